@@ -1,0 +1,116 @@
+"""Typed events a turn emits, in order. The API streams them as SSE; evals record them.
+
+No LangChain object crosses this boundary: everything here is plain pydantic.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+Tier = Literal["embedded", "local", "frontier", "none"]
+
+
+class ProductCard(BaseModel):
+    id: str = Field(description="Product id", examples=["p-00042"])
+    title: str
+    price: float
+    currency: str = "USD"
+    image_url: str | None = Field(None, description="URL of the product image")
+    brand: str | None = None
+    category: str | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict, description="color, size, ...")
+    in_stock: bool = True
+    score: float | None = None
+
+
+class RouteEvent(BaseModel):
+    type: Literal["route"] = "route"
+    tier: Tier
+    reason: str = Field(description="Why this tier was chosen", examples=["routine search, confidence 0.93"])
+    intent: str | None = None
+    confidence: float | None = None
+
+
+class ToolCallEvent(BaseModel):
+    type: Literal["tool_call"] = "tool_call"
+    id: str
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class ToolResultEvent(BaseModel):
+    type: Literal["tool_result"] = "tool_result"
+    id: str
+    name: str
+    ok: bool
+    content: Any = None
+    error_code: str | None = None
+
+
+class ProductsEvent(BaseModel):
+    type: Literal["products"] = "products"
+    products: list[ProductCard]
+
+
+class MessageDeltaEvent(BaseModel):
+    type: Literal["message_delta"] = "message_delta"
+    text: str
+
+
+class MessageEvent(BaseModel):
+    type: Literal["message"] = "message"
+    text: str
+    tier: Tier = "embedded"
+
+
+class ConfirmRequiredEvent(BaseModel):
+    type: Literal["confirm_required"] = "confirm_required"
+    confirmation_id: str = Field(description="Pass back to POST /v1/sessions/{id}/confirm")
+    tool: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    summary: str = Field(description="What will happen on yes", examples=["Add 1 x Linen Shirt (M) for 39.00 USD"])
+
+
+class ErrorEvent(BaseModel):
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+
+
+class Usage(BaseModel):
+    tokens_in: dict[str, int] = Field(default_factory=dict, description="per tier")
+    tokens_out: dict[str, int] = Field(default_factory=dict, description="per tier")
+    model_calls: dict[str, int] = Field(default_factory=dict, description="per tier")
+    steps: int = 0
+
+
+class DoneEvent(BaseModel):
+    type: Literal["done"] = "done"
+    turn_id: str
+    latency_ms: float = 0.0
+    usage: Usage = Field(default_factory=Usage)
+
+
+AgentEvent = Annotated[
+    RouteEvent
+    | ToolCallEvent
+    | ToolResultEvent
+    | ProductsEvent
+    | MessageDeltaEvent
+    | MessageEvent
+    | ConfirmRequiredEvent
+    | ErrorEvent
+    | DoneEvent,
+    Field(discriminator="type"),
+]
+
+
+class HistoryItem(BaseModel):
+    role: Literal["user", "assistant", "tool"]
+    text: str = ""
+    image_id: str | None = None
+    tool_calls: list[ToolCallEvent] = Field(default_factory=list)
+    products: list[ProductCard] = Field(default_factory=list)
+    tier: Tier | None = None

@@ -1,0 +1,1 @@
+"""shopagent: settings, CLI and errors shared by every package."""

@@ -1,0 +1,40 @@
+"""The ``shopagent`` command. Each area registers its commands from shopagent/commands/."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import typer
+
+app = typer.Typer(help="shopagent: a self-hostable shopping assistant.", no_args_is_help=True)
+train_app = typer.Typer(help="Train models: the embedded tier, SFT data, LoRA adapters.",
+                        no_args_is_help=True)
+eval_app = typer.Typer(help="Replay conversations and compare configurations.", no_args_is_help=True)
+tools_app = typer.Typer(help="Inspect the tool registry.", no_args_is_help=True)
+sessions_app = typer.Typer(help="Manage sessions (export to replay format).", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+app.add_typer(eval_app, name="eval")
+app.add_typer(tools_app, name="tools")
+app.add_typer(sessions_app, name="sessions")
+
+_COMMAND_MODULES = ["tools", "retrieval", "train_embedded", "train_vlm", "evals", "api"]
+_log = logging.getLogger(__name__)
+
+for _name in _COMMAND_MODULES:
+    try:
+        _mod = importlib.import_module(f"shopagent.commands.{_name}")
+    except ModuleNotFoundError as exc:  # an area not built yet
+        if exc.name != f"shopagent.commands.{_name}":
+            raise
+        continue
+    _mod.register(app=app, train=train_app, evals=eval_app, tools=tools_app,
+                  sessions=sessions_app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

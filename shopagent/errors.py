@@ -1,0 +1,89 @@
+"""The error hierarchy. Every error a client can cause carries a machine-readable ``code``.
+
+    ShopAgentError                 base; ``code`` and ``http_status``
+    ├── InvalidInput               400  bad_request / validation details
+    │   ├── PayloadTooLarge        413  payload_too_large
+    │   └── UnsupportedMediaType   415  unsupported_media_type
+    ├── Unauthorized               401  unauthorized
+    ├── NotFound                   404  not_found (also for other users' resources)
+    ├── Conflict                   409  conflict (e.g. a turn already running)
+    ├── RateLimited                429  rate_limited (``retry_after_s``)
+    ├── ToolError                  a tool's recoverable failure; becomes a tool message
+    │   └── Forbidden              a tool touched another user's data
+    ├── ModelError                 a model tier failed (timeout, bad output, HTTP error)
+    └── IngestError                a feed row or file could not be read
+"""
+
+from __future__ import annotations
+
+
+class ShopAgentError(Exception):
+    code = "internal_error"
+    http_status = 500
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class InvalidInput(ShopAgentError):
+    code = "bad_request"
+    http_status = 400
+
+
+class PayloadTooLarge(InvalidInput):
+    code = "payload_too_large"
+    http_status = 413
+
+
+class UnsupportedMediaType(InvalidInput):
+    code = "unsupported_media_type"
+    http_status = 415
+
+
+class Unauthorized(ShopAgentError):
+    code = "unauthorized"
+    http_status = 401
+
+
+class NotFound(ShopAgentError):
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(ShopAgentError):
+    code = "conflict"
+    http_status = 409
+
+
+class RateLimited(ShopAgentError):
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class ToolError(ShopAgentError):
+    """A tool's recoverable failure: the model sees it as a tool message and can act on it."""
+
+    code = "tool_error"
+    http_status = 400
+
+
+class Forbidden(ToolError):
+    code = "forbidden"
+    http_status = 403
+
+
+class ModelError(ShopAgentError):
+    code = "model_error"
+    http_status = 502
+
+
+class IngestError(ShopAgentError):
+    code = "ingest_error"
+    http_status = 400

@@ -1,0 +1,193 @@
+"""Tool registry: a tool is a typed function with a docstring the model reads.
+
+A tool is declared with :func:`tool` over ``fn(ctx: ToolContext, args: SomeArgsModel)``
+(sync or async). The args model is a pydantic model; its JSON schema is what the model
+sees. Context (user, session, stores, catalog) is injected through :class:`ToolContext`,
+never read from globals. Writes (``writes=True``) are only ever run by the agent after
+the shopper's explicit confirmation, with an idempotency key in the context.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, get_type_hints
+
+from pydantic import BaseModel, ValidationError
+
+from shopagent.errors import ToolError
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "shopagent.tools"
+
+
+@dataclass
+class ToolContext:
+    """What a tool may touch: the caller's identity and the services, injected per call."""
+
+    user_id: str
+    session_id: str
+    stores: Any = None  # tools.stores.CommerceStore
+    catalog: Any = None  # retrieval search service
+    settings: Any = None
+    idempotency_key: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    args_model: type[BaseModel]
+    fn: Callable[..., Any]
+    writes: bool = False
+    # Human-readable text of what a write will do, shown in the confirmation request.
+    describe_write: Callable[[BaseModel], str] | None = None
+
+    def json_schema(self) -> dict[str, Any]:
+        schema = self.args_model.model_json_schema()
+        schema.pop("title", None)
+        return schema
+
+    def openai_schema(self) -> dict[str, Any]:
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.json_schema(),
+            },
+        }
+
+    def parse_args(self, raw: str | dict[str, Any] | None) -> BaseModel:
+        try:
+            data = json.loads(raw) if isinstance(raw, str) else (raw or {})
+        except json.JSONDecodeError as exc:
+            raise ToolError(f"arguments for {self.name} are not valid JSON: {exc.msg}",
+                            code="invalid_arguments") from exc
+        try:
+            return self.args_model.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise ToolError(f"invalid arguments for {self.name}: {problems}",
+                            code="invalid_arguments") from exc
+
+    async def __call__(self, ctx: ToolContext, args: BaseModel) -> Any:
+        result = self.fn(ctx, args)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+
+def tool(
+    fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    writes: bool = False,
+    describe_write: Callable[[Any], str] | None = None,
+) -> Any:
+    """Declare a tool. The docstring is the description the model reads."""
+
+    def wrap(f: Callable[..., Any]) -> Tool:
+        hints = get_type_hints(f)
+        params = list(inspect.signature(f).parameters)
+        if len(params) != 2:
+            raise TypeError(f"tool {f.__name__} must take (ctx, args)")
+        args_model = hints.get(params[1])
+        if not (isinstance(args_model, type) and issubclass(args_model, BaseModel)):
+            raise TypeError(f"tool {f.__name__}: second parameter must be a pydantic model")
+        doc = inspect.cleandoc(f.__doc__ or "").strip()
+        if not doc:
+            raise TypeError(f"tool {f.__name__} needs a docstring: it is what the model reads")
+        return Tool(
+            name=name or f.__name__,
+            description=doc,
+            args_model=args_model,
+            fn=f,
+            writes=writes,
+            describe_write=describe_write,
+        )
+
+    return wrap(fn) if fn is not None else wrap
+
+
+class ToolRegistry:
+    """Tools by name. Refuses duplicates."""
+
+    def __init__(self, tools: Iterable[Tool] = ()) -> None:
+        self._tools: dict[str, Tool] = {}
+        for t in tools:
+            self.add(t)
+
+    def add(self, t: Tool) -> None:
+        if not isinstance(t, Tool):
+            raise TypeError(f"not a tool: {t!r} (declare it with @tool)")
+        if t.name in self._tools:
+            raise ValueError(f"duplicate tool name: {t.name}")
+        self._tools[t.name] = t
+
+    def get(self, name: str) -> Tool:
+        try:
+            return self._tools[name]
+        except KeyError:
+            known = ", ".join(sorted(self._tools))
+            raise ToolError(f"unknown tool {name!r}; available tools: {known}",
+                            code="unknown_tool") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tools
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._tools.values())
+
+    def __len__(self) -> int:
+        return len(self._tools)
+
+    def names(self) -> list[str]:
+        return sorted(self._tools)
+
+    def openai_schemas(self, names: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        chosen = self._tools.values() if names is None else [self.get(n) for n in names]
+        return [t.openai_schema() for t in chosen]
+
+    def load_plugins(self, allow: Iterable[str]) -> list[str]:
+        """Load third-party tools from the ``shopagent.tools`` entry-point group.
+
+        Only entry points named in ``allow`` load. An entry point may name a Tool, an
+        iterable of Tools, or a callable ``register(registry)``. One that fails is logged
+        and skipped, never fatal. Returns the names of the entry points loaded.
+        """
+        allowed = set(allow)
+        loaded: list[str] = []
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if ep.name not in allowed:
+                log.info("tool plugin %s not in allow-list; skipped", ep.name)
+                continue
+            try:
+                obj = ep.load()
+                self._add_plugin_object(obj)
+            except Exception:
+                log.exception("tool plugin %s failed to load; skipped", ep.name)
+                continue
+            loaded.append(ep.name)
+        return loaded
+
+    def _add_plugin_object(self, obj: Any) -> None:
+        if isinstance(obj, Tool):
+            self.add(obj)
+        elif callable(obj) and not isinstance(obj, type):
+            obj(self)
+        else:
+            for t in obj:
+                self.add(t)
+
+
+ToolFn = Callable[[ToolContext, BaseModel], Any | Awaitable[Any]]

@@ -1,0 +1,1 @@
+"""Commerce state stores (carts, orders, profiles, idempotency, session index)."""

@@ -1,0 +1,126 @@
+"""Commerce state: carts, orders, profiles and idempotency records, per user.
+
+Two implementations share these semantics and one behaviour test suite:
+``RedisCommerceStore`` (service mode, TTLs, hash-tagged keys) and
+``SQLiteCommerceStore`` (embedded mode, a file in the data folder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class CartLine(BaseModel):
+    product_id: str
+    variant_id: str | None = None
+    title: str
+    options: dict[str, str] = Field(default_factory=dict, description="e.g. size, color")
+    unit_price: float
+    currency: str = "USD"
+    quantity: int = Field(1, ge=1)
+
+    @property
+    def line_total(self) -> float:
+        return round(self.unit_price * self.quantity, 2)
+
+
+class Cart(BaseModel):
+    user_id: str
+    lines: list[CartLine] = Field(default_factory=list)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def total(self) -> float:
+        return round(sum(line.line_total for line in self.lines), 2)
+
+    @property
+    def currency(self) -> str:
+        return self.lines[0].currency if self.lines else "USD"
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "lines": [
+                {**line.model_dump(), "line_total": line.line_total} for line in self.lines
+            ],
+            "item_count": sum(line.quantity for line in self.lines),
+            "total": self.total,
+            "currency": self.currency,
+        }
+
+
+OrderStatus = Literal["pending", "shipped", "delivered", "cancelled"]
+
+
+class Order(BaseModel):
+    order_id: str
+    user_id: str
+    lines: list[CartLine]
+    total: float
+    currency: str = "USD"
+    status: OrderStatus = "pending"
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Profile(BaseModel):
+    user_id: str
+    preferences: dict[str, Any] = Field(default_factory=dict)
+
+
+class CommerceTxn(Protocol):
+    """What a write may do inside one atomic unit with its idempotency record."""
+
+    async def get_cart(self) -> Cart: ...
+    def put_cart(self, cart: Cart) -> None: ...
+    async def get_order(self, order_id: str) -> Order | None: ...
+    def put_order(self, order: Order) -> None: ...
+
+
+WriteFn = Callable[[CommerceTxn], Awaitable[dict[str, Any]]]
+
+
+class CommerceStore(Protocol):
+    async def get_cart(self, user_id: str) -> Cart: ...
+    async def list_orders(self, user_id: str) -> list[Order]: ...
+    async def get_order(self, user_id: str, order_id: str) -> Order | None: ...
+    async def get_profile(self, user_id: str) -> Profile: ...
+    async def put_profile(self, profile: Profile) -> None: ...
+
+    async def write_once(self, user_id: str, key: str, fn: WriteFn) -> dict[str, Any]:
+        """Run ``fn`` against ``user_id``'s cart/orders at most once for ``key``.
+
+        The changes ``fn`` stages and the idempotency record commit atomically. A second
+        call with the same key returns the first call's result and changes nothing.
+        """
+        ...
+
+    async def delete_user_data(self, user_id: str) -> None: ...
+    async def aclose(self) -> None: ...
+
+
+class SessionInfo(BaseModel):
+    session_id: str
+    user_id: str
+    title: str = "New conversation"
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SessionIndex(Protocol):
+    """Which sessions exist and who owns them (the messages live in the checkpointer)."""
+
+    async def create_session(self, user_id: str, title: str | None = None) -> SessionInfo: ...
+    async def get_session(self, user_id: str, session_id: str) -> SessionInfo | None:
+        """None when missing *or* owned by another user: callers cannot tell the two apart."""
+        ...
+    async def list_sessions(self, user_id: str) -> list[SessionInfo]: ...
+    async def touch_session(self, user_id: str, session_id: str, title: str | None = None) -> None: ...
+    async def delete_session(self, user_id: str, session_id: str) -> bool: ...
