@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     max_image_pixels: int = 40_000_000
     rate_limit_per_minute: int = 60
     cors_origins: list[str] = Field(default_factory=list)
+    model_prices: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {"embedded": {"in": 0.0, "out": 0.0},
+                                 "local": {"in": 0.05, "out": 0.20},
+                                 "frontier": {"in": 2.00, "out": 8.00}},
+        description="USD per 1M tokens, in/out, per tier: the /metrics cost estimate.",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
