@@ -1,0 +1,383 @@
+"""The agent graph, written out: understand -> route -> act (tool loop) -> confirm -> respond.
+
+    START -> understand -> route -+-> act -+-> tools -> (act | respond)
+                                  |        +-> confirm -> (tools | respond)
+                                  |        +-> route   (escalation)
+                                  |        +-> respond
+                                  +-> respond (no tier can answer: apology)
+    respond -> END
+
+Events for the client are written to LangGraph's custom stream as they happen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_stream_writer
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import interrupt
+
+from agent import events as ev
+from agent.llm_policy import outcome_message, to_openai_messages
+from agent.models import ChatModel
+from agent.router import TurnFeatures, choose_tier
+from agent.state import AgentState, TurnState
+from shopagent.errors import ModelError, ToolError
+from tools import ToolContext, ToolRegistry
+
+log = logging.getLogger(__name__)
+
+APOLOGY = ("Sorry, I can't answer right now: no assistant model is available. "
+           "Please try again in a moment.")
+MAX_CARDS_KEPT = 60
+
+
+@dataclass
+class AgentDeps:
+    """Services bound into the graph once; per-call identity comes from the config."""
+
+    settings: Any
+    registry: ToolRegistry
+    stores: Any
+    catalog: Any
+    images: Any = None
+    embedded: Any = None  # agent.embedded.EmbeddedTier, or None when untrained
+    models: dict[str, ChatModel] = field(default_factory=dict)
+
+    def available_tiers(self) -> set[str]:
+        return set(self.models) | ({"embedded"} if self.embedded is not None else set())
+
+
+def _emit(event: Any) -> None:
+    get_stream_writer()(event.model_dump())
+
+
+def _turn(state: AgentState) -> TurnState:
+    return dict(state["turn"])  # type: ignore[return-value]
+
+
+def _bump(counter: dict[str, int], key: str, n: int = 1) -> dict[str, int]:
+    return {**counter, key: counter.get(key, 0) + n}
+
+
+def _card(d: dict[str, Any]) -> dict[str, Any]:
+    keys = ev.ProductCard.model_fields
+    return ev.ProductCard.model_validate({k: v for k, v in d.items() if k in keys}).model_dump()
+
+
+def cards_from_outcomes(outcomes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for o in outcomes:
+        content = o.get("content") if o.get("ok") else None
+        if not isinstance(content, dict):
+            continue
+        items = list(content.get("products") or [])
+        if isinstance(content.get("product"), dict):
+            items.append(content["product"])
+        for item in items:
+            if isinstance(item, dict) and item.get("id") and "price" in item:
+                try:
+                    found.setdefault(str(item["id"]), _card(item))
+                except ValueError:
+                    continue
+    return found
+
+
+def _confirmation_id(turn: TurnState, calls: list[dict[str, Any]]) -> str:
+    # Deterministic: the confirm node re-runs on resume and must name the same request.
+    raw = turn["turn_id"] + "|" + "|".join(c["id"] for c in calls)
+    return "c-" + hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _over_budget(turn: TurnState, settings: Any) -> str | None:
+    if turn.get("steps", 0) >= settings.max_steps_per_turn:
+        return "steps"
+    if sum(turn.get("tokens_in", {}).values()) + sum(turn.get("tokens_out", {}).values()) \
+            >= settings.max_tokens_per_turn:
+        return "tokens"
+    if time.time() - turn.get("started_at", time.time()) >= settings.turn_deadline_s:
+        return "time"
+    return None
+
+
+BOUND_TEXT = {
+    "steps": "I've taken as many steps as I can for one message. Here's what I found so far; "
+             "could you narrow the request?",
+    "tokens": "That request needs more work than I can do in one message. Could you narrow it?",
+    "time": "That took too long, so I stopped. Please try again or narrow the request.",
+}
+
+
+def build_graph(deps: AgentDeps) -> StateGraph:
+    settings = deps.settings
+
+    def dialogue_of(state: AgentState) -> Any:
+        from agent.embedded import DialogueState
+
+        return DialogueState.model_validate(state.get("dialogue") or {})
+
+    async def understand(state: AgentState) -> dict[str, Any]:
+        turn = _turn(state)
+        update: dict[str, Any] = {}
+        if deps.embedded is not None:
+            from agent.embedded import NLUResult
+
+            dialogue = dialogue_of(state)
+            nlu: NLUResult = deps.embedded.understand(
+                turn["text"], dialogue, image_id=turn.get("image_id"))
+            turn["nlu"] = nlu.model_dump()
+            update["dialogue"] = deps.embedded.update_state(dialogue, nlu).model_dump()
+            turn["tokens_in"] = _bump(turn.get("tokens_in", {}), "embedded",
+                                      len(turn["text"].split()))
+        update["turn"] = turn
+        return update
+
+    async def route(state: AgentState) -> dict[str, Any]:
+        turn = _turn(state)
+        nlu = turn.get("nlu") or {}
+        slots = {k: v for k, v in (nlu.get("slots") or {}).items() if v not in (None, "", [])}
+        features = TurnFeatures(
+            words=len(turn["text"].split()), has_image=bool(turn.get("image_id")),
+            slot_count=len(slots), intent=nlu.get("intent"), confidence=nlu.get("confidence"),
+            embedded_declined=turn.get("embedded_declined", False),
+            failures=turn.get("failures", {}))
+        decision = choose_tier(features, deps.available_tiers(), settings.nlu_confidence_threshold)
+        turn.update(tier=decision.tier, reason=decision.reason, reroute=False)
+        log.info("route turn=%s tier=%s reason=%s", turn["turn_id"], decision.tier, decision.reason)
+        _emit(ev.RouteEvent(tier=decision.tier, reason=decision.reason, intent=nlu.get("intent"),
+                            confidence=nlu.get("confidence")))
+        return {"turn": turn}
+
+    def after_route(state: AgentState) -> Literal["act", "respond"]:
+        return "respond" if state["turn"]["tier"] == "none" else "act"
+
+    async def act(state: AgentState) -> dict[str, Any]:
+        turn = _turn(state)
+        turn["pending"] = []
+        bound = _over_budget(turn, settings)
+        if bound:
+            turn["bound"] = bound
+            turn["reply"] = {"text": BOUND_TEXT[bound], "product_ids": []}
+            return {"turn": turn}
+        if turn["tier"] == "embedded":
+            return _act_embedded(state, turn)
+        return await _act_model(state, turn)
+
+    def _act_embedded(state: AgentState, turn: TurnState) -> dict[str, Any]:
+        from agent.embedded import NLUResult
+
+        if turn.get("outcomes"):  # the embedded policy plans one step; results go to respond
+            return {"turn": turn}
+        nlu = NLUResult.model_validate(turn["nlu"])
+        plan = deps.embedded.plan(nlu, dialogue_of(state))
+        if plan.escalate:
+            turn.update(embedded_declined=True, reroute=True,
+                        reason=plan.reason or "embedded planner declined")
+            return {"turn": turn}
+        if not plan.calls:
+            turn["reply"] = {"text": plan.reply or "", "product_ids": []}
+            return {"turn": turn}
+        turn["pending"] = [{"id": f"call_{uuid.uuid4().hex[:12]}", "name": c.name,
+                            "args": c.args, "raw": None} for c in plan.calls]
+        ai = AIMessage(content="", tool_calls=[
+            {"id": c["id"], "name": c["name"], "args": c["args"]} for c in turn["pending"]])
+        return {"turn": turn, "messages": [ai]}
+
+    async def _act_model(state: AgentState, turn: TurnState) -> dict[str, Any]:
+        tier = turn["tier"]
+        model = deps.models[tier]
+        image = None
+        if turn.get("image_id") and deps.images is not None:
+            image = await asyncio.to_thread(deps.images.get, turn["image_id"])
+        messages = to_openai_messages(state.get("messages", []), image=image,
+                                      current_turn_id=turn["turn_id"])
+        writer = get_stream_writer()
+        streamed: list[str] = []
+
+        def on_delta(text: str) -> None:
+            streamed.append(text)
+            writer(ev.MessageDeltaEvent(text=text).model_dump())
+
+        turn["model_calls"] = _bump(turn.get("model_calls", {}), tier)
+        try:
+            reply = await model.complete(messages, deps.registry.openai_schemas(),
+                                         on_delta=on_delta)
+        except ModelError as exc:
+            log.warning("tier %s failed: %s", tier, exc.code)
+            turn["failures"] = _bump(turn.get("failures", {}), tier)
+            turn["reroute"] = True
+            return {"turn": turn}
+        turn["tokens_in"] = _bump(turn.get("tokens_in", {}), tier, reply.tokens_in)
+        turn["tokens_out"] = _bump(turn.get("tokens_out", {}), tier, reply.tokens_out)
+        if not reply.tool_calls:
+            turn["reply"] = {"text": reply.text, "product_ids": [], "streamed": bool(streamed)}
+            return {"turn": turn}
+        calls, valid = [], True
+        for tc in reply.tool_calls:
+            try:
+                args = json.loads(tc.arguments or "{}")
+                if not isinstance(args, dict):
+                    raise ValueError("arguments must be an object")
+            except ValueError:
+                args, valid = {}, False
+            if tc.name not in deps.registry:
+                valid = False
+            calls.append({"id": tc.id, "name": tc.name, "args": args, "raw": tc.arguments})
+        if not valid:
+            # An invalid call is still run (it yields a tool error the model can act on),
+            # and counts towards escalating away from this tier.
+            turn["failures"] = _bump(turn.get("failures", {}), tier)
+            if turn["failures"][tier] >= 2 and tier == "local":
+                turn["reroute"] = True
+        turn["pending"] = calls
+        ai = AIMessage(content=reply.text, tool_calls=[
+            {"id": c["id"], "name": c["name"], "args": c["args"]} for c in calls])
+        return {"turn": turn, "messages": [ai]}
+
+    def after_act(state: AgentState) -> Literal["tools", "confirm", "respond", "route"]:
+        turn = state["turn"]
+        if turn.get("reroute"):
+            return "route"
+        pending = turn.get("pending") or []
+        if not pending:
+            return "respond"
+        if any(c["name"] in deps.registry and deps.registry.get(c["name"]).writes
+               for c in pending):
+            return "confirm"
+        return "tools"
+
+    async def confirm(state: AgentState) -> dict[str, Any]:
+        turn = _turn(state)
+        writes = [c for c in turn["pending"]
+                  if c["name"] in deps.registry and deps.registry.get(c["name"]).writes]
+        summaries = []
+        for c in writes:
+            tool = deps.registry.get(c["name"])
+            try:
+                args = tool.parse_args(c["args"])
+                summaries.append(tool.describe_write(args) if tool.describe_write else c["name"])
+            except ToolError:
+                summaries.append(f"{c['name']} {json.dumps(c['args'])}")
+        conf_id = _confirmation_id(turn, writes)
+        answer = interrupt({"confirmation_id": conf_id, "tool": writes[0]["name"],
+                            "arguments": writes[0]["args"], "summary": "; ".join(summaries)})
+        approved = isinstance(answer, dict) and answer.get("confirmation_id") == conf_id \
+            and answer.get("approve") is True
+        turn["confirmation"] = {"id": conf_id, "approved": approved, "summary": "; ".join(summaries)}
+        if approved:
+            return {"turn": turn}
+        declined = []
+        for c in writes:
+            declined.append({"id": c["id"], "name": c["name"], "args": c["args"], "ok": False,
+                             "content": None, "error_code": "declined",
+                             "error_message": "The shopper declined; nothing was changed."})
+        turn["outcomes"] = [*turn.get("outcomes", []), *declined]
+        turn["pending"] = [c for c in turn["pending"] if c not in writes]
+        return {"turn": turn, "messages": [outcome_message(o) for o in declined]}
+
+    def after_confirm(state: AgentState) -> Literal["tools", "respond"]:
+        return "tools" if state["turn"].get("pending") else "respond"
+
+    async def run_tools(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+        turn = _turn(state)
+        conf = config.get("configurable", {})
+        approved = bool((turn.get("confirmation") or {}).get("approved"))
+        outcomes = list(turn.get("outcomes", []))
+        new: list[dict[str, Any]] = []
+        for call in turn.get("pending", []):
+            _emit(ev.ToolCallEvent(id=call["id"], name=call["name"], arguments=call["args"]))
+            outcome = {"id": call["id"], "name": call["name"], "args": call["args"], "ok": False,
+                       "content": None, "error_code": None, "error_message": None}
+            try:
+                tool = deps.registry.get(call["name"])
+                args = tool.parse_args(call["raw"] if call.get("raw") else call["args"])
+                if tool.writes and not approved:
+                    raise ToolError("writes need the shopper's confirmation", code="not_confirmed")
+                ctx = ToolContext(
+                    user_id=conf["user_id"], session_id=conf["thread_id"], stores=deps.stores,
+                    catalog=deps.catalog, settings=settings,
+                    idempotency_key=f"{conf['thread_id']}:{call['id']}" if tool.writes else None,
+                    extra={"images": deps.images})
+                outcome["content"] = await tool(ctx, args)
+                outcome["ok"] = True
+            except ToolError as exc:
+                outcome.update(error_code=exc.code, error_message=exc.message)
+            except Exception as exc:  # a broken tool must not kill the turn
+                log.exception("tool %s failed", call["name"])
+                outcome.update(error_code="tool_failed", error_message=type(exc).__name__)
+            _emit(ev.ToolResultEvent(id=call["id"], name=call["name"], ok=outcome["ok"],
+                                     content=outcome["content"], error_code=outcome["error_code"]))
+            new.append(outcome)
+        turn.update(outcomes=outcomes + new, pending=[], steps=turn.get("steps", 0) + 1,
+                    confirmation=None)
+        return {"turn": turn, "messages": [outcome_message(o) for o in new]}
+
+    def after_tools(state: AgentState) -> Literal["act", "respond"]:
+        return "respond" if state["turn"]["tier"] == "embedded" else "act"
+
+    async def respond(state: AgentState) -> dict[str, Any]:
+        turn = _turn(state)
+        update: dict[str, Any] = {}
+        outcomes = turn.get("outcomes", [])
+        found = cards_from_outcomes(outcomes)
+        reply = turn.get("reply") or {}
+        if turn["tier"] == "none":
+            text, ids = APOLOGY, []
+        elif turn["tier"] == "embedded" and not reply:
+            from agent.embedded import NLUResult, ToolOutcome
+
+            nlu = NLUResult.model_validate(turn["nlu"])
+            r, dialogue = deps.embedded.respond(
+                nlu, dialogue_of(state), [ToolOutcome.model_validate(o) for o in outcomes])
+            text, ids = r.text, list(r.product_ids)
+            update["dialogue"] = dialogue.model_dump()
+        else:
+            text = reply.get("text") or ""
+            ids = list(reply.get("product_ids") or found)
+            if turn.get("confirmation") is None and any(
+                    o.get("error_code") == "declined" for o in outcomes) and not text:
+                text = "Okay, I haven't changed anything."
+            if ids and state.get("dialogue") is not None:
+                update["dialogue"] = {**state["dialogue"], "last_shown": ids[:10],
+                                      "focus": ids[0] if len(ids) == 1 else
+                                      state["dialogue"].get("focus")}
+        cards = [found[i] for i in ids if i in found]
+        if cards:
+            _emit(ev.ProductsEvent(products=[ev.ProductCard(**c) for c in cards]))
+        if not reply.get("streamed"):
+            _emit(ev.MessageDeltaEvent(text=text))
+        tier = turn["tier"] if turn["tier"] in ("embedded", "local", "frontier") else "none"
+        _emit(ev.MessageEvent(text=text, tier=tier))
+        kept = {**(state.get("cards") or {}), **found}
+        update["cards"] = dict(list(kept.items())[-MAX_CARDS_KEPT:])
+        update["turn"] = turn
+        update["messages"] = [AIMessage(content=text, additional_kwargs={
+            "tier": tier, "turn_id": turn["turn_id"], "products": cards, "final": True})]
+        return update
+
+    g = StateGraph(AgentState)
+    g.add_node("understand", understand)
+    g.add_node("route", route)
+    g.add_node("act", act)
+    g.add_node("confirm", confirm)
+    g.add_node("tools", run_tools)
+    g.add_node("respond", respond)
+    g.add_edge(START, "understand")
+    g.add_edge("understand", "route")
+    g.add_conditional_edges("route", after_route, {"act": "act", "respond": "respond"})
+    g.add_conditional_edges("act", after_act, {"tools": "tools", "confirm": "confirm",
+                                                "respond": "respond", "route": "route"})
+    g.add_conditional_edges("confirm", after_confirm, {"tools": "tools", "respond": "respond"})
+    g.add_conditional_edges("tools", after_tools, {"act": "act", "respond": "respond"})
+    g.add_edge("respond", END)
+    return g

@@ -1,0 +1,261 @@
+"""AgentService: what the API, the CLI and the eval runner call. It owns the compiled
+graph and the services it needs, and turns a graph run into a typed event stream."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.types import Command
+
+from agent import events as ev
+from agent.graph import AgentDeps, build_graph
+from agent.models import ChatModel, endpoints_from_settings
+from agent.state import new_turn
+from shopagent.errors import Conflict, NotFound, ShopAgentError
+from shopagent.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_YES = re.compile(r"^\s*(yes|yep|yeah|y|sure|ok(ay)?|confirm|do it|go ahead|please do)\b[\s.!]*$",
+                  re.IGNORECASE)
+_NO = re.compile(r"^\s*(no|nope|n|cancel|don'?t|stop|never ?mind)\b[\s.!]*$", re.IGNORECASE)
+
+
+def _load_embedded(settings: Settings, catalog: Any) -> Any:
+    try:
+        from agent.embedded import EmbeddedTier
+
+        return EmbeddedTier.load(settings, catalog.facet_values())
+    except ShopAgentError as exc:
+        log.warning("embedded tier unavailable: %s", exc.message)
+    except ImportError:
+        log.warning("embedded tier not installed")
+    return None
+
+
+class AgentService:
+    def __init__(self, deps: AgentDeps, graph: Any, sessions: Any, checkpointer: Any) -> None:
+        self.deps = deps
+        self.settings = deps.settings
+        self.registry = deps.registry
+        self.stores = deps.stores
+        self.catalog = deps.catalog
+        self.images = deps.images
+        self.sessions = sessions
+        self.graph = graph
+        self.checkpointer = checkpointer
+        self._running: set[str] = set()
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def open(cls, settings: Settings, *, catalog: Any = None,
+                   embedded: Any = "auto") -> AsyncIterator[AgentService]:
+        """Open every service from settings. ``catalog``/``embedded`` may be passed in
+        (tests, evals) to share one across several services."""
+        from agent.checkpoint import open_checkpointer
+        from retrieval import open_catalog
+        from retrieval.images import ImageStore
+        from tools.builtin import build_registry
+        from tools.stores import open_stores
+
+        own_catalog = catalog is None
+        if own_catalog:
+            catalog = open_catalog(settings)
+        models = {t: ChatModel(e) for t, e in endpoints_from_settings(settings).items()}
+        try:
+            async with open_stores(settings) as (stores, sessions), \
+                    open_checkpointer(settings) as checkpointer:
+                deps = AgentDeps(
+                    settings=settings, registry=build_registry(settings), stores=stores,
+                    catalog=catalog, images=ImageStore(settings.data_dir / "media" / "uploads"),
+                    embedded=_load_embedded(settings, catalog) if embedded == "auto" else embedded,
+                    models=models)
+                graph = build_graph(deps).compile(checkpointer=checkpointer)
+                yield cls(deps, graph, sessions, checkpointer)
+        finally:
+            for m in models.values():
+                await m.aclose()
+            if own_catalog:
+                catalog.close()
+
+    # --- helpers ---------------------------------------------------------------------------
+    def _config(self, user_id: str, session_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": session_id, "user_id": user_id},
+                "recursion_limit": 4 * self.settings.max_steps_per_turn + 20}
+
+    async def _owned(self, user_id: str, session_id: str) -> None:
+        if await self.sessions.get_session(user_id, session_id) is None:
+            raise NotFound("no such session", code="session_not_found")
+
+    async def _pending(self, config: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
+        snapshot = await self.graph.aget_state(config)
+        for task in snapshot.tasks:
+            for intr in task.interrupts:
+                return snapshot, intr.value
+        return snapshot, None
+
+    async def pending_confirmation(self, *, user_id: str,
+                                   session_id: str) -> ev.ConfirmRequiredEvent | None:
+        await self._owned(user_id, session_id)
+        _, value = await self._pending(self._config(user_id, session_id))
+        return ev.ConfirmRequiredEvent(**value) if value else None
+
+    async def _run(self, payload: Any, config: dict[str, Any],
+                   turn_id: str) -> AsyncIterator[Any]:
+        """Run the graph, yield events, always end with ``done``."""
+        started = time.perf_counter()
+        try:
+            async for mode, chunk in self.graph.astream(payload, config,
+                                                        stream_mode=["custom", "updates"]):
+                if mode == "custom":
+                    yield _event(chunk)
+                elif "__interrupt__" in chunk:
+                    for intr in chunk["__interrupt__"]:
+                        yield ev.ConfirmRequiredEvent(**intr.value)
+        except ShopAgentError as exc:
+            yield ev.ErrorEvent(code=exc.code, message=exc.message)
+        except Exception:
+            log.exception("turn %s failed", turn_id)
+            yield ev.ErrorEvent(code="internal_error", message="Something went wrong on our side.")
+        finally:
+            usage = ev.Usage()
+            with contextlib.suppress(Exception):
+                snap = await self.graph.aget_state(config)
+                turn = snap.values.get("turn") or {}
+                usage = ev.Usage(tokens_in=turn.get("tokens_in", {}),
+                                 tokens_out=turn.get("tokens_out", {}),
+                                 model_calls=turn.get("model_calls", {}),
+                                 steps=turn.get("steps", 0))
+            yield ev.DoneEvent(turn_id=turn_id, usage=usage,
+                               latency_ms=(time.perf_counter() - started) * 1000)
+
+    @contextlib.asynccontextmanager
+    async def _exclusive(self, session_id: str) -> AsyncIterator[None]:
+        if session_id in self._running:
+            raise Conflict("a turn is already running in this session", code="turn_in_progress")
+        self._running.add(session_id)
+        try:
+            yield
+        finally:
+            self._running.discard(session_id)
+
+    async def _finish_interrupted(self, config: dict[str, Any]) -> None:
+        """A turn cut off by a crash or a disconnect is completed before the next one, so
+        the thread never skips a step (its writes are idempotent)."""
+        snapshot, pending = await self._pending(config)
+        if snapshot.next and pending is None:
+            async for _ in self.graph.astream(None, config, stream_mode="updates"):
+                pass
+
+    # --- public API ------------------------------------------------------------------------
+    async def stream_turn(self, *, user_id: str, session_id: str, text: str,
+                          image_id: str | None = None) -> AsyncIterator[Any]:
+        await self._owned(user_id, session_id)
+        config = self._config(user_id, session_id)
+        async with self._exclusive(session_id):
+            await self._finish_interrupted(config)
+            _, pending = await self._pending(config)
+            if pending is not None and image_id is None and (_YES.match(text) or _NO.match(text)):
+                async for e in self._run(Command(resume={
+                        "confirmation_id": pending["confirmation_id"],
+                        "approve": bool(_YES.match(text))}), config, f"t-{uuid.uuid4().hex[:12]}"):
+                    yield e
+                return
+            if pending is not None:  # moving on without answering declines the write
+                async for _ in self.graph.astream(Command(resume={"approve": False}), config,
+                                                  stream_mode="updates"):
+                    pass
+            turn_id = f"t-{uuid.uuid4().hex[:12]}"
+            payload = {
+                "turn": new_turn(turn_id, text, image_id, time.time()),
+                "messages": [HumanMessage(content=text, additional_kwargs={
+                    "turn_id": turn_id, "image_id": image_id})],
+            }
+            await self.sessions.touch_session(user_id, session_id,
+                                              title=text[:60] if text else None)
+            async for e in self._run(payload, config, turn_id):
+                yield e
+
+    async def stream_confirm(self, *, user_id: str, session_id: str, confirmation_id: str,
+                             approve: bool) -> AsyncIterator[Any]:
+        await self._owned(user_id, session_id)
+        config = self._config(user_id, session_id)
+        async with self._exclusive(session_id):
+            _, pending = await self._pending(config)
+            if pending is None or pending.get("confirmation_id") != confirmation_id:
+                raise NotFound("no pending confirmation with that id",
+                               code="confirmation_not_found")
+            resume = Command(resume={"confirmation_id": confirmation_id, "approve": approve})
+            async for e in self._run(resume, config, f"t-{uuid.uuid4().hex[:12]}"):
+                yield e
+
+    async def stream_resume(self, *, user_id: str, session_id: str) -> AsyncIterator[Any]:
+        """Complete a turn that a crash interrupted (no-op stream when none is)."""
+        await self._owned(user_id, session_id)
+        config = self._config(user_id, session_id)
+        async with self._exclusive(session_id):
+            snapshot, pending = await self._pending(config)
+            if snapshot.next and pending is None:
+                async for e in self._run(None, config, f"t-{uuid.uuid4().hex[:12]}"):
+                    yield e
+
+    async def history(self, *, user_id: str, session_id: str) -> list[ev.HistoryItem]:
+        await self._owned(user_id, session_id)
+        snapshot = await self.graph.aget_state(self._config(user_id, session_id))
+        items: list[ev.HistoryItem] = []
+        for m in snapshot.values.get("messages", []):
+            if isinstance(m, HumanMessage):
+                items.append(ev.HistoryItem(role="user", text=str(m.content),
+                                            image_id=m.additional_kwargs.get("image_id")))
+            elif isinstance(m, AIMessage) and m.additional_kwargs.get("final"):
+                items.append(ev.HistoryItem(
+                    role="assistant", text=str(m.content), tier=m.additional_kwargs.get("tier"),
+                    products=[ev.ProductCard(**c) for c in m.additional_kwargs.get("products", [])]))
+        return items
+
+    async def get_cart(self, *, user_id: str) -> dict[str, Any]:
+        return (await self.stores.get_cart(user_id)).summary()
+
+    async def delete_session(self, *, user_id: str, session_id: str) -> None:
+        await self._owned(user_id, session_id)
+        await self.checkpointer.adelete_thread(session_id)
+        await self.sessions.delete_session(user_id, session_id)
+
+    async def readiness(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        try:
+            await self.sessions.get_session("__readyz__", "__readyz__")
+            out["state"] = {"ok": True, "detail": self.settings.state_backend}
+        except Exception as exc:
+            out["state"] = {"ok": False, "detail": type(exc).__name__}
+        try:
+            n = self.catalog.count()
+            out["index"] = {"ok": n > 0, "detail": f"{n} products"}
+        except Exception as exc:
+            out["index"] = {"ok": False, "detail": type(exc).__name__}
+        out["embedded_model"] = {"ok": self.deps.embedded is not None,
+                                 "detail": "loaded" if self.deps.embedded else "not trained"}
+        for tier in ("local", "frontier"):
+            model = self.deps.models.get(tier)
+            if model is None:
+                out[f"{tier}_model"] = {"ok": True, "detail": "not configured"}
+            else:
+                ok, detail = await model.ping()
+                out[f"{tier}_model"] = {"ok": ok, "detail": detail}
+        return out
+
+
+_EVENT_TYPES = {cls.model_fields["type"].default: cls for cls in (
+    ev.RouteEvent, ev.ToolCallEvent, ev.ToolResultEvent, ev.ProductsEvent, ev.MessageDeltaEvent,
+    ev.MessageEvent, ev.ConfirmRequiredEvent, ev.ErrorEvent, ev.DoneEvent)}
+
+
+def _event(chunk: dict[str, Any]) -> Any:
+    return _EVENT_TYPES[chunk["type"]].model_validate(chunk)

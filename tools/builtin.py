@@ -1,0 +1,23 @@
+"""The registry the agent uses: built-in tools plus allowed plugins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tools._registry import ToolRegistry
+from tools.cart import CART_TOOLS
+from tools.orders import ORDER_TOOLS
+
+
+def builtin_tools() -> list[Any]:
+    from tools.catalog import CATALOG_TOOLS
+
+    return [*CATALOG_TOOLS, *CART_TOOLS, *ORDER_TOOLS]
+
+
+def build_registry(settings: Any = None) -> ToolRegistry:
+    registry = ToolRegistry(builtin_tools())
+    allow = list(getattr(settings, "tool_plugins_allow", []) or [])
+    if allow:
+        registry.load_plugins(allow)
+    return registry
