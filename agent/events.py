@@ -28,7 +28,9 @@ class ProductCard(BaseModel):
 class RouteEvent(BaseModel):
     type: Literal["route"] = "route"
     tier: Tier
-    reason: str = Field(description="Why this tier was chosen", examples=["routine search, confidence 0.93"])
+    reason: str = Field(
+        description="Why this tier was chosen", examples=["routine search, confidence 0.93"]
+    )
     intent: str | None = None
     confidence: float | None = None
 
@@ -70,7 +72,9 @@ class ConfirmRequiredEvent(BaseModel):
     confirmation_id: str = Field(description="Pass back to POST /v1/sessions/{id}/confirm")
     tool: str
     arguments: dict[str, Any] = Field(default_factory=dict)
-    summary: str = Field(description="What will happen on yes", examples=["Add 1 x Linen Shirt (M) for 39.00 USD"])
+    summary: str = Field(
+        description="What will happen on yes", examples=["Add 1 x Linen Shirt (M) for 39.00 USD"]
+    )
 
 
 class ErrorEvent(BaseModel):

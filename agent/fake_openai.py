@@ -80,8 +80,10 @@ class FakeOpenAIServer:
             if reply.delay_s:
                 await asyncio.sleep(reply.delay_s)
             if reply.status != 200:
-                return JSONResponse({"error": {"message": "scripted failure", "type": "server_error"}},
-                                    status_code=reply.status)
+                return JSONResponse(
+                    {"error": {"message": "scripted failure", "type": "server_error"}},
+                    status_code=reply.status,
+                )
             if body.get("stream"):
                 return StreamingResponse(self._stream(reply), media_type="text/event-stream")
             return self._full(reply)
@@ -90,8 +92,14 @@ class FakeOpenAIServer:
 
     def _tool_calls(self, reply: FakeReply) -> list[dict[str, Any]]:
         return [
-            {"id": f"call_{uuid.uuid4().hex[:12]}", "type": "function",
-             "function": {"name": name, "arguments": args if isinstance(args, str) else json.dumps(args)}}
+            {
+                "id": f"call_{uuid.uuid4().hex[:12]}",
+                "type": "function",
+                "function": {
+                    "name": name,
+                    "arguments": args if isinstance(args, str) else json.dumps(args),
+                },
+            }
             for name, args in reply.tool_calls
         ]
 
@@ -100,17 +108,31 @@ class FakeOpenAIServer:
         if reply.tool_calls:
             msg["tool_calls"] = self._tool_calls(reply)
         return {
-            "id": f"chatcmpl-{uuid.uuid4().hex[:8]}", "object": "chat.completion",
-            "created": int(time.time()), "model": self.model,
-            "choices": [{"index": 0, "message": msg,
-                         "finish_reason": "tool_calls" if reply.tool_calls else "stop"}],
-            "usage": {"prompt_tokens": reply.tokens_in, "completion_tokens": reply.tokens_out,
-                      "total_tokens": reply.tokens_in + reply.tokens_out},
+            "id": f"chatcmpl-{uuid.uuid4().hex[:8]}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": self.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": msg,
+                    "finish_reason": "tool_calls" if reply.tool_calls else "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": reply.tokens_in,
+                "completion_tokens": reply.tokens_out,
+                "total_tokens": reply.tokens_in + reply.tokens_out,
+            },
         }
 
     async def _stream(self, reply: FakeReply):  # type: ignore[no-untyped-def]
-        base = {"id": f"chatcmpl-{uuid.uuid4().hex[:8]}", "object": "chat.completion.chunk",
-                "created": int(time.time()), "model": self.model}
+        base = {
+            "id": f"chatcmpl-{uuid.uuid4().hex[:8]}",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": self.model,
+        }
 
         def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
             data = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
@@ -121,15 +143,35 @@ class FakeOpenAIServer:
         for i, word in enumerate(words):
             yield chunk({"content": word if i == 0 else " " + word})
         for i, call in enumerate(self._tool_calls(reply)):
-            yield chunk({"tool_calls": [{"index": i, "id": call["id"], "type": "function",
-                                         "function": {"name": call["function"]["name"],
-                                                      "arguments": ""}}]})
-            yield chunk({"tool_calls": [{"index": i, "function": {
-                "arguments": call["function"]["arguments"]}}]})
+            yield chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": i,
+                            "id": call["id"],
+                            "type": "function",
+                            "function": {"name": call["function"]["name"], "arguments": ""},
+                        }
+                    ]
+                }
+            )
+            yield chunk(
+                {
+                    "tool_calls": [
+                        {"index": i, "function": {"arguments": call["function"]["arguments"]}}
+                    ]
+                }
+            )
         yield chunk({}, "tool_calls" if reply.tool_calls else "stop")
-        usage = {**base, "choices": [], "usage": {
-            "prompt_tokens": reply.tokens_in, "completion_tokens": reply.tokens_out,
-            "total_tokens": reply.tokens_in + reply.tokens_out}}
+        usage = {
+            **base,
+            "choices": [],
+            "usage": {
+                "prompt_tokens": reply.tokens_in,
+                "completion_tokens": reply.tokens_out,
+                "total_tokens": reply.tokens_in + reply.tokens_out,
+            },
+        }
         yield f"data: {json.dumps(usage)}\n\n"
         yield "data: [DONE]\n\n"
 
@@ -138,8 +180,9 @@ class FakeOpenAIServer:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="off")
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()

@@ -37,8 +37,10 @@ from tools import ToolContext, ToolRegistry
 
 log = logging.getLogger(__name__)
 
-APOLOGY = ("Sorry, I can't answer right now: no assistant model is available. "
-           "Please try again in a moment.")
+APOLOGY = (
+    "Sorry, I can't answer right now: no assistant model is available. "
+    "Please try again in a moment."
+)
 MAX_CARDS_KEPT = 60
 
 
@@ -102,8 +104,10 @@ def _confirmation_id(turn: TurnState, calls: list[dict[str, Any]]) -> str:
 def _over_budget(turn: TurnState, settings: Any) -> str | None:
     if turn.get("steps", 0) >= settings.max_steps_per_turn:
         return "steps"
-    if sum(turn.get("tokens_in", {}).values()) + sum(turn.get("tokens_out", {}).values()) \
-            >= settings.max_tokens_per_turn:
+    if (
+        sum(turn.get("tokens_in", {}).values()) + sum(turn.get("tokens_out", {}).values())
+        >= settings.max_tokens_per_turn
+    ):
         return "tokens"
     if time.time() - turn.get("started_at", time.time()) >= settings.turn_deadline_s:
         return "time"
@@ -112,7 +116,7 @@ def _over_budget(turn: TurnState, settings: Any) -> str | None:
 
 BOUND_TEXT = {
     "steps": "I've taken as many steps as I can for one message. Here's what I found so far; "
-             "could you narrow the request?",
+    "could you narrow the request?",
     "tokens": "That request needs more work than I can do in one message. Could you narrow it?",
     "time": "That took too long, so I stopped. Please try again or narrow the request.",
 }
@@ -134,11 +138,13 @@ def build_graph(deps: AgentDeps) -> StateGraph:
 
             dialogue = dialogue_of(state)
             nlu: NLUResult = deps.embedded.understand(
-                turn["text"], dialogue, image_id=turn.get("image_id"))
+                turn["text"], dialogue, image_id=turn.get("image_id")
+            )
             turn["nlu"] = nlu.model_dump()
             update["dialogue"] = deps.embedded.update_state(dialogue, nlu).model_dump()
-            turn["tokens_in"] = _bump(turn.get("tokens_in", {}), "embedded",
-                                      len(turn["text"].split()))
+            turn["tokens_in"] = _bump(
+                turn.get("tokens_in", {}), "embedded", len(turn["text"].split())
+            )
         update["turn"] = turn
         return update
 
@@ -147,15 +153,25 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         nlu = turn.get("nlu") or {}
         slots = {k: v for k, v in (nlu.get("slots") or {}).items() if v not in (None, "", [])}
         features = TurnFeatures(
-            words=len(turn["text"].split()), has_image=bool(turn.get("image_id")),
-            slot_count=len(slots), intent=nlu.get("intent"), confidence=nlu.get("confidence"),
+            words=len(turn["text"].split()),
+            has_image=bool(turn.get("image_id")),
+            slot_count=len(slots),
+            intent=nlu.get("intent"),
+            confidence=nlu.get("confidence"),
             embedded_declined=turn.get("embedded_declined", False),
-            failures=turn.get("failures", {}))
+            failures=turn.get("failures", {}),
+        )
         decision = choose_tier(features, deps.available_tiers(), settings.nlu_confidence_threshold)
         turn.update(tier=decision.tier, reason=decision.reason, reroute=False)
         log.info("route turn=%s tier=%s reason=%s", turn["turn_id"], decision.tier, decision.reason)
-        _emit(ev.RouteEvent(tier=decision.tier, reason=decision.reason, intent=nlu.get("intent"),
-                            confidence=nlu.get("confidence")))
+        _emit(
+            ev.RouteEvent(
+                tier=decision.tier,
+                reason=decision.reason,
+                intent=nlu.get("intent"),
+                confidence=nlu.get("confidence"),
+            )
+        )
         return {"turn": turn}
 
     def after_route(state: AgentState) -> Literal["act", "respond"]:
@@ -181,16 +197,25 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         nlu = NLUResult.model_validate(turn["nlu"])
         plan = deps.embedded.plan(nlu, dialogue_of(state))
         if plan.escalate:
-            turn.update(embedded_declined=True, reroute=True,
-                        reason=plan.reason or "embedded planner declined")
+            turn.update(
+                embedded_declined=True,
+                reroute=True,
+                reason=plan.reason or "embedded planner declined",
+            )
             return {"turn": turn}
         if not plan.calls:
             turn["reply"] = {"text": plan.reply or "", "product_ids": []}
             return {"turn": turn}
-        turn["pending"] = [{"id": f"call_{uuid.uuid4().hex[:12]}", "name": c.name,
-                            "args": c.args, "raw": None} for c in plan.calls]
-        ai = AIMessage(content="", tool_calls=[
-            {"id": c["id"], "name": c["name"], "args": c["args"]} for c in turn["pending"]])
+        turn["pending"] = [
+            {"id": f"call_{uuid.uuid4().hex[:12]}", "name": c.name, "args": c.args, "raw": None}
+            for c in plan.calls
+        ]
+        ai = AIMessage(
+            content="",
+            tool_calls=[
+                {"id": c["id"], "name": c["name"], "args": c["args"]} for c in turn["pending"]
+            ],
+        )
         return {"turn": turn, "messages": [ai]}
 
     async def _act_model(state: AgentState, turn: TurnState) -> dict[str, Any]:
@@ -199,8 +224,9 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         image = None
         if turn.get("image_id") and deps.images is not None:
             image = await asyncio.to_thread(deps.images.get, turn["image_id"])
-        messages = to_openai_messages(state.get("messages", []), image=image,
-                                      current_turn_id=turn["turn_id"])
+        messages = to_openai_messages(
+            state.get("messages", []), image=image, current_turn_id=turn["turn_id"]
+        )
         writer = get_stream_writer()
         streamed: list[str] = []
 
@@ -210,8 +236,9 @@ def build_graph(deps: AgentDeps) -> StateGraph:
 
         turn["model_calls"] = _bump(turn.get("model_calls", {}), tier)
         try:
-            reply = await model.complete(messages, deps.registry.openai_schemas(),
-                                         on_delta=on_delta)
+            reply = await model.complete(
+                messages, deps.registry.openai_schemas(), on_delta=on_delta
+            )
         except ModelError as exc:
             log.warning("tier %s failed: %s", tier, exc.code)
             turn["failures"] = _bump(turn.get("failures", {}), tier)
@@ -240,8 +267,10 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             if turn["failures"][tier] >= 2 and tier == "local":
                 turn["reroute"] = True
         turn["pending"] = calls
-        ai = AIMessage(content=reply.text, tool_calls=[
-            {"id": c["id"], "name": c["name"], "args": c["args"]} for c in calls])
+        ai = AIMessage(
+            content=reply.text,
+            tool_calls=[{"id": c["id"], "name": c["name"], "args": c["args"]} for c in calls],
+        )
         return {"turn": turn, "messages": [ai]}
 
     def after_act(state: AgentState) -> Literal["tools", "confirm", "respond", "route"]:
@@ -251,15 +280,17 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         pending = turn.get("pending") or []
         if not pending:
             return "respond"
-        if any(c["name"] in deps.registry and deps.registry.get(c["name"]).writes
-               for c in pending):
+        if any(c["name"] in deps.registry and deps.registry.get(c["name"]).writes for c in pending):
             return "confirm"
         return "tools"
 
     async def confirm(state: AgentState) -> dict[str, Any]:
         turn = _turn(state)
-        writes = [c for c in turn["pending"]
-                  if c["name"] in deps.registry and deps.registry.get(c["name"]).writes]
+        writes = [
+            c
+            for c in turn["pending"]
+            if c["name"] in deps.registry and deps.registry.get(c["name"]).writes
+        ]
         summaries = []
         for c in writes:
             tool = deps.registry.get(c["name"])
@@ -269,18 +300,39 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             except ToolError:
                 summaries.append(f"{c['name']} {json.dumps(c['args'])}")
         conf_id = _confirmation_id(turn, writes)
-        answer = interrupt({"confirmation_id": conf_id, "tool": writes[0]["name"],
-                            "arguments": writes[0]["args"], "summary": "; ".join(summaries)})
-        approved = isinstance(answer, dict) and answer.get("confirmation_id") == conf_id \
+        answer = interrupt(
+            {
+                "confirmation_id": conf_id,
+                "tool": writes[0]["name"],
+                "arguments": writes[0]["args"],
+                "summary": "; ".join(summaries),
+            }
+        )
+        approved = (
+            isinstance(answer, dict)
+            and answer.get("confirmation_id") == conf_id
             and answer.get("approve") is True
-        turn["confirmation"] = {"id": conf_id, "approved": approved, "summary": "; ".join(summaries)}
+        )
+        turn["confirmation"] = {
+            "id": conf_id,
+            "approved": approved,
+            "summary": "; ".join(summaries),
+        }
         if approved:
             return {"turn": turn}
         declined = []
         for c in writes:
-            declined.append({"id": c["id"], "name": c["name"], "args": c["args"], "ok": False,
-                             "content": None, "error_code": "declined",
-                             "error_message": "The shopper declined; nothing was changed."})
+            declined.append(
+                {
+                    "id": c["id"],
+                    "name": c["name"],
+                    "args": c["args"],
+                    "ok": False,
+                    "content": None,
+                    "error_code": "declined",
+                    "error_message": "The shopper declined; nothing was changed.",
+                }
+            )
         turn["outcomes"] = [*turn.get("outcomes", []), *declined]
         turn["pending"] = [c for c in turn["pending"] if c not in writes]
         return {"turn": turn, "messages": [outcome_message(o) for o in declined]}
@@ -296,18 +348,29 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         new: list[dict[str, Any]] = []
         for call in turn.get("pending", []):
             _emit(ev.ToolCallEvent(id=call["id"], name=call["name"], arguments=call["args"]))
-            outcome = {"id": call["id"], "name": call["name"], "args": call["args"], "ok": False,
-                       "content": None, "error_code": None, "error_message": None}
+            outcome = {
+                "id": call["id"],
+                "name": call["name"],
+                "args": call["args"],
+                "ok": False,
+                "content": None,
+                "error_code": None,
+                "error_message": None,
+            }
             try:
                 tool = deps.registry.get(call["name"])
                 args = tool.parse_args(call["raw"] if call.get("raw") else call["args"])
                 if tool.writes and not approved:
                     raise ToolError("writes need the shopper's confirmation", code="not_confirmed")
                 ctx = ToolContext(
-                    user_id=conf["user_id"], session_id=conf["thread_id"], stores=deps.stores,
-                    catalog=deps.catalog, settings=settings,
+                    user_id=conf["user_id"],
+                    session_id=conf["thread_id"],
+                    stores=deps.stores,
+                    catalog=deps.catalog,
+                    settings=settings,
                     idempotency_key=f"{conf['thread_id']}:{call['id']}" if tool.writes else None,
-                    extra={"images": deps.images})
+                    extra={"images": deps.images},
+                )
                 outcome["content"] = await tool(ctx, args)
                 outcome["ok"] = True
             except ToolError as exc:
@@ -315,11 +378,19 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             except Exception as exc:  # a broken tool must not kill the turn
                 log.exception("tool %s failed", call["name"])
                 outcome.update(error_code="tool_failed", error_message=type(exc).__name__)
-            _emit(ev.ToolResultEvent(id=call["id"], name=call["name"], ok=outcome["ok"],
-                                     content=outcome["content"], error_code=outcome["error_code"]))
+            _emit(
+                ev.ToolResultEvent(
+                    id=call["id"],
+                    name=call["name"],
+                    ok=outcome["ok"],
+                    content=outcome["content"],
+                    error_code=outcome["error_code"],
+                )
+            )
             new.append(outcome)
-        turn.update(outcomes=outcomes + new, pending=[], steps=turn.get("steps", 0) + 1,
-                    confirmation=None)
+        turn.update(
+            outcomes=outcomes + new, pending=[], steps=turn.get("steps", 0) + 1, confirmation=None
+        )
         return {"turn": turn, "messages": [outcome_message(o) for o in new]}
 
     def after_tools(state: AgentState) -> Literal["act", "respond"]:
@@ -338,19 +409,25 @@ def build_graph(deps: AgentDeps) -> StateGraph:
 
             nlu = NLUResult.model_validate(turn["nlu"])
             r, dialogue = deps.embedded.respond(
-                nlu, dialogue_of(state), [ToolOutcome.model_validate(o) for o in outcomes])
+                nlu, dialogue_of(state), [ToolOutcome.model_validate(o) for o in outcomes]
+            )
             text, ids = r.text, list(r.product_ids)
             update["dialogue"] = dialogue.model_dump()
         else:
             text = reply.get("text") or ""
             ids = list(reply.get("product_ids") or found)
-            if turn.get("confirmation") is None and any(
-                    o.get("error_code") == "declined" for o in outcomes) and not text:
+            if (
+                turn.get("confirmation") is None
+                and any(o.get("error_code") == "declined" for o in outcomes)
+                and not text
+            ):
                 text = "Okay, I haven't changed anything."
             if ids and state.get("dialogue") is not None:
-                update["dialogue"] = {**state["dialogue"], "last_shown": ids[:10],
-                                      "focus": ids[0] if len(ids) == 1 else
-                                      state["dialogue"].get("focus")}
+                update["dialogue"] = {
+                    **state["dialogue"],
+                    "last_shown": ids[:10],
+                    "focus": ids[0] if len(ids) == 1 else state["dialogue"].get("focus"),
+                }
         cards = [found[i] for i in ids if i in found]
         if cards:
             _emit(ev.ProductsEvent(products=[ev.ProductCard(**c) for c in cards]))
@@ -361,8 +438,17 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         kept = {**(state.get("cards") or {}), **found}
         update["cards"] = dict(list(kept.items())[-MAX_CARDS_KEPT:])
         update["turn"] = turn
-        update["messages"] = [AIMessage(content=text, additional_kwargs={
-            "tier": tier, "turn_id": turn["turn_id"], "products": cards, "final": True})]
+        update["messages"] = [
+            AIMessage(
+                content=text,
+                additional_kwargs={
+                    "tier": tier,
+                    "turn_id": turn["turn_id"],
+                    "products": cards,
+                    "final": True,
+                },
+            )
+        ]
         return update
 
     g = StateGraph(AgentState)
@@ -375,8 +461,11 @@ def build_graph(deps: AgentDeps) -> StateGraph:
     g.add_edge(START, "understand")
     g.add_edge("understand", "route")
     g.add_conditional_edges("route", after_route, {"act": "act", "respond": "respond"})
-    g.add_conditional_edges("act", after_act, {"tools": "tools", "confirm": "confirm",
-                                                "respond": "respond", "route": "route"})
+    g.add_conditional_edges(
+        "act",
+        after_act,
+        {"tools": "tools", "confirm": "confirm", "respond": "respond", "route": "route"},
+    )
     g.add_conditional_edges("confirm", after_confirm, {"tools": "tools", "respond": "respond"})
     g.add_conditional_edges("tools", after_tools, {"act": "act", "respond": "respond"})
     g.add_edge("respond", END)

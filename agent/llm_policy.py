@@ -38,10 +38,15 @@ def to_openai_messages(
             text = m.content if isinstance(m.content, str) else str(m.content)
             is_current = m.additional_kwargs.get("turn_id") == current_turn_id
             if m.additional_kwargs.get("image_id") and is_current and image is not None:
-                out.append({"role": "user", "content": [
-                    {"type": "text", "text": text or "(photo)"},
-                    {"type": "image_url", "image_url": {"url": image_data_url(image)}},
-                ]})
+                out.append(
+                    {
+                        "role": "user",
+                        "content": [
+                            {"type": "text", "text": text or "(photo)"},
+                            {"type": "image_url", "image_url": {"url": image_data_url(image)}},
+                        ],
+                    }
+                )
             elif m.additional_kwargs.get("image_id"):
                 out.append({"role": "user", "content": f"{text} [photo attached earlier]".strip()})
             else:
@@ -50,14 +55,22 @@ def to_openai_messages(
             msg: dict[str, Any] = {"role": "assistant", "content": m.content or None}
             if m.tool_calls:
                 msg["tool_calls"] = [
-                    {"id": tc["id"], "type": "function",
-                     "function": {"name": tc["name"], "arguments": json.dumps(tc["args"])}}
+                    {
+                        "id": tc["id"],
+                        "type": "function",
+                        "function": {"name": tc["name"], "arguments": json.dumps(tc["args"])},
+                    }
                     for tc in m.tool_calls
                 ]
             out.append(msg)
         elif isinstance(m, ToolMessage):
-            out.append({"role": "tool", "tool_call_id": m.tool_call_id,
-                        "content": m.content if isinstance(m.content, str) else json.dumps(m.content)})
+            out.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": m.tool_call_id,
+                    "content": m.content if isinstance(m.content, str) else json.dumps(m.content),
+                }
+            )
     return out
 
 
@@ -65,6 +78,7 @@ def outcome_message(outcome: dict[str, Any]) -> ToolMessage:
     if outcome["ok"]:
         body = json.dumps(outcome["content"], default=str)
     else:
-        body = json.dumps({"error": {"code": outcome.get("error_code"),
-                                     "message": outcome.get("error_message")}})
+        body = json.dumps(
+            {"error": {"code": outcome.get("error_code"), "message": outcome.get("error_message")}}
+        )
     return ToolMessage(content=body, tool_call_id=outcome["id"], name=outcome["name"])

@@ -50,14 +50,23 @@ def endpoints_from_settings(settings: Settings) -> dict[str, ModelEndpoint]:
     out: dict[str, ModelEndpoint] = {}
     if settings.local_base_url:
         out["local"] = ModelEndpoint(
-            "local", settings.local_base_url, settings.local_model,
-            settings.local_api_key.get_secret_value(), settings.local_timeout_s,
-            settings.model_max_retries)
+            "local",
+            settings.local_base_url,
+            settings.local_model,
+            settings.local_api_key.get_secret_value(),
+            settings.local_timeout_s,
+            settings.model_max_retries,
+        )
     if settings.frontier_base_url:
         key = settings.frontier_api_key.get_secret_value() if settings.frontier_api_key else "none"
         out["frontier"] = ModelEndpoint(
-            "frontier", settings.frontier_base_url, settings.frontier_model, key,
-            settings.frontier_timeout_s, settings.model_max_retries)
+            "frontier",
+            settings.frontier_base_url,
+            settings.frontier_model,
+            key,
+            settings.frontier_timeout_s,
+            settings.model_max_retries,
+        )
     return out
 
 
@@ -68,8 +77,11 @@ class ChatModel:
         self.endpoint = endpoint
         self.tier = endpoint.tier
         self._client = openai.AsyncOpenAI(
-            base_url=endpoint.base_url, api_key=endpoint.api_key,
-            timeout=endpoint.timeout_s, max_retries=endpoint.max_retries)
+            base_url=endpoint.base_url,
+            api_key=endpoint.api_key,
+            timeout=endpoint.timeout_s,
+            max_retries=endpoint.max_retries,
+        )
 
     async def complete(
         self,
@@ -117,8 +129,9 @@ class ChatModel:
                             slot["name"] += tc.function.name or ""
                             slot["arguments"] += tc.function.arguments or ""
         except openai.APIStatusError as exc:
-            raise ModelError(f"{self.tier} model answered HTTP {exc.status_code}",
-                             code="model_http_error") from exc
+            raise ModelError(
+                f"{self.tier} model answered HTTP {exc.status_code}", code="model_http_error"
+            ) from exc
         except openai.APITimeoutError as exc:
             raise ModelError(f"{self.tier} model timed out", code="model_timeout") from exc
         except openai.APIConnectionError as exc:
@@ -127,12 +140,16 @@ class ChatModel:
             raise ModelError(f"{self.tier} model failed: {exc}", code="model_error") from exc
         reply.text = "".join(text)
         reply.tool_calls = [
-            ModelToolCall(id=c["id"] or f"call_{i}", name=c["name"], arguments=c["arguments"] or "{}")
+            ModelToolCall(
+                id=c["id"] or f"call_{i}", name=c["name"], arguments=c["arguments"] or "{}"
+            )
             for i, c in sorted(calls.items())
         ]
         if not reply.tokens_in:  # servers that omit usage: a rough estimate keeps budgets honest
             reply.tokens_in = sum(len(json.dumps(m)) for m in messages) // 4
-            reply.tokens_out = (len(reply.text) + sum(len(c.arguments) for c in reply.tool_calls)) // 4
+            reply.tokens_out = (
+                len(reply.text) + sum(len(c.arguments) for c in reply.tool_calls)
+            ) // 4
         return reply
 
     async def ping(self) -> tuple[bool, str]:
@@ -141,7 +158,8 @@ class ChatModel:
         try:
             async with httpx.AsyncClient(timeout=3.0) as client:
                 resp = await client.get(
-                    url, headers={"Authorization": f"Bearer {self.endpoint.api_key}"})
+                    url, headers={"Authorization": f"Bearer {self.endpoint.api_key}"}
+                )
         except httpx.HTTPError as exc:
             return False, f"unreachable: {type(exc).__name__}"
         if resp.status_code != 200:

@@ -9,11 +9,26 @@ from typing import Literal
 TierName = Literal["embedded", "local", "frontier", "none"]
 
 # Intents the embedded tier plans from templates when it is confident.
-ROUTINE_INTENTS = frozenset({
-    "search", "refine", "visual_search", "product_details", "compare", "add_to_cart",
-    "remove_from_cart", "view_cart", "checkout", "order_status", "cancel_order", "greeting",
-    "help", "goodbye", "human_handoff", "out_of_scope",
-})
+ROUTINE_INTENTS = frozenset(
+    {
+        "search",
+        "refine",
+        "visual_search",
+        "product_details",
+        "compare",
+        "add_to_cart",
+        "remove_from_cart",
+        "view_cart",
+        "checkout",
+        "order_status",
+        "cancel_order",
+        "greeting",
+        "help",
+        "goodbye",
+        "human_handoff",
+        "out_of_scope",
+    }
+)
 COMPLEX_SLOT_COUNT = 5  # this many constraints at once interact: a frontier turn
 LONG_TURN_WORDS = 40
 LOCAL_FAILURE_LIMIT = 2
@@ -54,22 +69,27 @@ def choose_tier(f: TurnFeatures, available: set[str], threshold: float) -> Decis
 
     failed = [t for t, n in f.failures.items() if n]
     if failed:
-        return first(["frontier", "local", "embedded"],
-                     f"escalated after {', '.join(sorted(failed))} failed")
+        return first(
+            ["frontier", "local", "embedded"], f"escalated after {', '.join(sorted(failed))} failed"
+        )
     conf = f.confidence if f.confidence is not None else 0.0
     if f.embedded_declined:
         return first(["local", "frontier"], "embedded planner could not handle the turn")
     if f.intent is None:
         return first(["local", "frontier", "embedded"], "no NLU result")
     if conf < threshold:
-        return first(["frontier", "local", "embedded"],
-                     f"low NLU confidence {conf:.2f} < {threshold:.2f}")
+        return first(
+            ["frontier", "local", "embedded"], f"low NLU confidence {conf:.2f} < {threshold:.2f}"
+        )
     if f.slot_count >= COMPLEX_SLOT_COUNT or f.words >= LONG_TURN_WORDS:
-        return first(["frontier", "local", "embedded"],
-                     f"complex turn ({f.slot_count} constraints, {f.words} words)")
+        return first(
+            ["frontier", "local", "embedded"],
+            f"complex turn ({f.slot_count} constraints, {f.words} words)",
+        )
     if f.has_image and f.intent != "visual_search":
         return first(["local", "frontier", "embedded"], "image turn beyond visual search")
     if f.intent in ROUTINE_INTENTS:
-        return first(["embedded", "local", "frontier"],
-                     f"routine {f.intent}, confidence {conf:.2f}")
+        return first(
+            ["embedded", "local", "frontier"], f"routine {f.intent}, confidence {conf:.2f}"
+        )
     return first(["local", "frontier", "embedded"], f"open-ended intent {f.intent}")

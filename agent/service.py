@@ -23,8 +23,9 @@ from shopagent.settings import Settings
 
 log = logging.getLogger(__name__)
 
-_YES = re.compile(r"^\s*(yes|yep|yeah|y|sure|ok(ay)?|confirm|do it|go ahead|please do)\b[\s.!]*$",
-                  re.IGNORECASE)
+_YES = re.compile(
+    r"^\s*(yes|yep|yeah|y|sure|ok(ay)?|confirm|do it|go ahead|please do)\b[\s.!]*$", re.IGNORECASE
+)
 _NO = re.compile(r"^\s*(no|nope|n|cancel|don'?t|stop|never ?mind)\b[\s.!]*$", re.IGNORECASE)
 
 
@@ -55,8 +56,9 @@ class AgentService:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def open(cls, settings: Settings, *, catalog: Any = None,
-                   embedded: Any = "auto") -> AsyncIterator[AgentService]:
+    async def open(
+        cls, settings: Settings, *, catalog: Any = None, embedded: Any = "auto"
+    ) -> AsyncIterator[AgentService]:
         """Open every service from settings. ``catalog``/``embedded`` may be passed in
         (tests, evals) to share one across several services."""
         from agent.checkpoint import open_checkpointer
@@ -70,13 +72,19 @@ class AgentService:
             catalog = open_catalog(settings)
         models = {t: ChatModel(e) for t, e in endpoints_from_settings(settings).items()}
         try:
-            async with open_stores(settings) as (stores, sessions), \
-                    open_checkpointer(settings) as checkpointer:
+            async with (
+                open_stores(settings) as (stores, sessions),
+                open_checkpointer(settings) as checkpointer,
+            ):
                 deps = AgentDeps(
-                    settings=settings, registry=build_registry(settings), stores=stores,
-                    catalog=catalog, images=ImageStore(settings.data_dir / "media" / "uploads"),
+                    settings=settings,
+                    registry=build_registry(settings),
+                    stores=stores,
+                    catalog=catalog,
+                    images=ImageStore(settings.data_dir / "media" / "uploads"),
                     embedded=_load_embedded(settings, catalog) if embedded == "auto" else embedded,
-                    models=models)
+                    models=models,
+                )
                 graph = build_graph(deps).compile(checkpointer=checkpointer)
                 yield cls(deps, graph, sessions, checkpointer)
         finally:
@@ -87,8 +95,10 @@ class AgentService:
 
     # --- helpers ---------------------------------------------------------------------------
     def _config(self, user_id: str, session_id: str) -> dict[str, Any]:
-        return {"configurable": {"thread_id": session_id, "user_id": user_id},
-                "recursion_limit": 4 * self.settings.max_steps_per_turn + 20}
+        return {
+            "configurable": {"thread_id": session_id, "user_id": user_id},
+            "recursion_limit": 4 * self.settings.max_steps_per_turn + 20,
+        }
 
     async def _owned(self, user_id: str, session_id: str) -> None:
         if await self.sessions.get_session(user_id, session_id) is None:
@@ -101,19 +111,20 @@ class AgentService:
                 return snapshot, intr.value
         return snapshot, None
 
-    async def pending_confirmation(self, *, user_id: str,
-                                   session_id: str) -> ev.ConfirmRequiredEvent | None:
+    async def pending_confirmation(
+        self, *, user_id: str, session_id: str
+    ) -> ev.ConfirmRequiredEvent | None:
         await self._owned(user_id, session_id)
         _, value = await self._pending(self._config(user_id, session_id))
         return ev.ConfirmRequiredEvent(**value) if value else None
 
-    async def _run(self, payload: Any, config: dict[str, Any],
-                   turn_id: str) -> AsyncIterator[Any]:
+    async def _run(self, payload: Any, config: dict[str, Any], turn_id: str) -> AsyncIterator[Any]:
         """Run the graph, yield events, always end with ``done``."""
         started = time.perf_counter()
         try:
-            async for mode, chunk in self.graph.astream(payload, config,
-                                                        stream_mode=["custom", "updates"]):
+            async for mode, chunk in self.graph.astream(
+                payload, config, stream_mode=["custom", "updates"]
+            ):
                 if mode == "custom":
                     yield _event(chunk)
                 elif "__interrupt__" in chunk:
@@ -129,12 +140,15 @@ class AgentService:
             with contextlib.suppress(Exception):
                 snap = await self.graph.aget_state(config)
                 turn = snap.values.get("turn") or {}
-                usage = ev.Usage(tokens_in=turn.get("tokens_in", {}),
-                                 tokens_out=turn.get("tokens_out", {}),
-                                 model_calls=turn.get("model_calls", {}),
-                                 steps=turn.get("steps", 0))
-            yield ev.DoneEvent(turn_id=turn_id, usage=usage,
-                               latency_ms=(time.perf_counter() - started) * 1000)
+                usage = ev.Usage(
+                    tokens_in=turn.get("tokens_in", {}),
+                    tokens_out=turn.get("tokens_out", {}),
+                    model_calls=turn.get("model_calls", {}),
+                    steps=turn.get("steps", 0),
+                )
+            yield ev.DoneEvent(
+                turn_id=turn_id, usage=usage, latency_ms=(time.perf_counter() - started) * 1000
+            )
 
     @contextlib.asynccontextmanager
     async def _exclusive(self, session_id: str) -> AsyncIterator[None]:
@@ -155,43 +169,58 @@ class AgentService:
                 pass
 
     # --- public API ------------------------------------------------------------------------
-    async def stream_turn(self, *, user_id: str, session_id: str, text: str,
-                          image_id: str | None = None) -> AsyncIterator[Any]:
+    async def stream_turn(
+        self, *, user_id: str, session_id: str, text: str, image_id: str | None = None
+    ) -> AsyncIterator[Any]:
         await self._owned(user_id, session_id)
         config = self._config(user_id, session_id)
         async with self._exclusive(session_id):
             await self._finish_interrupted(config)
             _, pending = await self._pending(config)
             if pending is not None and image_id is None and (_YES.match(text) or _NO.match(text)):
-                async for e in self._run(Command(resume={
-                        "confirmation_id": pending["confirmation_id"],
-                        "approve": bool(_YES.match(text))}), config, f"t-{uuid.uuid4().hex[:12]}"):
+                async for e in self._run(
+                    Command(
+                        resume={
+                            "confirmation_id": pending["confirmation_id"],
+                            "approve": bool(_YES.match(text)),
+                        }
+                    ),
+                    config,
+                    f"t-{uuid.uuid4().hex[:12]}",
+                ):
                     yield e
                 return
             if pending is not None:  # moving on without answering declines the write
-                async for _ in self.graph.astream(Command(resume={"approve": False}), config,
-                                                  stream_mode="updates"):
+                async for _ in self.graph.astream(
+                    Command(resume={"approve": False}), config, stream_mode="updates"
+                ):
                     pass
             turn_id = f"t-{uuid.uuid4().hex[:12]}"
             payload = {
                 "turn": new_turn(turn_id, text, image_id, time.time()),
-                "messages": [HumanMessage(content=text, additional_kwargs={
-                    "turn_id": turn_id, "image_id": image_id})],
+                "messages": [
+                    HumanMessage(
+                        content=text, additional_kwargs={"turn_id": turn_id, "image_id": image_id}
+                    )
+                ],
             }
-            await self.sessions.touch_session(user_id, session_id,
-                                              title=text[:60] if text else None)
+            await self.sessions.touch_session(
+                user_id, session_id, title=text[:60] if text else None
+            )
             async for e in self._run(payload, config, turn_id):
                 yield e
 
-    async def stream_confirm(self, *, user_id: str, session_id: str, confirmation_id: str,
-                             approve: bool) -> AsyncIterator[Any]:
+    async def stream_confirm(
+        self, *, user_id: str, session_id: str, confirmation_id: str, approve: bool
+    ) -> AsyncIterator[Any]:
         await self._owned(user_id, session_id)
         config = self._config(user_id, session_id)
         async with self._exclusive(session_id):
             _, pending = await self._pending(config)
             if pending is None or pending.get("confirmation_id") != confirmation_id:
-                raise NotFound("no pending confirmation with that id",
-                               code="confirmation_not_found")
+                raise NotFound(
+                    "no pending confirmation with that id", code="confirmation_not_found"
+                )
             resume = Command(resume={"confirmation_id": confirmation_id, "approve": approve})
             async for e in self._run(resume, config, f"t-{uuid.uuid4().hex[:12]}"):
                 yield e
@@ -212,12 +241,24 @@ class AgentService:
         items: list[ev.HistoryItem] = []
         for m in snapshot.values.get("messages", []):
             if isinstance(m, HumanMessage):
-                items.append(ev.HistoryItem(role="user", text=str(m.content),
-                                            image_id=m.additional_kwargs.get("image_id")))
+                items.append(
+                    ev.HistoryItem(
+                        role="user",
+                        text=str(m.content),
+                        image_id=m.additional_kwargs.get("image_id"),
+                    )
+                )
             elif isinstance(m, AIMessage) and m.additional_kwargs.get("final"):
-                items.append(ev.HistoryItem(
-                    role="assistant", text=str(m.content), tier=m.additional_kwargs.get("tier"),
-                    products=[ev.ProductCard(**c) for c in m.additional_kwargs.get("products", [])]))
+                items.append(
+                    ev.HistoryItem(
+                        role="assistant",
+                        text=str(m.content),
+                        tier=m.additional_kwargs.get("tier"),
+                        products=[
+                            ev.ProductCard(**c) for c in m.additional_kwargs.get("products", [])
+                        ],
+                    )
+                )
         return items
 
     async def get_cart(self, *, user_id: str) -> dict[str, Any]:
@@ -240,8 +281,10 @@ class AgentService:
             out["index"] = {"ok": n > 0, "detail": f"{n} products"}
         except Exception as exc:
             out["index"] = {"ok": False, "detail": type(exc).__name__}
-        out["embedded_model"] = {"ok": self.deps.embedded is not None,
-                                 "detail": "loaded" if self.deps.embedded else "not trained"}
+        out["embedded_model"] = {
+            "ok": self.deps.embedded is not None,
+            "detail": "loaded" if self.deps.embedded else "not trained",
+        }
         for tier in ("local", "frontier"):
             model = self.deps.models.get(tier)
             if model is None:
@@ -252,9 +295,20 @@ class AgentService:
         return out
 
 
-_EVENT_TYPES = {cls.model_fields["type"].default: cls for cls in (
-    ev.RouteEvent, ev.ToolCallEvent, ev.ToolResultEvent, ev.ProductsEvent, ev.MessageDeltaEvent,
-    ev.MessageEvent, ev.ConfirmRequiredEvent, ev.ErrorEvent, ev.DoneEvent)}
+_EVENT_TYPES = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        ev.RouteEvent,
+        ev.ToolCallEvent,
+        ev.ToolResultEvent,
+        ev.ProductsEvent,
+        ev.MessageDeltaEvent,
+        ev.MessageEvent,
+        ev.ConfirmRequiredEvent,
+        ev.ErrorEvent,
+        ev.DoneEvent,
+    )
+}
 
 
 def _event(chunk: dict[str, Any]) -> Any:

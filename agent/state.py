@@ -42,8 +42,23 @@ class AgentState(TypedDict, total=False):
 
 def new_turn(turn_id: str, text: str, image_id: str | None, now: float) -> TurnState:
     return TurnState(
-        turn_id=turn_id, text=text, image_id=image_id, started_at=now, nlu=None, tier="none",
-        reason="", embedded_declined=False, reroute=False, failures={}, steps=0, tokens_in={},
-        tokens_out={}, model_calls={}, pending=[], outcomes=[], confirmation=None, reply=None,
+        turn_id=turn_id,
+        text=text,
+        image_id=image_id,
+        started_at=now,
+        nlu=None,
+        tier="none",
+        reason="",
+        embedded_declined=False,
+        reroute=False,
+        failures={},
+        steps=0,
+        tokens_in={},
+        tokens_out={},
+        model_calls={},
+        pending=[],
+        outcomes=[],
+        confirmation=None,
+        reply=None,
         bound=None,
     )

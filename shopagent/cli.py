@@ -8,9 +8,12 @@ import logging
 import typer
 
 app = typer.Typer(help="shopagent: a self-hostable shopping assistant.", no_args_is_help=True)
-train_app = typer.Typer(help="Train models: the embedded tier, SFT data, LoRA adapters.",
-                        no_args_is_help=True)
-eval_app = typer.Typer(help="Replay conversations and compare configurations.", no_args_is_help=True)
+train_app = typer.Typer(
+    help="Train models: the embedded tier, SFT data, LoRA adapters.", no_args_is_help=True
+)
+eval_app = typer.Typer(
+    help="Replay conversations and compare configurations.", no_args_is_help=True
+)
 tools_app = typer.Typer(help="Inspect the tool registry.", no_args_is_help=True)
 sessions_app = typer.Typer(help="Manage sessions (export to replay format).", no_args_is_help=True)
 app.add_typer(train_app, name="train")
@@ -28,8 +31,7 @@ for _name in _COMMAND_MODULES:
         if exc.name != f"shopagent.commands.{_name}":
             raise
         continue
-    _mod.register(app=app, train=train_app, evals=eval_app, tools=tools_app,
-                  sessions=sessions_app)
+    _mod.register(app=app, train=train_app, evals=eval_app, tools=tools_app, sessions=sessions_app)
 
 
 def main() -> None:

@@ -1,17 +1,17 @@
 """The error hierarchy. Every error a client can cause carries a machine-readable ``code``.
 
-    ShopAgentError                 base; ``code`` and ``http_status``
-    ├── InvalidInput               400  bad_request / validation details
-    │   ├── PayloadTooLarge        413  payload_too_large
-    │   └── UnsupportedMediaType   415  unsupported_media_type
-    ├── Unauthorized               401  unauthorized
-    ├── NotFound                   404  not_found (also for other users' resources)
-    ├── Conflict                   409  conflict (e.g. a turn already running)
-    ├── RateLimited                429  rate_limited (``retry_after_s``)
-    ├── ToolError                  a tool's recoverable failure; becomes a tool message
-    │   └── Forbidden              a tool touched another user's data
-    ├── ModelError                 a model tier failed (timeout, bad output, HTTP error)
-    └── IngestError                a feed row or file could not be read
+ShopAgentError                 base; ``code`` and ``http_status``
+├── InvalidInput               400  bad_request / validation details
+│   ├── PayloadTooLarge        413  payload_too_large
+│   └── UnsupportedMediaType   415  unsupported_media_type
+├── Unauthorized               401  unauthorized
+├── NotFound                   404  not_found (also for other users' resources)
+├── Conflict                   409  conflict (e.g. a turn already running)
+├── RateLimited                429  rate_limited (``retry_after_s``)
+├── ToolError                  a tool's recoverable failure; becomes a tool message
+│   └── Forbidden              a tool touched another user's data
+├── ModelError                 a model tier failed (timeout, bad output, HTTP error)
+└── IngestError                a feed row or file could not be read
 """
 
 from __future__ import annotations

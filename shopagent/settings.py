@@ -20,7 +20,9 @@ class Settings(BaseSettings):
 
     # --- deployment -------------------------------------------------------------------------
     environment: Literal["development", "test", "production"] = "development"
-    data_dir: Path = Field(Path("data"), description="Embedded state: index, SQLite, models, images.")
+    data_dir: Path = Field(
+        Path("data"), description="Embedded state: index, SQLite, models, images."
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
@@ -84,9 +86,11 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 60
     cors_origins: list[str] = Field(default_factory=list)
     model_prices: dict[str, dict[str, float]] = Field(
-        default_factory=lambda: {"embedded": {"in": 0.0, "out": 0.0},
-                                 "local": {"in": 0.05, "out": 0.20},
-                                 "frontier": {"in": 2.00, "out": 8.00}},
+        default_factory=lambda: {
+            "embedded": {"in": 0.0, "out": 0.0},
+            "local": {"in": 0.05, "out": 0.20},
+            "frontier": {"in": 2.00, "out": 8.00},
+        },
         description="USD per 1M tokens, in/out, per tier: the /metrics cost estimate.",
     )
 
@@ -96,7 +100,9 @@ class Settings(BaseSettings):
             if self.dev_api_key is not None:
                 raise ValueError("SHOPAGENT_DEV_API_KEY must not be set in production")
             if not self.api_keys:
-                raise ValueError("SHOPAGENT_API_KEYS must map at least one hashed key in production")
+                raise ValueError(
+                    "SHOPAGENT_API_KEYS must map at least one hashed key in production"
+                )
         return self
 
     @property

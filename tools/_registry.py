@@ -68,8 +68,9 @@ class Tool:
         try:
             data = json.loads(raw) if isinstance(raw, str) else (raw or {})
         except json.JSONDecodeError as exc:
-            raise ToolError(f"arguments for {self.name} are not valid JSON: {exc.msg}",
-                            code="invalid_arguments") from exc
+            raise ToolError(
+                f"arguments for {self.name} are not valid JSON: {exc.msg}", code="invalid_arguments"
+            ) from exc
         try:
             return self.args_model.model_validate(data)
         except ValidationError as exc:
@@ -77,8 +78,9 @@ class Tool:
                 f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}"
                 for e in exc.errors()
             )
-            raise ToolError(f"invalid arguments for {self.name}: {problems}",
-                            code="invalid_arguments") from exc
+            raise ToolError(
+                f"invalid arguments for {self.name}: {problems}", code="invalid_arguments"
+            ) from exc
 
     async def __call__(self, ctx: ToolContext, args: BaseModel) -> Any:
         result = self.fn(ctx, args)
@@ -139,8 +141,9 @@ class ToolRegistry:
             return self._tools[name]
         except KeyError:
             known = ", ".join(sorted(self._tools))
-            raise ToolError(f"unknown tool {name!r}; available tools: {known}",
-                            code="unknown_tool") from None
+            raise ToolError(
+                f"unknown tool {name!r}; available tools: {known}", code="unknown_tool"
+            ) from None
 
     def __contains__(self, name: object) -> bool:
         return name in self._tools

@@ -50,18 +50,28 @@ def _pick_variant(product: Any, args: AddToCartArgs) -> tuple[str | None, dict[s
     wanted = {k: v for k, v in (("size", args.size), ("color", args.color)) if v}
     candidates = [v for v in variants if args.variant_id in (None, v.id)]
     for key, value in wanted.items():
-        candidates = [v for v in candidates
-                      if str(v.options.get(key, "")).casefold() == value.casefold()]
+        candidates = [
+            v for v in candidates if str(v.options.get(key, "")).casefold() == value.casefold()
+        ]
     if not candidates:
         choices = sorted({f"{k}={v}" for var in variants for k, v in var.options.items()})
-        raise ToolError(f"{product.title} has no variant matching {wanted or args.variant_id}; "
-                        f"options: {', '.join(choices)}", code="no_such_variant")
+        raise ToolError(
+            f"{product.title} has no variant matching {wanted or args.variant_id}; "
+            f"options: {', '.join(choices)}",
+            code="no_such_variant",
+        )
     option_keys = {k for var in variants for k in var.options}
-    missing = [k for k in option_keys if k not in wanted and len({var.options.get(k) for var in candidates}) > 1]
+    missing = [
+        k
+        for k in option_keys
+        if k not in wanted and len({var.options.get(k) for var in candidates}) > 1
+    ]
     if missing and args.variant_id is None:
         values = sorted({str(var.options.get(missing[0])) for var in candidates})
-        raise ToolError(f"which {missing[0]} of {product.title}? available: {', '.join(values)}",
-                        code="option_required")
+        raise ToolError(
+            f"which {missing[0]} of {product.title}? available: {', '.join(values)}",
+            code="option_required",
+        )
     available = [v for v in candidates if v.available]
     if not available:
         raise ToolError(f"{product.title} {wanted} is out of stock", code="out_of_stock")
@@ -93,14 +103,29 @@ async def add_to_cart(ctx: ToolContext, args: AddToCartArgs) -> dict[str, Any]:
                 line.quantity += args.quantity
                 break
         else:
-            cart.lines.append(CartLine(product_id=product.id, variant_id=variant_id,
-                                       title=product.title, options=options, unit_price=price,
-                                       currency=product.currency, quantity=args.quantity))
+            cart.lines.append(
+                CartLine(
+                    product_id=product.id,
+                    variant_id=variant_id,
+                    title=product.title,
+                    options=options,
+                    unit_price=price,
+                    currency=product.currency,
+                    quantity=args.quantity,
+                )
+            )
         cart.updated_at = utcnow()
         txn.put_cart(cart)
-        return {"added": {"product_id": product.id, "title": product.title, "options": options,
-                          "quantity": args.quantity, "unit_price": price},
-                "cart": cart.summary()}
+        return {
+            "added": {
+                "product_id": product.id,
+                "title": product.title,
+                "options": options,
+                "quantity": args.quantity,
+                "unit_price": price,
+            },
+            "cart": cart.summary(),
+        }
 
     return await ctx.stores.write_once(ctx.user_id, key, apply)
 
@@ -112,9 +137,13 @@ async def remove_from_cart(ctx: ToolContext, args: RemoveFromCartArgs) -> dict[s
 
     async def apply(txn: CommerceTxn) -> dict[str, Any]:
         cart = await txn.get_cart()
-        keep = [line for line in cart.lines
-                if not (line.product_id == args.product_id
-                        and args.variant_id in (None, line.variant_id))]
+        keep = [
+            line
+            for line in cart.lines
+            if not (
+                line.product_id == args.product_id and args.variant_id in (None, line.variant_id)
+            )
+        ]
         if len(keep) == len(cart.lines):
             raise ToolError(f"{args.product_id} is not in the cart", code="not_in_cart")
         cart.lines = keep
@@ -155,14 +184,24 @@ async def checkout(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
         cart = await txn.get_cart()
         if not cart.lines:
             raise ToolError("the cart is empty; add something first", code="empty_cart")
-        order = Order(order_id=f"o-{uuid.uuid4().hex[:10]}", user_id=ctx.user_id,
-                      lines=list(cart.lines), total=cart.total, currency=cart.currency)
+        order = Order(
+            order_id=f"o-{uuid.uuid4().hex[:10]}",
+            user_id=ctx.user_id,
+            lines=list(cart.lines),
+            total=cart.total,
+            currency=cart.currency,
+        )
         txn.put_order(order)
         cart.lines = []
         cart.updated_at = utcnow()
         txn.put_cart(cart)
-        return {"order_id": order.order_id, "status": order.status, "total": order.total,
-                "currency": order.currency, "items": sum(line.quantity for line in order.lines)}
+        return {
+            "order_id": order.order_id,
+            "status": order.status,
+            "total": order.total,
+            "currency": order.currency,
+            "items": sum(line.quantity for line in order.lines),
+        }
 
     return await ctx.stores.write_once(ctx.user_id, key, apply)
 

@@ -19,11 +19,23 @@ class OrderArgs(BaseModel):
 
 
 def _order_view(order: Order) -> dict[str, Any]:
-    return {"order_id": order.order_id, "status": order.status, "total": order.total,
-            "currency": order.currency, "created_at": order.created_at.isoformat(),
-            "lines": [{"product_id": line.product_id, "title": line.title,
-                       "options": line.options, "quantity": line.quantity,
-                       "unit_price": line.unit_price} for line in order.lines]}
+    return {
+        "order_id": order.order_id,
+        "status": order.status,
+        "total": order.total,
+        "currency": order.currency,
+        "created_at": order.created_at.isoformat(),
+        "lines": [
+            {
+                "product_id": line.product_id,
+                "title": line.title,
+                "options": line.options,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+            }
+            for line in order.lines
+        ],
+    }
 
 
 @tool
@@ -54,8 +66,10 @@ async def cancel_order(ctx: ToolContext, args: OrderArgs) -> dict[str, Any]:
         if order is None:
             raise ToolError(f"no order {args.order_id!r} for this shopper", code="not_found")
         if order.status != "pending":
-            raise ToolError(f"order {order.order_id} is {order.status}; only pending orders "
-                            "can be cancelled", code="not_cancellable")
+            raise ToolError(
+                f"order {order.order_id} is {order.status}; only pending orders can be cancelled",
+                code="not_cancellable",
+            )
         order.status = "cancelled"
         order.updated_at = utcnow()
         txn.put_order(order)

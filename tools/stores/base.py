@@ -47,9 +47,7 @@ class Cart(BaseModel):
 
     def summary(self) -> dict[str, Any]:
         return {
-            "lines": [
-                {**line.model_dump(), "line_total": line.line_total} for line in self.lines
-            ],
+            "lines": [{**line.model_dump(), "line_total": line.line_total} for line in self.lines],
             "item_count": sum(line.quantity for line in self.lines),
             "total": self.total,
             "currency": self.currency,
@@ -121,6 +119,9 @@ class SessionIndex(Protocol):
     async def get_session(self, user_id: str, session_id: str) -> SessionInfo | None:
         """None when missing *or* owned by another user: callers cannot tell the two apart."""
         ...
+
     async def list_sessions(self, user_id: str) -> list[SessionInfo]: ...
-    async def touch_session(self, user_id: str, session_id: str, title: str | None = None) -> None: ...
+    async def touch_session(
+        self, user_id: str, session_id: str, title: str | None = None
+    ) -> None: ...
     async def delete_session(self, user_id: str, session_id: str) -> bool: ...
