@@ -1,0 +1,209 @@
+"""Replay conversations through the agent service and record full traces.
+
+Each conversation runs as a fresh user (``eval-<run>-<conversation>``) with an empty cart
+and a new session, so conversations cannot leak state into each other and any number run
+concurrently (bounded by a semaphore).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from evals._config import EvalConfig
+from evals._format import Conversation, Turn
+from evals._records import ConversationRecord, RunResult, TurnRecord
+from evals._scoring import score_conversation, summarize
+
+_MAX_RESULT_CHARS = 4000  # tool results are kept for traces, not whole catalogs
+
+
+class Service(Protocol):
+    """The part of ``agent.service.AgentService`` a replay drives."""
+
+    sessions: Any
+    images: Any
+
+    def stream_turn(self, *, user_id: str, session_id: str, text: str,
+                    image_id: str | None = None) -> AsyncIterator[Any]: ...
+    def stream_confirm(self, *, user_id: str, session_id: str, confirmation_id: str,
+                       approve: bool) -> AsyncIterator[Any]: ...
+    async def get_cart(self, *, user_id: str) -> dict[str, Any]: ...
+
+
+ServiceFactory = Callable[[EvalConfig], AbstractAsyncContextManager[Service]]
+
+
+def default_service_factory(settings: Any) -> ServiceFactory:
+    """Open the real agent service with the configuration's tiers."""
+
+    def open_service(config: EvalConfig) -> AbstractAsyncContextManager[Service]:
+        from agent.service import AgentService  # lazy: evals must import without the graph
+
+        return AgentService.open(settings.model_copy(update=config.settings_update()))
+
+    return open_service
+
+
+def _dump(ev: Any) -> dict[str, Any]:
+    return ev.model_dump(mode="json") if hasattr(ev, "model_dump") else dict(ev)
+
+
+def _clip(v: Any) -> Any:
+    import json
+
+    text = json.dumps(v, default=str)
+    return v if len(text) <= _MAX_RESULT_CHARS else text[:_MAX_RESULT_CHARS] + "...[clipped]"
+
+
+def _record_events(rec: TurnRecord, events: Iterable[dict[str, Any]]) -> str | None:
+    """Fold one turn's events into ``rec``; returns the pending confirmation id, if any."""
+    pending = None
+    deltas: list[str] = []
+    for ev in events:
+        t = ev.get("type")
+        if t == "route":
+            rec.tiers.append(ev["tier"])
+            rec.tier, rec.route_reason = ev["tier"], ev.get("reason")
+            rec.predicted_intent = ev.get("intent") or rec.predicted_intent
+            rec.confidence = ev.get("confidence", rec.confidence)
+        elif t == "tool_call":
+            rec.tool_calls.append({"id": ev.get("id"), "name": ev["name"],
+                                   "arguments": ev.get("arguments") or {}})
+        elif t == "tool_result":
+            rec.tool_results.append({"id": ev.get("id"), "name": ev["name"], "ok": ev.get("ok"),
+                                     "error_code": ev.get("error_code"),
+                                     "content": _clip(ev.get("content"))})
+        elif t == "products":
+            rec.products.extend(ev.get("products") or [])
+        elif t == "message_delta":
+            deltas.append(ev.get("text", ""))
+        elif t == "message":
+            rec.reply = (rec.reply + "\n" + ev.get("text", "")).strip()
+        elif t == "confirm_required":
+            rec.confirmation = {k: ev.get(k) for k in ("confirmation_id", "tool", "arguments",
+                                                       "summary")}
+            pending = ev.get("confirmation_id")
+        elif t == "error":
+            rec.errors.append({"code": ev.get("code"), "message": ev.get("message")})
+        elif t == "done":
+            rec.latency_ms = float(ev.get("latency_ms") or 0.0)
+            rec.usage = ev.get("usage") or {}
+    if not rec.reply and deltas:
+        rec.reply = "".join(deltas)
+    return pending
+
+
+def _cart_key(cart: dict[str, Any] | None) -> Any:
+    lines = (cart or {}).get("lines") or []
+    return sorted((str(x.get("product_id")), str(x.get("variant_id")), int(x.get("quantity", 1)))
+                  for x in lines)
+
+
+async def _maybe_await(v: Any) -> Any:
+    return await v if inspect.isawaitable(v) else v
+
+
+class Replayer:
+    def __init__(self, svc: Service, config: EvalConfig, *, data_dir: Path, run_id: str,
+                 turn_timeout_s: float = 120.0) -> None:
+        self.svc, self.config, self.data_dir = svc, config, data_dir
+        self.run_id, self.turn_timeout_s = run_id, turn_timeout_s
+
+    def user_id_for(self, conv: Conversation) -> str:
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", conv.id)[:80]
+        return f"eval-{self.run_id}-{safe}"
+
+    async def _image_id(self, turn: Turn) -> str | None:
+        if turn.image is None:
+            return None
+        path = turn.image.resolve(self.data_dir)
+        data = path.read_bytes()  # a missing image is a dataset bug: fail loudly in the record
+        return str(await _maybe_await(self.svc.images.put(data, path.suffix.lstrip(".") or "png")))
+
+    async def replay(self, conv: Conversation) -> ConversationRecord:
+        user_id = self.user_id_for(conv)
+        rec = ConversationRecord(id=conv.id, tags=conv.tags, user_id=user_id)
+        t0 = time.perf_counter()
+        try:
+            info = await self.svc.sessions.create_session(user_id)
+            session_id = info.session_id
+            pending: str | None = None
+            cart_before = _cart_key(await self.svc.get_cart(user_id=user_id))
+            for i, turn in enumerate(conv.turns):
+                tr = TurnRecord(index=i, kind=turn.kind, user=turn.user, confirm=turn.confirm,
+                                intent=turn.intent,
+                                image=turn.image.model_dump_json(exclude_none=True)
+                                if turn.image else None)
+                rec.turns.append(tr)
+                if turn.kind == "confirm":
+                    if pending is None:
+                        tr.errors.append({"code": "no_pending_confirmation",
+                                          "message": "the previous turn raised no confirmation"})
+                        pending = None
+                        continue
+                    stream = self.svc.stream_confirm(user_id=user_id, session_id=session_id,
+                                                     confirmation_id=pending,
+                                                     approve=bool(turn.confirm))
+                else:
+                    stream = self.svc.stream_turn(user_id=user_id, session_id=session_id,
+                                                  text=turn.user or "",
+                                                  image_id=await self._image_id(turn))
+                started = time.perf_counter()
+                events = await asyncio.wait_for(_collect(stream), self.turn_timeout_s)
+                pending = _record_events(tr, events)
+                if not tr.latency_ms:
+                    tr.latency_ms = (time.perf_counter() - started) * 1000
+                tr.cart = await self.svc.get_cart(user_id=user_id)
+                after = _cart_key(tr.cart)
+                tr.cart_changed, cart_before = after != cart_before, after
+        except TimeoutError:
+            rec.error = f"turn {len(rec.turns) - 1} timed out after {self.turn_timeout_s:.0f}s"
+        except Exception as exc:  # one broken conversation must not end the run
+            rec.error = f"{type(exc).__name__}: {exc}"
+        rec.wall_ms = (time.perf_counter() - t0) * 1000
+        return rec
+
+
+async def _collect(stream: AsyncIterator[Any]) -> list[dict[str, Any]]:
+    return [_dump(ev) async for ev in stream]
+
+
+async def run_conversations(
+    convs: list[Conversation], config: EvalConfig, *, factory: ServiceFactory, data_dir: Path,
+    dataset: str = "", concurrency: int = 4, run_id: str | None = None,
+    on_done: Callable[[ConversationRecord], None] | None = None, turn_timeout_s: float = 120.0,
+) -> RunResult:
+    """Replay ``convs`` with ``config``; returns the scored run."""
+    run_id = run_id or f"{config.name}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:4]}"
+    run_id = re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)
+    result = RunResult(run_id=run_id, config=config.model_dump(mode="json"), dataset=dataset,
+                       started_at=datetime.now(UTC).isoformat())
+    t0 = time.perf_counter()
+    sem = asyncio.Semaphore(max(1, concurrency))
+    by_id = {c.id: c for c in convs}
+    async with factory(config) as svc:
+        replayer = Replayer(svc, config, data_dir=data_dir, run_id=run_id,
+                            turn_timeout_s=turn_timeout_s)
+
+        async def one(conv: Conversation) -> ConversationRecord:
+            async with sem:
+                rec = await replayer.replay(conv)
+            score_conversation(rec, conv, config)
+            if on_done is not None:
+                on_done(rec)
+            return rec
+
+        records = await asyncio.gather(*(one(c) for c in convs))
+    result.conversations = list(records)
+    result.wall_s = time.perf_counter() - t0
+    result.summary, result.breakdowns = summarize(result, config, by_id)
+    return result
