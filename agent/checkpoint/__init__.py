@@ -1,0 +1,37 @@
+"""Graph checkpointers: plain Redis in service mode, SQLite in embedded mode.
+
+    async with open_checkpointer(settings) as saver:
+        graph = builder.compile(checkpointer=saver)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
+from agent.checkpoint.redis import RedisCheckpointSaver
+from shopagent.settings import Settings
+
+__all__ = ["RedisCheckpointSaver", "open_checkpointer"]
+
+
+@asynccontextmanager
+async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver]:
+    """Yield the checkpointer ``settings.state_backend`` names; close it on exit."""
+    if settings.state_backend == "redis":
+        saver = RedisCheckpointSaver.from_url(settings.redis_url, ttl_s=settings.checkpoint_ttl_s)
+        try:
+            # Fail at startup, not on the first turn, when Redis is unreachable.
+            await saver.aclient.ping()
+            yield saver
+        finally:
+            await saver.aclose()
+        return
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    async with AsyncSqliteSaver.from_conn_string(str(settings.data_dir / "state.sqlite")) as saver:
+        await saver.setup()
+        yield saver
