@@ -275,22 +275,32 @@ def build_graph(deps: AgentDeps) -> StateGraph:
 
     def after_act(state: AgentState) -> Literal["tools", "confirm", "respond", "route"]:
         turn = state["turn"]
-        if turn.get("reroute"):
-            return "route"
         pending = turn.get("pending") or []
+        if turn.get("reroute") and not pending:
+            return "route"
         if not pending:
             return "respond"
-        if any(c["name"] in deps.registry and deps.registry.get(c["name"]).writes for c in pending):
+        # Only well-formed writes are put to the shopper; a malformed one goes straight to
+        # the tool node, which answers it with an error the model can act on.
+        if any(_is_valid_write(c) for c in pending):
             return "confirm"
         return "tools"
 
+    def _is_valid_write(call: dict[str, Any]) -> bool:
+        if call["name"] not in deps.registry:
+            return False
+        tool = deps.registry.get(call["name"])
+        if not tool.writes:
+            return False
+        try:
+            tool.parse_args(call["raw"] if call.get("raw") else call["args"])
+        except ToolError:
+            return False
+        return True
+
     async def confirm(state: AgentState) -> dict[str, Any]:
         turn = _turn(state)
-        writes = [
-            c
-            for c in turn["pending"]
-            if c["name"] in deps.registry and deps.registry.get(c["name"]).writes
-        ]
+        writes = [c for c in turn["pending"] if _is_valid_write(c)]
         summaries = []
         for c in writes:
             tool = deps.registry.get(c["name"])
@@ -393,7 +403,11 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         )
         return {"turn": turn, "messages": [outcome_message(o) for o in new]}
 
-    def after_tools(state: AgentState) -> Literal["act", "respond"]:
+    def after_tools(state: AgentState) -> Literal["act", "respond", "route"]:
+        # Invalid calls still run (their errors become tool messages, which keeps the
+        # history well-formed for the next tier) before an escalation takes effect.
+        if state["turn"].get("reroute"):
+            return "route"
         return "respond" if state["turn"]["tier"] == "embedded" else "act"
 
     async def respond(state: AgentState) -> dict[str, Any]:
@@ -467,6 +481,8 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         {"tools": "tools", "confirm": "confirm", "respond": "respond", "route": "route"},
     )
     g.add_conditional_edges("confirm", after_confirm, {"tools": "tools", "respond": "respond"})
-    g.add_conditional_edges("tools", after_tools, {"act": "act", "respond": "respond"})
+    g.add_conditional_edges(
+        "tools", after_tools, {"act": "act", "respond": "respond", "route": "route"}
+    )
     g.add_edge("respond", END)
     return g
