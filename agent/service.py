@@ -73,7 +73,7 @@ class AgentService:
         models = {t: ChatModel(e) for t, e in endpoints_from_settings(settings).items()}
         try:
             async with (
-                open_stores(settings) as (stores, sessions),
+                await open_stores(settings) as (stores, sessions),
                 open_checkpointer(settings) as checkpointer,
             ):
                 deps = AgentDeps(
