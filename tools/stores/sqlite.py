@@ -1,0 +1,269 @@
+"""Commerce state and the session index in SQLite (embedded mode, ``data_dir/commerce.sqlite``).
+
+One aiosqlite connection in autocommit mode, shared by the commerce store and the session
+index, with explicit ``BEGIN IMMEDIATE`` transactions. Every operation holds one asyncio lock:
+statements of a coroutine must never land inside another coroutine's open transaction on the
+shared connection. ``BEGIN IMMEDIATE`` also serializes writers across processes.
+
+TTLs mirror the Redis store: a cart, profile or idempotency record older than its TTL reads
+as missing (expired rows are purged when the store opens).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+from pydantic_core import to_jsonable_python
+
+from shopagent.errors import Forbidden
+from tools.stores.base import Cart, Order, Profile, SessionInfo, WriteFn, utcnow
+
+_SCHEMA = """
+PRAGMA journal_mode=WAL;
+CREATE TABLE IF NOT EXISTS carts (
+    user_id TEXT PRIMARY KEY, data TEXT NOT NULL, written REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS orders (
+    user_id TEXT NOT NULL, order_id TEXT NOT NULL, data TEXT NOT NULL, created REAL NOT NULL,
+    PRIMARY KEY (user_id, order_id));
+CREATE TABLE IF NOT EXISTS profiles (
+    user_id TEXT PRIMARY KEY, data TEXT NOT NULL, written REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency (
+    user_id TEXT NOT NULL, key TEXT NOT NULL, result TEXT NOT NULL, written REAL NOT NULL,
+    PRIMARY KEY (user_id, key));
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, data TEXT NOT NULL,
+    touched REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id, touched);
+"""
+
+
+class SQLiteDb:
+    """The shared connection and its lock."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> SQLiteDb:
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.executescript(_SCHEMA)
+        return cls(conn)
+
+    async def one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        async with self.conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        async with self.conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+
+def _fresh_after(ttl_s: int) -> float:
+    """Rows written before this instant have expired (ttl 0: never)."""
+    return time.time() - ttl_s if ttl_s > 0 else float("-inf")
+
+
+class _SQLiteTxn:
+    def __init__(self, db: SQLiteDb, user_id: str, cart_ttl_s: int) -> None:
+        self._db = db
+        self._user_id = user_id
+        self._cart_ttl_s = cart_ttl_s
+        self.cart: Cart | None = None
+        self.orders: dict[str, Order] = {}
+
+    async def get_cart(self) -> Cart:
+        if self.cart is not None:
+            return self.cart.model_copy(deep=True)
+        return await _read_cart(self._db, self._user_id, self._cart_ttl_s)
+
+    def put_cart(self, cart: Cart) -> None:
+        if cart.user_id != self._user_id:
+            raise Forbidden("a write may only change its own user's cart")
+        self.cart = cart.model_copy(deep=True)
+
+    async def get_order(self, order_id: str) -> Order | None:
+        if order_id in self.orders:
+            return self.orders[order_id].model_copy(deep=True)
+        return await _read_order(self._db, self._user_id, order_id)
+
+    def put_order(self, order: Order) -> None:
+        if order.user_id != self._user_id:
+            raise Forbidden("a write may only change its own user's orders")
+        self.orders[order.order_id] = order.model_copy(deep=True)
+
+
+async def _read_cart(db: SQLiteDb, user_id: str, ttl_s: int) -> Cart:
+    row = await db.one("SELECT data FROM carts WHERE user_id = ? AND written > ?",
+                       (user_id, _fresh_after(ttl_s)))
+    return Cart.model_validate_json(row[0]) if row else Cart(user_id=user_id)
+
+
+async def _read_order(db: SQLiteDb, user_id: str, order_id: str) -> Order | None:
+    row = await db.one("SELECT data FROM orders WHERE user_id = ? AND order_id = ?",
+                       (user_id, order_id))
+    return Order.model_validate_json(row[0]) if row else None
+
+
+class SQLiteCommerceStore:
+    """CommerceStore on SQLite. ``owns_db``: :meth:`aclose` closes the shared connection."""
+
+    def __init__(self, db: SQLiteDb, *, cart_ttl_s: int, profile_ttl_s: int,
+                 idempotency_ttl_s: int, owns_db: bool = True) -> None:
+        self._db = db
+        self.cart_ttl_s = cart_ttl_s
+        self.profile_ttl_s = profile_ttl_s
+        self.idempotency_ttl_s = idempotency_ttl_s
+        self._owns_db = owns_db
+
+    async def purge_expired(self) -> None:
+        async with self._db.lock:
+            await self._db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                for table, ttl in (("carts", self.cart_ttl_s), ("profiles", self.profile_ttl_s),
+                                   ("idempotency", self.idempotency_ttl_s)):
+                    await self._db.conn.execute(f"DELETE FROM {table} WHERE written <= ?",
+                                                (_fresh_after(ttl),))
+                await self._db.conn.execute("COMMIT")
+            except BaseException:
+                await self._db.conn.execute("ROLLBACK")
+                raise
+
+    async def get_cart(self, user_id: str) -> Cart:
+        async with self._db.lock:
+            return await _read_cart(self._db, user_id, self.cart_ttl_s)
+
+    async def list_orders(self, user_id: str) -> list[Order]:
+        async with self._db.lock:
+            rows = await self._db.all(
+                "SELECT data FROM orders WHERE user_id = ? ORDER BY created DESC", (user_id,))
+        return [Order.model_validate_json(r[0]) for r in rows]
+
+    async def get_order(self, user_id: str, order_id: str) -> Order | None:
+        async with self._db.lock:
+            return await _read_order(self._db, user_id, order_id)
+
+    async def get_profile(self, user_id: str) -> Profile:
+        async with self._db.lock:
+            row = await self._db.one("SELECT data FROM profiles WHERE user_id = ? AND written > ?",
+                                     (user_id, _fresh_after(self.profile_ttl_s)))
+        return Profile.model_validate_json(row[0]) if row else Profile(user_id=user_id)
+
+    async def put_profile(self, profile: Profile) -> None:
+        async with self._db.lock:
+            await self._db.conn.execute(
+                "INSERT OR REPLACE INTO profiles (user_id, data, written) VALUES (?, ?, ?)",
+                (profile.user_id, profile.model_dump_json(), time.time()))
+
+    async def write_once(self, user_id: str, key: str, fn: WriteFn) -> dict[str, Any]:
+        """Check the record, run ``fn`` and commit its changes with the record in one
+        ``BEGIN IMMEDIATE`` transaction; the lock makes concurrent same-key calls wait."""
+        conn = self._db.conn
+        async with self._db.lock:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = await self._db.one(
+                    "SELECT result FROM idempotency WHERE user_id = ? AND key = ? "
+                    "AND written > ?", (user_id, key, _fresh_after(self.idempotency_ttl_s)))
+                if row:
+                    await conn.execute("ROLLBACK")
+                    return json.loads(row[0])
+                txn = _SQLiteTxn(self._db, user_id, self.cart_ttl_s)
+                result = to_jsonable_python(await fn(txn))
+                now = time.time()
+                if txn.cart is not None:
+                    await conn.execute(
+                        "INSERT OR REPLACE INTO carts (user_id, data, written) VALUES (?, ?, ?)",
+                        (user_id, txn.cart.model_dump_json(), now))
+                for order in txn.orders.values():
+                    await conn.execute(
+                        "INSERT OR REPLACE INTO orders (user_id, order_id, data, created) "
+                        "VALUES (?, ?, ?, ?)",
+                        (user_id, order.order_id, order.model_dump_json(),
+                         order.created_at.timestamp()))
+                await conn.execute(
+                    "INSERT OR REPLACE INTO idempotency (user_id, key, result, written) "
+                    "VALUES (?, ?, ?, ?)", (user_id, key, json.dumps(result), now))
+                await conn.execute("COMMIT")
+                return result
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+
+    async def delete_user_data(self, user_id: str) -> None:
+        async with self._db.lock:
+            await self._db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                for table in ("carts", "orders", "profiles", "idempotency"):
+                    await self._db.conn.execute(f"DELETE FROM {table} WHERE user_id = ?",
+                                                (user_id,))
+                await self._db.conn.execute("COMMIT")
+            except BaseException:
+                await self._db.conn.execute("ROLLBACK")
+                raise
+
+    async def aclose(self) -> None:
+        if self._owns_db:
+            await self._db.close()
+
+
+class SQLiteSessionIndex:
+    """SessionIndex on SQLite; shares the commerce store's connection (does not close it)."""
+
+    def __init__(self, db: SQLiteDb) -> None:
+        self._db = db
+
+    async def _save(self, info: SessionInfo) -> None:
+        await self._db.conn.execute(
+            "INSERT OR REPLACE INTO sessions (session_id, user_id, data, touched) "
+            "VALUES (?, ?, ?, ?)",
+            (info.session_id, info.user_id, info.model_dump_json(), info.updated_at.timestamp()))
+
+    async def create_session(self, user_id: str, title: str | None = None) -> SessionInfo:
+        info = SessionInfo(session_id=uuid.uuid4().hex, user_id=user_id)
+        if title:
+            info.title = title
+        async with self._db.lock:
+            await self._save(info)
+        return info
+
+    async def get_session(self, user_id: str, session_id: str) -> SessionInfo | None:
+        async with self._db.lock:
+            row = await self._db.one(
+                "SELECT data FROM sessions WHERE session_id = ? AND user_id = ?",
+                (session_id, user_id))
+        return SessionInfo.model_validate_json(row[0]) if row else None
+
+    async def list_sessions(self, user_id: str) -> list[SessionInfo]:
+        async with self._db.lock:
+            rows = await self._db.all(
+                "SELECT data FROM sessions WHERE user_id = ? ORDER BY touched DESC", (user_id,))
+        return [SessionInfo.model_validate_json(r[0]) for r in rows]
+
+    async def touch_session(self, user_id: str, session_id: str,
+                            title: str | None = None) -> None:
+        info = await self.get_session(user_id, session_id)
+        if info is None:
+            return
+        info.updated_at = utcnow()
+        if title:
+            info.title = title
+        async with self._db.lock:
+            await self._save(info)
+
+    async def delete_session(self, user_id: str, session_id: str) -> bool:
+        async with self._db.lock:
+            cur = await self._db.conn.execute(
+                "DELETE FROM sessions WHERE session_id = ? AND user_id = ?",
+                (session_id, user_id))
+            return cur.rowcount > 0
