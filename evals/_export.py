@@ -46,7 +46,7 @@ def history_to_conversation(history: Iterable[Any], *, conversation_id: str, use
             image_id = _get(item, "image_id")
             image = None
             if image_id:
-                path = image_path(image_id) if image_path else f"images/{image_id}"
+                path = image_path(image_id) if image_path else f"media/uploads/{image_id}"
                 image = ImageRef(path=str(path))
             text = _get(item, "text") or None
             if confirm is not None:
@@ -92,12 +92,25 @@ async def export_sessions(svc: Any, user_ids: Iterable[str], *, pin: bool = Fals
                           catalog: CatalogRef | None = None) -> list[Conversation]:
     """Every session of ``user_ids`` as a conversation (sessions with no user turn are
     skipped). ``svc`` is the agent service: ``sessions.list_sessions`` and
-    ``get_history(user_id=, session_id=)``."""
+    ``history(user_id=, session_id=)``."""
     out: list[Conversation] = []
-    image_path = getattr(getattr(svc, "images", None), "path_for", None)
+    store_path = getattr(getattr(svc, "images", None), "path", None)
+    data_dir = getattr(getattr(svc, "settings", None), "data_dir", None)
+
+    def image_path(image_id: str) -> str:
+        # Uploaded images live in the data dir; the format stores paths relative to it.
+        if store_path is None:
+            return f"media/uploads/{image_id}"
+        p = store_path(image_id)
+        try:
+            return str(p.relative_to(data_dir)) if data_dir is not None else str(p)
+        except ValueError:
+            return str(p)
+
+    history_fn = getattr(svc, "history", None) or svc.get_history
     for user_id in user_ids:
         for info in await _call(svc.sessions.list_sessions(user_id)):
-            history = await _call(svc.get_history(user_id=user_id, session_id=info.session_id))
+            history = await _call(history_fn(user_id=user_id, session_id=info.session_id))
             cid = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{user_id}-{info.session_id}")
             conv = history_to_conversation(history, conversation_id=cid, user_id=user_id,
                                            catalog=catalog, pin=pin, image_path=image_path)

@@ -114,8 +114,10 @@ def product_field(card: dict[str, Any], field: str) -> Any:
     return card.get(field, _MISSING)
 
 
-def _singular(s: str) -> str:
-    return s[:-1] if s.endswith("s") and not s.endswith("ss") else s
+def _same_noun(a: str, b: str) -> bool:
+    """'dress' and 'dresses', 'mug' and 'mugs' name the same category."""
+    a, b = _norm(a), _norm(b)
+    return a == b or a in (b + "s", b + "es") or b in (a + "s", a + "es")
 
 
 def check_constraint(constraint: str, card: dict[str, Any]) -> bool:
@@ -140,8 +142,7 @@ def check_constraint(constraint: str, card: dict[str, Any]) -> bool:
     if field == "in_stock":
         hit = str(values[0]).casefold() == raw.casefold()
     elif field == "category":
-        # "dresses" and "dress" name the same category.
-        hit = any(_singular(_norm(str(v))) == _singular(_norm(raw)) for v in values)
+        hit = any(_same_noun(str(v), raw) for v in values)
     else:
         hit = any(_equal(raw, v) for v in values)
     return hit if op == "=" else not hit

@@ -169,6 +169,8 @@ class Replayer:
             rec.error = f"turn {len(rec.turns) - 1} timed out after {self.turn_timeout_s:.0f}s"
         except Exception as exc:  # one broken conversation must not end the run
             rec.error = f"{type(exc).__name__}: {exc}"
+        if rec.error and rec.turns:  # the turn it broke on fails; later ones are not played
+            rec.turns[-1].errors.append({"code": "runner_error", "message": rec.error})
         rec.wall_ms = (time.perf_counter() - t0) * 1000
         return rec
 
