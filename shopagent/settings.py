@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     # --- session state ----------------------------------------------------------------------
     state_backend: Literal["sqlite", "redis"] = "sqlite"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_cluster: bool = False  # redis_url names a Redis Cluster node (cluster client)
     cart_ttl_s: int = 30 * 24 * 3600
     profile_ttl_s: int = 180 * 24 * 3600
     idempotency_ttl_s: int = 7 * 24 * 3600
