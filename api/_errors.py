@@ -1,0 +1,105 @@
+"""Every error leaves as ``{"error": {"code", "message"}}`` with the right status.
+
+Handlers cover our own hierarchy (shopagent.errors), FastAPI's validation errors (422;
+malformed JSON included) and Starlette's HTTP errors (404 for unknown paths, 405, ...).
+Validation messages name the offending field but never echo its value: the value may be
+a shopper's message, and these messages are also logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shopagent.errors import RateLimited, ShopAgentError, Unauthorized
+
+log = logging.getLogger("api.errors")
+
+_CODES_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while reading a body past the limit.
+
+    An HTTPException on purpose: FastAPI re-raises those from body parsing unchanged,
+    where any other exception would become a generic 400.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body larger than {limit} bytes")
+
+
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+    )
+
+
+def _describe(errors: list[Any]) -> tuple[str, str]:
+    parts = []
+    code = "validation_error"
+    for err in errors[:5]:
+        if err.get("type") == "json_invalid":
+            code = "invalid_json"
+            ctx = err.get("ctx") or {}
+            return code, f"body is not valid JSON: {ctx.get('error', 'decode error')}"
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    return code, "; ".join(parts) or "invalid request"
+
+
+async def _shopagent_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ShopAgentError)
+    headers: dict[str, str] = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(max(1, int(exc.retry_after_s)))
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
+    status = exc.http_status
+    if status >= 500:
+        log.error("request failed: %s (%s)", exc.code, type(exc).__name__)
+    return error_response(status, exc.code, exc.message, headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    code, message = _describe(list(exc.errors()))
+    return error_response(422, code, message)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _CODES_BY_STATUS.get(exc.status_code, "http_error")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    return error_response(exc.status_code, code, message, dict(exc.headers or {}))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Logged with the traceback (no request body is part of it); the client gets no detail.
+    log.exception("unhandled error", exc_info=exc)
+    return error_response(500, "internal_error", "internal error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ShopAgentError, _shopagent_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,197 @@
+"""What one client may consume: body size, request rate, one turn at a time per session.
+
+Service mode keeps the rate limit and the turn locks in Redis, so several API processes
+share them; embedded mode (SQLite) keeps them in process, where there is only one.
+The rate limit is GCRA (a leaky bucket without a background refill): a user may burst up
+to ``limit`` requests, then one every ``60/limit`` seconds, with no window edge at which
+two full windows pass at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from typing import Any, Protocol
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api._errors import BodyTooLarge, error_response
+from shopagent.errors import Conflict, RateLimited
+
+# --- rate limit -----------------------------------------------------------------------------
+
+
+class RateLimiter(Protocol):
+    async def hit(self, user_id: str) -> None:
+        """Count one request; raise RateLimited when over the limit."""
+        ...
+
+
+class MemoryRateLimiter:
+    def __init__(self, per_minute: int) -> None:
+        self.interval = 60.0 / max(1, per_minute)
+        self.burst = max(1, per_minute)
+        self._tat: dict[str, float] = {}
+
+    async def hit(self, user_id: str) -> None:
+        now = time.monotonic()
+        tat = max(self._tat.get(user_id, now), now)
+        allow_at = tat + self.interval - self.interval * self.burst
+        if allow_at > now:
+            raise RateLimited("too many requests; slow down", retry_after_s=int(allow_at - now) + 1)
+        self._tat[user_id] = tat + self.interval
+        if len(self._tat) > 100_000:  # forget idle users rather than grow without bound
+            self._tat = {u: t for u, t in self._tat.items() if t > now}
+
+
+# Runs atomically in Redis with Redis' own clock, so API processes with skewed clocks
+# agree. Returns 0 when allowed, else the seconds to wait.
+_GCRA_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local allow_at = tat + interval - interval * burst
+if allow_at > now then return tostring(allow_at - now) end
+local new_tat = tat + interval
+redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1000)
+return '0'
+"""
+
+
+class RedisRateLimiter:
+    def __init__(self, redis: Any, per_minute: int) -> None:
+        self.redis = redis
+        self.interval = 60.0 / max(1, per_minute)
+        self.burst = max(1, per_minute)
+        self._script = redis.register_script(_GCRA_LUA)
+
+    async def hit(self, user_id: str) -> None:
+        raw = await self._script(
+            keys=[f"shopagent:rl:{{{user_id}}}"], args=[self.interval, self.burst]
+        )
+        wait = float(raw.decode() if isinstance(raw, bytes) else raw)
+        if wait > 0:
+            raise RateLimited("too many requests; slow down", retry_after_s=int(wait) + 1)
+
+
+# --- one turn at a time per session ---------------------------------------------------------
+
+
+class TurnLocks(Protocol):
+    async def acquire(self, session_id: str) -> str:
+        """Return a token; raise Conflict when a turn is already running."""
+        ...
+
+    async def release(self, session_id: str, token: str) -> None: ...
+
+
+_BUSY = "a turn is already running in this session; wait for its done event"
+
+
+class MemoryTurnLocks:
+    def __init__(self) -> None:
+        self._held: dict[str, str] = {}
+
+    async def acquire(self, session_id: str) -> str:
+        if session_id in self._held:
+            raise Conflict(_BUSY, code="turn_in_progress")
+        token = secrets.token_hex(8)
+        self._held[session_id] = token
+        return token
+
+    async def release(self, session_id: str, token: str) -> None:
+        if self._held.get(session_id) == token:
+            del self._held[session_id]
+
+
+_RELEASE_LUA = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class RedisTurnLocks:
+    """A lock per session with a TTL, so a crashed API process cannot wedge a session."""
+
+    def __init__(self, redis: Any, ttl_s: float) -> None:
+        self.redis = redis
+        self.ttl_ms = int(ttl_s * 1000)
+        self._release = redis.register_script(_RELEASE_LUA)
+
+    async def acquire(self, session_id: str) -> str:
+        token = secrets.token_hex(8)
+        ok = await self.redis.set(
+            f"shopagent:turn:{{{session_id}}}", token, nx=True, px=self.ttl_ms
+        )
+        if not ok:
+            raise Conflict(_BUSY, code="turn_in_progress")
+        return token
+
+    async def release(self, session_id: str, token: str) -> None:
+        # Shielded: release runs in cleanup after a client disconnect, when the task that
+        # runs it is being cancelled; an unreleased lock would block the next message.
+        await asyncio.shield(self._release(keys=[f"shopagent:turn:{{{session_id}}}"], args=[token]))
+
+
+# --- body size ------------------------------------------------------------------------------
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over the limit, before a byte of them is parsed.
+
+    A declared Content-Length over the limit is refused at once; a chunked body is
+    counted as it arrives and refused when it passes the limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = None
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = None
+                break
+        if declared is not None and declared > self.max_bytes:
+            response = error_response(
+                413, "payload_too_large", f"request body larger than {self.max_bytes} bytes"
+            )
+            await response(scope, receive, send)
+            return
+
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge as exc:
+            if started:
+                raise
+            response = error_response(413, "payload_too_large", str(exc.detail))
+            await response(scope, receive, send)

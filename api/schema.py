@@ -1,0 +1,187 @@
+"""Wire models: every request and response body of the HTTP API, in one place.
+
+Agent events (agent/events.py) are already plain pydantic and go out unchanged; nothing
+from LangChain reaches a client. Limits that come from settings (message length, image
+size) are enforced in the routes and stated in the field descriptions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.events import (
+    ConfirmRequiredEvent,
+    DoneEvent,
+    ErrorEvent,
+    HistoryItem,
+    MessageDeltaEvent,
+    MessageEvent,
+    ProductsEvent,
+    RouteEvent,
+    ToolCallEvent,
+    ToolResultEvent,
+)
+
+# Ids a client sends back to us: short, no path separators, so they never reach a file
+# name or a Redis key unchecked.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+
+SSE_EVENT_MODELS: tuple[type[BaseModel], ...] = (
+    RouteEvent,
+    ToolCallEvent,
+    ToolResultEvent,
+    ProductsEvent,
+    MessageDeltaEvent,
+    MessageEvent,
+    ConfirmRequiredEvent,
+    ErrorEvent,
+    DoneEvent,
+)
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Machine-readable error code", examples=["not_found"])
+    message: str = Field(description="Human-readable explanation", examples=["no such session"])
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class SessionCreate(BaseModel):
+    title: str | None = Field(
+        None,
+        max_length=200,
+        description="Optional title; defaults to 'New conversation'",
+        examples=["Summer shirts"],
+    )
+
+
+class SessionOut(BaseModel):
+    session_id: str = Field(description="Session id", examples=["s-7f3a9c"])
+    title: str = Field(examples=["New conversation"])
+    created_at: datetime
+    updated_at: datetime
+
+
+class SessionDetail(SessionOut):
+    history: list[HistoryItem] = Field(
+        default_factory=list, description="The conversation so far, oldest first"
+    )
+    pending_confirmation: ConfirmRequiredEvent | None = Field(
+        None, description="A write waiting for the shopper's yes or no, if any"
+    )
+
+
+class SessionList(BaseModel):
+    sessions: list[SessionOut] = Field(description="The caller's sessions, newest first")
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"text": "linen shirts under $50 in blue"},
+                {"text": "", "image_id": "ab12"},
+            ]
+        }
+    )
+
+    text: str = Field(
+        "",
+        description="What the shopper typed; at most SHOPAGENT_MAX_MESSAGE_CHARS characters. "
+        "May be empty when image_id is given.",
+        examples=["linen shirts under $50"],
+    )
+    image_id: str | None = Field(
+        None,
+        pattern=ID_PATTERN,
+        description="An id returned by POST /v1/images, for visual search",
+    )
+
+
+class ConfirmIn(BaseModel):
+    confirmation_id: str = Field(
+        pattern=ID_PATTERN,
+        description="The id from the confirm_required event",
+        examples=["c-1b2c3d"],
+    )
+    approve: bool = Field(description="true runs the write, false declines it")
+
+
+class ImageOut(BaseModel):
+    image_id: str = Field(description="Pass as image_id in a message", examples=["3f2a9b"])
+    media_type: Literal["image/png", "image/jpeg", "image/webp", "image/gif"]
+    width: int
+    height: int
+    bytes: int
+
+
+class ToolOut(BaseModel):
+    name: str = Field(examples=["search_products"])
+    description: str
+    writes: bool = Field(description="Writes need the shopper's confirmation")
+    parameters: dict[str, Any] = Field(description="JSON schema of the arguments")
+
+
+class ToolList(BaseModel):
+    tools: list[ToolOut]
+
+
+class CartLineOut(BaseModel):
+    product_id: str
+    variant_id: str | None = None
+    title: str
+    options: dict[str, str] = Field(default_factory=dict)
+    unit_price: float
+    currency: str = "USD"
+    quantity: int
+    line_total: float
+
+
+class CartOut(BaseModel):
+    lines: list[CartLineOut] = Field(default_factory=list)
+    item_count: int = 0
+    total: float = 0.0
+    currency: str = "USD"
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class CheckOut(BaseModel):
+    ok: bool
+    detail: str = ""
+
+
+class ReadyOut(BaseModel):
+    ready: bool = Field(description="true when every check passed")
+    checks: dict[str, CheckOut] = Field(
+        description="redis, index, local_model, frontier_model; unconfigured models pass"
+    )
+
+
+__all__ = [
+    "ID_PATTERN",
+    "SSE_EVENT_MODELS",
+    "CartLineOut",
+    "CartOut",
+    "CheckOut",
+    "ConfirmIn",
+    "ErrorBody",
+    "ErrorDetail",
+    "HealthOut",
+    "ImageOut",
+    "MessageIn",
+    "ReadyOut",
+    "SessionCreate",
+    "SessionDetail",
+    "SessionList",
+    "SessionOut",
+    "ToolList",
+    "ToolOut",
+]
