@@ -74,8 +74,9 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
         self,
         *,
         url: str | None = None,
-        aclient: aredis.Redis | None = None,
-        client: redis.Redis | None = None,
+        aclient: aredis.Redis | aredis.RedisCluster | None = None,
+        client: redis.Redis | redis.RedisCluster | None = None,
+        cluster: bool = False,
         ttl_s: int = 0,
         prefix: str = "lgcp",
         serde: SerializerProtocol | None = None,
@@ -86,30 +87,34 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
         if ttl_s < 0:
             raise ValueError("ttl_s must be >= 0")
         self.url = url
+        self.cluster = cluster
         self._aclient = aclient
         self._client = client
         self.ttl_s = ttl_s
         self.prefix = prefix
 
     @classmethod
-    def from_url(cls, url: str, *, ttl_s: int = 0, prefix: str = "lgcp",
+    def from_url(cls, url: str, *, cluster: bool = False, ttl_s: int = 0, prefix: str = "lgcp",
                  serde: SerializerProtocol | None = None) -> RedisCheckpointSaver:
-        return cls(url=url, ttl_s=ttl_s, prefix=prefix, serde=serde)
+        """``cluster``: ``url`` names a Redis Cluster node; use the cluster clients."""
+        return cls(url=url, cluster=cluster, ttl_s=ttl_s, prefix=prefix, serde=serde)
 
     @property
-    def aclient(self) -> aredis.Redis:
+    def aclient(self) -> aredis.Redis | aredis.RedisCluster:
         if self._aclient is None:
             if self.url is None:
                 raise RuntimeError("no async Redis client configured")
-            self._aclient = aredis.Redis.from_url(self.url)
+            factory = aredis.RedisCluster if self.cluster else aredis.Redis
+            self._aclient = factory.from_url(self.url)
         return self._aclient
 
     @property
-    def client(self) -> redis.Redis:
+    def client(self) -> redis.Redis | redis.RedisCluster:
         if self._client is None:
             if self.url is None:
                 raise RuntimeError("no sync Redis client configured")
-            self._client = redis.Redis.from_url(self.url)
+            factory = redis.RedisCluster if self.cluster else redis.Redis
+            self._client = factory.from_url(self.url)
         return self._client
 
     async def aclose(self) -> None:

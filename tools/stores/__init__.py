@@ -56,7 +56,8 @@ async def open_stores(settings: Settings) -> Stores:
 
         from tools.stores.redis import RedisCommerceStore, RedisSessionIndex
 
-        client = aredis.Redis.from_url(settings.redis_url)
+        factory = aredis.RedisCluster if settings.redis_cluster else aredis.Redis
+        client = factory.from_url(settings.redis_url)
         try:
             await client.ping()  # fail at startup, not on the first write
         except BaseException:

@@ -95,9 +95,9 @@ class _RedisTxn:
 class RedisCommerceStore:
     """CommerceStore on Redis. ``owns_client``: :meth:`aclose` closes the client."""
 
-    def __init__(self, client: aredis.Redis, *, cart_ttl_s: int, profile_ttl_s: int,
-                 idempotency_ttl_s: int, prefix: str = "shop", claim_ttl_s: float = 30.0,
-                 owns_client: bool = True) -> None:
+    def __init__(self, client: aredis.Redis | aredis.RedisCluster, *, cart_ttl_s: int,
+                 profile_ttl_s: int, idempotency_ttl_s: int, prefix: str = "shop",
+                 claim_ttl_s: float = 30.0, owns_client: bool = True) -> None:
         self._r = client
         self.cart_ttl_s = cart_ttl_s
         self.profile_ttl_s = profile_ttl_s
@@ -209,7 +209,7 @@ class RedisCommerceStore:
 class RedisSessionIndex:
     """SessionIndex on Redis; shares the commerce store's client (it does not close it)."""
 
-    def __init__(self, client: aredis.Redis, *, session_ttl_s: int = 0,
+    def __init__(self, client: aredis.Redis | aredis.RedisCluster, *, session_ttl_s: int = 0,
                  prefix: str = "shop") -> None:
         self._r = client
         self.session_ttl_s = session_ttl_s
