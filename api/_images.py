@@ -36,6 +36,16 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def _header_size(data: bytes, media_type: str) -> tuple[int, int] | None:
+    """Width and height straight from the fixed header, for formats that have one there,
+    so the pixel limit holds even for a file Pillow would refuse to open."""
+    if media_type == "image/png" and len(data) >= 24 and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if media_type == "image/gif" and len(data) >= 10:
+        return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    return None
+
+
 def check_image(data: bytes, *, max_bytes: int, max_pixels: int) -> CheckedImage:
     """Raise 413/415/400-class errors for anything we will not store. CPU-bound: run in a
     thread."""
@@ -47,6 +57,13 @@ def check_image(data: bytes, *, max_bytes: int, max_pixels: int) -> CheckedImage
     if media_type is None:
         raise UnsupportedMediaType(
             "not a supported image: send PNG, JPEG, WebP or GIF", code="unsupported_image_type"
+        )
+
+    header = _header_size(data, media_type)
+    if header is not None and header[0] * header[1] > max_pixels:
+        raise PayloadTooLarge(
+            f"image has {header[0] * header[1]} pixels; the limit is {max_pixels}",
+            code="image_too_many_pixels",
         )
 
     from PIL import Image
