@@ -98,11 +98,14 @@ class Product(BaseModel):
         return self.images[0] if self.images else None
 
     def embedding_text(self) -> str:
-        """The text the dense encoder sees: what a shopper would describe, short."""
-        attrs = [str(self.attributes.get(k)) for k in ("color", "material", "style", "audience")
-                 if self.attributes.get(k)]
-        first = self.description.split(". ")[0][:200] if self.description else ""
-        parts = [self.title, self.category.replace(">", " "), " ".join(attrs), first]
+        """The text the dense encoder sees: short, because CPU encoding cost grows with it.
+
+        The title already names colour, material and noun; the category path adds the
+        words shoppers use ("dresses"), and the audience adds "women"/"men"/"kids".
+        """
+        aud = self.attributes.get("audience")
+        parts = [self.title, self.category.replace(" > ", ", "),
+                 f"for {aud}" if isinstance(aud, str) and aud != "unisex" else ""]
         return ". ".join(p for p in parts if p)
 
     def keyword_text(self) -> str:

@@ -1,0 +1,152 @@
+"""Turns products into index points: text, sparse and image vectors, in batches.
+
+Image trouble never loses a product: it is indexed for text search without an image
+vector, and the problem is reported with the feed line.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.embed import ImageEncoder, SparseEncoder, TextEmbedder
+from retrieval.images import fetch_image
+from retrieval.index import IndexBackend, IndexPoint, product_payload
+from retrieval.ingest import IngestIssue, Parsed
+from retrieval.schema import Product
+from shopagent.errors import ShopAgentError
+
+
+@dataclass
+class IngestReport:
+    ingested: int = 0
+    skipped: int = 0
+    deleted: int = 0
+    images_failed: int = 0
+    issues: list[IngestIssue] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def products_per_s(self) -> float:
+        return self.ingested / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> str:
+        return (f"{self.ingested} products ingested, {self.skipped} rows skipped, "
+                f"{self.images_failed} images unreadable, {self.deleted} deleted "
+                f"in {self.seconds:.1f}s")
+
+
+class ImageResolver:
+    """Bytes for a product image reference: a /media/ path, a file next to the feed, a URL."""
+
+    def __init__(self, media_root: Path, base_dir: Path | None, *, timeout_s: float,
+                 max_bytes: int, fetch: Callable[..., bytes] = fetch_image) -> None:
+        self.media_root = Path(media_root).resolve()
+        self.base_dir = Path(base_dir).resolve() if base_dir else None
+        self.timeout_s, self.max_bytes, self._fetch = timeout_s, max_bytes, fetch
+
+    def __call__(self, ref: str) -> bytes:
+        if ref.startswith(("http://", "https://")):
+            return self._fetch(ref, timeout_s=self.timeout_s, max_bytes=self.max_bytes)
+        if "://" in ref:
+            raise ValueError(f"image URL scheme not allowed: {ref.split('://')[0]}")
+        if ref.startswith("/media/"):
+            path, root = (self.media_root / ref[len("/media/"):]).resolve(), self.media_root
+        elif self.base_dir is not None:
+            path, root = (self.base_dir / ref).resolve(), self.base_dir
+        else:
+            raise ValueError(f"relative image path {ref!r} without a feed folder")
+        # A feed must not read files outside its own folder or the media root.
+        if not path.is_relative_to(root):
+            raise ValueError(f"image path {ref!r} leaves the feed folder")
+        if path.stat().st_size > self.max_bytes:
+            raise ValueError(f"image larger than {self.max_bytes} bytes")
+        return path.read_bytes()
+
+
+class Indexer:
+    def __init__(self, index: IndexBackend, text: TextEmbedder, sparse: SparseEncoder,
+                 images: ImageEncoder | None, resolver: ImageResolver | None,
+                 *, batch_size: int = 256) -> None:
+        self.index, self.text, self.sparse = index, text, sparse
+        self.images, self.resolver = images, resolver
+        self.batch_size = batch_size
+
+    def run(self, items: Iterable[Parsed | Product], *,
+            on_batch: Callable[[int], None] | None = None,
+            image_vectors: dict[str, np.ndarray] | None = None) -> tuple[IngestReport, set[str]]:
+        """Index everything; returns the report and the ids seen (for delete-missing)."""
+        report = IngestReport()
+        seen: set[str] = set()
+        start = time.perf_counter()
+        batch: list[tuple[int, Product]] = []
+        for item in items:
+            if isinstance(item, Product):
+                item = Parsed(0, product=item)
+            if item.issue is not None:
+                report.issues.append(item.issue)
+                report.skipped += 1
+                continue
+            assert item.product is not None
+            seen.add(item.product.id)
+            batch.append((item.line, item.product))
+            if len(batch) >= self.batch_size:
+                self._flush(batch, report, image_vectors)
+                if on_batch:
+                    on_batch(len(batch))
+                batch = []
+        if batch:
+            self._flush(batch, report, image_vectors)
+            if on_batch:
+                on_batch(len(batch))
+        report.seconds = time.perf_counter() - start
+        return report, seen
+
+    def _image_vectors(self, batch: list[tuple[int, Product]],
+                       report: IngestReport) -> list[np.ndarray | None]:
+        out: list[np.ndarray | None] = [None] * len(batch)
+        if self.images is None or self.resolver is None:
+            return out
+        resolver = self.resolver
+
+        def load(i: int) -> tuple[int, bytes | None, str | None]:
+            ref = batch[i][1].image_url
+            if not ref:
+                return i, None, None
+            try:
+                return i, resolver(ref), None
+            except (OSError, ValueError, ShopAgentError) as exc:
+                return i, None, f"image {ref!r} unreadable: {getattr(exc, 'message', exc)}"
+
+        # Fetches wait on the network, so a few run at once.
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            loaded = list(pool.map(load, range(len(batch))))
+        for i, data, err in loaded:
+            line, product = batch[i]
+            if data is not None:
+                try:
+                    out[i] = self.images.embed_images([data])[0]
+                except ShopAgentError as exc:
+                    err = f"image {product.image_url!r} unreadable: {exc.message}"
+            if err:
+                report.images_failed += 1
+                report.issues.append(IngestIssue(line, err, product.id))
+        return out
+
+    def _flush(self, batch: list[tuple[int, Product]], report: IngestReport,
+               image_vectors: dict[str, np.ndarray] | None) -> None:
+        products = [p for _, p in batch]
+        dense = self.text.embed([p.embedding_text() for p in products])
+        if image_vectors is not None:
+            imgs: list[np.ndarray | None] = [image_vectors.get(p.id) for p in products]
+        else:
+            imgs = self._image_vectors(batch, report)
+        points = [IndexPoint(p.id, dense[i], self.sparse.document(p.keyword_text()),
+                             product_payload(p), imgs[i]) for i, p in enumerate(products)]
+        self.index.upsert(points)
+        report.ingested += len(points)

@@ -1,0 +1,149 @@
+"""One index interface, two engines. Both hold the same collection layout:
+
+- dense ``text`` (MiniLM, cosine) and ``image`` (encoder-dependent size, cosine);
+- sparse ``bm25`` with the IDF modifier (term weights come from :class:`SparseEncoder`);
+- payload: normalised filter fields (lists of keywords), ``*_label`` twins in display case
+  for facets, ``price`` (float), ``in_stock`` (bool), ``pid`` and the full ``product``.
+
+Point ids are UUIDv5 of the product id, since Qdrant ids must be ints or UUIDs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from retrieval.schema import FILTER_FIELDS, Product, SearchFilters, norm
+
+TEXT = "text"
+IMAGE = "image"
+SPARSE = "bm25"
+KEYWORD_FIELDS = FILTER_FIELDS + tuple(f"{f}_label" for f in FILTER_FIELDS) + ("pid",)
+RRF_K = 60  # the usual constant from the RRF paper; both engines get it explicitly
+
+_NS = uuid.UUID("6f1b3c52-8f2e-4d7c-9a5e-2f4b1c0d9e71")
+
+
+def point_id(product_id: str) -> str:
+    return str(uuid.uuid5(_NS, product_id))
+
+
+@dataclass
+class IndexPoint:
+    product_id: str
+    text: np.ndarray
+    sparse: tuple[list[int], list[float]]
+    payload: dict[str, Any]
+    image: np.ndarray | None = None
+
+
+@dataclass
+class Hit:
+    product_id: str
+    score: float
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """Backend-neutral filter: every keyword list must match, plus price and stock."""
+
+    keywords: tuple[tuple[str, str], ...] = ()
+    price_min: float | None = None
+    price_max: float | None = None
+    in_stock: bool | None = None
+    exclude_pid: str | None = None
+
+    @classmethod
+    def from_filters(cls, f: SearchFilters, *, exclude_pid: str | None = None) -> Conditions:
+        kws = tuple((k, norm(v)) for k in FILTER_FIELDS if (v := getattr(f, k)) not in (None, ""))
+        return cls(kws, f.price_min, f.price_max, f.in_stock, exclude_pid)
+
+    @property
+    def empty(self) -> bool:
+        return (not self.keywords and self.price_min is None and self.price_max is None
+                and self.in_stock is None and self.exclude_pid is None)
+
+
+def product_payload(p: Product) -> dict[str, Any]:
+    """The payload stored with a product: filter fields, facet labels, the product itself."""
+    path = p.category_path
+    cats = dict.fromkeys([path[0], p.category, path[-1]] if path else [])
+    labels: dict[str, list[str]] = {
+        "category": [c for c in dict.fromkeys([path[0], path[-1]])] if path else [],
+        "color": p.option_values("color"),
+        "size": p.option_values("size"),
+        "material": p.option_values("material"),
+        "brand": [p.brand] if p.brand else [],
+        "style": p.option_values("style"),
+        "audience": p.option_values("audience"),
+    }
+    payload: dict[str, Any] = {
+        "pid": p.id,
+        "category": [norm(c) for c in cats if c],
+        "price": float(p.min_price),
+        "in_stock": bool(p.available),
+        "product": p.model_dump(mode="json"),
+    }
+    for k, vals in labels.items():
+        if k != "category":
+            payload[k] = list(dict.fromkeys(norm(v) for v in vals))
+        payload[f"{k}_label"] = list(dict.fromkeys(vals))
+    return payload
+
+
+class IndexBackend(ABC):
+    """What the catalog service needs from an engine. Same semantics on every engine."""
+
+    name: str
+
+    @abstractmethod
+    def ensure_collection(self, image_dim: int) -> None: ...
+
+    @abstractmethod
+    def upsert(self, points: list[IndexPoint]) -> None: ...
+
+    @abstractmethod
+    def delete(self, product_ids: list[str]) -> None: ...
+
+    @abstractmethod
+    def hybrid(self, dense: np.ndarray, sparse: tuple[list[int], list[float]],
+               cond: Conditions, *, limit: int, offset: int = 0,
+               prefetch: int = 100, with_payload: bool | list[str] = True) -> list[Hit]:
+        """Dense + sparse prefetch under the filter, fused with RRF."""
+
+    @abstractmethod
+    def nearest(self, using: str, vector: np.ndarray, cond: Conditions, *, limit: int,
+                offset: int = 0, with_payload: bool = True) -> list[Hit]: ...
+
+    @abstractmethod
+    def filtered(self, cond: Conditions, *, limit: int, offset: int = 0) -> list[Hit]:
+        """Products matching the filter, in id order (for an empty query)."""
+
+    @abstractmethod
+    def count(self, cond: Conditions) -> int: ...
+
+    @abstractmethod
+    def facet(self, key: str, cond: Conditions, *, limit: int = 100) -> dict[str, int]: ...
+
+    @abstractmethod
+    def retrieve(self, product_ids: list[str], *,
+                 with_vectors: bool = False) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """(payload, vectors) per found product, in the order asked."""
+
+    @abstractmethod
+    def all_product_ids(self) -> list[str]: ...
+
+    def optimize(self) -> None:  # noqa: B027 - engines without a build step do nothing
+        """Build indexes after a bulk load (HNSW); a no-op where the engine does it itself."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+def sparse_nonempty(sparse: tuple[list[int], list[float]]) -> bool:
+    return bool(sparse[0])

@@ -1,0 +1,212 @@
+"""The scale-out engine: a Qdrant server or cluster through ``qdrant-client``.
+
+Also runs qdrant-client's local mode (``location=":memory:"`` or ``path=...``), which is
+pure-Python brute force: fine for the congruence test and the benchmark's baseline, too
+slow to be the default (about 2 s per filtered query at 100k points).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import numpy as np
+from qdrant_client import QdrantClient, models
+
+from retrieval.index._base import (
+    IMAGE,
+    KEYWORD_FIELDS,
+    RRF_K,
+    SPARSE,
+    TEXT,
+    Conditions,
+    Hit,
+    IndexBackend,
+    IndexPoint,
+    point_id,
+    sparse_nonempty,
+)
+
+log = logging.getLogger(__name__)
+TEXT_DIM = 384
+
+
+def _filter(cond: Conditions) -> models.Filter | None:
+    if cond.empty:
+        return None
+    must: list[Any] = [models.FieldCondition(key=k, match=models.MatchValue(value=v))
+                       for k, v in cond.keywords]
+    if cond.price_min is not None or cond.price_max is not None:
+        must.append(models.FieldCondition(key="price", range=models.Range(
+            gte=cond.price_min, lte=cond.price_max)))
+    if cond.in_stock is not None:
+        must.append(models.FieldCondition(key="in_stock",
+                                          match=models.MatchValue(value=cond.in_stock)))
+    must_not: list[Any] | None = None
+    if cond.exclude_pid:
+        must_not = [models.FieldCondition(key="pid",
+                                          match=models.MatchValue(value=cond.exclude_pid))]
+    return models.Filter(must=must or None, must_not=must_not)
+
+
+def _hit(p: Any) -> Hit:
+    payload = p.payload or {}
+    return Hit(payload.get("pid", str(p.id)), float(getattr(p, "score", 0.0) or 0.0), payload)
+
+
+class QdrantClientIndex(IndexBackend):
+    name = "server"
+
+    def __init__(self, client: QdrantClient, collection: str, *, batch_size: int = 256,
+                 retries: int = 3, hnsw_ef: int = 128) -> None:
+        self.client = client
+        self.collection = collection
+        self.batch_size = batch_size
+        self.retries = retries
+        # Local mode is brute force: it ignores (and warns about) indexes and search params.
+        self._local = getattr(client, "_client", None).__class__.__name__ == "QdrantLocal"
+        self._params = None if self._local else models.SearchParams(hnsw_ef=hnsw_ef)
+
+    @classmethod
+    def connect(cls, url: str, api_key: str | None, collection: str,
+                timeout_s: float = 10.0) -> QdrantClientIndex:
+        return cls(QdrantClient(url=url, api_key=api_key, timeout=int(max(1, timeout_s))),
+                   collection)
+
+    @classmethod
+    def local(cls, location: str = ":memory:", collection: str = "products") -> QdrantClientIndex:
+        client = (QdrantClient(location=":memory:") if location == ":memory:"
+                  else QdrantClient(path=location))
+        return cls(client, collection)
+
+    def _retry(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        # Network hiccups on a remote cluster are retried with backoff; local mode never fails so.
+        for attempt in range(self.retries):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:  # qdrant-client raises several transport types
+                if attempt == self.retries - 1 or isinstance(exc, ValueError | TypeError):
+                    raise
+                log.warning("qdrant call failed (%s); retrying", exc)
+                time.sleep(0.5 * 2 ** attempt)
+        raise AssertionError("unreachable")
+
+    def ensure_collection(self, image_dim: int) -> None:
+        if self.client.collection_exists(self.collection):
+            return
+        self.client.create_collection(
+            self.collection,
+            vectors_config={
+                TEXT: models.VectorParams(size=TEXT_DIM, distance=models.Distance.COSINE),
+                IMAGE: models.VectorParams(size=image_dim, distance=models.Distance.COSINE),
+            },
+            sparse_vectors_config={SPARSE: models.SparseVectorParams(
+                modifier=models.Modifier.IDF)},
+            hnsw_config=models.HnswConfigDiff(m=16, ef_construct=128),
+        )
+        schemas = {k: models.PayloadSchemaType.KEYWORD for k in KEYWORD_FIELDS}
+        schemas.update(price=models.PayloadSchemaType.FLOAT, in_stock=models.PayloadSchemaType.BOOL)
+        for key, schema in schemas.items():
+            if self._local:
+                break
+            self.client.create_payload_index(self.collection, key, field_schema=schema)
+
+    def upsert(self, points: list[IndexPoint]) -> None:
+        structs = []
+        for p in points:
+            vec: dict[str, Any] = {
+                TEXT: p.text.astype(np.float32).tolist(),
+                SPARSE: models.SparseVector(indices=p.sparse[0], values=p.sparse[1]),
+            }
+            if p.image is not None:
+                vec[IMAGE] = p.image.astype(np.float32).tolist()
+            structs.append(models.PointStruct(id=point_id(p.product_id), vector=vec,
+                                              payload=p.payload))
+        for i in range(0, len(structs), self.batch_size):
+            self._retry(self.client.upsert, self.collection, structs[i:i + self.batch_size],
+                        wait=True)
+
+    def delete(self, product_ids: list[str]) -> None:
+        if product_ids:
+            self._retry(self.client.delete, self.collection, models.PointIdsList(
+                points=[point_id(i) for i in product_ids]), wait=True)
+
+    def hybrid(self, dense: np.ndarray, sparse: tuple[list[int], list[float]],
+               cond: Conditions, *, limit: int, offset: int = 0,
+               prefetch: int = 100, with_payload: bool | list[str] = True) -> list[Hit]:
+        flt = _filter(cond)
+        prefetches = [models.Prefetch(query=dense.astype(np.float32).tolist(), using=TEXT,
+                                      filter=flt, limit=prefetch, params=self._params)]
+        if sparse_nonempty(sparse):
+            prefetches.append(models.Prefetch(
+                query=models.SparseVector(indices=sparse[0], values=sparse[1]), using=SPARSE,
+                filter=flt, limit=prefetch))
+        res = self._retry(self.client.query_points, self.collection, prefetch=prefetches,
+                          query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)), limit=limit,
+                          offset=offset, with_payload=with_payload)
+        return [_hit(p) for p in res.points]
+
+    def nearest(self, using: str, vector: np.ndarray, cond: Conditions, *, limit: int,
+                offset: int = 0, with_payload: bool = True) -> list[Hit]:
+        res = self._retry(self.client.query_points, self.collection,
+                          query=vector.astype(np.float32).tolist(), using=using,
+                          query_filter=_filter(cond), limit=limit, offset=offset,
+                          search_params=self._params,
+                          with_payload=True if with_payload else ["pid"])
+        return [_hit(p) for p in res.points]
+
+    def filtered(self, cond: Conditions, *, limit: int, offset: int = 0) -> list[Hit]:
+        out: list[Hit] = []
+        next_id = None
+        skipped = 0
+        while len(out) < limit:
+            recs, next_id = self._retry(self.client.scroll, self.collection,
+                                        scroll_filter=_filter(cond), limit=max(limit, 256),
+                                        offset=next_id, with_payload=True)
+            for r in recs:
+                if skipped < offset:
+                    skipped += 1
+                elif len(out) < limit:
+                    out.append(_hit(r))
+            if next_id is None:
+                break
+        return out
+
+    def count(self, cond: Conditions) -> int:
+        return int(self._retry(self.client.count, self.collection, count_filter=_filter(cond),
+                               exact=True).count)
+
+    def facet(self, key: str, cond: Conditions, *, limit: int = 100) -> dict[str, int]:
+        res = self._retry(self.client.facet, self.collection, key, facet_filter=_filter(cond),
+                          limit=limit, exact=True)
+        return {str(h.value): int(h.count) for h in res.hits}
+
+    def retrieve(self, product_ids: list[str], *,
+                 with_vectors: bool = False) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        if not product_ids:
+            return []
+        recs = self._retry(self.client.retrieve, self.collection,
+                           [point_id(i) for i in product_ids], with_payload=True,
+                           with_vectors=with_vectors)
+        by_pid = {(r.payload or {}).get("pid"): r for r in recs}
+        out = []
+        for pid in product_ids:
+            r = by_pid.get(pid)
+            if r is not None:
+                vec = r.vector if isinstance(r.vector, dict) else {}
+                out.append((r.payload or {}, vec))
+        return out
+
+    def all_product_ids(self) -> list[str]:
+        ids: list[str] = []
+        next_id = None
+        while True:
+            recs, next_id = self._retry(self.client.scroll, self.collection, limit=2048,
+                                        offset=next_id, with_payload=["pid"])
+            ids.extend((r.payload or {}).get("pid", "") for r in recs)
+            if next_id is None:
+                return ids
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,0 +1,214 @@
+"""The embedded engine: Qdrant Edge (``qdrant-edge-py``), in process, persisted on disk.
+
+Same engine as the Qdrant server (HNSW, payload indexes, query planner), without a
+server. One shard per collection directory. Calls are serialised by a lock because the
+service is used from worker threads (``asyncio.to_thread``).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import qdrant_edge as qe
+
+from retrieval.index._base import (
+    IMAGE,
+    KEYWORD_FIELDS,
+    RRF_K,
+    SPARSE,
+    TEXT,
+    Conditions,
+    Hit,
+    IndexBackend,
+    IndexPoint,
+    point_id,
+    sparse_nonempty,
+)
+
+TEXT_DIM = 384
+
+
+def _filter(cond: Conditions) -> qe.Filter | None:
+    if cond.empty:
+        return None
+    must: list[Any] = [qe.FieldCondition(key=k, match=qe.MatchValue(v)) for k, v in cond.keywords]
+    if cond.price_min is not None or cond.price_max is not None:
+        must.append(qe.FieldCondition(key="price", range=qe.RangeFloat(gte=cond.price_min,
+                                                                       lte=cond.price_max)))
+    if cond.in_stock is not None:
+        must.append(qe.FieldCondition(key="in_stock", match=qe.MatchValue(cond.in_stock)))
+    must_not = ([qe.FieldCondition(key="pid", match=qe.MatchValue(cond.exclude_pid))]
+                if cond.exclude_pid else None)
+    return qe.Filter(must=must or None, must_not=must_not)
+
+
+def _hit(p: Any) -> Hit:
+    payload = p.payload or {}
+    return Hit(payload.get("pid", str(p.id)), float(getattr(p, "score", 0.0) or 0.0), payload)
+
+
+class EdgeIndex(IndexBackend):
+    name = "edge"
+
+    def __init__(self, path: Path, *, hnsw_ef: int = 128) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._shard: qe.EdgeShard | None = None
+        self._params = qe.SearchParams(hnsw_ef=hnsw_ef)
+        if (self.path / "edge_config.json").exists() or self._has_segments():
+            self._shard = qe.EdgeShard.load(str(self.path))
+
+    def _has_segments(self) -> bool:
+        return (self.path / "segments").is_dir() and any((self.path / "segments").iterdir())
+
+    @property
+    def shard(self) -> qe.EdgeShard:
+        if self._shard is None:
+            raise RuntimeError("collection not created: call ensure_collection() first")
+        return self._shard
+
+    def ensure_collection(self, image_dim: int) -> None:
+        with self._lock:
+            if self._shard is not None:
+                return
+            self.path.mkdir(parents=True, exist_ok=True)
+            config = qe.EdgeConfig(
+                vectors={
+                    TEXT: qe.EdgeVectorParams(size=TEXT_DIM, distance=qe.Distance.Cosine),
+                    IMAGE: qe.EdgeVectorParams(size=image_dim, distance=qe.Distance.Cosine),
+                },
+                sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+                hnsw_config=qe.HnswIndexConfig(m=16, ef_construct=128, full_scan_threshold=10000),
+                # Payload in RAM: filtered queries read it on every candidate.
+                payload_memory=qe.Memory.Cached,
+            )
+            self._shard = qe.EdgeShard.create(str(self.path), config)
+            for key in KEYWORD_FIELDS:
+                self._shard.update(qe.UpdateOperation.create_field_index(
+                    key, qe.PayloadSchemaType.Keyword))
+            self._shard.update(qe.UpdateOperation.create_field_index(
+                "price", qe.PayloadSchemaType.Float))
+            self._shard.update(qe.UpdateOperation.create_field_index(
+                "in_stock", qe.PayloadSchemaType.Bool))
+
+    def upsert(self, points: list[IndexPoint]) -> None:
+        if not points:
+            return
+        batch = []
+        for p in points:
+            vec: dict[str, Any] = {
+                TEXT: p.text.astype(np.float32).tolist(),
+                SPARSE: qe.SparseVector(indices=p.sparse[0], values=p.sparse[1]),
+            }
+            if p.image is not None:
+                vec[IMAGE] = p.image.astype(np.float32).tolist()
+            batch.append(qe.Point(id=point_id(p.product_id), vector=vec, payload=p.payload))
+        with self._lock:
+            self.shard.update(qe.UpdateOperation.upsert_points(batch))
+
+    def delete(self, product_ids: list[str]) -> None:
+        if product_ids:
+            with self._lock:
+                self.shard.update(qe.UpdateOperation.delete_points(
+                    [point_id(i) for i in product_ids]))
+
+    def hybrid(self, dense: np.ndarray, sparse: tuple[list[int], list[float]],
+               cond: Conditions, *, limit: int, offset: int = 0,
+               prefetch: int = 100, with_payload: bool | list[str] = True) -> list[Hit]:
+        flt = _filter(cond)
+        prefetches = [qe.Prefetch(limit=prefetch, query=qe.Query.Nearest(
+            dense.astype(np.float32).tolist(), using=TEXT), filter=flt, params=self._params)]
+        if sparse_nonempty(sparse):
+            prefetches.append(qe.Prefetch(limit=prefetch, query=qe.Query.Nearest(
+                qe.SparseVector(indices=sparse[0], values=sparse[1]), using=SPARSE), filter=flt))
+        req = qe.QueryRequest(limit=limit, offset=offset, query=qe.Fusion.Rrf(k=RRF_K),
+                              prefetches=prefetches, with_payload=with_payload,
+                              with_vector=False)
+        with self._lock:
+            return [_hit(p) for p in self.shard.query(req)]
+
+    def nearest(self, using: str, vector: np.ndarray, cond: Conditions, *, limit: int,
+                offset: int = 0, with_payload: bool = True) -> list[Hit]:
+        req = qe.QueryRequest(limit=limit, offset=offset, query=qe.Query.Nearest(
+            vector.astype(np.float32).tolist(), using=using), filter=_filter(cond),
+            params=self._params, with_payload=True if with_payload else ["pid"],
+            with_vector=False)
+        with self._lock:
+            return [_hit(p) for p in self.shard.query(req)]
+
+    def filtered(self, cond: Conditions, *, limit: int, offset: int = 0) -> list[Hit]:
+        # Scroll pages by id; an offset over a filtered scroll means skipping.
+        out: list[Hit] = []
+        next_id = None
+        skipped = 0
+        with self._lock:
+            while len(out) < limit:
+                recs, next_id = self.shard.scroll(qe.ScrollRequest(
+                    offset=next_id, limit=max(limit, 256), filter=_filter(cond),
+                    with_payload=True, with_vector=False))
+                for r in recs:
+                    if skipped < offset:
+                        skipped += 1
+                        continue
+                    if len(out) < limit:
+                        out.append(_hit(r))
+                if next_id is None:
+                    break
+        return out
+
+    def count(self, cond: Conditions) -> int:
+        with self._lock:
+            return int(self.shard.count(qe.CountRequest(exact=True, filter=_filter(cond))))
+
+    def facet(self, key: str, cond: Conditions, *, limit: int = 100) -> dict[str, int]:
+        with self._lock:
+            resp = self.shard.facet(qe.FacetRequest(key=key, limit=limit, exact=True,
+                                                    filter=_filter(cond)))
+        return {str(h.value): int(h.count) for h in resp.hits}
+
+    def retrieve(self, product_ids: list[str], *,
+                 with_vectors: bool = False) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        if not product_ids:
+            return []
+        with self._lock:
+            recs = self.shard.retrieve([point_id(i) for i in product_ids], with_payload=True,
+                                       with_vector=with_vectors)
+        by_pid = {(r.payload or {}).get("pid"): r for r in recs}
+        out = []
+        for pid in product_ids:
+            r = by_pid.get(pid)
+            if r is not None:
+                vec = r.vector if isinstance(r.vector, dict) else {}
+                out.append((r.payload or {}, vec))
+        return out
+
+    def all_product_ids(self) -> list[str]:
+        ids: list[str] = []
+        next_id = None
+        with self._lock:
+            while True:
+                recs, next_id = self.shard.scroll(qe.ScrollRequest(
+                    offset=next_id, limit=2048, with_payload=["pid"], with_vector=False))
+                ids.extend((r.payload or {}).get("pid", "") for r in recs)
+                if next_id is None:
+                    return ids
+
+    def optimize(self) -> None:
+        with self._lock:
+            self.shard.optimize()
+            self.shard.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._shard is not None:
+                self._shard.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._shard is not None:
+                self._shard.flush()
+                self._shard.close()
+                self._shard = None

@@ -1,0 +1,236 @@
+"""The catalog service: search, visual search, facets, products, ingestion.
+
+Methods are synchronous and fast (a few ms on the embedded engine); async callers run
+them with ``await asyncio.to_thread(...)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from retrieval._indexer import ImageResolver, Indexer, IngestReport
+from retrieval.embed import ImageEncoder, SparseEncoder, TextEmbedder, make_image_encoder
+from retrieval.index import IMAGE, TEXT, Conditions, Hit, IndexBackend
+from retrieval.ingest import Parsed, read_feed
+from retrieval.schema import (
+    FILTER_FIELDS,
+    Product,
+    SearchFilters,
+    SearchHit,
+    SearchResult,
+)
+from shopagent.errors import InvalidInput, NotFound
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FACETS = ("category", "color", "size", "brand", "material")
+MAX_PAGE_SIZE = 100
+MAX_WINDOW = 1000
+
+
+def _filters(filters: SearchFilters | dict[str, Any] | None) -> SearchFilters:
+    try:
+        return SearchFilters.coerce(filters)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'filters'}: {e['msg']}"
+                             for e in exc.errors())
+        raise InvalidInput(f"invalid filters: {problems}", code="invalid_filters") from exc
+
+
+def _product(payload: dict[str, Any]) -> Product:
+    return Product.model_validate(payload["product"])
+
+
+class CatalogService:
+    def __init__(self, index: IndexBackend, text: TextEmbedder, sparse: SparseEncoder,
+                 images: ImageEncoder, *, media_root: Path, image_fetch_timeout_s: float = 10.0,
+                 image_fetch_max_bytes: int = 10 * 1024 * 1024) -> None:
+        self.index, self.text, self.sparse, self.images = index, text, sparse, images
+        self.media_root = Path(media_root)
+        self._fetch_timeout_s = image_fetch_timeout_s
+        self._fetch_max_bytes = image_fetch_max_bytes
+        self._facet_values: dict[str, list[str]] | None = None
+        self.index.ensure_collection(images.dim)
+
+    # --- reading ------------------------------------------------------------------------
+    def count(self, filters: SearchFilters | dict[str, Any] | None = None) -> int:
+        return self.index.count(Conditions.from_filters(_filters(filters)))
+
+    def get_product(self, product_id: str) -> Product | None:
+        found = self.index.retrieve([product_id])
+        return _product(found[0][0]) if found else None
+
+    def get_products(self, product_ids: list[str]) -> list[Product]:
+        return [_product(p) for p, _ in self.index.retrieve(product_ids)]
+
+    def search(self, query: str, filters: SearchFilters | dict[str, Any] | None = None,
+               page: int = 1, page_size: int = 10) -> SearchResult:
+        """Hybrid search: MiniLM dense + BM25 sparse candidates under the filters, fused
+        by RRF. ``total`` counts the fused candidates (at most max(100, page*page_size));
+        an empty query lists every product matching the filters."""
+        f = _filters(filters)
+        if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise InvalidInput(f"page must be >= 1 and page_size 1..{MAX_PAGE_SIZE}",
+                               code="invalid_page")
+        cond = Conditions.from_filters(f)
+        start = (page - 1) * page_size
+        query = (query or "").strip()
+        if not query:
+            hits = self.index.filtered(cond, limit=page_size, offset=start)
+            total = self.index.count(cond)
+        else:
+            window = min(max(100, page * page_size), MAX_WINDOW)
+            if start >= window:
+                hits, total = [], window
+            else:
+                # Rank the window by ids only; load full products for the page alone.
+                fused = self._hybrid(query, cond, window, ["pid"])
+                total, hits = len(fused), fused[start:start + page_size]
+                full = {p["pid"]: p for p, _ in self.index.retrieve([h.product_id for h in hits])}
+                hits = [Hit(h.product_id, h.score, full[h.product_id]) for h in hits
+                        if h.product_id in full]
+        return SearchResult(hits=[SearchHit(product=_product(h.payload), score=round(h.score, 6))
+                                  for h in hits],
+                            total=total, page=page, page_size=page_size,
+                            filters_applied=f.applied(), query=query)
+
+    def _hybrid(self, query: str, cond: Conditions, window: int,
+                payload: bool | list[str] = True) -> list[Hit]:
+        dense = self.text.embed_one(query)
+        return self.index.hybrid(dense, self.sparse.query(query), cond, limit=window,
+                                 prefetch=window, with_payload=payload)
+
+    def visual_search(self, image_bytes: bytes | None = None, product_id: str | None = None,
+                      filters: SearchFilters | dict[str, Any] | None = None,
+                      limit: int = 10) -> SearchResult:
+        """Products that look like an uploaded image, or like product ``product_id``
+        ("more like this"; the product itself is left out). Same filters as search."""
+        if (image_bytes is None) == (product_id is None):
+            raise InvalidInput("give exactly one of image_bytes or product_id",
+                               code="invalid_arguments")
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise InvalidInput(f"limit must be 1..{MAX_PAGE_SIZE}", code="invalid_page")
+        f = _filters(filters)
+        if image_bytes is not None:
+            vector, using = self.images.embed_images([image_bytes])[0], IMAGE
+            cond = Conditions.from_filters(f)
+        else:
+            found = self.index.retrieve([product_id or ""], with_vectors=True)
+            if not found:
+                raise NotFound(f"no product {product_id!r}")
+            vectors = found[0][1]
+            # A product whose image could not be read is still "like" others by its text.
+            using = IMAGE if vectors.get(IMAGE) is not None else TEXT
+            vector = np.asarray(vectors[using], dtype=np.float32)
+            cond = Conditions.from_filters(f, exclude_pid=product_id)
+        hits = self.index.nearest(using, vector, cond, limit=limit)
+        return SearchResult(hits=[SearchHit(product=_product(h.payload), score=round(h.score, 6))
+                                  for h in hits],
+                            total=len(hits), page=1, page_size=limit,
+                            filters_applied=f.applied())
+
+    def facets(self, query: str = "", filters: SearchFilters | dict[str, Any] | None = None,
+               fields: Iterable[str] | None = None, *, window: int = 200
+               ) -> dict[str, dict[str, int]]:
+        """Value counts per field among the products this query would show (the top
+        ``window`` fused candidates), or among all filtered products for an empty query."""
+        f = _filters(filters)
+        wanted = list(fields) if fields else list(DEFAULT_FACETS)
+        unknown = [x for x in wanted if x not in FILTER_FIELDS]
+        if unknown:
+            raise InvalidInput(f"unknown facet field(s) {unknown}; known: {list(FILTER_FIELDS)}",
+                               code="invalid_arguments")
+        cond = Conditions.from_filters(f)
+        query = (query or "").strip()
+        if not query:
+            return {k: self.index.facet(f"{k}_label", cond, limit=200) for k in wanted}
+        hits = self._hybrid(query, cond, window, ["pid", *(f"{k}_label" for k in wanted)])
+        out: dict[str, dict[str, int]] = {}
+        for k in wanted:
+            counts: Counter[str] = Counter()
+            for h in hits:
+                counts.update(h.payload.get(f"{k}_label") or [])
+            out[k] = dict(counts.most_common())
+        return out
+
+    def facet_values(self) -> dict[str, list[str]]:
+        """Every value of each filter field in the catalog (display case), sorted."""
+        if self._facet_values is None:
+            self._facet_values = {
+                k: sorted(self.index.facet(f"{k}_label", Conditions(), limit=100_000),
+                          key=str.casefold)
+                for k in FILTER_FIELDS
+            }
+        return {k: list(v) for k, v in self._facet_values.items()}
+
+    # --- writing ------------------------------------------------------------------------
+    def indexer(self, base_dir: Path | None = None) -> Indexer:
+        resolver = ImageResolver(self.media_root, base_dir, timeout_s=self._fetch_timeout_s,
+                                 max_bytes=self._fetch_max_bytes)
+        return Indexer(self.index, self.text, self.sparse, self.images, resolver)
+
+    def ingest(self, items: Iterable[Parsed | Product], *, base_dir: Path | None = None,
+               delete_missing: bool = False,
+               on_batch: Callable[[int], None] | None = None) -> IngestReport:
+        """Upsert products by id (re-ingesting is idempotent). With ``delete_missing``,
+        products in the index but absent from ``items`` are deleted — unless nothing was
+        ingested, so a broken feed never empties the catalog."""
+        report, seen = self.indexer(base_dir).run(items, on_batch=on_batch)
+        if delete_missing and report.ingested:
+            gone = [i for i in self.index.all_product_ids() if i not in seen]
+            self.index.delete(gone)
+            report.deleted = len(gone)
+        self._facet_values = None
+        return report
+
+    def ingest_file(self, path: Path, fmt: str = "auto", *, delete_missing: bool = False,
+                    on_batch: Callable[[int], None] | None = None) -> IngestReport:
+        path = Path(path)
+        return self.ingest(read_feed(path, fmt), base_dir=path.parent,
+                           delete_missing=delete_missing, on_batch=on_batch)
+
+    def delete(self, product_ids: list[str]) -> int:
+        existing = [p["pid"] for p, _ in self.index.retrieve(product_ids)]
+        self.index.delete(existing)
+        self._facet_values = None
+        return len(existing)
+
+    def optimize(self) -> None:
+        self.index.optimize()
+
+    def close(self) -> None:
+        self.index.close()
+        self.text.close()
+
+
+def make_service(settings: Any, index: IndexBackend) -> CatalogService:
+    data_dir = Path(settings.data_dir)
+    return CatalogService(
+        index, TextEmbedder(data_dir / "cache" / "text-embeddings.sqlite"), SparseEncoder(),
+        make_image_encoder(settings.image_encoder, settings.clip_model_path),
+        media_root=data_dir / "media", image_fetch_timeout_s=settings.image_fetch_timeout_s,
+        image_fetch_max_bytes=settings.image_fetch_max_bytes)
+
+
+def open_index(settings: Any) -> IndexBackend:
+    if settings.index_backend == "server":
+        from retrieval.index.client import QdrantClientIndex
+
+        key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+        return QdrantClientIndex.connect(settings.qdrant_url, key, settings.qdrant_collection,
+                                         settings.qdrant_timeout_s)
+    from retrieval.index.edge import EdgeIndex
+
+    return EdgeIndex(Path(settings.data_dir) / "index" / settings.qdrant_collection)
+
+
+def open_catalog(settings: Any) -> CatalogService:
+    """The catalog as configured (embedded engine by default); empty if never ingested."""
+    return make_service(settings, open_index(settings))
