@@ -1,0 +1,193 @@
+"""Catalog tools for the agent: search, visual search, product details, comparison, facets.
+
+``ctx.catalog`` is a :class:`retrieval.CatalogService`. Uploaded images for
+``visual_search`` are read from ``ctx.extra["images"]`` (a :class:`retrieval.ImageStore`).
+Product text is data: cards carry no descriptions; only ``get_product`` returns one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from retrieval.schema import ATTRIBUTE_KEYS, Product, SearchFilters, SearchResult
+from shopagent.errors import NotFound, ShopAgentError, ToolError
+from tools._registry import ToolContext, tool
+
+
+class _FilterArgs(BaseModel):
+    category: str | None = Field(None, description="e.g. 'dresses', 'sneakers', 'Furniture'")
+    color: str | None = Field(None, examples=["red"])
+    size: str | None = Field(None, examples=["M", "42", "one size"])
+    material: str | None = Field(None, examples=["linen"])
+    brand: str | None = None
+    style: str | None = Field(None, examples=["casual"])
+    audience: str | None = Field(None, description="women, men, kids or unisex")
+    price_min: float | None = Field(None, ge=0)
+    price_max: float | None = Field(None, ge=0)
+    in_stock: bool = Field(True, description="Only products that can be bought now")
+
+    def filters(self) -> SearchFilters:
+        data = self.model_dump(include=set(SearchFilters.model_fields))
+        # in_stock=False means "also show sold-out products", not "only sold-out ones".
+        data["in_stock"] = True if self.in_stock else None
+        try:
+            return SearchFilters.model_validate(data)
+        except ValueError as exc:
+            raise ToolError(f"invalid filters: {exc}", code="invalid_arguments") from exc
+
+
+class CatalogSearchArgs(_FilterArgs):
+    query: str = Field(description="What the shopper is looking for, in their words",
+                       examples=["linen summer dress"])
+    page: int = Field(1, ge=1)
+    page_size: int = Field(10, ge=1, le=50)
+
+
+class VisualSearchArgs(_FilterArgs):
+    image_id: str | None = Field(None, description="An uploaded image id")
+    product_id: str | None = Field(None, description="Find products that look like this one")
+    limit: int = Field(10, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> VisualSearchArgs:
+        if (self.image_id is None) == (self.product_id is None):
+            raise ValueError("give exactly one of image_id or product_id")
+        return self
+
+
+class GetProductArgs(BaseModel):
+    product_id: str = Field(examples=["p-00042"])
+
+
+class CompareProductsArgs(BaseModel):
+    product_ids: list[str] = Field(min_length=2, max_length=4)
+
+
+class GetFacetsArgs(_FilterArgs):
+    query: str = Field("", description="The search the facets are for; empty for all products")
+    fields: list[str] | None = Field(
+        None, description="Which of category, color, size, material, brand, style, audience")
+
+
+def product_card(p: Product, score: float | None = None) -> dict[str, Any]:
+    """The compact card the agent turns into agent.events.ProductCard."""
+    attrs = {k: p.attributes[k] for k in ATTRIBUTE_KEYS if p.attributes.get(k) is not None}
+    return {
+        "id": p.id, "title": p.title, "brand": p.brand, "category": p.category,
+        "price": p.min_price, "currency": p.currency, "image_url": p.image_url,
+        "in_stock": p.available, "score": score, "attributes": attrs,
+        "sizes": p.option_values("size", available_only=True),
+        "colors": p.option_values("color"),
+    }
+
+
+def _result(res: SearchResult) -> dict[str, Any]:
+    return {"products": [product_card(h.product, h.score) for h in res.hits],
+            "total": res.total, "page": res.page, "filters_applied": res.filters_applied}
+
+
+def _catalog(ctx: ToolContext) -> Any:
+    if ctx.catalog is None:
+        raise ToolError("the catalog is not available", code="unavailable")
+    return ctx.catalog
+
+
+async def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    # Catalog calls are sync (CPU + embedded engine); keep the event loop free.
+    try:
+        return await asyncio.to_thread(fn, *args, **kwargs)
+    except ToolError:
+        raise
+    except ShopAgentError as exc:
+        raise ToolError(exc.message, code=exc.code) from exc
+
+
+@tool
+async def catalog_search(ctx: ToolContext, args: CatalogSearchArgs) -> dict[str, Any]:
+    """Search the product catalog by text, with optional filters (category, color, size,
+    material, brand, style, audience, price range, in stock). Returns product cards with
+    the filters that applied and the total number of matches. Use page for more results."""
+    res = await _call(_catalog(ctx).search, args.query, args.filters(), args.page,
+                      args.page_size)
+    return _result(res)
+
+
+@tool
+async def visual_search(ctx: ToolContext, args: VisualSearchArgs) -> dict[str, Any]:
+    """Find products that look like an uploaded image (image_id) or like a catalog product
+    (product_id, "more like this"). Give exactly one. Same filters as catalog_search."""
+    catalog = _catalog(ctx)
+    data = None
+    if args.image_id is not None:
+        store = ctx.extra.get("images")
+        if store is None:
+            raise ToolError("image uploads are not available here", code="unavailable")
+        try:
+            data = store.get(args.image_id)
+        except NotFound as exc:
+            raise ToolError(f"no uploaded image {args.image_id!r}", code="not_found") from exc
+    try:
+        res = await _call(catalog.visual_search, data, args.product_id, args.filters(),
+                          args.limit)
+    except ToolError as exc:
+        if exc.code == "invalid_image":
+            raise ToolError("the uploaded image could not be read", code="invalid_image") from exc
+        raise
+    return _result(res)
+
+
+@tool
+async def get_product(ctx: ToolContext, args: GetProductArgs) -> dict[str, Any]:
+    """Full details of one product: description, attributes, variants (options, price,
+    availability) and images."""
+    product = await _call(_catalog(ctx).get_product, args.product_id)
+    if product is None:
+        raise ToolError(f"no product {args.product_id!r}", code="not_found")
+    data = product.model_dump(mode="json")
+    data["in_stock"] = product.available
+    return {"product": data}
+
+
+@tool
+async def compare_products(ctx: ToolContext, args: CompareProductsArgs) -> dict[str, Any]:
+    """Compare 2 to 4 products side by side: attributes, sizes, colours and price."""
+    ids = list(dict.fromkeys(args.product_ids))
+    if len(ids) < 2:
+        raise ToolError("give at least two different product ids", code="invalid_arguments")
+    products = await _call(_catalog(ctx).get_products, ids)
+    missing = [i for i in ids if i not in {p.id for p in products}]
+    if missing:
+        raise ToolError(f"unknown product id(s): {', '.join(missing)}", code="not_found")
+    keys = list(dict.fromkeys(k for p in products for k in p.attributes if k != "shape"))
+    attributes: dict[str, dict[str, Any]] = {
+        k: {p.id: p.attributes.get(k) for p in products} for k in keys}
+    attributes["brand"] = {p.id: p.brand for p in products}
+    attributes["category"] = {p.id: p.category for p in products}
+    attributes["sizes"] = {p.id: p.option_values("size", available_only=True) for p in products}
+    attributes["in_stock"] = {p.id: p.available for p in products}
+    return {"products": [product_card(p) for p in products], "attributes": attributes,
+            "price": {p.id: p.min_price for p in products}}
+
+
+@tool
+async def get_facets(ctx: ToolContext, args: GetFacetsArgs) -> dict[str, Any]:
+    """Which values exist (with counts) for sizes, colours, brands etc. among the products
+    a search would show. Use it to ask a useful clarifying question."""
+    catalog = _catalog(ctx)
+    filters = args.filters()
+    try:
+        facets = await _call(catalog.facets, args.query, filters, args.fields)
+    except ToolError as exc:
+        if exc.code in ("invalid_arguments", "invalid_filters"):
+            raise ToolError(exc.message, code="invalid_arguments") from exc
+        raise
+    res = await _call(catalog.search, args.query, filters, 1, 1)
+    return {"facets": facets, "total": res.total}
+
+
+CATALOG_TOOLS = [catalog_search, visual_search, get_product, compare_products, get_facets]
+
+__all__ = ["CATALOG_TOOLS", "product_card"]
