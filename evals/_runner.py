@@ -47,8 +47,12 @@ def default_service_factory(settings: Any) -> ServiceFactory:
 
     def open_service(config: EvalConfig) -> AbstractAsyncContextManager[Service]:
         from agent.service import AgentService  # lazy: evals must import without the graph
+        from retrieval import ensure_demo_catalog
 
-        return AgentService.open(settings.model_copy(update=config.settings_update()))
+        tuned = settings.model_copy(update=config.settings_update())
+        # The datasets reference the demo catalog: build it on first use, as `make run` does.
+        ensure_demo_catalog(tuned).close()
+        return AgentService.open(tuned)
 
     return open_service
 

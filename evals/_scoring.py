@@ -272,7 +272,9 @@ def summarize(run: RunResult, config: EvalConfig,
         "frontier_only_cost_per_conversation_usd": round(frontier_turn * n_turns
                                                          / max(1, len(recs)), 8),
         "frontier_reference": "measured" if measured else "assumed",
-        "cost_ratio_vs_frontier": _ratio(cost_total / n_turns, frontier_turn),
+        # Not rounded like the rates: an embedded-only ratio is legitimately ~1e-5.
+        "cost_ratio_vs_frontier": float(f"{cost_total / n_turns / frontier_turn:.4g}")
+        if frontier_turn else None,
         "prices": {t: {"input_usd_per_mtok": round(p.input_per_mtok, 6),
                        "output_usd_per_mtok": round(p.output_per_mtok, 6),
                        "call_seconds": p.call_seconds, "hour_usd": p.hour_usd}

@@ -11,15 +11,6 @@ import typer
 _DEFAULT_OUT = Path("reports") / "evals"
 
 
-def _ensure_catalog(settings: object) -> None:
-    # The replay datasets reference the demo catalog; build it on first use like `make run`.
-    try:
-        from retrieval import ensure_demo_catalog  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    ensure_demo_catalog(settings)
-
-
 def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools: typer.Typer,
              sessions: typer.Typer) -> None:
     @evals.command("run")
@@ -64,7 +55,6 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
             convs = [c for c in convs if set(tag) & set(c.tags)]
         convs = convs[:limit] if limit else convs
         settings = get_settings()
-        _ensure_catalog(settings)
         with Progress("[progress.description]{task.description}", BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
             task = bar.add_task(f"{cfg.name}: replaying", total=len(convs))
