@@ -33,6 +33,7 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(str(settings.data_dir / "state.sqlite")) as saver:
-        await saver.setup()
-        yield saver
+    path = str(settings.data_dir / "state.sqlite")
+    async with AsyncSqliteSaver.from_conn_string(path) as sqlite_saver:
+        await sqlite_saver.setup()
+        yield sqlite_saver

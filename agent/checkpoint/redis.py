@@ -13,13 +13,14 @@ namespace is registered first (so delete_thread finds the keys) and the checkpoi
 added to the index last (a checkpoint is readable only once indexed).
 
 TTL (``ttl_s`` > 0) slides per thread: every put/put_writes re-arms the expiry of all of
-the thread's keys, so a thread disappears ``ttl_s`` after its last write, all at once.
+the thread's keys, so a thread disappears ``ttl_s`` after its last write, all at once. A
+run's entry in the run index lives ``ttl_s`` after that run's last put.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Generator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 import redis
@@ -37,8 +38,8 @@ from langgraph.checkpoint.base import (
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
+from agent.checkpoint._driver import Cmd, Plan, PlanDriver, _s
 from agent.checkpoint._layout import (
-    ThreadKeys,
     blob_field,
     pack,
     run_key,
@@ -46,16 +47,16 @@ from agent.checkpoint._layout import (
     unpack,
     write_field,
 )
-
-Cmd = tuple[Any, ...]
-# A plan yields command batches (list) or finished tuples (CheckpointTuple) and returns a value.
-Plan = Generator[Any, Any, Any]
+from agent.checkpoint._maintenance import MaintenancePlans
 
 _PAGE = 64  # checkpoints loaded per round trip when listing with a filter
-
-
-def _s(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
+# redis.Redis / redis.RedisCluster and their asyncio twins. Typed loosely on purpose: the
+# installed stubs (types-redis 4.6) predate redis 5's asyncio cluster client and aclose().
+SyncClient = Any
+AsyncClient = Any
+# The class defines a method named ``list``, which shadows the builtin inside its body.
+_Items = list[tuple[str, str]]
+_Remaining = list[int | None]
 
 
 def _cfg(thread_id: str, ns: str, checkpoint_id: str) -> RunnableConfig:
@@ -63,7 +64,7 @@ def _cfg(thread_id: str, ns: str, checkpoint_id: str) -> RunnableConfig:
                              "checkpoint_id": checkpoint_id}}
 
 
-class RedisCheckpointSaver(BaseCheckpointSaver[str]):
+class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str]):
     """Checkpointer on plain Redis. Build with :meth:`from_url` or pass clients.
 
     ``aclient`` serves the async API (what the graph uses), ``client`` the sync API; given
@@ -74,8 +75,8 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
         self,
         *,
         url: str | None = None,
-        aclient: aredis.Redis | aredis.RedisCluster | None = None,
-        client: redis.Redis | redis.RedisCluster | None = None,
+        aclient: AsyncClient | None = None,
+        client: SyncClient | None = None,
         cluster: bool = False,
         ttl_s: int = 0,
         prefix: str = "lgcp",
@@ -100,7 +101,7 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
         return cls(url=url, cluster=cluster, ttl_s=ttl_s, prefix=prefix, serde=serde)
 
     @property
-    def aclient(self) -> aredis.Redis | aredis.RedisCluster:
+    def aclient(self) -> AsyncClient:
         if self._aclient is None:
             if self.url is None:
                 raise RuntimeError("no async Redis client configured")
@@ -109,7 +110,7 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
         return self._aclient
 
     @property
-    def client(self) -> redis.Redis | redis.RedisCluster:
+    def client(self) -> SyncClient:
         if self._client is None:
             if self.url is None:
                 raise RuntimeError("no sync Redis client configured")
@@ -125,69 +126,6 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
-
-    def _keys(self, thread_id: str) -> ThreadKeys:
-        return ThreadKeys(self.prefix, str(thread_id))
-
-    # --- drivers ---------------------------------------------------------------------------
-
-    def _exec(self, cmds: list[Cmd]) -> list[Any]:
-        if not cmds:
-            return []
-        pipe = self.client.pipeline(transaction=False)
-        for cmd in cmds:
-            pipe.execute_command(*cmd)
-        return pipe.execute()
-
-    async def _aexec(self, cmds: list[Cmd]) -> list[Any]:
-        if not cmds:
-            return []
-        pipe = self.aclient.pipeline(transaction=False)
-        for cmd in cmds:
-            pipe.execute_command(*cmd)
-        return await pipe.execute()
-
-    def _iter(self, plan: Plan) -> Iterator[CheckpointTuple]:
-        reply: Any = None
-        while True:
-            try:
-                out = plan.send(reply)
-            except StopIteration:
-                return
-            if isinstance(out, CheckpointTuple):
-                reply = None
-                yield out
-            else:
-                reply = self._exec(out)
-
-    async def _aiter(self, plan: Plan) -> AsyncIterator[CheckpointTuple]:
-        reply: Any = None
-        while True:
-            try:
-                out = plan.send(reply)
-            except StopIteration:
-                return
-            if isinstance(out, CheckpointTuple):
-                reply = None
-                yield out
-            else:
-                reply = await self._aexec(out)
-
-    def _run(self, plan: Plan) -> Any:
-        try:
-            out = plan.send(None)
-            while True:
-                out = plan.send(self._exec(out))
-        except StopIteration as stop:
-            return stop.value
-
-    async def _arun(self, plan: Plan) -> Any:
-        try:
-            out = plan.send(None)
-            while True:
-                out = plan.send(await self._aexec(out))
-        except StopIteration as stop:
-            return stop.value
 
     # --- public API: sync ------------------------------------------------------------------
 
@@ -262,12 +200,6 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
         return f"{current_v + 1:032}.{random.random():016}"
 
     # --- plans: writes ---------------------------------------------------------------------
-
-    def _ttl_cmds(self, keys: ThreadKeys, namespaces: Any) -> list[Cmd]:
-        cmds: list[Cmd] = [("EXPIRE", keys.ns_set, self.ttl_s), ("EXPIRE", keys.runs, self.ttl_s)]
-        for ns in namespaces:
-            cmds += [("EXPIRE", key, self.ttl_s) for key in keys.ns_keys(_s(ns))]
-        return cmds
 
     def _put_plan(self, config: RunnableConfig, checkpoint: Checkpoint,
                   metadata: CheckpointMetadata, new_versions: ChannelVersions) -> Plan:
@@ -346,7 +278,7 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
         loaded = yield from self._load_plan(thread_id, [(ns, checkpoint_id)], None)
         return loaded[0] if loaded else None
 
-    def _load_plan(self, thread_id: str, items: list[tuple[str, str]],
+    def _load_plan(self, thread_id: str, items: _Items,
                    filter: dict[str, Any] | None) -> Plan:
         """Load full tuples for (ns, checkpoint_id) pairs of one thread, keeping order."""
         keys = self._keys(thread_id)
@@ -393,7 +325,7 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
                 pending = [(r[2], r[0], self.serde.loads_typed((r[4], r[5]))) for r in rows]
             out.append(CheckpointTuple(
                 config=_cfg(thread_id, ns, cid),
-                checkpoint={**cp, "channel_values": values},
+                checkpoint={**cp, "channel_values": values},  # type: ignore[typeddict-item]
                 metadata=md,
                 parent_config=_cfg(thread_id, ns, parent_id) if parent_id else None,
                 pending_writes=pending,
@@ -427,7 +359,7 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
 
     def _list_thread_plan(self, thread_id: str, ns: str | None, only_id: str | None,
                           filter: dict[str, Any] | None, before_id: str | None,
-                          remaining: list[int | None]) -> Plan:
+                          remaining: _Remaining) -> Plan:
         keys = self._keys(thread_id)
         if ns is None:
             # No namespace given: every namespace of the thread, newest first overall.
@@ -472,115 +404,3 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
                         return
             if len(page_ids) < page:
                 return
-
-    # --- plans: maintenance ----------------------------------------------------------------
-
-    def _delete_thread_plan(self, thread_id: str) -> Plan:
-        keys = self._keys(thread_id)
-        namespaces, runs = yield [("SMEMBERS", keys.ns_set), ("SMEMBERS", keys.runs)]
-        doomed = [keys.ns_set, keys.runs]
-        for ns in namespaces:
-            doomed += keys.ns_keys(_s(ns))
-        # One DEL is fine on Cluster: all of a thread's keys share its hash tag.
-        cmds: list[Cmd] = [("DEL", *doomed)]
-        cmds += [("SREM", run_key(self.prefix, _s(r)), str(thread_id)) for r in runs]
-        yield cmds
-
-    def _rewrite_plan(self, thread_id: str, keep_latest: bool, drop_runs: set[str]) -> Plan:
-        """Drop checkpoints (latest-per-namespace kept, or those of ``drop_runs``) with their
-        writes, and blobs no surviving checkpoint references."""
-        keys = self._keys(thread_id)
-        (namespaces,) = yield [("SMEMBERS", keys.ns_set)]
-        nss = [_s(n) for n in namespaces]
-        cmds: list[Cmd] = []
-        for ns in nss:
-            cmds += [("HGETALL", keys.cp(ns)), ("ZRANGE", keys.wi(ns), 0, -1),
-                     ("HKEYS", keys.bl(ns))]
-        reply = yield cmds
-        cmds = []
-        for i, ns in enumerate(nss):
-            records, write_fields, blob_fields = reply[3 * i: 3 * i + 3]
-            records = {_s(k): v for k, v in records.items()}
-            latest = max(records, default=None)
-            kept: dict[str, dict] = {}
-            for cid, raw in records.items():
-                cp_type, cp_bytes, md_type, md_bytes, _parent = unpack(raw)
-                if keep_latest:
-                    keep = cid == latest
-                else:
-                    md = self.serde.loads_typed((md_type, md_bytes))
-                    keep = str(md.get("run_id")) not in drop_runs
-                if keep:
-                    kept[cid] = self.serde.loads_typed((cp_type, cp_bytes))
-            if not kept:
-                cmds += [("DEL", *keys.ns_keys(ns)), ("SREM", keys.ns_set, ns)]
-                continue
-            gone = [cid for cid in records if cid not in kept]
-            if gone:
-                cmds += [("ZREM", keys.idx(ns), *gone), ("HDEL", keys.cp(ns), *gone)]
-            stale_writes = [f for f in write_fields if _s(f).split("\0", 1)[0] not in kept]
-            if stale_writes:
-                cmds += [("ZREM", keys.wi(ns), *stale_writes),
-                         ("HDEL", keys.wv(ns), *stale_writes)]
-            live = {blob_field(c, v) for cp in kept.values()
-                    for c, v in cp["channel_versions"].items()}
-            stale_blobs = [f for f in blob_fields if _s(f) not in live]
-            if stale_blobs:
-                cmds.append(("HDEL", keys.bl(ns), *stale_blobs))
-        if drop_runs:
-            cmds.append(("SREM", keys.runs, *drop_runs))
-        yield cmds
-
-    def _delete_for_runs_plan(self, run_ids: Sequence[str]) -> Plan:
-        runs = {str(r) for r in run_ids}
-        if not runs:
-            return
-        ordered = sorted(runs)
-        reply = yield [("SMEMBERS", run_key(self.prefix, r)) for r in ordered]
-        threads = sorted({_s(t) for members in reply for t in members})
-        for thread_id in threads:
-            yield from self._rewrite_plan(thread_id, keep_latest=False, drop_runs=runs)
-        # Separate DELs: the run keys live in different cluster slots.
-        yield [("DEL", run_key(self.prefix, r)) for r in ordered]
-
-    def _prune_plan(self, thread_ids: Sequence[str], strategy: str) -> Plan:
-        if strategy not in ("keep_latest", "delete"):
-            raise ValueError(f"unknown prune strategy {strategy!r}")
-        for thread_id in thread_ids:
-            if strategy == "delete":
-                yield from self._delete_thread_plan(thread_id)
-            else:
-                yield from self._rewrite_plan(str(thread_id), keep_latest=True, drop_runs=set())
-
-    def _copy_thread_plan(self, source: str, target: str) -> Plan:
-        src, dst = self._keys(source), self._keys(target)
-        namespaces, runs = yield [("SMEMBERS", src.ns_set), ("SMEMBERS", src.runs)]
-        nss = [_s(n) for n in namespaces]
-        if not nss:
-            return
-        cmds: list[Cmd] = []
-        for ns in nss:
-            cmds += [("ZRANGE", src.idx(ns), 0, -1), ("HGETALL", src.cp(ns)),
-                     ("HGETALL", src.bl(ns)), ("ZRANGE", src.wi(ns), 0, -1),
-                     ("HGETALL", src.wv(ns))]
-        reply = yield cmds
-        # Records hold no thread id, so they copy verbatim; namespaces are registered first
-        # and indexes written last, as in put.
-        out: list[Cmd] = [("SADD", dst.ns_set, *nss)]
-        indexes: list[Cmd] = []
-        for i, ns in enumerate(nss):
-            ids, records, blobs, write_fields, write_values = reply[5 * i: 5 * i + 5]
-            for key, mapping in ((dst.cp(ns), records), (dst.bl(ns), blobs),
-                                 (dst.wv(ns), write_values)):
-                if mapping:
-                    out.append(("HSET", key, *[x for kv in mapping.items() for x in kv]))
-            if write_fields:
-                indexes.append(("ZADD", dst.wi(ns), *[x for f in write_fields for x in (0, f)]))
-            if ids:
-                indexes.append(("ZADD", dst.idx(ns), *[x for c in ids for x in (0, c)]))
-        for r in runs:
-            out += [("SADD", dst.runs, r), ("SADD", run_key(self.prefix, _s(r)), str(target))]
-        out += indexes
-        if self.ttl_s:
-            out += self._ttl_cmds(dst, nss)
-        yield out

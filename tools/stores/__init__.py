@@ -11,7 +11,7 @@ closes it.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from shopagent.settings import Settings
 from tools.stores.base import (
@@ -56,7 +56,7 @@ async def open_stores(settings: Settings) -> Stores:
 
         from tools.stores.redis import RedisCommerceStore, RedisSessionIndex
 
-        factory = aredis.RedisCluster if settings.redis_cluster else aredis.Redis
+        factory: Any = aredis.RedisCluster if settings.redis_cluster else aredis.Redis
         client = factory.from_url(settings.redis_url)
         try:
             await client.ping()  # fail at startup, not on the first write

@@ -23,7 +23,6 @@ import time
 import uuid
 from typing import Any
 
-import redis.asyncio as aredis
 from pydantic_core import to_jsonable_python
 from redis.exceptions import WatchError
 
@@ -31,6 +30,9 @@ from shopagent.errors import Conflict, Forbidden
 from tools.stores.base import Cart, Order, Profile, SessionInfo, WriteFn, utcnow
 
 _PENDING = b"pending:"
+# redis.asyncio.Redis or RedisCluster. Typed loosely on purpose: the installed stubs
+# (types-redis 4.6) predate redis 5's asyncio cluster client and aclose().
+AsyncClient = Any
 
 
 def _esc(value: str) -> str:
@@ -95,7 +97,7 @@ class _RedisTxn:
 class RedisCommerceStore:
     """CommerceStore on Redis. ``owns_client``: :meth:`aclose` closes the client."""
 
-    def __init__(self, client: aredis.Redis | aredis.RedisCluster, *, cart_ttl_s: int,
+    def __init__(self, client: AsyncClient, *, cart_ttl_s: int,
                  profile_ttl_s: int, idempotency_ttl_s: int, prefix: str = "shop",
                  claim_ttl_s: float = 30.0, owns_client: bool = True) -> None:
         self._r = client
@@ -209,7 +211,7 @@ class RedisCommerceStore:
 class RedisSessionIndex:
     """SessionIndex on Redis; shares the commerce store's client (it does not close it)."""
 
-    def __init__(self, client: aredis.Redis | aredis.RedisCluster, *, session_ttl_s: int = 0,
+    def __init__(self, client: AsyncClient, *, session_ttl_s: int = 0,
                  prefix: str = "shop") -> None:
         self._r = client
         self.session_ttl_s = session_ttl_s
