@@ -118,6 +118,10 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
             self._client = factory.from_url(self.url)
         return self._client
 
+    def _is_cluster(self) -> bool:
+        return self.cluster or isinstance(self._aclient, aredis.RedisCluster) \
+            or isinstance(self._client, redis.RedisCluster)
+
     async def aclose(self) -> None:
         if self._aclient is not None:
             await self._aclient.aclose()
@@ -339,7 +343,11 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
         before_id = get_checkpoint_id(before) if before else None
         remaining = [limit]  # shared with the per-thread sub-plans
         if config is None:
-            # Listing every thread is an admin operation; SCAN is acceptable here only.
+            # Listing every thread is an admin operation; SCAN is acceptable here only. On
+            # Cluster a pipelined SCAN would visit one node and silently miss threads.
+            if self._is_cluster():
+                raise NotImplementedError("listing all threads is not supported on Redis "
+                                          "Cluster; pass a config with a thread_id")
             cursor: Any = 0
             while True:
                 ((cursor, found),) = yield [("SCAN", cursor, "MATCH", f"{self.prefix}:{{*}}:ns",
