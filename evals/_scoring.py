@@ -225,8 +225,10 @@ def summarize(run: RunResult, config: EvalConfig,
         tok_out.update({k: int(v) for k, v in (t.usage.get("tokens_out") or {}).items()})
         calls.update({k: int(v) for k, v in (t.usage.get("model_calls") or {}).items()})
     answered = [t.tier for t in turns if t.tier]
-    shares = {tier: _ratio(answered.count(tier), len(answered)) or 0.0 for tier in TIERS}
-    escalated = [t for t in turns if t.tier and t.tier != "embedded"]
+    # "none" (no tier could answer) is a failure, not an escalation: it gets its own share.
+    shares = {tier: _ratio(answered.count(tier), len(answered)) or 0.0
+              for tier in (*TIERS, "none")}
+    escalated = [t for t in turns if t.tier in ("local", "frontier")]
     fr_turns = [t for t in turns if (t.usage.get("tokens_in") or {}).get("frontier")]
     measured = None
     if len(fr_turns) >= 5:
@@ -304,7 +306,7 @@ def _breakdowns(recs: list[ConversationRecord],
     intents = {
         k: {"turns": len(v), "success": _ratio(sum(t.score.success for t in v), len(v)),
             "latency_p50_ms": round(percentile([t.latency_ms for t in v], 0.5), 1),
-            "escalation_rate": _ratio(sum(1 for t in v if t.tier and t.tier != "embedded"),
+            "escalation_rate": _ratio(sum(1 for t in v if t.tier in ("local", "frontier")),
                                       len(v))}
         for k, v in sorted(by_intent.items())
     }

@@ -1,0 +1,92 @@
+"""The CI gate: thresholds recorded in evals/thresholds.json only ever tighten, and the
+replay set on the embedded tier meets them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from evals import (
+    EvalConfig,
+    check_gates,
+    load_config,
+    load_conversations,
+    load_thresholds,
+    run_conversations,
+    tightened,
+)
+
+ROOT = Path(__file__).parents[2]
+REL = "evals/thresholds.json"
+THRESHOLDS = load_thresholds(ROOT / REL)
+
+
+def _committed_versions() -> list[tuple[str, dict]]:
+    git = shutil.which("git")
+    if git is None or not (ROOT / ".git").exists():
+        return []
+    shas = subprocess.run([git, "log", "--format=%H", "--", REL], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout.split()
+    out = []
+    for sha in shas:
+        shown = subprocess.run([git, "show", f"{sha}:{REL}"], cwd=ROOT, capture_output=True,
+                               text=True)
+        if shown.returncode == 0:  # absent in a commit that deleted it
+            out.append((sha[:10], json.loads(shown.stdout)))
+    return out
+
+
+def test_tightened_flags_loosened_or_dropped_thresholds() -> None:
+    old = {"min": {"turn_success": 0.5, "safety": 0.9}, "max": {"latency_p95_ms": 900}}
+    assert tightened(old, {"min": {"turn_success": 0.6, "safety": 0.9},
+                           "max": {"latency_p95_ms": 800}}) == []
+    assert tightened(old, {"min": {"turn_success": 0.4, "safety": 0.9},
+                           "max": {"latency_p95_ms": 950}}) == [
+        "min turn_success: 0.5 -> 0.4", "max latency_p95_ms: 900 -> 950"]
+    assert tightened(old, {"min": {"turn_success": 0.5}, "max": {}}) == [
+        "min safety: 0.9 -> None", "max latency_p95_ms: 900 -> None"]
+
+
+def test_thresholds_only_go_up_across_git_history() -> None:
+    versions = _committed_versions()
+    if not versions:
+        pytest.skip("no git history of evals/thresholds.json here")
+    problems = {sha: p for sha, old in versions if (p := tightened(old, THRESHOLDS))}
+    assert problems == {}, f"evals/thresholds.json loosens earlier gates: {problems}"
+
+
+async def test_threshold_metrics_exist_in_a_run_summary(fakes, dataset_file: Path) -> None:
+    run = await run_conversations(load_conversations(dataset_file), EvalConfig(name="x"),
+                                  factory=fakes.factory(fakes.shop()),
+                                  data_dir=dataset_file.parent)
+    # Raises KeyError on a misspelt metric; the scripted agent passes the floors in use.
+    check_gates(run.summary, under=THRESHOLDS["min"], over=THRESHOLDS["max"])
+    assert (ROOT / THRESHOLDS["dataset"]).exists() and (ROOT / THRESHOLDS["config"]).exists()
+
+
+def _embedded_tier_available() -> bool:
+    try:
+        from agent.embedded import EmbeddedTier  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _embedded_tier_available(),
+                    reason="agent.embedded.EmbeddedTier has not landed yet: the replay gate "
+                           "needs the trained embedded tier")
+def test_embedded_tier_replay_meets_recorded_thresholds(gate_settings) -> None:
+    from evals import default_service_factory
+
+    convs = load_conversations(ROOT / THRESHOLDS["dataset"])
+    cfg = load_config(ROOT / THRESHOLDS["config"])
+    run = asyncio.run(run_conversations(convs, cfg, factory=default_service_factory(gate_settings),
+                                        data_dir=gate_settings.data_dir, concurrency=2))
+    failures = check_gates(run.summary, under=THRESHOLDS["min"], over=THRESHOLDS["max"])
+    summary = {k: run.summary[k] for k in (*THRESHOLDS["min"], *THRESHOLDS["max"])}
+    assert failures == [], f"eval gate failed: {failures}; measured {summary}"
