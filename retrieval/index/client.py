@@ -42,7 +42,7 @@ def _filter(cond: Conditions) -> models.Filter | None:
             gte=cond.price_min, lte=cond.price_max)))
     if cond.in_stock is not None:
         must.append(models.FieldCondition(key="in_stock",
-                                          match=models.MatchValue(value=cond.in_stock)))
+                                          match=models.MatchValue(value=int(cond.in_stock))))
     must_not: list[Any] | None = None
     if cond.exclude_pid:
         must_not = [models.FieldCondition(key="pid",
@@ -106,7 +106,8 @@ class QdrantClientIndex(IndexBackend):
             hnsw_config=models.HnswConfigDiff(m=16, ef_construct=128),
         )
         schemas = {k: models.PayloadSchemaType.KEYWORD for k in KEYWORD_FIELDS}
-        schemas.update(price=models.PayloadSchemaType.FLOAT, in_stock=models.PayloadSchemaType.BOOL)
+        schemas.update(price=models.PayloadSchemaType.FLOAT,
+                       in_stock=models.PayloadSchemaType.INTEGER)
         for key, schema in schemas.items():
             if self._local:
                 break

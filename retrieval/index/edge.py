@@ -27,6 +27,7 @@ from retrieval.index._base import (
     point_id,
     sparse_nonempty,
 )
+from shopagent.errors import Conflict
 
 TEXT_DIM = 384
 
@@ -39,7 +40,7 @@ def _filter(cond: Conditions) -> qe.Filter | None:
         must.append(qe.FieldCondition(key="price", range=qe.RangeFloat(gte=cond.price_min,
                                                                        lte=cond.price_max)))
     if cond.in_stock is not None:
-        must.append(qe.FieldCondition(key="in_stock", match=qe.MatchValue(cond.in_stock)))
+        must.append(qe.FieldCondition(key="in_stock", match=qe.MatchValue(int(cond.in_stock))))
     must_not = ([qe.FieldCondition(key="pid", match=qe.MatchValue(cond.exclude_pid))]
                 if cond.exclude_pid else None)
     return qe.Filter(must=must or None, must_not=must_not)
@@ -59,7 +60,14 @@ class EdgeIndex(IndexBackend):
         self._shard: qe.EdgeShard | None = None
         self._params = qe.SearchParams(hnsw_ef=hnsw_ef)
         if (self.path / "edge_config.json").exists() or self._has_segments():
-            self._shard = qe.EdgeShard.load(str(self.path))
+            try:
+                self._shard = qe.EdgeShard.load(str(self.path))
+            except Exception as exc:  # the binding raises a bare Exception
+                if "WouldBlock" in str(exc):
+                    raise Conflict(f"the catalog index at {self.path} is open in another "
+                                   "process (stop the server, or use the Qdrant server backend)",
+                                   code="index_locked") from exc
+                raise
 
     def _has_segments(self) -> bool:
         return (self.path / "segments").is_dir() and any((self.path / "segments").iterdir())
@@ -92,7 +100,7 @@ class EdgeIndex(IndexBackend):
             self._shard.update(qe.UpdateOperation.create_field_index(
                 "price", qe.PayloadSchemaType.Float))
             self._shard.update(qe.UpdateOperation.create_field_index(
-                "in_stock", qe.PayloadSchemaType.Bool))
+                "in_stock", qe.PayloadSchemaType.Integer))
 
     def upsert(self, points: list[IndexPoint]) -> None:
         if not points:
