@@ -85,11 +85,25 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, code, message)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers to. Starlette's own Allow lists only the first route
+    matching the path, which is wrong where two routes share it (GET and POST /sessions)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for regex, route_methods in getattr(request.app.state, "route_methods", ()):
+        if regex.match(path):
+            methods |= route_methods
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _CODES_BY_STATUS.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-    return error_response(exc.status_code, code, message, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    return error_response(exc.status_code, code, message, headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -102,6 +102,12 @@ def create_app(
     app.include_router(router)
     _add_operator_routes(app, settings, metrics)
     _add_page(app, settings)
+    # For the Allow header of 405s (see api/_errors.py).
+    app.state.route_methods = [
+        (r.path_regex, set(r.methods or ()))
+        for r in [*router.routes, *app.router.routes]
+        if getattr(r, "path_regex", None) is not None and getattr(r, "methods", None)
+    ]
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     return app
 

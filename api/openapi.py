@@ -94,7 +94,18 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     for name, schema in defs.get("$defs", {}).items():
         schemas.setdefault(name, schema)
 
-    item = _sse_item_schema()
+    # Limits that come from settings, stated where clients (and Schemathesis) read them.
+    settings = getattr(app.state, "settings", None)
+    message = schemas.get("MessageIn", {})
+    if settings is not None and "text" in message.get("properties", {}):
+        message["properties"]["text"]["maxLength"] = settings.max_message_chars
+    # A message needs text (not only blanks) or a photo.
+    message["anyOf"] = [
+        {"required": ["text"], "properties": {"text": {"pattern": r"\S"}}},
+        {"required": ["image_id"], "properties": {"image_id": {"type": "string"}}},
+    ]
+
+    schemas["SseEvent"] = _sse_item_schema()
     links = {
         "GetSession": "get_session",
         "DeleteSession": "delete_session",
@@ -111,7 +122,16 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 if sse is None:
                     continue
                 if status == "200":
-                    sse["itemSchema"] = item
+                    # OpenAPI 3.2: itemSchema is one event, schema the whole stream as an
+                    # array of events, with exactly one done.
+                    sse["itemSchema"] = {"$ref": "#/components/schemas/SseEvent"}
+                    sse["schema"] = {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/SseEvent"},
+                        "contains": {"properties": {"event": {"const": "done"}}},
+                        "minContains": 1,
+                        "maxContains": 1,
+                    }
                     content.pop("application/json", None)
                 else:  # FastAPI gives an SSE route's errors its media type; they are JSON
                     content["application/json"] = content.pop("text/event-stream")

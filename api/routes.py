@@ -142,7 +142,9 @@ async def post_message(
     settings: SettingsDep,
 ) -> Response:
     if len(body.text) > settings.max_message_chars:
-        raise PayloadTooLarge(
+        # 422, not 413: a field over its documented maxLength is a validation error; 413
+        # is for bodies over the size limit.
+        raise Unprocessable(
             f"message longer than {settings.max_message_chars} characters", code="message_too_long"
         )
     if not body.text.strip() and body.image_id is None:

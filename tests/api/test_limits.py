@@ -71,7 +71,7 @@ async def test_message_limits(api_factory) -> None:  # type: ignore[no-untyped-d
     r = await api.client.post(
         f"/v1/sessions/{sid}/messages", json={"text": "x" * 51}, headers=ALICE
     )
-    assert_error(r, 413, "message_too_long")
+    assert_error(r, 422, "message_too_long")
     r = await api.client.post(f"/v1/sessions/{sid}/messages", json={"text": "  "}, headers=ALICE)
     assert_error(r, 422, "empty_message")
     assert [k for k, _ in await api.turn(sid, "x" * 50)][-1] == "done"
