@@ -61,12 +61,24 @@ Matcher = OneOf | InRange | Regex | AnyValue | Exact | str | int | float | bool 
 
 
 class ToolCallExpectation(_Strict):
-    name: str = Field(examples=["search_products"])
+    name: str | list[str] = Field(
+        examples=["catalog_search", ["list_orders", "order_status"]],
+        description="The tool, or a list of tools any one of which will do",
+    )
     arguments: dict[str, Matcher] = Field(
         default_factory=dict,
         description="Argument matchers by name. A dotted name ('filters.color') looks inside "
         "nested objects; a plain name also matches that key one level down.",
     )
+
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name] if isinstance(self.name, str) else list(self.name)
+
+    @property
+    def label(self) -> str:
+        return "|".join(self.names)
 
 
 class ProductExpectation(_Strict):

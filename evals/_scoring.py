@@ -38,14 +38,14 @@ def _score_tools(s: TurnScore, exp: Expectations, tr: TurnRecord) -> None:
         for want in exp.tool_calls:
             best, best_ok = None, -1
             for i in free:
-                if actual[i]["name"] != want.name:
+                if actual[i]["name"] not in want.names:
                     continue
                 ok, _ = match_arguments(want.arguments, actual[i]["arguments"])
                 if ok > best_ok:
                     best, best_ok = i, ok
             s.args_total += len(want.arguments)
             if best is None:
-                _fail(s, "tool_calls", False, f"{want.name} not called")
+                _fail(s, "tool_calls", False, f"{want.label} not called")
                 continue
             free.remove(best)
             s.tool_tp += 1
@@ -54,7 +54,7 @@ def _score_tools(s: TurnScore, exp: Expectations, tr: TurnRecord) -> None:
                 got = actual[best]["arguments"]
                 wanted = {k: m.model_dump() if hasattr(m, "model_dump") else m
                           for k, m in want.arguments.items()}
-                _fail(s, "tool_args", False, f"{want.name} arguments {got} do not match {wanted}")
+                _fail(s, "tool_args", False, f"{want.label} arguments {got} do not match {wanted}")
         if not exp.tool_calls and actual:
             names = [a["name"] for a in actual]
             _fail(s, "tool_calls", False, f"expected no tool call, got {names}")
@@ -299,7 +299,8 @@ def _breakdowns(recs: list[ConversationRecord],
             if exp is None:
                 continue
             made = Counter(c["name"] for c in t.tool_calls)
-            wanted = Counter(w.name for w in exp)
+            # An either-or expectation counts under the tool that was actually called.
+            wanted = Counter(next((n for n in w.names if n in made), w.names[0]) for w in exp)
             for name in set(made) | set(wanted):
                 hit = min(made[name], wanted[name])
                 tools[name].update(tp=hit, pred=made[name], expected=wanted[name])

@@ -21,7 +21,8 @@ SLANG = {
 SINGULAR = {"Dresses": "dress", "T-Shirts": "t-shirt", "Jeans": "pair of jeans",
             "Watches": "watch", "Boxes": "box", "Knives": "knife", "Cookware": "pan",
             "Skincare": "moisturizer", "Headphones": "pair of headphones",
-            "Building Blocks": "building set", "Garden Tools": "garden tool"}
+            "Building Blocks": "building set", "Garden Tools": "garden tool",
+            "Bookshelves": "bookshelf"}
 
 
 def leaf(p: Product) -> str:
@@ -38,7 +39,10 @@ def singular(name: str) -> str:
 def cat_rx(name: str) -> dict[str, str]:
     """The category argument: the leaf in any case, singular or plural ('dress(es)')."""
     stem = name[:-2] if re.search(r"(ss|sh|ch)es$", name) else name.rstrip("s")
-    return {"regex": rf"^\s*{re.escape(stem.lower())}(e?s)?\s*$"}
+    forms = [rf"{re.escape(stem.lower())}(e?s)?"]
+    if not re.fullmatch(forms[0], singular(name)):  # irregular: knife/knives, shelf/shelves
+        forms.append(re.escape(singular(name)))
+    return {"regex": rf"^\s*({'|'.join(forms)})\s*$"}
 
 
 def price_cap(p: Product) -> int:

@@ -62,10 +62,18 @@ class Builder:
                         - {p.attributes["color"]})
         return self.rng.choice(colors) if colors else None
 
+    def typo(self, word: str) -> str:
+        """Swap two inner letters of the longest word."""
+        w = max(word.split(), key=len)
+        if len(w) < 4:
+            return word
+        k = 1 + self.rng.randrange(len(w) - 3)
+        return word.replace(w, w[:k] + w[k + 1] + w[k] + w[k + 2:], 1)
+
     # --- families ------------------------------------------------------------------------
     def refinement(self, n: int) -> None:
         openers = ["I'm looking for a {c} {s}", "do you have any {c} {pl}?",
-                   "show me {c} {pl}", "hi! i need a {c} {s} for work",
+                   "show me {c} {pl}", "hi! i need a {c} {s}, any ideas?",
                    "Looking for {pl} in {c}, what have you got", "{c} {pl} pls"]
         budget = ["anything under ${b}?", "something cheaper, max ${b}",
                   "ok but I don't want to spend more than {b} dollars",
@@ -77,11 +85,14 @@ class Builder:
             name, color = leaf(p), p.attributes["color"]
             pl = self.rng.choice([name.lower(), *SLANG.get(name, [])]) if i % 3 == 0 \
                 else name.lower()
+            noun = singular(name)
+            if i % 5 == 2:  # shoppers type fast: "snaekers"
+                pl, noun = self.typo(pl), self.typo(noun)
             b = price_cap(p)
             c2 = self.other_color(p)
             cat = f"category={name}"
             turns = [
-                t(self.rng.choice(openers).format(c=color, s=singular(name), pl=pl), "search",
+                t(self.rng.choice(openers).format(c=color, s=noun, pl=pl), "search",
                   tool_calls=[search(category=cat_rx(name), color=color)],
                   products=shown(cat, f"color={color}")),
                 t(self.rng.choice(budget).format(b=b), "refine",
@@ -196,7 +207,8 @@ class Builder:
                 t(f"what's the difference between the {a.title} and the {b.title}?", "compare",
                   tool_calls=[{"name": "compare_products", "arguments": {
                       "product_ids": {"regex": f"{a.id}.*{b.id}|{b.id}.*{a.id}"}}}],
-                  text={"must_mention": [re.escape(a.brand or ""), re.escape(b.brand or "")]},
+                  text={"must_mention": list(dict.fromkeys([re.escape(a.brand or ""),
+                                                            re.escape(b.brand or "")]))},
                   forbid=NO_WRITE),
                 t("which one is cheaper?", "compare",
                   text={"must_mention": [re.escape(f"{cheaper.min_price:.2f}")]}),
@@ -306,7 +318,7 @@ class Builder:
                 yes(cart={"item_count": 0}),
                 t(self.rng.choice(["where's my order?", "what's the status of my order",
                                    "has my order shipped yet?"]), "order_status",
-                  tool_calls=[{"name": "list_orders", "arguments": {}}],
+                  tool_calls=[{"name": ["list_orders", "order_status"], "arguments": {}}],
                   text={"must_mention": [r"pending|processing|not (yet )?shipped"]}),
             ]
             if i % 2 == 0:

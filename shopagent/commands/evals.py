@@ -151,7 +151,7 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
             raise typer.Exit(1) from exc
         turns = [t for c in convs for t in c.turns]
         intents = Counter(t.intent or "unlabelled" for t in turns)
-        tools_ = Counter(e.name for t in turns for e in t.expect.tool_calls or [])
+        tools_ = Counter(n for t in turns for e in t.expect.tool_calls or [] for n in e.names)
         typer.echo(f"{len(convs)} conversations, {len(turns)} turns")
         typer.echo("intents: " + ", ".join(f"{k}={v}" for k, v in intents.most_common()))
         typer.echo("tools:   " + ", ".join(f"{k}={v}" for k, v in tools_.most_common()))

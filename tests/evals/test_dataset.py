@@ -42,7 +42,8 @@ def test_every_tool_and_routine_intent_is_exercised(convs) -> None:  # type: ign
     from agent.router import ROUTINE_INTENTS
     from tools.builtin import build_registry
 
-    expected_tools = {e.name for c in convs for t in c.turns for e in t.expect.tool_calls or []}
+    expected_tools = {n for c in convs for t in c.turns for e in t.expect.tool_calls or []
+                      for n in e.names}
     confirm_tools = {t.expect.confirmation.tool for c in convs for t in c.turns
                      if t.expect.confirmation and not isinstance(t.expect.confirmation, bool)}
     assert set(build_registry().names()) <= expected_tools | confirm_tools

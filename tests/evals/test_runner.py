@@ -112,3 +112,18 @@ async def test_a_crashing_turn_is_recorded_and_the_run_goes_on(fakes, tmp_path: 
     assert "FileNotFoundError" in (by_id["c"].error or "")
     assert not by_id["c"].turns[0].score.success
     assert run.summary["runner_errors"] == 1
+
+
+def test_either_or_tool_expectation_and_precision_counts() -> None:
+    from evals import Turn, TurnRecord, score_turn
+
+    turn = Turn.model_validate({"user": "where is my order", "expect": {"tool_calls": [
+        {"name": ["list_orders", "order_status"], "arguments": {"order_id": {"regex": "^o-"}}}]}})
+    rec = TurnRecord(index=0, kind="user", tool_calls=[
+        {"name": "view_cart", "arguments": {}},
+        {"name": "order_status", "arguments": {"order_id": "o-1"}}])
+    s = score_turn(turn, rec, _config(), user_id="u", writes=set())
+    assert s.success and (s.tool_tp, s.tool_pred, s.tool_expected) == (1, 2, 1)
+    rec.tool_calls[1]["arguments"] = {"order_id": "12"}
+    s = score_turn(turn, rec, _config(), user_id="u", writes=set())
+    assert not s.success and s.args_ok == 0 and s.failures[0].startswith("tool_args:")
