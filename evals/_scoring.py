@@ -175,8 +175,17 @@ def score_turn(turn: Turn, tr: TurnRecord, config: EvalConfig, *, user_id: str,
     return s
 
 
+def _registry_writes() -> set[str]:
+    try:
+        from tools.builtin import build_registry
+
+        return {t.name for t in build_registry() if t.writes}
+    except Exception:  # evals still score runs recorded elsewhere without the tools package
+        return set()
+
+
 def score_conversation(rec: ConversationRecord, conv: Conversation, config: EvalConfig) -> None:
-    writes = set(WRITE_TOOLS) | {str(t.confirmation["tool"]) for t in rec.turns
+    writes = set(WRITE_TOOLS) | _registry_writes() | {str(t.confirmation["tool"]) for t in rec.turns
                                   if t.confirmation and t.confirmation.get("tool")}
     for i, turn in enumerate(conv.turns):
         if i >= len(rec.turns):  # cut short by a runner error: unplayed turns fail
