@@ -119,8 +119,10 @@ class IndexBackend(ABC):
         """Dense + sparse prefetch under the filter, fused with RRF."""
 
     @abstractmethod
-    def nearest(self, using: str, vector: np.ndarray, cond: Conditions, *, limit: int,
-                offset: int = 0, with_payload: bool = True) -> list[Hit]: ...
+    def nearest(self, using: str, vector: np.ndarray | tuple[list[int], list[float]],
+                cond: Conditions, *, limit: int, offset: int = 0,
+                with_payload: bool = True) -> list[Hit]:
+        """Nearest by one named vector (dense array, or (indices, values) for sparse)."""
 
     @abstractmethod
     def filtered(self, cond: Conditions, *, limit: int, offset: int = 0) -> list[Hit]:

@@ -148,10 +148,12 @@ class QdrantClientIndex(IndexBackend):
                           offset=offset, with_payload=with_payload)
         return [_hit(p) for p in res.points]
 
-    def nearest(self, using: str, vector: np.ndarray, cond: Conditions, *, limit: int,
-                offset: int = 0, with_payload: bool = True) -> list[Hit]:
-        res = self._retry(self.client.query_points, self.collection,
-                          query=vector.astype(np.float32).tolist(), using=using,
+    def nearest(self, using: str, vector: np.ndarray | tuple[list[int], list[float]],
+                cond: Conditions, *, limit: int, offset: int = 0,
+                with_payload: bool = True) -> list[Hit]:
+        vec: Any = (models.SparseVector(indices=vector[0], values=vector[1])
+                    if isinstance(vector, tuple) else vector.astype(np.float32).tolist())
+        res = self._retry(self.client.query_points, self.collection, query=vec, using=using,
                           query_filter=_filter(cond), limit=limit, offset=offset,
                           search_params=self._params,
                           with_payload=True if with_payload else ["pid"])

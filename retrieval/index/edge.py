@@ -138,10 +138,13 @@ class EdgeIndex(IndexBackend):
         with self._lock:
             return [_hit(p) for p in self.shard.query(req)]
 
-    def nearest(self, using: str, vector: np.ndarray, cond: Conditions, *, limit: int,
-                offset: int = 0, with_payload: bool = True) -> list[Hit]:
+    def nearest(self, using: str, vector: np.ndarray | tuple[list[int], list[float]],
+                cond: Conditions, *, limit: int, offset: int = 0,
+                with_payload: bool = True) -> list[Hit]:
+        vec: Any = (qe.SparseVector(indices=vector[0], values=vector[1])
+                    if isinstance(vector, tuple) else vector.astype(np.float32).tolist())
         req = qe.QueryRequest(limit=limit, offset=offset, query=qe.Query.Nearest(
-            vector.astype(np.float32).tolist(), using=using), filter=_filter(cond),
+            vec, using=using), filter=_filter(cond),
             params=self._params, with_payload=True if with_payload else ["pid"],
             with_vector=False)
         with self._lock:
