@@ -238,7 +238,9 @@ async function send(evt) {
     addBubble("assistant", "").append(el("p", { class: "error", role: "alert",
       text: err.message }));
   }
-  input.focus();
+  // Back to the message box, unless the turn moved focus on purpose (a confirm button).
+  const active = document.activeElement;
+  if (!active || active === document.body || active === $("#send")) input.focus();
 }
 
 function clearAttachment() {
