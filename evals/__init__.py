@@ -15,6 +15,7 @@ from evals._format import (
     dump_conversations,
     json_schema,
     load_conversations,
+    select_conversations,
 )
 from evals._gate import (
     RunDiff,
@@ -37,5 +38,5 @@ __all__ = [
     "dump_conversations", "export_sessions", "history_to_conversation", "json_schema",
     "load_config", "load_conversations", "load_run", "load_thresholds", "metric_value",
     "parse_gates", "render_html", "run_conversations", "save_run", "score_conversation",
-    "score_turn", "summarize", "tightened",
+    "score_turn", "select_conversations", "summarize", "tightened",
 ]

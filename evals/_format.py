@@ -255,6 +255,15 @@ def load_conversations(path: str | Path) -> list[Conversation]:
     return out
 
 
+def select_conversations(convs: list[Conversation], *, every: int = 1, offset: int = 0,
+                         tags: Iterable[str] = (), limit: int | None = None) -> list[Conversation]:
+    """A reproducible subset: with any of ``tags`` (if given), then every ``every``-th from
+    ``offset``, then at most ``limit``. Striding keeps each family of a generated set."""
+    wanted = set(tags)
+    out = [c for c in convs if not wanted or wanted & set(c.tags)][offset::max(1, every)]
+    return out[:limit] if limit else out
+
+
 def dump_conversations(convs: Iterable[Conversation], path: str | Path) -> int:
     n = 0
     with Path(path).open("w", encoding="utf-8") as f:

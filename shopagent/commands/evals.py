@@ -26,6 +26,7 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
                                             help="METRIC=VALUE: exit 1 if the metric is higher"),
         limit: int | None = typer.Option(None, "--limit", help="Only the first N conversations"),
         tag: list[str] = typer.Option([], "--tag", help="Only conversations with this tag"),
+        every: int = typer.Option(1, "--every", min=1, help="Every Nth conversation only"),
         run_id: str | None = typer.Option(None, "--run-id", help="Name of the run folder"),
     ) -> None:
         """Replay DATASET through the agent with CONFIG's tiers; write run.json + report.html."""
@@ -40,6 +41,7 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
             parse_gates,
             run_conversations,
             save_run,
+            select_conversations,
         )
         from shopagent.settings import get_settings
 
@@ -51,9 +53,7 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
         except ValueError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
-        if tag:
-            convs = [c for c in convs if set(tag) & set(c.tags)]
-        convs = convs[:limit] if limit else convs
+        convs = select_conversations(convs, every=every, tags=tag, limit=limit)
         settings = get_settings()
         with Progress("[progress.description]{task.description}", BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:

@@ -93,3 +93,14 @@ def test_cart_expectation_matches_lines_once_each() -> None:
     extra = CartExpectation.model_validate({"lines": [{"product_id": "p-1"}], "exact": True})
     assert check_cart(extra, cart) == ["1 unexpected cart line(s)"]
     assert check_cart(CartExpectation(item_count=0), cart)[0].startswith("item_count 3")
+
+
+def test_select_conversations_strides_within_tags() -> None:
+    from evals import select_conversations
+
+    convs = [Conversation.model_validate({"id": f"c{i}", "tags": ["a" if i % 3 else "b"],
+                                          "turns": [{"user": "hi"}]}) for i in range(10)]
+    assert [c.id for c in select_conversations(convs, every=4)] == ["c0", "c4", "c8"]
+    assert [c.id for c in select_conversations(convs, tags=["b"])] == ["c0", "c3", "c6", "c9"]
+    assert [c.id for c in select_conversations(convs, tags=["a"], every=2, offset=1,
+                                               limit=2)] == ["c2", "c5"]

@@ -18,6 +18,7 @@ from evals import (
     load_conversations,
     load_thresholds,
     run_conversations,
+    select_conversations,
     tightened,
 )
 
@@ -83,7 +84,8 @@ def _embedded_tier_available() -> bool:
 def test_embedded_tier_replay_meets_recorded_thresholds(gate_settings) -> None:
     from evals import default_service_factory
 
-    convs = load_conversations(ROOT / THRESHOLDS["dataset"])
+    convs = select_conversations(load_conversations(ROOT / THRESHOLDS["dataset"]),
+                                 **THRESHOLDS.get("sample", {}))
     cfg = load_config(ROOT / THRESHOLDS["config"])
     run = asyncio.run(run_conversations(convs, cfg, factory=default_service_factory(gate_settings),
                                         data_dir=gate_settings.data_dir, concurrency=2))
