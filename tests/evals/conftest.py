@@ -204,3 +204,26 @@ class Fakes:
 def fakes() -> Fakes:
     """The fake service class and its factory (importlib mode: tests cannot import conftest)."""
     return Fakes()
+
+
+@pytest.fixture(scope="module")
+def gate_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A data folder with the demo catalog prefix the replay set needs and a quickly trained
+    embedded model (cached across test sessions by the training package)."""
+    import json
+    from pathlib import Path
+
+    from retrieval import build_demo_catalog
+    from shopagent.settings import Settings
+    from training.embedded import quick_model
+
+    thresholds = json.loads((Path(__file__).parents[2] / "evals" / "thresholds.json").read_text())
+    n = int(thresholds["catalog_size"])
+    settings = Settings(data_dir=tmp_path_factory.mktemp("gate") / "data", demo_catalog_size=n,
+                        state_backend="sqlite")
+    catalog = build_demo_catalog(settings, n=n)
+    try:
+        quick_model(settings, catalog)
+    finally:
+        catalog.close()
+    return settings

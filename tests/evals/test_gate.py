@@ -18,6 +18,7 @@ from evals import (
     load_conversations,
     load_thresholds,
     run_conversations,
+    save_run,
     select_conversations,
     tightened,
 )
@@ -73,14 +74,15 @@ async def test_threshold_metrics_exist_in_a_run_summary(fakes, dataset_file: Pat
 def _embedded_tier_available() -> bool:
     try:
         from agent.embedded import EmbeddedTier  # noqa: F401
+        from training.embedded import quick_model  # noqa: F401
     except ImportError:
         return False
     return True
 
 
 @pytest.mark.skipif(not _embedded_tier_available(),
-                    reason="agent.embedded.EmbeddedTier has not landed yet: the replay gate "
-                           "needs the trained embedded tier")
+                    reason="the embedded tier (agent.embedded, training.embedded) is not "
+                           "installed: the replay gate needs it")
 def test_embedded_tier_replay_meets_recorded_thresholds(gate_settings) -> None:
     from evals import default_service_factory
 
@@ -91,4 +93,6 @@ def test_embedded_tier_replay_meets_recorded_thresholds(gate_settings) -> None:
                                         data_dir=gate_settings.data_dir, concurrency=2))
     failures = check_gates(run.summary, under=THRESHOLDS["min"], over=THRESHOLDS["max"])
     summary = {k: run.summary[k] for k in (*THRESHOLDS["min"], *THRESHOLDS["max"])}
+    # Keep the run for people: `shopagent eval report test-artifacts/evals-gate` etc.
+    save_run(run, ROOT / "test-artifacts" / "evals-gate")
     assert failures == [], f"eval gate failed: {failures}; measured {summary}"
