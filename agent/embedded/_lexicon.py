@@ -1,0 +1,192 @@
+"""The catalog's vocabulary: maps what shoppers say to the values the catalog's facets use.
+
+Built from ``facet_values()`` (and product title nouns, learned at training time), plus a
+small table of general shopping English (colour families, size words, audience words,
+common category synonyms). A synonym only applies when its target exists in this catalog:
+"navy" stays navy where the catalog has navy and becomes blue where it does not.
+
+Fuzzy matching uses :mod:`difflib` (stdlib). rapidfuzz is faster but is not a dependency;
+the vocabularies here are a few hundred strings, where difflib takes well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from agent.embedded._schema import CATALOG_SLOTS
+from agent.embedded._words import (
+    AUDIENCE_CUES,
+    BUILTIN,
+    CUE_ONLY,
+    SIZE_CUES,
+    STOP,
+    TYPE_PRIORITY,
+)
+
+
+def _plural_forms(word: str) -> set[str]:
+    w = word.lower()
+    forms = {w, w.replace("-", " "), w.replace("-", "")}
+    out = set(forms)
+    for f in forms:
+        if f.endswith("ies"):
+            out |= {f[:-3] + "y", f[:-1]}
+        elif f.endswith(("ches", "shes", "sses", "xes")):
+            out.add(f[:-2])
+        elif f.endswith("s") and not f.endswith("ss"):
+            out.add(f[:-1])
+        else:
+            out |= {f + "s", f + "es"}
+    return {o for o in out if o}
+
+
+def leaf(value: str) -> str:
+    return value.split(">")[-1].strip()
+
+
+@dataclass(frozen=True)
+class Match:
+    slot: str
+    value: str
+    start: int
+    end: int
+    exact: bool = True
+
+
+class Lexicon:
+    """Surface forms -> facet values, per slot type."""
+
+    def __init__(
+        self, facet_values: dict[str, list[str]], nouns: dict[str, str] | None = None
+    ) -> None:
+        self.facets = {
+            k: [str(v) for v in facet_values.get(k, []) if str(v).strip()] for k in CATALOG_SLOTS
+        }
+        self.surfaces: dict[str, dict[str, str]] = {k: {} for k in CATALOG_SLOTS}
+        by_key = {k: {v.lower(): v for v in vals} for k, vals in self.facets.items()}
+        leaf_key = {leaf(v).lower(): v for v in self.facets["category"]}
+        for slot, vals in self.facets.items():
+            for v in vals:
+                base = leaf(v) if slot == "category" else v
+                forms = (
+                    _plural_forms(base)
+                    if slot in ("category",)
+                    else {base.lower(), base.lower().replace("-", " ")}
+                )
+                if slot == "brand":
+                    forms |= {base.lower().replace("&", "and"), base.lower().replace(" ", "")}
+                for f in forms:
+                    self.surfaces[slot].setdefault(f, v)
+        for slot, table in BUILTIN.items():
+            for surface, targets in table.items():
+                pool = leaf_key if slot == "category" else by_key[slot]
+                hit = next((pool[t.lower()] for t in targets if t.lower() in pool), None)
+                if hit is None:
+                    continue
+                for f in _plural_forms(surface) if slot == "category" else {surface}:
+                    if slot == "size":  # "medium" means M before it means a planter size
+                        self.surfaces[slot][f] = hit
+                    else:
+                        self.surfaces[slot].setdefault(f, hit)
+        for noun, cat in (nouns or {}).items():
+            target = by_key["category"].get(cat.lower()) or leaf_key.get(leaf(cat).lower())
+            if target:
+                for f in _plural_forms(noun):
+                    self.surfaces["category"].setdefault(f, target)
+        self._max_words = max(
+            (len(s.split()) for d in self.surfaces.values() for s in d), default=1
+        )
+        self._fuzzy_pool = {
+            slot: [s for s in d if len(s) >= 5 and s not in CUE_ONLY]
+            for slot, d in self.surfaces.items()
+        }
+
+    # ---------------------------------------------------------------------------------------
+    def normalise(self, slot: str, text: str, *, fuzzy: bool = True) -> str | None:
+        """The facet value ``text`` means for ``slot``, or None."""
+        s = " ".join(re.findall(r"[\w&'+-]+", text.lower()))
+        if slot == "size":
+            s = re.sub(r"^(?:size|sz)\s", "", s)
+            if s.upper() in (v.upper() for v in self.facets["size"]):
+                return next(v for v in self.facets["size"] if v.upper() == s.upper())
+        table = self.surfaces.get(slot, {})
+        if s in table:
+            return table[s]
+        # strip a leading article/possessive: "a navy", "my husband"
+        trimmed = re.sub(r"^(?:a|an|the|my|in|for|some)\s", "", s)
+        if trimmed in table:
+            return table[trimmed]
+        if fuzzy and len(s) >= 4:
+            close = difflib.get_close_matches(s, self._fuzzy_pool.get(slot, []), n=1, cutoff=0.8)
+            if close:
+                return table[close[0]]
+        return None
+
+    def scan(
+        self,
+        text: str,
+        blocked: list[tuple[int, int]] = (),  # type: ignore[assignment]
+        *,
+        fuzzy: bool = True,
+    ) -> list[Match]:
+        """Longest-first gazetteer matches over word n-grams, outside ``blocked`` spans.
+
+        Exact matches of short/common surfaces need a cue ("size m", "for him"); fuzzy
+        matches (typos) need at least five letters and no exact reading."""
+        words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[\w&'+-]+", text)]
+        taken = [False] * len(words)
+        out: list[Match] = []
+
+        def blocked_at(a: int, b: int) -> bool:
+            return any(x < b and a < y for x, y in blocked)
+
+        for n in range(min(self._max_words, 4), 0, -1):
+            for i in range(len(words) - n + 1):
+                if any(taken[i : i + n]):
+                    continue
+                a, b = words[i][0], words[i + n - 1][1]
+                if blocked_at(a, b):
+                    continue
+                surface = " ".join(w[2] for w in words[i : i + n]).lower()
+                prev = words[i - 1][2].lower() if i > 0 else ""
+                for slot in TYPE_PRIORITY:
+                    value = self.surfaces[slot].get(surface)
+                    if value is None:
+                        continue
+                    if surface in CUE_ONLY and not self._cued(slot, prev, surface):
+                        continue
+                    out.append(Match(slot, value, a, b))
+                    taken[i : i + n] = [True] * n
+                    break
+        if fuzzy:
+            for i, (a, b, w) in enumerate(words):
+                lw = w.lower()
+                if taken[i] or len(lw) < 4 or lw in STOP or blocked_at(a, b) or lw.isdigit():
+                    continue
+                for slot in TYPE_PRIORITY:
+                    # a 4-letter word only matches a 5-letter surface with one letter missing
+                    close = difflib.get_close_matches(
+                        lw, self._fuzzy_pool[slot], n=1, cutoff=0.84 if len(lw) > 4 else 0.88
+                    )
+                    if close:
+                        out.append(Match(slot, self.surfaces[slot][close[0]], a, b, False))
+                        taken[i] = True
+                        break
+        return sorted(out, key=lambda m: m.start)
+
+    @staticmethod
+    def _cued(slot: str, prev: str, surface: str) -> bool:
+        if slot == "size":
+            return prev in SIZE_CUES or surface == "xs"
+        if slot == "audience":
+            return prev in AUDIENCE_CUES
+        return False
+
+    def values_of(self, slot: str) -> list[str]:
+        return list(self.facets.get(slot, []))
+
+    def surfaces_of(self, slot: str, value: str) -> list[str]:
+        """Every way this lexicon knows to say ``value`` (for training data)."""
+        return sorted(s for s, v in self.surfaces.get(slot, {}).items() if v == value)

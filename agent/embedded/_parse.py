@@ -1,0 +1,225 @@
+"""Deterministic parsers for the slots that are numbers or identifiers: prices, quantities,
+references ("the second one", "it"), product and order ids, and value-less refinements.
+
+Regular expressions rather than the tagger: these forms are closed and exact ("under $30",
+"between 20 and 40", "p-00042"), and a learned tagger would only add ways to misread digits.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+_UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+ORDINALS = {
+    "first": "1",
+    "second": "2",
+    "third": "3",
+    "fourth": "4",
+    "fifth": "5",
+    "sixth": "6",
+    "seventh": "7",
+    "eighth": "8",
+    "ninth": "9",
+    "tenth": "10",
+    "last": "last",
+}
+_CUR = r"(?:[$€£]\s?)"
+_CUR_WORD = r"(?:\s?(?:dollars?|bucks?|usd|eur|euros?|quid|pounds?|gbp))"
+_NUM = r"(\d+(?:\.\d{1,2})?)"
+PRICE_AMOUNT = rf"{_CUR}?{_NUM}k?{_CUR_WORD}?"
+_MAX_CUES = (
+    r"under|below|less than|cheaper than|lower than|max(?:imum)?|no more than|"
+    r"not more than|nothing (?:over|above|more than)|not over|up to|at most|within|"
+    r"budget(?: is| of)?|<=?"
+)
+_MIN_CUES = r"over|above|more than|at least|min(?:imum)?|starting at|from|>=?"
+
+
+def words_to_numbers(text: str) -> str:
+    """'fifty' -> '50', 'a hundred' -> '100', 'twenty five' -> '25', '1k' -> '1000'."""
+
+    def tens(m: re.Match[str]) -> str:
+        return str(_UNITS[m.group(1)] + _UNITS[m.group(2)])
+
+    t = re.sub(
+        r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]"
+        r"(one|two|three|four|five|six|seven|eight|nine)\b",
+        tens,
+        text,
+    )
+    t = re.sub(
+        r"\b(?:a|one) (hundred|thousand|grand)\b",
+        lambda m: "1000" if m.group(1) != "hundred" else "100",
+        t,
+    )
+    t = re.sub(r"\b(\d+)\s?k\b", lambda m: str(int(m.group(1)) * 1000), t)
+    t = re.sub(
+        r"\b(" + "|".join(k for k in _UNITS if k not in ("one",)) + r")\b",
+        lambda m: str(_UNITS[m.group(1)]),
+        t,
+    )
+    return t
+
+
+@dataclass
+class Parsed:
+    price_min: float | None = None
+    price_max: float | None = None
+    quantity: int | None = None
+    references: list[str] = field(default_factory=list)
+    bare_numbers: list[str] = field(default_factory=list)
+    product_ids: list[str] = field(default_factory=list)
+    order_ids: list[str] = field(default_factory=list)
+    modifier: str | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)  # consumed spans of ``text``
+    text: str = ""  # the lowercased text with number words as digits, which spans index
+
+
+def _f(x: str) -> float:
+    return float(x)
+
+
+def parse(text: str) -> Parsed:
+    """Parse the numeric and identifier slots of ``text`` (any case)."""
+    t = words_to_numbers(text.lower())
+    out = Parsed(text=t)
+
+    def eat(m: re.Match[str]) -> None:
+        out.spans.append(m.span())
+
+    # ids first, so their digits are not read as prices or sizes
+    for m in re.finditer(r"(?<![\w-])(p|sku|prod)-?(\d{3,})\b", t):
+        out.product_ids.append(f"{m.group(1)}-{m.group(2)}")
+        eat(m)
+    for m in re.finditer(r"(?<![\w-])(o|ord|order)-(\d{3,})\b", t):
+        out.order_ids.append(f"{m.group(1)}-{m.group(2)}")
+        eat(m)
+    for m in re.finditer(r"(?:#\s?|\border (?:number |no\.? )?)(\d{4,})\b", t):
+        out.order_ids.append(m.group(1))
+        eat(m)
+
+    def free(m: re.Match[str]) -> bool:
+        return not any(a < m.end() and m.start() < b for a, b in out.spans)
+
+    rng = re.compile(
+        rf"(?:between|from)\s{PRICE_AMOUNT}\s(?:and|to|-)\s{PRICE_AMOUNT}"
+        rf"|{_CUR}{_NUM}\s?(?:-|to)\s?{_CUR}?{_NUM}{_CUR_WORD}?"
+        rf"|\b{_NUM}\s?(?:-|to)\s?{_NUM}{_CUR_WORD}"
+    )
+    for m in rng.finditer(t):
+        if free(m):
+            a, b = [g for g in m.groups() if g is not None][:2]
+            out.price_min, out.price_max = sorted((_f(a), _f(b)))
+            eat(m)
+    for m in re.finditer(rf"\b(?:{_MAX_CUES})\s?{PRICE_AMOUNT}", t):
+        if free(m):
+            out.price_max = _f(m.group(1))
+            eat(m)
+    for m in re.finditer(rf"{PRICE_AMOUNT}\s(?:or less|or under|max|tops|or below)\b", t):
+        if free(m):
+            out.price_max = _f(m.group(1))
+            eat(m)
+    for m in re.finditer(rf"(?:\b|(?<=[<>]))(?:{_MIN_CUES})\s?{PRICE_AMOUNT}", t):
+        # "from 20" is a minimum only with a currency sign or word: "from kestrel 42" is not
+        if free(m) and (
+            not m.group(0).startswith("from") or re.search(r"[$€£]|dollar|buck", m.group(0))
+        ):
+            out.price_min = _f(m.group(1))
+            eat(m)
+    for m in re.finditer(rf"{PRICE_AMOUNT}\s?(?:or more|plus|\+|and up)", t):
+        if free(m):
+            out.price_min = _f(m.group(1))
+            eat(m)
+    if out.price_min is None and out.price_max is None:
+        # A bare amount with a currency ("a dress for 50 bucks") is a budget.
+        m = re.search(rf"{_CUR}{_NUM}\b|\b{_NUM}{_CUR_WORD}\b", t)
+        if m and free(m):
+            out.price_max = _f(m.group(1) or m.group(2))
+            eat(m)
+
+    # quantities: "add 2 of", "two of those", "3 pairs", "qty 3", "x2"
+    q = re.search(
+        r"\b(?:add|want|get|take|buy|put|grab|order|need)\s(\d{1,2}|one|a couple)"
+        r"\b(?!\s?(?:st|nd|rd|th)\b)(?!\s(?:year|month|day|size))"
+        r"|\b(\d{1,2})\s?(?:x\b|of\b|pairs?\b|pieces?\b|pcs\b|units?\b|items?\b)"
+        r"|\b(?:qty|quantity)\s?:?\s?(\d{1,2})\b|\bx\s?(\d{1,2})\b",
+        t,
+    )
+    if q:
+        g = next(x for x in q.groups() if x is not None)
+        out.quantity = {"one": 1, "a couple": 2}.get(g) or int(g)
+        eat(q)
+
+    # references: ordinals, "number 3", "the first two", pronouns
+    refs: list[tuple[int, str]] = []
+    m = re.search(r"\b(?:first|top)\s(2|3|4)\b", t)
+    if m:
+        refs += [(m.start(), str(i)) for i in range(1, int(m.group(1)) + 1)]
+        eat(m)
+    tokens = [(w.start(), w.group(0)) for w in re.finditer(r"[a-z0-9#]+", t)]
+    for pos, w in tokens:
+        if any(a <= pos < b for a, b in out.spans):
+            continue
+        m2 = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)", w)
+        if m2:
+            refs.append((pos, m2.group(1)))
+        elif w in ORDINALS:
+            refs.append((pos, ORDINALS[w]))
+        elif len(w) >= 5 and w.isalpha():
+            close = difflib.get_close_matches(w, list(ORDINALS), n=1, cutoff=0.8)
+            if close and close[0] != "last":
+                refs.append((pos, ORDINALS[close[0]]))
+    for m in re.finditer(r"\b(?:number|no\.?|item|#)\s?(\d{1,2})\b", t):
+        if free(m):
+            refs.append((m.start(), m.group(1)))
+            eat(m)
+    for m in re.finditer(
+        r"\b(?:it|that one|this one|that|those|this item|that item)\b"
+        r"(?!\s(?:looks?|is|are|has|have|was|matches|fits|goes|i|you|we)\b)",
+        t,
+    ):
+        if free(m) and not re.match(r"that'?s|that is", t[m.start() : m.start() + 7]):
+            refs.append((m.start(), "it"))
+            break
+    seen: dict[str, None] = {}
+    for _, r in sorted(refs):
+        if not (r == "it" and any(k != "it" for k in seen)):
+            seen.setdefault(r, None)
+    out.references = [r for r in seen if r != "it"] or list(seen)
+    for m in re.finditer(r"(?<![\w$€£.#-])(\d{1,2})(?![\w.%-])", t):
+        if free(m):
+            out.bare_numbers.append(m.group(1))
+
+    rest = "".join(" " if any(a <= i < b for a, b in out.spans) else c for i, c in enumerate(t))
+    if re.search(r"\b(?:cheaper|less expensive|lower price|more affordable|cheapest)\b", rest):
+        out.modifier = "cheaper"
+    elif re.search(r"\b(?:pricier|more expensive|fancier|higher end|premium)\b", rest):
+        out.modifier = "pricier"
+    elif re.search(r"\b(?:more|next page|next|other options|others|another page)\b", rest):
+        out.modifier = "more"
+    return out

@@ -1,0 +1,227 @@
+"""Grounded replies from tool results. Every product, price and attribute in the text comes
+from a tool result of this turn; the product cards carry the details. Phrasing varies per
+turn (seeded by the turn number, so replays are stable)."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
+
+FOUND = [
+    "Here {are} {n} {what}{which}.",
+    "I found {total} {what}{which}. Here are the top {n}.",
+    "{total} {what}{which} match. These are the best {n}.",
+    "Take a look at these {what}{which}.",
+]
+NONE_FOUND = [
+    "I couldn't find any {what}{which}.",
+    "Nothing matches {what}{which} right now.",
+]
+FAILED = "Sorry, that didn't work: {msg}"
+
+
+def _money(amount: Any, currency: str | None) -> str:
+    try:
+        value = float(amount)
+    except (TypeError, ValueError):
+        return str(amount)
+    sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get((currency or "").upper())
+    return f"{sym}{value:,.2f}" if sym else f"{value:,.2f} {currency or ''}".strip()
+
+
+def _describe(filters: dict[str, Any]) -> tuple[str, str]:
+    """('red dresses', ' under $50') from the filters the tool says it applied."""
+    cat = str(filters.get("category") or "").split(">")[-1].strip().lower() or "products"
+    adjectives = [str(filters[k]).lower() for k in ("color", "material", "style") if filters.get(k)]
+    what = " ".join([*adjectives, cat])
+    bits = []
+    if filters.get("brand"):
+        bits.append(f" from {filters['brand']}")
+    if filters.get("audience") and str(filters["audience"]).lower() != "unisex":
+        bits.append(f" for {str(filters['audience']).lower()}")
+    if filters.get("size"):
+        bits.append(f" in size {filters['size']}")
+    lo, hi = filters.get("price_min"), filters.get("price_max")
+    if lo is not None and hi is not None:
+        bits.append(f" between {_money(lo, 'USD')} and {_money(hi, 'USD')}")
+    elif hi is not None:
+        bits.append(f" under {_money(hi, 'USD')}")
+    elif lo is not None:
+        bits.append(f" over {_money(lo, 'USD')}")
+    return what, "".join(bits)
+
+
+def _remember(state: DialogueState, products: list[dict[str, Any]]) -> None:
+    ids = [str(p["id"]) for p in products if p.get("id")]
+    if not ids:
+        return
+    state.last_shown = ids
+    state.shown = {
+        str(p["id"]): {k: p.get(k) for k in ("title", "price", "currency")}
+        for p in products
+        if p.get("id")
+    }
+    state.focus = ids[0] if len(ids) == 1 else None
+
+
+def _clarify(facets: dict[str, dict[str, int]], filters: dict[str, Any]) -> str | None:
+    """One question about the facet that splits the results best."""
+    labels = {"size": "Which size", "color": "Any colour in mind", "brand": "Any brand"}
+    for field in ("size", "color", "brand"):
+        counts = facets.get(field) or {}
+        values = [v for v, c in sorted(counts.items(), key=lambda kv: -kv[1]) if c]
+        if field in filters or len(values) < 2 or values == ["one size"]:
+            continue
+        shown = values[:5] if field != "size" else [v for v in counts if counts[v]][:6]
+        return f"{labels[field]}: {', '.join(shown[:-1])} or {shown[-1]}?"
+    return None
+
+
+def respond(
+    nlu: NLUResult, state: DialogueState, results: list[ToolOutcome]
+) -> tuple[Reply, DialogueState]:
+    s = state.model_copy(deep=True)
+    rng = random.Random(s.turn * 7919 + len(results))
+    by_name = {r.name: r for r in results}
+    failed = next((r for r in results if not r.ok), None)
+    if failed is not None and failed.name != "get_facets":
+        if failed.error_code == "declined":
+            return Reply(text="Okay, I haven't changed anything."), s
+        return Reply(
+            text=FAILED.format(msg=failed.error_message or failed.error_code or "the tool failed")
+        ), s
+
+    if "catalog_search" in by_name or "visual_search" in by_name:
+        r = by_name.get("catalog_search") or by_name["visual_search"]
+        content = r.content or {}
+        products = list(content.get("products") or [])
+        filters = dict(content.get("filters_applied") or {})
+        what, which = _describe(filters)
+        if r.name == "visual_search":
+            what, which = ("similar items", which)
+        if not products:
+            text = rng.choice(NONE_FOUND).format(what=what, which=which)
+            if len(filters) > 1:
+                text += " Want me to drop one of the filters?"
+            return Reply(text=text), s
+        total = int(content.get("total") or len(products))
+        n = len(products)
+        text = rng.choice(FOUND).format(
+            n=n, total=total, what=what, which=which, are="is" if n == 1 else "are"
+        )
+        facets = (
+            (by_name.get("get_facets").content or {}).get("facets")
+            if by_name.get("get_facets") and by_name["get_facets"].ok
+            else None
+        )
+        if facets and total > n:
+            question = _clarify(facets, filters)
+            if question:
+                text += " " + question
+        _remember(s, products)
+        return Reply(text=text, product_ids=s.last_shown), s
+
+    if "get_product" in by_name:
+        p = (by_name["get_product"].content or {}).get("product") or {}
+        if not p.get("id"):
+            return Reply(text="I couldn't load that product."), s
+        parts = [f"{p.get('title', 'This product')}"]
+        if p.get("brand"):
+            parts.append(f" by {p['brand']}")
+        if p.get("price") is not None:
+            parts.append(f", {_money(p['price'], p.get('currency'))}")
+        text = "".join(parts) + "."
+        sizes = p.get("sizes") or []
+        if sizes:
+            text += f" Sizes: {', '.join(map(str, sizes))}."
+        if p.get("in_stock") is False or p.get("available") is False:
+            text += " It's currently out of stock."
+        _remember(s, [p])
+        return Reply(text=text, product_ids=[str(p["id"])]), s
+
+    if "compare_products" in by_name:
+        c = by_name["compare_products"].content or {}
+        products = list(c.get("products") or [])
+        priced = [p for p in products if p.get("price") is not None]
+        text = f"Here are the {len(products)} side by side."
+        if len(priced) >= 2:
+            cheap = min(priced, key=lambda p: float(p["price"]))
+            text += (
+                f" The cheapest is {cheap.get('title')} at "
+                f"{_money(cheap['price'], cheap.get('currency'))}."
+            )
+        ids = [str(p["id"]) for p in products if p.get("id")]
+        return Reply(text=text, product_ids=ids), s
+
+    if "add_to_cart" in by_name:
+        args = by_name["add_to_cart"].args
+        title = (s.shown.get(str(args.get("product_id"))) or {}).get("title") or "It"
+        qty = int(args.get("quantity") or 1)
+        text = (
+            f"Added {qty} x {title} to your cart."
+            if qty > 1
+            else f"{title} is in your cart."
+            if title != "It"
+            else "Added to your cart."
+        )
+        return Reply(text=text + _cart_total(by_name["add_to_cart"].content)), s
+
+    if "remove_from_cart" in by_name:
+        return Reply(
+            text="Removed from your cart." + _cart_total(by_name["remove_from_cart"].content)
+        ), s
+
+    if "view_cart" in by_name:
+        c = by_name["view_cart"].content or {}
+        lines = list(c.get("lines") or [])
+        if not lines:
+            return Reply(text="Your cart is empty."), s
+        ids = [str(ln.get("product_id")) for ln in lines if ln.get("product_id")]
+        s.last_shown = ids
+        s.shown = {
+            str(ln.get("product_id")): {"title": ln.get("title"), "price": ln.get("price")}
+            for ln in lines
+        }
+        items = sum(int(ln.get("quantity") or 1) for ln in lines)
+        text = f"You have {items} item{'s' if items != 1 else ''} in your cart"
+        if c.get("total") is not None:
+            text += f", {_money(c['total'], c.get('currency'))} in total"
+        text += "."
+        if nlu.intent == "remove_from_cart":
+            text += " Which one should I remove?"
+        return Reply(text=text, product_ids=ids), s
+
+    if "checkout" in by_name:
+        c = by_name["checkout"].content or {}
+        text = f"Order {c.get('order_id')} is placed" if c.get("order_id") else "Order placed"
+        if c.get("total") is not None:
+            text += f", {_money(c['total'], c.get('currency'))}"
+        return Reply(text=text + ". Thank you!"), s
+
+    if "list_orders" in by_name:
+        orders = list((by_name["list_orders"].content or {}).get("orders") or [])
+        if not orders:
+            return Reply(text="You don't have any orders yet."), s
+        listed = "; ".join(f"{o.get('order_id')}: {o.get('status', 'placed')}" for o in orders[:5])
+        ask = " Which one should I cancel?" if nlu.intent == "cancel_order" else ""
+        return Reply(text=f"Your orders: {listed}.{ask}"), s
+
+    if "order_status" in by_name or "cancel_order" in by_name:
+        r = by_name.get("order_status") or by_name["cancel_order"]
+        o = (r.content or {}).get("order") or r.content or {}
+        oid = o.get("order_id") or r.args.get("order_id")
+        if r.name == "cancel_order":
+            return Reply(text=f"Order {oid} is cancelled."), s
+        return Reply(text=f"Order {oid} is {o.get('status', 'being processed')}."), s
+
+    return Reply(text="Done."), s
+
+
+def _cart_total(content: Any) -> str:
+    if isinstance(content, dict):
+        cart = content.get("cart") if isinstance(content.get("cart"), dict) else content
+        if cart.get("total") is not None:
+            return f" Cart total: {_money(cart['total'], cart.get('currency'))}."
+    return ""

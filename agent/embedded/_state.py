@@ -1,0 +1,115 @@
+"""Dialogue state updates: constraints carry across turns, a new topic resets them, and
+references ("the second one", "it") resolve against the products last shown."""
+
+from __future__ import annotations
+
+import re
+
+from agent.embedded._schema import CATALOG_SLOTS, PRODUCT_INTENTS, DialogueState, NLUResult
+
+# A new search for another category keeps only who the shopper is buying for.
+_KEEP_ON_NEW_TOPIC = ("audience",)
+_QUERY_FILLER = re.compile(
+    r"\b(?:show|me|i'?m|i am|looking|for|i need|need|i want|want|do you have|do you sell|got|"
+    r"any|find|search|can you|could you|please|pls|thanks|some|a|an|the|in|under|over|below|"
+    r"above|between|and|or|less|than|more|max|min|up to|at least|no|not|size|price|of|"
+    r"now|what about|how about|only|just|maybe|with|by|from)\b",
+    re.I,
+)
+
+
+def resolve_references(state: DialogueState, reference: str | None) -> list[str] | None:
+    """Product ids a reference names, or None when it cannot be resolved."""
+    if not reference:
+        return None
+    ids: list[str] = []
+    for ref in reference.split(","):
+        ref = ref.strip()
+        if ref == "it":
+            if state.focus:
+                ids.append(state.focus)
+            elif len(state.last_shown) == 1:
+                ids.append(state.last_shown[0])
+            else:
+                return None
+        elif ref == "last":
+            if not state.last_shown:
+                return None
+            ids.append(state.last_shown[-1])
+        elif ref.isdigit():
+            k = int(ref)
+            if not 1 <= k <= len(state.last_shown):
+                return None
+            ids.append(state.last_shown[k - 1])
+        else:
+            return None
+    return list(dict.fromkeys(ids))
+
+
+def search_query(nlu: NLUResult, category: str | None) -> str:
+    """Free text for the hybrid search: the turn minus filler; the category leaf if empty."""
+    words = _QUERY_FILLER.sub(" ", re.sub(r"[$€£]?\d+(?:\.\d+)?\S*", " ", nlu.text))
+    q = " ".join(re.findall(r"[\w&'-]+", words))
+    if not q and category:
+        q = category.split(">")[-1].strip()
+    return q[:200]
+
+
+def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
+    s = state.model_copy(deep=True)
+    s.turn += 1
+    slots = nlu.slots
+    new = {
+        k: getattr(slots, k)
+        for k in (*CATALOG_SLOTS, "price_min", "price_max")
+        if getattr(slots, k) is not None
+    }
+    intent = nlu.intent
+    if intent == "refine" and not (s.filters or s.query):
+        intent = "search"  # nothing to refine yet: a refinement starts a search
+    if intent == "search":
+        same_topic = "category" not in new or new.get("category") == s.filters.get("category")
+        if same_topic and s.last_intent in ("search", "refine") and "category" not in new:
+            # "Packwell ones" right after a search narrows it rather than starting over
+            s.filters = {**s.filters, **new}
+        elif same_topic and "category" in new:
+            s.filters = {**s.filters, **new}
+        else:
+            kept = {k: v for k, v in s.filters.items() if k in _KEEP_ON_NEW_TOPIC}
+            s.filters = {**kept, **new}
+        s.query = search_query(nlu, s.filters.get("category")) or s.query
+        s.page = 1
+    elif intent == "refine":
+        if "category" in new and new["category"] != s.filters.get("category"):
+            kept = {k: v for k, v in s.filters.items() if k in _KEEP_ON_NEW_TOPIC}
+            s.filters = {**kept, **new}
+            s.query = new["category"].split(">")[-1].strip()
+        else:
+            merged = {**s.filters, **new}
+            # a new bound on one side drops a contradicting bound on the other
+            lo, hi = merged.get("price_min"), merged.get("price_max")
+            if lo is not None and hi is not None and lo > hi:
+                merged.pop("price_min" if "price_max" in new else "price_max")
+            s.filters = merged
+        s.page = s.page + 1 if slots.modifier == "more" and not new else 1
+        if slots.modifier == "cheaper" and "price_max" not in new:
+            prices = [float(v["price"]) for v in s.shown.values() if v.get("price") is not None]
+            if prices:  # below the middle of what was shown
+                s.filters["price_max"] = round(sorted(prices)[len(prices) // 2], 2)
+                s.filters.pop("price_min", None)
+        elif slots.modifier == "pricier" and "price_min" not in new:
+            prices = [float(v["price"]) for v in s.shown.values() if v.get("price") is not None]
+            if prices:
+                s.filters["price_min"] = round(sorted(prices)[len(prices) // 2], 2)
+                s.filters.pop("price_max", None)
+    if intent in PRODUCT_INTENTS:
+        ids = resolve_references(s, slots.reference)
+        if slots.product_id:
+            ids = [p.strip() for p in slots.product_id.split(",") if p.strip()]
+        if ids:
+            s.focus_ids = ids
+            s.focus = ids[0] if len(ids) == 1 else s.focus
+        else:
+            s.focus_ids = []
+    s.last_intent = intent
+    return s

@@ -1,0 +1,147 @@
+"""The embedded tier: understand a turn, keep the dialogue state, plan, respond."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from agent.embedded import _policy, _respond, _state
+from agent.embedded._lexicon import Lexicon
+from agent.embedded._parse import parse
+from agent.embedded._schema import (
+    CATALOG_SLOTS,
+    PRODUCT_INTENTS,
+    DialogueState,
+    NLUResult,
+    Plan,
+    Reply,
+    Slots,
+    ToolOutcome,
+)
+from shopagent.errors import ShopAgentError
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+LEXICON_FILE = "lexicon.json"
+# Which slots each intent may carry; anything else in the turn is noise for that intent.
+_FILTER_INTENTS = {"search", "refine", "visual_search"}
+_CATALOG_SLOT_INTENTS = _FILTER_INTENTS | {"product_details", "add_to_cart", "remove_from_cart"}
+_ORDER_INTENTS = {"order_status", "cancel_order"}
+_CART_WORDS = re.compile(r"\b(?:my|the|your|to|shopping)\s(?:bag|basket|cart|trolley)\b")
+_NOT_A_SIZE_AFTER = re.compile(r"\s*(?:-\s*)?(?:years?|yrs?|y/?o|months?|pieces?|pcs|kg|ml|ft)\b")
+
+
+class EmbeddedTier:
+    def __init__(
+        self, model: Any, lexicon: Lexicon, threshold: float, manifest: dict[str, Any] | None = None
+    ) -> None:
+        self.model = model
+        self.lexicon = lexicon
+        self.threshold = threshold
+        self.manifest = manifest or {}
+
+    @classmethod
+    def load(cls, settings: Any, facet_values: dict[str, list[str]]) -> EmbeddedTier:
+        """Load the trained artifact from ``settings.embedded_model_path``.
+
+        Raises ShopAgentError(code="model_not_trained") when there is none."""
+        from agent.embedded._model import IntentModel
+
+        folder = Path(settings.embedded_model_path)
+        if not (folder / MANIFEST).is_file():
+            raise ShopAgentError(
+                f"no embedded model in {folder}: run `shopagent train embedded`",
+                code="model_not_trained",
+            )
+        manifest = json.loads((folder / MANIFEST).read_text())
+        nouns = (
+            json.loads((folder / LEXICON_FILE).read_text()).get("nouns", {})
+            if (folder / LEXICON_FILE).is_file()
+            else {}
+        )
+        model = IntentModel.load(folder)
+        tier = cls(model, Lexicon(facet_values, nouns), settings.nlu_confidence_threshold, manifest)
+        tier.understand("hello", DialogueState())  # warm-up: the first shopper is not slower
+        return tier
+
+    # --- understanding ----------------------------------------------------------------------
+    def understand(
+        self, text: str, state: DialogueState, *, image_id: str | None = None
+    ) -> NLUResult:
+        """Intent, slots normalised to the catalog's facet values, calibrated confidence.
+
+        ``image_id``: the turn's uploaded image. With an image, a search-like turn becomes a
+        visual search (it is carried on the result, so ``plan`` can use it)."""
+        scores = self.model.probs(text)
+        intent = max(scores, key=scores.__getitem__)
+        confidence = scores[intent]
+        slots = self.extract_slots(text, intent)
+        if image_id and intent in ("search", "refine", "visual_search", "product_details"):
+            intent = "visual_search"
+            confidence = max(confidence, scores.get("visual_search", 0.0))
+        return NLUResult(
+            intent=intent,
+            confidence=round(confidence, 4),
+            slots=slots,
+            intent_scores={k: round(v, 4) for k, v in scores.items()},
+            image_id=image_id,
+            text=text,
+        )
+
+    def extract_slots(self, text: str, intent: str) -> Slots:
+        p = parse(text)
+        found: dict[str, Any] = {}
+        if intent in _CATALOG_SLOT_INTENTS:
+            # "my bag" is the cart, not the Bags category
+            blocked = p.spans + [m.span() for m in _CART_WORDS.finditer(p.text)]
+            for m in self.lexicon.scan(p.text, blocked):
+                if (
+                    m.slot == "size"
+                    and m.value.isdigit()
+                    and _NOT_A_SIZE_AFTER.match(p.text, m.end)
+                ):
+                    continue
+                found[m.slot] = m.value  # a later mention wins ("no wait, the blue one")
+        if intent in _FILTER_INTENTS:
+            found.update(price_min=p.price_min, price_max=p.price_max, modifier=p.modifier)
+        if intent in PRODUCT_INTENTS:
+            refs = p.references
+            if intent == "compare" and len(refs) < 2 and p.bare_numbers:
+                refs = list(dict.fromkeys([*refs, *p.bare_numbers]))
+            if refs:
+                found["reference"] = ",".join(refs)
+            if p.product_ids:
+                found["product_id"] = ",".join(p.product_ids)
+        if intent == "add_to_cart" and p.quantity:
+            found["quantity"] = p.quantity
+        if intent in _ORDER_INTENTS and (p.order_ids or p.product_ids):
+            found["order_id"] = (p.order_ids or p.product_ids)[0]
+        if intent == "add_to_cart":  # the product is the reference; its type adds nothing
+            found.pop("category", None)
+        if intent == "compare":  # catalog words in "compare the blue one" are references
+            for k in CATALOG_SLOTS:
+                found.pop(k, None)
+        return Slots(**{k: v for k, v in found.items() if v is not None})
+
+    # --- state, plan, respond -------------------------------------------------------------
+    def update_state(self, state: DialogueState, nlu: NLUResult) -> DialogueState:
+        return _state.update_state(state, nlu)
+
+    def plan(self, nlu: NLUResult, state: DialogueState) -> Plan:
+        return _policy.plan(nlu, state, self.threshold)
+
+    def respond(
+        self, nlu: NLUResult, state: DialogueState, results: list[ToolOutcome]
+    ) -> tuple[Reply, DialogueState]:
+        return _respond.respond(
+            nlu,
+            state,
+            [
+                ToolOutcome.model_validate(r) if not isinstance(r, ToolOutcome) else r
+                for r in results
+            ],
+        )

@@ -1,0 +1,145 @@
+"""Embedded tier NLU benchmark: trains on the demo catalog (timed), then scores the
+hand-written held-out turns (tests/data/nlu_handwritten.jsonl, never used in training).
+
+Prints and writes bench/results/embedded_nlu.json: intent_accuracy, slot_f1 (micro),
+p50_ms/p95_ms (one turn, CPU), train_seconds, expected calibration error, the errors.
+Targets: intent_accuracy >= 0.95, slot_f1 >= 0.90, p95_ms <= 15.
+
+    scripts/bench.sh embedded_nlu            # or: .venv/bin/python bench/embedded_nlu.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+DATA = ROOT / "tests" / "data" / "nlu_handwritten.jsonl"
+OUT = ROOT / "bench" / "results" / "embedded_nlu.json"
+SCORED_SLOTS = ("category", "color", "size", "material", "brand", "style", "audience",
+                "price_min", "price_max", "quantity", "reference", "product_id", "order_id")
+
+
+def norm_slot(key: str, value: object) -> str:
+    if key in ("price_min", "price_max"):
+        return f"{float(value):.2f}"  # type: ignore[arg-type]
+    s = str(value)
+    if key == "category":
+        s = s.split(">")[-1]
+    return " ".join(s.split()).casefold()
+
+
+def slot_set(slots: dict[str, object]) -> set[tuple[str, str]]:
+    return {(k, norm_slot(k, v)) for k, v in slots.items() if k in SCORED_SLOTS and v is not None}
+
+
+def evaluate(tier, rows):  # type: ignore[no-untyped-def]
+    from agent.embedded import DialogueState
+    from training.embedded._train import expected_calibration_error
+
+    tp = fp = fn = 0
+    correct: list[bool] = []
+    conf: list[float] = []
+    errors = []
+    for r in rows:
+        nlu = tier.understand(r["text"], DialogueState())
+        pred = slot_set(nlu.slots.model_dump())
+        gold = slot_set(r["slots"])
+        tp += len(pred & gold)
+        fp += len(pred - gold)
+        fn += len(gold - pred)
+        ok = nlu.intent == r["intent"]
+        correct.append(ok)
+        conf.append(nlu.confidence)
+        if not ok or pred != gold:
+            errors.append({"text": r["text"], "gold_intent": r["intent"], "intent": nlu.intent,
+                           "confidence": nlu.confidence, "missing": sorted(gold - pred),
+                           "extra": sorted(pred - gold)})
+    precision = tp / max(1, tp + fp)
+    recall = tp / max(1, tp + fn)
+    return {
+        "intent_accuracy": round(sum(correct) / len(rows), 4),
+        "slot_f1": round(2 * precision * recall / max(1e-9, precision + recall), 4),
+        "slot_precision": round(precision, 4),
+        "slot_recall": round(recall, 4),
+        "ece": expected_calibration_error(conf, correct),
+        "errors": errors,
+    }
+
+
+def latency(tier, rows, repeats: int = 3) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    from agent.embedded import DialogueState
+
+    state = DialogueState()
+    times = []
+    for _ in range(repeats):
+        for r in rows:
+            t = time.perf_counter()
+            tier.understand(r["text"], state)
+            times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return {"p50_ms": round(times[len(times) // 2], 2),
+            "p95_ms": round(times[int(len(times) * 0.95)], 2), "turns_timed": len(times)}
+
+
+def main() -> None:
+    import torch
+
+    from agent.embedded import EmbeddedTier
+    from retrieval.demo import generate_products, vocabulary
+    from training.embedded import SAMPLE_PRODUCTS, TrainConfig, train
+
+    rows = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()]
+    products = [p.model_dump() for p in generate_products(SAMPLE_PRODUCTS)]
+    facets = vocabulary()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = SimpleNamespace(embedded_model_path=Path(tmp) / "embedded",
+                                   nlu_confidence_threshold=0.6)
+        t0 = time.monotonic()
+        manifest = train(products, facets, settings.embedded_model_path, TrainConfig(),
+                         progress=sys.stderr.isatty())
+        train_seconds = round(time.monotonic() - t0, 1)
+        tier = EmbeddedTier.load(settings, facets)
+    quality = evaluate(tier, rows)
+    threads = torch.get_num_threads()
+    lat = latency(tier, rows)
+    torch.set_num_threads(1)
+    lat1 = latency(tier, rows)
+    torch.set_num_threads(threads)
+    result = {
+        "intent_accuracy": quality["intent_accuracy"],
+        "slot_f1": quality["slot_f1"],
+        "p95_ms": lat["p95_ms"],
+        "p50_ms": lat["p50_ms"],
+        "p95_ms_1_thread": lat1["p95_ms"],
+        "train_seconds": train_seconds,
+        "turns": len(rows),
+        "slot_precision": quality["slot_precision"],
+        "slot_recall": quality["slot_recall"],
+        "ece": quality["ece"],
+        "torch_threads": threads,
+        "cpu_count": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
+        "training": manifest["metrics"],
+        "targets": {"intent_accuracy": 0.95, "slot_f1": 0.90, "p95_ms": 15},
+        "errors": quality["errors"],
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(result, indent=1))
+    for k in ("intent_accuracy", "slot_f1", "p95_ms", "p50_ms", "p95_ms_1_thread",
+              "train_seconds", "ece", "load_average"):
+        print(f"{k:>18}: {result[k]}")
+    print(f"{'errors':>18}: {len(result['errors'])} turns (see {OUT.relative_to(ROOT)})")
+
+
+if __name__ == "__main__":
+    main()
