@@ -218,6 +218,7 @@ async function send(evt) {
   const text = input.value.trim();
   const file = state.imageFile;
   if (!text && !file) return;
+  setBusy(true); // before the first await: a second Enter must not send twice
   try {
     if (!state.session) await newSession();
     let image_id = null;
@@ -235,6 +236,7 @@ async function send(evt) {
     await runTurn(`/v1/sessions/${state.session}/messages`, { text, image_id });
   } catch (err) {
     setStatus("");
+    setBusy(false);
     addBubble("assistant", "").append(el("p", { class: "error", role: "alert",
       text: err.message }));
   }
@@ -375,9 +377,10 @@ function init() {
 }
 
 async function start() {
-  await refreshSessions();
   const saved = localStorage.getItem(SESSION_STORE);
-  if (saved) await loadSession(saved);
+  await refreshSessions();
+  // Only if the shopper has not started typing meanwhile: loading clears the log.
+  if (saved && !state.session && !state.busy) await loadSession(saved);
   refreshCart();
 }
 
