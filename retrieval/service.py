@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 DEFAULT_FACETS = ("category", "color", "size", "brand", "material")
 MAX_PAGE_SIZE = 100
 MAX_WINDOW = 1000
+# Dense candidates must score within DENSE_MARGIN of the best dense match (and above
+# DENSE_FLOOR): MiniLM gives unrelated products ~0.2 cosine, so without a cut every query
+# "matches" the whole catalog. Relative, because the best score varies by query (0.45-0.7).
+DENSE_MARGIN = 0.25
+DENSE_FLOOR = 0.2
 
 
 def _filters(filters: SearchFilters | dict[str, Any] | None) -> SearchFilters:
@@ -73,8 +78,9 @@ class CatalogService:
     def search(self, query: str, filters: SearchFilters | dict[str, Any] | None = None,
                page: int = 1, page_size: int = 10) -> SearchResult:
         """Hybrid search: MiniLM dense + BM25 sparse candidates under the filters, fused
-        by RRF. ``total`` counts the fused candidates (at most max(100, page*page_size));
-        an empty query lists every product matching the filters."""
+        by RRF. Dense candidates must be close to the best dense match (DENSE_MARGIN);
+        sparse ones must share a keyword. ``total`` counts the fused candidates (at most
+        max(100, page*page_size)); an empty query lists every product the filters allow."""
         f = _filters(filters)
         if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise InvalidInput(f"page must be >= 1 and page_size 1..{MAX_PAGE_SIZE}",
@@ -104,8 +110,11 @@ class CatalogService:
     def _hybrid(self, query: str, cond: Conditions, window: int,
                 payload: bool | list[str] = True) -> list[Hit]:
         dense = self.text.embed_one(query)
+        best = self.index.nearest(TEXT, dense, cond, limit=1, with_payload=False)
+        threshold = max(DENSE_FLOOR, best[0].score - DENSE_MARGIN) if best else None
         return self.index.hybrid(dense, self.sparse.query(query), cond, limit=window,
-                                 prefetch=window, with_payload=payload)
+                                 prefetch=window, with_payload=payload,
+                                 dense_threshold=threshold)
 
     def visual_search(self, image_bytes: bytes | None = None, product_id: str | None = None,
                       filters: SearchFilters | dict[str, Any] | None = None,

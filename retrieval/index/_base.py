@@ -115,7 +115,8 @@ class IndexBackend(ABC):
     @abstractmethod
     def hybrid(self, dense: np.ndarray, sparse: tuple[list[int], list[float]],
                cond: Conditions, *, limit: int, offset: int = 0,
-               prefetch: int = 100, with_payload: bool | list[str] = True) -> list[Hit]:
+               prefetch: int = 100, with_payload: bool | list[str] = True,
+               dense_threshold: float | None = None) -> list[Hit]:
         """Dense + sparse prefetch under the filter, fused with RRF."""
 
     @abstractmethod

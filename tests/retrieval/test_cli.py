@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from shopagent.cli import app
+from shopagent.commands.retrieval import parse_price_phrase
+from shopagent.settings import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(data_dir, monkeypatch):
+    monkeypatch.setenv("SHOPAGENT_DATA_DIR", str(data_dir))
+    get_settings.cache_clear()
+    yield data_dir
+    get_settings.cache_clear()
+
+
+def test_price_phrases():
+    assert parse_price_phrase("red dress under 50") == ("red dress", None, 50.0)
+    assert parse_price_phrase("boots over $80") == ("boots", 80.0, None)
+    assert parse_price_phrase("lamp 20-40") == ("lamp", 20.0, 40.0)
+    assert parse_price_phrase("sofa") == ("sofa", None, None)
+
+
+def test_ingest_then_search_from_the_command_line(cli_env, tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    rows = [{"id": "R1", "title": "Red Linen Wrap Dress", "price": 45, "category":
+             "Apparel > Dresses", "attributes": {"color": "red"}},
+            {"id": "R2", "title": "Red Silk Evening Dress", "price": 180, "category":
+             "Apparel > Dresses", "attributes": {"color": "red"}},
+            {"id": "B1", "title": "Blue Canvas Backpack", "price": 40, "category":
+             "Bags > Backpacks"}]
+    feed.write_text("\n".join(json.dumps(r) for r in rows[:2]) + "\n{oops\n"
+                    + json.dumps(rows[2]) + "\n")
+    result = runner.invoke(app, ["ingest", str(feed)])
+    assert result.exit_code == 0, result.output
+    assert "3 products ingested, 1 rows skipped" in result.output
+    assert "line 3: invalid JSON" in result.output
+
+    result = runner.invoke(app, ["search", "red dress under 50", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["filters_applied"]["price_max"] == 50.0 and out["query"] == "red dress"
+    assert [p["id"] for p in out["products"]] == ["R1"]
+
+    table = runner.invoke(app, ["search", "backpack"])
+    assert table.exit_code == 0 and "Blue Canvas Backpack" in table.output
+
+
+def test_bad_input_gives_a_message_and_nonzero_exit(cli_env, tmp_path):
+    result = runner.invoke(app, ["ingest", str(tmp_path / "missing.csv")])
+    assert result.exit_code == 2 and "file_not_found" in result.output
+    feed = tmp_path / "f.csv"
+    feed.write_text("id,title,price\n")
+    result = runner.invoke(app, ["ingest", str(feed), "--format", "xml"])
+    assert result.exit_code == 2 and "bad_format" in result.output
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{nope\n")
+    result = runner.invoke(app, ["ingest", str(broken)])
+    assert result.exit_code == 1 and "line 1" in result.output
+    result = runner.invoke(app, ["search", "shoes over 90 under 10"])
+    assert result.exit_code == 2 and "invalid_filters" in result.output
+    assert "Traceback" not in result.output
