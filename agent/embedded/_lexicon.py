@@ -190,3 +190,43 @@ class Lexicon:
     def surfaces_of(self, slot: str, value: str) -> list[str]:
         """Every way this lexicon knows to say ``value`` (for training data)."""
         return sorted(s for s, v in self.surfaces.get(slot, {}).items() if v == value)
+
+
+# Words of shopping chat a typo is corrected towards, besides the catalog's own words.
+CHAT_WORDS = (
+    "what", "about", "where", "when", "order", "orders", "cancel", "checkout", "remove",
+    "compare", "please", "first", "second", "third", "fourth", "fifth", "last", "cart",
+    "basket", "show", "items", "something", "similar", "picture", "photo", "details", "size",
+    "colour", "color", "cheaper", "expensive", "delete", "shipped", "track", "package",
+    "delivery", "human", "person", "agent", "support", "hello", "thanks", "goodbye", "help",
+    "looking", "want", "need", "like", "that", "this", "those", "these", "under", "between",
+    "dollars", "bucks", "available", "stock", "describe", "tell", "more", "info", "which",
+    "better", "difference", "purchase", "payment", "pay", "buy", "add", "take", "status",
+)
+
+
+class SpellFixer:
+    """Corrects typos towards catalog words and chat words, leaving real words alone.
+
+    A word is "real" when the encoder's vocabulary has it as a whole token (30k common
+    English words): only the rest is corrected, so "matches" never becomes "watches"."""
+
+    def __init__(self, lexicon: Lexicon, known_words: set[str]) -> None:
+        targets = {s for d in lexicon.surfaces.values() for s in d if " " not in s}
+        self.targets = sorted(t for t in targets | set(CHAT_WORDS) if len(t) >= 4)
+        self.known = known_words | set(self.targets)
+        self._cache: dict[str, str] = {}
+
+    def fix_word(self, w: str) -> str:
+        lw = w.lower()
+        if len(lw) < 4 or lw in self.known or not lw.isalpha():
+            return w
+        if lw not in self._cache:
+            # one swapped pair in a 4-letter word ("waht") scores 0.75
+            cut = 0.75 if len(lw) == 4 else 0.8
+            close = difflib.get_close_matches(lw, self.targets, n=1, cutoff=cut)
+            self._cache[lw] = close[0] if close else lw
+        return self._cache[lw] if self._cache[lw] != lw else w
+
+    def __call__(self, text: str) -> str:
+        return re.sub(r"[A-Za-z]+", lambda m: self.fix_word(m.group(0)), text)

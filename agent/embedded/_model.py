@@ -31,6 +31,12 @@ def encoder_path() -> Path:
     return Path(get_model_path())
 
 
+def whole_words() -> set[str]:
+    """Whole-word tokens of the encoder's vocabulary: the words it already knows."""
+    vocab = (encoder_path() / "vocab.txt").read_text(encoding="utf-8").split("\n")
+    return {w for w in vocab if w.isalpha() and not w.startswith("[")}
+
+
 def load_encoder(n_layers: int) -> tuple[Any, Any]:
     """Tokenizer and the first ``n_layers`` layers of the packaged MiniLM (offline)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

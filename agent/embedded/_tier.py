@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.embedded import _policy, _respond, _state
-from agent.embedded._lexicon import Lexicon
+from agent.embedded._lexicon import Lexicon, SpellFixer
 from agent.embedded._parse import parse
 from agent.embedded._schema import (
     CATALOG_SLOTS,
@@ -31,15 +31,23 @@ LEXICON_FILE = "lexicon.json"
 _FILTER_INTENTS = {"search", "refine", "visual_search"}
 _CATALOG_SLOT_INTENTS = _FILTER_INTENTS | {"product_details", "add_to_cart", "remove_from_cart"}
 _ORDER_INTENTS = {"order_status", "cancel_order"}
+_CHAT_INTENTS = {"out_of_scope", "help", "greeting", "goodbye"}
 _CART_WORDS = re.compile(r"\b(?:my|the|your|to|shopping)\s(?:bag|basket|cart|trolley)\b")
 _NOT_A_SIZE_AFTER = re.compile(r"\s*(?:-\s*)?(?:years?|yrs?|y/?o|months?|pieces?|pcs|kg|ml|ft)\b")
 
 
 class EmbeddedTier:
     def __init__(
-        self, model: Any, lexicon: Lexicon, threshold: float, manifest: dict[str, Any] | None = None
+        self,
+        model: Any,
+        lexicon: Lexicon,
+        threshold: float,
+        manifest: dict[str, Any] | None = None,
+        known_words: set[str] | None = None,
     ) -> None:
         self.model = model
+        # typo fixing needs the encoder's vocabulary to know which words are real
+        self.spell = SpellFixer(lexicon, known_words) if known_words is not None else None
         self.lexicon = lexicon
         self.threshold = threshold
         self.manifest = manifest or {}
@@ -49,7 +57,7 @@ class EmbeddedTier:
         """Load the trained artifact from ``settings.embedded_model_path``.
 
         Raises ShopAgentError(code="model_not_trained") when there is none."""
-        from agent.embedded._model import IntentModel
+        from agent.embedded._model import IntentModel, whole_words
 
         folder = Path(settings.embedded_model_path)
         if not (folder / MANIFEST).is_file():
@@ -64,7 +72,9 @@ class EmbeddedTier:
             else {}
         )
         model = IntentModel.load(folder)
-        tier = cls(model, Lexicon(facet_values, nouns), settings.nlu_confidence_threshold, manifest)
+        lexicon = Lexicon(facet_values, nouns)
+        threshold = settings.nlu_confidence_threshold
+        tier = cls(model, lexicon, threshold, manifest, whole_words())
         tier.understand("hello", DialogueState())  # warm-up: the first shopper is not slower
         return tier
 
@@ -76,21 +86,24 @@ class EmbeddedTier:
 
         ``image_id``: the turn's uploaded image. With an image, a search-like turn becomes a
         visual search (it is carried on the result, so ``plan`` can use it)."""
+        text = self.spell(text) if self.spell else text
         scores = self.model.probs(text)
         intent = max(scores, key=scores.__getitem__)
         confidence = scores[intent]
+        named = {m.slot for m in self.lexicon.scan(text.lower(), fuzzy=False)}
+        if intent == "refine" and "category" in named:
+            intent = "search"  # naming a product type starts a search; refining keeps one
+            confidence = scores["search"] + scores["refine"]
+        elif intent in _CHAT_INTENTS and named & {"category", "brand"}:
+            # "mechanical keyboard from Voltix": the catalog's words make it shopping
+            intent, confidence = "search", scores["search"] + scores["refine"]
         slots = self.extract_slots(text, intent)
         if image_id and intent in ("search", "refine", "visual_search", "product_details"):
             intent = "visual_search"
             confidence = max(confidence, scores.get("visual_search", 0.0))
-        return NLUResult(
-            intent=intent,
-            confidence=round(confidence, 4),
-            slots=slots,
-            intent_scores={k: round(v, 4) for k, v in scores.items()},
-            image_id=image_id,
-            text=text,
-        )
+        return NLUResult(intent=intent, confidence=round(confidence, 4), slots=slots,
+                         intent_scores={k: round(v, 4) for k, v in scores.items()},
+                         image_id=image_id, text=text)
 
     def extract_slots(self, text: str, intent: str) -> Slots:
         p = parse(text)

@@ -13,7 +13,7 @@ def register(*, app: Any, train: Any, evals: Any, tools: Any, sessions: Any) -> 
         force: bool = typer.Option(False, help="Train even if the artifact fits the catalog."),
         demo: bool = typer.Option(
             True, help="Build the demo catalog first if the index is empty (development)."),
-        epochs: int = typer.Option(40, help="Epochs over the generated turns."),
+        epochs: int = typer.Option(20, help="Epochs over the generated turns."),
         scale: float = typer.Option(1.0, help="Generated turns, relative to the default mix."),
         progress: bool = typer.Option(True, help="Show progress bars."),
     ) -> None:

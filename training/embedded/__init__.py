@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent.embedded._lexicon import Lexicon, SpellFixer
+from agent.embedded._model import whole_words
 from training.embedded._generate import GENERATOR_VERSION, generate_examples
 from training.embedded._train import TrainConfig, train_intent_model
 
@@ -80,6 +82,10 @@ def train(products: list[dict[str, Any]], facets: dict[str, list[str]], out_dir:
     cfg = cfg or TrainConfig()
     t0 = time.monotonic()
     examples, nouns = generate_examples(products, facets, scale=cfg.scale, seed=cfg.seed)
+    # the model learns on text as the tier will show it: typos fixed the same way
+    spell = SpellFixer(Lexicon(facets, nouns), whole_words())
+    for e in examples:
+        e.text = spell(e.text)
     model, metrics = train_intent_model(examples, cfg, progress=progress)
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +131,7 @@ def ensure_model(settings: Any, catalog: Any, progress: bool = True,
 
 
 # A small, fast configuration for tests: fewer generated turns and epochs.
-QUICK_CONFIG = TrainConfig(scale=0.3, epochs=25)
+QUICK_CONFIG = TrainConfig(scale=0.3, epochs=20)
 
 
 def quick_model(settings: Any, catalog: Any = None, *, cfg: TrainConfig | None = None) -> Path:

@@ -27,9 +27,9 @@ from training.embedded._generate import Example
 @dataclass
 class TrainConfig:
     n_layers: int = 4  # of MiniLM's 6: keeps one turn well under 15 ms on a CPU core
-    epochs: int = 40
-    batch_size: int = 64
-    lr: float = 2e-3
+    epochs: int = 20
+    batch_size: int = 128
+    lr: float = 3e-3
     hidden: int = 256
     label_smoothing: float = 0.05
     scale: float = 1.0  # size of the generated set relative to DEFAULT_MIX

@@ -1,0 +1,64 @@
+"""Numbers, ids and references as shoppers type them."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.embedded._parse import parse
+
+
+@pytest.mark.parametrize(
+    ("text", "lo", "hi"),
+    [
+        ("red dresses under $50", None, 50.0),
+        ("a dress for 50 bucks", None, 50.0),
+        ("womens jeans between 20 and 40", 20.0, 40.0),
+        ("polyester jackets $30-$60", 30.0, 60.0),
+        ("nothing over $120", None, 120.0),
+        ("make it under fifty", None, 50.0),
+        ("heels under a hundred", None, 100.0),
+        ("over 100 is fine", 100.0, None),
+        ("at least 80 dollars", 80.0, None),
+        ("sandals below €25", None, 25.0),
+        ("not more than 80", None, 80.0),
+        ("snekers size 42", None, None),
+        ("gifts for a 5 year old", None, None),
+    ],
+)
+def test_prices(text: str, lo: float | None, hi: float | None) -> None:
+    p = parse(text)
+    assert (p.price_min, p.price_max) == (lo, hi)
+
+
+@pytest.mark.parametrize(
+    ("text", "refs"),
+    [
+        ("add the second one in M", ["2"]),
+        ("tell me about the 4th one", ["4"]),
+        ("details on number 3", ["3"]),
+        ("buy the last one", ["last"]),
+        ("compare the first two", ["1", "2"]),
+        ("which is better, the second or the last one?", ["2", "last"]),
+        ("ad the frist one", ["1"]),
+        ("is it in stock", ["it"]),
+        ("add that in red", ["it"]),
+        ("anything that looks like this", []),
+        ("that's all thanks", []),
+    ],
+)
+def test_references(text: str, refs: list[str]) -> None:
+    assert parse(text).references == refs
+
+
+def test_quantities_ids_and_modifiers() -> None:
+    assert parse("add 2 of the third one").quantity == 2
+    assert parse("i want two of those").quantity == 2
+    assert parse("add three pairs of the first one").quantity == 3
+    assert parse("add the first one").quantity is None
+    assert parse("compare p-00012 with p-00456").product_ids == ["p-00012", "p-00456"]
+    assert parse("status of order #55812").order_ids == ["55812"]
+    assert parse("cancel ord-7781").order_ids == ["ord-7781"]
+    assert parse("cheaper ones").modifier == "cheaper"
+    assert parse("next page").modifier == "more"
+    # "not more than 80" is a price, not a request for more results
+    assert parse("not more than 80").modifier is None
