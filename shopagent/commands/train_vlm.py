@@ -55,8 +55,9 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
             [], "--replays", help="Replay JSONL file or folder (repeatable)."),
         tools_file: Path | None = typer.Option(
             None, "--tools", help="JSON list of tool schemas; default: the agent's registry."),
-        images_dir: Path | None = typer.Option(None, help="Where relative image paths live, "
-                                               "if not next to the JSONL file."),
+        media_root: Path | None = typer.Option(
+            None, help="Root of relative image paths (default: SHOPAGENT_DATA_DIR); the JSONL "
+            "file's folder is tried too."),
         eval_fraction: float = typer.Option(0.1, help="Share of conversations held out."),
         seed: int = typer.Option(0, help="Salt of the conversation split."),
         base: Path | None = typer.Option(None, help="Local model folder: token lengths in the "
@@ -65,8 +66,12 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
         """Turn recorded conversations into SFT examples in the agent's chat format."""
         from training.vlm import build_sft_data, card_markdown
 
+        if media_root is None:
+            from shopagent.settings import get_settings
+
+            media_root = get_settings().data_dir
         card = build_sft_data(out, _tool_schemas(tools_file), sessions=sessions_in,
-                              replays=replays, images_dir=images_dir,
+                              replays=replays, media_root=media_root,
                               eval_fraction=eval_fraction, seed=seed, base=base)
         typer.echo(card_markdown(card))
         typer.echo(f"wrote {out}/train.jsonl, {out}/eval.jsonl, {out}/card.md")

@@ -49,7 +49,9 @@ def _split_counts(examples: list[dict[str, Any]]) -> dict[str, Any]:
                     tools.update(c["function"]["name"] for c in m["tool_calls"])
                 else:
                     replies += 1
-    return {"conversations": len(examples), "user_turns": sum(intents.values()),
+    return {"examples": len(examples),
+            "conversations": len({e.get("conversation_id", e["id"]) for e in examples}),
+            "user_turns": sum(intents.values()),
             "assistant_tool_call_messages": tool_call_turns, "assistant_replies": replies,
             "images": images, "intents": dict(intents.most_common()),
             "tool_calls": dict(tools.most_common())}
@@ -57,9 +59,12 @@ def _split_counts(examples: list[dict[str, Any]]) -> dict[str, Any]:
 
 def build_sft_data(out_dir: str | Path, tool_schemas: list[dict[str, Any]], *,
                    sessions: Iterable[str | Path] = (), replays: Iterable[str | Path] = (),
-                   images_dir: str | Path | None = None, eval_fraction: float = 0.1,
+                   media_root: str | Path | None = None, eval_fraction: float = 0.1,
                    seed: int = 0, base: str | Path | None = None) -> dict[str, Any]:
     """Convert, dedupe, split by conversation and write; returns the data card.
+
+    Image paths in the conversations are relative to ``media_root`` (the service's data dir,
+    where uploads and product images live) or to the JSONL file's folder.
 
     With ``base`` (a local model folder) the card gives token lengths as that model sees them,
     image tokens included; without it, lengths of the messages in characters.
@@ -74,7 +79,7 @@ def build_sft_data(out_dir: str | Path, tool_schemas: list[dict[str, Any]], *,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     conv = convert(sessions, replays, tool_schemas, out,
-                   images_dir=Path(images_dir) if images_dir else None)
+                   media_root=Path(media_root) if media_root else None)
     train, evals = split_by_conversation(conv.examples, eval_fraction, seed)
     for name, rows in (("train", train), ("eval", evals)):
         with (out / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
@@ -123,7 +128,8 @@ def card_markdown(card: dict[str, Any]) -> str:
     for split in ("train", "eval"):
         s = card[split]
         lines += [f"## {split}", "",
-                  f"{s['conversations']} conversations, {s['user_turns']} user turns, "
+                  f"{s['examples']} examples from {s['conversations']} conversations, "
+                  f"{s['user_turns']} trained user turns, "
                   f"{s['assistant_tool_call_messages']} tool-call messages, "
                   f"{s['assistant_replies']} replies, {s['images']} images.", ""]
         lines += _table("intent", s["intents"]) + _table("tool", s["tool_calls"])

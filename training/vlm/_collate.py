@@ -38,8 +38,8 @@ def with_images(messages: list[dict[str, Any]], data_dir: Path) -> list[dict[str
 
 
 def encode_example(processor: Any, example: dict[str, Any], data_dir: Path) -> dict[str, Any]:
-    """One example as 1-D sequences (``labels`` -100 outside assistant spans) plus the
-    image tensors."""
+    """One example as 1-D sequences (``labels`` -100 outside assistant spans and before
+    ``train_from``) plus the image tensors."""
     messages = with_images(example["messages"], data_dir)
     enc = processor.apply_chat_template(
         [messages], tools=example.get("tools") or None, tokenize=True, return_dict=True,
@@ -50,6 +50,15 @@ def encode_example(processor: Any, example: dict[str, Any], data_dir: Path) -> d
         out["mm_token_type_ids"] = enc["mm_token_type_ids"][0]
     labels = enc["input_ids"][0].clone()
     labels[enc["assistant_masks"][0] == 0] = IGNORE_INDEX
+    train_from = example.get("train_from") or 0
+    if train_from > 1:
+        # A split conversation: its history (no pixels there, only text markers) is context,
+        # not target. Rendering stops at a message boundary, where a special token starts the
+        # next message, so the prefix's tokens are a prefix of the whole's.
+        prefix = processor.apply_chat_template(
+            [example["messages"][:train_from]], tools=example.get("tools") or None,
+            tokenize=True, return_dict=True, return_tensors="pt")
+        labels[: prefix["input_ids"].shape[1]] = IGNORE_INDEX
     out["labels"] = labels
     for k in ("pixel_values", "image_grid_thw"):
         if k in enc:

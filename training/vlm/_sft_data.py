@@ -1,28 +1,31 @@
 """SFT examples from recorded conversations, in the chat format the agent uses at run time.
 
-Input: JSONL files of the replay format (``evals``), one conversation per line::
+Input: JSONL in the replay format of ``evals`` (``shopagent-conversation/1``, one conversation
+per line). Fields read::
 
-    {"version": 1, "id": "c1", "catalog": "demo",
-     "turns": [{"user": "red sneakers under 80", "image": "img/shoe.jpg" | null,
-                "intent": "search"?,                       # optional, for the data card
-                "expect": {"tool_calls": [{"name": ..., "args": {...matchers...}}], ...},
-                "trace": {"tool_calls": [{"name": ..., "arguments": {...} | "json"}],
-                          "tool_results": [...], "reply": "..."}}]}   # sessions export only
+    {"format": "shopagent-conversation/1" (or "version": 1), "id": "...",
+     "turns": [{"user": "text", "image": {"path": ...} | {"product_id": ...} | null,
+                "intent": "search",                         # counted in the data card
+                "confirm": true | false,                    # a confirmation-answer turn
+                "expect": {"tool_calls": [{"name": "...", "arguments": {...matchers}}]},
+                "trace": {"tool_calls": [{"name", "arguments"}], "tool_results": [...],
+                          "reply": "..."}}]}                # sessions export only
 
-Fields read, per turn: ``user``, ``image``, ``intent`` (or ``expect.intent``/``trace.intent``),
-``trace`` when present (exported sessions: the real assistant tool calls, their results and
-the reply), else ``expect.tool_calls`` (replays: expectations, usable only where every argument
-matcher is an exact value). ``trace.steps`` (a list of ``{"tool_calls", "tool_results"}``), if
-present, keeps sequential tool steps apart; without it a turn's calls form one step.
+A turn with a ``trace`` (``shopagent sessions export``) gives the real assistant calls, their
+results and the reply. Calls become one assistant step each, answered by results in order;
+a write's result arrives in the following confirm turn, as it does at run time, where the
+confirmation adds no message the model sees. A turn without a trace (a replay) gives only its
+expected calls, usable where the name is one tool and every argument matcher is an exact
+value (a bare value or ``{"exact": v}``; dotted names nest); replays carry no tool results.
 
-Output, one example per conversation: ``{"id", "source", "intents", "tools", "messages"}`` with
-the agent's system prompt and tool schemas, user images as ``{"type": "image", "image":
-"images/<sha256>.<ext>"}`` parts (copied next to the data, so the folder is self-contained),
-assistant turns as ``tool_calls`` or grounded replies and tool results as ``tool`` messages.
-A conversation is cut at the first turn that cannot become a concrete target (a fuzzy
-matcher, an unknown tool, a missing image): with causal attention every assistant turn of an
-example is trained on exactly the history it had, so one example per conversation is the
-per-step data without the repetition.
+Output (one or more examples per conversation): ``{"id", "conversation_id", "source",
+"intents", "tools", "messages", "train_from"}``, the messages as ``agent.llm_policy`` builds
+them: the system prompt, the user's text then the image (``{"type": "image", "image":
+"images/<sha256>.<ext>"}``, copied next to the data); images of earlier turns as the text
+marker the agent sends instead of pixels. Because of that marker, a conversation is split
+after each image turn that more turns follow; ``train_from`` (a message index) marks where a
+split example's supervised part starts. A conversation is cut at the first turn that cannot
+become a concrete target (a fuzzy matcher, an unknown tool, a missing image).
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ from typing import Any
 from agent.prompts import SYSTEM_PROMPT
 from shopagent.errors import InvalidInput
 
-SUPPORTED_VERSIONS = {1}
+FORMAT = "shopagent-conversation/1"
+EARLIER_PHOTO = "[photo attached earlier]"  # what agent.llm_policy sends for older images
 _WS = re.compile(r"\s+")
 
 
@@ -63,6 +67,15 @@ class _Cut(Exception):
         self.reason = reason
 
 
+@dataclass
+class _TurnOut:
+    user: dict[str, Any] | None  # None for a confirm turn
+    text: str
+    image: str | None
+    produced: list[dict[str, Any]]
+    intent: str
+
+
 def iter_jsonl(paths: Iterable[Path]) -> Iterator[tuple[Path, int, dict[str, Any]]]:
     """(file, line number, object) for every non-empty line of the files or folders given."""
     for path in paths:
@@ -81,18 +94,18 @@ def iter_jsonl(paths: Iterable[Path]) -> Iterator[tuple[Path, int, dict[str, Any
                     yield file, n, obj
 
 
-def is_exact(value: Any) -> bool:
-    """Whether an argument matcher is a plain value (usable as a target).
+_NOT_EXACT = object()
 
-    Matchers are objects whose keys start with ``$`` (``{"$contains": "red"}``,
-    ``{"$any": true}``); anything else is the exact value the call must carry.
-    """
-    if isinstance(value, dict):
-        return not any(str(k).startswith("$") for k in value) and all(
-            is_exact(v) for v in value.values())
-    if isinstance(value, list):
-        return all(is_exact(v) for v in value)
-    return True
+
+def exact_value(matcher: Any) -> Any:
+    """The value an argument matcher pins down, or ``_NOT_EXACT`` (one_of, range, regex, any)."""
+    if isinstance(matcher, dict):
+        return matcher["exact"] if set(matcher) == {"exact"} else _NOT_EXACT
+    return matcher
+
+
+def is_exact(matcher: Any) -> bool:
+    return exact_value(matcher) is not _NOT_EXACT
 
 
 def _normal_text(text: str) -> str:
@@ -101,30 +114,34 @@ def _normal_text(text: str) -> str:
 
 class _Builder:
     def __init__(self, tool_schemas: list[dict[str, Any]], out_dir: Path,
-                 images_dir: Path | None, system_prompt: str) -> None:
+                 media_root: Path | None, system_prompt: str) -> None:
         self.tools = tool_schemas
         self.schemas = {s["function"]["name"]: s["function"] for s in tool_schemas}
         self.out_dir = out_dir
-        self.images_dir = images_dir
+        self.media_root = media_root
         self.system_prompt = system_prompt
         self.image_cache: dict[Path, str] = {}
 
-    # --- pieces -------------------------------------------------------------------------------
-    def image(self, ref: str, base: Path) -> str:
-        candidates = [Path(ref)] if Path(ref).is_absolute() else [base / ref]
-        if self.images_dir is not None:
-            candidates.append(self.images_dir / ref)
+    def image(self, ref: Any, base: Path) -> str:
+        if isinstance(ref, dict) and ref.get("product_id"):
+            rel = Path("media") / "products" / f"{ref['product_id']}.png"
+        elif isinstance(ref, dict | str):
+            rel = Path(ref.get("path") or "" if isinstance(ref, dict) else ref)
+        else:
+            raise _Cut("missing_image")
+        roots = [r for r in (self.media_root, base) if r is not None]
+        candidates = [rel] if rel.is_absolute() else [r / rel for r in roots]
         src = next((p for p in candidates if p.is_file()), None)
         if src is None:
             raise _Cut("missing_image")
         if src not in self.image_cache:
             digest = hashlib.sha256(src.read_bytes()).hexdigest()[:32]
-            rel = f"images/{digest}{src.suffix.lower() or '.img'}"
-            dest = self.out_dir / rel
+            name = f"images/{digest}{src.suffix.lower() or '.img'}"
+            dest = self.out_dir / name
             if not dest.exists():
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(src, dest)
-            self.image_cache[src] = rel
+            self.image_cache[src] = name
         return self.image_cache[src]
 
     def call(self, name: Any, args: Any, n: int) -> dict[str, Any]:
@@ -135,7 +152,6 @@ class _Builder:
                 args = json.loads(args or "{}")
             except json.JSONDecodeError:
                 raise _Cut("invalid_arguments") from None
-        args = args or {}
         if not isinstance(args, dict):
             raise _Cut("invalid_arguments")
         required = self.schemas[name].get("parameters", {}).get("required", [])
@@ -145,103 +161,119 @@ class _Builder:
                 "function": {"name": name, "arguments": args}}
 
     @staticmethod
-    def tool_content(result: Any) -> str:
-        if isinstance(result, dict) and set(result) <= {"name", "content", "tool_call_id"} \
-                and "content" in result:
-            result = result["content"]
-        return result if isinstance(result, str) else json.dumps(result, ensure_ascii=False)
+    def tool_message(call: dict[str, Any], result: Any) -> dict[str, Any]:
+        content = result if isinstance(result, str) else json.dumps(result)
+        return {"role": "tool", "tool_call_id": call["id"], "name": call["function"]["name"],
+                "content": content}
 
-    # --- turns --------------------------------------------------------------------------------
-    def user_message(self, turn: dict[str, Any], base: Path) -> dict[str, Any]:
-        text = turn.get("user")
-        if not isinstance(text, str) or not text.strip():
-            raise _Cut("no_user_text")
-        if turn.get("image"):
-            return {"role": "user", "content": [
-                {"type": "image", "image": self.image(str(turn["image"]), base)},
-                {"type": "text", "text": text}]}
-        return {"role": "user", "content": text}
-
-    def from_trace(self, trace: dict[str, Any], ncalls: int) -> tuple[list[dict[str, Any]], bool]:
-        """Messages of a recorded turn, and whether the conversation may go on after it."""
-        steps = trace.get("steps")
-        if steps is None:
-            steps = [{"tool_calls": trace.get("tool_calls") or [],
-                      "tool_results": trace.get("tool_results") or []}]
-        messages: list[dict[str, Any]] = []
-        for step in steps:
-            raw_calls = step.get("tool_calls") or []
-            if not raw_calls:
-                continue
-            calls = []
-            for c in raw_calls:
-                calls.append(self.call(c.get("name"), c.get("arguments", c.get("args")), ncalls))
-                ncalls += 1
-            messages.append({"role": "assistant", "content": None, "tool_calls": calls})
-            results = step.get("tool_results") or []
-            if len(results) < len(calls):
-                # A call without its result (e.g. a write never confirmed): the call itself is
-                # a fine target, but nothing after it can be trusted.
-                return messages, False
-            for c, r in zip(calls, results, strict=False):
-                messages.append({"role": "tool", "tool_call_id": c["id"],
-                                 "name": c["function"]["name"], "content": self.tool_content(r)})
+    def from_trace(self, trace: dict[str, Any], pending: list[dict[str, Any]],
+                   ncalls: int) -> list[dict[str, Any]]:
+        """A recorded turn: results answer pending calls first, then this turn's calls, each
+        call its own step (the trace does not keep step boundaries; one call per step is
+        always a valid order). Calls left unanswered stay in ``pending``."""
+        results = list(trace.get("tool_results") or [])
+        out: list[dict[str, Any]] = []
+        while pending and results:
+            out.append(self.tool_message(pending.pop(0), results.pop(0)))
+        for raw in trace.get("tool_calls") or []:
+            if pending:  # a new call while an earlier one is unanswered: order unknown
+                raise _Cut("unanswered_tool_call")
+            call = self.call(raw.get("name"), raw.get("arguments", raw.get("args")), ncalls)
+            ncalls += 1
+            out.append({"role": "assistant", "content": None, "tool_calls": [call]})
+            if results:
+                out.append(self.tool_message(call, results.pop(0)))
+            else:
+                pending.append(call)
         reply = trace.get("reply")
         if isinstance(reply, str) and reply.strip():
-            messages.append({"role": "assistant", "content": reply})
-        if not messages or messages[-1]["role"] != "assistant":
-            raise _Cut("no_reply")
-        return messages, True
+            out.append({"role": "assistant", "content": reply.strip()})
+        return out
 
     def from_expect(self, expect: dict[str, Any], ncalls: int) -> list[dict[str, Any]]:
         expected = expect.get("tool_calls")
-        if not expected:
+        if not expected:  # None: no expectation; []: "no call", but the reply is unknown
             raise _Cut("no_concrete_target")
         calls = []
         for i, c in enumerate(expected):
-            args = c.get("args", c.get("arguments")) or {}
-            if not is_exact(args):
-                raise _Cut("fuzzy_matcher")
+            args: dict[str, Any] = {}
+            for key, matcher in (c.get("arguments", c.get("args")) or {}).items():
+                value = exact_value(matcher)
+                if value is _NOT_EXACT:
+                    raise _Cut("fuzzy_matcher")
+                *path, last = key.split(".")
+                node = args
+                for part in path:
+                    node = node.setdefault(part, {})
+                node[last] = value
             calls.append(self.call(c.get("name"), args, ncalls + i))
         return [{"role": "assistant", "content": None, "tool_calls": calls}]
 
-    def conversation(self, obj: dict[str, Any], file: Path,
-                     line: int) -> tuple[dict[str, Any] | None, str]:
-        """(example or None, reason it was cut or dropped; "" when complete)."""
-        if obj.get("version") not in SUPPORTED_VERSIONS:
-            return None, "unsupported_version"
-        turns = obj.get("turns")
-        if not isinstance(turns, list) or not turns:
-            return None, "no_turns"
-        messages: list[dict[str, Any]] = [{"role": "system", "content": self.system_prompt}]
-        intents: list[str] = []
-        source, reason = "replay", ""
-        for turn in turns:
+    def turns(self, obj: dict[str, Any], file: Path) -> tuple[list[_TurnOut], str, str]:
+        """(turns that became messages, source kind, reason for stopping early or "")."""
+        outs: list[_TurnOut] = []
+        pending: list[dict[str, Any]] = []
+        source, ncalls = "replay", 0
+        for turn in obj.get("turns") or []:
             trace = turn.get("trace")
             expect = turn.get("expect") or {}
-            ncalls = sum(len(m.get("tool_calls") or []) for m in messages)
             try:
-                user = self.user_message(turn, file.parent)
+                if turn.get("confirm") is not None:
+                    if not isinstance(trace, dict):
+                        continue  # a replay's confirm: nothing the model says
+                    user, text, image = None, "", None
+                else:
+                    if pending:
+                        raise _Cut("unanswered_tool_call")
+                    text = str(turn.get("user") or "").strip()
+                    image = self.image(turn["image"], file.parent) if turn.get("image") else None
+                    if not text and image is None:
+                        raise _Cut("no_user_text")
+                    user = {"role": "user", "content": text}
+                    if image is not None:
+                        user["content"] = [{"type": "text", "text": text or "(photo)"},
+                                           {"type": "image", "image": image}]
                 if isinstance(trace, dict):
                     source = "session"
-                    produced, goes_on = self.from_trace(trace, ncalls)
+                    produced = self.from_trace(trace, pending, ncalls)
                 else:
-                    produced, goes_on = self.from_expect(expect, ncalls), True
+                    produced = self.from_expect(expect, ncalls)
             except _Cut as cut:
-                reason = cut.reason
-                break
-            messages += [user, *produced]
-            intents.append(str(turn.get("intent") or expect.get("intent")
-                               or (trace or {}).get("intent") or "unknown"))
-            if not goes_on:
-                reason = "unanswered_tool_call" if turn is not turns[-1] else ""
-                break
-        if not intents:
-            return None, reason or "empty"
-        example = {"id": str(obj.get("id") or f"{file.name}:{line}"), "source": source,
-                   "catalog": obj.get("catalog"), "intents": intents, "tools": self.tools,
-                   "messages": messages}
-        return example, reason
+                return outs, source, cut.reason
+            if not any(m["role"] == "assistant" for m in produced) and user is not None:
+                return outs, source, "no_assistant_output"
+            ncalls += sum(len(m.get("tool_calls") or []) for m in produced)
+            outs.append(_TurnOut(user, text, image, produced,
+                                 str(turn.get("intent") or "unknown")))
+        return outs, source, ""
+
+    def examples(self, cid: str, source: str, outs: list[_TurnOut],
+                 catalog: Any) -> list[dict[str, Any]]:
+        """Split after image turns that more user turns follow (see the module docstring)."""
+        segments: list[tuple[int, int]] = []
+        start = 0
+        for k in range(1, len(outs)):
+            if outs[k].user is not None and any(o.image for o in outs[start:k]):
+                segments.append((start, k))
+                start = k
+        segments.append((start, len(outs)))
+        examples = []
+        for i, (s, e) in enumerate(segments):
+            messages: list[dict[str, Any]] = [{"role": "system", "content": self.system_prompt}]
+            for o in outs[:s]:
+                if o.user is not None:
+                    content = (f"{o.text} {EARLIER_PHOTO}".strip() if o.image else o.text)
+                    messages.append({"role": "user", "content": content})
+                messages += o.produced
+            train_from = len(messages)
+            for o in outs[s:e]:
+                messages += [o.user] if o.user is not None else []
+                messages += o.produced
+            examples.append({
+                "id": cid if i == 0 else f"{cid}#{i}", "conversation_id": cid, "source": source,
+                "catalog": catalog, "intents": [o.intent for o in outs[s:e] if o.user],
+                "tools": self.tools, "messages": messages, "train_from": train_from})
+        return examples
 
 
 def dedupe_key(example: dict[str, Any]) -> str:
@@ -258,37 +290,45 @@ def dedupe_key(example: dict[str, Any]) -> str:
         calls = [(c["function"]["name"], c["function"]["arguments"])
                  for c in m.get("tool_calls") or []]
         parts.append([m["role"], content, calls])
-    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False)
+    blob = json.dumps([example["train_from"], parts], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def convert(sessions: Iterable[Path], replays: Iterable[Path], tool_schemas: list[dict[str, Any]],
-            out_dir: Path, *, images_dir: Path | None = None,
+            out_dir: Path, *, media_root: Path | None = None,
             system_prompt: str = SYSTEM_PROMPT) -> Conversion:
     """Read sessions first, then replays: where both hold a conversation (same id or same
     content), the session's real outputs win over the replay's expectations."""
     if not tool_schemas:
         raise InvalidInput("no tool schemas: SFT examples must carry the tools the agent offers")
-    builder = _Builder(tool_schemas, out_dir, images_dir, system_prompt)
+    builder = _Builder(tool_schemas, out_dir, media_root, system_prompt)
     result = Conversion()
     seen_ids: set[str] = set()
     seen_keys: set[str] = set()
     for kind, paths in (("session", sessions), ("replay", replays)):
         for file, line, obj in iter_jsonl(paths):
             result.read[kind] += 1
-            example, reason = builder.conversation(obj, file, line)
-            if example is None:
-                result.skipped[reason] += 1
+            if obj.get("format") != FORMAT and obj.get("version") != 1:
+                result.skipped["unsupported_format"] += 1
+                continue
+            cid = str(obj.get("id") or f"{file.name}:{line}")
+            if cid in seen_ids:
+                result.duplicates += 1
+                continue
+            outs, source, reason = builder.turns(obj, file)
+            if not outs:
+                result.skipped[reason or "no_turns"] += 1
                 continue
             if reason:
                 result.cut[reason] += 1
-            key = dedupe_key(example)
-            if example["id"] in seen_ids or key in seen_keys:
+            seen_ids.add(cid)
+            examples = builder.examples(cid, source, outs, obj.get("catalog"))
+            keys = [dedupe_key(e) for e in examples]
+            if all(k in seen_keys for k in keys):
                 result.duplicates += 1
                 continue
-            seen_ids.add(example["id"])
-            seen_keys.add(key)
-            result.examples.append(example)
+            seen_keys.update(keys)
+            result.examples += examples
     return result
 
 
@@ -298,14 +338,11 @@ def split_by_conversation(examples: list[dict[str, Any]], eval_fraction: float,
     sides, and a conversation keeps its side when more data is added."""
     if not 0 <= eval_fraction < 1:
         raise InvalidInput("eval_fraction must be in [0, 1)")
-
-    def rank(e: dict[str, Any]) -> str:
-        return hashlib.sha256(f"{seed}:{e['id']}".encode()).hexdigest()
-
-    ordered = sorted(examples, key=rank)
-    n_eval = round(eval_fraction * len(ordered))
-    if eval_fraction > 0 and len(ordered) >= 2:
+    ids = sorted({e.get("conversation_id", e["id"]) for e in examples},
+                 key=lambda c: hashlib.sha256(f"{seed}:{c}".encode()).hexdigest())
+    n_eval = round(eval_fraction * len(ids))
+    if eval_fraction > 0 and len(ids) >= 2:
         n_eval = max(1, n_eval)
-    eval_ids = {e["id"] for e in ordered[:n_eval]}
-    train = [e for e in examples if e["id"] not in eval_ids]
-    return train, [e for e in examples if e["id"] in eval_ids]
+    eval_ids = set(ids[:n_eval])
+    evals = [e for e in examples if e.get("conversation_id", e["id"]) in eval_ids]
+    return [e for e in examples if e.get("conversation_id", e["id"]) not in eval_ids], evals

@@ -24,9 +24,9 @@ def _fn(name: str, doc: str, props: dict[str, Any], required: list[str]) -> dict
 
 
 DEMO_TOOL_SCHEMAS = [
-    _fn("search_products", "Search the catalog by text with optional filters.",
+    _fn("catalog_search", "Search the catalog by text with optional filters.",
         {"query": {"type": "string"}, "color": {"type": "string"},
-         "max_price": {"type": "number"}}, ["query"]),
+         "price_max": {"type": "number"}}, ["query"]),
     _fn("visual_search", "Find products that look like the shopper's image.",
         {"category": {"type": "string"}}, []),
     _fn("add_to_cart", "Add a product to the shopper's cart (asks the shopper to confirm).",
@@ -35,7 +35,7 @@ DEMO_TOOL_SCHEMAS = [
 ]
 
 
-def _image(folder: Path, color: str) -> str:
+def _image(folder: Path, color: str) -> dict[str, str]:
     from PIL import Image
 
     name = f"{color}.png"
@@ -43,7 +43,7 @@ def _image(folder: Path, color: str) -> str:
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
         Image.new("RGB", (64, 48), COLORS[color]).save(path)
-    return f"images/{name}"
+    return {"path": f"images/{name}"}
 
 
 def demo_conversation(rng: random.Random, i: int, image_dir: Path) -> dict[str, Any]:
@@ -62,18 +62,23 @@ def demo_conversation(rng: random.Random, i: int, image_dir: Path) -> dict[str, 
     else:
         turns.append({"user": f"show me {color} {thing} under {price} euros", "image": None,
                       "intent": "search",
-                      "trace": {"tool_calls": [{"name": "search_products", "arguments": {
-                          "query": thing, "color": color, "max_price": price}}],
+                      "trace": {"tool_calls": [{"name": "catalog_search", "arguments": {
+                          "query": thing, "color": color, "price_max": price}}],
                           "tool_results": [found],
                           "reply": f"I found {color} {thing} for {price - 1} EUR."}})
     if rng.random() < 0.5:
+        # A write: the call is proposed in one turn, its result and the reply come after
+        # the shopper's confirmation, in the confirm turn (as sessions export it).
         qty = rng.randint(1, 3)
         turns.append({"user": f"add {qty} to my cart", "image": None, "intent": "add_to_cart",
                       "trace": {"tool_calls": [{"name": "add_to_cart", "arguments": {
-                          "product_id": pid, "quantity": qty}}],
-                          "tool_results": [{"ok": True, "cart_items": qty}],
-                          "reply": "Added to your cart."}})
-    return {"version": 1, "id": f"demo-{i:05d}", "catalog": "demo", "turns": turns}
+                          "product_id": pid, "quantity": qty}}], "tool_results": [],
+                          "reply": ""}})
+        turns.append({"confirm": True, "trace": {
+            "tool_calls": [], "tool_results": [{"ok": True, "cart_items": qty}],
+            "reply": "Added to your cart."}})
+    return {"format": "shopagent-conversation/1", "id": f"demo-{i:05d}",
+            "catalog": {"name": "synthetic"}, "tags": ["synthetic"], "turns": turns}
 
 
 def write_demo_sessions(path: str | Path, n: int = 200, seed: int = 0) -> Path:
