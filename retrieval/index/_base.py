@@ -76,7 +76,8 @@ def product_payload(p: Product) -> dict[str, Any]:
     labels: dict[str, list[str]] = {
         "category": [c for c in dict.fromkeys([path[0], path[-1]])] if path else [],
         "color": p.option_values("color"),
-        "size": p.option_values("size"),
+        # A size counts when it can be bought: "size 42" means a 42 that is in stock.
+        "size": p.option_values("size", available_only=p.available),
         "material": p.option_values("material"),
         "brand": [p.brand] if p.brand else [],
         "style": p.option_values("style"),
