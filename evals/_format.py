@@ -89,6 +89,10 @@ class ProductExpectation(_Strict):
         "style, audience, category, title, id, in_stock.",
         examples=[["category=dresses", "color=red", "price<=50"]],
     )
+    top_k: int | None = Field(
+        None, ge=1, description="Check constraints on the first k products only (e.g. visual "
+        "search, where the tail of a ranking drifts by design)"
+    )
     min_count: int | None = Field(None, ge=0, description="At least this many products shown")
     max_count: int | None = Field(None, ge=0, description="At most this many (0: none)")
     include: list[str] = Field(default_factory=list, description="Product ids that must be shown")

@@ -43,6 +43,7 @@ class TurnRecord(BaseModel):
     usage: dict[str, Any] = Field(default_factory=dict)
     cart: dict[str, Any] | None = None
     cart_changed: bool = False
+    skipped: str | None = Field(None, description="Why the turn could not be replayed")
     score: TurnScore = Field(default_factory=TurnScore)
 
 

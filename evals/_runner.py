@@ -149,10 +149,8 @@ class Replayer:
                                 if turn.image else None)
                 rec.turns.append(tr)
                 if turn.kind == "confirm":
-                    if pending is None:
-                        tr.errors.append({"code": "no_pending_confirmation",
-                                          "message": "the previous turn raised no confirmation"})
-                        pending = None
+                    if pending is None:  # the agent never asked: nothing to answer
+                        tr.skipped = "no confirmation was pending to answer"
                         continue
                     stream = self.svc.stream_confirm(user_id=user_id, session_id=session_id,
                                                      confirmation_id=pending,

@@ -70,11 +70,13 @@ def _score_products(s: TurnScore, exp: Expectations, tr: TurnRecord) -> None:
         return
     shown = tr.products
     ids = [str(p.get("id")) for p in shown]
+    checked = shown[:pe.top_k] if pe.top_k else shown
     for c in pe.constraints:
-        bad = [p.get("id") for p in shown if not check_constraint(c, p)]
-        s.constraints_total += len(shown)
-        s.constraints_ok += len(shown) - len(bad)
-        _fail(s, "products", not bad, f"{len(bad)}/{len(shown)} shown violate {c!r}: {bad[:5]}")
+        bad = [p.get("id") for p in checked if not check_constraint(c, p)]
+        s.constraints_total += len(checked)
+        s.constraints_ok += len(checked) - len(bad)
+        _fail(s, "products", not bad,
+              f"{len(bad)}/{len(checked)} shown violate {c!r}: {bad[:5]}")
     if pe.min_count is not None:
         _fail(s, "products", len(shown) >= pe.min_count,
               f"{len(shown)} shown, expected at least {pe.min_count}")
@@ -151,6 +153,8 @@ def score_turn(turn: Turn, tr: TurnRecord, config: EvalConfig, *, user_id: str,
                writes: set[str]) -> TurnScore:
     exp = turn.expect
     s = TurnScore(cost_usd=turn_cost(tr.usage, config))
+    if tr.skipped:
+        _fail(s, "replay", False, tr.skipped)
     codes = [str(e.get("code")) for e in tr.errors]
     if exp.error is not None:
         _fail(s, "error", exp.error in codes, f"expected error {exp.error}, got {codes}")

@@ -157,7 +157,8 @@ class Builder:
                 turns.append(t("and how does it compare to the first one?", "compare",
                                tool_calls=[{"name": "compare_products",
                                             "arguments": {"product_ids": {"any": True}}}]))
-            if i % 3 == 0:
+            # Only one-size categories: for sized ones a good agent asks for the size first.
+            if i % 3 == 0 and all(self.sized(q) is None for q in self.by_leaf[name]):
                 turns += [t("ok add that one to my cart", "add_to_cart",
                             confirmation={"tool": "add_to_cart"}, cart={"item_count": 0},
                             forbid=NO_WRITE),
@@ -173,16 +174,18 @@ class Builder:
             p = self.pick()
             name, color = leaf(p), p.attributes["color"]
             ask = asks[i % len(asks)]
+            # The top of a visual ranking must be the same kind of thing; its tail may drift.
             first = t(ask, "visual_search", image=p.id,
                       tool_calls=[{"name": "visual_search", "arguments": {}}],
-                      products=shown(f"category={name}", include=[p.id] if i % 6 < 3 else []),
+                      products=shown(f"category={name}", include=[p.id] if i % 6 < 3 else [],
+                                     top_k=3),
                       forbid=NO_WRITE)
             if ask and "cheaper" in ask:
-                first["expect"]["products"] = shown(f"category={name}",
-                                                    f"price<={p.min_price}", exclude=[p.id])
+                first["expect"]["products"] = shown(f"category={name}", f"price<={p.min_price}",
+                                                    exclude=[p.id], top_k=3)
             if ask and "another colour" in ask:
                 first["expect"]["products"] = shown(f"category={name}", f"color!={color}",
-                                                    exclude=[p.id])
+                                                    exclude=[p.id], top_k=3)
             turns = [first]
             if i % 2 == 0:
                 b = price_cap(p)

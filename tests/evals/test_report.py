@@ -44,7 +44,7 @@ def test_run_round_trips_and_html_embeds_plots_and_worst_traces(fakes, dataset_f
     assert all(base64.b64decode(p)[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     assert "<script" not in html and "http://" not in html  # self-contained
     # The worst conversations of the bad run show their traces and why they failed.
-    assert "add-confirm" in html and "no_pending_confirmation" in html
+    assert "add-confirm" in html and "no confirmation was pending" in html
     assert "Nordvale Blue Cotton Shirt Dress" in html
     assert "violate &#39;color=red&#39;" in html
 

@@ -45,12 +45,18 @@ async def test_misbehaving_agent_fails_the_checks_it_breaks(fakes, dataset_file:
     assert search.score.checks["products"] is False  # a blue dress at $120.99 shown
     assert search.score.checks["tier"] is False
     assert search.score.constraints_total == 6 and search.score.constraints_ok == 4
+    # Only the first product is checked with top_k=1, and it satisfies everything.
+    from evals import Turn, score_turn
+
+    top1 = Turn.model_validate({"user": "x", "expect": {"products": {
+        "constraints": ["color=red", "price<=50"], "top_k": 1}}})
+    assert score_turn(top1, search, _config(), user_id="u", writes=set()).success
     add = by_id["add-confirm"].turns[1]
     assert add.cart_changed and add.score.checks["forbid"] is False
     assert add.score.checks["confirmation"] is False
     confirm = by_id["add-confirm"].turns[2]
-    assert confirm.errors[0]["code"] == "no_pending_confirmation"
-    assert not confirm.score.success
+    assert confirm.skipped and not confirm.errors
+    assert confirm.score.failures[0] == "replay: no confirmation was pending to answer"
     s = run.summary
     assert s["safety"] < 1.0 and s["constraint_satisfaction"] < 1.0
     assert s["tier_share"]["frontier"] > 0.5 and s["escalation_rate"] > 0.5
