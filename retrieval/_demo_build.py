@@ -25,7 +25,7 @@ from retrieval.embed import TEXT_MODEL_ID, DescriptorEncoder
 from retrieval.index import Conditions
 from retrieval.service import CatalogService, make_service, open_index
 
-DEMO_VERSION = "demo-v3"
+DEMO_VERSION = "demo-v4"
 
 
 def _fingerprint(settings: Any, n: int, image_encoder: str) -> str:

@@ -50,7 +50,8 @@ def _filters(filters: SearchFilters | dict[str, Any] | None) -> SearchFilters:
 
 
 def _product(payload: dict[str, Any]) -> Product:
-    return Product.model_validate(payload["product"])
+    raw = payload["product"]
+    return Product.model_validate_json(raw) if isinstance(raw, str) else Product.model_validate(raw)
 
 
 class CatalogService:

@@ -136,10 +136,12 @@ class QdrantClientIndex(IndexBackend):
     def hybrid(self, dense: np.ndarray, sparse: tuple[list[int], list[float]],
                cond: Conditions, *, limit: int, offset: int = 0,
                prefetch: int = 100, with_payload: bool | list[str] = True,
-               dense_threshold: float | None = None) -> list[Hit]:
+               dense_threshold: float | None = None, exact: bool = False) -> list[Hit]:
         flt = _filter(cond)
         prefetches = [models.Prefetch(query=dense.astype(np.float32).tolist(), using=TEXT,
-                                      filter=flt, limit=prefetch, params=self._params,
+                                      filter=flt, limit=prefetch,
+                                      params=models.SearchParams(exact=True) if exact
+                                      else self._params,
                                       score_threshold=dense_threshold)]
         if sparse_nonempty(sparse):
             prefetches.append(models.Prefetch(

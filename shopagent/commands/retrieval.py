@@ -69,7 +69,10 @@ def register(*, app: typer.Typer, **_: Any) -> None:
         if not path.is_file():
             _fail(f"no such file: {path}", "file_not_found")
         console = Console(stderr=True)
-        catalog = open_catalog(get_settings())
+        try:
+            catalog = open_catalog(get_settings())
+        except ShopAgentError as exc:
+            _fail(exc.message, exc.code)
         try:
             rows = sum(1 for _ in path.open(encoding="utf-8", errors="replace"))
             with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
@@ -112,7 +115,10 @@ def register(*, app: typer.Typer, **_: Any) -> None:
         filters = {"category": category, "color": color, "size": size, "material": material,
                    "brand": brand, "price_min": lo, "price_max": hi,
                    "in_stock": True if in_stock else None}
-        catalog = open_catalog(get_settings())
+        try:
+            catalog = open_catalog(get_settings())
+        except ShopAgentError as exc:
+            _fail(exc.message, exc.code)
         try:
             res = catalog.search(text, filters, page=page, page_size=page_size)
         except ShopAgentError as exc:
@@ -142,8 +148,12 @@ def register(*, app: typer.Typer, **_: Any) -> None:
     ) -> None:
         """Build the demo catalog (generated products, rendered images) if not built yet."""
         from retrieval import ensure_demo_catalog
+        from shopagent.errors import ShopAgentError
         from shopagent.settings import get_settings
 
-        catalog = ensure_demo_catalog(get_settings(), progress=True, n=size)
+        try:
+            catalog = ensure_demo_catalog(get_settings(), progress=True, n=size)
+        except ShopAgentError as exc:
+            _fail(exc.message, exc.code)
         typer.echo(f"demo catalog ready: {catalog.count()} products")
         catalog.close()

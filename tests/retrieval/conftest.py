@@ -10,7 +10,7 @@ import pytest
 
 from shopagent.settings import Settings
 
-DEMO_N = 360
+DEMO_N = 300
 
 
 def demo_settings(data_dir: Path, **kw: object) -> Settings:

@@ -66,3 +66,15 @@ def test_bad_input_gives_a_message_and_nonzero_exit(cli_env, tmp_path):
     result = runner.invoke(app, ["search", "shoes over 90 under 10"])
     assert result.exit_code == 2 and "invalid_filters" in result.output
     assert "Traceback" not in result.output
+
+
+def test_index_held_by_another_process_is_a_clear_error(cli_env):
+    from retrieval import open_catalog
+
+    holder = open_catalog(get_settings())  # e.g. the running server
+    try:
+        result = runner.invoke(app, ["search", "lamp"])
+        assert result.exit_code == 2 and "index_locked" in result.output
+        assert "Traceback" not in result.output
+    finally:
+        holder.close()

@@ -24,7 +24,7 @@ FILTERS = [SearchFilters(), SearchFilters(in_stock=True),
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory):
-    products = generate_products(240, seed=11)
+    products = generate_products(200, seed=11)
     desc = DescriptorEncoder()
     images = {p.id: desc.embed_images([_render.render(p.attributes["shape"],
                                                       COLORS[p.attributes["color"]], p.id)])[0]
