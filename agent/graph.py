@@ -430,11 +430,7 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         else:
             text = reply.get("text") or ""
             ids = list(reply.get("product_ids") or found)
-            if (
-                turn.get("confirmation") is None
-                and any(o.get("error_code") == "declined" for o in outcomes)
-                and not text
-            ):
+            if not text and any(o.get("error_code") == "declined" for o in outcomes):
                 text = "Okay, I haven't changed anything."
             if ids and state.get("dialogue") is not None:
                 update["dialogue"] = {

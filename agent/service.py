@@ -23,10 +23,15 @@ from shopagent.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# A typed answer to a pending confirmation: only short, unambiguous replies count.
+_POLITE = r"(,?\s*(please|thanks|thank you|do it|go ahead))*"
 _YES = re.compile(
-    r"^\s*(yes|yep|yeah|y|sure|ok(ay)?|confirm|do it|go ahead|please do)\b[\s.!]*$", re.IGNORECASE
+    rf"^\s*(yes|yep|yeah|yup|y|sure|ok(ay)?|confirm(ed)?|do it|go ahead|please do){_POLITE}[\s.!]*$",
+    re.IGNORECASE,
 )
-_NO = re.compile(r"^\s*(no|nope|n|cancel|don'?t|stop|never ?mind)\b[\s.!]*$", re.IGNORECASE)
+_NO = re.compile(
+    rf"^\s*(no|nope|n|cancel|don'?t|do not|stop|never ?mind){_POLITE}[\s.!]*$", re.IGNORECASE
+)
 
 
 def _load_embedded(settings: Settings, catalog: Any) -> Any:
@@ -123,7 +128,7 @@ class AgentService:
         started = time.perf_counter()
         try:
             async for mode, chunk in self.graph.astream(
-                payload, config, stream_mode=["custom", "updates"]
+                payload, config, stream_mode=["custom", "updates"], durability="sync"
             ):
                 if mode == "custom":
                     yield _event(chunk)
@@ -165,7 +170,9 @@ class AgentService:
         the thread never skips a step (its writes are idempotent)."""
         snapshot, pending = await self._pending(config)
         if snapshot.next and pending is None:
-            async for _ in self.graph.astream(None, config, stream_mode="updates"):
+            async for _ in self.graph.astream(
+                None, config, stream_mode="updates", durability="sync"
+            ):
                 pass
 
     # --- public API ------------------------------------------------------------------------
@@ -192,7 +199,10 @@ class AgentService:
                 return
             if pending is not None:  # moving on without answering declines the write
                 async for _ in self.graph.astream(
-                    Command(resume={"approve": False}), config, stream_mode="updates"
+                    Command(resume={"approve": False}),
+                    config,
+                    stream_mode="updates",
+                    durability="sync",
                 ):
                     pass
             turn_id = f"t-{uuid.uuid4().hex[:12]}"

@@ -23,6 +23,16 @@ def small_catalog_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
+@pytest.fixture(scope="session")
+def shared_catalog(small_catalog_dir: Path) -> Iterator[object]:
+    """One open catalog for all agent tests: they only read it."""
+    from retrieval import open_catalog
+
+    catalog = open_catalog(Settings(data_dir=small_catalog_dir))
+    yield catalog
+    catalog.close()
+
+
 @pytest.fixture
 def fake_model() -> Iterator[FakeOpenAIServer]:
     with FakeOpenAIServer(model="shop-lora") as server:
@@ -39,17 +49,16 @@ def agent_settings(
     backend: str, small_catalog_dir: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Settings:
     redis_url = request.getfixturevalue("redis_url") if backend == "redis" else "redis://unused"
-    import shutil
-
-    data = tmp_path / "data"
-    shutil.copytree(small_catalog_dir, data)
     return Settings(
-        data_dir=data, state_backend=backend, redis_url=redis_url, demo_catalog_size=240
+        data_dir=tmp_path / "data",
+        state_backend=backend,
+        redis_url=redis_url,
+        demo_catalog_size=240,
     )
 
 
 @pytest.fixture
-async def service_factory(agent_settings: Settings) -> AsyncIterator:
+async def service_factory(agent_settings: Settings, shared_catalog: object) -> AsyncIterator:
     """Open an AgentService with the given tiers; closes everything afterwards."""
     from contextlib import AsyncExitStack
 
@@ -59,7 +68,9 @@ async def service_factory(agent_settings: Settings) -> AsyncIterator:
 
         async def make(*, embedded: object = None, **overrides: object) -> AgentService:
             settings = agent_settings.model_copy(update=overrides)
-            return await stack.enter_async_context(AgentService.open(settings, embedded=embedded))
+            return await stack.enter_async_context(
+                AgentService.open(settings, catalog=shared_catalog, embedded=embedded)
+            )
 
         yield make
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,7 +49,11 @@ def _run(env: dict[str, str], *args: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("backend", ["redis", "sqlite"])
-def test_sigkill_mid_turn_then_resume(agent_settings: Any, backend: str, pick_product: Any) -> None:
+def test_sigkill_mid_turn_then_resume(
+    agent_settings: Any, backend: str, pick_product: Any, small_catalog_dir: Path
+) -> None:
+    # the worker processes open their own copy of the catalog index
+    shutil.copytree(small_catalog_dir, agent_settings.data_dir)
     with FakeOpenAIServer(model="shop-lora") as model:
         env = _env(agent_settings, model.base_url)
         from retrieval import open_catalog
@@ -58,38 +63,37 @@ def test_sigkill_mid_turn_then_resume(agent_settings: Any, backend: str, pick_pr
         catalog.close()
 
         model.push(FakeReply(tool_calls=[("add_to_cart", {"product_id": pid, **opts})]))
-        first = _run(env, "start", "add the first one")
-        sid = first[0]["session_id"]
-        ask = next(e for e in first if e.get("type") == "confirm_required")
-
         # The confirmed write runs, then the worker waits on the model: kill it there.
         waiting = threading.Event()
-        model.push(FakeReply(text="never delivered", delay_s=30))
-        model.on_request = lambda body: waiting.set()
+        model.push(FakeReply(text="never delivered", delay_s=60))
+        model.on_request = lambda body: waiting.set() if len(model.requests) == 2 else None
         proc = subprocess.Popen(
-            [sys.executable, str(WORKER), "confirm", sid, ask["confirmation_id"]],
+            [sys.executable, str(WORKER), "add", "add the first one"],
             env=env,
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        assert waiting.wait(60), proc.communicate(timeout=5)
+        assert waiting.wait(90), proc.communicate(timeout=5)
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        out, _ = proc.communicate(timeout=10)
         assert proc.returncode == -signal.SIGKILL
+        lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        sid = lines[0]["session_id"]
+        assert any(e.get("type") == "tool_result" and e["ok"] for e in lines)  # write ran
         model.on_request = None
         model.script.clear()
 
         model.push(FakeReply(text="Added it to your cart."))
         resumed = _run(env, "resume", sid)
-        assert [e["type"] for e in resumed][-2:] == ["message", "done"]
-        assert resumed[-2]["text"] == "Added it to your cart."
-        # the write ran exactly once, and it survived the crash
-        cart = _run(env, "cart")[0]
+        first = [e for e in resumed if e.get("attempt") == 1]
+        assert [e["type"] for e in first][-2:] == ["message", "done"]
+        assert first[-2]["text"] == "Added it to your cart."
+        assert not [e for e in resumed if e.get("attempt") == 2]  # nothing left to resume
+        # the confirmed write survived the crash and ran exactly once
+        cart = resumed[-1]["cart"]
         assert [(line["product_id"], line["quantity"]) for line in cart["lines"]] == [(pid, 1)]
-        # resuming again has nothing left to do
-        assert _run(env, "resume", sid) == []
 
 
 async def collect(stream: Any) -> list[Any]:

@@ -48,7 +48,9 @@ async def test_search_turn_streams_typed_events_and_cards(
     kinds = types(events)
     assert kinds[0] == "route" and events[0].tier == "local"
     assert kinds[-1] == "done"
+    # text streams while the model writes; the cards follow, then the final message
     assert kinds.index("tool_call") < kinds.index("tool_result") < kinds.index("products")
+    assert kinds.index("products") < kinds.index("message")
     assert "message_delta" in kinds and kinds[-2] == "message"
     cards = next(e for e in events if e.type == "products").products
     assert cards and all(c.attributes.get("color", "").lower() == color.lower() for c in cards)
@@ -253,7 +255,8 @@ async def test_invalid_tool_calls_become_tool_errors_then_escalate(
 async def test_failing_model_twice_then_no_tier_gives_an_apology(
     service_factory: Any, fake_model: FakeOpenAIServer
 ) -> None:
-    svc = await service_factory(local_base_url=fake_model.base_url)
+    # no SDK retry here, so each scripted failure is one failed attempt of the tier
+    svc = await service_factory(local_base_url=fake_model.base_url, model_max_retries=0)
     fake_model.push(FakeReply(status=500), FakeReply(status=503))
     sid = await new_session(svc)
     events = await collect(svc.stream_turn(user_id="alice", session_id=sid, text="hello"))
