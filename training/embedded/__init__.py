@@ -5,7 +5,7 @@
 
 The artifact folder (``settings.embedded_model_path``) holds ``weights.pt`` (the intent
 head), ``config.json``, ``lexicon.json`` (title nouns -> categories) and ``manifest.json``
-(catalog fingerprint, metrics, date). tests/data/nlu_handwritten.jsonl is never read here.
+(catalog fingerprint, metrics, date). The hand-written test turns (tests/data) are never read.
 """
 
 from __future__ import annotations

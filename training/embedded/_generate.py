@@ -17,7 +17,7 @@ from typing import Any
 from agent.embedded._lexicon import Lexicon, leaf
 from training.embedded import _templates as T
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 _KEYS = "qwertyuiopasdfghjklzxcvbnm"
 
 
@@ -71,7 +71,7 @@ class Generator:
         self.product_ids = [str(p["id"]) for p in products if p.get("id")][:500] or ["p-00001"]
         # Categories a shopper names: leaves (paths' last part) only, not "Apparel".
         cats = self.values.get("category", [])
-        leaves = [c for c in cats if ">" in c] or cats
+        leaves = cats
         self.categories = [c for c in leaves if not any(
             o != c and o.startswith(c + " >") for o in cats)] or ["things"]
 

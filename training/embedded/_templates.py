@@ -1,6 +1,6 @@
 """Templates for generated training turns. Placeholders in braces are filled from the catalog
 ({product} is a shopper's noun phrase built from facets; {ref} a reference; {price} a price
-phrase). Written independently of tests/data/nlu_handwritten.jsonl, which training never reads.
+phrase). Written independently of the hand-written test turns in tests/data, never read here.
 """
 
 from __future__ import annotations

@@ -19,17 +19,37 @@ def nlu(intent: str, text: str = "", confidence: float = 0.95, **slots: Any) -> 
 
 
 def card(pid: str, title: str, price: float) -> dict[str, Any]:
-    return {"id": pid, "title": title, "brand": "Kestrel", "price": price, "currency": "USD",
-            "category": "Shoes > Sneakers", "attributes": {"color": "red"}, "in_stock": True}
+    return {
+        "id": pid,
+        "title": title,
+        "brand": "Kestrel",
+        "price": price,
+        "currency": "USD",
+        "category": "Shoes > Sneakers",
+        "attributes": {"color": "red"},
+        "in_stock": True,
+    }
 
 
 def test_constraints_carry_and_a_new_topic_resets_them() -> None:
-    s = update_state(DialogueState(), nlu("search", "red dresses under $50",
-                                          category="Dresses", color="red", price_max=50.0,
-                                          audience="women"))
+    s = update_state(
+        DialogueState(),
+        nlu(
+            "search",
+            "red dresses under $50",
+            category="Dresses",
+            color="red",
+            price_max=50.0,
+            audience="women",
+        ),
+    )
     s = update_state(s, nlu("refine", "now in blue", color="blue"))
-    assert s.filters == {"category": "Dresses", "color": "blue", "price_max": 50.0,
-                         "audience": "women"}
+    assert s.filters == {
+        "category": "Dresses",
+        "color": "blue",
+        "price_max": 50.0,
+        "audience": "women",
+    }
     s = update_state(s, nlu("refine", "between 60 and 90", price_min=60.0, price_max=90.0))
     assert (s.filters["price_min"], s.filters["price_max"]) == (60.0, 90.0)
     s = update_state(s, nlu("search", "leather boots", category="Boots", material="leather"))
@@ -40,20 +60,27 @@ def test_constraints_carry_and_a_new_topic_resets_them() -> None:
 
 
 def test_cheaper_uses_the_prices_that_were_shown() -> None:
-    s = DialogueState(filters={"category": "Sneakers"}, query="sneakers", last_shown=SHOWN,
-                      shown={p: {"price": x} for p, x in zip(SHOWN, [40, 80, 120, 60],
-                                                             strict=True)},
-                      last_intent="search")
+    s = DialogueState(
+        filters={"category": "Sneakers"},
+        query="sneakers",
+        last_shown=SHOWN,
+        shown={p: {"price": x} for p, x in zip(SHOWN, [40, 80, 120, 60], strict=True)},
+        last_intent="search",
+    )
     s = update_state(s, nlu("refine", "cheaper ones", modifier="cheaper"))
     assert s.filters["price_max"] == 80  # the middle of what was shown, not a made-up number
 
 
 def test_references_resolve_against_what_was_shown() -> None:
     s = DialogueState(last_shown=SHOWN, last_intent="search", query="sneakers")
-    p = plan(nlu("add_to_cart", reference="2", size="M"), update_state(s, nlu(
-        "add_to_cart", reference="2", size="M")), 0.6)
+    p = plan(
+        nlu("add_to_cart", reference="2", size="M"),
+        update_state(s, nlu("add_to_cart", reference="2", size="M")),
+        0.6,
+    )
     assert [(c.name, c.args) for c in p.calls] == [
-        ("add_to_cart", {"product_id": "p-2", "quantity": 1, "size": "M"})]
+        ("add_to_cart", {"product_id": "p-2", "quantity": 1, "size": "M"})
+    ]
     s2 = update_state(s, nlu("product_details", reference="last"))
     assert s2.focus == "p-4"
     p = plan(nlu("add_to_cart", reference="it", quantity=2), s2, 0.6)
@@ -71,17 +98,21 @@ def test_unresolvable_reference_asks_instead_of_writing() -> None:
 
 
 def test_plans_for_routine_intents() -> None:
-    s = update_state(DialogueState(), nlu("search", "red dresses", category="Dresses",
-                                          color="red"))
+    s = update_state(DialogueState(), nlu("search", "red dresses", category="Dresses", color="red"))
     p = plan(nlu("search"), s, 0.6)
     assert p.calls[0].name == "catalog_search"
-    assert p.calls[0].args == {"query": "red dresses", "category": "Dresses", "color": "red",
-                               "page": 1}
+    assert p.calls[0].args == {
+        "query": "red dresses",
+        "category": "Dresses",
+        "color": "red",
+        "page": 1,
+    }
     broad = update_state(DialogueState(), nlu("search", "dresses", category="Dresses"))
     assert [c.name for c in plan(nlu("search"), broad, 0.6).calls] == [
-        "catalog_search", "get_facets"]
-    assert plan(nlu("order_status", order_id="o-1"), s, 0.6).calls[0].args == {
-        "order_id": "o-1"}
+        "catalog_search",
+        "get_facets",
+    ]
+    assert plan(nlu("order_status", order_id="o-1"), s, 0.6).calls[0].args == {"order_id": "o-1"}
     assert plan(nlu("cancel_order"), s, 0.6).calls[0].name == "list_orders"
     assert plan(nlu("view_cart"), s, 0.6).calls[0].name == "view_cart"
     assert plan(nlu("checkout"), s, 0.6).calls[0].name == "checkout"
@@ -102,25 +133,47 @@ def test_chat_intents_reply_directly_and_unsure_turns_escalate() -> None:
 
 
 def test_replies_are_grounded_in_tool_results() -> None:
-    s = update_state(DialogueState(), nlu("search", "red sneakers", category="Sneakers",
-                                          color="red"))
+    s = update_state(
+        DialogueState(), nlu("search", "red sneakers", category="Sneakers", color="red")
+    )
     products = [card("p-7", "Kestrel Red Trainer", 59.0), card("p-9", "Pavo Runner", 72.5)]
-    outcome = ToolOutcome(name="catalog_search", args={}, ok=True, content={
-        "products": products, "total": 2, "page": 1,
-        "filters_applied": {"category": "Sneakers", "color": "red"}})
+    outcome = ToolOutcome(
+        name="catalog_search",
+        args={},
+        ok=True,
+        content={
+            "products": products,
+            "total": 2,
+            "page": 1,
+            "filters_applied": {"category": "Sneakers", "color": "red"},
+        },
+    )
     reply, s2 = respond(nlu("search"), s, [outcome])
     assert reply.product_ids == ["p-7", "p-9"] and s2.last_shown == ["p-7", "p-9"]
     assert "red sneakers" in reply.text
     # every number in the text is one the tool returned
     assert set(re.findall(r"\d+(?:\.\d+)?", reply.text)) <= {"2"}
-    reply, s3 = respond(nlu("product_details"), s2, [ToolOutcome(
-        name="get_product", args={"product_id": "p-9"}, content={"product": {
-            **card("p-9", "Pavo Runner", 72.5), "sizes": ["41", "42"]}})])
+    reply, s3 = respond(
+        nlu("product_details"),
+        s2,
+        [
+            ToolOutcome(
+                name="get_product",
+                args={"product_id": "p-9"},
+                content={"product": {**card("p-9", "Pavo Runner", 72.5), "sizes": ["41", "42"]}},
+            )
+        ],
+    )
     assert "Pavo Runner" in reply.text and "$72.50" in reply.text and "41, 42" in reply.text
     assert s3.focus == "p-9"
-    empty = ToolOutcome(name="catalog_search", content={
-        "products": [], "total": 0, "filters_applied": {"category": "Sneakers",
-                                                        "color": "red"}})
+    empty = ToolOutcome(
+        name="catalog_search",
+        content={
+            "products": [],
+            "total": 0,
+            "filters_applied": {"category": "Sneakers", "color": "red"},
+        },
+    )
     reply, _ = respond(nlu("search"), s, [empty])
     assert not reply.product_ids and "red sneakers" in reply.text
 
@@ -129,10 +182,18 @@ def test_broad_search_asks_one_question_from_the_facets() -> None:
     s = update_state(DialogueState(), nlu("search", "dresses", category="Dresses"))
     products = [card(f"p-{i}", f"Dress {i}", 30.0 + i) for i in range(10)]
     results = [
-        ToolOutcome(name="catalog_search", content={"products": products, "total": 120,
-                                                    "filters_applied": {"category": "Dresses"}}),
-        ToolOutcome(name="get_facets", content={"facets": {"size": {"S": 30, "M": 50, "L": 40},
-                                                           "color": {"red": 9}}}),
+        ToolOutcome(
+            name="catalog_search",
+            content={
+                "products": products,
+                "total": 120,
+                "filters_applied": {"category": "Dresses"},
+            },
+        ),
+        ToolOutcome(
+            name="get_facets",
+            content={"facets": {"size": {"S": 30, "M": 50, "L": 40}, "color": {"red": 9}}},
+        ),
     ]
     reply, _ = respond(nlu("search"), s, results)
     assert reply.text.endswith("Which size: S, M or L?")
@@ -141,8 +202,13 @@ def test_broad_search_asks_one_question_from_the_facets() -> None:
 
 def test_tool_failures_and_declines_are_reported_not_hidden() -> None:
     s = DialogueState(last_shown=SHOWN)
-    failed = ToolOutcome(name="add_to_cart", args={"product_id": "p-1"}, ok=False,
-                         error_code="out_of_stock", error_message="size M is sold out")
+    failed = ToolOutcome(
+        name="add_to_cart",
+        args={"product_id": "p-1"},
+        ok=False,
+        error_code="out_of_stock",
+        error_message="size M is sold out",
+    )
     reply, _ = respond(nlu("add_to_cart"), s, [failed])
     assert "size M is sold out" in reply.text
     declined = ToolOutcome(name="add_to_cart", ok=False, error_code="declined")

@@ -23,12 +23,22 @@ def scan(lx: Lexicon, text: str) -> dict[str, str]:
 def test_synonyms_map_to_the_catalogs_own_values() -> None:
     lx = Lexicon(FACETS)
     assert scan(lx, "navy tees for my husband") == {
-        "color": "Blue", "category": "T-Shirts", "audience": "Men"}
+        "color": "Blue",
+        "category": "T-Shirts",
+        "audience": "Men",
+    }
     assert scan(lx, "charcoal boho dresses in XL") == {
-        "color": "Gray", "style": "Boho", "category": "Apparel > Dresses", "size": "XL"}
+        "color": "Gray",
+        "style": "Boho",
+        "category": "Apparel > Dresses",
+        "size": "XL",
+    }
     assert scan(lx, "Marlow and Finch trainers, size 42")["brand"] == "Marlow & Finch"
     assert scan(lx, "kestrel trainers size 42") == {
-        "brand": "Kestrel", "category": "Shoes > Sneakers", "size": "42"}
+        "brand": "Kestrel",
+        "category": "Shoes > Sneakers",
+        "size": "42",
+    }
     assert scan(lx, "athletic stuff in a medium") == {"style": "Sporty", "size": "M"}
 
 
@@ -41,7 +51,10 @@ def test_navy_stays_navy_where_the_catalog_has_it() -> None:
 def test_typos_and_cues() -> None:
     lx = Lexicon(FACETS)
     assert scan(lx, "blak lether snekers") == {
-        "color": "Black", "material": "Leather", "category": "Shoes > Sneakers"}
+        "color": "Black",
+        "material": "Leather",
+        "category": "Shoes > Sneakers",
+    }
     # single letters are sizes only with a cue; "I'm" is not size M
     assert scan(lx, "i'm after a dress") == {"category": "Apparel > Dresses"}
     assert scan(lx, "a dress in m") == {"category": "Apparel > Dresses", "size": "M"}

