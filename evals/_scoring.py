@@ -144,8 +144,13 @@ def _flat(d: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 def turn_cost(usage: dict[str, Any], config: EvalConfig) -> float:
     t_in, t_out = usage.get("tokens_in") or {}, usage.get("tokens_out") or {}
     calls = usage.get("model_calls") or {}
-    return sum(config.prices[t].cost(int(t_in.get(t, 0)), int(t_out.get(t, 0)),
-                                     int(calls.get(t, 0)))
+
+    def n_calls(tier: str) -> int:
+        # The embedded tier reports tokens but no model calls: a tier that spent tokens on a
+        # turn ran at least once, which is what machine-time pricing needs.
+        return int(calls.get(tier) or (tier in t_in or tier in t_out))
+
+    return sum(config.prices[t].cost(int(t_in.get(t, 0)), int(t_out.get(t, 0)), n_calls(t))
                for t in TIERS if t in config.prices)
 
 
@@ -278,6 +283,8 @@ def summarize(run: RunResult, config: EvalConfig,
         "latency_p95_ms": round(percentile(lat, 0.95), 1),
         "latency_p50_ms_by_tier": {tier: round(percentile(
             [t.latency_ms for t in turns if t.tier == tier], 0.5), 1) for tier in TIERS},
+        "latency_p95_ms_by_tier": {tier: round(percentile(
+            [t.latency_ms for t in turns if t.tier == tier], 0.95), 1) for tier in TIERS},
         "tokens_in": dict(tok_in),
         "tokens_out": dict(tok_out),
         "model_calls": dict(calls),

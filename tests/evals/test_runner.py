@@ -133,3 +133,12 @@ def test_either_or_tool_expectation_and_precision_counts() -> None:
     rec.tool_calls[1]["arguments"] = {"order_id": "12"}
     s = score_turn(turn, rec, _config(), user_id="u", writes=set())
     assert not s.success and s.args_ok == 0 and s.failures[0].startswith("tool_args:")
+
+
+def test_a_tier_reporting_tokens_but_no_calls_is_priced_per_turn() -> None:
+    from evals._scoring import turn_cost
+
+    cfg = _config(prices={"embedded": TierPrice(hour_usd=3.6, call_seconds=0.01)})
+    usage = {"tokens_in": {"embedded": 7}, "tokens_out": {}, "model_calls": {}}
+    assert turn_cost(usage, cfg) == pytest.approx(0.00001)  # 10 ms at $0.001/s
+    assert turn_cost({"tokens_in": {}, "model_calls": {}}, cfg) == 0.0
