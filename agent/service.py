@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 # A typed answer to a pending confirmation: only short, unambiguous replies count.
 _POLITE = r"(,?\s*(please|thanks|thank you|do it|go ahead))*"
 _YES = re.compile(
-    rf"^\s*(yes|yep|yeah|yup|y|sure|ok(ay)?|confirm(ed)?|do it|go ahead|please do){_POLITE}[\s.!]*$",
+    r"^\s*(yes|yep|yeah|yup|y|sure|ok(ay)?|confirm(ed)?|do it|go ahead|please do)"
+    rf"{_POLITE}[\s.!]*$",
     re.IGNORECASE,
 )
 _NO = re.compile(
@@ -126,31 +127,32 @@ class AgentService:
     async def _run(self, payload: Any, config: dict[str, Any], turn_id: str) -> AsyncIterator[Any]:
         """Run the graph, yield events, always end with ``done``."""
         started = time.perf_counter()
+        turn: dict[str, Any] = {}
         try:
             async for mode, chunk in self.graph.astream(
                 payload, config, stream_mode=["custom", "updates"], durability="sync"
             ):
                 if mode == "custom":
                     yield _event(chunk)
-                elif "__interrupt__" in chunk:
-                    for intr in chunk["__interrupt__"]:
-                        yield ev.ConfirmRequiredEvent(**intr.value)
+                    continue
+                for node, update in chunk.items():
+                    if node == "__interrupt__":
+                        for intr in update:
+                            yield ev.ConfirmRequiredEvent(**intr.value)
+                    elif isinstance(update, dict) and "turn" in update:
+                        turn = update["turn"]  # the latest per-turn counters, for usage
         except ShopAgentError as exc:
             yield ev.ErrorEvent(code=exc.code, message=exc.message)
         except Exception:
             log.exception("turn %s failed", turn_id)
             yield ev.ErrorEvent(code="internal_error", message="Something went wrong on our side.")
         finally:
-            usage = ev.Usage()
-            with contextlib.suppress(Exception):
-                snap = await self.graph.aget_state(config)
-                turn = snap.values.get("turn") or {}
-                usage = ev.Usage(
-                    tokens_in=turn.get("tokens_in", {}),
-                    tokens_out=turn.get("tokens_out", {}),
-                    model_calls=turn.get("model_calls", {}),
-                    steps=turn.get("steps", 0),
-                )
+            usage = ev.Usage(
+                tokens_in=turn.get("tokens_in", {}),
+                tokens_out=turn.get("tokens_out", {}),
+                model_calls=turn.get("model_calls", {}),
+                steps=turn.get("steps", 0),
+            )
             yield ev.DoneEvent(
                 turn_id=turn_id, usage=usage, latency_ms=(time.perf_counter() - started) * 1000
             )
@@ -165,15 +167,18 @@ class AgentService:
         finally:
             self._running.discard(session_id)
 
-    async def _finish_interrupted(self, config: dict[str, Any]) -> None:
+    async def _finish_interrupted(self, config: dict[str, Any]) -> dict[str, Any] | None:
         """A turn cut off by a crash or a disconnect is completed before the next one, so
-        the thread never skips a step (its writes are idempotent)."""
+        the thread never skips a step (its writes are idempotent). Returns the pending
+        confirmation, if the thread now waits on one."""
         snapshot, pending = await self._pending(config)
         if snapshot.next and pending is None:
             async for _ in self.graph.astream(
                 None, config, stream_mode="updates", durability="sync"
             ):
                 pass
+            _, pending = await self._pending(config)
+        return pending
 
     # --- public API ------------------------------------------------------------------------
     async def stream_turn(
@@ -182,8 +187,7 @@ class AgentService:
         await self._owned(user_id, session_id)
         config = self._config(user_id, session_id)
         async with self._exclusive(session_id):
-            await self._finish_interrupted(config)
-            _, pending = await self._pending(config)
+            pending = await self._finish_interrupted(config)
             if pending is not None and image_id is None and (_YES.match(text) or _NO.match(text)):
                 async for e in self._run(
                     Command(

@@ -9,6 +9,8 @@ the shopper's explicit confirmation, with an idempotency key in the context.
 
 from __future__ import annotations
 
+import copy
+import functools
 import inspect
 import json
 import logging
@@ -50,19 +52,29 @@ class Tool:
     describe_write: Callable[[BaseModel], str] | None = None
 
     def json_schema(self) -> dict[str, Any]:
+        return copy.deepcopy(self._schema)
+
+    @functools.cached_property
+    def _schema(self) -> dict[str, Any]:
+        # Schema generation costs milliseconds per tool: it runs once, not on every turn.
         schema = self.args_model.model_json_schema()
         schema.pop("title", None)
         return schema
 
-    def openai_schema(self) -> dict[str, Any]:
+    @functools.cached_property
+    def _openai(self) -> dict[str, Any]:
         return {
             "type": "function",
             "function": {
                 "name": self.name,
                 "description": self.description,
-                "parameters": self.json_schema(),
+                "parameters": self._schema,
             },
         }
+
+    def openai_schema(self) -> dict[str, Any]:
+        """The OpenAI tool schema (shared and cached: treat it as read-only)."""
+        return self._openai
 
     def parse_args(self, raw: str | dict[str, Any] | None) -> BaseModel:
         try:
@@ -158,6 +170,7 @@ class ToolRegistry:
         return sorted(self._tools)
 
     def openai_schemas(self, names: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Read-only OpenAI tool schemas, computed once per tool."""
         chosen = self._tools.values() if names is None else [self.get(n) for n in names]
         return [t.openai_schema() for t in chosen]
 
