@@ -156,6 +156,7 @@ def train_lora(base: str | Path, data_dir: str | Path, out_dir: str | Path,
         report_to=[],
         disable_tqdm=progress is not None,
         dataloader_num_workers=0,
+        dataloader_pin_memory=torch.cuda.is_available(),
     )
     peft_config = LoraConfig(
         r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout,
