@@ -83,15 +83,17 @@ def _plots(runs: list[RunResult]) -> dict[str, str]:
     plots: dict[str, str] = {}
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    for r, name in zip(runs, names, strict=True):
+    for j, (r, name) in enumerate(zip(runs, names, strict=True)):
         x = max(r.summary.get("cost_per_conversation_usd") or 0.0, 1e-9)
         for metric, marker in (("turn_success", "o"), ("conversation_success", "s")):
-            ax.scatter([x], [r.summary.get(metric) or 0.0], marker=marker, s=60)
+            ax.scatter([x], [r.summary.get(metric) or 0.0], marker=marker, s=60, color=f"C{j}",
+                       label=name if marker == "o" else None)
         ax.annotate(name, (x, r.summary.get("turn_success") or 0.0), fontsize=8,
                     xytext=(4, 4), textcoords="offset points")
     ax.set_xscale("log")
     ax.set_xlabel("cost per conversation (USD, log)")
-    ax.set_ylabel("success rate (o turn, s conversation)")
+    ax.set_ylabel("success: turns (circle), conversations (square)")
+    ax.legend(fontsize=7, loc="lower right")
     ax.set_ylim(0, 1.05)
     ax.set_title("Quality vs cost")
     ax.grid(alpha=0.3)
@@ -126,9 +128,10 @@ def _plots(runs: list[RunResult]) -> dict[str, str]:
 
     fig, ax = plt.subplots(figsize=(6, 0.5 * len(runs) + 1.5))
     left = [0.0] * len(runs)
-    for tier in ("embedded", "local", "frontier"):
+    for tier, color in (("embedded", "C0"), ("local", "C1"), ("frontier", "C2"),
+                        ("none", "0.6")):
         vals = [(r.summary.get("tier_share") or {}).get(tier, 0.0) for r in runs]
-        ax.barh(names, vals, left=left, label=tier)
+        ax.barh(names, vals, left=left, label=tier, color=color)
         left = [a + b for a, b in zip(left, vals, strict=True)]
     ax.set_xlim(0, 1)
     ax.set_title("Share of turns answered per tier")
@@ -149,7 +152,9 @@ def _fmt(v: Any) -> str:
     if v is None:
         return "–"
     if isinstance(v, float):
-        return f"{v:.6f}" if 0 < abs(v) < 0.01 else f"{v:.3f}" if abs(v) < 10 else f"{v:.0f}"
+        if 0 < abs(v) < 0.01:  # costs of cheap tiers: keep the significant digits
+            return f"{v:.2e}"
+        return f"{v:.3f}" if abs(v) < 10 else f"{v:.0f}"
     return str(v)
 
 

@@ -66,7 +66,7 @@ async def test_threshold_metrics_exist_in_a_run_summary(fakes, dataset_file: Pat
     run = await run_conversations(load_conversations(dataset_file), EvalConfig(name="x"),
                                   factory=fakes.factory(fakes.shop()),
                                   data_dir=dataset_file.parent)
-    # Raises KeyError on a misspelt metric; the scripted agent passes the floors in use.
+    # Raises KeyError on a misspelt metric name in the thresholds file.
     check_gates(run.summary, under=THRESHOLDS["min"], over=THRESHOLDS["max"])
     assert (ROOT / THRESHOLDS["dataset"]).exists() and (ROOT / THRESHOLDS["config"]).exists()
 
@@ -90,7 +90,8 @@ def test_embedded_tier_replay_meets_recorded_thresholds(gate_settings) -> None:
                                  **THRESHOLDS.get("sample", {}))
     cfg = load_config(ROOT / THRESHOLDS["config"])
     run = asyncio.run(run_conversations(convs, cfg, factory=default_service_factory(gate_settings),
-                                        data_dir=gate_settings.data_dir, concurrency=2))
+                                        data_dir=gate_settings.data_dir, concurrency=2,
+                                        dataset=THRESHOLDS["dataset"]))
     failures = check_gates(run.summary, under=THRESHOLDS["min"], over=THRESHOLDS["max"])
     summary = {k: run.summary[k] for k in (*THRESHOLDS["min"], *THRESHOLDS["max"])}
     # Keep the run for people: `shopagent eval report test-artifacts/evals-gate` etc.
