@@ -73,6 +73,10 @@ class CatalogService:
         found = self.index.retrieve([product_id])
         return _product(found[0][0]) if found else None
 
+    def product_ids(self) -> list[str]:
+        """Every product id in the catalog (unordered)."""
+        return self.index.all_product_ids()
+
     def get_products(self, product_ids: list[str]) -> list[Product]:
         return [_product(p) for p, _ in self.index.retrieve(product_ids)]
 
@@ -147,10 +151,11 @@ class CatalogService:
                             filters_applied=f.applied())
 
     def facets(self, query: str = "", filters: SearchFilters | dict[str, Any] | None = None,
-               fields: Iterable[str] | None = None, *, window: int = 200
+               fields: Iterable[str] | None = None, *, window: int = 100
                ) -> dict[str, dict[str, int]]:
         """Value counts per field among the products this query would show (the top
-        ``window`` fused candidates), or among all filtered products for an empty query."""
+        ``window`` fused candidates, as counted by search total), or among all filtered
+        products for an empty query."""
         f = _filters(filters)
         wanted = list(fields) if fields else list(DEFAULT_FACETS)
         unknown = [x for x in wanted if x not in FILTER_FIELDS]
