@@ -127,6 +127,7 @@ def test_replays_use_exact_matchers_and_cut_at_fuzzy_ones(tmp_path: Path) -> Non
         _replay("r5", _turn("no query", "catalog_search", {"color": "red"})),
         _replay("r6", {"user": "like this", "image": {"product_id": "p-404"},
                        "expect": {"tool_calls": [{"name": "visual_search"}]}}),
+        _replay("r8", _turn("similar", "visual_search", {})),
         {"version": 99, "id": "r7", "turns": []},
     ])
     conv = convert([], [replays], TOOLS, tmp_path / "out")
@@ -137,7 +138,8 @@ def test_replays_use_exact_matchers_and_cut_at_fuzzy_ones(tmp_path: Path) -> Non
         "query": "boots", "filters": {"color": "red"}}
     assert conv.cut == {"fuzzy_matcher": 1}
     assert conv.skipped == {"fuzzy_matcher": 1, "unknown_tool": 2, "missing_image": 1,
-                            "missing_required_argument": 1, "unsupported_format": 1}
+                            "missing_required_argument": 1, "unsupported_format": 1,
+                            "unpinned_arguments": 1}
 
 
 def test_dedupe_prefers_sessions(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ results and the reply. Calls become one assistant step each, answered by results
 a write's result arrives in the following confirm turn, as it does at run time, where the
 confirmation adds no message the model sees. A turn without a trace (a replay) gives only its
 expected calls, usable where the name is one tool and every argument matcher is an exact
-value (a bare value or ``{"exact": v}``; dotted names nest); replays carry no tool results.
+value (a bare value or ``{"exact": v}``; dotted names nest), with at least one argument for a
+tool that takes any (no matcher means "any arguments"); replays carry no tool results.
 
 Output (one or more examples per conversation): ``{"id", "conversation_id", "source",
 "intents", "tools", "messages", "train_from"}``, the messages as ``agent.llm_policy`` builds
@@ -206,7 +207,13 @@ class _Builder:
                 for part in path:
                     node = node.setdefault(part, {})
                 node[last] = value
-            calls.append(self.call(c.get("name"), args, ncalls + i))
+            name = c.get("name")
+            params = self.schemas.get(name, {}).get("parameters", {}) if isinstance(name, str) \
+                else {}
+            if not args and params.get("properties"):
+                # No matcher means "any arguments", not "no arguments".
+                raise _Cut("unpinned_arguments")
+            calls.append(self.call(name, args, ncalls + i))
         return [{"role": "assistant", "content": None, "tool_calls": calls}]
 
     def turns(self, obj: dict[str, Any], file: Path) -> tuple[list[_TurnOut], str, str]:
