@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     # --- model tiers ------------------------------------------------------------------------
     embedded_model_dir: Path | None = None  # default: <data_dir>/models/embedded
     nlu_confidence_threshold: float = 0.6
+    embedded_threads: int = 1  # torch threads per embedded NLU call; 0 = torch default
     local_base_url: str | None = None  # e.g. http://vllm:8000/v1
     local_model: str = "shop-lora"
     local_api_key: SecretStr = SecretStr("EMPTY")

@@ -214,7 +214,9 @@ class SpellFixer:
     def __init__(self, lexicon: Lexicon, known_words: set[str]) -> None:
         targets = {s for d in lexicon.surfaces.values() for s in d if " " not in s}
         self.targets = sorted(t for t in targets | set(CHAT_WORDS) if len(t) >= 4)
-        self.known = known_words | set(self.targets)
+        # every word of a multi-word value is real too: "Kiko" of Kiko Lane is no typo
+        parts = {w for d in lexicon.surfaces.values() for t in d for w in t.split()}
+        self.known = known_words | set(self.targets) | parts
         self._cache: dict[str, str] = {}
 
     def fix_word(self, w: str) -> str:

@@ -31,7 +31,8 @@ LEXICON_FILE = "lexicon.json"
 _FILTER_INTENTS = {"search", "refine", "visual_search"}
 _CATALOG_SLOT_INTENTS = _FILTER_INTENTS | {"product_details", "add_to_cart", "remove_from_cart"}
 _ORDER_INTENTS = {"order_status", "cancel_order"}
-_CHAT_INTENTS = {"out_of_scope", "help", "greeting", "goodbye"}
+# Intents that never name a product type: if a turn does, it is a search after all.
+_CHAT_INTENTS = {"out_of_scope", "help", "greeting", "goodbye", "view_cart"}
 _CART_WORDS = re.compile(r"\b(?:my|the|your|to|shopping)\s(?:bag|basket|cart|trolley)\b")
 _NOT_A_SIZE_AFTER = re.compile(r"\s*(?:-\s*)?(?:years?|yrs?|y/?o|months?|pieces?|pcs|kg|ml|ft)\b")
 
@@ -57,21 +58,20 @@ class EmbeddedTier:
         """Load the trained artifact from ``settings.embedded_model_path``.
 
         Raises ShopAgentError(code="model_not_trained") when there is none."""
-        from agent.embedded._model import IntentModel, whole_words
-
         folder = Path(settings.embedded_model_path)
         if not (folder / MANIFEST).is_file():
             raise ShopAgentError(
                 f"no embedded model in {folder}: run `shopagent train embedded`",
                 code="model_not_trained",
             )
+        from agent.embedded._model import IntentModel, whole_words  # torch: only when needed
         manifest = json.loads((folder / MANIFEST).read_text())
         nouns = (
             json.loads((folder / LEXICON_FILE).read_text()).get("nouns", {})
             if (folder / LEXICON_FILE).is_file()
             else {}
         )
-        model = IntentModel.load(folder)
+        model = IntentModel.load(folder, threads=getattr(settings, "embedded_threads", 1))
         lexicon = Lexicon(facet_values, nouns)
         threshold = settings.nlu_confidence_threshold
         tier = cls(model, lexicon, threshold, manifest, whole_words())
@@ -90,7 +90,9 @@ class EmbeddedTier:
         scores = self.model.probs(text)
         intent = max(scores, key=scores.__getitem__)
         confidence = scores[intent]
-        named = {m.slot for m in self.lexicon.scan(text.lower(), fuzzy=False)}
+        low = text.lower()
+        cart_words = [m.span() for m in _CART_WORDS.finditer(low)]
+        named = {m.slot for m in self.lexicon.scan(low, cart_words, fuzzy=False)}
         if intent == "refine" and "category" in named:
             intent = "search"  # naming a product type starts a search; refining keeps one
             confidence = scores["search"] + scores["refine"]
@@ -111,7 +113,8 @@ class EmbeddedTier:
         if intent in _CATALOG_SLOT_INTENTS:
             # "my bag" is the cart, not the Bags category
             blocked = p.spans + [m.span() for m in _CART_WORDS.finditer(p.text)]
-            for m in self.lexicon.scan(p.text, blocked):
+            # typos are already fixed when a spell fixer runs; fuzzy scanning is the fallback
+            for m in self.lexicon.scan(p.text, blocked, fuzzy=self.spell is None):
                 if (
                     m.slot == "size"
                     and m.value.isdigit()
