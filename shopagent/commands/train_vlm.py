@@ -11,8 +11,6 @@ from typing import Any
 
 import typer
 
-_D = None  # filled lazily: defaults come from training.vlm.LoraTrainConfig
-
 
 def _default_tool_schemas() -> list[dict[str, Any]]:
     """The tool schemas the agent offers, from the same registry it builds at run time."""
@@ -107,14 +105,15 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
             module_name=module_name)
 
         def progress(event: dict[str, Any]) -> None:
-            keys = ("loss", "eval_loss", "learning_rate", "grad_norm")
+            keys = ("loss", "eval_loss", "train_loss", "learning_rate", "grad_norm")
             shown = " ".join(f"{k}={event[k]:.4g}" for k in keys if k in event)
             typer.echo(f"step {event['step']}/{event['max_steps']} epoch {event['epoch']} {shown}")
 
         result = train_lora(base, data, out, config, resume=resume, progress=progress)
+        before = "n/a" if result.eval_loss_before is None else f"{result.eval_loss_before:.4g}"
         typer.echo(f"adapter: {result.adapter_dir} ({result.steps} steps, "
-                   f"{result.duration_s} s); eval loss before {result.eval_loss_before}, "
-                   f"per epoch {[round(e['eval_loss'], 4) for e in result.eval_loss_per_epoch]}")
+                   f"{result.duration_s} s); eval loss before {before}, per epoch "
+                   f"{[round(e['eval_loss'], 4) for e in result.eval_loss_per_epoch]}")
         typer.echo(f"serve: --lora-modules {module_name}={Path(out).resolve()} "
                    f"--chat-template {Path(out).resolve()}/chat_template.serving.jinja")
 

@@ -40,7 +40,7 @@ def _split_counts(examples: list[dict[str, Any]]) -> dict[str, Any]:
     images = replies = tool_call_turns = 0
     for e in examples:
         intents.update(e["intents"])
-        for m in e["messages"]:
+        for m in e["messages"][e.get("train_from", 1):]:  # the trained part, not history
             if m["role"] == "user" and isinstance(m["content"], list):
                 images += sum(1 for p in m["content"] if p.get("type") == "image")
             if m["role"] == "assistant":

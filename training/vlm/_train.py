@@ -81,8 +81,8 @@ def _progress_callback(progress: Progress) -> Any:
         def on_log(self, args: Any, state: Any, control: Any, logs: Any = None,
                    **kwargs: Any) -> None:
             if logs:
-                progress({"step": state.global_step, "max_steps": state.max_steps,
-                          "epoch": round(state.epoch or 0.0, 3), **logs})
+                progress({**logs, "step": state.global_step, "max_steps": state.max_steps,
+                          "epoch": round(state.epoch or 0.0, 3)})
 
     return _Report()
 
