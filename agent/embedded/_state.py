@@ -68,11 +68,10 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
     if intent == "refine" and not (s.filters or s.query):
         intent = "search"  # nothing to refine yet: a refinement starts a search
     if intent == "search":
-        same_topic = "category" not in new or new.get("category") == s.filters.get("category")
-        if same_topic and s.last_intent in ("search", "refine") and "category" not in new:
-            # "Packwell ones" right after a search narrows it rather than starting over
-            s.filters = {**s.filters, **new}
-        elif same_topic and "category" in new:
+        # A search is a new request ("refine" is the model's label for narrowing one): start
+        # over, keeping who the shopper buys for unless they say otherwise. Repeating the
+        # same category ("red dresses" after "dresses") still keeps what was said about it.
+        if new.get("category") and new.get("category") == s.filters.get("category"):
             s.filters = {**s.filters, **new}
         else:
             kept = {k: v for k, v in s.filters.items() if k in _KEEP_ON_NEW_TOPIC}

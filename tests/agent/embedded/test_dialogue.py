@@ -55,6 +55,12 @@ def test_constraints_carry_and_a_new_topic_resets_them() -> None:
     s = update_state(s, nlu("search", "leather boots", category="Boots", material="leather"))
     # colour and price belonged to the dresses; who they shop for carries over
     assert s.filters == {"category": "Boots", "material": "leather", "audience": "women"}
+    s = update_state(s, nlu("search", "show me boots in black", category="Boots",
+                            color="black"))
+    assert s.filters["material"] == "leather"  # same product type: what was said still holds
+    s = update_state(s, nlu("search", "something sporty for my son", style="sporty",
+                            audience="kids"))
+    assert s.filters == {"style": "sporty", "audience": "kids"}
     # the state is plain JSON and survives a round trip (checkpointer, restart)
     assert DialogueState.model_validate(json.loads(json.dumps(s.model_dump()))) == s
 
