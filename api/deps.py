@@ -26,11 +26,12 @@ DEV_USER = "dev"
 _bearer = HTTPBearer(auto_error=False, description="An API key: Authorization: Bearer <key>")
 
 
-def get_settings(request: Request) -> Settings:
+# async: a sync dependency would cost a thread-pool hop on every request.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_service(request: Request) -> Any:
+async def get_service(request: Request) -> Any:
     svc = getattr(request.app.state, "service", None)
     if svc is None:  # only reachable if the lifespan did not run
         raise RuntimeError("AgentService is not open")

@@ -6,7 +6,6 @@ import logging
 import time
 
 import httpx
-import pytest
 
 from tests.api.helpers import ALICE, parse_sse
 
@@ -18,7 +17,8 @@ def test_client_disconnect_cancels_the_turn_and_frees_the_session(live_factory) 
         sid = client.post("/v1/sessions", json={}).json()["session_id"]
         with client.stream("POST", f"/v1/sessions/{sid}/messages", json={"text": "shirts"}) as r:
             assert r.status_code == 200
-            first = next(r.iter_lines())
+            assert "content-length" not in r.headers  # streamed, not buffered
+            first = next(r.iter_lines())  # arrives while the model call is still running
             assert first.startswith("id:") or first.startswith("event:")
         # The response is closed mid-turn: the model call must be cancelled promptly.
         deadline = time.monotonic() + 5
@@ -34,32 +34,52 @@ def test_client_disconnect_cancels_the_turn_and_frees_the_session(live_factory) 
         assert 'shopagent_turns_total{outcome="cancelled",tier="local"} 1.0' in metrics
 
 
-def test_request_id_and_logs_hold_no_message_text_or_keys(
-    live_factory, caplog: pytest.LogCaptureFixture
-) -> None:  # type: ignore[no-untyped-def]
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_request_id_and_logs_hold_no_message_text_or_keys(live_factory) -> None:  # type: ignore[no-untyped-def]
+    # Our own handler on the "api" loggers: the server runs in another thread, where
+    # pytest's caplog does not reliably see every record.
+    collect = _Collect()
+    api_logger = logging.getLogger("api")
+    old_level = api_logger.level
+    api_logger.addHandler(collect)
+    api_logger.setLevel(logging.DEBUG)
     server = live_factory()
     secret_text = "my-private-question-4711"
-    with (
-        caplog.at_level(logging.DEBUG, logger="api"),
-        httpx.Client(base_url=server.url, headers=ALICE) as client,
-    ):
-        sid = client.post("/v1/sessions", json={}).json()["session_id"]
-        r = client.post(
-            f"/v1/sessions/{sid}/messages",
-            json={"text": secret_text},
-            headers={"X-Request-ID": "req-abc.123"},
-        )
-        assert r.headers["x-request-id"] == "req-abc.123"
-        generated = client.get("/v1/sessions").headers["x-request-id"]
-        assert len(generated) == 16
-        # An unsafe incoming id is replaced, not echoed into logs and headers.
-        bad = client.get("/v1/sessions", headers={"X-Request-ID": "x" * 500}).headers
-        assert bad["x-request-id"] != "x" * 500
-    access = [rec for rec in caplog.records if rec.name == "api.access"]
+    try:
+        with httpx.Client(base_url=server.url, headers=ALICE) as client:
+            sid = client.post("/v1/sessions", json={}).json()["session_id"]
+            r = client.post(
+                f"/v1/sessions/{sid}/messages",
+                json={"text": secret_text},
+                headers={"X-Request-ID": "req-abc.123"},
+            )
+            assert r.headers["x-request-id"] == "req-abc.123"
+            generated = client.get("/v1/sessions").headers["x-request-id"]
+            assert len(generated) == 16
+            # An unsafe incoming id is replaced, not echoed into logs and headers.
+            bad = client.get("/v1/sessions", headers={"X-Request-ID": "x" * 500}).headers
+            assert bad["x-request-id"] != "x" * 500
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(
+            getattr(rec, "route", "").endswith("/messages") for rec in collect.records
+        ):
+            time.sleep(0.02)
+    finally:
+        api_logger.removeHandler(collect)
+        api_logger.setLevel(old_level)
+    access = [rec for rec in collect.records if rec.name == "api.access"]
     turn = next(rec for rec in access if getattr(rec, "route", "").endswith("/messages"))
     assert turn.status == 200 and turn.user == "alice"  # type: ignore[attr-defined]
     assert turn.route == "/v1/sessions/{session_id}/messages"  # type: ignore[attr-defined]
-    everything = caplog.text + " ".join(str(vars(rec)) for rec in caplog.records)
+    everything = " ".join(rec.getMessage() + str(vars(rec)) for rec in collect.records)
     assert secret_text not in everything
     assert "key-alice" not in everything
 
@@ -77,6 +97,16 @@ def test_json_log_lines_carry_the_request_id() -> None:
     finally:
         request_id_var.reset(token)
     assert line["request_id"] == "rid-1" and line["msg"] == "GET /x"
+
+
+def test_next_message_is_accepted_the_moment_done_arrives(live_factory) -> None:  # type: ignore[no-untyped-def]
+    server = live_factory()
+    with httpx.Client(base_url=server.url, headers=ALICE) as client:
+        sid = client.post("/v1/sessions", json={}).json()["session_id"]
+        for i in range(5):  # back to back, no pause: the lock is free before done is sent
+            r = client.post(f"/v1/sessions/{sid}/messages", json={"text": f"shirts {i}"})
+            assert r.status_code == 200, r.text
+            assert [k for k, _ in parse_sse(r.text)][-1] == "done"
 
 
 def test_ops_routes_and_page(live_factory) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,322 @@
+"""HTTP API under load: many concurrent SSE conversations against a slow fake model.
+
+    .venv/bin/python bench/api_load.py [--conversations 200] [--turns 3] [--delay-ms 500]
+                                       [--state sqlite|redis]
+    (scripts/bench.sh api_load runs it with the defaults)
+
+The server is the real app (auth, rate limit, turn locks, SSE, metrics, logging) in its
+own process under uvicorn, with the scripted agent (api/_scripted.py) whose model call
+takes --delay-ms: what is measured is the HTTP layer, not the agent. The client opens
+one connection per conversation: create a session, then --turns streamed turns, each
+waiting for ``done``. first_event is request start to the first SSE event; turn is
+request start to ``done``. rss_mb is the server's peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._support import percentile, redis_server, write_result  # noqa: E402
+
+
+def _key(i: int) -> str:
+    return f"bench-key-{i}"
+
+
+def serve(args: argparse.Namespace) -> None:
+    """The server process."""
+    import uvicorn
+
+    from api import create_app
+    from api._scripted import ScriptedAgentService
+    from api.deps import hash_key
+    from shopagent.settings import Settings
+
+    settings = Settings(
+        environment="test",
+        data_dir=Path(args.data),
+        state_backend=args.state,
+        redis_url=args.redis_url or "redis://127.0.0.1:6379/0",
+        log_level="WARNING",
+        api_keys={hash_key(_key(i)): f"user-{i}" for i in range(args.conversations)},
+    )
+    delay = args.delay_ms / 1000
+    app = create_app(
+        settings, open_service=lambda s: ScriptedAgentService.open(s, model_delay_s=delay)
+    )
+    uvicorn.run(
+        app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False, backlog=4096
+    )
+
+
+class _Conn:
+    """A minimal HTTP/1.1 keep-alive client on a raw socket.
+
+    The load generator shares the machine's cores with the server, so it must be cheap:
+    httpx costs several times more CPU per streamed event than the server spends on it,
+    which would measure the client. Enough HTTP for this API: JSON bodies, fixed-length
+    or chunked responses.
+    """
+
+    def __init__(self, host: str, port: int, key: str) -> None:
+        self.host, self.port, self.key = host, port, key
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+    async def request(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        """POST; returns the status and an async iterator over body pieces."""
+        assert self.reader is not None and self.writer is not None
+        payload = json.dumps(body).encode()
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\n"
+            f"Authorization: Bearer {self.key}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(payload)}\r\n\r\n".encode()
+            + payload
+        )
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        pairs = (ln.partition(":") for ln in lines[1:] if ln)
+        headers = {k.lower(): v.strip() for k, _, v in pairs}
+        return status, self._body(headers)
+
+    async def _body(self, headers: dict[str, str]) -> Any:
+        assert self.reader is not None
+        if "content-length" in headers:
+            yield await self.reader.readexactly(int(headers["content-length"]))
+            return
+        while True:  # chunked
+            size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+            if size == 0:
+                await self.reader.readuntil(b"\r\n")
+                return
+            chunk = await self.reader.readexactly(size + 2)
+            yield chunk[:-2]
+
+
+async def _conversation(
+    host: str,
+    port: int,
+    i: int,
+    turns: int,
+    ready: asyncio.Event,
+    start_at: list[float],
+    ramp_s: float,
+    conversations: int,
+    out: dict[str, Any],
+) -> None:
+    conn = _Conn(host, port, _key(i))
+    sid = None
+    try:
+        await conn.open()
+        status, body = await conn.request("/v1/sessions", {})
+        raw = b"".join([piece async for piece in body])
+        if status == 201:
+            sid = json.loads(raw)["session_id"]
+        else:
+            out["errors"].append(f"create {status}")
+    except Exception as exc:
+        out["errors"].append(f"{type(exc).__name__}: {exc}")
+    # Every conversation is open (connection up, session created) before any turn starts;
+    # first turns then start evenly over ramp_s, so all streams overlap.
+    out["ready"] += 1
+    if out["ready"] == conversations:
+        start_at[0] = time.perf_counter()
+        ready.set()
+    await ready.wait()
+    if sid is None:
+        conn.close()
+        return
+    await asyncio.sleep(max(0.0, start_at[0] + ramp_s * i / conversations - time.perf_counter()))
+    try:
+        for t in range(turns):
+            start = time.perf_counter()
+            out["streams"] += 1
+            out["peak"] = max(out["peak"], out["streams"])
+            try:
+                status, body = await conn.request(
+                    f"/v1/sessions/{sid}/messages", {"text": f"linen shirts size {t}"}
+                )
+                first = None
+                text = b""
+                async for piece in body:
+                    if first is None and b"event:" in piece:
+                        first = time.perf_counter() - start
+                    text += piece
+            finally:
+                out["streams"] -= 1
+            total = time.perf_counter() - start
+            kinds = [ln[6:].strip() for ln in text.decode().splitlines() if ln.startswith("event:")]
+            if status != 200:
+                out["errors"].append(f"turn {status}")
+                return
+            if not kinds or kinds[-1] != "done" or "error" in kinds:
+                out["errors"].append(f"turn ended with {kinds[-1:]}")
+                continue
+            out["first_event"].append((first or total) * 1000)
+            out["turn"].append(total * 1000)
+    except Exception as exc:  # counted, not raised: one failure must not hide the rest
+        out["errors"].append(f"{type(exc).__name__}: {exc}")
+    finally:
+        conn.close()
+
+
+async def _load(port: int, conversations: int, turns: int, ramp_s: float) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "errors": [],
+        "first_event": [],
+        "turn": [],
+        "streams": 0,
+        "peak": 0,
+        "ready": 0,
+    }
+    ready = asyncio.Event()
+    start_at = [0.0]
+    await asyncio.gather(
+        *(
+            _conversation("127.0.0.1", port, i, turns, ready, start_at, ramp_s, conversations, out)
+            for i in range(conversations)
+        )
+    )
+    return out
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _wait_ready(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("the API server exited during start-up")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("the API server did not start")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--conversations", type=int, default=200)
+    p.add_argument("--turns", type=int, default=3)
+    p.add_argument("--delay-ms", type=float, default=500)
+    p.add_argument("--state", choices=["sqlite", "redis"], default="sqlite")
+    p.add_argument(
+        "--ramp-s",
+        type=float,
+        default=1.0,
+        help="conversations start evenly over this many seconds (0: all at once)",
+    )
+    p.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--data", help=argparse.SUPPRESS)
+    p.add_argument("--redis-url", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.serve:
+        serve(args)
+        return
+
+    from tests.api.helpers import free_port
+
+    with ExitStack() as stack:
+        redis_url = stack.enter_context(redis_server()) if args.state == "redis" else None
+        data = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-api-"))
+        port = free_port()
+        cmd = [
+            sys.executable,
+            os.environ.get("BENCH_SERVER_SCRIPT", __file__),
+            "--serve",
+            "--port",
+            str(port),
+            "--data",
+            data,
+            "--conversations",
+            str(args.conversations),
+            "--delay-ms",
+            str(args.delay_ms),
+            "--state",
+            args.state,
+        ] + (["--redis-url", redis_url] if redis_url else [])
+        proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_ready(url, proc)
+            cpu0 = _cpu_s(proc.pid)
+            started = time.perf_counter()
+            out = asyncio.run(_load(port, args.conversations, args.turns, args.ramp_s))
+            wall = time.perf_counter() - started
+            rss = _peak_rss_mb(proc.pid)
+            server_cpu_s = _cpu_s(proc.pid) - cpu0
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    errors = out["errors"]
+    result: dict[str, Any] = {
+        "conversations": args.conversations,
+        "turns_per_conversation": args.turns,
+        "turns_completed": len(out["turn"]),
+        "peak_concurrent_streams": out["peak"],
+        "ramp_s": args.ramp_s,
+        "errors": len(errors),
+        "first_event_p50_ms": round(percentile(out["first_event"], 50), 1),
+        "first_event_p99_ms": round(percentile(out["first_event"], 99), 1),
+        "turn_p50_ms": round(percentile(out["turn"], 50), 1),
+        "turn_p99_ms": round(percentile(out["turn"], 99), 1),
+        "rss_mb": rss,
+        "server_cpu_ms_per_turn": round(server_cpu_s * 1000 / max(1, len(out["turn"])), 2),
+        "wall_s": round(wall, 2),
+        "model_delay_ms": args.delay_ms,
+        "state_backend": args.state,
+        "cpus": os.cpu_count(),
+        "target": "0 errors, first_event_p99_ms <= 250",
+        "target_met": not errors and percentile(out["first_event"], 99) <= 250,
+    }
+    if errors:
+        result["error_samples"] = sorted(set(errors))[:5]
+    write_result("api_load", result)
+
+
+if __name__ == "__main__":
+    main()
