@@ -37,8 +37,12 @@ def _plural_forms(word: str) -> set[str]:
             out.add(f[:-2])
         elif f.endswith("s") and not f.endswith("ss"):
             out.add(f[:-1])
+        elif f.endswith(("ch", "sh", "ss", "x", "z")):
+            out.add(f + "es")
+        elif f.endswith("y") and f[-2:-1] not in ("a", "e", "o", "u"):
+            out.add(f[:-1] + "ies")
         else:
-            out |= {f + "s", f + "es"}
+            out.add(f + "s")
     return {o for o in out if o}
 
 
