@@ -156,17 +156,18 @@ def respond(
         return Reply(text=text, product_ids=ids), s
 
     if "add_to_cart" in by_name:
-        args = by_name["add_to_cart"].args
-        title = (s.shown.get(str(args.get("product_id"))) or {}).get("title") or "It"
-        qty = int(args.get("quantity") or 1)
-        text = (
-            f"Added {qty} x {title} to your cart."
-            if qty > 1
-            else f"{title} is in your cart."
-            if title != "It"
-            else "Added to your cart."
-        )
-        return Reply(text=text + _cart_total(by_name["add_to_cart"].content)), s
+        r = by_name["add_to_cart"]
+        added = (r.content or {}).get("added") if isinstance(r.content, dict) else None
+        # the title the tool reports, else the one shown earlier; never a guess
+        title = (added or {}).get("title") or (
+            s.shown.get(str(r.args.get("product_id"))) or {}).get("title")
+        qty = int((added or {}).get("quantity") or r.args.get("quantity") or 1)
+        if title:
+            text = f"Added {qty} x {title} to your cart." if qty > 1 else \
+                f"Added {title} to your cart."
+        else:
+            text = "Added to your cart."
+        return Reply(text=text + _cart_total(r.content)), s
 
     if "remove_from_cart" in by_name:
         return Reply(
@@ -181,7 +182,7 @@ def respond(
         ids = [str(ln.get("product_id")) for ln in lines if ln.get("product_id")]
         s.last_shown = ids
         s.shown = {
-            str(ln.get("product_id")): {"title": ln.get("title"), "price": ln.get("price")}
+            str(ln.get("product_id")): {"title": ln.get("title"), "price": ln.get("unit_price")}
             for ln in lines
         }
         items = sum(int(ln.get("quantity") or 1) for ln in lines)

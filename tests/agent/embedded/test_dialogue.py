@@ -219,3 +219,19 @@ def test_tool_failures_and_declines_are_reported_not_hidden() -> None:
     assert "size M is sold out" in reply.text
     declined = ToolOutcome(name="add_to_cart", ok=False, error_code="declined")
     assert "haven't changed" in respond(nlu("add_to_cart"), s, [declined])[0].text
+
+
+def test_cart_replies_use_what_the_cart_tools_return() -> None:
+    s = DialogueState(last_shown=SHOWN)
+    added = ToolOutcome(name="add_to_cart", args={"product_id": "p-2", "quantity": 2},
+                        content={"added": {"product_id": "p-2", "title": "Pavo Runner",
+                                           "quantity": 2},
+                                 "cart": {"lines": [], "total": 145.0, "currency": "USD"}})
+    reply, _ = respond(nlu("add_to_cart"), s, [added])
+    assert reply.text == "Added 2 x Pavo Runner to your cart. Cart total: $145.00."
+    cart = ToolOutcome(name="view_cart", content={
+        "lines": [{"product_id": "p-2", "title": "Pavo Runner", "unit_price": 72.5,
+                   "quantity": 2}], "total": 145.0, "currency": "USD"})
+    reply, s2 = respond(nlu("remove_from_cart", category="Sneakers"), s, [cart])
+    assert reply.product_ids == ["p-2"] and reply.text.endswith("Which one should I remove?")
+    assert s2.last_shown == ["p-2"]  # "the first one" now points into the cart
