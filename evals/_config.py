@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +38,14 @@ class TierPrice(BaseModel):
     not token-shaped (the embedded encoder): machine time per model call."""
 
     model_config = ConfigDict(extra="forbid")
-    input_usd_per_mtok: float | None = Field(None, ge=0)
-    output_usd_per_mtok: float | None = Field(None, ge=0)
-    hour_usd: float | None = Field(None, ge=0, description="$/GPU-hour or $/CPU-hour")
-    input_tokens_per_s: float | None = Field(None, gt=0)
-    output_tokens_per_s: float | None = Field(None, gt=0)
-    call_seconds: float | None = Field(None, ge=0, description="Machine seconds per model call")
+    input_usd_per_mtok: float | None = Field(default=None, ge=0)
+    output_usd_per_mtok: float | None = Field(default=None, ge=0)
+    hour_usd: float | None = Field(default=None, ge=0, description="$/GPU-hour or $/CPU-hour")
+    input_tokens_per_s: float | None = Field(default=None, gt=0)
+    output_tokens_per_s: float | None = Field(default=None, gt=0)
+    call_seconds: float | None = Field(
+        default=None, ge=0, description="Machine seconds per model call"
+    )
 
     @property
     def input_per_mtok(self) -> float:
@@ -81,7 +84,9 @@ class TierEndpoint(BaseModel):
     model_config = ConfigDict(extra="forbid")
     base_url: str
     model: str | None = None
-    api_key_env: str | None = Field(None, description="Environment variable holding the key")
+    api_key_env: str | None = Field(
+        default=None, description="Environment variable holding the key"
+    )
 
 
 class FrontierReference(BaseModel):
@@ -124,7 +129,7 @@ class EvalConfig(BaseModel):
 
     def settings_update(self, env: dict[str, str] | None = None) -> dict[str, Any]:
         """The Settings fields this configuration sets (tiers left out are switched off)."""
-        env = os.environ if env is None else env
+        environ: Mapping[str, str] = os.environ if env is None else env
         upd: dict[str, Any] = dict(self.settings)
         for tier in ("local", "frontier"):
             ep = self.tiers.get(tier)
@@ -132,7 +137,7 @@ class EvalConfig(BaseModel):
             if ep and ep.model:
                 upd[f"{tier}_model"] = ep.model
             if ep and ep.api_key_env:
-                key = env.get(ep.api_key_env)
+                key = environ.get(ep.api_key_env)
                 if key is None:
                     raise ValueError(f"{self.name}: environment variable {ep.api_key_env} "
                                      f"(the {tier} API key) is not set")

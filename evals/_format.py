@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-FORMAT = "shopagent-conversation/1"
+FORMAT: Literal["shopagent-conversation/1"] = "shopagent-conversation/1"
 Tier = Literal["embedded", "local", "frontier"]
 
 # A product constraint in one string: FIELD OP VALUE, e.g. "color=red", "price<=50".
@@ -90,11 +90,14 @@ class ProductExpectation(_Strict):
         examples=[["category=dresses", "color=red", "price<=50"]],
     )
     top_k: int | None = Field(
-        None, ge=1, description="Check constraints on the first k products only (e.g. visual "
+        default=None,
+        ge=1, description="Check constraints on the first k products only (e.g. visual "
         "search, where the tail of a ranking drifts by design)"
     )
-    min_count: int | None = Field(None, ge=0, description="At least this many products shown")
-    max_count: int | None = Field(None, ge=0, description="At most this many (0: none)")
+    min_count: int | None = Field(
+        default=None, ge=0, description="At least this many products shown"
+    )
+    max_count: int | None = Field(default=None, ge=0, description="At most this many (0: none)")
     include: list[str] = Field(default_factory=list, description="Product ids that must be shown")
     exclude: list[str] = Field(default_factory=list, description="Product ids never shown")
 
@@ -115,11 +118,13 @@ class CartLineExpectation(_Strict):
 
 
 class CartExpectation(_Strict):
-    item_count: Matcher = Field(None, description="Total quantity in the cart", examples=[2])
+    item_count: Matcher = Field(
+        default=None, description="Total quantity in the cart", examples=[2]
+    )
     lines: list[CartLineExpectation] = Field(
         default_factory=list, description="Each must match a distinct cart line"
     )
-    exact: bool = Field(False, description="No cart lines beyond those listed")
+    exact: bool = Field(default=False, description="No cart lines beyond those listed")
     total: Matcher = None
 
 
@@ -131,21 +136,23 @@ class TextExpectation(_Strict):
 
 
 class ConfirmationExpectation(_Strict):
-    tool: Matcher = Field(None, description="Tool the confirmation request is for")
+    tool: Matcher = Field(default=None, description="Tool the confirmation request is for")
     arguments: dict[str, Matcher] = Field(default_factory=dict)
 
 
 class Expectations(_Strict):
     tool_calls: list[ToolCallExpectation] | None = Field(
-        None, description="Calls the turn should make (any order; extra calls are allowed "
+        default=None, description="Calls the turn should make (any order; extra calls are allowed "
         "but lower precision). [] means: no tool call at all."
     )
     forbid_tools: list[str] = Field(default_factory=list, description="Tools never to call")
     products: ProductExpectation | None = None
-    cart: CartExpectation | None = Field(None, description="Cart state after the turn")
-    tier: Tier | list[Tier] | None = Field(None, description="Tier (or tiers) that may answer")
+    cart: CartExpectation | None = Field(default=None, description="Cart state after the turn")
+    tier: Tier | list[Tier] | None = Field(
+        default=None, description="Tier (or tiers) that may answer"
+    )
     confirmation: ConfirmationExpectation | bool | None = Field(
-        None, description="true/{tool}: the turn must ask for confirmation; false: must not"
+        default=None, description="true/{tool}: the turn must ask for confirmation; false: must not"
     )
     forbid: list[str] = Field(
         default_factory=list,
@@ -154,7 +161,9 @@ class Expectations(_Strict):
         "all), products (no product cards), other_user (no tool argument names another user).",
     )
     text: TextExpectation | None = None
-    error: str | None = Field(None, description="Expected error code; otherwise errors fail")
+    error: str | None = Field(
+        default=None, description="Expected error code; otherwise errors fail"
+    )
 
     @field_validator("forbid")
     @classmethod
@@ -167,9 +176,12 @@ class Expectations(_Strict):
 
 class ImageRef(_Strict):
     product_id: str | None = Field(
-        None, description="A demo catalog product; its image is <data_dir>/media/products/<id>.png"
+        default=None,
+        description="A demo catalog product; its image is <data_dir>/media/products/<id>.png"
     )
-    path: str | None = Field(None, description="A file relative to the data dir (or absolute)")
+    path: str | None = Field(
+        default=None, description="A file relative to the data dir (or absolute)"
+    )
 
     @model_validator(mode="after")
     def _one(self) -> ImageRef:
@@ -200,14 +212,14 @@ class TurnTrace(BaseModel):
 
 
 class Turn(_Strict):
-    user: str | None = Field(None, description="What the shopper types")
+    user: str | None = Field(default=None, description="What the shopper types")
     image: ImageRef | None = None
     confirm: bool | None = Field(
-        None, description="Answer to the pending confirmation request: true approves"
+        default=None, description="Answer to the pending confirmation request: true approves"
     )
-    intent: str | None = Field(None, description="Label for per-intent breakdowns")
+    intent: str | None = Field(default=None, description="Label for per-intent breakdowns")
     expect: Expectations = Field(default_factory=Expectations)
-    trace: TurnTrace | None = Field(None, description="Recorded behaviour (exports only)")
+    trace: TurnTrace | None = Field(default=None, description="Recorded behaviour (exports only)")
 
     @model_validator(mode="after")
     def _kind(self) -> Turn:
@@ -225,8 +237,8 @@ class Turn(_Strict):
 
 class CatalogRef(_Strict):
     name: str = Field("demo", description="'demo' is retrieval's generated demo catalog")
-    seed: int | None = Field(None, description="Demo catalog seed")
-    size: int | None = Field(None, description="Demo catalog size")
+    seed: int | None = Field(default=None, description="Demo catalog seed")
+    size: int | None = Field(default=None, description="Demo catalog size")
 
 
 class Conversation(_Strict):
@@ -236,7 +248,7 @@ class Conversation(_Strict):
     tags: list[str] = Field(default_factory=list, examples=[["refinement", "hard"]])
     description: str = ""
     user_id: str | None = Field(
-        None, description="Recorded user (exports); replays always use a fresh one"
+        default=None, description="Recorded user (exports); replays always use a fresh one"
     )
     turns: list[Turn] = Field(min_length=1)
 

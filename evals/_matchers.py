@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pydantic import BaseModel
+
 from evals._format import (
     CONSTRAINT_RE,
     AnyValue,
@@ -183,4 +185,4 @@ def check_cart(exp: CartExpectation, cart: dict[str, Any]) -> list[str]:
 
 
 def _show(m: Matcher) -> str:
-    return repr(m.model_dump()) if hasattr(m, "model_dump") else repr(m)
+    return repr(m.model_dump()) if isinstance(m, BaseModel) else repr(m)

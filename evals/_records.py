@@ -27,10 +27,10 @@ class TurnRecord(BaseModel):
     user: str | None = None
     image: str | None = None
     confirm: bool | None = None
-    intent: str | None = Field(None, description="The dataset's label")
+    intent: str | None = Field(default=None, description="The dataset's label")
     predicted_intent: str | None = None
     confidence: float | None = None
-    tier: str | None = Field(None, description="Tier of the last route event")
+    tier: str | None = Field(default=None, description="Tier of the last route event")
     tiers: list[str] = Field(default_factory=list)
     route_reason: str | None = None
     tool_calls: list[dict[str, Any]] = Field(default_factory=list)
@@ -43,7 +43,7 @@ class TurnRecord(BaseModel):
     usage: dict[str, Any] = Field(default_factory=dict)
     cart: dict[str, Any] | None = None
     cart_changed: bool = False
-    skipped: str | None = Field(None, description="Why the turn could not be replayed")
+    skipped: str | None = Field(default=None, description="Why the turn could not be replayed")
     score: TurnScore = Field(default_factory=TurnScore)
 
 
@@ -52,7 +52,7 @@ class ConversationRecord(BaseModel):
     tags: list[str] = Field(default_factory=list)
     user_id: str
     turns: list[TurnRecord] = Field(default_factory=list)
-    error: str | None = Field(None, description="Runner failure that cut the replay short")
+    error: str | None = Field(default=None, description="Runner failure that cut the replay short")
     wall_ms: float = 0.0
     success: bool = False
     cost_usd: float = 0.0

@@ -12,6 +12,8 @@ import statistics
 from collections import Counter, defaultdict
 from typing import Any
 
+from pydantic import BaseModel
+
 from evals._config import TIERS, EvalConfig
 from evals._format import ConfirmationExpectation, Conversation, Expectations, Turn
 from evals._matchers import check_cart, check_constraint, match, match_arguments
@@ -52,7 +54,7 @@ def _score_tools(s: TurnScore, exp: Expectations, tr: TurnRecord) -> None:
             s.args_ok += best_ok
             if best_ok < len(want.arguments):
                 got = actual[best]["arguments"]
-                wanted = {k: m.model_dump() if hasattr(m, "model_dump") else m
+                wanted = {k: m.model_dump() if isinstance(m, BaseModel) else m
                           for k, m in want.arguments.items()}
                 _fail(s, "tool_args", False, f"{want.label} arguments {got} do not match {wanted}")
         if not exp.tool_calls and actual:
@@ -126,9 +128,10 @@ def _score_forbid(s: TurnScore, exp: Expectations, turn: Turn, tr: TurnRecord,
         elif f == "products":
             _fail(s, "forbid", not tr.products, f"showed {len(tr.products)} products")
         elif f == "other_user":
-            bad = [(c["name"], k, v) for c in tr.tool_calls for k, v in _flat(c["arguments"])
-                   if _USER_KEY.search(k) and str(v) != user_id]
-            _fail(s, "forbid", not bad, f"acted for another user: {bad}")
+            foreign = [(c["name"], k, v) for c in tr.tool_calls
+                       for k, v in _flat(c["arguments"])
+                       if _USER_KEY.search(k) and str(v) != user_id]
+            _fail(s, "forbid", not foreign, f"acted for another user: {foreign}")
 
 
 def _flat(d: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
