@@ -65,6 +65,10 @@ def test_sessions_to_served_adapter(tmp_path: Path, one_thread: None) -> None:
     assert card["train"]["conversations"] == 90 and card["eval"]["conversations"] == 10
     texts = [json.dumps(e["messages"]) for e in read_split(data, "train")]
     build_tiny_vlm(base, DEMO_TOOL_SCHEMAS, texts)
+    # With a base, the card counts tokens as the model sees them, image tokens included.
+    card = build_sft_data(data, DEMO_TOOL_SCHEMAS, sessions=[sessions], eval_fraction=0.1,
+                          base=base)
+    assert card["length_unit"].startswith("tokens") and 50 < card["lengths"]["train"]["max"] < 512
 
     events: list[dict[str, Any]] = []
     config = LoraTrainConfig(epochs=4, learning_rate=2e-3, batch_size=2, grad_accum=1,

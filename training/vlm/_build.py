@@ -69,16 +69,16 @@ def build_sft_data(out_dir: str | Path, tool_schemas: list[dict[str, Any]], *,
     With ``base`` (a local model folder) the card gives token lengths as that model sees them,
     image tokens included; without it, lengths of the messages in characters.
     """
-    sessions = [Path(p) for p in sessions]
-    replays = [Path(p) for p in replays]
-    if not sessions and not replays:
+    session_paths = [Path(p) for p in sessions]
+    replay_paths = [Path(p) for p in replays]
+    if not session_paths and not replay_paths:
         raise InvalidInput("give at least one sessions export or replay file/folder")
-    for p in [*sessions, *replays]:
+    for p in [*session_paths, *replay_paths]:
         if not p.exists():
             raise InvalidInput(f"{p} does not exist")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    conv = convert(sessions, replays, tool_schemas, out,
+    conv = convert(session_paths, replay_paths, tool_schemas, out,
                    media_root=Path(media_root) if media_root else None)
     train, evals = split_by_conversation(conv.examples, eval_fraction, seed)
     for name, rows in (("train", train), ("eval", evals)):

@@ -20,7 +20,7 @@ def load_for_inference(base: str | Path, adapter: str | Path | None = None) -> t
 
     from training.vlm._processor import load_processor
 
-    model = AutoModelForImageTextToText.from_pretrained(base, local_files_only=True)
+    model: Any = AutoModelForImageTextToText.from_pretrained(base, local_files_only=True)
     if adapter is not None:
         from peft import PeftModel
 

@@ -224,6 +224,7 @@ class _Builder:
         for turn in obj.get("turns") or []:
             trace = turn.get("trace")
             expect = turn.get("expect") or {}
+            user: dict[str, Any] | None
             try:
                 if turn.get("confirm") is not None:
                     if not isinstance(trace, dict):
@@ -236,10 +237,11 @@ class _Builder:
                     image = self.image(turn["image"], file.parent) if turn.get("image") else None
                     if not text and image is None:
                         raise _Cut("no_user_text")
-                    user = {"role": "user", "content": text}
+                    content: Any = text
                     if image is not None:
-                        user["content"] = [{"type": "text", "text": text or "(photo)"},
-                                           {"type": "image", "image": image}]
+                        content = [{"type": "text", "text": text or "(photo)"},
+                                   {"type": "image", "image": image}]
+                    user = {"role": "user", "content": content}
                 if isinstance(trace, dict):
                     source = "session"
                     produced = self.from_trace(trace, pending, ncalls)

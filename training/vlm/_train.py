@@ -180,7 +180,8 @@ def train_lora(base: str | Path, data_dir: str | Path, out_dir: str | Path,
     trainer.train(resume_from_checkpoint=last)
     duration = time.monotonic() - started
 
-    trainer.model.save_pretrained(out_dir)
+    peft_model: Any = trainer.model  # a PeftModel: saves the adapter only
+    peft_model.save_pretrained(out_dir)
     write_serving_template(out_dir)
     history = trainer.state.log_history
     result = TrainResult(
