@@ -165,3 +165,117 @@ def test_page_asks_for_a_key_when_none_is_injected(browser: Any, live_factory: A
     expect(page.locator(".product-card")).to_have_count(3)
     # Stored for the next visit.
     assert page.evaluate("localStorage.getItem('shopagent.apiKey')") == "key-bob"
+
+
+# --- end to end: the real AgentService, a real demo catalog, a scripted model ------------
+
+
+def _scripted_vlm(photo_id: str, product_id: str, options: dict[str, str]) -> Any:
+    """The local tier's replies, by what the request carries: the model boundary is the
+    only fake here (an OpenAI-compatible server on loopback)."""
+    from agent.fake_openai import FakeReply
+
+    def respond(body: dict[str, Any]) -> FakeReply:
+        messages = body["messages"]
+        last = messages[-1]
+        if last["role"] == "tool":
+            called = [
+                tc["function"]["name"]
+                for m in messages
+                if m["role"] == "assistant"
+                for tc in m.get("tool_calls") or []
+            ]
+            if called and called[-1] == "add_to_cart":
+                return FakeReply(text="Added it to your cart.")
+            return FakeReply(text="Here are some picks from the catalog.")
+        content = last["content"]
+        if isinstance(content, list):  # the photo travels as pixels
+            return FakeReply(tool_calls=[("visual_search", {"image_id": photo_id, "limit": 4})])
+        if "cart" in content:
+            return FakeReply(
+                tool_calls=[("add_to_cart", {"product_id": product_id, "quantity": 1, **options})]
+            )
+        return FakeReply(tool_calls=[("catalog_search", {"query": content, "page_size": 4})])
+
+    return respond
+
+
+def _in_stock(catalog: Any) -> tuple[str, str, dict[str, str]]:
+    for hit in catalog.search("", {}, page_size=50).hits:
+        product = catalog.get_product(hit.product.id if hasattr(hit, "product") else hit.id)
+        for v in product.variants:
+            if v.available:
+                options = {k: str(x) for k, x in v.options.items() if k in ("size", "color")}
+                return product.id, product.title, options
+    raise AssertionError("no product in stock")
+
+
+def test_real_agent_end_to_end(browser: Any, data_dir: Path, tmp_path: Path) -> None:
+    import hashlib
+
+    from PIL import Image
+    from playwright.sync_api import expect
+
+    from agent.fake_openai import FakeOpenAIServer
+    from api import create_app
+    from retrieval import build_demo_catalog
+    from tests.api.helpers import LiveServer, make_settings
+
+    settings = make_settings(
+        data_dir, environment="development", dev_api_key="dev-e2e", demo_catalog_size=60
+    )
+    catalog = build_demo_catalog(settings, n=60)
+    product_id, title, options = _in_stock(catalog)
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (48, 48), (200, 30, 30)).save(photo)
+    photo_id = hashlib.sha256(photo.read_bytes()).hexdigest() + ".png"
+
+    with FakeOpenAIServer(
+        model="shop-lora", responder=_scripted_vlm(photo_id, product_id, options)
+    ) as vlm:
+        from agent.service import AgentService
+
+        # The catalog just built is shared with the service (one index handle, one
+        # embedding model in memory), as evals do.
+        app = create_app(
+            settings.model_copy(update={"local_base_url": vlm.base_url}),
+            open_service=lambda s: AgentService.open(s, catalog=catalog),
+        )
+        with LiveServer(app) as server:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(server.url + "/")
+            box = page.get_by_label("Message")
+
+            box.fill("show me some shirts")
+            box.press("Enter")
+            reply = page.locator(".msg.assistant").last
+            expect(reply.locator(".product-card").first).to_be_visible(timeout=30_000)
+            expect(reply.locator(".text")).to_have_text("Here are some picks from the catalog.")
+            page.wait_for_function(
+                "() => document.querySelector('.product-card img').naturalWidth > 0"
+            )
+
+            page.get_by_label("Add photo").set_input_files(str(photo))
+            box.fill("like this")
+            box.press("Enter")
+            expect(
+                page.locator(".msg.assistant").last.locator(".product-card").first
+            ).to_be_visible(timeout=30_000)
+
+            box.fill("add it to my cart")
+            box.press("Enter")
+            confirm = page.get_by_role("group", name="Confirm action")
+            expect(confirm).to_be_visible(timeout=30_000)
+            expect(confirm).to_contain_text(product_id)
+            confirm.get_by_role("button", name="Confirm").click()
+            expect(page.locator(".msg.assistant").last).to_contain_text(
+                "Added it to your cart.", timeout=30_000
+            )
+            expect(page.locator("#cart")).to_contain_text(f"1 × {title}")
+            page.screenshot(path=str(ARTIFACTS / "web-chat-real-agent.png"), full_page=True)
+            assert errors == []
+    catalog.close()
+    # The model saw the photo as pixels in the visual-search turn.
+    assert any(isinstance(r["messages"][-1]["content"], list) for r in vlm.requests)
