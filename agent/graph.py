@@ -162,7 +162,7 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             failures=turn.get("failures", {}),
         )
         decision = choose_tier(features, deps.available_tiers(), settings.nlu_confidence_threshold)
-        turn.update(tier=decision.tier, reason=decision.reason, reroute=False)
+        turn.update({"tier": decision.tier, "reason": decision.reason, "reroute": False})
         log.info("route turn=%s tier=%s reason=%s", turn["turn_id"], decision.tier, decision.reason)
         _emit(
             ev.RouteEvent(
@@ -198,9 +198,11 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         plan = deps.embedded.plan(nlu, dialogue_of(state))
         if plan.escalate:
             turn.update(
-                embedded_declined=True,
-                reroute=True,
-                reason=plan.reason or "embedded planner declined",
+                {
+                    "embedded_declined": True,
+                    "reroute": True,
+                    "reason": plan.reason or "embedded planner declined",
+                }
             )
             return {"turn": turn}
         if not plan.calls:
@@ -399,7 +401,12 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             )
             new.append(outcome)
         turn.update(
-            outcomes=outcomes + new, pending=[], steps=turn.get("steps", 0) + 1, confirmation=None
+            {
+                "outcomes": outcomes + new,
+                "pending": [],
+                "steps": turn.get("steps", 0) + 1,
+                "confirmation": None,
+            }
         )
         return {"turn": turn, "messages": [outcome_message(o) for o in new]}
 

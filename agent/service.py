@@ -235,7 +235,9 @@ class AgentService:
                 raise NotFound(
                     "no pending confirmation with that id", code="confirmation_not_found"
                 )
-            resume = Command(resume={"confirmation_id": confirmation_id, "approve": approve})
+            resume: Command[Any] = Command(
+                resume={"confirmation_id": confirmation_id, "approve": approve}
+            )
             async for e in self._run(resume, config, f"t-{uuid.uuid4().hex[:12]}"):
                 yield e
 
