@@ -26,7 +26,7 @@ exec vllm serve "$BASE_MODEL_DIR" \
   --served-model-name "$SERVED_BASE_NAME" \
   --host "${VLLM_HOST:-0.0.0.0}" --port "${VLLM_PORT:-8000}" \
   --api-key "${VLLM_API_KEY:-EMPTY}" \
-  --chat-template "$CHAT_TEMPLATE" \
+  --chat-template "$CHAT_TEMPLATE" --chat-template-content-format openai \
   --enable-auto-tool-choice --tool-call-parser hermes \
   --enable-lora --lora-modules "$LORA_NAME=$ADAPTER_DIR" \
   --max-lora-rank "${MAX_LORA_RANK:-16}" --max-loras "${MAX_LORAS:-2}" \

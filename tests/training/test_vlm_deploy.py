@@ -21,7 +21,8 @@ def test_serve_script_has_the_serving_contract() -> None:
     script = (DEPLOY / "serve-vllm.sh").read_text()
     for flag in ("--enable-auto-tool-choice", "--tool-call-parser hermes", "--enable-lora",
                  "--lora-modules", "--max-lora-rank", "--max-model-len",
-                 "--enable-prefix-caching", "--gpu-memory-utilization", "--chat-template"):
+                 "--enable-prefix-caching", "--gpu-memory-utilization", "--chat-template",
+                 "--chat-template-content-format openai"):
         assert flag in script, flag
     # The adapter's trained rank must fit the server's default --max-lora-rank.
     rank = int(re.search(r"MAX_LORA_RANK:-(\d+)", script).group(1))  # type: ignore[union-attr]
