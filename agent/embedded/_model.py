@@ -121,8 +121,16 @@ class IntentModel:
         head = IntentHead(cfg["in_dim"], len(cfg["intents"]), cfg["hidden"])
         state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
         head.load_state_dict(state)
-        return cls(tok, bert, head, cfg["intents"], cfg["temperature"], cfg.get("max_len", 48),
-                   quantized, threads)
+        return cls(
+            tok,
+            bert,
+            head,
+            cfg["intents"],
+            cfg["temperature"],
+            cfg.get("max_len", 48),
+            quantized,
+            threads,
+        )
 
     def save(self, folder: Path, extra: dict[str, Any]) -> None:
         folder.mkdir(parents=True, exist_ok=True)

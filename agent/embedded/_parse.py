@@ -157,10 +157,10 @@ def parse(text: str) -> Parsed:
             eat(m)
     if out.price_min is None and out.price_max is None:
         # A bare amount with a currency ("a dress for 50 bucks") is a budget.
-        m = re.search(rf"{_CUR}{_NUM}\b|\b{_NUM}{_CUR_WORD}\b", t)
-        if m and free(m):
-            out.price_max = _f(m.group(1) or m.group(2))
-            eat(m)
+        bare = re.search(rf"{_CUR}{_NUM}\b|\b{_NUM}{_CUR_WORD}\b", t)
+        if bare and free(bare):
+            out.price_max = _f(bare.group(1) or bare.group(2))
+            eat(bare)
 
     # quantities: "add 2 of", "two of those", "3 pairs", "qty 3", "x2"
     q = re.search(
@@ -177,10 +177,10 @@ def parse(text: str) -> Parsed:
 
     # references: ordinals, "number 3", "the first two", pronouns
     refs: list[tuple[int, str]] = []
-    m = re.search(r"\b(?:first|top)\s(2|3|4)\b", t)
-    if m:
-        refs += [(m.start(), str(i)) for i in range(1, int(m.group(1)) + 1)]
-        eat(m)
+    top = re.search(r"\b(?:first|top)\s(2|3|4)\b", t)
+    if top:
+        refs += [(top.start(), str(i)) for i in range(1, int(top.group(1)) + 1)]
+        eat(top)
     tokens = [(w.start(), w.group(0)) for w in re.finditer(r"[a-z0-9#]+", t)]
     for pos, w in tokens:
         if any(a <= pos < b for a, b in out.spans):

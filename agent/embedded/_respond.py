@@ -111,11 +111,8 @@ def respond(
         text = rng.choice(FOUND).format(
             n=n, total=total, what=what, which=which, are="is" if n == 1 else "are"
         )
-        facets = (
-            (by_name.get("get_facets").content or {}).get("facets")
-            if by_name.get("get_facets") and by_name["get_facets"].ok
-            else None
-        )
+        fr = by_name.get("get_facets")
+        facets = (fr.content or {}).get("facets") if fr is not None and fr.ok else None
         if facets and total > n:
             question = _clarify(facets, filters)
             if question:
@@ -160,11 +157,15 @@ def respond(
         added = (r.content or {}).get("added") if isinstance(r.content, dict) else None
         # the title the tool reports, else the one shown earlier; never a guess
         title = (added or {}).get("title") or (
-            s.shown.get(str(r.args.get("product_id"))) or {}).get("title")
+            s.shown.get(str(r.args.get("product_id"))) or {}
+        ).get("title")
         qty = int((added or {}).get("quantity") or r.args.get("quantity") or 1)
         if title:
-            text = f"Added {qty} x {title} to your cart." if qty > 1 else \
-                f"Added {title} to your cart."
+            text = (
+                f"Added {qty} x {title} to your cart."
+                if qty > 1
+                else f"Added {title} to your cart."
+            )
         else:
             text = "Added to your cart."
         return Reply(text=text + _cart_total(r.content)), s
@@ -222,7 +223,7 @@ def respond(
 
 def _cart_total(content: Any) -> str:
     if isinstance(content, dict):
-        cart = content.get("cart") if isinstance(content.get("cart"), dict) else content
+        cart = content["cart"] if isinstance(content.get("cart"), dict) else content
         if cart.get("total") is not None:
             return f" Cart total: {_money(cart['total'], cart.get('currency'))}."
     return ""

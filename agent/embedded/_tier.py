@@ -65,6 +65,7 @@ class EmbeddedTier:
                 code="model_not_trained",
             )
         from agent.embedded._model import IntentModel, whole_words  # torch: only when needed
+
         manifest = json.loads((folder / MANIFEST).read_text())
         nouns = (
             json.loads((folder / LEXICON_FILE).read_text()).get("nouns", {})
@@ -103,9 +104,14 @@ class EmbeddedTier:
         if image_id and intent in ("search", "refine", "visual_search", "product_details"):
             intent = "visual_search"
             confidence = max(confidence, scores.get("visual_search", 0.0))
-        return NLUResult(intent=intent, confidence=round(confidence, 4), slots=slots,
-                         intent_scores={k: round(v, 4) for k, v in scores.items()},
-                         image_id=image_id, text=text)
+        return NLUResult(
+            intent=intent,
+            confidence=round(confidence, 4),
+            slots=slots,
+            intent_scores={k: round(v, 4) for k, v in scores.items()},
+            image_id=image_id,
+            text=text,
+        )
 
     def extract_slots(self, text: str, intent: str) -> Slots:
         p = parse(text)

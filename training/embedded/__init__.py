@@ -43,8 +43,8 @@ def catalog_snapshot(catalog: Any, limit: int = SAMPLE_PRODUCTS
     Products are sampled evenly over sorted ids so the sample (and the fingerprint) is
     deterministic."""
     if isinstance(catalog, tuple):
-        products, facets = catalog
-        return [p if isinstance(p, dict) else p.model_dump() for p in products], dict(facets)
+        given, facets = catalog
+        return [p if isinstance(p, dict) else p.model_dump() for p in given], dict(facets)
     facets = catalog.facet_values()
     products: list[dict[str, Any]] = []
     index = getattr(catalog, "index", None)
