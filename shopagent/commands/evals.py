@@ -49,6 +49,7 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
         try:
             under, over = parse_gates(fail_under), parse_gates(fail_over)
             cfg = load_config(config)
+            cfg.settings_update()  # fails now, not mid-run, when an API key variable is unset
             convs = load_conversations(dataset)
         except ValueError as exc:
             console.print(f"[red]error:[/red] {exc}")

@@ -100,6 +100,11 @@ def test_cli_run_writes_reports_and_gates_exit_codes(cli, dataset_file: Path,
     assert r.exit_code == 1 and "gate failed: latency_p50_ms" in r.output
     r = cli("eval", "run", dataset_file, "-c", cfg, "--out", out, "--fail-under", "nope=1")
     assert r.exit_code == 2 and "unknown metric 'nope'" in r.output
+    keyed = tmp_path / "k.toml"
+    keyed.write_text('name = "k"\n[tiers.frontier]\nbase_url = "http://127.0.0.1:9/v1"\n'
+                     'api_key_env = "SHOPAGENT_TEST_SURELY_UNSET_KEY"\n')
+    r = cli("eval", "run", dataset_file, "-c", keyed, "--out", out)
+    assert r.exit_code == 2 and "SHOPAGENT_TEST_SURELY_UNSET_KEY" in r.output
 
     r = cli("eval", "diff", out / "a", out / "b", "--fail-on-regression")
     assert r.exit_code == 0 and "0 regressed turn(s)" in r.output
