@@ -93,6 +93,8 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
         seed: int = typer.Option(d.seed),
         module_name: str = typer.Option(d.module_name, help="Name vLLM serves the adapter as."),
         resume: bool = typer.Option(True, help="Resume from the last checkpoint in <out>."),
+        check: int = typer.Option(0, help="After training, reload base + adapter and predict "
+                                  "the first step of this many eval examples."),
     ) -> None:
         """Fine-tune a LoRA adapter (TRL SFT + PEFT) that `vllm serve --lora-modules` loads."""
         from training.vlm import LoraTrainConfig, train_lora
@@ -114,6 +116,13 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
         typer.echo(f"adapter: {result.adapter_dir} ({result.steps} steps, "
                    f"{result.duration_s} s); eval loss before {before}, per epoch "
                    f"{[round(e['eval_loss'], 4) for e in result.eval_loss_per_epoch]}")
+        if check:
+            from training.vlm import check_adapter
+
+            report = check_adapter(base, out, data, check)
+            typer.echo(f"check: {report['format_ok']}/{report['examples']} in the expected "
+                       f"format (tool call or reply), {report['right_tools']}/"
+                       f"{report['examples']} with the recorded tool(s)")
         typer.echo(f"serve: --lora-modules {module_name}={Path(out).resolve()} "
                    f"--chat-template {Path(out).resolve()}/chat_template.serving.jinja")
 

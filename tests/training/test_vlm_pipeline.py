@@ -93,13 +93,13 @@ def test_sessions_to_served_adapter(tmp_path: Path, one_thread: None) -> None:
     # gradient checkpointing on this time.
     args = ["train", "lora", "--base", str(base), "--data", str(data), "--out", str(out),
             "--epochs", "5", "--lr", "2e-3", "--batch-size", "2", "--grad-accum", "1",
-            "--logging-steps", "5", "--gradient-checkpointing"]
+            "--logging-steps", "5", "--gradient-checkpointing", "--check", "2"]
     run = CliRunner().invoke(_cli(), args)
     assert run.exit_code == 0, run.output
     summary = json.loads((out / "training_summary.json").read_text())
     assert summary["resumed_from"].endswith(f"checkpoint-{result.steps}")
     assert summary["steps"] > result.steps and len(summary["eval_loss_per_epoch"]) == 5
-    assert "--lora-modules shop-lora=" in run.output
+    assert "--lora-modules shop-lora=" in run.output and "check: " in run.output
 
     # Reload base + adapter and generate from held-out prompts.
     model, processor = load_for_inference(base, out)

@@ -7,7 +7,12 @@ them, so importing this package is cheap.
 from training.vlm._build import build_sft_data, card_markdown
 from training.vlm._collate import VlmCollator, encode_example, token_lengths
 from training.vlm._config import LANGUAGE_MODEL_TARGETS, LoraTrainConfig
-from training.vlm._generate import generate, load_for_inference, predict_tool_calls
+from training.vlm._generate import (
+    check_adapter,
+    generate,
+    load_for_inference,
+    predict_tool_calls,
+)
 from training.vlm._processor import load_processor, save_processor
 from training.vlm._sft_data import convert, dedupe_key, is_exact, split_by_conversation
 from training.vlm._synthetic import DEMO_TOOL_SCHEMAS, write_demo_sessions
@@ -29,6 +34,7 @@ __all__ = [
     "build_sft_data",
     "build_tiny_vlm",
     "card_markdown",
+    "check_adapter",
     "convert",
     "dedupe_key",
     "encode_example",
