@@ -18,6 +18,7 @@ class RunDiff:
     metric_deltas: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     only_in_a: list[str] = field(default_factory=list)
     only_in_b: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # turns whose input differs: skipped
 
 
 def diff_runs(a: RunResult, b: RunResult) -> RunDiff:
@@ -29,6 +30,9 @@ def diff_runs(a: RunResult, b: RunResult) -> RunDiff:
     d.only_in_b = sorted(set(cb) - set(ca))
     for cid in sorted(set(ca) & set(cb)):
         for ta, tb in zip(ca[cid].turns, cb[cid].turns, strict=False):
+            if (ta.kind, ta.user, ta.confirm) != (tb.kind, tb.user, tb.confirm):
+                d.changed.append(f"{cid}#{ta.index}")  # the dataset changed between the runs
+                continue
             if ta.score.success == tb.score.success:
                 continue
             row = {"conversation": cid, "turn": ta.index, "kind": ta.kind,

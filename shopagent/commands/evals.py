@@ -105,7 +105,8 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
         if as_json:
             typer.echo(json.dumps({"regressions": d.regressions, "improvements": d.improvements,
                                    "metric_deltas": d.metric_deltas, "only_in_a": d.only_in_a,
-                                   "only_in_b": d.only_in_b}, indent=1, default=str))
+                                   "only_in_b": d.only_in_b, "changed": d.changed},
+                                  indent=1, default=str))
         else:
             typer.echo(f"{a.run_id} -> {b.run_id}: {len(d.regressions)} regressed turn(s), "
                        f"{len(d.improvements)} improved")
@@ -119,7 +120,8 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
                                f"{r['user']!r} tier {r['tier'][0]} -> {r['tier'][1]}")
                     for f in r["failures"][:4]:
                         typer.echo(f"      {f}")
-            for label, ids in (("only in A", d.only_in_a), ("only in B", d.only_in_b)):
+            for label, ids in (("only in A", d.only_in_a), ("only in B", d.only_in_b),
+                               ("input changed, not compared", d.changed)):
                 if ids:
                     typer.echo(f"\n{label}: {', '.join(ids)}")
         if fail_on_regression and d.regressions:

@@ -112,3 +112,11 @@ def test_cli_run_writes_reports_and_gates_exit_codes(cli, dataset_file: Path,
     assert r.exit_code == 0 and (tmp_path / "cmp.html").read_text().count("<h2>") >= 3
     r = cli("eval", "validate", dataset_file)
     assert r.exit_code == 0 and "4 conversations, 8 turns" in r.output
+
+
+def test_diff_skips_turns_whose_input_changed(fakes, dataset_file: Path) -> None:
+    good, bad = _run(fakes, dataset_file, "good", "good"), _run(fakes, dataset_file, "bad", "bad")
+    bad.conversations[0].turns[0].user = "blue dresses"  # the dataset was edited in between
+    d = diff_runs(good, bad)
+    assert d.changed == ["search-red#0"]
+    assert ("search-red", 0) not in {(r["conversation"], r["turn"]) for r in d.regressions}
