@@ -33,7 +33,12 @@ class RequestIdFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    _std = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+    # Standard record attributes, and uvicorn's ANSI-coloured duplicate of the message.
+    _std = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+        "message",
+        "asctime",
+        "color_message",
+    }
 
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {

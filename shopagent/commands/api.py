@@ -32,16 +32,17 @@ def dev_key(data_dir: Path) -> str:
     return key
 
 
-def _prepare_dev(settings: Any) -> None:
+def _prepare_dev(settings: Any) -> Any:
     """First start of `make run`: the demo catalog and the embedded model, with progress.
-    Both are cached in the data folder, so a restart takes seconds."""
+    Both are cached in the data folder, so a restart takes seconds. Returns the open
+    catalog, which the agent then shares (opening it twice would load its encoder twice)."""
     from retrieval import ensure_demo_catalog
 
     typer.secho(
         f"==> demo catalog ({settings.demo_catalog_size} products) in {settings.data_dir}",
         bold=True,
     )
-    ensure_demo_catalog(settings, progress=True).close()  # closed: the agent reopens it
+    catalog = ensure_demo_catalog(settings, progress=True)
     try:
         import training.embedded as embedded_training
 
@@ -54,9 +55,10 @@ def _prepare_dev(settings: Any) -> None:
             "configured model tiers",
             fg="yellow",
         )
-        return
+        return catalog
     typer.secho(f"==> embedded model in {settings.embedded_model_path}", bold=True)
-    ensure(settings, progress=True)
+    ensure(settings, catalog=catalog, progress=True)
+    return catalog
 
 
 def serve(
@@ -94,8 +96,8 @@ def serve(
             else dev_key(settings.data_dir)
         )
         updates["dev_api_key"] = SecretStr(key)
-        _prepare_dev(settings)
     settings = settings.model_copy(update=updates)
+    catalog = _prepare_dev(settings) if dev else None
 
     import uvicorn
 
@@ -103,20 +105,33 @@ def serve(
     from api._logging import configure_logging
 
     configure_logging(settings.log_level)
-    app = create_app(settings)
+    opener = None
+    if catalog is not None:
+        from agent.service import AgentService
+
+        def opener(s: Any) -> Any:
+            return AgentService.open(s, catalog=catalog)
+
+    app = create_app(settings, open_service=opener)
     url = f"http://{settings.host}:{settings.port}"
     typer.secho(f"==> shopagent on {url}  (web chat: {url}/, API docs: {url}/docs)", bold=True)
     if key:
         typer.secho(f"==> dev API key: {key}", fg="green")
         typer.echo(f"    terminal client: shopagent chat --url {url} --api-key {key}")
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        access_log=False,
-        log_config=None,
-        timeout_graceful_shutdown=5,
-    )
+    try:
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            access_log=False,
+            log_config=None,
+            timeout_graceful_shutdown=5,
+        )
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after a clean shutdown
+        pass
+    finally:
+        if catalog is not None:
+            catalog.close()
 
 
 # --- the terminal client ---------------------------------------------------------------------
