@@ -79,7 +79,7 @@ def _plots(runs: list[RunResult]) -> dict[str, str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = [r.config.get("name", r.run_id) for r in runs]
+    names = run_labels(runs)
     plots: dict[str, str] = {}
 
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -140,6 +140,13 @@ def _plots(runs: list[RunResult]) -> dict[str, str]:
     return plots
 
 
+def run_labels(runs: list[RunResult]) -> list[str]:
+    """Configuration names, or run ids where two runs share a configuration name (plots
+    keyed by a repeated label would merge their bars)."""
+    names = [str(r.config.get("name") or r.run_id) for r in runs]
+    return [r.run_id if names.count(n) > 1 else n for r, n in zip(runs, names, strict=True)]
+
+
 def worst_conversations(run: RunResult, n: int = 10) -> list[ConversationRecord]:
     def key(c: ConversationRecord) -> tuple[float, float]:
         ok = sum(t.score.success for t in c.turns) / max(1, len(c.turns))
@@ -174,6 +181,8 @@ def render_html(runs: list[RunResult], *, worst: int = 10) -> str:
             pick = min if m in LOWER_IS_BETTER else max
             best[m] = pick(vals)[1]
     return env.get_template("report.html.jinja").render(
-        runs=runs, metrics=TABLE_METRICS, best=best, ratios=ratios, plots=_plots(runs),
+        runs=runs, labels=dict(zip([r.run_id for r in runs], run_labels(runs), strict=True)),
+        datasets=sorted({r.dataset for r in runs}), metrics=TABLE_METRICS, best=best,
+        ratios=ratios, plots=_plots(runs),
         worst={r.run_id: worst_conversations(r, worst) for r in runs},
     )
