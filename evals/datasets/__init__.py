@@ -1,0 +1,1 @@
+"""Replay datasets and the scripts that build them."""
