@@ -99,6 +99,7 @@ def test_sessions_to_served_adapter(tmp_path: Path, one_thread: None) -> None:
     summary = json.loads((out / "training_summary.json").read_text())
     assert summary["resumed_from"].endswith(f"checkpoint-{result.steps}")
     assert summary["steps"] > result.steps and len(summary["eval_loss_per_epoch"]) == 5
+    assert summary["eval_loss_before"] == result.eval_loss_before
     assert "--lora-modules shop-lora=" in run.output and "check: " in run.output
 
     # Reload base + adapter and generate from held-out prompts.

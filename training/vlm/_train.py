@@ -174,9 +174,15 @@ def train_lora(base: str | Path, data_dir: str | Path, out_dir: str | Path,
         trainer.remove_callback(PrinterCallback)  # progress() reports instead
     last = get_last_checkpoint(str(checkpoints)) if resume and checkpoints.is_dir() else None
     started = time.monotonic()
+    # Kept beside the checkpoints, so a resumed run still reports where training started.
+    before_file = checkpoints / "eval_loss_before.json"
     eval_before = None
     if evals and last is None:
         eval_before = float(trainer.evaluate()["eval_loss"])
+        checkpoints.mkdir(parents=True, exist_ok=True)
+        before_file.write_text(json.dumps({"eval_loss": eval_before}), encoding="utf-8")
+    elif before_file.is_file():
+        eval_before = json.loads(before_file.read_text(encoding="utf-8"))["eval_loss"]
     trainer.train(resume_from_checkpoint=last)
     duration = time.monotonic() - started
 
