@@ -108,7 +108,7 @@ def test_plans_for_routine_intents() -> None:
     p = plan(nlu("search"), s, 0.6)
     assert p.calls[0].name == "catalog_search"
     assert p.calls[0].args == {
-        "query": "red dresses",
+        "query": "dresses",
         "category": "Dresses",
         "color": "red",
         "page": 1,
