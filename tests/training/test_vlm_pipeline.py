@@ -22,6 +22,7 @@ from safetensors import safe_open
 from typer.testing import CliRunner
 
 from agent.prompts import SYSTEM_PROMPT
+from shopagent.errors import InvalidInput
 from training.vlm import (
     DEMO_TOOL_SCHEMAS,
     LoraTrainConfig,
@@ -69,6 +70,13 @@ def test_sessions_to_served_adapter(tmp_path: Path, one_thread: None) -> None:
     card = build_sft_data(data, DEMO_TOOL_SCHEMAS, sessions=[sessions], eval_fraction=0.1,
                           base=base)
     assert card["length_unit"].startswith("tokens") and 50 < card["lengths"]["train"]["max"] < 512
+
+    # Refusals before any weights load: a base that is not a local folder, and data where
+    # every example is longer than max_length (cutting would split an image's tokens).
+    with pytest.raises(InvalidInput, match="not a local model folder"):
+        train_lora("Qwen/Qwen2.5-VL-7B-Instruct", data, tmp_path / "x")
+    with pytest.raises(InvalidInput, match="max_length 64"):
+        train_lora(base, data, tmp_path / "x", LoraTrainConfig(max_length=64))
 
     events: list[dict[str, Any]] = []
     config = LoraTrainConfig(epochs=4, learning_rate=2e-3, batch_size=2, grad_accum=1,
