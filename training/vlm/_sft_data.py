@@ -127,7 +127,7 @@ class _Builder:
         if isinstance(ref, dict) and ref.get("product_id"):
             rel = Path("media") / "products" / f"{ref['product_id']}.png"
         elif isinstance(ref, dict | str):
-            rel = Path(ref.get("path") or "" if isinstance(ref, dict) else ref)
+            rel = Path((ref.get("path") or "") if isinstance(ref, dict) else ref)
         else:
             raise _Cut("missing_image")
         roots = [r for r in (self.media_root, base) if r is not None]
