@@ -57,6 +57,8 @@ _MAX_CUES = (
     r"not more than|nothing (?:over|above|more than)|not over|up to|at most|within|"
     r"budget(?: is| of)?|<=?"
 )
+_PRODUCT_ID = re.compile(r"(?<![\w-])(p|sku|prod)-([a-z0-9]{3,})\b", re.I)
+_ORDER_ID = re.compile(r"(?<![\w-])(o|ord|order)-([a-z0-9]{3,})\b", re.I)
 _MIN_CUES = r"over|above|more than|at least|min(?:imum)?|starting at|from|>=?"
 
 
@@ -113,12 +115,14 @@ def parse(text: str) -> Parsed:
         out.spans.append(m.span())
 
     # ids first, so their digits are not read as prices or sizes
-    for m in re.finditer(r"(?<![\w-])(p|sku|prod)-?(\d{3,})\b", t):
-        out.product_ids.append(f"{m.group(1)}-{m.group(2)}")
-        eat(m)
-    for m in re.finditer(r"(?<![\w-])(o|ord|order)-(\d{3,})\b", t):
-        out.order_ids.append(f"{m.group(1)}-{m.group(2)}")
-        eat(m)
+    # (found in the original text: ids keep their case, "o-3fa9c2b1e0" its letters)
+    for kind, pattern in (("p", _PRODUCT_ID), ("o", _ORDER_ID)):
+        for m in pattern.finditer(text):
+            found = t.find(m.group(0).lower())
+            if found < 0 or not any(c.isdigit() for c in m.group(2)):
+                continue
+            (out.product_ids if kind == "p" else out.order_ids).append(m.group(0))
+            out.spans.append((found, found + len(m.group(0))))
     for m in re.finditer(r"(?:#\s?|\border (?:number |no\.? )?)(\d{4,})\b", t):
         out.order_ids.append(m.group(1))
         eat(m)

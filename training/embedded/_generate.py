@@ -17,7 +17,7 @@ from typing import Any
 from agent.embedded._lexicon import Lexicon, leaf
 from training.embedded import _templates as T
 
-GENERATOR_VERSION = "5"
+GENERATOR_VERSION = "6"
 _KEYS = "qwertyuiopasdfghjklzxcvbnm"
 
 
@@ -170,7 +170,8 @@ class Generator:
 
     def _oid(self) -> str:
         n = self.rng.randint(1000, 99999)
-        return self.rng.choice([f"o-{n}", f"#{n}", f"ord-{n}", f"{n}", f"O-{n}"])
+        hexid = f"o-{self.rng.getrandbits(40):010x}"  # the built-in order store's format
+        return self.rng.choice([f"o-{n}", f"#{n}", f"ord-{n}", f"{n}", f"O-{n}", hexid, hexid])
 
     def search(self) -> str:
         r = self.rng

@@ -62,3 +62,10 @@ def test_quantities_ids_and_modifiers() -> None:
     assert parse("next page").modifier == "more"
     # "not more than 80" is a price, not a request for more results
     assert parse("not more than 80").modifier is None
+
+
+def test_ids_keep_their_case_and_letters() -> None:
+    assert parse("where is my order o-3fa9c2b1e0?").order_ids == ["o-3fa9c2b1e0"]
+    assert parse("tell me about SKU-AB123").product_ids == ["SKU-AB123"]
+    assert parse("add p-00042 in size 42").product_ids == ["p-00042"]
+    assert parse("the o-rings please").order_ids == []  # no digit: a word, not an id
