@@ -163,7 +163,10 @@ def test_own_csv_with_variant_groups(settings, tmp_path):
         assert report.ingested == 2 and not report.issues
         d1 = catalog.get_product("D1")
         assert d1.currency == "EUR" and d1.option_values("size") == ["S", "M"]
-        res = catalog.search("dress", {"size": "M", "material": "linen"})
+        res = catalog.search("dress", {"size": "S", "material": "linen"})
         assert [h.product.id for h in res.hits] == ["D1"]
+        # D1's M is sold out: a size filter means a size that can be bought
+        assert catalog.search("dress", {"size": "M"}).hits[0].product.id == "D2"
+        assert [h.product.id for h in catalog.search("dress", {"size": "M"}).hits] == ["D2"]
     finally:
         catalog.close()
