@@ -1,7 +1,7 @@
 """The agent graph, written out: understand -> route -> act (tool loop) -> confirm -> respond.
 
     START -> understand -> route -+-> act -+-> tools -> (act | respond)
-                                  |        +-> confirm -> (tools | respond)
+                                  |        +-> confirm -> (tools | act | respond)
                                   |        +-> route   (escalation)
                                   |        +-> respond
                                   +-> respond (no tier can answer: apology)
@@ -13,12 +13,9 @@ Events for the client are written to LangGraph's custom stream as they happen.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
-import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage
@@ -28,98 +25,28 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 
 from agent import events as ev
+from agent._turn import (
+    APOLOGY,
+    BOUND_TEXT,
+    MAX_CARDS_KEPT,
+    REPHRASE,
+    AgentDeps,
+    bump,
+    cards_from_outcomes,
+    confirmation_id,
+    emit,
+    emit_outcome,
+    outcome,
+    over_budget,
+    turn_of,
+)
 from agent.llm_policy import outcome_message, to_openai_messages
-from agent.models import ChatModel
 from agent.router import TurnFeatures, choose_tier
 from agent.state import AgentState, TurnState
 from shopagent.errors import ModelError, ToolError
-from tools import ToolContext, ToolRegistry
+from tools import ToolContext
 
 log = logging.getLogger(__name__)
-
-APOLOGY = (
-    "Sorry, I can't answer right now: no assistant model is available. "
-    "Please try again in a moment."
-)
-MAX_CARDS_KEPT = 60
-
-
-@dataclass
-class AgentDeps:
-    """Services bound into the graph once; per-call identity comes from the config."""
-
-    settings: Any
-    registry: ToolRegistry
-    stores: Any
-    catalog: Any
-    images: Any = None
-    embedded: Any = None  # agent.embedded.EmbeddedTier, or None when untrained
-    models: dict[str, ChatModel] = field(default_factory=dict)
-
-    def available_tiers(self) -> set[str]:
-        return set(self.models) | ({"embedded"} if self.embedded is not None else set())
-
-
-def _emit(event: Any) -> None:
-    get_stream_writer()(event.model_dump())
-
-
-def _turn(state: AgentState) -> TurnState:
-    return dict(state["turn"])  # type: ignore[return-value]
-
-
-def _bump(counter: dict[str, int], key: str, n: int = 1) -> dict[str, int]:
-    return {**counter, key: counter.get(key, 0) + n}
-
-
-def _card(d: dict[str, Any]) -> dict[str, Any]:
-    keys = ev.ProductCard.model_fields
-    return ev.ProductCard.model_validate({k: v for k, v in d.items() if k in keys}).model_dump()
-
-
-def cards_from_outcomes(outcomes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for o in outcomes:
-        content = o.get("content") if o.get("ok") else None
-        if not isinstance(content, dict):
-            continue
-        items = list(content.get("products") or [])
-        if isinstance(content.get("product"), dict):
-            items.append(content["product"])
-        for item in items:
-            if isinstance(item, dict) and item.get("id") and "price" in item:
-                try:
-                    found.setdefault(str(item["id"]), _card(item))
-                except ValueError:
-                    continue
-    return found
-
-
-def _confirmation_id(turn: TurnState, calls: list[dict[str, Any]]) -> str:
-    # Deterministic: the confirm node re-runs on resume and must name the same request.
-    raw = turn["turn_id"] + "|" + "|".join(c["id"] for c in calls)
-    return "c-" + hashlib.sha256(raw.encode()).hexdigest()[:16]
-
-
-def _over_budget(turn: TurnState, settings: Any) -> str | None:
-    if turn.get("steps", 0) >= settings.max_steps_per_turn:
-        return "steps"
-    if (
-        sum(turn.get("tokens_in", {}).values()) + sum(turn.get("tokens_out", {}).values())
-        >= settings.max_tokens_per_turn
-    ):
-        return "tokens"
-    if time.time() - turn.get("started_at", time.time()) >= settings.turn_deadline_s:
-        return "time"
-    return None
-
-
-BOUND_TEXT = {
-    "steps": "I've taken as many steps as I can for one message. Here's what I found so far; "
-    "could you narrow the request?",
-    "tokens": "That request needs more work than I can do in one message. Could you narrow it?",
-    "time": "That took too long, so I stopped. Please try again or narrow the request.",
-}
 
 
 def build_graph(deps: AgentDeps) -> StateGraph:
@@ -131,7 +58,7 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         return DialogueState.model_validate(state.get("dialogue") or {})
 
     async def understand(state: AgentState) -> dict[str, Any]:
-        turn = _turn(state)
+        turn = turn_of(state)
         update: dict[str, Any] = {}
         if deps.embedded is not None:
             from agent.embedded import NLUResult
@@ -142,14 +69,14 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             )
             turn["nlu"] = nlu.model_dump()
             update["dialogue"] = deps.embedded.update_state(dialogue, nlu).model_dump()
-            turn["tokens_in"] = _bump(
+            turn["tokens_in"] = bump(
                 turn.get("tokens_in", {}), "embedded", len(turn["text"].split())
             )
         update["turn"] = turn
         return update
 
     async def route(state: AgentState) -> dict[str, Any]:
-        turn = _turn(state)
+        turn = turn_of(state)
         nlu = turn.get("nlu") or {}
         slots = {k: v for k, v in (nlu.get("slots") or {}).items() if v not in (None, "", [])}
         features = TurnFeatures(
@@ -164,7 +91,7 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         decision = choose_tier(features, deps.available_tiers(), settings.nlu_confidence_threshold)
         turn.update({"tier": decision.tier, "reason": decision.reason, "reroute": False})
         log.info("route turn=%s tier=%s reason=%s", turn["turn_id"], decision.tier, decision.reason)
-        _emit(
+        emit(
             ev.RouteEvent(
                 tier=decision.tier,
                 reason=decision.reason,
@@ -178,9 +105,9 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         return "respond" if state["turn"]["tier"] == "none" else "act"
 
     async def act(state: AgentState) -> dict[str, Any]:
-        turn = _turn(state)
+        turn = turn_of(state)
         turn["pending"] = []
-        bound = _over_budget(turn, settings)
+        bound = over_budget(turn, settings)
         if bound:
             turn["bound"] = bound
             turn["reply"] = {"text": BOUND_TEXT[bound], "product_ids": []}
@@ -195,6 +122,11 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         if turn.get("outcomes"):  # the embedded policy plans one step; results go to respond
             return {"turn": turn}
         nlu = NLUResult.model_validate(turn["nlu"])
+        if not deps.available_tiers() - {"embedded"}:
+            # Nothing stronger to escalate to: a best-effort plan beats an apology. The
+            # route event already recorded the low confidence.
+            floor = settings.nlu_confidence_threshold
+            nlu = nlu.model_copy(update={"confidence": max(nlu.confidence, floor)})
         plan = deps.embedded.plan(nlu, dialogue_of(state))
         if plan.escalate:
             turn.update(
@@ -236,18 +168,18 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             streamed.append(text)
             writer(ev.MessageDeltaEvent(text=text).model_dump())
 
-        turn["model_calls"] = _bump(turn.get("model_calls", {}), tier)
+        turn["model_calls"] = bump(turn.get("model_calls", {}), tier)
         try:
             reply = await model.complete(
                 messages, deps.registry.openai_schemas(), on_delta=on_delta
             )
         except ModelError as exc:
             log.warning("tier %s failed: %s", tier, exc.code)
-            turn["failures"] = _bump(turn.get("failures", {}), tier)
+            turn["failures"] = bump(turn.get("failures", {}), tier)
             turn["reroute"] = True
             return {"turn": turn}
-        turn["tokens_in"] = _bump(turn.get("tokens_in", {}), tier, reply.tokens_in)
-        turn["tokens_out"] = _bump(turn.get("tokens_out", {}), tier, reply.tokens_out)
+        turn["tokens_in"] = bump(turn.get("tokens_in", {}), tier, reply.tokens_in)
+        turn["tokens_out"] = bump(turn.get("tokens_out", {}), tier, reply.tokens_out)
         if not reply.tool_calls:
             turn["reply"] = {"text": reply.text, "product_ids": [], "streamed": bool(streamed)}
             return {"turn": turn}
@@ -265,7 +197,7 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         if not valid:
             # An invalid call is still run (it yields a tool error the model can act on),
             # and counts towards escalating away from this tier.
-            turn["failures"] = _bump(turn.get("failures", {}), tier)
+            turn["failures"] = bump(turn.get("failures", {}), tier)
             if turn["failures"][tier] >= 2 and tier == "local":
                 turn["reroute"] = True
         turn["pending"] = calls
@@ -300,24 +232,53 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             return False
         return True
 
-    async def confirm(state: AgentState) -> dict[str, Any]:
-        turn = _turn(state)
-        writes = [c for c in turn["pending"] if _is_valid_write(c)]
-        summaries = []
-        for c in writes:
+    def context(config: RunnableConfig, call: dict[str, Any], writes: bool) -> ToolContext:
+        conf = config.get("configurable", {})
+        return ToolContext(
+            user_id=conf["user_id"],
+            session_id=conf["thread_id"],
+            stores=deps.stores,
+            catalog=deps.catalog,
+            settings=settings,
+            # The key is the thread and the tool call: a replayed or resumed step reuses it.
+            idempotency_key=f"{conf['thread_id']}:{call['id']}" if writes else None,
+            extra={"images": deps.images},
+        )
+
+    async def confirm(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+        turn = turn_of(state)
+        writes, summaries, refused = [], [], []
+        for c in turn["pending"]:
+            if not _is_valid_write(c):
+                continue
             tool = deps.registry.get(c["name"])
-            try:
-                args = tool.parse_args(c["args"])
-                summaries.append(tool.describe_write(args) if tool.describe_write else c["name"])
-            except ToolError:
-                summaries.append(f"{c['name']} {json.dumps(c['args'])}")
-        conf_id = _confirmation_id(turn, writes)
+            args = tool.parse_args(c["raw"] if c.get("raw") else c["args"])
+            try:  # never ask the shopper to approve a write that cannot succeed
+                await tool.check(context(config, c, writes=False), args)
+            except ToolError as exc:
+                refused.append(outcome(c, error_code=exc.code, error_message=exc.message))
+                continue
+            writes.append(c)
+            summaries.append(
+                tool.describe_write(args, deps.catalog) if tool.describe_write else c["name"]
+            )
+        for o in refused:
+            emit(ev.ToolCallEvent(id=o["id"], name=o["name"], arguments=o["args"]))
+            emit_outcome(o)
+        refused_ids = {o["id"] for o in refused}
+        turn["pending"] = [c for c in turn["pending"] if c["id"] not in refused_ids]
+        turn["outcomes"] = [*turn.get("outcomes", []), *refused]
+        update: dict[str, Any] = {"turn": turn, "messages": [outcome_message(o) for o in refused]}
+        if not writes:
+            return update
+        conf_id = confirmation_id(turn, writes)
+        summary = "; ".join(summaries)
         answer = interrupt(
             {
                 "confirmation_id": conf_id,
                 "tool": writes[0]["name"],
                 "arguments": writes[0]["args"],
-                "summary": "; ".join(summaries),
+                "summary": summary,
             }
         )
         approved = (
@@ -325,84 +286,53 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             and answer.get("confirmation_id") == conf_id
             and answer.get("approve") is True
         )
-        turn["confirmation"] = {
-            "id": conf_id,
-            "approved": approved,
-            "summary": "; ".join(summaries),
-        }
+        turn["confirmation"] = {"id": conf_id, "approved": approved, "summary": summary}
         if approved:
-            return {"turn": turn}
-        declined = []
-        for c in writes:
-            declined.append(
-                {
-                    "id": c["id"],
-                    "name": c["name"],
-                    "args": c["args"],
-                    "ok": False,
-                    "content": None,
-                    "error_code": "declined",
-                    "error_message": "The shopper declined; nothing was changed.",
-                }
+            return update
+        declined = [
+            outcome(
+                c, error_code="declined", error_message="The shopper declined; nothing changed."
             )
-        turn["outcomes"] = [*turn.get("outcomes", []), *declined]
-        turn["pending"] = [c for c in turn["pending"] if c not in writes]
-        return {"turn": turn, "messages": [outcome_message(o) for o in declined]}
+            for c in writes
+        ]
+        turn["outcomes"] = [*turn["outcomes"], *declined]
+        write_ids = {c["id"] for c in writes}
+        turn["pending"] = [c for c in turn["pending"] if c["id"] not in write_ids]
+        update["messages"] += [outcome_message(o) for o in declined]
+        return update
 
-    def after_confirm(state: AgentState) -> Literal["tools", "respond"]:
-        return "tools" if state["turn"].get("pending") else "respond"
+    def after_confirm(state: AgentState) -> Literal["tools", "act", "respond"]:
+        turn = state["turn"]
+        if turn.get("pending"):
+            return "tools"
+        if turn.get("confirmation") is None and turn["tier"] != "embedded":
+            return "act"  # a write was refused before asking: let the model react to why
+        return "respond"
 
     async def run_tools(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
-        turn = _turn(state)
-        conf = config.get("configurable", {})
+        turn = turn_of(state)
         approved = bool((turn.get("confirmation") or {}).get("approved"))
-        outcomes = list(turn.get("outcomes", []))
         new: list[dict[str, Any]] = []
         for call in turn.get("pending", []):
-            _emit(ev.ToolCallEvent(id=call["id"], name=call["name"], arguments=call["args"]))
-            outcome = {
-                "id": call["id"],
-                "name": call["name"],
-                "args": call["args"],
-                "ok": False,
-                "content": None,
-                "error_code": None,
-                "error_message": None,
-            }
+            emit(ev.ToolCallEvent(id=call["id"], name=call["name"], arguments=call["args"]))
             try:
                 tool = deps.registry.get(call["name"])
                 args = tool.parse_args(call["raw"] if call.get("raw") else call["args"])
                 if tool.writes and not approved:
                     raise ToolError("writes need the shopper's confirmation", code="not_confirmed")
-                ctx = ToolContext(
-                    user_id=conf["user_id"],
-                    session_id=conf["thread_id"],
-                    stores=deps.stores,
-                    catalog=deps.catalog,
-                    settings=settings,
-                    idempotency_key=f"{conf['thread_id']}:{call['id']}" if tool.writes else None,
-                    extra={"images": deps.images},
+                result = outcome(
+                    call, ok=True, content=await tool(context(config, call, tool.writes), args)
                 )
-                outcome["content"] = await tool(ctx, args)
-                outcome["ok"] = True
             except ToolError as exc:
-                outcome.update(error_code=exc.code, error_message=exc.message)
+                result = outcome(call, error_code=exc.code, error_message=exc.message)
             except Exception as exc:  # a broken tool must not kill the turn
                 log.exception("tool %s failed", call["name"])
-                outcome.update(error_code="tool_failed", error_message=type(exc).__name__)
-            _emit(
-                ev.ToolResultEvent(
-                    id=call["id"],
-                    name=call["name"],
-                    ok=outcome["ok"],
-                    content=outcome["content"],
-                    error_code=outcome["error_code"],
-                )
-            )
-            new.append(outcome)
+                result = outcome(call, error_code="tool_failed", error_message=type(exc).__name__)
+            emit_outcome(result)
+            new.append(result)
         turn.update(
             {
-                "outcomes": outcomes + new,
+                "outcomes": [*turn.get("outcomes", []), *new],
                 "pending": [],
                 "steps": turn.get("steps", 0) + 1,
                 "confirmation": None,
@@ -418,13 +348,13 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         return "respond" if state["turn"]["tier"] == "embedded" else "act"
 
     async def respond(state: AgentState) -> dict[str, Any]:
-        turn = _turn(state)
+        turn = turn_of(state)
         update: dict[str, Any] = {}
         outcomes = turn.get("outcomes", [])
         found = cards_from_outcomes(outcomes)
         reply = turn.get("reply") or {}
         if turn["tier"] == "none":
-            text, ids = APOLOGY, []
+            text, ids = (REPHRASE if turn.get("embedded_declined") else APOLOGY), []
         elif turn["tier"] == "embedded" and not reply:
             from agent.embedded import NLUResult, ToolOutcome
 
@@ -447,11 +377,11 @@ def build_graph(deps: AgentDeps) -> StateGraph:
                 }
         cards = [found[i] for i in ids if i in found]
         if cards:
-            _emit(ev.ProductsEvent(products=[ev.ProductCard(**c) for c in cards]))
+            emit(ev.ProductsEvent(products=[ev.ProductCard(**c) for c in cards]))
         if not reply.get("streamed"):
-            _emit(ev.MessageDeltaEvent(text=text))
+            emit(ev.MessageDeltaEvent(text=text))
         tier = turn["tier"] if turn["tier"] in ("embedded", "local", "frontier") else "none"
-        _emit(ev.MessageEvent(text=text, tier=tier))
+        emit(ev.MessageEvent(text=text, tier=tier))
         kept = {**(state.get("cards") or {}), **found}
         update["cards"] = dict(list(kept.items())[-MAX_CARDS_KEPT:])
         update["turn"] = turn
@@ -483,7 +413,9 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         after_act,
         {"tools": "tools", "confirm": "confirm", "respond": "respond", "route": "route"},
     )
-    g.add_conditional_edges("confirm", after_confirm, {"tools": "tools", "respond": "respond"})
+    g.add_conditional_edges(
+        "confirm", after_confirm, {"tools": "tools", "act": "act", "respond": "respond"}
+    )
     g.add_conditional_edges(
         "tools", after_tools, {"act": "act", "respond": "respond", "route": "route"}
     )

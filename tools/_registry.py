@@ -48,8 +48,12 @@ class Tool:
     args_model: type[BaseModel]
     fn: Callable[..., Any]
     writes: bool = False
-    # Human-readable text of what a write will do, shown in the confirmation request.
-    describe_write: Callable[[BaseModel], str] | None = None
+    # Human-readable text of what a write will do, shown in the confirmation request:
+    # ``describe_write(args, catalog)``; the catalog (may be None) lets it name products.
+    describe_write: Callable[[Any, Any], str] | None = None
+    # ``precheck(ctx, args)`` raises ToolError when a write cannot succeed (unknown product,
+    # missing size, empty cart), so the shopper is never asked to approve a doomed write.
+    precheck: Callable[[ToolContext, Any], Any] | None = None
 
     def json_schema(self) -> dict[str, Any]:
         return copy.deepcopy(self._schema)
@@ -94,6 +98,12 @@ class Tool:
                 f"invalid arguments for {self.name}: {problems}", code="invalid_arguments"
             ) from exc
 
+    async def check(self, ctx: ToolContext, args: BaseModel) -> None:
+        if self.precheck is not None:
+            result = self.precheck(ctx, args)
+            if inspect.isawaitable(result):
+                await result
+
     async def __call__(self, ctx: ToolContext, args: BaseModel) -> Any:
         result = self.fn(ctx, args)
         if inspect.isawaitable(result):
@@ -106,7 +116,8 @@ def tool(
     *,
     name: str | None = None,
     writes: bool = False,
-    describe_write: Callable[[Any], str] | None = None,
+    describe_write: Callable[[Any, Any], str] | None = None,
+    precheck: Callable[[ToolContext, Any], Any] | None = None,
 ) -> Any:
     """Declare a tool. The docstring is the description the model reads."""
 
@@ -128,6 +139,7 @@ def tool(
             fn=f,
             writes=writes,
             describe_write=describe_write,
+            precheck=precheck,
         )
 
     return wrap(fn) if fn is not None else wrap

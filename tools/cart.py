@@ -80,21 +80,40 @@ def _pick_variant(product: Any, args: AddToCartArgs) -> tuple[str | None, dict[s
     return chosen.id, {k: str(v) for k, v in chosen.options.items()}, float(price)
 
 
-def _describe_add(args: AddToCartArgs) -> str:
+def _product_label(catalog: Any, product_id: str) -> str:
+    product = catalog.get_product(product_id) if catalog is not None else None
+    if product is None:
+        return product_id
+    return f"{product.title} ({product_id}, {product.min_price:.2f} {product.currency})"
+
+
+def _describe_add(args: AddToCartArgs, catalog: Any) -> str:
     opts = ", ".join(f"{k} {v}" for k, v in (("size", args.size), ("color", args.color)) if v)
-    return f"Add {args.quantity} x {args.product_id}{f' ({opts})' if opts else ''} to your cart"
+    label = _product_label(catalog, args.product_id)
+    return f"Add {args.quantity} x {label}{f' [{opts}]' if opts else ''} to your cart"
 
 
-@tool(writes=True, describe_write=_describe_add)
-async def add_to_cart(ctx: ToolContext, args: AddToCartArgs) -> dict[str, Any]:
-    """Add a product to the shopper's cart. Give size/colour when the product has options."""
-    key = _write_key(ctx, "add_to_cart")
+async def _resolve_add(
+    ctx: ToolContext, args: AddToCartArgs
+) -> tuple[Any, str | None, dict[str, str], float]:
     product = await asyncio.to_thread(ctx.catalog.get_product, args.product_id)
     if product is None:
         raise ToolError(f"no product with id {args.product_id!r}", code="not_found")
     if not getattr(product, "available", True):
         raise ToolError(f"{product.title} is out of stock", code="out_of_stock")
     variant_id, options, price = _pick_variant(product, args)
+    return product, variant_id, options, price
+
+
+async def _check_add(ctx: ToolContext, args: AddToCartArgs) -> None:
+    await _resolve_add(ctx, args)
+
+
+@tool(writes=True, describe_write=_describe_add, precheck=_check_add)
+async def add_to_cart(ctx: ToolContext, args: AddToCartArgs) -> dict[str, Any]:
+    """Add a product to the shopper's cart. Give size/colour when the product has options."""
+    key = _write_key(ctx, "add_to_cart")
+    product, variant_id, options, price = await _resolve_add(ctx, args)
 
     async def apply(txn: CommerceTxn) -> dict[str, Any]:
         cart = await txn.get_cart()
@@ -130,7 +149,24 @@ async def add_to_cart(ctx: ToolContext, args: AddToCartArgs) -> dict[str, Any]:
     return await ctx.stores.write_once(ctx.user_id, key, apply)
 
 
-@tool(writes=True, describe_write=lambda a: f"Remove {a.product_id} from your cart")
+async def _check_remove(ctx: ToolContext, args: RemoveFromCartArgs) -> None:
+    cart = await ctx.stores.get_cart(ctx.user_id)
+    if not any(line.product_id == args.product_id for line in cart.lines):
+        raise ToolError(f"{args.product_id} is not in the cart", code="not_in_cart")
+
+
+async def _check_not_empty(ctx: ToolContext, args: NoArgs) -> None:
+    if not (await ctx.stores.get_cart(ctx.user_id)).lines:
+        raise ToolError("the cart is empty; add something first", code="empty_cart")
+
+
+@tool(
+    writes=True,
+    describe_write=lambda a, catalog: (
+        f"Remove {_product_label(catalog, a.product_id)} from your cart"
+    ),
+    precheck=_check_remove,
+)
 async def remove_from_cart(ctx: ToolContext, args: RemoveFromCartArgs) -> dict[str, Any]:
     """Remove a product (all of its quantity) from the shopper's cart."""
     key = _write_key(ctx, "remove_from_cart")
@@ -160,7 +196,7 @@ async def view_cart(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
     return (await ctx.stores.get_cart(ctx.user_id)).summary()
 
 
-@tool(writes=True, describe_write=lambda a: "Empty your cart")
+@tool(writes=True, describe_write=lambda a, catalog: "Empty your cart", precheck=_check_not_empty)
 async def clear_cart(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
     """Remove everything from the shopper's cart."""
     key = _write_key(ctx, "clear_cart")
@@ -175,7 +211,11 @@ async def clear_cart(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
     return await ctx.stores.write_once(ctx.user_id, key, apply)
 
 
-@tool(writes=True, describe_write=lambda a: "Place an order for everything in your cart")
+@tool(
+    writes=True,
+    describe_write=lambda a, catalog: "Place an order for everything in your cart",
+    precheck=_check_not_empty,
+)
 async def checkout(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
     """Place an order for the whole cart. The cart is emptied; the order starts as pending."""
     key = _write_key(ctx, "checkout")

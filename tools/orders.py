@@ -55,7 +55,22 @@ async def order_status(ctx: ToolContext, args: OrderArgs) -> dict[str, Any]:
     return {"order": _order_view(order)}
 
 
-@tool(writes=True, describe_write=lambda a: f"Cancel order {a.order_id}")
+async def _check_cancel(ctx: ToolContext, args: OrderArgs) -> None:
+    order = await ctx.stores.get_order(ctx.user_id, args.order_id)
+    if order is None:
+        raise ToolError(f"no order {args.order_id!r} for this shopper", code="not_found")
+    if order.status != "pending":
+        raise ToolError(
+            f"order {order.order_id} is {order.status}; only pending orders can be cancelled",
+            code="not_cancellable",
+        )
+
+
+@tool(
+    writes=True,
+    describe_write=lambda a, catalog: f"Cancel order {a.order_id}",
+    precheck=_check_cancel,
+)
 async def cancel_order(ctx: ToolContext, args: OrderArgs) -> dict[str, Any]:
     """Cancel one of the shopper's orders. Only pending orders can be cancelled."""
     if not ctx.idempotency_key:

@@ -70,12 +70,23 @@ async def test_sqlite_saver_from_open_checkpointer(data_dir: Path) -> None:
 
 
 async def test_open_checkpointer_redis(redis_url: str) -> None:
-    settings = Settings(_env_file=None, state_backend="redis", redis_url=redis_url,
-                        checkpoint_ttl_s=60)
+    settings = Settings(
+        _env_file=None, state_backend="redis", redis_url=redis_url, checkpoint_ttl_s=60
+    )
     async with open_checkpointer(settings) as saver:
         assert isinstance(saver, RedisCheckpointSaver) and saver.ttl_s == 60
         stored = await saver.aput(
             {"configurable": {"thread_id": "t", "checkpoint_ns": ""}},
-            {"v": 1, "id": "1", "ts": "", "channel_values": {}, "channel_versions": {},
-             "versions_seen": {}, "updated_channels": None}, {"source": "input", "step": -1}, {})
+            {
+                "v": 1,
+                "id": "1",
+                "ts": "",
+                "channel_values": {},
+                "channel_versions": {},
+                "versions_seen": {},
+                "updated_channels": None,
+            },
+            {"source": "input", "step": -1},
+            {},
+        )
         assert (await saver.aget_tuple(stored)).checkpoint["id"] == "1"

@@ -60,8 +60,9 @@ async def _keys(saver: RedisCheckpointSaver) -> list[str]:
 
 
 @pytest.mark.parametrize("thread_id", ["t-1", "odd}{thread:id", ""])
-async def test_every_key_of_a_thread_shares_one_slot(saver: RedisCheckpointSaver,
-                                                     thread_id: str) -> None:
+async def test_every_key_of_a_thread_shares_one_slot(
+    saver: RedisCheckpointSaver, thread_id: str
+) -> None:
     await _fill(saver, thread_id)
     await _fill(saver, "someone-else")
     keys = [k for k in await _keys(saver) if ":run:" not in k]
@@ -70,8 +71,10 @@ async def test_every_key_of_a_thread_shares_one_slot(saver: RedisCheckpointSaver
         slots[key_slot(k.encode())] = slots.get(key_slot(k.encode()), 0) + 1
     # 2 thread keys + 5 for the root namespace + 3 for the child (it has no writes)
     assert sorted(slots.values()) == [10, 10], keys
-    assert await saver.aget_tuple({"configurable": {"thread_id": thread_id,
-                                                    "checkpoint_ns": ""}}) is not None
+    assert (
+        await saver.aget_tuple({"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}})
+        is not None
+    )
 
 
 async def test_put_is_one_round_trip(saver: RedisCheckpointSaver) -> None:
@@ -84,8 +87,9 @@ async def test_put_is_one_round_trip(saver: RedisCheckpointSaver) -> None:
 
     saver._aexec = counting  # type: ignore[method-assign]
     cfg = {"configurable": {"thread_id": "t", "checkpoint_ns": ""}}
-    stored = await saver.aput(cfg, _cp({"a": 1, "b": 2}), {"step": 0, "run_id": "r"},
-                              {"a": 1, "b": 2})
+    stored = await saver.aput(
+        cfg, _cp({"a": 1, "b": 2}), {"step": 0, "run_id": "r"}, {"a": 1, "b": 2}
+    )
     await saver.aput_writes(stored, [("a", 1)], "task")
     assert len(sent) == 2  # one pipeline each
     sent.clear()
@@ -127,8 +131,7 @@ async def test_delete_thread_removes_every_key(saver: RedisCheckpointSaver) -> N
     assert await _keys(saver) == []
 
 
-async def test_prune_keeps_latest_and_drops_unreferenced_blobs(
-        saver: RedisCheckpointSaver) -> None:
+async def test_prune_keeps_latest_and_drops_unreferenced_blobs(saver: RedisCheckpointSaver) -> None:
     last = await _fill(saver, "t")
     await saver.aprune(["t"])
     tup = await saver.aget_tuple(last)
@@ -161,16 +164,19 @@ def test_sync_api(redis_url: str) -> None:
         saver.put_writes(second, [("x", "three")], "task")
         tup = saver.get_tuple(cfg)
         assert tup.checkpoint["channel_values"] == {"x": "two"}
-        assert tup.parent_config["configurable"]["checkpoint_id"] == \
-            first["configurable"]["checkpoint_id"]
+        assert (
+            tup.parent_config["configurable"]["checkpoint_id"]
+            == first["configurable"]["checkpoint_id"]
+        )
         assert tup.pending_writes == [("task", "x", "three")]
         assert [t.metadata["step"] for t in saver.list(cfg)] == [1, 0]
         saver.copy_thread("s", "s2")
         assert len(list(saver.list({"configurable": {"thread_id": "s2"}}))) == 2
         saver.delete_for_runs(["r2"])  # the copy carries run r2's checkpoint too
         assert [t.metadata["step"] for t in saver.list(cfg)] == [0]
-        assert [t.metadata["step"] for t in saver.list({"configurable": {"thread_id": "s2"}})] \
-            == [0]
+        assert [t.metadata["step"] for t in saver.list({"configurable": {"thread_id": "s2"}})] == [
+            0
+        ]
         saver.delete_thread("s")
         saver.delete_thread("s2")
         assert saver.get_tuple(cfg) is None
@@ -226,9 +232,26 @@ def cluster_url() -> Iterator[str]:
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="shopagent-cluster-")
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--cluster-enabled", "yes", "--cluster-config-file", f"{workdir}/nodes.conf",
-         "--dir", workdir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            f"{workdir}/nodes.conf",
+            "--dir",
+            workdir,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         client = redis.Redis(port=port)
         deadline = time.monotonic() + 10

@@ -213,12 +213,9 @@ async def test_tools_act_only_for_the_authenticated_user(
     events = await collect(svc.stream_turn(user_id="bob", session_id=bob, text="alice's order"))
     res = next(e for e in events if e.type == "tool_result")
     assert not res.ok and res.error_code == "not_found"
-    ask = (await collect(svc.stream_turn(user_id="bob", session_id=bob, text="cancel")))[-2]
-    events = await collect(
-        svc.stream_confirm(
-            user_id="bob", session_id=bob, confirmation_id=ask.confirmation_id, approve=True
-        )
-    )
+    # a cancel of her order is refused before Bob is even asked to confirm it
+    events = await collect(svc.stream_turn(user_id="bob", session_id=bob, text="cancel"))
+    assert "confirm_required" not in types(events)
     assert next(e for e in events if e.type == "tool_result").error_code == "not_found"
     events = await collect(svc.stream_turn(user_id="bob", session_id=bob, text="her cart"))
     assert next(e for e in events if e.type == "tool_result").error_code == "invalid_arguments"
@@ -298,3 +295,20 @@ async def test_deleting_a_session_removes_its_history(
         await svc.checkpointer.aget_tuple({"configurable": {"thread_id": sid, "checkpoint_ns": ""}})
         is None
     )
+
+
+async def test_a_write_that_cannot_succeed_is_not_put_to_the_shopper(
+    service_factory: Any, fake_model: FakeOpenAIServer
+) -> None:
+    svc = await service_factory(local_base_url=fake_model.base_url)
+    fake_model.push(
+        FakeReply(tool_calls=[("checkout", {})]),
+        FakeReply(text="Your cart is empty, so there is nothing to order yet."),
+    )
+    sid = await new_session(svc)
+    events = await collect(svc.stream_turn(user_id="alice", session_id=sid, text="checkout"))
+    assert "confirm_required" not in types(events)
+    assert next(e for e in events if e.type == "tool_result").error_code == "empty_cart"
+    # the model saw why and answered the shopper
+    assert "empty_cart" in fake_model.requests[1]["messages"][-1]["content"]
+    assert events[-2].text.startswith("Your cart is empty")

@@ -55,11 +55,11 @@ def test_constraints_carry_and_a_new_topic_resets_them() -> None:
     s = update_state(s, nlu("search", "leather boots", category="Boots", material="leather"))
     # colour and price belonged to the dresses; who they shop for carries over
     assert s.filters == {"category": "Boots", "material": "leather", "audience": "women"}
-    s = update_state(s, nlu("search", "show me boots in black", category="Boots",
-                            color="black"))
+    s = update_state(s, nlu("search", "show me boots in black", category="Boots", color="black"))
     assert s.filters["material"] == "leather"  # same product type: what was said still holds
-    s = update_state(s, nlu("search", "something sporty for my son", style="sporty",
-                            audience="kids"))
+    s = update_state(
+        s, nlu("search", "something sporty for my son", style="sporty", audience="kids")
+    )
     assert s.filters == {"style": "sporty", "audience": "kids"}
     # the state is plain JSON and survives a round trip (checkpointer, restart)
     assert DialogueState.model_validate(json.loads(json.dumps(s.model_dump()))) == s
@@ -223,15 +223,26 @@ def test_tool_failures_and_declines_are_reported_not_hidden() -> None:
 
 def test_cart_replies_use_what_the_cart_tools_return() -> None:
     s = DialogueState(last_shown=SHOWN)
-    added = ToolOutcome(name="add_to_cart", args={"product_id": "p-2", "quantity": 2},
-                        content={"added": {"product_id": "p-2", "title": "Pavo Runner",
-                                           "quantity": 2},
-                                 "cart": {"lines": [], "total": 145.0, "currency": "USD"}})
+    added = ToolOutcome(
+        name="add_to_cart",
+        args={"product_id": "p-2", "quantity": 2},
+        content={
+            "added": {"product_id": "p-2", "title": "Pavo Runner", "quantity": 2},
+            "cart": {"lines": [], "total": 145.0, "currency": "USD"},
+        },
+    )
     reply, _ = respond(nlu("add_to_cart"), s, [added])
     assert reply.text == "Added 2 x Pavo Runner to your cart. Cart total: $145.00."
-    cart = ToolOutcome(name="view_cart", content={
-        "lines": [{"product_id": "p-2", "title": "Pavo Runner", "unit_price": 72.5,
-                   "quantity": 2}], "total": 145.0, "currency": "USD"})
+    cart = ToolOutcome(
+        name="view_cart",
+        content={
+            "lines": [
+                {"product_id": "p-2", "title": "Pavo Runner", "unit_price": 72.5, "quantity": 2}
+            ],
+            "total": 145.0,
+            "currency": "USD",
+        },
+    )
     reply, s2 = respond(nlu("remove_from_cart", category="Sneakers"), s, [cart])
     assert reply.product_ids == ["p-2"] and reply.text.endswith("Which one should I remove?")
     assert s2.last_shown == ["p-2"]  # "the first one" now points into the cart
