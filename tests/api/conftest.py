@@ -63,3 +63,23 @@ def live_factory(data_dir: Path) -> Iterator[Callable[..., LiveServer]]:
     yield make
     for s in servers:
         s.__exit__()
+
+
+@pytest.fixture(scope="session")
+def demo_catalog_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small real demo catalog (index and product images), built once per session."""
+    from retrieval import build_demo_catalog
+
+    data = tmp_path_factory.mktemp("api-catalog")
+    build_demo_catalog(make_settings(data, demo_catalog_size=60), n=60).close()
+    return data
+
+
+@pytest.fixture
+def real_data_dir(demo_catalog_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo catalog's data folder, for one real AgentService."""
+    import shutil
+
+    data = tmp_path / "real-data"
+    shutil.copytree(demo_catalog_dir, data)
+    return data

@@ -210,7 +210,7 @@ def _in_stock(catalog: Any) -> tuple[str, str, dict[str, str]]:
     raise AssertionError("no product in stock")
 
 
-def test_real_agent_end_to_end(browser: Any, data_dir: Path, tmp_path: Path) -> None:
+def test_real_agent_end_to_end(browser: Any, real_data_dir: Path, tmp_path: Path) -> None:
     import hashlib
 
     from PIL import Image
@@ -218,13 +218,13 @@ def test_real_agent_end_to_end(browser: Any, data_dir: Path, tmp_path: Path) -> 
 
     from agent.fake_openai import FakeOpenAIServer
     from api import create_app
-    from retrieval import build_demo_catalog
+    from retrieval import open_catalog
     from tests.api.helpers import LiveServer, make_settings
 
     settings = make_settings(
-        data_dir, environment="development", dev_api_key="dev-e2e", demo_catalog_size=60
+        real_data_dir, environment="development", dev_api_key="dev-e2e", demo_catalog_size=60
     )
-    catalog = build_demo_catalog(settings, n=60)
+    catalog = open_catalog(settings)
     product_id, title, options = _in_stock(catalog)
     photo = tmp_path / "photo.png"
     Image.new("RGB", (48, 48), (200, 30, 30)).save(photo)
