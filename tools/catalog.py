@@ -40,8 +40,10 @@ class _FilterArgs(BaseModel):
 
 
 class CatalogSearchArgs(_FilterArgs):
-    query: str = Field(description="What the shopper is looking for, in their words",
-                       examples=["linen summer dress"])
+    query: str = Field(
+        description="What the shopper is looking for, in their words",
+        examples=["linen summer dress"],
+    )
     page: int = Field(1, ge=1)
     page_size: int = Field(10, ge=1, le=50)
 
@@ -69,24 +71,36 @@ class CompareProductsArgs(BaseModel):
 class GetFacetsArgs(_FilterArgs):
     query: str = Field("", description="The search the facets are for; empty for all products")
     fields: list[str] | None = Field(
-        None, description="Which of category, color, size, material, brand, style, audience")
+        None, description="Which of category, color, size, material, brand, style, audience"
+    )
 
 
 def product_card(p: Product, score: float | None = None) -> dict[str, Any]:
     """The compact card the agent turns into agent.events.ProductCard."""
     attrs = {k: p.attributes[k] for k in ATTRIBUTE_KEYS if p.attributes.get(k) is not None}
     return {
-        "id": p.id, "title": p.title, "brand": p.brand, "category": p.category,
-        "price": p.min_price, "currency": p.currency, "image_url": p.image_url,
-        "in_stock": p.available, "score": score, "attributes": attrs,
+        "id": p.id,
+        "title": p.title,
+        "brand": p.brand,
+        "category": p.category,
+        "price": p.min_price,
+        "currency": p.currency,
+        "image_url": p.image_url,
+        "in_stock": p.available,
+        "score": score,
+        "attributes": attrs,
         "sizes": p.option_values("size", available_only=True),
         "colors": p.option_values("color"),
     }
 
 
 def _result(res: SearchResult) -> dict[str, Any]:
-    return {"products": [product_card(h.product, h.score) for h in res.hits],
-            "total": res.total, "page": res.page, "filters_applied": res.filters_applied}
+    return {
+        "products": [product_card(h.product, h.score) for h in res.hits],
+        "total": res.total,
+        "page": res.page,
+        "filters_applied": res.filters_applied,
+    }
 
 
 def _catalog(ctx: ToolContext) -> Any:
@@ -110,8 +124,7 @@ async def catalog_search(ctx: ToolContext, args: CatalogSearchArgs) -> dict[str,
     """Search the product catalog by text, with optional filters (category, color, size,
     material, brand, style, audience, price range, in stock). Returns product cards with
     the filters that applied and the total number of matches. Use page for more results."""
-    res = await _call(_catalog(ctx).search, args.query, args.filters(), args.page,
-                      args.page_size)
+    res = await _call(_catalog(ctx).search, args.query, args.filters(), args.page, args.page_size)
     return _result(res)
 
 
@@ -130,8 +143,7 @@ async def visual_search(ctx: ToolContext, args: VisualSearchArgs) -> dict[str, A
         except NotFound as exc:
             raise ToolError(f"no uploaded image {args.image_id!r}", code="not_found") from exc
     try:
-        res = await _call(catalog.visual_search, data, args.product_id, args.filters(),
-                          args.limit)
+        res = await _call(catalog.visual_search, data, args.product_id, args.filters(), args.limit)
     except ToolError as exc:
         if exc.code == "invalid_image":
             raise ToolError("the uploaded image could not be read", code="invalid_image") from exc
@@ -163,13 +175,17 @@ async def compare_products(ctx: ToolContext, args: CompareProductsArgs) -> dict[
         raise ToolError(f"unknown product id(s): {', '.join(missing)}", code="not_found")
     keys = list(dict.fromkeys(k for p in products for k in p.attributes if k != "shape"))
     attributes: dict[str, dict[str, Any]] = {
-        k: {p.id: p.attributes.get(k) for p in products} for k in keys}
+        k: {p.id: p.attributes.get(k) for p in products} for k in keys
+    }
     attributes["brand"] = {p.id: p.brand for p in products}
     attributes["category"] = {p.id: p.category for p in products}
     attributes["sizes"] = {p.id: p.option_values("size", available_only=True) for p in products}
     attributes["in_stock"] = {p.id: p.available for p in products}
-    return {"products": [product_card(p) for p in products], "attributes": attributes,
-            "price": {p.id: p.min_price for p in products}}
+    return {
+        "products": [product_card(p) for p in products],
+        "attributes": attributes,
+        "price": {p.id: p.min_price for p in products},
+    }
 
 
 @tool

@@ -41,7 +41,7 @@ def _filter(cond: Conditions) -> qe.Filter | None:
                                                                        lte=cond.price_max)))
     if cond.in_stock is not None:
         must.append(qe.FieldCondition(key="in_stock", match=qe.MatchValue(int(cond.in_stock))))
-    must_not = ([qe.FieldCondition(key="pid", match=qe.MatchValue(cond.exclude_pid))]
+    must_not: list[Any] | None = ([qe.FieldCondition(key="pid", match=qe.MatchValue(cond.exclude_pid))]
                 if cond.exclude_pid else None)
     return qe.Filter(must=must or None, must_not=must_not)
 
@@ -135,7 +135,8 @@ class EdgeIndex(IndexBackend):
         if sparse_nonempty(sparse):
             prefetches.append(qe.Prefetch(limit=prefetch, query=qe.Query.Nearest(
                 qe.SparseVector(indices=sparse[0], values=sparse[1]), using=SPARSE), filter=flt))
-        req = qe.QueryRequest(limit=limit, offset=offset, query=qe.Fusion.Rrf(k=RRF_K),
+        rrf: Any = qe.Fusion.Rrf(k=RRF_K)  # the stub types Fusion's variants loosely
+        req = qe.QueryRequest(limit=limit, offset=offset, query=rrf,
                               prefetches=prefetches, with_payload=with_payload,
                               with_vector=False)
         with self._lock:
