@@ -41,8 +41,9 @@ def _filter(cond: Conditions) -> qe.Filter | None:
                                                                        lte=cond.price_max)))
     if cond.in_stock is not None:
         must.append(qe.FieldCondition(key="in_stock", match=qe.MatchValue(int(cond.in_stock))))
-    must_not: list[Any] | None = ([qe.FieldCondition(key="pid", match=qe.MatchValue(cond.exclude_pid))]
-                if cond.exclude_pid else None)
+    must_not: list[Any] | None = None
+    if cond.exclude_pid:
+        must_not = [qe.FieldCondition(key="pid", match=qe.MatchValue(cond.exclude_pid))]
     return qe.Filter(must=must or None, must_not=must_not)
 
 
