@@ -106,6 +106,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, headers)
 
 
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # Redis down or saturated: not the client's fault, and worth retrying shortly.
+    log.error("state store unavailable: %s", type(exc).__name__)
+    return error_response(
+        503, "unavailable", "the service is briefly unavailable; retry", {"Retry-After": "1"}
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Logged with the traceback (no request body is part of it); the client gets no detail.
     log.exception("unhandled error", exc_info=exc)
@@ -117,3 +125,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # pragma: no cover - redis is a dependency
+        return
+    app.add_exception_handler(RedisError, _unavailable)

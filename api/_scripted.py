@@ -112,8 +112,23 @@ class ScriptedAgentService:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def open(cls, settings: Any, **kwargs: Any) -> AsyncIterator[ScriptedAgentService]:
-        yield cls(settings, **kwargs)
+    async def open(
+        cls, settings: Any, *, shared_sessions: bool = False, **kwargs: Any
+    ) -> AsyncIterator[ScriptedAgentService]:
+        """``shared_sessions``: keep the session index in the configured real store (Redis
+        in service mode), so several API processes agree on who owns which session."""
+        svc = cls(settings, **kwargs)
+        if not shared_sessions:
+            yield svc
+            return
+        from tools.stores import open_stores
+
+        stores = await open_stores(settings)
+        svc.sessions = stores.sessions  # type: ignore[assignment]
+        try:
+            yield svc
+        finally:
+            await stores.aclose()
 
     async def _owned(self, user_id: str, session_id: str) -> None:
         if await self.sessions.get_session(user_id, session_id) is None:

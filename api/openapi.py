@@ -21,6 +21,7 @@ from api.schema import SSE_EVENT_MODELS, ErrorBody
 
 _ERR = {"model": ErrorBody}
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    503: {**_ERR, "description": "Session store (Redis) unavailable; retry shortly"},
     400: {**_ERR, "description": "Bad request (e.g. an empty message, a damaged image)"},
     401: {**_ERR, "description": "Missing or invalid API key"},
     404: {**_ERR, "description": "No such resource, or it belongs to another user"},

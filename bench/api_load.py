@@ -36,29 +36,54 @@ def _key(i: int) -> str:
     return f"bench-key-{i}"
 
 
-def serve(args: argparse.Namespace) -> None:
-    """The server process."""
-    import uvicorn
-
+def make_app() -> Any:
+    """The app of one server process; its configuration comes from BENCH_* variables, so
+    uvicorn can build it in each worker process."""
     from api import create_app
     from api._scripted import ScriptedAgentService
     from api.deps import hash_key
     from shopagent.settings import Settings
 
+    env = os.environ
+    n = int(env["BENCH_CONVERSATIONS"])
     settings = Settings(
         environment="test",
-        data_dir=Path(args.data),
-        state_backend=args.state,
-        redis_url=args.redis_url or "redis://127.0.0.1:6379/0",
+        data_dir=Path(env["BENCH_DATA"]),
+        state_backend=env["BENCH_STATE"],
+        redis_url=env.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/0",
         log_level="WARNING",
-        api_keys={hash_key(_key(i)): f"user-{i}" for i in range(args.conversations)},
+        api_keys={hash_key(_key(i)): f"user-{i}" for i in range(n)},
     )
-    delay = args.delay_ms / 1000
-    app = create_app(
-        settings, open_service=lambda s: ScriptedAgentService.open(s, model_delay_s=delay)
+    delay = float(env["BENCH_DELAY_MS"]) / 1000
+    shared = env["BENCH_STATE"] == "redis"
+    return create_app(
+        settings,
+        open_service=lambda s: ScriptedAgentService.open(
+            s, model_delay_s=delay, shared_sessions=shared
+        ),
+    )
+
+
+def serve(args: argparse.Namespace) -> None:
+    """The server process (with --workers > 1, uvicorn's supervisor of the workers)."""
+    import uvicorn
+
+    os.environ.update(
+        BENCH_CONVERSATIONS=str(args.conversations),
+        BENCH_DATA=args.data,
+        BENCH_STATE=args.state,
+        BENCH_REDIS_URL=args.redis_url or "",
+        BENCH_DELAY_MS=str(args.delay_ms),
     )
     uvicorn.run(
-        app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False, backlog=4096
+        "api_load:make_app",
+        factory=True,
+        workers=args.workers,
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        backlog=4096,
     )
 
 
@@ -201,6 +226,23 @@ async def _load(port: int, conversations: int, turns: int, ramp_s: float) -> dic
     return out
 
 
+def _tree(pid: int) -> list[int]:
+    """pid and its descendants (uvicorn's worker processes)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
 def _cpu_s(pid: int) -> float:
     """User + system CPU seconds the process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -240,6 +282,12 @@ def main() -> None:
     p.add_argument("--delay-ms", type=float, default=500)
     p.add_argument("--state", choices=["sqlite", "redis"], default="sqlite")
     p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes; more than one needs --state redis (shared limits, locks and sessions)",
+    )
+    p.add_argument(
         "--ramp-s",
         type=float,
         default=1.0,
@@ -274,17 +322,21 @@ def main() -> None:
             str(args.delay_ms),
             "--state",
             args.state,
+            "--workers",
+            str(args.workers),
         ] + (["--redis-url", redis_url] if redis_url else [])
         proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_ready(url, proc)
-            cpu0 = _cpu_s(proc.pid)
+            pids = _tree(proc.pid)
+            cpu0 = sum(_cpu_s(p) for p in pids)
             started = time.perf_counter()
             out = asyncio.run(_load(port, args.conversations, args.turns, args.ramp_s))
             wall = time.perf_counter() - started
-            rss = _peak_rss_mb(proc.pid)
-            server_cpu_s = _cpu_s(proc.pid) - cpu0
+            # Summed over the server's processes (peak of each: an upper bound).
+            rss = round(sum(_peak_rss_mb(p) for p in pids), 1)
+            server_cpu_s = sum(_cpu_s(p) for p in pids) - cpu0
         finally:
             proc.send_signal(signal.SIGINT)
             try:
@@ -309,6 +361,7 @@ def main() -> None:
         "wall_s": round(wall, 2),
         "model_delay_ms": args.delay_ms,
         "state_backend": args.state,
+        "workers": args.workers,
         "cpus": os.cpu_count(),
         "target": "0 errors, first_event_p99_ms <= 250",
         "target_met": not errors and percentile(out["first_event"], 99) <= 250,

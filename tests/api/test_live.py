@@ -134,6 +134,16 @@ def test_readyz_is_503_when_redis_is_down(live_factory) -> None:  # type: ignore
     assert r.json()["checks"]["redis"]["ok"] is False
 
 
+def test_redis_down_is_503_not_500(live_factory) -> None:  # type: ignore[no-untyped-def]
+    from tests.api.helpers import free_port
+
+    server = live_factory(state_backend="redis", redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    r = httpx.get(server.url + "/v1/sessions", headers=ALICE)
+    assert r.status_code == 503
+    assert r.json()["error"]["code"] == "unavailable"
+    assert r.headers["retry-after"] == "1"
+
+
 def test_dev_page_carries_the_dev_key(live_factory) -> None:  # type: ignore[no-untyped-def]
     server = live_factory(environment="development", dev_api_key='k"<x')
     page = httpx.get(server.url + "/").text
