@@ -229,7 +229,10 @@ def cluster_url() -> Iterator[str]:
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server not installed")
+    # The cluster bus listens on port + 10000, so the port must leave room below 65536.
     port = free_port()
+    while port > 55000:
+        port = free_port()
     workdir = tempfile.mkdtemp(prefix="shopagent-cluster-")
     proc = subprocess.Popen(
         [
