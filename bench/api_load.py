@@ -7,9 +7,11 @@
 The server is the real app (auth, rate limit, turn locks, SSE, metrics, logging) in its
 own process under uvicorn, with the scripted agent (api/_scripted.py) whose model call
 takes --delay-ms: what is measured is the HTTP layer, not the agent. The client opens
-one connection per conversation: create a session, then --turns streamed turns, each
-waiting for ``done``. first_event is request start to the first SSE event; turn is
-request start to ``done``. rss_mb is the server's peak resident memory.
+one connection per conversation and creates its session; once all are open, first turns
+start evenly over --ramp-s, then each conversation runs --turns streamed turns back to
+back, each waiting for ``done`` (peak_concurrent_streams reports the overlap reached).
+first_event is request start to the first SSE event; turn is request start to ``done``;
+rss_mb is the server's peak resident memory (summed over its processes).
 """
 
 from __future__ import annotations
@@ -291,7 +293,8 @@ def main() -> None:
         "--ramp-s",
         type=float,
         default=1.0,
-        help="conversations start evenly over this many seconds (0: all at once)",
+        help="after every conversation is open, first turns start evenly over this many "
+        "seconds (0: all 200 at the same instant)",
     )
     p.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
