@@ -77,8 +77,16 @@ class _VectorCache:
 def _load_minilm(max_seq_length: int):  # type: ignore[no-untyped-def]
     # One model per process: loading takes seconds, and every catalog shares it.
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
-    model = SentenceTransformer(str(minilm_path()), device="cpu")
+    # The packaged weights load in a blink; their progress bar only clutters `make run`.
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        model = SentenceTransformer(str(minilm_path()), device="cpu")
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
     # Product texts are short; a tight window keeps CPU batches cheap.
     model.max_seq_length = max_seq_length
     return model
