@@ -11,7 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.types import Command
 
 from agent import events as ev
@@ -251,30 +251,34 @@ class AgentService:
                 async for e in self._run(None, config, f"t-{uuid.uuid4().hex[:12]}"):
                     yield e
 
-    async def history(self, *, user_id: str, session_id: str) -> list[ev.HistoryItem]:
+    async def history(
+        self, *, user_id: str, session_id: str, include_tools: bool = False
+    ) -> list[ev.HistoryItem]:
+        """The conversation as the shopper saw it; ``include_tools`` adds the tool calls
+        and results between (what ``shopagent sessions export`` records as traces)."""
         await self._owned(user_id, session_id)
         snapshot = await self.graph.aget_state(self._config(user_id, session_id))
         items: list[ev.HistoryItem] = []
         for m in snapshot.values.get("messages", []):
             if isinstance(m, HumanMessage):
-                items.append(
-                    ev.HistoryItem(
-                        role="user",
-                        text=str(m.content),
-                        image_id=m.additional_kwargs.get("image_id"),
-                    )
-                )
+                image_id = m.additional_kwargs.get("image_id")
+                items.append(ev.HistoryItem(role="user", text=str(m.content), image_id=image_id))
             elif isinstance(m, AIMessage) and m.additional_kwargs.get("final"):
+                cards = [ev.ProductCard(**c) for c in m.additional_kwargs.get("products", [])]
+                tier = m.additional_kwargs.get("tier")
                 items.append(
-                    ev.HistoryItem(
-                        role="assistant",
-                        text=str(m.content),
-                        tier=m.additional_kwargs.get("tier"),
-                        products=[
-                            ev.ProductCard(**c) for c in m.additional_kwargs.get("products", [])
-                        ],
-                    )
+                    ev.HistoryItem(role="assistant", text=str(m.content), tier=tier, products=cards)
                 )
+            elif include_tools and isinstance(m, AIMessage) and m.tool_calls:
+                calls = [
+                    ev.ToolCallEvent(id=tc["id"] or "", name=tc["name"], arguments=tc["args"])
+                    for tc in m.tool_calls
+                ]
+                items.append(
+                    ev.HistoryItem(role="assistant", text=str(m.content), tool_calls=calls)
+                )
+            elif include_tools and isinstance(m, ToolMessage):
+                items.append(ev.HistoryItem(role="tool", text=str(m.content)))
         return items
 
     async def get_cart(self, *, user_id: str) -> dict[str, Any]:

@@ -110,7 +110,11 @@ async def export_sessions(svc: Any, user_ids: Iterable[str], *, pin: bool = Fals
     history_fn = getattr(svc, "history", None) or svc.get_history
     for user_id in user_ids:
         for info in await _call(svc.sessions.list_sessions(user_id)):
-            history = await _call(history_fn(user_id=user_id, session_id=info.session_id))
+            try:  # the real service adds tool calls and results when asked
+                history = await _call(history_fn(user_id=user_id, session_id=info.session_id,
+                                                 include_tools=True))
+            except TypeError:
+                history = await _call(history_fn(user_id=user_id, session_id=info.session_id))
             cid = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{user_id}-{info.session_id}")
             conv = history_to_conversation(history, conversation_id=cid, user_id=user_id,
                                            catalog=catalog, pin=pin, image_path=image_path)

@@ -312,3 +312,18 @@ async def test_a_write_that_cannot_succeed_is_not_put_to_the_shopper(
     # the model saw why and answered the shopper
     assert "empty_cart" in fake_model.requests[1]["messages"][-1]["content"]
     assert events[-2].text.startswith("Your cart is empty")
+
+
+async def test_history_with_tools_records_calls_and_results_for_export(
+    service_factory: Any, fake_model: FakeOpenAIServer
+) -> None:
+    svc = await service_factory(local_base_url=fake_model.base_url)
+    fake_model.push(FakeReply(tool_calls=[("view_cart", {})]), FakeReply(text="Empty."))
+    sid = await new_session(svc)
+    await collect(svc.stream_turn(user_id="alice", session_id=sid, text="my cart?"))
+    plain = await svc.history(user_id="alice", session_id=sid)
+    assert [h.role for h in plain] == ["user", "assistant"]
+    full = await svc.history(user_id="alice", session_id=sid, include_tools=True)
+    assert [h.role for h in full] == ["user", "assistant", "tool", "assistant"]
+    assert full[1].tool_calls[0].name == "view_cart"
+    assert '"item_count": 0' in full[2].text and full[3].text == "Empty."
