@@ -27,9 +27,15 @@ from retrieval.index._base import (
     point_id,
     sparse_nonempty,
 )
+from shopagent.errors import ShopAgentError
 
 log = logging.getLogger(__name__)
 TEXT_DIM = 384
+
+
+class IndexUnavailable(ShopAgentError):
+    code = "index_unavailable"
+    http_status = 503
 
 
 def _filter(cond: Conditions) -> models.Filter | None:
@@ -59,11 +65,12 @@ class QdrantClientIndex(IndexBackend):
     name = "server"
 
     def __init__(self, client: QdrantClient, collection: str, *, batch_size: int = 256,
-                 retries: int = 3, hnsw_ef: int = 128) -> None:
+                 retries: int = 3, hnsw_ef: int = 128, where: str = "local") -> None:
         self.client = client
         self.collection = collection
         self.batch_size = batch_size
         self.retries = retries
+        self.where = where
         # Local mode is brute force: it ignores (and warns about) indexes and search params.
         self._local = getattr(client, "_client", None).__class__.__name__ == "QdrantLocal"
         self._params = None if self._local else models.SearchParams(hnsw_ef=hnsw_ef)
@@ -72,7 +79,7 @@ class QdrantClientIndex(IndexBackend):
     def connect(cls, url: str, api_key: str | None, collection: str,
                 timeout_s: float = 10.0) -> QdrantClientIndex:
         return cls(QdrantClient(url=url, api_key=api_key, timeout=int(max(1, timeout_s))),
-                   collection)
+                   collection, where=url)
 
     @classmethod
     def local(cls, location: str = ":memory:", collection: str = "products") -> QdrantClientIndex:
@@ -86,14 +93,17 @@ class QdrantClientIndex(IndexBackend):
             try:
                 return fn(*args, **kwargs)
             except Exception as exc:  # qdrant-client raises several transport types
-                if attempt == self.retries - 1 or isinstance(exc, ValueError | TypeError):
+                if isinstance(exc, ValueError | TypeError):
                     raise
+                if attempt == self.retries - 1:
+                    raise IndexUnavailable(f"Qdrant at {self.where} failed: "
+                                           f"{exc.__class__.__name__}: {exc}") from exc
                 log.warning("qdrant call failed (%s); retrying", exc)
                 time.sleep(0.5 * 2 ** attempt)
         raise AssertionError("unreachable")
 
     def ensure_collection(self, image_dim: int) -> None:
-        if self.client.collection_exists(self.collection):
+        if self._retry(self.client.collection_exists, self.collection):
             return
         self.client.create_collection(
             self.collection,

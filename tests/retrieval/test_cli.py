@@ -78,3 +78,18 @@ def test_index_held_by_another_process_is_a_clear_error(cli_env):
         assert "Traceback" not in result.output
     finally:
         holder.close()
+
+
+def test_unreachable_qdrant_server_is_a_clear_error(cli_env, monkeypatch, tmp_path):
+    from socket import socket
+
+    with socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("SHOPAGENT_INDEX_BACKEND", "server")
+    monkeypatch.setenv("SHOPAGENT_QDRANT_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("SHOPAGENT_QDRANT_TIMEOUT_S", "1")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["search", "lamp"])
+    assert result.exit_code == 2 and "index_unavailable" in result.output
+    assert "Traceback" not in result.output
