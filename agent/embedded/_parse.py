@@ -54,12 +54,17 @@ _NUM = r"(\d+(?:\.\d{1,2})?)"
 PRICE_AMOUNT = rf"{_CUR}?{_NUM}k?{_CUR_WORD}?"
 _MAX_CUES = (
     r"under|below|less than|cheaper than|lower than|max(?:imum)?|no more than|"
-    r"not more than|nothing (?:over|above|more than)|not over|up to|at most|within|"
+    r"not more than|nothing (?:over|above|more than)|not over|up to|at most|within|no higher than|"
     r"budget(?: is| of)?|<=?"
 )
 _PRODUCT_ID = re.compile(r"(?<![\w-])(p|sku|prod)-([a-z0-9]{3,})\b", re.I)
 _ORDER_ID = re.compile(r"(?<![\w-])(o|ord|order)-([a-z0-9]{3,})\b", re.I)
 _MIN_CUES = r"over|above|more than|at least|min(?:imum)?|starting at|from|>=?"
+_NEGATION = (
+    r"\b(?:don'?t|do not|doesn'?t|does not|won'?t|will not|wouldn'?t|can'?t|cannot|not|"
+    r"never|no|nothing)"
+)
+_MIN_CUES_NEG = r"more than|over|above|higher than|exceed(?:ing)?|beyond|past"
 
 
 def words_to_numbers(text: str) -> str:
@@ -140,11 +145,23 @@ def parse(text: str) -> Parsed:
             a, b = [g for g in m.groups() if g is not None][:2]
             out.price_min, out.price_max = sorted((_f(a), _f(b)))
             eat(m)
+    # a negated minimum is a maximum: "don't spend more than $40", "won't pay over 50",
+    # "not above $40" (before the cues below read "more than $40" as a minimum)
+    negated = rf"{_NEGATION}\s(?:[a-z']+\s){{0,4}}?(?:{_MIN_CUES_NEG})\s?{PRICE_AMOUNT}"
+    for m in re.finditer(negated, t):
+        if free(m):
+            out.price_max = _f(m.group(1))
+            eat(m)
+    for m in re.finditer(rf"\b(?:spend|pay)(?:\s(?:only|just|about|around))?\s{PRICE_AMOUNT}", t):
+        if free(m) and re.search(r"\d", m.group(0)):
+            out.price_max = _f(m.group(1))
+            eat(m)
     for m in re.finditer(rf"\b(?:{_MAX_CUES})\s?{PRICE_AMOUNT}", t):
         if free(m):
             out.price_max = _f(m.group(1))
             eat(m)
-    for m in re.finditer(rf"{PRICE_AMOUNT}\s(?:or less|or under|max|tops|or below)\b", t):
+    after = r"or less|or under|max|tops|or below|or cheaper|at most"
+    for m in re.finditer(rf"{PRICE_AMOUNT}\s(?:{after})\b", t):
         if free(m):
             out.price_max = _f(m.group(1))
             eat(m)
@@ -220,6 +237,13 @@ def parse(text: str) -> Parsed:
             out.bare_numbers.append(m.group(1))
 
     rest = "".join(" " if any(a <= i < b for a, b in out.spans) else c for i, c in enumerate(t))
+    if re.search(
+        r"\b(?:forget|drop|ignore|remove|scrap|no|never ?mind|lose|without)\s(?:the\s|my\s|a\s)?"
+        r"(?:budget|price(?: limit| cap| filter)?|max(?:imum)? price|spending limit)\b",
+        rest,
+    ):
+        out.modifier = "any_price"  # "forget the budget": the price bounds go
+        return out
     if re.search(r"\b(?:cheaper|less expensive|lower price|more affordable|cheapest)\b", rest):
         out.modifier = "cheaper"
     elif re.search(r"\b(?:pricier|more expensive|fancier|higher end|premium)\b", rest):

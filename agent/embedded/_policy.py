@@ -7,9 +7,18 @@ any of them runs. When the turn is unclear or beyond these templates, the plan e
 from __future__ import annotations
 
 import random
+import re
 
-from agent.embedded._schema import CATALOG_SLOTS, DialogueState, NLUResult, Plan, PlannedCall
+from agent.embedded._schema import (
+    CATALOG_SLOTS,
+    DialogueState,
+    NLUResult,
+    Plan,
+    PlannedCall,
+    ToolOutcome,
+)
 from agent.embedded._state import resolve_references
+from agent.embedded._titles import words
 
 SEARCH_FILTERS = (*CATALOG_SLOTS, "price_min", "price_max")
 
@@ -68,6 +77,8 @@ def _targets(nlu: NLUResult, state: DialogueState) -> tuple[list[str] | None, bo
     if nlu.slots.reference:
         ids = resolve_references(state, nlu.slots.reference)
         return ids, ids is None
+    if nlu.intent == "add_to_cart" and by_name(nlu):
+        return None, False  # "buy <a title we do not know>": not the product in focus
     if state.focus:
         return [state.focus], False
     if len(state.last_shown) == 1:
@@ -138,6 +149,8 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
     s, intent, call = nlu.slots, nlu.intent, PlannedCall
     ids, unresolved = _targets(nlu, state)
     if intent == "compare":
+        if ids and len(ids) == 1 and not unresolved and state.focus and state.focus != ids[0]:
+            ids = [state.focus, ids[0]]  # "how does it compare to the first one?"
         if not ids or len(ids) < 2:
             ids = state.last_shown[:4] if not unresolved and len(state.last_shown) >= 2 else None
         if not ids:
@@ -148,6 +161,10 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
             return Plan(calls=[call(name="remove_from_cart", args={"product_id": ids[0]})])
         # "remove the jeans": show the cart so the shopper can point at a line
         return Plan(calls=[call(name="view_cart")])
+    if intent == "add_to_cart" and not unresolved and not s.reference and by_name(nlu):
+        # a product named by a title we do not know: search for it, then add what matches
+        args = {"query": by_name(nlu)}
+        return Plan(calls=[call(name="catalog_search", args=args)], followup=True)
     if not ids or unresolved:
         return Plan(reply=ASK_SEARCH_FIRST if not state.last_shown else _pick(ASK_WHICH, state))
     if len(ids) > 1 and intent == "add_to_cart":
@@ -160,3 +177,52 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
     if s.color:
         args["color"] = s.color
     return Plan(calls=[call(name="add_to_cart", args=args)])
+
+
+_NAME_FILLER = re.compile(
+    r"\b(?:add|buy|purchase|order|grab|take|get|put|throw|i'?ll|i'?d|like|have|want|to|in|"
+    r"into|my|the|a|an|please|pls|can|could|you|me|i|cart|basket|bag|trolley|size|of|one|"
+    r"and|for|it|that|this|also|too|yes|ok|okay|sure)\b"
+)
+
+
+def by_name(nlu: NLUResult) -> str:
+    """The product name in an add-to-cart turn without a reference, or "" when the turn
+    names no product (three words at least, one of them a brand or a product type)."""
+    s = nlu.slots
+    if s.product_id or s.reference:
+        return ""
+    text = nlu.text.lower()
+    if s.size:
+        text = re.sub(rf"\b(?:size\s|in\s)?{re.escape(s.size.lower())}\b", " ", text)
+    text = re.sub(r"\(\s*\w{1,4}\s*\)|\d+", " ", text)
+    name = " ".join(_NAME_FILLER.sub(" ", re.sub(r"[^\w&' -]", " ", text)).split())
+    return name if len(name.split()) >= 3 else ""
+
+
+def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome]) -> Plan:
+    """The step after a ``followup`` plan: add the product the search found by its name."""
+    if nlu.intent != "add_to_cart":
+        return Plan()
+    found = next((o for o in outcomes if o.name == "catalog_search" and o.ok), None)
+    products = list(((found.content or {}) if found else {}).get("products") or [])
+    want = set(words(by_name(nlu)))
+    if not want or not products:
+        return Plan()
+    scored = sorted(
+        (
+            (len(want & set(words(str(p.get("title") or "")))) / len(want), n, p)
+            for n, p in enumerate(products)
+            if p.get("id")
+        ),
+        key=lambda x: (-x[0], x[1]),
+    )
+    if not scored or scored[0][0] < 0.8 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return Plan()  # no clear match: the reply shows what the search found
+    args: dict[str, object] = {
+        "product_id": str(scored[0][2]["id"]),
+        "quantity": nlu.slots.quantity or 1,
+    }
+    if nlu.slots.size:
+        args["size"] = nlu.slots.size
+    return Plan(calls=[PlannedCall(name="add_to_cart", args=args)])

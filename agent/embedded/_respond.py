@@ -93,6 +93,9 @@ def respond(
             text=FAILED.format(msg=failed.error_message or failed.error_code or "the tool failed")
         ), s
 
+    if "add_to_cart" in by_name:  # after a search for a product named by its title
+        return _added(by_name["add_to_cart"], s), s
+
     if "catalog_search" in by_name or "visual_search" in by_name:
         r = by_name.get("catalog_search") or by_name["visual_search"]
         content = r.content or {}
@@ -135,7 +138,10 @@ def respond(
             text += f" Sizes: {', '.join(map(str, sizes))}."
         if p.get("in_stock") is False or p.get("available") is False:
             text += " It's currently out of stock."
-        _remember(s, [p])
+        if str(p["id"]) in s.last_shown:  # keep the list ("which one is cheaper?" next)
+            s.focus = str(p["id"])
+        else:
+            _remember(s, [p])
         return Reply(text=text, product_ids=[str(p["id"])]), s
 
     if "compare_products" in by_name:
@@ -151,24 +157,6 @@ def respond(
             )
         ids = [str(p["id"]) for p in products if p.get("id")]
         return Reply(text=text, product_ids=ids), s
-
-    if "add_to_cart" in by_name:
-        r = by_name["add_to_cart"]
-        added = (r.content or {}).get("added") if isinstance(r.content, dict) else None
-        # the title the tool reports, else the one shown earlier; never a guess
-        title = (added or {}).get("title") or (
-            s.shown.get(str(r.args.get("product_id"))) or {}
-        ).get("title")
-        qty = int((added or {}).get("quantity") or r.args.get("quantity") or 1)
-        if title:
-            text = (
-                f"Added {qty} x {title} to your cart."
-                if qty > 1
-                else f"Added {title} to your cart."
-            )
-        else:
-            text = "Added to your cart."
-        return Reply(text=text + _cart_total(r.content)), s
 
     if "remove_from_cart" in by_name:
         return Reply(
@@ -227,3 +215,17 @@ def _cart_total(content: Any) -> str:
         if cart.get("total") is not None:
             return f" Cart total: {_money(cart['total'], cart.get('currency'))}."
     return ""
+
+
+def _added(r: ToolOutcome, s: DialogueState) -> Reply:
+    added = (r.content or {}).get("added") if isinstance(r.content, dict) else None
+    # the title the tool reports, else the one shown earlier; never a guess
+    title = (added or {}).get("title") or (s.shown.get(str(r.args.get("product_id"))) or {}).get(
+        "title"
+    )
+    qty = int((added or {}).get("quantity") or r.args.get("quantity") or 1)
+    if title:
+        text = f"Added {qty} x {title} to your cart." if qty > 1 else f"Added {title} to your cart."
+    else:
+        text = "Added to your cart."
+    return Reply(text=text + _cart_total(r.content))

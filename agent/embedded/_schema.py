@@ -112,6 +112,9 @@ class Plan(BaseModel):
     reply: str | None = None  # a direct reply when no tool is needed
     escalate: bool = False
     reason: str = ""
+    # True: after these calls run, call ``EmbeddedTier.plan_next(nlu, state, outcomes)`` once
+    # for the next step (a product named by its title: search, then add what was found)
+    followup: bool = False
 
 
 class Reply(BaseModel):

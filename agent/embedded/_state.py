@@ -32,6 +32,16 @@ def resolve_references(state: DialogueState, reference: str | None) -> list[str]
                 ids.append(state.last_shown[0])
             else:
                 return None
+        elif ref in ("cheapest", "priciest"):
+            priced = [
+                (float(state.shown[i]["price"]), n, i)
+                for n, i in enumerate(state.last_shown)
+                if (state.shown.get(i) or {}).get("price") is not None
+            ]
+            if not priced:
+                return None
+            pick = min(priced) if ref == "cheapest" else max(priced, key=lambda x: (x[0], -x[1]))
+            ids.append(pick[2])
         elif ref == "last":
             if not state.last_shown:
                 return None
@@ -95,6 +105,10 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
                 merged.pop("price_min" if "price_max" in new else "price_max")
             s.filters = merged
         s.page = s.page + 1 if slots.modifier == "more" and not new else 1
+        if slots.modifier == "any_price":
+            for k in ("price_min", "price_max"):
+                if k not in new:
+                    s.filters.pop(k, None)
         if slots.modifier == "cheaper" and "price_max" not in new:
             prices = [float(v["price"]) for v in s.shown.values() if v.get("price") is not None]
             if prices:  # below the middle of what was shown
@@ -111,7 +125,8 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
             ids = [p.strip() for p in slots.product_id.split(",") if p.strip()]
         if ids:
             s.focus_ids = ids
-            s.focus = ids[0] if len(ids) == 1 else s.focus
+            # "how does it compare to the first one?": "it" stays the product in focus
+            s.focus = ids[0] if len(ids) == 1 and intent != "compare" else s.focus
         else:
             s.focus_ids = []
     s.last_intent = intent

@@ -21,6 +21,7 @@ from agent.embedded._schema import (
     Slots,
     ToolOutcome,
 )
+from agent.embedded._titles import PURCHASE, TitleIndex
 from shopagent.errors import ShopAgentError
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,13 @@ _ORDER_INTENTS = {"order_status", "cancel_order"}
 # Intents that never name a product type: if a turn does, it is a search after all.
 _CHAT_INTENTS = {"out_of_scope", "help", "greeting", "goodbye", "view_cart"}
 _CART_WORDS = re.compile(r"\b(?:my|the|your|to|shopping)\s(?:bag|basket|cart|trolley)\b")
+# product_details questions that do name an attribute ("does it come in blue?")
+_ASKS_ABOUT = re.compile(r"\b(?:does|is|it|its|it's|this|that one|made of|material)\b")
+_SUPERLATIVE = re.compile(
+    r"\b(?:the\s)?(?:(cheaper|cheapest|less expensive|least expensive|lower priced)|"
+    r"(pricier|priciest|more expensive|most expensive|dearer))(?:\s(?:one|option|item|pair))?\b"
+)
+_PLURAL_REF = re.compile(r"\b(?:those|these|them|they|all)\b")
 _NOT_A_SIZE_AFTER = re.compile(r"\s*(?:-\s*)?(?:years?|yrs?|y/?o|months?|pieces?|pcs|kg|ml|ft)\b")
 
 
@@ -45,6 +53,7 @@ class EmbeddedTier:
         threshold: float,
         manifest: dict[str, Any] | None = None,
         known_words: set[str] | None = None,
+        titles: dict[str, str] | None = None,
     ) -> None:
         self.model = model
         # typo fixing needs the encoder's vocabulary to know which words are real
@@ -52,6 +61,8 @@ class EmbeddedTier:
         self.lexicon = lexicon
         self.threshold = threshold
         self.manifest = manifest or {}
+        # product id -> title, saved with the artifact: products named by their title
+        self.titles = TitleIndex(titles)
 
     @classmethod
     def load(cls, settings: Any, facet_values: dict[str, list[str]]) -> EmbeddedTier:
@@ -67,15 +78,16 @@ class EmbeddedTier:
         from agent.embedded._model import IntentModel, whole_words  # torch: only when needed
 
         manifest = json.loads((folder / MANIFEST).read_text())
-        nouns = (
-            json.loads((folder / LEXICON_FILE).read_text()).get("nouns", {})
+        saved = (
+            json.loads((folder / LEXICON_FILE).read_text())
             if (folder / LEXICON_FILE).is_file()
             else {}
         )
+        nouns = saved.get("nouns", {})
         model = IntentModel.load(folder, threads=getattr(settings, "embedded_threads", 1))
         lexicon = Lexicon(facet_values, nouns)
         threshold = settings.nlu_confidence_threshold
-        tier = cls(model, lexicon, threshold, manifest, whole_words())
+        tier = cls(model, lexicon, threshold, manifest, whole_words(), saved.get("titles"))
         tier.understand("hello", DialogueState())  # warm-up: the first shopper is not slower
         return tier
 
@@ -90,17 +102,67 @@ class EmbeddedTier:
         text = self.spell(text) if self.spell else text
         scores = self.model.probs(text)
         intent = max(scores, key=scores.__getitem__)
+        nlu_intent = intent
         confidence = scores[intent]
         low = text.lower()
         cart_words = [m.span() for m in _CART_WORDS.finditer(low)]
         named = {m.slot for m in self.lexicon.scan(low, cart_words, fuzzy=False)}
-        if intent == "refine" and "category" in named:
+        if (
+            intent == "search"
+            and not named & {"category", "brand"}
+            and state.filters.get("category")
+            and (image_id is None)
+        ):
+            # "forget the budget, show me everything in that colour": no new product type,
+            # so it narrows (or widens) the current search
+            intent = "refine"
+            confidence = scores["search"] + scores["refine"]
+        elif intent == "refine" and "category" in named:
             intent = "search"  # naming a product type starts a search; refining keeps one
             confidence = scores["search"] + scores["refine"]
         elif intent in _CHAT_INTENTS and named & {"category", "brand"}:
             # "mechanical keyboard from Voltix": the catalog's words make it shopping
             intent, confidence = "search", scores["search"] + scores["refine"]
-        slots = self.extract_slots(text, intent)
+        # A product named by its title ("buy Nordvale Navy Denim Women's Bootcut Jeans size
+        # L"): with a purchase cue outside the title it is an add to cart, whatever the
+        # title's catalog words made the model think.
+        shown = {pid: str(v["title"]) for pid, v in state.shown.items() if v.get("title")}
+        titled = self.titles.match(text, shown) if (len(self.titles) or shown) else None
+        rest = text
+        if titled is not None:
+            rest = text[: titled.start] + " " * (titled.end - titled.start) + text[titled.end :]
+            if intent not in PRODUCT_INTENTS and PURCHASE.search(rest):
+                intent = "add_to_cart"
+                confidence = max(
+                    confidence,
+                    sum(scores.get(k, 0.0) for k in ("add_to_cart", "search", "refine")),
+                )
+        slots = self.extract_slots(rest, intent)
+        if (
+            titled is not None
+            and intent in PRODUCT_INTENTS
+            and intent != "compare"
+            and not slots.product_id
+        ):
+            slots.product_id = titled.product_id
+            slots.reference = None
+        elif intent in ("product_details", "compare") and not (slots.reference or slots.product_id):
+            # "what's there below $850", "ok show me the blue ones": filters, no product
+            p = parse(text)
+            fil = self.extract_slots(text, "refine")
+            if (
+                not p.references
+                and (
+                    fil.price_min is not None
+                    or fil.price_max is not None
+                    or fil.color
+                    or fil.material
+                    or (fil.size and intent != "product_details")
+                )
+                and not _ASKS_ABOUT.search(text.lower())
+            ):
+                intent, slots = "refine", fil
+                confidence = max(confidence, scores.get("refine", 0.0) + scores[nlu_intent])
         if image_id and intent in ("search", "refine", "visual_search", "product_details"):
             intent = "visual_search"
             confidence = max(confidence, scores.get("visual_search", 0.0))
@@ -134,6 +196,11 @@ class EmbeddedTier:
             refs = p.references
             if intent == "compare" and len(refs) < 2 and p.bare_numbers:
                 refs = list(dict.fromkeys([*refs, *p.bare_numbers]))
+            if intent == "compare" and refs == ["it"] and _PLURAL_REF.search(p.text):
+                refs = []  # "which of those is the cheapest": all of them
+            sup = _SUPERLATIVE.search(p.text)
+            if intent != "compare" and sup and (not refs or refs == ["it"]):
+                refs = ["cheapest" if sup.group(1) else "priciest"]
             if refs:
                 found["reference"] = ",".join(refs)
             if p.product_ids:
@@ -155,6 +222,16 @@ class EmbeddedTier:
 
     def plan(self, nlu: NLUResult, state: DialogueState) -> Plan:
         return _policy.plan(nlu, state, self.threshold)
+
+    def plan_next(self, nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome]) -> Plan:
+        """The one step after a plan with ``followup=True``, given that plan's outcomes.
+
+        An empty plan (no calls, no reply) means: respond with the outcomes so far."""
+        return _policy.plan_next(
+            nlu,
+            state,
+            [o if isinstance(o, ToolOutcome) else ToolOutcome.model_validate(o) for o in outcomes],
+        )
 
     def respond(
         self, nlu: NLUResult, state: DialogueState, results: list[ToolOutcome]

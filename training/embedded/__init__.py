@@ -92,7 +92,9 @@ def train(products: list[dict[str, Any]], facets: dict[str, list[str]], out_dir:
     tmp = Path(tempfile.mkdtemp(prefix=".embedded-", dir=out_dir.parent))
     try:
         model.save(tmp, {"train_config": cfg.as_dict()})
-        (tmp / LEXICON_FILE).write_text(json.dumps({"nouns": nouns}, indent=0))
+        # titles: the tier recognises products named by their title ("buy <title> in L")
+        titles = {str(p["id"]): str(p["title"]) for p in products if p.get("id") and p.get("title")}
+        (tmp / LEXICON_FILE).write_text(json.dumps({"nouns": nouns, "titles": titles}, indent=0))
         manifest = {
             "fingerprint": catalog_fingerprint(products, facets, cfg),
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -17,7 +17,7 @@ from typing import Any
 from agent.embedded._lexicon import Lexicon, leaf
 from training.embedded import _templates as T
 
-GENERATOR_VERSION = "6"
+GENERATOR_VERSION = "7"
 _KEYS = "qwertyuiopasdfghjklzxcvbnm"
 
 
@@ -69,6 +69,7 @@ class Generator:
         self.lexicon = Lexicon(facet_values, self.nouns)
         self.values = {k: v for k, v in self.lexicon.facets.items() if v}
         self.product_ids = [str(p["id"]) for p in products if p.get("id")][:500] or ["p-00001"]
+        self.titles = [str(p["title"]) for p in products if p.get("title")][:1500]
         # Categories a shopper names: leaves (paths' last part) only, not "Apparel".
         cats = self.values.get("category", [])
         leaves = cats
@@ -153,7 +154,8 @@ class Generator:
     def fill(self, tpl: str) -> str:
         r = self.rng
         out = tpl
-        for key, fn in (("{ref2}", self.ref), ("{ref}", self.ref), ("{pid2}", self._pid),
+        for key, fn in (("{title}", self._title), ("{ref2}", self.ref), ("{ref}", self.ref),
+                        ("{pid2}", self._pid),
                         ("{pid}", self._pid), ("{oid}", self._oid), ("{category}",
                         lambda: self.pick("category")), ("{color}", lambda: self.pick("color")),
                         ("{size}", lambda: self.pick("size")), ("{price}", self.price),
@@ -164,6 +166,12 @@ class Generator:
                                   or key[1:-1] in self.values or key == "{category}"):
                 out = out.replace(key, fn(), 1)
         return out
+
+    def _title(self) -> str:
+        if not self.titles:
+            return self.ref()
+        t = self.rng.choice(self.titles)
+        return t.lower() if self.rng.random() < 0.3 else t
 
     def _pid(self) -> str:
         return self.rng.choice(self.product_ids)
@@ -218,6 +226,8 @@ class Generator:
                     text, val = self.search(), self.rng.random() < 0.12
                 elif intent == "refine":
                     text, val = self.refine(), self.rng.random() < 0.12
+                elif intent == "add_to_cart" and self.titles and self.rng.random() < 0.3:
+                    text, val = self.from_list(T.ADD_BY_TITLE, i)
                 else:
                     text, val = self.from_list(lists[intent], i)
                 text = self.noise(text)

@@ -82,6 +82,19 @@ ADD = [
     "i want to buy {ref}", "add one of {ref}", "throw {ref} in my cart", "purchase {ref}",
     "add {qty} {ref}", "i'd like to order {ref} in {size}", "cart {ref}",
 ]
+# A product named by its catalog title ({title}), with a purchase verb: an add to cart,
+# however many of the catalog's words (brand, colour, type) the title carries.
+ADD_BY_TITLE = [
+    "buy {title}", "buy {title} size {size}", "buy the {title} in {size}",
+    "add {title} in {size} to my cart", "add the {title} to my cart", "add {title} to cart",
+    "can you put the {title} ({size}) in my basket", "put the {title} in my bag",
+    "i'll take the {title} in {size}", "i'll take the {title}", "add the {title}, size {size}",
+    "please add {title} size {size} to my basket", "i want to buy the {title}",
+    "add {qty} {title} to my cart", "get me the {title} in {size}", "purchase {title}",
+    "i'd like the {title} in {size} in my cart", "add the {title} ({size})",
+    "could you add the {title} to my basket", "order the {title} in size {size}",
+    "throw the {title} in my cart", "grab me the {title}, {size}", "cart the {title}",
+]
 REMOVE = [
     "remove {ref} from my cart", "take {ref} out of my cart", "delete {ref} from my bag",
     "remove the {category}", "remove {pid}", "i don't want the {category} anymore",

@@ -1,0 +1,112 @@
+"""Products named by their title: "add the Pavo Brown Leather Penny Loafer (42) to my basket".
+
+Titles come from two places: the products shown earlier in the conversation
+(``DialogueState.shown``) and the catalog titles saved with the trained artifact (the
+training sample, every product in small catalogs). A match is the title's words in order
+(punctuation and case ignored), or, failing that, nearly all of a long title's words; the
+longest, unambiguous match wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[a-z0-9&]+(?:'[a-z]+)?")
+# A purchase cue: with a product named by its title, the turn is an add to cart.
+PURCHASE = re.compile(
+    r"\b(?:add|buy|purchase|order|grab|take|get me|put|throw|i'?ll have|i'?d like|"
+    r"i want|cart|basket|bag|trolley)\b",
+    re.I,
+)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+@dataclass(frozen=True)
+class TitleMatch:
+    product_id: str
+    title: str
+    start: int  # span of the title in the text
+    end: int
+    exact: bool
+
+
+def _pattern(title: str) -> re.Pattern[str] | None:
+    ws = words(title)
+    if len(ws) < 2:
+        return None
+    # the words in order; between them anything that is not a letter or digit
+    return re.compile(r"(?<![\w])" + r"[^\w]+".join(re.escape(w) for w in ws) + r"(?![\w])", re.I)
+
+
+class TitleIndex:
+    def __init__(self, titles: dict[str, str] | None = None) -> None:
+        self.titles = {str(k): str(v) for k, v in (titles or {}).items() if v}
+        self._words = {pid: set(words(t)) for pid, t in self.titles.items()}
+        self._patterns: dict[str, re.Pattern[str] | None] = {}
+
+    def __len__(self) -> int:
+        return len(self.titles)
+
+    def match(self, text: str, extra: dict[str, str] | None = None) -> TitleMatch | None:
+        """The product whose title ``text`` names; ``extra`` (id -> title, the products
+        shown) is tried first."""
+        for pool in (extra or {}, self.titles):
+            hit = _best(text, pool, self._patterns, self._words if pool is self.titles else None)
+            if hit is not None:
+                return hit
+        return None
+
+
+def _best(
+    text: str,
+    pool: dict[str, str],
+    cache: dict[str, re.Pattern[str] | None],
+    word_sets: dict[str, set[str]] | None,
+) -> TitleMatch | None:
+    if not pool:
+        return None
+    tw = set(words(text))
+    exact: list[TitleMatch] = []
+    for pid, title in pool.items():
+        ws = word_sets[pid] if word_sets is not None else set(words(title))
+        if not ws or not ws <= tw:
+            continue
+        key = f"{pid}|{title}"
+        if key not in cache:
+            cache[key] = _pattern(title)
+        pat = cache[key]
+        m = pat.search(text) if pat is not None else None
+        if m:
+            exact.append(TitleMatch(pid, title, m.start(), m.end(), True))
+    if exact:
+        exact.sort(key=lambda m: -(m.end - m.start))
+        if len(exact) == 1 or exact[0].end - exact[0].start > exact[1].end - exact[1].start:
+            return exact[0]
+        return None
+    # near matches: a long title with one word missing or misspelt
+    scored: list[tuple[float, str, str]] = []
+    for pid, title in pool.items():
+        ws = word_sets[pid] if word_sets is not None else set(words(title))
+        if len(ws) < 4:
+            continue
+        share = len(ws & tw) / len(ws)
+        if share >= 0.8:
+            scored.append((share, pid, title))
+    scored.sort(reverse=True)
+    if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        _, pid, title = scored[0]
+        span = _span(text, set(words(title)))
+        return TitleMatch(pid, title, span[0], span[1], False)
+    return None
+
+
+def _span(text: str, ws: set[str]) -> tuple[int, int]:
+    """From the first to the last of the title's words in ``text``."""
+    hits = [m for m in re.finditer(r"[\w&]+(?:'[a-z]+)?", text) if m.group(0).lower() in ws]
+    if not hits:
+        return 0, 0
+    return hits[0].start(), hits[-1].end()
