@@ -103,6 +103,9 @@ class CatalogService:
             else:
                 # Rank the window by ids only; load full products for the page alone.
                 fused = self._hybrid(query, cond, window, ["pid"])
+                # RRF gives equal scores to equal ranks; break ties by id so pages never
+                # overlap or skip between two calls.
+                fused.sort(key=lambda h: (-round(h.score, 9), h.product_id))
                 total, hits = len(fused), fused[start:start + page_size]
                 full = {p["pid"]: p for p, _ in self.index.retrieve([h.product_id for h in hits])}
                 hits = [Hit(h.product_id, h.score, full[h.product_id]) for h in hits
