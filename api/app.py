@@ -54,13 +54,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        redis = None
+        redis: Any = None
         if settings.state_backend == "redis":
             import redis.asyncio as aioredis
 
             # A blocking pool: a burst waits briefly for a free connection, where the
             # default pool raises "Too many connections" (found by bench/api_load.py).
-            pool = aioredis.BlockingConnectionPool.from_url(
+            pool: Any = aioredis.BlockingConnectionPool.from_url(
                 settings.redis_url, max_connections=128, timeout=5
             )
             redis = aioredis.Redis(connection_pool=pool)
@@ -109,7 +109,7 @@ def create_app(
     _add_page(app, settings)
     # For the Allow header of 405s (see api/_errors.py).
     app.state.route_methods = [
-        (r.path_regex, set(r.methods or ()))
+        (r.path_regex, set(r.methods or ()))  # type: ignore[attr-defined]
         for r in [*router.routes, *app.router.routes]
         if getattr(r, "path_regex", None) is not None and getattr(r, "methods", None)
     ]

@@ -245,6 +245,9 @@ def test_real_agent_end_to_end(browser: Any, real_data_dir: Path, tmp_path: Path
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
+            # A real agent on a shared 2-core machine: give every wait the same slack.
+            page.set_default_timeout(30_000)
+            slow = {"timeout": 30_000}
             page.goto(server.url + "/")
             box = page.get_by_label("Message")
 
@@ -252,7 +255,9 @@ def test_real_agent_end_to_end(browser: Any, real_data_dir: Path, tmp_path: Path
             box.press("Enter")
             reply = page.locator(".msg.assistant").last
             expect(reply.locator(".product-card").first).to_be_visible(timeout=30_000)
-            expect(reply.locator(".text")).to_have_text("Here are some picks from the catalog.")
+            expect(reply.locator(".text")).to_have_text(
+                "Here are some picks from the catalog.", **slow
+            )
             page.wait_for_function(
                 "() => document.querySelector('.product-card img').naturalWidth > 0"
             )
@@ -268,12 +273,12 @@ def test_real_agent_end_to_end(browser: Any, real_data_dir: Path, tmp_path: Path
             box.press("Enter")
             confirm = page.get_by_role("group", name="Confirm action")
             expect(confirm).to_be_visible(timeout=30_000)
-            expect(confirm).to_contain_text(product_id)
+            expect(confirm).to_contain_text(product_id, **slow)
             confirm.get_by_role("button", name="Confirm").click()
             expect(page.locator(".msg.assistant").last).to_contain_text(
                 "Added it to your cart.", timeout=30_000
             )
-            expect(page.locator("#cart")).to_contain_text(f"1 × {title}")
+            expect(page.locator("#cart")).to_contain_text(f"1 × {title}", **slow)
             page.screenshot(path=str(ARTIFACTS / "web-chat-real-agent.png"), full_page=True)
             assert errors == []
     catalog.close()
