@@ -38,9 +38,11 @@ _CART_WORDS = re.compile(r"\b(?:my|the|your|to|shopping)\s(?:bag|basket|cart|tro
 # product_details questions that do name an attribute ("does it come in blue?")
 _ASKS_ABOUT = re.compile(r"\b(?:does|is|it|its|it's|this|that one|made of|material)\b")
 _SUPERLATIVE = re.compile(
-    r"\b(?:the\s)?(?:(cheaper|cheapest|less expensive|least expensive|lower priced)|"
+    r"\bthe\s(?:(cheaper|cheapest|less expensive|least expensive|lower priced)|"
     r"(pricier|priciest|more expensive|most expensive|dearer))(?:\s(?:one|option|item|pair))?\b"
 )
+_COMPARE_CUE = re.compile(r"\b(?:difference|differ|compare|comparison|vs|versus|better|or)\b", re.I)
+_PICK_INTENTS = {"add_to_cart", "product_details", "remove_from_cart"}
 _PLURAL_REF = re.compile(r"\b(?:those|these|them|they|all)\b")
 _NOT_A_SIZE_AFTER = re.compile(r"\s*(?:-\s*)?(?:years?|yrs?|y/?o|months?|pieces?|pcs|kg|ml|ft)\b")
 
@@ -127,18 +129,40 @@ class EmbeddedTier:
         # L"): with a purchase cue outside the title it is an add to cart, whatever the
         # title's catalog words made the model think.
         shown = {pid: str(v["title"]) for pid, v in state.shown.items() if v.get("title")}
-        titled = self.titles.match(text, shown) if (len(self.titles) or shown) else None
+        titled_all = self.titles.match_all(text, shown) if (len(self.titles) or shown) else []
+        titled = titled_all[0] if len(titled_all) == 1 else None
+        if not titled_all and shown:
+            titled = self.titles.match(text, shown)
         rest = text
-        if titled is not None:
-            rest = text[: titled.start] + " " * (titled.end - titled.start) + text[titled.end :]
-            if intent not in PRODUCT_INTENTS and PURCHASE.search(rest):
+        for t in titled_all or ([titled] if titled else []):
+            rest = rest[: t.start] + " " * (t.end - t.start) + rest[t.end :]
+        if len(titled_all) >= 2 and (
+            intent not in ("add_to_cart", "remove_from_cart") or _COMPARE_CUE.search(rest)
+        ):
+            # "what's the difference between the <title> and the <title>?"
+            intent = "compare"
+            confidence = max(confidence, scores.get("compare", 0.0) + scores[nlu_intent])
+        elif titled is not None and intent not in PRODUCT_INTENTS and PURCHASE.search(rest):
+            intent = "add_to_cart"
+            confidence = max(
+                confidence,
+                sum(scores.get(k, 0.0) for k in ("add_to_cart", "search", "refine")),
+            )
+        elif intent in ("search", "refine") and not image_id and PURCHASE.search(low):
+            # "take the third one in a large": a purchase verb and a shown product by position
+            if any(r != "it" for r in parse(text).references):
                 intent = "add_to_cart"
                 confidence = max(
                     confidence,
                     sum(scores.get(k, 0.0) for k in ("add_to_cart", "search", "refine")),
                 )
+        if intent not in PRODUCT_INTENTS:
+            rest = text  # a title in a search is what the shopper is looking for
         slots = self.extract_slots(rest, intent)
-        if (
+        if len(titled_all) >= 2 and intent == "compare":
+            slots.product_id = ",".join(dict.fromkeys(t.product_id for t in titled_all))
+            slots.reference = None
+        elif (
             titled is not None
             and intent in PRODUCT_INTENTS
             and intent != "compare"
@@ -199,7 +223,7 @@ class EmbeddedTier:
             if intent == "compare" and refs == ["it"] and _PLURAL_REF.search(p.text):
                 refs = []  # "which of those is the cheapest": all of them
             sup = _SUPERLATIVE.search(p.text)
-            if intent != "compare" and sup and (not refs or refs == ["it"]):
+            if intent in _PICK_INTENTS and sup and (not refs or refs == ["it"]):
                 refs = ["cheapest" if sup.group(1) else "priciest"]
             if refs:
                 found["reference"] = ",".join(refs)

@@ -53,12 +53,25 @@ class TitleIndex:
 
     def match(self, text: str, extra: dict[str, str] | None = None) -> TitleMatch | None:
         """The product whose title ``text`` names; ``extra`` (id -> title, the products
-        shown) is tried first."""
-        for pool in (extra or {}, self.titles):
-            hit = _best(text, pool, self._patterns, self._words if pool is self.titles else None)
-            if hit is not None:
-                return hit
-        return None
+        shown) is tried first, and only there may a title be named loosely (a word missing
+        or misspelt): a search that lists a brand, colour, material and type is not a title."""
+        hit = _best(text, extra or {}, self._patterns, None, loose=True)
+        if hit is None:
+            hit = _best(text, self.titles, self._patterns, self._words, loose=False)
+        return hit
+
+    def match_all(self, text: str, extra: dict[str, str] | None = None) -> list[TitleMatch]:
+        """Every title named word for word, left to right, without overlaps (for "what's the
+        difference between the <title> and the <title>?")."""
+        found: list[TitleMatch] = []
+        rest = text
+        for _ in range(4):
+            hit = self.match(rest, extra)
+            if hit is None or not hit.exact or hit.end <= hit.start:
+                break
+            found.append(hit)
+            rest = rest[: hit.start] + " " * (hit.end - hit.start) + rest[hit.end :]
+        return sorted(found, key=lambda m: m.start)
 
 
 def _best(
@@ -66,6 +79,8 @@ def _best(
     pool: dict[str, str],
     cache: dict[str, re.Pattern[str] | None],
     word_sets: dict[str, set[str]] | None,
+    *,
+    loose: bool,
 ) -> TitleMatch | None:
     if not pool:
         return None
@@ -86,6 +101,8 @@ def _best(
         exact.sort(key=lambda m: -(m.end - m.start))
         if len(exact) == 1 or exact[0].end - exact[0].start > exact[1].end - exact[1].start:
             return exact[0]
+        return None
+    if not loose:
         return None
     # near matches: a long title with one word missing or misspelt
     scored: list[tuple[float, str, str]] = []

@@ -21,6 +21,23 @@ from agent.embedded._parse import parse
         ("at least 80 dollars", 80.0, None),
         ("sandals below €25", None, 25.0),
         ("not more than 80", None, 80.0),
+        ("don't spend more than $40 on a dress", None, 40.0),
+        ("I do not want to pay more than 40 bucks", None, 40.0),
+        ("won't pay over $40", None, 40.0),
+        ("not above $40", None, 40.0),
+        ("no more than $40", None, 40.0),
+        ("max $40", None, 40.0),
+        ("at most 40 dollars", None, 40.0),
+        ("not over $40", None, 40.0),
+        ("less than $40", None, 40.0),
+        ("cheaper than $40", None, 40.0),
+        ("40 or cheaper", None, 40.0),
+        ("$20-$40", 20.0, 40.0),
+        ("from 20 to 40", 20.0, 40.0),
+        ("at least $40", 40.0, None),
+        ("over $40", 40.0, None),
+        ("more than $40", 40.0, None),
+        ("under $40 but over $20", 20.0, 40.0),
         ("snekers size 42", None, None),
         ("gifts for a 5 year old", None, None),
     ],
@@ -69,3 +86,7 @@ def test_ids_keep_their_case_and_letters() -> None:
     assert parse("tell me about SKU-AB123").product_ids == ["SKU-AB123"]
     assert parse("add p-00042 in size 42").product_ids == ["p-00042"]
     assert parse("the o-rings please").order_ids == []  # no digit: a word, not an id
+
+
+def test_forget_the_budget_drops_the_price() -> None:
+    assert parse("forget the budget, show me everything in that colour").modifier == "any_price"

@@ -95,3 +95,72 @@ def test_quick_model_clears_a_floor_on_the_handwritten_turns(tier: Any) -> None:
     rows = rows[::4]  # a quarter keeps the test short
     right = sum(tier.understand(r["text"], DialogueState()).intent == r["intent"] for r in rows)
     assert right / len(rows) >= 0.85
+
+
+def test_a_product_named_by_its_title_with_a_purchase_verb_is_added(tier: Any) -> None:
+    from retrieval.demo import generate_products
+
+    by_title = {p.title: p.id for p in generate_products(300)}
+    title = "Pavo Brown Leather Penny Loafer"
+    if title not in by_title:
+        pytest.skip("demo catalog changed")
+    s = DialogueState()
+    for text, size in (
+        (f"buy {title} size 42", "42"),
+        (f"can you put the {title} (42) in my basket", "42"),
+        (f"add the {title.lower()} to my cart", None),
+    ):
+        nlu = tier.understand(text, s)
+        assert nlu.intent == "add_to_cart", text
+        assert nlu.slots.product_id == by_title[title], text
+        assert nlu.slots.size == size, text
+        plan = tier.plan(nlu, tier.update_state(s, nlu))
+        assert [c.name for c in plan.calls] == ["add_to_cart"]
+        assert plan.calls[0].args["product_id"] == by_title[title]
+
+
+def test_a_title_the_tier_does_not_know_is_searched_then_added(tier: Any) -> None:
+    s = DialogueState()
+    nlu = tier.understand("add the Zorblax Purple Velvet Ballgown in M to my cart", s)
+    assert nlu.intent == "add_to_cart"
+    plan = tier.plan(nlu, tier.update_state(s, nlu))
+    assert plan.followup and [c.name for c in plan.calls] == ["catalog_search"]
+    found = ToolOutcome(
+        name="catalog_search",
+        content={
+            "products": [
+                {"id": "p-1", "title": "Zorblax Purple Velvet Ballgown", "price": 90.0},
+                {"id": "p-2", "title": "Zorblax Red Cotton Sundress", "price": 40.0},
+            ]
+        },
+    )
+    nxt = tier.plan_next(nlu, s, [found])
+    assert [(c.name, c.args) for c in nxt.calls] == [
+        ("add_to_cart", {"product_id": "p-1", "quantity": 1, "size": "M"})
+    ]
+    none = ToolOutcome(
+        name="catalog_search", content={"products": [{"id": "p-2", "title": "Other Thing"}]}
+    )
+    assert tier.plan_next(nlu, s, [none]).calls == []
+
+
+def test_the_cheaper_one_and_comparisons_resolve_against_what_was_shown(tier: Any) -> None:
+    s = DialogueState(
+        last_shown=["p-a", "p-b", "p-c"],
+        shown={
+            "p-a": {"title": "A", "price": 30},
+            "p-b": {"title": "B", "price": 20},
+            "p-c": {"title": "C", "price": 50},
+        },
+        focus="p-c",
+    )
+    nlu = tier.understand("I'll take the cheaper one", s)
+    plan = tier.plan(nlu, tier.update_state(s, nlu))
+    assert plan.calls[0].name == "add_to_cart" and plan.calls[0].args["product_id"] == "p-b"
+    nlu = tier.understand("which of those is the cheapest?", s)
+    plan = tier.plan(nlu, tier.update_state(s, nlu))
+    assert plan.calls[0].name == "compare_products"
+    assert plan.calls[0].args["product_ids"] == ["p-a", "p-b", "p-c"]
+    nlu = tier.understand("and how does it compare to the first one?", s)
+    plan = tier.plan(nlu, tier.update_state(s, nlu))
+    assert plan.calls[0].args["product_ids"] == ["p-c", "p-a"]
