@@ -116,12 +116,37 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             return _act_embedded(state, turn)
         return await _act_model(state, turn)
 
-    def _act_embedded(state: AgentState, turn: TurnState) -> dict[str, Any]:
-        from agent.embedded import NLUResult
-
-        if turn.get("outcomes"):  # the embedded policy plans one step; results go to respond
+    def _pending_from_plan(turn: TurnState, plan: Any, *, first: bool = True) -> dict[str, Any]:
+        turn["followup"] = first and bool(plan.calls) and bool(getattr(plan, "followup", False))
+        turn["pending"] = [
+            {"id": f"call_{uuid.uuid4().hex[:12]}", "name": c.name, "args": c.args, "raw": None}
+            for c in plan.calls
+        ]
+        if not turn["pending"]:
             return {"turn": turn}
+        ai = AIMessage(
+            content="",
+            tool_calls=[
+                {"id": c["id"], "name": c["name"], "args": c["args"]} for c in turn["pending"]
+            ],
+        )
+        return {"turn": turn, "messages": [ai]}
+
+    def _act_embedded(state: AgentState, turn: TurnState) -> dict[str, Any]:
+        from agent.embedded import NLUResult, ToolOutcome
+
         nlu = NLUResult.model_validate(turn["nlu"])
+        if turn.get("outcomes"):
+            # The embedded policy plans one step, plus at most one follow-up that needs
+            # the first step's results (e.g. find a product named by title, then add it).
+            if not turn.get("followup"):
+                return {"turn": turn}
+            turn["followup"] = False
+            outcomes = [ToolOutcome.model_validate(o) for o in turn["outcomes"]]
+            plan = deps.embedded.plan_next(nlu, dialogue_of(state), outcomes)
+            if plan.reply and not plan.calls:
+                turn["reply"] = {"text": plan.reply, "product_ids": []}
+            return _pending_from_plan(turn, plan, first=False)
         if not deps.available_tiers() - {"embedded"}:
             # Nothing stronger to escalate to: a best-effort plan beats an apology. The
             # route event already recorded the low confidence.
@@ -139,18 +164,7 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             return {"turn": turn}
         if not plan.calls:
             turn["reply"] = {"text": plan.reply or "", "product_ids": []}
-            return {"turn": turn}
-        turn["pending"] = [
-            {"id": f"call_{uuid.uuid4().hex[:12]}", "name": c.name, "args": c.args, "raw": None}
-            for c in plan.calls
-        ]
-        ai = AIMessage(
-            content="",
-            tool_calls=[
-                {"id": c["id"], "name": c["name"], "args": c["args"]} for c in turn["pending"]
-            ],
-        )
-        return {"turn": turn, "messages": [ai]}
+        return _pending_from_plan(turn, plan)
 
     async def _act_model(state: AgentState, turn: TurnState) -> dict[str, Any]:
         tier = turn["tier"]
@@ -343,9 +357,12 @@ def build_graph(deps: AgentDeps) -> StateGraph:
     def after_tools(state: AgentState) -> Literal["act", "respond", "route"]:
         # Invalid calls still run (their errors become tool messages, which keeps the
         # history well-formed for the next tier) before an escalation takes effect.
-        if state["turn"].get("reroute"):
+        turn = state["turn"]
+        if turn.get("reroute"):
             return "route"
-        return "respond" if state["turn"]["tier"] == "embedded" else "act"
+        if turn["tier"] == "embedded" and not turn.get("followup"):
+            return "respond"
+        return "act"
 
     async def respond(state: AgentState) -> dict[str, Any]:
         turn = turn_of(state)

@@ -31,6 +31,7 @@ class TurnState(TypedDict, total=False):
     confirmation: dict[str, Any] | None  # {"id", "calls", "summary", "approved"}
     reply: dict[str, Any] | None  # {"text", "product_ids"}
     bound: str | None  # which budget ended the turn, if any
+    followup: bool  # the embedded plan asked for one more step after its results
 
 
 class AgentState(TypedDict, total=False):
@@ -61,4 +62,5 @@ def new_turn(turn_id: str, text: str, image_id: str | None, now: float) -> TurnS
         confirmation=None,
         reply=None,
         bound=None,
+        followup=False,
     )
