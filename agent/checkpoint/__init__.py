@@ -1,7 +1,7 @@
 """Graph checkpointers: plain Redis in service mode, SQLite in embedded mode.
 
-    async with open_checkpointer(settings) as saver:
-        graph = builder.compile(checkpointer=saver)
+async with open_checkpointer(settings) as saver:
+    graph = builder.compile(checkpointer=saver)
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
     """Yield the checkpointer ``settings.state_backend`` names; close it on exit."""
     if settings.state_backend == "redis":
         saver = RedisCheckpointSaver.from_url(
-            settings.redis_url, cluster=settings.redis_cluster, ttl_s=settings.checkpoint_ttl_s)
+            settings.redis_url, cluster=settings.redis_cluster, ttl_s=settings.checkpoint_ttl_s
+        )
         try:
             # Fail at startup, not on the first turn, when Redis is unreachable.
             await saver.aclient.ping()

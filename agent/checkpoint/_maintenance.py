@@ -50,12 +50,15 @@ class MaintenancePlans:
         nss = [_s(n) for n in namespaces]
         cmds: list[Cmd] = []
         for ns in nss:
-            cmds += [("HGETALL", keys.cp(ns)), ("ZRANGE", keys.wi(ns), 0, -1),
-                     ("HKEYS", keys.bl(ns))]
+            cmds += [
+                ("HGETALL", keys.cp(ns)),
+                ("ZRANGE", keys.wi(ns), 0, -1),
+                ("HKEYS", keys.bl(ns)),
+            ]
         reply = yield cmds
         cmds = []
         for i, ns in enumerate(nss):
-            records, write_fields, blob_fields = reply[3 * i: 3 * i + 3]
+            records, write_fields, blob_fields = reply[3 * i : 3 * i + 3]
             records = {_s(k): v for k, v in records.items()}
             latest = max(records, default=None)
             kept: dict[str, dict] = {}
@@ -76,10 +79,10 @@ class MaintenancePlans:
                 cmds += [("ZREM", keys.idx(ns), *gone), ("HDEL", keys.cp(ns), *gone)]
             stale_writes = [f for f in write_fields if _s(f).split("\0", 1)[0] not in kept]
             if stale_writes:
-                cmds += [("ZREM", keys.wi(ns), *stale_writes),
-                         ("HDEL", keys.wv(ns), *stale_writes)]
-            live = {blob_field(c, v) for cp in kept.values()
-                    for c, v in cp["channel_versions"].items()}
+                cmds += [("ZREM", keys.wi(ns), *stale_writes), ("HDEL", keys.wv(ns), *stale_writes)]
+            live = {
+                blob_field(c, v) for cp in kept.values() for c, v in cp["channel_versions"].items()
+            }
             stale_blobs = [f for f in blob_fields if _s(f) not in live]
             if stale_blobs:
                 cmds.append(("HDEL", keys.bl(ns), *stale_blobs))
@@ -116,18 +119,25 @@ class MaintenancePlans:
             return
         cmds: list[Cmd] = []
         for ns in nss:
-            cmds += [("ZRANGE", src.idx(ns), 0, -1), ("HGETALL", src.cp(ns)),
-                     ("HGETALL", src.bl(ns)), ("ZRANGE", src.wi(ns), 0, -1),
-                     ("HGETALL", src.wv(ns))]
+            cmds += [
+                ("ZRANGE", src.idx(ns), 0, -1),
+                ("HGETALL", src.cp(ns)),
+                ("HGETALL", src.bl(ns)),
+                ("ZRANGE", src.wi(ns), 0, -1),
+                ("HGETALL", src.wv(ns)),
+            ]
         reply = yield cmds
         # Records hold no thread id, so they copy verbatim; namespaces are registered first
         # and indexes written last, as in put.
         out: list[Cmd] = [("SADD", dst.ns_set, *nss)]
         indexes: list[Cmd] = []
         for i, ns in enumerate(nss):
-            ids, records, blobs, write_fields, write_values = reply[5 * i: 5 * i + 5]
-            for key, mapping in ((dst.cp(ns), records), (dst.bl(ns), blobs),
-                                 (dst.wv(ns), write_values)):
+            ids, records, blobs, write_fields, write_values = reply[5 * i : 5 * i + 5]
+            for key, mapping in (
+                (dst.cp(ns), records),
+                (dst.bl(ns), blobs),
+                (dst.wv(ns), write_values),
+            ):
                 if mapping:
                     out.append(("HSET", key, *[x for kv in mapping.items() for x in kv]))
             if write_fields:

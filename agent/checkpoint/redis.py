@@ -60,8 +60,13 @@ _Remaining = list[int | None]
 
 
 def _cfg(thread_id: str, ns: str, checkpoint_id: str) -> RunnableConfig:
-    return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns,
-                             "checkpoint_id": checkpoint_id}}
+    return {
+        "configurable": {
+            "thread_id": thread_id,
+            "checkpoint_ns": ns,
+            "checkpoint_id": checkpoint_id,
+        }
+    }
 
 
 class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str]):
@@ -95,8 +100,15 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
         self.prefix = prefix
 
     @classmethod
-    def from_url(cls, url: str, *, cluster: bool = False, ttl_s: int = 0, prefix: str = "lgcp",
-                 serde: SerializerProtocol | None = None) -> RedisCheckpointSaver:
+    def from_url(
+        cls,
+        url: str,
+        *,
+        cluster: bool = False,
+        ttl_s: int = 0,
+        prefix: str = "lgcp",
+        serde: SerializerProtocol | None = None,
+    ) -> RedisCheckpointSaver:
         """``cluster``: ``url`` names a Redis Cluster node; use the cluster clients."""
         return cls(url=url, cluster=cluster, ttl_s=ttl_s, prefix=prefix, serde=serde)
 
@@ -119,8 +131,11 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
         return self._client
 
     def _is_cluster(self) -> bool:
-        return self.cluster or isinstance(self._aclient, aredis.RedisCluster) \
+        return (
+            self.cluster
+            or isinstance(self._aclient, aredis.RedisCluster)
             or isinstance(self._client, redis.RedisCluster)
+        )
 
     async def aclose(self) -> None:
         if self._aclient is not None:
@@ -136,17 +151,32 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         return self._run(self._get_plan(config))
 
-    def list(self, config: RunnableConfig | None, *, filter: dict[str, Any] | None = None,
-             before: RunnableConfig | None = None,
-             limit: int | None = None) -> Iterator[CheckpointTuple]:
+    def list(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
         return self._iter(self._list_plan(config, filter, before, limit))
 
-    def put(self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata,
-            new_versions: ChannelVersions) -> RunnableConfig:
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
         return self._run(self._put_plan(config, checkpoint, metadata, new_versions))
 
-    def put_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]],
-                   task_id: str, task_path: str = "") -> None:
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
         self._run(self._put_writes_plan(config, writes, task_id, task_path))
 
     def delete_thread(self, thread_id: str) -> None:
@@ -166,18 +196,33 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         return await self._arun(self._get_plan(config))
 
-    async def alist(self, config: RunnableConfig | None, *, filter: dict[str, Any] | None = None,
-                    before: RunnableConfig | None = None,
-                    limit: int | None = None) -> AsyncIterator[CheckpointTuple]:
+    async def alist(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
         async for item in self._aiter(self._list_plan(config, filter, before, limit)):
             yield item
 
-    async def aput(self, config: RunnableConfig, checkpoint: Checkpoint,
-                   metadata: CheckpointMetadata, new_versions: ChannelVersions) -> RunnableConfig:
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
         return await self._arun(self._put_plan(config, checkpoint, metadata, new_versions))
 
-    async def aput_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]],
-                          task_id: str, task_path: str = "") -> None:
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
         await self._arun(self._put_writes_plan(config, writes, task_id, task_path))
 
     async def adelete_thread(self, thread_id: str) -> None:
@@ -205,8 +250,13 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
 
     # --- plans: writes ---------------------------------------------------------------------
 
-    def _put_plan(self, config: RunnableConfig, checkpoint: Checkpoint,
-                  metadata: CheckpointMetadata, new_versions: ChannelVersions) -> Plan:
+    def _put_plan(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> Plan:
         conf = config["configurable"]
         thread_id = str(conf["thread_id"])
         ns = conf.get("checkpoint_ns", "")
@@ -219,14 +269,17 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
         if new_versions:
             fields: list[Any] = []
             for channel, version in new_versions.items():
-                typed = self.serde.dumps_typed(values[channel]) if channel in values \
-                    else ("empty", b"")
+                typed = (
+                    self.serde.dumps_typed(values[channel]) if channel in values else ("empty", b"")
+                )
                 fields += [blob_field(channel, version), pack(*typed)]
             cmds.append(("HSET", keys.bl(ns), *fields))
         run_id = md.get("run_id")
         if run_id:
-            cmds += [("SADD", keys.runs, str(run_id)),
-                     ("SADD", run_key(self.prefix, str(run_id)), thread_id)]
+            cmds += [
+                ("SADD", keys.runs, str(run_id)),
+                ("SADD", run_key(self.prefix, str(run_id)), thread_id),
+            ]
             if self.ttl_s:
                 cmds.append(("EXPIRE", run_key(self.prefix, str(run_id)), self.ttl_s))
         record = pack(*self.serde.dumps_typed(cp), *self.serde.dumps_typed(md), parent_id)
@@ -243,8 +296,13 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
             yield cmds
         return _cfg(thread_id, ns, checkpoint["id"])
 
-    def _put_writes_plan(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]],
-                         task_id: str, task_path: str) -> Plan:
+    def _put_writes_plan(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str,
+    ) -> Plan:
         conf = config["configurable"]
         thread_id = str(conf["thread_id"])
         ns = conf.get("checkpoint_ns", "")
@@ -282,14 +340,15 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
         loaded = yield from self._load_plan(thread_id, [(ns, checkpoint_id)], None)
         return loaded[0] if loaded else None
 
-    def _load_plan(self, thread_id: str, items: _Items,
-                   filter: dict[str, Any] | None) -> Plan:
+    def _load_plan(self, thread_id: str, items: _Items, filter: dict[str, Any] | None) -> Plan:
         """Load full tuples for (ns, checkpoint_id) pairs of one thread, keeping order."""
         keys = self._keys(thread_id)
         cmds: list[Cmd] = []
         for ns, cid in items:
-            cmds += [("HGET", keys.cp(ns), cid),
-                     ("ZRANGEBYLEX", keys.wi(ns), f"[{cid}\0", f"({cid}\x01")]
+            cmds += [
+                ("HGET", keys.cp(ns), cid),
+                ("ZRANGEBYLEX", keys.wi(ns), f"[{cid}\0", f"({cid}\x01"),
+            ]
         reply = yield cmds
         found: list[tuple[str, str, dict, CheckpointMetadata, str | None, list]] = []
         for i, (ns, cid) in enumerate(items):
@@ -300,15 +359,19 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
             md = self.serde.loads_typed((md_type, md_bytes))
             if filter and not all(md.get(k) == v for k, v in filter.items()):
                 continue
-            found.append((ns, cid, self.serde.loads_typed((cp_type, cp_bytes)), md, parent_id,
-                          write_fields))
+            found.append(
+                (ns, cid, self.serde.loads_typed((cp_type, cp_bytes)), md, parent_id, write_fields)
+            )
         if not found:
             return []
         cmds = []
         for ns, _cid, cp, _md, _parent, write_fields in found:
             versions = cp["channel_versions"]
-            cmds.append(("HMGET", keys.bl(ns), *[blob_field(c, v) for c, v in versions.items()])
-                        if versions else ("PING",))
+            cmds.append(
+                ("HMGET", keys.bl(ns), *[blob_field(c, v) for c, v in versions.items()])
+                if versions
+                else ("PING",)
+            )
             cmds.append(("HMGET", keys.wv(ns), *write_fields) if write_fields else ("PING",))
         reply = yield cmds
         out: list[CheckpointTuple] = []
@@ -327,17 +390,24 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
                 # get_tuple's contract: pending writes in writes_sort_key order.
                 rows.sort(key=lambda r: (r[1], r[2], r[3]))
                 pending = [(r[2], r[0], self.serde.loads_typed((r[4], r[5]))) for r in rows]
-            out.append(CheckpointTuple(
-                config=_cfg(thread_id, ns, cid),
-                checkpoint={**cp, "channel_values": values},  # type: ignore[typeddict-item]
-                metadata=md,
-                parent_config=_cfg(thread_id, ns, parent_id) if parent_id else None,
-                pending_writes=pending,
-            ))
+            out.append(
+                CheckpointTuple(
+                    config=_cfg(thread_id, ns, cid),
+                    checkpoint={**cp, "channel_values": values},  # type: ignore[typeddict-item]
+                    metadata=md,
+                    parent_config=_cfg(thread_id, ns, parent_id) if parent_id else None,
+                    pending_writes=pending,
+                )
+            )
         return out
 
-    def _list_plan(self, config: RunnableConfig | None, filter: dict[str, Any] | None,
-                   before: RunnableConfig | None, limit: int | None) -> Plan:
+    def _list_plan(
+        self,
+        config: RunnableConfig | None,
+        filter: dict[str, Any] | None,
+        before: RunnableConfig | None,
+        limit: int | None,
+    ) -> Plan:
         if limit is not None and limit <= 0:
             return
         before_id = get_checkpoint_id(before) if before else None
@@ -346,41 +416,64 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
             # Listing every thread is an admin operation; SCAN is acceptable here only. On
             # Cluster a pipelined SCAN would visit one node and silently miss threads.
             if self._is_cluster():
-                raise NotImplementedError("listing all threads is not supported on Redis "
-                                          "Cluster; pass a config with a thread_id")
+                raise NotImplementedError(
+                    "listing all threads is not supported on Redis "
+                    "Cluster; pass a config with a thread_id"
+                )
             cursor: Any = 0
             while True:
-                ((cursor, found),) = yield [("SCAN", cursor, "MATCH", f"{self.prefix}:{{*}}:ns",
-                                             "COUNT", 1000)]
+                ((cursor, found),) = yield [
+                    ("SCAN", cursor, "MATCH", f"{self.prefix}:{{*}}:ns", "COUNT", 1000)
+                ]
                 for key in found:
                     thread_id = thread_of_ns_key(self.prefix, _s(key))
                     if thread_id is not None:
-                        yield from self._list_thread_plan(thread_id, None, None, filter,
-                                                          before_id, remaining)
+                        yield from self._list_thread_plan(
+                            thread_id, None, None, filter, before_id, remaining
+                        )
                         if remaining[0] is not None and remaining[0] <= 0:
                             return
                 if int(cursor) == 0:
                     return
         conf = config["configurable"]
-        yield from self._list_thread_plan(str(conf["thread_id"]), conf.get("checkpoint_ns"),
-                                          get_checkpoint_id(config), filter, before_id, remaining)
+        yield from self._list_thread_plan(
+            str(conf["thread_id"]),
+            conf.get("checkpoint_ns"),
+            get_checkpoint_id(config),
+            filter,
+            before_id,
+            remaining,
+        )
 
-    def _list_thread_plan(self, thread_id: str, ns: str | None, only_id: str | None,
-                          filter: dict[str, Any] | None, before_id: str | None,
-                          remaining: _Remaining) -> Plan:
+    def _list_thread_plan(
+        self,
+        thread_id: str,
+        ns: str | None,
+        only_id: str | None,
+        filter: dict[str, Any] | None,
+        before_id: str | None,
+        remaining: _Remaining,
+    ) -> Plan:
         keys = self._keys(thread_id)
         if ns is None:
             # No namespace given: every namespace of the thread, newest first overall.
             (namespaces,) = yield [("SMEMBERS", keys.ns_set)]
             nss = sorted(_s(n) for n in namespaces)
             replies = yield [("ZRANGE", keys.idx(n), 0, -1) for n in nss]
-            items = sorted(((n, _s(c)) for n, ids in zip(nss, replies, strict=True)
-                            for c in ids), key=lambda it: it[1], reverse=True)
-            items = [it for it in items if (not before_id or it[1] < before_id)
-                     and (not only_id or it[1] == only_id)]
+            items = sorted(
+                ((n, _s(c)) for n, ids in zip(nss, replies, strict=True) for c in ids),
+                key=lambda it: it[1],
+                reverse=True,
+            )
+            items = [
+                it
+                for it in items
+                if (not before_id or it[1] < before_id) and (not only_id or it[1] == only_id)
+            ]
             for start in range(0, len(items), _PAGE):
-                for tup in (yield from self._load_plan(thread_id, items[start:start + _PAGE],
-                                                       filter)):
+                for tup in (
+                    yield from self._load_plan(thread_id, items[start : start + _PAGE], filter)
+                ):
                     yield tup
                     if remaining[0] is not None:
                         remaining[0] -= 1
@@ -403,8 +496,7 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
             if not page_ids:
                 return
             high = f"({page_ids[-1]}"
-            for tup in (yield from self._load_plan(thread_id, [(ns, c) for c in page_ids],
-                                                   filter)):
+            for tup in (yield from self._load_plan(thread_id, [(ns, c) for c in page_ids], filter)):
                 yield tup
                 if remaining[0] is not None:
                     remaining[0] -= 1

@@ -27,8 +27,17 @@ from tools.stores.base import (
 )
 
 __all__ = [
-    "Cart", "CartLine", "CommerceStore", "CommerceTxn", "Order", "Profile", "SessionIndex",
-    "SessionInfo", "Stores", "WriteFn", "open_stores",
+    "Cart",
+    "CartLine",
+    "CommerceStore",
+    "CommerceTxn",
+    "Order",
+    "Profile",
+    "SessionIndex",
+    "SessionInfo",
+    "Stores",
+    "WriteFn",
+    "open_stores",
 ]
 
 
@@ -64,16 +73,21 @@ async def open_stores(settings: Settings) -> Stores:
             await client.aclose()
             raise
         commerce = RedisCommerceStore(
-            client, cart_ttl_s=settings.cart_ttl_s, profile_ttl_s=settings.profile_ttl_s,
-            idempotency_ttl_s=settings.idempotency_ttl_s)
-        return Stores(commerce, RedisSessionIndex(client,
-                                                  session_ttl_s=settings.checkpoint_ttl_s))
+            client,
+            cart_ttl_s=settings.cart_ttl_s,
+            profile_ttl_s=settings.profile_ttl_s,
+            idempotency_ttl_s=settings.idempotency_ttl_s,
+        )
+        return Stores(commerce, RedisSessionIndex(client, session_ttl_s=settings.checkpoint_ttl_s))
     from tools.stores.sqlite import SQLiteCommerceStore, SQLiteDb, SQLiteSessionIndex
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = await SQLiteDb.open(settings.data_dir / "commerce.sqlite")
     sqlite_commerce = SQLiteCommerceStore(
-        db, cart_ttl_s=settings.cart_ttl_s, profile_ttl_s=settings.profile_ttl_s,
-        idempotency_ttl_s=settings.idempotency_ttl_s)
+        db,
+        cart_ttl_s=settings.cart_ttl_s,
+        profile_ttl_s=settings.profile_ttl_s,
+        idempotency_ttl_s=settings.idempotency_ttl_s,
+    )
     await sqlite_commerce.purge_expired()
     return Stores(sqlite_commerce, SQLiteSessionIndex(db))

@@ -97,9 +97,17 @@ class _RedisTxn:
 class RedisCommerceStore:
     """CommerceStore on Redis. ``owns_client``: :meth:`aclose` closes the client."""
 
-    def __init__(self, client: AsyncClient, *, cart_ttl_s: int,
-                 profile_ttl_s: int, idempotency_ttl_s: int, prefix: str = "shop",
-                 claim_ttl_s: float = 30.0, owns_client: bool = True) -> None:
+    def __init__(
+        self,
+        client: AsyncClient,
+        *,
+        cart_ttl_s: int,
+        profile_ttl_s: int,
+        idempotency_ttl_s: int,
+        prefix: str = "shop",
+        claim_ttl_s: float = 30.0,
+        owns_client: bool = True,
+    ) -> None:
         self._r = client
         self.cart_ttl_s = cart_ttl_s
         self.profile_ttl_s = profile_ttl_s
@@ -116,8 +124,9 @@ class RedisCommerceStore:
         return Cart.model_validate_json(raw) if raw else Cart(user_id=user_id)
 
     async def list_orders(self, user_id: str) -> list[Order]:
-        orders = [Order.model_validate_json(v)
-                  for v in await self._r.hvals(self._k(user_id).orders)]
+        orders = [
+            Order.model_validate_json(v) for v in await self._r.hvals(self._k(user_id).orders)
+        ]
         return sorted(orders, key=lambda o: o.created_at, reverse=True)
 
     async def get_order(self, user_id: str, order_id: str) -> Order | None:
@@ -132,8 +141,9 @@ class RedisCommerceStore:
         return Profile.model_validate_json(raw) if raw else Profile(user_id=user_id)
 
     async def put_profile(self, profile: Profile) -> None:
-        await self._r.set(self._k(profile.user_id).profile, profile.model_dump_json(),
-                          ex=_ex(self.profile_ttl_s))
+        await self._r.set(
+            self._k(profile.user_id).profile, profile.model_dump_json(), ex=_ex(self.profile_ttl_s)
+        )
 
     async def write_once(self, user_id: str, key: str, fn: WriteFn) -> dict[str, Any]:
         """Claim ``key`` (SET NX with a short TTL) so concurrent callers wait instead of
@@ -159,8 +169,9 @@ class RedisCommerceStore:
             await self._release(idem, token)
             raise
 
-    async def _commit(self, user_id: str, keys: _UserKeys, idem: str, token: bytes,
-                      fn: WriteFn) -> dict[str, Any]:
+    async def _commit(
+        self, user_id: str, keys: _UserKeys, idem: str, token: bytes, fn: WriteFn
+    ) -> dict[str, Any]:
         for _ in range(50):
             async with self._r.pipeline(transaction=True) as pipe:
                 # WATCH what fn may read: a concurrent write with another key that changes
@@ -174,8 +185,10 @@ class RedisCommerceStore:
                 if txn.cart is not None:
                     pipe.set(keys.cart, txn.cart.model_dump_json(), ex=_ex(self.cart_ttl_s))
                 if txn.orders:
-                    pipe.hset(keys.orders, mapping={oid: o.model_dump_json()
-                                                    for oid, o in txn.orders.items()})
+                    pipe.hset(
+                        keys.orders,
+                        mapping={oid: o.model_dump_json() for oid, o in txn.orders.items()},
+                    )
                 pipe.set(idem, json.dumps(result), ex=_ex(self.idempotency_ttl_s))
                 try:
                     await pipe.execute()
@@ -211,8 +224,9 @@ class RedisCommerceStore:
 class RedisSessionIndex:
     """SessionIndex on Redis; shares the commerce store's client (it does not close it)."""
 
-    def __init__(self, client: AsyncClient, *, session_ttl_s: int = 0,
-                 prefix: str = "shop") -> None:
+    def __init__(
+        self, client: AsyncClient, *, session_ttl_s: int = 0, prefix: str = "shop"
+    ) -> None:
         self._r = client
         self.session_ttl_s = session_ttl_s
         self.prefix = prefix
@@ -222,8 +236,7 @@ class RedisSessionIndex:
 
     async def _save(self, keys: _UserKeys, info: SessionInfo) -> None:
         pipe = self._r.pipeline(transaction=True)
-        pipe.set(keys.session(info.session_id), info.model_dump_json(),
-                 ex=_ex(self.session_ttl_s))
+        pipe.set(keys.session(info.session_id), info.model_dump_json(), ex=_ex(self.session_ttl_s))
         pipe.zadd(keys.sessions, {info.session_id: info.updated_at.timestamp()})
         await pipe.execute()
 
@@ -252,8 +265,7 @@ class RedisSessionIndex:
             await self._r.zrem(keys.sessions, *expired)
         return [SessionInfo.model_validate_json(raw) for raw in raws if raw is not None]
 
-    async def touch_session(self, user_id: str, session_id: str,
-                            title: str | None = None) -> None:
+    async def touch_session(self, user_id: str, session_id: str, title: str | None = None) -> None:
         info = await self.get_session(user_id, session_id)
         if info is None:
             return

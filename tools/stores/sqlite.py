@@ -104,22 +104,31 @@ class _SQLiteTxn:
 
 
 async def _read_cart(db: SQLiteDb, user_id: str, ttl_s: int) -> Cart:
-    row = await db.one("SELECT data FROM carts WHERE user_id = ? AND written > ?",
-                       (user_id, _fresh_after(ttl_s)))
+    row = await db.one(
+        "SELECT data FROM carts WHERE user_id = ? AND written > ?", (user_id, _fresh_after(ttl_s))
+    )
     return Cart.model_validate_json(row[0]) if row else Cart(user_id=user_id)
 
 
 async def _read_order(db: SQLiteDb, user_id: str, order_id: str) -> Order | None:
-    row = await db.one("SELECT data FROM orders WHERE user_id = ? AND order_id = ?",
-                       (user_id, order_id))
+    row = await db.one(
+        "SELECT data FROM orders WHERE user_id = ? AND order_id = ?", (user_id, order_id)
+    )
     return Order.model_validate_json(row[0]) if row else None
 
 
 class SQLiteCommerceStore:
     """CommerceStore on SQLite. ``owns_db``: :meth:`aclose` closes the shared connection."""
 
-    def __init__(self, db: SQLiteDb, *, cart_ttl_s: int, profile_ttl_s: int,
-                 idempotency_ttl_s: int, owns_db: bool = True) -> None:
+    def __init__(
+        self,
+        db: SQLiteDb,
+        *,
+        cart_ttl_s: int,
+        profile_ttl_s: int,
+        idempotency_ttl_s: int,
+        owns_db: bool = True,
+    ) -> None:
         self._db = db
         self.cart_ttl_s = cart_ttl_s
         self.profile_ttl_s = profile_ttl_s
@@ -130,10 +139,14 @@ class SQLiteCommerceStore:
         async with self._db.lock:
             await self._db.conn.execute("BEGIN IMMEDIATE")
             try:
-                for table, ttl in (("carts", self.cart_ttl_s), ("profiles", self.profile_ttl_s),
-                                   ("idempotency", self.idempotency_ttl_s)):
-                    await self._db.conn.execute(f"DELETE FROM {table} WHERE written <= ?",
-                                                (_fresh_after(ttl),))
+                for table, ttl in (
+                    ("carts", self.cart_ttl_s),
+                    ("profiles", self.profile_ttl_s),
+                    ("idempotency", self.idempotency_ttl_s),
+                ):
+                    await self._db.conn.execute(
+                        f"DELETE FROM {table} WHERE written <= ?", (_fresh_after(ttl),)
+                    )
                 await self._db.conn.execute("COMMIT")
             except BaseException:
                 await self._db.conn.execute("ROLLBACK")
@@ -146,7 +159,8 @@ class SQLiteCommerceStore:
     async def list_orders(self, user_id: str) -> list[Order]:
         async with self._db.lock:
             rows = await self._db.all(
-                "SELECT data FROM orders WHERE user_id = ? ORDER BY created DESC", (user_id,))
+                "SELECT data FROM orders WHERE user_id = ? ORDER BY created DESC", (user_id,)
+            )
         return [Order.model_validate_json(r[0]) for r in rows]
 
     async def get_order(self, user_id: str, order_id: str) -> Order | None:
@@ -155,15 +169,18 @@ class SQLiteCommerceStore:
 
     async def get_profile(self, user_id: str) -> Profile:
         async with self._db.lock:
-            row = await self._db.one("SELECT data FROM profiles WHERE user_id = ? AND written > ?",
-                                     (user_id, _fresh_after(self.profile_ttl_s)))
+            row = await self._db.one(
+                "SELECT data FROM profiles WHERE user_id = ? AND written > ?",
+                (user_id, _fresh_after(self.profile_ttl_s)),
+            )
         return Profile.model_validate_json(row[0]) if row else Profile(user_id=user_id)
 
     async def put_profile(self, profile: Profile) -> None:
         async with self._db.lock:
             await self._db.conn.execute(
                 "INSERT OR REPLACE INTO profiles (user_id, data, written) VALUES (?, ?, ?)",
-                (profile.user_id, profile.model_dump_json(), time.time()))
+                (profile.user_id, profile.model_dump_json(), time.time()),
+            )
 
     async def write_once(self, user_id: str, key: str, fn: WriteFn) -> dict[str, Any]:
         """Check the record, run ``fn`` and commit its changes with the record in one
@@ -173,8 +190,9 @@ class SQLiteCommerceStore:
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 row = await self._db.one(
-                    "SELECT result FROM idempotency WHERE user_id = ? AND key = ? "
-                    "AND written > ?", (user_id, key, _fresh_after(self.idempotency_ttl_s)))
+                    "SELECT result FROM idempotency WHERE user_id = ? AND key = ? AND written > ?",
+                    (user_id, key, _fresh_after(self.idempotency_ttl_s)),
+                )
                 if row:
                     await conn.execute("ROLLBACK")
                     return json.loads(row[0])
@@ -184,16 +202,24 @@ class SQLiteCommerceStore:
                 if txn.cart is not None:
                     await conn.execute(
                         "INSERT OR REPLACE INTO carts (user_id, data, written) VALUES (?, ?, ?)",
-                        (user_id, txn.cart.model_dump_json(), now))
+                        (user_id, txn.cart.model_dump_json(), now),
+                    )
                 for order in txn.orders.values():
                     await conn.execute(
                         "INSERT OR REPLACE INTO orders (user_id, order_id, data, created) "
                         "VALUES (?, ?, ?, ?)",
-                        (user_id, order.order_id, order.model_dump_json(),
-                         order.created_at.timestamp()))
+                        (
+                            user_id,
+                            order.order_id,
+                            order.model_dump_json(),
+                            order.created_at.timestamp(),
+                        ),
+                    )
                 await conn.execute(
                     "INSERT OR REPLACE INTO idempotency (user_id, key, result, written) "
-                    "VALUES (?, ?, ?, ?)", (user_id, key, json.dumps(result), now))
+                    "VALUES (?, ?, ?, ?)",
+                    (user_id, key, json.dumps(result), now),
+                )
                 await conn.execute("COMMIT")
                 return result
             except BaseException:
@@ -205,8 +231,9 @@ class SQLiteCommerceStore:
             await self._db.conn.execute("BEGIN IMMEDIATE")
             try:
                 for table in ("carts", "orders", "profiles", "idempotency"):
-                    await self._db.conn.execute(f"DELETE FROM {table} WHERE user_id = ?",
-                                                (user_id,))
+                    await self._db.conn.execute(
+                        f"DELETE FROM {table} WHERE user_id = ?", (user_id,)
+                    )
                 await self._db.conn.execute("COMMIT")
             except BaseException:
                 await self._db.conn.execute("ROLLBACK")
@@ -227,7 +254,8 @@ class SQLiteSessionIndex:
         await self._db.conn.execute(
             "INSERT OR REPLACE INTO sessions (session_id, user_id, data, touched) "
             "VALUES (?, ?, ?, ?)",
-            (info.session_id, info.user_id, info.model_dump_json(), info.updated_at.timestamp()))
+            (info.session_id, info.user_id, info.model_dump_json(), info.updated_at.timestamp()),
+        )
 
     async def create_session(self, user_id: str, title: str | None = None) -> SessionInfo:
         info = SessionInfo(session_id=uuid.uuid4().hex, user_id=user_id)
@@ -241,17 +269,18 @@ class SQLiteSessionIndex:
         async with self._db.lock:
             row = await self._db.one(
                 "SELECT data FROM sessions WHERE session_id = ? AND user_id = ?",
-                (session_id, user_id))
+                (session_id, user_id),
+            )
         return SessionInfo.model_validate_json(row[0]) if row else None
 
     async def list_sessions(self, user_id: str) -> list[SessionInfo]:
         async with self._db.lock:
             rows = await self._db.all(
-                "SELECT data FROM sessions WHERE user_id = ? ORDER BY touched DESC", (user_id,))
+                "SELECT data FROM sessions WHERE user_id = ? ORDER BY touched DESC", (user_id,)
+            )
         return [SessionInfo.model_validate_json(r[0]) for r in rows]
 
-    async def touch_session(self, user_id: str, session_id: str,
-                            title: str | None = None) -> None:
+    async def touch_session(self, user_id: str, session_id: str, title: str | None = None) -> None:
         info = await self.get_session(user_id, session_id)
         if info is None:
             return
@@ -264,6 +293,6 @@ class SQLiteSessionIndex:
     async def delete_session(self, user_id: str, session_id: str) -> bool:
         async with self._db.lock:
             cur = await self._db.conn.execute(
-                "DELETE FROM sessions WHERE session_id = ? AND user_id = ?",
-                (session_id, user_id))
+                "DELETE FROM sessions WHERE session_id = ? AND user_id = ?", (session_id, user_id)
+            )
             return cur.rowcount > 0
