@@ -19,55 +19,84 @@ class Settings(BaseSettings):
     )
 
     # --- deployment -------------------------------------------------------------------------
-    environment: Literal["development", "test", "production"] = "development"
+    environment: Literal["development", "test", "production"] = Field(
+        "development", description="'production' refuses a dev key and requires hashed API keys."
+    )
     data_dir: Path = Field(
         Path("data"), description="Embedded state: index, SQLite, models, images."
     )
-    host: str = "127.0.0.1"
-    port: int = 8000
-    log_level: str = "INFO"
+    host: str = Field("127.0.0.1", description="Address `shopagent serve` binds.")
+    port: int = Field(8000, description="Port `shopagent serve` binds.")
+    log_level: str = Field("INFO", description="Log level; INFO never logs message text or keys.")
 
     # --- session state ----------------------------------------------------------------------
-    state_backend: Literal["sqlite", "redis"] = "sqlite"
-    redis_url: str = "redis://127.0.0.1:6379/0"
-    redis_cluster: bool = False  # redis_url names a Redis Cluster node (cluster client)
-    cart_ttl_s: int = 30 * 24 * 3600
-    profile_ttl_s: int = 180 * 24 * 3600
-    idempotency_ttl_s: int = 7 * 24 * 3600
-    checkpoint_ttl_s: int = 0  # 0 keeps checkpoints until the session is deleted
+    state_backend: Literal["sqlite", "redis"] = Field(
+        "sqlite", description="Checkpoints, carts, orders, sessions: SQLite file or Redis."
+    )
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis (>= 6, no modules).")
+    redis_cluster: bool = Field(False, description="redis_url names a Redis Cluster node.")
+    cart_ttl_s: int = Field(30 * 24 * 3600, description="Cart lifetime after its last change.")
+    profile_ttl_s: int = Field(180 * 24 * 3600, description="Shopper profile lifetime.")
+    idempotency_ttl_s: int = Field(
+        7 * 24 * 3600, description="How long a write's idempotency record is kept."
+    )
+    checkpoint_ttl_s: int = Field(
+        0, description="Session (checkpoint) lifetime in Redis; 0 keeps it until deleted."
+    )
 
     # --- retrieval --------------------------------------------------------------------------
-    index_backend: Literal["edge", "server"] = "edge"
-    qdrant_url: str = "http://127.0.0.1:6333"
-    qdrant_api_key: SecretStr | None = None
-    qdrant_collection: str = "products"
-    qdrant_timeout_s: float = 10.0
-    image_encoder: Literal["descriptor", "clip"] = "descriptor"
-    clip_model_path: Path | None = None
-    demo_catalog_size: int = 5000
-    demo_catalog_seed: int = 7
-    image_fetch_timeout_s: float = 10.0
-    image_fetch_max_bytes: int = 10 * 1024 * 1024
+    index_backend: Literal["edge", "server"] = Field(
+        "edge", description="Embedded Qdrant Edge in data_dir, or a Qdrant server/cluster."
+    )
+    qdrant_url: str = Field("http://127.0.0.1:6333", description="Qdrant server (backend server).")
+    qdrant_api_key: SecretStr | None = Field(None, description="Qdrant server API key.")
+    qdrant_collection: str = Field("products", description="Collection name.")
+    qdrant_timeout_s: float = Field(10.0, description="Qdrant server request timeout.")
+    image_encoder: Literal["descriptor", "clip"] = Field(
+        "descriptor", description="Weight-free colour/shape descriptors, or CLIP from a path."
+    )
+    clip_model_path: Path | None = Field(
+        None, description="Local folder of a CLIP/SigLIP model (image_encoder=clip)."
+    )
+    demo_catalog_size: int = Field(5000, description="Products in the generated demo catalog.")
+    demo_catalog_seed: int = Field(7, description="Seed of the demo catalog generator.")
+    image_fetch_timeout_s: float = Field(10.0, description="Feed image download timeout.")
+    image_fetch_max_bytes: int = Field(
+        10 * 1024 * 1024, description="Largest feed image downloaded."
+    )
 
     # --- model tiers ------------------------------------------------------------------------
-    embedded_model_dir: Path | None = None  # default: <data_dir>/models/embedded
-    nlu_confidence_threshold: float = 0.6
-    embedded_threads: int = 1  # torch threads per embedded NLU call; 0 = torch default
-    local_base_url: str | None = None  # e.g. http://vllm:8000/v1
-    local_model: str = "shop-lora"
-    local_api_key: SecretStr = SecretStr("EMPTY")
-    local_timeout_s: float = 30.0
-    frontier_base_url: str | None = None
-    frontier_model: str = "gpt-4.1"
-    frontier_api_key: SecretStr | None = None
-    frontier_timeout_s: float = 60.0
-    model_max_retries: int = 1
+    embedded_model_dir: Path | None = Field(
+        None, description="Embedded NLU artifact; default <data_dir>/models/embedded."
+    )
+    nlu_confidence_threshold: float = Field(
+        0.6, description="Below this NLU confidence the router escalates."
+    )
+    embedded_threads: int = Field(
+        1, description="Torch threads per embedded NLU call; 0 = torch default."
+    )
+    local_base_url: str | None = Field(
+        None, description="OpenAI-compatible URL of the local VLM (vLLM), e.g. http://vllm:8000/v1."
+    )
+    local_model: str = Field(
+        "shop-lora", description="Model or LoRA module name on the local tier."
+    )
+    local_api_key: SecretStr = Field(SecretStr("EMPTY"), description="Local tier API key.")
+    local_timeout_s: float = Field(30.0, description="Local tier request timeout.")
+    frontier_base_url: str | None = Field(
+        None, description="OpenAI-compatible URL of the frontier tier."
+    )
+    frontier_model: str = Field("gpt-4.1", description="Frontier model name.")
+    frontier_api_key: SecretStr | None = Field(None, description="Frontier tier API key.")
+    frontier_timeout_s: float = Field(60.0, description="Frontier tier request timeout.")
+    model_max_retries: int = Field(
+        1, description="Retries of a failed model request (the SDK's; the only retry layer)."
+    )
 
     # --- agent bounds -----------------------------------------------------------------------
-    max_steps_per_turn: int = 6
-    max_tokens_per_turn: int = 8000
-    turn_deadline_s: float = 60.0
-    max_images_per_turn: int = 1
+    max_steps_per_turn: int = Field(6, description="Tool rounds per turn before it ends.")
+    max_tokens_per_turn: int = Field(8000, description="Model tokens per turn before it ends.")
+    turn_deadline_s: float = Field(60.0, description="Wall-clock limit of one turn.")
 
     # --- tools ------------------------------------------------------------------------------
     tool_plugins_allow: list[str] = Field(
@@ -81,12 +110,14 @@ class Settings(BaseSettings):
     dev_api_key: SecretStr | None = Field(
         None, description="Development only: a plain key for user 'dev' (make run prints it)."
     )
-    max_body_bytes: int = 12 * 1024 * 1024
-    max_message_chars: int = 2000
-    max_image_bytes: int = 8 * 1024 * 1024
-    max_image_pixels: int = 40_000_000
-    rate_limit_per_minute: int = 60
-    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(12 * 1024 * 1024, description="Largest request body.")
+    max_message_chars: int = Field(2000, description="Longest chat message.")
+    max_image_bytes: int = Field(8 * 1024 * 1024, description="Largest uploaded image.")
+    max_image_pixels: int = Field(40_000_000, description="Most pixels in an uploaded image.")
+    rate_limit_per_minute: int = Field(60, description="Requests per user per minute.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser."
+    )
     model_prices: dict[str, dict[str, float]] = Field(
         default_factory=lambda: {
             "embedded": {"in": 0.0, "out": 0.0},
