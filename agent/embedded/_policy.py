@@ -96,6 +96,9 @@ def plan(nlu: NLUResult, state: DialogueState, threshold: float) -> Plan:
         )
     s = nlu.slots
     call = PlannedCall
+    if intent == "refine" and state.extra.get("visual_refine") and state.extra.get("image_id"):
+        args = {"image_id": state.extra["image_id"], **state.extra.get("visual_filters", {})}
+        return Plan(calls=[call(name="visual_search", args=args)])
     if intent in ("search", "refine"):
         if not state.query and not state.filters:
             return Plan(escalate=True, reason="search without anything to search for")

@@ -79,6 +79,20 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
         if getattr(slots, k) is not None
     }
     intent = nlu.intent
+    s.extra.pop("visual_refine", None)
+    if intent == "visual_search" and nlu.image_id:
+        s.extra["image_id"] = nlu.image_id  # "any of those under $30?" narrows this search
+        s.extra["visual_filters"] = new
+    elif (
+        intent == "refine"
+        and state.last_intent == "visual_search"
+        and s.extra.get("image_id")
+        and "category" not in new
+    ):
+        s.extra["visual_filters"] = {**s.extra.get("visual_filters", {}), **new}
+        s.extra["visual_refine"] = True
+        s.last_intent = "visual_search"
+        return s
     if intent == "refine" and not (s.filters or s.query):
         intent = "search"  # nothing to refine yet: a refinement starts a search
     if intent == "search":

@@ -17,7 +17,7 @@ from typing import Any
 from agent.embedded._lexicon import Lexicon, leaf
 from training.embedded import _templates as T
 
-GENERATOR_VERSION = "7"
+GENERATOR_VERSION = "8"
 _KEYS = "qwertyuiopasdfghjklzxcvbnm"
 
 
@@ -278,7 +278,7 @@ def _spell(n: int) -> str:
 
 DEFAULT_MIX = {
     "search": 1500, "refine": 900, "visual_search": 320, "product_details": 320,
-    "compare": 260, "add_to_cart": 380, "remove_from_cart": 260, "view_cart": 200,
+    "compare": 260, "add_to_cart": 520, "remove_from_cart": 260, "view_cart": 200,
     "checkout": 200, "order_status": 240, "cancel_order": 220, "greeting": 150, "help": 170,
     "goodbye": 160, "human_handoff": 220, "out_of_scope": 400,
 }

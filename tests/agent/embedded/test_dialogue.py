@@ -246,3 +246,33 @@ def test_cart_replies_use_what_the_cart_tools_return() -> None:
     reply, s2 = respond(nlu("remove_from_cart", category="Sneakers"), s, [cart])
     assert reply.product_ids == ["p-2"] and reply.text.endswith("Which one should I remove?")
     assert s2.last_shown == ["p-2"]  # "the first one" now points into the cart
+
+
+def test_a_refinement_after_a_photo_search_narrows_the_photo_search() -> None:
+    s = DialogueState()
+    first = nlu("visual_search", "find something like this")
+    first.image_id = "img-1"
+    s = update_state(s, first)
+    turn = nlu("refine", "any of those under $30?", price_max=30.0)
+    s = update_state(s, turn)
+    p = plan(turn, s, 0.6)
+    assert [(c.name, c.args) for c in p.calls] == [
+        ("visual_search", {"image_id": "img-1", "price_max": 30.0})
+    ]
+    # a new product type starts a catalog search again
+    turn = nlu("refine", "dresses", category="Dresses")
+    s = update_state(s, turn)
+    assert plan(turn, s, 0.6).calls[0].name == "catalog_search"
+
+
+def test_forget_the_budget_drops_the_price_bounds() -> None:
+    s = DialogueState(filters={"category": "Dresses", "color": "red", "price_max": 50.0})
+    s = update_state(s, nlu("refine", "forget the budget", modifier="any_price"))
+    assert s.filters == {"category": "Dresses", "color": "red"}
+
+
+def test_product_details_of_a_shown_product_keeps_the_list() -> None:
+    s = DialogueState(last_shown=["p-1", "p-2"], shown={"p-1": {"title": "A"}, "p-2": {}})
+    out = ToolOutcome(name="get_product", content={"product": card("p-2", "Runner", 40.0)})
+    _, s2 = respond(nlu("product_details", "tell me about the second"), s, [out])
+    assert s2.last_shown == ["p-1", "p-2"] and s2.focus == "p-2"
