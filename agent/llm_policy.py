@@ -15,6 +15,13 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMes
 from agent.prompts import SYSTEM_PROMPT
 
 HISTORY_MESSAGES = 30  # recent messages sent to a model; older ones are dropped
+EARLIER_PHOTO = "[photo attached earlier]"
+
+
+def current_photo_text(text: str, image_id: str) -> str:
+    """The text part of a turn with a photo. The id lets the model pass the photo on to
+    ``visual_search(image_id=...)``; SFT data (training/vlm) renders turns the same way."""
+    return f"{text} [photo attached, image_id={image_id}]".strip()
 
 
 def image_data_url(data: bytes) -> str:
@@ -42,13 +49,16 @@ def to_openai_messages(
                     {
                         "role": "user",
                         "content": [
-                            {"type": "text", "text": text or "(photo)"},
+                            {
+                                "type": "text",
+                                "text": current_photo_text(text, m.additional_kwargs["image_id"]),
+                            },
                             {"type": "image_url", "image_url": {"url": image_data_url(image)}},
                         ],
                     }
                 )
             elif m.additional_kwargs.get("image_id"):
-                out.append({"role": "user", "content": f"{text} [photo attached earlier]".strip()})
+                out.append({"role": "user", "content": f"{text} {EARLIER_PHOTO}".strip()})
             else:
                 out.append({"role": "user", "content": text})
         elif isinstance(m, AIMessage):

@@ -167,18 +167,21 @@ class AgentService:
         finally:
             self._running.discard(session_id)
 
-    async def _finish_interrupted(self, config: dict[str, Any]) -> dict[str, Any] | None:
+    async def _finish_interrupted(
+        self, config: dict[str, Any]
+    ) -> tuple[bool, dict[str, Any] | None]:
         """A turn cut off by a crash or a disconnect is completed before the next one, so
-        the thread never skips a step (its writes are idempotent). Returns the pending
-        confirmation, if the thread now waits on one."""
+        the thread never skips a step (its writes are idempotent). Returns whether the
+        thread is new, and the pending confirmation if the thread now waits on one."""
         snapshot, pending = await self._pending(config)
+        is_new = not snapshot.values.get("messages")
         if snapshot.next and pending is None:
             async for _ in self.graph.astream(
                 None, config, stream_mode="updates", durability="sync"
             ):
                 pass
             _, pending = await self._pending(config)
-        return pending
+        return is_new, pending
 
     # --- public API ------------------------------------------------------------------------
     async def stream_turn(
@@ -187,7 +190,7 @@ class AgentService:
         await self._owned(user_id, session_id)
         config = self._config(user_id, session_id)
         async with self._exclusive(session_id):
-            pending = await self._finish_interrupted(config)
+            is_new, pending = await self._finish_interrupted(config)
             if pending is not None and image_id is None and (_YES.match(text) or _NO.match(text)):
                 async for e in self._run(
                     Command(
@@ -218,9 +221,9 @@ class AgentService:
                     )
                 ],
             }
-            await self.sessions.touch_session(
-                user_id, session_id, title=text[:60] if text else None
-            )
+            # The first message names the session; later ones only mark it as active.
+            title = (text[:60] or "Photo search") if is_new else None
+            await self.sessions.touch_session(user_id, session_id, title=title)
             async for e in self._run(payload, config, turn_id):
                 yield e
 

@@ -5,8 +5,10 @@
     (scripts/bench.sh api_load runs it with the defaults)
 
 The server is the real app (auth, rate limit, turn locks, SSE, metrics, logging) in its
-own process under uvicorn, with the scripted agent (api/_scripted.py) whose model call
-takes --delay-ms: what is measured is the HTTP layer, not the agent. The client opens
+own process under uvicorn. With ``--agent real`` (the default) it runs the real agent
+(graph, checkpoints, a small demo catalog) against a scripted OpenAI-compatible model in
+another process whose every call takes --delay-ms; ``--agent scripted`` swaps in the
+scripted agent of api/_scripted.py to measure the HTTP layer alone. The client opens
 one connection per conversation and creates its session; once all are open, first turns
 start evenly over --ramp-s, then each conversation runs --turns streamed turns back to
 back, each waiting for ``done`` (peak_concurrent_streams reports the overlap reached).
@@ -58,6 +60,8 @@ def make_app() -> Any:
     )
     delay = float(env["BENCH_DELAY_MS"]) / 1000
     shared = env["BENCH_STATE"] == "redis"
+    if env.get("BENCH_MODEL_URL"):  # the real agent; its local tier is the fake model
+        return create_app(settings.model_copy(update={"local_base_url": env["BENCH_MODEL_URL"]}))
     return create_app(
         settings,
         open_service=lambda s: ScriptedAgentService.open(
@@ -76,6 +80,7 @@ def serve(args: argparse.Namespace) -> None:
         BENCH_STATE=args.state,
         BENCH_REDIS_URL=args.redis_url or "",
         BENCH_DELAY_MS=str(args.delay_ms),
+        BENCH_MODEL_URL=args.model_url or "",
     )
     uvicorn.run(
         "api_load:make_app",
@@ -296,7 +301,14 @@ def main() -> None:
         help="after every conversation is open, first turns start evenly over this many "
         "seconds (0: all 200 at the same instant)",
     )
+    p.add_argument(
+        "--agent",
+        choices=["real", "scripted"],
+        default="real",
+        help="the real agent graph with a fake model (default), or the scripted agent",
+    )
     p.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--model-url", help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     p.add_argument("--data", help=argparse.SUPPRESS)
     p.add_argument("--redis-url", help=argparse.SUPPRESS)
@@ -311,6 +323,24 @@ def main() -> None:
         redis_url = stack.enter_context(redis_server()) if args.state == "redis" else None
         data = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-api-"))
         port = free_port()
+        model_url = None
+        if args.agent == "real":
+            from retrieval import build_demo_catalog
+            from shopagent.settings import Settings
+
+            build_demo_catalog(Settings(data_dir=Path(data)), n=200).close()
+            model = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(Path(__file__).with_name("_fake_model.py")),
+                    "--delay-ms",
+                    str(args.delay_ms),
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            stack.callback(model.kill)
+            model_url = (model.stdout.readline() if model.stdout else "").strip()
         cmd = [
             sys.executable,
             os.environ.get("BENCH_SERVER_SCRIPT", __file__),
@@ -328,6 +358,7 @@ def main() -> None:
             "--workers",
             str(args.workers),
         ] + (["--redis-url", redis_url] if redis_url else [])
+        cmd += ["--model-url", model_url] if model_url else []
         proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         try:
             url = f"http://127.0.0.1:{port}"
@@ -363,6 +394,7 @@ def main() -> None:
         "server_cpu_ms_per_turn": round(server_cpu_s * 1000 / max(1, len(out["turn"])), 2),
         "wall_s": round(wall, 2),
         "model_delay_ms": args.delay_ms,
+        "agent": args.agent,
         "state_backend": args.state,
         "workers": args.workers,
         "cpus": os.cpu_count(),

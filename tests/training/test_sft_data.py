@@ -13,6 +13,7 @@ import typer
 from PIL import Image
 from typer.testing import CliRunner
 
+from agent.llm_policy import current_photo_text
 from agent.prompts import SYSTEM_PROMPT
 from training.vlm import (
     DEMO_TOOL_SCHEMAS,
@@ -65,7 +66,8 @@ def test_session_becomes_runtime_chat_format(tmp_path: Path) -> None:
     assert system == {"role": "system", "content": SYSTEM_PROMPT}
     # Text first, then the image: the order agent.llm_policy sends.
     text_part, image_part = user["content"]
-    assert image_part["type"] == "image" and text_part == {"type": "text", "text": "like this"}
+    expected = current_photo_text("like this", "shoe.png")  # the id lets it call visual_search
+    assert image_part["type"] == "image" and text_part == {"type": "text", "text": expected}
     assert (tmp_path / "out" / image_part["image"]).read_bytes() == (
         tmp_path / "shoe.png").read_bytes()
     assert call["tool_calls"][0]["function"] == SEARCH
@@ -105,7 +107,7 @@ def test_image_turn_splits_the_conversation(tmp_path: Path) -> None:
     conv = convert([_write(tmp_path / "s.jsonl", [conv_])], [], TOOLS, tmp_path / "out",
                    media_root=tmp_path)
     first, second = conv.examples
-    assert first["messages"][1]["content"][0]["text"] == "(photo)"
+    assert first["messages"][1]["content"][0]["text"].startswith("[photo attached, image_id=")
     assert [e["conversation_id"] for e in conv.examples] == ["c1", "c1"]
     # Later turns see the earlier photo as the agent sends it: a text marker, no pixels.
     assert second["messages"][1] == {"role": "user", "content": "[photo attached earlier]"}

@@ -41,11 +41,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent.llm_policy import EARLIER_PHOTO, current_photo_text
 from agent.prompts import SYSTEM_PROMPT
 from shopagent.errors import InvalidInput
 
 FORMAT = "shopagent-conversation/1"
-EARLIER_PHOTO = "[photo attached earlier]"  # what agent.llm_policy sends for older images
+
+
+def _photo_id(ref: Any) -> str:
+    """The image id the agent showed the model: uploads are stored as media/uploads/<id>."""
+    if isinstance(ref, dict) and ref.get("product_id"):
+        return f"{ref['product_id']}.png"
+    return Path(str(ref.get("path") if isinstance(ref, dict) else ref)).name
+
+
 _WS = re.compile(r"\s+")
 
 
@@ -114,8 +123,13 @@ def _normal_text(text: str) -> str:
 
 
 class _Builder:
-    def __init__(self, tool_schemas: list[dict[str, Any]], out_dir: Path,
-                 media_root: Path | None, system_prompt: str) -> None:
+    def __init__(
+        self,
+        tool_schemas: list[dict[str, Any]],
+        out_dir: Path,
+        media_root: Path | None,
+        system_prompt: str,
+    ) -> None:
         self.tools = tool_schemas
         self.schemas = {s["function"]["name"]: s["function"] for s in tool_schemas}
         self.out_dir = out_dir
@@ -158,17 +172,25 @@ class _Builder:
         required = self.schemas[name].get("parameters", {}).get("required", [])
         if any(r not in args for r in required):
             raise _Cut("missing_required_argument")
-        return {"id": f"call_{n}", "type": "function",
-                "function": {"name": name, "arguments": args}}
+        return {
+            "id": f"call_{n}",
+            "type": "function",
+            "function": {"name": name, "arguments": args},
+        }
 
     @staticmethod
     def tool_message(call: dict[str, Any], result: Any) -> dict[str, Any]:
         content = result if isinstance(result, str) else json.dumps(result)
-        return {"role": "tool", "tool_call_id": call["id"], "name": call["function"]["name"],
-                "content": content}
+        return {
+            "role": "tool",
+            "tool_call_id": call["id"],
+            "name": call["function"]["name"],
+            "content": content,
+        }
 
-    def from_trace(self, trace: dict[str, Any], pending: list[dict[str, Any]],
-                   ncalls: int) -> list[dict[str, Any]]:
+    def from_trace(
+        self, trace: dict[str, Any], pending: list[dict[str, Any]], ncalls: int
+    ) -> list[dict[str, Any]]:
         """A recorded turn: results answer pending calls first, then this turn's calls, each
         call its own step (the trace does not keep step boundaries; one call per step is
         always a valid order). Calls left unanswered stay in ``pending``."""
@@ -208,8 +230,9 @@ class _Builder:
                     node = node.setdefault(part, {})
                 node[last] = value
             name = c.get("name")
-            params = self.schemas.get(name, {}).get("parameters", {}) if isinstance(name, str) \
-                else {}
+            params = (
+                self.schemas.get(name, {}).get("parameters", {}) if isinstance(name, str) else {}
+            )
             if not args and params.get("properties"):
                 # No matcher means "any arguments", not "no arguments".
                 raise _Cut("unpinned_arguments")
@@ -239,8 +262,11 @@ class _Builder:
                         raise _Cut("no_user_text")
                     content: Any = text
                     if image is not None:
-                        content = [{"type": "text", "text": text or "(photo)"},
-                                   {"type": "image", "image": image}]
+                        photo_id = _photo_id(turn["image"])
+                        content = [
+                            {"type": "text", "text": current_photo_text(text, photo_id)},
+                            {"type": "image", "image": image},
+                        ]
                     user = {"role": "user", "content": content}
                 if isinstance(trace, dict):
                     source = "session"
@@ -252,12 +278,12 @@ class _Builder:
             if not any(m["role"] == "assistant" for m in produced) and user is not None:
                 return outs, source, "no_assistant_output"
             ncalls += sum(len(m.get("tool_calls") or []) for m in produced)
-            outs.append(_TurnOut(user, text, image, produced,
-                                 str(turn.get("intent") or "unknown")))
+            outs.append(_TurnOut(user, text, image, produced, str(turn.get("intent") or "unknown")))
         return outs, source, ""
 
-    def examples(self, cid: str, source: str, outs: list[_TurnOut],
-                 catalog: Any) -> list[dict[str, Any]]:
+    def examples(
+        self, cid: str, source: str, outs: list[_TurnOut], catalog: Any
+    ) -> list[dict[str, Any]]:
         """Split after image turns that more user turns follow (see the module docstring)."""
         segments: list[tuple[int, int]] = []
         start = 0
@@ -271,17 +297,25 @@ class _Builder:
             messages: list[dict[str, Any]] = [{"role": "system", "content": self.system_prompt}]
             for o in outs[:s]:
                 if o.user is not None:
-                    content = (f"{o.text} {EARLIER_PHOTO}".strip() if o.image else o.text)
+                    content = f"{o.text} {EARLIER_PHOTO}".strip() if o.image else o.text
                     messages.append({"role": "user", "content": content})
                 messages += o.produced
             train_from = len(messages)
             for o in outs[s:e]:
                 messages += [o.user] if o.user is not None else []
                 messages += o.produced
-            examples.append({
-                "id": cid if i == 0 else f"{cid}#{i}", "conversation_id": cid, "source": source,
-                "catalog": catalog, "intents": [o.intent for o in outs[s:e] if o.user],
-                "tools": self.tools, "messages": messages, "train_from": train_from})
+            examples.append(
+                {
+                    "id": cid if i == 0 else f"{cid}#{i}",
+                    "conversation_id": cid,
+                    "source": source,
+                    "catalog": catalog,
+                    "intents": [o.intent for o in outs[s:e] if o.user],
+                    "tools": self.tools,
+                    "messages": messages,
+                    "train_from": train_from,
+                }
+            )
         return examples
 
 
@@ -296,16 +330,23 @@ def dedupe_key(example: dict[str, Any]) -> str:
                 content = [p.get("image") or _normal_text(p.get("text", "")) for p in content]
             else:
                 content = _normal_text(content)
-        calls = [(c["function"]["name"], c["function"]["arguments"])
-                 for c in m.get("tool_calls") or []]
+        calls = [
+            (c["function"]["name"], c["function"]["arguments"]) for c in m.get("tool_calls") or []
+        ]
         parts.append([m["role"], content, calls])
     blob = json.dumps([example["train_from"], parts], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def convert(sessions: Iterable[Path], replays: Iterable[Path], tool_schemas: list[dict[str, Any]],
-            out_dir: Path, *, media_root: Path | None = None,
-            system_prompt: str = SYSTEM_PROMPT) -> Conversion:
+def convert(
+    sessions: Iterable[Path],
+    replays: Iterable[Path],
+    tool_schemas: list[dict[str, Any]],
+    out_dir: Path,
+    *,
+    media_root: Path | None = None,
+    system_prompt: str = SYSTEM_PROMPT,
+) -> Conversion:
     """Read sessions first, then replays: where both hold a conversation (same id or same
     content), the session's real outputs win over the replay's expectations."""
     if not tool_schemas:
@@ -341,14 +382,17 @@ def convert(sessions: Iterable[Path], replays: Iterable[Path], tool_schemas: lis
     return result
 
 
-def split_by_conversation(examples: list[dict[str, Any]], eval_fraction: float,
-                          seed: int = 0) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def split_by_conversation(
+    examples: list[dict[str, Any]], eval_fraction: float, seed: int = 0
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Train/eval split on conversation ids, by a salted hash: no conversation is on both
     sides, and a conversation keeps its side when more data is added."""
     if not 0 <= eval_fraction < 1:
         raise InvalidInput("eval_fraction must be in [0, 1)")
-    ids = sorted({e.get("conversation_id", e["id"]) for e in examples},
-                 key=lambda c: hashlib.sha256(f"{seed}:{c}".encode()).hexdigest())
+    ids = sorted(
+        {e.get("conversation_id", e["id"]) for e in examples},
+        key=lambda c: hashlib.sha256(f"{seed}:{c}".encode()).hexdigest(),
+    )
     n_eval = round(eval_fraction * len(ids))
     if eval_fraction > 0 and len(ids) >= 2:
         n_eval = max(1, n_eval)
