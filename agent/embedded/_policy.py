@@ -156,6 +156,9 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
             ids = [state.focus, ids[0]]  # "how does it compare to the first one?"
         if not ids or len(ids) < 2:
             ids = state.last_shown[:4] if not unresolved and len(state.last_shown) >= 2 else None
+        if not ids and not unresolved and len(state.last_shown) == 1:
+            # "which of those is the cheapest?" with one shown: that one's details
+            return Plan(calls=[call(name="get_product", args={"product_id": state.last_shown[0]})])
         if not ids:
             return Plan(reply=ASK_SEARCH_FIRST if not state.last_shown else _pick(ASK_WHICH, state))
         return Plan(calls=[call(name="compare_products", args={"product_ids": ids[:4]})])

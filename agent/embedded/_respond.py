@@ -156,6 +156,9 @@ def respond(
                 f"{_money(cheap['price'], cheap.get('currency'))}."
             )
         ids = [str(p["id"]) for p in products if p.get("id")]
+        focus = s.focus
+        _remember(s, products)  # "I'll take the cheaper one" picks among these
+        s.focus = focus if focus in s.last_shown else s.focus
         return Reply(text=text, product_ids=ids), s
 
     if "remove_from_cart" in by_name:

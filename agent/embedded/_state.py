@@ -61,8 +61,12 @@ def search_query(nlu: NLUResult, category: str | None) -> str:
     words = _QUERY_FILLER.sub(" ", re.sub(r"[$€£]?\d+(?:\.\d+)?\S*", " ", nlu.text))
     # Attribute words are enforced by filters; left in the text they would keep pulling
     # towards "red" after the shopper asked for navy.
-    attrs = {w for k in ("color", "size", "material", "brand", "style", "audience")
-             if (v := getattr(nlu.slots, k)) for w in str(v).lower().split()}
+    attrs = {
+        w
+        for k in ("color", "size", "material", "brand", "style", "audience")
+        if (v := getattr(nlu.slots, k))
+        for w in str(v).lower().split()
+    }
     q = " ".join(w for w in re.findall(r"[\w&'-]+", words) if w.lower() not in attrs)
     if not q and category:
         q = category.split(">")[-1].strip()

@@ -98,10 +98,15 @@ def _best(
         if m:
             exact.append(TitleMatch(pid, title, m.start(), m.end(), True))
     if exact:
-        exact.sort(key=lambda m: -(m.end - m.start))
-        if len(exact) == 1 or exact[0].end - exact[0].start > exact[1].end - exact[1].start:
-            return exact[0]
-        return None
+        exact.sort(key=lambda m: (-(m.end - m.start), m.start))
+        a = exact[0]
+        # ambiguous only when two titles claim the same words ("... the A and the B" is not)
+        if any(
+            b.start < a.end and a.start < b.end and b.end - b.start == a.end - a.start
+            for b in exact[1:]
+        ):
+            return None
+        return a
     if not loose:
         return None
     # near matches: a long title with one word missing or misspelt

@@ -276,3 +276,23 @@ def test_product_details_of_a_shown_product_keeps_the_list() -> None:
     out = ToolOutcome(name="get_product", content={"product": card("p-2", "Runner", 40.0)})
     _, s2 = respond(nlu("product_details", "tell me about the second"), s, [out])
     assert s2.last_shown == ["p-1", "p-2"] and s2.focus == "p-2"
+
+
+def test_compared_products_become_what_the_next_turn_refers_to() -> None:
+    s = DialogueState()
+    out = ToolOutcome(
+        name="compare_products",
+        content={"products": [card("p-1", "Runner", 40.0), card("p-2", "Trail", 30.0)]},
+    )
+    reply, s = respond(nlu("compare", "what's the difference"), s, [out])
+    assert "$30.00" in reply.text and s.last_shown == ["p-1", "p-2"]
+    turn = nlu("add_to_cart", "I'll take the cheaper one", reference="cheapest")
+    s = update_state(s, turn)
+    assert plan(turn, s, 0.6).calls[0].args["product_id"] == "p-2"
+
+
+def test_which_is_cheapest_with_one_product_shown_shows_its_details() -> None:
+    s = DialogueState(last_shown=["p-1"], shown={"p-1": {"title": "Runner", "price": 40.0}})
+    turn = nlu("compare", "which of those is the cheapest?")
+    s = update_state(s, turn)
+    assert [c.name for c in plan(turn, s, 0.6).calls] == ["get_product"]
