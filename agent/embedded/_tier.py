@@ -125,6 +125,13 @@ class EmbeddedTier:
         elif intent in _CHAT_INTENTS and named & {"category", "brand"}:
             # "mechanical keyboard from Voltix": the catalog's words make it shopping
             intent, confidence = "search", scores["search"] + scores["refine"]
+        elif (
+            intent in _CHAT_INTENTS
+            and named & {"color", "material", "size", "style", "audience"}
+            and (state.filters or state.query)
+        ):
+            # "now in gold" during a search: a refinement, not small talk
+            intent, confidence = "refine", scores["search"] + scores["refine"]
         # A product named by its title ("buy Nordvale Navy Denim Women's Bootcut Jeans size
         # L"): with a purchase cue outside the title it is an add to cart, whatever the
         # title's catalog words made the model think.
