@@ -56,14 +56,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis: Any = None
         if settings.state_backend == "redis":
-            import redis.asyncio as aioredis
+            from shopagent.redis import async_redis
 
-            # A blocking pool: a burst waits briefly for a free connection, where the
-            # default pool raises "Too many connections" (found by bench/api_load.py).
-            pool: Any = aioredis.BlockingConnectionPool.from_url(
-                settings.redis_url, max_connections=128, timeout=5
-            )
-            redis = aioredis.Redis(connection_pool=pool)
+            redis = async_redis(settings, max_connections=128)
             app.state.rate_limiter = RedisRateLimiter(redis, settings.rate_limit_per_minute)
             # TTL past the turn deadline: a crashed process frees its sessions by itself.
             app.state.turn_locks = RedisTurnLocks(redis, settings.turn_deadline_s + 60)

@@ -282,41 +282,8 @@ def _wait_ready(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> None
     raise SystemExit("the API server did not start")
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--conversations", type=int, default=200)
-    p.add_argument("--turns", type=int, default=3)
-    p.add_argument("--delay-ms", type=float, default=500)
-    p.add_argument("--state", choices=["sqlite", "redis"], default="sqlite")
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=1,
-        help="API processes; more than one needs --state redis (shared limits, locks and sessions)",
-    )
-    p.add_argument(
-        "--ramp-s",
-        type=float,
-        default=1.0,
-        help="after every conversation is open, first turns start evenly over this many "
-        "seconds (0: all 200 at the same instant)",
-    )
-    p.add_argument(
-        "--agent",
-        choices=["real", "scripted"],
-        default="real",
-        help="the real agent graph with a fake model (default), or the scripted agent",
-    )
-    p.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--model-url", help=argparse.SUPPRESS)
-    p.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
-    p.add_argument("--data", help=argparse.SUPPRESS)
-    p.add_argument("--redis-url", help=argparse.SUPPRESS)
-    args = p.parse_args()
-    if args.serve:
-        serve(args)
-        return
-
+def run_once(args: argparse.Namespace, agent: str) -> dict[str, Any]:
+    """One load run against a fresh server; returns the figures."""
     from tests.api.helpers import free_port
 
     with ExitStack() as stack:
@@ -324,7 +291,7 @@ def main() -> None:
         data = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-api-"))
         port = free_port()
         model_url = None
-        if args.agent == "real":
+        if agent == "real":
             from retrieval import build_demo_catalog
             from shopagent.settings import Settings
 
@@ -394,7 +361,7 @@ def main() -> None:
         "server_cpu_ms_per_turn": round(server_cpu_s * 1000 / max(1, len(out["turn"])), 2),
         "wall_s": round(wall, 2),
         "model_delay_ms": args.delay_ms,
-        "agent": args.agent,
+        "agent": agent,
         "state_backend": args.state,
         "workers": args.workers,
         "cpus": os.cpu_count(),
@@ -403,6 +370,61 @@ def main() -> None:
     }
     if errors:
         result["error_samples"] = sorted(set(errors))[:5]
+    return result
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--conversations", type=int, default=200)
+    p.add_argument("--turns", type=int, default=3)
+    p.add_argument("--delay-ms", type=float, default=500)
+    p.add_argument("--state", choices=["sqlite", "redis"], default="sqlite")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes; more than one needs --state redis (shared limits, locks and sessions)",
+    )
+    p.add_argument(
+        "--ramp-s",
+        type=float,
+        default=1.0,
+        help="after every conversation is open, first turns start evenly over this many "
+        "seconds (0: all 200 at the same instant)",
+    )
+    p.add_argument(
+        "--agent",
+        choices=["both", "real", "scripted"],
+        default="both",
+        help="the real agent graph with a fake model, the scripted agent (HTTP layer only), "
+        "or both in one run (default; the real agent's figures at the top level)",
+    )
+    p.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--model-url", help=argparse.SUPPRESS)
+    p.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--data", help=argparse.SUPPRESS)
+    p.add_argument("--redis-url", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.serve:
+        serve(args)
+        return
+
+    if args.agent == "both":
+        result = run_once(args, "real")
+        scripted = run_once(args, "scripted")
+        result["http_layer_only"] = {
+            k: scripted[k]
+            for k in (
+                "errors",
+                "first_event_p50_ms",
+                "first_event_p99_ms",
+                "turn_p99_ms",
+                "server_cpu_ms_per_turn",
+                "target_met",
+            )
+        }
+    else:
+        result = run_once(args, args.agent)
     write_result("api_load", result)
 
 

@@ -21,8 +21,13 @@ __all__ = ["RedisCheckpointSaver", "open_checkpointer"]
 async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver]:
     """Yield the checkpointer ``settings.state_backend`` names; close it on exit."""
     if settings.state_backend == "redis":
-        saver = RedisCheckpointSaver.from_url(
-            settings.redis_url, cluster=settings.redis_cluster, ttl_s=settings.checkpoint_ttl_s
+        from shopagent.redis import async_redis
+
+        saver = RedisCheckpointSaver(
+            aclient=async_redis(settings),
+            url=settings.redis_url,  # the sync API (not used by the service) connects lazily
+            cluster=settings.redis_cluster,
+            ttl_s=settings.checkpoint_ttl_s,
         )
         try:
             # Fail at startup, not on the first turn, when Redis is unreachable.

@@ -11,7 +11,7 @@ closes it.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from shopagent.settings import Settings
 from tools.stores.base import (
@@ -61,12 +61,10 @@ async def open_stores(settings: Settings) -> Stores:
     Sessions expire with their checkpoints (``checkpoint_ttl_s``, Redis only; 0 = never).
     """
     if settings.state_backend == "redis":
-        import redis.asyncio as aredis
-
+        from shopagent.redis import async_redis
         from tools.stores.redis import RedisCommerceStore, RedisSessionIndex
 
-        factory: Any = aredis.RedisCluster if settings.redis_cluster else aredis.Redis
-        client = factory.from_url(settings.redis_url)
+        client = async_redis(settings)
         try:
             await client.ping()  # fail at startup, not on the first write
         except BaseException:
