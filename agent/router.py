@@ -6,29 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from agent.embedded._schema import INTENTS
+
 TierName = Literal["embedded", "local", "frontier", "none"]
 
-# Intents the embedded tier plans from templates when it is confident.
-ROUTINE_INTENTS = frozenset(
-    {
-        "search",
-        "refine",
-        "visual_search",
-        "product_details",
-        "compare",
-        "add_to_cart",
-        "remove_from_cart",
-        "view_cart",
-        "checkout",
-        "order_status",
-        "cancel_order",
-        "greeting",
-        "help",
-        "goodbye",
-        "human_handoff",
-        "out_of_scope",
-    }
-)
+# Intents the embedded tier plans from templates when it is confident: all it knows.
+ROUTINE_INTENTS = frozenset(INTENTS)
 COMPLEX_SLOT_COUNT = 5  # this many constraints at once interact: a frontier turn
 LONG_TURN_WORDS = 40
 LOCAL_FAILURE_LIMIT = 2

@@ -55,15 +55,19 @@ async def order_status(ctx: ToolContext, args: OrderArgs) -> dict[str, Any]:
     return {"order": _order_view(order)}
 
 
-async def _check_cancel(ctx: ToolContext, args: OrderArgs) -> None:
-    order = await ctx.stores.get_order(ctx.user_id, args.order_id)
+def _cancellable(order: Order | None, order_id: str) -> Order:
     if order is None:
-        raise ToolError(f"no order {args.order_id!r} for this shopper", code="not_found")
+        raise ToolError(f"no order {order_id!r} for this shopper", code="not_found")
     if order.status != "pending":
         raise ToolError(
             f"order {order.order_id} is {order.status}; only pending orders can be cancelled",
             code="not_cancellable",
         )
+    return order
+
+
+async def _check_cancel(ctx: ToolContext, args: OrderArgs) -> None:
+    _cancellable(await ctx.stores.get_order(ctx.user_id, args.order_id), args.order_id)
 
 
 @tool(
@@ -77,14 +81,8 @@ async def cancel_order(ctx: ToolContext, args: OrderArgs) -> dict[str, Any]:
         raise ToolError("cancel_order needs the shopper's confirmation first", code="not_confirmed")
 
     async def apply(txn: CommerceTxn) -> dict[str, Any]:
-        order = await txn.get_order(args.order_id)
-        if order is None:
-            raise ToolError(f"no order {args.order_id!r} for this shopper", code="not_found")
-        if order.status != "pending":
-            raise ToolError(
-                f"order {order.order_id} is {order.status}; only pending orders can be cancelled",
-                code="not_cancellable",
-            )
+        # Checked again inside the write: the order may have changed since the precheck.
+        order = _cancellable(await txn.get_order(args.order_id), args.order_id)
         order.status = "cancelled"
         order.updated_at = utcnow()
         txn.put_order(order)
