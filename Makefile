@@ -42,7 +42,6 @@ test-slow: setup-dev system-deps
 
 lint: setup-dev
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
 	$(BIN)/mypy
 
 typecheck: setup-dev

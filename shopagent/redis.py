@@ -21,7 +21,7 @@ def async_redis(settings: Settings, *, max_connections: int = MAX_CONNECTIONS) -
 
     if settings.redis_cluster:  # the cluster client keeps a bounded pool per node itself
         return aredis.RedisCluster.from_url(settings.redis_url, max_connections=max_connections)
-    pool = aredis.BlockingConnectionPool.from_url(
+    pool: Any = aredis.BlockingConnectionPool.from_url(
         settings.redis_url, max_connections=max_connections, timeout=POOL_TIMEOUT_S
     )
     return aredis.Redis(connection_pool=pool)

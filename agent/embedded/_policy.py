@@ -169,8 +169,8 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
         return Plan(calls=[call(name="view_cart")])
     if intent == "add_to_cart" and not unresolved and not s.reference and by_name(nlu):
         # a product named by a title we do not know: search for it, then add what matches
-        args = {"query": by_name(nlu)}
-        return Plan(calls=[call(name="catalog_search", args=args)], followup=True)
+        query = {"query": by_name(nlu)}
+        return Plan(calls=[call(name="catalog_search", args=query)], followup=True)
     if not ids or unresolved:
         return Plan(reply=ASK_SEARCH_FIRST if not state.last_shown else _pick(ASK_WHICH, state))
     if len(ids) > 1 and intent == "add_to_cart":
