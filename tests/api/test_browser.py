@@ -262,6 +262,7 @@ def test_real_agent_end_to_end(browser: Any, real_data_dir: Path, tmp_path: Path
                 "() => document.querySelector('.product-card img').naturalWidth > 0"
             )
 
+            expect(page.locator("#composer")).to_have_attribute("aria-busy", "false", **slow)
             page.get_by_label("Add photo").set_input_files(str(photo))
             box.fill("like this")
             box.press("Enter")
@@ -269,6 +270,8 @@ def test_real_agent_end_to_end(browser: Any, real_data_dir: Path, tmp_path: Path
                 page.locator(".msg.assistant").last.locator(".product-card").first
             ).to_be_visible(timeout=30_000)
 
+            # The composer takes the next message once this turn's stream has ended.
+            expect(page.locator("#composer")).to_have_attribute("aria-busy", "false", **slow)
             box.fill("add it to my cart")
             box.press("Enter")
             confirm = page.get_by_role("group", name="Confirm action")
