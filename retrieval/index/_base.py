@@ -154,5 +154,20 @@ class IndexBackend(ABC):
     def close(self) -> None: ...
 
 
+def in_request_order(
+    records: Any, product_ids: list[str]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(payload, named vectors) of the found records, in the order the ids were asked for
+    (engines return points in their own order; missing ids are skipped)."""
+    by_pid = {(r.payload or {}).get("pid"): r for r in records}
+    out = []
+    for pid in product_ids:
+        r = by_pid.get(pid)
+        if r is not None:
+            vec = r.vector if isinstance(r.vector, dict) else {}
+            out.append((r.payload or {}, vec))
+    return out
+
+
 def sparse_nonempty(sparse: tuple[list[int], list[float]]) -> bool:
     return bool(sparse[0])

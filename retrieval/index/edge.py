@@ -24,6 +24,7 @@ from retrieval.index._base import (
     Hit,
     IndexBackend,
     IndexPoint,
+    in_request_order,
     point_id,
     sparse_nonempty,
 )
@@ -192,14 +193,7 @@ class EdgeIndex(IndexBackend):
         with self._lock:
             recs = self.shard.retrieve([point_id(i) for i in product_ids], with_payload=True,
                                        with_vector=with_vectors)
-        by_pid = {(r.payload or {}).get("pid"): r for r in recs}
-        out = []
-        for pid in product_ids:
-            r = by_pid.get(pid)
-            if r is not None:
-                vec = r.vector if isinstance(r.vector, dict) else {}
-                out.append((r.payload or {}, vec))
-        return out
+        return in_request_order(recs, product_ids)
 
     def all_product_ids(self) -> list[str]:
         ids: list[str] = []
