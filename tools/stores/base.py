@@ -13,6 +13,8 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from shopagent.errors import Forbidden
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -83,6 +85,43 @@ class CommerceTxn(Protocol):
 
 
 WriteFn = Callable[[CommerceTxn], Awaitable[dict[str, Any]]]
+
+
+class StagedTxn:
+    """The part of a CommerceTxn both backends share: writes are staged (and refused for
+    another user) until the store commits them; reads see the staged values first. A
+    backend supplies ``_load_cart`` and ``_load_order``."""
+
+    def __init__(self, user_id: str) -> None:
+        self._user_id = user_id
+        self.cart: Cart | None = None
+        self.orders: dict[str, Order] = {}
+
+    async def _load_cart(self) -> Cart:
+        raise NotImplementedError
+
+    async def _load_order(self, order_id: str) -> Order | None:
+        raise NotImplementedError
+
+    async def get_cart(self) -> Cart:
+        if self.cart is not None:
+            return self.cart.model_copy(deep=True)
+        return await self._load_cart()
+
+    def put_cart(self, cart: Cart) -> None:
+        if cart.user_id != self._user_id:
+            raise Forbidden("a write may only change its own user's cart")
+        self.cart = cart.model_copy(deep=True)
+
+    async def get_order(self, order_id: str) -> Order | None:
+        if order_id in self.orders:
+            return self.orders[order_id].model_copy(deep=True)
+        return await self._load_order(order_id)
+
+    def put_order(self, order: Order) -> None:
+        if order.user_id != self._user_id:
+            raise Forbidden("a write may only change its own user's orders")
+        self.orders[order.order_id] = order.model_copy(deep=True)
 
 
 class CommerceStore(Protocol):

@@ -26,8 +26,8 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 from redis.exceptions import WatchError
 
-from shopagent.errors import Conflict, Forbidden
-from tools.stores.base import Cart, Order, Profile, SessionInfo, WriteFn, utcnow
+from shopagent.errors import Conflict
+from tools.stores.base import Cart, Order, Profile, SessionInfo, StagedTxn, WriteFn, utcnow
 
 _PENDING = b"pending:"
 # redis.asyncio.Redis or RedisCluster. Typed loosely on purpose: the installed stubs
@@ -61,37 +61,21 @@ def _ex(ttl_s: int) -> int | None:
     return ttl_s if ttl_s > 0 else None
 
 
-class _RedisTxn:
+class _RedisTxn(StagedTxn):
     """Reads go through the WATCHing pipeline (immediate mode); writes are staged."""
 
     def __init__(self, pipe: Any, keys: _UserKeys, user_id: str) -> None:
+        super().__init__(user_id)
         self._pipe = pipe
         self._keys = keys
-        self._user_id = user_id
-        self.cart: Cart | None = None
-        self.orders: dict[str, Order] = {}
 
-    async def get_cart(self) -> Cart:
-        if self.cart is not None:
-            return self.cart.model_copy(deep=True)
+    async def _load_cart(self) -> Cart:
         raw = await self._pipe.get(self._keys.cart)
         return Cart.model_validate_json(raw) if raw else Cart(user_id=self._user_id)
 
-    def put_cart(self, cart: Cart) -> None:
-        if cart.user_id != self._user_id:
-            raise Forbidden("a write may only change its own user's cart")
-        self.cart = cart.model_copy(deep=True)
-
-    async def get_order(self, order_id: str) -> Order | None:
-        if order_id in self.orders:
-            return self.orders[order_id].model_copy(deep=True)
+    async def _load_order(self, order_id: str) -> Order | None:
         raw = await self._pipe.hget(self._keys.orders, order_id)
         return Order.model_validate_json(raw) if raw else None
-
-    def put_order(self, order: Order) -> None:
-        if order.user_id != self._user_id:
-            raise Forbidden("a write may only change its own user's orders")
-        self.orders[order.order_id] = order.model_copy(deep=True)
 
 
 class RedisCommerceStore:

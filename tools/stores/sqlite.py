@@ -21,8 +21,7 @@ from typing import Any
 import aiosqlite
 from pydantic_core import to_jsonable_python
 
-from shopagent.errors import Forbidden
-from tools.stores.base import Cart, Order, Profile, SessionInfo, WriteFn, utcnow
+from tools.stores.base import Cart, Order, Profile, SessionInfo, StagedTxn, WriteFn, utcnow
 
 _SCHEMA = """
 PRAGMA journal_mode=WAL;
@@ -74,33 +73,17 @@ def _fresh_after(ttl_s: int) -> float:
     return time.time() - ttl_s if ttl_s > 0 else float("-inf")
 
 
-class _SQLiteTxn:
+class _SQLiteTxn(StagedTxn):
     def __init__(self, db: SQLiteDb, user_id: str, cart_ttl_s: int) -> None:
+        super().__init__(user_id)
         self._db = db
-        self._user_id = user_id
         self._cart_ttl_s = cart_ttl_s
-        self.cart: Cart | None = None
-        self.orders: dict[str, Order] = {}
 
-    async def get_cart(self) -> Cart:
-        if self.cart is not None:
-            return self.cart.model_copy(deep=True)
+    async def _load_cart(self) -> Cart:
         return await _read_cart(self._db, self._user_id, self._cart_ttl_s)
 
-    def put_cart(self, cart: Cart) -> None:
-        if cart.user_id != self._user_id:
-            raise Forbidden("a write may only change its own user's cart")
-        self.cart = cart.model_copy(deep=True)
-
-    async def get_order(self, order_id: str) -> Order | None:
-        if order_id in self.orders:
-            return self.orders[order_id].model_copy(deep=True)
+    async def _load_order(self, order_id: str) -> Order | None:
         return await _read_order(self._db, self._user_id, order_id)
-
-    def put_order(self, order: Order) -> None:
-        if order.user_id != self._user_id:
-            raise Forbidden("a write may only change its own user's orders")
-        self.orders[order.order_id] = order.model_copy(deep=True)
 
 
 async def _read_cart(db: SQLiteDb, user_id: str, ttl_s: int) -> Cart:
