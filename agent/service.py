@@ -125,12 +125,21 @@ class AgentService:
         return ev.ConfirmRequiredEvent(**value) if value else None
 
     async def _run(self, payload: Any, config: dict[str, Any], turn_id: str) -> AsyncIterator[Any]:
-        """Run the graph, yield events, always end with ``done``."""
+        """Run the graph, yield events, always end with ``done``.
+
+        Checkpoint granularity follows what a crash could lose. Writes only ever run when a
+        confirmation resumes the graph (a Command) or a cut-off turn is completed (None):
+        those runs checkpoint after every step, so a confirmed write is never lost or
+        repeated. A fresh message runs read-only steps up to its reply or its confirmation
+        request and checkpoints once, at the end or the interrupt: a crash before that loses
+        only the unanswered message, and halves a routine turn's overhead.
+        """
         started = time.perf_counter()
         turn: dict[str, Any] = {}
+        durability = "sync" if payload is None or isinstance(payload, Command) else "exit"
         try:
             async for mode, chunk in self.graph.astream(
-                payload, config, stream_mode=["custom", "updates"], durability="sync"
+                payload, config, stream_mode=["custom", "updates"], durability=durability
             ):
                 if mode == "custom":
                     yield _event(chunk)
