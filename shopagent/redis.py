@@ -16,6 +16,12 @@ MAX_CONNECTIONS = 64  # per component and process
 POOL_TIMEOUT_S = 5.0  # waiting longer than this for a connection is an error (503)
 
 
+def tag_safe(value: str) -> str:
+    """``value`` made safe inside a Redis Cluster hash tag ``{...}``: a ``}`` would end the
+    tag early and split one owner's keys over slots. Reversible (percent-escaping)."""
+    return value.replace("%", "%25").replace("{", "%7B").replace("}", "%7D")
+
+
 def async_redis(settings: Settings, *, max_connections: int = MAX_CONNECTIONS) -> Any:
     import redis.asyncio as aredis
 

@@ -24,6 +24,8 @@ from typing import Any
 
 import ormsgpack
 
+from shopagent.redis import tag_safe
+
 # An empty thread id would give the tag "{}", which Redis ignores (the whole key is then
 # hashed and the thread's keys scatter across slots). "%E" cannot come out of _esc.
 _EMPTY = "%E"
@@ -35,7 +37,7 @@ def esc(value: str) -> str:
     """Make ``value`` safe inside a hash tag: a ``}`` would end the tag early."""
     if not value:
         return _EMPTY
-    return value.replace("%", "%25").replace("{", "%7B").replace("}", "%7D")
+    return tag_safe(value)
 
 
 def unesc(value: str) -> str:

@@ -27,6 +27,7 @@ from pydantic_core import to_jsonable_python
 from redis.exceptions import WatchError
 
 from shopagent.errors import Conflict
+from shopagent.redis import tag_safe
 from tools.stores.base import Cart, Order, Profile, SessionInfo, StagedTxn, WriteFn, utcnow
 
 _PENDING = b"pending:"
@@ -35,16 +36,11 @@ _PENDING = b"pending:"
 AsyncClient = Any
 
 
-def _esc(value: str) -> str:
-    # A "}" in a user id would end the hash tag early and split the user's keys over slots.
-    return value.replace("%", "%25").replace("{", "%7B").replace("}", "%7D")
-
-
 class _UserKeys:
     __slots__ = ("tag", "cart", "orders", "profile", "sessions")
 
     def __init__(self, prefix: str, user_id: str) -> None:
-        self.tag = f"{prefix}:{{u:{_esc(user_id)}}}"
+        self.tag = f"{prefix}:{{u:{tag_safe(user_id)}}}"
         self.cart = f"{self.tag}:cart"
         self.orders = f"{self.tag}:orders"
         self.profile = f"{self.tag}:profile"
