@@ -106,9 +106,11 @@ class AgentService:
             "recursion_limit": 4 * self.settings.max_steps_per_turn + 20,
         }
 
-    async def _owned(self, user_id: str, session_id: str) -> None:
-        if await self.sessions.get_session(user_id, session_id) is None:
+    async def _owned(self, user_id: str, session_id: str) -> Any:
+        info = await self.sessions.get_session(user_id, session_id)
+        if info is None:
             raise NotFound("no such session", code="session_not_found")
+        return info
 
     async def _pending(self, config: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
         snapshot = await self.graph.aget_state(config)
@@ -196,7 +198,7 @@ class AgentService:
     async def stream_turn(
         self, *, user_id: str, session_id: str, text: str, image_id: str | None = None
     ) -> AsyncIterator[Any]:
-        await self._owned(user_id, session_id)
+        info = await self._owned(user_id, session_id)
         config = self._config(user_id, session_id)
         async with self._exclusive(session_id):
             is_new, pending = await self._finish_interrupted(config)
@@ -232,7 +234,7 @@ class AgentService:
             }
             # The first message names the session; later ones only mark it as active.
             title = (text[:60] or "Photo search") if is_new else None
-            await self.sessions.touch_session(user_id, session_id, title=title)
+            await self.sessions.touch_session(user_id, session_id, title=title, info=info)
             async for e in self._run(payload, config, turn_id):
                 yield e
 

@@ -76,7 +76,14 @@ class MemorySessionIndex:
     async def list_sessions(self, user_id: str) -> list[SessionInfo]:
         return [s for s in self._sessions.values() if s.user_id == user_id]
 
-    async def touch_session(self, user_id: str, session_id: str, title: str | None = None) -> None:
+    async def touch_session(
+        self,
+        user_id: str,
+        session_id: str,
+        title: str | None = None,
+        *,
+        info: SessionInfo | None = None,
+    ) -> None:
         info = await self.get_session(user_id, session_id)
         if info is not None:
             info.updated_at = utcnow()

@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -117,15 +118,30 @@ class _Conn:
 
     async def request(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
         """POST; returns the status and an async iterator over body pieces."""
-        assert self.reader is not None and self.writer is not None
         payload = json.dumps(body).encode()
-        self.writer.write(
+        request = (
             f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\n"
             f"Authorization: Bearer {self.key}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(payload)}\r\n\r\n".encode()
             + payload
         )
-        head = await self.reader.readuntil(b"\r\n\r\n")
+        for attempt in (1, 2):
+            assert self.reader is not None and self.writer is not None
+            if self.reader.at_eof():  # the server closed the idle keep-alive connection
+                self.close()
+                await self.open()
+                assert self.reader is not None and self.writer is not None
+            self.writer.write(request)
+            try:
+                head = await self.reader.readuntil(b"\r\n\r\n")
+                break
+            except asyncio.IncompleteReadError as exc:
+                # Closed while idle, before reading the request (nothing was answered):
+                # reconnect and send it again, as HTTP clients do for keep-alive races.
+                if exc.partial or attempt == 2:
+                    raise
+                self.close()
+                await self.open()
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split()[1])
         pairs = (ln.partition(":") for ln in lines[1:] if ln)
@@ -156,8 +172,10 @@ async def _conversation(
     ramp_s: float,
     conversations: int,
     out: dict[str, Any],
+    think_s: float = 0.0,
 ) -> None:
     conn = _Conn(host, port, _key(i))
+    pause = random.Random(i)  # the same think times in every run
     sid = None
     try:
         await conn.open()
@@ -182,6 +200,8 @@ async def _conversation(
     await asyncio.sleep(max(0.0, start_at[0] + ramp_s * i / conversations - time.perf_counter()))
     try:
         for t in range(turns):
+            if t and think_s:  # the shopper reads the reply and types the next message
+                await asyncio.sleep(pause.uniform(0.5 * think_s, 1.5 * think_s))
             start = time.perf_counter()
             out["streams"] += 1
             out["peak"] = max(out["peak"], out["streams"])
@@ -213,7 +233,9 @@ async def _conversation(
         conn.close()
 
 
-async def _load(port: int, conversations: int, turns: int, ramp_s: float) -> dict[str, Any]:
+async def _load(
+    port: int, conversations: int, turns: int, ramp_s: float, think_s: float = 0.0
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "errors": [],
         "first_event": [],
@@ -226,7 +248,9 @@ async def _load(port: int, conversations: int, turns: int, ramp_s: float) -> dic
     start_at = [0.0]
     await asyncio.gather(
         *(
-            _conversation("127.0.0.1", port, i, turns, ready, start_at, ramp_s, conversations, out)
+            _conversation(
+                "127.0.0.1", port, i, turns, ready, start_at, ramp_s, conversations, out, think_s
+            )
             for i in range(conversations)
         )
     )
@@ -333,7 +357,9 @@ def run_once(args: argparse.Namespace, agent: str) -> dict[str, Any]:
             pids = _tree(proc.pid)
             cpu0 = sum(_cpu_s(p) for p in pids)
             started = time.perf_counter()
-            out = asyncio.run(_load(port, args.conversations, args.turns, args.ramp_s))
+            out = asyncio.run(
+                _load(port, args.conversations, args.turns, args.ramp_s, args.think_s)
+            )
             wall = time.perf_counter() - started
             # Summed over the server's processes (peak of each: an upper bound).
             rss = round(sum(_peak_rss_mb(p) for p in pids), 1)
@@ -352,6 +378,7 @@ def run_once(args: argparse.Namespace, agent: str) -> dict[str, Any]:
         "turns_completed": len(out["turn"]),
         "peak_concurrent_streams": out["peak"],
         "ramp_s": args.ramp_s,
+        "think_s": args.think_s,
         "errors": len(errors),
         "first_event_p50_ms": round(percentile(out["first_event"], 50), 1),
         "first_event_p99_ms": round(percentile(out["first_event"], 99), 1),
@@ -398,6 +425,13 @@ def main() -> None:
         default="both",
         help="the real agent graph with a fake model, the scripted agent (HTTP layer only), "
         "or both in one run (default; the real agent's figures at the top level)",
+    )
+    p.add_argument(
+        "--think-s",
+        type=float,
+        default=0.0,
+        help="mean pause between a conversation's turns (uniform over 0.5x..1.5x, seeded): "
+        "a shopper reading the reply and typing; 0 runs turns back to back",
     )
     p.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--model-url", help=argparse.SUPPRESS)

@@ -161,6 +161,15 @@ class SessionIndex(Protocol):
 
     async def list_sessions(self, user_id: str) -> list[SessionInfo]: ...
     async def touch_session(
-        self, user_id: str, session_id: str, title: str | None = None
-    ) -> None: ...
+        self,
+        user_id: str,
+        session_id: str,
+        title: str | None = None,
+        *,
+        info: SessionInfo | None = None,
+    ) -> None:
+        """Mark the session active (and name it). ``info``: the session as the caller just
+        read it, which saves reading it again."""
+        ...
+
     async def delete_session(self, user_id: str, session_id: str) -> bool: ...

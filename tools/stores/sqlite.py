@@ -263,8 +263,16 @@ class SQLiteSessionIndex:
             )
         return [SessionInfo.model_validate_json(r[0]) for r in rows]
 
-    async def touch_session(self, user_id: str, session_id: str, title: str | None = None) -> None:
-        info = await self.get_session(user_id, session_id)
+    async def touch_session(
+        self,
+        user_id: str,
+        session_id: str,
+        title: str | None = None,
+        *,
+        info: SessionInfo | None = None,
+    ) -> None:
+        if info is None or info.session_id != session_id or info.user_id != user_id:
+            info = await self.get_session(user_id, session_id)
         if info is None:
             return
         info.updated_at = utcnow()
