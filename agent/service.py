@@ -47,6 +47,64 @@ def _load_embedded(settings: Settings, catalog: Any) -> Any:
     return None
 
 
+class _HeldReads:
+    """Within one turn the service reads the thread's checkpoint to see where it stands,
+    then the graph reads it again to run: the same deserialised history, the largest
+    read of a turn. The service's read is held for the next two reads of that thread
+    (its own ``aget_state`` and the run's) and dropped by any write. Only a checkpoint
+    without pending writes is held: ``aget_state`` applies those to it in place.
+
+    Safe because a session runs one turn at a time (``_exclusive`` in this process, the
+    API's turn lock across processes), so nothing else writes the thread in between."""
+
+    _KEEP_FOR = 2
+
+    def __init__(self, saver: Any) -> None:
+        self._held: dict[tuple[Any, ...], list[Any]] = {}
+        self._read = saver.aget_tuple
+        saver.aget_tuple = self._aget_tuple
+        for name in ("aput", "aput_writes", "adelete_thread"):
+            setattr(saver, name, self._dropping(getattr(saver, name)))
+        # (tuple keys: thread, namespace, checkpoint id)
+
+    @staticmethod
+    def _key(config: Any) -> tuple[Any, ...]:
+        c = config.get("configurable", {})
+        return (c.get("thread_id"), c.get("checkpoint_ns", ""), c.get("checkpoint_id"))
+
+    def _dropping(self, write: Any) -> Any:
+        async def wrapped(first: Any, *args: Any, **kwargs: Any) -> Any:
+            # aput/aput_writes take a config, adelete_thread a thread id.
+            thread = (
+                first.get("configurable", {}).get("thread_id") if isinstance(first, dict) else first
+            )
+            self.release(thread)
+            return await write(first, *args, **kwargs)
+
+        return wrapped
+
+    async def _aget_tuple(self, config: Any) -> Any:
+        held = self._held.get(self._key(config))
+        if held is None:  # (a held None is a list holding None, not a miss)
+            return await self._read(config)
+        held[1] -= 1
+        if held[1] <= 0:
+            del self._held[self._key(config)]
+        return held[0]
+
+    async def hold(self, config: Any) -> None:
+        """Read the thread's checkpoint now and keep it for the next reads."""
+        key = self._key(config)
+        self._held.pop(key, None)
+        saved = await self._read(config)
+        if saved is None or not saved.pending_writes:  # None: a new thread, nothing yet
+            self._held[key] = [saved, self._KEEP_FOR]
+
+    def release(self, thread_id: Any) -> None:
+        for key in [k for k in self._held if k[0] == thread_id]:
+            del self._held[key]
+
+
 class AgentService:
     def __init__(self, deps: AgentDeps, graph: Any, sessions: Any, checkpointer: Any) -> None:
         self.deps = deps
@@ -59,6 +117,7 @@ class AgentService:
         self.graph = graph
         self.checkpointer = checkpointer
         self._running: set[str] = set()
+        self._reads = _HeldReads(checkpointer)
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -112,7 +171,11 @@ class AgentService:
             raise NotFound("no such session", code="session_not_found")
         return info
 
-    async def _pending(self, config: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
+    async def _pending(
+        self, config: dict[str, Any], *, hold: bool = True
+    ) -> tuple[Any, dict[str, Any] | None]:
+        if hold:  # a run follows: it reuses this read
+            await self._reads.hold(config)
         snapshot = await self.graph.aget_state(config)
         for task in snapshot.tasks:
             for intr in task.interrupts:
@@ -123,7 +186,7 @@ class AgentService:
         self, *, user_id: str, session_id: str
     ) -> ev.ConfirmRequiredEvent | None:
         await self._owned(user_id, session_id)
-        _, value = await self._pending(self._config(user_id, session_id))
+        _, value = await self._pending(self._config(user_id, session_id), hold=False)
         return ev.ConfirmRequiredEvent(**value) if value else None
 
     async def _run(self, payload: Any, config: dict[str, Any], turn_id: str) -> AsyncIterator[Any]:
@@ -177,6 +240,7 @@ class AgentService:
             yield
         finally:
             self._running.discard(session_id)
+            self._reads.release(session_id)
 
     async def _finish_interrupted(
         self, config: dict[str, Any]

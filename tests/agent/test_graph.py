@@ -328,3 +328,62 @@ async def test_history_with_tools_records_calls_and_results_for_export(
     assert [h.role for h in full] == ["user", "assistant", "tool", "assistant"]
     assert full[1].tool_calls[0].name == "view_cart"
     assert '"item_count": 0' in full[2].text and full[3].text == "Empty."
+
+
+async def test_a_turn_reads_its_history_from_storage_once(
+    service_factory: Any, fake_model: FakeOpenAIServer
+) -> None:
+    """The service's look at the thread and the graph's run share one checkpoint read; a
+    write in between (a confirmation's steps) is never answered from the held read."""
+    svc = await service_factory(local_base_url=fake_model.base_url)
+    sid = await new_session(svc)
+    reads: list[str] = []
+    real_read = svc._reads._read
+
+    async def counting(config: Any) -> Any:
+        reads.append(config["configurable"]["thread_id"])
+        return await real_read(config)
+
+    svc._reads._read = counting
+    for text in ("hello", "show me shoes", "anything else?"):
+        fake_model.push(FakeReply(text=f"re: {text}"))
+        events = await collect(svc.stream_turn(user_id="alice", session_id=sid, text=text))
+        assert events[-1].type == "done" and "error" not in types(events)
+    assert reads == [sid] * 3  # one storage read per turn, not two
+    history = await svc.history(user_id="alice", session_id=sid)
+    texts = [m.text for m in history if m.role == "assistant"]
+    assert texts[-3:] == ["re: hello", "re: show me shoes", "re: anything else?"]
+    assert not svc._reads._held  # nothing is kept once the turn is over
+
+
+async def test_a_held_read_is_dropped_by_any_write_to_its_thread() -> None:
+    from agent.service import _HeldReads
+
+    class Saver:
+        def __init__(self) -> None:
+            self.version = 0
+
+        async def aget_tuple(self, config: Any) -> Any:
+            return type("T", (), {"pending_writes": [], "v": self.version})()
+
+        async def aput(self, config: Any, *a: Any) -> None:
+            self.version += 1
+
+        async def aput_writes(self, config: Any, *a: Any) -> None:
+            self.version += 1
+
+        async def adelete_thread(self, thread_id: str) -> None:
+            self.version += 1
+
+    saver = Saver()
+    reads = _HeldReads(saver)
+    cfg = {"configurable": {"thread_id": "t1"}}
+    other = {"configurable": {"thread_id": "t2"}}
+    await reads.hold(cfg)
+    await saver.aput(other)  # another thread's write keeps t1's read
+    assert (await saver.aget_tuple(cfg)).v == 0
+    for write in (saver.aput(cfg), saver.aput_writes(cfg), saver.adelete_thread("t1")):
+        await reads.hold(cfg)
+        before = saver.version
+        await write
+        assert (await saver.aget_tuple(cfg)).v == before + 1  # read again, not the held one
