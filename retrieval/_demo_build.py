@@ -1,9 +1,9 @@
 """Build (once) and open the demo catalog: generate, render pictures, embed, index.
 
 A fingerprint of everything that shapes the index (size, seed, generator and encoder
-versions) is written after a complete build; a restart with the same fingerprint opens
-the existing index in seconds. A different fingerprint, or a half-finished build,
-rebuilds from scratch.
+versions, the text encoder variant included) is written after a complete build; a restart
+with the same fingerprint opens the existing index in seconds. A different fingerprint, or
+a half-finished build, rebuilds from scratch.
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ import numpy as np
 
 from retrieval import _render
 from retrieval.demo import COLORS, generate_products
-from retrieval.embed import TEXT_MODEL_ID, DescriptorEncoder
+from retrieval.embed import DescriptorEncoder
 from retrieval.index import Conditions
 from retrieval.service import CatalogService, make_service, open_index
 
 DEMO_VERSION = "demo-v4"
 
 
-def _fingerprint(settings: Any, n: int, image_encoder: str) -> str:
+def _fingerprint(settings: Any, n: int, text_encoder: str, image_encoder: str) -> str:
     blob = json.dumps({"n": n, "seed": settings.demo_catalog_seed, "demo": DEMO_VERSION,
-                       "text": TEXT_MODEL_ID, "image": image_encoder,
+                       "text": text_encoder, "image": image_encoder,
                        "collection": settings.qdrant_collection}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -78,13 +78,13 @@ def ensure_demo_catalog(settings: Any, progress: bool = True, *,
     n = settings.demo_catalog_size if n is None else n
     index = open_index(settings)
     service = make_service(settings, index)
-    fp = _fingerprint(settings, n, service.images.name)
+    fp = _fingerprint(settings, n, service.text.name, service.images.name)
     marker = _marker(settings)
     try:
         done = json.loads(marker.read_text()).get("fingerprint") == fp
     except (OSError, ValueError):
         done = False
-    if done and index.count(Conditions()) == n:
+    if done and index.count(Conditions()) == n and not service.text_encoder_mismatch()[0]:
         return service
     service.close()
     return _build(settings, n, fp, marker, progress)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,32 +80,57 @@ class Indexer:
     def run(self, items: Iterable[Parsed | Product], *,
             on_batch: Callable[[int], None] | None = None,
             image_vectors: dict[str, np.ndarray] | None = None) -> tuple[IngestReport, set[str]]:
-        """Index everything; returns the report and the ids seen (for delete-missing)."""
+        """Index everything; returns the report and the ids seen (for delete-missing).
+
+        Text embedding of one batch overlaps the sparse vectors, payloads and upsert of the
+        previous one: the ONNX encoder releases the GIL, so the two share the cores."""
         report = IngestReport()
         seen: set[str] = set()
         start = time.perf_counter()
-        batch: list[tuple[int, Product]] = []
-        for item in items:
-            if isinstance(item, Product):
-                item = Parsed(0, product=item)
-            if item.issue is not None:
-                report.issues.append(item.issue)
-                report.skipped += 1
-                continue
-            assert item.product is not None
-            seen.add(item.product.id)
-            batch.append((item.line, item.product))
-            if len(batch) >= self.batch_size:
-                self._flush(batch, report, image_vectors)
-                if on_batch:
-                    on_batch(len(batch))
-                batch = []
-        if batch:
-            self._flush(batch, report, image_vectors)
-            if on_batch:
-                on_batch(len(batch))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-embed") as embedder:
+            pending: tuple[list[tuple[int, Product]], Future[np.ndarray]] | None = None
+
+            def submit(batch: list[tuple[int, Product]]) -> None:
+                nonlocal pending
+                texts = [p.embedding_text() for _, p in batch]
+                future = embedder.submit(self.text.embed, texts)
+                if pending is not None:
+                    self._finish(pending, report, image_vectors, on_batch)
+                pending = (batch, future)
+
+            try:
+                batch: list[tuple[int, Product]] = []
+                for item in items:
+                    if isinstance(item, Product):
+                        item = Parsed(0, product=item)
+                    if item.issue is not None:
+                        report.issues.append(item.issue)
+                        report.skipped += 1
+                        continue
+                    assert item.product is not None
+                    seen.add(item.product.id)
+                    batch.append((item.line, item.product))
+                    if len(batch) >= self.batch_size:
+                        submit(batch)
+                        batch = []
+                if batch:
+                    submit(batch)
+                if pending is not None:
+                    self._finish(pending, report, image_vectors, on_batch)
+                    pending = None
+            finally:
+                if pending is not None:  # an error: do not leave an embedding running
+                    pending[1].cancel()
         report.seconds = time.perf_counter() - start
         return report, seen
+
+    def _finish(self, pending: tuple[list[tuple[int, Product]], Future[np.ndarray]],
+                report: IngestReport, image_vectors: dict[str, np.ndarray] | None,
+                on_batch: Callable[[int], None] | None) -> None:
+        batch, future = pending
+        self._flush(batch, report, image_vectors, future.result())
+        if on_batch:
+            on_batch(len(batch))
 
     def _image_vectors(self, batch: list[tuple[int, Product]],
                        report: IngestReport) -> list[np.ndarray | None]:
@@ -139,14 +164,14 @@ class Indexer:
         return out
 
     def _flush(self, batch: list[tuple[int, Product]], report: IngestReport,
-               image_vectors: dict[str, np.ndarray] | None) -> None:
+               image_vectors: dict[str, np.ndarray] | None, dense: np.ndarray) -> None:
         products = [p for _, p in batch]
-        dense = self.text.embed([p.embedding_text() for p in products])
         if image_vectors is not None:
             imgs: list[np.ndarray | None] = [image_vectors.get(p.id) for p in products]
         else:
             imgs = self._image_vectors(batch, report)
         points = [IndexPoint(p.id, dense[i], self.sparse.document(p.keyword_text()),
-                             product_payload(p), imgs[i]) for i, p in enumerate(products)]
+                             product_payload(p, self.text.name), imgs[i])
+                  for i, p in enumerate(products)]
         self.index.upsert(points)
         report.ingested += len(points)

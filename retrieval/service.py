@@ -16,8 +16,26 @@ import numpy as np
 from pydantic import ValidationError
 
 from retrieval._indexer import ImageResolver, Indexer, IngestReport
-from retrieval.embed import ImageEncoder, SparseEncoder, TextEmbedder, make_image_encoder
-from retrieval.index import IMAGE, TEXT, Conditions, Hit, IndexBackend
+from retrieval.embed import (
+    TEXT_ENCODERS,
+    ImageEncoder,
+    SparseEncoder,
+    TextEmbedder,
+    make_image_encoder,
+    text_encoder_name,
+)
+from retrieval.index import (
+    IMAGE,
+    TEXT,
+    TEXT_ENCODER_KEY,
+    UNTAGGED_TEXT_ENCODER,
+    Conditions,
+    Hit,
+    IndexBackend,
+    IndexPoint,
+    keyword_values,
+    product_payload,
+)
 from retrieval.ingest import Parsed, read_feed
 from retrieval.schema import (
     FILTER_FIELDS,
@@ -26,7 +44,7 @@ from retrieval.schema import (
     SearchHit,
     SearchResult,
 )
-from shopagent.errors import InvalidInput, NotFound
+from shopagent.errors import Conflict, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +192,7 @@ class CatalogService:
         for k in wanted:
             counts: Counter[str] = Counter()
             for h in hits:
-                counts.update(h.payload.get(f"{k}_label") or [])
+                counts.update(keyword_values(h.payload, f"{k}_label"))
             out[k] = dict(counts.most_common())
         return out
 
@@ -223,15 +241,79 @@ class CatalogService:
     def optimize(self) -> None:
         self.index.optimize()
 
+    # --- text encoder consistency -------------------------------------------------------
+    def text_encoder_mismatch(self) -> tuple[int, str | None]:
+        """(products whose text vectors another encoder made, that encoder's name for one
+        of them); (0, None) when the index matches this service's text encoder."""
+        cond = Conditions(other_text_encoder=self.text.name)
+        stale = self.index.count(cond)
+        if not stale:
+            return 0, None
+        hits = self.index.filtered(cond, limit=1)
+        return stale, (hits[0].payload.get(TEXT_ENCODER_KEY) or UNTAGGED_TEXT_ENCODER
+                       if hits else None)
+
+    def check_text_encoder(self) -> None:
+        """Refuse an index whose text vectors another encoder made: queries embedded by
+        this one would be compared with them, and new products would mix in."""
+        stale, other = self.text_encoder_mismatch()
+        if not stale:
+            return
+        kinds = {text_encoder_name(k): k for k in TEXT_ENCODERS}
+        made_by = f"{kinds[other]} ({other})" if other in kinds else repr(other)
+        raise Conflict(
+            f"{stale} of the {self.count()} products in the catalog have text vectors made by "
+            f"the {made_by} text encoder, but SHOPAGENT_TEXT_ENCODER is {self.text.encoder}: "
+            "run `shopagent reembed` to re-embed them from the stored products, or set "
+            f"SHOPAGENT_TEXT_ENCODER={kinds.get(other or '', 'torch')}",
+            code="text_encoder_mismatch")
+
+    def reembed_text(self, *, batch_size: int = 256,
+                     on_batch: Callable[[int], None] | None = None) -> int:
+        """Re-embed the text of every product whose vector another encoder made, from the
+        product stored in the index (sparse and image vectors are kept). Resumable: an
+        interrupted run leaves each product consistent, and the next run does the rest."""
+        cond = Conditions(other_text_encoder=self.text.name)
+        done = 0
+        previous: set[str] = set()
+        while hits := self.index.filtered(cond, limit=batch_size):
+            ids = [h.product_id for h in hits]
+            if previous == set(ids):
+                raise RuntimeError(f"re-embedding made no progress on {ids[:3]}...")
+            previous = set(ids)
+            found = self.index.retrieve(ids, with_vectors=True)
+            products = [_product(payload) for payload, _ in found]
+            dense = self.text.embed([p.embedding_text() for p in products])
+            points = []
+            for i, (p, (_, vectors)) in enumerate(zip(products, found, strict=True)):
+                image = vectors.get(IMAGE)
+                points.append(IndexPoint(
+                    p.id, dense[i], self.sparse.document(p.keyword_text()),
+                    product_payload(p, self.text.name),
+                    np.asarray(image, dtype=np.float32) if image is not None else None))
+            self.index.upsert(points)
+            done += len(points)
+            if on_batch:
+                on_batch(len(points))
+        return done
+
     def close(self) -> None:
         self.index.close()
         self.text.close()
 
 
+def make_text_embedder(settings: Any) -> TextEmbedder:
+    """The configured text encoder; its vector cache and ONNX models live in the data folder."""
+    data_dir = Path(settings.data_dir)
+    return TextEmbedder(data_dir / "cache" / "text-embeddings.sqlite",
+                        encoder=settings.text_encoder,
+                        model_dir=data_dir / "models" / "minilm-onnx")
+
+
 def make_service(settings: Any, index: IndexBackend) -> CatalogService:
     data_dir = Path(settings.data_dir)
     return CatalogService(
-        index, TextEmbedder(data_dir / "cache" / "text-embeddings.sqlite"), SparseEncoder(),
+        index, make_text_embedder(settings), SparseEncoder(),
         make_image_encoder(settings.image_encoder, settings.clip_model_path),
         media_root=data_dir / "media", image_fetch_timeout_s=settings.image_fetch_timeout_s,
         image_fetch_max_bytes=settings.image_fetch_max_bytes)
@@ -249,6 +331,16 @@ def open_index(settings: Any) -> IndexBackend:
     return EdgeIndex(Path(settings.data_dir) / "index" / settings.qdrant_collection)
 
 
-def open_catalog(settings: Any) -> CatalogService:
-    """The catalog as configured (embedded engine by default); empty if never ingested."""
-    return make_service(settings, open_index(settings))
+def open_catalog(settings: Any, *, check_text_encoder: bool = True) -> CatalogService:
+    """The catalog as configured (embedded engine by default); empty if never ingested.
+
+    An index whose text vectors another text encoder made is refused (Conflict,
+    ``text_encoder_mismatch``) unless ``check_text_encoder`` is off (``shopagent reembed``)."""
+    service = make_service(settings, open_index(settings))
+    if check_text_encoder:
+        try:
+            service.check_text_encoder()
+        except BaseException:
+            service.close()
+            raise
+    return service

@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     qdrant_api_key: SecretStr | None = Field(None, description="Qdrant server API key.")
     qdrant_collection: str = Field("products", description="Collection name.")
     qdrant_timeout_s: float = Field(10.0, description="Qdrant server request timeout.")
+    text_encoder: Literal["onnx-int8", "onnx", "torch"] = Field(
+        "onnx-int8",
+        description="MiniLM text encoder: onnx-int8 (fastest on CPU, cosine ~0.993 to "
+        "torch), onnx (fp32, torch's vectors), torch (the reference). An index made by "
+        "another one needs `shopagent reembed`.",
+    )
     image_encoder: Literal["descriptor", "clip"] = Field(
         "descriptor", description="Weight-free colour/shape descriptors, or CLIP from a path."
     )

@@ -4,13 +4,16 @@ from retrieval.index._base import (
     IMAGE,
     SPARSE,
     TEXT,
+    TEXT_ENCODER_KEY,
+    UNTAGGED_TEXT_ENCODER,
     Conditions,
     Hit,
     IndexBackend,
     IndexPoint,
+    keyword_values,
     point_id,
     product_payload,
 )
 
-__all__ = ["IMAGE", "SPARSE", "TEXT", "Conditions", "Hit", "IndexBackend", "IndexPoint",
-           "point_id", "product_payload"]
+__all__ = ["IMAGE", "SPARSE", "TEXT", "TEXT_ENCODER_KEY", "UNTAGGED_TEXT_ENCODER", "Conditions",
+           "Hit", "IndexBackend", "IndexPoint", "keyword_values", "point_id", "product_payload"]

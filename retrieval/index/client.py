@@ -20,6 +20,8 @@ from retrieval.index._base import (
     RRF_K,
     SPARSE,
     TEXT,
+    TEXT_ENCODER_KEY,
+    UNTAGGED_TEXT_ENCODER,
     Conditions,
     Hit,
     IndexBackend,
@@ -50,11 +52,17 @@ def _filter(cond: Conditions) -> models.Filter | None:
     if cond.in_stock is not None:
         must.append(models.FieldCondition(key="in_stock",
                                           match=models.MatchValue(value=int(cond.in_stock))))
-    must_not: list[Any] | None = None
+    must_not: list[Any] = []
     if cond.exclude_pid:
-        must_not = [models.FieldCondition(key="pid",
-                                          match=models.MatchValue(value=cond.exclude_pid))]
-    return models.Filter(must=must or None, must_not=must_not)
+        must_not.append(models.FieldCondition(key="pid",
+                                              match=models.MatchValue(value=cond.exclude_pid)))
+    if cond.other_text_encoder is not None:
+        must_not.append(models.FieldCondition(
+            key=TEXT_ENCODER_KEY, match=models.MatchValue(value=cond.other_text_encoder)))
+        if cond.other_text_encoder == UNTAGGED_TEXT_ENCODER:
+            must_not.append(models.IsEmptyCondition(
+                is_empty=models.PayloadField(key=TEXT_ENCODER_KEY)))
+    return models.Filter(must=must or None, must_not=must_not or None)
 
 
 def _hit(p: Any) -> Hit:

@@ -20,6 +20,8 @@ from retrieval.index._base import (
     RRF_K,
     SPARSE,
     TEXT,
+    TEXT_ENCODER_KEY,
+    UNTAGGED_TEXT_ENCODER,
     Conditions,
     Hit,
     IndexBackend,
@@ -42,10 +44,15 @@ def _filter(cond: Conditions) -> qe.Filter | None:
                                                                        lte=cond.price_max)))
     if cond.in_stock is not None:
         must.append(qe.FieldCondition(key="in_stock", match=qe.MatchValue(int(cond.in_stock))))
-    must_not: list[Any] | None = None
+    must_not: list[Any] = []
     if cond.exclude_pid:
-        must_not = [qe.FieldCondition(key="pid", match=qe.MatchValue(cond.exclude_pid))]
-    return qe.Filter(must=must or None, must_not=must_not)
+        must_not.append(qe.FieldCondition(key="pid", match=qe.MatchValue(cond.exclude_pid)))
+    if cond.other_text_encoder is not None:
+        must_not.append(qe.FieldCondition(key=TEXT_ENCODER_KEY,
+                                          match=qe.MatchValue(cond.other_text_encoder)))
+        if cond.other_text_encoder == UNTAGGED_TEXT_ENCODER:
+            must_not.append(qe.IsEmptyCondition(key=TEXT_ENCODER_KEY))
+    return qe.Filter(must=must or None, must_not=must_not or None)
 
 
 def _hit(p: Any) -> Hit:

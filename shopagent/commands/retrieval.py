@@ -1,4 +1,4 @@
-"""``shopagent ingest``, ``shopagent search`` and ``shopagent demo-catalog``.
+"""``shopagent ingest``, ``search``, ``demo-catalog`` and ``reembed``.
 
 Heavy imports (torch, qdrant) happen inside the commands so ``shopagent --help`` is fast.
 """
@@ -141,6 +141,41 @@ def register(*, app: typer.Typer, **_: Any) -> None:
             table.add_row(p.id, p.title, f"{p.min_price:.2f} {p.currency}", p.category,
                           "yes" if p.available else "no", f"{h.score:.4f}")
         Console().print(table)
+
+    @app.command("reembed")
+    def reembed() -> None:
+        """Re-embed product texts made by another text encoder (after changing
+        SHOPAGENT_TEXT_ENCODER) from the products stored in the index."""
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        from retrieval import open_catalog
+        from shopagent.errors import ShopAgentError
+        from shopagent.settings import get_settings
+
+        settings = get_settings()
+        try:
+            catalog = open_catalog(settings, check_text_encoder=False)
+        except ShopAgentError as exc:
+            _fail(exc.message, exc.code)
+        try:
+            stale, other = catalog.text_encoder_mismatch()
+            if not stale:
+                typer.echo(f"nothing to do: every product's text vector is made by "
+                           f"{settings.text_encoder} ({catalog.text.name})")
+                return
+            typer.echo(f"re-embedding {stale} products (made by {other}) with "
+                       f"{settings.text_encoder}")
+            with Progress(TextColumn("re-embedding"), BarColumn(), MofNCompleteColumn(),
+                          console=Console(stderr=True), transient=True) as prog:
+                task = prog.add_task("reembed", total=stale)
+                done = catalog.reembed_text(on_batch=lambda n: prog.advance(task, n))
+            catalog.optimize()
+        except ShopAgentError as exc:
+            _fail(exc.message, exc.code)
+        finally:
+            catalog.close()
+        typer.echo(f"re-embedded {done} products")
 
     @app.command("demo-catalog")
     def demo_catalog(
