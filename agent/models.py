@@ -71,6 +71,31 @@ def endpoints_from_settings(settings: Settings) -> dict[str, ModelEndpoint]:
     return out
 
 
+def _http_client() -> Any:
+    """The SDK's aiohttp transport (``openai[aiohttp]``): the same client, timeouts and
+    retries, at about half the CPU per streamed call of its default httpx pool, whose
+    per-request scan of idle connections grows with concurrency (profiled under
+    bench/api_load.py). Falls back to the default when aiohttp is not installed."""
+    try:
+        import aiohttp  # noqa: F401
+    except ImportError:
+        return None
+    return openai.DefaultAioHttpClient()
+
+
+def _refused(exc: BaseException) -> bool:
+    """The aiohttp transport reports a refused connection as a connect *timeout*; the
+    cause chain tells them apart (an OSError that is not a timeout)."""
+    seen: BaseException | None = exc.__cause__ or exc.__context__
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, OSError) and not isinstance(seen, TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class ChatModel:
     """Streams one chat completion with tools; images travel as ``image_url`` data URLs."""
 
@@ -82,6 +107,7 @@ class ChatModel:
             api_key=endpoint.api_key,
             timeout=endpoint.timeout_s,
             max_retries=endpoint.max_retries,
+            http_client=_http_client(),
         )
         self._tools_json: dict[tuple[str, ...], tuple[list[Any], str]] = {}
 
@@ -172,6 +198,10 @@ class ChatModel:
                 f"{self.tier} model answered HTTP {exc.status_code}", code="model_http_error"
             ) from exc
         except openai.APITimeoutError as exc:
+            if _refused(exc):
+                raise ModelError(
+                    f"{self.tier} model unreachable", code="model_unreachable"
+                ) from exc
             raise ModelError(f"{self.tier} model timed out", code="model_timeout") from exc
         except openai.APIConnectionError as exc:
             raise ModelError(f"{self.tier} model unreachable", code="model_unreachable") from exc
