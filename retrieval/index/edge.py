@@ -111,20 +111,24 @@ class EdgeIndex(IndexBackend):
             self._shard.update(qe.UpdateOperation.create_field_index(
                 "in_stock", qe.PayloadSchemaType.Integer))
 
+    # Points per engine call: the binding holds the GIL while it converts and applies them
+    # (~0.25 ms a point), and an ingest embeds text on other threads meanwhile; 64 keeps
+    # each hold to a few ms and costs no more per point than larger calls (measured).
+    UPSERT_CHUNK = 64
+
     def upsert(self, points: list[IndexPoint]) -> None:
-        if not points:
-            return
-        batch = []
-        for p in points:
-            vec: dict[str, Any] = {
-                TEXT: p.text.astype(np.float32).tolist(),
-                SPARSE: qe.SparseVector(indices=p.sparse[0], values=p.sparse[1]),
-            }
-            if p.image is not None:
-                vec[IMAGE] = p.image.astype(np.float32).tolist()
-            batch.append(qe.Point(id=point_id(p.product_id), vector=vec, payload=p.payload))
-        with self._lock:
-            self.shard.update(qe.UpdateOperation.upsert_points(batch))
+        for start in range(0, len(points), self.UPSERT_CHUNK):
+            batch = []
+            for p in points[start:start + self.UPSERT_CHUNK]:
+                vec: dict[str, Any] = {
+                    TEXT: np.asarray(p.text, dtype=np.float32).tolist(),
+                    SPARSE: qe.SparseVector(indices=p.sparse[0], values=p.sparse[1]),
+                }
+                if p.image is not None:
+                    vec[IMAGE] = np.asarray(p.image, dtype=np.float32).tolist()
+                batch.append(qe.Point(id=point_id(p.product_id), vector=vec, payload=p.payload))
+            with self._lock:
+                self.shard.update(qe.UpdateOperation.upsert_points(batch))
 
     def delete(self, product_ids: list[str]) -> None:
         if product_ids:
