@@ -161,26 +161,35 @@ def ensure_model(kind: str, model_dir: Path) -> Path:
         known = _verified.get(kind)
         if known is not None and known[0] == model:
             return model
+        # Checked without the lock file first: a read-only data folder with a good model works.
+        if _usable(kind, model, manifest_path, known):
+            return model
         model_dir.mkdir(parents=True, exist_ok=True)
         with _file_lock(model_dir):
-            manifest = _read_manifest(manifest_path)
-            if known is not None:
-                # This process hashed a good copy already: a matching size is enough here,
-                # else link (or copy) that copy in rather than build again.
-                if not (_check_file(model, manifest, kind, hash_it=False)
-                        and manifest is not None
-                        and manifest.get("sha256") == known[1].get("sha256")):
-                    _install_copy(known[0], known[1], model, manifest_path)
+            if _usable(kind, model, manifest_path, known):  # another process just made it
                 return model
-            if _check_file(model, manifest, kind, hash_it=True):
-                assert manifest is not None
-            else:
-                if model.exists() or manifest_path.exists():
-                    log.warning("text encoder model %s is missing, stale or damaged: rebuilding",
-                                model)
-                manifest = _build(kind, model_dir, model, manifest_path)
-            _verified[kind] = (model, manifest)
+            if known is not None:  # link (or copy) this process's verified file in
+                _install_copy(known[0], known[1], model, manifest_path)
+                return model
+            if model.exists() or manifest_path.exists():
+                log.warning("text encoder model %s is damaged or stale: rebuilding", model)
+            _verified[kind] = (model, _build(kind, model_dir, model, manifest_path))
             return model
+
+
+def _usable(kind: str, model: Path, manifest_path: Path,
+            known: tuple[Path, dict[str, Any]] | None) -> bool:
+    """Whether ``model`` is good as it is (and remembered as verified when it was hashed)."""
+    manifest = _read_manifest(manifest_path)
+    if known is not None:
+        # This process hashed a good copy already: the same checksum and size will do.
+        return (manifest is not None and manifest.get("sha256") == known[1].get("sha256")
+                and _check_file(model, manifest, kind, hash_it=False))
+    if not _check_file(model, manifest, kind, hash_it=True):
+        return False
+    assert manifest is not None
+    _verified[kind] = (model, manifest)
+    return True
 
 
 def _install_copy(src: Path, manifest: dict[str, Any], model: Path, manifest_path: Path) -> None:

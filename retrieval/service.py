@@ -335,12 +335,15 @@ def open_catalog(settings: Any, *, check_text_encoder: bool = True) -> CatalogSe
     """The catalog as configured (embedded engine by default); empty if never ingested.
 
     An index whose text vectors another text encoder made is refused (Conflict,
-    ``text_encoder_mismatch``) unless ``check_text_encoder`` is off (``shopagent reembed``)."""
+    ``text_encoder_mismatch``) unless ``check_text_encoder`` is off (``shopagent reembed``).
+    The text encoder is loaded here, so the first query does not wait for it (on a data
+    folder's first start that includes building its ONNX model, 10-15 s)."""
     service = make_service(settings, open_index(settings))
-    if check_text_encoder:
-        try:
+    try:
+        if check_text_encoder:
             service.check_text_encoder()
-        except BaseException:
-            service.close()
-            raise
+        service.text.warm_up()
+    except BaseException:
+        service.close()
+        raise
     return service
