@@ -29,7 +29,8 @@ def engines(tmp_path_factory):
     images = {p.id: desc.embed_images([_render.render(p.attributes["shape"],
                                                       COLORS[p.attributes["color"]], p.id)])[0]
               for p in products}
-    text = TextEmbedder(tmp_path_factory.mktemp("cache") / "t.sqlite")
+    cache = tmp_path_factory.mktemp("cache")
+    text = TextEmbedder(cache / "t.sqlite", model_dir=cache / "models")
     sparse = SparseEncoder()
     edge = EdgeIndex(tmp_path_factory.mktemp("edge") / "idx")
     local = QdrantClientIndex.local()
