@@ -18,6 +18,8 @@ What is measured, and how:
   RRF, top 10, with a payload filter), query vectors precomputed. Query embedding is
   reported separately (query_embed_p50_ms), search_service_* adds the service's own
   steps (dense cut-off probe, page retrieval) without embedding.
+- The timed queries run back to back (as a service sees them); recall's brute-force
+  truths run in a later pass. slowest_queries names the three slowest with their filters.
 - recall_at_10: against the same query with an exact (brute-force) dense stage.
 - speedup_vs_local_mode: p50 of the same filtered hybrid queries on qdrant-client local
   mode holding the same points, in the same run.
@@ -173,12 +175,15 @@ def measure(n: int, base_vectors: np.ndarray, args: argparse.Namespace, work: Pa
 
     for q, cond in queries[:20]:  # warm caches
         index.hybrid(dense[q], sparse_q[q], cond, limit=10, prefetch=100, with_payload=["pid"])
-    lat, svc, recalls, dense_recalls = [], [], [], []
+    # Timed queries run back to back, as a service sees them; the brute-force truths for
+    # recall run in a later pass, so their full scans never sit between timed queries.
+    lat, svc, recalls, dense_recalls, got = [], [], [], [], []
     for q, cond in queries:
         t = time.perf_counter()
-        got = index.hybrid(dense[q], sparse_q[q], cond, limit=10, prefetch=100,
-                           with_payload=["pid"])
+        got.append(index.hybrid(dense[q], sparse_q[q], cond, limit=10, prefetch=100,
+                                with_payload=["pid"]))
         lat.append((time.perf_counter() - t) * 1000)
+    for q, cond in queries:
         t = time.perf_counter()
         best = index.nearest(TEXT, dense[q], cond, limit=1, with_payload=False)
         thr = max(0.2, best[0].score - 0.25) if best else None
@@ -186,16 +191,18 @@ def measure(n: int, base_vectors: np.ndarray, args: argparse.Namespace, work: Pa
                             with_payload=["pid"], dense_threshold=thr)
         index.retrieve([h.product_id for h in page[:10]])
         svc.append((time.perf_counter() - t) * 1000)
+    for (q, cond), hits in zip(queries, got, strict=True):
         truth = index.hybrid(dense[q], sparse_q[q], cond, limit=10, prefetch=100,
                              with_payload=["pid"], exact=True)
         if truth:
-            recalls.append(len({h.product_id for h in got} & {h.product_id for h in truth})
+            recalls.append(len({h.product_id for h in hits} & {h.product_id for h in truth})
                            / len(truth))
         a = index.nearest(TEXT, dense[q], cond, limit=10, with_payload=False)
         b = {h.product_id for h in index.hybrid(dense[q], ([], []), cond, limit=10,
                                                 prefetch=10, with_payload=["pid"], exact=True)}
         if b:
             dense_recalls.append(len({h.product_id for h in a} & b) / len(b))
+    slowest = sorted(range(len(lat)), key=lat.__getitem__)[-3:]
     rss, peak = rss_mb()
 
     result = {
@@ -204,6 +211,8 @@ def measure(n: int, base_vectors: np.ndarray, args: argparse.Namespace, work: Pa
         "indexed_vectors": info.indexed_vectors_count, "segments": info.segments_count,
         "queries": len(queries),
         "hybrid_filtered_p50_ms": pct(lat, 50), "hybrid_filtered_p99_ms": pct(lat, 99),
+        "slowest_queries": [{"ms": round(lat[i], 2), "text": queries[i][0],
+                             "filter": repr(queries[i][1])[:160]} for i in reversed(slowest)],
         "search_service_p50_ms": pct(svc, 50), "search_service_p99_ms": pct(svc, 99),
         "query_embed_p50_ms": pct(embed_ms, 50),
         "recall_at_10": round(float(np.mean(recalls)), 4),
