@@ -122,7 +122,7 @@ class QdrantClientIndex(IndexBackend):
             },
             sparse_vectors_config={SPARSE: models.SparseVectorParams(
                 modifier=models.Modifier.IDF)},
-            hnsw_config=models.HnswConfigDiff(m=16, ef_construct=128),
+            hnsw_config=models.HnswConfigDiff(m=16, ef_construct=64),
         )
         schemas = {k: models.PayloadSchemaType.KEYWORD for k in KEYWORD_FIELDS}
         schemas.update(price=models.PayloadSchemaType.FLOAT,

@@ -98,7 +98,7 @@ class EdgeIndex(IndexBackend):
                     IMAGE: qe.EdgeVectorParams(size=image_dim, distance=qe.Distance.Cosine),
                 },
                 sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
-                hnsw_config=qe.HnswIndexConfig(m=16, ef_construct=128, full_scan_threshold=10000),
+                hnsw_config=qe.HnswIndexConfig(m=16, ef_construct=64, full_scan_threshold=10000),
                 # Payload in RAM: filtered queries read it on every candidate.
                 payload_memory=qe.Memory.Cached,
             )
