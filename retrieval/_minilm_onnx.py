@@ -169,8 +169,12 @@ def ensure_model(kind: str, model_dir: Path) -> Path:
             if _usable(kind, model, manifest_path, known):  # another process just made it
                 return model
             if known is not None:  # link (or copy) this process's verified file in
-                _install_copy(known[0], known[1], model, manifest_path)
-                return model
+                try:
+                    _install_copy(known[0], known[1], model, manifest_path)
+                    return model
+                except OSError:  # that file is gone (its data folder was deleted): build
+                    log.info("verified text encoder model %s is gone: building", known[0])
+                    del _verified[kind]
             if model.exists() or manifest_path.exists():
                 log.warning("text encoder model %s is damaged or stale: rebuilding", model)
             _verified[kind] = (model, _build(kind, model_dir, model, manifest_path))

@@ -124,6 +124,20 @@ def test_model_is_built_once_and_reused(fake_build: _FakeBuild, tmp_path: Path) 
     assert _leftovers(folder) == [] and _leftovers(tmp_path / "other") == []
 
 
+def test_a_deleted_data_folder_does_not_break_the_next_one(fake_build: _FakeBuild,
+                                                           tmp_path: Path) -> None:
+    """The file this process verified may go with its data folder (a temporary one, a
+    reset): the next data folder builds its own instead of failing to link it."""
+    import shutil
+
+    first = tmp_path / "first"
+    mo.ensure_model("onnx-int8", first)
+    shutil.rmtree(first)
+    model = mo.ensure_model("onnx-int8", tmp_path / "second")
+    assert model.exists() and fake_build.calls == 2
+    assert _leftovers(tmp_path / "second") == []
+
+
 @pytest.mark.parametrize("damage", ["flip", "truncate", "no_manifest", "bad_manifest",
                                     "old_recipe", "no_model"])
 def test_damaged_or_stale_model_is_rebuilt(damage: str, fake_build: _FakeBuild,
