@@ -173,3 +173,21 @@ class SessionIndex(Protocol):
         ...
 
     async def delete_session(self, user_id: str, session_id: str) -> bool: ...
+
+
+async def touched(
+    index: SessionIndex,
+    user_id: str,
+    session_id: str,
+    title: str | None,
+    info: SessionInfo | None,
+) -> SessionInfo | None:
+    """The session's record marked active now (and named), read unless ``info`` is it;
+    None when there is no such session. The caller saves it."""
+    if info is None or info.session_id != session_id or info.user_id != user_id:
+        info = await index.get_session(user_id, session_id)
+    if info is not None:
+        info.updated_at = utcnow()
+        if title:
+            info.title = title
+    return info

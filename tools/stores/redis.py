@@ -28,7 +28,7 @@ from redis.exceptions import WatchError
 
 from shopagent.errors import Conflict
 from shopagent.redis import tag_safe
-from tools.stores.base import Cart, Order, Profile, SessionInfo, StagedTxn, WriteFn, utcnow
+from tools.stores.base import Cart, Order, Profile, SessionInfo, StagedTxn, WriteFn, touched
 
 _PENDING = b"pending:"
 # redis.asyncio.Redis or RedisCluster. Typed loosely on purpose: the installed stubs
@@ -253,13 +253,9 @@ class RedisSessionIndex:
         *,
         info: SessionInfo | None = None,
     ) -> None:
-        if info is None or info.session_id != session_id or info.user_id != user_id:
-            info = await self.get_session(user_id, session_id)
+        info = await touched(self, user_id, session_id, title, info)
         if info is None:
             return
-        info.updated_at = utcnow()
-        if title:
-            info.title = title
         await self._save(self._k(user_id), info)
 
     async def delete_session(self, user_id: str, session_id: str) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 import aiosqlite
 from pydantic_core import to_jsonable_python
 
-from tools.stores.base import Cart, Order, Profile, SessionInfo, StagedTxn, WriteFn, utcnow
+from tools.stores.base import Cart, Order, Profile, SessionInfo, StagedTxn, WriteFn, touched
 
 _SCHEMA = """
 PRAGMA journal_mode=WAL;
@@ -271,13 +271,9 @@ class SQLiteSessionIndex:
         *,
         info: SessionInfo | None = None,
     ) -> None:
-        if info is None or info.session_id != session_id or info.user_id != user_id:
-            info = await self.get_session(user_id, session_id)
+        info = await touched(self, user_id, session_id, title, info)
         if info is None:
             return
-        info.updated_at = utcnow()
-        if title:
-            info.title = title
         async with self._db.lock:
             await self._save(info)
 
