@@ -70,3 +70,29 @@ def write_result(name: str, result: dict[str, Any]) -> Path:
         print(f"  {k:<{width}}  {v}")
     print(f"  -> {path}")
     return path
+
+
+@contextlib.asynccontextmanager
+async def in_process_service(settings: Any, model: Any) -> Any:
+    """An AgentService on real stores and checkpointer with ``model`` as its only (local)
+    tier and no catalog: what the agent benchmarks time. Yields the service."""
+    from agent.checkpoint import open_checkpointer
+    from agent.graph import AgentDeps, build_graph
+    from agent.service import AgentService
+    from retrieval.images import ImageStore
+    from tools.builtin import build_registry
+    from tools.stores import open_stores
+
+    async with (
+        await open_stores(settings) as (stores, sessions),
+        open_checkpointer(settings) as saver,
+    ):
+        deps = AgentDeps(
+            settings=settings,
+            registry=build_registry(settings),
+            stores=stores,
+            catalog=None,
+            images=ImageStore(Path(settings.data_dir) / "uploads"),
+            models={"local": model},
+        )
+        yield AgentService(deps, build_graph(deps).compile(checkpointer=saver), sessions, saver)

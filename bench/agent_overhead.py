@@ -17,7 +17,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._support import percentile, redis_server, rss_mb, write_result  # noqa: E402
+from bench._support import in_process_service, percentile, redis_server, rss_mb, write_result  # noqa: E402
 
 TURNS = 300
 WARMUP = 20
@@ -52,20 +52,12 @@ class ScriptedModel:
 
 
 async def run(redis_url: str, data_dir: Path) -> dict[str, Any]:
-    from agent.checkpoint import open_checkpointer
-    from agent.graph import AgentDeps, build_graph
-    from agent.service import AgentService
-    from retrieval.images import ImageStore
     from shopagent.settings import Settings
-    from tools.builtin import build_registry
-    from tools.stores import open_stores
 
     settings = Settings(data_dir=data_dir, state_backend="redis", redis_url=redis_url)
     put_ms: list[float] = []
-    async with (
-        await open_stores(settings) as (stores, sessions),
-        open_checkpointer(settings) as saver,
-    ):
+    async with in_process_service(settings, ScriptedModel()) as svc:
+        sessions, saver = svc.sessions, svc.checkpointer
         original = saver.aput
 
         async def timed_put(*args: Any, **kwargs: Any) -> Any:
@@ -75,16 +67,7 @@ async def run(redis_url: str, data_dir: Path) -> dict[str, Any]:
             finally:
                 put_ms.append((time.perf_counter() - t0) * 1000)
 
-        saver.aput = timed_put  # type: ignore[method-assign]
-        deps = AgentDeps(
-            settings=settings,
-            registry=build_registry(settings),
-            stores=stores,
-            catalog=None,
-            images=ImageStore(data_dir / "uploads"),
-            models={"local": ScriptedModel()},
-        )  # type: ignore[dict-item]
-        svc = AgentService(deps, build_graph(deps).compile(checkpointer=saver), sessions, saver)
+        saver.aput = timed_put
         turn_ms: list[float] = []
         for i in range(WARMUP + TURNS):
             sid = (await sessions.create_session("bench")).session_id

@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._support import write_result  # noqa: E402
+from bench._support import in_process_service, write_result  # noqa: E402
 
 REPLY = "Here are a few options you might like."
 
@@ -89,28 +89,11 @@ class _Model:
 
 
 async def service(data: Path, sessions_n: int = 50, turns_each: int = 12) -> dict[str, float]:
-    from agent.checkpoint import open_checkpointer
-    from agent.graph import AgentDeps, build_graph
-    from agent.service import AgentService
-    from retrieval.images import ImageStore
     from shopagent.settings import Settings
-    from tools.builtin import build_registry
-    from tools.stores import open_stores
 
     settings = Settings(data_dir=data, state_backend="sqlite")
-    async with (
-        await open_stores(settings) as (stores, sessions),
-        open_checkpointer(settings) as saver,
-    ):
-        deps = AgentDeps(
-            settings=settings,
-            registry=build_registry(settings),
-            stores=stores,
-            catalog=None,
-            images=ImageStore(data / "uploads"),
-            models={"local": _Model()},  # type: ignore[dict-item]
-        )
-        svc = AgentService(deps, build_graph(deps).compile(checkpointer=saver), sessions, saver)
+    async with in_process_service(settings, _Model()) as svc:
+        sessions = svc.sessions
         sids = [(await sessions.create_session("bench")).session_id for _ in range(sessions_n)]
         wall: list[float] = []
         cpu0 = time.process_time()
