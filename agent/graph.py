@@ -147,12 +147,10 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             if plan.reply and not plan.calls:
                 turn["reply"] = {"text": plan.reply, "product_ids": []}
             return _pending_from_plan(turn, plan, first=False)
-        if not deps.available_tiers() - {"embedded"}:
-            # Nothing stronger to escalate to: a best-effort plan beats an apology. The
-            # route event already recorded the low confidence.
-            floor = settings.nlu_confidence_threshold
-            nlu = nlu.model_copy(update={"confidence": max(nlu.confidence, floor)})
-        plan = deps.embedded.plan(nlu, dialogue_of(state))
+        # Nothing stronger to escalate to: below the threshold the embedded tier asks one
+        # clarifying question rather than guessing (the route event recorded the confidence).
+        alone = not deps.available_tiers() - {"embedded"}
+        plan = deps.embedded.plan(nlu, dialogue_of(state), alone=alone)
         if plan.escalate:
             turn.update(
                 {
@@ -163,7 +161,11 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             )
             return {"turn": turn}
         if not plan.calls:
-            turn["reply"] = {"text": plan.reply or "", "product_ids": []}
+            turn["reply"] = {
+                "text": plan.reply or "",
+                "product_ids": list(getattr(plan, "product_ids", []) or []),
+                "quick_replies": list(getattr(plan, "quick_replies", []) or []),
+            }
         return _pending_from_plan(turn, plan)
 
     async def _act_model(state: AgentState, turn: TurnState) -> dict[str, Any]:
