@@ -49,6 +49,15 @@ from tools import ToolContext
 log = logging.getLogger(__name__)
 
 
+def _with_details(result: dict[str, Any], exc: Exception) -> dict[str, Any]:
+    """A ToolError's machine-readable details (option_required names the option and its
+    values) travel with the outcome, so the embedded tier can ask in the catalog's words."""
+    details = getattr(exc, "details", None)
+    if isinstance(details, dict) and details:
+        result["details"] = details
+    return result
+
+
 def build_graph(deps: AgentDeps) -> StateGraph:
     settings = deps.settings
 
@@ -272,7 +281,8 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             try:  # never ask the shopper to approve a write that cannot succeed
                 await tool.check(context(config, c, writes=False), args)
             except ToolError as exc:
-                refused.append(outcome(c, error_code=exc.code, error_message=exc.message))
+                refused.append(_with_details(outcome(c, error_code=exc.code,
+                                                     error_message=exc.message), exc))
                 continue
             writes.append(c)
             summaries.append(
@@ -340,7 +350,9 @@ def build_graph(deps: AgentDeps) -> StateGraph:
                     call, ok=True, content=await tool(context(config, call, tool.writes), args)
                 )
             except ToolError as exc:
-                result = outcome(call, error_code=exc.code, error_message=exc.message)
+                result = _with_details(
+                    outcome(call, error_code=exc.code, error_message=exc.message), exc
+                )
             except Exception as exc:  # a broken tool must not kill the turn
                 log.exception("tool %s failed", call["name"])
                 result = outcome(call, error_code="tool_failed", error_message=type(exc).__name__)

@@ -150,8 +150,13 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         named_options.append("size")
     if _COLOURS.search(low) and "color" not in named_options and not asked_value:
         named_options.append("color")
+    variant_keys = {str(k).casefold() for v in p.get("variants") or []
+                    for k in (v.get("options") or {})}
     for k in named_options:
         vals = options.get(k) or []
+        if k not in variant_keys and len(vals) == 1:
+            parts.append(f"{name}'s {k} is {vals[0]}.")  # a fact, not a choice
+            continue
         avail = _available(p, k)
         label = {"color": "colours", "size": "sizes"}.get(k, k + "s")
         if vals and vals != ["one size"]:

@@ -60,7 +60,11 @@ _FILLER = re.compile(
     r"those|these|shop|store|here|hi|hello|hey|thanks|help|pairs?|sets?|gifts?|presents?|"
     r"ideas?|outfits?|clothes|clothing|accessories|options?|recommendations?|suggestions?|"
     r"deals?|sale|offers?|bestsellers?|arrivals?|collections?|brands?|styles?|kinds?|types?|"
-    r"range|selection|catalog(?:ue)?|everything|else|other|others|similar|alternatives?)\b"
+    r"range|selection|catalog(?:ue)?|everything|else|other|others|similar|alternatives?|now|"
+    r"same|but|ok|okay|just|really|also|maybe|actually|even|still|too|very|so|then|well|yes|"
+    r"no|not|only|again|instead|which|where|when|why|who|will|was|were|been|be|had|has|"
+    r"should|let|lets|see|give|tell|want|wanted|kind|sort|lot|lots|few|bit|little|much|many|"
+    r"cheaper|pricier|bigger|smaller|larger|better|nicer|different|another|one|two|three)\b"
 )
 
 
@@ -100,7 +104,10 @@ def answer_option(text: str, pending: dict[str, Any]) -> str | None:
 
 
 def not_carried(
-    text: str, profile: CatalogProfile, named: set[str], catalog_words: set[str] = frozenset()
+    text: str,
+    profile: CatalogProfile,
+    named: set[str],
+    catalog_words: set[str] | frozenset[str] = frozenset(),
 ) -> str | None:
     """The thing asked for when none of the catalog's words name it ("umbrellas",
     "cast iron skillets" in a fashion shop), else None.
@@ -112,7 +119,10 @@ def not_carried(
         return None
     low = re.sub(r"[$€£]?\d+(?:[.,]\d+)?\S*", " ", text.lower())
     head_part = re.split(r"\b(?:for|with|that|which|from|by|to|under|below|over|in)\b", low)[0]
-    words = [w for w in re.findall(r"[a-z][a-z'-]+", _FILLER.sub(" ", head_part)) if len(w) > 2]
+    words = [
+        w for w in re.findall(r"[a-z][a-z'-]+", _FILLER.sub(" ", head_part))
+        if len(w) > 2 and "'" not in w
+    ]
     if not words:
         return None
     head = words[-1]

@@ -180,10 +180,10 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
         return Plan(calls=[call(name="compare_products", args={"product_ids": ids[:4]})])
     if intent == "remove_from_cart":
         if ids and not unresolved and (s.reference or s.product_id):
-            args: dict[str, object] = {"product_id": ids[0]}
+            rm: dict[str, object] = {"product_id": ids[0]}
             if s.quantity and _accepts("remove_from_cart", "quantity"):
-                args["quantity"] = s.quantity  # "remove one of the two"
-            return Plan(calls=[call(name="remove_from_cart", args=args)])
+                rm["quantity"] = s.quantity  # "remove one of the two"
+            return Plan(calls=[call(name="remove_from_cart", args=rm)])
         # "remove the jeans": show the cart so the shopper can point at a line
         return Plan(calls=[call(name="view_cart")])
     if intent == "add_to_cart" and not unresolved and not s.reference and by_name(nlu):

@@ -162,8 +162,8 @@ def _ask_option(r: ToolOutcome, s: DialogueState) -> Reply | None:
         "quantity": r.args.get("quantity"),
     }
     listed = values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
-    title = (s.shown.get(str(r.args.get("product_id"))) or {}).get("title")
-    of = f" for {_title({'title': title})}" if title else ""
+    shown_title = (s.shown.get(str(r.args.get("product_id"))) or {}).get("title")
+    of = f" for {_title({'title': shown_title})}" if shown_title else ""
     return Reply(text=f"Which {option}{of}: {listed}?", quick_replies=values[:8])
 
 
@@ -204,8 +204,8 @@ def respond(
         if not products and len(searches) > 1:
             relaxed = next((x for x in searches[1:] if (x.content or {}).get("products")), None)
             if relaxed is not None:
-                dropped = [k for k in filters if k not in (relaxed.content or {}).get(
-                    "filters_applied", {})]
+                kept = (relaxed.content or {}).get("filters_applied") or {}
+                dropped = [k for k in filters if k not in kept and k not in ("query", "page")]
                 prefix = rng.choice(NONE_FOUND).format(what=what, which=which) + (
                     f" I dropped {_filter_names(dropped, filters)}. ")
                 content = relaxed.content or {}
@@ -232,10 +232,10 @@ def respond(
         facets = (fr.content or {}).get("facets") if fr is not None and fr.ok else None
         quick: list[str] = []
         if facets and total > n and not prefix:
-            asked = _clarify(facets, filters)
-            if asked:
-                text += " " + asked[0]
-                quick = asked[1]
+            question = _clarify(facets, filters)
+            if question:
+                text += " " + question[0]
+                quick = question[1]
         _remember(s, products)
         return Reply(text=text, product_ids=s.last_shown, quick_replies=quick), s
 

@@ -63,7 +63,10 @@ _REMOVE_QTY = re.compile(
 )
 # A turn that asks for products (in a search already going, "show me umbrellas" is new)
 _ASKS_FOR = re.compile(
-    r"\b(?:show|find|search|looking for|look for|want|need|have|sell|carry|got|stock)\b", re.I
+    r"\s*(?:(?:hi|hey|hello|ok|okay|so|and|also|now)\W+)?(?:(?:can you |could you |please )?"
+    r"(?:show|find|search)|(?:i'?m )?looking for|look for|i (?:want|need)|(?:do )?(?:you |u )?"
+    r"(?:guys )?(?:have|sell|carry|stock)|(?:have you |you )?got|any)\b",
+    re.I,
 )
 # A question about a product's facts ("and the price?", "is it waterproof?")
 _QUESTION = re.compile(
@@ -184,7 +187,11 @@ class EmbeddedTier:
             notes["yes_no"] = yn
         elif not image_id and (
             nlu.intent in ("search", "refine")
-            or (nlu.intent in _CHAT_INTENTS and nlu.confidence < self.threshold)
+            or (
+                nlu.intent in _CHAT_INTENTS
+                and nlu.confidence < self.threshold
+                and _ASKS_FOR.search(nlu.text)
+            )
         ):
             named = {m.slot for m in self.lexicon.scan(nlu.text.lower(), [], fuzzy=False)}
             if nlu.intent == "refine" and _QUESTION.search(nlu.text) and (
@@ -193,7 +200,9 @@ class EmbeddedTier:
                 # "and the price?", "is it waterproof?" after a product: about that product
                 nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
                 nlu.slots = self.extract_slots(nlu.text, "product_details")
-            elif nlu.intent != "refine" or _ASKS_FOR.search(nlu.text):
+            elif nlu.intent != "refine" or (
+                _ASKS_FOR.match(nlu.text) and not named and not nlu.slots.filled()
+            ):
                 missing = _guards.not_carried(nlu.text, self.profile, named, self._catalog_words)
                 if missing:
                     # "show me umbrellas", "blender": a search the shop cannot answer
@@ -216,7 +225,11 @@ class EmbeddedTier:
             # a correction must not override a confident reading of the shopper's own
             # words ("whats in my crat" is view_cart as written)
             original = self.model.probs(text)
-            if max(original.values()) >= max(self.threshold, max(scores.values())):
+            top_fixed = max(scores, key=scores.__getitem__)
+            top_original = max(original, key=original.__getitem__)
+            if top_original != top_fixed and original[top_original] >= max(
+                self.threshold, scores[top_fixed]
+            ):
                 fixed, scores = text, original
         text = fixed
         intent = max(scores, key=scores.__getitem__)
@@ -321,7 +334,9 @@ class EmbeddedTier:
             ):
                 intent, slots = "refine", fil
                 confidence = max(confidence, scores.get("refine", 0.0) + scores[nlu_intent])
-        if image_id and intent in ("search", "refine", "visual_search", "product_details"):
+        if image_id and (
+            intent in ("search", "refine", "visual_search", "product_details") or not text.strip()
+        ):
             intent = "visual_search"
             confidence = max(confidence, scores.get("visual_search", 0.0))
         return NLUResult(

@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 LEXICON_FILE = "lexicon.json"
-SAMPLE_PRODUCTS = 1500  # titles enough to learn every category's nouns; keeps hashing cheap
+# Every product of catalogs up to this size (evenly sampled beyond it): the saved titles let
+# the tier recognise any product named by its title, and the catalog profile sees every
+# category's option values. The generator itself samples what it needs.
+SAMPLE_PRODUCTS = 20_000
 
 __all__ = ["TrainConfig", "catalog_fingerprint", "catalog_snapshot", "ensure_embedded_model",
            "ensure_model",

@@ -68,8 +68,10 @@ class Generator:
         self.nouns = title_nouns(products, base)
         self.lexicon = Lexicon(facet_values, self.nouns)
         self.values = {k: v for k, v in self.lexicon.facets.items() if v}
-        self.product_ids = [str(p["id"]) for p in products if p.get("id")][:500] or ["p-00001"]
-        self.titles = [str(p["title"]) for p in products if p.get("title")][:1500]
+        step = max(1, len(products) // 1500)  # an even sample of big catalogs
+        sample = products[::step]
+        self.product_ids = [str(p["id"]) for p in sample if p.get("id")][:500] or ["p-00001"]
+        self.titles = [str(p["title"]) for p in sample if p.get("title")][:1500]
         # Categories a shopper names: leaves (paths' last part) only, not "Apparel".
         cats = self.values.get("category", [])
         leaves = cats
