@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
 
 from agent.embedded._guards import NEGATIVE_PRICE_REPLY, NOTHING_PENDING, OTHER_USER_REPLY
 from agent.embedded._schema import (
@@ -184,6 +185,16 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
             if s.quantity and _accepts("remove_from_cart", "quantity"):
                 rm["quantity"] = s.quantity  # "remove one of the two"
             return Plan(calls=[call(name="remove_from_cart", args=rm)])
+        if _CLEAR_ALL.search(nlu.text):
+            return Plan(calls=[call(name="clear_cart")])  # "empty my whole cart"
+        line = _cart_line(nlu, state)
+        if line is not None:
+            rm = {"product_id": line["product_id"]}
+            if line.get("variant_id"):
+                rm["variant_id"] = line["variant_id"]
+            if s.quantity and _accepts("remove_from_cart", "quantity"):
+                rm["quantity"] = s.quantity
+            return Plan(calls=[call(name="remove_from_cart", args=rm)])
         # "remove the jeans": show the cart so the shopper can point at a line
         return Plan(calls=[call(name="view_cart")])
     if intent == "add_to_cart" and not unresolved and not s.reference and by_name(nlu):
@@ -197,6 +208,30 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
     if intent == "product_details":
         return Plan(calls=[call(name="get_product", args={"product_id": ids[0]})])
     return Plan(calls=[call(name="add_to_cart", args=add_args(ids[0], nlu, state))])
+
+
+_CLEAR_ALL = re.compile(
+    r"\b(?:empty|clear|wipe|reset)\b.*\b(?:cart|basket|bag|trolley|everything|all)\b|"
+    r"\b(?:remove|delete|take out|drop)\s(?:everything|all(?: of it| items| the items)?)\b",
+    re.I,
+)
+
+
+def _cart_line(nlu: NLUResult, state: DialogueState) -> dict[str, Any] | None:
+    """The cart line a removal names without a reference: the only line there is, or the
+    one line whose title shares the turn's product words ("take the Auron ones out")."""
+    lines = [ln for ln in state.extra.get("cart") or [] if ln.get("product_id")]
+    if not lines:
+        return None
+    said = set(words(nlu.text)) - {"remove", "take", "the", "out", "of", "from", "my",
+                                    "cart", "basket", "bag", "one", "ones", "them", "it", "a",
+                                    "please", "delete", "drop", "those", "these", "that"}
+    hits = [ln for ln in lines if said & set(words(str(ln.get("title") or "")))]
+    if len(hits) == 1:
+        return dict(hits[0])
+    if len(lines) == 1 and not hits:
+        return dict(lines[0])
+    return None
 
 
 def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str, object]:
@@ -295,12 +330,12 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
         first = next((o for o in outcomes if o.name == "catalog_search"), None)
         if first is None or not first.ok or (first.content or {}).get("products"):
             return Plan()
-        args = dict(first.args)
+        relaxed = dict(first.args)
         calls = []
-        for k in _relaxable(args)[:3]:
-            args = {a: v for a, v in args.items() if a != k}
-            if args.get("query") or any(args.get(f) is not None for f in SEARCH_FILTERS):
-                calls.append(PlannedCall(name="catalog_search", args={**args, "page": 1}))
+        for k in _relaxable(relaxed)[:3]:
+            relaxed = {a: v for a, v in relaxed.items() if a != k}
+            if relaxed.get("query") or any(relaxed.get(f) is not None for f in SEARCH_FILTERS):
+                calls.append(PlannedCall(name="catalog_search", args={**relaxed, "page": 1}))
         return Plan(calls=calls, reason="relax filters")
     if nlu.intent != "add_to_cart":
         return Plan()

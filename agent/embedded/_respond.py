@@ -172,6 +172,7 @@ def respond(
 ) -> tuple[Reply, DialogueState]:
     s = state.model_copy(deep=True)
     rng = random.Random(s.turn * 7919 + len(results))
+    _remember_cart(s, results)
     by_name = {r.name: r for r in results}
     failed = next((r for r in results if not r.ok), None)
     if failed is not None and failed.name != "get_facets":
@@ -237,6 +238,8 @@ def respond(
                 text += " " + question[0]
                 quick = question[1]
         _remember(s, products)
+        if nlu.notes.get("titled") in s.last_shown:
+            s.focus = str(nlu.notes["titled"])  # the product the shopper named
         return Reply(text=text, product_ids=s.last_shown, quick_replies=quick), s
 
     if "get_product" in by_name:
@@ -287,8 +290,11 @@ def respond(
     if "remove_from_cart" in by_name:
         rm = by_name["remove_from_cart"]
         qty = rm.args.get("quantity")
-        title = (s.shown.get(str(rm.args.get("product_id"))) or {}).get("title")
-        what = f"{qty} x {title}" if qty and title else (title or "it")
+        line = next((ln for ln in (state.extra.get("cart") or [])
+                     if ln.get("product_id") == rm.args.get("product_id")), None)
+        label = ((s.shown.get(str(rm.args.get("product_id"))) or {}).get("title")
+                 or (line or {}).get("title"))
+        what = f"{qty} x {label}" if qty and label else (label or "it")
         return Reply(text=f"Removed {what} from your cart." + _cart_total(rm.content)), s
 
     if "view_cart" in by_name:
@@ -335,6 +341,24 @@ def respond(
         return Reply(text=f"Order {oid} is {o.get('status', 'being processed')}."), s
 
     return Reply(text="Done."), s
+
+
+def _remember_cart(s: DialogueState, results: list[ToolOutcome]) -> None:
+    """The cart's lines as the last cart tool reported them: lets "remove one of them" or
+    "take the Auron ones out" find the line without asking."""
+    for r in results:
+        if not r.ok or not isinstance(r.content, dict):
+            continue
+        if r.name == "view_cart":
+            cart = r.content
+        elif isinstance(r.content.get("cart"), dict):
+            cart = r.content["cart"]
+        else:
+            continue
+        s.extra["cart"] = [
+            {k: ln.get(k) for k in ("product_id", "variant_id", "title", "quantity")}
+            for ln in cart.get("lines") or []
+        ]
 
 
 def _cart_total(content: Any) -> str:

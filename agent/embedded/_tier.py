@@ -68,6 +68,12 @@ _ASKS_FOR = re.compile(
     r"(?:guys )?(?:have|sell|carry|stock)|(?:have you |you )?got|any)\b",
     re.I,
 )
+# A question about the product a title names ("what's the <title> made of?")
+_QUESTION_ABOUT = re.compile(
+    r"\?|\b(?:what|how|who|which|is|are|does|do|can|tell me|made of|warranty|material|"
+    r"in stock|available|price|cost|dimensions|size|weigh)\b",
+    re.I,
+)
 # A question about a product's facts ("and the price?", "is it waterproof?")
 _QUESTION = re.compile(
     r"\?\s*$|^\s*(?:and\s|what about\s|how about\s)?(?:is|are|does|do|can|will|has|have|"
@@ -179,6 +185,10 @@ class EmbeddedTier:
                 )
         nlu = self._read(text, state, image_id=image_id)
         notes: dict[str, Any] = {}
+        if nlu.intent in ("search", "refine") and len(self.titles):
+            named_title = self.titles.match(nlu.text)
+            if named_title is not None and named_title.exact:
+                notes["titled"] = named_title.product_id  # "it" next is that product
         if _guards.other_user(text):
             notes["other_user"] = True
         elif _guards.negative_price(text):
@@ -278,6 +288,16 @@ class EmbeddedTier:
             # "what's the difference between the <title> and the <title>?"
             intent = "compare"
             confidence = max(confidence, scores.get("compare", 0.0) + scores[nlu_intent])
+        elif (
+            titled is not None
+            and intent in ("search", "refine", "add_to_cart", "out_of_scope", "help")
+            and not PURCHASE.search(rest)
+            and _QUESTION_ABOUT.search(rest)
+            and not _ASKS_FOR.search(rest)
+        ):
+            # "what's the <title> made of?", "warranty on the <title>?": about that product
+            intent = "product_details"
+            confidence = max(confidence, scores.get("product_details", 0.0) + scores[nlu_intent])
         elif titled is not None and intent not in PRODUCT_INTENTS and PURCHASE.search(rest):
             intent = "add_to_cart"
             confidence = max(

@@ -233,3 +233,39 @@ def test_clarify_below_the_threshold_when_alone(tier: EmbeddedTier) -> None:
     p = tier.plan(nlu, DialogueState(), alone=True)
     assert not p.calls and p.reply.startswith("Just to be sure:") and len(p.quick_replies) == 2
     assert tier.plan(nlu, DialogueState()).escalate  # another tier exists: escalate
+
+
+def test_cart_edits_find_the_line_without_asking(
+    tier: EmbeddedTier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_policy, "_accepts", lambda tool, field: True)
+    one = DialogueState(extra={"cart": [{"product_id": "kb-1", "variant_id": "kb-1-0",
+                                         "title": "Halcyon 75 Mechanical Keyboard",
+                                         "quantity": 2}]})
+    nlu = NLUResult(intent="remove_from_cart", confidence=0.9, slots=Slots(quantity=1),
+                    text="remove one of them")
+    assert tier.plan(nlu, one).calls[0].args == {"product_id": "kb-1", "variant_id": "kb-1-0",
+                                                 "quantity": 1}
+    two = DialogueState(extra={"cart": [*one.extra["cart"], {
+        "product_id": "bed-1", "variant_id": None, "title": "Burrow Orthopedic Dog Bed",
+        "quantity": 1}]})
+    nlu = NLUResult(intent="remove_from_cart", confidence=0.9, text="take the dog bed out")
+    assert tier.plan(nlu, two).calls[0].args == {"product_id": "bed-1"}
+    nlu = NLUResult(intent="remove_from_cart", confidence=0.9, text="take one out")
+    assert tier.plan(nlu, two).calls[0].name == "view_cart"  # two lines: show, then ask
+    nlu = NLUResult(intent="remove_from_cart", confidence=0.9, text="ugh, empty my whole cart")
+    assert tier.plan(nlu, two).calls[0].name == "clear_cart"
+    # the quantity is parsed from the words
+    assert tier.extract_slots("remove one of the two", "remove_from_cart").quantity == 1
+
+
+def test_a_question_naming_a_product_by_title_is_answered_not_bought() -> None:
+    from agent.embedded._titles import TitleIndex
+
+    t = EmbeddedTier(StubModel("add_to_cart", 0.8), Lexicon(FACETS), 0.6, {}, set(),
+                     {"kb-1": PRODUCTS[2]["title"]}, CatalogProfile(build_profile(PRODUCTS)))
+    assert isinstance(t.titles, TitleIndex)
+    nlu = t.understand("whats the warranty on the Halcyon 75 Mechanical Keyboard", DialogueState())
+    assert (nlu.intent, nlu.slots.product_id) == ("product_details", "kb-1")
+    nlu = t.understand("add the Halcyon 75 Mechanical Keyboard to my cart", DialogueState())
+    assert (nlu.intent, nlu.slots.product_id) == ("add_to_cart", "kb-1")
