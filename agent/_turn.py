@@ -111,9 +111,13 @@ def outcome(
     content: Any = None,
     error_code: str | None = None,
     error_message: str | None = None,
+    details: Any = None,
 ) -> dict[str, Any]:
-    """A tool call's result as the turn records it (``agent.embedded.ToolOutcome`` shape)."""
-    return {
+    """A tool call's result as the turn records it (``agent.embedded.ToolOutcome`` shape).
+
+    ``details``: a ToolError's machine-readable details (option_required names the option
+    and its values), so the embedded tier can ask in the catalog's words."""
+    out = {
         "id": call["id"],
         "name": call["name"],
         "args": call["args"],
@@ -122,6 +126,9 @@ def outcome(
         "error_code": error_code,
         "error_message": error_message,
     }
+    if isinstance(details, dict) and details:
+        out["details"] = details
+    return out
 
 
 def emit_outcome(o: dict[str, Any]) -> None:
