@@ -20,7 +20,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(tools_app, name="tools")
 app.add_typer(sessions_app, name="sessions")
 
-_COMMAND_MODULES = ["tools", "retrieval", "train_embedded", "train_vlm", "evals", "api"]
+_COMMAND_MODULES = ["tools", "retrieval", "train_embedded", "train_vlm", "evals", "api", "mcp"]
 
 # Every listed module must import: a missing or broken one is a broken install, and
 # skipping it would only hide the error behind a "no such command" message.
