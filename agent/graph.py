@@ -24,6 +24,7 @@ from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 
+from agent import _actions
 from agent import events as ev
 from agent._turn import (
     APOLOGY,
@@ -60,6 +61,12 @@ def build_graph(deps: AgentDeps) -> StateGraph:
     async def understand(state: AgentState) -> dict[str, Any]:
         turn = turn_of(state)
         update: dict[str, Any] = {}
+        if not turn.get("action") and not turn.get("image_id"):
+            # A message that is exactly one of the values the last reply offered answers
+            # that question: it runs as the action the question was about.
+            turn["action"] = _actions.answer_to(turn["text"], state.get("awaiting"))
+        if turn.get("action"):  # a card action says exactly what to do: no NLU
+            return {"turn": turn}
         if deps.embedded is not None:
             from agent.embedded import NLUResult
 
@@ -77,6 +84,12 @@ def build_graph(deps: AgentDeps) -> StateGraph:
 
     async def route(state: AgentState) -> dict[str, Any]:
         turn = turn_of(state)
+        if turn.get("action"):
+            # No model decides anything here; "embedded" is the tier of no model call.
+            reason = f"card action: {(turn.get('action') or {}).get('type')}"
+            turn.update({"tier": "embedded", "reason": reason, "reroute": False})
+            emit(ev.RouteEvent(tier="embedded", reason=reason, intent="action", confidence=1.0))
+            return {"turn": turn}
         nlu = turn.get("nlu") or {}
         slots = {k: v for k, v in (nlu.get("slots") or {}).items() if v not in (None, "", [])}
         features = TurnFeatures(
@@ -104,7 +117,7 @@ def build_graph(deps: AgentDeps) -> StateGraph:
     def after_route(state: AgentState) -> Literal["act", "respond"]:
         return "respond" if state["turn"]["tier"] == "none" else "act"
 
-    async def act(state: AgentState) -> dict[str, Any]:
+    async def act(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
         turn = turn_of(state)
         turn["pending"] = []
         bound = over_budget(turn, settings)
@@ -112,6 +125,8 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             turn["bound"] = bound
             turn["reply"] = {"text": BOUND_TEXT[bound], "product_ids": []}
             return {"turn": turn}
+        if turn.get("action"):
+            return await _act_action(turn, config)
         if turn["tier"] == "embedded":
             return _act_embedded(state, turn)
         return await _act_model(state, turn)
@@ -131,6 +146,21 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             ],
         )
         return {"turn": turn, "messages": [ai]}
+
+    async def _act_action(turn: TurnState, config: RunnableConfig) -> dict[str, Any]:
+        if turn.get("outcomes"):  # an action is one step; its results are the answer
+            return {"turn": turn}
+        action = turn["action"] or {}
+        cart = None
+        if action.get("type") == "update_quantity":
+            cart = await deps.stores.get_cart(config.get("configurable", {})["user_id"])
+        calls = await asyncio.to_thread(
+            _actions.plan, action, deps.registry, deps.catalog, cart
+        )
+        from types import SimpleNamespace
+
+        steps = SimpleNamespace(calls=[SimpleNamespace(**c) for c in calls])
+        return _pending_from_plan(turn, steps)
 
     def _act_embedded(state: AgentState, turn: TurnState) -> dict[str, Any]:
         from agent.embedded import NLUResult, ToolOutcome
@@ -270,7 +300,14 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             try:  # never ask the shopper to approve a write that cannot succeed
                 await tool.check(context(config, c, writes=False), args)
             except ToolError as exc:
-                refused.append(outcome(c, error_code=exc.code, error_message=exc.message))
+                refused.append(
+                    outcome(
+                        c,
+                        error_code=exc.code,
+                        error_message=exc.message,
+                        error_details=getattr(exc, "details", None),
+                    )
+                )
                 continue
             writes.append(c)
             summaries.append(
@@ -287,12 +324,17 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             return update
         conf_id = confirmation_id(turn, writes)
         summary = "; ".join(summaries)
+        # The exact variant and unit price as fields, so a client can show what is confirmed.
+        facts = await asyncio.to_thread(
+            _actions.confirm_facts, writes[0]["name"], writes[0]["args"], deps.catalog
+        )
         answer = interrupt(
             {
                 "confirmation_id": conf_id,
                 "tool": writes[0]["name"],
                 "arguments": writes[0]["args"],
                 "summary": summary,
+                **facts,
             }
         )
         approved = (
@@ -338,7 +380,12 @@ def build_graph(deps: AgentDeps) -> StateGraph:
                     call, ok=True, content=await tool(context(config, call, tool.writes), args)
                 )
             except ToolError as exc:
-                result = outcome(call, error_code=exc.code, error_message=exc.message)
+                result = outcome(
+                    call,
+                    error_code=exc.code,
+                    error_message=exc.message,
+                    error_details=getattr(exc, "details", None),
+                )
             except Exception as exc:  # a broken tool must not kill the turn
                 log.exception("tool %s failed", call["name"])
                 result = outcome(call, error_code="tool_failed", error_message=type(exc).__name__)
@@ -370,7 +417,12 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         outcomes = turn.get("outcomes", [])
         found = cards_from_outcomes(outcomes)
         reply = turn.get("reply") or {}
-        if turn["tier"] == "none":
+        quick: list[str] = []
+        if turn.get("action"):
+            text, ids = await asyncio.to_thread(
+                _actions.reply, turn["action"] or {}, outcomes, deps.catalog
+            )
+        elif turn["tier"] == "none":
             text, ids = (REPHRASE if turn.get("embedded_declined") else APOLOGY), []
         elif turn["tier"] == "embedded" and not reply:
             from agent.embedded import NLUResult, ToolOutcome
@@ -380,6 +432,7 @@ def build_graph(deps: AgentDeps) -> StateGraph:
                 nlu, dialogue_of(state), [ToolOutcome.model_validate(o) for o in outcomes]
             )
             text, ids = r.text, list(r.product_ids)
+            quick = [str(q) for q in getattr(r, "quick_replies", None) or []]
             update["dialogue"] = dialogue.model_dump()
         else:
             text = reply.get("text") or ""
@@ -392,13 +445,19 @@ def build_graph(deps: AgentDeps) -> StateGraph:
                     "last_shown": ids[:10],
                     "focus": ids[0] if len(ids) == 1 else state["dialogue"].get("focus"),
                 }
+        # An option question (from any tier) offers the open values as buttons, and the
+        # next message picking one is answered without guessing (see understand).
+        awaiting = await asyncio.to_thread(_actions.awaiting_from, outcomes, deps.catalog)
+        if awaiting is not None:
+            quick = list(awaiting["values"])
+        update["awaiting"] = awaiting
         cards = [found[i] for i in ids if i in found]
         if cards:
             emit(ev.ProductsEvent(products=[ev.ProductCard(**c) for c in cards]))
         if not reply.get("streamed"):
             emit(ev.MessageDeltaEvent(text=text))
         tier = turn["tier"] if turn["tier"] in ("embedded", "local", "frontier") else "none"
-        emit(ev.MessageEvent(text=text, tier=tier))
+        emit(ev.MessageEvent(text=text, tier=tier, quick_replies=quick))
         kept = {**(state.get("cards") or {}), **found}
         update["cards"] = dict(list(kept.items())[-MAX_CARDS_KEPT:])
         update["turn"] = turn
