@@ -131,6 +131,7 @@ class AgentService:
         from retrieval import open_catalog
         from retrieval.images import ImageStore
         from tools.builtin import build_registry
+        from tools.mcp import open_mcp_tools
         from tools.stores import open_stores
 
         own_catalog = catalog is None
@@ -141,10 +142,12 @@ class AgentService:
             async with (
                 await open_stores(settings) as (stores, sessions),
                 open_checkpointer(settings) as checkpointer,
+                # Product teams' MCP servers (settings.mcp_servers) join the registry.
+                open_mcp_tools(build_registry(settings), settings) as mcp_tools,
             ):
                 deps = AgentDeps(
                     settings=settings,
-                    registry=build_registry(settings),
+                    registry=mcp_tools.registry,
                     stores=stores,
                     catalog=catalog,
                     images=ImageStore(settings.data_dir / "media" / "uploads"),
