@@ -128,6 +128,7 @@ class AgentService:
         """Open every service from settings. ``catalog``/``embedded`` may be passed in
         (tests, evals) to share one across several services."""
         from agent.checkpoint import open_checkpointer
+        from agent.plugin_match import attach_plugin_tools
         from retrieval import open_catalog
         from retrieval.images import ImageStore
         from tools.builtin import build_registry
@@ -153,6 +154,10 @@ class AgentService:
                     images=ImageStore(settings.data_dir / "media" / "uploads"),
                     embedded=_load_embedded(settings, catalog) if embedded == "auto" else embedded,
                     models=models,
+                )
+                # Tools declaring example requests: the embedded tier calls them too.
+                attach_plugin_tools(
+                    deps.embedded, deps.registry, catalog, settings, can_escalate=bool(models)
                 )
                 graph = build_graph(deps).compile(checkpointer=checkpointer)
                 yield cls(deps, graph, sessions, checkpointer)
