@@ -111,13 +111,10 @@ def outcome(
     content: Any = None,
     error_code: str | None = None,
     error_message: str | None = None,
-    details: Any = None,
+    error_details: Any = None,
 ) -> dict[str, Any]:
-    """A tool call's result as the turn records it (``agent.embedded.ToolOutcome`` shape).
-
-    ``details``: a ToolError's machine-readable details (option_required names the option
-    and its values), so the embedded tier can ask in the catalog's words."""
-    out = {
+    """A tool call's result as the turn records it (``agent.embedded.ToolOutcome`` shape)."""
+    return {
         "id": call["id"],
         "name": call["name"],
         "args": call["args"],
@@ -125,10 +122,10 @@ def outcome(
         "content": content,
         "error_code": error_code,
         "error_message": error_message,
+        # What the tool said beyond the message (e.g. the option and values still open),
+        # so a clarifying question can offer them as quick replies.
+        "error_details": error_details,
     }
-    if isinstance(details, dict) and details:
-        out["details"] = details
-    return out
 
 
 def emit_outcome(o: dict[str, Any]) -> None:

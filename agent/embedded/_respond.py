@@ -139,7 +139,7 @@ def _not_carried(missing: str, products: list[dict[str, Any]], s: DialogueState)
 def _ask_option(r: ToolOutcome, s: DialogueState) -> Reply | None:
     """add_to_cart needs an option: ask for it with the catalog's own name and values, and
     keep the add pending so the answer ("clicky", "the 1TB one") completes it."""
-    details = dict(r.details or {})
+    details = dict(r.details or r.error_details or {})
     if not details.get("option"):
         m = re.match(r"which (.+?) of .+\? available: (.+)$", r.error_message or "")
         if not m:

@@ -142,4 +142,5 @@ class ToolOutcome(BaseModel):
     # a ToolError's machine-readable details, e.g. option_required:
     # {"option": "switch type", "values": ["clicky", "linear"], "chosen": {...}}
     details: dict[str, Any] | None = None
+    error_details: dict[str, Any] | None = None  # the name the graph's outcomes use
     model_config = {"extra": "ignore"}

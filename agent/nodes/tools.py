@@ -55,7 +55,7 @@ async def run_tools(
                 call,
                 error_code=exc.code,
                 error_message=exc.message,
-                details=getattr(exc, "details", None),
+                error_details=getattr(exc, "details", None),
             )
         except Exception as exc:  # a broken tool must not kill the turn
             log.exception("tool %s failed", call["name"])
