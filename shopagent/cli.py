@@ -21,7 +21,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(tools_app, name="tools")
 app.add_typer(sessions_app, name="sessions")
 
-_COMMAND_MODULES = ["tools", "retrieval", "train_embedded", "train_vlm", "evals", "api"]
+_COMMAND_MODULES = ["tools", "retrieval", "train_embedded", "train_vlm", "evals", "api", "mcp"]
 _log = logging.getLogger(__name__)
 
 for _name in _COMMAND_MODULES:

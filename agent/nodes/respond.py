@@ -1,0 +1,72 @@
+"""The turn's answer: text, product cards and the final events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import AIMessage
+
+from agent import events as ev
+from agent._turn import (
+    APOLOGY,
+    MAX_CARDS_KEPT,
+    REPHRASE,
+    AgentDeps,
+    cards_from_outcomes,
+    emit,
+    turn_of,
+)
+from agent.embedded import NLUResult, ToolOutcome
+from agent.nodes.understand import dialogue_of
+from agent.state import AgentState
+
+
+async def respond(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
+    turn = turn_of(state)
+    update: dict[str, Any] = {}
+    outcomes = turn.get("outcomes", [])
+    found = cards_from_outcomes(outcomes)
+    reply = turn.get("reply") or {}
+    if turn["tier"] == "none":
+        text, ids = (REPHRASE if turn.get("embedded_declined") else APOLOGY), []
+    elif turn["tier"] == "embedded" and not reply:
+        assert deps.embedded is not None
+        nlu = NLUResult.model_validate(turn["nlu"])
+        r, dialogue = deps.embedded.respond(
+            nlu, dialogue_of(state), [ToolOutcome.model_validate(o) for o in outcomes]
+        )
+        text, ids = r.text, list(r.product_ids)
+        update["dialogue"] = dialogue.model_dump()
+    else:
+        text = reply.get("text") or ""
+        ids = list(reply.get("product_ids") or found)
+        if not text and any(o.get("error_code") == "declined" for o in outcomes):
+            text = "Okay, I haven't changed anything."
+        if ids and state.get("dialogue") is not None:
+            update["dialogue"] = {
+                **state["dialogue"],
+                "last_shown": ids[:10],
+                "focus": ids[0] if len(ids) == 1 else state["dialogue"].get("focus"),
+            }
+    cards = [found[i] for i in ids if i in found]
+    if cards:
+        emit(ev.ProductsEvent(products=[ev.ProductCard(**c) for c in cards]))
+    if not reply.get("streamed"):
+        emit(ev.MessageDeltaEvent(text=text))
+    tier = turn["tier"] if turn["tier"] in ("embedded", "local", "frontier") else "none"
+    emit(ev.MessageEvent(text=text, tier=tier))
+    kept = {**(state.get("cards") or {}), **found}
+    update["cards"] = dict(list(kept.items())[-MAX_CARDS_KEPT:])
+    update["turn"] = turn
+    update["messages"] = [
+        AIMessage(
+            content=text,
+            additional_kwargs={
+                "tier": tier,
+                "turn_id": turn["turn_id"],
+                "products": cards,
+                "final": True,
+            },
+        )
+    ]
+    return update
