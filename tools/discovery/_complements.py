@@ -62,6 +62,8 @@ class ComplementModel:
         self.pair_count: dict[str, Counter[tuple[str, str]]] = {k: Counter() for k in PAIR_KEYS}
         self.pairs_seen: dict[str, int] = dict.fromkeys(PAIR_KEYS, 0)
         self.groups = 0
+        self.leaves: list[str] = []  # the shop's leaf categories, as it names them
+        self.paths: dict[str, str] = {}  # leaf -> its full category path
 
     # --- learning ---------------------------------------------------------------------
     def fit(self, groups: Iterable[list[Product]]) -> ComplementModel:
@@ -122,7 +124,7 @@ class ComplementModel:
     # --- attribute fit ----------------------------------------------------------------
     def _lift(self, key: str, x: str, y: str) -> float | None:
         n = self.pairs_seen[key]
-        if n < 20 or not self.val_count[key][x] or not self.val_count[key][y]:
+        if n < 10 or not self.val_count[key][x] or not self.val_count[key][y]:
             return None  # too little data on this value: no opinion
         joint = (self.pair_count[key][(x, y)] + 0.5) / (2 * n + 0.5)
         px, py = self.val_count[key][x] / (2 * n), self.val_count[key][y] / (2 * n)

@@ -85,6 +85,11 @@ def fit_model(catalog: Any, data_dir: Path | None,
         except (OSError, ValueError) as exc:
             log.warning("looks file %s unreadable (%s); learning without it", path, exc)
     model = ComplementModel(load_defaults(data_dir))
+    model.leaves = sorted({p.leaf_category for p in products if p.leaf_category})
+    model.paths = {}
+    for p in products:
+        if p.leaf_category:
+            model.paths.setdefault(p.leaf_category, p.category)
     model.fit([by_id[i] for i in ids if i in by_id] for ids in groups)
     return model
 

@@ -129,7 +129,7 @@ async def _anchor(ctx: ToolContext, product_id: str) -> Product:
 
 def _complement_order(ctx: ToolContext, model: ComplementModel, anchor: Product,
                       wanted: list[str] | None) -> tuple[list[str], dict[str, float]]:
-    shop = shop_categories(ctx.catalog)
+    shop = model.leaves or shop_categories(ctx.catalog)
     comps = model.complements(anchor, shop, getattr(ctx.catalog, "text", None))
     weights = dict(comps)
     if wanted:

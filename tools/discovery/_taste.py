@@ -10,7 +10,7 @@ when they were personalised ("because you like Nordvale").
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
+from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -114,10 +114,10 @@ async def load(ctx: ToolContext) -> Taste:
                   excludes={k: list(v) for k, v in stored.get("excludes", {}).items()},
                   stated_likes={k: list(v) for k, v in stored.get("likes", {}).items()},
                   labels=dict(stored.get("labels", {})))
-    likes: dict[str, Counter[str]] = {k: Counter() for k in FIELDS}
+    likes: dict[str, defaultdict[str, float]] = {k: defaultdict(float) for k in FIELDS}
     for k, vals in taste.stated_likes.items():
         for v in vals:
-            likes.setdefault(k, Counter())[v] += STATED
+            likes.setdefault(k, defaultdict(float))[v] += STATED
     done = await _done_products(ctx, since_dt) if not stored.get("no_inference") else []
     if done and ctx.catalog is not None:
         ids = list(dict.fromkeys(pid for _, pid in done))
