@@ -199,7 +199,7 @@ def respond(
         if r.name == "visual_search":
             what, which = ("similar items", which)
         missing = nlu.notes.get("not_carried")
-        if missing and nlu.intent == "search":
+        if missing:
             return _not_carried(str(missing), products, s), s
         prefix = ""
         if not products and len(searches) > 1:
@@ -264,6 +264,8 @@ def respond(
             text += f" Sizes: {', '.join(map(str, sizes))}."
         if p.get("in_stock") is False or p.get("available") is False:
             text += " It's currently out of stock."
+        else:
+            text += " In stock."
         if str(p["id"]) in s.last_shown:  # keep the list ("which one is cheaper?" next)
             s.focus = str(p["id"])
         else:
