@@ -46,7 +46,7 @@ QUESTION = re.compile(
 # A yes/no or what-question about the product in play ("is that real silver?", "will it
 # keep my water cold?", "how big is it", "what's it made of")
 ABOUT_IT = re.compile(
-    r"^\s*(?:(?:ok|okay|and|so|hmm|also|but)\W+)?(?:is|are|does|do|did|will|would|can|could|"
+    r"^\s*(?:(?:ok|okay|and|so|hmm+|also|but|oh)\W+)?(?:is|are|does|do|did|will|would|can|could|"
     r"has|have)\s(?:it|that|this|they|those|these|the (?:first|second|third|last|\w+ one))\b"
     r"|^\s*(?:(?:ok|okay|and|so|also)\W+)?(?:what(?:'s| is| are)|how)\s(?:it|that|this|they|"
     r"those|these)\b"
@@ -76,5 +76,12 @@ CHAT_WORDS = re.compile(
     r"agent|person|order|orders|cart|basket|checkout|pay|cancel|return|refund|yes|no|ok|okay|"
     r"recommend|suggest|good|morning|evening|night|movie|film|song|music|recipe|story|poem|"
     r"news|time|date|today|tomorrow|weather|my|your|the|a|an)\b",
+    re.I,
+)
+PLURAL = re.compile(r"\b(?:they|them|those|these|any of)\b", re.I)
+# Questions that start like these are not requests for products unless they also ask for one
+OFF_TOPIC_START = re.compile(
+    r"^\s*(?:(?:ok|so|come on|hey)\W+)?(?:what|how|why|who|when|where|give|tell|write|help|"
+    r"can you help|explain|just|please just|answer)\b",
     re.I,
 )

@@ -71,6 +71,12 @@ _FILLER = re.compile(
 )
 
 
+_REQUEST = re.compile(
+    r"^.{0,40}?\b(?:looking for|look for|searching for|search for|shopping for|need|want|"
+    r"have|sell|carry|got|stock|show me|find me|find|get me)\b\s",
+)
+
+
 def yes_no(text: str) -> str | None:
     """'yes' or 'no' for a bare yes/no answer ("no, cancel that"), else None."""
     m = YES_NO.match(text)
@@ -133,6 +139,8 @@ def not_carried(
     if not profile.vocab or named & {"category", "brand"}:
         return None
     low = re.sub(r"[$€£]?\d+(?:[.,]\d+)?\S*", " ", text.lower())
+    # "i'm looking for a tent for camping": what follows the request is the thing
+    low = _REQUEST.sub(" ", low, count=1)
     head_part = re.split(r"\b(?:for|with|that|which|from|by|to|under|below|over|in)\b", low)[0]
     found = content_words(head_part, exclude)
     if not found:

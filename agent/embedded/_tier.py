@@ -16,7 +16,9 @@ from agent.embedded._cues import (
     CHAT_WORDS,
     FOR_USE,
     NOT_A_SIZE_AFTER,
+    OFF_TOPIC_START,
     OPTION_SLOTS,
+    PLURAL,
     QUESTION,
     QUESTION_ABOUT,
     REMOVE_CUE,
@@ -103,8 +105,8 @@ class EmbeddedTier:
         # words that name what the shop sells: category and brand surfaces and the last
         # words of titles ("Laptop Backpack" sells backpacks, not laptops)
         self._head_nouns = {
-            w for slot in ("category", "brand") for s in lexicon.surfaces[slot] for w in s.split()
-        } | set(self.profile.heads)
+            s.split()[-1] for s in lexicon.surfaces["category"] if s.split()
+        } | {w for s in lexicon.surfaces["brand"] for w in s.split()} | set(self.profile.heads)
         # [plugin hook] tools matched by example requests (agent/plugin_match.py)
         self.plugins: Any = None
         self.can_escalate = True
@@ -234,7 +236,10 @@ class EmbeddedTier:
                                    "order_status", "cancel_order", "compare")
             and not named & {"category", "brand"}
             and (
-                ABOUT_IT.search(nlu.text)
+                (ABOUT_IT.search(nlu.text) and not (
+                    # "do they come in purple?" over a list: narrow the list
+                    _filters(nlu.slots) and not state.focus and len(state.last_shown) > 1
+                    and PLURAL.search(nlu.text)))
                 or (nlu.intent in ("search", "refine") and QUESTION.search(nlu.text)
                     and not _filters(nlu.slots))
             )
@@ -252,9 +257,12 @@ class EmbeddedTier:
         ):
             # the intent label stays the model's (the NLU is measured on it); the notes
             # tell the planner what to do instead
-            new_search = nlu.intent != "refine" or not searching
             slot_words = _slot_words(nlu.slots)
-            if new_search or (ASKS_FOR.match(nlu.text) and not named and not nlu.slots.filled()):
+            asks = bool(ASKS_FOR.match(nlu.text))
+            if (
+                (nlu.intent != "refine" or (asks and not named and not nlu.slots.filled()))
+                and (asks or not OFF_TOPIC_START.match(nlu.text))
+            ):
                 missing = _guards.not_carried(
                     nlu.text, self.profile, named, self._head_nouns, slot_words
                 )
