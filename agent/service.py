@@ -3,6 +3,7 @@ graph and the services it needs, and turns a graph run into a typed event stream
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -24,7 +25,7 @@ from shopagent.settings import Settings
 log = logging.getLogger(__name__)
 
 # A typed answer to a pending confirmation: only short, unambiguous replies count.
-_POLITE = r"(,?\s*(please|thanks|thank you|do it|go ahead))*"
+_POLITE = r"(,?\s*(please|thanks|thank you|do it|go ahead|that|it|cancel that|cancel it))*"
 _YES = re.compile(
     r"^\s*(yes|yep|yeah|yup|y|sure|ok(ay)?|confirm(ed)?|do it|go ahead|please do)"
     rf"{_POLITE}[\s.!]*$",
@@ -268,13 +269,30 @@ class AgentService:
 
     # --- public API ------------------------------------------------------------------------
     async def stream_turn(
-        self, *, user_id: str, session_id: str, text: str, image_id: str | None = None
+        self,
+        *,
+        user_id: str,
+        session_id: str,
+        text: str,
+        image_id: str | None = None,
+        action: dict[str, Any] | None = None,
     ) -> AsyncIterator[Any]:
+        """``action``: a card action (agent/_actions.py), run as planned tool calls; the
+        history stores a readable line for it when ``text`` is empty."""
         info = await self._owned(user_id, session_id)
+        if action is not None and not text.strip():
+            from agent._actions import user_line
+
+            text = await asyncio.to_thread(user_line, action, self.catalog)
         config = self._config(user_id, session_id)
         async with self._exclusive(session_id):
             is_new, pending = await self._finish_interrupted(config)
-            if pending is not None and image_id is None and (_YES.match(text) or _NO.match(text)):
+            if (
+                pending is not None
+                and image_id is None
+                and action is None
+                and (_YES.match(text) or _NO.match(text))
+            ):
                 async for e in self._run(
                     Command(
                         resume={
@@ -297,10 +315,15 @@ class AgentService:
                     pass
             turn_id = f"t-{uuid.uuid4().hex[:12]}"
             payload = {
-                "turn": new_turn(turn_id, text, image_id, time.time()),
+                "turn": new_turn(turn_id, text, image_id, time.time(), action),
                 "messages": [
                     HumanMessage(
-                        content=text, additional_kwargs={"turn_id": turn_id, "image_id": image_id}
+                        content=text,
+                        additional_kwargs={
+                            "turn_id": turn_id,
+                            "image_id": image_id,
+                            **({"action": action} if action else {}),
+                        },
                     )
                 ],
             }
