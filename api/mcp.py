@@ -76,7 +76,9 @@ class McpEndpoint:
             if self._manager is None and self._open:
                 ready, stop = asyncio.Event(), asyncio.Event()
                 manager = StreamableHTTPSessionManager(
-                    app=self.tools.server, stateless=True, json_response=True,
+                    app=self.tools.server,
+                    stateless=True,
+                    json_response=True,
                     security_settings=None,
                 )
 

@@ -42,7 +42,10 @@ class McpServerConfig(BaseModel):
         description="Header (HTTP) or _meta key (stdio) that carries the shopper's user id; "
         "never a model-visible argument.",
     )
-    timeout_s: float = Field(10.0, gt=0, le=300, description="Start-up and per-call limit.")
+    timeout_s: float = Field(10.0, gt=0, le=300, description="Limit of one tool call.")
+    start_timeout_s: float = Field(
+        30.0, gt=0, le=600, description="Limit for starting/reaching the server and listing tools."
+    )
     examples: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Example shopper requests per tool, for the embedded tier (adds to those "

@@ -47,8 +47,16 @@ async def test_tools_over_http_with_confirmation_and_user_scope(real_data_dir: P
         url = f"{server.url}/mcp"
         async with mcp_http(url, "key-alice") as alice:
             names = {t.name for t in (await alice.list_tools()).tools}
-            assert {"catalog_search", "get_product", "compare_products", "add_to_cart",
-                    "view_cart", "checkout", "order_status", "confirm_write"} <= names
+            assert {
+                "catalog_search",
+                "get_product",
+                "compare_products",
+                "add_to_cart",
+                "view_cart",
+                "checkout",
+                "order_status",
+                "confirm_write",
+            } <= names
 
             err, found = await call(alice, "catalog_search", {"query": "shoes", "page_size": 4})
             assert not err and found["products"], found
@@ -106,8 +114,10 @@ async def test_tools_over_stdio_for_the_keys_user(real_data_dir: Path) -> None:
         "SHOPAGENT_MCP_API_KEY": "key-carol",
     }
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "shopagent.cli", "mcp", "serve", "--stdio"],
-        env=env, cwd=str(ROOT),
+        command=sys.executable,
+        args=["-m", "shopagent.cli", "mcp", "serve", "--stdio"],
+        env=env,
+        cwd=str(ROOT),
     )
     async with Client(params, read_timeout_seconds=120) as client:
         names = {t.name for t in (await client.list_tools()).tools}
