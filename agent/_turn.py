@@ -111,6 +111,7 @@ def outcome(
     content: Any = None,
     error_code: str | None = None,
     error_message: str | None = None,
+    error_details: Any = None,
 ) -> dict[str, Any]:
     """A tool call's result as the turn records it (``agent.embedded.ToolOutcome`` shape)."""
     return {
@@ -121,6 +122,9 @@ def outcome(
         "content": content,
         "error_code": error_code,
         "error_message": error_message,
+        # What the tool said beyond the message (e.g. the option and values still open),
+        # so a clarifying question can offer them as quick replies.
+        "error_details": error_details,
     }
 
 

@@ -18,7 +18,7 @@ import argparse
 import hashlib
 import os
 import secrets
-from typing import Any
+from typing import Any, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
 
@@ -80,7 +80,9 @@ def check_pickup(product_id: str, city: str | None = None) -> dict[str, Any]:
         ]
     }
 )
-def reserve_pickup(product_id: str, store_id: str, ctx: Context) -> dict[str, Any]:
+def reserve_pickup(
+    product_id: str, store_id: Literal["harbour", "old-mill", "ridge"], ctx: Context
+) -> dict[str, Any]:
     """Reserve one unit of a product at a store for the shopper to pick up within 48 hours."""
     shopper = _shopper(ctx)
     if not shopper:

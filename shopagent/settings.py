@@ -117,6 +117,11 @@ class Settings(BaseSettings):
         description="Product teams' MCP servers whose allowed tools join the registry "
         "(JSON list; see shopagent/mcp_config.py).",
     )
+    plugin_match_threshold: float = Field(
+        0.6,
+        description="Cosine similarity (MiniLM) at which the embedded tier takes a turn as a "
+        "request for a tool that declares example requests.",
+    )
     mcp_token_secret: SecretStr | None = Field(
         None,
         description="Signs the confirmation tokens of writes over /mcp; unset: a secret kept "

@@ -10,11 +10,13 @@ import uuid
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_stream_writer
 
+from agent import _actions
 from agent import events as ev
 from agent._turn import BOUND_TEXT, AgentDeps, bump, over_budget, turn_of
-from agent.embedded import NLUResult, Plan, ToolOutcome
+from agent.embedded import NLUResult, Plan, PlannedCall, ToolOutcome
 from agent.llm_policy import to_openai_messages
 from agent.nodes.confirm import is_valid_write
 from agent.nodes.understand import dialogue_of
@@ -25,7 +27,7 @@ from shopagent.errors import ModelError
 log = logging.getLogger(__name__)
 
 
-async def act(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
+async def act(state: AgentState, config: RunnableConfig, *, deps: AgentDeps) -> dict[str, Any]:
     turn = turn_of(state)
     turn["pending"] = []
     bound = over_budget(turn, deps.settings)
@@ -33,6 +35,8 @@ async def act(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
         turn["bound"] = bound
         turn["reply"] = {"text": BOUND_TEXT[bound], "product_ids": []}
         return {"turn": turn}
+    if turn.get("action"):
+        return await act_action(turn, config, deps)
     if turn["tier"] == "embedded":
         return act_embedded(state, turn, deps)
     return await act_model(state, turn, deps)
@@ -51,6 +55,18 @@ def pending_from_plan(turn: TurnState, plan: Plan, *, first: bool = True) -> dic
         tool_calls=[{"id": c["id"], "name": c["name"], "args": c["args"]} for c in turn["pending"]],
     )
     return {"turn": turn, "messages": [ai]}
+
+
+async def act_action(turn: TurnState, config: RunnableConfig, deps: AgentDeps) -> dict[str, Any]:
+    """A card action (agent/_actions.py): its tool calls, planned without a model."""
+    if turn.get("outcomes"):  # an action is one step; its results are the answer
+        return {"turn": turn}
+    action = turn.get("action") or {}
+    cart = None
+    if action.get("type") == "update_quantity":
+        cart = await deps.stores.get_cart(config.get("configurable", {})["user_id"])
+    calls = await asyncio.to_thread(_actions.plan, action, deps.registry, deps.catalog, cart)
+    return pending_from_plan(turn, Plan(calls=[PlannedCall(**c) for c in calls]))
 
 
 def act_embedded(state: AgentState, turn: TurnState, deps: AgentDeps) -> dict[str, Any]:

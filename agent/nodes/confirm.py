@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 
+from agent import _actions
 from agent import events as ev
 from agent._turn import AgentDeps, confirmation_id, emit, emit_outcome, outcome, turn_of
 from agent.llm_policy import outcome_message
@@ -40,7 +42,14 @@ async def confirm(state: AgentState, config: RunnableConfig, *, deps: AgentDeps)
         try:  # never ask the shopper to approve a write that cannot succeed
             await tool.check(tool_context(deps, config, c, writes=False), args)
         except ToolError as exc:
-            refused.append(outcome(c, error_code=exc.code, error_message=exc.message))
+            refused.append(
+                outcome(
+                    c,
+                    error_code=exc.code,
+                    error_message=exc.message,
+                    error_details=getattr(exc, "details", None),
+                )
+            )
             continue
         writes.append(c)
         summaries.append(
@@ -57,12 +66,17 @@ async def confirm(state: AgentState, config: RunnableConfig, *, deps: AgentDeps)
         return update
     conf_id = confirmation_id(turn, writes)
     summary = "; ".join(summaries)
+    # The exact variant and unit price as fields, so a client can show what is confirmed.
+    facts = await asyncio.to_thread(
+        _actions.confirm_facts, writes[0]["name"], writes[0]["args"], deps.catalog
+    )
     answer = interrupt(
         {
             "confirmation_id": conf_id,
             "tool": writes[0]["name"],
             "arguments": writes[0]["args"],
             "summary": summary,
+            **facts,
         }
     )
     approved = (

@@ -51,7 +51,12 @@ async def run_tools(
             content = await tool(tool_context(deps, config, call, tool.writes), args)
             result = outcome(call, ok=True, content=content)
         except ToolError as exc:
-            result = outcome(call, error_code=exc.code, error_message=exc.message)
+            result = outcome(
+                call,
+                error_code=exc.code,
+                error_message=exc.message,
+                error_details=getattr(exc, "details", None),
+            )
         except Exception as exc:  # a broken tool must not kill the turn
             log.exception("tool %s failed", call["name"])
             result = outcome(call, error_code="tool_failed", error_message=type(exc).__name__)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
+from agent import _actions
 from agent import events as ev
 from agent._turn import AgentDeps, bump, emit, turn_of
 from agent.embedded import DialogueState, NLUResult
@@ -21,6 +22,12 @@ def dialogue_of(state: AgentState) -> DialogueState:
 async def understand(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
     turn = turn_of(state)
     update: dict[str, Any] = {}
+    if not turn.get("action") and not turn.get("image_id"):
+        # A message that is exactly one of the values the last reply offered answers
+        # that question: it runs as the action the question was about.
+        turn["action"] = _actions.answer_to(turn["text"], state.get("awaiting"))
+    if turn.get("action"):  # a card action says exactly what to do: no NLU
+        return {"turn": turn}
     if deps.embedded is not None:
         dialogue = dialogue_of(state)
         nlu: NLUResult = deps.embedded.understand(
@@ -35,6 +42,12 @@ async def understand(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
 
 async def route(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
     turn = turn_of(state)
+    if turn.get("action"):
+        # No model decides anything here; "embedded" is the tier of no model call.
+        reason = f"card action: {(turn.get('action') or {}).get('type')}"
+        turn.update({"tier": "embedded", "reason": reason, "reroute": False})
+        emit(ev.RouteEvent(tier="embedded", reason=reason, intent="action", confidence=1.0))
+        return {"turn": turn}
     nlu = turn.get("nlu") or {}
     slots = {k: v for k, v in (nlu.get("slots") or {}).items() if v not in (None, "", [])}
     features = TurnFeatures(

@@ -406,7 +406,10 @@ async def _attach(
 @contextlib.asynccontextmanager
 async def open_mcp_tools(registry: ToolRegistry, settings: Any) -> AsyncIterator[McpTools]:
     """Attach the configured servers' tools to ``registry`` for the block's duration."""
-    configs: list[McpServerConfig] = list(getattr(settings, "mcp_servers", []) or [])
+    configs = [
+        c if isinstance(c, McpServerConfig) else McpServerConfig.model_validate(c)
+        for c in getattr(settings, "mcp_servers", None) or []
+    ]
     found = McpTools(registry)
     if not configs:
         yield found
