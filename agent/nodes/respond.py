@@ -48,6 +48,7 @@ async def respond(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
     else:
         text = reply.get("text") or ""
         ids = list(reply.get("product_ids") or found)
+        quick = [str(q) for q in reply.get("quick_replies") or []]  # a clarifying question
         if not text and any(o.get("error_code") == "declined" for o in outcomes):
             text = "Okay, I haven't changed anything."
         if ids and state.get("dialogue") is not None:
