@@ -111,8 +111,10 @@ def outcome(
     content: Any = None,
     error_code: str | None = None,
     error_message: str | None = None,
+    error_details: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A tool call's result as the turn records it (``agent.embedded.ToolOutcome`` shape)."""
+    """A tool call's result as the turn records it (``agent.embedded.ToolOutcome`` shape).
+    ``error_details``: the ToolError's machine-readable facts (e.g. the option to ask for)."""
     return {
         "id": call["id"],
         "name": call["name"],
@@ -121,6 +123,7 @@ def outcome(
         "content": content,
         "error_code": error_code,
         "error_message": error_message,
+        "error_details": error_details,
     }
 
 

@@ -13,6 +13,7 @@ Events for the client are written to LangGraph's custom stream as they happen.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import uuid
@@ -185,7 +186,7 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         turn["model_calls"] = bump(turn.get("model_calls", {}), tier)
         try:
             reply = await model.complete(
-                messages, deps.registry.openai_schemas(), on_delta=on_delta
+                messages, deps.registry.openai_schemas(catalog=deps.catalog), on_delta=on_delta
             )
         except ModelError as exc:
             log.warning("tier %s failed: %s", tier, exc.code)
@@ -268,10 +269,15 @@ def build_graph(deps: AgentDeps) -> StateGraph:
             tool = deps.registry.get(c["name"])
             args = tool.parse_args(c["raw"] if c.get("raw") else c["args"])
             try:  # never ask the shopper to approve a write that cannot succeed
-                await tool.check(context(config, c, writes=False), args)
+                pinned = await tool.check(context(config, c, writes=False), args)
             except ToolError as exc:
-                refused.append(outcome(c, error_code=exc.code, error_message=exc.message))
+                refused.append(outcome(c, error_code=exc.code, error_message=exc.message,
+                                       error_details=exc.details))
                 continue
+            if pinned:  # what the shopper approves (variant, unit price) is what is written
+                c["args"] = {**c["args"], **pinned}
+                c.pop("raw", None)
+                args = tool.parse_args(c["args"])
             writes.append(c)
             summaries.append(
                 tool.describe_write(args, deps.catalog) if tool.describe_write else c["name"]
@@ -286,6 +292,11 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         if not writes:
             return update
         conf_id = confirmation_id(turn, writes)
+        # The id covers the pinned values: this node runs again on resume, and if a price
+        # or variant changed meanwhile the shopper's yes was for something else.
+        conf_id += "-" + hashlib.sha256(
+            json.dumps([c["args"] for c in writes], sort_keys=True, default=str).encode()
+        ).hexdigest()[:8]
         summary = "; ".join(summaries)
         answer = interrupt(
             {
@@ -303,12 +314,28 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         turn["confirmation"] = {"id": conf_id, "approved": approved, "summary": summary}
         if approved:
             return update
+        changed = (
+            isinstance(answer, dict)
+            and answer.get("approve") is True
+            and str(answer.get("confirmation_id", "")).split("-")[:2] == conf_id.split("-")[:2]
+        )
         declined = [
             outcome(
+                c,
+                error_code="price_changed",
+                error_message="The price or availability changed after you confirmed, so "
+                f"nothing was changed. Now: {summary}. Please confirm again.",
+            )
+            if changed
+            else outcome(
                 c, error_code="declined", error_message="The shopper declined; nothing changed."
             )
             for c in writes
         ]
+        if changed:  # a refused write is an event the client shows, like any tool error
+            for o in declined:
+                emit(ev.ToolCallEvent(id=o["id"], name=o["name"], arguments=o["args"]))
+                emit_outcome(o)
         turn["outcomes"] = [*turn["outcomes"], *declined]
         write_ids = {c["id"] for c in writes}
         turn["pending"] = [c for c in turn["pending"] if c["id"] not in write_ids]
@@ -338,7 +365,10 @@ def build_graph(deps: AgentDeps) -> StateGraph:
                     call, ok=True, content=await tool(context(config, call, tool.writes), args)
                 )
             except ToolError as exc:
-                result = outcome(call, error_code=exc.code, error_message=exc.message)
+                result = outcome(
+                    call, error_code=exc.code, error_message=exc.message,
+                    error_details=exc.details,
+                )
             except Exception as exc:  # a broken tool must not kill the turn
                 log.exception("tool %s failed", call["name"])
                 result = outcome(call, error_code="tool_failed", error_message=type(exc).__name__)
@@ -384,6 +414,9 @@ def build_graph(deps: AgentDeps) -> StateGraph:
         else:
             text = reply.get("text") or ""
             ids = list(reply.get("product_ids") or found)
+            changed = [o for o in outcomes if o.get("error_code") == "price_changed"]
+            if not text and changed:  # what changed since the yes, and the ask to confirm again
+                text = str(changed[0].get("error_message") or "")
             if not text and any(o.get("error_code") == "declined" for o in outcomes):
                 text = "Okay, I haven't changed anything."
             if ids and state.get("dialogue") is not None:

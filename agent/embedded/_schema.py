@@ -129,4 +129,6 @@ class ToolOutcome(BaseModel):
     content: Any = None
     error_code: str | None = None
     error_message: str | None = None
+    # e.g. option_required: {"option": "switch type", "values": [...], "chosen": {...}}
+    error_details: dict[str, Any] | None = None
     model_config = {"extra": "ignore"}

@@ -45,7 +45,7 @@ def test_ingest_then_search_from_the_command_line(cli_env, tmp_path):
     result = runner.invoke(app, ["search", "red dress under 50", "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert out["filters_applied"]["price_max"] == 50.0 and out["query"] == "red dress"
+    assert out["filters_applied"]["price_max"] == "50.0" and out["query"] == "red dress"
     assert [p["id"] for p in out["products"]] == ["R1"]
 
     table = runner.invoke(app, ["search", "backpack"])
