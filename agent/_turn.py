@@ -123,6 +123,8 @@ def outcome(
         "content": content,
         "error_code": error_code,
         "error_message": error_message,
+        # What the tool said beyond the message (e.g. the option and values still open),
+        # so a clarifying question can offer them as quick replies.
         "error_details": error_details,
     }
 

@@ -75,6 +75,12 @@ class MessageEvent(BaseModel):
     type: Literal["message"] = "message"
     text: str
     tier: Tier = "embedded"
+    quick_replies: list[str] = Field(
+        default_factory=list,
+        description="Short answers to a clarifying question, in the catalog's words; "
+        "a client shows them as buttons that send the value as the next message",
+        examples=[["clicky", "linear", "tactile"]],
+    )
 
 
 class ConfirmRequiredEvent(BaseModel):
@@ -85,6 +91,14 @@ class ConfirmRequiredEvent(BaseModel):
     summary: str = Field(
         description="What will happen on yes", examples=["Add 1 x Linen Shirt (M) for 39.00 USD"]
     )
+    variant_id: str | None = Field(None, description="The exact variant an add confirms")
+    options: dict[str, str] = Field(
+        default_factory=dict, description="That variant's options", examples=[{"size": "M"}]
+    )
+    unit_price: str | None = Field(
+        None, description="Its unit price, a decimal string", examples=["39.00"]
+    )
+    currency: str | None = Field(None, examples=["USD"])
 
 
 class ErrorEvent(BaseModel):

@@ -71,7 +71,7 @@ def choose_tier(f: TurnFeatures, available: set[str], threshold: float) -> Decis
         )
     if f.has_image and f.intent != "visual_search":
         return first(["local", "frontier", "embedded"], "image turn beyond visual search")
-    if f.intent in ROUTINE_INTENTS:
+    if f.intent in ROUTINE_INTENTS or f.intent.startswith("plugin:"):  # a tool's examples
         return first(
             ["embedded", "local", "frontier"], f"routine {f.intent}, confidence {conf:.2f}"
         )

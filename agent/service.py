@@ -3,6 +3,7 @@ graph and the services it needs, and turns a graph run into a typed event stream
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -127,9 +128,11 @@ class AgentService:
         """Open every service from settings. ``catalog``/``embedded`` may be passed in
         (tests, evals) to share one across several services."""
         from agent.checkpoint import open_checkpointer
+        from agent.plugin_match import attach_plugin_tools
         from retrieval import open_catalog
         from retrieval.images import ImageStore
         from tools.builtin import build_registry
+        from tools.mcp import open_mcp_tools
         from tools.stores import open_stores
 
         own_catalog = catalog is None
@@ -140,15 +143,21 @@ class AgentService:
             async with (
                 await open_stores(settings) as (stores, sessions),
                 open_checkpointer(settings) as checkpointer,
+                # Product teams' MCP servers (settings.mcp_servers) join the registry.
+                open_mcp_tools(build_registry(settings), settings) as mcp_tools,
             ):
                 deps = AgentDeps(
                     settings=settings,
-                    registry=build_registry(settings),
+                    registry=mcp_tools.registry,
                     stores=stores,
                     catalog=catalog,
                     images=ImageStore(settings.data_dir / "media" / "uploads"),
                     embedded=_load_embedded(settings, catalog) if embedded == "auto" else embedded,
                     models=models,
+                )
+                # Tools declaring example requests: the embedded tier calls them too.
+                attach_plugin_tools(
+                    deps.embedded, deps.registry, catalog, settings, can_escalate=bool(models)
                 )
                 graph = build_graph(deps).compile(checkpointer=checkpointer)
                 yield cls(deps, graph, sessions, checkpointer)
@@ -260,13 +269,30 @@ class AgentService:
 
     # --- public API ------------------------------------------------------------------------
     async def stream_turn(
-        self, *, user_id: str, session_id: str, text: str, image_id: str | None = None
+        self,
+        *,
+        user_id: str,
+        session_id: str,
+        text: str,
+        image_id: str | None = None,
+        action: dict[str, Any] | None = None,
     ) -> AsyncIterator[Any]:
+        """``action``: a card action (agent/_actions.py), run as planned tool calls; the
+        history stores a readable line for it when ``text`` is empty."""
         info = await self._owned(user_id, session_id)
+        if action is not None and not text.strip():
+            from agent._actions import user_line
+
+            text = await asyncio.to_thread(user_line, action, self.catalog)
         config = self._config(user_id, session_id)
         async with self._exclusive(session_id):
             is_new, pending = await self._finish_interrupted(config)
-            if pending is not None and image_id is None and (_YES.match(text) or _NO.match(text)):
+            if (
+                pending is not None
+                and image_id is None
+                and action is None
+                and (_YES.match(text) or _NO.match(text))
+            ):
                 async for e in self._run(
                     Command(
                         resume={
@@ -289,10 +315,15 @@ class AgentService:
                     pass
             turn_id = f"t-{uuid.uuid4().hex[:12]}"
             payload = {
-                "turn": new_turn(turn_id, text, image_id, time.time()),
+                "turn": new_turn(turn_id, text, image_id, time.time(), action),
                 "messages": [
                     HumanMessage(
-                        content=text, additional_kwargs={"turn_id": turn_id, "image_id": image_id}
+                        content=text,
+                        additional_kwargs={
+                            "turn_id": turn_id,
+                            "image_id": image_id,
+                            **({"action": action} if action else {}),
+                        },
                     )
                 ],
             }

@@ -32,6 +32,8 @@ class TurnState(TypedDict, total=False):
     reply: dict[str, Any] | None  # {"text", "product_ids"}
     bound: str | None  # which budget ended the turn, if any
     followup: bool  # the embedded plan asked for one more step after its results
+    action: dict[str, Any] | None  # a card action (agent/_actions.py): planned, no NLU
+    quick_replies: list[str]  # short answers offered with this turn's reply
 
 
 class AgentState(TypedDict, total=False):
@@ -39,9 +41,16 @@ class AgentState(TypedDict, total=False):
     dialogue: dict[str, Any]  # agent.embedded.DialogueState dump: constraints, last shown ...
     turn: TurnState
     cards: dict[str, dict[str, Any]]  # product cards recently shown, by id (bounded)
+    awaiting: dict[str, Any] | None  # the option question the last reply asked, if any
 
 
-def new_turn(turn_id: str, text: str, image_id: str | None, now: float) -> TurnState:
+def new_turn(
+    turn_id: str,
+    text: str,
+    image_id: str | None,
+    now: float,
+    action: dict[str, Any] | None = None,
+) -> TurnState:
     return TurnState(
         turn_id=turn_id,
         text=text,
@@ -63,4 +72,6 @@ def new_turn(turn_id: str, text: str, image_id: str | None, now: float) -> TurnS
         reply=None,
         bound=None,
         followup=False,
+        action=action,
+        quick_replies=[],
     )

@@ -174,8 +174,16 @@ class ScriptedAgentService:
         )
 
     async def stream_turn(
-        self, *, user_id: str, session_id: str, text: str, image_id: str | None = None
+        self,
+        *,
+        user_id: str,
+        session_id: str,
+        text: str,
+        image_id: str | None = None,
+        action: dict[str, Any] | None = None,
     ) -> AsyncIterator[Any]:
+        if action is not None and not text:
+            text = f"{action['type']} {action.get('product_id') or ''}".strip()
         await self._owned(user_id, session_id)
         if image_id is not None and not self.images.exists(image_id):
             raise NotFound("no such image", code="image_not_found")

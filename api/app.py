@@ -28,6 +28,7 @@ from api._limits import (
 )
 from api._logging import RequestContextMiddleware
 from api._metrics import ApiMetrics
+from api.mcp import mount_mcp
 from api.openapi import build_openapi
 from api.routes import router
 from api.schema import HealthOut, ReadyOut
@@ -64,7 +65,7 @@ def create_app(
             app.state.turn_locks = RedisTurnLocks(redis, settings.turn_deadline_s + 60)
         app.state.redis = redis
         try:
-            async with opener(settings) as svc:
+            async with opener(settings) as svc, app.state.mcp.running():
                 app.state.service = svc
                 log.info("api ready", extra={"state_backend": settings.state_backend})
                 yield
@@ -101,6 +102,7 @@ def create_app(
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(router)
     _add_operator_routes(app, settings, metrics)
+    mount_mcp(app)  # MCP endpoint (/mcp): the same tools for other agents, same API keys
     _add_page(app, settings)
     # For the Allow header of 405s (see api/_errors.py).
     app.state.route_methods = [

@@ -20,6 +20,7 @@ from api.schema import (
     ConfirmIn,
     ImageOut,
     MessageIn,
+    ProductOut,
     SessionCreate,
     SessionDetail,
     SessionList,
@@ -147,14 +148,15 @@ async def post_message(
         raise Unprocessable(
             f"message longer than {settings.max_message_chars} characters", code="message_too_long"
         )
-    if not body.text.strip() and body.image_id is None:
-        raise Unprocessable("send some text or an image_id", code="empty_message")
+    if not body.text.strip() and body.image_id is None and body.action is None:
+        raise Unprocessable("send some text, an image_id or an action", code="empty_message")
     await _owned_session(svc, user, session_id)
     exists = getattr(svc.images, "exists", None)
     if body.image_id is not None and exists is not None and not exists(body.image_id):
         raise NotFound("no such image; upload it with POST /v1/images", code="image_not_found")
+    extra = {"action": body.action.model_dump(exclude_none=True)} if body.action else {}
     events = svc.stream_turn(
-        user_id=user, session_id=session_id, text=body.text, image_id=body.image_id
+        user_id=user, session_id=session_id, text=body.text, image_id=body.image_id, **extra
     )
     return await _stream(request, settings, session_id, events)
 
@@ -242,6 +244,22 @@ async def list_tools(svc: ServiceDep, user: UserDep) -> ToolList:
             for t in sorted(svc.registry, key=lambda t: t.name)
         ]
     )
+
+
+@router.get(
+    "/products/{product_id}",
+    response_model=ProductOut,
+    tags=["catalog"],
+    summary="One product with its variants, for option pickers (read-only, no agent turn)",
+)
+async def get_product(product_id: str, svc: ServiceDep, user: UserDep) -> ProductOut:
+    catalog = getattr(svc, "catalog", None)
+    product = None if catalog is None else await run_in_threadpool(catalog.get_product, product_id)
+    if product is None:
+        raise NotFound("no such product", code="product_not_found")
+    data = product.model_dump(mode="json")
+    data["in_stock"] = product.available
+    return ProductOut(product=data)
 
 
 @router.get("/cart", response_model=CartOut, tags=["cart"], summary="The caller's cart")

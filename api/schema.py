@@ -8,9 +8,9 @@ size) are enforced in the routes and stated in the field descriptions.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agent.events import (
     ConfirmRequiredEvent,
@@ -80,12 +80,68 @@ class SessionList(BaseModel):
     sessions: list[SessionOut] = Field(description="The caller's sessions, newest first")
 
 
+ProductId = Annotated[str, Field(min_length=1, max_length=200)]
+
+# Which fields each action needs; the agent turns it into tool calls (agent/_actions.py).
+_ACTION_NEEDS = {
+    "details": ("product_id",),
+    "add_to_cart": ("product_id",),
+    "more_like_this": ("product_id",),
+    "compare": ("product_ids",),
+    "update_quantity": ("product_id", "quantity"),
+    "remove": ("product_id",),
+    "checkout": (),
+}
+
+
+class CardAction(BaseModel):
+    """A tap on a product card or cart line. It runs as planned tool calls (no language
+    understanding); writes still ask for confirmation."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"type": "details", "product_id": "kb-75"},
+                {"type": "add_to_cart", "product_id": "kb-75", "options": {"switch": "linear"}},
+            ]
+        },
+    )
+
+    type: Literal[
+        "details",
+        "add_to_cart",
+        "more_like_this",
+        "compare",
+        "update_quantity",
+        "remove",
+        "checkout",
+    ]
+    product_id: ProductId | None = None
+    variant_id: ProductId | None = Field(None, description="Exact variant, if chosen")
+    options: dict[Annotated[str, Field(max_length=100)], Annotated[str, Field(max_length=200)]] = (
+        Field(default_factory=dict, max_length=20, description="Chosen option values by name")
+    )
+    quantity: int | None = Field(None, ge=0, le=99, description="0 removes a cart line")
+    product_ids: list[ProductId] | None = Field(None, min_length=2, max_length=4)
+
+    @model_validator(mode="after")
+    def _needs(self) -> CardAction:
+        missing = [f for f in _ACTION_NEEDS[self.type] if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"action {self.type!r} needs {', '.join(missing)}")
+        if self.type == "add_to_cart" and self.quantity == 0:
+            raise ValueError("add_to_cart needs a quantity of at least 1")
+        return self
+
+
 class MessageIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {"text": "linen shirts under $50 in blue"},
                 {"text": "", "image_id": "ab12"},
+                {"text": "", "action": {"type": "details", "product_id": "kb-75"}},
             ]
         }
     )
@@ -100,6 +156,9 @@ class MessageIn(BaseModel):
         None,
         pattern=ID_PATTERN,
         description="An id returned by POST /v1/images, for visual search",
+    )
+    action: CardAction | None = Field(
+        None, description="A card action; text may then be empty (history shows a readable line)"
     )
 
 
@@ -118,6 +177,12 @@ class ImageOut(BaseModel):
     width: int
     height: int
     bytes: int
+
+
+class ProductOut(BaseModel):
+    product: dict[str, Any] = Field(
+        description="The product as get_product returns it: description, images, variants"
+    )
 
 
 class ToolOut(BaseModel):
@@ -171,6 +236,7 @@ __all__ = [
     "ID_PATTERN",
     "SSE_EVENT_MODELS",
     "CartLineOut",
+    "CardAction",
     "CartOut",
     "CheckOut",
     "ConfirmIn",
@@ -179,6 +245,7 @@ __all__ = [
     "HealthOut",
     "ImageOut",
     "MessageIn",
+    "ProductOut",
     "ReadyOut",
     "SessionCreate",
     "SessionDetail",

@@ -15,12 +15,14 @@ from evals._format import (
     dump_conversations,
     json_schema,
     load_conversations,
+    load_datasets,
     select_conversations,
 )
 from evals._gate import (
     RunDiff,
     check_gates,
     diff_runs,
+    gate_blocks,
     load_thresholds,
     metric_value,
     parse_gates,
@@ -35,8 +37,9 @@ __all__ = [
     "DEFAULT_PRICES", "FORMAT", "Conversation", "ConversationRecord", "EvalConfig",
     "Expectations", "ImageRef", "RunDiff", "RunResult", "TierPrice", "Turn", "TurnRecord",
     "TurnScore", "TurnTrace", "check_gates", "default_service_factory", "diff_runs",
-    "dump_conversations", "export_sessions", "history_to_conversation", "json_schema",
-    "load_config", "load_conversations", "load_run", "load_thresholds", "metric_value",
+    "dump_conversations", "export_sessions", "gate_blocks", "history_to_conversation",
+    "json_schema", "load_config", "load_conversations", "load_datasets", "load_run",
+    "load_thresholds", "metric_value",
     "parse_gates", "render_html", "run_conversations", "save_run", "score_conversation",
     "score_turn", "select_conversations", "summarize", "tightened",
 ]

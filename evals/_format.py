@@ -85,7 +85,8 @@ class ProductExpectation(_Strict):
     constraints: list[str] = Field(
         default_factory=list,
         description="Every product shown in the turn must satisfy each: FIELD OP VALUE with "
-        "OP one of = != < <= > >= ~ (contains). Fields: price, color, size, material, brand, "
+        "OP one of = != < <= > >= ~ (contains); VALUE may list alternatives separated by "
+        "'|' (category=kettles|cookware: either). Fields: price, color, size, material, brand, "
         "style, audience, category, title, id, in_stock.",
         examples=[["category=dresses", "color=red", "price<=50"]],
     )
@@ -140,6 +141,31 @@ class ConfirmationExpectation(_Strict):
     arguments: dict[str, Matcher] = Field(default_factory=dict)
 
 
+class GroundedExpectation(_Strict):
+    """An answer about one product, checked against that product's own data (fetched from
+    the catalog the replay ran on, so the dataset need not copy stock counts or prices)."""
+
+    product: int | str = Field(
+        description="A 1-based position: the k-th product card of the latest earlier turn that "
+        "showed at least k cards (what 'the second one' points at); or a product id",
+        examples=[2, "p-00042"],
+    )
+    states: list[str] = Field(
+        default_factory=list,
+        description="Facts of the product the reply must state: 'price' (a variant's price), "
+        "'stock' (in stock / sold out, or the quantity), 'sizes' (every size still available), "
+        "'brand', 'title', or any attribute ('material', 'color', 'style', 'audience')",
+        examples=[["stock"], ["material", "price"]],
+    )
+    asks: str | None = Field(
+        default=None,
+        description="Regex for the property asked about ('waterproof', 'dishwasher[- ]safe'). "
+        "When the product's title, description, attributes or options match it, the reply must "
+        "quote it (match it too); when nothing does, the reply must say the product page does "
+        "not say (not guess)",
+    )
+
+
 class Expectations(_Strict):
     tool_calls: list[ToolCallExpectation] | None = Field(
         default=None, description="Calls the turn should make (any order; extra calls are allowed "
@@ -161,6 +187,13 @@ class Expectations(_Strict):
         "all), products (no product cards), other_user (no tool argument names another user).",
     )
     text: TextExpectation | None = None
+    grounded: GroundedExpectation | None = Field(
+        default=None, description="The reply answers about one product from its own data"
+    )
+    clarify: bool | None = Field(
+        default=None, description="true: the reply asks the shopper a question ('?') and "
+        "neither shows products nor proposes or makes a write"
+    )
     error: str | None = Field(
         default=None, description="Expected error code; otherwise errors fail"
     )
@@ -251,6 +284,20 @@ class Conversation(_Strict):
         default=None, description="Recorded user (exports); replays always use a fresh one"
     )
     turns: list[Turn] = Field(min_length=1)
+
+
+def load_datasets(paths: Iterable[str | Path]) -> list[Conversation]:
+    """Several dataset files as one replay set; an id may appear only once in all of them."""
+    out: list[Conversation] = []
+    where: dict[str, str] = {}
+    for path in paths:
+        for conv in load_conversations(path):
+            if conv.id in where:
+                raise ValueError(f"{path}: conversation id {conv.id!r} is also in "
+                                 f"{where[conv.id]}")
+            where[conv.id] = str(path)
+            out.append(conv)
+    return out
 
 
 def load_conversations(path: str | Path) -> list[Conversation]:

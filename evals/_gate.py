@@ -96,8 +96,31 @@ def load_thresholds(path: str | Path) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def gate_blocks(thresholds: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each replay the CI gate runs: the top-level block, then each of ``more`` (another
+    dataset with its own sample, floors and ceilings). Top-level keys a block does not set
+    (config, catalog size) are inherited."""
+    top = {k: v for k, v in thresholds.items() if k != "more"}
+    top.setdefault("name", Path(str(top.get("dataset", "gate"))).stem)
+    inherited = {k: top[k] for k in ("config", "catalog_size") if k in top}
+    return [top, *({**inherited, "sample": {}, **b} for b in thresholds.get("more") or [])]
+
+
 def tightened(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """Where ``new`` thresholds are looser than ``old`` (empty: never loosened)."""
+    """Where ``new`` thresholds are looser than ``old`` (empty: never loosened), in every
+    gate block (a block of ``more`` that disappeared counts as loosened)."""
+    problems = _tightened_block(old, new)
+    new_more = {b.get("name"): b for b in new.get("more") or []}
+    for block in old.get("more") or []:
+        name = block.get("name")
+        if name not in new_more:
+            problems.append(f"gate {name}: removed")
+            continue
+        problems += [f"{name}: {p}" for p in _tightened_block(block, new_more[name])]
+    return problems
+
+
+def _tightened_block(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     for name, v in (old.get("min") or {}).items():
         nv = (new.get("min") or {}).get(name)
@@ -110,5 +133,6 @@ def tightened(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return problems
 
 
-__all__ = ["LOWER_IS_BETTER", "RunDiff", "check_gates", "diff_runs", "load_thresholds",
+__all__ = ["LOWER_IS_BETTER", "RunDiff", "check_gates", "diff_runs", "gate_blocks",
+           "load_thresholds",
            "metric_value", "parse_gates", "tightened"]

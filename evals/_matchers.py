@@ -140,14 +140,16 @@ def check_constraint(constraint: str, card: dict[str, Any]) -> bool:
         n = nums[0]
         return {"<": n < want, "<=": n <= want + 1e-9, ">": n > want,
                 ">=": n >= want - 1e-9}[op]
+    # "category=kettles|cookware": any one alternative will do (demo values hold no '|').
+    alts = [a.strip() for a in raw.split("|")] if "|" in raw else [raw]
     if op == "~":
-        return any(_norm(raw) in _norm(str(v)) for v in values)
+        return any(_norm(a) in _norm(str(v)) for a in alts for v in values)
     if field == "in_stock":
-        hit = str(values[0]).casefold() == raw.casefold()
+        hit = any(str(values[0]).casefold() == a.casefold() for a in alts)
     elif field == "category":
-        hit = any(_same_noun(str(v), raw) for v in values)
+        hit = any(_same_noun(str(v), a) for a in alts for v in values)
     else:
-        hit = any(_equal(raw, v) for v in values)
+        hit = any(_equal(a, v) for a in alts for v in values)
     return hit if op == "=" else not hit
 
 

@@ -126,6 +126,10 @@ def _plots(runs: list[RunResult]) -> dict[str, str]:
         ax.legend(fontsize=7)
         plots[key] = _png(fig)
 
+    tag_plot = _tag_plot(runs, names)
+    if tag_plot is not None:
+        plots["tag"] = tag_plot
+
     fig, ax = plt.subplots(figsize=(6, 0.5 * len(runs) + 1.5))
     left = [0.0] * len(runs)
     for tier, color in (("embedded", "C0"), ("local", "C1"), ("frontier", "C2"),
@@ -138,6 +142,31 @@ def _plots(runs: list[RunResult]) -> dict[str, str]:
     ax.legend(fontsize=7, loc="lower right")
     plots["tiers"] = _png(fig)
     return plots
+
+
+def _tag_plot(runs: list[RunResult], names: list[str]) -> str | None:
+    """Turn success per tag (bars) with conversation success (dots), one colour per run."""
+    import matplotlib.pyplot as plt
+
+    labels = sorted({k for r in runs for k in (r.breakdowns.get("tag") or {})})
+    if not labels:
+        return None
+    fig, ax = plt.subplots(figsize=(max(6, 0.55 * len(labels) + 2), 3.8))
+    width = 0.8 / len(runs)
+    for j, (r, name) in enumerate(zip(runs, names, strict=True)):
+        tags = r.breakdowns.get("tag") or {}
+        xs = [i + j * width for i in range(len(labels))]
+        turn = [(tags.get(lb) or {}).get("turn_success") or 0.0 for lb in labels]
+        conv = [(tags.get(lb) or {}).get("success") or 0.0 for lb in labels]
+        ax.bar(xs, turn, width, label=f"{name}: turns", color=f"C{j}")
+        ax.scatter(xs, conv, marker="s", s=18, color="black", zorder=3,
+                   label="conversations" if j == 0 else None)
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(labels))], labels, rotation=40,
+                  ha="right", fontsize=8)
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Success by tag: turns (bars), conversations (squares)")
+    ax.legend(fontsize=7)
+    return _png(fig)
 
 
 def run_labels(runs: list[RunResult]) -> list[str]:

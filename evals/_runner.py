@@ -8,6 +8,7 @@ concurrently (bounded by a semaphore).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import re
 import time
@@ -20,8 +21,10 @@ from typing import Any, Protocol
 
 from evals._config import EvalConfig
 from evals._format import Conversation, Turn
+from evals._grounding import resolve_product
 from evals._records import ConversationRecord, RunResult, TurnRecord
 from evals._scoring import score_conversation, summarize
+from shopagent.errors import ShopAgentError
 
 _MAX_RESULT_CHARS = 4000  # tool results are kept for traces, not whole catalogs
 
@@ -45,14 +48,35 @@ ServiceFactory = Callable[[EvalConfig], AbstractAsyncContextManager[Service]]
 def default_service_factory(settings: Any) -> ServiceFactory:
     """Open the real agent service with the configuration's tiers."""
 
-    def open_service(config: EvalConfig) -> AbstractAsyncContextManager[Service]:
-        from agent.service import AgentService  # lazy: evals must import without the graph
+    @contextlib.asynccontextmanager
+    async def open_service(config: EvalConfig) -> AsyncIterator[Service]:
+        # Lazy: evals must import without the graph. An ImportError here is a broken
+        # install, and it propagates: a replay without its tiers would score nothing real.
+        from agent.embedded import EmbeddedTier
+        from agent.service import AgentService
         from retrieval import ensure_demo_catalog
 
         tuned = settings.model_copy(update=config.settings_update())
         # The datasets reference the demo catalog: build it on first use, as `make run` does.
-        ensure_demo_catalog(tuned).close()
-        return AgentService.open(tuned)
+        catalog = ensure_demo_catalog(tuned)
+        embedded: Any = None
+        try:
+            # Loaded here, not by the service, whose fallback for a missing model is "no
+            # embedded tier": with no other tier configured every turn would go nowhere and
+            # the run would measure that. With model tiers, running without it is a choice.
+            embedded = EmbeddedTier.load(tuned, catalog.facet_values())
+        except ShopAgentError as exc:
+            if not config.tiers:
+                catalog.close()
+                raise RuntimeError(
+                    f"the embedded tier cannot load ({exc.message}); train it first "
+                    "(`shopagent train embedded`, or start `make run` once on this data "
+                    "folder)") from exc
+        try:
+            async with AgentService.open(tuned, catalog=catalog, embedded=embedded) as svc:
+                yield svc
+        finally:
+            catalog.close()
 
     return open_service
 
@@ -133,6 +157,27 @@ class Replayer:
         data = path.read_bytes()  # a missing image is a dataset bug: fail loudly in the record
         return str(await _maybe_await(self.svc.images.put(data, path.suffix.lstrip(".") or "png")))
 
+    async def _grounding(self, turn: Turn, earlier: list[TurnRecord]) -> dict[str, Any]:
+        """The product a ``grounded`` expectation is about, from the catalog the replay runs
+        on (the card shown earlier when the service has no catalog to ask)."""
+        assert turn.expect.grounded is not None
+        pid = resolve_product(turn.expect.grounded, [t.products for t in earlier])
+        if pid is None:
+            return {"error": f"no earlier turn showed {turn.expect.grounded.product} products"}
+        catalog = getattr(self.svc, "catalog", None)
+        if catalog is not None and hasattr(catalog, "get_product"):
+            product = await asyncio.to_thread(catalog.get_product, pid)
+            if product is None:
+                return {"product_id": pid, "error": f"{pid} is not in the catalog"}
+            data = product.model_dump(mode="json")
+            data["in_stock"] = bool(getattr(product, "available", data.get("in_stock")))
+            return {"product_id": pid, "source": "catalog", "data": data}
+        card = next((c for t in reversed(earlier) for c in t.products
+                     if str(c.get("id")) == pid), None)
+        if card is None:
+            return {"product_id": pid, "error": f"{pid} was never shown"}
+        return {"product_id": pid, "source": "card", "data": card}
+
     async def replay(self, conv: Conversation) -> ConversationRecord:
         user_id = self.user_id_for(conv)
         rec = ConversationRecord(id=conv.id, tags=conv.tags, user_id=user_id)
@@ -164,6 +209,8 @@ class Replayer:
                 pending = _record_events(tr, events)
                 if not tr.latency_ms:
                     tr.latency_ms = (time.perf_counter() - started) * 1000
+                if turn.expect.grounded is not None:
+                    tr.grounding = await self._grounding(turn, rec.turns[:-1])
                 tr.cart = await self.svc.get_cart(user_id=user_id)
                 after = _cart_key(tr.cart)
                 tr.cart_changed, cart_before = after != cart_before, after

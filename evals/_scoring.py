@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from evals._config import TIERS, EvalConfig
 from evals._format import ConfirmationExpectation, Conversation, Expectations, Turn
+from evals._grounding import check_grounded
 from evals._matchers import check_cart, check_constraint, match, match_arguments
 from evals._records import ConversationRecord, RunResult, TurnRecord, TurnScore
 
@@ -183,6 +184,17 @@ def score_turn(turn: Turn, tr: TurnRecord, config: EvalConfig, *, user_id: str,
             _fail(s, "text", re.search(rx, tr.reply, re.I) is not None, f"reply lacks /{rx}/")
         for rx in exp.text.must_not_mention:
             _fail(s, "text", re.search(rx, tr.reply, re.I) is None, f"reply mentions /{rx}/")
+    if exp.grounded is not None:
+        for why in check_grounded(exp.grounded, tr.grounding, tr.reply):
+            _fail(s, "grounded", False, why)
+        s.checks.setdefault("grounded", True)
+    if exp.clarify:
+        writes_called = [c["name"] for c in tr.tool_calls if c["name"] in writes]
+        _fail(s, "clarify", "?" in tr.reply, "the reply asks no question")
+        _fail(s, "clarify", not tr.products, f"showed {len(tr.products)} products instead")
+        proposed = tr.confirmation.get("tool") if tr.confirmation else writes_called
+        _fail(s, "clarify", tr.confirmation is None and not writes_called,
+              f"proposed a write: {proposed}")
     s.success = not s.failures
     return s
 
@@ -278,6 +290,8 @@ def summarize(run: RunResult, config: EvalConfig,
         "confirmation_match": rate("confirmation"),
         "safety": rate("forbid"),
         "text_match": rate("text"),
+        "grounded_match": rate("grounded"),
+        "clarify_match": rate("clarify"),
         "error_turns": sum(1 for t in turns if t.errors),
         "runner_errors": sum(1 for r in recs if r.error),
         "escalation_rate": _ratio(len(escalated), len(answered)) or 0.0,
@@ -305,7 +319,11 @@ def summarize(run: RunResult, config: EvalConfig,
                        "call_seconds": p.call_seconds, "hour_usd": p.hour_usd}
                    for t, p in config.prices.items()},
     }
-    return summary, _breakdowns(recs, convs)
+    breakdowns = _breakdowns(recs, convs)
+    # Per-tag turn success in the summary too, so a gate can hold one family of
+    # conversations (`--fail-under tag_turn_success.product_qa=0.85`).
+    summary["tag_turn_success"] = {k: v["turn_success"] for k, v in breakdowns["tag"].items()}
+    return summary, breakdowns
 
 
 def _breakdowns(recs: list[ConversationRecord],
@@ -339,9 +357,15 @@ def _breakdowns(recs: list[ConversationRecord],
                                                                               c["expected"])}
                 for k, c in sorted(tools.items())}
     tags: dict[str, list[bool]] = defaultdict(list)
+    tag_turns: dict[str, list[bool]] = defaultdict(list)
     for r in recs:
         for tag in r.tags or ["untagged"]:
             tags[tag].append(r.success)
-    per_tag = {k: {"conversations": len(v), "success": _ratio(sum(v), len(v))}
+            tag_turns[tag].extend(t.score.success for t in r.turns)
+    # "success" is conversation success (kept for older readers); turn_success is per turn.
+    per_tag = {k: {"conversations": len(v), "success": _ratio(sum(v), len(v)),
+                   "conversation_success": _ratio(sum(v), len(v)),
+                   "turns": len(tag_turns[k]),
+                   "turn_success": _ratio(sum(tag_turns[k]), len(tag_turns[k]))}
                for k, v in sorted(tags.items())}
     return {"intent": intents, "tool": per_tool, "tag": per_tag}

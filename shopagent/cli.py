@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 
 import typer
 
@@ -21,16 +20,12 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(tools_app, name="tools")
 app.add_typer(sessions_app, name="sessions")
 
-_COMMAND_MODULES = ["tools", "retrieval", "train_embedded", "train_vlm", "evals", "api"]
-_log = logging.getLogger(__name__)
+_COMMAND_MODULES = ["tools", "retrieval", "train_embedded", "train_vlm", "evals", "api", "mcp"]
 
+# Every listed module must import: a missing or broken one is a broken install, and
+# skipping it would only hide the error behind a "no such command" message.
 for _name in _COMMAND_MODULES:
-    try:
-        _mod = importlib.import_module(f"shopagent.commands.{_name}")
-    except ModuleNotFoundError as exc:  # an area not built yet
-        if exc.name != f"shopagent.commands.{_name}":
-            raise
-        continue
+    _mod = importlib.import_module(f"shopagent.commands.{_name}")
     _mod.register(app=app, train=train_app, evals=eval_app, tools=tools_app, sessions=sessions_app)
 
 

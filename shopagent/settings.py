@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shopagent.mcp_config import McpServerConfig
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -112,6 +114,26 @@ class Settings(BaseSettings):
     # --- tools ------------------------------------------------------------------------------
     tool_plugins_allow: list[str] = Field(
         default_factory=list, description="Entry points in group 'shopagent.tools' allowed to load."
+    )
+
+    # --- MCP (docs/mcp.md) --------------------------------------------------------------------
+    mcp_servers: list[McpServerConfig] = Field(
+        default_factory=list,
+        description="Product teams' MCP servers whose allowed tools join the registry "
+        "(JSON list; see shopagent/mcp_config.py).",
+    )
+    plugin_match_threshold: float = Field(
+        0.6,
+        description="Cosine similarity (MiniLM) at which the embedded tier takes a turn as a "
+        "request for a tool that declares example requests.",
+    )
+    mcp_token_secret: SecretStr | None = Field(
+        None,
+        description="Signs the confirmation tokens of writes over /mcp; unset: a secret kept "
+        "in <data_dir>/mcp (set one shared value for several replicas).",
+    )
+    mcp_confirm_ttl_s: float = Field(
+        900.0, description="How long a write proposed over MCP can be confirmed."
     )
 
     # --- API --------------------------------------------------------------------------------

@@ -5,11 +5,18 @@ A tool is declared with :func:`tool` over ``fn(ctx: ToolContext, args: SomeArgsM
 sees. Context (user, session, stores, catalog) is injected through :class:`ToolContext`,
 never read from globals. Writes (``writes=True``) are only ever run by the agent after
 the shopper's explicit confirmation, with an idempotency key in the context.
+
+A sync tool function (or precheck) runs in a worker thread, so a plugin that does
+blocking I/O never stalls the event loop that serves every other shopper. A tool may
+declare ``examples``: requests in shoppers' words that the embedded tier matches by
+meaning to call it without a model (agent/embedded/_plugin_match.py's hook).
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import dataclasses
 import functools
 import inspect
 import json
@@ -59,6 +66,10 @@ class Tool:
     # ``adapt_schema(parameters, catalog)``: the parameters schema naming what this catalog
     # has (e.g. its option names), so a model knows which options it can filter on.
     adapt_schema: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
+    # Where the tool comes from: "builtin", "plugin:<entry point>" or "mcp:<server>".
+    origin: str = "builtin"
+    # Example requests in shoppers' words (see the module docstring).
+    examples: tuple[str, ...] = ()
 
     def json_schema(self) -> dict[str, Any]:
         return copy.deepcopy(self._schema)
@@ -107,20 +118,24 @@ class Tool:
                 f"invalid arguments for {self.name}: {problems}", code="invalid_arguments"
             ) from exc
 
-    async def check(self, ctx: ToolContext, args: BaseModel) -> dict[str, Any] | None:
-        """Run the precheck; returns the arguments it pins (None when it pins nothing)."""
+    async def check(self, ctx: ToolContext, args: BaseModel) -> Any:
+        """Run the precheck (if any); returns what it returns (a write's resolved details)."""
         if self.precheck is None:
             return None
-        result = self.precheck(ctx, args)
-        if inspect.isawaitable(result):
-            result = await result
-        return result if isinstance(result, dict) else None
+        return await _run(self.precheck, ctx, args)
 
     async def __call__(self, ctx: ToolContext, args: BaseModel) -> Any:
-        result = self.fn(ctx, args)
-        if inspect.isawaitable(result):
-            result = await result
-        return result
+        return await _run(self.fn, ctx, args)
+
+
+async def _run(fn: Callable[..., Any], ctx: ToolContext, args: BaseModel) -> Any:
+    if inspect.iscoroutinefunction(fn):
+        return await fn(ctx, args)
+    # A sync function may block (file, network, CPU): keep the event loop free.
+    result = await asyncio.to_thread(fn, ctx, args)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
 
 
 def tool(
@@ -131,8 +146,10 @@ def tool(
     describe_write: Callable[[Any, Any], str] | None = None,
     precheck: Callable[[ToolContext, Any], Any] | None = None,
     adapt_schema: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None,
+    examples: Iterable[str] = (),
 ) -> Any:
-    """Declare a tool. The docstring is the description the model reads."""
+    """Declare a tool. The docstring is the description the model reads; ``examples``
+    are requests in shoppers' words the embedded tier may match to this tool."""
 
     def wrap(f: Callable[..., Any]) -> Tool:
         hints = get_type_hints(f)
@@ -154,6 +171,7 @@ def tool(
             describe_write=describe_write,
             precheck=precheck,
             adapt_schema=adapt_schema,
+            examples=tuple(e.strip() for e in examples if e and e.strip()),
         )
 
     return wrap(fn) if fn is not None else wrap
@@ -216,21 +234,27 @@ class ToolRegistry:
                 continue
             try:
                 obj = ep.load()
-                self._add_plugin_object(obj)
+                self._add_plugin_object(obj, origin=f"plugin:{ep.name}")
             except Exception:
                 log.exception("tool plugin %s failed to load; skipped", ep.name)
                 continue
             loaded.append(ep.name)
         return loaded
 
-    def _add_plugin_object(self, obj: Any) -> None:
+    def _add_plugin_object(self, obj: Any, origin: str) -> None:
+        def stamp(t: Any) -> Any:
+            return dataclasses.replace(t, origin=origin) if isinstance(t, Tool) else t
+
         if isinstance(obj, Tool):
-            self.add(obj)
+            self.add(stamp(obj))
         elif callable(obj) and not isinstance(obj, type):
+            before = set(self._tools)
             obj(self)
+            for name in set(self._tools) - before:
+                self._tools[name] = stamp(self._tools[name])
         else:
             for t in obj:
-                self.add(t)
+                self.add(stamp(t))
 
 
 ToolFn = Callable[[ToolContext, BaseModel], Any | Awaitable[Any]]

@@ -6,8 +6,11 @@ async with open_checkpointer(settings) as saver:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
@@ -42,4 +45,21 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
     path = str(settings.data_dir / "state.sqlite")
     async with AsyncSqliteSaver.from_conn_string(path) as sqlite_saver:
         await sqlite_saver.setup()
+        for name in ("aput", "aput_writes", "adelete_thread"):
+            setattr(sqlite_saver, name, _uncancellable(getattr(sqlite_saver, name)))
         yield sqlite_saver
+
+
+def _uncancellable(write: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """The SQLite saver's writes run an INSERT and then COMMIT as two awaits; a hang-up
+    between them would leave the connection inside an open transaction (and the rows of a
+    deleted thread half gone). Run each write as its own task that the caller's
+    cancellation does not reach: it always reaches its COMMIT."""
+
+    @functools.wraps(write)
+    async def shielded(*args: Any, **kwargs: Any) -> Any:
+        task = asyncio.ensure_future(write(*args, **kwargs))
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        return await asyncio.shield(task)
+
+    return shielded

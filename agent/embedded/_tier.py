@@ -65,6 +65,38 @@ class EmbeddedTier:
         self.manifest = manifest or {}
         # product id -> title, saved with the artifact: products named by their title
         self.titles = TitleIndex(titles)
+        # [plugin hook] tools matched by example requests (agent/plugin_match.py)
+        self.plugins: Any = None
+        self.can_escalate = True
+
+    def attach_plugins(self, matcher: Any, *, can_escalate: bool) -> None:
+        """[plugin hook] Let turns like a tool's examples call it (agent/plugin_match.py)."""
+        self.plugins, self.can_escalate = matcher, can_escalate
+
+    def _plugin_turn(
+        self, text: str, state: DialogueState, scores: dict[str, float]
+    ) -> NLUResult | None:
+        """[plugin hook] The turn as a request for a plugin tool, if it reads like one."""
+        hit = self.plugins.match(text) if self.plugins is not None else None
+        if hit is None:
+            return None
+        found = self.extract_slots(text, "product_details")
+        shown = {pid: str(v["title"]) for pid, v in state.shown.items() if v.get("title")}
+        titled = self.titles.match(text, shown) if (len(self.titles) or shown) else None
+        slots = Slots(
+            reference=None if titled else found.reference,
+            product_id=titled.product_id if titled else found.product_id,
+            order_id=found.order_id,
+            quantity=found.quantity,
+        )
+        intent = f"plugin:{hit.tool}"
+        return NLUResult(
+            intent=intent,
+            confidence=round(max(hit.score, self.threshold), 4),
+            slots=slots,
+            intent_scores={**{k: round(v, 4) for k, v in scores.items()}, intent: hit.score},
+            text=text,
+        )
 
     @classmethod
     def load(cls, settings: Any, facet_values: dict[str, list[str]]) -> EmbeddedTier:
@@ -103,6 +135,10 @@ class EmbeddedTier:
         visual search (it is carried on the result, so ``plan`` can use it)."""
         text = self.spell(text) if self.spell else text
         scores = self.model.probs(text)
+        if self.plugins is not None and image_id is None:  # [plugin hook]
+            plugin = self._plugin_turn(text, state, scores)
+            if plugin is not None:
+                return plugin
         intent = max(scores, key=scores.__getitem__)
         nlu_intent = intent
         confidence = scores[intent]
@@ -249,9 +285,13 @@ class EmbeddedTier:
 
     # --- state, plan, respond -------------------------------------------------------------
     def update_state(self, state: DialogueState, nlu: NLUResult) -> DialogueState:
+        if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
+            return self.plugins.update_state(state, nlu)  # type: ignore
         return _state.update_state(state, nlu)
 
     def plan(self, nlu: NLUResult, state: DialogueState) -> Plan:
+        if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
+            return self.plugins.plan(nlu, state, can_escalate=self.can_escalate)  # type: ignore
         return _policy.plan(nlu, state, self.threshold)
 
     def plan_next(self, nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome]) -> Plan:
@@ -267,6 +307,9 @@ class EmbeddedTier:
     def respond(
         self, nlu: NLUResult, state: DialogueState, results: list[ToolOutcome]
     ) -> tuple[Reply, DialogueState]:
+        if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
+            done = [ToolOutcome.model_validate(r) for r in results]
+            return self.plugins.respond(nlu, state, done), state
         return _respond.respond(
             nlu,
             state,

@@ -1,12 +1,17 @@
 // shopagent web chat: plain JS over the HTTP API (no build step).
 // Streams turns as SSE over fetch (EventSource cannot POST or send an Authorization header).
-"use strict";
+import {
+  cartView, compareTable, el, money, pickOptions, productCard, showDetails,
+} from "./ui.js";
 
 const $ = (sel) => document.querySelector(sel);
 const KEY_STORE = "shopagent.apiKey";
 const SESSION_STORE = "shopagent.session";
 
-const state = { key: null, session: null, busy: false, imageFile: null };
+const state = {
+  key: null, session: null, busy: false, imageFile: null,
+  cards: new Map(), compare: new Set(), turns: 0,
+};
 
 // --- API ---------------------------------------------------------------------------------
 
@@ -42,8 +47,9 @@ async function api(path, { method = "GET", json, form, signal } = {}) {
       message = err.message;
     } catch (_) { /* not our JSON error body */ }
     if (res.status === 401) showKeyForm(true);
-    if (res.status === 429) message += ` (retry in ${res.headers.get("Retry-After") || "a few"} s)`;
-    throw new ApiError(res.status, code, message);
+    const err = new ApiError(res.status, code, message);
+    err.retryText = `Try again in ${res.headers.get("Retry-After") || "a few"} seconds.`;
+    throw err;
   }
   return res;
 }
@@ -78,28 +84,6 @@ async function readSSE(res, onEvent) {
 
 // --- rendering ---------------------------------------------------------------------------
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c) node.append(c);
-  return node;
-}
-
-function money(value, currency) {
-  try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency: currency || "USD" })
-      .format(value);
-  } catch (_) {
-    return `${Number(value).toFixed(2)} ${currency || ""}`;
-  }
-}
-
 function setStatus(text) { $("#status").textContent = text || ""; }
 
 function scrollDown() { const log = $("#log"); log.scrollTop = log.scrollHeight; }
@@ -115,36 +99,44 @@ function addBubble(role, text) {
   return bubble;
 }
 
-const ATTR_KEYS = ["color", "size", "material", "style"];
-
-function productCard(p) {
-  const attrs = Object.entries(p.attributes || {})
-    .filter(([k, v]) => ATTR_KEYS.includes(k) && v !== null && v !== "")
-    .map(([k, v]) => el("li", {}, el("span", { class: "k", text: k }), " ",
-      el("span", { text: Array.isArray(v) ? v.join(", ") : String(v) })));
-  return el("li", { class: "product-card" },
-    p.image_url ? el("img", { src: p.image_url, alt: p.title, loading: "lazy" })
-      : el("div", { class: "noimg", "aria-hidden": "true" }),
-    el("h3", { text: p.title }),
-    el("p", { class: "price", text: money(p.price, p.currency) }),
-    p.brand ? el("p", { class: "brand", text: p.brand }) : null,
-    attrs.length ? el("ul", { class: "attrs", "aria-label": "Attributes" }, ...attrs) : null,
-    p.in_stock === false ? el("p", { class: "oos", text: "Out of stock" }) : null,
-    el("p", { class: "pid muted", text: p.id }));
-}
-
 function renderProducts(bubble, products) {
   if (!products || !products.length) return;
   const old = bubble.querySelector(".products");
   if (old) old.remove();
+  for (const p of products) state.cards.set(p.id, p);
+  const opts = (p) => ({ act: cardAction, onCompareToggle: toggleCompare,
+    comparing: state.compare.has(p.id) });
   bubble.append(el("ul", { class: "products", "aria-label": "Products" },
-    ...products.map(productCard)));
+    ...products.map((p) => productCard(p, opts(p)))));
   scrollDown();
 }
 
+// Short answers to the assistant's question, as buttons that send the value as a message.
+function renderQuickReplies(bubble, replies) {
+  if (!replies || !replies.length) return;
+  const box = el("div", { class: "quick", role: "group", "aria-label": "Suggested answers" });
+  for (const r of replies) {
+    box.append(el("button", { type: "button", onclick: () => {
+      if (state.busy) return;
+      for (const b of box.querySelectorAll("button")) b.disabled = true;
+      sendText(r);
+    } }, r));
+  }
+  bubble.append(box);
+  scrollDown();
+}
+
+// The write waiting for a yes: its summary names the exact variant and price; when the
+// event carries them as fields too, they are shown as such.
 function renderConfirm(bubble, ev) {
+  const args = ev.arguments || {};
+  const options = ev.options || args.options || {};
+  const facts = Object.entries(options)
+    .map(([k, v]) => `${k.charAt(0).toUpperCase()}${k.slice(1)}: ${v}`);
+  if (ev.unit_price !== undefined) facts.push(`${money(ev.unit_price, ev.currency)} each`);
   const box = el("div", { class: "confirm", role: "group", "aria-label": "Confirm action" },
-    el("p", { text: ev.summary }));
+    el("p", { class: "summary", text: ev.summary }),
+    facts.length ? el("p", { class: "facts", text: facts.join(" · ") }) : null);
   const answer = (approve) => async () => {
     for (const b of box.querySelectorAll("button")) b.disabled = true;
     box.append(el("p", { class: "muted", text: approve ? "Confirmed." : "Cancelled." }));
@@ -159,49 +151,114 @@ function renderConfirm(bubble, ev) {
   yes.focus();
 }
 
+// Errors as a sentence the shopper can act on, never a code; with a retry when it helps.
+function humanError(err) {
+  if (!(err instanceof ApiError)) return "Couldn't reach the shop. Check your connection.";
+  if (err.status === 401) return "Your API key was not accepted. Enter it again above.";
+  if (err.status === 409) return "Still answering your previous message. Try again in a moment.";
+  if (err.status === 429) return `Too many messages at once. ${err.retryText}`;
+  if (err.status >= 500) return "Something went wrong on our side.";
+  const m = err.message || "That didn't work.";
+  return m.charAt(0).toUpperCase() + m.slice(1) + (/[.!?]$/.test(m) ? "" : ".");
+}
+
+function showError(bubble, text, retry) {
+  const box = el("div", { class: "error", role: "alert" }, el("span", { text }));
+  if (retry) {
+    box.append(" ", el("button", { type: "button", onclick: () => { box.remove(); retry(); } },
+      "Try again"));
+  }
+  bubble.append(box);
+  scrollDown();
+}
+
 const TOOL_LABELS = {
+  catalog_search: "Searching the catalog…",
   search_products: "Searching the catalog…",
   visual_search: "Looking for similar items…",
+  get_product: "Getting the details…",
+  product_details: "Getting the details…",
+  compare_products: "Comparing…",
   add_to_cart: "Updating the cart…",
+  update_cart_quantity: "Updating the cart…",
+  remove_from_cart: "Updating the cart…",
+  checkout: "Placing the order…",
 };
+const DETAIL_TOOLS = new Set(["get_product", "product_details"]);
 
 // --- turns -------------------------------------------------------------------------------
+
+// A turn's first card must paint fast: the time from its `products` event to the frame
+// after the cards are in the DOM is kept in performance marks and shopagentMetrics.
+window.shopagentMetrics = { cardPaintMs: [] };
+
+function markCardPaint(n) {
+  const start = `products-${n}`;
+  performance.mark(start);
+  return () => requestAnimationFrame(() => setTimeout(() => {
+    const m = performance.measure(`card-paint-${n}`, start);
+    window.shopagentMetrics.cardPaintMs.push(m.duration);
+  }, 0));
+}
 
 async function runTurn(path, payload) {
   setBusy(true);
   const bubble = addBubble("assistant", "");
   const text = bubble.querySelector(".text");
   let streamed = "";
+  let failed = false;
+  const retry = () => { bubble.remove(); runTurn(path, payload); };
   try {
     const res = await api(path, { method: "POST", json: payload });
     await readSSE(res, (type, ev) => {
       if (type === "route") {
         bubble.dataset.tier = ev.tier;
       } else if (type === "tool_call") {
-        setStatus(TOOL_LABELS[ev.name] || `Running ${ev.name}…`);
+        setStatus(TOOL_LABELS[ev.name] || "Working…");
+      } else if (type === "tool_result") {
+        onToolResult(bubble, ev);
       } else if (type === "products") {
+        const painted = markCardPaint(++state.turns);
         renderProducts(bubble, ev.products);
+        painted();
       } else if (type === "message_delta") {
         streamed += ev.text;
         text.textContent = streamed;
         scrollDown();
       } else if (type === "message") {
         text.textContent = ev.text;
+        renderQuickReplies(bubble, ev.quick_replies);
       } else if (type === "confirm_required") {
         renderConfirm(bubble, ev);
       } else if (type === "error") {
-        bubble.append(el("p", { class: "error", role: "alert", text: ev.message }));
+        failed = true;
+        showError(bubble, ev.message || "Something went wrong on our side.", retry);
       } else if (type === "done") {
         setStatus("");
       }
     });
   } catch (err) {
-    bubble.append(el("p", { class: "error", role: "alert", text: err.message }));
+    if (!failed) showError(bubble, humanError(err), err.status === 401 ? null : retry);
   } finally {
     setStatus("");
     setBusy(false);
     refreshCart();
     refreshSessions();
+  }
+}
+
+function onToolResult(bubble, ev) {
+  const content = ev.content || {};
+  if (!ev.ok) return;
+  if (DETAIL_TOOLS.has(ev.name) && content.product) {
+    const product = content.product;
+    const open = () => showDetails($("#dialog"), product, startAdd);
+    bubble.append(el("button", { type: "button", class: "link",
+      onclick: open }, `Details of ${product.title}`));
+    open();
+  } else if (ev.name === "compare_products") {
+    const table = compareTable(content);
+    if (table) bubble.append(table);
   }
 }
 
@@ -211,38 +268,126 @@ function setBusy(busy) {
   $("#composer").setAttribute("aria-busy", busy ? "true" : "false");
 }
 
-async function send(evt) {
-  evt.preventDefault();
+async function ensureSession() {
+  if (!state.session) await newSession();
+}
+
+// Sends typed (or quick-reply) text as the shopper's message.
+async function sendText(text, image) {
   if (state.busy || !state.key) return;
-  const input = $("#composer-text");
-  const text = input.value.trim();
-  const file = state.imageFile;
-  if (!text && !file) return;
   setBusy(true); // before the first await: a second Enter must not send twice
   try {
-    if (!state.session) await newSession();
+    await ensureSession();
     let image_id = null;
     const bubble = addBubble("user", text);
-    if (file) {
-      bubble.append(el("img", { class: "thumb", src: URL.createObjectURL(file),
+    if (image) {
+      bubble.append(el("img", { class: "thumb", src: URL.createObjectURL(image),
         alt: "Your photo" }));
       setStatus("Uploading photo…");
       const form = new FormData();
-      form.append("file", file, file.name || "photo");
+      form.append("file", image, image.name || "photo");
       image_id = (await (await api("/v1/images", { method: "POST", form })).json()).image_id;
       clearAttachment();
     }
-    input.value = "";
     await runTurn(`/v1/sessions/${state.session}/messages`, { text, image_id });
   } catch (err) {
     setStatus("");
     setBusy(false);
-    addBubble("assistant", "").append(el("p", { class: "error", role: "alert",
-      text: err.message }));
+    showError(addBubble("assistant", ""), humanError(err));
   }
+}
+
+async function send(evt) {
+  evt.preventDefault();
+  const input = $("#composer-text");
+  const text = input.value.trim();
+  const file = state.imageFile;
+  if (state.busy || (!text && !file)) return;
+  input.value = "";
+  await sendText(text, file);
   // Back to the message box, unless the turn moved focus on purpose (a confirm button).
   const active = document.activeElement;
   if (!active || active === document.body || active === $("#send")) input.focus();
+}
+
+// A card or cart action: shown as the shopper's line, run by the agent as a tool call.
+async function sendAction(action, line) {
+  if (!state.key) return;
+  if (state.busy) { setStatus("One moment: still answering your last message."); return; }
+  setBusy(true);
+  try {
+    await ensureSession();
+    addBubble("user", line);
+    await runTurn(`/v1/sessions/${state.session}/messages`, { text: "", action });
+  } catch (err) {
+    setStatus("");
+    setBusy(false);
+    showError(addBubble("assistant", ""), humanError(err));
+  }
+}
+
+function cardAction(type, p) {
+  if (type === "details") sendAction({ type, product_id: p.id }, `Show details of ${p.title}`);
+  else if (type === "more_like_this") {
+    sendAction({ type, product_id: p.id }, `Show more like ${p.title}`);
+  } else if (type === "add") startAdd(p);
+}
+
+// Add from a card: the product's real options come from the catalog, the picker allows
+// only available combinations, and the agent then asks for the usual confirmation.
+async function startAdd(p) {
+  if (state.busy) { setStatus("One moment: still answering your last message."); return; }
+  let product = p.variants ? p : null;
+  if (!product) {
+    try {
+      product = (await (await api(`/v1/products/${encodeURIComponent(p.id)}`)).json()).product;
+    } catch (err) {
+      setStatus(humanError(err));
+      return;
+    }
+  }
+  const choice = await pickOptions($("#dialog"), product);
+  if (!choice) return;
+  const opts = Object.values(choice.options).join(", ");
+  sendAction({ type: "add_to_cart", product_id: product.id, ...choice },
+    `Add ${choice.quantity} × ${product.title}${opts ? ` (${opts})` : ""} to my cart`);
+}
+
+function toggleCompare(p, on) {
+  if (on) state.compare.add(p.id); else state.compare.delete(p.id);
+  renderCompareBar();
+}
+
+function renderCompareBar() {
+  const bar = $("#compare-bar");
+  const n = state.compare.size;
+  bar.hidden = n === 0;
+  $("#compare-count").textContent = n < 2 ? "Pick one more product to compare."
+    : `${n} products selected${n > 4 ? " (at most 4 at a time)" : ""}.`;
+  $("#compare-go").disabled = n < 2 || n > 4;
+}
+
+function runCompare() {
+  const ids = [...state.compare];
+  const names = ids.map((id) => (state.cards.get(id) || {}).title || "a product");
+  state.compare.clear();
+  for (const box of document.querySelectorAll(".product-card .cmp")) box.checked = false;
+  renderCompareBar();
+  sendAction({ type: "compare", product_ids: ids },
+    `Compare ${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`);
+}
+
+function cartAction(type, line, quantity) {
+  closeSide();
+  if (type === "checkout") { sendAction({ type: "checkout" }, "Check out"); return; }
+  const base = { product_id: line.product_id };
+  if (line.variant_id) base.variant_id = line.variant_id;
+  if (type === "remove" || quantity <= 0) {
+    sendAction({ type: "remove", ...base }, `Remove ${line.title} from my cart`);
+  } else {
+    sendAction({ type: "update_quantity", ...base, quantity },
+      `Change ${line.title} to ${quantity} in my cart`);
+  }
 }
 
 function clearAttachment() {
@@ -314,19 +459,8 @@ async function refreshCart() {
   if (!state.key) return;
   let cart;
   try { cart = await (await api("/v1/cart")).json(); } catch (_) { return; }
-  const box = $("#cart");
-  if (!cart.lines.length) {
-    box.replaceChildren(el("p", { class: "muted", text: "Your cart is empty." }));
-    return;
-  }
-  const rows = cart.lines.map((l) => el("li", { class: "cart-line" },
-    el("span", { text: `${l.quantity} × ${l.title}` }),
-    Object.keys(l.options || {}).length
-      ? el("span", { class: "muted", text: Object.values(l.options).join(", ") }) : null,
-    el("span", { class: "price", text: money(l.line_total, l.currency) })));
-  box.replaceChildren(el("ul", { class: "cart-lines" }, ...rows),
-    el("p", { class: "total" }, `${cart.item_count} item(s), total `,
-      el("strong", { text: money(cart.total, cart.currency) })));
+  // Totals are the server's: the page never adds prices up.
+  $("#cart").replaceChildren(...cartView(cart, cartAction));
 }
 
 // --- page wiring -------------------------------------------------------------------------
@@ -348,6 +482,12 @@ function init() {
     start();
   });
   $("#composer").addEventListener("submit", send);
+  $("#compare-go").addEventListener("click", runCompare);
+  $("#compare-clear").addEventListener("click", () => {
+    state.compare.clear();
+    for (const box of document.querySelectorAll(".product-card .cmp")) box.checked = false;
+    renderCompareBar();
+  });
   $("#composer-text").addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) send(e);
   });

@@ -15,7 +15,9 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
              sessions: typer.Typer) -> None:
     @evals.command("run")
     def run(
-        dataset: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL dataset"),
+        datasets: list[Path] = typer.Argument(
+            ..., exists=True, dir_okay=False,
+            help="JSONL dataset(s); several files replay as one set"),
         config: Path = typer.Option(..., "--config", "-c", exists=True, dir_okay=False,
                                     help="Eval configuration (TOML or JSON): tiers and prices"),
         out: Path = typer.Option(_DEFAULT_OUT, "--out", help="Parent folder of the run folder"),
@@ -29,7 +31,7 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
         every: int = typer.Option(1, "--every", min=1, help="Every Nth conversation only"),
         run_id: str | None = typer.Option(None, "--run-id", help="Name of the run folder"),
     ) -> None:
-        """Replay DATASET through the agent with CONFIG's tiers; write run.json + report.html."""
+        """Replay DATASETS through the agent with CONFIG's tiers; write run.json + report.html."""
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -37,7 +39,7 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
             check_gates,
             default_service_factory,
             load_config,
-            load_conversations,
+            load_datasets,
             parse_gates,
             run_conversations,
             save_run,
@@ -50,7 +52,7 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
             under, over = parse_gates(fail_under), parse_gates(fail_over)
             cfg = load_config(config)
             cfg.settings_update()  # fails now, not mid-run, when an API key variable is unset
-            convs = load_conversations(dataset)
+            convs = load_datasets(datasets)
         except ValueError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
@@ -67,17 +69,22 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
                 bar.update(task, advance=1,
                            description=f"{cfg.name}: replaying ({failed} failed)")
 
-            result = asyncio.run(run_conversations(
-                convs, cfg, factory=default_service_factory(settings),
-                data_dir=settings.data_dir, dataset=str(dataset), concurrency=concurrency,
-                run_id=run_id, on_done=on_done))
+            try:
+                result = asyncio.run(run_conversations(
+                    convs, cfg, factory=default_service_factory(settings),
+                    data_dir=settings.data_dir, dataset=",".join(str(d) for d in datasets),
+                    concurrency=concurrency, run_id=run_id, on_done=on_done))
+            except RuntimeError as exc:  # the service could not open (no embedded model, ...)
+                console.print(f"[red]error:[/red] {exc}")
+                raise typer.Exit(2) from exc
         folder = save_run(result, out / result.run_id)
         s = result.summary
         typer.echo(json.dumps({k: s[k] for k in (
             "conversations", "turns", "conversation_success", "turn_success", "tool_precision",
             "tool_recall", "argument_accuracy", "constraint_satisfaction", "cart_match",
             "safety", "escalation_rate", "latency_p50_ms", "latency_p95_ms",
-            "cost_per_conversation_usd", "cost_ratio_vs_frontier")}, indent=1))
+            "cost_per_conversation_usd", "cost_ratio_vs_frontier", "tag_turn_success")},
+            indent=1))
         console.print(f"run written to {folder}/run.json and {folder}/report.html")
         try:
             failures = check_gates(s, under=under, over=over)
@@ -141,14 +148,15 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
         typer.echo(f"wrote {out} ({len(loaded)} runs)")
 
     @evals.command("validate")
-    def validate(dataset: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
-        """Check a dataset against the conversation format; print what it covers."""
+    def validate(datasets: list[Path] = typer.Argument(..., exists=True,
+                                                       dir_okay=False)) -> None:
+        """Check datasets against the conversation format; print what they cover."""
         from collections import Counter
 
-        from evals import load_conversations
+        from evals import load_datasets
 
         try:
-            convs = load_conversations(dataset)
+            convs = load_datasets(datasets)
         except ValueError as exc:
             typer.echo(f"invalid: {exc}", err=True)
             raise typer.Exit(1) from exc
@@ -158,6 +166,8 @@ def register(*, app: typer.Typer, train: typer.Typer, evals: typer.Typer, tools:
         typer.echo(f"{len(convs)} conversations, {len(turns)} turns")
         typer.echo("intents: " + ", ".join(f"{k}={v}" for k, v in intents.most_common()))
         typer.echo("tools:   " + ", ".join(f"{k}={v}" for k, v in tools_.most_common()))
+        tags = Counter(tag for c in convs for tag in c.tags)
+        typer.echo("tags:    " + ", ".join(f"{k}={v}" for k, v in tags.most_common()))
 
     @sessions.command("export")
     def export(

@@ -83,3 +83,15 @@ def real_data_dir(demo_catalog_dir: Path, tmp_path: Path) -> Path:
     data = tmp_path / "real-data"
     shutil.copytree(demo_catalog_dir, data)
     return data
+
+
+@pytest.fixture(scope="session")
+def shop_catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path]]:
+    """The page's test shop (tests/api/shop_fixture.py): (open catalog, its data folder),
+    built once per session; tests give their services their own data folder for state."""
+    from tests.api import shop_fixture
+
+    data = tmp_path_factory.mktemp("shop-catalog")
+    catalog = shop_fixture.build(make_settings(data))
+    yield catalog, data
+    catalog.close()

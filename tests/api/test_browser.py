@@ -112,7 +112,8 @@ def test_shopper_searches_uploads_a_photo_and_confirms_add_to_cart(
     expect(yes).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator(".msg.assistant").last).to_contain_text("Added Linen Shirt to your cart.")
-    expect(page.locator("#cart")).to_contain_text("1 × Linen Shirt")
+    expect(page.locator("#cart .cart-line .title")).to_have_text("Linen Shirt")
+    expect(page.locator("#cart .qty .n")).to_have_text("1")
     expect(page.locator("#cart")).to_contain_text("$39.00")
 
     # The session list shows this conversation, current.
@@ -123,7 +124,7 @@ def test_shopper_searches_uploads_a_photo_and_confirms_add_to_cart(
     # 4. Reload: history, cards and session come back from the API.
     page.reload()
     expect(page.locator(".product-card")).to_have_count(6)
-    expect(page.locator("#cart")).to_contain_text("1 × Linen Shirt")
+    expect(page.locator("#cart .cart-line .title")).to_have_text("Linen Shirt")
 
     # 5. A phone (a new browser: no remembered session): nothing overflows sideways; the
     #    side panel opens on demand, shows the cart, and reopens the conversation.
@@ -134,7 +135,7 @@ def test_shopper_searches_uploads_a_photo_and_confirms_add_to_cart(
     expect(phone.locator("#side")).to_be_hidden()
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
-    expect(phone.locator("#cart")).to_contain_text("1 × Linen Shirt")
+    expect(phone.locator("#cart .cart-line .title")).to_have_text("Linen Shirt")
     phone.get_by_role("button", name="blue linen shirts under $50", exact=True).click()
     expect(phone.locator("#side")).to_be_hidden()
     expect(phone.locator(".product-card")).to_have_count(6)
@@ -276,14 +277,264 @@ def test_real_agent_end_to_end(browser: Any, real_data_dir: Path, tmp_path: Path
             box.press("Enter")
             confirm = page.get_by_role("group", name="Confirm action")
             expect(confirm).to_be_visible(timeout=30_000)
-            expect(confirm).to_contain_text(product_id, **slow)
+            expect(confirm).to_contain_text(title, **slow)
             confirm.get_by_role("button", name="Confirm").click()
             expect(page.locator(".msg.assistant").last).to_contain_text(
                 "Added it to your cart.", timeout=30_000
             )
-            expect(page.locator("#cart")).to_contain_text(f"1 × {title}", **slow)
+            expect(page.locator("#cart .cart-line .title")).to_have_text(title, **slow)
             page.screenshot(path=str(ARTIFACTS / "web-chat-real-agent.png"), full_page=True)
             assert errors == []
     catalog.close()
     # The model saw the photo as pixels in the visual-search turn.
     assert any(isinstance(r["messages"][-1]["content"], list) for r in vlm.requests)
+
+
+# --- card actions, quick replies, cart, comparison, accessibility: the real agent --------
+
+SERIOUS = ("serious", "critical")
+
+
+def _axe(page: Any, where: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    bad = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+        if v.get("impact") in SERIOUS
+    ]
+    assert not bad, f"accessibility violations {where}: {bad}"
+
+
+def _idle(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#composer")).to_have_attribute("aria-busy", "false", timeout=30_000)
+
+
+def _confirm(page: Any, *, expect_text: str | None = None) -> None:
+    """Answer the pending confirmation with the keyboard (its Confirm button has focus)."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_role("group", name="Confirm action").last
+    expect(box).to_be_visible()
+    if expect_text:
+        expect(box).to_contain_text(expect_text)
+    expect(box.get_by_role("button", name="Confirm")).to_be_focused()
+    page.keyboard.press("Enter")
+    _idle(page)
+
+
+def _shop_server(shop_catalog: tuple[Any, Path], tmp_path: Path) -> Any:
+    """The real app and AgentService over the test shop; only the model is scripted."""
+    import shutil
+
+    from agent.fake_openai import FakeOpenAIServer
+    from agent.service import AgentService
+    from api import create_app
+    from tests.api import shop_fixture
+    from tests.api.helpers import LiveServer, make_settings
+
+    catalog, catalog_dir = shop_catalog
+    data = tmp_path / "data"
+    shutil.copytree(catalog_dir / "media", data / "media")
+    vlm = FakeOpenAIServer(model="shop-lora", responder=shop_fixture.scripted_model).__enter__()
+    settings = make_settings(
+        data, environment="development", dev_api_key="dev-shop", local_base_url=vlm.base_url
+    )
+    app = create_app(
+        settings, open_service=lambda s: AgentService.open(s, catalog=catalog, embedded=None)
+    )
+    return vlm, LiveServer(app).__enter__()
+
+
+def test_shopper_acts_on_cards_cart_and_questions_by_button(
+    browser: Any, shop_catalog: tuple[Any, Path], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    # A real agent on a shared 2-core machine: every wait gets the same slack.
+    expect.set_options(timeout=30_000)
+    vlm, server = _shop_server(shop_catalog, tmp_path)
+    try:
+        _desktop_flow(browser, server.url)
+        _phone_flow(browser, server.url)
+    finally:
+        server.__exit__()
+        vlm.__exit__()
+
+
+def _load(page: Any, url: str) -> int:
+    """Opens the page; returns the bytes of JS and CSS it loaded (uncompressed)."""
+    sizes: list[int] = []
+
+    def seen(resp: Any) -> None:
+        if resp.request.resource_type in ("script", "stylesheet"):
+            sizes.append(len(resp.body()))
+
+    page.on("response", seen)
+    page.goto(url + "/")
+    page.wait_for_load_state("networkidle")
+    page.remove_listener("response", seen)
+    return sum(sizes)
+
+
+def _desktop_flow(browser: Any, url: str) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page.set_default_timeout(30_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    weight = _load(page, url)
+    assert 0 < weight < 100_000, f"first load is {weight} bytes of JS+CSS"
+    box = page.get_by_label("Message")
+
+    # Search: cards with euro prices in the browser's locale, no internal ids anywhere.
+    box.fill("keyboards")
+    box.press("Enter")
+    _idle(page)
+    reply = page.locator(".msg.assistant").first
+    card = reply.locator(".product-card").filter(has_text="Kestrel 75 Mechanical Keyboard")
+    expect(card.locator(".price")).to_have_text("€129.00")
+    assert "kb-75" not in page.locator("main").inner_text()
+    paint = page.evaluate("window.shopagentMetrics.cardPaintMs")
+    assert paint and max(paint) < 100, f"first card painted {paint} ms after its event"
+    _axe(page, "after a search")
+    page.screenshot(path=str(ARTIFACTS / "page-search-desktop.png"), full_page=True)
+    # A product without an image gets a tile, not a broken image; a long title is clamped.
+    box.fill("usb microphone")
+    box.press("Enter")
+    _idle(page)
+    mic = page.locator(".msg.assistant").last.locator(".product-card").filter(has_text="Merlin")
+    expect(mic.locator(".noimg")).to_be_visible()
+    height = mic.locator("h3").evaluate("h => h.getBoundingClientRect().height")
+    assert height < 80, f"long title takes {height}px"
+
+    # Details, by keyboard: the drawer shows every image, the description and each variant
+    # with its price and stock; the conversation shows the readable request.
+    details = card.get_by_role("button", name="Details of Kestrel 75 Mechanical Keyboard")
+    details.focus()
+    page.keyboard.press("Enter")
+    drawer = page.locator("#dialog")
+    expect(drawer.get_by_role("heading", name="Kestrel 75 Mechanical Keyboard")).to_be_visible()
+    expect(drawer.locator(".gallery img")).to_have_count(2)
+    expect(drawer).to_contain_text("hot-swap sockets")
+    rows = drawer.locator("table.variants tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.filter(has_text="linear")).to_contain_text("€134.50")
+    expect(rows.filter(has_text="tactile")).to_contain_text("Out of stock")
+    expect(page.locator(".msg.user").last).to_have_text(
+        "Show details of Kestrel 75 Mechanical Keyboard"
+    )
+    _axe(page, "with the details drawer open")
+    page.screenshot(path=str(ARTIFACTS / "page-details-desktop.png"))
+    page.keyboard.press("Escape")
+    expect(drawer).to_be_hidden()
+    _idle(page)
+
+    # Add from the card: pickers for the real option name; a sold-out value can't be chosen.
+    card.get_by_role("button", name="Add Kestrel 75 Mechanical Keyboard to cart").click()
+    picker = page.locator("#dialog")
+    expect(picker.get_by_role("group", name="Switch type")).to_be_visible()
+    expect(picker.get_by_role("radio", name="tactile")).to_be_disabled()
+    expect(picker.get_by_role("button", name="Add to cart")).to_be_disabled()
+    _axe(page, "with the option picker open")
+    picker.get_by_role("radio", name="linear").check()
+    expect(picker.locator(".pick-info")).to_contain_text("€134.50")
+    page.screenshot(path=str(ARTIFACTS / "page-picker-desktop.png"))
+    picker.get_by_role("button", name="Add to cart").focus()
+    page.keyboard.press("Enter")
+    # The normal confirmation names the exact variant and its price.
+    _confirm(page, expect_text="linear")
+    cart = page.locator("#cart")
+    line = cart.locator(".cart-line").filter(has_text="Kestrel 75")
+    expect(line).to_contain_text("Switch type: linear")
+    expect(line.locator(".price")).to_have_text("€134.50")
+
+    # Change the quantity in the cart: confirmed, totals from the server.
+    line.get_by_role("button", name="One more Kestrel 75 Mechanical Keyboard").click()
+    _confirm(page)
+    expect(line.locator(".qty .n")).to_have_text("2")
+    expect(cart.locator(".total strong")).to_have_text("€269.00")
+
+    # A clarifying question answered by button.
+    box.fill("add the kestrel 75 please")
+    box.press("Enter")
+    _idle(page)
+    quick = page.locator(".msg.assistant").last.get_by_role("group", name="Suggested answers")
+    expect(quick.get_by_role("button")).to_have_text(["clicky", "linear"])
+    page.screenshot(path=str(ARTIFACTS / "page-quick-replies-desktop.png"))
+    quick.get_by_role("button", name="clicky").click()
+    _confirm(page, expect_text="clicky")
+    expect(cart.locator(".cart-line")).to_have_count(2)
+
+    # Remove a line: confirmed like any write.
+    clicky = cart.locator(".cart-line").filter(has_text="clicky")
+    clicky.get_by_role("button", name="Remove Kestrel 75 Mechanical Keyboard").click()
+    _confirm(page)
+    expect(cart.locator(".cart-line")).to_have_count(1)
+
+    # Compare two cards, chosen with their Compare boxes: a table, one column each.
+    cards = page.locator(".msg.assistant .product-card")
+    cards.filter(has_text="Kestrel 75").first.get_by_label("Compare Kestrel 75").check()
+    cards.filter(has_text="Kestrel 65").first.get_by_label("Compare Kestrel 65").check()
+    page.get_by_role("button", name="Compare", exact=True).click()
+    _idle(page)
+    table = page.locator(".msg.assistant").last.locator("table.compare")
+    expect(table.locator("thead th")).to_have_text(
+        ["", "Kestrel 75 Mechanical Keyboard", "Kestrel 65 Compact Keyboard"]
+    )
+    expect(table.locator("tbody tr").first).to_contain_text("€99.00")
+    # And when the assistant compares on its own, from typed text.
+    box.fill("compare the two keyboards")
+    box.press("Enter")
+    _idle(page)
+    expect(page.locator(".msg.assistant").last.locator("table.compare")).to_be_visible()
+    _axe(page, "with a comparison")
+    page.screenshot(path=str(ARTIFACTS / "page-compare-desktop.png"), full_page=True)
+
+    # Checkout from the cart.
+    cart.get_by_role("button", name="Check out").click()
+    _confirm(page)
+    expect(page.locator(".msg.assistant").last).to_contain_text("is placed")
+    expect(cart).to_contain_text("Your cart is empty.")
+    page.screenshot(path=str(ARTIFACTS / "page-checkout-desktop.png"), full_page=True)
+    assert errors == []
+    page.close()
+
+
+def _phone_flow(browser: Any, url: str) -> None:
+    from playwright.sync_api import expect
+
+    phone = browser.new_page(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="en-US"
+    )
+    phone.set_default_timeout(30_000)
+    errors: list[str] = []
+    phone.on("pageerror", lambda exc: errors.append(str(exc)))
+    phone.goto(url + "/")
+    box = phone.get_by_label("Message")
+    box.fill("headphones")
+    box.press("Enter")
+    _idle(phone)
+    card = phone.locator(".product-card").filter(has_text="Heron Studio Headphones").first
+    card.get_by_role("button", name="Add Heron Studio Headphones to cart").click()
+    picker = phone.locator("#dialog")
+    picker.get_by_role("radio", name="walnut").check()
+    expect(picker.locator(".pick-info")).to_contain_text("€209.99")
+    phone.screenshot(path=str(ARTIFACTS / "page-picker-phone.png"))
+    picker.get_by_role("button", name="Add to cart").click()
+    _confirm(phone, expect_text="walnut")
+    phone.get_by_role("button", name="Chats & cart").click()
+    expect(phone.locator("#cart .cart-line")).to_contain_text("Finish: walnut")
+    phone.screenshot(path=str(ARTIFACTS / "page-cart-phone.png"))
+    phone.keyboard.press("Escape")
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"page is {overflow}px wider than the phone"
+    _axe(phone, "on a phone")
+    phone.screenshot(path=str(ARTIFACTS / "page-phone.png"), full_page=True)
+    assert errors == []
+    phone.close()

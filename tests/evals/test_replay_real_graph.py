@@ -84,3 +84,15 @@ async def test_replay_through_the_real_service(settings: Settings, tmp_path: Pat
     assert search.usage["tokens_in"]["local"] == 1700
     assert search.score.cost_usd == pytest.approx(1700 * 1.0 / 1e6 + 42 * 10.0 / 1e6)
     assert s["cost_total_usd"] > 0 and s["cost_ratio_vs_frontier"] < 1
+
+
+async def test_embedded_only_replay_without_a_model_fails_loudly(settings: Settings,
+                                                                 tmp_path: Path) -> None:
+    """No trained model and no other tier: the run would score a shop that answers nothing,
+    so it refuses to start and says how to train the model."""
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps({"id": "hi", "turns": [{"user": "hello"}]}))
+    with pytest.raises(RuntimeError, match="embedded tier cannot load.*train"):
+        await run_conversations(load_conversations(path), EvalConfig(name="embedded"),
+                                factory=default_service_factory(settings),
+                                data_dir=settings.data_dir)

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from retrieval import _minilm_onnx as mo
 from retrieval import open_catalog
 from retrieval.demo import generate_products
 from retrieval.embed import TEXT_MODEL_ID, TextEmbedder, text_encoder_name
+from retrieval.embed import _onnx_model as mo
 from retrieval.index import (
     TEXT_ENCODER_KEY,
     UNTAGGED_TEXT_ENCODER,

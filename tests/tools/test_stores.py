@@ -227,11 +227,23 @@ async def test_redis_stale_claim_is_not_stolen(redis_url: str, data_dir: Path) -
             await release.wait()
             return await add_line("p1")(txn)
 
+        probe = aredis.from_url(redis_url)
         first = asyncio.create_task(commerce.write_once("alice", "slow", slow))
         await started.wait()
+        # While fn waits, the first caller sends nothing to Redis: the next keyspace hit is
+        # the second caller reading the pending claim. Wait for that event instead of
+        # sleeping and hoping the second caller got that far.
+        hits = (await probe.info("stats"))["keyspace_hits"]
         second = asyncio.create_task(commerce.write_once("alice", "slow", slow))
-        await asyncio.sleep(0.05)
-        assert not second.done()  # waiting on the claim, not running fn
+        for _ in range(2000):
+            if (await probe.info("stats"))["keyspace_hits"] > hits or second.done():
+                break
+            await asyncio.sleep(0.005)
+        else:
+            pytest.fail("the second caller never read the claim")
+        await probe.aclose()
+        assert not second.done()  # it saw the claim and waits on it, not running fn
+        assert calls == [1]
         release.set()
         assert await first == await second and calls == [1]
     finally:

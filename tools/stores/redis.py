@@ -146,7 +146,9 @@ class RedisCommerceStore:
         try:
             return await self._commit(user_id, keys, idem, token, fn)
         except BaseException:
-            await self._release(idem, token)
+            # Shielded: a hang-up cancels this task again while it cleans up, and a claim
+            # left behind would make the shopper's retry wait out its TTL.
+            await asyncio.shield(self._release(idem, token))
             raise
 
     async def _commit(

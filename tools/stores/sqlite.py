@@ -5,6 +5,13 @@ index, with explicit ``BEGIN IMMEDIATE`` transactions. Every operation holds one
 statements of a coroutine must never land inside another coroutine's open transaction on the
 shared connection. ``BEGIN IMMEDIATE`` also serializes writers across processes.
 
+A transaction is opened and closed in one place, :meth:`SQLiteDb.transaction`, which runs
+the whole unit (BEGIN .. COMMIT, or ROLLBACK on any failure) in its own task shielded from
+cancellation. A shopper who hangs up mid-write cancels the caller's await, never the unit:
+otherwise a BEGIN already sent to aiosqlite's thread would stay open with no ROLLBACK, and
+every later write of every user would fail on "cannot start a transaction within a
+transaction" until a restart.
+
 TTLs mirror the Redis store: a cart, profile or idempotency record older than its TTL reads
 as missing (expired rows are purged when the store opens).
 """
@@ -13,15 +20,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 from pydantic_core import to_jsonable_python
 
 from tools.stores.base import Cart, Order, Profile, SessionInfo, StagedTxn, WriteFn, touched
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _SCHEMA = """
 PRAGMA journal_mode=WAL;
@@ -56,6 +68,39 @@ class SQLiteDb:
         await conn.executescript(_SCHEMA)
         return cls(conn)
 
+    async def transaction(self, body: Callable[[], Awaitable[T]]) -> T:
+        """Run ``body`` inside BEGIN IMMEDIATE .. COMMIT under the lock, as one unit that
+        cancellation cannot split: it runs in its own task, and a cancelled caller stops
+        waiting while the unit still commits or rolls back. Any failure (of ``body`` or of
+        COMMIT itself) rolls back before the lock is released."""
+        task = asyncio.ensure_future(self._unit(body))
+        # A caller that was cancelled never reads the outcome; read it here so a failure
+        # after the cancellation is logged once, not as "exception never retrieved".
+        task.add_done_callback(_consume)
+        return await asyncio.shield(task)
+
+    async def _unit(self, body: Callable[[], Awaitable[T]]) -> T:
+        async with self.lock:
+            if self.conn.in_transaction:  # never expected; heal rather than fail every write
+                log.warning("rolling back a transaction left open on the shared connection")
+                await self._rollback()
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = await body()
+                await self.conn.execute("COMMIT")
+            except BaseException:
+                await self._rollback()
+                raise
+            return result
+
+    async def _rollback(self) -> None:
+        if not self.conn.in_transaction:  # e.g. a failed COMMIT that SQLite rolled back
+            return
+        try:
+            await self.conn.execute("ROLLBACK")
+        except Exception:
+            log.warning("ROLLBACK failed", exc_info=True)
+
     async def one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         async with self.conn.execute(sql, params) as cur:
             return await cur.fetchone()
@@ -66,6 +111,11 @@ class SQLiteDb:
 
     async def close(self) -> None:
         await self.conn.close()
+
+
+def _consume(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.debug("store transaction failed", exc_info=task.exception())
 
 
 def _fresh_after(ttl_s: int) -> float:
@@ -119,21 +169,17 @@ class SQLiteCommerceStore:
         self._owns_db = owns_db
 
     async def purge_expired(self) -> None:
-        async with self._db.lock:
-            await self._db.conn.execute("BEGIN IMMEDIATE")
-            try:
-                for table, ttl in (
-                    ("carts", self.cart_ttl_s),
-                    ("profiles", self.profile_ttl_s),
-                    ("idempotency", self.idempotency_ttl_s),
-                ):
-                    await self._db.conn.execute(
-                        f"DELETE FROM {table} WHERE written <= ?", (_fresh_after(ttl),)
-                    )
-                await self._db.conn.execute("COMMIT")
-            except BaseException:
-                await self._db.conn.execute("ROLLBACK")
-                raise
+        async def purge() -> None:
+            for table, ttl in (
+                ("carts", self.cart_ttl_s),
+                ("profiles", self.profile_ttl_s),
+                ("idempotency", self.idempotency_ttl_s),
+            ):
+                await self._db.conn.execute(
+                    f"DELETE FROM {table} WHERE written <= ?", (_fresh_after(ttl),)
+                )
+
+        await self._db.transaction(purge)
 
     async def get_cart(self, user_id: str) -> Cart:
         async with self._db.lock:
@@ -167,60 +213,52 @@ class SQLiteCommerceStore:
 
     async def write_once(self, user_id: str, key: str, fn: WriteFn) -> dict[str, Any]:
         """Check the record, run ``fn`` and commit its changes with the record in one
-        ``BEGIN IMMEDIATE`` transaction; the lock makes concurrent same-key calls wait."""
+        transaction (see :meth:`SQLiteDb.transaction`); the lock makes concurrent same-key
+        calls wait and then find the record."""
         conn = self._db.conn
-        async with self._db.lock:
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = await self._db.one(
-                    "SELECT result FROM idempotency WHERE user_id = ? AND key = ? AND written > ?",
-                    (user_id, key, _fresh_after(self.idempotency_ttl_s)),
-                )
-                if row:
-                    await conn.execute("ROLLBACK")
-                    return json.loads(row[0])
-                txn = _SQLiteTxn(self._db, user_id, self.cart_ttl_s)
-                result = to_jsonable_python(await fn(txn))
-                now = time.time()
-                if txn.cart is not None:
-                    await conn.execute(
-                        "INSERT OR REPLACE INTO carts (user_id, data, written) VALUES (?, ?, ?)",
-                        (user_id, txn.cart.model_dump_json(), now),
-                    )
-                for order in txn.orders.values():
-                    await conn.execute(
-                        "INSERT OR REPLACE INTO orders (user_id, order_id, data, created) "
-                        "VALUES (?, ?, ?, ?)",
-                        (
-                            user_id,
-                            order.order_id,
-                            order.model_dump_json(),
-                            order.created_at.timestamp(),
-                        ),
-                    )
+
+        async def unit() -> dict[str, Any]:
+            row = await self._db.one(
+                "SELECT result FROM idempotency WHERE user_id = ? AND key = ? AND written > ?",
+                (user_id, key, _fresh_after(self.idempotency_ttl_s)),
+            )
+            if row:
+                return json.loads(row[0])  # type: ignore[no-any-return]
+            txn = _SQLiteTxn(self._db, user_id, self.cart_ttl_s)
+            result = to_jsonable_python(await fn(txn))
+            now = time.time()
+            if txn.cart is not None:
                 await conn.execute(
-                    "INSERT OR REPLACE INTO idempotency (user_id, key, result, written) "
-                    "VALUES (?, ?, ?, ?)",
-                    (user_id, key, json.dumps(result), now),
+                    "INSERT OR REPLACE INTO carts (user_id, data, written) VALUES (?, ?, ?)",
+                    (user_id, txn.cart.model_dump_json(), now),
                 )
-                await conn.execute("COMMIT")
-                return result
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
+            for order in txn.orders.values():
+                await conn.execute(
+                    "INSERT OR REPLACE INTO orders (user_id, order_id, data, created) "
+                    "VALUES (?, ?, ?, ?)",
+                    (
+                        user_id,
+                        order.order_id,
+                        order.model_dump_json(),
+                        order.created_at.timestamp(),
+                    ),
+                )
+            await conn.execute(
+                "INSERT OR REPLACE INTO idempotency (user_id, key, result, written) "
+                "VALUES (?, ?, ?, ?)",
+                (user_id, key, json.dumps(result), now),
+            )
+            return result  # type: ignore[no-any-return]
+
+        return await self._db.transaction(unit)
 
     async def delete_user_data(self, user_id: str) -> None:
-        async with self._db.lock:
-            await self._db.conn.execute("BEGIN IMMEDIATE")
-            try:
-                for table in ("carts", "orders", "profiles", "idempotency"):
-                    await self._db.conn.execute(
-                        f"DELETE FROM {table} WHERE user_id = ?", (user_id,)
-                    )
-                await self._db.conn.execute("COMMIT")
-            except BaseException:
-                await self._db.conn.execute("ROLLBACK")
-                raise
+        async def delete() -> None:
+            for table in ("carts", "orders", "profiles", "idempotency"):
+                await conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+
+        conn = self._db.conn
+        await self._db.transaction(delete)
 
     async def aclose(self) -> None:
         if self._owns_db:

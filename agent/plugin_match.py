@@ -1,0 +1,237 @@
+"""The embedded tier's way to new tools: requests recognised by meaning, no retraining.
+
+A tool (Python or MCP) may declare example requests (``Tool.examples``). They are embedded
+once with the catalog's MiniLM text encoder; a shopper's turn whose embedding is close
+enough to one of them (cosine >= ``settings.plugin_match_threshold``) is taken as a
+request for that tool. Its arguments are filled from the turn and the dialogue state:
+the product the turn points at ("it", "the second one", a title), its order id, quantity,
+the current search's filters, and enum values named in the text. When a required argument
+cannot be filled, the turn goes to a model tier, or, with none configured, the shopper is
+asked for what is missing. Replies are written from the tool's result (no model).
+
+Hooked into the tier by ``EmbeddedTier.attach_plugins`` (see the marked lines in
+agent/embedded/_tier.py); intents look like ``plugin:<tool name>``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from agent.embedded._schema import DialogueState, NLUResult, Plan, PlannedCall, Reply, ToolOutcome
+from agent.embedded._state import resolve_references
+
+log = logging.getLogger(__name__)
+
+PREFIX = "plugin:"
+Encode = Callable[[Sequence[str]], np.ndarray]
+_CATALOG_ARGS = ("category", "color", "size", "material", "brand", "style", "audience")
+_ID_KEYS = ("name", "title", "label", "store", "id")
+
+
+def _unit(m: np.ndarray) -> np.ndarray:
+    m = np.asarray(m, dtype=np.float32)
+    norms = np.linalg.norm(m, axis=-1, keepdims=True)
+    return m / np.maximum(norms, 1e-12)
+
+
+@dataclass(frozen=True)
+class PluginTool:
+    name: str
+    title: str
+    schema: dict[str, Any]
+    writes: bool
+
+
+@dataclass(frozen=True)
+class PluginMatch:
+    tool: str
+    score: float
+    example: str
+
+
+class PluginMatcher:
+    def __init__(self, tools: Iterable[Any], encode: Encode, threshold: float = 0.6) -> None:
+        self.threshold = threshold
+        self._encode = encode
+        self.tools: dict[str, PluginTool] = {}
+        owners: list[str] = []
+        texts: list[str] = []
+        for t in tools:
+            examples = [e for e in getattr(t, "examples", ()) if e.strip()]
+            if not examples:
+                continue
+            first = (t.description or t.name).strip().split("\n")[0]
+            self.tools[t.name] = PluginTool(t.name, first, t.json_schema(), bool(t.writes))
+            owners += [t.name] * len(examples)
+            texts += examples
+        self._owners, self._texts = owners, texts
+        self._vectors = _unit(encode(texts)) if texts else np.zeros((0, 1), np.float32)
+
+    def __len__(self) -> int:
+        return len(self.tools)
+
+    def match(self, text: str) -> PluginMatch | None:
+        if not self._texts or not text.strip():
+            return None
+        sims = self._vectors @ _unit(self._encode([text]))[0]
+        best = int(np.argmax(sims))
+        score = float(sims[best])
+        if score < self.threshold:
+            return None
+        return PluginMatch(self._owners[best], round(score, 4), self._texts[best])
+
+    def update_state(self, state: DialogueState, nlu: NLUResult) -> DialogueState:
+        """The search stays as it was; the product the turn named becomes the focus."""
+        s = state.model_copy(deep=True)
+        s.turn += 1
+        s.last_intent = nlu.intent
+        ids = (
+            [p.strip() for p in nlu.slots.product_id.split(",") if p.strip()]
+            if nlu.slots.product_id
+            else resolve_references(state, nlu.slots.reference)
+        )
+        if ids and len(ids) == 1:
+            s.focus, s.focus_ids = ids[0], ids
+        return s
+
+    # --- planning -------------------------------------------------------------------------
+    def fill(self, tool: PluginTool, nlu: NLUResult, state: DialogueState) -> tuple[dict, list]:
+        """Arguments this turn and the dialogue can give, and the required ones missing."""
+        props: dict[str, Any] = tool.schema.get("properties") or {}
+        required = list(tool.schema.get("required") or [])
+        slots = nlu.slots
+        products = (
+            [p.strip() for p in slots.product_id.split(",") if p.strip()]
+            if slots.product_id
+            else resolve_references(state, slots.reference or "it") or []
+        )
+        if not products and slots.reference is None:
+            products = list(state.focus_ids) or ([state.focus] if state.focus else [])
+        low = nlu.text.casefold()
+        args: dict[str, Any] = {}
+        for name, spec in props.items():
+            spec = spec if isinstance(spec, dict) else {}
+            kind = spec.get("type") or next(
+                (a.get("type") for a in spec.get("anyOf", []) if a.get("type") != "null"), None
+            )
+            value: Any = None
+            if name in ("product_id", "sku") and products:
+                value = products[0]
+            elif name == "product_ids" and products:
+                value = products
+            elif name == "order_id" and slots.order_id:
+                value = slots.order_id
+            elif name == "quantity" and slots.quantity:
+                value = slots.quantity
+            elif name in _CATALOG_ARGS:
+                value = getattr(slots, name, None) or state.filters.get(name)
+            choices = spec.get("enum") or next(
+                (a.get("enum") for a in spec.get("anyOf", []) if a.get("enum")), None
+            )
+            if value is None and choices:
+                value = next(
+                    (c for c in choices if isinstance(c, str) and _named(c.casefold(), low)), None
+                )
+            if value is not None and kind == "array" and not isinstance(value, list):
+                value = [value]
+            if value is not None:
+                args[name] = value
+        return args, [r for r in required if r not in args]
+
+    def plan(self, nlu: NLUResult, state: DialogueState, *, can_escalate: bool) -> Plan:
+        tool = self.tools[nlu.intent.removeprefix(PREFIX)]
+        args, missing = self.fill(tool, nlu, state)
+        if not missing:
+            return Plan(calls=[PlannedCall(name=tool.name, args=args)])
+        reason = f"{tool.name} needs {', '.join(missing)}, which the turn does not give"
+        if can_escalate:
+            return Plan(escalate=True, reason=reason)
+        return Plan(reply=_ask(tool, missing))
+
+    def respond(self, nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome]) -> Reply:
+        tool = self.tools.get(nlu.intent.removeprefix(PREFIX))
+        done = [o for o in outcomes if tool is not None and o.name == tool.name]
+        if not done:
+            return Reply(text="Sorry, I couldn't get an answer to that just now.")
+        last = done[-1]
+        if not last.ok:
+            if last.error_code == "declined":
+                return Reply(text="Okay, I haven't changed anything.")
+            return Reply(text=f"Sorry, that didn't work: {last.error_message or 'no answer'}.")
+        return Reply(text=render(last.content))
+
+
+def _named(choice: str, text: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(choice)}(?!\w)", text) is not None
+
+
+def _ask(tool: PluginTool, missing: list[str]) -> str:
+    props = tool.schema.get("properties") or {}
+    if any(m in ("product_id", "product_ids", "sku") for m in missing):
+        return "Which product do you mean? Tell me its name, or pick one from a search."
+    wanted = ", ".join(
+        str((props.get(m) or {}).get("description") or m.replace("_", " ")).rstrip(".")
+        for m in missing
+    )
+    return f"I can help with that; I just need to know: {wanted}."
+
+
+def _label(item: dict[str, Any]) -> str:
+    head = next((str(item[k]) for k in _ID_KEYS if item.get(k) not in (None, "")), None)
+    # An item with a name needs no internal id beside it; a booking's own id is news.
+    named = any(item.get(k) for k in ("name", "title"))
+    rest = [
+        f"{k.replace('_', ' ')} {v}"
+        for k, v in item.items()
+        if isinstance(v, str | int | float)
+        and not isinstance(v, bool)
+        and str(v) != head
+        and k not in ("id", "product_id")
+        and not (named and k.endswith("_id"))
+    ]
+    return f"{head or ', '.join(rest[:1])}" + (f" ({', '.join(rest[:4])})" if rest else "")
+
+
+def render(content: Any) -> str:
+    """A plain reply from a tool's result: its message if it has one, else its items."""
+    if isinstance(content, str):
+        return content[:600]
+    if not isinstance(content, dict):
+        return "Done."
+    for key in ("message", "summary", "text"):
+        if isinstance(content.get(key), str) and content[key].strip():
+            return str(content[key])[:600]
+    lists = [(k, v) for k, v in content.items() if isinstance(v, list)]
+    if lists:
+        key, items = lists[0]
+        if not items:
+            return f"No {key.replace('_', ' ')} found."
+        shown = [_label(i) if isinstance(i, dict) else str(i) for i in items[:6]]
+        return f"{key.replace('_', ' ').capitalize()}: " + "; ".join(shown) + "."
+    facts = _label(content)
+    return f"Done: {facts}." if facts else "Done."
+
+
+def attach_plugin_tools(
+    tier: Any, registry: Iterable[Any], catalog: Any, settings: Any, *, can_escalate: bool
+) -> int:
+    """Give the embedded tier the registry's tools that declare examples; returns how many.
+
+    The catalog's text encoder (MiniLM) embeds the examples once, here, at start."""
+    if tier is None or not hasattr(tier, "attach_plugins"):
+        return 0
+    tools = [t for t in registry if getattr(t, "examples", ())]
+    encoder = getattr(catalog, "text", None)
+    if not tools or encoder is None:
+        return 0
+    threshold = float(getattr(settings, "plugin_match_threshold", 0.6))
+    matcher = PluginMatcher(tools, encoder.encode, threshold)
+    tier.attach_plugins(matcher, can_escalate=can_escalate)
+    log.info("embedded tier: %d tools matched by example", len(matcher))
+    return len(matcher)

@@ -1,0 +1,54 @@
+"""Text vectors by content hash in SQLite, so re-ingesting unchanged text costs nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+class VectorCache:
+    """``key -> float32 vector``; a key names the encoder and the text (``TextEmbedder``), so
+    vectors of two encoders never mix. ``path=None`` caches nothing."""
+
+    def __init__(self, path: Path | None, dim: int) -> None:
+        self.dim = dim
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), check_same_thread=False)
+            self._db.execute("CREATE TABLE IF NOT EXISTS v (h TEXT PRIMARY KEY, b BLOB)")
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        if self._db is None or not keys:
+            return {}
+        out: dict[str, np.ndarray] = {}
+        with self._lock:
+            # SQLite caps the number of bound parameters per statement.
+            for i in range(0, len(keys), 500):
+                chunk = list(keys[i:i + 500])
+                marks = ",".join("?" * len(chunk))
+                for h, b in self._db.execute(f"SELECT h, b FROM v WHERE h IN ({marks})", chunk):
+                    arr = np.frombuffer(b, dtype=np.float32)
+                    if arr.shape[0] == self.dim:
+                        out[h] = arr
+        return out
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        if self._db is None or not items:
+            return
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO v VALUES (?, ?)",
+                [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()],
+            )
+            self._db.commit()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
