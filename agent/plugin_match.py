@@ -32,6 +32,13 @@ PREFIX = "plugin:"
 Encode = Callable[[Sequence[str]], np.ndarray]
 _CATALOG_ARGS = ("category", "color", "size", "material", "brand", "style", "audience")
 _ID_KEYS = ("name", "title", "label", "store", "id")
+# "the second one", "that pair": which product is meant says nothing about what is asked,
+# and examples say "it"; read as "it", paraphrases land much closer to them.
+_REFERENCE = re.compile(
+    r"\b(?:the|that|this)\s+(?:(?:first|second|third|fourth|fifth|last|other|cheaper|"
+    r"cheapest|\d+(?:st|nd|rd|th)?)\s+)?(?:one|pair|item)\b",
+    re.IGNORECASE,
+)
 
 
 def _unit(m: np.ndarray) -> np.ndarray:
@@ -79,7 +86,7 @@ class PluginMatcher:
     def match(self, text: str) -> PluginMatch | None:
         if not self._texts or not text.strip():
             return None
-        sims = self._vectors @ _unit(self._encode([text]))[0]
+        sims = self._vectors @ _unit(self._encode([_REFERENCE.sub("it", text)]))[0]
         best = int(np.argmax(sims))
         score = float(sims[best])
         if score < self.threshold:

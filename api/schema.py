@@ -51,11 +51,17 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+# Documented here, checked in api/routes.py (which answers with code invalid_text).
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
+
+
 class SessionCreate(BaseModel):
     title: str | None = Field(
         None,
         max_length=200,
-        description="Optional title; defaults to 'New conversation'",
+        description="Optional title; defaults to 'New conversation'. Plain Unicode text, "
+        "like a message's.",
+        json_schema_extra={"pattern": TEXT_PATTERN},
         examples=["Summer shirts"],
     )
 
@@ -149,8 +155,10 @@ class MessageIn(BaseModel):
     text: str = Field(
         "",
         description="What the shopper typed; at most SHOPAGENT_MAX_MESSAGE_CHARS characters. "
-        "May be empty when image_id is given.",
+        "May be empty when image_id is given. Plain Unicode text: control characters other "
+        "than tab and newlines, and lone surrogates, are refused (422 invalid_text).",
         examples=["linen shirts under $50"],
+        json_schema_extra={"pattern": TEXT_PATTERN},
     )
     image_id: str | None = Field(
         None,

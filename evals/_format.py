@@ -251,6 +251,10 @@ class Turn(_Strict):
         default=None, description="Answer to the pending confirmation request: true approves"
     )
     intent: str | None = Field(default=None, description="Label for per-intent breakdowns")
+    new_session: bool = Field(
+        default=False, description="Start a new session of the same user before this turn: "
+        "the conversation so far is gone, what the shop remembers about the user (profile, "
+        "boards, cart, orders) is not")
     expect: Expectations = Field(default_factory=Expectations)
     trace: TurnTrace | None = Field(default=None, description="Recorded behaviour (exports only)")
 
@@ -259,6 +263,8 @@ class Turn(_Strict):
         is_confirm = self.confirm is not None
         if is_confirm and (self.user is not None or self.image is not None):
             raise ValueError("a confirm turn carries no user text or image")
+        if is_confirm and self.new_session:
+            raise ValueError("a confirm turn answers the current session: no new_session")
         if not is_confirm and not (self.user or self.image):
             raise ValueError("a turn needs user text, an image, or confirm")
         return self

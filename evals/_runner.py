@@ -193,6 +193,9 @@ class Replayer:
                                 image=turn.image.model_dump_json(exclude_none=True)
                                 if turn.image else None)
                 rec.turns.append(tr)
+                if turn.new_session:  # same user, fresh conversation: only memory carries
+                    session_id = (await self.svc.sessions.create_session(user_id)).session_id
+                    pending = None
                 if turn.kind == "confirm":
                     if pending is None:  # the agent never asked: nothing to answer
                         tr.skipped = "no confirmation was pending to answer"

@@ -21,6 +21,7 @@ import numpy as np
 
 from retrieval import _render
 from retrieval.demo import COLORS, generate_products
+from retrieval.demo_looks import ensure_demo_looks
 from retrieval.embed import DescriptorEncoder
 from retrieval.index import Conditions
 from retrieval.service import CatalogService, make_service, merchant_marker, open_index
@@ -84,6 +85,8 @@ def ensure_demo_catalog(settings: Any, progress: bool = True, *,
                         n: int | None = None) -> CatalogService:
     """The demo catalog, built on first start (or when its fingerprint changed)."""
     n = settings.demo_catalog_size if n is None else n
+    # The demo's looks (what complete-the-look learns from) ship with it.
+    ensure_demo_looks(Path(settings.data_dir), n, settings.demo_catalog_seed)
     index = open_index(settings)
     service = make_service(settings, index)
     fp = _fingerprint(settings, n, service.text.name, service.images.name)

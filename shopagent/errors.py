@@ -7,6 +7,7 @@ ShopAgentError                 base; ``code`` and ``http_status``
 ├── Unauthorized               401  unauthorized
 ├── NotFound                   404  not_found (also for other users' resources)
 ├── Conflict                   409  conflict (e.g. a turn already running)
+├── Unavailable                503  unavailable (shutting down, state not writable)
 ├── RateLimited                429  rate_limited (``retry_after_s``)
 ├── ToolError                  a tool's recoverable failure; becomes a tool message
 │   └── Forbidden              a tool touched another user's data
@@ -22,6 +23,7 @@ from typing import Any
 class ShopAgentError(Exception):
     code = "internal_error"
     http_status = 500
+    retry_after_s: float | None = None  # sent as Retry-After when set
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -60,11 +62,19 @@ class Conflict(ShopAgentError):
     http_status = 409
 
 
+class Unavailable(ShopAgentError):
+    """The service cannot take this request now (shutting down, state not writable)."""
+
+    code = "unavailable"
+    http_status = 503
+
+
 class RateLimited(ShopAgentError):
     code = "rate_limited"
     http_status = 429
+    retry_after_s: float
 
-    def __init__(self, message: str, *, retry_after_s: int) -> None:
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
 

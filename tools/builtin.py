@@ -11,8 +11,9 @@ from tools.orders import ORDER_TOOLS
 
 def builtin_tools() -> list[Any]:
     from tools.catalog import CATALOG_TOOLS
+    from tools.discovery import DISCOVERY_TOOLS
 
-    return [*CATALOG_TOOLS, *CART_TOOLS, *ORDER_TOOLS]
+    return [*CATALOG_TOOLS, *CART_TOOLS, *ORDER_TOOLS, *DISCOVERY_TOOLS]
 
 
 def build_registry(settings: Any = None) -> ToolRegistry:

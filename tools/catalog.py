@@ -167,7 +167,10 @@ async def catalog_search(ctx: ToolContext, args: CatalogSearchArgs) -> dict[str,
     material, brand, style, audience, price range, in stock). Returns product cards with
     the filters that applied and the total number of matches. Use page for more results."""
     res = await _call(_catalog(ctx).search, args.query, args.filters(), args.page, args.page_size)
-    return _result(res)
+    # The shopper's remembered taste: liked brands/colours rank first, exclusions go.
+    from tools.discovery import personalise  # discovery imports this module
+
+    return await personalise(ctx, _result(res))
 
 
 @tool(adapt_schema=with_option_names)

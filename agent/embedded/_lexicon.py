@@ -15,6 +15,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from agent.embedded._catalog import singular
 from agent.embedded._schema import CATALOG_SLOTS
 from agent.embedded._words import (
     AUDIENCE_CUES,
@@ -69,6 +70,7 @@ class Lexicon:
             k: [str(v) for v in facet_values.get(k, []) if str(v).strip()] for k in CATALOG_SLOTS
         }
         self.surfaces: dict[str, dict[str, str]] = {k: {} for k in CATALOG_SLOTS}
+        self.alternatives: dict[tuple[str, str], list[str]] = {}
         by_key = {k: {v.lower(): v for v in vals} for k, vals in self.facets.items()}
         leaf_key = {leaf(v).lower(): v for v in self.facets["category"]}
         for slot, vals in self.facets.items():
@@ -90,10 +92,12 @@ class Lexicon:
                 if hit is None:
                     continue
                 for f in _plural_forms(surface) if slot == "category" else {surface}:
-                    if slot == "size":  # "medium" means M before it means a planter size
-                        self.surfaces[slot][f] = hit
-                    else:
-                        self.surfaces[slot].setdefault(f, hit)
+                    # the catalog's own value wins ("large" stays large where the sizes
+                    # are words); the general reading is kept as an alternative, chosen
+                    # when the category in play only has that one ("large" -> L for tees)
+                    self.surfaces[slot].setdefault(f, hit)
+                    if self.surfaces[slot][f] != hit:
+                        self.alternatives.setdefault((slot, f), []).append(hit)
         for noun, cat in (nouns or {}).items():
             target = by_key["category"].get(cat.lower()) or leaf_key.get(leaf(cat).lower())
             if target:
@@ -188,6 +192,12 @@ class Lexicon:
             return prev in AUDIENCE_CUES
         return False
 
+    def readings(self, slot: str, surface: str) -> list[str]:
+        """Every value ``surface`` may mean for ``slot``, the catalog's own first."""
+        s = " ".join(surface.lower().split())
+        first = self.surfaces.get(slot, {}).get(s)
+        return [v for v in [first, *self.alternatives.get((slot, s), [])] if v]
+
     def values_of(self, slot: str) -> list[str]:
         return list(self.facets.get(slot, []))
 
@@ -273,30 +283,84 @@ CHAT_WORDS = (
 )
 
 
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps cost 1), or ``limit + 1`` when over."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
 class SpellFixer:
-    """Corrects typos towards catalog words and chat words, leaving real words alone.
+    """Corrects typos towards the catalog's words and the shopping chat words, leaving real
+    words alone.
 
     A word is "real" when the encoder's vocabulary has it as a whole token (30k common
-    English words): only the rest is corrected, so "matches" never becomes "watches"."""
+    English words), when the catalog uses it, or when it is written in capitals inside a
+    lower-case turn (an acronym: "HEPA", "RGB"): only the rest is corrected. A correction is
+    a typing slip: one edit (two for words of nine letters or more), keeping the first
+    letter unless two letters were swapped; "blender" is never "lavender". Among equally
+    close words a swap of two letters wins ("crat" is "cart" before "coat")."""
 
-    def __init__(self, lexicon: Lexicon, known_words: set[str]) -> None:
+    def __init__(
+        self, lexicon: Lexicon, known_words: set[str], catalog_words: set[str] | None = None
+    ) -> None:
         targets = {s for d in lexicon.surfaces.values() for s in d if " " not in s}
+        targets |= {w for w in (catalog_words or set()) if w.isalpha()}
         self.targets = sorted(t for t in targets | set(CHAT_WORDS) if len(t) >= 4)
+        self._by_len: dict[int, list[str]] = {}
+        for t in self.targets:
+            self._by_len.setdefault(len(t), []).append(t)
         # every word of a multi-word value is real too: "Kiko" of Kiko Lane is no typo
         parts = {w for d in lexicon.surfaces.values() for t in d for w in t.split()}
         self.known = known_words | set(self.targets) | parts
         self._cache: dict[str, str] = {}
 
-    def fix_word(self, w: str) -> str:
+    def _closest(self, lw: str) -> str:
+        limit = 2 if len(lw) >= 9 else 1
+        best: list[tuple[int, int, str]] = []
+        for n in range(len(lw) - limit, len(lw) + limit + 1):
+            for t in self._by_len.get(n, ()):
+                swapped = sorted(t) == sorted(lw)
+                if t[0] != lw[0] and not (swapped and t[:2] == lw[1::-1]):
+                    continue
+                d = edit_distance(lw, t, limit)
+                if d <= limit:
+                    best.append((d, 0 if swapped else 1, t))
+        if not best:
+            return lw
+        best.sort()
+        # two different words equally close, neither a swap: no way to tell, leave it
+        tied = [t for d, k, t in best if (d, k) == best[0][:2]]
+        if len({singular(t) for t in tied}) > 1 and best[0][1] == 1:
+            return lw
+        return best[0][2]
+
+    def fix_word(self, w: str, *, caps_is_acronym: bool = False) -> str:
         lw = w.lower()
         if len(lw) < 4 or lw in self.known or not lw.isalpha():
             return w
+        if caps_is_acronym and w.isupper():
+            return w
         if lw not in self._cache:
-            # one swapped pair in a 4-letter word ("waht") scores 0.75
-            cut = 0.75 if len(lw) == 4 else 0.8
-            close = difflib.get_close_matches(lw, self.targets, n=1, cutoff=cut)
-            self._cache[lw] = close[0] if close else lw
+            self._cache[lw] = self._closest(lw)
         return self._cache[lw] if self._cache[lw] != lw else w
 
     def __call__(self, text: str) -> str:
-        return re.sub(r"[A-Za-z]+", lambda m: self.fix_word(m.group(0)), text)
+        acronyms = not text.isupper()
+        return re.sub(
+            r"[A-Za-z]+",
+            lambda m: self.fix_word(m.group(0), caps_is_acronym=acronyms),
+            text,
+        )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
 
+from agent.embedded._guards import NEGATIVE_PRICE_REPLY, NOTHING_PENDING, OTHER_USER_REPLY
 from agent.embedded._schema import (
     CATALOG_SLOTS,
     DialogueState,
@@ -86,9 +88,22 @@ def _targets(nlu: NLUResult, state: DialogueState) -> tuple[list[str] | None, bo
     return None, False
 
 
-def plan(nlu: NLUResult, state: DialogueState, threshold: float) -> Plan:
+def plan(nlu: NLUResult, state: DialogueState, threshold: float, *, alone: bool = False) -> Plan:
+    """``alone``: no other tier to escalate to; below the threshold the shopper is asked
+    one clarifying question instead of getting a guess."""
     intent = nlu.intent
+    notes = nlu.notes
+    if notes.get("other_user"):
+        return Plan(reply=OTHER_USER_REPLY, reason="other_user",
+                    quick_replies=["Show my cart", "Show my orders"])
+    if notes.get("negative_price"):
+        return Plan(reply=NEGATIVE_PRICE_REPLY, reason="impossible_constraint",
+                    quick_replies=["Under $25", "Under $50", "Under $100"])
+    if notes.get("yes_no") and intent not in ("search", "refine", "add_to_cart"):
+        return Plan(reply=NOTHING_PENDING[notes["yes_no"]], reason="nothing_pending")
     if nlu.confidence < threshold:
+        if alone:
+            return clarify(nlu, state)
         return Plan(
             escalate=True,
             reason=f"low NLU confidence {nlu.confidence:.2f} for "
@@ -104,12 +119,12 @@ def plan(nlu: NLUResult, state: DialogueState, threshold: float) -> Plan:
             return Plan(escalate=True, reason="search without anything to search for")
         args = search_args(state, page=state.page)
         calls = [call(name="catalog_search", args=args)]
-        if intent == "search" and _broad(state):
+        if intent == "search" and _broad(state) and not nlu.notes.get("not_carried"):
             facet_args = {k: v for k, v in args.items() if k != "page"}
-            calls.append(
-                call(name="get_facets", args={**facet_args, "fields": ["size", "color", "brand"]})
-            )
-        return Plan(calls=calls)
+            fields = ["size", "color", "brand"] if args.get("category") else ["color", "brand"]
+            calls.append(call(name="get_facets", args={**facet_args, "fields": fields}))
+        # when the filters leave nothing, the next step relaxes them (plan_next)
+        return Plan(calls=calls, followup=len(_relaxable(args)) > 0)
     if intent == "visual_search":
         ids, unresolved = _targets(nlu, state)
         filters = {k: getattr(s, k) for k in SEARCH_FILTERS if getattr(s, k) is not None}
@@ -151,6 +166,8 @@ def _broad(state: DialogueState) -> bool:
 def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
     s, intent, call = nlu.slots, nlu.intent, PlannedCall
     ids, unresolved = _targets(nlu, state)
+    if intent == "compare" and (pick := _which_priced(nlu, state, ids)) is not None:
+        return pick
     if intent == "compare":
         if ids and len(ids) == 1 and not unresolved and state.focus and state.focus != ids[0]:
             ids = [state.focus, ids[0]]  # "how does it compare to the first one?"
@@ -164,7 +181,20 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
         return Plan(calls=[call(name="compare_products", args={"product_ids": ids[:4]})])
     if intent == "remove_from_cart":
         if ids and not unresolved and (s.reference or s.product_id):
-            return Plan(calls=[call(name="remove_from_cart", args={"product_id": ids[0]})])
+            rm: dict[str, object] = {"product_id": ids[0]}
+            if s.quantity and _accepts("remove_from_cart", "quantity"):
+                rm["quantity"] = s.quantity  # "remove one of the two"
+            return Plan(calls=[call(name="remove_from_cart", args=rm)])
+        if _CLEAR_ALL.search(nlu.text):
+            return Plan(calls=[call(name="clear_cart")])  # "empty my whole cart"
+        line = _cart_line(nlu, state)
+        if line is not None:
+            rm = {"product_id": line["product_id"]}
+            if line.get("variant_id"):
+                rm["variant_id"] = line["variant_id"]
+            if s.quantity and _accepts("remove_from_cart", "quantity"):
+                rm["quantity"] = s.quantity
+            return Plan(calls=[call(name="remove_from_cart", args=rm)])
         # "remove the jeans": show the cart so the shopper can point at a line
         return Plan(calls=[call(name="view_cart")])
     if intent == "add_to_cart" and not unresolved and not s.reference and by_name(nlu):
@@ -177,12 +207,88 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
         return Plan(escalate=True, reason="several products in one add to cart")
     if intent == "product_details":
         return Plan(calls=[call(name="get_product", args={"product_id": ids[0]})])
-    args: dict[str, object] = {"product_id": ids[0], "quantity": s.quantity or 1}
-    if s.size:
-        args["size"] = s.size
-    if s.color:
-        args["color"] = s.color
-    return Plan(calls=[call(name="add_to_cart", args=args)])
+    return Plan(calls=[call(name="add_to_cart", args=add_args(ids[0], nlu, state))])
+
+
+_CLEAR_ALL = re.compile(
+    r"\b(?:empty|clear|wipe|reset)\b.*\b(?:cart|basket|bag|trolley|everything|all)\b|"
+    r"\b(?:remove|delete|take out|drop)\s(?:everything|all(?: of it| items| the items)?)\b",
+    re.I,
+)
+
+
+def _cart_line(nlu: NLUResult, state: DialogueState) -> dict[str, Any] | None:
+    """The cart line a removal names without a reference: the only line there is, or the
+    one line whose title shares the turn's product words ("take the Auron ones out")."""
+    lines = [ln for ln in state.extra.get("cart") or [] if ln.get("product_id")]
+    if not lines:
+        return None
+    said = set(words(nlu.text)) - {"remove", "take", "the", "out", "of", "from", "my",
+                                    "cart", "basket", "bag", "one", "ones", "them", "it", "a",
+                                    "please", "delete", "drop", "those", "these", "that"}
+    hits = [ln for ln in lines if said & set(words(str(ln.get("title") or "")))]
+    if len(hits) == 1:
+        return dict(hits[0])
+    if len(lines) == 1 and not hits:
+        return dict(lines[0])
+    return None
+
+
+def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str, object]:
+    """add_to_cart's arguments: options the shopper chose, in this turn or in the search
+    that showed the product ("tees in XL", then "put 2 of the first in my basket")."""
+    s = nlu.slots
+    options: dict[str, str] = {}
+    for k in ("size", "color"):
+        # a size the search was filtered by carries into the add; a colour filter does not
+        # (it describes the products shown, not a choice among a product's variants)
+        v = getattr(s, k) or (state.filters.get(k) if k == "size" and not s.options else None)
+        if v:
+            options[k] = str(v)
+    options.update({str(k): str(v) for k, v in (s.options or {}).items()})
+    args: dict[str, object] = {"product_id": product_id, "quantity": s.quantity or 1}
+    if set(options) <= {"size", "color"} or not _accepts("add_to_cart", "options"):
+        args.update({k: v for k, v in options.items() if k in ("size", "color")})
+    else:
+        args["options"] = options
+    return args
+
+
+def _accepts(tool: str, field: str) -> bool:
+    """Whether the installed tool takes ``field`` (tools gain arguments across versions)."""
+    try:
+        from tools import cart
+    except ImportError:  # pragma: no cover - tools always ship with the agent
+        return False
+    model = {"add_to_cart": "AddToCartArgs", "remove_from_cart": "RemoveFromCartArgs"}[tool]
+    return field in getattr(getattr(cart, model, None), "model_fields", {})
+
+
+_CHEAPER = re.compile(r"\b(?:cheaper|cheapest|less expensive|least expensive|lower price|"
+                      r"best price|more affordable)\b", re.I)
+_PRICIER = re.compile(r"\b(?:pricier|priciest|more expensive|most expensive|dearer)\b", re.I)
+
+
+def _which_priced(nlu: NLUResult, state: DialogueState, ids: list[str] | None) -> Plan | None:
+    """"which one is cheaper?" about the products in play: answered from their shown
+    prices, no new tool call."""
+    cheap, dear = _CHEAPER.search(nlu.text), _PRICIER.search(nlu.text)
+    if not (cheap or dear) or not re.search(r"\bwhich\b|\bwhat\b|\?", nlu.text, re.I):
+        return None
+    pool = ids if ids and len(ids) >= 2 else (state.focus_ids if len(state.focus_ids) >= 2
+                                              else state.last_shown[:4])
+    priced = [(float(state.shown[i]["price"]), i) for i in pool
+              if (state.shown.get(i) or {}).get("price") is not None]
+    if len(priced) < 2:
+        return None
+    price, pid = min(priced) if cheap else max(priced)
+    info = state.shown[pid]
+    word = "cheaper" if cheap else "more expensive"
+    if len(priced) > 2:
+        word = "cheapest" if cheap else "most expensive"
+    sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get(str(info.get("currency") or "USD"), "")
+    text = f"The {word} one is {info.get('title')}, at {sym}{price:,.2f}."
+    return Plan(reply=text, reason="answered_from_state")
 
 
 _NAME_FILLER = re.compile(
@@ -206,8 +312,31 @@ def by_name(nlu: NLUResult) -> str:
     return name if len(name.split()) >= 3 else ""
 
 
+# Filters dropped first when a search finds nothing: the least certain readings first
+# (a style word is a guess at taste, a budget or a product type is what was asked for).
+RELAX_ORDER = ("style", "audience", "material", "color", "size", "brand", "price_min",
+               "price_max", "category")
+
+
+def _relaxable(args: dict[str, object]) -> list[str]:
+    return [k for k in RELAX_ORDER if args.get(k) is not None]
+
+
 def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome]) -> Plan:
-    """The step after a ``followup`` plan: add the product the search found by its name."""
+    """The step after a ``followup`` plan: add the product the search found by its name;
+    or, when a filtered search found nothing, the same search with filters dropped one at
+    a time (each call drops one more; the reply uses the first that finds something)."""
+    if nlu.intent in ("search", "refine"):
+        first = next((o for o in outcomes if o.name == "catalog_search"), None)
+        if first is None or not first.ok or (first.content or {}).get("products"):
+            return Plan()
+        relaxed = dict(first.args)
+        calls = []
+        for k in _relaxable(relaxed)[:3]:
+            relaxed = {a: v for a, v in relaxed.items() if a != k}
+            if relaxed.get("query") or any(relaxed.get(f) is not None for f in SEARCH_FILTERS):
+                calls.append(PlannedCall(name="catalog_search", args={**relaxed, "page": 1}))
+        return Plan(calls=calls, reason="relax filters")
     if nlu.intent != "add_to_cart":
         return Plan()
     found = next((o for o in outcomes if o.name == "catalog_search" and o.ok), None)
@@ -232,3 +361,58 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
     if nlu.slots.size:
         args["size"] = nlu.slots.size
     return Plan(calls=[PlannedCall(name="add_to_cart", args=args)])
+
+
+# What each intent would do, as a clarifying question offers it (and the quick reply that
+# says it in words the tier reads back as that intent).
+_OFFER = {
+    "search": ("search for {what}", "Search for {what}"),
+    "refine": ("narrow down these results", "Narrow these down"),
+    "visual_search": ("find similar items", "Find similar items"),
+    "product_details": ("tell you more about a product", "Tell me more about it"),
+    "compare": ("compare the products", "Compare them"),
+    "add_to_cart": ("add something to your cart", "Add it to my cart"),
+    "remove_from_cart": ("remove something from your cart", "Remove it from my cart"),
+    "view_cart": ("show your cart", "Show my cart"),
+    "checkout": ("check out", "Check out"),
+    "order_status": ("check on an order", "Where is my order?"),
+    "cancel_order": ("cancel an order", "Cancel my order"),
+    "human_handoff": ("put you through to a person", "Talk to a person"),
+    "help": ("explain what I can do", "What can you do?"),
+}
+_SEARCHES = {"search", "refine", "visual_search"}
+
+
+def _grounded(nlu: NLUResult) -> bool:
+    """The turn carries what its reading needs (a filter for a search, a product for a
+    product action, an order id for an order): the reading is likely right, go ahead."""
+    s = nlu.slots
+    if nlu.intent in _SEARCHES:
+        return any(getattr(s, k) is not None for k in SEARCH_FILTERS) or bool(s.modifier)
+    if nlu.intent in ("product_details", "compare", "add_to_cart", "remove_from_cart"):
+        return bool(s.reference or s.product_id)
+    if nlu.intent in ("order_status", "cancel_order"):
+        return bool(s.order_id)
+    return False
+
+
+def clarify(nlu: NLUResult, state: DialogueState) -> Plan:
+    """One short question for a turn the model is unsure of: the two likeliest readings
+    (only when they would do different things), with quick replies."""
+    ranked = sorted(nlu.intent_scores.items(), key=lambda kv: -kv[1]) or [(nlu.intent, 1.0)]
+    top = [i for i, _ in ranked if i in _OFFER][:2]
+    if nlu.intent not in top:
+        top = [nlu.intent, *top][:2]
+    if (
+        len(top) < 2
+        or set(top) <= _SEARCHES
+        or nlu.intent in ("greeting", "goodbye")
+        or _grounded(nlu)
+    ):
+        # searching either way, or small talk: go ahead with the likeliest reading
+        return plan(nlu.model_copy(update={"confidence": 1.0}), state, 0.0)
+    what = " ".join(words(nlu.text)[:8]) or "that"
+    asks = [_OFFER[i][0].format(what=what) for i in top]
+    replies = [_OFFER[i][1].format(what=what) for i in top]
+    text = f"Just to be sure: do you want me to {asks[0]}, or {asks[1]}?"
+    return Plan(reply=text, reason=f"clarify {top[0]} / {top[1]}", quick_replies=replies)

@@ -5,16 +5,22 @@ turn (seeded by the turn number, so replays are stable)."""
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
+from agent.embedded import _answers
 from agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
 from shopagent.money import format_money
 
 FOUND = [
     "Here {are} {n} {what}{which}.",
-    "I found {total} {what}{which}. Here are the top {n}.",
-    "{total} {what}{which} match. These are the best {n}.",
-    "Take a look at these {what}{which}.",
+    "I found {total} {what}{which}. Here {are} the top {n}.",
+    "{total} {what}{which} {match}. {these} {are} the best {n}.",
+    "Take a look at {these} {what}{which}.",
+]
+FOUND_ONE = [
+    "I found one match: {title}.",
+    "There's one {what}{which}: {title}.",
 ]
 NONE_FOUND = [
     "I couldn't find any {what}{which}.",
@@ -63,17 +69,99 @@ def _remember(state: DialogueState, products: list[dict[str, Any]]) -> None:
     state.focus = ids[0] if len(ids) == 1 else None
 
 
-def _clarify(facets: dict[str, dict[str, int]], filters: dict[str, Any]) -> str | None:
-    """One question about the facet that splits the results best."""
+def _clarify(
+    facets: dict[str, dict[str, int]], filters: dict[str, Any]
+) -> tuple[str, list[str]] | None:
+    """One question about the facet that splits the results best, and its answers. Sizes
+    only within one category (ring sizes and shoe sizes do not mix), and never a facet
+    whose values are mostly "one size"."""
     labels = {"size": "Which size", "color": "Any colour in mind", "brand": "Any brand"}
     for field in ("size", "color", "brand"):
         counts = facets.get(field) or {}
-        values = [v for v, c in sorted(counts.items(), key=lambda kv: -kv[1]) if c]
-        if field in filters or len(values) < 2 or values == ["one size"]:
+        if field == "size" and not filters.get("category"):
             continue
-        shown = values[:5] if field != "size" else [v for v in counts if counts[v]][:6]
-        return f"{labels[field]}: {', '.join(shown[:-1])} or {shown[-1]}?"
+        values = [v for v, c in sorted(counts.items(), key=lambda kv: -kv[1]) if c]
+        if field in filters or len(values) < 2 or values[0].lower() == "one size":
+            continue
+        values = [v for v in values if v.lower() != "one size"]
+        if len(values) < 2:
+            continue
+        shown = values[:5] if field != "size" else [v for v in counts if v in values][:6]
+        return f"{labels[field]}: {', '.join(shown[:-1])} or {shown[-1]}?", shown
     return None
+
+
+def _title(p: dict[str, Any]) -> str:
+    """The title with a word said twice in a row once ("Gold Gold Hoop" -> "Gold Hoop")."""
+    words = str(p.get("title") or "").split()
+    out = [w for i, w in enumerate(words) if i == 0 or w.lower() != words[i - 1].lower()]
+    return " ".join(out)
+
+
+def _singular(what: str) -> str:
+    from agent.embedded._catalog import singular
+
+    head, _, last = what.rpartition(" ")
+    return (head + " " if head else "") + singular(last)
+
+
+def _filter_names(dropped: list[str], filters: dict[str, Any]) -> str:
+    names = {"price_min": "the minimum price", "price_max": "the price limit",
+             "color": "the colour", "category": "the category"}
+    said = [names.get(k) or f"the {k} ({filters.get(k)})" for k in dropped]
+    if "color" in dropped:
+        said[dropped.index("color")] = f"the colour ({filters.get('color')})"
+    if not said:
+        return "a filter"
+    return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+
+
+def _not_carried(missing: str, products: list[dict[str, Any]], s: DialogueState) -> Reply:
+    """We do not sell that: say so, and offer the shop's closest categories (those of the
+    nearest products), without showing unrelated products."""
+    cats: list[str] = []
+    for p in products:
+        leaf = str(p.get("category") or "").split(">")[-1].strip()
+        if leaf and leaf not in cats:
+            cats.append(leaf)
+    text = f"Sorry, we don't carry {missing}."
+    if cats:
+        near = cats[:3]
+        listed = near[0] if len(near) == 1 else ", ".join(near[:-1]) + " or " + near[-1]
+        text += f" The closest we have: {listed}. Want to look at those?"
+    s.last_shown, s.shown, s.focus = [], {}, None
+    return Reply(text=text, quick_replies=[f"Show me {c.lower()}" for c in cats[:3]])
+
+
+def _ask_option(r: ToolOutcome, s: DialogueState) -> Reply | None:
+    """add_to_cart needs an option: ask for it with the catalog's own name and values, and
+    keep the add pending so the answer ("clicky", "the 1TB one") completes it."""
+    details = dict(r.details or r.error_details or {})
+    if not details.get("option"):
+        m = re.match(r"which (.+?) of .+\? available: (.+)$", r.error_message or "")
+        if not m:
+            return None
+        details = {"option": m.group(1), "values": [v.strip() for v in m.group(2).split(",")]}
+    option = str(details["option"])
+    values = [str(v) for v in details.get("values") or []]
+    if not values:
+        return None
+    chosen = dict(details.get("chosen") or {})
+    for k in ("size", "color"):
+        if r.args.get(k) and k not in chosen:
+            chosen[k] = str(r.args[k])
+    chosen.update({str(k): str(v) for k, v in (r.args.get("options") or {}).items()})
+    s.extra["pending_option"] = {
+        "product_id": r.args.get("product_id"),
+        "option": option,
+        "values": values,
+        "chosen": chosen,
+        "quantity": r.args.get("quantity"),
+    }
+    listed = values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
+    shown_title = (s.shown.get(str(r.args.get("product_id"))) or {}).get("title")
+    of = f" for {_title({'title': shown_title})}" if shown_title else ""
+    return Reply(text=f"Which {option}{of}: {listed}?", quick_replies=values[:8])
 
 
 def respond(
@@ -81,11 +169,16 @@ def respond(
 ) -> tuple[Reply, DialogueState]:
     s = state.model_copy(deep=True)
     rng = random.Random(s.turn * 7919 + len(results))
+    _remember_cart(s, results)
     by_name = {r.name: r for r in results}
     failed = next((r for r in results if not r.ok), None)
     if failed is not None and failed.name != "get_facets":
         if failed.error_code == "declined":
             return Reply(text="Okay, I haven't changed anything."), s
+        if failed.error_code == "option_required" and failed.name == "add_to_cart":
+            asked = _ask_option(failed, s)
+            if asked is not None:
+                return asked, s
         return Reply(
             text=FAILED.format(msg=failed.error_message or failed.error_code or "the tool failed")
         ), s
@@ -94,13 +187,29 @@ def respond(
         return _added(by_name["add_to_cart"], s), s
 
     if "catalog_search" in by_name or "visual_search" in by_name:
-        r = by_name.get("catalog_search") or by_name["visual_search"]
+        searches = [r for r in results if r.name in ("catalog_search", "visual_search")]
+        r = searches[0]
         content = r.content or {}
         products = list(content.get("products") or [])
         filters = dict(content.get("filters_applied") or {})
         what, which = _describe(filters)
         if r.name == "visual_search":
             what, which = ("similar items", which)
+        missing = nlu.notes.get("not_carried")
+        if missing and nlu.intent == "search":
+            return _not_carried(str(missing), products, s), s
+        prefix = ""
+        if not products and len(searches) > 1:
+            relaxed = next((x for x in searches[1:] if (x.content or {}).get("products")), None)
+            if relaxed is not None:
+                kept = (relaxed.content or {}).get("filters_applied") or {}
+                dropped = [k for k in filters if k not in kept and k not in ("query", "page")]
+                prefix = rng.choice(NONE_FOUND).format(what=what, which=which) + (
+                    f" I dropped {_filter_names(dropped, filters)}. ")
+                content = relaxed.content or {}
+                products = list(content.get("products") or [])
+                filters = dict(content.get("filters_applied") or {})
+                what, which = _describe(filters)
         if not products:
             text = rng.choice(NONE_FOUND).format(what=what, which=which)
             if len(filters) > 1:
@@ -108,23 +217,40 @@ def respond(
             return Reply(text=text), s
         total = int(content.get("total") or len(products))
         n = len(products)
-        text = rng.choice(FOUND).format(
-            n=n, total=total, what=what, which=which, are="is" if n == 1 else "are"
-        )
+        if n == 1:
+            title = _title(products[0])
+            text = rng.choice(FOUND_ONE).format(title=title, what=_singular(what), which=which)
+        else:
+            text = rng.choice(FOUND).format(
+                n=n, total=total, what=what, which=which, are="are", match="match",
+                these="These",
+            ).replace("at These", "at these")
+        text = prefix + text
         fr = by_name.get("get_facets")
         facets = (fr.content or {}).get("facets") if fr is not None and fr.ok else None
-        if facets and total > n:
+        quick: list[str] = []
+        if facets and total > n and not prefix:
             question = _clarify(facets, filters)
             if question:
-                text += " " + question
+                text += " " + question[0]
+                quick = question[1]
         _remember(s, products)
-        return Reply(text=text, product_ids=s.last_shown), s
+        if nlu.notes.get("titled") in s.last_shown:
+            s.focus = str(nlu.notes["titled"])  # the product the shopper named
+        return Reply(text=text, product_ids=s.last_shown, quick_replies=quick), s
 
     if "get_product" in by_name:
         p = (by_name["get_product"].content or {}).get("product") or {}
         if not p.get("id"):
             return Reply(text="I couldn't load that product."), s
-        parts = [f"{p.get('title', 'This product')}"]
+        answer = _answers.answer(nlu.text, p) if nlu.intent == "product_details" else None
+        if answer:
+            if str(p["id"]) in s.last_shown:
+                s.focus = str(p["id"])
+            else:
+                _remember(s, [p])
+            return Reply(text=answer, product_ids=[str(p["id"])]), s
+        parts = [f"{_title(p) or 'This product'}"]
         if p.get("brand"):
             parts.append(f" by {p['brand']}")
         if p.get("price") is not None:
@@ -159,9 +285,14 @@ def respond(
         return Reply(text=text, product_ids=ids), s
 
     if "remove_from_cart" in by_name:
-        return Reply(
-            text="Removed from your cart." + _cart_total(by_name["remove_from_cart"].content)
-        ), s
+        rm = by_name["remove_from_cart"]
+        qty = rm.args.get("quantity")
+        line = next((ln for ln in (state.extra.get("cart") or [])
+                     if ln.get("product_id") == rm.args.get("product_id")), None)
+        label = ((s.shown.get(str(rm.args.get("product_id"))) or {}).get("title")
+                 or (line or {}).get("title"))
+        what = f"{qty} x {label}" if qty and label else (label or "it")
+        return Reply(text=f"Removed {what} from your cart." + _cart_total(rm.content)), s
 
     if "view_cart" in by_name:
         c = by_name["view_cart"].content or {}
@@ -207,6 +338,24 @@ def respond(
         return Reply(text=f"Order {oid} is {o.get('status', 'being processed')}."), s
 
     return Reply(text="Done."), s
+
+
+def _remember_cart(s: DialogueState, results: list[ToolOutcome]) -> None:
+    """The cart's lines as the last cart tool reported them: lets "remove one of them" or
+    "take the Auron ones out" find the line without asking."""
+    for r in results:
+        if not r.ok or not isinstance(r.content, dict):
+            continue
+        if r.name == "view_cart":
+            cart = r.content
+        elif isinstance(r.content.get("cart"), dict):
+            cart = r.content["cart"]
+        else:
+            continue
+        s.extra["cart"] = [
+            {k: ln.get(k) for k in ("product_id", "variant_id", "title", "quantity")}
+            for ln in cart.get("lines") or []
+        ]
 
 
 def _cart_total(content: Any) -> str:

@@ -73,6 +73,8 @@ class Slots(BaseModel):
     modifier: str | None = Field(
         None, description="'cheaper', 'pricier' or 'more' (next page): refinements without a value"
     )
+    # option values of any name the shopper chose ({"switch type": "clicky"}), for add_to_cart
+    options: dict[str, str] | None = None
 
     def filled(self) -> dict[str, Any]:
         return {k: v for k, v in self.model_dump().items() if v is not None}
@@ -85,6 +87,9 @@ class NLUResult(BaseModel):
     intent_scores: dict[str, float] = Field(default_factory=dict)
     image_id: str | None = Field(None, description="The turn's uploaded image, if any")
     text: str = ""
+    # what the guards noticed: {"other_user": True}, {"negative_price": True},
+    # {"yes_no": "yes"}, {"not_carried": "umbrellas"}, {"question": True} (about a product)
+    notes: dict[str, Any] = Field(default_factory=dict)
 
 
 class DialogueState(BaseModel):
@@ -115,11 +120,16 @@ class Plan(BaseModel):
     # True: after these calls run, call ``EmbeddedTier.plan_next(nlu, state, outcomes)`` once
     # for the next step (a product named by its title: search, then add what was found)
     followup: bool = False
+    quick_replies: list[str] = Field(default_factory=list)  # with ``reply``: answer buttons
+    product_ids: list[str] = Field(default_factory=list)  # with ``reply``: products it names
 
 
 class Reply(BaseModel):
     text: str
     product_ids: list[str] = Field(default_factory=list)
+    # short answers to the question the reply asks, in the catalog's own words (the page
+    # shows them as buttons; the shopper may also type them)
+    quick_replies: list[str] = Field(default_factory=list)
 
 
 class ToolOutcome(BaseModel):
@@ -129,6 +139,8 @@ class ToolOutcome(BaseModel):
     content: Any = None
     error_code: str | None = None
     error_message: str | None = None
-    # e.g. option_required: {"option": "switch type", "values": [...], "chosen": {...}}
-    error_details: dict[str, Any] | None = None
+    # a ToolError's machine-readable details, e.g. option_required:
+    # {"option": "switch type", "values": ["clicky", "linear"], "chosen": {...}}
+    details: dict[str, Any] | None = None
+    error_details: dict[str, Any] | None = None  # the name the graph's outcomes use
     model_config = {"extra": "ignore"}

@@ -84,6 +84,8 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
     }
     intent = nlu.intent
     s.extra.pop("visual_refine", None)
+    # an option question is answered by the next turn or not at all
+    s.extra.pop("pending_option", None)
     if intent == "visual_search" and nlu.image_id:
         s.extra["image_id"] = nlu.image_id  # "any of those under $30?" narrows this search
         s.extra["visual_filters"] = new

@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from agent.embedded import _policy, _respond, _state
+from agent.embedded import _guards, _policy, _respond, _state
+from agent.embedded._catalog import CatalogProfile, facets_hash
 from agent.embedded._lexicon import Lexicon, SpellFixer
 from agent.embedded._parse import parse
 from agent.embedded._schema import (
@@ -44,7 +45,48 @@ _SUPERLATIVE = re.compile(
 _COMPARE_CUE = re.compile(r"\b(?:difference|differ|compare|comparison|vs|versus|better|or)\b", re.I)
 _PICK_INTENTS = {"add_to_cart", "product_details", "remove_from_cart"}
 _PLURAL_REF = re.compile(r"\b(?:those|these|them|they|all)\b")
-_NOT_A_SIZE_AFTER = re.compile(r"\s*(?:-\s*)?(?:years?|yrs?|y/?o|months?|pieces?|pcs|kg|ml|ft)\b")
+# A number followed by a unit is a measure, not a size ("10 inches", "10 hours", "7-inch").
+_NOT_A_SIZE_AFTER = re.compile(
+    r"\s*(?:-\s*)?(?:years?|yrs?|y/?o|months?|weeks?|days?|hours?|hrs?|h|minutes?|mins?|"
+    r"pieces?|pcs|packs?|kg|g|grams?|lbs?|pounds?|oz|ml|l|lit(?:er|re)s?|ft|feet|foot|"
+    r"inch(?:es)?|in|cm|mm|m|meters?|metres?|\"|''|gb|tb|mb|mah|w|watts?|v|volts?|hz|"
+    r"mp|k|%|x|people|persons?|seats?|cups?|quarts?|qt|gal(?:lons?)?|ports?|keys?)(?![\w])"
+)
+# Slots checked against the category in play. Sizes are a category's structure (every
+# tee has S-XL, every ring 5-9), so the training sample shows them all; colours and
+# materials vary product by product, and a sample could miss one, so they are only
+# checked to exist in the catalog (the lexicon maps to the catalog's values only).
+_OPTION_SLOTS = ("size",)
+_REMOVE_QTY = re.compile(
+    r"\b(?:remove|take|delete|drop|minus|lose|get rid of|only want)\s(one|a|\d{1,2})\s"
+    r"(?:of\b|from\b|out\b|less\b|pair\b|items?\b)"
+)
+# A turn that asks for products (in a search already going, "show me umbrellas" is new)
+_ASKS_FOR = re.compile(
+    r"\s*(?:(?:hi|hey|hello|ok|okay|so|and|also|now)\W+)?(?:(?:can you |could you |please )?"
+    r"(?:show|find|search)|(?:i'?m )?looking for|look for|i (?:want|need)|(?:do )?(?:you |u )?"
+    r"(?:guys )?(?:have|sell|carry|stock)|(?:have you |you )?got|any)\b",
+    re.I,
+)
+# A question about the product a title names ("what's the <title> made of?")
+_QUESTION_ABOUT = re.compile(
+    r"\?|\b(?:what|how|who|which|is|are|does|do|can|tell me|made of|warranty|material|"
+    r"in stock|available|price|cost|dimensions|size|weigh)\b",
+    re.I,
+)
+# A question about a product's facts ("and the price?", "is it waterproof?")
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(?:and\s|what about\s|how about\s)?(?:is|are|does|do|can|will|has|have|"
+    r"how much|how many|what(?:'s| is)? the (?:price|material|size|weight|colou?r)|price|"
+    r"in stock|available)\b",
+    re.I,
+)
+
+
+def _filters(slots: Slots) -> bool:
+    return any(
+        getattr(slots, k) is not None for k in (*CATALOG_SLOTS, "price_min", "price_max")
+    )
 
 
 class EmbeddedTier:
@@ -56,15 +98,25 @@ class EmbeddedTier:
         manifest: dict[str, Any] | None = None,
         known_words: set[str] | None = None,
         titles: dict[str, str] | None = None,
+        profile: CatalogProfile | None = None,
     ) -> None:
         self.model = model
+        self.profile = profile or CatalogProfile()
         # typo fixing needs the encoder's vocabulary to know which words are real
-        self.spell = SpellFixer(lexicon, known_words) if known_words is not None else None
+        self.spell = (
+            SpellFixer(lexicon, known_words, self.profile.vocab)
+            if known_words is not None
+            else None
+        )
         self.lexicon = lexicon
         self.threshold = threshold
         self.manifest = manifest or {}
         # product id -> title, saved with the artifact: products named by their title
         self.titles = TitleIndex(titles)
+        # words that name what the shop sells (category and brand surfaces, title nouns)
+        self._catalog_words = {
+            w for slot in ("category", "brand") for s in lexicon.surfaces[slot] for w in s.split()
+        }
         # [plugin hook] tools matched by example requests (agent/plugin_match.py)
         self.plugins: Any = None
         self.can_escalate = True
@@ -121,7 +173,20 @@ class EmbeddedTier:
         model = IntentModel.load(folder, threads=getattr(settings, "embedded_threads", 1))
         lexicon = Lexicon(facet_values, nouns)
         threshold = settings.nlu_confidence_threshold
-        tier = cls(model, lexicon, threshold, manifest, whole_words(), saved.get("titles"))
+        profile = CatalogProfile(saved.get("profile"))
+        trained_for = manifest.get("facets_hash")
+        if trained_for and trained_for != facets_hash(facet_values):
+            # the shop's catalog changed since training: the model still runs, but its
+            # vocabulary and generated turns are another catalog's
+            log.warning(
+                "the embedded model in %s was trained for another catalog; run "
+                "`shopagent train embedded` (or restart with --dev) to retrain it",
+                folder,
+            )
+            manifest = {**manifest, "catalog_mismatch": True}
+        tier = cls(
+            model, lexicon, threshold, manifest, whole_words(), saved.get("titles"), profile
+        )
         tier.understand("hello", DialogueState())  # warm-up: the first shopper is not slower
         return tier
 
@@ -133,8 +198,82 @@ class EmbeddedTier:
 
         ``image_id``: the turn's uploaded image. With an image, a search-like turn becomes a
         visual search (it is carried on the result, so ``plan`` can use it)."""
-        text = self.spell(text) if self.spell else text
-        scores = self.model.probs(text)
+        pending = state.extra.get("pending_option")
+        if pending and not image_id:
+            value = _guards.answer_option(text, pending)
+            if value is not None:
+                # "clicky" after "which switch type?": the pending add, completed
+                options = {**(pending.get("chosen") or {}), str(pending["option"]): value}
+                return NLUResult(
+                    intent="add_to_cart",
+                    confidence=1.0,
+                    slots=Slots(
+                        product_id=str(pending["product_id"]),
+                        quantity=pending.get("quantity"),
+                        options=options,
+                    ),
+                    text=text,
+                    notes={"option_answer": True},
+                )
+        nlu = self._read(text, state, image_id=image_id)
+        notes: dict[str, Any] = {}
+        if nlu.intent in ("search", "refine") and len(self.titles):
+            named_title = self.titles.match(nlu.text)
+            if named_title is not None and named_title.exact:
+                notes["titled"] = named_title.product_id  # "it" next is that product
+        if _guards.other_user(text):
+            notes["other_user"] = True
+        elif _guards.negative_price(text):
+            notes["negative_price"] = True
+        elif (yn := _guards.yes_no(text)) is not None:
+            notes["yes_no"] = yn
+        elif not image_id and (
+            nlu.intent in ("search", "refine")
+            or (
+                nlu.intent in _CHAT_INTENTS
+                and nlu.confidence < self.threshold
+                and _ASKS_FOR.search(nlu.text)
+            )
+        ):
+            named = {m.slot for m in self.lexicon.scan(nlu.text.lower(), [], fuzzy=False)}
+            if nlu.intent == "refine" and _QUESTION.search(nlu.text) and (
+                state.focus or state.last_shown
+            ) and not named & {"category", "brand"} and not _filters(nlu.slots):
+                # "and the price?", "is it waterproof?" after a product: about that product
+                nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+                nlu.slots = self.extract_slots(nlu.text, "product_details")
+            elif nlu.intent != "refine" or (
+                _ASKS_FOR.match(nlu.text) and not named and not nlu.slots.filled()
+            ):
+                missing = _guards.not_carried(nlu.text, self.profile, named, self._catalog_words)
+                if missing:
+                    # "show me umbrellas", "blender": a search the shop cannot answer
+                    notes["not_carried"] = missing
+                    nlu.intent = "search"
+                    nlu.confidence = max(nlu.confidence, self.threshold)
+                    nlu.slots = Slots(**{k: v for k, v in nlu.slots.filled().items()
+                                         if k in ("price_min", "price_max")})
+        if nlu.intent == "product_details" and _QUESTION.search(nlu.text):
+            notes["question"] = True
+        nlu.notes = notes
+        return nlu
+
+    def _read(
+        self, text: str, state: DialogueState, *, image_id: str | None = None
+    ) -> NLUResult:
+        fixed = self.spell(text) if self.spell else text
+        scores = self.model.probs(fixed)
+        if fixed != text:
+            # a correction must not override a confident reading of the shopper's own
+            # words ("whats in my crat" is view_cart as written)
+            original = self.model.probs(text)
+            top_fixed = max(scores, key=scores.__getitem__)
+            top_original = max(original, key=original.__getitem__)
+            if top_original != top_fixed and original[top_original] >= max(
+                self.threshold, scores[top_fixed]
+            ):
+                fixed, scores = text, original
+        text = fixed
         if self.plugins is not None and image_id is None:  # [plugin hook]
             plugin = self._plugin_turn(text, state, scores)
             if plugin is not None:
@@ -185,6 +324,16 @@ class EmbeddedTier:
             # "what's the difference between the <title> and the <title>?"
             intent = "compare"
             confidence = max(confidence, scores.get("compare", 0.0) + scores[nlu_intent])
+        elif (
+            titled is not None
+            and intent in ("search", "refine", "add_to_cart", "out_of_scope", "help")
+            and not PURCHASE.search(rest)
+            and _QUESTION_ABOUT.search(rest)
+            and not _ASKS_FOR.search(rest)
+        ):
+            # "what's the <title> made of?", "warranty on the <title>?": about that product
+            intent = "product_details"
+            confidence = max(confidence, scores.get("product_details", 0.0) + scores[nlu_intent])
         elif titled is not None and intent not in PRODUCT_INTENTS and PURCHASE.search(rest):
             intent = "add_to_cart"
             confidence = max(
@@ -199,9 +348,20 @@ class EmbeddedTier:
                     confidence,
                     sum(scores.get(k, 0.0) for k in ("add_to_cart", "search", "refine")),
                 )
+        if (
+            intent == "add_to_cart"
+            and titled is None
+            and not PURCHASE.search(low)
+            and not parse(text).references
+            and not parse(text).product_ids
+            and named & {"category", "brand"}
+        ):
+            # "7-inch e-reader": a product type and no word of buying is a search
+            intent = "search"
+            confidence = max(confidence, scores["search"] + scores["add_to_cart"])
         if intent not in PRODUCT_INTENTS:
             rest = text  # a title in a search is what the shopper is looking for
-        slots = self.extract_slots(rest, intent)
+        slots = self.extract_slots(rest, intent, context=state.filters.get("category"))
         if len(titled_all) >= 2 and intent == "compare":
             slots.product_id = ",".join(dict.fromkeys(t.product_id for t in titled_all))
             slots.reference = None
@@ -230,7 +390,9 @@ class EmbeddedTier:
             ):
                 intent, slots = "refine", fil
                 confidence = max(confidence, scores.get("refine", 0.0) + scores[nlu_intent])
-        if image_id and intent in ("search", "refine", "visual_search", "product_details"):
+        if image_id and (
+            intent in ("search", "refine", "visual_search", "product_details") or not text.strip()
+        ):
             intent = "visual_search"
             confidence = max(confidence, scores.get("visual_search", 0.0))
         return NLUResult(
@@ -242,21 +404,30 @@ class EmbeddedTier:
             text=text,
         )
 
-    def extract_slots(self, text: str, intent: str) -> Slots:
+    def extract_slots(self, text: str, intent: str, context: str | None = None) -> Slots:
+        """``context``: the category in play before this turn (option words are read as
+        that category's values unless the turn names another)."""
         p = parse(text)
         found: dict[str, Any] = {}
         if intent in _CATALOG_SLOT_INTENTS:
             # "my bag" is the cart, not the Bags category
             blocked = p.spans + [m.span() for m in _CART_WORDS.finditer(p.text)]
             # typos are already fixed when a spell fixer runs; fuzzy scanning is the fallback
-            for m in self.lexicon.scan(p.text, blocked, fuzzy=self.spell is None):
+            matches = self.lexicon.scan(p.text, blocked, fuzzy=self.spell is None)
+            category = next((m.value for m in matches if m.slot == "category"), context)
+            for m in matches:
                 if (
                     m.slot == "size"
-                    and m.value.isdigit()
+                    and any(c.isdigit() for c in m.value)
                     and _NOT_A_SIZE_AFTER.match(p.text, m.end)
                 ):
                     continue
-                found[m.slot] = m.value  # a later mention wins ("no wait, the blue one")
+                value: str | None = m.value
+                if m.slot in _OPTION_SLOTS:
+                    value = self._fit(m.slot, p.text[m.start : m.end], m.value, category)
+                    if value is None:
+                        continue  # not a value of that facet here: stays free text
+                found[m.slot] = value  # a later mention wins ("no wait, the blue one")
         if intent in _FILTER_INTENTS:
             found.update(price_min=p.price_min, price_max=p.price_max, modifier=p.modifier)
         if intent in PRODUCT_INTENTS:
@@ -274,6 +445,10 @@ class EmbeddedTier:
                 found["product_id"] = ",".join(p.product_ids)
         if intent == "add_to_cart" and p.quantity:
             found["quantity"] = p.quantity
+        if intent == "remove_from_cart":
+            rm = _REMOVE_QTY.search(p.text)
+            if rm:  # "remove one of the two", "take 2 of them out"
+                found["quantity"] = 1 if rm.group(1) in ("one", "a") else int(rm.group(1))
         if intent in _ORDER_INTENTS and (p.order_ids or p.product_ids):
             found["order_id"] = (p.order_ids or p.product_ids)[0]
         if intent == "add_to_cart":  # the product is the reference; its type adds nothing
@@ -283,16 +458,30 @@ class EmbeddedTier:
                 found.pop(k, None)
         return Slots(**{k: v for k, v in found.items() if v is not None})
 
+    def _fit(self, slot: str, surface: str, value: str, category: str | None) -> str | None:
+        """The reading of ``surface`` that is a ``slot`` value of ``category`` in this
+        catalog; ``value`` when the catalog profile does not know the category; None when
+        no reading is (a filter nothing in the category could pass)."""
+        readings = self.lexicon.readings(slot, surface) or [value]
+        if value not in readings:
+            readings = [value, *readings]
+        if not self.profile or not category:
+            return readings[0]
+        verdicts = [(r, self.profile.allows(slot, r, category)) for r in readings]
+        if all(v is None for _, v in verdicts):
+            return readings[0]
+        return next((r for r, v in verdicts if v), None)
+
     # --- state, plan, respond -------------------------------------------------------------
     def update_state(self, state: DialogueState, nlu: NLUResult) -> DialogueState:
         if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
             return self.plugins.update_state(state, nlu)  # type: ignore
         return _state.update_state(state, nlu)
 
-    def plan(self, nlu: NLUResult, state: DialogueState) -> Plan:
+    def plan(self, nlu: NLUResult, state: DialogueState, *, alone: bool = False) -> Plan:
         if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
             return self.plugins.plan(nlu, state, can_escalate=self.can_escalate)  # type: ignore
-        return _policy.plan(nlu, state, self.threshold)
+        return _policy.plan(nlu, state, self.threshold, alone=alone)
 
     def plan_next(self, nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome]) -> Plan:
         """The one step after a plan with ``followup=True``, given that plan's outcomes.

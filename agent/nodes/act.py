@@ -83,12 +83,10 @@ def act_embedded(state: AgentState, turn: TurnState, deps: AgentDeps) -> dict[st
         if plan.reply and not plan.calls:
             turn["reply"] = {"text": plan.reply, "product_ids": []}
         return pending_from_plan(turn, plan, first=False)
-    if not deps.available_tiers() - {"embedded"}:
-        # Nothing stronger to escalate to: a best-effort plan beats an apology. The
-        # route event already recorded the low confidence.
-        floor = deps.settings.nlu_confidence_threshold
-        nlu = nlu.model_copy(update={"confidence": max(nlu.confidence, floor)})
-    plan = deps.embedded.plan(nlu, dialogue_of(state))
+    # Nothing stronger to escalate to: below the threshold the embedded tier asks one
+    # clarifying question rather than guessing (the route event recorded the confidence).
+    alone = not deps.available_tiers() - {"embedded"}
+    plan = deps.embedded.plan(nlu, dialogue_of(state), alone=alone)
     if plan.escalate:
         turn.update(
             {
@@ -99,7 +97,12 @@ def act_embedded(state: AgentState, turn: TurnState, deps: AgentDeps) -> dict[st
         )
         return {"turn": turn}
     if not plan.calls:
-        turn["reply"] = {"text": plan.reply or "", "product_ids": []}
+        turn["reply"] = {
+            "text": plan.reply or "",
+            "product_ids": list(getattr(plan, "product_ids", []) or []),
+            # answers to the question the reply asks (contracts item 3)
+            "quick_replies": list(getattr(plan, "quick_replies", []) or []),
+        }
     return pending_from_plan(turn, plan)
 
 

@@ -116,9 +116,9 @@ function renderQuickReplies(bubble, replies) {
   if (!replies || !replies.length) return;
   const box = el("div", { class: "quick", role: "group", "aria-label": "Suggested answers" });
   for (const r of replies) {
-    box.append(el("button", { type: "button", onclick: () => {
-      if (state.busy) return;
+    box.append(el("button", { type: "button", onclick: async () => {
       for (const b of box.querySelectorAll("button")) b.disabled = true;
+      await whenIdle();
       sendText(r);
     } }, r));
   }
@@ -140,6 +140,9 @@ function renderConfirm(bubble, ev) {
   const answer = (approve) => async () => {
     for (const b of box.querySelectorAll("button")) b.disabled = true;
     box.append(el("p", { class: "muted", text: approve ? "Confirmed." : "Cancelled." }));
+    // The button takes focus as soon as the question arrives, while that turn may still be
+    // streaming: a quick yes waits for it to end rather than colliding with it.
+    await whenIdle();
     await runTurn(`/v1/sessions/${state.session}/confirm`,
       { confirmation_id: ev.confirmation_id, approve });
   };
@@ -158,7 +161,10 @@ function humanError(err) {
   if (err.status === 409) return "Still answering your previous message. Try again in a moment.";
   if (err.status === 429) return `Too many messages at once. ${err.retryText}`;
   if (err.status >= 500) return "Something went wrong on our side.";
-  const m = err.message || "That didn't work.";
+  return sentence(err.message || "That didn't work");
+}
+
+function sentence(m) {
   return m.charAt(0).toUpperCase() + m.slice(1) + (/[.!?]$/.test(m) ? "" : ".");
 }
 
@@ -232,7 +238,7 @@ async function runTurn(path, payload) {
         renderConfirm(bubble, ev);
       } else if (type === "error") {
         failed = true;
-        showError(bubble, ev.message || "Something went wrong on our side.", retry);
+        showError(bubble, sentence(ev.message || "Something went wrong on our side"), retry);
       } else if (type === "done") {
         setStatus("");
       }
@@ -262,8 +268,15 @@ function onToolResult(bubble, ev) {
   }
 }
 
+const idleWaiters = [];
+
+function whenIdle() {
+  return state.busy ? new Promise((resolve) => idleWaiters.push(resolve)) : Promise.resolve();
+}
+
 function setBusy(busy) {
   state.busy = busy;
+  if (!busy) while (idleWaiters.length) idleWaiters.shift()();
   $("#send").disabled = busy;
   $("#composer").setAttribute("aria-busy", busy ? "true" : "false");
 }

@@ -101,10 +101,9 @@ def serve(
     settings = settings.model_copy(update=updates)
     catalog = _prepare_dev(settings) if dev else None
 
-    import uvicorn
-
     from api import create_app
     from api._logging import configure_logging
+    from api._serve import serve_app
 
     configure_logging(settings.log_level)
     opener = None
@@ -121,14 +120,7 @@ def serve(
         typer.secho(f"==> dev API key: {key}", fg="green")
         typer.echo(f"    terminal client: shopagent chat --url {url} --api-key {key}")
     try:
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            access_log=False,
-            log_config=None,
-            timeout_graceful_shutdown=5,
-        )
+        serve_app(app, settings)
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after a clean shutdown
         pass
     finally:

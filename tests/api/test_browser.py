@@ -168,6 +168,25 @@ def test_page_asks_for_a_key_when_none_is_injected(browser: Any, live_factory: A
     assert page.evaluate("localStorage.getItem('shopagent.apiKey')") == "key-bob"
 
 
+def test_a_failed_turn_reads_as_a_sentence_with_a_retry(browser: Any, live_factory: Any) -> None:
+    from playwright.sync_api import expect
+
+    server = live_factory(environment="development", dev_api_key="dev-browser-key")
+    page = browser.new_page()
+    page.goto(server.url + "/")
+    box = page.get_by_label("Message")
+    box.fill("boom")  # the scripted agent fails mid-turn
+    box.press("Enter")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("The turn failed; try again.")
+    assert "internal_error" not in page.locator("main").inner_text()
+    alert.get_by_role("button", name="Try again").click()
+    # The retry sends the same request again (it fails again here, the same way).
+    expect(page.get_by_role("alert")).to_have_count(1)
+    expect(page.get_by_role("alert")).to_contain_text("The turn failed")
+    expect(page.locator(".msg.user")).to_have_count(1)
+
+
 # --- end to end: the real AgentService, a real demo catalog, a scripted model ------------
 
 

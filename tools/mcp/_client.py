@@ -84,7 +84,7 @@ class McpConnection:
         cfg = self.cfg
         if cfg.command is not None:
             params = StdioServerParameters(
-                command=cfg.command, args=cfg.args, env=cfg.env or None, cwd=cfg.cwd
+                command=cfg.executable or "", args=cfg.args, env=cfg.env or None, cwd=cfg.cwd
             )
             return Client(params, read_timeout_seconds=cfg.start_timeout_s)
         assert cfg.url is not None

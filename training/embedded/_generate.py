@@ -17,7 +17,7 @@ from typing import Any
 from agent.embedded._lexicon import Lexicon, leaf
 from training.embedded import _templates as T
 
-GENERATOR_VERSION = "8"
+GENERATOR_VERSION = "9"
 _KEYS = "qwertyuiopasdfghjklzxcvbnm"
 
 
@@ -68,8 +68,10 @@ class Generator:
         self.nouns = title_nouns(products, base)
         self.lexicon = Lexicon(facet_values, self.nouns)
         self.values = {k: v for k, v in self.lexicon.facets.items() if v}
-        self.product_ids = [str(p["id"]) for p in products if p.get("id")][:500] or ["p-00001"]
-        self.titles = [str(p["title"]) for p in products if p.get("title")][:1500]
+        step = max(1, len(products) // 1500)  # an even sample of big catalogs
+        sample = products[::step]
+        self.product_ids = [str(p["id"]) for p in sample if p.get("id")][:500] or ["p-00001"]
+        self.titles = [str(p["title"]) for p in sample if p.get("title")][:1500]
         # Categories a shopper names: leaves (paths' last part) only, not "Apparel".
         cats = self.values.get("category", [])
         leaves = cats

@@ -1,0 +1,237 @@
+"""Grounded answers to questions about one product, from that product's data only.
+
+"is it in stock?", "how much?", "what sizes?", "does it come in blue?", "what is it made
+of?", "is it waterproof?", "machine washable?": the answer is the product's field (stock,
+price, option values, attribute), or the sentence of its description that mentions what was
+asked, quoted; when nothing does, "the product page doesn't say", never a guess.
+
+Matching is by words (a light stemmer, no model): the product's own fields are short and
+exact, and a quoted sentence must contain the asked-about word to count as an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agent.embedded._catalog import singular
+
+_STOCK = re.compile(
+    r"\b(?:in stock|stock|available|availability|sold out|out of stock|any left|left|"
+    r"can i (?:buy|get|order) (?:it|one|this|that)|have (?:it|any))\b",
+    re.I,
+)
+_PRICE = re.compile(r"\b(?:price|prices|cost|costs|how much|pricey|expensive)\b", re.I)
+_SIZES = re.compile(r"\b(?:sizes?|fits?|sizing)\b", re.I)
+_COLOURS = re.compile(r"\b(?:colou?rs?|shades?)\b", re.I)
+_COMES_IN = re.compile(
+    r"\b(?:come|comes|available|have it|has it|get it|got it|make it|it)\s(?:in|with)\s"
+    r"(?:an?\s|the\s)?([\w' -]+?)(?:\s(?:colou?r|size|version|option|too|as well))?[?.!]*$",
+    re.I,
+)
+# what shoppers call an attribute -> the attribute keys that answer it
+_ASPECTS = {
+    "material": ("material", "fabric", "made of", "made from", "what is it made"),
+    "dimensions": ("dimensions", "how big", "how large", "measurements", "measure", "length",
+                   "width", "height", "depth"),
+    "weight": ("weight", "how heavy", "weigh"),
+    "brand": ("brand", "who makes", "made by", "manufacturer"),
+    "style": ("style",),
+    "audience": ("for men", "for women", "for kids", "unisex", "who is it for"),
+}
+_STOP = {
+    "the", "a", "an", "is", "it", "its", "it's", "this", "that", "one", "does", "do", "can",
+    "could", "would", "will", "be", "are", "there", "what", "which", "how", "about", "and",
+    "of", "in", "on", "for", "to", "with", "me", "i", "you", "tell", "please", "any", "have",
+    "has", "first", "second", "third", "fourth", "fifth", "last", "item", "product", "also",
+    "too", "still", "really", "very", "much", "so", "if", "or", "yes", "no", "know", "show",
+    "details", "more", "info", "information", "describe", "say", "page", "they", "them",
+    "these", "those", "ones", "thing", "okay", "ok", "well", "bit", "quite", "enough", "good",
+    "work", "doe", "get", "got", "need", "want", "like", "my", "number", "option",
+}
+_SENTENCE = re.compile(r"[^.!?]+[.!?]?")
+
+
+def _stem(word: str) -> str:
+    w = singular(word.lower().strip("'"))
+    for suffix in ("able", "ible", "ing", "ness", "ed", "er", "ly"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            return w[: -len(suffix)]
+    return w
+
+
+def _money(amount: Any, currency: str | None) -> str:
+    sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get((currency or "").upper())
+    try:
+        text = f"{float(amount):,.2f}"
+    except (TypeError, ValueError):
+        text = str(amount)
+    return f"{sym}{text}" if sym else f"{text} {currency or ''}".strip()
+
+
+def _options(p: dict[str, Any]) -> dict[str, list[str]]:
+    """Option name -> values (available first kept in feed order)."""
+    out: dict[str, list[str]] = {}
+    for v in p.get("variants") or []:
+        for k, val in (v.get("options") or {}).items():
+            vals = out.setdefault(str(k).casefold(), [])
+            if str(val) not in vals:
+                vals.append(str(val))
+    attrs = p.get("attributes") or {}
+    for k in ("color", "material"):
+        if isinstance(attrs.get(k), str) and k not in out:
+            out[k] = [attrs[k]]
+    return out
+
+
+def _available(p: dict[str, Any], option: str) -> list[str]:
+    vals: list[str] = []
+    for v in p.get("variants") or []:
+        val = (v.get("options") or {}).get(option)
+        if val is not None and v.get("available", True) and str(val) not in vals:
+            vals.append(str(val))
+    return vals
+
+
+def _join(values: list[str]) -> str:
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+
+
+def _stock(p: dict[str, Any], name: str) -> str:
+    variants = p.get("variants") or []
+    in_stock = p.get("in_stock", p.get("available", True))
+    if not in_stock:
+        return f"{name} is out of stock right now."
+    qty = [v.get("quantity") for v in variants if v.get("available", True)]
+    left = sum(q for q in qty if isinstance(q, int)) if qty and all(
+        isinstance(q, int) for q in qty) else None
+    text = f"Yes, {name} is in stock"
+    text += f" ({left} available)." if left else "."
+    sold_out = [v for v in variants if not v.get("available", True)]
+    if sold_out and len(variants) > 1:
+        # name only the options that tell the variants apart ("size M", not "purple, M")
+        keys = [k for k in {k for v in variants for k in (v.get("options") or {})}
+                if len({str((v.get("options") or {}).get(k)) for v in variants}) > 1]
+        gone = [", ".join(f"{k} {(v.get('options') or {}).get(k)}" for k in sorted(keys))
+                for v in sold_out]
+        if any(gone):
+            text += f" Sold out: {_join([g for g in gone if g][:4])}."
+    return text
+
+
+def answer(text: str, p: dict[str, Any]) -> str | None:
+    """The grounded answer to ``text`` about product ``p`` (get_product's dict), or None
+    when the turn asks no particular question (then the caller describes the product)."""
+    low = " ".join(text.lower().replace("’", "'").split())
+    name = str(p.get("title") or "This product")
+    options = _options(p)
+    attrs = {str(k).casefold(): v for k, v in (p.get("attributes") or {}).items()
+             if v not in (None, "", [])}
+    parts: list[str] = []
+    if _STOCK.search(low):
+        parts.append(_stock(p, name))
+    if _PRICE.search(low):
+        variants = p.get("variants") or []
+        prices = sorted({float(v["price"]) for v in variants if v.get("price") is not None})
+        cur = p.get("currency")
+        if len(prices) > 1:
+            parts.append(f"{name} costs {_money(prices[0], cur)} to {_money(prices[-1], cur)}"
+                         " depending on the option.")
+        elif p.get("price") is not None or prices:
+            parts.append(f"{name} costs {_money(prices[0] if prices else p['price'], cur)}.")
+    comes = _COMES_IN.search(low)
+    asked_value = comes.group(1).strip() if comes else None
+    if asked_value and (_STOCK.search(asked_value) or _PRICE.search(asked_value)):
+        asked_value = None
+    if asked_value:
+        parts.append(_comes_in(asked_value, options, name))
+    named_options = [k for k in options if re.search(rf"\b{re.escape(k)}s?\b", low)]
+    if _SIZES.search(low) and "size" not in named_options and not asked_value:
+        named_options.append("size")
+    if _COLOURS.search(low) and "color" not in named_options and not asked_value:
+        named_options.append("color")
+    variant_keys = {str(k).casefold() for v in p.get("variants") or []
+                    for k in (v.get("options") or {})}
+    for k in named_options:
+        vals = options.get(k) or []
+        if k not in variant_keys and len(vals) == 1:
+            parts.append(f"{name}'s {k} is {vals[0]}.")  # a fact, not a choice
+            continue
+        avail = _available(p, k)
+        label = {"color": "colours", "size": "sizes"}.get(k, k + "s")
+        if vals and vals != ["one size"]:
+            gone = [v for v in vals if avail and v not in avail]
+            note = f" ({_join(gone)} sold out)" if gone else ""
+            parts.append(f"{name} comes in {label}: {_join(vals)}{note}.")
+        elif vals == ["one size"]:
+            parts.append(f"{name} is one size.")
+        elif k == "size" and not vals:
+            parts.append(f"{name} has no size options.")
+    for key, cues in _ASPECTS.items():
+        if any(c in low for c in cues) and key not in named_options:
+            value = attrs.get(key) or (p.get(key) if key == "brand" else None)
+            if value:
+                parts.append(f"{name}'s {key} is {value}.")
+            else:
+                parts.append(_quote_or_unknown(p, [key], name))
+    for k, v in attrs.items():  # any other attribute the shopper names by its key
+        if k in ("shape",) or k in _ASPECTS or k in named_options:
+            continue
+        if re.search(rf"\b{re.escape(k.replace('_', ' '))}\b", low):
+            parts.append(f"{name}'s {k.replace('_', ' ')} is {v}.")
+    if parts:
+        return _it(list(dict.fromkeys(parts)), name)
+    keys = _keywords(low, p)
+    if not keys:
+        return None
+    return _quote_or_unknown(p, keys, name)
+
+
+def _it(parts: list[str], name: str) -> str:
+    """The product's name once; "It" in the sentences after."""
+    out = [parts[0]]
+    for part in parts[1:]:
+        for lead in (f"Yes, {name} ", f"No, {name} ", f"{name}'s ", f"{name} "):
+            if part.startswith(lead):
+                short = {f"{name}'s ": "Its ", f"{name} ": "It "}.get(
+                    lead, lead.replace(name + " ", "it "))
+                part = short + part[len(lead):]
+                break
+        out.append(part)
+    return " ".join(out)
+
+
+def _comes_in(value: str, options: dict[str, list[str]], name: str) -> str:
+    v = value.lower()
+    for vals in options.values():
+        for val in vals:
+            if v == val.lower() or re.search(rf"\b{re.escape(v)}\b", val.lower()):
+                return f"Yes, {name} comes in {val}."
+    for k in ("color", "size"):
+        if options.get(k) and options[k] != ["one size"]:
+            label = {"color": "colours", "size": "sizes"}[k]
+            if k == "color" or any(ch.isdigit() for ch in v) or len(v) <= 3:
+                return f"No, {name} doesn't come in {value}; its {label}: {_join(options[k])}."
+    return f"The product page doesn't list {value} as an option for {name}."
+
+
+def _keywords(low: str, p: dict[str, Any]) -> list[str]:
+    """The words the question is about, minus the product's own name."""
+    title_words = {_stem(w) for w in re.findall(r"[a-z]+", str(p.get("title") or "").lower())}
+    words = re.findall(r"[a-z][a-z'-]+", low)
+    return [w for w in words
+            if w not in _STOP and len(w) > 2 and _stem(w) not in title_words]
+
+
+def _quote_or_unknown(p: dict[str, Any], keys: list[str], name: str) -> str:
+    stems = {_stem(k) for key in keys for k in key.split()}
+    attrs = p.get("attributes") or {}
+    for k, v in attrs.items():
+        if {_stem(w) for w in re.findall(r"[a-z]+", f"{k} {v}".lower())} & stems:
+            return f"{name}'s {str(k).replace('_', ' ')} is {v}."
+    for sentence in _SENTENCE.findall(str(p.get("description") or "")):
+        found = {_stem(w) for w in re.findall(r"[a-z]+", sentence.lower())}
+        if found & stems:
+            return f'The product page says: "{sentence.strip()}"'
+    what = " ".join(keys)
+    return f"The product page doesn't say anything about {what} for {name}."

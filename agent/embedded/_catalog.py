@@ -1,0 +1,137 @@
+"""What this shop sells, as the embedded tier needs it: which option values exist per
+category (so "large" becomes a size filter only where the catalog's sizes say so), the
+catalog's own words (so a request for something it does not carry is recognised, and
+spelling is corrected only towards words the shop uses), and its categories.
+
+Built at training time from the catalog snapshot and saved with the artifact
+(``lexicon.json`` -> ``profile``); an artifact without one (older generator) gives an empty
+profile, under which every check says "unknown" and the tier behaves as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+_WORD = re.compile(r"[a-z0-9]+(?:['&-][a-z0-9]+)*")
+# Product attributes that are option-like facets (single values shared by the product).
+_ATTRIBUTE_FACETS = ("color", "material", "style", "audience")
+
+
+def _norm(v: Any) -> str:
+    return " ".join(str(v).casefold().split())
+
+
+def singular(word: str) -> str:
+    w = word.lower()
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and w.endswith(("ches", "shes", "sses", "xes")):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def _category_keys(category: str) -> list[str]:
+    """'Apparel > Dresses' -> ['apparel > dresses', 'apparel', 'dresses']."""
+    parts = [_norm(p) for p in str(category).split(">") if p.strip()]
+    return list(dict.fromkeys([" > ".join(parts), *parts])) if parts else []
+
+
+def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
+    """The saved form: {"options": {category key: {option: [values]}}, "vocab": [words],
+    "categories": [paths]}. Option names are casefolded; values keep the feed's case."""
+    options: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    vocab: set[str] = set()
+    categories: set[str] = set()
+    for p in products:
+        cat = str(p.get("category") or "")
+        keys = _category_keys(cat)
+        if cat:
+            categories.add(cat)
+        found: dict[str, set[str]] = defaultdict(set)
+        for var in p.get("variants") or []:
+            opts = var.get("options") if isinstance(var, dict) else getattr(var, "options", {})
+            for k, v in (opts or {}).items():
+                if str(v).strip():
+                    found[_norm(k)].add(str(v).strip())
+        attrs = p.get("attributes") or {}
+        for k in _ATTRIBUTE_FACETS:
+            if isinstance(attrs.get(k), str) and attrs[k].strip():
+                found[k].add(attrs[k].strip())
+        for k, vals in found.items():
+            for key in keys:
+                for v in vals:
+                    options[key][k].setdefault(_norm(v), v)
+        text = " ".join(
+            [str(p.get("title") or ""), cat, str(p.get("brand") or "")]
+            + [v for vals in found.values() for v in vals]
+        )
+        vocab.update(singular(w) for w in _WORD.findall(text.casefold()))
+    return {
+        "options": {
+            c: {k: sorted(v.values(), key=str.casefold) for k, v in opts.items()}
+            for c, opts in options.items()
+        },
+        "vocab": sorted(vocab),
+        "categories": sorted(categories, key=str.casefold),
+    }
+
+
+class CatalogProfile:
+    def __init__(self, data: dict[str, Any] | None = None) -> None:
+        data = data or {}
+        self.options: dict[str, dict[str, list[str]]] = {
+            _norm(c): {_norm(k): list(v) for k, v in opts.items()}
+            for c, opts in (data.get("options") or {}).items()
+        }
+        self.vocab = set(data.get("vocab") or [])
+        self.categories: list[str] = list(data.get("categories") or [])
+
+    def __bool__(self) -> bool:
+        return bool(self.options or self.vocab)
+
+    def values(self, option: str, category: str | None) -> list[str] | None:
+        """The values ``option`` takes in ``category`` (any level of its path), or None when
+        the profile does not know the category."""
+        if not category:
+            return None
+        opts = self.options.get(_norm(str(category).split(">")[-1]))
+        if opts is None:
+            opts = self.options.get(_norm(category))
+        if opts is None:
+            return None
+        return list(opts.get(_norm(option), []))
+
+    def allows(self, option: str, value: str, category: str | None) -> bool | None:
+        """Whether ``value`` is a value of ``option`` for ``category``; None: unknown."""
+        vals = self.values(option, category)
+        if vals is None:
+            return None
+        return _norm(value) in {_norm(v) for v in vals}
+
+    def option_names(self, category: str | None) -> list[str]:
+        if not category:
+            return []
+        opts = self.options.get(_norm(str(category).split(">")[-1])) or {}
+        return [k for k, v in opts.items() if len(v) > 1]
+
+    def knows(self, word: str) -> bool:
+        return singular(word) in self.vocab or word.lower() in self.vocab
+
+    def top_categories(self) -> list[str]:
+        """The leaf category names, in catalog order."""
+        leaves = [c.split(">")[-1].strip() for c in self.categories]
+        return list(dict.fromkeys(leaves))
+
+
+def facets_hash(facets: dict[str, list[str]]) -> str:
+    """A short hash of the catalog's facet values: a model trained for other values is
+    another catalog's (saved in the manifest, compared on load)."""
+    import hashlib
+    import json
+
+    data = {k: sorted(str(v) for v in vals) for k, vals in sorted(facets.items()) if vals}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

@@ -1,0 +1,131 @@
+"""Turns the embedded tier answers before (or instead of) planning tools: requests about
+other shoppers, impossible constraints, a bare yes/no with nothing to confirm, an answer to
+the assistant's own option question, and requests for what the shop does not carry.
+
+Each check is a small rule over the text and the dialogue state, so it is explainable and
+cheap (no model call).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agent.embedded._catalog import CatalogProfile, singular
+
+_OTHER_USER = re.compile(
+    r"\b(?:(?:cart|basket|bag|orders?|account|address|purchases?|history|wishlist|details)\s"
+    r"(?:of|for|belonging to|from)\s(?:the\s)?(?:user|customer|shopper|account|member|someone|"
+    r"somebody|another|other|my (?:friend|neighbou?r|boss|colleague)|[a-z]+'s)\b"
+    r"|\b(?:user|customer|shopper|account)\s(?:id\s)?[\w@.-]+'?s?\s(?:cart|basket|orders?|"
+    r"account|address|purchases?)"
+    r"|\b(?:another|other|someone else'?s?|somebody else'?s?|a different)\s(?:user|customer|"
+    r"shopper|person|account)'?s?\b(?:[^.?!]{0,30})\b(?:cart|basket|orders?|account|address|"
+    r"purchases?|history)"
+    r"|\b(?:log|sign)\s?(?:me\s)?in\sas\s(?!me\b)\w+"
+    r"|\b(?:as|for|of)\s(?:user|customer)\s[\w@.-]+)",
+    re.I,
+)
+OTHER_USER_REPLY = (
+    "I can't show or change another shopper's cart, orders or account: I only have access "
+    "to yours. Want me to show your cart or your orders?"
+)
+_NEGATIVE_PRICE = re.compile(
+    r"(?:under|below|less than|over|above|more than|at least|at most|max(?:imum)?|"
+    r"min(?:imum)?|budget(?: of| is)?|for|around|between|from|price|costs?|up to)\s"
+    r"(?:(?:-|−|minus\s|negative\s)\s?[$€£]?\s?\d|[$€£]\s?-\s?\d)",
+    re.I,
+)
+NEGATIVE_PRICE_REPLY = (
+    "A price can't be below zero, so nothing could match that. What's your budget? "
+    'For example "under $50".'
+)
+YES_NO = re.compile(
+    r"^\s*(?:(yes|yep|yeah|yup|sure|ok(?:ay)?|confirm(?:ed)?|do it|go ahead|please do)|"
+    r"(no|nope|nah|cancel|don'?t|do not|stop|never ?mind))"
+    r"(?:,?\s*(?:please|thanks|thank you|that|it|cancel that|do it|go ahead))*[\s.!]*$",
+    re.I,
+)
+NOTHING_PENDING = {
+    "yes": "There's nothing waiting for a yes right now. What would you like to do? I can "
+    "search the shop, show your cart or check an order.",
+    "no": "Okay, I haven't changed anything. What would you like to do next?",
+}
+_FILLER = re.compile(
+    r"\b(?:show|me|i'?m|im|i|am|looking|look|for|need|want|would|like|to|buy|get|do|does|you|"
+    r"u|have|sell|carry|stock|got|any|some|find|search|can|could|please|pls|a|an|the|in|on|"
+    r"of|with|and|or|my|your|something|anything|stuff|things?|ones?|items?|products?|good|"
+    r"nice|new|cheap|best|great|what|about|how|is|are|there|under|over|below|above|less|more|"
+    r"than|between|dollars?|bucks|usd|eur|euros?|price|size|colou?r|it|them|that|this|"
+    r"those|these|shop|store|here|hi|hello|hey|thanks|help|pairs?|sets?|gifts?|presents?|"
+    r"ideas?|outfits?|clothes|clothing|accessories|options?|recommendations?|suggestions?|"
+    r"deals?|sale|offers?|bestsellers?|arrivals?|collections?|brands?|styles?|kinds?|types?|"
+    r"range|selection|catalog(?:ue)?|everything|else|other|others|similar|alternatives?|now|"
+    r"same|but|ok|okay|just|really|also|maybe|actually|even|still|too|very|so|then|well|yes|"
+    r"no|not|only|again|instead|which|where|when|why|who|will|was|were|been|be|had|has|"
+    r"should|let|lets|see|give|tell|want|wanted|kind|sort|lot|lots|few|bit|little|much|many|"
+    r"cheaper|pricier|bigger|smaller|larger|better|nicer|different|another|one|two|three)\b"
+)
+
+
+def yes_no(text: str) -> str | None:
+    """'yes' or 'no' for a bare yes/no answer ("no, cancel that"), else None."""
+    m = YES_NO.match(text)
+    if not m:
+        return None
+    return "yes" if m.group(1) else "no"
+
+
+def other_user(text: str) -> bool:
+    return bool(_OTHER_USER.search(text))
+
+
+def negative_price(text: str) -> bool:
+    return bool(_NEGATIVE_PRICE.search(text))
+
+
+def answer_option(text: str, pending: dict[str, Any]) -> str | None:
+    """The value of the pending option question this turn picks ("clicky", "the 1TB one",
+    "large please"), or None. The longest value named wins ("xl" over "l")."""
+    values = [str(v) for v in pending.get("values") or []]
+    low = " " + " ".join(re.findall(r"[\w.+#/-]+", text.lower())) + " "
+    hits = []
+    for v in values:
+        lv = " ".join(re.findall(r"[\w.+#/-]+", v.lower()))
+        if not lv:
+            continue
+        squeezed = lv.replace(" ", "")
+        if f" {lv} " in low or (squeezed != lv and f" {squeezed} " in low):
+            hits.append(v)
+    if not hits:
+        return None
+    hits.sort(key=len, reverse=True)
+    return hits[0]
+
+
+def not_carried(
+    text: str,
+    profile: CatalogProfile,
+    named: set[str],
+    catalog_words: set[str] | frozenset[str] = frozenset(),
+) -> str | None:
+    """The thing asked for when none of the catalog's words name it ("umbrellas",
+    "cast iron skillets" in a fashion shop), else None.
+
+    ``named``: the catalog slots the lexicon found (a category or brand named means the shop
+    has it). Judged on the head noun (the last content word before a preposition): "trail
+    running shoes" is shoes; a shop that sells dumbbells of cast iron still lacks skillets."""
+    if not profile.vocab or named & {"category", "brand"}:
+        return None
+    low = re.sub(r"[$€£]?\d+(?:[.,]\d+)?\S*", " ", text.lower())
+    head_part = re.split(r"\b(?:for|with|that|which|from|by|to|under|below|over|in)\b", low)[0]
+    words = [
+        w for w in re.findall(r"[a-z][a-z'-]+", _FILLER.sub(" ", head_part))
+        if len(w) > 2 and "'" not in w
+    ]
+    if not words:
+        return None
+    head = words[-1]
+    if profile.knows(head) or singular(head) in catalog_words or head in catalog_words:
+        return None
+    return " ".join(words)

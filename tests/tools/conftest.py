@@ -1,0 +1,33 @@
+"""Fixtures shared by the discovery tool tests: one demo catalog (with its looks file)
+built once per session, and fresh commerce stores per test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shopagent.settings import Settings
+from tools.stores import Stores, open_stores
+
+
+def discovery_settings(data: Path) -> Settings:
+    return Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Settings]]:
+    from retrieval import build_demo_catalog
+
+    settings = discovery_settings(tmp_path_factory.mktemp("discovery-demo"))
+    cat = build_demo_catalog(settings, n=480)
+    yield cat, settings
+    cat.close()
+
+
+@pytest.fixture
+async def stores(tmp_path: Path) -> AsyncIterator[Stores]:
+    async with await open_stores(discovery_settings(tmp_path)) as s:
+        yield s

@@ -1,0 +1,77 @@
+"""Gift and occasion plans on real engines: the demo catalog and a camping/home store."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from retrieval import open_catalog
+from tools._registry import ToolContext, ToolRegistry
+from tools.discovery import DISCOVERY_TOOLS
+
+from .conftest import discovery_settings
+
+CATALOGS = Path(__file__).parents[1] / "data" / "catalogs"
+REG = ToolRegistry(DISCOVERY_TOOLS)
+
+
+async def gifts(ctx: ToolContext, **args: Any) -> dict[str, Any]:
+    t = REG.get("gift_ideas")
+    return await t(ctx, t.parse_args(args))  # type: ignore[no-any-return]
+
+
+def _leaf(card: dict[str, Any]) -> str:
+    return str(card["category"]).split(" > ")[-1]
+
+
+async def test_interests_map_to_categories_by_meaning_within_budget(demo, stores) -> None:
+    cat, settings = demo
+    ctx = ToolContext(user_id="u", session_id="s", catalog=cat, stores=stores.commerce,
+                      settings=settings)
+    out = await gifts(ctx, recipient="my mum", interests=["gardening"], budget="40")
+    leaves = [_leaf(c) for c in out["products"]]
+    # No word of "gardening" is in "Planters" or "Watering Cans": the match is by meaning.
+    assert set(leaves[:3]) <= {"Planters", "Watering Cans", "Garden Tools", "Outdoor Chairs"}
+    assert all(Decimal(str(c["price"])) <= 40 for c in out["products"])
+    assert all(c["reason"] and "gardening" in c["reason"] for c in out["products"])
+    assert out["audience"] == "women"
+
+
+async def test_an_occasion_becomes_a_diverse_plan_and_refines(demo, stores) -> None:
+    cat, settings = demo
+    ctx = ToolContext(user_id="u", session_id="s", catalog=cat, stores=stores.commerce,
+                      settings=settings)
+    out = await gifts(ctx, occasion="a summer wedding", budget="150")
+    top6 = out["products"][:6]
+    assert len(out["plan"]) >= 3 and len({_leaf(c) for c in top6}) >= 3
+    assert {_leaf(c) for c in top6} & {"Dresses", "Heels", "Handbags", "Earrings"}
+    # "something cheaper": every item replaced by a cheaper one of its category.
+    ids = [c["id"] for c in top6]
+    cheaper = await gifts(ctx, occasion="a summer wedding", budget="150", cheaper_than=ids)
+    assert not {c["id"] for c in cheaper["products"]} & set(ids)
+    for c in cheaper["products"]:
+        same = [o for o in top6 if _leaf(o) == _leaf(c)]
+        if same:
+            assert Decimal(str(c["price"])) < min(Decimal(str(o["price"])) for o in same)
+    # "more like the second"
+    second = top6[1]
+    like = await gifts(ctx, more_like=second["id"])
+    assert like["products"] and second["id"] not in {c["id"] for c in like["products"]}
+    assert {_leaf(c) for c in like["products"]} == {_leaf(second)}
+
+
+async def test_a_camping_trip_in_another_shop(tmp_path: Path) -> None:
+    settings = discovery_settings(tmp_path)
+    cat = open_catalog(settings)
+    try:
+        await asyncio.to_thread(cat.ingest_file, CATALOGS / "home_outdoor" / "shopify.csv")
+        ctx = ToolContext(user_id="u", session_id="s", catalog=cat, settings=settings)
+        out = await gifts(ctx, recipient="my brother", interests=["camping"])
+        leaves = {_leaf(c) for c in out["products"]}
+        assert leaves & {"Tents", "Sleeping Bags", "Sleeping Pads", "Coolers", "Hammocks"}
+        assert not leaves & {"Duvet Covers", "Sheets", "Air Purifiers"}
+        assert len(leaves) >= 3
+    finally:
+        cat.close()

@@ -1,0 +1,223 @@
+"""Gifts and occasions: a person or an event becomes a small plan over several categories.
+
+Interests and occasions are mapped to the shop's categories by meaning: MiniLM similarity
+of the words to each category's name, plus the categories of the products a semantic
+search for them finds. The occasion hints and recipient words in ``defaults.json`` are
+editable. The plan keeps one product per category before it repeats one, so the set is
+diverse, and every item carries a one-line reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from retrieval.schema import Product, norm
+from shopagent.errors import ToolError
+from tools._registry import ToolContext, tool
+from tools.catalog import product_card
+from tools.discovery import _taste
+from tools.discovery._complements import _matches, _singular, load_defaults
+from tools.discovery._engine import data_dir_of, model_for, money
+
+NAME_SIM = 0.45  # an interest names a category when its words are this close to its name
+MAX_PER_INTEREST = 3
+
+
+class GiftArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    recipient: str | None = Field(None, description="Who it is for, in the shopper's words",
+                                  examples=["my dad"])
+    interests: list[str] = Field(default_factory=list, max_length=6,
+                                 description="What they like", examples=[["hiking"]])
+    occasion: str | None = Field(None, description="The event", examples=["summer wedding"])
+    budget: Decimal | None = Field(None, gt=0, description="Most one item may cost")
+    count: int = Field(6, ge=1, le=12)
+    cheaper_than: list[str] = Field(
+        default_factory=list, description="'something cheaper': ids of the plan shown; each "
+        "new item costs less than the one it replaces")
+    more_like: str | None = Field(None, description="'more like the second': its product id")
+    exclude_ids: list[str] = Field(default_factory=list, description="Products not to repeat")
+
+
+def audience_for(recipient: str | None, defaults: dict[str, Any]) -> str | None:
+    if not recipient:
+        return None
+    words = set(re.findall(r"[a-z][a-z-]*", recipient.casefold()))
+    for audience, names in defaults.get("recipients", {}).items():
+        if words & set(names):
+            return str(audience)
+    return None
+
+
+def _leaf_names(ctx: ToolContext) -> dict[str, str]:
+    """The shop's leaf category names (what shoppers call things) -> their full paths
+    (the context that tells "Sleeping Bags" is camping gear)."""
+    model = model_for(ctx.catalog, ctx.settings)
+    return {leaf: model.paths.get(leaf, leaf) for leaf in model.leaves}
+
+
+def categories_for(catalog: Any, phrase: str, leaves: dict[str, str], audience: str | None,
+                   budget: Decimal | None) -> list[str]:
+    """Shop categories a phrase ("hiking", "summer wedding") means, best first."""
+    embed = getattr(catalog, "text", None)
+    score: dict[str, float] = defaultdict(float)
+    if embed is not None and leaves:
+        names = list(leaves)
+        texts = [leaves[n].replace(" > ", ", ") for n in names]
+        vecs = np.asarray(embed.embed([phrase, *texts]), dtype=np.float32)
+        sims = vecs[1:] @ vecs[0]
+        for name, s in zip(names, sims, strict=True):
+            if s >= NAME_SIM:
+                score[norm(name)] += float(s)
+    filters: dict[str, Any] = {"in_stock": True}
+    if budget is not None:
+        filters["price_max"] = float(budget)
+    res = catalog.search(phrase, filters, 1, 30)
+    for rank, p in enumerate(res.products):
+        if audience and p.attributes.get("audience") not in (audience, "unisex", None):
+            continue
+        if p.leaf_category:
+            score[norm(p.leaf_category)] += 1.0 / (2 + rank)
+    ranked = sorted(score.items(), key=lambda kv: -kv[1])
+    # Weak tails ("garden tools" for "drawing") are noise, not ideas.
+    return [c for c, v in ranked if v >= 0.3 * ranked[0][1]] if ranked else []
+
+
+def plan_categories(catalog: Any, leaves: dict[str, str], args: GiftArgs,
+                    defaults: dict[str, Any], audience: str | None) -> list[tuple[str, str]]:
+    """(category, why) pairs: interests first, then the occasion, then the person."""
+    lows = [norm(x) for x in leaves]
+    plan: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def add(cat: str, why: str) -> None:
+        if cat not in seen:
+            seen.add(cat)
+            plan.append((cat, why))
+
+    per_interest = [
+        (i, categories_for(catalog, i, leaves, audience, args.budget)[:MAX_PER_INTEREST])
+        for i in args.interests]
+    for k in range(MAX_PER_INTEREST):  # round-robin: every interest gets a first pick
+        for interest, cats in per_interest:
+            if k < len(cats):
+                add(cats[k], f"for their love of {interest}")
+    if args.occasion:
+        occ = norm(args.occasion)
+        rules = {norm(k): v for k, v in defaults.get("occasions", {}).items()}
+        key = next((k for k in sorted(rules, key=len, reverse=True) if k in occ), None)
+        hinted = [c for t in (rules.get(key or "") or []) for c in _matches(norm(t), lows, None)]
+        for cat in hinted or categories_for(catalog, args.occasion, leaves, audience,
+                                            args.budget)[:4]:
+            add(cat, f"for the {args.occasion}")
+    if not plan:
+        who = args.recipient or "them"
+        for cat in categories_for(catalog, f"gift for {who}", leaves, audience, args.budget)[:6]:
+            add(cat, f"a gift for {who}")
+    return plan
+
+
+def _pick(catalog: Any, cat: str, phrase: str, args: GiftArgs, audience: str | None,
+          taste: _taste.Taste, skip: set[str], cap: Decimal | None) -> Product | None:
+    filters: dict[str, Any] = {"category": cat, "in_stock": True}
+    if cap is not None:
+        filters["price_max"] = float(cap)
+    res = catalog.search(phrase, filters, 1, 20).products or catalog.search(
+        "", filters, 1, 20).products
+    best: tuple[float, int, Product] | None = None
+    for rank, p in enumerate(taste.allowed(res)):
+        if p.id in skip:
+            continue
+        if audience and p.attributes.get("audience") not in (audience, "unisex", None):
+            continue
+        s = taste.boost(p)[0] - 0.15 * rank
+        if best is None or s > best[0]:
+            best = (s, rank, p)
+    return best[2] if best else None
+
+
+@tool
+async def gift_ideas(ctx: ToolContext, args: GiftArgs) -> dict[str, Any]:
+    """Gift and occasion ideas ("gift for my dad who likes hiking, under 80", "a summer
+    wedding", "housewarming under 50"): a small, diverse plan over several categories
+    with a one-line reason each. Refine with cheaper_than (the ids shown: "something
+    cheaper") or more_like (one id: "more like the second")."""
+    if ctx.catalog is None:
+        raise ToolError("the catalog is not available", code="unavailable")
+    if not (args.recipient or args.interests or args.occasion or args.more_like):
+        raise ToolError("who is it for, or what is the occasion?", code="invalid_arguments")
+    taste = await _taste.load(ctx)
+    return await asyncio.to_thread(_plan, ctx, args, taste)
+
+
+def _plan(ctx: ToolContext, args: GiftArgs, taste: _taste.Taste) -> dict[str, Any]:
+    catalog = ctx.catalog
+    defaults = load_defaults(data_dir_of(ctx.settings))
+    audience = audience_for(args.recipient, defaults)
+    if args.more_like:
+        return _more_like(catalog, args, taste)
+    previous = {p.id: p for p in catalog.get_products(args.cheaper_than)}
+    plan = plan_categories(catalog, _leaf_names(ctx), args, defaults, audience)
+    skip = set(args.exclude_ids) | set(previous)
+    picked: list[tuple[Product, str]] = []
+    rounds = 0
+    while len(picked) < args.count and rounds < 3:
+        before = len(picked)
+        for cat, why in plan:
+            if len(picked) >= args.count:
+                break
+            cap = args.budget
+            prev = [p for p in previous.values() if norm(p.leaf_category or "") == cat]
+            if prev:  # cheaper than what this slot showed before
+                below = money(min(p.min_price for p in prev)) - Decimal("0.01")
+                cap = below if cap is None else min(cap, below)
+            phrase = " ".join(args.interests) or args.occasion or ""
+            p = _pick(catalog, cat, phrase, args, audience, taste, skip, cap)
+            if p is not None:
+                skip.add(p.id)
+                picked.append((p, why))
+        rounds += 1
+        if len(picked) == before:
+            break
+    if not picked:
+        raise ToolError("nothing in the shop fits that yet; try a larger budget or "
+                        "other interests", code="no_results")
+    cards = []
+    for p, why in picked:
+        card = product_card(p)
+        boost_why = taste.boost(p)[1]
+        card["reason"] = f"{p.leaf_category} {why}" + (f", {boost_why[0]}" if boost_why else "")
+        cards.append(card)
+    return {"products": cards, "plan": [c for c, _ in plan],
+            "audience": audience,
+            "budget": str(args.budget) if args.budget is not None else None,
+            "personalised": taste.explain()}
+
+
+def _more_like(catalog: Any, args: GiftArgs, taste: _taste.Taste) -> dict[str, Any]:
+    ref = catalog.get_product(args.more_like)
+    if ref is None:
+        raise ToolError(f"no product {args.more_like!r}", code="not_found")
+    filters: dict[str, Any] = {"in_stock": True, "category": ref.leaf_category}
+    if args.budget is not None:
+        filters["price_max"] = float(args.budget)
+    res = catalog.search(ref.title, filters, 1, args.count + len(args.exclude_ids) + 1)
+    skip = set(args.exclude_ids) | {ref.id}
+    out = [p for p in taste.allowed(res.products) if p.id not in skip][:args.count]
+    cards = []
+    for p in out:
+        card = product_card(p)
+        card["reason"] = f"like the {_singular(norm(ref.leaf_category or 'item'))} you picked"
+        cards.append(card)
+    return {"products": cards, "plan": [ref.leaf_category], "like": ref.id,
+            "personalised": taste.explain()}
+
+
+GIFT_TOOLS = [gift_ideas]

@@ -1,0 +1,278 @@
+"""Taste that carries over: a shopper profile from what they say and what they do.
+
+Said (stored in the profile, per user, with the store's profile TTL): sizes ("I'm a size
+M"), likes ("I love Nordvale") and exclusions ("no polyester"). Done (read when needed,
+never copied): what is in their orders, cart and boards since they last asked to be
+forgotten. Likes re-rank softly; only what the shopper excluded is removed. Results say
+when they were personalised ("because you like Nordvale").
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from retrieval.schema import Product, norm
+from tools._registry import ToolContext, tool
+
+FIELDS = ("brand", "color", "style", "material", "category")
+Field_ = Literal["brand", "color", "style", "material", "category"]
+STATED = 1.0
+# How much one purchase / cart line / board save says about taste, relative to a stated like.
+DONE_WEIGHT = {"purchase": 0.5, "cart": 0.3, "board": 0.4, "add": 0.3}
+BOOST = 0.8  # score added per unit of like: enough to reorder near-ties, not to bury fit
+
+
+def _value(p: Product, key: str) -> list[str]:
+    if key == "brand":
+        return [norm(p.brand)] if p.brand else []
+    if key == "category":
+        return [norm(c) for c in p.category_path]
+    v = p.attributes.get(key)
+    vals = v if isinstance(v, list) else [v] if v not in (None, "") else []
+    return [norm(str(x)) for x in vals]
+
+
+class Taste(BaseModel):
+    """The profile as the tools use it."""
+
+    sizes: list[str] = Field(default_factory=list)
+    likes: dict[str, dict[str, float]] = Field(default_factory=dict)
+    excludes: dict[str, list[str]] = Field(default_factory=dict)
+    stated_likes: dict[str, list[str]] = Field(default_factory=dict)
+    labels: dict[str, str] = Field(default_factory=dict, description="norm value -> as said")
+
+    def allowed(self, products: list[Product]) -> list[Product]:
+        """Drop only what the shopper excluded."""
+        if not any(self.excludes.values()):
+            return products
+        return [p for p in products if not self.excluded(p)]
+
+    def excluded(self, p: Product) -> bool:
+        return any(v in self.excludes.get(k, []) for k in FIELDS for v in _value(p, k))
+
+    def boost(self, p: Product) -> tuple[float, list[str]]:
+        score, why = 0.0, []
+        for k, liked in self.likes.items():
+            for v in _value(p, k):
+                w = liked.get(v, 0.0)
+                if w > 0:
+                    score += BOOST * min(w, 2.0)
+                    if w >= 0.5:
+                        why.append(f"because you like {self.labels.get(v, v)}")
+        return score, why
+
+    def explain(self) -> list[str]:
+        out = [f"you like {self.labels.get(v, v)}" for k in FIELDS
+               for v, w in sorted(self.likes.get(k, {}).items(), key=lambda kv: -kv[1])
+               if w >= 0.5][:5]
+        out += [f"no {self.labels.get(v, v)}" for k in FIELDS for v in self.excludes.get(k, [])]
+        if self.sizes:
+            out.append(f"size {', '.join(self.sizes)}")
+        return out
+
+    @property
+    def empty(self) -> bool:
+        return not (self.sizes or any(self.likes.values()) or any(self.excludes.values()))
+
+
+def _stored(prefs: dict[str, Any]) -> dict[str, Any]:
+    data = prefs.get("taste")
+    return dict(data) if isinstance(data, dict) else {}
+
+
+async def _done_products(ctx: ToolContext, since: datetime | None) -> list[tuple[str, str]]:
+    """(kind, product_id) for what the shopper did since ``since``."""
+    out: list[tuple[str, str]] = []
+    stores = ctx.stores
+    for order in await stores.list_orders(ctx.user_id):
+        if since is None or order.created_at > since:
+            out += [("purchase", ln.product_id) for ln in order.lines]
+    cart = await stores.get_cart(ctx.user_id)
+    if since is None or cart.updated_at > since:
+        out += [("cart", ln.product_id) for ln in cart.lines]
+    if hasattr(stores, "list_boards"):
+        for board in await stores.list_boards(ctx.user_id):
+            out += [("board", it.product_id) for it in board.items
+                    if since is None or it.saved_at > since]
+    return out
+
+
+async def load(ctx: ToolContext) -> Taste:
+    """The shopper's taste now (empty without stores, or for a new shopper)."""
+    if ctx.stores is None:
+        return Taste()
+    profile = await ctx.stores.get_profile(ctx.user_id)
+    stored = _stored(profile.preferences)
+    since = stored.get("forgotten_at")
+    since_dt = datetime.fromisoformat(since) if isinstance(since, str) else None
+    taste = Taste(sizes=list(stored.get("sizes", [])),
+                  excludes={k: list(v) for k, v in stored.get("excludes", {}).items()},
+                  stated_likes={k: list(v) for k, v in stored.get("likes", {}).items()},
+                  labels=dict(stored.get("labels", {})))
+    likes: dict[str, defaultdict[str, float]] = {k: defaultdict(float) for k in FIELDS}
+    for k, vals in taste.stated_likes.items():
+        for v in vals:
+            likes.setdefault(k, defaultdict(float))[v] += STATED
+    done = await _done_products(ctx, since_dt) if not stored.get("no_inference") else []
+    if done and ctx.catalog is not None:
+        ids = list(dict.fromkeys(pid for _, pid in done))
+        found = {p.id: p for p in await asyncio.to_thread(ctx.catalog.get_products, ids)}
+        for kind, pid in done:
+            p = found.get(pid)
+            if p is None:
+                continue
+            for k in ("brand", "color", "style"):
+                for v in _value(p, k):
+                    likes[k][v] += DONE_WEIGHT[kind]
+                    taste.labels.setdefault(v, str(p.brand if k == "brand" else v))
+    for k, counter in likes.items():
+        # Never boost what the shopper excluded, whatever they once bought.
+        kept = {v: w for v, w in counter.items() if v not in taste.excludes.get(k, [])}
+        if kept:
+            taste.likes[k] = kept
+    return taste
+
+
+async def _save(ctx: ToolContext, update: dict[str, Any]) -> None:
+    profile = await ctx.stores.get_profile(ctx.user_id)
+    stored = _stored(profile.preferences)
+    stored.update(update)
+    profile.preferences["taste"] = stored
+    await ctx.stores.put_profile(profile)
+
+
+async def observe(ctx: ToolContext, products: list[Product], kind: str) -> None:
+    """A hook for what the shopper does; nothing is copied (``load`` reads orders, cart
+    and boards directly), so forgetting cannot miss a copy."""
+    return None
+
+
+class RememberArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sizes: list[str] = Field(default_factory=list, description="Sizes the shopper wears",
+                             examples=[["M", "42"]])
+    likes: dict[Field_, list[str]] = Field(
+        default_factory=dict, description="What they like, by field",
+        examples=[{"brand": ["Nordvale"], "color": ["navy"]}])
+    excludes: dict[Field_, list[str]] = Field(
+        default_factory=dict, description="What they never want to see",
+        examples=[{"material": ["polyester"]}])
+
+
+class ForgetArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    what: Literal["everything", "sizes", "likes", "excludes"] = Field(
+        description="'everything', or one part of the profile")
+    value: str | None = Field(None, description="Forget only this one value (e.g. 'Nordvale')")
+
+
+class NoArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@tool
+async def remember_preference(ctx: ToolContext, args: RememberArgs) -> dict[str, Any]:
+    """Remember what the shopper says about themselves for this and later conversations:
+    their sizes ("I'm a size M"), what they like ("I love Nordvale") and what they never
+    want ("no polyester"). Exclusions hide products; likes only re-rank."""
+    profile = await ctx.stores.get_profile(ctx.user_id)
+    stored = _stored(profile.preferences)
+    labels = dict(stored.get("labels", {}))
+    sizes = list(stored.get("sizes", []))
+    for s in args.sizes:
+        s = " ".join(s.split())
+        if s and s not in sizes:
+            sizes.insert(0, s)
+    likes = {k: list(v) for k, v in stored.get("likes", {}).items()}
+    excludes = {k: list(v) for k, v in stored.get("excludes", {}).items()}
+    for target, other, given in ((likes, excludes, args.likes), (excludes, likes, args.excludes)):
+        for k, vals in given.items():
+            for raw in vals:
+                v = norm(raw)
+                if not v:
+                    continue
+                labels[v] = raw.strip()
+                target.setdefault(k, [])
+                if v not in target[k]:
+                    target[k].append(v)
+                if v in other.get(k, []):  # "actually I like polyester now"
+                    other[k].remove(v)
+    await _save(ctx, {"sizes": sizes[:6], "likes": likes, "excludes": excludes,
+                      "labels": labels})
+    return {"remembered": (await load(ctx)).explain()}
+
+
+@tool
+async def show_profile(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
+    """What the shop knows about the shopper ("what do you know about me?"): the sizes,
+    likes and exclusions they told, and the tastes read from what they bought, added and
+    saved."""
+    taste = await load(ctx)
+    return {"sizes": taste.sizes,
+            "likes": {k: [taste.labels.get(v, v) for v in sorted(d, key=lambda x: -d[x])]
+                      for k, d in taste.likes.items()},
+            "excludes": {k: [taste.labels.get(v, v) for v in vs]
+                         for k, vs in taste.excludes.items() if vs},
+            "summary": taste.explain(), "empty": taste.empty}
+
+
+@tool
+async def forget_profile(ctx: ToolContext, args: ForgetArgs) -> dict[str, Any]:
+    """Forget what the shop knows about the shopper: 'everything' (the profile, and no
+    tastes read from earlier purchases, carts or boards), or their sizes, likes or
+    exclusions (all, or one value)."""
+    profile = await ctx.stores.get_profile(ctx.user_id)
+    stored = _stored(profile.preferences)
+    if args.what == "everything":
+        await _save_raw(ctx, {"forgotten_at": datetime.now(UTC).isoformat()})
+        return {"forgot": "everything"}
+    v = norm(args.value) if args.value else None
+    if args.what == "sizes":
+        stored["sizes"] = [s for s in stored.get("sizes", []) if v is not None and norm(s) != v]
+    else:
+        part = stored.get(args.what, {})
+        stored[args.what] = {k: [x for x in vals if v is not None and x != v]
+                             for k, vals in part.items()}
+        if args.what == "likes" and v is None:
+            # Forgetting likes also stops reading them from earlier purchases.
+            stored["forgotten_at"] = datetime.now(UTC).isoformat()
+    await _save_raw(ctx, stored)
+    return {"forgot": args.what, "value": args.value, "now": (await load(ctx)).explain()}
+
+
+async def _save_raw(ctx: ToolContext, stored: dict[str, Any]) -> None:
+    profile = await ctx.stores.get_profile(ctx.user_id)
+    profile.preferences = {k: v for k, v in profile.preferences.items() if k != "taste"}
+    profile.preferences["taste"] = stored
+    await ctx.stores.put_profile(profile)
+
+
+async def personalise(ctx: ToolContext, result: dict[str, Any]) -> dict[str, Any]:
+    """Re-rank a tool result's product cards toward the shopper's taste (stable for ties),
+    drop what they excluded, and say why (``personalised``). Unchanged for a new shopper."""
+    taste = await load(ctx)
+    cards = result.get("products")
+    if taste.empty or not cards or ctx.catalog is None:
+        return result
+    found = {p.id: p for p in await asyncio.to_thread(
+        ctx.catalog.get_products, [c["id"] for c in cards])}
+    keep = []
+    for rank, card in enumerate(cards):
+        p = found.get(card["id"])
+        if p is not None and taste.excluded(p):
+            continue
+        boost, why = taste.boost(p) if p is not None else (0.0, [])
+        if why:
+            card = {**card, "reason": why[0]}
+        keep.append((-boost + rank * 0.1, rank, card))
+    keep.sort(key=lambda t: (t[0], t[1]))
+    return {**result, "products": [c for _, _, c in keep],
+            "personalised": [c["reason"] for _, _, c in keep if c.get("reason")][:3]}
+
+
+PROFILE_TOOLS = [remember_preference, show_profile, forget_profile]
