@@ -8,10 +8,10 @@ folder with an embedded model trained on that catalog (as ``shopagent serve`` do
 - hit_at_1_agent: the same queries as a shopper's message through the real
   ``AgentService`` turn (embedded tier: understanding -> filters -> catalog_search); the
   first product card shown must be the expected product;
-- variants_buyable: the share of sellable variants a scripted conversation buys: search
-  by the product's title, pick its card (the card's add-to-cart action), answer each
-  option question with the option's value (the quick reply), confirm, then the cart
-  holds that variant at its price;
+- variants_buyable: the share of sellable variants a scripted conversation buys: ask
+  for the product by its title, pick its card (the card's add-to-cart action) unless the
+  assistant already started adding it, answer each option question with the option's
+  value (the quick reply), confirm, then the cart holds that variant at its price;
 - price_mismatches: confirmations whose unit price differs from the feed's price or
   from the cart line's (target 0).
 
@@ -57,11 +57,14 @@ async def buy(svc: Any, product: Any, want: dict[str, Any],
     """One scripted conversation of a new shopper; (bought the right variant at its
     price, price mismatches, why not)."""
     sid = (await svc.sessions.create_session(user)).session_id
-    events = await agent_turn(svc, sid, user, text=product.title)
-    if product.id not in shown(events):
-        return False, 0, "search did not show it"
-    events = await agent_turn(svc, sid, user, text="", action={
-        "type": "add_to_cart", "product_id": product.id, "quantity": 1})
+    events = await agent_turn(svc, sid, user, text=f"show me the {product.title}")
+    picked = any(e.type == "tool_call" and e.name == "add_to_cart"
+                 and e.arguments.get("product_id") == product.id for e in events)
+    if not picked:  # the assistant showed cards: the shopper taps the product's "add"
+        if product.id not in shown(events):
+            return False, 0, "search did not show it"
+        events = await agent_turn(svc, sid, user, text="", action={
+            "type": "add_to_cart", "product_id": product.id, "quantity": 1})
     wanted = {k.casefold(): v for k, v in want["options"].items()}
     for _ in range(4):
         ask = next((e for e in events if e.type == "confirm_required"), None)
