@@ -383,7 +383,7 @@ def open_catalog(settings: Any, *, check_text_encoder: bool = True) -> CatalogSe
     An index whose text vectors another text encoder made is refused (Conflict,
     ``text_encoder_mismatch``) unless ``check_text_encoder`` is off (``shopagent reembed``).
     The text encoder is loaded here, so the first query does not wait for it (on a data
-    folder's first start that includes building its ONNX model, 10-15 s)."""
+    folder's first start that includes building its ONNX model)."""
     service = make_service(settings, open_index(settings))
     try:
         if check_text_encoder:

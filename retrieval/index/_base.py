@@ -106,7 +106,7 @@ class Conditions:
 def _put_keywords(payload: dict[str, Any], key: str, values: list[str]) -> None:
     # One value goes in as a plain string and none as no key: Qdrant matches and facets
     # them as it does lists, and qdrant-edge-py converts a list into the engine much more
-    # slowly (measured: 270 -> 156 us per demo product, the largest cost of an upsert).
+    # slowly, the largest cost of an upsert (docs/performance.md, "Qdrant Edge upserts").
     if len(values) == 1:
         payload[key] = values[0]
     elif values:
@@ -141,10 +141,10 @@ def product_payload(p: Product, text_encoder: str | None = None) -> dict[str, An
         "category": [norm(c) for c in cats if c],
         "price": float(p.min_price),
         # 0/1, not a bool: qdrant-edge-py 0.9.0 bool match returns nothing on indexed
-        # segments (measured: 0 of 300 points), integer match works on both engines.
+        # segments, integer match works on both engines.
         "in_stock": int(p.available),
         # One JSON string, not a nested object: nothing filters inside it, and a flat
-        # string crosses into the engine several times faster than nested dicts.
+        # string crosses into the engine faster than nested dicts (docs/performance.md).
         "product": p.model_dump_json(),
     }
     for k, vals in labels.items():

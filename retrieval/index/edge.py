@@ -121,8 +121,8 @@ class EdgeIndex(IndexBackend):
                 self._indexed.add(field)
 
     # Points per engine call: the binding holds the GIL while it converts and applies them
-    # (~0.25 ms a point), and an ingest embeds text on other threads meanwhile; 64 keeps
-    # each hold to a few ms and costs no more per point than larger calls (measured).
+    # point by point, and an ingest embeds text on other threads meanwhile; 64 keeps each
+    # hold short and costs no more per point than larger calls (docs/performance.md).
     UPSERT_CHUNK = 64
 
     def upsert(self, points: list[IndexPoint]) -> None:
