@@ -32,6 +32,13 @@ PREFIX = "plugin:"
 Encode = Callable[[Sequence[str]], np.ndarray]
 _CATALOG_ARGS = ("category", "color", "size", "material", "brand", "style", "audience")
 _ID_KEYS = ("name", "title", "label", "store", "id")
+# "the second one", "that pair": which product is meant says nothing about what is asked,
+# and examples say "it"; read as "it", paraphrases land much closer to them.
+_REFERENCE = re.compile(
+    r"\b(?:the|that|this)\s+(?:(?:first|second|third|fourth|fifth|last|other|cheaper|"
+    r"cheapest|\d+(?:st|nd|rd|th)?)\s+)?(?:one|pair|item)\b",
+    re.IGNORECASE,
+)
 
 
 def _unit(m: np.ndarray) -> np.ndarray:
@@ -79,7 +86,7 @@ class PluginMatcher:
     def match(self, text: str) -> PluginMatch | None:
         if not self._texts or not text.strip():
             return None
-        sims = self._vectors @ _unit(self._encode([text]))[0]
+        sims = self._vectors @ _unit(self._encode([_REFERENCE.sub("it", text)]))[0]
         best = int(np.argmax(sims))
         score = float(sims[best])
         if score < self.threshold:
@@ -129,6 +136,8 @@ class PluginMatcher:
                 value = slots.order_id
             elif name == "quantity" and slots.quantity:
                 value = slots.quantity
+            elif name == "request":  # a tool that reads the shopper's own words
+                value = nlu.text
             elif name in _CATALOG_ARGS:
                 value = getattr(slots, name, None) or state.filters.get(name)
             choices = spec.get("enum") or next(
@@ -164,7 +173,11 @@ class PluginMatcher:
             if last.error_code == "declined":
                 return Reply(text="Okay, I haven't changed anything.")
             return Reply(text=f"Sorry, that didn't work: {last.error_message or 'no answer'}.")
-        return Reply(text=render(last.content))
+        content = last.content
+        # A tool that returns product cards (discovery tools) gets them shown.
+        cards = content.get("products") if isinstance(content, dict) else None
+        ids = [str(c["id"]) for c in cards or [] if isinstance(c, dict) and c.get("id")]
+        return Reply(text=render(content), product_ids=ids[:10])
 
 
 def _named(choice: str, text: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import time
 import uuid
@@ -251,21 +252,38 @@ class AgentService:
             self._running.discard(session_id)
             self._reads.release(session_id)
 
-    async def _finish_interrupted(
-        self, config: dict[str, Any]
-    ) -> tuple[bool, dict[str, Any] | None]:
+    async def _complete_interrupted(
+        self, config: dict[str, Any], snapshot: Any
+    ) -> AsyncIterator[Any]:
         """A turn cut off by a crash or a disconnect is completed before the next one, so
-        the thread never skips a step (its writes are idempotent). Returns whether the
-        thread is new, and the pending confirmation if the thread now waits on one."""
-        snapshot, pending = await self._pending(config)
-        is_new = not snapshot.values.get("messages")
-        if snapshot.next and pending is None:
-            async for _ in self.graph.astream(
-                None, config, stream_mode="updates", durability="sync"
-            ):
-                pass
-            _, pending = await self._pending(config)
-        return is_new, pending
+        the thread never skips a step (its writes are idempotent). Its events stream as
+        the start of the new response: the shopper gets the reply they missed, and the
+        response is under way (keep-alives, disconnect watch) while it runs. Its own
+        ``done`` is left out: the response ends with the new turn's."""
+        if not (snapshot.next and not _interrupts(snapshot)):
+            return
+        log.info("completing a cut-off turn of session %s", config["configurable"]["thread_id"])
+        async for e in self._run(None, config, f"t-{uuid.uuid4().hex[:12]}"):
+            if not isinstance(e, ev.DoneEvent):
+                yield e
+
+    async def _decline_unanswered(
+        self, config: dict[str, Any], pending: dict[str, Any]
+    ) -> AsyncIterator[Any]:
+        """The shopper moved on without answering a confirmation (perhaps one whose answer
+        a crash cut off): decline it, and say so rather than drop it silently."""
+        async for _ in self.graph.astream(
+            Command(resume={"approve": False}),
+            config,
+            stream_mode="updates",
+            durability="sync",
+        ):
+            pass
+        what = pending.get("summary") or "the change you were asked to confirm"
+        yield ev.MessageEvent(
+            text=f"I did not go ahead with this, as it was still waiting for your yes: {what}. "
+            "Ask again if you still want it."
+        )
 
     # --- public API ------------------------------------------------------------------------
     async def stream_turn(
@@ -286,7 +304,12 @@ class AgentService:
             text = await asyncio.to_thread(user_line, action, self.catalog)
         config = self._config(user_id, session_id)
         async with self._exclusive(session_id):
-            is_new, pending = await self._finish_interrupted(config)
+            snapshot, pending = await self._pending(config)
+            is_new = not snapshot.values.get("messages")
+            if snapshot.next and pending is None:
+                async for e in self._complete_interrupted(config, snapshot):
+                    yield e
+                _, pending = await self._pending(config)
             if (
                 pending is not None
                 and image_id is None
@@ -306,13 +329,8 @@ class AgentService:
                     yield e
                 return
             if pending is not None:  # moving on without answering declines the write
-                async for _ in self.graph.astream(
-                    Command(resume={"approve": False}),
-                    config,
-                    stream_mode="updates",
-                    durability="sync",
-                ):
-                    pass
+                async for e in self._decline_unanswered(config, pending):
+                    yield e
             turn_id = f"t-{uuid.uuid4().hex[:12]}"
             payload = {
                 "turn": new_turn(turn_id, text, image_id, time.time(), action),
@@ -399,17 +417,26 @@ class AgentService:
         await self.sessions.delete_session(user_id, session_id)
 
     async def readiness(self) -> dict[str, dict[str, Any]]:
+        """Whether this process can serve: state readable and writable, index readable,
+        models loaded or reachable. Details are plain words (the API strips them in
+        production); the exceptions go to the log."""
         out: dict[str, dict[str, Any]] = {}
         try:
             await self.sessions.get_session("__readyz__", "__readyz__")
+            await asyncio.to_thread(_probe_writable, self.settings.data_dir)
             out["state"] = {"ok": True, "detail": self.settings.state_backend}
-        except Exception as exc:
-            out["state"] = {"ok": False, "detail": type(exc).__name__}
+        except OSError:
+            log.warning("readiness: data folder not writable", exc_info=True)
+            out["state"] = {"ok": False, "detail": "data folder not writable"}
+        except Exception:
+            log.warning("readiness: state store failed", exc_info=True)
+            out["state"] = {"ok": False, "detail": "state store unavailable"}
         try:
             n = self.catalog.count()
-            out["index"] = {"ok": n > 0, "detail": f"{n} products"}
-        except Exception as exc:
-            out["index"] = {"ok": False, "detail": type(exc).__name__}
+            out["index"] = {"ok": n > 0, "detail": f"{n} products" if n else "empty"}
+        except Exception:
+            log.warning("readiness: index failed", exc_info=True)
+            out["index"] = {"ok": False, "detail": "index unreadable"}
         out["embedded_model"] = {
             "ok": self.deps.embedded is not None,
             "detail": "loaded" if self.deps.embedded else "not trained",
@@ -422,6 +449,23 @@ class AgentService:
                 ok, detail = await model.ping()
                 out[f"{tier}_model"] = {"ok": ok, "detail": detail}
         return out
+
+
+def _probe_writable(folder: Any) -> None:
+    """Write, flush and delete a small file: a read-only or full data folder raises."""
+    probe = folder / f".readyz-{uuid.uuid4().hex[:8]}"
+    try:
+        with open(probe, "wb") as f:
+            f.write(b"ok")
+            f.flush()
+            os.fsync(f.fileno())
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+
+
+def _interrupts(snapshot: Any) -> list[Any]:
+    return [i for task in snapshot.tasks for i in task.interrupts]
 
 
 _EVENT_TYPES = {

@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shopagent.errors import RateLimited, ShopAgentError, Unauthorized
+from shopagent.errors import ShopAgentError, Unauthorized
 
 log = logging.getLogger("api.errors")
 
@@ -61,6 +61,8 @@ def _describe(errors: list[Any]) -> tuple[str, str]:
             code = "invalid_json"
             ctx = err.get("ctx") or {}
             return code, f"body is not valid JSON: {ctx.get('error', 'decode error')}"
+        if err.get("type") == "string_unicode":  # e.g. a lone surrogate ("\\ud800")
+            code = "invalid_text"
         loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
         parts.append(f"{loc}: {err.get('msg', 'invalid')}")
     return code, "; ".join(parts) or "invalid request"
@@ -69,7 +71,7 @@ def _describe(errors: list[Any]) -> tuple[str, str]:
 async def _shopagent_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ShopAgentError)
     headers: dict[str, str] = {}
-    if isinstance(exc, RateLimited):
+    if exc.retry_after_s is not None:
         headers["Retry-After"] = str(max(1, int(exc.retry_after_s)))
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"

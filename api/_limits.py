@@ -92,13 +92,25 @@ class TurnLocks(Protocol):
 _BUSY = "a turn is already running in this session; wait for its done event"
 
 
+# A client told to come back after this many seconds finds the session free in the
+# usual case (turns take seconds), and the heartbeat-renewed lock of a dead process
+# expires within ``turn_lock_ttl_s``.
+RETRY_AFTER_S = 2
+
+
+def _busy() -> Conflict:
+    err = Conflict(_BUSY, code="turn_in_progress")
+    err.retry_after_s = RETRY_AFTER_S
+    return err
+
+
 class MemoryTurnLocks:
     def __init__(self) -> None:
         self._held: dict[str, str] = {}
 
     async def acquire(self, session_id: str) -> str:
         if session_id in self._held:
-            raise Conflict(_BUSY, code="turn_in_progress")
+            raise _busy()
         token = secrets.token_hex(8)
         self._held[session_id] = token
         return token
@@ -112,29 +124,70 @@ _RELEASE_LUA = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+_RENEW_LUA = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+_LOCK_PREFIX = "shopagent:turn:"
 
 
 class RedisTurnLocks:
-    """A lock per session with a TTL, so a crashed API process cannot wedge a session."""
+    """A lock per session, shared by every API process.
 
-    def __init__(self, redis: Any, ttl_s: float) -> None:
+    The lock lives ``ttl_s`` (a few seconds) and a heartbeat renews it every third of that
+    while the turn runs, so a process killed mid-turn, or cut off from Redis, frees its
+    sessions within ``ttl_s`` rather than after the longest possible turn. Each lock's
+    value names the process instance that holds it (``<instance_id>/<token>``); at startup
+    :meth:`clear_own` deletes the locks the previous life of this instance left behind.
+    """
+
+    def __init__(self, redis: Any, ttl_s: float, instance_id: str = "") -> None:
         self.redis = redis
-        self.ttl_ms = int(ttl_s * 1000)
+        self.ttl_ms = max(300, int(ttl_s * 1000))
+        self.instance_id = instance_id or secrets.token_hex(6)
         self._release = redis.register_script(_RELEASE_LUA)
+        self._renew = redis.register_script(_RENEW_LUA)
+        self._beats: dict[str, asyncio.Task[None]] = {}
+
+    @staticmethod
+    def _key(session_id: str) -> str:
+        return f"{_LOCK_PREFIX}{{{session_id}}}"
+
+    async def clear_own(self) -> int:
+        """Delete this instance's locks left by a crash (there is no running turn yet)."""
+        mine = f"{self.instance_id}/".encode()
+        cleared = 0
+        async for key in self.redis.scan_iter(match=f"{_LOCK_PREFIX}*", count=500):
+            value = await self.redis.get(key)
+            if value is not None and value.startswith(mine):
+                # compare-and-delete: another instance may have taken it since
+                cleared += int(await self._release(keys=[key], args=[value]))
+        return cleared
 
     async def acquire(self, session_id: str) -> str:
-        token = secrets.token_hex(8)
-        ok = await self.redis.set(
-            f"shopagent:turn:{{{session_id}}}", token, nx=True, px=self.ttl_ms
-        )
+        token = f"{self.instance_id}/{secrets.token_hex(8)}"
+        ok = await self.redis.set(self._key(session_id), token, nx=True, px=self.ttl_ms)
         if not ok:
-            raise Conflict(_BUSY, code="turn_in_progress")
+            raise _busy()
+        self._beats[token] = asyncio.create_task(self._heartbeat(session_id, token))
         return token
 
+    async def _heartbeat(self, session_id: str, token: str) -> None:
+        while True:
+            await asyncio.sleep(self.ttl_ms / 3000)
+            try:
+                if not await self._renew(keys=[self._key(session_id)], args=[token, self.ttl_ms]):
+                    return  # lost (expired during an outage): the turn ends on its own
+            except Exception:  # Redis briefly away: try again next beat
+                continue
+
     async def release(self, session_id: str, token: str) -> None:
+        beat = self._beats.pop(token, None)
+        if beat is not None:
+            beat.cancel()
         # Shielded: release runs in cleanup after a client disconnect, when the task that
         # runs it is being cancelled; an unreleased lock would block the next message.
-        await asyncio.shield(self._release(keys=[f"shopagent:turn:{{{session_id}}}"], args=[token]))
+        await asyncio.shield(self._release(keys=[self._key(session_id)], args=[token]))
 
 
 # --- body size ------------------------------------------------------------------------------

@@ -2,8 +2,14 @@
 
 - Each agent event goes out as ``event: <type>`` with its JSON as ``data``; ``done`` is
   always the last event, also after a failure (then preceded by an ``error`` event).
-- The first event is awaited before the response starts, so a request the agent refuses
-  up front (nothing to confirm: 404, a conflict: 409) still gets a proper HTTP status.
+- The first event is awaited before the response starts, but for ``FIRST_EVENT_S`` at
+  most: a request the agent refuses up front (nothing to confirm: 404, a conflict: 409)
+  still gets a proper HTTP status, and a turn with slow work before its first event (a
+  cut-off turn being completed, a slow model) is already streaming keep-alives under a
+  disconnect watch instead of holding the client in silence.
+- On shutdown (SIGTERM) the ``Drain`` refuses new turns with 503 and, at its deadline,
+  ends the running ones with an ``error`` (code ``shutting_down``) and ``done``, before
+  the server would cancel them.
 - The agent's stream runs in its own task feeding a queue; every write to the socket
   carries all the events that are ready, so a burst (tool result, products, text deltas)
   costs one write, not one per event. Under load the writes, not the events, cost most.
@@ -36,13 +42,44 @@ from starlette.types import Receive, Scope, Send
 from agent.events import AgentEvent, DoneEvent, ErrorEvent
 from api._limits import TurnLocks
 from api._metrics import TurnObserver
-from shopagent.errors import ShopAgentError
+from shopagent.errors import ShopAgentError, Unavailable
 
 log = logging.getLogger("api.stream")
 _EVENT = TypeAdapter(AgentEvent)
 _END = object()  # the agent's stream is exhausted
 _MAX_BATCH = 64
 PING_S = 15.0
+FIRST_EVENT_S = 1.0
+_RESTARTING = "The service is restarting; please send that again in a moment."
+
+
+class Drain:
+    """Graceful shutdown: ``begin()`` (from the SIGTERM handler) refuses new turns and,
+    ``grace_s`` later less a second to flush, ends the running ones cleanly."""
+
+    def __init__(self, grace_s: float) -> None:
+        self.grace_s = grace_s
+        self.draining = False
+        self.turns: set[_Turn] = set()
+
+    def begin(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        if self.draining:
+            return
+        self.draining = True
+        loop = loop or asyncio.get_event_loop()
+        loop.call_soon_threadsafe(
+            lambda: loop.call_later(max(0.0, self.grace_s - 1.0), self._end_turns)
+        )
+
+    def _end_turns(self) -> None:
+        for turn in list(self.turns):
+            turn.queue.put_nowait(Unavailable(_RESTARTING, code="shutting_down"))
+
+    def check(self) -> None:
+        if self.draining:
+            err = Unavailable(_RESTARTING, code="shutting_down")
+            err.retry_after_s = 5
+            raise err
 
 
 def _as_event(item: Any) -> BaseModel:
@@ -105,11 +142,13 @@ class _Turn:
         self.seq = 0
         self.done_sent = False
         self.cancelled = False
+        self.drain: Drain | None = None
 
-    async def next_item(self, *, ping: bool = False) -> Any:
-        """The next queued item; None when a ping is due first (if ``ping``)."""
+    async def next_item(self, *, ping: bool = False, wait_s: float = PING_S) -> Any:
+        """The next queued item; None when a ping is due first (if ``ping``: after
+        ``wait_s``)."""
         loop = asyncio.get_running_loop()
-        until = min(self.deadline, loop.time() + PING_S) if ping else self.deadline
+        until = min(self.deadline, loop.time() + wait_s) if ping else self.deadline
         try:
             async with asyncio.timeout_at(until):
                 return await self.queue.get()
@@ -119,6 +158,8 @@ class _Turn:
             return ShopAgentError("the turn took too long", code="turn_timeout")
 
     def encode(self, event: BaseModel) -> bytes:
+        if self.seq == 0:
+            self.observer.first_event(time.perf_counter() - self.start)
         self.seq += 1
         self.observer.see(event)
         kind = getattr(event, "type", "message")
@@ -183,6 +224,8 @@ class _Turn:
         await self.guard.release()
 
     async def finish(self) -> None:
+        if self.drain is not None:
+            self.drain.turns.discard(self)
         await _stop(self.producer)
         self.observer.finish(time.perf_counter() - self.start, cancelled=self.cancelled)
         with anyio.CancelScope(shield=True):
@@ -243,6 +286,7 @@ async def stream_turn(
     session_id: str,
     observer: TurnObserver,
     deadline_s: float,
+    drain: Drain | None = None,
 ) -> TurnResponse:
     """Take the session's turn lock, await the first event, return the streaming response.
 
@@ -256,8 +300,11 @@ async def stream_turn(
     turn = _Turn(
         producer, queue, guard, observer, start, asyncio.get_running_loop().time() + deadline_s
     )
+    if drain is not None:
+        turn.drain = drain
+        drain.turns.add(turn)
     try:
-        first = await turn.next_item()
+        first = await turn.next_item(ping=True, wait_s=FIRST_EVENT_S)
     except BaseException:  # cancelled while waiting (shutdown): leave nothing running
         await turn.finish()
         raise
@@ -266,5 +313,4 @@ async def stream_turn(
         with contextlib.suppress(Exception):
             await guard.release()
         raise first
-    observer.first_event(time.perf_counter() - start)
     return TurnResponse(turn, first)

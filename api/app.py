@@ -28,6 +28,9 @@ from api._limits import (
 )
 from api._logging import RequestContextMiddleware
 from api._metrics import ApiMetrics
+from api._ops import AuthFailures, public_readiness, require_metrics_token
+from api._stream import Drain
+from api.boards import router as boards_router
 from api.mcp import mount_mcp
 from api.openapi import build_openapi
 from api.routes import router
@@ -61,8 +64,16 @@ def create_app(
 
             redis = async_redis(settings, max_connections=128)
             app.state.rate_limiter = RedisRateLimiter(redis, settings.rate_limit_per_minute)
-            # TTL past the turn deadline: a crashed process frees its sessions by itself.
-            app.state.turn_locks = RedisTurnLocks(redis, settings.turn_deadline_s + 60)
+            # A short TTL renewed by a heartbeat: a crashed process frees its sessions
+            # within turn_lock_ttl_s; a restarted one clears its own at once.
+            locks = RedisTurnLocks(redis, settings.turn_lock_ttl_s, settings.lock_owner)
+            try:
+                cleared = await locks.clear_own()
+                if cleared:
+                    log.info("cleared %d turn locks left by this instance's last run", cleared)
+            except Exception:
+                log.warning("could not clear stale turn locks (they expire on their own)")
+            app.state.turn_locks = locks
         app.state.redis = redis
         try:
             async with opener(settings) as svc, app.state.mcp.running():
@@ -74,8 +85,13 @@ def create_app(
             if redis is not None:
                 await redis.aclose()
 
+    docs = settings.docs_exposed
     app = FastAPI(
         title="shopagent",
+        # Production hides the API's map unless SHOPAGENT_EXPOSE_DOCS says otherwise.
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
         version="0.1.0",
         description="A shopping assistant over HTTP: sessions, streamed turns (SSE), "
         "confirmations for writes, photo upload for visual search.",
@@ -89,6 +105,8 @@ def create_app(
     app.state.redis = None
     app.state.rate_limiter = MemoryRateLimiter(settings.rate_limit_per_minute)
     app.state.turn_locks = MemoryTurnLocks()
+    app.state.drain = Drain(settings.shutdown_grace_s)
+    app.state.auth_failures = AuthFailures(settings.auth_failures_per_minute)
 
     install_error_handlers(app)
     if settings.cors_origins:
@@ -101,13 +119,14 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(router)
+    app.include_router(boards_router)  # shared boards: read-only, by link token
     _add_operator_routes(app, settings, metrics)
     mount_mcp(app)  # MCP endpoint (/mcp): the same tools for other agents, same API keys
     _add_page(app, settings)
     # For the Allow header of 405s (see api/_errors.py).
     app.state.route_methods = [
         (r.path_regex, set(r.methods or ()))  # type: ignore[attr-defined]
-        for r in [*router.routes, *app.router.routes]
+        for r in [*router.routes, *boards_router.routes, *app.router.routes]
         if getattr(r, "path_regex", None) is not None and getattr(r, "methods", None)
     ]
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
@@ -132,14 +151,19 @@ def _add_operator_routes(app: FastAPI, settings: Settings, metrics: ApiMetrics) 
         try:
             checks.update(await svc.readiness())
         except Exception as exc:  # readiness must answer, whatever is broken
-            checks["service"] = {"ok": False, "detail": type(exc).__name__}
+            log.warning("readiness check failed", exc_info=exc)
+            checks["service"] = {"ok": False, "detail": "not running"}
         redis = request.app.state.redis
         if redis is not None:
             try:
                 await redis.ping()
                 checks["redis"] = {"ok": True, "detail": "ping ok"}
-            except Exception as exc:
-                checks["redis"] = {"ok": False, "detail": type(exc).__name__}
+            except Exception:
+                checks["redis"] = {"ok": False, "detail": "unreachable"}
+        if request.app.state.drain.draining:
+            checks["shutdown"] = {"ok": False, "detail": "draining"}
+        if settings.environment == "production":  # say what fails, not how or how much
+            checks = public_readiness(checks)
         out = ReadyOut.model_validate(
             {"ready": all(c.get("ok") for c in checks.values()), "checks": checks}
         )
@@ -151,8 +175,10 @@ def _add_operator_routes(app: FastAPI, settings: Settings, metrics: ApiMetrics) 
         summary="Prometheus metrics",
         responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
         response_class=Response,
+        include_in_schema=settings.environment != "production",
     )
-    async def prometheus() -> Response:
+    async def prometheus(request: Request) -> Response:
+        require_metrics_token(settings, request)
         return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 

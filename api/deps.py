@@ -59,8 +59,15 @@ async def get_user(
 ) -> str:
     if creds is None or not creds.credentials:
         raise Unauthorized("missing API key: send Authorization: Bearer <key>")
+    # Guessing keys is braked per client address (api/_ops.py).
+    failures = getattr(request.app.state, "auth_failures", None)
+    address = request.client.host if request.client else "-"
+    if failures is not None:
+        failures.check(address)
     user = resolve_user(request.app.state.settings, creds.credentials)
     if user is None:
+        if failures is not None:
+            failures.fail(address)
         raise Unauthorized("invalid API key")
     request.state.user_id = user
     user_id_var.set(user)

@@ -6,6 +6,7 @@ another user's session answers 404 exactly like a missing one.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
@@ -28,9 +29,16 @@ from api.schema import (
     ToolList,
     ToolOut,
 )
-from shopagent.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from shopagent.errors import (
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unavailable,
+    UnsupportedMediaType,
+)
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
+log = logging.getLogger("api.routes")
 
 _NO_SESSION = "no such session"
 
@@ -39,6 +47,25 @@ class Unprocessable(InvalidInput):
     """Well-formed JSON that asks for nothing we can do (422, like other field errors)."""
 
     http_status = 422
+
+
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def _check_text(value: str | None, field: str) -> None:
+    """Text must be text: JSON can carry lone surrogates (``"\\ud800"``) and control
+    characters that no tokenizer, database or JSON encoder downstream accepts."""
+    if not value:
+        return
+    for ch in value:
+        if ("\ud800" <= ch <= "\udfff") or (ch < " " and ch not in _ALLOWED_CONTROLS) or (
+            ch == "\x7f"
+        ):
+            raise Unprocessable(
+                f"{field} contains characters that are not valid text "
+                f"(U+{ord(ch):04X}); send plain Unicode text",
+                code="invalid_text",
+            )
 
 
 def _session_out(info: Any) -> SessionOut:
@@ -85,6 +112,7 @@ JSON_BODY = [Depends(_require_json)]
 async def create_session(
     request: Request, svc: ServiceDep, user: UserDep, body: SessionCreate | None = None
 ) -> SessionOut:
+    _check_text(body.title if body else None, "title")
     info = await svc.sessions.create_session(user, body.title if body else None)
     return _session_out(info)
 
@@ -148,11 +176,13 @@ async def post_message(
         raise Unprocessable(
             f"message longer than {settings.max_message_chars} characters", code="message_too_long"
         )
+    _check_text(body.text, "text")
     if not body.text.strip() and body.image_id is None and body.action is None:
         raise Unprocessable("send some text, an image_id or an action", code="empty_message")
+    request.app.state.drain.check()
     await _owned_session(svc, user, session_id)
-    exists = getattr(svc.images, "exists", None)
-    if body.image_id is not None and exists is not None and not exists(body.image_id):
+    # Another user's upload answers exactly like a missing one.
+    if body.image_id is not None and not svc.images.exists(body.image_id, owner=user):
         raise NotFound("no such image; upload it with POST /v1/images", code="image_not_found")
     extra = {"action": body.action.model_dump(exclude_none=True)} if body.action else {}
     events = svc.stream_turn(
@@ -178,6 +208,7 @@ async def post_confirm(
     user: UserDep,
     settings: SettingsDep,
 ) -> Response:
+    request.app.state.drain.check()
     await _owned_session(svc, user, session_id)
     events = svc.stream_confirm(
         user_id=user,
@@ -197,6 +228,7 @@ async def _stream(request: Request, settings: Any, session_id: str, events: Any)
         session_id=session_id,
         observer=state.metrics.turn_observer(),
         deadline_s=settings.turn_deadline_s + 15,
+        drain=state.drain,
     )
 
 
@@ -222,7 +254,16 @@ async def upload_image(
     checked = await run_in_threadpool(
         check_image, data, max_bytes=limit, max_pixels=settings.max_image_pixels
     )
-    image_id = await run_in_threadpool(svc.images.put, data, checked.ext)
+    try:
+        image_id = await run_in_threadpool(svc.images.put, data, checked.ext, owner=user)
+    except OSError as exc:  # a full or read-only data folder: ours to fix, not the client's
+        log.error("cannot store an upload: %s", exc.strerror or exc)
+        err = Unavailable(
+            "Photos cannot be stored right now; please try again later.",
+            code="storage_unavailable",
+        )
+        err.retry_after_s = 30
+        raise err from None
     return ImageOut(
         image_id=image_id,
         media_type=checked.media_type,  # type: ignore[arg-type]

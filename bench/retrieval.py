@@ -1,6 +1,6 @@
 """Retrieval benchmark: ingestion, filtered hybrid latency, recall, memory, local-mode speedup.
 
-    scripts/bench.sh retrieval            # 10k and 100k, about 10-15 minutes on 2 cores
+    scripts/bench.sh retrieval            # 10k and 100k: the slowest benchmark
     .venv/bin/python bench/retrieval.py --sizes 2000 --queries 50 --local-queries 3  # smoke
 
 What is measured, and how:
@@ -12,7 +12,8 @@ What is measured, and how:
   found) in <data_dir>/models/minilm-onnx before the clock starts, as `make run` does.
 - For 100k, text vectors of products 10k..100k reuse the real vectors of the first 10k,
   perturbed with Gaussian noise (cos ~0.9 to the original) — embedding 100k texts on 2
-  shared cores would take most of an hour. Sparse vectors and payloads are real.
+  shared cores would take longer than everything else here (the embedding rates are in
+  bench/results/text_encoders.json). Sparse vectors and payloads are real.
   The JSON says so in ``notes``.
 - hybrid_filtered_*: the engine call the service makes (dense + BM25 prefetch of 100,
   RRF, top 10, with a payload filter), query vectors precomputed. Query embedding is

@@ -31,7 +31,9 @@ class ImageStore:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
 
-    def put(self, data: bytes, ext: str) -> str:
+    def put(self, data: bytes, ext: str, *, owner: str | None = None) -> str:
+        """Store ``data``; with ``owner``, also record that this user uploaded it (ids are
+        content hashes, so two users uploading one photo share the bytes, not access)."""
         ext = ext.lower().lstrip(".")
         if not _EXT.match(ext):
             raise InvalidInput(f"bad image extension {ext!r}", code="bad_request")
@@ -41,7 +43,13 @@ class ImageStore:
             tmp = target.with_suffix(target.suffix + ".tmp")
             tmp.write_bytes(data)
             tmp.replace(target)  # atomic: readers never see a half-written file
+        if owner is not None:
+            self._owner_mark(image_id, owner).touch()
         return image_id
+
+    def _owner_mark(self, image_id: str, owner: str) -> Path:
+        tag = hashlib.sha256(owner.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return self.path(image_id).with_name(f"{image_id}.{tag}.owner")
 
     def path(self, image_id: str) -> Path:
         if not _ID.match(image_id or ""):
@@ -55,8 +63,11 @@ class ImageStore:
         except FileNotFoundError:
             raise NotFound(f"no image {image_id!r}") from None
 
-    def exists(self, image_id: str) -> bool:
+    def exists(self, image_id: str, *, owner: str | None = None) -> bool:
+        """Whether the image is stored and, given ``owner``, was uploaded by that user."""
         try:
+            if owner is not None:
+                return self._owner_mark(image_id, owner).exists() and self.path(image_id).exists()
             return self.path(image_id).exists()
         except NotFound:
             return False

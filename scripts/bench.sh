@@ -11,5 +11,9 @@ if [ ${#names[@]} -eq 0 ]; then
 fi
 for n in "${names[@]}"; do
   echo "==> bench $n"
+  if [[ "$n" == text_encoders && ! -d .bench-overlay/st-onnx/optimum ]]; then
+    # sentence-transformers' ONNX backend, compared in that bench, cannot live in the venv.
+    scripts/st_onnx_overlay.sh || echo "(no overlay: its st-* contenders are skipped)"
+  fi
   .venv/bin/python "bench/$n.py"
 done

@@ -7,6 +7,7 @@ ShopAgentError                 base; ``code`` and ``http_status``
 ├── Unauthorized               401  unauthorized
 ├── NotFound                   404  not_found (also for other users' resources)
 ├── Conflict                   409  conflict (e.g. a turn already running)
+├── Unavailable                503  unavailable (shutting down, state not writable)
 ├── RateLimited                429  rate_limited (``retry_after_s``)
 ├── ToolError                  a tool's recoverable failure; becomes a tool message
 │   └── Forbidden              a tool touched another user's data
@@ -16,10 +17,13 @@ ShopAgentError                 base; ``code`` and ``http_status``
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ShopAgentError(Exception):
     code = "internal_error"
     http_status = 500
+    retry_after_s: float | None = None  # sent as Retry-After when set
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -58,20 +62,36 @@ class Conflict(ShopAgentError):
     http_status = 409
 
 
+class Unavailable(ShopAgentError):
+    """The service cannot take this request now (shutting down, state not writable)."""
+
+    code = "unavailable"
+    http_status = 503
+
+
 class RateLimited(ShopAgentError):
     code = "rate_limited"
     http_status = 429
+    retry_after_s: float
 
-    def __init__(self, message: str, *, retry_after_s: int) -> None:
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
 
 
 class ToolError(ShopAgentError):
-    """A tool's recoverable failure: the model sees it as a tool message and can act on it."""
+    """A tool's recoverable failure: the model sees it as a tool message and can act on it.
+
+    ``details``: JSON-able facts a caller can act on without parsing the message, e.g.
+    ``option_required`` -> {"option": "switch type", "values": [...], "chosen": {...}}."""
 
     code = "tool_error"
     http_status = 400
+
+    def __init__(self, message: str, *, code: str | None = None,
+                 details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, code=code)
+        self.details = details
 
 
 class Forbidden(ToolError):

@@ -12,6 +12,7 @@ or ``"url": "https://stores.internal/mcp", "headers": {"Authorization": "Bearer 
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Literal
 
@@ -25,7 +26,11 @@ class McpServerConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="Short name; its tools join the registry as <name>__<tool>.")
-    command: str | None = Field(None, description="Start the server as this command (stdio).")
+    command: str | None = Field(
+        None,
+        description="Start the server as this command (stdio); 'python' is the service's own "
+        "interpreter (a plugin installed in the same environment).",
+    )
     args: list[str] = Field(default_factory=list)
     env: dict[str, str] = Field(default_factory=dict, description="Extra environment (stdio).")
     cwd: Path | None = None
@@ -73,6 +78,10 @@ class McpServerConfig(BaseModel):
         if self.identity_header is not None and not _HEADER.match(self.identity_header):
             raise ValueError(f"MCP server {self.name!r}: invalid identity_header")
         return self
+
+    @property
+    def executable(self) -> str | None:
+        return sys.executable if self.command == "python" else self.command
 
     @property
     def transport(self) -> Literal["stdio", "http"]:

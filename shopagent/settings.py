@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     )
     demo_catalog_size: int = Field(5000, description="Products in the generated demo catalog.")
     demo_catalog_seed: int = Field(7, description="Seed of the demo catalog generator.")
+    ingest_max_delete_share: float = Field(
+        0.2, ge=0, le=1,
+        description="`ingest --delete-missing` deletes at most this share of the catalog "
+        "unless given --force.",
+    )
     image_fetch_timeout_s: float = Field(10.0, description="Feed image download timeout.")
     image_fetch_max_bytes: int = Field(
         10 * 1024 * 1024, description="Largest feed image downloaded."
@@ -146,6 +151,31 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser."
     )
+    turn_lock_ttl_s: float = Field(
+        5.0,
+        description="Redis turn lock lifetime; a heartbeat renews it while the turn runs, so "
+        "a crashed process frees its sessions within this time.",
+    )
+    instance_id: str | None = Field(
+        None,
+        description="Names this API process in the turn locks it holds; at startup it clears "
+        "its own stale ones (default: host name and port).",
+    )
+    expose_docs: bool | None = Field(
+        None, description="Serve /docs and /openapi.json (default: yes, except in production)."
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token /metrics requires; in production /metrics is 404 unless "
+        "one is set.",
+    )
+    auth_failures_per_minute: int = Field(
+        20, description="Failed API-key checks per client address per minute before 429."
+    )
+    shutdown_grace_s: float = Field(
+        20.0,
+        description="On SIGTERM, how long running turns may finish; new turns get 503.",
+    )
     model_prices: dict[str, dict[str, float]] = Field(
         default_factory=lambda: {
             "embedded": {"in": 0.0, "out": 0.0},
@@ -165,6 +195,20 @@ class Settings(BaseSettings):
                     "SHOPAGENT_API_KEYS must map at least one hashed key in production"
                 )
         return self
+
+    @property
+    def docs_exposed(self) -> bool:
+        return self.expose_docs if self.expose_docs is not None else (
+            self.environment != "production"
+        )
+
+    @property
+    def lock_owner(self) -> str:
+        if self.instance_id:
+            return self.instance_id
+        import socket
+
+        return f"{socket.gethostname()}:{self.port}"
 
     @property
     def embedded_model_path(self) -> Path:

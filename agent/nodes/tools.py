@@ -57,9 +57,14 @@ async def run_tools(
                 error_message=exc.message,
                 error_details=getattr(exc, "details", None),
             )
-        except Exception as exc:  # a broken tool must not kill the turn
+        except Exception:  # a broken tool must not kill the turn
             log.exception("tool %s failed", call["name"])
-            result = outcome(call, error_code="tool_failed", error_message=type(exc).__name__)
+            # The shopper may read this message: a sentence, never an exception's class name.
+            result = outcome(
+                call,
+                error_code="tool_failed",
+                error_message="it failed on our side; please try again in a moment",
+            )
         emit_outcome(result)
         new.append(result)
     turn.update(

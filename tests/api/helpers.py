@@ -26,6 +26,7 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "data_dir": data_dir,
         "api_keys": {hash_key("key-alice"): "alice", hash_key("key-bob"): "bob"},
         "rate_limit_per_minute": 10_000,
+        "auth_failures_per_minute": 10_000,
     }
     base.update(overrides)
     return Settings(**base)

@@ -80,13 +80,13 @@ class McpConnection:
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
-    def _make_client(self) -> Client:
+    def _make_client(self) -> tuple[Client, httpx2.AsyncClient | None]:
         cfg = self.cfg
         if cfg.command is not None:
             params = StdioServerParameters(
-                command=cfg.command, args=cfg.args, env=cfg.env or None, cwd=cfg.cwd
+                command=cfg.executable or "", args=cfg.args, env=cfg.env or None, cwd=cfg.cwd
             )
-            return Client(params, read_timeout_seconds=cfg.start_timeout_s)
+            return Client(params, read_timeout_seconds=cfg.start_timeout_s), None
         assert cfg.url is not None
 
         async def stamp(request: httpx2.Request) -> None:
@@ -101,10 +101,11 @@ class McpConnection:
             timeout=httpx2.Timeout(max(cfg.timeout_s, cfg.start_timeout_s)),
             event_hooks={"request": [stamp]},
         )
-        return Client(
+        client = Client(
             streamable_http_client(cfg.url, http_client=http),
             read_timeout_seconds=cfg.start_timeout_s,
         )
+        return client, http
 
     async def _connected(self) -> Client:
         async with self._lock:
@@ -115,7 +116,11 @@ class McpConnection:
 
             async def run() -> None:
                 try:
-                    async with self._make_client() as client:
+                    made, http = self._make_client()
+                    async with contextlib.AsyncExitStack() as stack:
+                        if http is not None:  # ours to close: the SDK leaves a given one open
+                            await stack.enter_async_context(http)
+                        client = await stack.enter_async_context(made)
                         box["client"] = client
                         ready.set()
                         await stop.wait()
