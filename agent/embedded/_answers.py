@@ -12,9 +12,11 @@ exact, and a quoted sentence must contain the asked-about word to count as an an
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from agent.embedded._catalog import singular
+from shopagent.money import format_money
 
 _STOCK = re.compile(
     r"\b(?:in stock|stock|available|availability|sold out|out of stock|any left|left|"
@@ -74,12 +76,8 @@ def _stem(word: str) -> str:
 
 
 def _money(amount: Any, currency: str | None) -> str:
-    sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get((currency or "").upper())
-    try:
-        text = f"{float(amount):,.2f}"
-    except (TypeError, ValueError):
-        text = str(amount)
-    return f"{sym}{text}" if sym else f"{text} {currency or ''}".strip()
+    # exact: tool results carry decimal strings; no float on the way to the text
+    return format_money(str(amount), currency)
 
 
 def _options(p: dict[str, Any]) -> dict[str, list[str]]:
@@ -155,7 +153,7 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
             parts.append(_quote_or_unknown(p, ["dimensions"], name))
     if _PRICE.search(low):
         variants = p.get("variants") or []
-        prices = sorted({float(v["price"]) for v in variants if v.get("price") is not None})
+        prices = sorted({Decimal(str(v["price"])) for v in variants if v.get("price") is not None})
         cur = p.get("currency")
         if len(prices) > 1:
             parts.append(f"{name} costs {_money(prices[0], cur)} to {_money(prices[-1], cur)}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+from decimal import Decimal
 from typing import Any
 
 from agent.embedded._guards import NEGATIVE_PRICE_REPLY, NOTHING_PENDING, OTHER_USER_REPLY
@@ -21,6 +22,7 @@ from agent.embedded._schema import (
 )
 from agent.embedded._state import resolve_references
 from agent.embedded._titles import words
+from shopagent.money import format_money
 
 SEARCH_FILTERS = (*CATALOG_SLOTS, "price_min", "price_max")
 
@@ -285,7 +287,8 @@ def _accepts(tool: str, field: str) -> bool:
         from tools import cart
     except ImportError:  # pragma: no cover - tools always ship with the agent
         return False
-    model = {"add_to_cart": "AddToCartArgs", "remove_from_cart": "RemoveFromCartArgs"}[tool]
+    model = {"add_to_cart": "AddToCartArgs", "remove_from_cart": "RemoveFromCartArgs",
+             "update_cart_quantity": "UpdateCartQuantityArgs"}[tool]
     return field in getattr(getattr(cart, model, None), "model_fields", {})
 
 
@@ -302,7 +305,7 @@ def _which_priced(nlu: NLUResult, state: DialogueState, ids: list[str] | None) -
         return None
     pool = ids if ids and len(ids) >= 2 else (state.focus_ids if len(state.focus_ids) >= 2
                                               else state.last_shown[:4])
-    priced = [(float(state.shown[i]["price"]), i) for i in pool
+    priced = [(Decimal(str(state.shown[i]["price"])), i) for i in pool
               if (state.shown.get(i) or {}).get("price") is not None]
     if len(priced) < 2:
         return None
@@ -311,8 +314,8 @@ def _which_priced(nlu: NLUResult, state: DialogueState, ids: list[str] | None) -
     word = "cheaper" if cheap else "more expensive"
     if len(priced) > 2:
         word = "cheapest" if cheap else "most expensive"
-    sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get(str(info.get("currency") or "USD"), "")
-    text = f"The {word} one is {info.get('title')}, at {sym}{price:,.2f}."
+    amount = format_money(str(price), info.get("currency") or "USD")
+    text = f"The {word} one is {info.get('title')}, at {amount}."
     return Plan(reply=text, reason="answered_from_state")
 
 
@@ -445,6 +448,8 @@ def _set_quantity(n: int, state: DialogueState) -> Plan | None:
     base: dict[str, object] = {"product_id": line["product_id"]}
     if line.get("variant_id"):
         base["variant_id"] = line["variant_id"]
+    if n != have and _accepts("update_cart_quantity", "quantity"):
+        return Plan(calls=[PlannedCall(name="update_cart_quantity", args={**base, "quantity": n})])
     if n > have:
         return Plan(calls=[PlannedCall(name="add_to_cart", args={**base, "quantity": n - have})])
     if n < have and _accepts("remove_from_cart", "quantity"):

@@ -286,6 +286,16 @@ def respond(
         s.focus = focus if focus in s.last_shown else s.focus
         return Reply(text=text, product_ids=ids), s
 
+    if "update_cart_quantity" in by_name:
+        up = by_name["update_cart_quantity"]
+        n = int(up.args.get("quantity") or 0)
+        line = next((ln for ln in (state.extra.get("cart") or [])
+                     if ln.get("product_id") == up.args.get("product_id")), None)
+        label = (line or {}).get("title") or "that item"
+        text = (f"Removed {label} from your cart." if n == 0
+                else f"Updated: {n} x {label} in your cart.")
+        return Reply(text=text + _cart_total(up.content)), s
+
     if "remove_from_cart" in by_name:
         rm = by_name["remove_from_cart"]
         qty = rm.args.get("quantity")

@@ -290,12 +290,19 @@ def test_questions_about_the_product_in_play_are_answered_not_searched(tier: Emb
         assert tier.plan(nlu, tier.update_state(s, nlu)).calls[0].name == "get_product"
 
 
-def test_make_it_three_sets_the_cart_line_quantity(tier: EmbeddedTier) -> None:
+def test_make_it_three_sets_the_cart_line_quantity(
+    tier: EmbeddedTier, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tier.model = StubModel("add_to_cart", 0.9)
     s = DialogueState(extra={"cart": [{"product_id": "kb-1", "variant_id": "kb-1-0",
                                        "title": "Halcyon 75 Mechanical Keyboard",
                                        "quantity": 1}]})
     nlu = tier.understand("actually make it 3", s)
+    call = tier.plan(nlu, tier.update_state(s, nlu)).calls[0]
+    assert (call.name, call.args) == ("update_cart_quantity", {
+        "product_id": "kb-1", "variant_id": "kb-1-0", "quantity": 3})
+    # without the tool (older tools): the difference is added
+    monkeypatch.setattr(_policy, "_accepts", lambda tool, field: tool != "update_cart_quantity")
     call = tier.plan(nlu, tier.update_state(s, nlu)).calls[0]
     assert (call.name, call.args) == ("add_to_cart", {"product_id": "kb-1",
                                                       "variant_id": "kb-1-0", "quantity": 2})
