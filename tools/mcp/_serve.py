@@ -201,8 +201,11 @@ class ShopToolServer:
         details = await tool.check(self.context(host, user), args)
         details = to_jsonable_python(details) if details is not None else None
         pinned = args.model_dump(mode="json")
-        if isinstance(details, dict) and details.get("variant_id") and "variant_id" in pinned:
-            pinned["variant_id"] = pinned.get("variant_id") or details["variant_id"]
+        if isinstance(details, dict):  # e.g. add_to_cart: variant_id, unit_price, currency
+            for key, value in details.items():
+                if key in pinned and pinned.get(key) in (None, ""):
+                    pinned[key] = value
+            args = tool.parse_args(pinned)
         if tool.describe_write is not None:
             summary = await asyncio.to_thread(tool.describe_write, args, host.catalog)
         else:
