@@ -120,6 +120,10 @@ def plan(
         query = str(notes.get("not_carried") or nlu.text)
         return Plan(calls=[PlannedCall(name="catalog_search",
                                        args={"query": query[:200], "page": 1})])
+    if notes.get("another") and notes["another"].get("product_id"):
+        again = {k: v for k, v in notes["another"].items() if v}
+        return Plan(calls=[PlannedCall(name="add_to_cart",
+                                       args={**again, "quantity": nlu.slots.quantity or 1})])
     if notes.get("set_quantity") is not None:
         changed = _set_quantity(int(notes["set_quantity"]), state)
         if changed is not None:

@@ -91,6 +91,21 @@ def _clarify(
     return None
 
 
+def _differences(attributes: dict[str, Any], ids: list[str]) -> str:
+    """'colour (white / red) and material (plastic / metal)' for the attributes whose
+    values differ between the compared products."""
+    out = []
+    for key in ("color", "material", "style", "brand", "audience"):
+        values = attributes.get(key) or {}
+        vals = [str(values.get(i)) for i in ids if values.get(i) is not None]
+        if len(vals) == len(ids) and len(set(vals)) > 1:
+            label = {"color": "colour"}.get(key, key)
+            out.append(f"{label} ({' / '.join(vals)})")
+    if not out:
+        return ""
+    return out[0] if len(out) == 1 else ", ".join(out[:-1]) + " and " + out[-1]
+
+
 def _title(p: dict[str, Any]) -> str:
     """The title with a word said twice in a row once ("Gold Gold Hoop" -> "Gold Hoop")."""
     words = str(p.get("title") or "").split()
@@ -273,13 +288,18 @@ def respond(
         c = by_name["compare_products"].content or {}
         products = list(c.get("products") or [])
         priced = [p for p in products if p.get("price") is not None]
-        text = f"Here are the {len(products)} side by side."
+        named = [f"{_title(p)} ({_money(p['price'], p.get('currency'))})" for p in priced]
+        if len(named) == len(products) and 2 <= len(named) <= 4:
+            text = "Side by side: " + ", ".join(named[:-1]) + " and " + named[-1] + "."
+        else:
+            text = f"Here are the {len(products)} side by side."
+        differ = _differences(c.get("attributes") or {}, [str(p.get("id")) for p in products])
+        if differ:
+            text += f" They differ in {differ}."
         if len(priced) >= 2:
             cheap = min(priced, key=lambda p: float(p["price"]))
-            text += (
-                f" The cheapest is {cheap.get('title')} at "
-                f"{_money(cheap['price'], cheap.get('currency'))}."
-            )
+            word = "cheaper" if len(priced) == 2 else "cheapest"
+            text += f" The {word} is {_title(cheap)}."
         ids = [str(p["id"]) for p in products if p.get("id")]
         focus = s.focus
         _remember(s, products)  # "I'll take the cheaper one" picks among these
