@@ -175,7 +175,8 @@ def plan(
     if intent in ("order_status", "cancel_order"):
         if s.order_id:
             return Plan(calls=[call(name=intent, args={"order_id": s.order_id.split(",")[0]})])
-        return Plan(calls=[call(name="list_orders")])
+        # with one order (one still cancellable) it is that one: see plan_next
+        return Plan(calls=[call(name="list_orders")], followup=True)
     if intent == "greeting":
         return Plan(reply=_pick(GREETINGS, state))
     if intent == "help":
@@ -369,6 +370,16 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
             if relaxed.get("query") or any(relaxed.get(f) is not None for f in SEARCH_FILTERS):
                 calls.append(PlannedCall(name="catalog_search", args={**relaxed, "page": 1}))
         return Plan(calls=calls, reason="relax filters")
+    if nlu.intent in ("order_status", "cancel_order"):
+        listed = next((o for o in outcomes if o.name == "list_orders" and o.ok), None)
+        orders = list(((listed.content or {}) if listed else {}).get("orders") or [])
+        if nlu.intent == "cancel_order":
+            orders = [o for o in orders if str(o.get("status", "")).lower() not in
+                      ("cancelled", "canceled", "shipped", "delivered", "refunded")]
+        if len(orders) == 1 and orders[0].get("order_id"):
+            return Plan(calls=[PlannedCall(name=nlu.intent,
+                                           args={"order_id": str(orders[0]["order_id"])})])
+        return Plan()
     if nlu.intent != "add_to_cart":
         return Plan()
     found = next((o for o in outcomes if o.name == "catalog_search" and o.ok), None)

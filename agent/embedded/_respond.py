@@ -353,14 +353,6 @@ def respond(
             text += f", {_money(c['total'], c.get('currency'))}"
         return Reply(text=text + ". Thank you!"), s
 
-    if "list_orders" in by_name:
-        orders = list((by_name["list_orders"].content or {}).get("orders") or [])
-        if not orders:
-            return Reply(text="You don't have any orders yet."), s
-        listed = "; ".join(f"{o.get('order_id')}: {o.get('status', 'placed')}" for o in orders[:5])
-        ask = " Which one should I cancel?" if nlu.intent == "cancel_order" else ""
-        return Reply(text=f"Your orders: {listed}.{ask}"), s
-
     if "order_status" in by_name or "cancel_order" in by_name:
         r = by_name.get("order_status") or by_name["cancel_order"]
         o = (r.content or {}).get("order") or r.content or {}
@@ -368,6 +360,14 @@ def respond(
         if r.name == "cancel_order":
             return Reply(text=f"Order {oid} is cancelled."), s
         return Reply(text=f"Order {oid} is {o.get('status', 'being processed')}."), s
+
+    if "list_orders" in by_name:
+        orders = list((by_name["list_orders"].content or {}).get("orders") or [])
+        if not orders:
+            return Reply(text="You don't have any orders yet."), s
+        listed = "; ".join(f"{o.get('order_id')}: {o.get('status', 'placed')}" for o in orders[:5])
+        ask = " Which one should I cancel?" if nlu.intent == "cancel_order" else ""
+        return Reply(text=f"Your orders: {listed}.{ask}"), s
 
     return Reply(text="Done."), s
 

@@ -245,6 +245,7 @@ class EmbeddedTier:
             and nlu.intent not in ("add_to_cart", "remove_from_cart", "checkout", "view_cart",
                                    "order_status", "cancel_order", "compare")
             and not named & {"category", "brand"}
+            and not re.search(r"\b(?:orders?|delivery|package|parcel)\b", nlu.text, re.I)
             and (
                 (ABOUT_IT.search(nlu.text) and not (
                     # "do they come in purple?" over a list: narrow the list
