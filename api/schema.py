@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from agent.events import (
     ConfirmRequiredEvent,
@@ -87,58 +87,54 @@ class SessionList(BaseModel):
 
 
 ProductId = Annotated[str, Field(min_length=1, max_length=200)]
-
-# Which fields each action needs; the agent turns it into tool calls (agent/_actions.py).
-_ACTION_NEEDS = {
-    "details": ("product_id",),
-    "add_to_cart": ("product_id",),
-    "more_like_this": ("product_id",),
-    "compare": ("product_ids",),
-    "update_quantity": ("product_id", "quantity"),
-    "remove": ("product_id",),
-    "checkout": (),
-}
+OptionName = Annotated[str, Field(max_length=100)]
+OptionValue = Annotated[str, Field(max_length=200)]
 
 
-class CardAction(BaseModel):
-    """A tap on a product card or cart line. It runs as planned tool calls (no language
-    understanding); writes still ask for confirmation."""
+class _Action(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"type": "details", "product_id": "kb-75"},
-                {"type": "add_to_cart", "product_id": "kb-75", "options": {"switch": "linear"}},
-            ]
-        },
+
+class ProductAction(_Action):
+    """Details of a product, more like it, or remove its line from the cart."""
+
+    type: Literal["details", "more_like_this", "remove"]
+    product_id: ProductId
+    variant_id: ProductId | None = Field(None, description="For remove: that variant's line")
+
+
+class AddAction(_Action):
+    type: Literal["add_to_cart"]
+    product_id: ProductId
+    variant_id: ProductId | None = Field(None, description="The exact variant, if chosen")
+    options: dict[OptionName, OptionValue] = Field(
+        default_factory=dict, max_length=20, description="Chosen option values by name"
     )
+    quantity: int = Field(1, ge=1, le=20)
 
-    type: Literal[
-        "details",
-        "add_to_cart",
-        "more_like_this",
-        "compare",
-        "update_quantity",
-        "remove",
-        "checkout",
-    ]
-    product_id: ProductId | None = None
-    variant_id: ProductId | None = Field(None, description="Exact variant, if chosen")
-    options: dict[Annotated[str, Field(max_length=100)], Annotated[str, Field(max_length=200)]] = (
-        Field(default_factory=dict, max_length=20, description="Chosen option values by name")
-    )
-    quantity: int | None = Field(None, ge=0, le=99, description="0 removes a cart line")
-    product_ids: list[ProductId] | None = Field(None, min_length=2, max_length=4)
 
-    @model_validator(mode="after")
-    def _needs(self) -> CardAction:
-        missing = [f for f in _ACTION_NEEDS[self.type] if getattr(self, f) is None]
-        if missing:
-            raise ValueError(f"action {self.type!r} needs {', '.join(missing)}")
-        if self.type == "add_to_cart" and self.quantity == 0:
-            raise ValueError("add_to_cart needs a quantity of at least 1")
-        return self
+class QuantityAction(_Action):
+    type: Literal["update_quantity"]
+    product_id: ProductId
+    variant_id: ProductId | None = None
+    quantity: int = Field(ge=0, le=99, description="The line's new quantity; 0 removes it")
+
+
+class CompareAction(_Action):
+    type: Literal["compare"]
+    product_ids: list[ProductId] = Field(min_length=2, max_length=4)
+
+
+class CheckoutAction(_Action):
+    type: Literal["checkout"]
+
+
+# A tap on a product card or cart line. It runs as planned tool calls (no language
+# understanding; agent/_actions.py); writes still ask for confirmation.
+CardAction = Annotated[
+    ProductAction | AddAction | QuantityAction | CompareAction | CheckoutAction,
+    Field(discriminator="type"),
+]
 
 
 class MessageIn(BaseModel):
@@ -207,18 +203,20 @@ class ToolList(BaseModel):
 class CartLineOut(BaseModel):
     product_id: str
     variant_id: str | None = None
+    sku: str | None = None
     title: str
+    variant_title: str | None = None
     options: dict[str, str] = Field(default_factory=dict)
-    unit_price: float
+    unit_price: str = Field(description="Decimal string, exact", examples=["226.11"])
     currency: str = "USD"
     quantity: int
-    line_total: float
+    line_total: str = Field(description="Decimal string, exact", examples=["452.22"])
 
 
 class CartOut(BaseModel):
     lines: list[CartLineOut] = Field(default_factory=list)
     item_count: int = 0
-    total: float = 0.0
+    total: str = Field("0.00", description="Decimal string, exact", examples=["452.22"])
     currency: str = "USD"
 
 
