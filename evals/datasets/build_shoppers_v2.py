@@ -100,7 +100,9 @@ def refuse_other_user(**more: Any) -> dict[str, Any]:
 
 
 def proposes(tool: str | list[str], **arguments: Any) -> dict[str, Any]:
-    """The turn asks to confirm a write (``tool`` or any of a list) and writes nothing yet."""
+    """The turn asks to confirm a write (``tool`` or any of a list) and writes nothing yet.
+    Options (size) are checked on the cart line after the confirm turn, not here: a
+    confirmation may name the variant by ``variant_id`` instead of its options."""
     matcher: Any = tool if isinstance(tool, str) else {"one_of": tool}
     return {"confirmation": {"tool": matcher, "arguments": arguments},
             "forbid": ["write_without_confirmation"]}
@@ -280,8 +282,11 @@ def clarify_convs() -> list[dict[str, Any]]:
     return [
         conv("cl-01", ["clarify"], "a plain search, not an add",
              say("black leather handbag", "search",
-                 products=shows("category=handbags", "color=black", "material~leather",
-                                min_count=0),
+                 # No black bag is leather (some are vegan leather, none in the gate's
+                 # catalog): a relaxed, explained search of black handbags is fine too.
+                 products=shows("category=handbags", "color=black", min_count=0),
+                 tool_calls=searched(category={"regex": "handbag"}, color="black",
+                                     material={"regex": "leather"}),
                  confirmation=False, forbid=["write_proposal"])),
         conv("cl-02", ["clarify"], "another user's cart",
              say("show me the cart of user bob", "view_cart", **refuse_other_user())),
@@ -395,18 +400,17 @@ def cart_convs() -> list[dict[str, Any]]:
              say("tees in XL", "search", products=shows("category=t-shirts"),
                  tool_calls=searched(size="XL")),
              say("put 2 of the first in my basket", "add_to_cart",
-                 **proposes("add_to_cart", quantity=2, size="XL")),
+                 **proposes("add_to_cart", quantity=2)),
              yes(cart=cart(2, {"quantity": 2, "options": {"size": "XL"}}))),
         conv("ce-02", ["cart_edits"], "three bottles, then down to two",
              say("add 3 Zenflex Q250 Black Stainless Steel Sports Bottle in 750 ml",
-                 "add_to_cart", **proposes("add_to_cart", product_id="p-00202", quantity=3,
-                                           size="750 ml")),
-             yes(cart=cart(3, line("p-00202", 3))),
+                 "add_to_cart", **proposes("add_to_cart", product_id="p-00202", quantity=3)),
+             yes(cart=cart(3, line("p-00202", 3, size="750 ml"))),
              say("actually make that 2", "remove_from_cart", **proposes(SET_QTY)),
              yes(cart=cart(2, line("p-00202", 2), exact=True))),
         conv("ce-03", ["cart_edits"], "remove one of the two tees",
              say("I'd like 2 of the Kiko Lane Blue Cotton Men's Pocket Tee in L", "add_to_cart",
-                 **proposes("add_to_cart", product_id="p-00104", quantity=2, size="L")),
+                 **proposes("add_to_cart", product_id="p-00104", quantity=2)),
              yes(cart=cart(2, line("p-00104", 2, size="L"))),
              say("remove one of them", "remove_from_cart", **proposes(REMOVE)),
              yes(cart=cart(1, line("p-00104", 1, size="L"), exact=True))),
@@ -434,7 +438,7 @@ def cart_convs() -> list[dict[str, Any]]:
              yes(cart=cart(2, line("p-00123", 2), exact=True))),
         conv("ce-08", ["cart_edits"], "add pumps in a size, then take them out",
              say("add the Rootstep Silver Suede Women's Pump in size 39", "add_to_cart",
-                 **proposes("add_to_cart", product_id="p-00114", size="39")),
+                 **proposes("add_to_cart", product_id="p-00114")),
              yes(cart=cart(1, line("p-00114", 1, size="39"))),
              say("hmm no, take the pumps out", "remove_from_cart",
                  **proposes(REMOVE, product_id="p-00114")),
@@ -464,20 +468,21 @@ def cart_convs() -> list[dict[str, Any]]:
              say("hoodies in size M", "search", products=shows("category=hoodies"),
                  tool_calls=searched(size="M")),
              say("add 2 of the second one", "add_to_cart",
-                 **proposes("add_to_cart", quantity=2, size="M")),
+                 **proposes("add_to_cart", quantity=2)),
              yes(cart=cart(2, {"quantity": 2, "options": {"size": "M"}}))),
         conv("ce-13", ["cart_edits", "clarify"], "the size is asked, then the answer adds",
              say("add the Kiko Lane White Denim Kids' Slim Jeans", "add_to_cart",
                  confirmation=False, forbid=["write_without_confirmation"],
                  text={"must_mention": [r"size", r"(?<![\w'])L(?![\w'])"]}),
-             say("L", "add_to_cart", **proposes("add_to_cart", product_id="p-00106", size="L")),
+             say("L", "add_to_cart", **proposes("add_to_cart", product_id="p-00106")),
              say("yes", "confirm", cart=cart(1, line("p-00106", 1, size="L")))),
         conv("ce-14", ["cart_edits"], "a typed no keeps the quantity",
              say("add 1 Velour Black Eau de Toilette 50 ml", "add_to_cart",
-                 **proposes("add_to_cart", product_id="p-00034", size="50 ml")),
-             yes(cart=cart(1)),
+                 **proposes("add_to_cart", product_id="p-00034")),
+             yes(cart=cart(1, line("p-00034", 1, size="50 ml"))),
              say("make it 3", "add_to_cart", **proposes(SET_QTY, product_id="p-00034")),
-             say("no", "confirm", cart=cart(1, line("p-00034", 1)), confirmation=False)),
+             say("no", "confirm", cart=cart(1, line("p-00034", 1, size="50 ml")),
+                 confirmation=False)),
         conv("ce-16", ["cart_edits"], "non-native phrasing: two pieces of a rake, typed 'yes ok'",
              say("put in my cart 2 pieces of the Greenthumb Silver Stainless Steel Rake",
                  "add_to_cart", **proposes("add_to_cart", product_id="p-00102", quantity=2)),

@@ -265,10 +265,20 @@ class McpTool(Tool):
         return McpArgs.model_validate(data)
 
 
-def _describe(server: str, title: str) -> Any:
+def _describe(server: str, what: str) -> Any:
+    """The confirmation text of a remote write: what the tool says it does, with the
+    arguments, a product named by its title where the catalog knows it."""
+
     def describe(args: BaseModel, catalog: Any) -> str:
-        shown = ", ".join(f"{k}: {v}" for k, v in args.model_dump().items())
-        return f"{title} ({server}){': ' + shown if shown else ''}"
+        parts = []
+        for key, value in args.model_dump().items():
+            if key == "product_id" and catalog is not None:
+                product = catalog.get_product(str(value))
+                label = f"{product.title} ({value})" if product is not None else value
+                parts.append(f"product {label}")
+            else:
+                parts.append(f"{key.replace('_', ' ')} {value}")
+        return f"{what}: {', '.join(parts)} ({server})" if parts else f"{what} ({server})"
 
     return describe
 
@@ -291,6 +301,13 @@ def _remote_fn(conn: McpConnection, remote: str, writes: bool) -> Any:
         return await ctx.stores.write_once(ctx.user_id, key, apply)  # type: ignore[no-any-return]
 
     return call
+
+
+def _what(title: str | None, description: str | None, name: str) -> str:
+    if title:
+        return title
+    first = re.split(r"(?<=[.!?])\s", inspect.cleandoc(description or "").strip(), maxsplit=1)
+    return first[0].rstrip(".") if first and first[0] else name
 
 
 def _check_schema(schema: Any) -> str | None:
@@ -361,7 +378,9 @@ def tools_from(
                 args_model=McpArgs,
                 fn=_remote_fn(conn, t.name, writes),
                 writes=writes,
-                describe_write=_describe(cfg.name, title) if writes else None,
+                describe_write=_describe(cfg.name, _what(t.title, t.description, title))
+                if writes
+                else None,
                 origin=f"mcp:{cfg.name}",
                 examples=tuple(str(e) for e in examples if str(e).strip()),
                 input_schema=dict(t.input_schema),

@@ -66,11 +66,13 @@ def served_tools(registry: ToolRegistry) -> list[Tool]:
     return [t for t in registry if not t.origin.startswith("mcp:")]
 
 
-def _mcp_tool(t: Tool) -> types.Tool:
+def _mcp_tool(t: Tool, catalog: Any = None) -> types.Tool:
     return types.Tool(
         name=t.name,
         description=t.description + (_WRITE_NOTE if t.writes else ""),
-        input_schema=t.json_schema(),
+        # What the model tiers see: adapted to this catalog (its option names) where the
+        # tool says how.
+        input_schema=t.openai_schema(catalog)["function"]["parameters"],
         # The call itself never changes anything: writes only propose.
         annotations=types.ToolAnnotations(read_only_hint=True),
     )
@@ -140,7 +142,11 @@ class ShopToolServer:
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
         host = self._host()
-        tools = [] if host is None else [_mcp_tool(t) for t in served_tools(host.registry)]
+        tools = (
+            []
+            if host is None
+            else [_mcp_tool(t, host.catalog) for t in served_tools(host.registry)]
+        )
         return types.ListToolsResult(tools=[*tools, _CONFIRM] if tools else [])
 
     async def _call_tool(
