@@ -1,7 +1,7 @@
 // shopagent web chat: plain JS over the HTTP API (no build step).
 // Streams turns as SSE over fetch (EventSource cannot POST or send an Authorization header).
 import {
-  cartView, compareTable, el, money, pickOptions, productCard, showDetails,
+  cartView, compareTable, el, lookGroup, money, pickOptions, productCard, showDetails,
 } from "./ui.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -265,6 +265,8 @@ function onToolResult(bubble, ev) {
   } else if (ev.name === "compare_products") {
     const table = compareTable(content);
     if (table) bubble.append(table);
+  } else if (content.look && (content.look.items || []).length) {
+    bubble.append(lookGroup(content.look, addLook));
   }
 }
 
@@ -366,6 +368,18 @@ async function startAdd(p) {
     `Add ${choice.quantity} × ${product.title}${opts ? ` (${opts})` : ""} to my cart`);
 }
 
+// A suggested look or gift set, added in one step at the prices it was shown with.
+function addLook(look) {
+  const items = look.items.map((i) => {
+    const item = { product_id: i.product_id };
+    if (i.variant_id) item.variant_id = i.variant_id;
+    if (i.unit_price !== undefined && i.unit_price !== null) item.unit_price = String(i.unit_price);
+    return item;
+  });
+  sendAction({ type: "add_look", items },
+    `Add the look to my cart: ${look.items.map((i) => i.title).join(", ")}`);
+}
+
 function toggleCompare(p, on) {
   if (on) state.compare.add(p.id); else state.compare.delete(p.id);
   renderCompareBar();
@@ -450,11 +464,13 @@ async function loadSession(id) {
     return;
   }
   selectSession(id);
-  for (const item of s.history) {
-    if (item.role === "tool") continue;
+  const shown = s.history.filter((item) => item.role !== "tool");
+  shown.forEach((item, i) => {
     const b = addBubble(item.role, item.text);
     renderProducts(b, item.products);
-  }
+    // Only the last reply's question is still open.
+    if (i === shown.length - 1 && !s.pending_confirmation) renderQuickReplies(b, item.quick_replies);
+  });
   if (s.pending_confirmation) {
     renderConfirm(addBubble("assistant", ""), s.pending_confirmation);
   }

@@ -239,6 +239,23 @@ export function compareTable(content) {
     el("thead", {}, head), el("tbody", {}, ...body)));
 }
 
+// --- a look or gift set: its items as one group, with the server's total ------------------
+
+export function lookGroup(look, onAdd) {
+  const items = look.items.map((i) => {
+    const opts = Object.entries(i.options || {}).map(([k, v]) => `${label(k)}: ${v}`).join(", ");
+    return el("li", {}, el("span", { class: "title", text: i.title }),
+      opts ? el("span", { class: "muted", text: ` (${opts})` }) : null,
+      el("span", { class: "price", text: money(i.unit_price, i.currency) }));
+  });
+  return el("section", { class: "look", "aria-label": "Suggested look" },
+    el("h3", { text: "The look" }),
+    el("ul", {}, ...items),
+    el("p", { class: "total" }, "Total ", el("strong", { text: money(look.total, look.currency) })),
+    el("button", { type: "button", class: "primary", onclick: () => onAdd(look) },
+      "Add the whole look to cart"));
+}
+
 // --- the cart ----------------------------------------------------------------------------
 
 export function cartView(cart, act) {
