@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup setup-dev run test test-slow lint typecheck bench clean system-deps
+.PHONY: setup setup-dev run test test-slow test-faults lint typecheck bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: setup-dev system-deps
 
 test-slow: setup-dev system-deps
 	$(BIN)/pytest -m "slow" -q
+
+# The long fault runs (kill -9, SIGTERM, Redis outages under load; several minutes).
+test-faults: setup-dev system-deps
+	$(BIN)/pytest -m "slow" -q tests/faults
 
 lint: setup-dev
 	$(BIN)/ruff check .

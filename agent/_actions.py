@@ -293,6 +293,8 @@ def confirm_facts(name: str, args: dict[str, Any], catalog: Any) -> dict[str, An
     if variants and chosen is None:
         return {}
     price = chosen.price if chosen is not None and chosen.price is not None else product.price
+    if args.get("unit_price"):  # pinned by the precheck: exactly what will be written
+        price = args["unit_price"]
     return {
         "variant_id": chosen.id if chosen is not None else None,
         "options": {str(k): str(v) for k, v in (chosen.options if chosen else {}).items()},

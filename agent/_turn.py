@@ -111,9 +111,10 @@ def outcome(
     content: Any = None,
     error_code: str | None = None,
     error_message: str | None = None,
-    error_details: Any = None,
+    error_details: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A tool call's result as the turn records it (``agent.embedded.ToolOutcome`` shape)."""
+    """A tool call's result as the turn records it (``agent.embedded.ToolOutcome`` shape).
+    ``error_details``: the ToolError's machine-readable facts (e.g. the option to ask for)."""
     return {
         "id": call["id"],
         "name": call["name"],

@@ -5,9 +5,10 @@ No LangChain object crosses this boundary: everything here is plain pydantic.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 Tier = Literal["embedded", "local", "frontier", "none"]
 
@@ -15,7 +16,8 @@ Tier = Literal["embedded", "local", "frontier", "none"]
 class ProductCard(BaseModel):
     id: str = Field(description="Product id", examples=["p-00042"])
     title: str
-    price: float
+    price: str = Field(description="Decimal string, exact", examples=["226.11"])
+    compare_at_price: str | None = Field(None, description="Price before a sale, if on sale")
     currency: str = "USD"
     image_url: str | None = Field(None, description="URL of the product image")
     brand: str | None = None
@@ -23,6 +25,14 @@ class ProductCard(BaseModel):
     attributes: dict[str, Any] = Field(default_factory=dict, description="color, size, ...")
     in_stock: bool = True
     score: float | None = None
+
+    @field_validator("price", "compare_at_price", mode="before")
+    @classmethod
+    def _decimal_string(cls, v: Any) -> Any:
+        # Money crosses the wire as a decimal string; a float is read by its repr.
+        if isinstance(v, float):
+            v = repr(v)
+        return str(Decimal(v)) if isinstance(v, int | Decimal | str) and v != "" else v
 
 
 class RouteEvent(BaseModel):

@@ -136,6 +136,8 @@ class PluginMatcher:
                 value = slots.order_id
             elif name == "quantity" and slots.quantity:
                 value = slots.quantity
+            elif name == "request":  # a tool that reads the shopper's own words
+                value = nlu.text
             elif name in _CATALOG_ARGS:
                 value = getattr(slots, name, None) or state.filters.get(name)
             choices = spec.get("enum") or next(
@@ -171,7 +173,11 @@ class PluginMatcher:
             if last.error_code == "declined":
                 return Reply(text="Okay, I haven't changed anything.")
             return Reply(text=f"Sorry, that didn't work: {last.error_message or 'no answer'}.")
-        return Reply(text=render(last.content))
+        content = last.content
+        # A tool that returns product cards (discovery tools) gets them shown.
+        cards = content.get("products") if isinstance(content, dict) else None
+        ids = [str(c["id"]) for c in cards or [] if isinstance(c, dict) and c.get("id")]
+        return Reply(text=render(content), product_ids=ids[:10])
 
 
 def _named(choice: str, text: str) -> bool:

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ _PRODUCTS = [
     ev.ProductCard(
         id="p-00001",
         title="Linen Shirt",
-        price=39.0,
+        price="39.00",
         brand="Nordvik",
         category="apparel/shirts",
         image_url="/media/products/p-00001.png",
@@ -38,7 +39,7 @@ _PRODUCTS = [
     ev.ProductCard(
         id="p-00002",
         title="Oxford Shirt",
-        price=45.5,
+        price="45.50",
         brand="Calder",
         category="apparel/shirts",
         image_url="/media/products/p-00002.png",
@@ -47,7 +48,7 @@ _PRODUCTS = [
     ev.ProductCard(
         id="p-00003",
         title="Chambray Shirt",
-        price=49.0,
+        price="49.00",
         brand="Nordvik",
         category="apparel/shirts",
         image_url="/media/products/p-00003.png",
@@ -203,7 +204,7 @@ class ScriptedAgentService:
                     confirmation_id="c-" + secrets.token_hex(6),
                     tool="add_to_cart",
                     arguments={"product_id": product.id, "quantity": 1, "size": "M"},
-                    summary=f"Add 1 x {product.title} (M) for {product.price:.2f} USD",
+                    summary=f"Add 1 x {product.title} (M) for {product.price} USD",
                 )
                 self.pending[session_id] = confirm
                 yield confirm
@@ -277,7 +278,7 @@ class ScriptedAgentService:
         return {
             "lines": lines,
             "item_count": sum(line["quantity"] for line in lines),
-            "total": round(sum(line["line_total"] for line in lines), 2),
+            "total": str(sum((Decimal(line["line_total"]) for line in lines), Decimal("0.00"))),
             "currency": "USD",
         }
 

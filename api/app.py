@@ -30,6 +30,7 @@ from api._logging import RequestContextMiddleware
 from api._metrics import ApiMetrics
 from api._ops import AuthFailures, public_readiness, require_metrics_token
 from api._stream import Drain
+from api.boards import router as boards_router
 from api.mcp import mount_mcp
 from api.openapi import build_openapi
 from api.routes import router
@@ -118,13 +119,14 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(router)
+    app.include_router(boards_router)  # shared boards: read-only, by link token
     _add_operator_routes(app, settings, metrics)
     mount_mcp(app)  # MCP endpoint (/mcp): the same tools for other agents, same API keys
     _add_page(app, settings)
     # For the Allow header of 405s (see api/_errors.py).
     app.state.route_methods = [
         (r.path_regex, set(r.methods or ()))  # type: ignore[attr-defined]
-        for r in [*router.routes, *app.router.routes]
+        for r in [*router.routes, *boards_router.routes, *app.router.routes]
         if getattr(r, "path_regex", None) is not None and getattr(r, "methods", None)
     ]
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]

@@ -219,18 +219,20 @@ class ToolList(BaseModel):
 class CartLineOut(BaseModel):
     product_id: str
     variant_id: str | None = None
+    sku: str | None = None
     title: str
+    variant_title: str | None = None
     options: dict[str, str] = Field(default_factory=dict)
-    unit_price: float
+    unit_price: str = Field(description="Decimal string, exact", examples=["226.11"])
     currency: str = "USD"
     quantity: int
-    line_total: float
+    line_total: str = Field(description="Decimal string, exact", examples=["452.22"])
 
 
 class CartOut(BaseModel):
     lines: list[CartLineOut] = Field(default_factory=list)
     item_count: int = 0
-    total: float = 0.0
+    total: str = Field("0.00", description="Decimal string, exact", examples=["452.22"])
     currency: str = "USD"
 
 

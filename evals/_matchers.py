@@ -7,6 +7,7 @@ dataset saying ``color=red`` accepts ``"Red"``.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -34,7 +35,7 @@ def _norm(v: Any) -> Any:
 def _num(v: Any) -> float | None:
     if isinstance(v, bool):
         return None
-    if isinstance(v, int | float):
+    if isinstance(v, int | float | Decimal):  # money is a Decimal or a decimal string
         return float(v)
     if isinstance(v, str):
         try:

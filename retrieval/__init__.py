@@ -7,7 +7,7 @@
 Heavy libraries load on first use, not on import.
 """
 
-from retrieval._demo_build import build_demo_catalog, ensure_demo_catalog
+from retrieval._demo_build import build_demo_catalog, ensure_demo_catalog, is_merchant_catalog
 from retrieval._indexer import IngestReport
 from retrieval.images import ImageStore, fetch_image
 from retrieval.ingest import IngestIssue
@@ -26,6 +26,7 @@ __all__ = [
     "Variant",
     "build_demo_catalog",
     "ensure_demo_catalog",
+    "is_merchant_catalog",
     "fetch_image",
     "open_catalog",
 ]

@@ -24,7 +24,7 @@ from retrieval.demo import COLORS, generate_products
 from retrieval.demo_looks import ensure_demo_looks
 from retrieval.embed import DescriptorEncoder
 from retrieval.index import Conditions
-from retrieval.service import CatalogService, make_service, open_index
+from retrieval.service import CatalogService, make_service, merchant_marker, open_index
 
 DEMO_VERSION = "demo-v4"
 
@@ -73,6 +73,14 @@ def _render_one(args: tuple[Any, Path, DescriptorEncoder | None]) -> tuple[str, 
     return product.id, (desc.embed_images([png])[0] if desc is not None else png)
 
 
+def is_merchant_catalog(settings: Any, index: Any) -> bool:
+    """Whether ``index`` (the configured one) holds a merchant's catalog: a feed was
+    ingested into it, or it has products and the demo builder never completed there."""
+    if merchant_marker(settings).exists():
+        return True
+    return not _marker(settings).exists() and index.count(Conditions()) > 0
+
+
 def ensure_demo_catalog(settings: Any, progress: bool = True, *,
                         n: int | None = None) -> CatalogService:
     """The demo catalog, built on first start (or when its fingerprint changed)."""
@@ -89,6 +97,8 @@ def ensure_demo_catalog(settings: Any, progress: bool = True, *,
         done = False
     if done and index.count(Conditions()) == n and not service.text_encoder_mismatch()[0]:
         return service
+    if is_merchant_catalog(settings, index):
+        return service  # a merchant's products are never replaced by the demo
     service.close()
     return _build(settings, n, fp, marker, progress)
 

@@ -27,6 +27,8 @@ class IngestReport:
     ingested: int = 0
     skipped: int = 0
     deleted: int = 0
+    # delete_missing would have deleted this many, more than the allowed share: kept.
+    delete_refused: int = 0
     images_failed: int = 0
     issues: list[IngestIssue] = field(default_factory=list)
     seconds: float = 0.0
@@ -35,10 +37,18 @@ class IngestReport:
     def products_per_s(self) -> float:
         return self.ingested / self.seconds if self.seconds > 0 else 0.0
 
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.issues if not i.skipped)
+
     def summary(self) -> str:
-        return (f"{self.ingested} products ingested, {self.skipped} rows skipped, "
-                f"{self.images_failed} images unreadable, {self.deleted} deleted "
-                f"in {self.seconds:.1f}s")
+        text = (f"{self.ingested} products ingested, {self.skipped} rows skipped, "
+                f"{self.warnings} warnings, {self.images_failed} images unreadable, "
+                f"{self.deleted} deleted in {self.seconds:.1f}s")
+        if self.delete_refused:
+            text += (f"; {self.delete_refused} products missing from the feed were NOT "
+                     "deleted (more than the allowed share; check the feed, or use --force)")
+        return text
 
 
 class ImageResolver:
@@ -86,6 +96,7 @@ class Indexer:
         previous one: the ONNX encoder releases the GIL, so the two share the cores."""
         report = IngestReport()
         seen: set[str] = set()
+        skipped_lines: set[int] = set()
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-embed") as embedder:
             pending: tuple[list[tuple[int, Product]], Future[np.ndarray]] | None = None
@@ -105,7 +116,10 @@ class Indexer:
                         item = Parsed(0, product=item)
                     if item.issue is not None:
                         report.issues.append(item.issue)
-                        report.skipped += 1
+                        # A row is skipped once, however many problems it had.
+                        if item.issue.skipped and item.issue.line not in skipped_lines:
+                            skipped_lines.add(item.issue.line)
+                            report.skipped += 1
                         continue
                     assert item.product is not None
                     seen.add(item.product.id)
@@ -139,6 +153,8 @@ class Indexer:
             return out
         resolver = self.resolver
 
+        refused: set[int] = set()
+
         def load(i: int) -> tuple[int, bytes | None, str | None]:
             ref = batch[i][1].image_url
             if not ref:
@@ -146,6 +162,12 @@ class Indexer:
             try:
                 return i, resolver(ref), None
             except (OSError, ValueError, ShopAgentError) as exc:
+                # A path out of the feed folder or a non-public host is refused, not just
+                # unreadable: such a reference is never stored nor sent to browsers.
+                if isinstance(exc, ValueError) or (
+                        getattr(exc, "code", "") == "unsafe_url"
+                        and "non-public" in str(exc)):
+                    refused.add(i)
                 return i, None, f"image {ref!r} unreadable: {getattr(exc, 'message', exc)}"
 
         # Fetches wait on the network, so a few run at once.
@@ -160,7 +182,10 @@ class Indexer:
                     err = f"image {product.image_url!r} unreadable: {exc.message}"
             if err:
                 report.images_failed += 1
-                report.issues.append(IngestIssue(line, err, product.id))
+                if i in refused:
+                    product.images = [u for u in product.images if u != product.image_url]
+                    err += " (refused; image dropped)"
+                report.issues.append(IngestIssue(line, err, product.id, skipped=False))
         return out
 
     def _flush(self, batch: list[tuple[int, Product]], report: IngestReport,

@@ -364,7 +364,7 @@ def generate_product(i: int, seed: int = 7) -> Product:
         ))
     if rng.random() < 0.05:  # discontinued: every variant sold out
         for v in variants:
-            v.available, v.quantity = False, 0
+            v.available, v.availability, v.quantity = False, "out_of_stock", 0
 
     return Product(
         id=pid, title=title, description=description, category=leaf.path, brand=brand,

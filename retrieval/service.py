@@ -26,6 +26,8 @@ from retrieval.embed import (
 )
 from retrieval.index import (
     IMAGE,
+    MAX_OPTION_INDEXES,
+    OPTION_KEYS,
     TEXT,
     TEXT_ENCODER_KEY,
     UNTAGGED_TEXT_ENCODER,
@@ -34,6 +36,7 @@ from retrieval.index import (
     IndexBackend,
     IndexPoint,
     keyword_values,
+    option_field,
     product_payload,
 )
 from retrieval.ingest import Parsed, read_feed
@@ -81,6 +84,9 @@ class CatalogService:
         self._fetch_timeout_s = image_fetch_timeout_s
         self._fetch_max_bytes = image_fetch_max_bytes
         self._facet_values: dict[str, list[str]] | None = None
+        self._option_names: dict[str, int] | None = None
+        # Written when a feed is ingested (see make_service): marks a merchant's catalog.
+        self.merchant_marker: Path | None = None
         self.index.ensure_collection(images.dim)
 
     # --- reading ------------------------------------------------------------------------
@@ -213,24 +219,56 @@ class CatalogService:
         return Indexer(self.index, self.text, self.sparse, self.images, resolver)
 
     def ingest(self, items: Iterable[Parsed | Product], *, base_dir: Path | None = None,
-               delete_missing: bool = False,
+               delete_missing: bool = False, max_delete_share: float = 0.2,
+               force: bool = False,
                on_batch: Callable[[int], None] | None = None) -> IngestReport:
         """Upsert products by id (re-ingesting is idempotent). With ``delete_missing``,
         products in the index but absent from ``items`` are deleted — unless nothing was
-        ingested, so a broken feed never empties the catalog."""
+        ingested, so a broken feed never empties the catalog, and at most
+        ``max_delete_share`` of the catalog unless ``force``: a truncated feed of 7 rows
+        must not delete 50 real products (``report.delete_refused`` says how many stayed)."""
         report, seen = self.indexer(base_dir).run(items, on_batch=on_batch)
+        if report.ingested:
+            self._mark_merchant()
+            self._index_options()
         if delete_missing and report.ingested:
-            gone = [i for i in self.index.all_product_ids() if i not in seen]
-            self.index.delete(gone)
-            report.deleted = len(gone)
+            ids = self.index.all_product_ids()
+            gone = [i for i in ids if i not in seen]
+            if gone and not force and len(gone) > max_delete_share * len(ids):
+                report.delete_refused = len(gone)
+            else:
+                self.index.delete(gone)
+                report.deleted = len(gone)
         self._facet_values = None
+        self._option_names = None
         return report
 
     def ingest_file(self, path: Path, fmt: str = "auto", *, delete_missing: bool = False,
+                    max_delete_share: float = 0.2, force: bool = False,
                     on_batch: Callable[[int], None] | None = None) -> IngestReport:
         path = Path(path)
         return self.ingest(read_feed(path, fmt), base_dir=path.parent,
-                           delete_missing=delete_missing, on_batch=on_batch)
+                           delete_missing=delete_missing, max_delete_share=max_delete_share,
+                           force=force, on_batch=on_batch)
+
+    def option_names(self) -> dict[str, int]:
+        """The catalog's own option names (beyond size, color...) with how many products
+        have each, most common first."""
+        if self._option_names is None:
+            self._option_names = self.index.facet(OPTION_KEYS, Conditions(), limit=1000)
+        return dict(self._option_names)
+
+    def _index_options(self) -> None:
+        # Payload indexes for the catalog's most common option names (a documented bound).
+        self._option_names = None
+        for key in list(self.option_names())[:MAX_OPTION_INDEXES]:
+            self.index.ensure_keyword_index(option_field(key))
+
+    def _mark_merchant(self) -> None:
+        # The demo builder never replaces an index that holds a merchant's products.
+        if self.merchant_marker is not None:
+            self.merchant_marker.parent.mkdir(parents=True, exist_ok=True)
+            self.merchant_marker.write_text("products ingested from a feed\n")
 
     def delete(self, product_ids: list[str]) -> int:
         existing = [p["pid"] for p, _ in self.index.retrieve(product_ids)]
@@ -310,13 +348,21 @@ def make_text_embedder(settings: Any) -> TextEmbedder:
                         model_dir=data_dir / "models" / "minilm-onnx")
 
 
+def merchant_marker(settings: Any) -> Path:
+    """The file that says this data folder's index holds a merchant's catalog."""
+    return (Path(settings.data_dir) / "index" /
+            f"merchant-{settings.index_backend}-{settings.qdrant_collection}.json")
+
+
 def make_service(settings: Any, index: IndexBackend) -> CatalogService:
     data_dir = Path(settings.data_dir)
-    return CatalogService(
+    service = CatalogService(
         index, make_text_embedder(settings), SparseEncoder(),
         make_image_encoder(settings.image_encoder, settings.clip_model_path),
         media_root=data_dir / "media", image_fetch_timeout_s=settings.image_fetch_timeout_s,
         image_fetch_max_bytes=settings.image_fetch_max_bytes)
+    service.merchant_marker = merchant_marker(settings)
+    return service
 
 
 def open_index(settings: Any) -> IndexBackend:

@@ -17,6 +17,8 @@ ShopAgentError                 base; ``code`` and ``http_status``
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ShopAgentError(Exception):
     code = "internal_error"
@@ -78,10 +80,18 @@ class RateLimited(ShopAgentError):
 
 
 class ToolError(ShopAgentError):
-    """A tool's recoverable failure: the model sees it as a tool message and can act on it."""
+    """A tool's recoverable failure: the model sees it as a tool message and can act on it.
+
+    ``details``: JSON-able facts a caller can act on without parsing the message, e.g.
+    ``option_required`` -> {"option": "switch type", "values": [...], "chosen": {...}}."""
 
     code = "tool_error"
     http_status = 400
+
+    def __init__(self, message: str, *, code: str | None = None,
+                 details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, code=code)
+        self.details = details
 
 
 class Forbidden(ToolError):

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     )
     demo_catalog_size: int = Field(5000, description="Products in the generated demo catalog.")
     demo_catalog_seed: int = Field(7, description="Seed of the demo catalog generator.")
+    ingest_max_delete_share: float = Field(
+        0.2, ge=0, le=1,
+        description="`ingest --delete-missing` deletes at most this share of the catalog "
+        "unless given --force.",
+    )
     image_fetch_timeout_s: float = Field(10.0, description="Feed image download timeout.")
     image_fetch_max_bytes: int = Field(
         10 * 1024 * 1024, description="Largest feed image downloaded."

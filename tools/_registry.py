@@ -60,7 +60,12 @@ class Tool:
     describe_write: Callable[[Any, Any], str] | None = None
     # ``precheck(ctx, args)`` raises ToolError when a write cannot succeed (unknown product,
     # missing size, empty cart), so the shopper is never asked to approve a doomed write.
+    # It may return a dict of arguments to pin (e.g. the variant and unit price resolved
+    # now): the confirmation shows them and the write runs with them.
     precheck: Callable[[ToolContext, Any], Any] | None = None
+    # ``adapt_schema(parameters, catalog)``: the parameters schema naming what this catalog
+    # has (e.g. its option names), so a model knows which options it can filter on.
+    adapt_schema: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
     # Where the tool comes from: "builtin", "plugin:<entry point>" or "mcp:<server>".
     origin: str = "builtin"
     # Example requests in shoppers' words (see the module docstring).
@@ -87,9 +92,13 @@ class Tool:
             },
         }
 
-    def openai_schema(self) -> dict[str, Any]:
-        """The OpenAI tool schema (shared and cached: treat it as read-only)."""
-        return self._openai
+    def openai_schema(self, catalog: Any = None) -> dict[str, Any]:
+        """The OpenAI tool schema (shared and cached: treat it as read-only); with a
+        catalog, adapted to it where the tool says how."""
+        if catalog is None or self.adapt_schema is None:
+            return self._openai
+        return {"type": "function", "function": {
+            **self._openai["function"], "parameters": self.adapt_schema(self._schema, catalog)}}
 
     def parse_args(self, raw: str | dict[str, Any] | None) -> BaseModel:
         try:
@@ -136,6 +145,7 @@ def tool(
     writes: bool = False,
     describe_write: Callable[[Any, Any], str] | None = None,
     precheck: Callable[[ToolContext, Any], Any] | None = None,
+    adapt_schema: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None,
     examples: Iterable[str] = (),
 ) -> Any:
     """Declare a tool. The docstring is the description the model reads; ``examples``
@@ -160,6 +170,7 @@ def tool(
             writes=writes,
             describe_write=describe_write,
             precheck=precheck,
+            adapt_schema=adapt_schema,
             examples=tuple(e.strip() for e in examples if e and e.strip()),
         )
 
@@ -202,10 +213,11 @@ class ToolRegistry:
     def names(self) -> list[str]:
         return sorted(self._tools)
 
-    def openai_schemas(self, names: Iterable[str] | None = None) -> list[dict[str, Any]]:
-        """Read-only OpenAI tool schemas, computed once per tool."""
+    def openai_schemas(self, names: Iterable[str] | None = None,
+                       catalog: Any = None) -> list[dict[str, Any]]:
+        """Read-only OpenAI tool schemas, computed once per tool (and per catalog shape)."""
         chosen = self._tools.values() if names is None else [self.get(n) for n in names]
-        return [t.openai_schema() for t in chosen]
+        return [t.openai_schema(catalog) for t in chosen]
 
     def load_plugins(self, allow: Iterable[str]) -> list[str]:
         """Load third-party tools from the ``shopagent.tools`` entry-point group.

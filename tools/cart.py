@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from shopagent.errors import ToolError
+from shopagent.money import wire
 from tools._registry import ToolContext, tool
-from tools.stores.base import CartLine, CommerceTxn, Order, utcnow
+from tools._variants import describe_variant, pick_variant, wanted_options
+from tools.stores.base import Cart, CartLine, CommerceTxn, Order, utcnow
 
 
 class _Args(BaseModel):
@@ -21,14 +25,29 @@ class _Args(BaseModel):
 class AddToCartArgs(_Args):
     product_id: str = Field(description="Id of the product, as returned by a search tool")
     quantity: int = Field(1, ge=1, le=20)
-    size: str | None = Field(None, description="Size option, if the product has sizes")
-    color: str | None = Field(None, description="Colour option, if the product has colours")
     variant_id: str | None = Field(None, description="Exact variant id, if known")
+    options: dict[str, str] | None = Field(
+        None, description="The variant's options by the product's option names, e.g. "
+        '{"switch type": "clicky", "ram": "32GB"}; see get_product for a product\'s options')
+    size: str | None = Field(None, description="Same as options.size")
+    color: str | None = Field(None, description="Same as options.color")
+    # Pinned by the confirmation (what the shopper approved); a write at another price is
+    # refused. Hidden from models: the confirm step sets them.
+    unit_price: SkipJsonSchema[str | None] = None
+    currency: SkipJsonSchema[str | None] = None
 
 
 class RemoveFromCartArgs(_Args):
     product_id: str
     variant_id: str | None = None
+    quantity: int | None = Field(None, ge=1, le=1000,
+                                 description="How many to remove; all of them when left out")
+
+
+class UpdateCartQuantityArgs(_Args):
+    product_id: str
+    variant_id: str | None = Field(None, description="Which variant, when the cart holds several")
+    quantity: int = Field(ge=0, le=1000, description="The new quantity; 0 removes the line")
 
 
 class NoArgs(_Args):
@@ -42,117 +61,125 @@ def _write_key(ctx: ToolContext, name: str) -> str:
     return ctx.idempotency_key
 
 
-def _pick_variant(product: Any, args: AddToCartArgs) -> tuple[str | None, dict[str, str], float]:
-    variants = list(getattr(product, "variants", []) or [])
-    if not variants:
-        options = {k: v for k, v in (("size", args.size), ("color", args.color)) if v}
-        return None, options, float(product.price)
-    wanted = {k: v for k, v in (("size", args.size), ("color", args.color)) if v}
-    candidates = [v for v in variants if args.variant_id in (None, v.id)]
-    for key, value in wanted.items():
-        candidates = [
-            v for v in candidates if str(v.options.get(key, "")).casefold() == value.casefold()
-        ]
-    if not candidates:
-        choices = sorted({f"{k}={v}" for var in variants for k, v in var.options.items()})
-        raise ToolError(
-            f"{product.title} has no variant matching {wanted or args.variant_id}; "
-            f"options: {', '.join(choices)}",
-            code="no_such_variant",
-        )
-    option_keys = {k for var in variants for k in var.options}
-    missing = [
-        k
-        for k in option_keys
-        if k not in wanted and len({var.options.get(k) for var in candidates}) > 1
-    ]
-    if missing and args.variant_id is None:
-        values = sorted({str(var.options.get(missing[0])) for var in candidates})
-        raise ToolError(
-            f"which {missing[0]} of {product.title}? available: {', '.join(values)}",
-            code="option_required",
-        )
-    available = [v for v in candidates if v.available]
-    if not available:
-        raise ToolError(f"{product.title} {wanted} is out of stock", code="out_of_stock")
-    chosen = available[0]
-    price = chosen.price if chosen.price is not None else product.price
-    return chosen.id, {k: str(v) for k, v in chosen.options.items()}, float(price)
-
-
 def _product_label(catalog: Any, product_id: str) -> str:
     product = catalog.get_product(product_id) if catalog is not None else None
     if product is None:
         return product_id
-    return f"{product.title} ({product_id}, {product.min_price:.2f} {product.currency})"
+    return f"{product.title} ({product_id}, {product.min_price} {product.currency})"
 
 
 def _describe_add(args: AddToCartArgs, catalog: Any) -> str:
-    opts = ", ".join(f"{k} {v}" for k, v in (("size", args.size), ("color", args.color)) if v)
-    label = _product_label(catalog, args.product_id)
-    return f"Add {args.quantity} x {label}{f' [{opts}]' if opts else ''} to your cart"
+    """Names the exact variant and the unit price pinned for it."""
+    product = catalog.get_product(args.product_id) if catalog is not None else None
+    if product is None:
+        return f"Add {args.quantity} x {args.product_id} to your cart"
+    variant = product.variant(args.variant_id) if args.variant_id else None
+    opts = describe_variant(product, variant)
+    price = Decimal(args.unit_price) if args.unit_price else product.unit_price(variant)
+    currency = args.currency or product.currency
+    each = f"{price} {currency}" + (
+        f" each, {price * args.quantity} {currency} in all" if args.quantity > 1 else "")
+    what = f"{product.id}; {opts}" if opts else product.id
+    return f"Add {args.quantity} x {product.title} ({what}) at {each} to your cart"
 
 
-async def _resolve_add(
-    ctx: ToolContext, args: AddToCartArgs
-) -> tuple[Any, str | None, dict[str, str], float]:
+async def _resolve_add(ctx: ToolContext, args: AddToCartArgs) -> tuple[Any, Any, Decimal]:
     product = await asyncio.to_thread(ctx.catalog.get_product, args.product_id)
     if product is None:
         raise ToolError(f"no product with id {args.product_id!r}", code="not_found")
-    if not getattr(product, "available", True):
+    variant = pick_variant(product, variant_id=args.variant_id,
+                           options=wanted_options(args.options, args.size, args.color))
+    if variant is None and not product.available:
         raise ToolError(f"{product.title} is out of stock", code="out_of_stock")
-    variant_id, options, price = _pick_variant(product, args)
-    return product, variant_id, options, price
+    return product, variant, product.unit_price(variant)
 
 
-async def _check_add(ctx: ToolContext, args: AddToCartArgs) -> None:
-    await _resolve_add(ctx, args)
+async def _check_add(ctx: ToolContext, args: AddToCartArgs) -> dict[str, Any]:
+    """Resolve the variant now and pin it with its current price: the confirmation shows
+    them and the write must find them unchanged."""
+    product, variant, price = await _resolve_add(ctx, args)
+    return {"variant_id": variant.id if variant is not None else None,
+            "unit_price": wire(price), "currency": product.currency}
 
 
 @tool(writes=True, describe_write=_describe_add, precheck=_check_add)
 async def add_to_cart(ctx: ToolContext, args: AddToCartArgs) -> dict[str, Any]:
-    """Add a product to the shopper's cart. Give size/colour when the product has options."""
+    """Add a product to the shopper's cart. Name the variant by variant_id or by its
+    options (any of the product's option names, e.g. size, colour, switch type, RAM)."""
     key = _write_key(ctx, "add_to_cart")
-    product, variant_id, options, price = await _resolve_add(ctx, args)
+    product, variant, price = await _resolve_add(ctx, args)
+    if args.unit_price is not None and (Decimal(args.unit_price) != price
+                                        or (args.currency or product.currency)
+                                        != product.currency):
+        raise ToolError(
+            f"the price of {product.title} changed from {args.unit_price} to {price} "
+            f"{product.currency} since you confirmed; nothing was added",
+            code="price_changed",
+            details={"confirmed": args.unit_price, "current": wire(price),
+                     "currency": product.currency})
+    options = dict(variant.options) if variant is not None else wanted_options(
+        args.options, args.size, args.color)
+    variant_id = variant.id if variant is not None else None
 
     async def apply(txn: CommerceTxn) -> dict[str, Any]:
         cart = await txn.get_cart()
+        if cart.lines and cart.currency != product.currency:
+            raise ToolError(f"the cart is in {cart.currency}; {product.title} is priced in "
+                            f"{product.currency}", code="currency_mismatch")
         for line in cart.lines:
-            if line.product_id == product.id and line.variant_id == variant_id:
+            # Same variant at the same price: one line; a new price gets its own line.
+            if (line.product_id == product.id and line.variant_id == variant_id
+                    and line.unit_price == price):
                 line.quantity += args.quantity
+                added = line
                 break
         else:
-            cart.lines.append(
-                CartLine(
-                    product_id=product.id,
-                    variant_id=variant_id,
-                    title=product.title,
-                    options=options,
-                    unit_price=price,
-                    currency=product.currency,
-                    quantity=args.quantity,
-                )
-            )
+            added = CartLine(product_id=product.id, variant_id=variant_id,
+                             sku=variant.sku if variant is not None else None,
+                             title=product.title,
+                             variant_title=variant.title if variant is not None else None,
+                             options=options, unit_price=price, currency=product.currency,
+                             quantity=args.quantity)
+            cart.lines.append(added)
         cart.updated_at = utcnow()
         txn.put_cart(cart)
         return {
-            "added": {
-                "product_id": product.id,
-                "title": product.title,
-                "options": options,
-                "quantity": args.quantity,
-                "unit_price": price,
-            },
+            "added": {**added.view(), "quantity": args.quantity,
+                      "line_total": wire(price * args.quantity)},
             "cart": cart.summary(),
         }
 
     return await ctx.stores.write_once(ctx.user_id, key, apply)
 
 
+def _lines_of(cart: Cart, product_id: str, variant_id: str | None) -> list[CartLine]:
+    return [line for line in cart.lines if line.product_id == product_id
+            and variant_id in (None, line.variant_id, line.sku)]
+
+
+def _one_line(cart: Cart, product_id: str, variant_id: str | None) -> CartLine:
+    lines = _lines_of(cart, product_id, variant_id)
+    if not lines:
+        raise ToolError(f"{product_id} is not in the cart", code="not_in_cart")
+    if len({(ln.variant_id, ln.unit_price) for ln in lines}) > 1:
+        raise ToolError(
+            f"the cart holds {len(lines)} variants of {lines[0].title}; say which",
+            code="variant_required",
+            details={"lines": [{"variant_id": ln.variant_id, "options": ln.options,
+                                "quantity": ln.quantity} for ln in lines]})
+    return lines[0]
+
+
 async def _check_remove(ctx: ToolContext, args: RemoveFromCartArgs) -> None:
     cart = await ctx.stores.get_cart(ctx.user_id)
-    if not any(line.product_id == args.product_id for line in cart.lines):
+    if args.quantity is not None:
+        _one_line(cart, args.product_id, args.variant_id)
+    elif not _lines_of(cart, args.product_id, args.variant_id):
         raise ToolError(f"{args.product_id} is not in the cart", code="not_in_cart")
+
+
+async def _check_update(ctx: ToolContext, args: UpdateCartQuantityArgs) -> None:
+    _one_line(await ctx.stores.get_cart(ctx.user_id), args.product_id, args.variant_id)
 
 
 async def _check_not_empty(ctx: ToolContext, args: NoArgs) -> None:
@@ -160,32 +187,58 @@ async def _check_not_empty(ctx: ToolContext, args: NoArgs) -> None:
         raise ToolError("the cart is empty; add something first", code="empty_cart")
 
 
-@tool(
-    writes=True,
-    describe_write=lambda a, catalog: (
-        f"Remove {_product_label(catalog, a.product_id)} from your cart"
-    ),
-    precheck=_check_remove,
-)
+def _describe_remove(a: RemoveFromCartArgs, catalog: Any) -> str:
+    what = f"{a.quantity} x " if a.quantity else ""
+    variant = f" [{a.variant_id}]" if a.variant_id else ""
+    return f"Remove {what}{_product_label(catalog, a.product_id)}{variant} from your cart"
+
+
+@tool(writes=True, describe_write=_describe_remove, precheck=_check_remove)
 async def remove_from_cart(ctx: ToolContext, args: RemoveFromCartArgs) -> dict[str, Any]:
-    """Remove a product (all of its quantity) from the shopper's cart."""
+    """Remove a product from the shopper's cart: all of it, or ``quantity`` of it."""
     key = _write_key(ctx, "remove_from_cart")
 
     async def apply(txn: CommerceTxn) -> dict[str, Any]:
         cart = await txn.get_cart()
-        keep = [
-            line
-            for line in cart.lines
-            if not (
-                line.product_id == args.product_id and args.variant_id in (None, line.variant_id)
-            )
-        ]
-        if len(keep) == len(cart.lines):
-            raise ToolError(f"{args.product_id} is not in the cart", code="not_in_cart")
-        cart.lines = keep
+        if args.quantity is None:
+            gone = _lines_of(cart, args.product_id, args.variant_id)
+            if not gone:
+                raise ToolError(f"{args.product_id} is not in the cart", code="not_in_cart")
+            cart.lines = [ln for ln in cart.lines if all(ln is not g for g in gone)]
+            removed = sum(ln.quantity for ln in gone)
+        else:
+            line = _one_line(cart, args.product_id, args.variant_id)
+            removed = min(args.quantity, line.quantity)
+            line.quantity -= removed
+            if line.quantity == 0:
+                cart.lines = [ln for ln in cart.lines if ln is not line]
         cart.updated_at = utcnow()
         txn.put_cart(cart)
-        return {"removed": args.product_id, "cart": cart.summary()}
+        return {"removed": args.product_id, "quantity_removed": removed,
+                "cart": cart.summary()}
+
+    return await ctx.stores.write_once(ctx.user_id, key, apply)
+
+
+@tool(writes=True, precheck=_check_update,
+      describe_write=lambda a, catalog: (
+          f"Remove {_product_label(catalog, a.product_id)} from your cart" if a.quantity == 0
+          else f"Set {_product_label(catalog, a.product_id)} to {a.quantity} in your cart"))
+async def update_cart_quantity(ctx: ToolContext, args: UpdateCartQuantityArgs) -> dict[str, Any]:
+    """Set how many of a product (one variant) the cart holds; 0 removes it."""
+    key = _write_key(ctx, "update_cart_quantity")
+
+    async def apply(txn: CommerceTxn) -> dict[str, Any]:
+        cart = await txn.get_cart()
+        line = _one_line(cart, args.product_id, args.variant_id)
+        if args.quantity == 0:
+            cart.lines = [ln for ln in cart.lines if ln is not line]
+        else:
+            line.quantity = args.quantity
+        cart.updated_at = utcnow()
+        txn.put_cart(cart)
+        return {"updated": {"product_id": line.product_id, "variant_id": line.variant_id,
+                            "quantity": args.quantity}, "cart": cart.summary()}
 
     return await ctx.stores.write_once(ctx.user_id, key, apply)
 
@@ -235,15 +288,18 @@ async def checkout(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
         cart.lines = []
         cart.updated_at = utcnow()
         txn.put_cart(cart)
+        # The receipt: the same variants and unit prices the cart held.
         return {
             "order_id": order.order_id,
             "status": order.status,
-            "total": order.total,
+            "total": wire(order.total),
             "currency": order.currency,
             "items": sum(line.quantity for line in order.lines),
+            "lines": [line.view() for line in order.lines],
         }
 
     return await ctx.stores.write_once(ctx.user_id, key, apply)
 
 
-CART_TOOLS = [add_to_cart, remove_from_cart, view_cart, clear_cart, checkout]
+CART_TOOLS = [add_to_cart, remove_from_cart, update_cart_quantity, view_cart, clear_cart,
+              checkout]

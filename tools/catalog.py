@@ -8,12 +8,15 @@ Product text is data: cards carry no descriptions; only ``get_product`` returns 
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from retrieval.index import MAX_OPTION_INDEXES
 from retrieval.schema import ATTRIBUTE_KEYS, Product, SearchFilters, SearchResult
 from shopagent.errors import NotFound, ShopAgentError, ToolError
+from shopagent.money import wire
 from tools._registry import ToolContext, tool
 
 
@@ -25,9 +28,12 @@ class _FilterArgs(BaseModel):
     brand: str | None = None
     style: str | None = Field(None, examples=["casual"])
     audience: str | None = Field(None, description="women, men, kids or unisex")
-    price_min: float | None = Field(None, ge=0)
-    price_max: float | None = Field(None, ge=0)
+    price_min: Decimal | None = Field(None, ge=0)
+    price_max: Decimal | None = Field(None, ge=0)
     in_stock: bool = Field(True, description="Only products that can be bought now")
+    options: dict[str, str | list[str]] | None = Field(
+        None, description="Filters on the catalog's own product options, by option name: "
+        '{"switch type": "clicky"}, {"ram": ["32GB", "64GB"]} (any of a list)')
 
     def filters(self) -> SearchFilters:
         data = self.model_dump(include=set(SearchFilters.model_fields))
@@ -83,7 +89,8 @@ def product_card(p: Product, score: float | None = None) -> dict[str, Any]:
         "title": p.title,
         "brand": p.brand,
         "category": p.category,
-        "price": p.min_price,
+        "price": wire(p.min_price),
+        "compare_at_price": wire(_compare_at(p)),
         "currency": p.currency,
         "image_url": p.image_url,
         "in_stock": p.available,
@@ -91,7 +98,16 @@ def product_card(p: Product, score: float | None = None) -> dict[str, Any]:
         "attributes": attrs,
         "sizes": p.option_values("size", available_only=True),
         "colors": p.option_values("color"),
+        # Every option the shopper can choose, by the merchant's option names.
+        "options": {p.option_label(k): v for k, v in p.options().items()},
     }
+
+
+def _compare_at(p: Product) -> Decimal | None:
+    """The pre-sale price of the cheapest variant, when it is on sale."""
+    cheapest = min(p.variants, key=lambda v: p.unit_price(v), default=None)
+    before = cheapest.compare_at_price if cheapest is not None else p.compare_at_price
+    return before if before is not None and before > p.min_price else None
 
 
 def _result(res: SearchResult) -> dict[str, Any]:
@@ -119,7 +135,33 @@ async def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise ToolError(exc.message, code=exc.code) from exc
 
 
-@tool
+_ADAPTED: dict[tuple[int, tuple[str, ...]], dict[str, Any]] = {}
+
+
+def with_option_names(schema: dict[str, Any], catalog: Any) -> dict[str, Any]:
+    """The schema with this catalog's option names in the ``options`` description (cached
+    per schema and set of names: this runs on every model call)."""
+    names = getattr(catalog, "option_names", None)
+    if names is None or "options" not in schema.get("properties", {}):
+        return schema
+    try:
+        found = tuple(list(names())[:MAX_OPTION_INDEXES])
+    except Exception:  # a catalog that cannot say keeps the generic schema
+        return schema
+    if not found:
+        return schema
+    key = (id(schema), found)
+    if key not in _ADAPTED:
+        adapted = {**schema, "properties": dict(schema["properties"])}
+        prop = dict(adapted["properties"]["options"])
+        prop["description"] = (f"{prop.get('description', '')} This catalog's options: "
+                               + ", ".join(found) + ".")
+        adapted["properties"]["options"] = prop
+        _ADAPTED[key] = adapted
+    return _ADAPTED[key]
+
+
+@tool(adapt_schema=with_option_names)
 async def catalog_search(ctx: ToolContext, args: CatalogSearchArgs) -> dict[str, Any]:
     """Search the product catalog by text, with optional filters (category, color, size,
     material, brand, style, audience, price range, in stock). Returns product cards with
@@ -131,7 +173,7 @@ async def catalog_search(ctx: ToolContext, args: CatalogSearchArgs) -> dict[str,
     return await personalise(ctx, _result(res))
 
 
-@tool
+@tool(adapt_schema=with_option_names)
 async def visual_search(ctx: ToolContext, args: VisualSearchArgs) -> dict[str, Any]:
     """Find products that look like an uploaded image (image_id) or like a catalog product
     (product_id, "more like this"). Give exactly one. Same filters as catalog_search."""
@@ -187,7 +229,7 @@ async def compare_products(ctx: ToolContext, args: CompareProductsArgs) -> dict[
     return {
         "products": [product_card(p) for p in products],
         "attributes": attributes,
-        "price": {p.id: p.min_price for p in products},
+        "price": {p.id: wire(p.min_price) for p in products},
     }
 
 

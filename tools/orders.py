@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopagent.errors import ToolError
+from shopagent.money import wire
 from tools._registry import ToolContext, tool
 from tools.cart import NoArgs
 from tools.stores.base import CommerceTxn, Order, utcnow
@@ -22,19 +23,10 @@ def _order_view(order: Order) -> dict[str, Any]:
     return {
         "order_id": order.order_id,
         "status": order.status,
-        "total": order.total,
+        "total": wire(order.total),
         "currency": order.currency,
         "created_at": order.created_at.isoformat(),
-        "lines": [
-            {
-                "product_id": line.product_id,
-                "title": line.title,
-                "options": line.options,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-            }
-            for line in order.lines
-        ],
+        "lines": [line.view() for line in order.lines],
     }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from agent.embedded import _answers
 from agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
+from shopagent.money import format_money
 
 FOUND = [
     "Here {are} {n} {what}{which}.",
@@ -29,12 +30,8 @@ FAILED = "Sorry, that didn't work: {msg}"
 
 
 def _money(amount: Any, currency: str | None) -> str:
-    try:
-        value = float(amount)
-    except (TypeError, ValueError):
-        return str(amount)
-    sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get((currency or "").upper())
-    return f"{sym}{value:,.2f}" if sym else f"{value:,.2f} {currency or ''}".strip()
+    # Exact: tool results carry decimal strings; no float on the way to the text.
+    return format_money(amount, currency)
 
 
 def _describe(filters: dict[str, Any]) -> tuple[str, str]:

@@ -498,7 +498,10 @@ class EmbeddedTier:
     ) -> tuple[Reply, DialogueState]:
         if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
             done = [ToolOutcome.model_validate(r) for r in results]
-            return self.plugins.respond(nlu, state, done), state
+            reply = self.plugins.respond(nlu, state, done)
+            if reply.product_ids:  # products a tool showed are what "the first one" means next
+                state = state.model_copy(update={"last_shown": list(reply.product_ids)})
+            return reply, state
         return _respond.respond(
             nlu,
             state,

@@ -124,7 +124,9 @@ async def act_model(state: AgentState, turn: TurnState, deps: AgentDeps) -> dict
 
     turn["model_calls"] = bump(turn.get("model_calls", {}), tier)
     try:
-        reply = await model.complete(messages, deps.registry.openai_schemas(), on_delta=on_delta)
+        reply = await model.complete(
+            messages, deps.registry.openai_schemas(catalog=deps.catalog), on_delta=on_delta
+        )
     except ModelError as exc:
         log.warning("tier %s failed: %s", tier, exc.code)
         turn["failures"] = bump(turn.get("failures", {}), tier)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
@@ -40,7 +42,7 @@ async def confirm(state: AgentState, config: RunnableConfig, *, deps: AgentDeps)
         tool = deps.registry.get(c["name"])
         args = tool.parse_args(c["raw"] if c.get("raw") else c["args"])
         try:  # never ask the shopper to approve a write that cannot succeed
-            await tool.check(tool_context(deps, config, c, writes=False), args)
+            pinned = await tool.check(tool_context(deps, config, c, writes=False), args)
         except ToolError as exc:
             refused.append(
                 outcome(
@@ -51,6 +53,11 @@ async def confirm(state: AgentState, config: RunnableConfig, *, deps: AgentDeps)
                 )
             )
             continue
+        if isinstance(pinned, dict) and pinned:
+            # What the shopper approves (variant, unit price) is what is written.
+            c["args"] = {**c["args"], **pinned}
+            c.pop("raw", None)
+            args = tool.parse_args(c["args"])
         writes.append(c)
         summaries.append(
             tool.describe_write(args, deps.catalog) if tool.describe_write else c["name"]
@@ -65,6 +72,11 @@ async def confirm(state: AgentState, config: RunnableConfig, *, deps: AgentDeps)
     if not writes:
         return update
     conf_id = confirmation_id(turn, writes)
+    # The id covers the pinned values: this node runs again on resume, and if a price or
+    # variant changed meanwhile the shopper's yes was for something else.
+    conf_id += "-" + hashlib.sha256(
+        json.dumps([c["args"] for c in writes], sort_keys=True, default=str).encode()
+    ).hexdigest()[:8]
     summary = "; ".join(summaries)
     # The exact variant and unit price as fields, so a client can show what is confirmed.
     facts = await asyncio.to_thread(
@@ -87,10 +99,28 @@ async def confirm(state: AgentState, config: RunnableConfig, *, deps: AgentDeps)
     turn["confirmation"] = {"id": conf_id, "approved": approved, "summary": summary}
     if approved:
         return update
+    changed = (
+        isinstance(answer, dict)
+        and answer.get("approve") is True
+        and str(answer.get("confirmation_id", "")).split("-")[:2] == conf_id.split("-")[:2]
+    )
     declined = [
-        outcome(c, error_code="declined", error_message="The shopper declined; nothing changed.")
+        outcome(
+            c,
+            error_code="price_changed",
+            error_message="The price or availability changed after you confirmed, so nothing "
+            f"was changed. Now: {summary}. Please confirm again.",
+        )
+        if changed
+        else outcome(
+            c, error_code="declined", error_message="The shopper declined; nothing changed."
+        )
         for c in writes
     ]
+    if changed:  # a refused write is an event the client shows, like any tool error
+        for o in declined:
+            emit(ev.ToolCallEvent(id=o["id"], name=o["name"], arguments=o["args"]))
+            emit_outcome(o)
     turn["outcomes"] = [*turn["outcomes"], *declined]
     write_ids = {c["id"] for c in writes}
     turn["pending"] = [c for c in turn["pending"] if c["id"] not in write_ids]

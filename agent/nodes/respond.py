@@ -49,6 +49,9 @@ async def respond(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
         text = reply.get("text") or ""
         ids = list(reply.get("product_ids") or found)
         quick = [str(q) for q in reply.get("quick_replies") or []]  # a clarifying question
+        changed = [o for o in outcomes if o.get("error_code") == "price_changed"]
+        if not text and changed:  # what changed since the yes, and the ask to confirm again
+            text = str(changed[0].get("error_message") or "")
         if not text and any(o.get("error_code") == "declined" for o in outcomes):
             text = "Okay, I haven't changed anything."
         if ids and state.get("dialogue") is not None:

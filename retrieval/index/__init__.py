@@ -2,6 +2,8 @@
 
 from retrieval.index._base import (
     IMAGE,
+    MAX_OPTION_INDEXES,
+    OPTION_KEYS,
     SPARSE,
     TEXT,
     TEXT_ENCODER_KEY,
@@ -11,9 +13,11 @@ from retrieval.index._base import (
     IndexBackend,
     IndexPoint,
     keyword_values,
+    option_field,
     point_id,
     product_payload,
 )
 
-__all__ = ["IMAGE", "SPARSE", "TEXT", "TEXT_ENCODER_KEY", "UNTAGGED_TEXT_ENCODER", "Conditions",
-           "Hit", "IndexBackend", "IndexPoint", "keyword_values", "point_id", "product_payload"]
+__all__ = ["IMAGE", "MAX_OPTION_INDEXES", "OPTION_KEYS", "SPARSE", "TEXT", "TEXT_ENCODER_KEY",
+           "UNTAGGED_TEXT_ENCODER", "Conditions", "Hit", "IndexBackend", "IndexPoint",
+           "keyword_values", "option_field", "point_id", "product_payload"]

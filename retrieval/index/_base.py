@@ -13,6 +13,7 @@ Point ids are UUIDv5 of the product id, since Qdrant ids must be ints or UUIDs.
 
 from __future__ import annotations
 
+import re
 import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.schema import FILTER_FIELDS, Product, SearchFilters, norm
+from retrieval.schema import FILTER_FIELDS, Product, SearchFilters, norm, option_key
 
 TEXT = "text"
 IMAGE = "image"
@@ -28,8 +29,18 @@ SPARSE = "bm25"
 TEXT_ENCODER_KEY = "text_encoder"
 # Points indexed before text vectors were tagged were all made by torch MiniLM.
 UNTAGGED_TEXT_ENCODER = "all-MiniLM-L6-v2"
+OPTION_KEYS = "option_keys"  # the option names a product has (facets count them)
 KEYWORD_FIELDS = (FILTER_FIELDS + tuple(f"{f}_label" for f in FILTER_FIELDS)
-                  + ("pid", TEXT_ENCODER_KEY))
+                  + ("pid", TEXT_ENCODER_KEY, OPTION_KEYS))
+# Payload indexes are made for at most this many option names per catalog (the most
+# common ones): each index costs memory and upsert time; rarer options still filter,
+# by a scan of the candidates.
+MAX_OPTION_INDEXES = 16
+
+
+def option_field(key: str) -> str:
+    """The payload field of one option ("switch type" -> "opt_switch_type")."""
+    return "opt_" + (re.sub(r"[^0-9a-z]+", "_", norm(key)).strip("_") or "x")
 RRF_K = 60  # the usual constant from the RRF paper; both engines get it explicitly
 
 _NS = uuid.UUID("6f1b3c52-8f2e-4d7c-9a5e-2f4b1c0d9e71")
@@ -60,6 +71,8 @@ class Conditions:
     """Backend-neutral filter: every keyword list must match, plus price and stock."""
 
     keywords: tuple[tuple[str, str], ...] = ()
+    # (field, values): the field must hold one of the values (option filters)
+    any_of: tuple[tuple[str, tuple[str, ...]], ...] = ()
     price_min: float | None = None
     price_max: float | None = None
     in_stock: bool | None = None
@@ -71,11 +84,21 @@ class Conditions:
     @classmethod
     def from_filters(cls, f: SearchFilters, *, exclude_pid: str | None = None) -> Conditions:
         kws = tuple((k, norm(v)) for k in FILTER_FIELDS if (v := getattr(f, k)) not in (None, ""))
-        return cls(kws, f.price_min, f.price_max, f.in_stock, exclude_pid)
+        # Prices are floats in the engine (a range filter, never a sum): the same
+        # Decimal -> float conversion on both sides keeps boundaries exact.
+        lo = float(f.price_min) if f.price_min is not None else None
+        hi = float(f.price_max) if f.price_max is not None else None
+        any_of = tuple(
+            (key if key in FILTER_FIELDS else option_field(key),
+             tuple(norm(v) for v in (value if isinstance(value, list) else [value])))
+            for key, value in ((option_key(n), v) for n, v in (f.options or {}).items())
+            if value not in (None, "", []))
+        return cls(kws, any_of, lo, hi, f.in_stock, exclude_pid)
 
     @property
     def empty(self) -> bool:
-        return (not self.keywords and self.price_min is None and self.price_max is None
+        return (not self.keywords and not self.any_of
+                and self.price_min is None and self.price_max is None
                 and self.in_stock is None and self.exclude_pid is None
                 and self.other_text_encoder is None)
 
@@ -128,6 +151,14 @@ def product_payload(p: Product, text_encoder: str | None = None) -> dict[str, An
         if k != "category":
             _put_keywords(payload, k, list(dict.fromkeys(norm(v) for v in vals)))
         _put_keywords(payload, f"{k}_label", list(dict.fromkeys(vals)))
+    # Every option is filterable: "switch type" = clicky, "ram" = 32gb (values a shopper
+    # can buy, as for sizes).
+    # Options named like a filter field (size, color, material...) are in that field.
+    options = [k for k in p.options() if k not in FILTER_FIELDS]
+    _put_keywords(payload, OPTION_KEYS, options)
+    for key in options:
+        values = p.option_values(key, available_only=p.available)
+        _put_keywords(payload, option_field(key), list(dict.fromkeys(norm(v) for v in values)))
     if text_encoder is not None:
         payload[TEXT_ENCODER_KEY] = text_encoder
     return payload
@@ -178,6 +209,9 @@ class IndexBackend(ABC):
 
     @abstractmethod
     def all_product_ids(self) -> list[str]: ...
+
+    def ensure_keyword_index(self, field: str) -> None:  # noqa: B027 - optional
+        """A keyword payload index on ``field`` (an option's field); idempotent."""
 
     def optimize(self) -> None:  # noqa: B027 - engines without a build step do nothing
         """Build indexes after a bulk load (HNSW); a no-op where the engine does it itself."""

@@ -46,6 +46,8 @@ def _filter(cond: Conditions) -> models.Filter | None:
         return None
     must: list[Any] = [models.FieldCondition(key=k, match=models.MatchValue(value=v))
                        for k, v in cond.keywords]
+    must += [models.FieldCondition(key=k, match=models.MatchAny(any=list(vs)))
+             for k, vs in cond.any_of]
     if cond.price_min is not None or cond.price_max is not None:
         must.append(models.FieldCondition(key="price", range=models.Range(
             gte=cond.price_min, lte=cond.price_max)))
@@ -131,6 +133,11 @@ class QdrantClientIndex(IndexBackend):
             if self._local:
                 break
             self.client.create_payload_index(self.collection, key, field_schema=schema)
+
+    def ensure_keyword_index(self, field: str) -> None:
+        if not self._local:  # local mode has no payload indexes
+            self._retry(self.client.create_payload_index, self.collection, field,
+                        field_schema=models.PayloadSchemaType.KEYWORD)
 
     def upsert(self, points: list[IndexPoint]) -> None:
         structs = []

@@ -39,6 +39,7 @@ def _filter(cond: Conditions) -> qe.Filter | None:
     if cond.empty:
         return None
     must: list[Any] = [qe.FieldCondition(key=k, match=qe.MatchValue(v)) for k, v in cond.keywords]
+    must += [qe.FieldCondition(key=k, match=qe.MatchAny(list(vs))) for k, vs in cond.any_of]
     if cond.price_min is not None or cond.price_max is not None:
         must.append(qe.FieldCondition(key="price", range=qe.RangeFloat(gte=cond.price_min,
                                                                        lte=cond.price_max)))
@@ -68,6 +69,7 @@ class EdgeIndex(IndexBackend):
         self._lock = threading.RLock()
         self._shard: qe.EdgeShard | None = None
         self._params = qe.SearchParams(hnsw_ef=hnsw_ef)
+        self._indexed: set[str] = set()
         if (self.path / "edge_config.json").exists() or self._has_segments():
             try:
                 self._shard = qe.EdgeShard.load(str(self.path))
@@ -110,6 +112,13 @@ class EdgeIndex(IndexBackend):
                 "price", qe.PayloadSchemaType.Float))
             self._shard.update(qe.UpdateOperation.create_field_index(
                 "in_stock", qe.PayloadSchemaType.Integer))
+
+    def ensure_keyword_index(self, field: str) -> None:
+        with self._lock:
+            if field not in self._indexed:
+                self.shard.update(qe.UpdateOperation.create_field_index(
+                    field, qe.PayloadSchemaType.Keyword))
+                self._indexed.add(field)
 
     # Points per engine call: the binding holds the GIL while it converts and applies them
     # point by point, and an ingest embeds text on other threads meanwhile; 64 keeps each

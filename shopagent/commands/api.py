@@ -36,13 +36,15 @@ def _prepare_dev(settings: Any) -> Any:
     """First start of `make run`: the demo catalog and the embedded model, with progress.
     Both are cached in the data folder, so a restart takes seconds. Returns the open
     catalog, which the agent then shares (opening it twice would load its encoder twice)."""
-    from retrieval import ensure_demo_catalog
+    from retrieval import ensure_demo_catalog, is_merchant_catalog
 
-    typer.secho(
-        f"==> demo catalog ({settings.demo_catalog_size} products) in {settings.data_dir}",
-        bold=True,
-    )
+    typer.secho(f"==> catalog in {settings.data_dir}", bold=True)
+    # Builds the demo only where no merchant catalog is: a merchant's one is kept.
     catalog = ensure_demo_catalog(settings, progress=True)
+    if is_merchant_catalog(settings, catalog.index):
+        typer.secho(f"    the merchant catalog ({catalog.count()} products), not the demo")
+    else:
+        typer.secho(f"    the demo catalog ({settings.demo_catalog_size} products)")
     try:
         import training.embedded as embedded_training
 
@@ -140,7 +142,7 @@ def _show_products(products: list[dict[str, Any]], say: Say) -> None:
             if k in ("color", "size", "material")
         )
         say(
-            f"  {i}. {p['title']} - {p['price']:.2f} {p.get('currency', 'USD')}"
+            f"  {i}. {p['title']} - {p['price']} {p.get('currency', 'USD')}"
             f"{f'  ({attrs})' if attrs else ''}  [{p['id']}]"
         )
 
@@ -199,8 +201,8 @@ def chat_loop(client: Any, session_id: str, ask: Ask, say: Say) -> None:
             if line == "/cart":
                 cart = client.cart()
                 for ln in cart["lines"]:
-                    say(f"  {ln['quantity']} x {ln['title']}  {ln['line_total']:.2f}")
-                say(f"  {cart['item_count']} item(s), total {cart['total']:.2f} {cart['currency']}")
+                    say(f"  {ln['quantity']} x {ln['title']}  {ln['line_total']}")
+                say(f"  {cart['item_count']} item(s), total {cart['total']} {cart['currency']}")
                 continue
             if line == "/new":
                 session_id = client.create_session()

@@ -53,6 +53,9 @@ def register(*, app: typer.Typer, **_: Any) -> None:
                                 help="auto, jsonl, csv, gmc (Merchant Center TSV), shopify"),
         delete_missing: bool = typer.Option(
             False, "--delete-missing", help="Delete products that are not in this feed."),
+        force: bool = typer.Option(
+            False, "--force", help="With --delete-missing: delete even more than "
+            "SHOPAGENT_INGEST_MAX_DELETE_SHARE of the catalog."),
         show_issues: int = typer.Option(20, help="How many row problems to list."),
     ) -> None:
         """Add or update products from a feed (upsert by id); bad rows are reported, not fatal."""
@@ -69,8 +72,9 @@ def register(*, app: typer.Typer, **_: Any) -> None:
         if not path.is_file():
             _fail(f"no such file: {path}", "file_not_found")
         console = Console(stderr=True)
+        settings = get_settings()
         try:
-            catalog = open_catalog(get_settings())
+            catalog = open_catalog(settings)
         except ShopAgentError as exc:
             _fail(exc.message, exc.code)
         try:
@@ -79,7 +83,8 @@ def register(*, app: typer.Typer, **_: Any) -> None:
                           console=console, transient=True) as prog:
                 task = prog.add_task("ingest", total=max(rows - 1, 1))
                 report = catalog.ingest(read_feed(path, fmt), base_dir=path.parent,
-                                        delete_missing=delete_missing,
+                                        delete_missing=delete_missing, force=force,
+                                        max_delete_share=settings.ingest_max_delete_share,
                                         on_batch=lambda n: prog.advance(task, n))
         except ShopAgentError as exc:
             _fail(exc.message, exc.code)
@@ -90,6 +95,13 @@ def register(*, app: typer.Typer, **_: Any) -> None:
             typer.echo(f"  {issue}")
         if len(report.issues) > show_issues:
             typer.echo(f"  ... and {len(report.issues) - show_issues} more")
+        if report.delete_refused:
+            typer.secho(
+                f"refused [too_many_deletions]: {report.delete_refused} of the catalog's "
+                f"products are not in this feed (more than "
+                f"{settings.ingest_max_delete_share:.0%}); nothing was deleted. Rerun with "
+                "--force if the feed is complete.", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1)
         if report.ingested == 0 and report.skipped:
             raise typer.Exit(1)
 
@@ -129,7 +141,8 @@ def register(*, app: typer.Typer, **_: Any) -> None:
             typer.echo(json.dumps({
                 "query": res.query, "total": res.total, "filters_applied": res.filters_applied,
                 "products": [{"id": h.product.id, "title": h.product.title,
-                              "price": h.product.min_price, "score": h.score}
+                              "price": str(h.product.min_price),
+                              "currency": h.product.currency, "score": h.score}
                              for h in res.hits]}, indent=2))
             return
         table = Table(title=f"{res.total} matches for {res.query!r} "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -59,16 +60,16 @@ async def test_routine_conversation_on_the_embedded_tier_alone(
     call = of(events, "tool_call")[0]
     assert call.name == "catalog_search" and call.arguments["price_max"] == 500
     cards = of(events, "products")[0].products
-    assert cards and all(c.price <= 500 and leaf in (c.category or "") for c in cards)
+    assert cards and all(Decimal(c.price) <= 500 and leaf in (c.category or "") for c in cards)
 
     events = await turn(svc, sid, f"now in {color}")  # refine keeps category and price
     args = of(events, "tool_call")[0].arguments
     assert args["color"] == color and args["price_max"] == 500 and args["category"]
     shown = of(events, "products")[0].products
-    assert all(c.attributes.get("color") == color and c.price <= 500 for c in shown)
+    assert all(c.attributes.get("color") == color and Decimal(c.price) <= 500 for c in shown)
     # grounded: every amount the reply names is the shopper's bound or a shown price
     message = of(events, "message")[0].text
-    allowed = {500.0, *(round(c.price, 2) for c in shown)}
+    allowed = {500.0, *(float(c.price) for c in shown)}
     assert all(float(a) in allowed for a in re.findall(r"\$(\d+(?:\.\d+)?)", message))
 
     if len(shown) >= 2:

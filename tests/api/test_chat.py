@@ -15,7 +15,7 @@ async def test_turn_streams_typed_events_with_done_last(api: Api) -> None:
     assert kinds.count("done") == 1
     assert {"tool_call", "tool_result", "products", "message_delta", "message"} <= set(kinds)
     products = next(d for k, d in events if k == "products")["products"]
-    assert products[0]["title"] == "Linen Shirt" and products[0]["price"] == 39.0
+    assert products[0]["title"] == "Linen Shirt" and products[0]["price"] == "39.00"
     deltas = "".join(d["text"] for k, d in events if k == "message_delta")
     message = next(d for k, d in events if k == "message")
     assert deltas.strip() == message["text"]

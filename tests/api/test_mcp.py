@@ -126,3 +126,26 @@ async def test_tools_over_stdio_for_the_keys_user(real_data_dir: Path) -> None:
         assert not err and found["products"]
         err, body = await call(client, "checkout", {})
         assert err and body["error"]["code"] == "empty_cart"
+
+
+def test_stdio_refuses_to_start_without_a_valid_key(tmp_path: Path) -> None:
+    import subprocess
+
+    env = {
+        **os.environ,
+        "SHOPAGENT_ENVIRONMENT": "test",
+        "SHOPAGENT_DATA_DIR": str(tmp_path),
+        "SHOPAGENT_API_KEYS": json.dumps({hash_key("key-carol"): "carol"}),
+        "SHOPAGENT_MCP_API_KEY": "key-mallory",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "shopagent.cli", "mcp", "serve", "--stdio"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    assert "valid shopagent API key" in done.stderr and done.stdout == ""

@@ -46,8 +46,10 @@ def test_every_tool_and_routine_intent_is_exercised(convs) -> None:  # type: ign
     every = [c for f in sorted(DATASET.parent.glob("*.jsonl")) for c in load_conversations(f)]
     expected_tools = {n for c in every for t in c.turns for e in t.expect.tool_calls or []
                       for n in e.names}
-    confirm_tools = {t.expect.confirmation.tool for c in every for t in c.turns
-                     if isinstance(getattr(t.expect.confirmation, "tool", None), str)}
+    confirmed = [getattr(t.expect.confirmation, "tool", None) for c in every for t in c.turns]
+    # a confirmation may accept one of several tools (e.g. update_cart_quantity or ...)
+    confirm_tools = {n for tool in confirmed if tool is not None
+                     for n in ([tool] if isinstance(tool, str) else getattr(tool, "one_of", []))}
     assert set(build_registry().names()) <= expected_tools | confirm_tools
     intents = {t.intent for c in convs for t in c.turns}
     assert set(ROUTINE_INTENTS) <= intents

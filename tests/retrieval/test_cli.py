@@ -45,7 +45,7 @@ def test_ingest_then_search_from_the_command_line(cli_env, tmp_path):
     result = runner.invoke(app, ["search", "red dress under 50", "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert out["filters_applied"]["price_max"] == 50.0 and out["query"] == "red dress"
+    assert out["filters_applied"]["price_max"] == "50.0" and out["query"] == "red dress"
     assert [p["id"] for p in out["products"]] == ["R1"]
 
     table = runner.invoke(app, ["search", "backpack"])
@@ -93,3 +93,16 @@ def test_unreachable_qdrant_server_is_a_clear_error(cli_env, monkeypatch, tmp_pa
     result = runner.invoke(app, ["search", "lamp"])
     assert result.exit_code == 2 and "index_unavailable" in result.output
     assert "Traceback" not in result.output
+
+
+def test_delete_missing_over_the_share_needs_force(cli_env, tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    rows = [{"id": f"T{i}", "title": f"Camp Stool {i}", "price": "15.00"} for i in range(5)]
+    feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert runner.invoke(app, ["ingest", str(feed)]).exit_code == 0
+    feed.write_text(json.dumps(rows[0]) + "\n")  # a truncated export
+    result = runner.invoke(app, ["ingest", str(feed), "--delete-missing"])
+    assert result.exit_code == 1 and "too_many_deletions" in result.output
+    assert "4 of the catalog's products" in result.output
+    result = runner.invoke(app, ["ingest", str(feed), "--delete-missing", "--force"])
+    assert result.exit_code == 0 and "4 deleted" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -53,12 +54,13 @@ async def test_catalog_search_returns_compact_cards(registry, ctx):
     out = await call(registry, ctx, "catalog_search",
                      '{"query": "sneakers", "size": "42", "price_max": 150}')
     assert out["products"] and out["page"] == 1 and out["total"] >= len(out["products"])
-    assert out["filters_applied"] == {"size": "42", "price_max": 150.0, "in_stock": True}
+    assert out["filters_applied"] == {"size": "42", "price_max": "150", "in_stock": True}
     for card in out["products"]:
-        assert set(card) == {"id", "title", "brand", "category", "price", "currency",
-                             "image_url", "in_stock", "score", "attributes", "sizes", "colors"}
+        assert set(card) == {"id", "title", "brand", "category", "price", "compare_at_price",
+                             "currency", "image_url", "in_stock", "score", "attributes",
+                             "sizes", "colors", "options"}
         assert "description" not in card["attributes"]
-        assert card["in_stock"] and card["price"] <= 150 and "42" in card["sizes"]
+        assert card["in_stock"] and Decimal(card["price"]) <= 150 and "42" in card["sizes"]
         assert card["image_url"] == f"/media/products/{card['id']}.png"
     page2 = await call(registry, ctx, "catalog_search",
                        {"query": "sneakers", "page": 2, "page_size": 3})

@@ -197,3 +197,28 @@ async def test_call_timeout_and_schema_change_between_starts(tmp_path: Path) -> 
     ):
         assert "kit__echo_size" not in found.registry
         assert "kit__slow" in found.registry
+
+
+def test_tools_list_shows_origin_and_skips(tmp_path: Path) -> None:
+    import json
+    import os
+
+    servers = [pickup_stdio(), {"name": "gone", "command": "/nonexistent/srv", "tools": ["x"]}]
+    env = {
+        **os.environ,
+        "COLUMNS": "250",
+        "SHOPAGENT_DATA_DIR": str(tmp_path),
+        "SHOPAGENT_MCP_SERVERS": json.dumps(servers),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "shopagent.cli", "tools", "list"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    row = next(line for line in done.stdout.splitlines() if "pickup__reserve_pickup" in line)
+    assert "mcp:pickup" in row and "yes (confirm)" in row
+    assert "skipped mcp:gone server" in done.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -65,10 +66,10 @@ async def test_cart_round_trip(stores: Stores) -> None:
     commerce, _ = stores
     assert (await commerce.get_cart("alice")).lines == []
     result = await commerce.write_once("alice", "k1", add_line("p1", 2, 12.5))
-    assert result["cart"]["total"] == 25.0
+    assert result["cart"]["total"] == "25.00"
     cart = await commerce.get_cart("alice")
     assert [(line.product_id, line.quantity) for line in cart.lines] == [("p1", 2)]
-    assert cart.user_id == "alice" and cart.total == 25.0
+    assert cart.user_id == "alice" and cart.total == Decimal("25.00")
 
 
 async def test_orders_belong_to_their_owner(stores: Stores) -> None:
@@ -78,7 +79,7 @@ async def test_orders_belong_to_their_owner(stores: Stores) -> None:
     order_id = placed["order_id"]
     assert (await commerce.get_cart("alice")).lines == []
     mine = await commerce.get_order("alice", order_id)
-    assert mine is not None and mine.total == 5.0 and mine.status == "pending"
+    assert mine is not None and mine.total == Decimal("5.00") and mine.status == "pending"
     assert [o.order_id for o in await commerce.list_orders("alice")] == [order_id]
     assert await commerce.get_order("bob", order_id) is None
     assert await commerce.list_orders("bob") == []

@@ -22,7 +22,7 @@ from retrieval.schema import Product, norm
 from shopagent.errors import ToolError
 from tools._registry import ToolContext, tool
 from tools.catalog import product_card
-from tools.discovery import _taste
+from tools.discovery import _taste, _words
 from tools.discovery._complements import _matches, _singular, load_defaults
 from tools.discovery._engine import data_dir_of, model_for, money
 
@@ -32,6 +32,9 @@ MAX_PER_INTEREST = 3
 
 class GiftArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    request: str | None = Field(
+        None, description="The shopper's own words, read for the person, interests, "
+        "occasion and budget when those fields are not given")
     recipient: str | None = Field(None, description="Who it is for, in the shopper's words",
                                   examples=["my dad"])
     interests: list[str] = Field(default_factory=list, max_length=6,
@@ -143,7 +146,11 @@ def _pick(catalog: Any, cat: str, phrase: str, args: GiftArgs, audience: str | N
     return best[2] if best else None
 
 
-@tool
+@tool(examples=[
+    "gift for my dad who likes hiking, under 80", "she likes gardening, max 40",
+    "a housewarming present under 50",
+    "what should I get my sister for her birthday?", "present for a coffee lover",
+    "gift ideas for my nephew", "secret santa gift under 25"])
 async def gift_ideas(ctx: ToolContext, args: GiftArgs) -> dict[str, Any]:
     """Gift and occasion ideas ("gift for my dad who likes hiking, under 80", "a summer
     wedding", "housewarming under 50"): a small, diverse plan over several categories
@@ -151,10 +158,28 @@ async def gift_ideas(ctx: ToolContext, args: GiftArgs) -> dict[str, Any]:
     cheaper") or more_like (one id: "more like the second")."""
     if ctx.catalog is None:
         raise ToolError("the catalog is not available", code="unavailable")
+    if args.request and not (args.recipient or args.interests or args.occasion):
+        args = _from_words(args, load_defaults(data_dir_of(ctx.settings)))
     if not (args.recipient or args.interests or args.occasion or args.more_like):
         raise ToolError("who is it for, or what is the occasion?", code="invalid_arguments")
     taste = await _taste.load(ctx)
     return await asyncio.to_thread(_plan, ctx, args, taste)
+
+
+def _from_words(args: GiftArgs, defaults: dict[str, Any]) -> GiftArgs:
+    text = args.request or ""
+    low = norm(text)
+    occasion = next((k for k in sorted(defaults.get("occasions", {}), key=len, reverse=True)
+                     if re.search(rf"\b{re.escape(norm(k))}\b", low)), None)
+    words = set(re.findall(r"[a-z][a-z-]*", low))
+    recipient = next((w for names in defaults.get("recipients", {}).values() for w in names
+                      if w in words), None)
+    found = _words.interests(text)
+    if not (found or occasion):
+        found = [_words._TAIL.sub("", text).strip()] if text.strip() else []
+    return args.model_copy(update={
+        "recipient": args.recipient or recipient, "occasion": args.occasion or occasion,
+        "interests": args.interests or found, "budget": args.budget or _words.budget(text)})
 
 
 def _plan(ctx: ToolContext, args: GiftArgs, taste: _taste.Taste) -> dict[str, Any]:
@@ -195,7 +220,9 @@ def _plan(ctx: ToolContext, args: GiftArgs, taste: _taste.Taste) -> dict[str, An
         boost_why = taste.boost(p)[1]
         card["reason"] = f"{p.leaf_category} {why}" + (f", {boost_why[0]}" if boost_why else "")
         cards.append(card)
-    return {"products": cards, "plan": [c for c, _ in plan],
+    lines = [f"{c['title']} ({c['price']} {c['currency']}): {c['reason']}" for c in cards]
+    return {"message": "Some ideas: " + "; ".join(lines) + ".",
+            "products": cards, "plan": [c for c, _ in plan],
             "audience": audience,
             "budget": str(args.budget) if args.budget is not None else None,
             "personalised": taste.explain()}
@@ -216,7 +243,9 @@ def _more_like(catalog: Any, args: GiftArgs, taste: _taste.Taste) -> dict[str, A
         card = product_card(p)
         card["reason"] = f"like the {_singular(norm(ref.leaf_category or 'item'))} you picked"
         cards.append(card)
-    return {"products": cards, "plan": [ref.leaf_category], "like": ref.id,
+    return {"message": f"More like the {ref.title}: "
+                       + "; ".join(f"{c['title']} ({c['price']})" for c in cards) + ".",
+            "products": cards, "plan": [ref.leaf_category], "like": ref.id,
             "personalised": taste.explain()}
 
 

@@ -54,8 +54,12 @@ class LookItem(BaseModel):
 
 class AddLookArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    items: list[LookItem] = Field(min_length=1, max_length=8,
-                                  description="The look's items, as complete_the_look listed")
+    items: list[LookItem] = Field(
+        default_factory=list, max_length=8,
+        description="The look's items, as complete_the_look listed; empty: the look last "
+        "suggested to this shopper")
+    product_id: str | None = Field(
+        None, description="The product the look was built around (checks it is that look)")
 
 
 def rank_complements(model: ComplementModel, anchor: Product,
@@ -144,7 +148,10 @@ def _complement_order(ctx: ToolContext, model: ComplementModel, anchor: Product,
     return [c for c, _ in comps[:MAX_CATEGORIES]], weights
 
 
-@tool
+@tool(examples=[
+    "what goes with this?", "what would go well with the first one?", "finish the outfit",
+    "style this for me", "complete the look", "what shoes and bag would match this dress?",
+    "build an outfit around it",])
 async def complete_the_look(ctx: ToolContext, args: CompleteLookArgs) -> dict[str, Any]:
     """Complete the look around one product ("what goes with this?", "finish the outfit",
     "style this sofa"): complementary products from OTHER categories, coordinated by colour
@@ -165,7 +172,39 @@ async def complete_the_look(ctx: ToolContext, args: CompleteLookArgs) -> dict[st
         look = choose_look(ranked, order, args.budget, taste.sizes)
         return _result(anchor, model, order, ranked, look, args, taste)
 
-    return await asyncio.to_thread(work)
+    result = await asyncio.to_thread(work)
+    await _remember_look(ctx, anchor.id, result["look"]["items"])
+    return result
+
+
+LAST_LOOK = "last_look"
+
+
+async def _remember_look(ctx: ToolContext, anchor_id: str, items: list[dict[str, Any]]) -> None:
+    """Keep the look just shown (per user), so "add the whole look" adds exactly it."""
+    if ctx.stores is None or not items:
+        return
+    profile = await ctx.stores.get_profile(ctx.user_id)
+    profile.preferences[LAST_LOOK] = {
+        "anchor": anchor_id,
+        # A size still to choose may change the price: only a chosen variant's is pinned.
+        "items": [{"product_id": i["product_id"], "variant_id": i["variant_id"],
+                   "unit_price": i["unit_price"] if i["variant_id"] else None}
+                  for i in items]}
+    await ctx.stores.put_profile(profile)
+
+
+async def _last_look(ctx: ToolContext, anchor_id: str | None) -> list[LookItem]:
+    stored = None
+    if ctx.stores is not None:
+        stored = (await ctx.stores.get_profile(ctx.user_id)).preferences.get(LAST_LOOK)
+    if not isinstance(stored, dict) or not stored.get("items"):
+        raise ToolError("there is no look to add yet: ask me what goes with a product first",
+                        code="no_look")
+    if anchor_id is not None and stored.get("anchor") != anchor_id:
+        raise ToolError(f"I haven't put a look together around {anchor_id} yet",
+                        code="no_look")
+    return [LookItem.model_validate(i) for i in stored["items"]]
 
 
 def _result(anchor: Product, model: ComplementModel, order: list[str],
@@ -193,7 +232,15 @@ def _result(anchor: Product, model: ComplementModel, order: list[str],
         card["reason"] = _reason(anchor, p, reasons.get(p.id, []))
         card["in_look"] = p.id in look_ids
         cards.append(card)
+    parts = [f"{i['title']} ({i['unit_price']} {i['currency']})" for i in items]
+    message = (f"To go with the {anchor.title}: {'; '.join(parts)}. That's {total} "
+               f"{anchor.currency} in all" + (f", within your {args.budget}" if args.budget
+                                              else "") + ". Say 'add the whole look' to add it."
+               if items else f"Here are pieces that go with the {anchor.title}.")
+    if any(i["needs"] for i in items):
+        message += " Tell me your size for the pieces that need one."
     return {
+        "message": message,
         "anchor": product_card(anchor),
         "complements": order,
         "learned_from": "the shop's looks" if model.learned else "default rules",
@@ -214,6 +261,10 @@ async def _resolve_items(ctx: ToolContext, args: AddLookArgs
                          ) -> list[tuple[Product, Any, Decimal]]:
     if ctx.catalog is None:
         raise ToolError("the catalog is not available", code="unavailable")
+    if not args.items:
+        # The confirm step and the write both read the same stored look, and the
+        # confirmation text lists its exact items: what is confirmed is what is written.
+        args.items = await _last_look(ctx, args.product_id)
     ids = list(dict.fromkeys(i.product_id for i in args.items))
     if len(ids) != len(args.items):
         raise ToolError("each product may appear once in a look", code="invalid_arguments")
@@ -263,6 +314,8 @@ def _chosen_variant(p: Product, item: LookItem, sizes: list[str]) -> Any:
 
 
 def _describe_look(args: AddLookArgs, catalog: Any) -> str:
+    if not args.items:
+        return "Add the look I last suggested to your cart"
     parts, total, currency = [], Decimal(0), "USD"
     for item in args.items:
         p = catalog.get_product(item.product_id) if catalog is not None else None
@@ -284,7 +337,10 @@ async def _check_look(ctx: ToolContext, args: AddLookArgs) -> None:
     await _resolve_items(ctx, args)
 
 
-@tool(writes=True, describe_write=_describe_look, precheck=_check_look)
+@tool(writes=True, describe_write=_describe_look, precheck=_check_look, examples=[
+    "add the whole look", "buy the complete outfit",
+    "add all the look items",
+    "I'll take the whole look"])
 async def add_look_to_cart(ctx: ToolContext, args: AddLookArgs) -> dict[str, Any]:
     """Add every item of a look to the cart in one step (after the shopper confirms): the
     exact variants and prices complete_the_look or gift_ideas listed."""
@@ -308,7 +364,10 @@ async def add_look_to_cart(ctx: ToolContext, args: AddLookArgs) -> dict[str, Any
                 unit_price=price, currency=p.currency, quantity=1))  # type: ignore[arg-type]
         cart.updated_at = utcnow()
         txn.put_cart(cart)
-        return {"added": [{"product_id": p.id, "title": p.title,
+        total = sum((price for _, _, price in resolved), Decimal(0))
+        return {"message": f"Added the look to your cart: {len(resolved)} items, {total} "
+                           f"{resolved[0][0].currency}.",
+                "added": [{"product_id": p.id, "title": p.title,
                            "variant_id": v.id if v is not None else None,
                            "unit_price": str(price), "currency": p.currency}
                           for p, v, price in resolved],

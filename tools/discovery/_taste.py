@@ -17,7 +17,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from retrieval.schema import Product, norm
+from shopagent.errors import ToolError
 from tools._registry import ToolContext, tool
+from tools.discovery import _words
 
 FIELDS = ("brand", "color", "style", "material", "category")
 Field_ = Literal["brand", "color", "style", "material", "category"]
@@ -152,8 +154,13 @@ async def observe(ctx: ToolContext, products: list[Product], kind: str) -> None:
     return None
 
 
+_REQUEST = ("The shopper's own words, read when the structured fields are not given "
+            "(e.g. 'I'm a size M, no polyester')")
+
+
 class RememberArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    request: str | None = Field(None, description=_REQUEST)
     sizes: list[str] = Field(default_factory=list, description="Sizes the shopper wears",
                              examples=[["M", "42"]])
     likes: dict[Field_, list[str]] = Field(
@@ -166,8 +173,9 @@ class RememberArgs(BaseModel):
 
 class ForgetArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    what: Literal["everything", "sizes", "likes", "excludes"] = Field(
-        description="'everything', or one part of the profile")
+    what: Literal["everything", "sizes", "likes", "excludes"] | None = Field(
+        None, description="'everything', or one part of the profile")
+    request: str | None = Field(None, description="The shopper's own words ('forget my size')")
     value: str | None = Field(None, description="Forget only this one value (e.g. 'Nordvale')")
 
 
@@ -175,11 +183,20 @@ class NoArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-@tool
+@tool(examples=[
+    "I'm a size M", "no polyester please", "I never wear pink",
+    "I don't like leather", "remember that I love Solenne", "I love Nordvale",
+    "I wear size L"])
 async def remember_preference(ctx: ToolContext, args: RememberArgs) -> dict[str, Any]:
     """Remember what the shopper says about themselves for this and later conversations:
     their sizes ("I'm a size M"), what they like ("I love Nordvale") and what they never
     want ("no polyester"). Exclusions hide products; likes only re-rank."""
+    if args.request and not (args.sizes or args.likes or args.excludes):
+        facets = await asyncio.to_thread(ctx.catalog.facet_values) if ctx.catalog else {}
+        args = RememberArgs.model_validate(_words.preferences(args.request, facets))
+        if not (args.sizes or args.likes or args.excludes):
+            raise ToolError("I didn't catch a size, a like or a dislike in that; try "
+                            "'I'm a size M' or 'no polyester'", code="invalid_arguments")
     profile = await ctx.stores.get_profile(ctx.user_id)
     stored = _stored(profile.preferences)
     labels = dict(stored.get("labels", {}))
@@ -204,16 +221,22 @@ async def remember_preference(ctx: ToolContext, args: RememberArgs) -> dict[str,
                     other[k].remove(v)
     await _save(ctx, {"sizes": sizes[:6], "likes": likes, "excludes": excludes,
                       "labels": labels})
-    return {"remembered": (await load(ctx)).explain()}
+    now = (await load(ctx)).explain()
+    return {"message": f"Got it, I'll remember: {'; '.join(now)}.", "remembered": now}
 
 
-@tool
+@tool(examples=["what do you know about me?", "what have you remembered about me?",
+                "show my profile", "what are my preferences?"])
 async def show_profile(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
     """What the shop knows about the shopper ("what do you know about me?"): the sizes,
     likes and exclusions they told, and the tastes read from what they bought, added and
     saved."""
     taste = await load(ctx)
-    return {"sizes": taste.sizes,
+    summary = taste.explain()
+    message = ("Here's what I know about you: " + "; ".join(summary) + ". Say 'forget my "
+               "size' or 'forget everything' to delete it." if summary else
+               "I don't know anything about you yet.")
+    return {"message": message, "sizes": taste.sizes,
             "likes": {k: [taste.labels.get(v, v) for v in sorted(d, key=lambda x: -d[x])]
                       for k, d in taste.likes.items()},
             "excludes": {k: [taste.labels.get(v, v) for v in vs]
@@ -221,28 +244,45 @@ async def show_profile(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
             "summary": taste.explain(), "empty": taste.empty}
 
 
-@tool
+@tool(examples=["forget my size", "forget everything", "forget everything you know about me",
+                "delete my preferences", "forget my favourite brands"])
 async def forget_profile(ctx: ToolContext, args: ForgetArgs) -> dict[str, Any]:
     """Forget what the shop knows about the shopper: 'everything' (the profile, and no
     tastes read from earlier purchases, carts or boards), or their sizes, likes or
     exclusions (all, or one value)."""
+    if args.what is None:
+        what = _words.forget_what(args.request or "")
+        if what is None:
+            raise ToolError("what should I forget: your sizes, likes, dislikes or everything?",
+                            code="invalid_arguments")
+        value = args.value
+        if value is None and args.request and what in ("likes", "excludes"):
+            facets = await asyncio.to_thread(ctx.catalog.facet_values) if ctx.catalog else {}
+            named = _words.facet_mentions(args.request, facets)
+            value = named[0][1] if named else None
+        args = ForgetArgs(what=what, value=value)  # type: ignore[arg-type]
     profile = await ctx.stores.get_profile(ctx.user_id)
     stored = _stored(profile.preferences)
     if args.what == "everything":
         await _save_raw(ctx, {"forgotten_at": datetime.now(UTC).isoformat()})
-        return {"forgot": "everything"}
+        return {"message": "Done: I've forgotten everything I knew about you.",
+                "forgot": "everything"}
     v = norm(args.value) if args.value else None
     if args.what == "sizes":
         stored["sizes"] = [s for s in stored.get("sizes", []) if v is not None and norm(s) != v]
     else:
-        part = stored.get(args.what, {})
-        stored[args.what] = {k: [x for x in vals if v is not None and x != v]
+        what = str(args.what)
+        part = stored.get(what, {})
+        stored[what] = {k: [x for x in vals if v is not None and x != v]
                              for k, vals in part.items()}
         if args.what == "likes" and v is None:
             # Forgetting likes also stops reading them from earlier purchases.
             stored["forgotten_at"] = datetime.now(UTC).isoformat()
     await _save_raw(ctx, stored)
-    return {"forgot": args.what, "value": args.value, "now": (await load(ctx)).explain()}
+    label = f"{args.value}" if args.value else {"sizes": "your sizes", "likes": "what you like",
+                                                "excludes": "what you avoid"}[str(args.what)]
+    return {"message": f"Done: I've forgotten {label}.", "forgot": args.what,
+            "value": args.value, "now": (await load(ctx)).explain()}
 
 
 async def _save_raw(ctx: ToolContext, stored: dict[str, Any]) -> None:

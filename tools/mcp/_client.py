@@ -80,13 +80,13 @@ class McpConnection:
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
-    def _make_client(self) -> Client:
+    def _make_client(self) -> tuple[Client, httpx2.AsyncClient | None]:
         cfg = self.cfg
         if cfg.command is not None:
             params = StdioServerParameters(
                 command=cfg.executable or "", args=cfg.args, env=cfg.env or None, cwd=cfg.cwd
             )
-            return Client(params, read_timeout_seconds=cfg.start_timeout_s)
+            return Client(params, read_timeout_seconds=cfg.start_timeout_s), None
         assert cfg.url is not None
 
         async def stamp(request: httpx2.Request) -> None:
@@ -101,10 +101,11 @@ class McpConnection:
             timeout=httpx2.Timeout(max(cfg.timeout_s, cfg.start_timeout_s)),
             event_hooks={"request": [stamp]},
         )
-        return Client(
+        client = Client(
             streamable_http_client(cfg.url, http_client=http),
             read_timeout_seconds=cfg.start_timeout_s,
         )
+        return client, http
 
     async def _connected(self) -> Client:
         async with self._lock:
@@ -115,7 +116,11 @@ class McpConnection:
 
             async def run() -> None:
                 try:
-                    async with self._make_client() as client:
+                    made, http = self._make_client()
+                    async with contextlib.AsyncExitStack() as stack:
+                        if http is not None:  # ours to close: the SDK leaves a given one open
+                            await stack.enter_async_context(http)
+                        client = await stack.enter_async_context(made)
                         box["client"] = client
                         ready.set()
                         await stop.wait()
@@ -260,10 +265,20 @@ class McpTool(Tool):
         return McpArgs.model_validate(data)
 
 
-def _describe(server: str, title: str) -> Any:
+def _describe(server: str, what: str) -> Any:
+    """The confirmation text of a remote write: what the tool says it does, with the
+    arguments, a product named by its title where the catalog knows it."""
+
     def describe(args: BaseModel, catalog: Any) -> str:
-        shown = ", ".join(f"{k}: {v}" for k, v in args.model_dump().items())
-        return f"{title} ({server}){': ' + shown if shown else ''}"
+        parts = []
+        for key, value in args.model_dump().items():
+            if key == "product_id" and catalog is not None:
+                product = catalog.get_product(str(value))
+                label = f"{product.title} ({value})" if product is not None else value
+                parts.append(f"product {label}")
+            else:
+                parts.append(f"{key.replace('_', ' ')} {value}")
+        return f"{what}: {', '.join(parts)} ({server})" if parts else f"{what} ({server})"
 
     return describe
 
@@ -286,6 +301,13 @@ def _remote_fn(conn: McpConnection, remote: str, writes: bool) -> Any:
         return await ctx.stores.write_once(ctx.user_id, key, apply)  # type: ignore[no-any-return]
 
     return call
+
+
+def _what(title: str | None, description: str | None, name: str) -> str:
+    if title:
+        return title
+    first = re.split(r"(?<=[.!?])\s", inspect.cleandoc(description or "").strip(), maxsplit=1)
+    return first[0].rstrip(".") if first and first[0] else name
 
 
 def _check_schema(schema: Any) -> str | None:
@@ -356,7 +378,9 @@ def tools_from(
                 args_model=McpArgs,
                 fn=_remote_fn(conn, t.name, writes),
                 writes=writes,
-                describe_write=_describe(cfg.name, title) if writes else None,
+                describe_write=_describe(cfg.name, _what(t.title, t.description, title))
+                if writes
+                else None,
                 origin=f"mcp:{cfg.name}",
                 examples=tuple(str(e) for e in examples if str(e).strip()),
                 input_schema=dict(t.input_schema),

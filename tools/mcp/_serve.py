@@ -66,11 +66,13 @@ def served_tools(registry: ToolRegistry) -> list[Tool]:
     return [t for t in registry if not t.origin.startswith("mcp:")]
 
 
-def _mcp_tool(t: Tool) -> types.Tool:
+def _mcp_tool(t: Tool, catalog: Any = None) -> types.Tool:
     return types.Tool(
         name=t.name,
         description=t.description + (_WRITE_NOTE if t.writes else ""),
-        input_schema=t.json_schema(),
+        # What the model tiers see: adapted to this catalog (its option names) where the
+        # tool says how.
+        input_schema=t.openai_schema(catalog)["function"]["parameters"],
         # The call itself never changes anything: writes only propose.
         annotations=types.ToolAnnotations(read_only_hint=True),
     )
@@ -140,7 +142,11 @@ class ShopToolServer:
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
         host = self._host()
-        tools = [] if host is None else [_mcp_tool(t) for t in served_tools(host.registry)]
+        tools = (
+            []
+            if host is None
+            else [_mcp_tool(t, host.catalog) for t in served_tools(host.registry)]
+        )
         return types.ListToolsResult(tools=[*tools, _CONFIRM] if tools else [])
 
     async def _call_tool(
@@ -201,8 +207,11 @@ class ShopToolServer:
         details = await tool.check(self.context(host, user), args)
         details = to_jsonable_python(details) if details is not None else None
         pinned = args.model_dump(mode="json")
-        if isinstance(details, dict) and details.get("variant_id") and "variant_id" in pinned:
-            pinned["variant_id"] = pinned.get("variant_id") or details["variant_id"]
+        if isinstance(details, dict):  # e.g. add_to_cart: variant_id, unit_price, currency
+            for key, value in details.items():
+                if key in pinned and pinned.get(key) in (None, ""):
+                    pinned[key] = value
+            args = tool.parse_args(pinned)
         if tool.describe_write is not None:
             summary = await asyncio.to_thread(tool.describe_write, args, host.catalog)
         else:

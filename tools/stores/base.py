@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from shopagent.errors import Forbidden
+from shopagent.money import quantize, wire
 
 
 def utcnow() -> datetime:
@@ -21,17 +23,41 @@ def utcnow() -> datetime:
 
 
 class CartLine(BaseModel):
+    """One variant in the cart at the unit price the shopper confirmed."""
+
     product_id: str
     variant_id: str | None = None
+    sku: str | None = None
     title: str
-    options: dict[str, str] = Field(default_factory=dict, description="e.g. size, color")
-    unit_price: float
+    variant_title: str | None = None
+    options: dict[str, str] = Field(default_factory=dict, description="e.g. size, switch type")
+    unit_price: Decimal = Field(ge=0)
     currency: str = "USD"
     quantity: int = Field(1, ge=1)
 
+    @model_validator(mode="after")
+    def _exact(self) -> CartLine:
+        self.currency = self.currency.upper()
+        self.unit_price = quantize(self.unit_price, self.currency)
+        return self
+
     @property
-    def line_total(self) -> float:
-        return round(self.unit_price * self.quantity, 2)
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+    def view(self) -> dict[str, Any]:
+        """The wire form: amounts as decimal strings."""
+        return {**self.model_dump(mode="json"), "line_total": wire(self.line_total)}
+
+
+def total_of(lines: list[CartLine]) -> Decimal:
+    """The exact sum of the lines (a Decimal sum, never float)."""
+    currencies = {line.currency for line in lines}
+    if len(currencies) > 1:
+        # Adding amounts of two currencies would be meaningless; tools refuse to mix them.
+        raise ValueError(f"lines in several currencies: {sorted(currencies)}")
+    return sum((line.line_total for line in lines),
+               quantize(0, lines[0].currency if lines else "USD"))
 
 
 class Cart(BaseModel):
@@ -40,8 +66,8 @@ class Cart(BaseModel):
     updated_at: datetime = Field(default_factory=utcnow)
 
     @property
-    def total(self) -> float:
-        return round(sum(line.line_total for line in self.lines), 2)
+    def total(self) -> Decimal:
+        return total_of(self.lines)
 
     @property
     def currency(self) -> str:
@@ -49,9 +75,9 @@ class Cart(BaseModel):
 
     def summary(self) -> dict[str, Any]:
         return {
-            "lines": [{**line.model_dump(), "line_total": line.line_total} for line in self.lines],
+            "lines": [line.view() for line in self.lines],
             "item_count": sum(line.quantity for line in self.lines),
-            "total": self.total,
+            "total": wire(self.total),
             "currency": self.currency,
         }
 
@@ -63,7 +89,7 @@ class Order(BaseModel):
     order_id: str
     user_id: str
     lines: list[CartLine]
-    total: float
+    total: Decimal
     currency: str = "USD"
     status: OrderStatus = "pending"
     created_at: datetime = Field(default_factory=utcnow)

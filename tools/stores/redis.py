@@ -10,6 +10,7 @@ across them on Redis Cluster too::
     shop:{u:U}:idem:<key>      STRING  result JSON, or a pending claim (TTL idempotency_ttl_s)
     shop:{u:U}:sessions        ZSET    session_id by last activity
     shop:{u:U}:session:<sid>   STRING  SessionInfo JSON   (TTL session_ttl_s when > 0)
+    shop:{u:U}:boards, shop:share:<token>   boards (see tools/stores/boards.py)
 
 Ownership is structural: a user's reads only ever name keys under that user's tag, so
 another user's order or session is simply not found.
@@ -29,6 +30,7 @@ from redis.exceptions import WatchError
 from shopagent.errors import Conflict
 from shopagent.redis import tag_safe
 from tools.stores.base import Cart, Order, Profile, SessionInfo, StagedTxn, WriteFn, touched
+from tools.stores.boards import RedisBoards
 
 _PENDING = b"pending:"
 # redis.asyncio.Redis or RedisCluster. Typed loosely on purpose: the installed stubs
@@ -74,7 +76,7 @@ class _RedisTxn(StagedTxn):
         return Order.model_validate_json(raw) if raw else None
 
 
-class RedisCommerceStore:
+class RedisCommerceStore(RedisBoards):
     """CommerceStore on Redis. ``owns_client``: :meth:`aclose` closes the client."""
 
     def __init__(
@@ -197,6 +199,7 @@ class RedisCommerceStore:
         # erasure is the one place a SCAN is acceptable.
         doomed = [k async for k in self._r.scan_iter(match=f"{keys.tag}:idem:*", count=500)]
         await self._r.delete(keys.cart, keys.orders, keys.profile, *doomed)
+        await self._delete_boards(user_id)
 
     async def aclose(self) -> None:
         if self._owns_client:

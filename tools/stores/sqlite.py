@@ -31,6 +31,8 @@ import aiosqlite
 from pydantic_core import to_jsonable_python
 
 from tools.stores.base import Cart, Order, Profile, SessionInfo, StagedTxn, WriteFn, touched
+from tools.stores.boards import SQLITE_SCHEMA as BOARDS_SCHEMA
+from tools.stores.boards import SQLiteBoards
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -68,7 +70,7 @@ class SQLiteDb:
         # No memory-mapped reads of the database file: an I/O error on a mapped page is a
         # SIGBUS that kills the process, where a read() returns an error we can answer.
         await conn.execute("PRAGMA mmap_size=0")
-        await conn.executescript(_SCHEMA)
+        await conn.executescript(_SCHEMA + BOARDS_SCHEMA)
         return cls(conn)
 
     async def transaction(self, body: Callable[[], Awaitable[T]]) -> T:
@@ -153,7 +155,7 @@ async def _read_order(db: SQLiteDb, user_id: str, order_id: str) -> Order | None
     return Order.model_validate_json(row[0]) if row else None
 
 
-class SQLiteCommerceStore:
+class SQLiteCommerceStore(SQLiteBoards):
     """CommerceStore on SQLite. ``owns_db``: :meth:`aclose` closes the shared connection."""
 
     def __init__(
@@ -257,7 +259,7 @@ class SQLiteCommerceStore:
 
     async def delete_user_data(self, user_id: str) -> None:
         async def delete() -> None:
-            for table in ("carts", "orders", "profiles", "idempotency"):
+            for table in ("carts", "orders", "profiles", "idempotency", "boards"):
                 await conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
 
         conn = self._db.conn

@@ -1,0 +1,123 @@
+"""Which variant a shopper means: by variant id, or by an option map of any option names.
+
+Options are matched the way the catalog keys them (``retrieval.schema.option_key``;
+values case- and space-insensitively). A value given under a name the product does not
+have is looked for among the product's options ("large" for a "Grip size" option). A
+value may name a unique part of an option value ("1TB" for "1TB SSD").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from retrieval.schema import Product, Variant, norm, option_key
+from shopagent.errors import ToolError
+
+
+def wanted_options(options: dict[str, str] | None, size: str | None,
+                   color: str | None) -> dict[str, str]:
+    """The shopper's option map; ``size``/``color`` are aliases of options["size"/"color"]."""
+    out = {option_key(k): str(v) for k, v in (options or {}).items() if str(v or "").strip()}
+    for key, value in (("size", size), ("color", color)):
+        if value and key not in out:
+            out[key] = value
+    return out
+
+
+# Letter sizes and the words stores write instead ("large" when a shopper says L).
+_SIZE_WORDS = {"xs": "extra small", "s": "small", "m": "medium", "l": "large",
+               "xl": "extra large", "xxl": "2x large"}
+_SIZE_LETTERS = {v: k for k, v in _SIZE_WORDS.items()}
+
+
+def _match_value(value: str, values: list[str]) -> str | None:
+    want = norm(value)
+    for form in (want, _SIZE_WORDS.get(want), _SIZE_LETTERS.get(want)):
+        exact = [v for v in values if form and norm(v) == form]
+        if exact:
+            return exact[0]
+    words = set(want.replace("/", " ").split())
+    partial = [v for v in values if words and words <= set(norm(v).replace("/", " ").split())]
+    return partial[0] if len(partial) == 1 else None
+
+
+def _resolve_names(product: Product, wanted: dict[str, str]) -> dict[str, str]:
+    """``wanted`` keyed and valued as the product's options; ToolError for a value the
+    product does not have."""
+    options = product.options()
+    resolved: dict[str, str] = {}
+    for key, value in wanted.items():
+        attr = product.attributes.get(key)
+        if key not in options and norm(value) in {norm(a) for a in (
+                attr if isinstance(attr, list) else [attr]) if isinstance(a, str)}:
+            continue  # what the whole product is ("red" of a red kettle): nothing to pick
+        if key in options:
+            keys = [key]
+        else:  # a value under another name: the option that has it
+            keys = [k for k in options if k not in resolved and _match_value(value, options[k])]
+        hit = _match_value(value, options[keys[0]]) if keys else None
+        if not keys or hit is None:
+            raise ToolError(
+                f"{product.title} has no {product.option_label(key)} {value!r}; "
+                + "; ".join(f"{product.option_label(k)}: {', '.join(v)}"
+                            for k, v in options.items()),
+                code="no_such_variant",
+                details={"option": key, "value": value, "options": options},
+            )
+        resolved[keys[0]] = hit
+    return resolved
+
+
+def pick_variant(product: Product, *, variant_id: str | None, options: dict[str, str],
+                 available_only: bool = True) -> Variant | None:
+    """The one variant the arguments name; None for a product without variants.
+
+    ToolError ``no_such_variant`` (nothing matches), ``option_required`` (an option with
+    several values left; ``details`` name it and its values) or ``out_of_stock``."""
+    if not product.variants:
+        if not product.available:
+            raise ToolError(f"{product.title} is out of stock", code="out_of_stock")
+        return None
+    candidates = list(product.variants)
+    if variant_id is not None:
+        candidates = [v for v in candidates if variant_id in (v.id, v.sku)]
+        if not candidates:
+            raise ToolError(f"{product.title} has no variant {variant_id!r}",
+                            code="no_such_variant",
+                            details={"variant_ids": [v.id for v in product.variants]})
+    chosen = _resolve_names(product, options) if options else {}
+    candidates = [v for v in candidates
+                  if all(norm(v.options.get(k, "")) == norm(val) for k, val in chosen.items())]
+    if not candidates:
+        raise ToolError(f"{product.title} has no variant with "
+                        f"{_describe(product, chosen)}", code="no_such_variant",
+                        details={"chosen": chosen, "options": product.options()})
+    for key in product.options():
+        values = list(dict.fromkeys(v.options[key] for v in candidates if key in v.options))
+        if len(values) > 1:
+            in_stock = list(dict.fromkeys(v.options[key] for v in candidates
+                                          if key in v.options and v.available))
+            label = product.option_label(key)
+            shown = in_stock or values
+            raise ToolError(
+                f"which {label} of {product.title}? available: {', '.join(shown)}",
+                code="option_required",
+                details={"option": key, "label": label, "values": shown,
+                         "chosen": chosen},
+            )
+    sellable = [v for v in candidates if v.available]
+    if not sellable and available_only:
+        gone = candidates[0]
+        raise ToolError(f"{product.title} ({_describe(product, gone.options)}) is out of stock",
+                        code="out_of_stock", details={"variant_id": gone.id,
+                                                      "options": gone.options})
+    return (sellable or candidates)[0]
+
+
+def _describe(product: Product, options: dict[str, Any]) -> str:
+    return ", ".join(f"{product.option_label(k)} {v}" for k, v in options.items())
+
+
+def describe_variant(product: Product, variant: Variant | None) -> str:
+    """"Switch type clicky, Backlight RGB" — what the shopper confirms."""
+    return _describe(product, variant.options) if variant is not None else ""

@@ -1,0 +1,97 @@
+"""Reading a shopper's own words when a caller (the embedded tier's example matcher) passes
+the request as text instead of structured arguments. Values are recognised against the
+catalog's own facet values, so "no polyester" and "I love Nordvale" work in any shop."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from retrieval.schema import norm
+
+_FIELDS = ("brand", "color", "material", "style", "category")
+_NEG = re.compile(r"\b(?:no|never|not|don'?t (?:like|want|wear)|hate|avoid|without|"
+                  r"allergic to|except)\b", re.I)
+_POS = re.compile(r"\b(?:love|like|adore|prefer|favou?rite|fan of|into|enjoy)s?\b", re.I)
+_SIZE = re.compile(r"\b(?:size|wear an?|i'?m an?|i am an?)\s+(?:size\s+)?"
+                   r"([0-9]{1,3}(?:\.[05])?|xxs|xs|s|m|l|xl|xxl|xxxl)\b", re.I)
+_SHOE = re.compile(r"\b(?:shoe|shoes)\s*(?:size)?\s*(?:is|are|:)?\s*([0-9]{2}(?:\.5)?)\b", re.I)
+_BUDGET = re.compile(r"(?:under|below|max(?:imum)?|up to|less than|budget(?: of| is)?|"
+                     r"no more than|within)\s*(?:\$|€|£)?\s*([0-9]+(?:[.,][0-9]{1,2})?)", re.I)
+
+
+def _clauses(text: str) -> list[str]:
+    return [c.strip() for c in re.split(r"[,.;!?]|\band\b|\bbut\b", text) if c.strip()]
+
+
+def facet_mentions(text: str, facets: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(field, value as the catalog writes it) for every facet value named in ``text``."""
+    low = f" {norm(text)} "
+    out: list[tuple[str, str]] = []
+    for field in _FIELDS:
+        for value in facets.get(field, []):
+            v = norm(value)
+            if len(v) < 3:
+                continue
+            forms = {v, v + "s", v[:-1] if v.endswith("s") else v}
+            if any(re.search(rf"(?<![\w]){re.escape(f)}(?![\w])", low) for f in forms):
+                out.append((field, value))
+    # "sterling silver" also names "silver": keep the longest mention of overlapping words.
+    return [(f, v) for f, v in out
+            if not any(len(w) > len(v) and norm(v) in norm(w) for _, w in out)]
+
+
+def preferences(text: str, facets: dict[str, list[str]]) -> dict[str, Any]:
+    """{"sizes": [...], "likes": {field: [...]}, "excludes": {field: [...]}} from text."""
+    sizes = [m.group(1).upper() if m.group(1).isalpha() else m.group(1)
+             for m in [*_SHOE.finditer(text), *_SIZE.finditer(text)]]
+    likes: dict[str, list[str]] = {}
+    excludes: dict[str, list[str]] = {}
+    target: dict[str, list[str]] | None = None
+    for clause in _clauses(text):
+        # "I love Nordvale and navy": a clause without its own verb keeps the last one.
+        target = excludes if _NEG.search(clause) else likes if _POS.search(clause) else target
+        if target is None:
+            continue
+        for field, value in facet_mentions(clause, facets):
+            target.setdefault(field, []).append(value)
+    return {"sizes": list(dict.fromkeys(sizes)), "likes": likes, "excludes": excludes}
+
+
+def budget(text: str) -> Decimal | None:
+    m = _BUDGET.search(text)
+    if not m:
+        return None
+    try:
+        value = Decimal(m.group(1).replace(",", "."))
+    except InvalidOperation:
+        return None
+    return value if value > 0 else None
+
+
+_INTEREST = re.compile(r"\b(?:likes?|loves?|into|enjoys?|fan of|crazy about|obsessed with|"
+                       r"passionate about|who does|who plays|plays|does)\s+([^,.;!?]+)", re.I)
+_TAIL = re.compile(r"\b(?:under|below|max|budget|up to|less than|for (?:her|him|them))\b.*$",
+                   re.I)
+
+
+def interests(text: str) -> list[str]:
+    out = []
+    for m in _INTEREST.finditer(text):
+        phrase = _TAIL.sub("", m.group(1)).strip()
+        out += [p.strip() for p in re.split(r"\band\b|&", phrase) if p.strip()]
+    return out[:4]
+
+
+def forget_what(text: str) -> str | None:
+    low = text.casefold()
+    if re.search(r"\b(everything|all|whole profile|all my data)\b", low):
+        return "everything"
+    if "size" in low:
+        return "sizes"
+    if re.search(r"\b(don'?t|dislike|exclu|never|no )", low):
+        return "excludes"
+    if re.search(r"\b(like|love|favou?rite|brand|prefer)", low):
+        return "likes"
+    return None
