@@ -129,6 +129,14 @@ class CheckoutAction(_Action):
     type: Literal["checkout"]
 
 
+class SaveAction(_Action):
+    """Save a product to one of the shopper's boards (no confirmation: not a purchase)."""
+
+    type: Literal["save"]
+    product_id: ProductId
+    board: str | None = Field(None, min_length=1, max_length=80, examples=["wedding"])
+
+
 class LookItemIn(_Action):
     product_id: ProductId
     variant_id: ProductId | None = None
@@ -148,7 +156,13 @@ class LookAction(_Action):
 # A tap on a product card or cart line. It runs as planned tool calls (no language
 # understanding; agent/_actions.py); writes still ask for confirmation.
 CardAction = Annotated[
-    ProductAction | AddAction | QuantityAction | CompareAction | CheckoutAction | LookAction,
+    ProductAction
+    | AddAction
+    | QuantityAction
+    | CompareAction
+    | CheckoutAction
+    | LookAction
+    | SaveAction,
     Field(discriminator="type"),
 ]
 

@@ -1,7 +1,7 @@
 // shopagent web chat: plain JS over the HTTP API (no build step).
 // Streams turns as SSE over fetch (EventSource cannot POST or send an Authorization header).
 import {
-  cartView, compareTable, el, lookGroup, money, pickOptions, productCard, showDetails,
+  askBoard, cartView, compareTable, el, lookGroup, money, pickOptions, productCard, showDetails,
 } from "./ui.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -346,6 +346,14 @@ function cardAction(type, p) {
   else if (type === "more_like_this") {
     sendAction({ type, product_id: p.id }, `Show more like ${p.title}`);
   } else if (type === "add") startAdd(p);
+  else if (type === "save") startSave(p);
+}
+
+async function startSave(p) {
+  const board = await askBoard($("#dialog"), p, state.board);
+  if (!board) return;
+  state.board = board;
+  sendAction({ type: "save", product_id: p.id, board }, `Save ${p.title} to my ${board} board`);
 }
 
 // Add from a card: the product's real options come from the catalog, the picker allows

@@ -86,6 +86,8 @@ export function productCard(p, { act, onCompareToggle, comparing }) {
         disabled: p.in_stock === false, onclick: () => act("add", p) }, "Add"),
       el("button", { type: "button", "aria-label": `More like ${name}`,
         onclick: () => act("more_like_this", p) }, "More like this"),
+      el("button", { type: "button", "aria-label": `Save ${name} to a board`,
+        onclick: () => act("save", p) }, "Save"),
       el("label", { class: "cmp-label" }, pick, el("span", { text: "Compare" }))));
 }
 
@@ -173,6 +175,29 @@ export function pickOptions(dialog, product) {
     dialog.showModal();
     const first = form.querySelector("input:not([disabled])");
     (first || submit).focus();
+  });
+}
+
+// Which board to save to: resolves with the name, or null when cancelled.
+export function askBoard(dialog, product, last) {
+  const input = el("input", { id: "board-name", type: "text", maxlength: "80",
+    required: true, autocomplete: "off", value: last || "favourites" });
+  const cancel = el("button", { type: "button" }, "Cancel");
+  dialog.replaceChildren(el("form", { method: "dialog", class: "picker" },
+    el("h2", { id: "dlg-title", text: `Save ${product.title}` }),
+    el("p", {}, el("label", { for: "board-name", text: "Board " }), input),
+    el("div", { class: "row" }, el("button", { type: "submit", class: "primary" }, "Save"),
+      cancel)));
+  dialog.setAttribute("aria-labelledby", "dlg-title");
+  return new Promise((resolve) => {
+    cancel.addEventListener("click", () => dialog.close("cancel"));
+    dialog.addEventListener("close", () => {
+      const name = input.value.trim();
+      resolve(dialog.returnValue === "cancel" || !name ? null : name);
+    }, { once: true });
+    dialog.returnValue = "";
+    dialog.showModal();
+    input.select();
   });
 }
 

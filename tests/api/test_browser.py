@@ -542,6 +542,21 @@ def _desktop_flow(browser: Any, url: str) -> None:
     _axe(page, "with a comparison")
     page.screenshot(path=str(ARTIFACTS / "page-compare-desktop.png"), full_page=True)
 
+    # Save to a named board, keyboard only: no confirmation, the assistant says where.
+    save = cards.filter(has_text="Kestrel 65").first.get_by_role(
+        "button", name="Save Kestrel 65 Compact Keyboard to a board"
+    )
+    save.focus()
+    page.keyboard.press("Enter")
+    board = page.get_by_role("textbox", name="Board", exact=True)
+    expect(board).to_be_focused()
+    board.fill("desk setup")
+    board.press("Enter")
+    _idle(page)
+    expect(page.locator(".msg.assistant").last).to_contain_text(
+        "Saved Kestrel 65 Compact Keyboard to your desk setup board"
+    )
+
     # Checkout from the cart.
     cart.get_by_role("button", name="Check out").click()
     _confirm(page)

@@ -177,3 +177,14 @@ async def test_a_look_is_added_in_one_confirmed_step(shop: httpx.AsyncClient) ->
     assert history[0]["text"] == (
         "Add the look to my cart: Kestrel 65 Compact Keyboard, Osprey Desk Lamp"
     )
+
+
+async def test_save_to_a_board_needs_no_confirmation(shop: httpx.AsyncClient) -> None:
+    sid = (await shop.post("/v1/sessions", json={})).json()["session_id"]
+    action = {"type": "save", "product_id": "hp-studio", "board": "studio"}
+    ev = await _post(shop, sid, action=action)
+    assert "confirm_required" not in ev
+    assert [c["name"] for c in ev["tool_call"]] == ["save_to_board"]
+    assert ev["message"][0]["text"].startswith("Saved Heron Studio Headphones to your studio board")
+    history = (await shop.get(f"/v1/sessions/{sid}")).json()["history"]
+    assert history[0]["text"] == "Save Heron Studio Headphones to my studio board"
