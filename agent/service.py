@@ -244,7 +244,9 @@ class AgentService:
     @contextlib.asynccontextmanager
     async def _exclusive(self, session_id: str) -> AsyncIterator[None]:
         if session_id in self._running:
-            raise Conflict("a turn is already running in this session", code="turn_in_progress")
+            err = Conflict("a turn is already running in this session", code="turn_in_progress")
+            err.retry_after_s = 2
+            raise err
         self._running.add(session_id)
         try:
             yield

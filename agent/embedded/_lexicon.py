@@ -349,8 +349,8 @@ class SpellFixer:
 
     def fix_word(self, w: str, *, caps_is_acronym: bool = False) -> str:
         lw = w.lower()
-        if len(lw) < 4 or lw in self.known or not lw.isalpha():
-            return w
+        if len(lw) < 4 or lw in self.known or not lw.isalpha() or singular(lw) in self.known:
+            return w  # "cleaners" is a real word when "cleaner" is
         if caps_is_acronym and w.isupper():
             return w
         if lw not in self._cache:

@@ -196,7 +196,7 @@ def respond(
         if r.name == "visual_search":
             what, which = ("similar items", which)
         missing = nlu.notes.get("not_carried")
-        if missing and nlu.intent == "search":
+        if missing:
             return _not_carried(str(missing), products, s), s
         prefix = ""
         if not products and len(searches) > 1:
@@ -261,6 +261,8 @@ def respond(
             text += f" Sizes: {', '.join(map(str, sizes))}."
         if p.get("in_stock") is False or p.get("available") is False:
             text += " It's currently out of stock."
+        else:
+            text += " In stock."
         if str(p["id"]) in s.last_shown:  # keep the list ("which one is cheaper?" next)
             s.focus = str(p["id"])
         else:
@@ -283,6 +285,16 @@ def respond(
         _remember(s, products)  # "I'll take the cheaper one" picks among these
         s.focus = focus if focus in s.last_shown else s.focus
         return Reply(text=text, product_ids=ids), s
+
+    if "update_cart_quantity" in by_name:
+        up = by_name["update_cart_quantity"]
+        n = int(up.args.get("quantity") or 0)
+        line = next((ln for ln in (state.extra.get("cart") or [])
+                     if ln.get("product_id") == up.args.get("product_id")), None)
+        label = (line or {}).get("title") or "that item"
+        text = (f"Removed {label} from your cart." if n == 0
+                else f"Updated: {n} x {label} in your cart.")
+        return Reply(text=text + _cart_total(up.content)), s
 
     if "remove_from_cart" in by_name:
         rm = by_name["remove_from_cart"]
