@@ -9,11 +9,12 @@ import logging
 import threading
 import weakref
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from retrieval.schema import Product
+from shopagent.money import quantize
 from tools.discovery._complements import ComplementModel, load_defaults
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,9 @@ CHUNK = 256
 GROUP_ATTRS = ("looks", "look", "collections", "collection")
 
 
-def money(value: Any) -> Decimal:
-    """Exact money: two decimals, from a Decimal, str or float price alike."""
-    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def money(value: Any, currency: str | None = "USD") -> Decimal:
+    """Exact money in the currency's minor unit, from a Decimal, str or float alike."""
+    return quantize(value, currency)
 
 
 def data_dir_of(settings: Any) -> Path | None:
@@ -155,4 +156,4 @@ def pick_variant(product: Product, sizes: list[str] | None = None
 
 def unit_price(product: Product, variant: Any) -> Decimal:
     price = variant.price if variant is not None and variant.price is not None else product.price
-    return money(price)
+    return money(price, product.currency)

@@ -150,7 +150,7 @@ def _complement_order(ctx: ToolContext, model: ComplementModel, anchor: Product,
 
 @tool(examples=[
     "what goes with this?", "what would go well with the first one?", "finish the outfit",
-    "style this for me", "complete the look", "what shoes and bag would match this dress?",
+    "style this for me", "complete the look", 
     "build an outfit around it",])
 async def complete_the_look(ctx: ToolContext, args: CompleteLookArgs) -> dict[str, Any]:
     """Complete the look around one product ("what goes with this?", "finish the outfit",
