@@ -175,6 +175,9 @@ def plan(
     if intent in ("order_status", "cancel_order"):
         if s.order_id:
             return Plan(calls=[call(name=intent, args={"order_id": s.order_id.split(",")[0]})])
+        known = _one_order(intent, list(state.extra.get("orders") or []))
+        if known:  # the one order placed in this conversation
+            return Plan(calls=[call(name=intent, args={"order_id": known})])
         # with one order (one still cancellable) it is that one: see plan_next
         return Plan(calls=[call(name="list_orders")], followup=True)
     if intent == "greeting":
@@ -351,6 +354,16 @@ RELAX_ORDER = ("style", "audience", "material", "color", "size", "brand", "price
                "price_max", "category")
 
 
+def _one_order(intent: str, orders: list[dict[str, Any]]) -> str | None:
+    """The order a request without an id means: the only one (for a cancellation, the only
+    one that can still be cancelled)."""
+    if intent == "cancel_order":
+        orders = [o for o in orders if str(o.get("status", "")).lower() not in
+                  ("cancelled", "canceled", "shipped", "delivered", "refunded")]
+    ids = list(dict.fromkeys(str(o["order_id"]) for o in orders if o.get("order_id")))
+    return ids[0] if len(ids) == 1 else None
+
+
 def _relaxable(args: dict[str, object]) -> list[str]:
     return [k for k in RELAX_ORDER if args.get(k) is not None]
 
@@ -373,12 +386,9 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
     if nlu.intent in ("order_status", "cancel_order"):
         listed = next((o for o in outcomes if o.name == "list_orders" and o.ok), None)
         orders = list(((listed.content or {}) if listed else {}).get("orders") or [])
-        if nlu.intent == "cancel_order":
-            orders = [o for o in orders if str(o.get("status", "")).lower() not in
-                      ("cancelled", "canceled", "shipped", "delivered", "refunded")]
-        if len(orders) == 1 and orders[0].get("order_id"):
-            return Plan(calls=[PlannedCall(name=nlu.intent,
-                                           args={"order_id": str(orders[0]["order_id"])})])
+        one = _one_order(nlu.intent, orders)
+        if one:
+            return Plan(calls=[PlannedCall(name=nlu.intent, args={"order_id": one})])
         return Plan()
     if nlu.intent != "add_to_cart":
         return Plan()

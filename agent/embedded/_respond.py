@@ -374,8 +374,22 @@ def respond(
 
 def _remember_cart(s: DialogueState, results: list[ToolOutcome]) -> None:
     """The cart's lines as the last cart tool reported them: lets "remove one of them" or
-    "take the Auron ones out" find the line without asking."""
+    "take the Auron ones out" find the line without asking. Orders placed or listed are
+    kept too ("where's my order?" after checking out needs no list)."""
     for r in results:
+        if r.ok and isinstance(r.content, dict):
+            orders = s.extra.setdefault("orders", [])
+            if r.name == "checkout" and r.content.get("order_id"):
+                orders.append({"order_id": r.content["order_id"],
+                               "status": r.content.get("status", "pending")})
+            elif r.name == "list_orders":
+                s.extra["orders"] = [{"order_id": o.get("order_id"), "status": o.get("status")}
+                                     for o in r.content.get("orders") or []][:20]
+            elif r.name in ("cancel_order", "order_status"):
+                o = r.content.get("order") or r.content
+                for known in orders:
+                    if known.get("order_id") == (o.get("order_id") or r.args.get("order_id")):
+                        known["status"] = o.get("status", known.get("status"))
         if not r.ok or not isinstance(r.content, dict):
             continue
         if r.name == "view_cart":

@@ -52,6 +52,11 @@ _ORDER_INTENTS = {"order_status", "cancel_order"}
 # Intents that never name a product type: if a turn does, it is a search after all.
 _CHAT_INTENTS = {"out_of_scope", "help", "greeting", "goodbye", "view_cart"}
 _SMALL_TALK = {"out_of_scope", "help", "greeting", "goodbye"}
+_ORDER_QUESTION = re.compile(
+    r"\b(?:status|track|tracking|where(?:'s| is)?|shipped|arrive|delivered)\b.*\border\b|"
+    r"\border\b.*\b(?:status|shipped|arrive|arriving|delivered|tracking)\b",
+    re.I,
+)
 _CART_WORDS = re.compile(r"\b(?:my|the|your|to|shopping)\s(?:bag|basket|cart|trolley)\b")
 # product_details questions that do name an attribute ("does it come in blue?")
 _ASKS_ABOUT = re.compile(r"\b(?:does|is|it|its|it's|this|that one|made of|material)\b")
@@ -249,7 +254,7 @@ class EmbeddedTier:
             and (
                 (ABOUT_IT.search(nlu.text) and not (
                     # "do they come in purple?" over a list: narrow the list
-                    _filters(nlu.slots) and not state.focus and len(state.last_shown) > 1
+                    _filters(nlu.slots) and len(state.last_shown) > 1
                     and PLURAL.search(nlu.text)))
                 or (nlu.intent in ("search", "refine") and QUESTION.search(nlu.text)
                     and not _filters(nlu.slots))
@@ -289,6 +294,9 @@ class EmbeddedTier:
                 and not _guards.content_words(nlu.text, slot_words)
             ):
                 notes["vague"] = True  # "blue", "cheap", "something nice?": ask first
+        if nlu.intent == "product_details" and _ORDER_QUESTION.search(nlu.text):
+            nlu.intent = "order_status"  # "what's the status of that order?"
+            nlu.slots = self.extract_slots(nlu.text, "order_status")
         if nlu.intent == "product_details" and QUESTION.search(nlu.text):
             notes["question"] = True
         nlu.notes = notes
