@@ -23,6 +23,8 @@ ACTION_TYPES = (
     "update_quantity",
     "remove",
     "checkout",
+    "add_look",
+    "save",
 )
 DETAIL_TOOLS = ("product_details", "get_product")
 MAX_QUICK_REPLIES = 12
@@ -58,6 +60,11 @@ def user_line(action: dict[str, Any], catalog: Any) -> str:
         return f"Remove {title} from my cart"
     if kind == "checkout":
         return "Check out"
+    if kind == "save":
+        return f"Save {title} to my {action.get('board') or 'favourites'} board"
+    if kind == "add_look":
+        names = [_title(catalog, i.get("product_id")) for i in action.get("items") or []]
+        return "Add the look to my cart: " + ", ".join(names)
     return "Do that"
 
 
@@ -121,6 +128,11 @@ def plan(
         return _requantify(line, qty, cart)
     if kind == "checkout":
         return [{"name": "checkout", "args": {}}]
+    if kind == "add_look":
+        return [{"name": "add_look_to_cart", "args": {"items": action.get("items") or []}}]
+    if kind == "save":
+        board = {"board": action["board"]} if action.get("board") else {}
+        return [{"name": "save_to_board", "args": {"product_id": pid, **board}}]
     return []
 
 
@@ -256,6 +268,11 @@ def reply(
         if o.get("name") == "remove_from_cart":
             return f"Removed {title} from your cart.", []
         return f"Your cart now has {action.get('quantity')} × {title}.", []
+    if kind == "save":
+        return str(content.get("message") or f"Saved {title}."), []
+    if kind == "add_look":
+        n = len(content.get("added") or [])
+        return f"Added the look to your cart: {n} item{'s' if n != 1 else ''}.", []
     if kind == "checkout":
         total = _money(content.get("total"), content.get("currency"))
         return f"Your order {content.get('order_id')} is placed: total {total}.", []

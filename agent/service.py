@@ -396,7 +396,13 @@ class AgentService:
                 cards = [ev.ProductCard(**c) for c in m.additional_kwargs.get("products", [])]
                 tier = m.additional_kwargs.get("tier")
                 items.append(
-                    ev.HistoryItem(role="assistant", text=str(m.content), tier=tier, products=cards)
+                    ev.HistoryItem(
+                        role="assistant",
+                        text=str(m.content),
+                        tier=tier,
+                        products=cards,
+                        quick_replies=m.additional_kwargs.get("quick_replies", []),
+                    )
                 )
             elif include_tools and isinstance(m, AIMessage) and m.tool_calls:
                 calls = [

@@ -187,6 +187,33 @@ def test_a_failed_turn_reads_as_a_sentence_with_a_retry(browser: Any, live_facto
     expect(page.locator(".msg.user")).to_have_count(1)
 
 
+def test_a_look_shows_as_a_group_with_the_servers_total(browser: Any, live_factory: Any) -> None:
+    """The look group (complete_the_look's result) renders its items and the total the
+    server sent: here a total below the items' sum, which the page must not recompute."""
+    from playwright.sync_api import expect
+
+    server = live_factory(environment="development", dev_api_key="dev-browser-key")
+    page = browser.new_page(locale="en-US")
+    page.goto(server.url + "/")
+    page.evaluate(
+        """async () => {
+          const ui = await import("/static/ui.js");
+          const look = {total: "140.00", currency: "EUR", items: [
+            {product_id: "a", title: "Trail Tent", unit_price: "99.00", currency: "EUR",
+             options: {"capacity": "2 person"}},
+            {product_id: "b", title: "Camp Stove", unit_price: "45.00", currency: "EUR"}]};
+          document.querySelector("#log").append(
+            ui.lookGroup(look, () => { window.lookAdded = look.items.length; }));
+        }"""
+    )
+    group = page.get_by_role("region", name="Suggested look")
+    expect(group.locator("li")).to_have_count(2)
+    expect(group).to_contain_text("Capacity: 2 person")
+    expect(group.locator(".total strong")).to_have_text("€140.00")
+    group.get_by_role("button", name="Add the whole look to cart").click()
+    assert page.evaluate("window.lookAdded") == 2
+
+
 # --- end to end: the real AgentService, a real demo catalog, a scripted model ------------
 
 
@@ -514,6 +541,21 @@ def _desktop_flow(browser: Any, url: str) -> None:
     expect(page.locator(".msg.assistant").last.locator("table.compare")).to_be_visible()
     _axe(page, "with a comparison")
     page.screenshot(path=str(ARTIFACTS / "page-compare-desktop.png"), full_page=True)
+
+    # Save to a named board, keyboard only: no confirmation, the assistant says where.
+    save = cards.filter(has_text="Kestrel 65").first.get_by_role(
+        "button", name="Save Kestrel 65 Compact Keyboard to a board"
+    )
+    save.focus()
+    page.keyboard.press("Enter")
+    board = page.get_by_role("textbox", name="Board", exact=True)
+    expect(board).to_be_focused()
+    board.fill("desk setup")
+    board.press("Enter")
+    _idle(page)
+    expect(page.locator(".msg.assistant").last).to_contain_text(
+        "Saved Kestrel 65 Compact Keyboard to your desk setup board"
+    )
 
     # Checkout from the cart.
     cart.get_by_role("button", name="Check out").click()
