@@ -84,8 +84,8 @@ export function productCard(p, { act, onCompareToggle, comparing }) {
         onclick: () => act("details", p) }, "Details"),
       el("button", { type: "button", class: "primary", "aria-label": `Add ${name} to cart`,
         disabled: p.in_stock === false, onclick: () => act("add", p) }, "Add"),
-      el("button", { type: "button", "aria-label": `More like ${name}`,
-        onclick: () => act("more_like_this", p) }, "More like this"),
+      el("button", { type: "button", "aria-label": `Similar to ${name}`,
+        onclick: () => act("more_like_this", p) }, "Similar"),
       el("button", { type: "button", "aria-label": `Save ${name} to a board`,
         onclick: () => act("save", p) }, "Save"),
       el("label", { class: "cmp-label" }, pick, el("span", { text: "Compare" }))));

@@ -448,6 +448,7 @@ def _desktop_flow(browser: Any, url: str) -> None:
     assert "kb-75" not in page.locator("main").inner_text()
     paint = page.evaluate("window.shopagentMetrics.cardPaintMs")
     assert paint and max(paint) < 100, f"first card painted {paint} ms after its event"
+    print(f"page weight {weight} bytes JS+CSS; card paint {paint} ms")
     _axe(page, "after a search")
     page.screenshot(path=str(ARTIFACTS / "page-search-desktop.png"), full_page=True)
     # A product without an image gets a tile, not a broken image; a long title is clamped.
@@ -541,6 +542,18 @@ def _desktop_flow(browser: Any, url: str) -> None:
     expect(page.locator(".msg.assistant").last.locator("table.compare")).to_be_visible()
     _axe(page, "with a comparison")
     page.screenshot(path=str(ARTIFACTS / "page-compare-desktop.png"), full_page=True)
+
+    # More like this: similar products, never the one asked about.
+    cards.filter(has_text="Kestrel 75").first.get_by_role(
+        "button", name="Similar to Kestrel 75 Mechanical Keyboard"
+    ).click()
+    _idle(page)
+    expect(page.locator(".msg.user").last).to_have_text(
+        "Show more like Kestrel 75 Mechanical Keyboard"
+    )
+    similar = page.locator(".msg.assistant").last.locator(".product-card h3")
+    expect(similar.first).to_be_visible()
+    assert "Kestrel 75 Mechanical Keyboard" not in similar.all_inner_texts()
 
     # Save to a named board, keyboard only: no confirmation, the assistant says where.
     save = cards.filter(has_text="Kestrel 65").first.get_by_role(

@@ -244,8 +244,8 @@ async def show_profile(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
             "summary": taste.explain(), "empty": taste.empty}
 
 
-@tool(examples=["please forget what size I wear", "forget everything", "forget everything you know about me",
-                "delete my preferences"])
+@tool(examples=["please forget what size I wear", "forget everything",
+                "forget everything you know about me", "delete my preferences"])
 async def forget_profile(ctx: ToolContext, args: ForgetArgs) -> dict[str, Any]:
     """Forget what the shop knows about the shopper: 'everything' (the profile, and no
     tastes read from earlier purchases, carts or boards), or their sizes, likes or
