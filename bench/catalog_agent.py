@@ -58,7 +58,10 @@ async def buy(svc: Any, product: Any, want: dict[str, Any],
     price, price mismatches, why not)."""
     sid = (await svc.sessions.create_session(user)).session_id
     events = await agent_turn(svc, sid, user, text=f"show me the {product.title}")
-    picked = any(e.type == "tool_call" and e.name == "add_to_cart"
+    # the assistant may start adding the named product itself (asking an option, or the
+    # confirmation straight away for a product with one variant)
+    picked = any(e.type in ("tool_call", "confirm_required")
+                 and getattr(e, "name", getattr(e, "tool", "")) == "add_to_cart"
                  and e.arguments.get("product_id") == product.id for e in events)
     if not picked:  # the assistant showed cards: the shopper taps the product's "add"
         if product.id not in shown(events):

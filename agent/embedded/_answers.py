@@ -12,16 +12,28 @@ exact, and a quoted sentence must contain the asked-about word to count as an an
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from agent.embedded._catalog import singular
+from shopagent.money import format_money
 
 _STOCK = re.compile(
     r"\b(?:in stock|stock|available|availability|sold out|out of stock|any left|left|"
-    r"can i (?:buy|get|order) (?:it|one|this|that)|have (?:it|any))\b",
+    r"can i (?:buy|get|order) (?:it|one|this|that)|have (?:it|any)|"
+    r"(?:do|did) (?:you|u) (?:still )?(?:have|sell|stock|carry))\b",
     re.I,
 )
 _PRICE = re.compile(r"\b(?:price|prices|cost|costs|how much|pricey|expensive)\b", re.I)
+# Shop policies are not product data: asked about them, the page is quoted or said silent
+_POLICY = re.compile(r"\b(?:shipping|delivery|deliver|returns?|refunds?|warranty|guarantee)\b",
+                     re.I)
+# Size-like questions: a product's size options answer them when no attribute does
+_SIZE_LIKE = re.compile(
+    r"\b(?:how (?:big|large|tall|wide)|dimensions?|measurements?|capacity|volume|"
+    r"how much (?:does it|do they) hold|how many (?:pieces|ml|litres?|liters?)|what size)\b",
+    re.I,
+)
 _SIZES = re.compile(r"\b(?:sizes?|fits?|sizing)\b", re.I)
 _COLOURS = re.compile(r"\b(?:colou?rs?|shades?)\b", re.I)
 _COMES_IN = re.compile(
@@ -48,6 +60,9 @@ _STOP = {
     "details", "more", "info", "information", "describe", "say", "page", "they", "them",
     "these", "those", "ones", "thing", "okay", "ok", "well", "bit", "quite", "enough", "good",
     "work", "doe", "get", "got", "need", "want", "like", "my", "number", "option",
+    "then", "hey", "u", "ur", "just", "actually", "maybe", "wondering", "curious",
+    "hmm", "um", "pls", "keep", "day", "all", "make", "use", "used", "using", "way", "thanks",
+    "though", "guys",
 }
 _SENTENCE = re.compile(r"[^.!?]+[.!?]?")
 
@@ -61,12 +76,8 @@ def _stem(word: str) -> str:
 
 
 def _money(amount: Any, currency: str | None) -> str:
-    sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get((currency or "").upper())
-    try:
-        text = f"{float(amount):,.2f}"
-    except (TypeError, ValueError):
-        text = str(amount)
-    return f"{sym}{text}" if sym else f"{text} {currency or ''}".strip()
+    # exact: tool results carry decimal strings; no float on the way to the text
+    return format_money(str(amount), currency)
 
 
 def _options(p: dict[str, Any]) -> dict[str, list[str]]:
@@ -128,11 +139,21 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     attrs = {str(k).casefold(): v for k, v in (p.get("attributes") or {}).items()
              if v not in (None, "", [])}
     parts: list[str] = []
+    if _POLICY.search(low):
+        asked = [m.group(0) for m in _POLICY.finditer(low)]
+        return _quote_or_unknown(p, asked, name)
     if _STOCK.search(low):
         parts.append(_stock(p, name))
+    if _SIZE_LIKE.search(low) and not any(k in attrs for k in ("dimensions", "size",
+                                                               "capacity", "volume")):
+        sizes = options.get("size") or []
+        if sizes and sizes != ["one size"]:
+            parts.append(f"{name} comes in sizes: {_join(sizes)}.")
+        elif not _ASPECTS_HIT(low, attrs) and not _keywords(low, p):
+            parts.append(_quote_or_unknown(p, ["dimensions"], name))
     if _PRICE.search(low):
         variants = p.get("variants") or []
-        prices = sorted({float(v["price"]) for v in variants if v.get("price") is not None})
+        prices = sorted({Decimal(str(v["price"])) for v in variants if v.get("price") is not None})
         cur = p.get("currency")
         if len(prices) > 1:
             parts.append(f"{name} costs {_money(prices[0], cur)} to {_money(prices[-1], cur)}"
@@ -168,6 +189,8 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         elif k == "size" and not vals:
             parts.append(f"{name} has no size options.")
     for key, cues in _ASPECTS.items():
+        if key == "dimensions" and _SIZE_LIKE.search(low):
+            continue  # answered above
         if any(c in low for c in cues) and key not in named_options:
             value = attrs.get(key) or (p.get(key) if key == "brand" else None)
             if value:
@@ -185,6 +208,10 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     if not keys:
         return None
     return _quote_or_unknown(p, keys, name)
+
+
+def _ASPECTS_HIT(low: str, attrs: dict[str, Any]) -> bool:  # noqa: N802
+    return any(k in attrs for k in ("dimensions", "width", "height", "length", "depth"))
 
 
 def _it(parts: list[str], name: str) -> str:
@@ -217,7 +244,8 @@ def _comes_in(value: str, options: dict[str, list[str]], name: str) -> str:
 
 def _keywords(low: str, p: dict[str, Any]) -> list[str]:
     """The words the question is about, minus the product's own name."""
-    title_words = {_stem(w) for w in re.findall(r"[a-z]+", str(p.get("title") or "").lower())}
+    own = f"{p.get('title') or ''} {p.get('category') or ''} {p.get('brand') or ''}"
+    title_words = {_stem(w) for w in re.findall(r"[a-z]+", own.lower())}
     words = re.findall(r"[a-z][a-z'-]+", low)
     return [w for w in words
             if w not in _STOP and len(w) > 2 and _stem(w) not in title_words]

@@ -45,6 +45,7 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
     "categories": [paths]}. Option names are casefolded; values keep the feed's case."""
     options: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     vocab: set[str] = set()
+    heads: set[str] = set()
     categories: set[str] = set()
     for p in products:
         cat = str(p.get("category") or "")
@@ -70,12 +71,16 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
             + [v for vals in found.values() for v in vals]
         )
         vocab.update(singular(w) for w in _WORD.findall(text.casefold()))
+        title_words = _WORD.findall(str(p.get("title") or "").casefold())
+        if title_words:  # the head noun of a title is what the product is
+            heads.add(singular(title_words[-1]))
     return {
         "options": {
             c: {k: sorted(v.values(), key=str.casefold) for k, v in opts.items()}
             for c, opts in options.items()
         },
         "vocab": sorted(vocab),
+        "heads": sorted(heads),
         "categories": sorted(categories, key=str.casefold),
     }
 
@@ -88,6 +93,7 @@ class CatalogProfile:
             for c, opts in (data.get("options") or {}).items()
         }
         self.vocab = set(data.get("vocab") or [])
+        self.heads = set(data.get("heads") or [])
         self.categories: list[str] = list(data.get("categories") or [])
 
     def __bool__(self) -> bool:
@@ -120,6 +126,17 @@ class CatalogProfile:
 
     def knows(self, word: str) -> bool:
         return singular(word) in self.vocab or word.lower() in self.vocab
+
+    def colours_by_leaf(self) -> dict[str, list[str]]:
+        """Leaf category name -> its colour values, in catalog order."""
+        # one leaf of each top-level category first: a question offers a spread of them
+        by_top: dict[str, list[str]] = {}
+        for c in self.categories:
+            by_top.setdefault(c.split(">")[0].strip(), []).append(c.split(">")[-1].strip())
+        order = [leaf for i in range(max(map(len, by_top.values()), default=0))
+                 for leaves in by_top.values() if i < len(leaves) for leaf in [leaves[i]]]
+        return {leaf: list((self.options.get(_norm(leaf)) or {}).get("color", []))
+                for leaf in dict.fromkeys(order)}
 
     def top_categories(self) -> list[str]:
         """The leaf category names, in catalog order."""

@@ -42,8 +42,8 @@ NEGATIVE_PRICE_REPLY = (
 )
 YES_NO = re.compile(
     r"^\s*(?:(yes|yep|yeah|yup|sure|ok(?:ay)?|confirm(?:ed)?|do it|go ahead|please do)|"
-    r"(no|nope|nah|cancel|don'?t|do not|stop|never ?mind))"
-    r"(?:,?\s*(?:please|thanks|thank you|that|it|cancel that|do it|go ahead))*[\s.!]*$",
+    r"(no|nope|nah|cancel that|don'?t|do not|stop|never ?mind))"
+    r"(?:,?\s*(?:please|thanks|thank you|cancel that|do it|go ahead))*[\s.!]*$",
     re.I,
 )
 NOTHING_PENDING = {
@@ -64,7 +64,16 @@ _FILLER = re.compile(
     r"same|but|ok|okay|just|really|also|maybe|actually|even|still|too|very|so|then|well|yes|"
     r"no|not|only|again|instead|which|where|when|why|who|will|was|were|been|be|had|has|"
     r"should|let|lets|see|give|tell|want|wanted|kind|sort|lot|lots|few|bit|little|much|many|"
-    r"cheaper|pricier|bigger|smaller|larger|better|nicer|different|another|one|two|three)\b"
+    r"cheaper|pricier|bigger|smaller|larger|better|nicer|different|another|one|two|three|"
+    r"hmm+|idk|um+|uh+|dunno|whatever|change|switch|make|plz|guys|nope|yeah|cool|lovely|"
+    r"pretty|cute|stylish|fancy|affordable|budget|quality|size|sizes|ones|they|them|come|"
+    r"comes|version|look|looks|like|pls|plz)\b"
+)
+
+
+_REQUEST = re.compile(
+    r"^.{0,40}?\b(?:looking for|look for|searching for|search for|shopping for|need|want|"
+    r"have|sell|carry|got|stock|show me|find me|find|get me)\b\s",
 )
 
 
@@ -103,29 +112,42 @@ def answer_option(text: str, pending: dict[str, Any]) -> str | None:
     return hits[0]
 
 
+def content_words(text: str, exclude: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The words of a request that could name a product (filler and prices removed)."""
+    low = re.sub(r"[$€£]?\d+(?:[.,]\d+)?\S*", " ", text.lower())
+    return [
+        w for w in re.findall(r"[a-z][a-z'-]+", _FILLER.sub(" ", low))
+        if len(w) > 2 and "'" not in w and w not in exclude and singular(w) not in exclude
+    ]
+
+
 def not_carried(
     text: str,
     profile: CatalogProfile,
     named: set[str],
-    catalog_words: set[str] | frozenset[str] = frozenset(),
+    head_nouns: set[str] | frozenset[str] = frozenset(),
+    exclude: set[str] | frozenset[str] = frozenset(),
 ) -> str | None:
-    """The thing asked for when none of the catalog's words name it ("umbrellas",
-    "cast iron skillets" in a fashion shop), else None.
+    """The thing asked for when no word of the request names what the shop sells
+    ("umbrellas", "cast iron skillets", "laptops" in a shop whose only laptop word is in
+    "Laptop Backpack"), else None.
 
     ``named``: the catalog slots the lexicon found (a category or brand named means the shop
-    has it). Judged on the head noun (the last content word before a preposition): "trail
-    running shoes" is shoes; a shop that sells dumbbells of cast iron still lacks skillets."""
+    has it). ``head_nouns``: words that name the shop's products (categories, brands, the
+    last word of titles); without them, any catalog word counts. Words after "for", "with"
+    ... describe the use ("a blender for smoothies") and are left out."""
     if not profile.vocab or named & {"category", "brand"}:
         return None
     low = re.sub(r"[$€£]?\d+(?:[.,]\d+)?\S*", " ", text.lower())
+    # "i'm looking for a tent for camping": what follows the request is the thing
+    low = _REQUEST.sub(" ", low, count=1)
     head_part = re.split(r"\b(?:for|with|that|which|from|by|to|under|below|over|in)\b", low)[0]
-    words = [
-        w for w in re.findall(r"[a-z][a-z'-]+", _FILLER.sub(" ", head_part))
-        if len(w) > 2 and "'" not in w
-    ]
-    if not words:
+    found = content_words(head_part, exclude)
+    if not found:
         return None
-    head = words[-1]
-    if profile.knows(head) or singular(head) in catalog_words or head in catalog_words:
+    if head_nouns:
+        if any(w in head_nouns or singular(w) in head_nouns for w in found):
+            return None
+    elif any(profile.knows(w) for w in found):
         return None
-    return " ".join(words)
+    return " ".join(found)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+from decimal import Decimal
 from typing import Any
 
 from agent.embedded._guards import NEGATIVE_PRICE_REPLY, NOTHING_PENDING, OTHER_USER_REPLY
@@ -21,6 +22,7 @@ from agent.embedded._schema import (
 )
 from agent.embedded._state import resolve_references
 from agent.embedded._titles import words
+from shopagent.money import format_money
 
 SEARCH_FILTERS = (*CATALOG_SLOTS, "price_min", "price_max")
 
@@ -88,9 +90,18 @@ def _targets(nlu: NLUResult, state: DialogueState) -> tuple[list[str] | None, bo
     return None, False
 
 
-def plan(nlu: NLUResult, state: DialogueState, threshold: float, *, alone: bool = False) -> Plan:
+def plan(
+    nlu: NLUResult,
+    state: DialogueState,
+    threshold: float,
+    *,
+    alone: bool = False,
+    categories: dict[str, list[str]] | None = None,
+) -> Plan:
     """``alone``: no other tier to escalate to; below the threshold the shopper is asked
-    one clarifying question instead of getting a guess."""
+    one clarifying question instead of getting a guess. ``categories``: leaf category ->
+    its colours, from the catalog profile (a vague request is answered with a question
+    offering the shop's own categories)."""
     intent = nlu.intent
     notes = nlu.notes
     if notes.get("other_user"):
@@ -101,6 +112,26 @@ def plan(nlu: NLUResult, state: DialogueState, threshold: float, *, alone: bool 
                     quick_replies=["Under $25", "Under $50", "Under $100"])
     if notes.get("yes_no") and intent not in ("search", "refine", "add_to_cart"):
         return Plan(reply=NOTHING_PENDING[notes["yes_no"]], reason="nothing_pending")
+    if intent in ("search", "refine") and notes.get("vague"):
+        return _ask_what(nlu, state, categories)
+    if notes.get("not_carried") or notes.get("product_like"):
+        # searched all the same: the results' categories are what the shop has nearby
+        # the missing thing alone: its nearest products name the closest categories
+        query = str(notes.get("not_carried") or nlu.text)
+        return Plan(calls=[PlannedCall(name="catalog_search",
+                                       args={"query": query[:200], "page": 1})])
+    if notes.get("another") and notes["another"].get("product_id"):
+        again = {k: v for k, v in notes["another"].items() if v}
+        return Plan(calls=[PlannedCall(name="add_to_cart",
+                                       args={**again, "quantity": nlu.slots.quantity or 1})])
+    if notes.get("set_quantity") is not None:
+        changed = _set_quantity(int(notes["set_quantity"]), state)
+        if changed is not None:
+            return changed
+    if (pick := _which_priced(nlu, state, None)) is not None and intent not in (
+        "add_to_cart", "remove_from_cart"
+    ):
+        return pick  # "which is cheaper?" about the products in play
     if nlu.confidence < threshold:
         if alone:
             return clarify(nlu, state)
@@ -144,7 +175,11 @@ def plan(nlu: NLUResult, state: DialogueState, threshold: float, *, alone: bool 
     if intent in ("order_status", "cancel_order"):
         if s.order_id:
             return Plan(calls=[call(name=intent, args={"order_id": s.order_id.split(",")[0]})])
-        return Plan(calls=[call(name="list_orders")])
+        known = _one_order(intent, list(state.extra.get("orders") or []))
+        if known:  # the one order placed in this conversation
+            return Plan(calls=[call(name=intent, args={"order_id": known})])
+        # with one order (one still cancellable) it is that one: see plan_next
+        return Plan(calls=[call(name="list_orders")], followup=True)
     if intent == "greeting":
         return Plan(reply=_pick(GREETINGS, state))
     if intent == "help":
@@ -260,7 +295,8 @@ def _accepts(tool: str, field: str) -> bool:
         from tools import cart
     except ImportError:  # pragma: no cover - tools always ship with the agent
         return False
-    model = {"add_to_cart": "AddToCartArgs", "remove_from_cart": "RemoveFromCartArgs"}[tool]
+    model = {"add_to_cart": "AddToCartArgs", "remove_from_cart": "RemoveFromCartArgs",
+             "update_cart_quantity": "UpdateCartQuantityArgs"}[tool]
     return field in getattr(getattr(cart, model, None), "model_fields", {})
 
 
@@ -273,11 +309,11 @@ def _which_priced(nlu: NLUResult, state: DialogueState, ids: list[str] | None) -
     """"which one is cheaper?" about the products in play: answered from their shown
     prices, no new tool call."""
     cheap, dear = _CHEAPER.search(nlu.text), _PRICIER.search(nlu.text)
-    if not (cheap or dear) or not re.search(r"\bwhich\b|\bwhat\b|\?", nlu.text, re.I):
+    if not (cheap or dear) or not re.search(r"\bwhich\b|\bwhat(?:'s| is)\b", nlu.text, re.I):
         return None
     pool = ids if ids and len(ids) >= 2 else (state.focus_ids if len(state.focus_ids) >= 2
                                               else state.last_shown[:4])
-    priced = [(float(state.shown[i]["price"]), i) for i in pool
+    priced = [(Decimal(str(state.shown[i]["price"])), i) for i in pool
               if (state.shown.get(i) or {}).get("price") is not None]
     if len(priced) < 2:
         return None
@@ -286,8 +322,8 @@ def _which_priced(nlu: NLUResult, state: DialogueState, ids: list[str] | None) -
     word = "cheaper" if cheap else "more expensive"
     if len(priced) > 2:
         word = "cheapest" if cheap else "most expensive"
-    sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get(str(info.get("currency") or "USD"), "")
-    text = f"The {word} one is {info.get('title')}, at {sym}{price:,.2f}."
+    amount = format_money(str(price), info.get("currency") or "USD")
+    text = f"The {word} one is {info.get('title')}, at {amount}."
     return Plan(reply=text, reason="answered_from_state")
 
 
@@ -318,6 +354,16 @@ RELAX_ORDER = ("style", "audience", "material", "color", "size", "brand", "price
                "price_max", "category")
 
 
+def _one_order(intent: str, orders: list[dict[str, Any]]) -> str | None:
+    """The order a request without an id means: the only one (for a cancellation, the only
+    one that can still be cancelled)."""
+    if intent == "cancel_order":
+        orders = [o for o in orders if str(o.get("status", "")).lower() not in
+                  ("cancelled", "canceled", "shipped", "delivered", "refunded")]
+    ids = list(dict.fromkeys(str(o["order_id"]) for o in orders if o.get("order_id")))
+    return ids[0] if len(ids) == 1 else None
+
+
 def _relaxable(args: dict[str, object]) -> list[str]:
     return [k for k in RELAX_ORDER if args.get(k) is not None]
 
@@ -337,6 +383,13 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
             if relaxed.get("query") or any(relaxed.get(f) is not None for f in SEARCH_FILTERS):
                 calls.append(PlannedCall(name="catalog_search", args={**relaxed, "page": 1}))
         return Plan(calls=calls, reason="relax filters")
+    if nlu.intent in ("order_status", "cancel_order"):
+        listed = next((o for o in outcomes if o.name == "list_orders" and o.ok), None)
+        orders = list(((listed.content or {}) if listed else {}).get("orders") or [])
+        one = _one_order(nlu.intent, orders)
+        if one:
+            return Plan(calls=[PlannedCall(name=nlu.intent, args={"order_id": one})])
+        return Plan()
     if nlu.intent != "add_to_cart":
         return Plan()
     found = next((o for o in outcomes if o.name == "catalog_search" and o.ok), None)
@@ -381,6 +434,55 @@ _OFFER = {
     "help": ("explain what I can do", "What can you do?"),
 }
 _SEARCHES = {"search", "refine", "visual_search"}
+# Readings that change nothing and cost little: when one of them is likeliest, just do it
+_READ_ONLY = {"view_cart", "order_status", "help", "greeting", "goodbye", "out_of_scope",
+              "product_details", "visual_search"}
+
+
+def _ask_what(nlu: NLUResult, state: DialogueState,
+              categories: dict[str, list[str]] | None) -> Plan:
+    """A request with nothing to search for ("blue", "cheap", "something nice?"): ask what
+    kind of product, offering the shop's categories (those that have the colour named)."""
+    categories = categories or {}
+    color = nlu.slots.color
+    cats = list(categories)
+    if color:
+        cats = [c for c in cats if color.lower() in {v.lower() for v in categories[c]}] or cats
+    offer = cats[: 4]
+    what = f"in {color}" if color else ""
+    if nlu.slots.price_max is not None:
+        what += f" under ${nlu.slots.price_max:,.0f}"
+    text = f"What kind of product are you looking for{(' ' + what.strip()) if what else ''}?"
+    if offer:
+        listed = ", ".join(offer[:-1]) + " or " + offer[-1] if len(offer) > 1 else offer[0]
+        text += f" For example {listed}."
+    return Plan(reply=text, reason="clarify vague request",
+                quick_replies=[f"{c} {what}".strip() for c in offer])
+
+
+def _set_quantity(n: int, state: DialogueState) -> Plan | None:
+    """"make it 3": the line in focus (or the only one) gets that quantity: the difference
+    is added, or removed where remove_from_cart takes a quantity."""
+    lines = [ln for ln in state.extra.get("cart") or [] if ln.get("product_id")]
+    line = next((ln for ln in lines if ln.get("product_id") == state.focus), None)
+    if line is None and len(lines) == 1:
+        line = lines[0]
+    if line is None or n < 1:
+        return None
+    have = int(line.get("quantity") or 0)
+    base: dict[str, object] = {"product_id": line["product_id"]}
+    if line.get("variant_id"):
+        base["variant_id"] = line["variant_id"]
+    if n != have and _accepts("update_cart_quantity", "quantity"):
+        return Plan(calls=[PlannedCall(name="update_cart_quantity", args={**base, "quantity": n})])
+    if n > have:
+        return Plan(calls=[PlannedCall(name="add_to_cart", args={**base, "quantity": n - have})])
+    if n < have and _accepts("remove_from_cart", "quantity"):
+        return Plan(calls=[PlannedCall(name="remove_from_cart",
+                                       args={**base, "quantity": have - n})])
+    if n == have:
+        return Plan(reply=f"You already have {n} in your cart.", reason="nothing to change")
+    return None
 
 
 def _grounded(nlu: NLUResult) -> bool:
@@ -401,12 +503,12 @@ def clarify(nlu: NLUResult, state: DialogueState) -> Plan:
     (only when they would do different things), with quick replies."""
     ranked = sorted(nlu.intent_scores.items(), key=lambda kv: -kv[1]) or [(nlu.intent, 1.0)]
     top = [i for i, _ in ranked if i in _OFFER][:2]
-    if nlu.intent not in top:
+    if nlu.intent not in top and nlu.intent in _OFFER:
         top = [nlu.intent, *top][:2]
     if (
         len(top) < 2
         or set(top) <= _SEARCHES
-        or nlu.intent in ("greeting", "goodbye")
+        or nlu.intent in _READ_ONLY
         or _grounded(nlu)
     ):
         # searching either way, or small talk: go ahead with the likeliest reading

@@ -10,8 +10,24 @@ from typing import Any
 
 from agent.embedded import _guards, _policy, _respond, _state
 from agent.embedded._catalog import CatalogProfile, facets_hash
+from agent.embedded._cues import (
+    ABOUT_IT,
+    ANOTHER,
+    ASKS_FOR,
+    CHAT_WORDS,
+    FOR_USE,
+    NOT_A_SIZE_AFTER,
+    OFF_TOPIC_START,
+    OPTION_SLOTS,
+    PLURAL,
+    QUESTION,
+    QUESTION_ABOUT,
+    REMOVE_CUE,
+    REMOVE_QTY,
+    SET_QUANTITY,
+)
 from agent.embedded._lexicon import Lexicon, SpellFixer
-from agent.embedded._parse import parse
+from agent.embedded._parse import parse, words_to_numbers
 from agent.embedded._schema import (
     CATALOG_SLOTS,
     PRODUCT_INTENTS,
@@ -35,6 +51,12 @@ _CATALOG_SLOT_INTENTS = _FILTER_INTENTS | {"product_details", "add_to_cart", "re
 _ORDER_INTENTS = {"order_status", "cancel_order"}
 # Intents that never name a product type: if a turn does, it is a search after all.
 _CHAT_INTENTS = {"out_of_scope", "help", "greeting", "goodbye", "view_cart"}
+_SMALL_TALK = {"out_of_scope", "help", "greeting", "goodbye"}
+_ORDER_QUESTION = re.compile(
+    r"\b(?:status|track|tracking|where(?:'s| is)?|shipped|arrive|delivered)\b.*\border\b|"
+    r"\border\b.*\b(?:status|shipped|arrive|arriving|delivered|tracking)\b",
+    re.I,
+)
 _CART_WORDS = re.compile(r"\b(?:my|the|your|to|shopping)\s(?:bag|basket|cart|trolley)\b")
 # product_details questions that do name an attribute ("does it come in blue?")
 _ASKS_ABOUT = re.compile(r"\b(?:does|is|it|its|it's|this|that one|made of|material)\b")
@@ -45,42 +67,15 @@ _SUPERLATIVE = re.compile(
 _COMPARE_CUE = re.compile(r"\b(?:difference|differ|compare|comparison|vs|versus|better|or)\b", re.I)
 _PICK_INTENTS = {"add_to_cart", "product_details", "remove_from_cart"}
 _PLURAL_REF = re.compile(r"\b(?:those|these|them|they|all)\b")
-# A number followed by a unit is a measure, not a size ("10 inches", "10 hours", "7-inch").
-_NOT_A_SIZE_AFTER = re.compile(
-    r"\s*(?:-\s*)?(?:years?|yrs?|y/?o|months?|weeks?|days?|hours?|hrs?|h|minutes?|mins?|"
-    r"pieces?|pcs|packs?|kg|g|grams?|lbs?|pounds?|oz|ml|l|lit(?:er|re)s?|ft|feet|foot|"
-    r"inch(?:es)?|in|cm|mm|m|meters?|metres?|\"|''|gb|tb|mb|mah|w|watts?|v|volts?|hz|"
-    r"mp|k|%|x|people|persons?|seats?|cups?|quarts?|qt|gal(?:lons?)?|ports?|keys?)(?![\w])"
-)
-# Slots checked against the category in play. Sizes are a category's structure (every
-# tee has S-XL, every ring 5-9), so the training sample shows them all; colours and
-# materials vary product by product, and a sample could miss one, so they are only
-# checked to exist in the catalog (the lexicon maps to the catalog's values only).
-_OPTION_SLOTS = ("size",)
-_REMOVE_QTY = re.compile(
-    r"\b(?:remove|take|delete|drop|minus|lose|get rid of|only want)\s(one|a|\d{1,2})\s"
-    r"(?:of\b|from\b|out\b|less\b|pair\b|items?\b)"
-)
-# A turn that asks for products (in a search already going, "show me umbrellas" is new)
-_ASKS_FOR = re.compile(
-    r"\s*(?:(?:hi|hey|hello|ok|okay|so|and|also|now)\W+)?(?:(?:can you |could you |please )?"
-    r"(?:show|find|search)|(?:i'?m )?looking for|look for|i (?:want|need)|(?:do )?(?:you |u )?"
-    r"(?:guys )?(?:have|sell|carry|stock)|(?:have you |you )?got|any)\b",
-    re.I,
-)
-# A question about the product a title names ("what's the <title> made of?")
-_QUESTION_ABOUT = re.compile(
-    r"\?|\b(?:what|how|who|which|is|are|does|do|can|tell me|made of|warranty|material|"
-    r"in stock|available|price|cost|dimensions|size|weigh)\b",
-    re.I,
-)
-# A question about a product's facts ("and the price?", "is it waterproof?")
-_QUESTION = re.compile(
-    r"\?\s*$|^\s*(?:and\s|what about\s|how about\s)?(?:is|are|does|do|can|will|has|have|"
-    r"how much|how many|what(?:'s| is)? the (?:price|material|size|weight|colou?r)|price|"
-    r"in stock|available)\b",
-    re.I,
-)
+
+
+def _slot_words(slots: Slots) -> set[str]:
+    return {
+        w
+        for k in ("color", "size", "material", "style", "audience")
+        if (v := getattr(slots, k))
+        for w in str(v).lower().split()
+    }
 
 
 def _filters(slots: Slots) -> bool:
@@ -113,10 +108,11 @@ class EmbeddedTier:
         self.manifest = manifest or {}
         # product id -> title, saved with the artifact: products named by their title
         self.titles = TitleIndex(titles)
-        # words that name what the shop sells (category and brand surfaces, title nouns)
-        self._catalog_words = {
-            w for slot in ("category", "brand") for s in lexicon.surfaces[slot] for w in s.split()
-        }
+        # words that name what the shop sells: category and brand surfaces and the last
+        # words of titles ("Laptop Backpack" sells backpacks, not laptops)
+        self._head_nouns = {
+            s.split()[-1] for s in lexicon.surfaces["category"] if s.split()
+        } | {w for s in lexicon.surfaces["brand"] for w in s.split()} | set(self.profile.heads)
         # [plugin hook] tools matched by example requests (agent/plugin_match.py)
         self.plugins: Any = None
         self.can_escalate = True
@@ -217,6 +213,12 @@ class EmbeddedTier:
                 )
         nlu = self._read(text, state, image_id=image_id)
         notes: dict[str, Any] = {}
+        if nlu.intent.startswith("plugin:"):
+            return nlu
+        in_play = bool(state.focus or state.last_shown)
+        searching = bool(state.filters or state.query)
+        cart = state.extra.get("cart") or []
+        named = {m.slot for m in self.lexicon.scan(nlu.text.lower(), [], fuzzy=False)}
         if nlu.intent in ("search", "refine") and len(self.titles):
             named_title = self.titles.match(nlu.text)
             if named_title is not None and named_title.exact:
@@ -227,33 +229,75 @@ class EmbeddedTier:
             notes["negative_price"] = True
         elif (yn := _guards.yes_no(text)) is not None:
             notes["yes_no"] = yn
-        elif not image_id and (
-            nlu.intent in ("search", "refine")
-            or (
-                nlu.intent in _CHAT_INTENTS
-                and nlu.confidence < self.threshold
-                and _ASKS_FOR.search(nlu.text)
+        elif cart and (qty := SET_QUANTITY.search(words_to_numbers(nlu.text.lower()))):
+            notes["set_quantity"] = int(qty.group(1))  # "make it 3"
+            nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
+        elif (cart or state.focus) and ANOTHER.search(nlu.text) and nlu.intent not in (
+            "remove_from_cart", "view_cart", "checkout"
+        ):
+            # "and another one of those for my sister": the same product (and variant) again
+            line = next((ln for ln in cart if ln.get("product_id") == state.focus),
+                        cart[-1] if cart else None)
+            notes["another"] = {"product_id": (line or {}).get("product_id") or state.focus,
+                                "variant_id": (line or {}).get("variant_id")}
+            nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
+        elif cart and REMOVE_CUE.search(nlu.text) and nlu.intent != "remove_from_cart":
+            nlu.intent, nlu.confidence = "remove_from_cart", max(nlu.confidence, 0.9)
+            nlu.slots = self.extract_slots(nlu.text, "remove_from_cart")
+        elif (
+            in_play
+            and not image_id
+            and nlu.intent not in ("add_to_cart", "remove_from_cart", "checkout", "view_cart",
+                                   "order_status", "cancel_order", "compare")
+            and not named & {"category", "brand"}
+            and not re.search(r"\b(?:orders?|delivery|package|parcel)\b", nlu.text, re.I)
+            and (
+                (ABOUT_IT.search(nlu.text) and not (
+                    # "do they come in purple?" over a list: narrow the list
+                    _filters(nlu.slots) and len(state.last_shown) > 1
+                    and PLURAL.search(nlu.text)))
+                or (nlu.intent in ("search", "refine") and QUESTION.search(nlu.text)
+                    and not _filters(nlu.slots))
             )
         ):
-            named = {m.slot for m in self.lexicon.scan(nlu.text.lower(), [], fuzzy=False)}
-            if nlu.intent == "refine" and _QUESTION.search(nlu.text) and (
-                state.focus or state.last_shown
-            ) and not named & {"category", "brand"} and not _filters(nlu.slots):
-                # "and the price?", "is it waterproof?" after a product: about that product
-                nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
-                nlu.slots = self.extract_slots(nlu.text, "product_details")
-            elif nlu.intent != "refine" or (
-                _ASKS_FOR.match(nlu.text) and not named and not nlu.slots.filled()
+            # "and the price?", "is that real silver?", "how many have you got left":
+            # about the product in play, not a new search
+            nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+            nlu.slots = self.extract_slots(nlu.text, "product_details")
+        elif not image_id and (
+            nlu.intent in ("search", "refine")
+            or (nlu.intent in _SMALL_TALK and nlu.confidence < self.threshold
+                and ASKS_FOR.search(nlu.text))
+            or (nlu.intent == "out_of_scope" and len(nlu.text.split()) <= 4
+                and not CHAT_WORDS.search(nlu.text) and re.search(r"[a-z]{4}", nlu.text.lower()))
+        ):
+            # the intent label stays the model's (the NLU is measured on it); the notes
+            # tell the planner what to do instead
+            slot_words = _slot_words(nlu.slots)
+            asks = bool(ASKS_FOR.match(nlu.text))
+            if (
+                (nlu.intent != "refine" or (asks and not named and not nlu.slots.filled()))
+                and (asks or not OFF_TOPIC_START.match(nlu.text))
             ):
-                missing = _guards.not_carried(nlu.text, self.profile, named, self._catalog_words)
+                missing = _guards.not_carried(
+                    nlu.text, self.profile, named, self._head_nouns, slot_words
+                )
                 if missing:
-                    # "show me umbrellas", "blender": a search the shop cannot answer
-                    notes["not_carried"] = missing
-                    nlu.intent = "search"
-                    nlu.confidence = max(nlu.confidence, self.threshold)
-                    nlu.slots = Slots(**{k: v for k, v in nlu.slots.filled().items()
-                                         if k in ("price_min", "price_max")})
-        if nlu.intent == "product_details" and _QUESTION.search(nlu.text):
+                    notes["not_carried"] = missing  # "show me umbrellas", "blender"
+                elif nlu.intent not in ("search", "refine"):
+                    notes["product_like"] = True  # "HEPA air purifier": a product search
+            if (
+                nlu.intent in ("search", "refine")
+                and not searching
+                and "not_carried" not in notes
+                and not (named & {"category", "brand"})
+                and not _guards.content_words(nlu.text, slot_words)
+            ):
+                notes["vague"] = True  # "blue", "cheap", "something nice?": ask first
+        if nlu.intent == "product_details" and _ORDER_QUESTION.search(nlu.text):
+            nlu.intent = "order_status"  # "what's the status of that order?"
+            nlu.slots = self.extract_slots(nlu.text, "order_status")
+        if nlu.intent == "product_details" and QUESTION.search(nlu.text):
             notes["question"] = True
         nlu.notes = notes
         return nlu
@@ -269,8 +313,10 @@ class EmbeddedTier:
             original = self.model.probs(text)
             top_fixed = max(scores, key=scores.__getitem__)
             top_original = max(original, key=original.__getitem__)
-            if top_original != top_fixed and original[top_original] >= max(
-                self.threshold, scores[top_fixed]
+            if (
+                top_original != top_fixed
+                and top_original not in _FILTER_INTENTS
+                and original[top_original] >= max(0.9, scores[top_fixed])
             ):
                 fixed, scores = text, original
         text = fixed
@@ -328,8 +374,8 @@ class EmbeddedTier:
             titled is not None
             and intent in ("search", "refine", "add_to_cart", "out_of_scope", "help")
             and not PURCHASE.search(rest)
-            and _QUESTION_ABOUT.search(rest)
-            and not _ASKS_FOR.search(rest)
+            and QUESTION_ABOUT.search(rest)
+            and not ASKS_FOR.search(rest)
         ):
             # "what's the <title> made of?", "warranty on the <title>?": about that product
             intent = "product_details"
@@ -414,20 +460,32 @@ class EmbeddedTier:
             blocked = p.spans + [m.span() for m in _CART_WORDS.finditer(p.text)]
             # typos are already fixed when a spell fixer runs; fuzzy scanning is the fallback
             matches = self.lexicon.scan(p.text, blocked, fuzzy=self.spell is None)
+            cats = [m for m in matches if m.slot == "category"]
+            if len(cats) > 1:
+                # "cushions for the sofa": the product is the one not named as its use
+                use = [m for m in cats if FOR_USE.search(p.text[: m.start])]
+                if len(use) < len(cats):
+                    matches = [m for m in matches if m not in use]
             category = next((m.value for m in matches if m.slot == "category"), context)
             for m in matches:
                 if (
                     m.slot == "size"
                     and any(c.isdigit() for c in m.value)
-                    and _NOT_A_SIZE_AFTER.match(p.text, m.end)
+                    and NOT_A_SIZE_AFTER.match(p.text, m.end)
                 ):
                     continue
                 value: str | None = m.value
-                if m.slot in _OPTION_SLOTS:
+                if m.slot in OPTION_SLOTS:
                     value = self._fit(m.slot, p.text[m.start : m.end], m.value, category)
                     if value is None:
                         continue  # not a value of that facet here: stays free text
                 found[m.slot] = value  # a later mention wins ("no wait, the blue one")
+        if intent in ("add_to_cart", "search", "refine") and "size" not in found:
+            paren = re.search(r"\(\s*([\w .-]{1,12}?)\s*\)", p.text)
+            if paren:  # "<title> (L)", "(50 ml)": the size the shopper picked
+                size = self.lexicon.normalise("size", paren.group(1), fuzzy=False)
+                if size:
+                    found["size"] = size
         if intent in _FILTER_INTENTS:
             found.update(price_min=p.price_min, price_max=p.price_max, modifier=p.modifier)
         if intent in PRODUCT_INTENTS:
@@ -445,8 +503,10 @@ class EmbeddedTier:
                 found["product_id"] = ",".join(p.product_ids)
         if intent == "add_to_cart" and p.quantity:
             found["quantity"] = p.quantity
+        elif intent == "add_to_cart" and (lead := re.match(r"\s*(\d{1,2})\s+[a-z]", p.text)):
+            found["quantity"] = int(lead.group(1))  # "2 <title> please"
         if intent == "remove_from_cart":
-            rm = _REMOVE_QTY.search(p.text)
+            rm = REMOVE_QTY.search(p.text)
             if rm:  # "remove one of the two", "take 2 of them out"
                 found["quantity"] = 1 if rm.group(1) in ("one", "a") else int(rm.group(1))
         if intent in _ORDER_INTENTS and (p.order_ids or p.product_ids):
@@ -481,7 +541,9 @@ class EmbeddedTier:
     def plan(self, nlu: NLUResult, state: DialogueState, *, alone: bool = False) -> Plan:
         if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
             return self.plugins.plan(nlu, state, can_escalate=self.can_escalate)  # type: ignore
-        return _policy.plan(nlu, state, self.threshold, alone=alone)
+        return _policy.plan(
+            nlu, state, self.threshold, alone=alone, categories=self.profile.colours_by_leaf()
+        )
 
     def plan_next(self, nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome]) -> Plan:
         """The one step after a plan with ``followup=True``, given that plan's outcomes.

@@ -17,7 +17,7 @@ from typing import Any
 from agent.embedded._lexicon import Lexicon, leaf
 from training.embedded import _templates as T
 
-GENERATOR_VERSION = "9"
+GENERATOR_VERSION = "10"
 _KEYS = "qwertyuiopasdfghjklzxcvbnm"
 
 

@@ -269,3 +269,56 @@ def test_a_question_naming_a_product_by_title_is_answered_not_bought() -> None:
     assert (nlu.intent, nlu.slots.product_id) == ("product_details", "kb-1")
     nlu = t.understand("add the Halcyon 75 Mechanical Keyboard to my cart", DialogueState())
     assert (nlu.intent, nlu.slots.product_id) == ("add_to_cart", "kb-1")
+
+
+def test_a_vague_request_is_asked_about_with_the_shops_categories(tier: EmbeddedTier) -> None:
+    tier.model = StubModel("refine", 0.9)
+    nlu = tier.understand("orange", DialogueState())
+    assert nlu.notes.get("vague")
+    p = tier.plan(nlu, tier.update_state(DialogueState(), nlu))
+    assert not p.calls and p.reply.startswith("What kind of product are you looking for in orange?")
+    assert p.quick_replies == ["Rain Shells in orange"]  # the only category with orange
+
+
+def test_questions_about_the_product_in_play_are_answered_not_searched(tier: EmbeddedTier) -> None:
+    tier.model = StubModel("search", 0.9)
+    s = DialogueState(last_shown=["kb-1"], focus="kb-1",
+                      shown={"kb-1": {"title": PRODUCTS[2]["title"], "price": 129.0}})
+    for text in ("how many have you got left", "is that one hot-swappable?", "and the price?"):
+        nlu = tier.understand(text, s)
+        assert nlu.intent == "product_details", text
+        assert tier.plan(nlu, tier.update_state(s, nlu)).calls[0].name == "get_product"
+
+
+def test_make_it_three_sets_the_cart_line_quantity(
+    tier: EmbeddedTier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tier.model = StubModel("add_to_cart", 0.9)
+    s = DialogueState(extra={"cart": [{"product_id": "kb-1", "variant_id": "kb-1-0",
+                                       "title": "Halcyon 75 Mechanical Keyboard",
+                                       "quantity": 1}]})
+    nlu = tier.understand("actually make it 3", s)
+    call = tier.plan(nlu, tier.update_state(s, nlu)).calls[0]
+    assert (call.name, call.args) == ("update_cart_quantity", {
+        "product_id": "kb-1", "variant_id": "kb-1-0", "quantity": 3})
+    # without the tool (older tools): the difference is added
+    monkeypatch.setattr(_policy, "_accepts", lambda tool, field: tool != "update_cart_quantity")
+    call = tier.plan(nlu, tier.update_state(s, nlu)).calls[0]
+    assert (call.name, call.args) == ("add_to_cart", {"product_id": "kb-1",
+                                                      "variant_id": "kb-1-0", "quantity": 2})
+
+
+def test_another_one_adds_the_same_product_and_variant_again(tier: EmbeddedTier) -> None:
+    tier.model = StubModel("refine", 0.85)
+    s = DialogueState(extra={"cart": [{"product_id": "shell-1", "variant_id": "shell-1-3",
+                                       "title": "Squall Packable Rain Shell", "quantity": 1}]})
+    nlu = tier.understand("and another one of those for my brother", s)
+    call = tier.plan(nlu, tier.update_state(s, nlu)).calls[0]
+    assert (call.name, call.args) == ("add_to_cart", {
+        "product_id": "shell-1", "variant_id": "shell-1-3", "quantity": 1})
+
+
+def test_a_compound_typed_as_one_word_is_split_into_catalog_words() -> None:
+    fix = SpellFixer(Lexicon(FACETS), {"rain", "a"}, set(build_profile(PRODUCTS)["vocab"]))
+    assert fix("rainshel") == "rain shell"
+    assert fix("sunglases") == "sunglases"  # not two catalog words: left alone
