@@ -55,4 +55,4 @@ bench: setup-dev system-deps
 	bash scripts/bench.sh
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .bench-overlay

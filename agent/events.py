@@ -142,3 +142,6 @@ class HistoryItem(BaseModel):
     tool_calls: list[ToolCallEvent] = Field(default_factory=list)
     products: list[ProductCard] = Field(default_factory=list)
     tier: Tier | None = None
+    quick_replies: list[str] = Field(
+        default_factory=list, description="The answers offered with this reply, if any"
+    )

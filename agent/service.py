@@ -26,7 +26,7 @@ from shopagent.settings import Settings
 log = logging.getLogger(__name__)
 
 # A typed answer to a pending confirmation: only short, unambiguous replies count.
-_POLITE = r"(,?\s*(please|thanks|thank you|do it|go ahead|that|it|cancel that|cancel it))*"
+_POLITE = r"(,?\s*(please|thanks|thank you|do it|go ahead|cancel that))*"
 _YES = re.compile(
     r"^\s*(yes|yep|yeah|yup|y|sure|ok(ay)?|confirm(ed)?|do it|go ahead|please do)"
     rf"{_POLITE}[\s.!]*$",
@@ -396,7 +396,13 @@ class AgentService:
                 cards = [ev.ProductCard(**c) for c in m.additional_kwargs.get("products", [])]
                 tier = m.additional_kwargs.get("tier")
                 items.append(
-                    ev.HistoryItem(role="assistant", text=str(m.content), tier=tier, products=cards)
+                    ev.HistoryItem(
+                        role="assistant",
+                        text=str(m.content),
+                        tier=tier,
+                        products=cards,
+                        quick_replies=m.additional_kwargs.get("quick_replies", []),
+                    )
                 )
             elif include_tools and isinstance(m, AIMessage) and m.tool_calls:
                 calls = [

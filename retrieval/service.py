@@ -1,7 +1,7 @@
 """The catalog service: search, visual search, facets, products, ingestion.
 
-Methods are synchronous and fast (a few ms on the embedded engine); async callers run
-them with ``await asyncio.to_thread(...)``.
+Methods are synchronous and fast (query latencies in bench/results/retrieval.json); async
+callers run them with ``await asyncio.to_thread(...)``.
 """
 
 from __future__ import annotations

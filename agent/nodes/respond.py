@@ -84,6 +84,7 @@ async def respond(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
                 "turn_id": turn["turn_id"],
                 "products": cards,
                 "final": True,
+                **({"quick_replies": quick} if quick else {}),
             },
         )
     ]

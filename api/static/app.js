@@ -1,7 +1,7 @@
 // shopagent web chat: plain JS over the HTTP API (no build step).
 // Streams turns as SSE over fetch (EventSource cannot POST or send an Authorization header).
 import {
-  cartView, compareTable, el, money, pickOptions, productCard, showDetails,
+  askBoard, cartView, compareTable, el, lookGroup, money, pickOptions, productCard, showDetails,
 } from "./ui.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -133,7 +133,7 @@ function renderConfirm(bubble, ev) {
   const options = ev.options || args.options || {};
   const facts = Object.entries(options)
     .map(([k, v]) => `${k.charAt(0).toUpperCase()}${k.slice(1)}: ${v}`);
-  if (ev.unit_price !== undefined) facts.push(`${money(ev.unit_price, ev.currency)} each`);
+  if (ev.unit_price !== undefined && ev.unit_price !== null) facts.push(`${money(ev.unit_price, ev.currency)} each`);
   const box = el("div", { class: "confirm", role: "group", "aria-label": "Confirm action" },
     el("p", { class: "summary", text: ev.summary }),
     facts.length ? el("p", { class: "facts", text: facts.join(" · ") }) : null);
@@ -265,6 +265,8 @@ function onToolResult(bubble, ev) {
   } else if (ev.name === "compare_products") {
     const table = compareTable(content);
     if (table) bubble.append(table);
+  } else if (content.look && (content.look.items || []).length) {
+    bubble.append(lookGroup(content.look, addLook));
   }
 }
 
@@ -344,6 +346,14 @@ function cardAction(type, p) {
   else if (type === "more_like_this") {
     sendAction({ type, product_id: p.id }, `Show more like ${p.title}`);
   } else if (type === "add") startAdd(p);
+  else if (type === "save") startSave(p);
+}
+
+async function startSave(p) {
+  const board = await askBoard($("#dialog"), p, state.board);
+  if (!board) return;
+  state.board = board;
+  sendAction({ type: "save", product_id: p.id, board }, `Save ${p.title} to my ${board} board`);
 }
 
 // Add from a card: the product's real options come from the catalog, the picker allows
@@ -364,6 +374,18 @@ async function startAdd(p) {
   const opts = Object.values(choice.options).join(", ");
   sendAction({ type: "add_to_cart", product_id: product.id, ...choice },
     `Add ${choice.quantity} × ${product.title}${opts ? ` (${opts})` : ""} to my cart`);
+}
+
+// A suggested look or gift set, added in one step at the prices it was shown with.
+function addLook(look) {
+  const items = look.items.map((i) => {
+    const item = { product_id: i.product_id };
+    if (i.variant_id) item.variant_id = i.variant_id;
+    if (i.unit_price !== undefined && i.unit_price !== null) item.unit_price = String(i.unit_price);
+    return item;
+  });
+  sendAction({ type: "add_look", items },
+    `Add the look to my cart: ${look.items.map((i) => i.title).join(", ")}`);
 }
 
 function toggleCompare(p, on) {
@@ -450,11 +472,13 @@ async function loadSession(id) {
     return;
   }
   selectSession(id);
-  for (const item of s.history) {
-    if (item.role === "tool") continue;
+  const shown = s.history.filter((item) => item.role !== "tool");
+  shown.forEach((item, i) => {
     const b = addBubble(item.role, item.text);
     renderProducts(b, item.products);
-  }
+    // Only the last reply's question is still open.
+    if (i === shown.length - 1 && !s.pending_confirmation) renderQuickReplies(b, item.quick_replies);
+  });
   if (s.pending_confirmation) {
     renderConfirm(addBubble("assistant", ""), s.pending_confirmation);
   }

@@ -84,8 +84,10 @@ export function productCard(p, { act, onCompareToggle, comparing }) {
         onclick: () => act("details", p) }, "Details"),
       el("button", { type: "button", class: "primary", "aria-label": `Add ${name} to cart`,
         disabled: p.in_stock === false, onclick: () => act("add", p) }, "Add"),
-      el("button", { type: "button", "aria-label": `More like ${name}`,
-        onclick: () => act("more_like_this", p) }, "More like this"),
+      el("button", { type: "button", "aria-label": `Similar to ${name}`,
+        onclick: () => act("more_like_this", p) }, "Similar"),
+      el("button", { type: "button", "aria-label": `Save ${name} to a board`,
+        onclick: () => act("save", p) }, "Save"),
       el("label", { class: "cmp-label" }, pick, el("span", { text: "Compare" }))));
 }
 
@@ -176,6 +178,29 @@ export function pickOptions(dialog, product) {
   });
 }
 
+// Which board to save to: resolves with the name, or null when cancelled.
+export function askBoard(dialog, product, last) {
+  const input = el("input", { id: "board-name", type: "text", maxlength: "80",
+    required: true, autocomplete: "off", value: last || "favourites" });
+  const cancel = el("button", { type: "button" }, "Cancel");
+  dialog.replaceChildren(el("form", { method: "dialog", class: "picker" },
+    el("h2", { id: "dlg-title", text: `Save ${product.title}` }),
+    el("p", {}, el("label", { for: "board-name", text: "Board " }), input),
+    el("div", { class: "row" }, el("button", { type: "submit", class: "primary" }, "Save"),
+      cancel)));
+  dialog.setAttribute("aria-labelledby", "dlg-title");
+  return new Promise((resolve) => {
+    cancel.addEventListener("click", () => dialog.close("cancel"));
+    dialog.addEventListener("close", () => {
+      const name = input.value.trim();
+      resolve(dialog.returnValue === "cancel" || !name ? null : name);
+    }, { once: true });
+    dialog.returnValue = "";
+    dialog.showModal();
+    input.select();
+  });
+}
+
 // --- the details drawer ------------------------------------------------------------------
 
 export function showDetails(dialog, product, onAdd) {
@@ -237,6 +262,23 @@ export function compareTable(content) {
     "aria-label": "Comparison table" },
   el("table", { class: "compare" }, el("caption", { text: "Comparison" }),
     el("thead", {}, head), el("tbody", {}, ...body)));
+}
+
+// --- a look or gift set: its items as one group, with the server's total ------------------
+
+export function lookGroup(look, onAdd) {
+  const items = look.items.map((i) => {
+    const opts = Object.entries(i.options || {}).map(([k, v]) => `${label(k)}: ${v}`).join(", ");
+    return el("li", {}, el("span", { class: "title", text: i.title }),
+      opts ? el("span", { class: "muted", text: ` (${opts})` }) : null,
+      el("span", { class: "price", text: money(i.unit_price, i.currency) }));
+  });
+  return el("section", { class: "look", "aria-label": "Suggested look" },
+    el("h3", { text: "The look" }),
+    el("ul", {}, ...items),
+    el("p", { class: "total" }, "Total ", el("strong", { text: money(look.total, look.currency) })),
+    el("button", { type: "button", class: "primary", onclick: () => onAdd(look) },
+      "Add the whole look to cart"));
 }
 
 // --- the cart ----------------------------------------------------------------------------

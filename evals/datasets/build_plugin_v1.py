@@ -53,7 +53,7 @@ pairs = [
     ("backpacks please", "Backpacks", "can I pick up the first one in a shop today"),
     ("I'm after some boots", "Boots", "which store has the last one in stock near me?"),
     ("show me wallets", "Wallets", "could I collect the last one in person?"),
-    ("handbags", "Handbags", "can i grab the 1st one at a store today"),
+    ("show me some handbags", "Handbags", "can i grab the 1st one at a store today"),
 ]
 for n, (q, cat, ask) in enumerate(pairs):
     out.append(

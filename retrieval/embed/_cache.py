@@ -47,7 +47,7 @@ class VectorCache:
             try:
                 # SQLite caps the number of bound parameters per statement.
                 for i in range(0, len(keys), 500):
-                    chunk = list(keys[i:i + 500])
+                    chunk = list(keys[i : i + 500])
                     marks = ",".join("?" * len(chunk))
                     rows = self._db.execute(f"SELECT h, b FROM v WHERE h IN ({marks})", chunk)
                     for h, b in rows:

@@ -49,8 +49,11 @@ class DescriptorEncoder:
     weights = (1.0, 0.8, 0.6)
 
     def embed_images(self, images: Sequence[bytes]) -> np.ndarray:
-        return np.stack([self.embed_array(self._prepare(b)) for b in images]) \
-            if images else np.zeros((0, self.dim), dtype=np.float32)
+        return (
+            np.stack([self.embed_array(self._prepare(b)) for b in images])
+            if images
+            else np.zeros((0, self.dim), dtype=np.float32)
+        )
 
     @staticmethod
     def _prepare(data: bytes) -> np.ndarray:
@@ -71,21 +74,28 @@ class DescriptorEncoder:
         mx, mn = px.max(axis=1), px.min(axis=1)
         delta = mx - mn + 1e-6
         r, g, b = px[:, 0], px[:, 1], px[:, 2]
-        hue = np.where(mx == r, ((g - b) / delta) % 6,
-                       np.where(mx == g, (b - r) / delta + 2, (r - g) / delta + 4)) / 6.0
+        hue = (
+            np.where(
+                mx == r,
+                ((g - b) / delta) % 6,
+                np.where(mx == g, (b - r) / delta + 2, (r - g) / delta + 4),
+            )
+            / 6.0
+        )
         sat = np.where(mx > 0, (mx - mn) / (mx + 1e-6), 0)
         hi = np.minimum((hue * self._HUE).astype(int), self._HUE - 1)
         si = np.minimum((sat * self._SAT).astype(int), self._SAT - 1)
         vi = np.minimum((mx * self._VAL).astype(int), self._VAL - 1)
         # greys have no meaningful hue: put them all in hue bin 0
         hi = np.where(si == 0, 0, hi)
-        color = np.bincount((hi * self._SAT + si) * self._VAL + vi,
-                            minlength=self._HUE * self._SAT * self._VAL).astype(np.float32)
+        color = np.bincount(
+            (hi * self._SAT + si) * self._VAL + vi, minlength=self._HUE * self._SAT * self._VAL
+        ).astype(np.float32)
         color = np.sqrt(color)  # dampen the dominant bin so secondary colours count
 
         # shape: mask cropped to its bounding box, resampled to a fixed grid
         ys, xs = np.nonzero(mask)
-        crop = mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+        crop = mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32)
         gy = np.linspace(0, crop.shape[0] - 1, self._GRID).astype(int)
         gx = np.linspace(0, crop.shape[1] - 1, self._GRID).astype(int)
         shape = crop[np.ix_(gy, gx)].ravel()
@@ -100,9 +110,12 @@ class DescriptorEncoder:
         oi = np.minimum((ang * self._ORIENT).astype(int), self._ORIENT - 1)
         cy = np.minimum((np.arange(h) * self._CELLS) // h, self._CELLS - 1)
         cx = np.minimum((np.arange(w) * self._CELLS) // w, self._CELLS - 1)
-        cell = (cy[:, None] * self._CELLS + cx[None, :])
-        edges = np.bincount((cell * self._ORIENT + oi).ravel(), weights=mag.ravel(),
-                            minlength=self._CELLS * self._CELLS * self._ORIENT)
+        cell = cy[:, None] * self._CELLS + cx[None, :]
+        edges = np.bincount(
+            (cell * self._ORIENT + oi).ravel(),
+            weights=mag.ravel(),
+            minlength=self._CELLS * self._CELLS * self._ORIENT,
+        )
 
         parts = []
         for block, wgt in zip((color, shape, edges), self.weights, strict=True):
@@ -117,15 +130,17 @@ class ClipEncoder:
 
     def __init__(self, model_path: Path) -> None:
         if not Path(model_path).is_dir():
-            raise InvalidInput(f"clip_model_path {model_path} is not a directory",
-                               code="bad_config")
+            raise InvalidInput(
+                f"clip_model_path {model_path} is not a directory", code="bad_config"
+            )
         from transformers import AutoModel, AutoProcessor
 
         self._processor = AutoProcessor.from_pretrained(str(model_path), local_files_only=True)
         self._model = AutoModel.from_pretrained(str(model_path), local_files_only=True).eval()
         cfg = self._model.config
-        self.dim = int(getattr(cfg, "projection_dim", None)
-                       or getattr(cfg, "vision_config", cfg).hidden_size)
+        self.dim = int(
+            getattr(cfg, "projection_dim", None) or getattr(cfg, "vision_config", cfg).hidden_size
+        )
         self.name = f"clip:{Path(model_path).name}"
 
     def embed_images(self, images: Sequence[bytes]) -> np.ndarray:
@@ -144,7 +159,8 @@ class ClipEncoder:
 def make_image_encoder(kind: str, clip_model_path: Path | None = None) -> ImageEncoder:
     if kind == "clip":
         if clip_model_path is None:
-            raise InvalidInput("image_encoder=clip needs SHOPAGENT_CLIP_MODEL_PATH",
-                               code="bad_config")
+            raise InvalidInput(
+                "image_encoder=clip needs SHOPAGENT_CLIP_MODEL_PATH", code="bad_config"
+            )
         return ClipEncoder(clip_model_path)
     return DescriptorEncoder()

@@ -101,10 +101,13 @@ def padded(ids: list[list[int]]) -> dict[str, np.ndarray]:
     width = int(lens.max()) if len(ids) else 0
     input_ids = np.zeros((len(ids), width), dtype=np.int64)
     for row, x in enumerate(ids):
-        input_ids[row, :len(x)] = x
+        input_ids[row, : len(x)] = x
     mask = (np.arange(width)[None, :] < lens[:, None]).astype(np.int64)
-    return {"input_ids": input_ids, "attention_mask": mask,
-            "token_type_ids": np.zeros_like(input_ids)}
+    return {
+        "input_ids": input_ids,
+        "attention_mask": mask,
+        "token_type_ids": np.zeros_like(input_ids),
+    }
 
 
 def feeds(texts: tuple[str, ...] | list[str], max_seq_length: int) -> dict[str, np.ndarray]:

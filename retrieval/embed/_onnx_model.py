@@ -45,8 +45,12 @@ ONNX_KINDS = ("onnx-int8", "onnx")
 RECIPE = 1
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # A build must agree with the torch model it came from on these (checked before it is kept).
-_CHECK_TEXTS = ("red linen midi dress", "Auron wireless over-ear headphones, black",
-                "oak dining table for six. Home, Furniture, Tables", "gift for kids")
+_CHECK_TEXTS = (
+    "red linen midi dress",
+    "Auron wireless over-ear headphones, black",
+    "oak dining table for six. Home, Furniture, Tables",
+    "gift for kids",
+)
 _MIN_BUILD_COS = {"onnx": 0.9999, "onnx-int8": 0.97}
 
 _lock = threading.Lock()
@@ -62,8 +66,10 @@ def model_files(model_dir: Path, kind: str) -> tuple[Path, Path]:
 def _source() -> dict[str, Any]:
     """What the model is made from: the packaged weights (by version and size)."""
     weights = minilm_path() / "model.safetensors"
-    return {"package": package_version(),
-            "weights_bytes": weights.stat().st_size if weights.exists() else 0}
+    return {
+        "package": package_version(),
+        "weights_bytes": weights.stat().st_size if weights.exists() else 0,
+    }
 
 
 def _sha256(path: Path) -> str:
@@ -90,8 +96,7 @@ def _matches(manifest: dict[str, Any] | None, kind: str) -> bool:
     return manifest is not None and all(manifest.get(k) == v for k, v in _expected(kind).items())
 
 
-def _check_file(model: Path, manifest: dict[str, Any] | None, kind: str, *,
-                hash_it: bool) -> bool:
+def _check_file(model: Path, manifest: dict[str, Any] | None, kind: str, *, hash_it: bool) -> bool:
     if not _matches(manifest, kind):
         return False
     assert manifest is not None
@@ -169,14 +174,18 @@ def ensure_model(kind: str, model_dir: Path) -> Path:
             return model
 
 
-def _usable(kind: str, model: Path, manifest_path: Path,
-            known: tuple[Path, dict[str, Any]] | None) -> bool:
+def _usable(
+    kind: str, model: Path, manifest_path: Path, known: tuple[Path, dict[str, Any]] | None
+) -> bool:
     """Whether ``model`` is good as it is (and remembered as verified when it was hashed)."""
     manifest = _read_manifest(manifest_path)
     if known is not None:
         # This process hashed a good copy already: the same checksum and size will do.
-        return (manifest is not None and manifest.get("sha256") == known[1].get("sha256")
-                and _check_file(model, manifest, kind, hash_it=False))
+        return (
+            manifest is not None
+            and manifest.get("sha256") == known[1].get("sha256")
+            and _check_file(model, manifest, kind, hash_it=False)
+        )
     if not _check_file(model, manifest, kind, hash_it=True):
         return False
     assert manifest is not None
@@ -206,11 +215,16 @@ def _build(kind: str, model_dir: Path, model: Path, manifest_path: Path) -> dict
     try:
         fp32_file, fp32_manifest = model_files(model_dir, "onnx")
         reuse_fp32 = kind == "onnx-int8" and _check_file(
-            fp32_file, _read_manifest(fp32_manifest), "onnx", hash_it=True)
+            fp32_file, _read_manifest(fp32_manifest), "onnx", hash_it=True
+        )
         built = _export_and_quantize(kind, work, fp32_file if reuse_fp32 else None)
         _fsync(built)
-        manifest = {**_expected(kind), "bytes": built.stat().st_size, "sha256": _sha256(built),
-                    "onnxruntime": onnxruntime.__version__}
+        manifest = {
+            **_expected(kind),
+            "bytes": built.stat().st_size,
+            "sha256": _sha256(built),
+            "onnxruntime": onnxruntime.__version__,
+        }
         manifest_path.unlink(missing_ok=True)  # never a valid manifest beside a half-moved file
         os.replace(built, model)
         _write_atomic(manifest_path, json.dumps(manifest, indent=2).encode())
@@ -252,8 +266,9 @@ def _export(path: Path) -> np.ndarray:
             self.bert = bert
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                             token_type_ids=token_type_ids).last_hidden_state
+            return self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     inputs = feeds(_CHECK_TEXTS, 64)
     args = tuple(torch.from_numpy(inputs[k]) for k in INPUTS)
@@ -264,9 +279,16 @@ def _export(path: Path) -> np.ndarray:
         hidden = LastHidden(bert)(*args).numpy()
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # TorchScript-exporter deprecation and tracer notes
-        torch.onnx.export(LastHidden(bert), args, str(path), input_names=list(INPUTS),
-                          output_names=["last_hidden_state"], dynamic_axes=axes,
-                          opset_version=17, dynamo=False)
+        torch.onnx.export(
+            LastHidden(bert),
+            args,
+            str(path),
+            input_names=list(INPUTS),
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
     return pool(hidden, inputs["attention_mask"])
 
 
@@ -286,8 +308,13 @@ def _quantize(src: Path, dst: Path) -> None:
     root = logging.getLogger()
     root.addFilter(hint)
     try:
-        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul"])
+        quantize_dynamic(
+            str(src),
+            str(dst),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+        )
     finally:
         root.removeFilter(hint)
 
@@ -296,9 +323,11 @@ def _check_build(kind: str, path: Path, reference: np.ndarray) -> None:
     """The built model must reproduce the torch model on a few texts, or it is not kept."""
     cos = float(np.min(np.sum(_encode_with(_session_for(path, 1)) * reference, axis=1)))
     if cos < _MIN_BUILD_COS[kind]:
-        raise RuntimeError(f"the {kind} MiniLM export disagrees with torch (min cosine {cos:.4f}); "
-                           "set SHOPAGENT_TEXT_ENCODER=torch and report the versions of torch "
-                           "and onnxruntime")
+        raise RuntimeError(
+            f"the {kind} MiniLM export disagrees with torch (min cosine {cos:.4f}); "
+            "set SHOPAGENT_TEXT_ENCODER=torch and report the versions of torch "
+            "and onnxruntime"
+        )
 
 
 def _encode_with(session: Any) -> np.ndarray:
@@ -341,4 +370,3 @@ def forget() -> None:
     with _lock:
         _verified.clear()
         _sessions.clear()
-

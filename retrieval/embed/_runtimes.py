@@ -66,8 +66,13 @@ class TorchRuntime:
     def encode(self, texts: list[str]) -> np.ndarray:
         model = self._model()
         with _ENCODE_LOCK, _torch_threads(1 if len(texts) <= SMALL else None):
-            out = model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                               convert_to_numpy=True, show_progress_bar=False)
+            out = model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.asarray(out, dtype=np.float32)
 
 
@@ -105,14 +110,15 @@ class OnnxRuntime:
         # on one thread per core (the session is single-threaded and releases the GIL),
         # longest first so no core idles on a long last chunk.
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]), reverse=True)
-        chunks = [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        chunks = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         workers = min(cores(), len(chunks))
         with _ENCODE_LOCK:  # one batch at a time: each already uses every core
             if workers == 1:
                 done = [run(c) for c in chunks]
             else:
-                with ThreadPoolExecutor(max_workers=workers,
-                                        thread_name_prefix="minilm-onnx") as pool_:
+                with ThreadPoolExecutor(
+                    max_workers=workers, thread_name_prefix="minilm-onnx"
+                ) as pool_:
                     done = list(pool_.map(run, chunks))
         for rows, vectors in done:
             out[rows] = vectors

@@ -29,8 +29,9 @@ def text_encoder_name(kind: str, max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH) -
     """What made a text vector: the cache-key prefix and the tag stored with indexed points.
     ``torch`` keeps the bare model id, the name its vectors had before there were variants."""
     if kind not in TEXT_ENCODERS:
-        raise InvalidInput(f"unknown text encoder {kind!r}; choose one of {TEXT_ENCODERS}",
-                           code="bad_config")
+        raise InvalidInput(
+            f"unknown text encoder {kind!r}; choose one of {TEXT_ENCODERS}", code="bad_config"
+        )
     name = TEXT_MODEL_ID if kind == "torch" else f"{TEXT_MODEL_ID}+{kind}-r{RECIPE}"
     return name if max_seq_length == DEFAULT_MAX_SEQ_LENGTH else f"{name}+seq{max_seq_length}"
 
@@ -43,10 +44,15 @@ class TextEmbedder:
 
     dim = TEXT_DIM
 
-    def __init__(self, cache_path: Path | None = None, *,
-                 encoder: str = DEFAULT_TEXT_ENCODER, model_dir: Path | None = None,
-                 batch_size: int | None = None,
-                 max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH) -> None:
+    def __init__(
+        self,
+        cache_path: Path | None = None,
+        *,
+        encoder: str = DEFAULT_TEXT_ENCODER,
+        model_dir: Path | None = None,
+        batch_size: int | None = None,
+        max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH,
+    ) -> None:
         self.name = text_encoder_name(encoder, max_seq_length)
         self.encoder = encoder
         self.max_seq_length = max_seq_length

@@ -187,6 +187,33 @@ def test_a_failed_turn_reads_as_a_sentence_with_a_retry(browser: Any, live_facto
     expect(page.locator(".msg.user")).to_have_count(1)
 
 
+def test_a_look_shows_as_a_group_with_the_servers_total(browser: Any, live_factory: Any) -> None:
+    """The look group (complete_the_look's result) renders its items and the total the
+    server sent: here a total below the items' sum, which the page must not recompute."""
+    from playwright.sync_api import expect
+
+    server = live_factory(environment="development", dev_api_key="dev-browser-key")
+    page = browser.new_page(locale="en-US")
+    page.goto(server.url + "/")
+    page.evaluate(
+        """async () => {
+          const ui = await import("/static/ui.js");
+          const look = {total: "140.00", currency: "EUR", items: [
+            {product_id: "a", title: "Trail Tent", unit_price: "99.00", currency: "EUR",
+             options: {"capacity": "2 person"}},
+            {product_id: "b", title: "Camp Stove", unit_price: "45.00", currency: "EUR"}]};
+          document.querySelector("#log").append(
+            ui.lookGroup(look, () => { window.lookAdded = look.items.length; }));
+        }"""
+    )
+    group = page.get_by_role("region", name="Suggested look")
+    expect(group.locator("li")).to_have_count(2)
+    expect(group).to_contain_text("Capacity: 2 person")
+    expect(group.locator(".total strong")).to_have_text("€140.00")
+    group.get_by_role("button", name="Add the whole look to cart").click()
+    assert page.evaluate("window.lookAdded") == 2
+
+
 # --- end to end: the real AgentService, a real demo catalog, a scripted model ------------
 
 
@@ -421,6 +448,7 @@ def _desktop_flow(browser: Any, url: str) -> None:
     assert "kb-75" not in page.locator("main").inner_text()
     paint = page.evaluate("window.shopagentMetrics.cardPaintMs")
     assert paint and max(paint) < 100, f"first card painted {paint} ms after its event"
+    print(f"page weight {weight} bytes JS+CSS; card paint {paint} ms")
     _axe(page, "after a search")
     page.screenshot(path=str(ARTIFACTS / "page-search-desktop.png"), full_page=True)
     # A product without an image gets a tile, not a broken image; a long title is clamped.
@@ -475,6 +503,8 @@ def _desktop_flow(browser: Any, url: str) -> None:
 
     # Change the quantity in the cart: confirmed, totals from the server.
     line.get_by_role("button", name="One more Kestrel 75 Mechanical Keyboard").click()
+    box_ = page.get_by_role("group", name="Confirm action").last
+    expect(box_.locator(".facts")).to_have_text("Switch type: linear")  # that line's variant
     _confirm(page)
     expect(line.locator(".qty .n")).to_have_text("2")
     expect(cart.locator(".total strong")).to_have_text("€269.00")
@@ -514,6 +544,33 @@ def _desktop_flow(browser: Any, url: str) -> None:
     expect(page.locator(".msg.assistant").last.locator("table.compare")).to_be_visible()
     _axe(page, "with a comparison")
     page.screenshot(path=str(ARTIFACTS / "page-compare-desktop.png"), full_page=True)
+
+    # More like this: similar products, never the one asked about.
+    cards.filter(has_text="Kestrel 75").first.get_by_role(
+        "button", name="Similar to Kestrel 75 Mechanical Keyboard"
+    ).click()
+    _idle(page)
+    expect(page.locator(".msg.user").last).to_have_text(
+        "Show more like Kestrel 75 Mechanical Keyboard"
+    )
+    similar = page.locator(".msg.assistant").last.locator(".product-card h3")
+    expect(similar.first).to_be_visible()
+    assert "Kestrel 75 Mechanical Keyboard" not in similar.all_inner_texts()
+
+    # Save to a named board, keyboard only: no confirmation, the assistant says where.
+    save = cards.filter(has_text="Kestrel 65").first.get_by_role(
+        "button", name="Save Kestrel 65 Compact Keyboard to a board"
+    )
+    save.focus()
+    page.keyboard.press("Enter")
+    board = page.get_by_role("textbox", name="Board", exact=True)
+    expect(board).to_be_focused()
+    board.fill("desk setup")
+    board.press("Enter")
+    _idle(page)
+    expect(page.locator(".msg.assistant").last).to_contain_text(
+        "Saved Kestrel 65 Compact Keyboard to your desk setup board"
+    )
 
     # Checkout from the cart.
     cart.get_by_role("button", name="Check out").click()

@@ -122,6 +122,8 @@ async def test_typed_option_question_offers_quick_replies(shop: httpx.AsyncClien
     sid = (await shop.post("/v1/sessions", json={})).json()["session_id"]
     ev = await _post(shop, sid, text="add the kestrel 75")
     assert ev["message"][0]["quick_replies"] == ["clicky", "linear"]
+    history = (await shop.get(f"/v1/sessions/{sid}")).json()["history"]
+    assert history[-1]["quick_replies"] == ["clicky", "linear"]  # kept for a reload
     ev = await _post(shop, sid, text="Clicky")
     assert ev["confirm_required"][0]["arguments"]["variant_id"] == "kb-75-c"
 
@@ -149,3 +151,40 @@ async def test_product_endpoint_serves_variants_for_pickers(shop: httpx.AsyncCli
     finishes = [v["options"]["finish"] for v in r.json()["product"]["variants"]]
     assert finishes == ["matte black", "walnut"]
     assert (await shop.get("/v1/products/nope")).json()["error"]["code"] == "product_not_found"
+
+
+async def test_a_look_is_added_in_one_confirmed_step(shop: httpx.AsyncClient) -> None:
+    sid = (await shop.post("/v1/sessions", json={})).json()["session_id"]
+    items = [
+        {"product_id": "kb-65", "variant_id": "kb-65-l", "unit_price": "99.00"},
+        {"product_id": "lamp-osprey", "unit_price": "45.00"},
+    ]
+    ev = await _post(shop, sid, action={"type": "add_look", "items": items})
+    confirm = ev["confirm_required"][0]
+    assert confirm["tool"] == "add_look_to_cart"
+    assert (await shop.get("/v1/cart")).json()["lines"] == []
+    r = await shop.post(
+        f"/v1/sessions/{sid}/confirm",
+        json={"confirmation_id": confirm["confirmation_id"], "approve": True},
+    )
+    assert _events(r.text)["message"][0]["text"] == "Added the look to your cart: 2 items."
+    cart = (await shop.get("/v1/cart")).json()
+    assert {(line["product_id"], line["variant_id"]) for line in cart["lines"]} == {
+        ("kb-65", "kb-65-l"),
+        ("lamp-osprey", None),
+    }
+    history = (await shop.get(f"/v1/sessions/{sid}")).json()["history"]
+    assert history[0]["text"] == (
+        "Add the look to my cart: Kestrel 65 Compact Keyboard, Osprey Desk Lamp"
+    )
+
+
+async def test_save_to_a_board_needs_no_confirmation(shop: httpx.AsyncClient) -> None:
+    sid = (await shop.post("/v1/sessions", json={})).json()["session_id"]
+    action = {"type": "save", "product_id": "hp-studio", "board": "studio"}
+    ev = await _post(shop, sid, action=action)
+    assert "confirm_required" not in ev
+    assert [c["name"] for c in ev["tool_call"]] == ["save_to_board"]
+    assert ev["message"][0]["text"].startswith("Saved Heron Studio Headphones to your studio board")
+    history = (await shop.get(f"/v1/sessions/{sid}")).json()["history"]
+    assert history[0]["text"] == "Save Heron Studio Headphones to my studio board"

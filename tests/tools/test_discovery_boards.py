@@ -128,3 +128,22 @@ async def test_shared_link_over_the_api(demo, tmp_path: Path) -> None:
         assert "alice" not in r.text
         r = await client.get("/v1/boards/shared/not-a-token")
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+async def test_order_baskets_span_users_on_both_stores(both) -> None:
+    from decimal import Decimal
+
+    from tools.stores import CartLine, Order
+
+    for user, ids in (("ann", ["a", "b"]), ("bo", ["c", "d", "c"]), ("cy", ["e"])):
+        order = Order(order_id=f"o-{user}", user_id=user, total=Decimal("3.00"),
+                      lines=[CartLine(product_id=i, title=i, unit_price=Decimal("1.00"))
+                             for i in ids])
+
+        async def put(txn, order=order):  # type: ignore[no-untyped-def]
+            txn.put_order(order)
+            return {}
+
+        await both.commerce.write_once(user, "k", put)
+    baskets = sorted(await both.commerce.order_baskets())
+    assert baskets == [["a", "b"], ["c", "d"]]  # single-product orders teach nothing

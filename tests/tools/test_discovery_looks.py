@@ -178,3 +178,55 @@ def test_collections_in_the_feed_teach_what_goes_together(tmp_path: Path) -> Non
         assert all(c["attributes"]["color"] == "teal" for c in top), top
     finally:
         cat.close()
+
+
+
+async def test_co_purchases_in_orders_teach_complements(tmp_path: Path) -> None:
+    """A bike shop with no looks: what shoppers buy together (orders of other users)
+    decides what complete_the_look suggests."""
+    import asyncio
+
+    from tools.discovery import _engine
+    from tools.stores import CartLine, Order, open_stores
+
+    settings = _settings(tmp_path)
+    cat = open_catalog(settings)
+    bikes = [Product(id=f"bike-{i}", title=f"Trail Bike {i}", category="Cycling > Bikes",
+                     price=Decimal("900.00"), attributes={"color": "black"}) for i in range(3)]
+    kinds = {"helm": "Helmets", "lock": "Bike Locks", "tyre": "Tyre Levers", "jers": "Jerseys"}
+    extras = [Product(id=f"{key}-{i}", title=f"{leaf} {i}", category=f"Cycling > {leaf}",
+                      price=Decimal("30.00"), attributes={"color": "black"})
+              for key, leaf in kinds.items() for i in range(3)]
+    await asyncio.to_thread(cat.ingest, bikes + extras)
+
+    def order(user: str, n: int, ids: list[str]) -> Order:
+        return Order(order_id=f"o-{user}-{n}", user_id=user, total=Decimal("1.00"),
+                     lines=[CartLine(product_id=p, title=p, unit_price=Decimal("1.00"))
+                            for p in ids])
+
+    try:
+        async with await open_stores(settings) as stores:
+            for n in range(6):  # bikes go with a helmet and a lock; levers are bought alone
+                user = f"rider-{n}"
+                k = n % 3
+                bought = order(user, n, [f"bike-{k}", f"helm-{k}", f"bike-{k}"])
+                bought.lines.append(CartLine(product_id=f"lock-{k}", title="lock",
+                                             unit_price=Decimal("1.00")))
+                alone = order(user, 100 + n, [f"tyre-{k}"])
+
+                async def put(txn, orders=(bought, alone)):  # type: ignore[no-untyped-def]
+                    for o in orders:
+                        txn.put_order(o)
+                    return {}
+
+                await stores.commerce.write_once(user, f"k{n}", put)
+            baskets = await stores.commerce.order_baskets()
+            assert len(baskets) == 6 and all(len(b) == 3 for b in baskets)
+            ctx = ToolContext(user_id="new", session_id="s", catalog=cat,
+                              stores=stores.commerce, settings=settings)
+            _engine._BASKETS.clear()
+            out = await call(ctx, "complete_the_look", {"product_id": "bike-0"})
+            assert out["learned_from"] == "the shop's looks"
+            assert set(out["complements"]) == {"helmets", "bike locks"}
+    finally:
+        cat.close()

@@ -107,7 +107,7 @@ async def board_cards(catalog: Any, board: Board) -> list[dict[str, Any]]:
 
 
 @tool(examples=["save this to my wedding board", "save the first one to my favourites",
-                "add it to my board", "pin this to my living room board"])
+                "save it to my board", "pin this to my living room board"])
 async def save_to_board(ctx: ToolContext, args: SaveArgs) -> dict[str, Any]:
     """Save a product to one of the shopper's named boards (created when new), e.g. "save
     this to my wedding board". Not a purchase: no confirmation needed."""

@@ -7,13 +7,15 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import weakref
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from retrieval.schema import Product
+from shopagent.money import quantize
 from tools.discovery._complements import ComplementModel, load_defaults
 
 log = logging.getLogger(__name__)
@@ -25,9 +27,9 @@ CHUNK = 256
 GROUP_ATTRS = ("looks", "look", "collections", "collection")
 
 
-def money(value: Any) -> Decimal:
-    """Exact money: two decimals, from a Decimal, str or float price alike."""
-    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def money(value: Any, currency: str | None = "USD") -> Decimal:
+    """Exact money in the currency's minor unit, from a Decimal, str or float alike."""
+    return quantize(value, currency)
 
 
 def data_dir_of(settings: Any) -> Path | None:
@@ -94,20 +96,45 @@ def fit_model(catalog: Any, data_dir: Path | None,
     return model
 
 
-def model_for(catalog: Any, settings: Any) -> ComplementModel:
-    """The catalog's complement model, fitted on first use and whenever the looks file
-    changes (the stamp is its mtime and the catalog size)."""
+def model_for(catalog: Any, settings: Any,
+              baskets: list[list[str]] | None = None) -> ComplementModel:
+    """The catalog's complement model, fitted on first use and refitted when the looks
+    file changes, the catalog's size changes, or every BASKET_STEP new co-purchases."""
     data_dir = data_dir_of(settings)
     path = _looks_file(data_dir)
     stamp = (path.stat().st_mtime if path is not None and path.exists() else None,
-             catalog.count())
+             catalog.count(), len(baskets or []) // BASKET_STEP)
     with _LOCK:
         cached = _MODELS.get(catalog)
-        if cached is not None and cached[0] == stamp:
+        if cached is not None and (cached[0] == stamp or baskets is None):
             return cached[1]
-        model = fit_model(catalog, data_dir)
+        model = fit_model(catalog, data_dir, baskets)
         _MODELS[catalog] = (stamp, model)
         return model
+
+
+BASKET_STEP = 20
+BASKETS_EVERY_S = 300.0
+_BASKETS: weakref.WeakKeyDictionary[Any, tuple[float, list[list[str]]]] = (
+    weakref.WeakKeyDictionary())
+
+
+async def order_baskets(stores: Any) -> list[list[str]] | None:
+    """The shop's co-purchases (read at most every BASKETS_EVERY_S per store), or None
+    where the store cannot list them."""
+    if stores is None or not hasattr(stores, "order_baskets"):
+        return None
+    now = time.monotonic()
+    cached = _BASKETS.get(stores)
+    if cached is not None and now - cached[0] < BASKETS_EVERY_S:
+        return cached[1]
+    try:
+        baskets = list(await stores.order_baskets())
+    except Exception:  # learning must never break a turn
+        log.warning("could not read order baskets", exc_info=True)
+        return cached[1] if cached else None
+    _BASKETS[stores] = (now, baskets)
+    return baskets
 
 
 def shop_categories(catalog: Any) -> list[str]:
@@ -155,4 +182,4 @@ def pick_variant(product: Product, sizes: list[str] | None = None
 
 def unit_price(product: Product, variant: Any) -> Decimal:
     price = variant.price if variant is not None and variant.price is not None else product.price
-    return money(price)
+    return money(price, product.currency)

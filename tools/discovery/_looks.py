@@ -21,6 +21,7 @@ from tools.discovery._engine import (
     fetch_category,
     model_for,
     money,
+    order_baskets,
     pick_variant,
     shop_categories,
     unit_price,
@@ -150,8 +151,7 @@ def _complement_order(ctx: ToolContext, model: ComplementModel, anchor: Product,
 
 @tool(examples=[
     "what goes with this?", "what would go well with the first one?", "finish the outfit",
-    "style this for me", "complete the look", "what shoes and bag would match this dress?",
-    "build an outfit around it",])
+    "style this for me", "complete the look", "build an outfit around it"])
 async def complete_the_look(ctx: ToolContext, args: CompleteLookArgs) -> dict[str, Any]:
     """Complete the look around one product ("what goes with this?", "finish the outfit",
     "style this sofa"): complementary products from OTHER categories, coordinated by colour
@@ -159,9 +159,10 @@ async def complete_the_look(ctx: ToolContext, args: CompleteLookArgs) -> dict[st
     within the budget when one is given. The look can be added with add_look_to_cart."""
     anchor = await _anchor(ctx, args.product_id)
     taste = await _taste.load(ctx)
+    baskets = await order_baskets(ctx.stores)
 
     def work() -> dict[str, Any]:
-        model = model_for(ctx.catalog, ctx.settings)
+        model = model_for(ctx.catalog, ctx.settings, baskets)
         order, weights = _complement_order(ctx, model, anchor, args.categories)
         if not order:
             raise ToolError(f"I don't know what goes with {anchor.title} yet",

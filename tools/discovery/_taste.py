@@ -184,9 +184,9 @@ class NoArgs(BaseModel):
 
 
 @tool(examples=[
-    "I'm a size M", "no polyester please", "I never wear pink",
-    "I don't like leather", "remember that I love Solenne", "I love Nordvale",
-    "I wear size L"])
+    "I wear size L",
+    "please never show me polyester", "I never wear pink", "remember that I love Solenne",
+    "I'm allergic to wool, never show it to me"])
 async def remember_preference(ctx: ToolContext, args: RememberArgs) -> dict[str, Any]:
     """Remember what the shopper says about themselves for this and later conversations:
     their sizes ("I'm a size M"), what they like ("I love Nordvale") and what they never
@@ -244,8 +244,8 @@ async def show_profile(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
             "summary": taste.explain(), "empty": taste.empty}
 
 
-@tool(examples=["forget my size", "forget everything", "forget everything you know about me",
-                "delete my preferences", "forget my favourite brands"])
+@tool(examples=["please forget what size I wear", "forget everything",
+                "forget everything you know about me", "delete my preferences"])
 async def forget_profile(ctx: ToolContext, args: ForgetArgs) -> dict[str, Any]:
     """Forget what the shop knows about the shopper: 'everything' (the profile, and no
     tastes read from earlier purchases, carts or boards), or their sizes, likes or

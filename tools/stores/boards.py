@@ -7,6 +7,8 @@ alone finds it (``board_by_token``), and revoking or deleting the board ends the
     SQLite: table ``boards (user_id, name_key, data, share_token, written)``
     Redis:  shop:{u:U}:boards  HASH  name_key -> Board JSON   (no TTL: the shopper's own)
             shop:share:<token> STRING  "<user_id>\\n<name_key>"
+
+``order_baskets`` reads (never writes) the orders: co-purchases for the complement model.
 """
 
 from __future__ import annotations
@@ -48,12 +50,28 @@ class Board(BaseModel):
         return board_key(self.name)
 
 
+def _basket(raw: str | bytes) -> list[str] | None:
+    """The distinct products of one order, if it has two or more (a co-purchase)."""
+    import json
+
+    try:
+        lines = json.loads(raw).get("lines") or []
+    except (ValueError, AttributeError):
+        return None
+    ids = list(dict.fromkeys(str(ln.get("product_id")) for ln in lines if ln.get("product_id")))
+    return ids if len(ids) > 1 else None
+
+
 class BoardStore(Protocol):
     async def list_boards(self, user_id: str) -> list[Board]: ...
     async def get_board(self, user_id: str, name: str) -> Board | None: ...
     async def put_board(self, board: Board) -> None: ...
     async def delete_board(self, user_id: str, name: str) -> bool: ...
     async def board_by_token(self, token: str) -> Board | None: ...
+    async def order_baskets(self, limit: int = 5000) -> list[list[str]]:
+        """Products bought together (one list per recent order of 2+ products), across
+        all users: what complete-the-look learns co-purchases from. Ids only."""
+        ...
 
 
 # Part of the SQLite store's schema (run when the database opens).
@@ -108,6 +126,13 @@ class SQLiteBoards:
         async with db.lock:
             row = await db.one("SELECT data FROM boards WHERE share_token = ?", (token,))
         return Board.model_validate_json(row[0]) if row else None
+
+    async def order_baskets(self, limit: int = 5000) -> list[list[str]]:
+        db = await self._boards()
+        async with db.lock:
+            rows = await db.all("SELECT data FROM orders ORDER BY created DESC LIMIT ?",
+                                (limit,))
+        return [b for r in rows if (b := _basket(r[0]))]
 
     async def _delete_boards(self, user_id: str) -> None:
         db = await self._boards()
@@ -166,6 +191,18 @@ class RedisBoards:
         board = await self.get_board(user_id, key)
         # A stale token (re-shared or revoked board) finds nothing.
         return board if board is not None and board.share_token == token else None
+
+    async def order_baskets(self, limit: int = 5000) -> list[list[str]]:
+        # Orders live under each user's tag; a SCAN over the order hashes is fine for a
+        # model refit that runs rarely, never per turn.
+        out: list[list[str]] = []
+        async for key in self._r.scan_iter(match=f"{self.prefix}:*:orders", count=500):
+            for raw in await self._r.hvals(key):
+                if (b := _basket(raw)) is not None:
+                    out.append(b)
+                if len(out) >= limit:
+                    return out
+        return out
 
     async def _delete_boards(self, user_id: str) -> None:
         for board in await self.list_boards(user_id):
