@@ -100,11 +100,8 @@ def _add_args(action: dict[str, Any], registry: Any, catalog: Any) -> dict[str, 
     return args
 
 
-def plan(
-    action: dict[str, Any], registry: Any, catalog: Any, cart: Any = None
-) -> list[dict[str, Any]]:
-    """The tool calls ({"name", "args"}) an action stands for. ``cart`` (the shopper's
-    cart) is only needed to change a quantity where no update_cart_quantity tool exists."""
+def plan(action: dict[str, Any], registry: Any, catalog: Any) -> list[dict[str, Any]]:
+    """The tool calls ({"name", "args"}) an action stands for."""
     kind, pid = action.get("type"), action.get("product_id")
     if kind == "details":
         name = next((t for t in DETAIL_TOOLS if t in registry), "get_product")
@@ -122,10 +119,8 @@ def plan(
     qty = int(action.get("quantity") or 0)
     if kind == "remove" or (kind == "update_quantity" and qty == 0):
         return [{"name": "remove_from_cart", "args": line}]
-    if kind == "update_quantity" and "update_cart_quantity" in registry:
-        return [{"name": "update_cart_quantity", "args": {**line, "quantity": qty}}]
     if kind == "update_quantity":
-        return _requantify(line, qty, cart)
+        return [{"name": "update_cart_quantity", "args": {**line, "quantity": qty}}]
     if kind == "checkout":
         return [{"name": "checkout", "args": {}}]
     if kind == "add_look":
@@ -134,29 +129,6 @@ def plan(
         board = {"board": action["board"]} if action.get("board") else {}
         return [{"name": "save_to_board", "args": {"product_id": pid, **board}}]
     return []
-
-
-def _requantify(line: dict[str, Any], qty: int, cart: Any) -> list[dict[str, Any]]:
-    """Without update_cart_quantity: more is an add of the difference, fewer is a remove
-    and an add of the new quantity (one confirmation covers both writes)."""
-    have = next(
-        (
-            cl
-            for cl in getattr(cart, "lines", [])
-            if cl.product_id == line["product_id"]
-            and line.get("variant_id") in (None, cl.variant_id)
-        ),
-        None,
-    )
-    if have is None:  # the remove's precheck reports that it is not in the cart
-        return [{"name": "remove_from_cart", "args": line}]
-    exact = {"product_id": have.product_id, "variant_id": have.variant_id}
-    if qty > have.quantity:
-        return [{"name": "add_to_cart", "args": {**exact, "quantity": qty - have.quantity}}]
-    return [
-        {"name": "remove_from_cart", "args": exact},
-        {"name": "add_to_cart", "args": {**exact, "quantity": qty}},
-    ]
 
 
 def clarify(
@@ -283,9 +255,13 @@ __all__ = ["ACTION_TYPES", "answer_to", "awaiting_from", "clarify", "plan", "rep
 
 
 def confirm_facts(name: str, args: dict[str, Any], catalog: Any) -> dict[str, Any]:
-    """What an add_to_cart confirmation is about, as fields: the exact variant, its
-    options and unit price (a decimal string) with the currency. Empty when not resolved."""
-    if name != "add_to_cart" or catalog is None:
+    """What a cart write's confirmation is about, as fields: the exact variant and its
+    options; for an add also the unit price (a decimal string) with the currency (a cart
+    line keeps the price it was added at, so a change or removal names no new price).
+    Empty when not resolved."""
+    if name not in ("add_to_cart", "update_cart_quantity", "remove_from_cart"):
+        return {}
+    if catalog is None:
         return {}
     product = catalog.get_product(args.get("product_id"))
     if product is None:
@@ -294,12 +270,19 @@ def confirm_facts(name: str, args: dict[str, Any], catalog: Any) -> dict[str, An
     chosen = None
     if args.get("variant_id"):
         chosen = next((v for v in variants if v.id == args["variant_id"]), None)
-    elif variants:
+    elif variants and name == "add_to_cart":
         wanted = {k: v for k, v in (args.get("options") or {}).items()}
         wanted.update({k: args[k] for k in ("size", "color") if args.get(k)})
         chosen = _variant_for(product, wanted)
     if variants and chosen is None:
         return {}
+    if name != "add_to_cart":
+        if chosen is None:
+            return {}
+        return {
+            "variant_id": chosen.id,
+            "options": {str(k): str(v) for k, v in chosen.options.items()},
+        }
     price = chosen.price if chosen is not None and chosen.price is not None else product.price
     if args.get("unit_price"):  # pinned by the precheck: exactly what will be written
         price = args["unit_price"]

@@ -85,3 +85,9 @@ OFF_TOPIC_START = re.compile(
     r"can you help|explain|just|please just|answer)\b",
     re.I,
 )
+# "another one of those", "one more": the same product again
+ANOTHER = re.compile(
+    r"\b(?:another (?:one|pair|of (?:those|these|them|it|that))|one more|same again|"
+    r"(?:a|one) (?:second|extra) one)\b",
+    re.I,
+)

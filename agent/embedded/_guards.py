@@ -42,8 +42,8 @@ NEGATIVE_PRICE_REPLY = (
 )
 YES_NO = re.compile(
     r"^\s*(?:(yes|yep|yeah|yup|sure|ok(?:ay)?|confirm(?:ed)?|do it|go ahead|please do)|"
-    r"(no|nope|nah|cancel|don'?t|do not|stop|never ?mind))"
-    r"(?:,?\s*(?:please|thanks|thank you|that|it|cancel that|do it|go ahead))*[\s.!]*$",
+    r"(no|nope|nah|cancel that|don'?t|do not|stop|never ?mind))"
+    r"(?:,?\s*(?:please|thanks|thank you|cancel that|do it|go ahead))*[\s.!]*$",
     re.I,
 )
 NOTHING_PENDING = {

@@ -319,6 +319,7 @@ class SpellFixer:
         targets = {s for d in lexicon.surfaces.values() for s in d if " " not in s}
         targets |= {w for w in (catalog_words or set()) if w.isalpha()}
         self.targets = sorted(t for t in targets | set(CHAT_WORDS) if len(t) >= 4)
+        self._target_set = set(self.targets)
         self._by_len: dict[int, list[str]] = {}
         for t in self.targets:
             self._by_len.setdefault(len(t), []).append(t)
@@ -327,7 +328,19 @@ class SpellFixer:
         self.known = known_words | set(self.targets) | parts
         self._cache: dict[str, str] = {}
 
-    def _closest(self, lw: str) -> str:
+    def _split(self, lw: str) -> str | None:
+        """A compound typed as one word ("waterbotle" -> "water bottle"): two of the
+        catalog's or the chat words, the second maybe one slip off."""
+        for i in range(3, len(lw) - 2):
+            left, right = lw[:i], lw[i:]
+            if left not in self._target_set:
+                continue
+            fixed = right if right in self._target_set else self._closest(right, split=False)
+            if fixed in self._target_set:
+                return f"{left} {fixed}"
+        return None
+
+    def _closest(self, lw: str, *, split: bool = True) -> str:
         limit = 2 if len(lw) >= 9 else 1
         best: list[tuple[int, int, str]] = []
         for n in range(len(lw) - limit, len(lw) + limit + 1):
@@ -339,7 +352,7 @@ class SpellFixer:
                 if d <= limit:
                     best.append((d, 0 if swapped else 1, t))
         if not best:
-            return lw
+            return (self._split(lw) or lw) if split and len(lw) >= 7 else lw
         best.sort()
         # two different words equally close, neither a swap: no way to tell, leave it
         tied = [t for d, k, t in best if (d, k) == best[0][:2]]

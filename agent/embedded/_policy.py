@@ -120,6 +120,10 @@ def plan(
         query = str(notes.get("not_carried") or nlu.text)
         return Plan(calls=[PlannedCall(name="catalog_search",
                                        args={"query": query[:200], "page": 1})])
+    if notes.get("another") and notes["another"].get("product_id"):
+        again = {k: v for k, v in notes["another"].items() if v}
+        return Plan(calls=[PlannedCall(name="add_to_cart",
+                                       args={**again, "quantity": nlu.slots.quantity or 1})])
     if notes.get("set_quantity") is not None:
         changed = _set_quantity(int(notes["set_quantity"]), state)
         if changed is not None:
@@ -171,7 +175,11 @@ def plan(
     if intent in ("order_status", "cancel_order"):
         if s.order_id:
             return Plan(calls=[call(name=intent, args={"order_id": s.order_id.split(",")[0]})])
-        return Plan(calls=[call(name="list_orders")])
+        known = _one_order(intent, list(state.extra.get("orders") or []))
+        if known:  # the one order placed in this conversation
+            return Plan(calls=[call(name=intent, args={"order_id": known})])
+        # with one order (one still cancellable) it is that one: see plan_next
+        return Plan(calls=[call(name="list_orders")], followup=True)
     if intent == "greeting":
         return Plan(reply=_pick(GREETINGS, state))
     if intent == "help":
@@ -346,6 +354,16 @@ RELAX_ORDER = ("style", "audience", "material", "color", "size", "brand", "price
                "price_max", "category")
 
 
+def _one_order(intent: str, orders: list[dict[str, Any]]) -> str | None:
+    """The order a request without an id means: the only one (for a cancellation, the only
+    one that can still be cancelled)."""
+    if intent == "cancel_order":
+        orders = [o for o in orders if str(o.get("status", "")).lower() not in
+                  ("cancelled", "canceled", "shipped", "delivered", "refunded")]
+    ids = list(dict.fromkeys(str(o["order_id"]) for o in orders if o.get("order_id")))
+    return ids[0] if len(ids) == 1 else None
+
+
 def _relaxable(args: dict[str, object]) -> list[str]:
     return [k for k in RELAX_ORDER if args.get(k) is not None]
 
@@ -365,6 +383,13 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
             if relaxed.get("query") or any(relaxed.get(f) is not None for f in SEARCH_FILTERS):
                 calls.append(PlannedCall(name="catalog_search", args={**relaxed, "page": 1}))
         return Plan(calls=calls, reason="relax filters")
+    if nlu.intent in ("order_status", "cancel_order"):
+        listed = next((o for o in outcomes if o.name == "list_orders" and o.ok), None)
+        orders = list(((listed.content or {}) if listed else {}).get("orders") or [])
+        one = _one_order(nlu.intent, orders)
+        if one:
+            return Plan(calls=[PlannedCall(name=nlu.intent, args={"order_id": one})])
+        return Plan()
     if nlu.intent != "add_to_cart":
         return Plan()
     found = next((o for o in outcomes if o.name == "catalog_search" and o.ok), None)

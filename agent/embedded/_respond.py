@@ -91,6 +91,21 @@ def _clarify(
     return None
 
 
+def _differences(attributes: dict[str, Any], ids: list[str]) -> str:
+    """'colour (white / red) and material (plastic / metal)' for the attributes whose
+    values differ between the compared products."""
+    out = []
+    for key in ("color", "material", "style", "brand", "audience"):
+        values = attributes.get(key) or {}
+        vals = [str(values.get(i)) for i in ids if values.get(i) is not None]
+        if len(vals) == len(ids) and len(set(vals)) > 1:
+            label = {"color": "colour"}.get(key, key)
+            out.append(f"{label} ({' / '.join(vals)})")
+    if not out:
+        return ""
+    return out[0] if len(out) == 1 else ", ".join(out[:-1]) + " and " + out[-1]
+
+
 def _title(p: dict[str, Any]) -> str:
     """The title with a word said twice in a row once ("Gold Gold Hoop" -> "Gold Hoop")."""
     words = str(p.get("title") or "").split()
@@ -273,13 +288,18 @@ def respond(
         c = by_name["compare_products"].content or {}
         products = list(c.get("products") or [])
         priced = [p for p in products if p.get("price") is not None]
-        text = f"Here are the {len(products)} side by side."
+        named = [f"{_title(p)} ({_money(p['price'], p.get('currency'))})" for p in priced]
+        if len(named) == len(products) and 2 <= len(named) <= 4:
+            text = "Side by side: " + ", ".join(named[:-1]) + " and " + named[-1] + "."
+        else:
+            text = f"Here are the {len(products)} side by side."
+        differ = _differences(c.get("attributes") or {}, [str(p.get("id")) for p in products])
+        if differ:
+            text += f" They differ in {differ}."
         if len(priced) >= 2:
             cheap = min(priced, key=lambda p: float(p["price"]))
-            text += (
-                f" The cheapest is {cheap.get('title')} at "
-                f"{_money(cheap['price'], cheap.get('currency'))}."
-            )
+            word = "cheaper" if len(priced) == 2 else "cheapest"
+            text += f" The {word} is {_title(cheap)}."
         ids = [str(p["id"]) for p in products if p.get("id")]
         focus = s.focus
         _remember(s, products)  # "I'll take the cheaper one" picks among these
@@ -333,14 +353,6 @@ def respond(
             text += f", {_money(c['total'], c.get('currency'))}"
         return Reply(text=text + ". Thank you!"), s
 
-    if "list_orders" in by_name:
-        orders = list((by_name["list_orders"].content or {}).get("orders") or [])
-        if not orders:
-            return Reply(text="You don't have any orders yet."), s
-        listed = "; ".join(f"{o.get('order_id')}: {o.get('status', 'placed')}" for o in orders[:5])
-        ask = " Which one should I cancel?" if nlu.intent == "cancel_order" else ""
-        return Reply(text=f"Your orders: {listed}.{ask}"), s
-
     if "order_status" in by_name or "cancel_order" in by_name:
         r = by_name.get("order_status") or by_name["cancel_order"]
         o = (r.content or {}).get("order") or r.content or {}
@@ -349,13 +361,35 @@ def respond(
             return Reply(text=f"Order {oid} is cancelled."), s
         return Reply(text=f"Order {oid} is {o.get('status', 'being processed')}."), s
 
+    if "list_orders" in by_name:
+        orders = list((by_name["list_orders"].content or {}).get("orders") or [])
+        if not orders:
+            return Reply(text="You don't have any orders yet."), s
+        listed = "; ".join(f"{o.get('order_id')}: {o.get('status', 'placed')}" for o in orders[:5])
+        ask = " Which one should I cancel?" if nlu.intent == "cancel_order" else ""
+        return Reply(text=f"Your orders: {listed}.{ask}"), s
+
     return Reply(text="Done."), s
 
 
 def _remember_cart(s: DialogueState, results: list[ToolOutcome]) -> None:
     """The cart's lines as the last cart tool reported them: lets "remove one of them" or
-    "take the Auron ones out" find the line without asking."""
+    "take the Auron ones out" find the line without asking. Orders placed or listed are
+    kept too ("where's my order?" after checking out needs no list)."""
     for r in results:
+        if r.ok and isinstance(r.content, dict):
+            orders = s.extra.setdefault("orders", [])
+            if r.name == "checkout" and r.content.get("order_id"):
+                orders.append({"order_id": r.content["order_id"],
+                               "status": r.content.get("status", "pending")})
+            elif r.name == "list_orders":
+                s.extra["orders"] = [{"order_id": o.get("order_id"), "status": o.get("status")}
+                                     for o in r.content.get("orders") or []][:20]
+            elif r.name in ("cancel_order", "order_status"):
+                o = r.content.get("order") or r.content
+                for known in orders:
+                    if known.get("order_id") == (o.get("order_id") or r.args.get("order_id")):
+                        known["status"] = o.get("status", known.get("status"))
         if not r.ok or not isinstance(r.content, dict):
             continue
         if r.name == "view_cart":

@@ -12,6 +12,7 @@ from agent.embedded import _guards, _policy, _respond, _state
 from agent.embedded._catalog import CatalogProfile, facets_hash
 from agent.embedded._cues import (
     ABOUT_IT,
+    ANOTHER,
     ASKS_FOR,
     CHAT_WORDS,
     FOR_USE,
@@ -51,6 +52,11 @@ _ORDER_INTENTS = {"order_status", "cancel_order"}
 # Intents that never name a product type: if a turn does, it is a search after all.
 _CHAT_INTENTS = {"out_of_scope", "help", "greeting", "goodbye", "view_cart"}
 _SMALL_TALK = {"out_of_scope", "help", "greeting", "goodbye"}
+_ORDER_QUESTION = re.compile(
+    r"\b(?:status|track|tracking|where(?:'s| is)?|shipped|arrive|delivered)\b.*\border\b|"
+    r"\border\b.*\b(?:status|shipped|arrive|arriving|delivered|tracking)\b",
+    re.I,
+)
 _CART_WORDS = re.compile(r"\b(?:my|the|your|to|shopping)\s(?:bag|basket|cart|trolley)\b")
 # product_details questions that do name an attribute ("does it come in blue?")
 _ASKS_ABOUT = re.compile(r"\b(?:does|is|it|its|it's|this|that one|made of|material)\b")
@@ -226,6 +232,15 @@ class EmbeddedTier:
         elif cart and (qty := SET_QUANTITY.search(words_to_numbers(nlu.text.lower()))):
             notes["set_quantity"] = int(qty.group(1))  # "make it 3"
             nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
+        elif (cart or state.focus) and ANOTHER.search(nlu.text) and nlu.intent not in (
+            "remove_from_cart", "view_cart", "checkout"
+        ):
+            # "and another one of those for my sister": the same product (and variant) again
+            line = next((ln for ln in cart if ln.get("product_id") == state.focus),
+                        cart[-1] if cart else None)
+            notes["another"] = {"product_id": (line or {}).get("product_id") or state.focus,
+                                "variant_id": (line or {}).get("variant_id")}
+            nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
         elif cart and REMOVE_CUE.search(nlu.text) and nlu.intent != "remove_from_cart":
             nlu.intent, nlu.confidence = "remove_from_cart", max(nlu.confidence, 0.9)
             nlu.slots = self.extract_slots(nlu.text, "remove_from_cart")
@@ -235,10 +250,11 @@ class EmbeddedTier:
             and nlu.intent not in ("add_to_cart", "remove_from_cart", "checkout", "view_cart",
                                    "order_status", "cancel_order", "compare")
             and not named & {"category", "brand"}
+            and not re.search(r"\b(?:orders?|delivery|package|parcel)\b", nlu.text, re.I)
             and (
                 (ABOUT_IT.search(nlu.text) and not (
                     # "do they come in purple?" over a list: narrow the list
-                    _filters(nlu.slots) and not state.focus and len(state.last_shown) > 1
+                    _filters(nlu.slots) and len(state.last_shown) > 1
                     and PLURAL.search(nlu.text)))
                 or (nlu.intent in ("search", "refine") and QUESTION.search(nlu.text)
                     and not _filters(nlu.slots))
@@ -278,6 +294,9 @@ class EmbeddedTier:
                 and not _guards.content_words(nlu.text, slot_words)
             ):
                 notes["vague"] = True  # "blue", "cheap", "something nice?": ask first
+        if nlu.intent == "product_details" and _ORDER_QUESTION.search(nlu.text):
+            nlu.intent = "order_status"  # "what's the status of that order?"
+            nlu.slots = self.extract_slots(nlu.text, "order_status")
         if nlu.intent == "product_details" and QUESTION.search(nlu.text):
             notes["question"] = True
         nlu.notes = notes
@@ -297,7 +316,7 @@ class EmbeddedTier:
             if (
                 top_original != top_fixed
                 and top_original not in _FILTER_INTENTS
-                and original[top_original] >= max(self.threshold, scores[top_fixed])
+                and original[top_original] >= max(0.9, scores[top_fixed])
             ):
                 fixed, scores = text, original
         text = fixed
@@ -461,6 +480,12 @@ class EmbeddedTier:
                     if value is None:
                         continue  # not a value of that facet here: stays free text
                 found[m.slot] = value  # a later mention wins ("no wait, the blue one")
+        if intent in ("add_to_cart", "search", "refine") and "size" not in found:
+            paren = re.search(r"\(\s*([\w .-]{1,12}?)\s*\)", p.text)
+            if paren:  # "<title> (L)", "(50 ml)": the size the shopper picked
+                size = self.lexicon.normalise("size", paren.group(1), fuzzy=False)
+                if size:
+                    found["size"] = size
         if intent in _FILTER_INTENTS:
             found.update(price_min=p.price_min, price_max=p.price_max, modifier=p.modifier)
         if intent in PRODUCT_INTENTS:

@@ -101,11 +101,16 @@ def _best(
         exact.sort(key=lambda m: (-(m.end - m.start), m.start))
         a = exact[0]
         # ambiguous only when two titles claim the same words ("... the A and the B" is not)
-        if any(
-            b.start < a.end and a.start < b.end and b.end - b.start == a.end - a.start
-            for b in exact[1:]
-        ):
+        rivals = [
+            b for b in exact[1:]
+            if b.start < a.end and a.start < b.end and b.end - b.start == a.end - a.start
+        ]
+        if any(words(b.title) != words(a.title) for b in rivals):
             return None
+        if rivals:
+            # the same title on several products: the first in catalog order, always the
+            # same one (the shopper cannot tell them apart by name either)
+            return min([a, *rivals], key=lambda m: m.product_id)
         return a
     if not loose:
         return None

@@ -10,7 +10,6 @@ import uuid
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage
-from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_stream_writer
 
 from agent import _actions
@@ -27,7 +26,7 @@ from shopagent.errors import ModelError
 log = logging.getLogger(__name__)
 
 
-async def act(state: AgentState, config: RunnableConfig, *, deps: AgentDeps) -> dict[str, Any]:
+async def act(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
     turn = turn_of(state)
     turn["pending"] = []
     bound = over_budget(turn, deps.settings)
@@ -36,7 +35,7 @@ async def act(state: AgentState, config: RunnableConfig, *, deps: AgentDeps) -> 
         turn["reply"] = {"text": BOUND_TEXT[bound], "product_ids": []}
         return {"turn": turn}
     if turn.get("action"):
-        return await act_action(turn, config, deps)
+        return await act_action(turn, deps)
     if turn["tier"] == "embedded":
         return act_embedded(state, turn, deps)
     return await act_model(state, turn, deps)
@@ -57,15 +56,12 @@ def pending_from_plan(turn: TurnState, plan: Plan, *, first: bool = True) -> dic
     return {"turn": turn, "messages": [ai]}
 
 
-async def act_action(turn: TurnState, config: RunnableConfig, deps: AgentDeps) -> dict[str, Any]:
+async def act_action(turn: TurnState, deps: AgentDeps) -> dict[str, Any]:
     """A card action (agent/_actions.py): its tool calls, planned without a model."""
     if turn.get("outcomes"):  # an action is one step; its results are the answer
         return {"turn": turn}
     action = turn.get("action") or {}
-    cart = None
-    if action.get("type") == "update_quantity":
-        cart = await deps.stores.get_cart(config.get("configurable", {})["user_id"])
-    calls = await asyncio.to_thread(_actions.plan, action, deps.registry, deps.catalog, cart)
+    calls = await asyncio.to_thread(_actions.plan, action, deps.registry, deps.catalog)
     return pending_from_plan(turn, Plan(calls=[PlannedCall(**c) for c in calls]))
 
 

@@ -306,3 +306,19 @@ def test_make_it_three_sets_the_cart_line_quantity(
     call = tier.plan(nlu, tier.update_state(s, nlu)).calls[0]
     assert (call.name, call.args) == ("add_to_cart", {"product_id": "kb-1",
                                                       "variant_id": "kb-1-0", "quantity": 2})
+
+
+def test_another_one_adds_the_same_product_and_variant_again(tier: EmbeddedTier) -> None:
+    tier.model = StubModel("refine", 0.85)
+    s = DialogueState(extra={"cart": [{"product_id": "shell-1", "variant_id": "shell-1-3",
+                                       "title": "Squall Packable Rain Shell", "quantity": 1}]})
+    nlu = tier.understand("and another one of those for my brother", s)
+    call = tier.plan(nlu, tier.update_state(s, nlu)).calls[0]
+    assert (call.name, call.args) == ("add_to_cart", {
+        "product_id": "shell-1", "variant_id": "shell-1-3", "quantity": 1})
+
+
+def test_a_compound_typed_as_one_word_is_split_into_catalog_words() -> None:
+    fix = SpellFixer(Lexicon(FACETS), {"rain", "a"}, set(build_profile(PRODUCTS)["vocab"]))
+    assert fix("rainshel") == "rain shell"
+    assert fix("sunglases") == "sunglases"  # not two catalog words: left alone
