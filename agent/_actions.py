@@ -255,9 +255,13 @@ __all__ = ["ACTION_TYPES", "answer_to", "awaiting_from", "clarify", "plan", "rep
 
 
 def confirm_facts(name: str, args: dict[str, Any], catalog: Any) -> dict[str, Any]:
-    """What an add_to_cart confirmation is about, as fields: the exact variant, its
-    options and unit price (a decimal string) with the currency. Empty when not resolved."""
-    if name != "add_to_cart" or catalog is None:
+    """What a cart write's confirmation is about, as fields: the exact variant and its
+    options; for an add also the unit price (a decimal string) with the currency (a cart
+    line keeps the price it was added at, so a change or removal names no new price).
+    Empty when not resolved."""
+    if name not in ("add_to_cart", "update_cart_quantity", "remove_from_cart"):
+        return {}
+    if catalog is None:
         return {}
     product = catalog.get_product(args.get("product_id"))
     if product is None:
@@ -266,12 +270,19 @@ def confirm_facts(name: str, args: dict[str, Any], catalog: Any) -> dict[str, An
     chosen = None
     if args.get("variant_id"):
         chosen = next((v for v in variants if v.id == args["variant_id"]), None)
-    elif variants:
+    elif variants and name == "add_to_cart":
         wanted = {k: v for k, v in (args.get("options") or {}).items()}
         wanted.update({k: args[k] for k in ("size", "color") if args.get(k)})
         chosen = _variant_for(product, wanted)
     if variants and chosen is None:
         return {}
+    if name != "add_to_cart":
+        if chosen is None:
+            return {}
+        return {
+            "variant_id": chosen.id,
+            "options": {str(k): str(v) for k, v in chosen.options.items()},
+        }
     price = chosen.price if chosen is not None and chosen.price is not None else product.price
     if args.get("unit_price"):  # pinned by the precheck: exactly what will be written
         price = args["unit_price"]

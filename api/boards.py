@@ -31,7 +31,9 @@ class SharedBoardOut(BaseModel):
 async def get_shared_board(token: str, svc: ServiceDep) -> SharedBoardOut:
     from tools.discovery import shared_board
 
-    view = await shared_board(svc.deps.stores, svc.deps.catalog, token)
+    deps = getattr(svc, "deps", None)  # a service without stores has no boards to show
+    view = await shared_board(getattr(deps, "stores", None), getattr(deps, "catalog", None),
+                              token) if deps is not None else None
     if view is None:
         raise NotFound("no shared board at this link (it may have been unshared)")
     keys = ProductCard.model_fields

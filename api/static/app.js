@@ -133,7 +133,7 @@ function renderConfirm(bubble, ev) {
   const options = ev.options || args.options || {};
   const facts = Object.entries(options)
     .map(([k, v]) => `${k.charAt(0).toUpperCase()}${k.slice(1)}: ${v}`);
-  if (ev.unit_price !== undefined) facts.push(`${money(ev.unit_price, ev.currency)} each`);
+  if (ev.unit_price !== undefined && ev.unit_price !== null) facts.push(`${money(ev.unit_price, ev.currency)} each`);
   const box = el("div", { class: "confirm", role: "group", "aria-label": "Confirm action" },
     el("p", { class: "summary", text: ev.summary }),
     facts.length ? el("p", { class: "facts", text: facts.join(" · ") }) : null);

@@ -503,6 +503,8 @@ def _desktop_flow(browser: Any, url: str) -> None:
 
     # Change the quantity in the cart: confirmed, totals from the server.
     line.get_by_role("button", name="One more Kestrel 75 Mechanical Keyboard").click()
+    box_ = page.get_by_role("group", name="Confirm action").last
+    expect(box_.locator(".facts")).to_have_text("Switch type: linear")  # that line's variant
     _confirm(page)
     expect(line.locator(".qty .n")).to_have_text("2")
     expect(cart.locator(".total strong")).to_have_text("€269.00")

@@ -176,3 +176,16 @@ def test_money_is_exact() -> None:
             parse_money(bad)
     assert sum((quantize("0.10"),) * 3, quantize(0)) == Decimal("0.30")
     assert quantize(19.99) == Decimal("19.99") and format_money("1299", "USD") == "$1,299.00"
+
+
+def test_the_search_tool_schema_names_the_catalogs_options(electronics: Any) -> None:
+    from tools._registry import ToolRegistry
+    from tools.catalog import CATALOG_TOOLS
+
+    registry = ToolRegistry(CATALOG_TOOLS)
+    (schema,) = registry.openai_schemas(["catalog_search"], catalog=electronics)
+    described = schema["function"]["parameters"]["properties"]["options"]["description"]
+    assert "This catalog's options:" in described and "screen size" in described
+    (generic,) = registry.openai_schemas(["catalog_search"])
+    assert "This catalog's" not in generic["function"]["parameters"]["properties"]["options"][
+        "description"]
