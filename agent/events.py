@@ -25,6 +25,9 @@ class ProductCard(BaseModel):
     attributes: dict[str, Any] = Field(default_factory=dict, description="color, size, ...")
     in_stock: bool = True
     score: float | None = None
+    reason: str | None = Field(
+        None, description="Why it is shown: a look's coordination, a gift idea's reason, "
+        "or personalisation", examples=["because you like Nordvale"])
 
     @field_validator("price", "compare_at_price", mode="before")
     @classmethod

@@ -109,3 +109,4 @@ async def test_gift_request_in_the_embedded_tier(service_factory: Any,
     cards = of(events, "products")[0].products
     assert cards and all(Decimal(c.price) <= 40 for c in cards)
     assert len({c.category for c in cards}) >= 2
+    assert all(c.reason and "gardening" in c.reason for c in cards)  # one line each
