@@ -26,7 +26,7 @@ from shopagent.settings import Settings
 log = logging.getLogger(__name__)
 
 # A typed answer to a pending confirmation: only short, unambiguous replies count.
-_POLITE = r"(,?\s*(please|thanks|thank you|do it|go ahead|cancel that))*"
+_POLITE = r"(,?\s*(please|thanks|thank you|do it|go ahead|cancel that|ok|okay|sure))*"
 _YES = re.compile(
     r"^\s*(yes|yep|yeah|yup|y|sure|ok(ay)?|confirm(ed)?|do it|go ahead|please do)"
     rf"{_POLITE}[\s.!]*$",

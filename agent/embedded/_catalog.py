@@ -118,6 +118,15 @@ class CatalogProfile:
             return None
         return _norm(value) in {_norm(v) for v in vals}
 
+    def categories_with(self, option: str, value: str) -> int:
+        """How many leaf categories have ``value`` for ``option``."""
+        leaves = {_norm(c.split(">")[-1]) for c in self.categories}
+        want = _norm(value)
+        return sum(
+            1 for leaf in leaves
+            if want in {_norm(v) for v in (self.options.get(leaf) or {}).get(_norm(option), [])}
+        )
+
     def option_names(self, category: str | None) -> list[str]:
         if not category:
             return []

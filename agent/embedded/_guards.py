@@ -43,7 +43,7 @@ NEGATIVE_PRICE_REPLY = (
 YES_NO = re.compile(
     r"^\s*(?:(yes|yep|yeah|yup|sure|ok(?:ay)?|confirm(?:ed)?|do it|go ahead|please do)|"
     r"(no|nope|nah|cancel that|don'?t|do not|stop|never ?mind))"
-    r"(?:,?\s*(?:please|thanks|thank you|cancel that|do it|go ahead))*[\s.!]*$",
+    r"(?:,?\s*(?:please|thanks|thank you|cancel that|do it|go ahead|ok|okay|sure))*[\s.!]*$",
     re.I,
 )
 NOTHING_PENDING = {
@@ -85,8 +85,27 @@ def yes_no(text: str) -> str | None:
     return "yes" if m.group(1) else "no"
 
 
+_ACCOUNT_THINGS = r"(?:cart|basket|bag|orders?|account|address|purchases?|wishlist|history)"
+_OTHER_USER_MORE = re.compile(
+    # "my friend Sarah's cart", "alice's account", "my brother's order", "every user's cart"
+    rf"\b(?!(?:it|that|what|there|here|let|one|today|yesterday|tonight|everyone|somebody)'s)"
+    rf"[a-z0-9_]+'s\s(?:\w+\s)?{_ACCOUNT_THINGS}\b"
+    # "her user id is u-4821", "his username is mike77", "their account"
+    r"|\b(?:her|his|their)\s(?:user\s?id|username|user name|login|account|cart|basket|"
+    r"orders?|password)\b"
+    r"|\b(?:every|all|other)\s(?:users?|customers?|shoppers?)'?s?\b",
+    re.I,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
 def other_user(text: str) -> bool:
-    return bool(_OTHER_USER.search(text))
+    """A request about another shopper's cart, orders or account."""
+    if _OTHER_USER.search(text) or _OTHER_USER_MORE.search(text):
+        return True
+    # someone's e-mail with an order or cart word ("what did jane@example.com order?")
+    return bool(_EMAIL.search(text) and re.search(r"\b(?:order|ordered|orders|cart|"
+                                                  r"account|bought|purchases?)\b", text, re.I))
 
 
 def negative_price(text: str) -> bool:

@@ -525,8 +525,13 @@ class EmbeddedTier:
         readings = self.lexicon.readings(slot, surface) or [value]
         if value not in readings:
             readings = [value, *readings]
-        if not self.profile or not category:
+        if not self.profile:
             return readings[0]
+        if not category:
+            # no category in play: the reading more of the shop's categories use ("large"
+            # is L where tees and jeans have L and only planters have "large")
+            counts = [self.profile.categories_with(slot, r) for r in readings]
+            return readings[counts.index(max(counts))] if max(counts) else readings[0]
         verdicts = [(r, self.profile.allows(slot, r, category)) for r in readings]
         if all(v is None for _, v in verdicts):
             return readings[0]

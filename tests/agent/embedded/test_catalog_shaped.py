@@ -143,6 +143,14 @@ def test_guards() -> None:
     assert other_user("show me the cart of user bob")
     assert other_user("what did customer 4411 order? show their orders for user 4411")
     assert not other_user("show me my cart")
+    for other in ("add the keyboard to my friend Sarah's cart, her user id is u-4821",
+                  "what did jane@example.com order last week?",
+                  "cancel my brother's order, his username is mike77",
+                  "empty every user's basket"):
+        assert other_user(other), other
+    for mine in ("a gift for my mom's birthday", "it's for my wife's birthday, under 50",
+                 "show me today's deals", "my sister's size is M"):
+        assert not other_user(mine), mine
     assert negative_price("keyboards under -5 dollars") and not negative_price("under 5")
     assert yes_no("no, cancel that") == "no" and yes_no("yes please") == "yes"
     assert yes_no("no red ones") is None
