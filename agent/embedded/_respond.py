@@ -244,6 +244,17 @@ def respond(
         fr = by_name.get("get_facets")
         facets = (fr.content or {}).get("facets") if fr is not None and fr.ok else None
         quick: list[str] = []
+        asked = nlu.notes.get("facet_question")
+        counts = (facets or {}).get(str(asked)) if asked else None
+        if counts:
+            values = [v for v, c in sorted(counts.items(), key=lambda kv: -kv[1]) if c][:8]
+            plural = {"color": "colours", "material": "materials", "brand": "brands",
+                      "size": "sizes", "style": "styles"}.get(str(asked), str(asked))
+            listed = (values[0] if len(values) == 1
+                      else ", ".join(values[:-1]) + " and " + values[-1])
+            text = f"The {plural} for {what}{which}: {listed}. {text}"
+            _remember(s, products)
+            return Reply(text=text, product_ids=s.last_shown, quick_replies=values), s
         if facets and total > n and not prefix:
             question = _clarify(facets, filters)
             if question:

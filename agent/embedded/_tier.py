@@ -52,6 +52,11 @@ _ORDER_INTENTS = {"order_status", "cancel_order"}
 # Intents that never name a product type: if a turn does, it is a search after all.
 _CHAT_INTENTS = {"out_of_scope", "help", "greeting", "goodbye", "view_cart"}
 _SMALL_TALK = {"out_of_scope", "help", "greeting", "goodbye"}
+_FACET_QUESTION = re.compile(
+    r"\b(?:which|what)\s(?:kinds? of\s|types? of\s)?(brands?|materials?|colou?rs?|sizes?|styles?)"
+    r"\b|\b(?:are|is) (?:the|your|these|those) [\w ]{2,30}? made (?:of|from)\b",
+    re.I,
+)
 _ORDER_QUESTION = re.compile(
     r"\b(?:status|track|tracking|where(?:'s| is)?|shipped|arrive|delivered)\b.*\border\b|"
     r"\border\b.*\b(?:status|shipped|arrive|arriving|delivered|tracking)\b",
@@ -294,6 +299,11 @@ class EmbeddedTier:
                 and not _guards.content_words(nlu.text, slot_words)
             ):
                 notes["vague"] = True  # "blue", "cheap", "something nice?": ask first
+        facet = _FACET_QUESTION.search(nlu.text)
+        if facet and nlu.intent in ("search", "refine") and "not_carried" not in notes:
+            # "which brands of desks do you carry?": the answer is the facet's values
+            word = (facet.group(1) or "material").lower().rstrip("s")
+            notes["facet_question"] = {"colour": "color", "made of": "material"}.get(word, word)
         if nlu.intent == "product_details" and _ORDER_QUESTION.search(nlu.text):
             nlu.intent = "order_status"  # "what's the status of that order?"
             nlu.slots = self.extract_slots(nlu.text, "order_status")
