@@ -7,7 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from retrieval import open_catalog
+from shopagent.errors import ToolError
 from tools._registry import ToolContext, ToolRegistry
 from tools.discovery import DISCOVERY_TOOLS
 
@@ -93,9 +96,5 @@ async def test_words_then_cheaper_refines_the_remembered_plan(demo, stores) -> N
     # Another shopper has no plan to make cheaper.
     other = ToolContext(user_id="eve", session_id="s", catalog=cat, stores=stores.commerce,
                         settings=settings)
-    import pytest
-
-    from shopagent.errors import ToolError
-
     with pytest.raises(ToolError):
         await gifts(other, request="cheaper gift ideas please")
