@@ -87,8 +87,12 @@ async def _resolve_add(ctx: ToolContext, args: AddToCartArgs) -> tuple[Any, Any,
     product = await asyncio.to_thread(ctx.need_catalog().get_product, args.product_id)
     if product is None:
         raise ToolError(f"no product with id {args.product_id!r}", code="not_found")
-    variant = pick_variant(product, variant_id=args.variant_id,
-                           options=wanted_options(args.options, args.size, args.color))
+    wanted = wanted_options(args.options, args.size, args.color)
+    if args.variant_id is None:  # a size the shopper did not name: their remembered one
+        from tools.discovery import default_options  # discovery imports this package
+
+        wanted = await default_options(ctx, product, wanted)
+    variant = pick_variant(product, variant_id=args.variant_id, options=wanted)
     if variant is None and not product.available:
         raise ToolError(f"{product.title} is out of stock", code="out_of_stock")
     return product, variant, product.unit_price(variant)

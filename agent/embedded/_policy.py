@@ -150,9 +150,12 @@ def plan(
             return Plan(escalate=True, reason="search without anything to search for")
         args = search_args(state, page=state.page)
         calls = [call(name="catalog_search", args=args)]
-        if intent == "search" and _broad(state) and not nlu.notes.get("not_carried"):
+        asked = nlu.notes.get("facet_question")
+        if asked or (intent == "search" and _broad(state) and not nlu.notes.get("not_carried")):
             facet_args = {k: v for k, v in args.items() if k != "page"}
             fields = ["size", "color", "brand"] if args.get("category") else ["color", "brand"]
+            if asked:
+                fields = [str(asked)]
             calls.append(call(name="get_facets", args={**facet_args, "fields": fields}))
         # when the filters leave nothing, the next step relaxes them (plan_next)
         return Plan(calls=calls, followup=len(_relaxable(args)) > 0)

@@ -110,3 +110,16 @@ async def test_gift_request_in_the_embedded_tier(service_factory: Any,
     assert cards and all(Decimal(c.price) <= 40 for c in cards)
     assert len({c.category for c in cards}) >= 2
     assert all(c.reason and "gardening" in c.reason for c in cards)  # one line each
+    first = {c.id: c for c in cards}
+    events = await turn(svc, sid, "cheaper gift ideas please", user="cy")
+    assert of(events, "tool_call")[0].name == "gift_ideas"
+    res = of(events, "tool_result")[0]
+    if not res.ok:  # the small test catalog may have nothing cheaper: it says so
+        assert res.error_code == "no_results"
+        assert "nothing cheaper" in of(events, "message")[0].text
+        return
+    cheaper = of(events, "products")[0].products
+    assert cheaper and not set(first) & {c.id for c in cheaper}
+    for c in cheaper:  # each idea costs less than the one its category showed before
+        before = [Decimal(o.price) for o in first.values() if o.category == c.category]
+        assert not before or Decimal(c.price) < min(before)

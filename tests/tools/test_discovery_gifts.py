@@ -7,7 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from retrieval import open_catalog
+from shopagent.errors import ToolError
 from tools._registry import ToolContext, ToolRegistry
 from tools.discovery import DISCOVERY_TOOLS
 
@@ -75,3 +78,23 @@ async def test_a_camping_trip_in_another_shop(tmp_path: Path) -> None:
         assert len(leaves) >= 3
     finally:
         cat.close()
+
+
+async def test_words_then_cheaper_refines_the_remembered_plan(demo, stores) -> None:
+    cat, settings = demo
+    ctx = ToolContext(user_id="dee", session_id="s", catalog=cat, stores=stores.commerce,
+                      settings=settings)
+    out = await gifts(ctx, request="a summer wedding, I'm a guest, budget 200")
+    assert out["budget"] == "200" and len({_leaf(c) for c in out["products"]}) >= 3
+    first = out["products"]
+    cheaper = await gifts(ctx, request="cheaper gift ideas please")
+    assert cheaper["products"] and not {c["id"] for c in first} & {
+        c["id"] for c in cheaper["products"]}
+    for c in cheaper["products"]:
+        same = [Decimal(str(o["price"])) for o in first if _leaf(o) == _leaf(c)]
+        assert not same or Decimal(str(c["price"])) < min(same)
+    # Another shopper has no plan to make cheaper.
+    other = ToolContext(user_id="eve", session_id="s", catalog=cat, stores=stores.commerce,
+                        settings=settings)
+    with pytest.raises(ToolError):
+        await gifts(other, request="cheaper gift ideas please")

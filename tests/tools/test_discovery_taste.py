@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from shopagent.errors import ToolError
 from shopagent.settings import Settings
 from tools._registry import ToolContext, ToolRegistry
 from tools.builtin import build_registry
@@ -96,3 +97,25 @@ async def test_profile_ttl_expires_it(demo, tmp_path: Path) -> None:
         assert (await call(ann, "show_profile", {}))["sizes"] == ["S"]
         time.sleep(1.2)
         assert (await call(ann, "show_profile", {}))["empty"]
+
+
+async def test_a_remembered_size_fills_add_to_cart(demo, both) -> None:
+    cat, _ = demo
+    ann = _ctx(demo, both, "ann")
+    product = next(p for p in cat.search("", {"category": "Jeans", "in_stock": True},
+                                         1, 50).products
+                   if {"M", "L"} <= set(p.option_values("size", available_only=True)))
+    add = REG.get("add_to_cart")
+    with pytest.raises(ToolError) as err:  # nothing remembered: the size is asked for
+        await add.check(ann, add.parse_args({"product_id": product.id}))
+    assert err.value.code == "option_required"
+    await call(ann, "remember_preference", {"request": "I'm a size L"})
+    pinned = await add.check(ann, add.parse_args({"product_id": product.id}))
+    variant = next(v for v in product.variants if v.id == pinned["variant_id"])
+    assert variant.options["size"] == "L"
+    # A size the shopper names still wins over the remembered one.
+    pinned = await add.check(ann, add.parse_args({"product_id": product.id, "size": "M"}))
+    assert next(v for v in product.variants if v.id == pinned["variant_id"]).options["size"] == "M"
+    # Another shopper gets no default.
+    with pytest.raises(ToolError):
+        await add.check(_ctx(demo, both, "bo"), add.parse_args({"product_id": product.id}))

@@ -10,9 +10,9 @@ from tools.discovery._complements import ComplementModel, load_defaults
 from tools.discovery._engine import fit_model, model_for
 from tools.discovery._gifts import GIFT_TOOLS
 from tools.discovery._looks import LOOK_TOOLS, rank_complements
-from tools.discovery._taste import PROFILE_TOOLS, Taste, personalise
+from tools.discovery._taste import PROFILE_TOOLS, Taste, default_options, personalise
 
 DISCOVERY_TOOLS = [*LOOK_TOOLS, *GIFT_TOOLS, *BOARD_TOOLS, *PROFILE_TOOLS]
 
-__all__ = ["DISCOVERY_TOOLS", "ComplementModel", "Taste", "fit_model", "load_defaults",
-           "model_for", "personalise", "rank_complements", "shared_board"]
+__all__ = ["DISCOVERY_TOOLS", "ComplementModel", "Taste", "default_options", "fit_model",
+           "load_defaults", "model_for", "personalise", "rank_complements", "shared_board"]

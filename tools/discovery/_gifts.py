@@ -150,7 +150,7 @@ def _pick(catalog: Any, cat: str, phrase: str, args: GiftArgs, audience: str | N
     "gift for my dad who likes hiking, under 80", "she likes gardening, max 40",
     "a housewarming present under 50",
     "what should I get my sister for her birthday?", "present for a coffee lover",
-    "gift ideas for my nephew", "secret santa gift under 25"])
+    "gift ideas for my nephew", "secret santa gift under 25", "cheaper gift ideas please"])
 async def gift_ideas(ctx: ToolContext, args: GiftArgs) -> dict[str, Any]:
     """Gift and occasion ideas ("gift for my dad who likes hiking, under 80", "a summer
     wedding", "housewarming under 50"): a small, diverse plan over several categories
@@ -158,12 +158,42 @@ async def gift_ideas(ctx: ToolContext, args: GiftArgs) -> dict[str, Any]:
     cheaper") or more_like (one id: "more like the second")."""
     if ctx.catalog is None:
         raise ToolError("the catalog is not available", code="unavailable")
-    if args.request and not (args.recipient or args.interests or args.occasion):
+    if args.request and _CHEAPER.search(args.request) and not (args.interests or args.occasion):
+        args = await _cheaper_than_last(ctx, args)  # "cheaper gift ideas": refine the plan
+    elif args.request and not (args.recipient or args.interests or args.occasion):
         args = _from_words(args, load_defaults(data_dir_of(ctx.settings)))
     if not (args.recipient or args.interests or args.occasion or args.more_like):
         raise ToolError("who is it for, or what is the occasion?", code="invalid_arguments")
     taste = await _taste.load(ctx)
-    return await asyncio.to_thread(_plan, ctx, args, taste)
+    result = await asyncio.to_thread(_plan, ctx, args, taste)
+    await _remember_plan(ctx, args, result)
+    return result
+
+
+_CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|too (pricey|expensive))\b", re.I)
+LAST_GIFTS = "last_gifts"
+
+
+async def _remember_plan(ctx: ToolContext, args: GiftArgs, result: dict[str, Any]) -> None:
+    """Keep the plan just shown (per user), so "cheaper gift ideas" can refine it."""
+    if ctx.stores is None or args.more_like:
+        return
+    profile = await ctx.stores.get_profile(ctx.user_id)
+    profile.preferences[LAST_GIFTS] = {
+        "args": args.model_dump(mode="json", include={"recipient", "interests", "occasion",
+                                                      "budget", "count"}),
+        "ids": [c["id"] for c in result["products"]]}
+    await ctx.stores.put_profile(profile)
+
+
+async def _cheaper_than_last(ctx: ToolContext, args: GiftArgs) -> GiftArgs:
+    last = None
+    if ctx.stores is not None:
+        last = (await ctx.stores.get_profile(ctx.user_id)).preferences.get(LAST_GIFTS)
+    if not isinstance(last, dict):
+        raise ToolError("cheaper than which ideas? tell me who the gift is for first",
+                        code="invalid_arguments")
+    return GiftArgs.model_validate({**last["args"], "cheaper_than": last["ids"]})
 
 
 def _from_words(args: GiftArgs, defaults: dict[str, Any]) -> GiftArgs:
@@ -212,6 +242,9 @@ def _plan(ctx: ToolContext, args: GiftArgs, taste: _taste.Taste) -> dict[str, An
         if len(picked) == before:
             break
     if not picked:
+        if args.cheaper_than:
+            raise ToolError("I have nothing cheaper for that: those were the lowest-priced "
+                            "ideas", code="no_results")
         raise ToolError("nothing in the shop fits that yet; try a larger budget or "
                         "other interests", code="no_results")
     cards = []

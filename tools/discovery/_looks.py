@@ -334,8 +334,12 @@ def _describe_look(args: AddLookArgs, catalog: Any) -> str:
     return f"Add the look to your cart: {'; '.join(parts)} (total {total} {currency})"
 
 
-async def _check_look(ctx: ToolContext, args: AddLookArgs) -> None:
-    await _resolve_items(ctx, args)
+async def _check_look(ctx: ToolContext, args: AddLookArgs) -> dict[str, Any]:
+    """Resolve every item now and pin its exact variant and price into the call: the
+    confirmation shows them and the write must find them unchanged."""
+    resolved = await _resolve_items(ctx, args)
+    return {"items": [{"product_id": p.id, "variant_id": v.id if v is not None else None,
+                       "unit_price": str(price)} for p, v, price in resolved]}
 
 
 @tool(writes=True, describe_write=_describe_look, precheck=_check_look, examples=[

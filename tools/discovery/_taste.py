@@ -315,4 +315,21 @@ async def personalise(ctx: ToolContext, result: dict[str, Any]) -> dict[str, Any
             "personalised": [c["reason"] for _, _, c in keep if c.get("reason")][:3]}
 
 
+async def default_options(ctx: ToolContext, product: Product,
+                          wanted: dict[str, str]) -> dict[str, str]:
+    """The shopper's remembered size fills a size they did not name, when the product
+    sells it ("I'm a size M", then "add the first one")."""
+    if "size" in wanted or ctx.stores is None:
+        return wanted
+    sizes = product.option_values("size", available_only=True)
+    if len(sizes) < 2:
+        return wanted
+    taste = await load(ctx)
+    by_norm = {norm(v): v for v in sizes}
+    for s in taste.sizes:
+        if norm(s) in by_norm:
+            return {**wanted, "size": by_norm[norm(s)]}
+    return wanted
+
+
 PROFILE_TOOLS = [remember_preference, show_profile, forget_profile]

@@ -330,3 +330,19 @@ def test_a_compound_typed_as_one_word_is_split_into_catalog_words() -> None:
     fix = SpellFixer(Lexicon(FACETS), {"rain", "a"}, set(build_profile(PRODUCTS)["vocab"]))
     assert fix("rainshel") == "rain shell"
     assert fix("sunglases") == "sunglases"  # not two catalog words: left alone
+
+
+def test_which_brands_lists_the_facet_values(tier: EmbeddedTier) -> None:
+    nlu = tier.understand("which brands of keyboards do you carry?", DialogueState())
+    assert nlu.notes["facet_question"] == "brand"
+    s = tier.update_state(DialogueState(), nlu)
+    calls = tier.plan(nlu, s).calls
+    assert calls[1].name == "get_facets" and calls[1].args["fields"] == ["brand"]
+    card = {"id": "kb-1", "title": "Halcyon 75 Mechanical Keyboard", "price": "129.00"}
+    reply, _ = tier.respond(nlu, s, [
+        ToolOutcome(name="catalog_search", args=calls[0].args,
+                    content={"products": [card], "total": 1,
+                             "filters_applied": {"category": "Keyboards"}}),
+        ToolOutcome(name="get_facets", args=calls[1].args,
+                    content={"facets": {"brand": {"Halcyon": 1}}})])
+    assert reply.text.startswith("The brands for keyboards: Halcyon.")
