@@ -131,11 +131,14 @@ def _filter_names(dropped: list[str], filters: dict[str, Any]) -> str:
     return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
 
 
-def _not_carried(missing: str, products: list[dict[str, Any]], s: DialogueState) -> Reply:
-    """We do not sell that: say so, and offer the shop's closest categories (those of the
-    nearest products), without showing unrelated products."""
-    cats: list[str] = []
-    for p in products:
+def _not_carried(
+    missing: str, products: list[dict[str, Any]], s: DialogueState,
+    closest: list[str] | None = None,
+) -> Reply:
+    """We do not sell that: say so, and offer the shop's closest categories (nearest in
+    meaning, else those of the nearest products), without showing unrelated products."""
+    cats: list[str] = list(closest or [])
+    for p in products if not cats else []:
         leaf = str(p.get("category") or "").split(">")[-1].strip()
         if leaf and leaf not in cats:
             cats.append(leaf)
@@ -145,7 +148,8 @@ def _not_carried(missing: str, products: list[dict[str, Any]], s: DialogueState)
         listed = near[0] if len(near) == 1 else ", ".join(near[:-1]) + " or " + near[-1]
         text += f" The closest we have: {listed}. Want to look at those?"
     s.last_shown, s.shown, s.focus = [], {}, None
-    return Reply(text=text, quick_replies=[f"Show me {c.lower()}" for c in cats[:3]])
+    shown = [c.split(" (")[0] for c in cats[:3]]
+    return Reply(text=text, quick_replies=[f"Show me {c.lower()}" for c in shown])
 
 
 def _ask_option(r: ToolOutcome, s: DialogueState) -> Reply | None:
@@ -212,7 +216,7 @@ def respond(
             what, which = ("similar items", which)
         missing = nlu.notes.get("not_carried")
         if missing:
-            return _not_carried(str(missing), products, s), s
+            return _not_carried(str(missing), products, s, nlu.notes.get("closest")), s
         prefix = ""
         if not products and len(searches) > 1:
             relaxed = next((x for x in searches[1:] if (x.content or {}).get("products")), None)

@@ -74,6 +74,12 @@ _PICK_INTENTS = {"add_to_cart", "product_details", "remove_from_cart"}
 _PLURAL_REF = re.compile(r"\b(?:those|these|them|they|all)\b")
 
 
+def _category_label(path: str) -> str:
+    """'Kitchen > Knives' -> 'knives (kitchen)': the leaf first, as shoppers name it."""
+    parts = [x.strip() for x in path.split(">") if x.strip()]
+    return (f"{parts[-1]} ({', '.join(parts[:-1])})" if len(parts) > 1 else parts[0]).lower()
+
+
 def _slot_words(slots: Slots) -> set[str]:
     return {
         w
@@ -113,6 +119,7 @@ class EmbeddedTier:
         self.manifest = manifest or {}
         # product id -> title, saved with the artifact: products named by their title
         self.titles = TitleIndex(titles)
+        self._category_vectors: Any = None
         # words that name what the shop sells: category and brand surfaces and the last
         # words of titles ("Laptop Backpack" sells backpacks, not laptops)
         self._head_nouns = {
@@ -289,6 +296,9 @@ class EmbeddedTier:
                 )
                 if missing:
                     notes["not_carried"] = missing  # "show me umbrellas", "blender"
+                    closest = self._closest_categories(missing)
+                    if closest:
+                        notes["closest"] = closest
                 elif nlu.intent not in ("search", "refine"):
                     notes["product_like"] = True  # "HEPA air purifier": a product search
             if (
@@ -527,6 +537,28 @@ class EmbeddedTier:
             for k in CATALOG_SLOTS:
                 found.pop(k, None)
         return Slots(**{k: v for k, v in found.items() if v is not None})
+
+    def _closest_categories(self, text: str, k: int = 3) -> list[str]:
+        """The shop's categories nearest in meaning to ``text`` ("blender" -> Knives
+        (Kitchen)), by the intent model's own MiniLM layers, mean pooled: no second model,
+        a few ms. Category vectors are computed on first use."""
+        paths = self.profile.categories
+        encode = getattr(self.model, "embed", None)
+        if not paths or encode is None:
+            return []
+        if self._category_vectors is None:
+            self._category_vectors = encode([_category_label(c) for c in paths])
+        scores = (self._category_vectors @ encode([text])[0]).tolist()
+        ranked = sorted(zip(scores, paths, strict=True), key=lambda x: -x[0])
+        out: list[str] = []
+        for _, path in ranked:
+            parts = [x.strip() for x in path.split(">") if x.strip()]
+            label = parts[-1] + (f" ({parts[0]})" if len(parts) > 1 else "")
+            if label not in out:
+                out.append(label)
+            if len(out) == k:
+                break
+        return out
 
     def _fit(self, slot: str, surface: str, value: str, category: str | None) -> str | None:
         """The reading of ``surface`` that is a ``slot`` value of ``category`` in this
