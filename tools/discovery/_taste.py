@@ -27,6 +27,7 @@ STATED = 1.0
 # How much one purchase / cart line / board save says about taste, relative to a stated like.
 DONE_WEIGHT = {"purchase": 0.5, "cart": 0.3, "board": 0.4, "add": 0.3}
 BOOST = 0.8  # score added per unit of like: enough to reorder near-ties, not to bury fit
+MAX_DONE = 200  # products read from orders/cart/boards per load (the most recent first)
 
 
 def _value(p: Product, key: str) -> list[str]:
@@ -122,7 +123,7 @@ async def load(ctx: ToolContext) -> Taste:
             likes.setdefault(k, defaultdict(float))[v] += STATED
     done = await _done_products(ctx, since_dt) if not stored.get("no_inference") else []
     if done and ctx.catalog is not None:
-        ids = list(dict.fromkeys(pid for _, pid in done))
+        ids = list(dict.fromkeys(pid for _, pid in done))[:MAX_DONE]
         found = {p.id: p for p in await asyncio.to_thread(ctx.catalog.get_products, ids)}
         for kind, pid in done:
             p = found.get(pid)
