@@ -23,8 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from agent import events as ev
+from api.deps import ChatService
+from retrieval.images import ImageStore
 from shopagent.errors import Conflict, NotFound
-from tools.stores.base import SessionInfo, utcnow
+from shopagent.settings import Settings
+from tools._registry import ToolRegistry
+from tools.cart import CART_TOOLS
+from tools.protocols import CatalogReader
+from tools.stores.base import CommerceStore, SessionIndex, SessionInfo, utcnow
 
 _PRODUCTS = [
     ev.ProductCard(
@@ -99,16 +105,15 @@ class MemorySessionIndex:
 
 
 class ScriptedAgentService:
-    def __init__(self, settings: Any, *, model_delay_s: float = 0.0) -> None:
-        from retrieval.images import ImageStore
-        from tools._registry import ToolRegistry
-        from tools.cart import CART_TOOLS
-
+    def __init__(self, settings: Settings, *, model_delay_s: float = 0.0) -> None:
         self.settings = settings
         self.model_delay_s = model_delay_s
         self.registry = ToolRegistry(CART_TOOLS)
-        self.sessions = MemorySessionIndex()
+        self.sessions: SessionIndex = MemorySessionIndex()
         self.images = ImageStore(Path(settings.data_dir) / "media" / "uploads")
+        # No commerce store or catalog: the scripted turns stand in for what they serve.
+        self.stores: CommerceStore | None = None
+        self.catalog: CatalogReader | None = None
         self.carts: dict[str, list[dict[str, Any]]] = {}
         self.history_by_session: dict[str, list[ev.HistoryItem]] = {}
         self.pending: dict[str, ev.ConfirmRequiredEvent] = {}
@@ -121,7 +126,7 @@ class ScriptedAgentService:
     @classmethod
     @contextlib.asynccontextmanager
     async def open(
-        cls, settings: Any, *, shared_sessions: bool = False, **kwargs: Any
+        cls, settings: Settings, *, shared_sessions: bool = False, **kwargs: Any
     ) -> AsyncIterator[ScriptedAgentService]:
         """``shared_sessions``: keep the session index in the configured real store (Redis
         in service mode), so several API processes agree on who owns which session."""
@@ -132,7 +137,7 @@ class ScriptedAgentService:
         from tools.stores import open_stores
 
         stores = await open_stores(settings)
-        svc.sessions = stores.sessions  # type: ignore[assignment]
+        svc.sessions = stores.sessions
         try:
             yield svc
         finally:
@@ -294,3 +299,7 @@ class ScriptedAgentService:
             "local_model": {"ok": True, "detail": "scripted"},
             "frontier_model": {"ok": True, "detail": "not configured"},
         }
+
+
+def _implements_chat_service(svc: ScriptedAgentService) -> ChatService:
+    return svc  # mypy checks here that the scripted service keeps the API's Protocol

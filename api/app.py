@@ -31,6 +31,7 @@ from api._metrics import ApiMetrics
 from api._ops import AuthFailures, public_readiness, require_metrics_token
 from api._stream import Drain
 from api.boards import router as boards_router
+from api.deps import ChatService
 from api.mcp import mount_mcp
 from api.openapi import build_openapi
 from api.routes import router
@@ -39,10 +40,10 @@ from shopagent.settings import Settings, get_settings
 
 log = logging.getLogger("api")
 STATIC_DIR = Path(__file__).parent / "static"
-ServiceOpener = Callable[[Settings], AbstractAsyncContextManager[Any]]
+ServiceOpener = Callable[[Settings], AbstractAsyncContextManager[ChatService]]
 
 
-def _open_agent_service(settings: Settings) -> AbstractAsyncContextManager[Any]:
+def _open_agent_service(settings: Settings) -> AbstractAsyncContextManager[ChatService]:
     from agent.service import AgentService  # heavy: the graph, models, the index
 
     return AgentService.open(settings)
@@ -147,8 +148,10 @@ def _add_operator_routes(app: FastAPI, settings: Settings, metrics: ApiMetrics) 
     )
     async def readyz(request: Request) -> JSONResponse:
         checks: dict[str, dict[str, Any]] = {}
-        svc = request.app.state.service
+        svc: ChatService | None = request.app.state.service
         try:
+            if svc is None:
+                raise RuntimeError("the service is not open")
             checks.update(await svc.readiness())
         except Exception as exc:  # readiness must answer, whatever is broken
             log.warning("readiness check failed", exc_info=exc)

@@ -31,9 +31,8 @@ class SharedBoardOut(BaseModel):
 async def get_shared_board(token: str, svc: ServiceDep) -> SharedBoardOut:
     from tools.discovery import shared_board
 
-    deps = getattr(svc, "deps", None)  # a service without stores has no boards to show
-    view = await shared_board(getattr(deps, "stores", None), getattr(deps, "catalog", None),
-                              token) if deps is not None else None
+    # A service without stores (the scripted one) has no boards to show.
+    view = None if svc.stores is None else await shared_board(svc.stores, svc.catalog, token)
     if view is None:
         raise NotFound("no shared board at this link (it may have been unshared)")
     keys = ProductCard.model_fields

@@ -1,7 +1,9 @@
 """FastAPI dependencies as ``Annotated`` aliases; tests swap them with dependency_overrides.
 
 - ``SettingsDep``: the app's Settings.
-- ``ServiceDep``: the AgentService the lifespan opened.
+- ``ServiceDep``: the service the lifespan opened, as the :class:`ChatService` Protocol the
+  routes use: ``agent.service.AgentService`` in production, ``api._scripted``'s scripted
+  service in HTTP-layer tests and benchmarks.
 - ``UserDep``: the caller's user id from ``Authorization: Bearer <key>``; keys are looked up
   by their sha256, so the plain keys are never stored. Each authenticated request also
   counts against the caller's rate limit.
@@ -11,16 +13,74 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Annotated, Any
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from agent.events import AgentEvent, ConfirmRequiredEvent, HistoryItem
 from api._logging import user_id_var
 from shopagent.errors import Unauthorized
 from shopagent.settings import Settings
+from tools import ToolRegistry
+from tools.protocols import CatalogReader
+from tools.stores.base import CommerceStore, SessionIndex
+
+if TYPE_CHECKING:
+    from retrieval.images import ImageStore
 
 DEV_USER = "dev"
+
+
+class ChatService(Protocol):
+    """What the HTTP layer needs of the agent service. Read-only members (properties), so
+    an implementation may hold narrower types (a store where this allows None)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def sessions(self) -> SessionIndex: ...
+    @property
+    def images(self) -> ImageStore | None:
+        """Uploaded images (the routes store uploads and check a turn's image_id); None
+        where the service has no image store (uploads answer 503)."""
+        ...
+
+    @property
+    def registry(self) -> ToolRegistry: ...
+    @property
+    def stores(self) -> CommerceStore | None:
+        """The commerce store, or None for a service that has none (shared boards 404)."""
+        ...
+
+    @property
+    def catalog(self) -> CatalogReader | None: ...
+
+    # Async generators: each ends with a ``done`` event; ownership and a running turn are
+    # checked before the first event (NotFound / Conflict raise on iteration).
+    def stream_turn(
+        self,
+        *,
+        user_id: str,
+        session_id: str,
+        text: str,
+        image_id: str | None = None,
+        action: dict[str, Any] | None = None,
+    ) -> AsyncIterator[AgentEvent]: ...
+
+    def stream_confirm(
+        self, *, user_id: str, session_id: str, confirmation_id: str, approve: bool
+    ) -> AsyncIterator[AgentEvent]: ...
+
+    async def history(self, *, user_id: str, session_id: str) -> list[HistoryItem]: ...
+    async def pending_confirmation(
+        self, *, user_id: str, session_id: str
+    ) -> ConfirmRequiredEvent | None: ...
+
+    async def get_cart(self, *, user_id: str) -> dict[str, Any]: ...
+    async def delete_session(self, *, user_id: str, session_id: str) -> None: ...
+    async def readiness(self) -> dict[str, dict[str, Any]]: ...
 
 # auto_error=False: a missing header must give our 401 body, not FastAPI's 403.
 _bearer = HTTPBearer(auto_error=False, description="An API key: Authorization: Bearer <key>")
@@ -31,8 +91,8 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-async def get_service(request: Request) -> Any:
-    svc = getattr(request.app.state, "service", None)
+async def get_service(request: Request) -> ChatService:
+    svc: ChatService | None = getattr(request.app.state, "service", None)
     if svc is None:  # only reachable if the lifespan did not run
         raise RuntimeError("AgentService is not open")
     return svc
@@ -76,6 +136,5 @@ async def get_user(
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-# Any, not AgentService: the service is swapped for fakes in tests and imported lazily.
-ServiceDep = Annotated[Any, Depends(get_service)]
+ServiceDep = Annotated[ChatService, Depends(get_service)]
 UserDep = Annotated[str, Depends(get_user)]

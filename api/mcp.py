@@ -23,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from api._errors import error_response
 from api._logging import user_id_var
-from api.deps import resolve_user
+from api.deps import ChatService, resolve_user
 from shopagent.errors import RateLimited
 from tools.mcp import ShopToolServer, TokenSigner
 
@@ -45,13 +45,18 @@ class McpEndpoint:
     def __init__(self, app: FastAPI) -> None:
         self._app = app
         self.tools = ShopToolServer(
-            lambda: app.state.service, _user_of, TokenSigner.from_settings(app.state.settings)
+            self._service, _user_of, TokenSigner.from_settings(app.state.settings)
         )
         self._manager: StreamableHTTPSessionManager | None = None
         self._runner: asyncio.Task[None] | None = None
         self._stop: asyncio.Event | None = None
         self._open = False
         self._lock = asyncio.Lock()
+
+    def _service(self) -> ChatService | None:
+        # The service the lifespan opened (None before and after): it serves the tools too.
+        svc: ChatService | None = self._app.state.service
+        return svc
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

@@ -7,14 +7,15 @@ another user's session answers 404 exactly like a missing one.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from agent.events import AgentEvent
 from api._images import check_image
 from api._stream import TurnResponse, stream_turn
-from api.deps import ServiceDep, SettingsDep, UserDep
+from api.deps import ChatService, ServiceDep, SettingsDep, UserDep
 from api.openapi import ERROR_RESPONSES, SSE_RESPONSE
 from api.schema import (
     CartOut,
@@ -36,6 +37,8 @@ from shopagent.errors import (
     Unavailable,
     UnsupportedMediaType,
 )
+from shopagent.settings import Settings
+from tools.stores.base import SessionInfo
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
 log = logging.getLogger("api.routes")
@@ -68,7 +71,7 @@ def _check_text(value: str | None, field: str) -> None:
             )
 
 
-def _session_out(info: Any) -> SessionOut:
+def _session_out(info: SessionInfo) -> SessionOut:
     return SessionOut(
         session_id=info.session_id,
         title=info.title,
@@ -77,7 +80,7 @@ def _session_out(info: Any) -> SessionOut:
     )
 
 
-async def _owned_session(svc: Any, user: str, session_id: str) -> Any:
+async def _owned_session(svc: ChatService, user: str, session_id: str) -> SessionInfo:
     info = await svc.sessions.get_session(user, session_id)
     if info is None:
         raise NotFound(_NO_SESSION, code="session_not_found")
@@ -182,7 +185,10 @@ async def post_message(
     request.app.state.drain.check()
     await _owned_session(svc, user, session_id)
     # Another user's upload answers exactly like a missing one.
-    if body.image_id is not None and not svc.images.exists(body.image_id, owner=user):
+    images = svc.images
+    if body.image_id is not None and (
+        images is None or not images.exists(body.image_id, owner=user)
+    ):
         raise NotFound("no such image; upload it with POST /v1/images", code="image_not_found")
     extra = {"action": body.action.model_dump(exclude_none=True)} if body.action else {}
     events = svc.stream_turn(
@@ -219,7 +225,8 @@ async def post_confirm(
     return await _stream(request, settings, session_id, events)
 
 
-async def _stream(request: Request, settings: Any, session_id: str, events: Any) -> Response:
+async def _stream(request: Request, settings: Settings, session_id: str,
+                  events: AsyncIterator[AgentEvent]) -> Response:
     state = request.app.state
     # The API's deadline sits past the agent's own, so the agent normally ends the turn.
     return await stream_turn(
@@ -255,6 +262,8 @@ async def upload_image(
         check_image, data, max_bytes=limit, max_pixels=settings.max_image_pixels
     )
     try:
+        if svc.images is None:  # a service built without an image store (a bench harness)
+            raise OSError("no image store configured")
         image_id = await run_in_threadpool(svc.images.put, data, checked.ext, owner=user)
     except OSError as exc:  # a full or read-only data folder: ours to fix, not the client's
         log.error("cannot store an upload: %s", exc.strerror or exc)
@@ -294,7 +303,7 @@ async def list_tools(svc: ServiceDep, user: UserDep) -> ToolList:
     summary="One product with its variants, for option pickers (read-only, no agent turn)",
 )
 async def get_product(product_id: str, svc: ServiceDep, user: UserDep) -> ProductOut:
-    catalog = getattr(svc, "catalog", None)
+    catalog = svc.catalog
     product = None if catalog is None else await run_in_threadpool(catalog.get_product, product_id)
     if product is None:
         raise NotFound("no such product", code="product_not_found")

@@ -19,7 +19,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import mcp_types as types
 from mcp.server import Server
@@ -30,6 +30,12 @@ from pydantic_core import to_jsonable_python
 from shopagent.errors import ShopAgentError, ToolError
 from tools._registry import Tool, ToolContext, ToolRegistry
 from tools.mcp._tokens import TokenSigner
+from tools.protocols import CatalogReader
+from tools.stores.base import CommerceStore
+
+if TYPE_CHECKING:
+    from retrieval.images import ImageStore
+    from shopagent.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +50,16 @@ _WRITE_NOTE = (
 class ToolHost(Protocol):
     """What serving tools needs; AgentService has all of it."""
 
-    registry: ToolRegistry
-    stores: Any
-    catalog: Any
-    images: Any
-    settings: Any
+    @property
+    def registry(self) -> ToolRegistry: ...
+    @property
+    def stores(self) -> CommerceStore | None: ...
+    @property
+    def catalog(self) -> CatalogReader | None: ...
+    @property
+    def images(self) -> ImageStore | None: ...
+    @property
+    def settings(self) -> Settings: ...
 
 
 class ConfirmArgs(BaseModel):
