@@ -6,14 +6,22 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.config import get_stream_writer
+from pydantic import BaseModel
 
 from agent import events as ev
 from agent.models import ChatModel
 from agent.state import AgentState, TurnState
+from shopagent.settings import Settings
 from tools import ToolRegistry
+from tools.protocols import CatalogReader
+from tools.stores.base import CommerceStore
+
+if TYPE_CHECKING:  # the embedded tier is an optional install; images load lazily
+    from agent.embedded import EmbeddedTier
+    from retrieval.images import ImageStore
 
 REPHRASE = (
     "Sorry, I didn't understand that. Could you put it another way? For example: "
@@ -30,19 +38,19 @@ MAX_CARDS_KEPT = 60
 class AgentDeps:
     """Services bound into the graph once; per-call identity comes from the config."""
 
-    settings: Any
+    settings: Settings
     registry: ToolRegistry
-    stores: Any
-    catalog: Any
-    images: Any = None
-    embedded: Any = None  # agent.embedded.EmbeddedTier, or None when untrained
+    stores: CommerceStore
+    catalog: CatalogReader
+    images: ImageStore | None = None
+    embedded: EmbeddedTier | None = None  # None when untrained or not installed
     models: dict[str, ChatModel] = field(default_factory=dict)
 
     def available_tiers(self) -> set[str]:
         return set(self.models) | ({"embedded"} if self.embedded is not None else set())
 
 
-def emit(event: Any) -> None:
+def emit(event: BaseModel) -> None:
     get_stream_writer()(event.model_dump())
 
 
@@ -83,7 +91,7 @@ def confirmation_id(turn: TurnState, calls: list[dict[str, Any]]) -> str:
     return "c-" + hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def over_budget(turn: TurnState, settings: Any) -> str | None:
+def over_budget(turn: TurnState, settings: Settings) -> str | None:
     if turn.get("steps", 0) >= settings.max_steps_per_turn:
         return "steps"
     if (

@@ -34,7 +34,7 @@ from agent.state import AgentState
 __all__ = ["AgentDeps", "build_graph"]
 
 
-def build_graph(deps: AgentDeps) -> StateGraph:
+def build_graph(deps: AgentDeps) -> StateGraph[AgentState]:
     """Wire the nodes of :mod:`agent.nodes`, each bound to ``deps``."""
     g = StateGraph(AgentState)
     g.add_node("understand", partial(understand, deps=deps))

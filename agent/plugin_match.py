@@ -44,7 +44,8 @@ _REFERENCE = re.compile(
 def _unit(m: np.ndarray) -> np.ndarray:
     m = np.asarray(m, dtype=np.float32)
     norms = np.linalg.norm(m, axis=-1, keepdims=True)
-    return m / np.maximum(norms, 1e-12)
+    unit: np.ndarray = m / np.maximum(norms, 1e-12)
+    return unit
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ class PluginMatcher:
         return s
 
     # --- planning -------------------------------------------------------------------------
-    def fill(self, tool: PluginTool, nlu: NLUResult, state: DialogueState) -> tuple[dict, list]:
+    def fill(self, tool: PluginTool, nlu: NLUResult, state: DialogueState
+             ) -> tuple[dict[str, Any], list[str]]:
         """Arguments this turn and the dialogue can give, and the required ones missing."""
         props: dict[str, Any] = tool.schema.get("properties") or {}
         required = list(tool.schema.get("required") or [])

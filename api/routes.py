@@ -266,7 +266,7 @@ async def upload_image(
         raise err from None
     return ImageOut(
         image_id=image_id,
-        media_type=checked.media_type,  # type: ignore[arg-type]
+        media_type=checked.media_type,
         width=checked.width,
         height=checked.height,
         bytes=len(data),

@@ -21,14 +21,19 @@ import functools
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any, get_type_hints, overload
 
 from pydantic import BaseModel, ValidationError
 
 from shopagent.errors import ToolError
+
+if TYPE_CHECKING:
+    from shopagent.settings import Settings
+    from tools.protocols import CatalogReader
+    from tools.stores.base import CommerceStore
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +46,26 @@ class ToolContext:
 
     user_id: str
     session_id: str
-    stores: Any = None  # tools.stores.CommerceStore
-    catalog: Any = None  # retrieval search service
-    settings: Any = None
+    # None where the caller has no such service (a test, an MCP client without a store):
+    # a tool that needs one says so with a ToolError.
+    stores: CommerceStore | None = None
+    catalog: CatalogReader | None = None
+    settings: Settings | None = None
     idempotency_key: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def need_stores(self) -> CommerceStore:
+        """The commerce store, for a tool that cannot work without one."""
+        if self.stores is None:
+            raise ToolError("the shop's cart and orders are not available here",
+                            code="unavailable")
+        return self.stores
+
+    def need_catalog(self) -> CatalogReader:
+        """The catalog, for a tool that cannot work without one."""
+        if self.catalog is None:
+            raise ToolError("the product catalog is not available here", code="unavailable")
+        return self.catalog
 
 
 @dataclass(frozen=True)
@@ -57,7 +77,7 @@ class Tool:
     writes: bool = False
     # Human-readable text of what a write will do, shown in the confirmation request:
     # ``describe_write(args, catalog)``; the catalog (may be None) lets it name products.
-    describe_write: Callable[[Any, Any], str] | None = None
+    describe_write: Callable[[Any, CatalogReader | None], str] | None = None
     # ``precheck(ctx, args)`` raises ToolError when a write cannot succeed (unknown product,
     # missing size, empty cart), so the shopper is never asked to approve a doomed write.
     # It may return a dict of arguments to pin (e.g. the variant and unit price resolved
@@ -65,7 +85,7 @@ class Tool:
     precheck: Callable[[ToolContext, Any], Any] | None = None
     # ``adapt_schema(parameters, catalog)``: the parameters schema naming what this catalog
     # has (e.g. its option names), so a model knows which options it can filter on.
-    adapt_schema: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
+    adapt_schema: Callable[[dict[str, Any], CatalogReader], dict[str, Any]] | None = None
     # Where the tool comes from: "builtin", "plugin:<entry point>" or "mcp:<server>".
     origin: str = "builtin"
     # Example requests in shoppers' words (see the module docstring).
@@ -92,7 +112,7 @@ class Tool:
             },
         }
 
-    def openai_schema(self, catalog: Any = None) -> dict[str, Any]:
+    def openai_schema(self, catalog: CatalogReader | None = None) -> dict[str, Any]:
         """The OpenAI tool schema (shared and cached: treat it as read-only); with a
         catalog, adapted to it where the tool says how."""
         if catalog is None or self.adapt_schema is None:
@@ -138,16 +158,35 @@ async def _run(fn: Callable[..., Any], ctx: ToolContext, args: BaseModel) -> Any
     return result
 
 
+@overload
+def tool(fn: Callable[..., Any], /) -> Tool: ...
+
+
+@overload
 def tool(
-    fn: Callable[..., Any] | None = None,
+    fn: None = None,
+    /,
     *,
     name: str | None = None,
     writes: bool = False,
-    describe_write: Callable[[Any, Any], str] | None = None,
+    describe_write: Callable[[Any, CatalogReader | None], str] | None = None,
     precheck: Callable[[ToolContext, Any], Any] | None = None,
-    adapt_schema: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None,
+    adapt_schema: Callable[[dict[str, Any], CatalogReader], dict[str, Any]] | None = None,
     examples: Iterable[str] = (),
-) -> Any:
+) -> Callable[[Callable[..., Any]], Tool]: ...
+
+
+def tool(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    writes: bool = False,
+    describe_write: Callable[[Any, CatalogReader | None], str] | None = None,
+    precheck: Callable[[ToolContext, Any], Any] | None = None,
+    adapt_schema: Callable[[dict[str, Any], CatalogReader], dict[str, Any]] | None = None,
+    examples: Iterable[str] = (),
+) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Declare a tool. The docstring is the description the model reads; ``examples``
     are requests in shoppers' words the embedded tier may match to this tool."""
 
@@ -204,7 +243,7 @@ class ToolRegistry:
     def __contains__(self, name: object) -> bool:
         return name in self._tools
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Tool]:
         return iter(self._tools.values())
 
     def __len__(self) -> int:
@@ -214,7 +253,7 @@ class ToolRegistry:
         return sorted(self._tools)
 
     def openai_schemas(self, names: Iterable[str] | None = None,
-                       catalog: Any = None) -> list[dict[str, Any]]:
+                       catalog: CatalogReader | None = None) -> list[dict[str, Any]]:
         """Read-only OpenAI tool schemas, computed once per tool (and per catalog shape)."""
         chosen = self._tools.values() if names is None else [self.get(n) for n in names]
         return [t.openai_schema(catalog) for t in chosen]

@@ -84,7 +84,7 @@ def _describe_add(args: AddToCartArgs, catalog: Any) -> str:
 
 
 async def _resolve_add(ctx: ToolContext, args: AddToCartArgs) -> tuple[Any, Any, Decimal]:
-    product = await asyncio.to_thread(ctx.catalog.get_product, args.product_id)
+    product = await asyncio.to_thread(ctx.need_catalog().get_product, args.product_id)
     if product is None:
         raise ToolError(f"no product with id {args.product_id!r}", code="not_found")
     wanted = wanted_options(args.options, args.size, args.color)
@@ -153,7 +153,7 @@ async def add_to_cart(ctx: ToolContext, args: AddToCartArgs) -> dict[str, Any]:
             "cart": cart.summary(),
         }
 
-    return await ctx.stores.write_once(ctx.user_id, key, apply)
+    return await ctx.need_stores().write_once(ctx.user_id, key, apply)
 
 
 def _lines_of(cart: Cart, product_id: str, variant_id: str | None) -> list[CartLine]:
@@ -175,7 +175,7 @@ def _one_line(cart: Cart, product_id: str, variant_id: str | None) -> CartLine:
 
 
 async def _check_remove(ctx: ToolContext, args: RemoveFromCartArgs) -> None:
-    cart = await ctx.stores.get_cart(ctx.user_id)
+    cart = await ctx.need_stores().get_cart(ctx.user_id)
     if args.quantity is not None:
         _one_line(cart, args.product_id, args.variant_id)
     elif not _lines_of(cart, args.product_id, args.variant_id):
@@ -183,11 +183,11 @@ async def _check_remove(ctx: ToolContext, args: RemoveFromCartArgs) -> None:
 
 
 async def _check_update(ctx: ToolContext, args: UpdateCartQuantityArgs) -> None:
-    _one_line(await ctx.stores.get_cart(ctx.user_id), args.product_id, args.variant_id)
+    _one_line(await ctx.need_stores().get_cart(ctx.user_id), args.product_id, args.variant_id)
 
 
 async def _check_not_empty(ctx: ToolContext, args: NoArgs) -> None:
-    if not (await ctx.stores.get_cart(ctx.user_id)).lines:
+    if not (await ctx.need_stores().get_cart(ctx.user_id)).lines:
         raise ToolError("the cart is empty; add something first", code="empty_cart")
 
 
@@ -221,7 +221,7 @@ async def remove_from_cart(ctx: ToolContext, args: RemoveFromCartArgs) -> dict[s
         return {"removed": args.product_id, "quantity_removed": removed,
                 "cart": cart.summary()}
 
-    return await ctx.stores.write_once(ctx.user_id, key, apply)
+    return await ctx.need_stores().write_once(ctx.user_id, key, apply)
 
 
 @tool(writes=True, precheck=_check_update,
@@ -244,13 +244,13 @@ async def update_cart_quantity(ctx: ToolContext, args: UpdateCartQuantityArgs) -
         return {"updated": {"product_id": line.product_id, "variant_id": line.variant_id,
                             "quantity": args.quantity}, "cart": cart.summary()}
 
-    return await ctx.stores.write_once(ctx.user_id, key, apply)
+    return await ctx.need_stores().write_once(ctx.user_id, key, apply)
 
 
 @tool
 async def view_cart(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
     """Show the shopper's cart: lines, quantities and total."""
-    return (await ctx.stores.get_cart(ctx.user_id)).summary()
+    return (await ctx.need_stores().get_cart(ctx.user_id)).summary()
 
 
 @tool(writes=True, describe_write=lambda a, catalog: "Empty your cart", precheck=_check_not_empty)
@@ -265,7 +265,7 @@ async def clear_cart(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
         txn.put_cart(cart)
         return {"cart": cart.summary()}
 
-    return await ctx.stores.write_once(ctx.user_id, key, apply)
+    return await ctx.need_stores().write_once(ctx.user_id, key, apply)
 
 
 @tool(
@@ -302,7 +302,7 @@ async def checkout(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
             "lines": [line.view() for line in order.lines],
         }
 
-    return await ctx.stores.write_once(ctx.user_id, key, apply)
+    return await ctx.need_stores().write_once(ctx.user_id, key, apply)
 
 
 CART_TOOLS = [add_to_cart, remove_from_cart, update_cart_quantity, view_cart, clear_cart,

@@ -33,7 +33,7 @@ def _order_view(order: Order) -> dict[str, Any]:
 @tool
 async def list_orders(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
     """List the shopper's orders, newest first, with status and total."""
-    orders = await ctx.stores.list_orders(ctx.user_id)
+    orders = await ctx.need_stores().list_orders(ctx.user_id)
     orders.sort(key=lambda o: o.created_at, reverse=True)
     return {"orders": [_order_view(o) for o in orders]}
 
@@ -41,7 +41,7 @@ async def list_orders(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
 @tool
 async def order_status(ctx: ToolContext, args: OrderArgs) -> dict[str, Any]:
     """Look up one of the shopper's orders by id: status, lines and total."""
-    order = await ctx.stores.get_order(ctx.user_id, args.order_id)
+    order = await ctx.need_stores().get_order(ctx.user_id, args.order_id)
     if order is None:
         raise ToolError(f"no order {args.order_id!r} for this shopper", code="not_found")
     return {"order": _order_view(order)}
@@ -59,7 +59,7 @@ def _cancellable(order: Order | None, order_id: str) -> Order:
 
 
 async def _check_cancel(ctx: ToolContext, args: OrderArgs) -> None:
-    _cancellable(await ctx.stores.get_order(ctx.user_id, args.order_id), args.order_id)
+    _cancellable(await ctx.need_stores().get_order(ctx.user_id, args.order_id), args.order_id)
 
 
 @tool(
@@ -80,7 +80,7 @@ async def cancel_order(ctx: ToolContext, args: OrderArgs) -> dict[str, Any]:
         txn.put_order(order)
         return {"order_id": order.order_id, "status": order.status}
 
-    return await ctx.stores.write_once(ctx.user_id, ctx.idempotency_key, apply)
+    return await ctx.need_stores().write_once(ctx.user_id, ctx.idempotency_key, apply)
 
 
 ORDER_TOOLS = [list_orders, order_status, cancel_order]

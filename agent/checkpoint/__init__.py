@@ -21,7 +21,7 @@ __all__ = ["RedisCheckpointSaver", "open_checkpointer"]
 
 
 @asynccontextmanager
-async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver]:
+async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[Any]]:
     """Yield the checkpointer ``settings.state_backend`` names; close it on exit."""
     if settings.state_backend == "redis":
         from shopagent.redis import async_redis

@@ -33,7 +33,8 @@ class PlanDriver:
         pipe = self.client.pipeline(transaction=False)
         for cmd in cmds:
             pipe.execute_command(*cmd)
-        return pipe.execute()
+        replies: list[Any] = pipe.execute()
+        return replies
 
     async def _aexec(self, cmds: list[Cmd]) -> list[Any]:
         if not cmds:
@@ -41,7 +42,8 @@ class PlanDriver:
         pipe = self.aclient.pipeline(transaction=False)
         for cmd in cmds:
             pipe.execute_command(*cmd)
-        return await pipe.execute()
+        replies: list[Any] = await pipe.execute()
+        return replies
 
     def _iter(self, plan: Plan) -> Iterator[CheckpointTuple]:
         reply: Any = None

@@ -101,4 +101,5 @@ def pack(*parts: Any) -> bytes:
 
 
 def unpack(data: bytes) -> list[Any]:
-    return ormsgpack.unpackb(data)
+    parts: list[Any] = ormsgpack.unpackb(data)
+    return parts

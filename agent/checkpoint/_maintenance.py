@@ -61,7 +61,7 @@ class MaintenancePlans:
             records, write_fields, blob_fields = reply[3 * i : 3 * i + 3]
             records = {_s(k): v for k, v in records.items()}
             latest = max(records, default=None)
-            kept: dict[str, dict] = {}
+            kept: dict[str, dict[str, Any]] = {}
             for cid, raw in records.items():
                 cp_type, cp_bytes, md_type, md_bytes, _parent = unpack(raw)
                 if keep_latest:

@@ -149,7 +149,8 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
     # --- public API: sync ------------------------------------------------------------------
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return self._run(self._get_plan(config))
+        found: CheckpointTuple | None = self._run(self._get_plan(config))
+        return found
 
     def list(
         self,
@@ -168,7 +169,9 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        return self._run(self._put_plan(config, checkpoint, metadata, new_versions))
+        saved: RunnableConfig = self._run(
+            self._put_plan(config, checkpoint, metadata, new_versions))
+        return saved
 
     def put_writes(
         self,
@@ -194,7 +197,8 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
     # --- public API: async -----------------------------------------------------------------
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return await self._arun(self._get_plan(config))
+        found: CheckpointTuple | None = await self._arun(self._get_plan(config))
+        return found
 
     async def alist(
         self,
@@ -214,7 +218,9 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        return await self._arun(self._put_plan(config, checkpoint, metadata, new_versions))
+        saved: RunnableConfig = await self._arun(
+            self._put_plan(config, checkpoint, metadata, new_versions))
+        return saved
 
     async def aput_writes(
         self,
@@ -350,7 +356,7 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
                 ("ZRANGEBYLEX", keys.wi(ns), f"[{cid}\0", f"({cid}\x01"),
             ]
         reply = yield cmds
-        found: list[tuple[str, str, dict, CheckpointMetadata, str | None, list]] = []
+        found: list[tuple[str, str, dict[str, Any], CheckpointMetadata, str | None, list[Any]]] = []
         for i, (ns, cid) in enumerate(items):
             raw, write_fields = reply[2 * i], reply[2 * i + 1]
             if raw is None:

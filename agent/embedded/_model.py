@@ -86,7 +86,8 @@ class IntentHead(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
+        out: torch.Tensor = self.net(x)
+        return out
 
 
 def features(bert: Any, input_ids: torch.Tensor) -> torch.Tensor:
@@ -150,7 +151,8 @@ class IntentModel:
 
     def ids(self, text: str) -> torch.Tensor:
         enc = self.tok(text or ".", truncation=True, max_length=self.max_len, return_tensors="pt")
-        return enc["input_ids"]
+        ids: torch.Tensor = enc["input_ids"]
+        return ids
 
     def embed(self, texts: list[str]) -> torch.Tensor:
         """Unit sentence vectors (mean of the top layer over the tokens), for matching

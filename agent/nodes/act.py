@@ -106,8 +106,9 @@ async def act_model(state: AgentState, turn: TurnState, deps: AgentDeps) -> dict
     tier = turn["tier"]
     model = deps.models[tier]
     image = None
-    if turn.get("image_id") and deps.images is not None:
-        image = await asyncio.to_thread(deps.images.get, turn["image_id"])
+    image_id = turn.get("image_id")
+    if image_id and deps.images is not None:
+        image = await asyncio.to_thread(deps.images.get, image_id)
     messages = to_openai_messages(
         state.get("messages", []), image=image, current_turn_id=turn["turn_id"]
     )

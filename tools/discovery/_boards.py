@@ -112,7 +112,7 @@ async def save_to_board(ctx: ToolContext, args: SaveArgs) -> dict[str, Any]:
     """Save a product to one of the shopper's named boards (created when new), e.g. "save
     this to my wedding board". Not a purchase: no confirmation needed."""
     store = _store(ctx)
-    product = await asyncio.to_thread(ctx.catalog.get_product, args.product_id)
+    product = await asyncio.to_thread(ctx.need_catalog().get_product, args.product_id)
     if product is None:
         raise ToolError(f"no product {args.product_id!r}", code="not_found")
     board = await store.get_board(ctx.user_id, args.name)

@@ -213,7 +213,7 @@ def _from_words(args: GiftArgs, defaults: dict[str, Any]) -> GiftArgs:
 
 
 def _plan(ctx: ToolContext, args: GiftArgs, taste: _taste.Taste) -> dict[str, Any]:
-    catalog = ctx.catalog
+    catalog = ctx.need_catalog()
     defaults = load_defaults(data_dir_of(ctx.settings))
     audience = audience_for(args.recipient, defaults)
     if args.more_like:

@@ -309,7 +309,7 @@ def _chosen_variant(p: Product, item: LookItem, sizes: list[str]) -> Any:
     if needed is not None:
         err = ToolError(f"which {needed['option']} of {p.title}? available: "
                         f"{', '.join(needed['values'])}", code="option_required")
-        err.details = {**needed, "product_id": p.id, "chosen": opts}  # type: ignore[attr-defined]
+        err.details = {**needed, "product_id": p.id, "chosen": opts}
         raise err
     return variant
 
@@ -366,7 +366,7 @@ async def add_look_to_cart(ctx: ToolContext, args: AddLookArgs) -> dict[str, Any
             cart.lines.append(CartLine(
                 product_id=p.id, variant_id=vid, title=p.title,
                 options={k: str(v) for k, v in (variant.options if variant else {}).items()},
-                unit_price=price, currency=p.currency, quantity=1))  # type: ignore[arg-type]
+                unit_price=price, currency=p.currency, quantity=1))
         cart.updated_at = utcnow()
         txn.put_cart(cart)
         total = sum((price for _, _, price in resolved), Decimal(0))
@@ -378,7 +378,8 @@ async def add_look_to_cart(ctx: ToolContext, args: AddLookArgs) -> dict[str, Any
                           for p, v, price in resolved],
                 "cart": cart.summary()}
 
-    result: dict[str, Any] = await ctx.stores.write_once(ctx.user_id, ctx.idempotency_key, apply)
+    result: dict[str, Any] = await ctx.need_stores().write_once(ctx.user_id, ctx.idempotency_key,
+                                                                apply)
     await _taste.observe(ctx, [p for p, _, _ in resolved], "add")
     return result
 

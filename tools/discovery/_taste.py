@@ -27,6 +27,7 @@ STATED = 1.0
 # How much one purchase / cart line / board save says about taste, relative to a stated like.
 DONE_WEIGHT = {"purchase": 0.5, "cart": 0.3, "board": 0.4, "add": 0.3}
 BOOST = 0.8  # score added per unit of like: enough to reorder near-ties, not to bury fit
+MAX_DONE = 200  # products read from orders/cart/boards per load (the most recent first)
 
 
 def _value(p: Product, key: str) -> list[str]:
@@ -90,7 +91,7 @@ def _stored(prefs: dict[str, Any]) -> dict[str, Any]:
 async def _done_products(ctx: ToolContext, since: datetime | None) -> list[tuple[str, str]]:
     """(kind, product_id) for what the shopper did since ``since``."""
     out: list[tuple[str, str]] = []
-    stores = ctx.stores
+    stores = ctx.need_stores()
     for order in await stores.list_orders(ctx.user_id):
         if since is None or order.created_at > since:
             out += [("purchase", ln.product_id) for ln in order.lines]
@@ -122,7 +123,7 @@ async def load(ctx: ToolContext) -> Taste:
             likes.setdefault(k, defaultdict(float))[v] += STATED
     done = await _done_products(ctx, since_dt) if not stored.get("no_inference") else []
     if done and ctx.catalog is not None:
-        ids = list(dict.fromkeys(pid for _, pid in done))
+        ids = list(dict.fromkeys(pid for _, pid in done))[:MAX_DONE]
         found = {p.id: p for p in await asyncio.to_thread(ctx.catalog.get_products, ids)}
         for kind, pid in done:
             p = found.get(pid)
@@ -141,11 +142,11 @@ async def load(ctx: ToolContext) -> Taste:
 
 
 async def _save(ctx: ToolContext, update: dict[str, Any]) -> None:
-    profile = await ctx.stores.get_profile(ctx.user_id)
+    profile = await ctx.need_stores().get_profile(ctx.user_id)
     stored = _stored(profile.preferences)
     stored.update(update)
     profile.preferences["taste"] = stored
-    await ctx.stores.put_profile(profile)
+    await ctx.need_stores().put_profile(profile)
 
 
 async def observe(ctx: ToolContext, products: list[Product], kind: str) -> None:
@@ -197,7 +198,7 @@ async def remember_preference(ctx: ToolContext, args: RememberArgs) -> dict[str,
         if not (args.sizes or args.likes or args.excludes):
             raise ToolError("I didn't catch a size, a like or a dislike in that; try "
                             "'I'm a size M' or 'no polyester'", code="invalid_arguments")
-    profile = await ctx.stores.get_profile(ctx.user_id)
+    profile = await ctx.need_stores().get_profile(ctx.user_id)
     stored = _stored(profile.preferences)
     labels = dict(stored.get("labels", {}))
     sizes = list(stored.get("sizes", []))
@@ -260,8 +261,8 @@ async def forget_profile(ctx: ToolContext, args: ForgetArgs) -> dict[str, Any]:
             facets = await asyncio.to_thread(ctx.catalog.facet_values) if ctx.catalog else {}
             named = _words.facet_mentions(args.request, facets)
             value = named[0][1] if named else None
-        args = ForgetArgs(what=what, value=value)  # type: ignore[arg-type]
-    profile = await ctx.stores.get_profile(ctx.user_id)
+        args = ForgetArgs(what=what, value=value)
+    profile = await ctx.need_stores().get_profile(ctx.user_id)
     stored = _stored(profile.preferences)
     if args.what == "everything":
         await _save_raw(ctx, {"forgotten_at": datetime.now(UTC).isoformat()})
@@ -286,10 +287,10 @@ async def forget_profile(ctx: ToolContext, args: ForgetArgs) -> dict[str, Any]:
 
 
 async def _save_raw(ctx: ToolContext, stored: dict[str, Any]) -> None:
-    profile = await ctx.stores.get_profile(ctx.user_id)
+    profile = await ctx.need_stores().get_profile(ctx.user_id)
     profile.preferences = {k: v for k, v in profile.preferences.items() if k != "taste"}
     profile.preferences["taste"] = stored
-    await ctx.stores.put_profile(profile)
+    await ctx.need_stores().put_profile(profile)
 
 
 async def personalise(ctx: ToolContext, result: dict[str, Any]) -> dict[str, Any]:

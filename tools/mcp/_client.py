@@ -298,7 +298,7 @@ def _remote_fn(conn: McpConnection, remote: str, writes: bool) -> Any:
             return await conn.call(remote, data, ctx.user_id, key)
 
         # Recorded under the key: a replayed confirmation returns this, with no new call.
-        return await ctx.stores.write_once(ctx.user_id, key, apply)  # type: ignore[no-any-return]
+        return await ctx.need_stores().write_once(ctx.user_id, key, apply)
 
     return call
 

@@ -140,7 +140,8 @@ class RedisCommerceStore(RedisBoards):
         while not await self._r.set(idem, token, nx=True, px=claim_ms):
             raw = await self._r.get(idem)
             if raw is not None and not raw.startswith(_PENDING):
-                return json.loads(raw)
+                recorded: dict[str, Any] = json.loads(raw)
+                return recorded
             if time.monotonic() > deadline:
                 raise Conflict(f"write {key!r} is still in progress")
             await asyncio.sleep(delay)
@@ -162,7 +163,7 @@ class RedisCommerceStore(RedisBoards):
                 # the cart or orders makes EXEC fail, and fn runs again on fresh state.
                 await pipe.watch(keys.cart, keys.orders, idem)
                 txn = _RedisTxn(pipe, keys, user_id)
-                result = to_jsonable_python(await fn(txn))
+                result: dict[str, Any] = to_jsonable_python(await fn(txn))
                 if await pipe.get(idem) != token:
                     raise Conflict("the idempotency claim expired before the write committed")
                 pipe.multi()

@@ -255,7 +255,8 @@ class SQLiteCommerceStore(SQLiteBoards):
             )
             return result  # type: ignore[no-any-return]
 
-        return await self._db.transaction(unit)
+        written: dict[str, Any] = await self._db.transaction(unit)
+        return written
 
     async def delete_user_data(self, user_id: str) -> None:
         async def delete() -> None:
