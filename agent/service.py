@@ -11,9 +11,12 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from agent import events as ev
@@ -22,6 +25,11 @@ from agent.models import ChatModel, endpoints_from_settings
 from agent.state import new_turn
 from shopagent.errors import Conflict, NotFound, ShopAgentError
 from shopagent.settings import Settings
+from tools.protocols import CatalogReader
+from tools.stores.base import SessionIndex, SessionInfo
+
+if TYPE_CHECKING:  # the embedded tier is an optional install
+    from agent.embedded import EmbeddedTier
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +45,7 @@ _NO = re.compile(
 )
 
 
-def _load_embedded(settings: Settings, catalog: Any) -> Any:
+def _load_embedded(settings: Settings, catalog: CatalogReader) -> EmbeddedTier | None:
     try:
         from agent.embedded import EmbeddedTier
 
@@ -108,7 +116,13 @@ class _HeldReads:
 
 
 class AgentService:
-    def __init__(self, deps: AgentDeps, graph: Any, sessions: Any, checkpointer: Any) -> None:
+    def __init__(
+        self,
+        deps: AgentDeps,
+        graph: CompiledStateGraph[Any, Any, Any, Any],
+        sessions: SessionIndex,
+        checkpointer: BaseCheckpointSaver[Any],
+    ) -> None:
         self.deps = deps
         self.settings = deps.settings
         self.registry = deps.registry
@@ -124,7 +138,11 @@ class AgentService:
     @classmethod
     @contextlib.asynccontextmanager
     async def open(
-        cls, settings: Settings, *, catalog: Any = None, embedded: Any = "auto"
+        cls,
+        settings: Settings,
+        *,
+        catalog: CatalogReader | None = None,
+        embedded: EmbeddedTier | None | Literal["auto"] = "auto",
     ) -> AsyncIterator[AgentService]:
         """Open every service from settings. ``catalog``/``embedded`` may be passed in
         (tests, evals) to share one across several services."""
@@ -136,9 +154,9 @@ class AgentService:
         from tools.mcp import open_mcp_tools
         from tools.stores import open_stores
 
-        own_catalog = catalog is None
-        if own_catalog:
-            catalog = open_catalog(settings)
+        own_catalog = None  # one we open, we close
+        if catalog is None:
+            catalog = own_catalog = open_catalog(settings)
         models = {t: ChatModel(e) for t, e in endpoints_from_settings(settings).items()}
         try:
             async with (
@@ -165,24 +183,24 @@ class AgentService:
         finally:
             for m in models.values():
                 await m.aclose()
-            if own_catalog:
-                catalog.close()
+            if own_catalog is not None:
+                own_catalog.close()
 
     # --- helpers ---------------------------------------------------------------------------
-    def _config(self, user_id: str, session_id: str) -> dict[str, Any]:
+    def _config(self, user_id: str, session_id: str) -> RunnableConfig:
         return {
             "configurable": {"thread_id": session_id, "user_id": user_id},
             "recursion_limit": 4 * self.settings.max_steps_per_turn + 20,
         }
 
-    async def _owned(self, user_id: str, session_id: str) -> Any:
+    async def _owned(self, user_id: str, session_id: str) -> SessionInfo:
         info = await self.sessions.get_session(user_id, session_id)
         if info is None:
             raise NotFound("no such session", code="session_not_found")
         return info
 
     async def _pending(
-        self, config: dict[str, Any], *, hold: bool = True
+        self, config: RunnableConfig, *, hold: bool = True
     ) -> tuple[Any, dict[str, Any] | None]:
         if hold:  # a run follows: it reuses this read
             await self._reads.hold(config)
@@ -199,7 +217,9 @@ class AgentService:
         _, value = await self._pending(self._config(user_id, session_id), hold=False)
         return ev.ConfirmRequiredEvent(**value) if value else None
 
-    async def _run(self, payload: Any, config: dict[str, Any], turn_id: str) -> AsyncIterator[Any]:
+    async def _run(
+        self, payload: Command[Any] | dict[str, Any] | None, config: RunnableConfig, turn_id: str
+    ) -> AsyncIterator[Any]:
         """Run the graph, yield events, always end with ``done``.
 
         Checkpoint granularity follows what a crash could lose. Writes only ever run when a
@@ -211,11 +231,17 @@ class AgentService:
         """
         started = time.perf_counter()
         turn: dict[str, Any] = {}
-        durability = "sync" if payload is None or isinstance(payload, Command) else "exit"
+        durability: Literal["sync", "exit"] = (
+            "sync" if payload is None or isinstance(payload, Command) else "exit"
+        )
         try:
-            async for mode, chunk in self.graph.astream(
+            async for part in self.graph.astream(
                 payload, config, stream_mode=["custom", "updates"], durability=durability
             ):
+                # With a list of modes the stream yields (mode, chunk) pairs (langgraph types
+                # it loosely): custom chunks are our events as dicts, update chunks map each
+                # node to its state update.
+                mode, chunk = cast(tuple[str, dict[str, Any]], part)
                 if mode == "custom":
                     yield _event(chunk)
                     continue
@@ -255,7 +281,7 @@ class AgentService:
             self._reads.release(session_id)
 
     async def _complete_interrupted(
-        self, config: dict[str, Any], snapshot: Any
+        self, config: RunnableConfig, snapshot: Any
     ) -> AsyncIterator[Any]:
         """A turn cut off by a crash or a disconnect is completed before the next one, so
         the thread never skips a step (its writes are idempotent). Its events stream as
@@ -270,12 +296,12 @@ class AgentService:
                 yield e
 
     async def _decline_unanswered(
-        self, config: dict[str, Any], pending: dict[str, Any]
+        self, config: RunnableConfig, pending: dict[str, Any]
     ) -> AsyncIterator[Any]:
         """The shopper moved on without answering a confirmation (perhaps one whose answer
         a crash cut off): decline it, and say so rather than drop it silently."""
         async for _ in self.graph.astream(
-            Command(resume={"approve": False}),
+            Command[Any](resume={"approve": False}),
             config,
             stream_mode="updates",
             durability="sync",

@@ -106,3 +106,18 @@ def test_plugins_load_from_entry_points_only_when_allowed(
     assert loaded == ["gift"]  # 'broken' failed and was skipped; 'sneaky' is not allowed
     assert isinstance(reg.get("gift_wrap"), Tool)
     assert "broken failed to load" in caplog.text
+
+
+async def test_a_tool_run_without_the_service_it_needs_says_so_as_a_tool_error() -> None:
+    # An MCP host or a test harness may run tools with no commerce store or catalog: the
+    # model (and the shopper) get a readable ToolError, not an AttributeError on None.
+    from tools.orders import list_orders
+
+    ctx = ToolContext(user_id="rin", session_id="s-9")
+    with pytest.raises(ToolError) as no_store:
+        await list_orders(ctx, list_orders.parse_args({}))
+    assert no_store.value.code == "unavailable"
+    assert "orders" in no_store.value.message
+    with pytest.raises(ToolError) as no_catalog:
+        ctx.need_catalog()
+    assert no_catalog.value.code == "unavailable"
