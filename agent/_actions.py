@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tools import ToolRegistry
+from tools.protocols import CatalogReader
+
 ACTION_TYPES = (
     "details",
     "add_to_cart",
@@ -30,7 +33,7 @@ DETAIL_TOOLS = ("product_details", "get_product")
 MAX_QUICK_REPLIES = 12
 
 
-def _title(catalog: Any, product_id: str | None) -> str:
+def _title(catalog: CatalogReader | None, product_id: str | None) -> str:
     product = catalog.get_product(product_id) if (catalog is not None and product_id) else None
     return product.title if product is not None else "this product"
 
@@ -39,7 +42,7 @@ def _opts_text(options: dict[str, Any] | None) -> str:
     return ", ".join(f"{k}: {v}" for k, v in (options or {}).items() if v not in (None, ""))
 
 
-def user_line(action: dict[str, Any], catalog: Any) -> str:
+def user_line(action: dict[str, Any], catalog: CatalogReader | None) -> str:
     """What the shopper 'said' by tapping: stored in history like typed text."""
     kind, pid = action.get("type"), action.get("product_id")
     title = _title(catalog, pid)
@@ -79,7 +82,9 @@ def _variant_for(product: Any, options: dict[str, str]) -> Any:
     return found[0] if len(found) == 1 else None
 
 
-def _add_args(action: dict[str, Any], registry: Any, catalog: Any) -> dict[str, Any]:
+def _add_args(
+    action: dict[str, Any], registry: ToolRegistry, catalog: CatalogReader | None
+) -> dict[str, Any]:
     args: dict[str, Any] = {
         "product_id": action["product_id"],
         "quantity": int(action.get("quantity") or 1),
@@ -100,7 +105,9 @@ def _add_args(action: dict[str, Any], registry: Any, catalog: Any) -> dict[str, 
     return args
 
 
-def plan(action: dict[str, Any], registry: Any, catalog: Any) -> list[dict[str, Any]]:
+def plan(
+    action: dict[str, Any], registry: ToolRegistry, catalog: CatalogReader | None
+) -> list[dict[str, Any]]:
     """The tool calls ({"name", "args"}) an action stands for."""
     kind, pid = action.get("type"), action.get("product_id")
     if kind == "details":
@@ -132,7 +139,7 @@ def plan(action: dict[str, Any], registry: Any, catalog: Any) -> list[dict[str, 
 
 
 def clarify(
-    call_args: dict[str, Any], error: dict[str, Any], catalog: Any
+    call_args: dict[str, Any], error: dict[str, Any], catalog: CatalogReader | None
 ) -> dict[str, Any] | None:
     """For an add_to_cart refused with option_required: {"option", "values", "chosen"}.
 
@@ -147,7 +154,8 @@ def clarify(
     if details.get("option") and details.get("values"):
         values = [str(v) for v in details["values"]][:MAX_QUICK_REPLIES]
         return {"option": str(details["option"]), "values": values, "chosen": chosen}
-    product = catalog.get_product(call_args.get("product_id")) if catalog is not None else None
+    pid = call_args.get("product_id")
+    product = catalog.get_product(str(pid)) if catalog is not None and pid else None
     if product is None:
         return None
     wanted = {k.casefold(): v.casefold() for k, v in chosen.items()}
@@ -163,7 +171,9 @@ def clarify(
     return None
 
 
-def awaiting_from(outcomes: list[dict[str, Any]], catalog: Any) -> dict[str, Any] | None:
+def awaiting_from(
+    outcomes: list[dict[str, Any]], catalog: CatalogReader | None
+) -> dict[str, Any] | None:
     """The question a turn ends on, if an add_to_cart lacked an option."""
     for o in outcomes:
         if o.get("name") == "add_to_cart" and o.get("error_code") == "option_required":
@@ -201,7 +211,7 @@ def _money(value: Any, currency: Any) -> str:
 
 
 def reply(
-    action: dict[str, Any], outcomes: list[dict[str, Any]], catalog: Any
+    action: dict[str, Any], outcomes: list[dict[str, Any]], catalog: CatalogReader | None
 ) -> tuple[str, list[str]]:
     """The assistant's answer to an action, from its tool outcomes: (text, product ids)."""
     kind, pid = action.get("type"), action.get("product_id")
@@ -254,16 +264,17 @@ def reply(
 __all__ = ["ACTION_TYPES", "answer_to", "awaiting_from", "clarify", "plan", "reply", "user_line"]
 
 
-def confirm_facts(name: str, args: dict[str, Any], catalog: Any) -> dict[str, Any]:
+def confirm_facts(name: str, args: dict[str, Any], catalog: CatalogReader | None) -> dict[str, Any]:
     """What a cart write's confirmation is about, as fields: the exact variant and its
     options; for an add also the unit price (a decimal string) with the currency (a cart
     line keeps the price it was added at, so a change or removal names no new price).
     Empty when not resolved."""
     if name not in ("add_to_cart", "update_cart_quantity", "remove_from_cart"):
         return {}
-    if catalog is None:
+    pid = args.get("product_id")
+    if catalog is None or not pid:
         return {}
-    product = catalog.get_product(args.get("product_id"))
+    product = catalog.get_product(str(pid))
     if product is None:
         return {}
     variants = list(getattr(product, "variants", []) or [])

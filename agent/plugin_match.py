@@ -19,12 +19,18 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from agent.embedded._schema import DialogueState, NLUResult, Plan, PlannedCall, Reply, ToolOutcome
 from agent.embedded._state import resolve_references
+from shopagent.settings import Settings
+from tools import Tool
+from tools.protocols import CatalogReader
+
+if TYPE_CHECKING:
+    from agent.embedded import EmbeddedTier
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +240,12 @@ def render(content: Any) -> str:
 
 
 def attach_plugin_tools(
-    tier: Any, registry: Iterable[Any], catalog: Any, settings: Any, *, can_escalate: bool
+    tier: EmbeddedTier | None,
+    registry: Iterable[Tool],
+    catalog: CatalogReader,
+    settings: Settings,
+    *,
+    can_escalate: bool,
 ) -> int:
     """Give the embedded tier the registry's tools that declare examples; returns how many.
 

@@ -15,6 +15,7 @@ from shopagent.errors import ToolError
 from shopagent.money import wire
 from tools._registry import ToolContext, tool
 from tools._variants import describe_variant, pick_variant, wanted_options
+from tools.protocols import CatalogReader
 from tools.stores.base import Cart, CartLine, CommerceTxn, Order, utcnow
 
 
@@ -61,14 +62,14 @@ def _write_key(ctx: ToolContext, name: str) -> str:
     return ctx.idempotency_key
 
 
-def _product_label(catalog: Any, product_id: str) -> str:
+def _product_label(catalog: CatalogReader | None, product_id: str) -> str:
     product = catalog.get_product(product_id) if catalog is not None else None
     if product is None:
         return product_id
     return f"{product.title} ({product_id}, {product.min_price} {product.currency})"
 
 
-def _describe_add(args: AddToCartArgs, catalog: Any) -> str:
+def _describe_add(args: AddToCartArgs, catalog: CatalogReader | None) -> str:
     """Names the exact variant and the unit price pinned for it."""
     product = catalog.get_product(args.product_id) if catalog is not None else None
     if product is None:
@@ -191,7 +192,7 @@ async def _check_not_empty(ctx: ToolContext, args: NoArgs) -> None:
         raise ToolError("the cart is empty; add something first", code="empty_cart")
 
 
-def _describe_remove(a: RemoveFromCartArgs, catalog: Any) -> str:
+def _describe_remove(a: RemoveFromCartArgs, catalog: CatalogReader | None) -> str:
     what = f"{a.quantity} x " if a.quantity else ""
     variant = f" [{a.variant_id}]" if a.variant_id else ""
     return f"Remove {what}{_product_label(catalog, a.product_id)}{variant} from your cart"

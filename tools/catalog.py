@@ -18,6 +18,7 @@ from retrieval.schema import ATTRIBUTE_KEYS, Product, SearchFilters, SearchResul
 from shopagent.errors import NotFound, ShopAgentError, ToolError
 from shopagent.money import wire
 from tools._registry import ToolContext, tool
+from tools.protocols import CatalogReader
 
 
 class _FilterArgs(BaseModel):
@@ -138,7 +139,7 @@ async def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
 _ADAPTED: dict[tuple[int, tuple[str, ...]], dict[str, Any]] = {}
 
 
-def with_option_names(schema: dict[str, Any], catalog: Any) -> dict[str, Any]:
+def with_option_names(schema: dict[str, Any], catalog: CatalogReader) -> dict[str, Any]:
     """The schema with this catalog's option names in the ``options`` description (cached
     per schema and set of names: this runs on every model call)."""
     names = getattr(catalog, "option_names", None)

@@ -26,6 +26,7 @@ from tools.discovery._engine import (
     shop_categories,
     unit_price,
 )
+from tools.protocols import CatalogReader
 from tools.stores.base import CartLine, CommerceTxn, utcnow
 
 MAX_CATEGORIES = 4
@@ -314,7 +315,7 @@ def _chosen_variant(p: Product, item: LookItem, sizes: list[str]) -> Any:
     return variant
 
 
-def _describe_look(args: AddLookArgs, catalog: Any) -> str:
+def _describe_look(args: AddLookArgs, catalog: CatalogReader | None) -> str:
     if not args.items:
         return "Add the look I last suggested to your cart"
     parts, total, currency = [], Decimal(0), "USD"

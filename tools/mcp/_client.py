@@ -40,6 +40,7 @@ from shopagent.errors import ToolError
 from shopagent.mcp_config import McpServerConfig
 from tools._registry import Tool, ToolContext, ToolRegistry
 from tools.mcp._pins import Pins, schema_digest
+from tools.protocols import CatalogReader
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +270,7 @@ def _describe(server: str, what: str) -> Any:
     """The confirmation text of a remote write: what the tool says it does, with the
     arguments, a product named by its title where the catalog knows it."""
 
-    def describe(args: BaseModel, catalog: Any) -> str:
+    def describe(args: BaseModel, catalog: CatalogReader | None) -> str:
         parts = []
         for key, value in args.model_dump().items():
             if key == "product_id" and catalog is not None:

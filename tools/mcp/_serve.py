@@ -77,7 +77,7 @@ def served_tools(registry: ToolRegistry) -> list[Tool]:
     return [t for t in registry if not t.origin.startswith("mcp:")]
 
 
-def _mcp_tool(t: Tool, catalog: Any = None) -> types.Tool:
+def _mcp_tool(t: Tool, catalog: CatalogReader | None = None) -> types.Tool:
     return types.Tool(
         name=t.name,
         description=t.description + (_WRITE_NOTE if t.writes else ""),
