@@ -300,8 +300,11 @@ class AgentService:
     ) -> AsyncIterator[ev.AgentEvent]:
         """The shopper moved on without answering a confirmation (perhaps one whose answer
         a crash cut off): decline it, and say so rather than drop it silently."""
+        # Annotated, not Command[Any](...): calling a subscripted frozen dataclass sets
+        # __orig_class__ on the instance, which raises TypeError at run time.
+        decline: Command[Any] = Command(resume={"approve": False})
         async for _ in self.graph.astream(
-            Command[Any](resume={"approve": False}),
+            decline,
             config,
             stream_mode="updates",
             durability="sync",
