@@ -219,7 +219,7 @@ class AgentService:
 
     async def _run(
         self, payload: Command[Any] | dict[str, Any] | None, config: RunnableConfig, turn_id: str
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[ev.AgentEvent]:
         """Run the graph, yield events, always end with ``done``.
 
         Checkpoint granularity follows what a crash could lose. Writes only ever run when a
@@ -282,7 +282,7 @@ class AgentService:
 
     async def _complete_interrupted(
         self, config: RunnableConfig, snapshot: Any
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[ev.AgentEvent]:
         """A turn cut off by a crash or a disconnect is completed before the next one, so
         the thread never skips a step (its writes are idempotent). Its events stream as
         the start of the new response: the shopper gets the reply they missed, and the
@@ -297,11 +297,14 @@ class AgentService:
 
     async def _decline_unanswered(
         self, config: RunnableConfig, pending: dict[str, Any]
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[ev.AgentEvent]:
         """The shopper moved on without answering a confirmation (perhaps one whose answer
         a crash cut off): decline it, and say so rather than drop it silently."""
+        # Annotated, not Command[Any](...): calling a subscripted frozen dataclass sets
+        # __orig_class__ on the instance, which raises TypeError at run time.
+        decline: Command[Any] = Command(resume={"approve": False})
         async for _ in self.graph.astream(
-            Command[Any](resume={"approve": False}),
+            decline,
             config,
             stream_mode="updates",
             durability="sync",
@@ -322,7 +325,7 @@ class AgentService:
         text: str,
         image_id: str | None = None,
         action: dict[str, Any] | None = None,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[ev.AgentEvent]:
         """``action``: a card action (agent/_actions.py), run as planned tool calls; the
         history stores a readable line for it when ``text`` is empty."""
         info = await self._owned(user_id, session_id)
@@ -381,7 +384,7 @@ class AgentService:
 
     async def stream_confirm(
         self, *, user_id: str, session_id: str, confirmation_id: str, approve: bool
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[ev.AgentEvent]:
         await self._owned(user_id, session_id)
         config = self._config(user_id, session_id)
         async with self._exclusive(session_id):
@@ -396,7 +399,7 @@ class AgentService:
             async for e in self._run(resume, config, f"t-{uuid.uuid4().hex[:12]}"):
                 yield e
 
-    async def stream_resume(self, *, user_id: str, session_id: str) -> AsyncIterator[Any]:
+    async def stream_resume(self, *, user_id: str, session_id: str) -> AsyncIterator[ev.AgentEvent]:
         """Complete a turn that a crash interrupted (no-op stream when none is)."""
         await self._owned(user_id, session_id)
         config = self._config(user_id, session_id)
@@ -518,5 +521,5 @@ _EVENT_TYPES = {
 }
 
 
-def _event(chunk: dict[str, Any]) -> Any:
+def _event(chunk: dict[str, Any]) -> ev.AgentEvent:
     return _EVENT_TYPES[chunk["type"]].model_validate(chunk)

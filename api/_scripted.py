@@ -186,7 +186,7 @@ class ScriptedAgentService:
         text: str,
         image_id: str | None = None,
         action: dict[str, Any] | None = None,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[ev.AgentEvent]:
         if action is not None and not text:
             text = f"{action['type']} {action.get('product_id') or ''}".strip()
         await self._owned(user_id, session_id)
@@ -233,7 +233,7 @@ class ScriptedAgentService:
 
     async def stream_confirm(
         self, *, user_id: str, session_id: str, confirmation_id: str, approve: bool
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[ev.AgentEvent]:
         await self._owned(user_id, session_id)
         async with self._exclusive(session_id):
             pending = self.pending.get(session_id)

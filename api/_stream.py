@@ -103,7 +103,7 @@ class _TurnGuard:
             log.warning("could not release turn lock", exc_info=True)
 
 
-async def _produce(events: AsyncIterator[Any], queue: asyncio.Queue[Any]) -> None:
+async def _produce(events: AsyncIterator[AgentEvent], queue: asyncio.Queue[Any]) -> None:
     """Runs the agent's stream and queues what it yields; an exception is queued last."""
     try:
         async for item in events:
@@ -280,7 +280,7 @@ async def _wait_disconnect(receive: Receive) -> None:
 
 
 async def stream_turn(
-    events: AsyncIterator[Any],
+    events: AsyncIterator[AgentEvent],
     *,
     locks: TurnLocks,
     session_id: str,

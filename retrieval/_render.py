@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import random
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -16,7 +17,7 @@ SIZE = 256
 P = tuple[float, float]
 
 # primitive: (kind, points-or-box, part) with part "main" (product colour) or "dark"/"grey"
-_SHAPES: dict[str, list[tuple]] = {
+_SHAPES: dict[str, list[tuple[Any, ...]]] = {
     "dress": [("poly", [(.40, .12), (.60, .12), (.62, .30), (.78, .88), (.22, .88), (.38, .30)],
                "main")],
     "tshirt": [("poly", [(.30, .15), (.42, .12), (.58, .12), (.70, .15), (.90, .35), (.78, .45),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tools._registry import ToolRegistry
 from tools.cart import CART_TOOLS
 from tools.orders import ORDER_TOOLS
+
+if TYPE_CHECKING:
+    from shopagent.settings import Settings
 
 
 def builtin_tools() -> list[Any]:
@@ -16,7 +19,7 @@ def builtin_tools() -> list[Any]:
     return [*CATALOG_TOOLS, *CART_TOOLS, *ORDER_TOOLS, *DISCOVERY_TOOLS]
 
 
-def build_registry(settings: Any = None) -> ToolRegistry:
+def build_registry(settings: Settings | None = None) -> ToolRegistry:
     registry = ToolRegistry(builtin_tools())
     allow = list(getattr(settings, "tool_plugins_allow", []) or [])
     if allow:

@@ -6,7 +6,7 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.embedded import _guards, _policy, _respond, _state
 from agent.embedded._catalog import CatalogProfile, facets_hash
@@ -40,6 +40,9 @@ from agent.embedded._schema import (
 )
 from agent.embedded._titles import PURCHASE, TitleIndex
 from shopagent.errors import ShopAgentError
+
+if TYPE_CHECKING:
+    from shopagent.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +162,7 @@ class EmbeddedTier:
         )
 
     @classmethod
-    def load(cls, settings: Any, facet_values: dict[str, list[str]]) -> EmbeddedTier:
+    def load(cls, settings: Settings, facet_values: dict[str, list[str]]) -> EmbeddedTier:
         """Load the trained artifact from ``settings.embedded_model_path``.
 
         Raises ShopAgentError(code="model_not_trained") when there is none."""

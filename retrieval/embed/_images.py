@@ -152,8 +152,9 @@ class ClipEncoder:
             feats = self._model.get_image_features(**inputs)
         if not isinstance(feats, torch.Tensor):  # some versions return a model output
             feats = feats.pooler_output
-        arr = feats.float().numpy()
-        return arr / (np.linalg.norm(arr, axis=1, keepdims=True) + 1e-9)
+        arr: np.ndarray = feats.float().numpy()
+        unit: np.ndarray = arr / (np.linalg.norm(arr, axis=1, keepdims=True) + 1e-9)
+        return unit
 
 
 def make_image_encoder(kind: str, clip_model_path: Path | None = None) -> ImageEncoder:

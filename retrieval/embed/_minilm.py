@@ -120,4 +120,5 @@ def pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     summed = np.einsum("bsd,bs->bd", hidden.astype(np.float32, copy=False), m)
     mean = summed / np.maximum(m.sum(axis=1, keepdims=True), 1e-9)
     norms = np.linalg.norm(mean, axis=1, keepdims=True)
-    return (mean / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+    unit: np.ndarray = (mean / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+    return unit

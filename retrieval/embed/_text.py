@@ -95,7 +95,8 @@ class TextEmbedder:
         return out
 
     def embed_one(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
+        row: np.ndarray = self.embed([text])[0]
+        return row
 
     def close(self) -> None:
         self._cache.close()

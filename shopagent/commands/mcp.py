@@ -8,8 +8,12 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from shopagent.settings import Settings
 
 KEY_ENV = "SHOPAGENT_MCP_API_KEY"
 
@@ -55,7 +59,7 @@ def register(*, app: typer.Typer, **_: typer.Typer) -> None:
         anyio.run(_serve_stdio, settings, user)
 
 
-async def _serve_stdio(settings: object, user: str) -> None:
+async def _serve_stdio(settings: Settings, user: str) -> None:
     from mcp.server.stdio import stdio_server
 
     from agent.service import AgentService
@@ -64,7 +68,7 @@ async def _serve_stdio(settings: object, user: str) -> None:
     # Claim stdin/stdout first: whatever opening the service prints then lands on stderr.
     async with (
         stdio_server() as (read, write),
-        AgentService.open(settings, embedded=None) as svc,  # type: ignore[arg-type]
+        AgentService.open(settings, embedded=None) as svc,
     ):
         shop = ShopToolServer(lambda: svc, lambda ctx: user, TokenSigner.from_settings(settings))
         await shop.server.run(read, write, shop.server.create_initialization_options())

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from shopagent.errors import ToolError
 from tools._registry import ToolContext, tool
 from tools.catalog import product_card
-from tools.stores.base import utcnow
+from tools.protocols import CatalogReader
+from tools.stores.base import CommerceStore, utcnow
 from tools.stores.boards import MAX_BOARDS, MAX_ITEMS, Board, BoardItem, board_key
 
 DEFAULT_BOARD = "favourites"
@@ -99,10 +100,12 @@ async def _board(ctx: ToolContext, name: str) -> Board:
     return board  # type: ignore[no-any-return]
 
 
-async def board_cards(catalog: Any, board: Board) -> list[dict[str, Any]]:
+async def board_cards(catalog: CatalogReader | None, board: Board) -> list[dict[str, Any]]:
     """The board's products as cards, in saved order (ones gone from the shop left out)."""
     ids = [i.product_id for i in board.items]
-    found = {p.id: p for p in await asyncio.to_thread(catalog.get_products, ids)} if ids else {}
+    if catalog is None or not ids:  # no catalog to show them from (a bare MCP host)
+        return []
+    found = {p.id: p for p in await asyncio.to_thread(catalog.get_products, ids)}
     return [product_card(found[i]) for i in ids if i in found]
 
 
@@ -155,7 +158,7 @@ async def open_board(ctx: ToolContext, args: BoardArgs) -> dict[str, Any]:
             "board": board.name, "products": cards, "shared": bool(board.share_token)}
 
 
-def _near(catalog: Any, board: Board, limit: int) -> list[Any]:
+def _near(catalog: CatalogReader, board: Board, limit: int) -> list[Any]:
     """Products near the board: each saved item's nearest neighbours (look and text),
     fused by reciprocal rank so what many items agree on comes first."""
     saved = {i.product_id for i in board.items}
@@ -189,7 +192,7 @@ async def more_like_board(ctx: ToolContext, args: MoreLikeArgs) -> dict[str, Any
     from tools.discovery import _taste
 
     taste = await _taste.load(ctx)
-    found = await asyncio.to_thread(_near, ctx.catalog, board, args.limit * 2)
+    found = await asyncio.to_thread(_near, ctx.need_catalog(), board, args.limit * 2)
     cards = []
     for p in taste.allowed(found)[:args.limit]:
         card = product_card(p)
@@ -245,9 +248,10 @@ async def delete_board(ctx: ToolContext, args: BoardArgs) -> dict[str, Any]:
     return {"message": f"Deleted your {board.name} board.", "deleted": board.name}
 
 
-async def shared_board(stores: Any, catalog: Any, token: str) -> dict[str, Any] | None:
+async def shared_board(stores: CommerceStore | None, catalog: CatalogReader | None,
+                       token: str) -> dict[str, Any] | None:
     """The read-only view a share link shows, or None (unknown or revoked token)."""
-    if not token or len(token) > 64 or not hasattr(stores, "board_by_token"):
+    if not token or len(token) > 64 or stores is None or not hasattr(stores, "board_by_token"):
         return None
     board = await stores.board_by_token(token)
     if board is None:

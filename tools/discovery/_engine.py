@@ -12,11 +12,16 @@ import weakref
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retrieval.schema import Product
 from shopagent.money import quantize
 from tools.discovery._complements import ComplementModel, load_defaults
+from tools.protocols import CatalogReader
+from tools.stores.base import CommerceStore
+
+if TYPE_CHECKING:
+    from shopagent.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +37,7 @@ def money(value: Any, currency: str | None = "USD") -> Decimal:
     return quantize(value, currency)
 
 
-def data_dir_of(settings: Any) -> Path | None:
+def data_dir_of(settings: Settings | None) -> Path | None:
     d = getattr(settings, "data_dir", None)
     return Path(d) if d is not None else None
 
@@ -54,7 +59,7 @@ def read_looks_file(path: Path) -> list[list[str]]:
     return out
 
 
-def all_products(catalog: Any) -> list[Product]:
+def all_products(catalog: CatalogReader) -> list[Product]:
     ids = sorted(catalog.product_ids())
     out: list[Product] = []
     for i in range(0, len(ids), CHUNK):
@@ -73,7 +78,7 @@ def attribute_groups(products: list[Product]) -> list[list[str]]:
     return [ids for ids in groups.values() if len(ids) > 1]
 
 
-def fit_model(catalog: Any, data_dir: Path | None,
+def fit_model(catalog: CatalogReader, data_dir: Path | None,
               extra_groups: list[list[str]] | None = None) -> ComplementModel:
     """Learn from every group the shop has: its looks file, feed attributes and
     ``extra_groups`` (orders, sessions)."""
@@ -96,7 +101,7 @@ def fit_model(catalog: Any, data_dir: Path | None,
     return model
 
 
-def model_for(catalog: Any, settings: Any,
+def model_for(catalog: CatalogReader, settings: Settings | None,
               baskets: list[list[str]] | None = None) -> ComplementModel:
     """The catalog's complement model, fitted on first use and refitted when the looks
     file changes, the catalog's size changes, or every BASKET_STEP new co-purchases."""
@@ -119,7 +124,7 @@ _BASKETS: weakref.WeakKeyDictionary[Any, tuple[float, list[list[str]]]] = (
     weakref.WeakKeyDictionary())
 
 
-async def order_baskets(stores: Any) -> list[list[str]] | None:
+async def order_baskets(stores: CommerceStore | None) -> list[list[str]] | None:
     """The shop's co-purchases (read at most every BASKETS_EVERY_S per store), or None
     where the store cannot list them."""
     if stores is None or not hasattr(stores, "order_baskets"):
@@ -137,11 +142,11 @@ async def order_baskets(stores: Any) -> list[list[str]] | None:
     return baskets
 
 
-def shop_categories(catalog: Any) -> list[str]:
+def shop_categories(catalog: CatalogReader) -> list[str]:
     return list(catalog.facet_values().get("category", []))
 
 
-def fetch_category(catalog: Any, category: str, *, limit: int = 200,
+def fetch_category(catalog: CatalogReader, category: str, *, limit: int = 200,
                    price_max: Decimal | None = None) -> list[Product]:
     """Products of one category that can be bought now (up to ``limit``)."""
     out: list[Product] = []

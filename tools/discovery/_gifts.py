@@ -25,6 +25,7 @@ from tools.catalog import product_card
 from tools.discovery import _taste, _words
 from tools.discovery._complements import _matches, _singular, load_defaults
 from tools.discovery._engine import data_dir_of, model_for, money
+from tools.protocols import CatalogReader
 
 NAME_SIM = 0.45  # an interest names a category when its words are this close to its name
 MAX_PER_INTEREST = 3
@@ -62,12 +63,12 @@ def audience_for(recipient: str | None, defaults: dict[str, Any]) -> str | None:
 def _leaf_names(ctx: ToolContext) -> dict[str, str]:
     """The shop's leaf category names (what shoppers call things) -> their full paths
     (the context that tells "Sleeping Bags" is camping gear)."""
-    model = model_for(ctx.catalog, ctx.settings)
+    model = model_for(ctx.need_catalog(), ctx.settings)
     return {leaf: model.paths.get(leaf, leaf) for leaf in model.leaves}
 
 
-def categories_for(catalog: Any, phrase: str, leaves: dict[str, str], audience: str | None,
-                   budget: Decimal | None) -> list[str]:
+def categories_for(catalog: CatalogReader, phrase: str, leaves: dict[str, str],
+                   audience: str | None, budget: Decimal | None) -> list[str]:
     """Shop categories a phrase ("hiking", "summer wedding") means, best first."""
     embed = getattr(catalog, "text", None)
     score: dict[str, float] = defaultdict(float)
@@ -93,7 +94,7 @@ def categories_for(catalog: Any, phrase: str, leaves: dict[str, str], audience: 
     return [c for c, v in ranked if v >= 0.3 * ranked[0][1]] if ranked else []
 
 
-def plan_categories(catalog: Any, leaves: dict[str, str], args: GiftArgs,
+def plan_categories(catalog: CatalogReader, leaves: dict[str, str], args: GiftArgs,
                     defaults: dict[str, Any], audience: str | None) -> list[tuple[str, str]]:
     """(category, why) pairs: interests first, then the occasion, then the person."""
     lows = [norm(x) for x in leaves]
@@ -127,7 +128,7 @@ def plan_categories(catalog: Any, leaves: dict[str, str], args: GiftArgs,
     return plan
 
 
-def _pick(catalog: Any, cat: str, phrase: str, args: GiftArgs, audience: str | None,
+def _pick(catalog: CatalogReader, cat: str, phrase: str, args: GiftArgs, audience: str | None,
           taste: _taste.Taste, skip: set[str], cap: Decimal | None) -> Product | None:
     filters: dict[str, Any] = {"category": cat, "in_stock": True}
     if cap is not None:
@@ -261,8 +262,8 @@ def _plan(ctx: ToolContext, args: GiftArgs, taste: _taste.Taste) -> dict[str, An
             "personalised": taste.explain()}
 
 
-def _more_like(catalog: Any, args: GiftArgs, taste: _taste.Taste) -> dict[str, Any]:
-    ref = catalog.get_product(args.more_like)
+def _more_like(catalog: CatalogReader, args: GiftArgs, taste: _taste.Taste) -> dict[str, Any]:
+    ref = catalog.get_product(args.more_like) if args.more_like else None
     if ref is None:
         raise ToolError(f"no product {args.more_like!r}", code="not_found")
     filters: dict[str, Any] = {"in_stock": True, "category": ref.leaf_category}

@@ -135,7 +135,7 @@ async def _anchor(ctx: ToolContext, product_id: str) -> Product:
 
 def _complement_order(ctx: ToolContext, model: ComplementModel, anchor: Product,
                       wanted: list[str] | None) -> tuple[list[str], dict[str, float]]:
-    shop = model.leaves or shop_categories(ctx.catalog)
+    shop = model.leaves or shop_categories(ctx.need_catalog())
     comps = model.complements(anchor, shop, getattr(ctx.catalog, "text", None))
     weights = dict(comps)
     if wanted:
@@ -163,12 +163,12 @@ async def complete_the_look(ctx: ToolContext, args: CompleteLookArgs) -> dict[st
     baskets = await order_baskets(ctx.stores)
 
     def work() -> dict[str, Any]:
-        model = model_for(ctx.catalog, ctx.settings, baskets)
+        model = model_for(ctx.need_catalog(), ctx.settings, baskets)
         order, weights = _complement_order(ctx, model, anchor, args.categories)
         if not order:
             raise ToolError(f"I don't know what goes with {anchor.title} yet",
                             code="no_complements")
-        cands = {c: taste.allowed(fetch_category(ctx.catalog, c, price_max=args.budget))
+        cands = {c: taste.allowed(fetch_category(ctx.need_catalog(), c, price_max=args.budget))
                  for c in order}
         ranked = rank_complements(model, anchor, cands, weights, taste)
         look = choose_look(ranked, order, args.budget, taste.sizes)

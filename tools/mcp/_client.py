@@ -28,7 +28,7 @@ import math
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx2
@@ -43,6 +43,9 @@ from shopagent.mcp_config import McpServerConfig
 from tools._registry import Tool, ToolContext, ToolRegistry
 from tools.mcp._pins import Pins, schema_digest
 from tools.protocols import CatalogReader
+
+if TYPE_CHECKING:
+    from shopagent.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -443,7 +446,7 @@ async def _attach(
 
 
 @contextlib.asynccontextmanager
-async def open_mcp_tools(registry: ToolRegistry, settings: Any) -> AsyncIterator[McpTools]:
+async def open_mcp_tools(registry: ToolRegistry, settings: Settings) -> AsyncIterator[McpTools]:
     """Attach the configured servers' tools to ``registry`` for the block's duration."""
     configs = [
         c if isinstance(c, McpServerConfig) else McpServerConfig.model_validate(c)

@@ -18,9 +18,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shopagent.errors import ToolError
+
+if TYPE_CHECKING:
+    from shopagent.settings import Settings
 
 DEFAULT_TTL_S = 15 * 60
 
@@ -63,7 +66,7 @@ class TokenSigner:
         return self._key
 
     @classmethod
-    def from_settings(cls, settings: Any) -> TokenSigner:
+    def from_settings(cls, settings: Settings) -> TokenSigner:
         """The configured secret, or one kept in the data folder (created once, 0600),
         so tokens survive a restart of a single-host service. Replicas must share
         ``mcp_token_secret``."""
