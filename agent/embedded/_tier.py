@@ -140,7 +140,7 @@ class EmbeddedTier:
         self, text: str, state: DialogueState, scores: dict[str, float]
     ) -> NLUResult | None:
         """[plugin hook] The turn as a request for a plugin tool, if it reads like one."""
-        hit = self.plugins.match(text) if self.plugins is not None else None
+        hit = self.plugins.match(text, state) if self.plugins is not None else None
         if hit is None:
             return None
         found = self.extract_slots(text, "product_details")
