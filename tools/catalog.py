@@ -1,7 +1,8 @@
 """Catalog tools for the agent: search, visual search, product details, comparison, facets.
 
-``ctx.catalog`` is a :class:`retrieval.CatalogService`. Uploaded images for
-``visual_search`` are read from ``ctx.extra["images"]`` (a :class:`retrieval.ImageStore`).
+``ctx.catalog`` is a :class:`tools.protocols.CatalogReader` (the service passes a
+:class:`retrieval.CatalogService`). Uploaded images for
+``visual_search`` are read from ``ctx.images`` (a :class:`retrieval.ImageStore`).
 Product text is data: cards carry no descriptions; only ``get_product`` returns one.
 """
 
@@ -181,7 +182,7 @@ async def visual_search(ctx: ToolContext, args: VisualSearchArgs) -> dict[str, A
     catalog = _catalog(ctx)
     data = None
     if args.image_id is not None:
-        store = ctx.extra.get("images")
+        store = ctx.images
         if store is None:
             raise ToolError("image uploads are not available here", code="unavailable")
         try:
