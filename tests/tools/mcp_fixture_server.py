@@ -57,6 +57,10 @@ if __name__ == "__main__":
     if os.environ.get("FIXTURE_HANG"):
         import time
 
+        if os.environ.get("FIXTURE_PIDFILE"):
+            with open(os.environ["FIXTURE_PIDFILE"], "w") as f:
+                f.write(str(os.getpid()))
+
         time.sleep(60)
         sys.exit(0)
     anyio.run(main)

@@ -3,6 +3,7 @@ loopback) join the registry; what goes wrong at start is a reported skip, never 
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
@@ -161,7 +162,11 @@ async def test_failures_at_start_are_reported_skips(tmp_path: Path) -> None:
     servers = [
         fixture(),  # echo_size clashes; broken has an invalid schema
         {"name": "gone", "command": "/nonexistent/bin/team-server", "tools": ["x"]},
-        fixture("sleepy", env={"FIXTURE_HANG": "1"}, start_timeout_s=1.5),
+        fixture(
+            "sleepy",
+            env={"FIXTURE_HANG": "1", "FIXTURE_PIDFILE": str(tmp_path / "sleepy.pid")},
+            start_timeout_s=1.5,
+        ),
     ]
     started = time.monotonic()
     async with attached(tmp_path, servers, registry) as (found, _):
@@ -173,6 +178,21 @@ async def test_failures_at_start_are_reported_skips(tmp_path: Path) -> None:
         assert "1.5 s" in skipped[("sleepy", "*")]
         assert found.registry.get("kit__echo_size").origin == "builtin"  # untouched
         assert "kit__slow" in found.registry
+    # A server that timed out at start is stopped, not left running (SDK: stdin closed,
+    # SIGTERM after 2 s, SIGKILL after 2 more).
+    pid = int((tmp_path / "sleepy.pid").read_text())
+    deadline = time.monotonic() + 8
+    while _alive(pid) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert not _alive(pid), "the hung server outlived its start timeout"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return False
 
 
 async def test_call_timeout_and_schema_change_between_starts(tmp_path: Path) -> None:

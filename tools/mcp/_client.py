@@ -24,11 +24,13 @@ import functools
 import inspect
 import json
 import logging
+import math
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import httpx2
 import jsonschema
 import mcp_types as types
@@ -119,15 +121,24 @@ class McpConnection:
             box: dict[str, Any] = {}
 
             async def run() -> None:
+                # The start deadline is an anyio cancel scope around the whole connection,
+                # not a native task.cancel(): the SDK's shielded shutdown (close stdin,
+                # SIGTERM, SIGKILL) only survives anyio cancellation, and a hung team server
+                # must not outlive a start that timed out.
                 try:
                     made, http = self._make_client()
                     async with contextlib.AsyncExitStack() as stack:
                         if http is not None:  # ours to close: the SDK leaves a given one open
                             await stack.enter_async_context(http)
-                        client = await stack.enter_async_context(made)
-                        box["client"] = client
-                        ready.set()
-                        await stop.wait()
+                        with anyio.CancelScope() as scope:
+                            scope.deadline = anyio.current_time() + self.cfg.start_timeout_s
+                            async with made as client:
+                                scope.deadline = math.inf  # started: no deadline any more
+                                box["client"] = client
+                                ready.set()
+                                await stop.wait()
+                        if scope.cancelled_caught and "client" not in box:
+                            box["timeout"] = True
                 except Exception as exc:  # reported by the waiter below / the next call
                     box["error"] = exc
                 finally:
@@ -136,15 +147,18 @@ class McpConnection:
 
             task = asyncio.create_task(run(), name=f"mcp-{self.cfg.name}")
             try:
-                await asyncio.wait_for(ready.wait(), self.cfg.start_timeout_s)
+                # run() keeps the deadline; the margin covers the SDK's bounded shutdown.
+                await asyncio.wait_for(ready.wait(), self.cfg.start_timeout_s + 10)
             except TimeoutError:
                 stop.set()
                 task.cancel()
+                box["timeout"] = True
+            if box.get("timeout"):
                 limit = self.cfg.start_timeout_s
                 raise ToolError(
                     f"the {self.cfg.name} service did not start within {limit:g} s",
                     code="unavailable",
-                ) from None
+                )
             if "client" not in box or task.done():
                 why = _why(box["error"]) if "error" in box else "it closed at once"
                 raise ToolError(
