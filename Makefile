@@ -7,26 +7,33 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup setup-dev run test test-slow test-faults lint typecheck bench clean system-deps
+.PHONY: lock setup setup-dev run test test-slow test-faults lint typecheck bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 # Runtime install: what `make run` needs.
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-run: pyproject.toml requirements.lock | $(BIN)/python
 	@echo "==> installing shopagent (first time takes a couple of minutes)"
-	$(BIN)/pip install --progress-bar on -e .
+	$(BIN)/pip install --progress-bar on -c requirements.lock -e .
 	touch $@
 
 # Everything, for tests, training and benchmarks.
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml requirements.lock | $(BIN)/python
 	@echo "==> installing shopagent with train and dev extras"
-	$(BIN)/pip install --progress-bar off -e '.[train,dev]'
+	$(BIN)/pip install --progress-bar off -c requirements.lock -e '.[train,dev]'
 	touch $(VENV)/.installed-run $@
 
 setup: $(VENV)/.installed-run
 setup-dev: $(VENV)/.installed-dev
+
+# The lock: exact versions of the environment the suite passed in (pip freeze of the dev
+# venv); rewrite it after changing dependencies in pyproject.toml and running make test.
+lock: setup-dev
+	(echo "# Exact versions of every package the test suite passed with (make lock rewrites it)."; \
+	 echo "# make run / make test install with it as pip constraints: pip install -c requirements.lock ..."; \
+	 $(BIN)/pip freeze --exclude-editable | grep -v '^-e ') > requirements.lock
 
 system-deps:
 	bash scripts/system-deps.sh

@@ -43,6 +43,7 @@ from agent.embedded._titles import PURCHASE, TitleIndex
 from shopagent.errors import ShopAgentError
 
 if TYPE_CHECKING:
+    from agent.plugin_match import PluginMatcher
     from shopagent.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ class EmbeddedTier:
             s.split()[-1] for s in lexicon.surfaces["category"] if s.split()
         } | {w for s in lexicon.surfaces["brand"] for w in s.split()} | set(self.profile.heads)
         # [plugin hook] tools matched by example requests (agent/plugin_match.py)
-        self.plugins: Any = None
+        self.plugins: PluginMatcher | None = None
         self.can_escalate = True
 
     def attach_text_encoder(self, encode: Callable[[Sequence[str]], Any]) -> None:
@@ -150,7 +151,7 @@ class EmbeddedTier:
         paths = self.profile.categories
         self._category_vectors = encode([_category_path(c) for c in paths]) if paths else None
 
-    def attach_plugins(self, matcher: Any, *, can_escalate: bool) -> None:
+    def attach_plugins(self, matcher: PluginMatcher, *, can_escalate: bool) -> None:
         """[plugin hook] Let turns like a tool's examples call it (agent/plugin_match.py)."""
         self.plugins, self.can_escalate = matcher, can_escalate
 
@@ -612,12 +613,12 @@ class EmbeddedTier:
     # --- state, plan, respond -------------------------------------------------------------
     def update_state(self, state: DialogueState, nlu: NLUResult) -> DialogueState:
         if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
-            return self.plugins.update_state(state, nlu)  # type: ignore
+            return self.plugins.update_state(state, nlu)
         return _state.update_state(state, nlu)
 
     def plan(self, nlu: NLUResult, state: DialogueState, *, alone: bool = False) -> Plan:
         if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
-            return self.plugins.plan(nlu, state, can_escalate=self.can_escalate)  # type: ignore
+            return self.plugins.plan(nlu, state, can_escalate=self.can_escalate)
         return _policy.plan(
             nlu, state, self.threshold, alone=alone, categories=self.profile.colours_by_leaf()
         )
