@@ -84,7 +84,7 @@ def recipient(text: str, defaults: dict[str, Any]) -> str | None:
     # "her"/"him" alone say little; a named relation says more
     named = [w for w in words if w in known and w not in ("her", "him")]
     if named:
-        return named[0]
+        return str(named[0])
     m = _OTHER_PERSON.search(text)
     if m and not _EVENT.search(m.group(0)):
         return m.group(1).casefold()
