@@ -55,7 +55,7 @@ def emit(event: BaseModel) -> None:
 
 
 def turn_of(state: AgentState) -> TurnState:
-    return dict(state["turn"])  # type: ignore[return-value]
+    return {**state["turn"]}
 
 
 def bump(counter: dict[str, int], key: str, n: int = 1) -> dict[str, int]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from agent import plugin_args
 from agent.embedded._schema import DialogueState, NLUResult, Plan, PlannedCall, Reply, ToolOutcome
 from agent.embedded._state import resolve_references
 from shopagent.settings import Settings
@@ -42,9 +43,28 @@ _ID_KEYS = ("name", "title", "label", "store", "id")
 # and examples say "it"; read as "it", paraphrases land much closer to them.
 _REFERENCE = re.compile(
     r"\b(?:the|that|this)\s+(?:(?:first|second|third|fourth|fifth|last|other|cheaper|"
-    r"cheapest|\d+(?:st|nd|rd|th)?)\s+)?(?:one|pair|item)\b",
+    r"cheapest|\d+(?:st|nd|rd|th)?)\s+)?(?:one|pair|item)\b"
+    # "the first sofa", "the second hoodie": an ordinal and the product's own noun
+    r"|\bthe\s+(?:first|second|third|fourth|fifth|last|\d+(?:st|nd|rd|th))\s+[a-z]+\b",
     re.IGNORECASE,
 )
+# A tool that deletes or forgets (by its name) runs only when the shopper says so: a
+# statement that merely resembles "forget my size" ("I'm a size M") must never erase it.
+_DESTRUCTIVE_TOOL = re.compile(r"^(?:forget|delete|remove|clear|erase|cancel|drop)_")
+_DESTRUCTIVE_WORDS = re.compile(
+    r"\b(?:forget|delete|remove|erase|clear|wipe|drop|cancel|unsave|take\b.*\boff|"
+    r"get rid)\b", re.IGNORECASE)
+# A tool that remembers what the shopper says about themselves (by its name) needs the
+# shopper to speak of themselves: "size S please" or "in green?" is shopping, not a profile.
+_SELF_TOOL = re.compile(r"^(?:remember|set|save)_(?:preference|profile|size)")
+_SELF_WORDS = re.compile(r"\b(?:i|i'?m|i am|i'?ve|my|me|myself)\b", re.IGNORECASE)
+# Refinements of what a tool just showed, routed back to that tool when its schema can
+# take them (by argument name: ``cheaper_than``, ``more_like``).
+_CHEAPER = re.compile(r"\b(?:cheaper|less expensive|lower price|too (?:pricey|expensive)|"
+                      r"more affordable)\b", re.IGNORECASE)
+_MORE_LIKE = re.compile(r"\b(?:more|others?|something|anything)\s+(?:like|similar to)\s+"
+                        r"(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|last|that|"
+                        r"this|it|\d+(?:st|nd|rd|th)?)\b", re.IGNORECASE)
 
 
 def _unit(m: np.ndarray) -> np.ndarray:
@@ -70,8 +90,13 @@ class PluginMatch:
 
 
 class PluginMatcher:
-    def __init__(self, tools: Iterable[Any], encode: Encode, threshold: float = 0.6) -> None:
+    def __init__(self, tools: Iterable[Any], encode: Encode, threshold: float = 0.6, *,
+                 facets: dict[str, list[str]] | None = None,
+                 defaults: dict[str, Any] | None = None) -> None:
         self.threshold = threshold
+        # the shop's facet values and discovery defaults: what argument reading recognises
+        self.facets = facets or {}
+        self.defaults = defaults or {}
         self._encode = encode
         self.tools: dict[str, PluginTool] = {}
         owners: list[str] = []
@@ -90,15 +115,38 @@ class PluginMatcher:
     def __len__(self) -> int:
         return len(self.tools)
 
-    def match(self, text: str) -> PluginMatch | None:
+    def match(self, text: str, state: DialogueState | None = None) -> PluginMatch | None:
         if not self._texts or not text.strip():
             return None
+        follow = self._follow_up(text, state)
+        if follow is not None:
+            return follow
         sims = self._vectors @ _unit(self._encode([_REFERENCE.sub("it", text)]))[0]
-        best = int(np.argmax(sims))
-        score = float(sims[best])
-        if score < self.threshold:
+        for i in np.argsort(-sims):
+            score, owner = float(sims[i]), self._owners[int(i)]
+            if score < self.threshold:
+                return None
+            if _DESTRUCTIVE_TOOL.match(owner) and not _DESTRUCTIVE_WORDS.search(text):
+                continue  # the next-best reading, if any is close enough
+            if _SELF_TOOL.match(owner) and not _SELF_WORDS.search(text):
+                continue
+            return PluginMatch(owner, round(score, 4), self._texts[int(i)])
+        return None
+
+    def _follow_up(self, text: str, state: DialogueState | None) -> PluginMatch | None:
+        """"something cheaper" / "more like the second" right after a tool that can
+        refine its own result that way: the same tool again."""
+        if state is None or not (state.last_intent or "").startswith(PREFIX):
             return None
-        return PluginMatch(self._owners[best], round(score, 4), self._texts[best])
+        tool = self.tools.get((state.last_intent or "").removeprefix(PREFIX))
+        props = (tool.schema.get("properties") or {}) if tool else {}
+        if tool is None or not state.last_shown:
+            return None
+        if "cheaper_than" in props and _CHEAPER.search(text):
+            return PluginMatch(tool.name, 1.0, "(cheaper than what it showed)")
+        if "more_like" in props and _MORE_LIKE.search(text):
+            return PluginMatch(tool.name, 1.0, "(more like one it showed)")
+        return None
 
     def update_state(self, state: DialogueState, nlu: NLUResult) -> DialogueState:
         """The search stays as it was; the product the turn named becomes the focus."""
@@ -129,6 +177,7 @@ class PluginMatcher:
         if not products and slots.reference is None:
             products = list(state.focus_ids) or ([state.focus] if state.focus else [])
         low = nlu.text.casefold()
+        words = plugin_args.read(props, nlu.text, self.facets, self.defaults)
         args: dict[str, Any] = {}
         for name, spec in props.items():
             spec = spec if isinstance(spec, dict) else {}
@@ -146,6 +195,12 @@ class PluginMatcher:
                 value = slots.quantity
             elif name == "request":  # a tool that reads the shopper's own words
                 value = nlu.text
+            elif name == "cheaper_than" and _CHEAPER.search(nlu.text) and state.last_shown:
+                value = list(state.last_shown)
+            elif name == "more_like" and _MORE_LIKE.search(nlu.text) and products:
+                value = products[0]
+            elif name in words:
+                value = words[name]
             elif name in _CATALOG_ARGS:
                 value = getattr(slots, name, None) or state.filters.get(name)
             choices = spec.get("enum") or next(
@@ -257,7 +312,16 @@ def attach_plugin_tools(
     if not tools or encoder is None:
         return 0
     threshold = float(getattr(settings, "plugin_match_threshold", 0.6))
-    matcher = PluginMatcher(tools, encoder.encode, threshold)
+    try:
+        facets = catalog.facet_values()
+    except Exception:  # a catalog without facets still gets its tools matched
+        log.warning("embedded tier: no facet values for argument reading", exc_info=True)
+        facets = {}
+    from tools.discovery._complements import load_defaults
+    from tools.discovery._engine import data_dir_of
+
+    matcher = PluginMatcher(tools, encoder.encode, threshold, facets=facets,
+                            defaults=load_defaults(data_dir_of(settings)))
     tier.attach_plugins(matcher, can_escalate=can_escalate)
     log.info("embedded tier: %d tools matched by example", len(matcher))
     return len(matcher)

@@ -178,6 +178,10 @@ class AgentService:
                 attach_plugin_tools(
                     deps.embedded, deps.registry, catalog, settings, can_escalate=bool(models)
                 )
+                # "We don't carry X; closest: ..." ranks categories with the catalog's encoder.
+                text = getattr(catalog, "text", None)
+                if deps.embedded is not None and text is not None:
+                    deps.embedded.attach_text_encoder(text.encode)
                 graph = build_graph(deps).compile(checkpointer=checkpointer)
                 yield cls(deps, graph, sessions, checkpointer)
         finally:

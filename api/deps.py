@@ -88,7 +88,8 @@ _bearer = HTTPBearer(auto_error=False, description="An API key: Authorization: B
 
 # async: a sync dependency would cost a thread-pool hop on every request.
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 async def get_service(request: Request) -> ChatService:

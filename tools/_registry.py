@@ -31,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 from shopagent.errors import ToolError
 
 if TYPE_CHECKING:
+    from retrieval.images import ImageStore
     from shopagent.settings import Settings
     from tools.protocols import CatalogReader
     from tools.stores.base import CommerceStore
@@ -51,6 +52,7 @@ class ToolContext:
     stores: CommerceStore | None = None
     catalog: CatalogReader | None = None
     settings: Settings | None = None
+    images: ImageStore | None = None  # the shoppers' uploaded photos (visual search)
     idempotency_key: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -1,15 +1,17 @@
 """Catalog tools for the agent: search, visual search, product details, comparison, facets.
 
-``ctx.catalog`` is a :class:`retrieval.CatalogService`. Uploaded images for
-``visual_search`` are read from ``ctx.extra["images"]`` (a :class:`retrieval.ImageStore`).
+``ctx.catalog`` is a :class:`tools.protocols.CatalogReader` (the service passes a
+:class:`retrieval.CatalogService`). Uploaded images for
+``visual_search`` are read from ``ctx.images`` (a :class:`retrieval.ImageStore`).
 Product text is data: cards carry no descriptions; only ``get_product`` returns one.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -19,6 +21,9 @@ from shopagent.errors import NotFound, ShopAgentError, ToolError
 from shopagent.money import wire
 from tools._registry import ToolContext, tool
 from tools.protocols import CatalogReader
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class _FilterArgs(BaseModel):
@@ -120,13 +125,11 @@ def _result(res: SearchResult) -> dict[str, Any]:
     }
 
 
-def _catalog(ctx: ToolContext) -> Any:
-    if ctx.catalog is None:
-        raise ToolError("the catalog is not available", code="unavailable")
-    return ctx.catalog
+def _catalog(ctx: ToolContext) -> CatalogReader:
+    return ctx.need_catalog()
 
 
-async def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+async def _call(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     # Catalog calls are sync (CPU + embedded engine); keep the event loop free.
     try:
         return await asyncio.to_thread(fn, *args, **kwargs)
@@ -181,7 +184,7 @@ async def visual_search(ctx: ToolContext, args: VisualSearchArgs) -> dict[str, A
     catalog = _catalog(ctx)
     data = None
     if args.image_id is not None:
-        store = ctx.extra.get("images")
+        store = ctx.images
         if store is None:
             raise ToolError("image uploads are not available here", code="unavailable")
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,7 @@ from agent.embedded._titles import PURCHASE, TitleIndex
 from shopagent.errors import ShopAgentError
 
 if TYPE_CHECKING:
+    from agent.plugin_match import PluginMatcher
     from shopagent.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,12 @@ def _category_label(path: str) -> str:
     return (f"{parts[-1]} ({', '.join(parts[:-1])})" if len(parts) > 1 else parts[0]).lower()
 
 
+def _category_path(path: str) -> str:
+    """'Accessories>Sunglasses' -> 'Accessories > Sunglasses': parents give the leaf its
+    sense for the catalog's encoder ("Garden > Shears", not a tailor's)."""
+    return " > ".join(x.strip() for x in path.split(">") if x.strip())
+
+
 def _slot_words(slots: Slots) -> set[str]:
     return {
         w
@@ -110,7 +118,7 @@ class EmbeddedTier:
         profile: CatalogProfile | None = None,
     ) -> None:
         self.model = model
-        self.profile = profile or CatalogProfile()
+        self.profile = profile if profile is not None else CatalogProfile()
         # typo fixing needs the encoder's vocabulary to know which words are real
         self.spell = (
             SpellFixer(lexicon, known_words, self.profile.vocab)
@@ -123,16 +131,27 @@ class EmbeddedTier:
         # product id -> title, saved with the artifact: products named by their title
         self.titles = TitleIndex(titles)
         self._category_vectors: Any = None
+        # the catalog's own text encoder (retrieval's MiniLM), when the service attaches it:
+        # it places "sunglasses" among accessories where the intent model's layers cannot
+        self._text_encode: Callable[[Sequence[str]], Any] | None = None
         # words that name what the shop sells: category and brand surfaces and the last
         # words of titles ("Laptop Backpack" sells backpacks, not laptops)
         self._head_nouns = {
             s.split()[-1] for s in lexicon.surfaces["category"] if s.split()
         } | {w for s in lexicon.surfaces["brand"] for w in s.split()} | set(self.profile.heads)
         # [plugin hook] tools matched by example requests (agent/plugin_match.py)
-        self.plugins: Any = None
+        self.plugins: PluginMatcher | None = None
         self.can_escalate = True
 
-    def attach_plugins(self, matcher: Any, *, can_escalate: bool) -> None:
+    def attach_text_encoder(self, encode: Callable[[Sequence[str]], Any]) -> None:
+        """Rank closest categories with the catalog's text encoder (``TextEmbedder.encode``:
+        L2-normalised rows). The category vectors are computed here, once per catalog,
+        so a not-carried turn costs one short encode."""
+        self._text_encode = encode
+        paths = self.profile.categories
+        self._category_vectors = encode([_category_path(c) for c in paths]) if paths else None
+
+    def attach_plugins(self, matcher: PluginMatcher, *, can_escalate: bool) -> None:
         """[plugin hook] Let turns like a tool's examples call it (agent/plugin_match.py)."""
         self.plugins, self.can_escalate = matcher, can_escalate
 
@@ -140,7 +159,7 @@ class EmbeddedTier:
         self, text: str, state: DialogueState, scores: dict[str, float]
     ) -> NLUResult | None:
         """[plugin hook] The turn as a request for a plugin tool, if it reads like one."""
-        hit = self.plugins.match(text) if self.plugins is not None else None
+        hit = self.plugins.match(text, state) if self.plugins is not None else None
         if hit is None:
             return None
         found = self.extract_slots(text, "product_details")
@@ -542,16 +561,25 @@ class EmbeddedTier:
         return Slots(**{k: v for k, v in found.items() if v is not None})
 
     def _closest_categories(self, text: str, k: int = 3) -> list[str]:
-        """The shop's categories nearest in meaning to ``text`` ("blender" -> Knives
-        (Kitchen)), by the intent model's own MiniLM layers, mean pooled: no second model,
-        a few ms. Category vectors are computed on first use."""
+        """The shop's categories nearest in meaning to ``text`` ("lawn mower" -> Garden
+        Tools (Garden)): the request and the category paths embedded by the catalog's
+        text encoder when attached (one encode, a few ms), else by the intent model's own
+        MiniLM layers, mean pooled. Category vectors are computed once per catalog."""
         paths = self.profile.categories
-        encode = getattr(self.model, "embed", None)
+        encode = self._text_encode or getattr(self.model, "embed", None)
         if not paths or encode is None:
             return []
         if self._category_vectors is None:
-            self._category_vectors = encode([_category_label(c) for c in paths])
+            name = _category_path if self._text_encode else _category_label
+            self._category_vectors = encode([name(c) for c in paths])
         scores = (self._category_vectors @ encode([text])[0]).tolist()
+        # half the best score in the leaf's department joins its own: a close department
+        # keeps its leaves together ("smartphones" -> Smartwatches, Speakers, not Garden Tools)
+        depts = [path.split(">")[0].strip() for path in paths]
+        best: dict[str, float] = {}
+        for d, x in zip(depts, scores, strict=True):
+            best[d] = max(best.get(d, x), x)
+        scores = [x + 0.5 * best[d] for d, x in zip(depts, scores, strict=True)]
         ranked = sorted(zip(scores, paths, strict=True), key=lambda x: -x[0])
         out: list[str] = []
         for _, path in ranked:
@@ -585,12 +613,12 @@ class EmbeddedTier:
     # --- state, plan, respond -------------------------------------------------------------
     def update_state(self, state: DialogueState, nlu: NLUResult) -> DialogueState:
         if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
-            return self.plugins.update_state(state, nlu)  # type: ignore
+            return self.plugins.update_state(state, nlu)
         return _state.update_state(state, nlu)
 
     def plan(self, nlu: NLUResult, state: DialogueState, *, alone: bool = False) -> Plan:
         if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
-            return self.plugins.plan(nlu, state, can_escalate=self.can_escalate)  # type: ignore
+            return self.plugins.plan(nlu, state, can_escalate=self.can_escalate)
         return _policy.plan(
             nlu, state, self.threshold, alone=alone, categories=self.profile.colours_by_leaf()
         )

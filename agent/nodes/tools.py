@@ -31,7 +31,7 @@ def tool_context(
         settings=deps.settings,
         # The key is the thread and the tool call: a replayed or resumed step reuses it.
         idempotency_key=f"{conf['thread_id']}:{call['id']}" if writes else None,
-        extra={"images": deps.images},
+        images=deps.images,
     )
 
 

@@ -28,7 +28,7 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 @pytest.fixture
 def ctx(catalog, tmp_path: Path) -> ToolContext:
     return ToolContext(user_id="u1", session_id="s1", catalog=catalog,
-                       extra={"images": ImageStore(tmp_path / "uploads")})
+                       images=ImageStore(tmp_path / "uploads"))
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,7 @@ async def test_compare_products_side_by_side(registry, ctx):
 
 
 async def test_visual_search_by_upload_and_by_product(registry, ctx):
-    image_id = ctx.extra["images"].put(render("backpack", COLORS["yellow"], "q"), "png")
+    image_id = ctx.images.put(render("backpack", COLORS["yellow"], "q"), "png")
     out = await call(registry, ctx, "visual_search", {"image_id": image_id, "limit": 5,
                                                       "in_stock": False})
     assert len(out["products"]) == 5
@@ -117,7 +117,7 @@ async def test_visual_search_by_upload_and_by_product(registry, ctx):
     with pytest.raises(ToolError) as err:
         await call(registry, ctx, "visual_search", {"image_id": "f" * 64 + ".png"})
     assert err.value.code == "not_found"
-    bad = ctx.extra["images"].put(b"definitely not an image", "png")
+    bad = ctx.images.put(b"definitely not an image", "png")
     with pytest.raises(ToolError) as err:
         await call(registry, ctx, "visual_search", {"image_id": bad})
     assert err.value.code == "invalid_image"

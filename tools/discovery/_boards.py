@@ -20,7 +20,14 @@ from tools._registry import ToolContext, tool
 from tools.catalog import product_card
 from tools.protocols import CatalogReader
 from tools.stores.base import CommerceStore, utcnow
-from tools.stores.boards import MAX_BOARDS, MAX_ITEMS, Board, BoardItem, board_key
+from tools.stores.boards import (
+    MAX_BOARDS,
+    MAX_ITEMS,
+    Board,
+    BoardItem,
+    BoardStore,
+    board_key,
+)
 
 DEFAULT_BOARD = "favourites"
 SHARE_PATH = "/v1/boards/shared/"
@@ -85,8 +92,8 @@ class NoArgs(_Args):
     pass
 
 
-def _store(ctx: ToolContext) -> Any:
-    if ctx.stores is None or not hasattr(ctx.stores, "get_board"):
+def _store(ctx: ToolContext) -> BoardStore:
+    if not isinstance(ctx.stores, BoardStore):
         raise ToolError("boards are not available here", code="unavailable")
     return ctx.stores
 
@@ -97,7 +104,7 @@ async def _board(ctx: ToolContext, name: str) -> Board:
         names = [b.name for b in await _store(ctx).list_boards(ctx.user_id)]
         known = f"; your boards: {', '.join(names)}" if names else "; you have no boards yet"
         raise ToolError(f"no board called {name!r}{known}", code="not_found")
-    return board  # type: ignore[no-any-return]
+    return board
 
 
 async def board_cards(catalog: CatalogReader | None, board: Board) -> list[dict[str, Any]]:

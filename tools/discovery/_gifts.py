@@ -151,7 +151,11 @@ def _pick(catalog: CatalogReader, cat: str, phrase: str, args: GiftArgs, audienc
     "gift for my dad who likes hiking, under 80", "she likes gardening, max 40",
     "a housewarming present under 50",
     "what should I get my sister for her birthday?", "present for a coffee lover",
-    "gift ideas for my nephew", "secret santa gift under 25", "cheaper gift ideas please"])
+    "gift ideas for my nephew", "secret santa gift under 25", "cheaper gift ideas please",
+    "I need an outfit for a wedding", "what do I need for a camping trip?",
+    "a gift for someone who loves music", "birthday present for my daughter",
+    "my husband likes golf, what could I get him?", "ideas for a new flat",
+    "something for a friend who plays chess"])
 async def gift_ideas(ctx: ToolContext, args: GiftArgs) -> dict[str, Any]:
     """Gift and occasion ideas ("gift for my dad who likes hiking, under 80", "a summer
     wedding", "housewarming under 50"): a small, diverse plan over several categories

@@ -152,7 +152,9 @@ def _complement_order(ctx: ToolContext, model: ComplementModel, anchor: Product,
 
 @tool(examples=[
     "what goes with this?", "what would go well with the first one?", "finish the outfit",
-    "style this for me", "complete the look", "build an outfit around it"])
+    "style this for me", "complete the look", "build an outfit around it",
+    "which pieces would match it?", "what else do I need with it?", "how would you style it?",
+    "what goes with it under 100 in total?"])
 async def complete_the_look(ctx: ToolContext, args: CompleteLookArgs) -> dict[str, Any]:
     """Complete the look around one product ("what goes with this?", "finish the outfit",
     "style this sofa"): complementary products from OTHER categories, coordinated by colour
@@ -346,7 +348,7 @@ async def _check_look(ctx: ToolContext, args: AddLookArgs) -> dict[str, Any]:
 @tool(writes=True, describe_write=_describe_look, precheck=_check_look, examples=[
     "add the whole look", "buy the complete outfit",
     "add all the look items",
-    "I'll take the whole look"])
+    "I'll take the whole look", "put the whole outfit in my cart", "add everything in the look"])
 async def add_look_to_cart(ctx: ToolContext, args: AddLookArgs) -> dict[str, Any]:
     """Add every item of a look to the cart in one step (after the shopper confirms): the
     exact variants and prices complete_the_look or gift_ideas listed."""

@@ -185,7 +185,8 @@ class NoArgs(BaseModel):
 
 
 @tool(examples=[
-    "I wear size L",
+    "I wear size L", "I'm a size S", "I wear a 38 in shoes", "I love green",
+    "I like Kestrel", "no cotton for me",
     "please never show me polyester", "I never wear pink", "remember that I love Solenne",
     "I'm allergic to wool, never show it to me"])
 async def remember_preference(ctx: ToolContext, args: RememberArgs) -> dict[str, Any]:

@@ -188,7 +188,7 @@ class ShopToolServer:
             catalog=host.catalog,
             settings=host.settings,
             idempotency_key=key,
-            extra={"images": host.images},
+            images=host.images,
         )
 
     def _served(self, host: ToolHost, name: str) -> Tool:

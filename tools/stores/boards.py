@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
@@ -62,6 +62,7 @@ def _basket(raw: str | bytes) -> list[str] | None:
     return ids if len(ids) > 1 else None
 
 
+@runtime_checkable  # tools ask a store whether it keeps boards (both built-in ones do)
 class BoardStore(Protocol):
     async def list_boards(self, user_id: str) -> list[Board]: ...
     async def get_board(self, user_id: str, name: str) -> Board | None: ...

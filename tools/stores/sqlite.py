@@ -228,9 +228,10 @@ class SQLiteCommerceStore(SQLiteBoards):
                 (user_id, key, _fresh_after(self.idempotency_ttl_s)),
             )
             if row:
-                return json.loads(row[0])  # type: ignore[no-any-return]
+                recorded: dict[str, Any] = json.loads(row[0])
+                return recorded
             txn = _SQLiteTxn(self._db, user_id, self.cart_ttl_s)
-            result = to_jsonable_python(await fn(txn))
+            result: dict[str, Any] = to_jsonable_python(await fn(txn))
             now = time.time()
             if txn.cart is not None:
                 await conn.execute(
@@ -253,7 +254,7 @@ class SQLiteCommerceStore(SQLiteBoards):
                 "VALUES (?, ?, ?, ?)",
                 (user_id, key, json.dumps(result), now),
             )
-            return result  # type: ignore[no-any-return]
+            return result
 
         written: dict[str, Any] = await self._db.transaction(unit)
         return written
