@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,7 +126,7 @@ class FakeOpenAIServer:
             },
         }
 
-    async def _stream(self, reply: FakeReply):  # type: ignore[no-untyped-def]
+    async def _stream(self, reply: FakeReply) -> AsyncIterator[str]:
         base = {
             "id": f"chatcmpl-{uuid.uuid4().hex[:8]}",
             "object": "chat.completion.chunk",

@@ -56,9 +56,28 @@ def resolve_references(state: DialogueState, reference: str | None) -> list[str]
     return list(dict.fromkeys(ids))
 
 
+# Amounts of money are filters (price_min/price_max), never search words.
+_MONEY = re.compile(
+    r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s?-\s?[$€£]?\d[\d,]*(?:\.\d+)?)?"
+    r"|\b\d[\d,]*(?:\.\d+)?\s?(?:-\s?\d[\d,]*(?:\.\d+)?\s?)?"
+    r"(?:dollars?|bucks|usd|eur|euros?|gbp|pounds?|quid)\b"
+    r"|\b(?:under|below|over|above|less than|more than|max(?:imum)?|min(?:imum)?|up to|"
+    r"at least|at most|around|about|between|budget(?: of| is)?|cheaper than|no more than)"
+    r"\s+[$€£]?\d[\d,]*(?:\.\d+)?(?:\s?(?:-|and|to)\s?[$€£]?\d[\d,]*(?:\.\d+)?)?"
+    r"(?:\s?(?:dollars?|bucks|usd|eur|euros?|gbp|pounds?|quid)\b)?)",
+    re.I,
+)
+# A bare number ("size 10", "a 10") is the size slot's or nothing; a number with a unit
+# ("27 inch", "32GB", "4K", "10 hours") names the product and stays in the search text.
+_BARE_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.%\"'-])(?!\s?(?:-\s?)?[a-zA-Z\"])")
+
+
 def search_query(nlu: NLUResult, category: str | None) -> str:
-    """Free text for the hybrid search: the turn minus filler; the category leaf if empty."""
-    words = _QUERY_FILLER.sub(" ", re.sub(r"[$€£]?\d+(?:\.\d+)?\S*", " ", nlu.text))
+    """Free text for the hybrid search: the turn minus filler and amounts of money (those
+    are filters); numbers with units stay (they tell a 27-inch monitor from a 15-inch one);
+    the category leaf if nothing is left."""
+    text = _BARE_NUMBER.sub(" ", _MONEY.sub(" ", nlu.text))
+    words = _QUERY_FILLER.sub(" ", text)
     # Attribute words are enforced by filters; left in the text they would keep pulling
     # towards "red" after the shopper asked for navy.
     attrs = {

@@ -296,3 +296,22 @@ def test_which_is_cheapest_with_one_product_shown_shows_its_details() -> None:
     turn = nlu("compare", "which of those is the cheapest?")
     s = update_state(s, turn)
     assert [c.name for c in plan(turn, s, 0.6).calls] == ["get_product"]
+
+
+def test_search_text_keeps_numbers_with_units_and_drops_amounts_of_money() -> None:
+    from agent.embedded._state import search_query
+
+    def q(text: str, **slots: Any) -> str:
+        return search_query(nlu("search", text, **slots), None)
+
+    # a number with a unit tells one product from another: it stays in the search text
+    assert q("27 inch 4K monitor under $300", price_max=300) == "27 inch 4K monitor"
+    assert "32GB" in q("14 inch laptop with 32GB RAM") and "14 inch" in q("14 inch laptop")
+    assert q("a 7-inch e-reader") == "7-inch e-reader"
+    assert q("headphones with 30 hours battery") == "headphones 30 hours battery"
+    # money is a filter, never search words, in any of the ways people write it
+    assert q("tents between 50 and 100 dollars", price_min=50, price_max=100) == "tents"
+    assert q("gift under 80 euros", price_max=80) == "gift"
+    assert q("garden hose max €40", price_max=40) == "garden hose"
+    # a bare number next to the size slot is the size, not a word to search for
+    assert q("trail shoes size 10", size="10") == "trail shoes"
