@@ -164,10 +164,19 @@ class PluginMatcher:
                 or _REQUEST_IDIOM.search(text)
             ):
                 continue
-            if self._names_category(owner, text):
+            if self._names_category(owner, text) or self._bare_refinement(owner, text, state):
                 continue
             return PluginMatch(owner, round(score, 4), self._texts[int(i)])
         return None
+
+    def _bare_refinement(self, owner: str, text: str, state: DialogueState | None) -> bool:
+        """"anything cheaper?" after a search refines that search, not a plan tool whose
+        examples say "cheaper ideas": only right after that tool (see _follow_up)."""
+        props = self.tools[owner].schema.get("properties") or {}
+        if state is None or "cheaper_than" not in props or not _CHEAPER.search(text):
+            return False
+        rest = _words_of(_CHEAPER.sub(" ", text)) - _VAGUE
+        return state.last_intent != PREFIX + owner and not rest
 
     def _names_category(self, owner: str, text: str) -> bool:
         props = self.tools[owner].schema.get("properties") or {}
@@ -311,6 +320,9 @@ class PluginMatcher:
 
 _SMALL = frozenset("a an the my me i it this that to of in on for from with and or what "
                    "you your is are do please all".split())
+
+
+_VAGUE = frozenset("something anything hmm ones one any some more less bit little".split())
 
 
 def _words_of(text: str) -> set[str]:
