@@ -134,3 +134,47 @@ def read(props: dict[str, Any], text: str, facets: dict[str, list[str]],
     if "what" in props and "value" in props:
         args.update(forget(text, facets))
     return args
+
+
+def evidence(text: str, facets: dict[str, list[str]], defaults: dict[str, Any]
+             ) -> dict[str, Any]:
+    """What the words say that tools with such arguments are for (agent/plugin_match.py):
+    an occasion or a person the shop's defaults name, interests, a stated preference."""
+    low = text.casefold()
+    words = set(re.findall(r"[a-z][a-z-]*", low))
+    known = {w for names in defaults.get("recipients", {}).values() for w in names}
+    prefs = _words.preferences(text, facets)
+    return {
+        "known_occasion": any(
+            re.search(rf"\b{re.escape(str(k).casefold().split()[-1])}\b", low)
+            for k in defaults.get("occasions", {})),
+        "known_recipient": bool(words & (known - {"her", "him", "man", "guy", "woman"})),
+        "interests": bool(interests(text)),
+        "preference": bool(prefs["sizes"] or prefs["likes"] or prefs["excludes"]),
+        "names_part": "value" in forget(text, facets),
+        # "shoe size 40", "a 42 in shoes" state a size, they do not ask for shoes
+        "category": categories(_SIZED.sub(" ", low), facets.get("category", [])),
+    }
+
+
+_SIZED = re.compile(r"\b[a-z-]+\s+(?=sizes?\b)|\b(?:a|an)\s+[0-9]{1,2}(?:\.5)?\s+in\s+[a-z-]+")
+
+
+def _singular(word: str) -> str:
+    if re.search(r"(?:ss|sh|ch|x)es$", word):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def categories(text: str, names: list[str]) -> list[str]:
+    """The shop's categories a text names, singular or plural ("a dress" names Dresses)."""
+    low = f" {' '.join(re.findall(r'[a-z0-9-]+', text.casefold()))} "
+    found = []
+    for name in names:
+        words = re.findall(r"[a-z0-9-]+", name.casefold())
+        if not words:
+            continue
+        forms = {" ".join(words), " ".join([*words[:-1], _singular(words[-1])])}
+        if any(f" {f} " in low for f in forms if len(f) >= 3):
+            found.append(name)
+    return found

@@ -57,7 +57,24 @@ _DESTRUCTIVE_WORDS = re.compile(
 # A tool that remembers what the shopper says about themselves (by its name) needs the
 # shopper to speak of themselves: "size S please" or "in green?" is shopping, not a profile.
 _SELF_TOOL = re.compile(r"^(?:remember|set|save)_(?:preference|profile|size)")
-_SELF_WORDS = re.compile(r"\b(?:i|i'?m|i am|i'?ve|my|me|myself)\b", re.IGNORECASE)
+_SELF_WORDS = re.compile(r"\b(?:i|i'?m|i am|i'?ve|my|me|myself|ever|never|always)\b",
+                         re.IGNORECASE)
+# "I'd like 2 of ...", "I would love the blue one": asking for a product, not a taste
+_REQUEST_IDIOM = re.compile(r"\b(?:i'?d|i would|we'?d)\s+(?:like|love|want|take)\b|"
+                            r"\b\d+\s+of\b", re.IGNORECASE)
+# "for my husband", "the red one": about someone else or one product, not the shopper.
+_ABOUT_OTHERS = re.compile(r"\bfor\s+(?:my|our|a|an|his|her)\s+\w+|\b(?:the|this|that)\s+"
+                           r"(?:\w+\s+)?one\b", re.IGNORECASE)
+# Tools that plan over categories or record a taste: a turn that names one of the shop's
+# categories ("a dress for a wedding", "dresses, no polyester") is a search instead.
+_PLAN_ARGS = frozenset({"occasion", "interests", "likes", "excludes"})
+# Evidence from the words for a tool that takes them (by argument name): an occasion or a
+# person the shop's defaults know, interests, or a preference in the shop's own facet
+# values. Each raises that tool's example similarity, so "my grandma loves reading" reaches
+# the gift planner though no example reads like it. Only near misses are lifted.
+_EVIDENCE_BONUS = 0.12
+_PREFERENCE_BONUS = 0.3
+_NEAR_MISS = 0.3
 # Refinements of what a tool just showed, routed back to that tool when its schema can
 # take them (by argument name: ``cheaper_than``, ``more_like``).
 _CHEAPER = re.compile(r"\b(?:cheaper|less expensive|lower price|too (?:pricey|expensive)|"
@@ -97,6 +114,7 @@ class PluginMatcher:
         # the shop's facet values and discovery defaults: what argument reading recognises
         self.facets = facets or {}
         self.defaults = defaults or {}
+        self._last_read: tuple[str, dict[str, Any]] = ("", {})
         self._encode = encode
         self.tools: dict[str, PluginTool] = {}
         owners: list[str] = []
@@ -110,6 +128,11 @@ class PluginMatcher:
             owners += [t.name] * len(examples)
             texts += examples
         self._owners, self._texts = owners, texts
+        # what each tool's examples talk about, beyond verbs and small words
+        self._content: dict[str, set[str]] = {}
+        for owner, example in zip(owners, texts, strict=True):
+            self._content.setdefault(owner, set()).update(
+                w for w in _words_of(example) if not _DESTRUCTIVE_WORDS.fullmatch(w))
         self._vectors = _unit(encode(texts)) if texts else np.zeros((0, 1), np.float32)
 
     def __len__(self) -> int:
@@ -122,16 +145,59 @@ class PluginMatcher:
         if follow is not None:
             return follow
         sims = self._vectors @ _unit(self._encode([_REFERENCE.sub("it", text)]))[0]
+        sims = sims + np.array([self._evidence(o, text) for o in self._owners], np.float32) * (
+            sims >= _NEAR_MISS)
         for i in np.argsort(-sims):
             score, owner = float(sims[i]), self._owners[int(i)]
             if score < self.threshold:
                 return None
-            if _DESTRUCTIVE_TOOL.match(owner) and not _DESTRUCTIVE_WORDS.search(text):
-                continue  # the next-best reading, if any is close enough
-            if _SELF_TOOL.match(owner) and not _SELF_WORDS.search(text):
+            if _DESTRUCTIVE_TOOL.match(owner) and not (
+                _DESTRUCTIVE_WORDS.search(text) and self._content[owner] & _words_of(text)
+            ):
+                # the next-best reading, if any is close enough; "remove it from my cart"
+                # shares no word but the verb with "remove it from my board"
+                continue
+            if _SELF_TOOL.match(owner) and (
+                not _SELF_WORDS.search(text)
+                or _ABOUT_OTHERS.search(text)
+                or _DESTRUCTIVE_WORDS.search(text)  # "forget that I like X" is no new like
+                or _REQUEST_IDIOM.search(text)
+            ):
+                continue
+            if self._names_category(owner, text):
                 continue
             return PluginMatch(owner, round(score, 4), self._texts[int(i)])
         return None
+
+    def _names_category(self, owner: str, text: str) -> bool:
+        props = self.tools[owner].schema.get("properties") or {}
+        if not _PLAN_ARGS & set(props):
+            return False
+        return bool(self._read_cache(text).get("category"))
+
+    def _evidence(self, owner: str, text: str) -> float:
+        props = self.tools[owner].schema.get("properties") or {}
+        found = self._read_cache(text)
+        bonus = 0.0
+        if "occasion" in props and found.get("known_occasion"):
+            bonus += _EVIDENCE_BONUS
+        if "recipient" in props and found.get("known_recipient"):
+            bonus += _EVIDENCE_BONUS
+        if "interests" in props and found.get("interests"):
+            bonus += _EVIDENCE_BONUS
+        if {"likes", "excludes"} <= set(props) and found.get("preference"):
+            bonus += _PREFERENCE_BONUS
+        if {"what", "value"} <= set(props) and found.get("names_part"):
+            bonus += _EVIDENCE_BONUS  # "forget that I like Pavo": a part and a value
+        verb = owner.split("_")[0]
+        if _DESTRUCTIVE_TOOL.match(owner) and re.search(rf"\b{verb}\b", text, re.IGNORECASE):
+            bonus += _EVIDENCE_BONUS  # "forget ...", "delete ...": the tool's own verb
+        return bonus
+
+    def _read_cache(self, text: str) -> dict[str, Any]:
+        if self._last_read[0] != text:
+            self._last_read = (text, plugin_args.evidence(text, self.facets, self.defaults))
+        return self._last_read[1]
 
     def _follow_up(self, text: str, state: DialogueState | None) -> PluginMatch | None:
         """"something cheaper" / "more like the second" right after a tool that can
@@ -241,6 +307,14 @@ class PluginMatcher:
         cards = content.get("products") if isinstance(content, dict) else None
         ids = [str(c["id"]) for c in cards or [] if isinstance(c, dict) and c.get("id")]
         return Reply(text=render(content), product_ids=ids[:10])
+
+
+_SMALL = frozenset("a an the my me i it this that to of in on for from with and or what "
+                   "you your is are do please all".split())
+
+
+def _words_of(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.casefold()) if w not in _SMALL}
 
 
 def _named(choice: str, text: str) -> bool:

@@ -153,8 +153,7 @@ def _complement_order(ctx: ToolContext, model: ComplementModel, anchor: Product,
 @tool(examples=[
     "what goes with this?", "what would go well with the first one?", "finish the outfit",
     "style this for me", "complete the look", "build an outfit around it",
-    "which pieces would match it?", "what else do I need with it?", "how would you style it?",
-    "what goes with it under 100 in total?"])
+    "what else would match it?", "what else do I need with it?", "how would you style it?"])
 async def complete_the_look(ctx: ToolContext, args: CompleteLookArgs) -> dict[str, Any]:
     """Complete the look around one product ("what goes with this?", "finish the outfit",
     "style this sofa"): complementary products from OTHER categories, coordinated by colour

@@ -247,6 +247,7 @@ async def show_profile(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
 
 
 @tool(examples=["please forget what size I wear", "forget everything",
+                "forget that I like Solenne",
                 "forget everything you know about me", "delete my preferences"])
 async def forget_profile(ctx: ToolContext, args: ForgetArgs) -> dict[str, Any]:
     """Forget what the shop knows about the shopper: 'everything' (the profile, and no
