@@ -127,6 +127,11 @@ class CatalogProfile:
             if want in {_norm(v) for v in (self.options.get(leaf) or {}).get(_norm(option), [])}
         )
 
+    def categories_having(self, option: str) -> int:
+        """How many leaf categories have any value of ``option``."""
+        leaves = {_norm(c.split(">")[-1]) for c in self.categories}
+        return sum(1 for leaf in leaves if (self.options.get(leaf) or {}).get(_norm(option)))
+
     def option_names(self, category: str | None) -> list[str]:
         if not category:
             return []

@@ -52,6 +52,8 @@ MANIFEST = "manifest.json"
 LEXICON_FILE = "lexicon.json"
 # Which slots each intent may carry; anything else in the turn is noise for that intent.
 _FILTER_INTENTS = {"search", "refine", "visual_search"}
+# With a product's title and no purchase verb, these still ask for it to be added.
+_ADD_CUE = re.compile(r"\d|\b(?:please|pls|plz|too|also|as well|another|one more)\b", re.I)
 _CATALOG_SLOT_INTENTS = _FILTER_INTENTS | {"product_details", "add_to_cart", "remove_from_cart"}
 _ORDER_INTENTS = {"order_status", "cancel_order"}
 # Intents that never name a product type: if a turn does, it is a search after all.
@@ -438,13 +440,18 @@ class EmbeddedTier:
                 )
         if (
             intent == "add_to_cart"
-            and titled is None
             and not PURCHASE.search(low)
             and not parse(text).references
             and not parse(text).product_ids
-            and named & {"category", "brand"}
+            and (
+                (titled is None and named & {"category", "brand"})
+                # a title alone; "2 <title> please", "and the <title> too" still add
+                or (titled is not None and not _ADD_CUE.search(rest))
+            )
         ):
-            # "7-inch e-reader": a product type and no word of buying is a search
+            # "7-inch e-reader", "washable down alternative comforter" (a product's own
+            # title): a product type or name and no word of buying is a search; nothing is
+            # put to the shopper as a purchase they did not ask for
             intent = "search"
             confidence = max(confidence, scores["search"] + scores["add_to_cart"])
         if intent not in PRODUCT_INTENTS:
@@ -518,7 +525,10 @@ class EmbeddedTier:
                     continue
                 value: str | None = m.value
                 if m.slot in OPTION_SLOTS:
-                    value = self._fit(m.slot, p.text[m.start : m.end], m.value, category)
+                    value = self._fit(
+                        m.slot, p.text[m.start : m.end], m.value, category,
+                        filtering=intent in _FILTER_INTENTS,
+                    )
                     if value is None:
                         continue  # not a value of that facet here: stays free text
                 found[m.slot] = value  # a later mention wins ("no wait, the blue one")
@@ -591,7 +601,9 @@ class EmbeddedTier:
                 break
         return out
 
-    def _fit(self, slot: str, surface: str, value: str, category: str | None) -> str | None:
+    def _fit(
+        self, slot: str, surface: str, value: str, category: str | None, *, filtering: bool = False
+    ) -> str | None:
         """The reading of ``surface`` that is a ``slot`` value of ``category`` in this
         catalog; ``value`` when the catalog profile does not know the category; None when
         no reading is (a filter nothing in the category could pass)."""
@@ -604,6 +616,15 @@ class EmbeddedTier:
             # no category in play: the reading more of the shop's categories use ("large"
             # is L where tees and jeans have L and only planters have "large")
             counts = [self.profile.categories_with(slot, r) for r in readings]
+            if (
+                filtering
+                and slot == "size"
+                and max(counts) * 2 < self.profile.categories_having(slot)
+            ):
+                # a size word that fits few of the shop's sized categories ("small" where
+                # only baskets come in small: "small loveseat") is not a filter on its own;
+                # it stays in the search text
+                return None
             return readings[counts.index(max(counts))] if max(counts) else readings[0]
         verdicts = [(r, self.profile.allows(slot, r, category)) for r in readings]
         if all(v is None for _, v in verdicts):

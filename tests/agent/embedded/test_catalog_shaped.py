@@ -346,3 +346,25 @@ def test_which_brands_lists_the_facet_values(tier: EmbeddedTier) -> None:
         ToolOutcome(name="get_facets", args=calls[1].args,
                     content={"facets": {"brand": {"Halcyon": 1}}})])
     assert reply.text.startswith("The brands for keyboards: Halcyon.")
+
+
+def test_a_title_alone_is_a_search_and_a_purchase_cue_makes_it_an_add() -> None:
+    profile = CatalogProfile(build_profile(PRODUCTS))
+    titles = {p["id"]: p["title"] for p in PRODUCTS}
+    tier = EmbeddedTier(StubModel("add_to_cart", 0.62), Lexicon(FACETS), 0.6, {}, set(),
+                        titles, profile)
+    s = DialogueState()
+    # naming a product is asking to see it; nothing is put to the shopper as a purchase
+    assert tier.understand("halcyon 75 mechanical keyboard", s).intent == "search"
+    assert tier.understand("add the Halcyon 75 Mechanical Keyboard", s).intent == "add_to_cart"
+    assert tier.understand("2 Halcyon 75 Mechanical Keyboard please", s).intent == "add_to_cart"
+
+
+def test_without_a_category_a_size_few_categories_have_is_not_a_filter(
+    tier: EmbeddedTier,
+) -> None:
+    # "small" is a size of dog beds only (one of the shop's three sized categories): with
+    # no category named it stays search text instead of filtering everything to dog beds
+    got = tier.understand("something small and orange", DialogueState())
+    assert got.slots.size is None and got.slots.color == "orange"
+    assert tier.understand("dog beds in small", DialogueState()).slots.size == "small"
