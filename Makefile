@@ -51,9 +51,12 @@ test-slow: setup-dev system-deps
 test-faults: setup-dev system-deps
 	$(BIN)/pytest -m "slow" -q tests/faults
 
+# ruff (lint + format), mypy (strict on agent, api, tools), the import contracts (layers).
 lint: setup-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 typecheck: setup-dev
 	$(BIN)/mypy

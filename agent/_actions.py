@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools import ToolRegistry
-from tools.protocols import CatalogReader
+from shopagent.tools import ToolRegistry
+from shopagent.tools.protocols import CatalogReader
 
 ACTION_TYPES = (
     "details",

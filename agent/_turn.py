@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING, Any
 from langgraph.config import get_stream_writer
 from pydantic import BaseModel
 
-from agent import events as ev
-from agent.models import ChatModel
-from agent.state import AgentState, TurnState
+from shopagent.agent import events as ev
+from shopagent.agent.models import ChatModel
+from shopagent.agent.state import AgentState, TurnState
 from shopagent.settings import Settings
-from tools import ToolRegistry
-from tools.protocols import CatalogReader
-from tools.stores.base import CommerceStore
+from shopagent.tools import ToolRegistry
+from shopagent.tools.protocols import CatalogReader
+from shopagent.tools.stores.base import CommerceStore
 
 if TYPE_CHECKING:  # the embedded tier is an optional install; images load lazily
-    from agent.embedded import EmbeddedTier
-    from retrieval.images import ImageStore
+    from shopagent.agent.embedded import EmbeddedTier
+    from shopagent.retrieval.images import ImageStore
 
 REPHRASE = (
     "Sorry, I didn't understand that. Could you put it another way? For example: "

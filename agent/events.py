@@ -26,8 +26,11 @@ class ProductCard(BaseModel):
     in_stock: bool = True
     score: float | None = None
     reason: str | None = Field(
-        None, description="Why it is shown: a look's coordination, a gift idea's reason, "
-        "or personalisation", examples=["because you like Nordvale"])
+        None,
+        description="Why it is shown: a look's coordination, a gift idea's reason, "
+        "or personalisation",
+        examples=["because you like Nordvale"],
+    )
 
     @field_validator("price", "compare_at_price", mode="before")
     @classmethod

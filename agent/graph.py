@@ -16,8 +16,8 @@ from functools import partial
 
 from langgraph.graph import END, START, StateGraph
 
-from agent._turn import AgentDeps
-from agent.nodes import (
+from shopagent.agent._turn import AgentDeps
+from shopagent.agent.nodes import (
     act,
     after_act,
     after_confirm,
@@ -29,7 +29,7 @@ from agent.nodes import (
     run_tools,
     understand,
 )
-from agent.state import AgentState
+from shopagent.agent.state import AgentState
 
 __all__ = ["AgentDeps", "build_graph"]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
-from agent.prompts import SYSTEM_PROMPT
+from shopagent.agent.prompts import SYSTEM_PROMPT
 
 HISTORY_MESSAGES = 30  # recent messages sent to a model; older ones are dropped
 EARLIER_PHOTO = "[photo attached earlier]"

@@ -16,7 +16,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from tools.discovery import _words
+from shopagent.tools.discovery import words as _words
 
 # Money the shopper sets as a cap: "under 80", "max 40", "budget 150", "$150 total",
 # "I have 150 left", "no more than 25". A bare number is not a budget ("size 40").
@@ -98,12 +98,20 @@ def recipient(text: str, defaults: dict[str, Any]) -> str | None:
 def interests(text: str) -> list[str]:
     found = _words.interests(text)
     # "a coffee lover", "a home cook", "someone who runs marathons"
-    for m in re.finditer(r"\b([a-z]+(?:\s+[a-z]+)?)\s+(?:lover|fan|enthusiast|addict|cook|"
-                         r"gardener|runner|reader)s?\b", text, re.IGNORECASE):
+    for m in re.finditer(
+        r"\b([a-z]+(?:\s+[a-z]+)?)\s+(?:lover|fan|enthusiast|addict|cook|"
+        r"gardener|runner|reader)s?\b",
+        text,
+        re.IGNORECASE,
+    ):
         found.append(m.group(0).casefold())
-    for m in re.finditer(r"\bwho\s+(?:runs|reads|cooks|bakes|paints|travels|swims|cycles|"
-                         r"climbs|hikes|fishes|camps|knits|sews|writes|draws|surfs|skis)"
-                         r"(?:\s+([a-z]+))?", text, re.IGNORECASE):
+    for m in re.finditer(
+        r"\bwho\s+(?:runs|reads|cooks|bakes|paints|travels|swims|cycles|"
+        r"climbs|hikes|fishes|camps|knits|sews|writes|draws|surfs|skis)"
+        r"(?:\s+([a-z]+))?",
+        text,
+        re.IGNORECASE,
+    ):
         found.append(m.group(0).casefold().removeprefix("who ").strip())
     return list(dict.fromkeys(f for f in found if f))[:4]
 
@@ -120,8 +128,9 @@ def forget(text: str, facets: dict[str, list[str]]) -> dict[str, Any]:
     return out
 
 
-def read(props: dict[str, Any], text: str, facets: dict[str, list[str]],
-         defaults: dict[str, Any]) -> dict[str, Any]:
+def read(
+    props: dict[str, Any], text: str, facets: dict[str, list[str]], defaults: dict[str, Any]
+) -> dict[str, Any]:
     """Arguments named in ``props`` (a JSON schema's properties) that the words give."""
     args: dict[str, Any] = {}
     if "budget" in props and (b := budget(text)) is not None:
@@ -140,8 +149,7 @@ def read(props: dict[str, Any], text: str, facets: dict[str, list[str]],
     return args
 
 
-def evidence(text: str, facets: dict[str, list[str]], defaults: dict[str, Any]
-             ) -> dict[str, Any]:
+def evidence(text: str, facets: dict[str, list[str]], defaults: dict[str, Any]) -> dict[str, Any]:
     """What the words say that tools with such arguments are for (agent/plugin_match.py):
     an occasion or a person the shop's defaults name, interests, a stated preference."""
     low = text.casefold()
@@ -151,7 +159,8 @@ def evidence(text: str, facets: dict[str, list[str]], defaults: dict[str, Any]
     return {
         "known_occasion": any(
             re.search(rf"\b{re.escape(str(k).casefold().split()[-1])}\b", low)
-            for k in defaults.get("occasions", {})),
+            for k in defaults.get("occasions", {})
+        ),
         "known_recipient": bool(words & (known - {"her", "him", "man", "guy", "woman"})),
         "interests": bool(interests(text)),
         "preference": bool(prefs["sizes"] or prefs["likes"] or prefs["excludes"]),

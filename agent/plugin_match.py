@@ -23,15 +23,22 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from agent import plugin_args
-from agent.embedded._schema import DialogueState, NLUResult, Plan, PlannedCall, Reply, ToolOutcome
-from agent.embedded._state import resolve_references
+from shopagent.agent import plugin_args
+from shopagent.agent.embedded import (
+    DialogueState,
+    NLUResult,
+    Plan,
+    PlannedCall,
+    Reply,
+    ToolOutcome,
+    resolve_references,
+)
 from shopagent.settings import Settings
-from tools import Tool
-from tools.protocols import CatalogReader
+from shopagent.tools import Tool
+from shopagent.tools.protocols import CatalogReader
 
 if TYPE_CHECKING:
-    from agent.embedded import EmbeddedTier
+    from shopagent.agent.embedded import EmbeddedTier
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +60,25 @@ _REFERENCE = re.compile(
 _DESTRUCTIVE_TOOL = re.compile(r"^(?:forget|delete|remove|clear|erase|cancel|drop)_")
 _DESTRUCTIVE_WORDS = re.compile(
     r"\b(?:forget|delete|remove|erase|clear|wipe|drop|cancel|unsave|take\b.*\boff|"
-    r"get rid)\b", re.IGNORECASE)
+    r"get rid)\b",
+    re.IGNORECASE,
+)
 # A tool that remembers what the shopper says about themselves (by its name) needs the
 # shopper to speak of themselves: "size S please" or "in green?" is shopping, not a profile.
 _SELF_TOOL = re.compile(r"^(?:remember|set|save)_(?:preference|profile|size)")
-_SELF_WORDS = re.compile(r"\b(?:i|i'?m|i am|i'?ve|my|me|myself|ever|never|always)\b",
-                         re.IGNORECASE)
+_SELF_WORDS = re.compile(r"\b(?:i|i'?m|i am|i'?ve|my|me|myself|ever|never|always)\b", re.IGNORECASE)
 # "I'd like 2 of ...", "I would love the blue one": asking for a product, not a taste
-_REQUEST_IDIOM = re.compile(r"\b(?:i'?d|i would|we'?d)\s+(?:like|love|want|take)\b|"
-                            r"\b\d+\s+of\b", re.IGNORECASE)
+_REQUEST_IDIOM = re.compile(
+    r"\b(?:i'?d|i would|we'?d)\s+(?:like|love|want|take)\b|"
+    r"\b\d+\s+of\b",
+    re.IGNORECASE,
+)
 # "for my husband", "the red one": about someone else or one product, not the shopper.
-_ABOUT_OTHERS = re.compile(r"\bfor\s+(?:my|our|a|an|his|her)\s+\w+|\b(?:the|this|that)\s+"
-                           r"(?:\w+\s+)?one\b", re.IGNORECASE)
+_ABOUT_OTHERS = re.compile(
+    r"\bfor\s+(?:my|our|a|an|his|her)\s+\w+|\b(?:the|this|that)\s+"
+    r"(?:\w+\s+)?one\b",
+    re.IGNORECASE,
+)
 # Tools that plan over categories or record a taste: a turn that names one of the shop's
 # categories ("a dress for a wedding", "dresses, no polyester") is a search instead.
 _PLAN_ARGS = frozenset({"occasion", "interests", "likes", "excludes"})
@@ -77,11 +91,17 @@ _PREFERENCE_BONUS = 0.3
 _NEAR_MISS = 0.3
 # Refinements of what a tool just showed, routed back to that tool when its schema can
 # take them (by argument name: ``cheaper_than``, ``more_like``).
-_CHEAPER = re.compile(r"\b(?:cheaper|less expensive|lower price|too (?:pricey|expensive)|"
-                      r"more affordable)\b", re.IGNORECASE)
-_MORE_LIKE = re.compile(r"\b(?:more|others?|something|anything)\s+(?:like|similar to)\s+"
-                        r"(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|last|that|"
-                        r"this|it|\d+(?:st|nd|rd|th)?)\b", re.IGNORECASE)
+_CHEAPER = re.compile(
+    r"\b(?:cheaper|less expensive|lower price|too (?:pricey|expensive)|"
+    r"more affordable)\b",
+    re.IGNORECASE,
+)
+_MORE_LIKE = re.compile(
+    r"\b(?:more|others?|something|anything)\s+(?:like|similar to)\s+"
+    r"(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|last|that|"
+    r"this|it|\d+(?:st|nd|rd|th)?)\b",
+    re.IGNORECASE,
+)
 
 
 def _unit(m: np.ndarray) -> np.ndarray:
@@ -107,9 +127,15 @@ class PluginMatch:
 
 
 class PluginMatcher:
-    def __init__(self, tools: Iterable[Any], encode: Encode, threshold: float = 0.6, *,
-                 facets: dict[str, list[str]] | None = None,
-                 defaults: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        tools: Iterable[Any],
+        encode: Encode,
+        threshold: float = 0.6,
+        *,
+        facets: dict[str, list[str]] | None = None,
+        defaults: dict[str, Any] | None = None,
+    ) -> None:
         self.threshold = threshold
         # the shop's facet values and discovery defaults: what argument reading recognises
         self.facets = facets or {}
@@ -132,7 +158,8 @@ class PluginMatcher:
         self._content: dict[str, set[str]] = {}
         for owner, example in zip(owners, texts, strict=True):
             self._content.setdefault(owner, set()).update(
-                w for w in _words_of(example) if not _DESTRUCTIVE_WORDS.fullmatch(w))
+                w for w in _words_of(example) if not _DESTRUCTIVE_WORDS.fullmatch(w)
+            )
         self._vectors = (
             _unit(encode([_meaning(t) for t in texts])) if texts else np.zeros((0, 1), np.float32)
         )
@@ -148,7 +175,8 @@ class PluginMatcher:
             return follow
         sims = self._vectors @ _unit(self._encode([_meaning(text)]))[0]
         sims = sims + np.array([self._evidence(o, text) for o in self._owners], np.float32) * (
-            sims >= _NEAR_MISS)
+            sims >= _NEAR_MISS
+        )
         for i in np.argsort(-sims):
             score, owner = float(sims[i]), self._owners[int(i)]
             if score < self.threshold:
@@ -172,7 +200,7 @@ class PluginMatcher:
         return None
 
     def _bare_refinement(self, owner: str, text: str, state: DialogueState | None) -> bool:
-        """"anything cheaper?" after a search refines that search, not a plan tool whose
+        """ "anything cheaper?" after a search refines that search, not a plan tool whose
         examples say "cheaper ideas": only right after that tool (see _follow_up)."""
         props = self.tools[owner].schema.get("properties") or {}
         if state is None or "cheaper_than" not in props or not _CHEAPER.search(text):
@@ -213,7 +241,7 @@ class PluginMatcher:
         return self._last_read[1]
 
     def _follow_up(self, text: str, state: DialogueState | None) -> PluginMatch | None:
-        """"something cheaper" / "more like the second" right after a tool that can
+        """ "something cheaper" / "more like the second" right after a tool that can
         refine its own result that way: the same tool again."""
         if state is None or not (state.last_intent or "").startswith(PREFIX):
             return None
@@ -242,8 +270,9 @@ class PluginMatcher:
         return s
 
     # --- planning -------------------------------------------------------------------------
-    def fill(self, tool: PluginTool, nlu: NLUResult, state: DialogueState
-             ) -> tuple[dict[str, Any], list[str]]:
+    def fill(
+        self, tool: PluginTool, nlu: NLUResult, state: DialogueState
+    ) -> tuple[dict[str, Any], list[str]]:
         """Arguments this turn and the dialogue can give, and the required ones missing."""
         props: dict[str, Any] = tool.schema.get("properties") or {}
         required = list(tool.schema.get("required") or [])
@@ -322,8 +351,10 @@ class PluginMatcher:
         return Reply(text=render(content), product_ids=ids[:10])
 
 
-_SMALL = frozenset("a an the my me i it this that to of in on for from with and or what "
-                   "you your is are do please all".split())
+_SMALL = frozenset(
+    "a an the my me i it this that to of in on for from with and or what "
+    "you your is are do please all".split()
+)
 
 
 def _meaning(text: str) -> str:
@@ -415,11 +446,15 @@ def attach_plugin_tools(
     except Exception:  # a catalog without facets still gets its tools matched
         log.warning("embedded tier: no facet values for argument reading", exc_info=True)
         facets = {}
-    from tools.discovery._complements import load_defaults
-    from tools.discovery._engine import data_dir_of
+    from shopagent.tools.discovery import data_dir_of, load_defaults
 
-    matcher = PluginMatcher(tools, encoder.encode, threshold, facets=facets,
-                            defaults=load_defaults(data_dir_of(settings)))
+    matcher = PluginMatcher(
+        tools,
+        encoder.encode,
+        threshold,
+        facets=facets,
+        defaults=load_defaults(data_dir_of(settings)),
+    )
     tier.attach_plugins(matcher, can_escalate=can_escalate)
     log.info("embedded tier: %d tools matched by example", len(matcher))
     return len(matcher)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from agent.embedded._schema import INTENTS
+from shopagent.agent.embedded import INTENTS
 
 TierName = Literal["embedded", "local", "frontier", "none"]
 

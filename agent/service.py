@@ -19,17 +19,17 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
-from agent import events as ev
-from agent.graph import AgentDeps, build_graph
-from agent.models import ChatModel, endpoints_from_settings
-from agent.state import new_turn
+from shopagent.agent import events as ev
+from shopagent.agent.graph import AgentDeps, build_graph
+from shopagent.agent.models import ChatModel, endpoints_from_settings
+from shopagent.agent.state import new_turn
 from shopagent.errors import Conflict, NotFound, ShopAgentError
 from shopagent.settings import Settings
-from tools.protocols import CatalogReader
-from tools.stores.base import SessionIndex, SessionInfo
+from shopagent.tools.protocols import CatalogReader
+from shopagent.tools.stores.base import SessionIndex, SessionInfo
 
 if TYPE_CHECKING:  # the embedded tier is an optional install
-    from agent.embedded import EmbeddedTier
+    from shopagent.agent.embedded import EmbeddedTier
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ _NO = re.compile(
 
 def _load_embedded(settings: Settings, catalog: CatalogReader) -> EmbeddedTier | None:
     try:
-        from agent.embedded import EmbeddedTier
+        from shopagent.agent.embedded import EmbeddedTier
 
         return EmbeddedTier.load(settings, catalog.facet_values())
     except ShopAgentError as exc:
@@ -146,13 +146,13 @@ class AgentService:
     ) -> AsyncIterator[AgentService]:
         """Open every service from settings. ``catalog``/``embedded`` may be passed in
         (tests, evals) to share one across several services."""
-        from agent.checkpoint import open_checkpointer
-        from agent.plugin_match import attach_plugin_tools
-        from retrieval import open_catalog
-        from retrieval.images import ImageStore
-        from tools.builtin import build_registry
-        from tools.mcp import open_mcp_tools
-        from tools.stores import open_stores
+        from shopagent.agent.checkpoint import open_checkpointer
+        from shopagent.agent.plugin_match import attach_plugin_tools
+        from shopagent.retrieval import open_catalog
+        from shopagent.retrieval.images import ImageStore
+        from shopagent.tools.builtin import build_registry
+        from shopagent.tools.mcp import open_mcp_tools
+        from shopagent.tools.stores import open_stores
 
         own_catalog = None  # one we open, we close
         if catalog is None:
@@ -334,7 +334,7 @@ class AgentService:
         history stores a readable line for it when ``text`` is empty."""
         info = await self._owned(user_id, session_id)
         if action is not None and not text.strip():
-            from agent._actions import user_line
+            from shopagent.agent._actions import user_line
 
             text = await asyncio.to_thread(user_line, action, self.catalog)
         config = self._config(user_id, session_id)

@@ -4,6 +4,8 @@ Routes live in api/routes.py (/v1) and api/app.py (/, /healthz, /readyz, /metric
 wire models in api/schema.py; dependencies in api/deps.py.
 """
 
-from api.app import create_app
+from shopagent.api._logging import configure_logging
+from shopagent.api._serve import serve_app
+from shopagent.api.app import create_app
 
-__all__ = ["create_app"]
+__all__ = ["configure_logging", "create_app", "serve_app"]

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api._errors import BodyTooLarge, error_response
+from shopagent.api._errors import BodyTooLarge, error_response
 from shopagent.errors import Conflict, RateLimited
 
 # --- rate limit -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
-from agent.events import DoneEvent, ErrorEvent, RouteEvent, ToolResultEvent
+from shopagent.agent.events import DoneEvent, ErrorEvent, RouteEvent, ToolResultEvent
 
 _LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120)
 

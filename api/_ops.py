@@ -31,8 +31,10 @@ def require_metrics_token(settings: Settings, request: Request) -> None:
 
 def public_readiness(checks: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Production readiness: which part is ready, never counts, versions or error types."""
-    return {name: {"ok": bool(c.get("ok")), "detail": "ok" if c.get("ok") else "failing"}
-            for name, c in checks.items()}
+    return {
+        name: {"ok": bool(c.get("ok")), "detail": "ok" if c.get("ok") else "failing"}
+        for name, c in checks.items()
+    }
 
 
 class AuthFailures:

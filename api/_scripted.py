@@ -22,15 +22,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from agent import events as ev
-from api.deps import ChatService
-from retrieval.images import ImageStore
+from shopagent.agent import events as ev
+from shopagent.api.deps import ChatService
 from shopagent.errors import Conflict, NotFound
+from shopagent.retrieval.images import ImageStore
 from shopagent.settings import Settings
-from tools._registry import ToolRegistry
-from tools.cart import CART_TOOLS
-from tools.protocols import CatalogReader
-from tools.stores.base import CommerceStore, SessionIndex, SessionInfo, utcnow
+from shopagent.tools import ToolRegistry
+from shopagent.tools.cart import CART_TOOLS
+from shopagent.tools.protocols import CatalogReader
+from shopagent.tools.stores.base import CommerceStore, SessionIndex, SessionInfo, utcnow
 
 _PRODUCTS = [
     ev.ProductCard(
@@ -134,7 +134,7 @@ class ScriptedAgentService:
         if not shared_sessions:
             yield svc
             return
-        from tools.stores import open_stores
+        from shopagent.tools.stores import open_stores
 
         stores = await open_stores(settings)
         svc.sessions = stores.sessions

@@ -39,9 +39,9 @@ from pydantic import BaseModel, TypeAdapter
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from agent.events import AgentEvent, DoneEvent, ErrorEvent
-from api._limits import TurnLocks
-from api._metrics import TurnObserver
+from shopagent.agent.events import AgentEvent, DoneEvent, ErrorEvent
+from shopagent.api._limits import TurnLocks
+from shopagent.api._metrics import TurnObserver
 from shopagent.errors import ShopAgentError, Unavailable
 
 log = logging.getLogger("api.stream")

@@ -18,24 +18,24 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api._errors import install_error_handlers
-from api._limits import (
+from shopagent.api._errors import install_error_handlers
+from shopagent.api._limits import (
     BodyLimitMiddleware,
     MemoryRateLimiter,
     MemoryTurnLocks,
     RedisRateLimiter,
     RedisTurnLocks,
 )
-from api._logging import RequestContextMiddleware
-from api._metrics import ApiMetrics
-from api._ops import AuthFailures, public_readiness, require_metrics_token
-from api._stream import Drain
-from api.boards import router as boards_router
-from api.deps import ChatService
-from api.mcp import mount_mcp
-from api.openapi import build_openapi
-from api.routes import router
-from api.schema import HealthOut, ReadyOut
+from shopagent.api._logging import RequestContextMiddleware
+from shopagent.api._metrics import ApiMetrics
+from shopagent.api._ops import AuthFailures, public_readiness, require_metrics_token
+from shopagent.api._stream import Drain
+from shopagent.api.boards import router as boards_router
+from shopagent.api.deps import ChatService
+from shopagent.api.mcp import mount_mcp
+from shopagent.api.openapi import build_openapi
+from shopagent.api.routes import router
+from shopagent.api.schema import HealthOut, ReadyOut
 from shopagent.settings import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -44,7 +44,7 @@ ServiceOpener = Callable[[Settings], AbstractAsyncContextManager[ChatService]]
 
 
 def _open_agent_service(settings: Settings) -> AbstractAsyncContextManager[ChatService]:
-    from agent.service import AgentService  # heavy: the graph, models, the index
+    from shopagent.agent.service import AgentService  # heavy: the graph, models, the index
 
     return AgentService.open(settings)
 

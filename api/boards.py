@@ -12,9 +12,9 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from agent.events import ProductCard
-from api.deps import ServiceDep
-from api.openapi import ERROR_RESPONSES
+from shopagent.agent.events import ProductCard
+from shopagent.api.deps import ServiceDep
+from shopagent.api.openapi import ERROR_RESPONSES
 from shopagent.errors import NotFound
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
@@ -26,10 +26,14 @@ class SharedBoardOut(BaseModel):
     updated_at: datetime
 
 
-@router.get("/boards/shared/{token}", response_model=SharedBoardOut, tags=["boards"],
-            summary="A board its owner shared (read-only, no key needed)")
+@router.get(
+    "/boards/shared/{token}",
+    response_model=SharedBoardOut,
+    tags=["boards"],
+    summary="A board its owner shared (read-only, no key needed)",
+)
 async def get_shared_board(token: str, svc: ServiceDep) -> SharedBoardOut:
-    from tools.discovery import shared_board
+    from shopagent.tools.discovery import shared_board
 
     # A service without stores (the scripted one) has no boards to show.
     view = None if svc.stores is None else await shared_board(svc.stores, svc.catalog, token)
@@ -38,7 +42,9 @@ async def get_shared_board(token: str, svc: ServiceDep) -> SharedBoardOut:
     keys = ProductCard.model_fields
     return SharedBoardOut(
         name=view["name"],
-        products=[ProductCard.model_validate({k: v for k, v in c.items() if k in keys})
-                  for c in view["products"]],
+        products=[
+            ProductCard.model_validate({k: v for k, v in c.items() if k in keys})
+            for c in view["products"]
+        ],
         updated_at=view["updated_at"],
     )

@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from agent.events import AgentEvent, ConfirmRequiredEvent, HistoryItem
-from api._logging import user_id_var
+from shopagent.agent.events import AgentEvent, ConfirmRequiredEvent, HistoryItem
+from shopagent.api._logging import user_id_var
 from shopagent.errors import Unauthorized
 from shopagent.settings import Settings
-from tools import ToolRegistry
-from tools.protocols import CatalogReader
-from tools.stores.base import CommerceStore, SessionIndex
+from shopagent.tools import ToolRegistry
+from shopagent.tools.protocols import CatalogReader
+from shopagent.tools.stores.base import CommerceStore, SessionIndex
 
 if TYPE_CHECKING:
-    from retrieval.images import ImageStore
+    from shopagent.retrieval.images import ImageStore
 
 DEV_USER = "dev"
 
@@ -81,6 +81,7 @@ class ChatService(Protocol):
     async def get_cart(self, *, user_id: str) -> dict[str, Any]: ...
     async def delete_session(self, *, user_id: str, session_id: str) -> None: ...
     async def readiness(self) -> dict[str, dict[str, Any]]: ...
+
 
 # auto_error=False: a missing header must give our 401 body, not FastAPI's 403.
 _bearer = HTTPBearer(auto_error=False, description="An API key: Authorization: Bearer <key>")

@@ -21,11 +21,11 @@ from starlette.datastructures import Headers
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from api._errors import error_response
-from api._logging import user_id_var
-from api.deps import ChatService, resolve_user
+from shopagent.api._errors import error_response
+from shopagent.api._logging import user_id_var
+from shopagent.api.deps import ChatService, resolve_user
 from shopagent.errors import RateLimited
-from tools.mcp import ShopToolServer, TokenSigner
+from shopagent.tools.mcp import ShopToolServer, TokenSigner
 
 log = logging.getLogger("api.mcp")
 MCP_PATH = "/mcp"

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
-from api.schema import SSE_EVENT_MODELS, ErrorBody
+from shopagent.api.schema import SSE_EVENT_MODELS, ErrorBody
 
 _ERR = {"model": ErrorBody}
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from agent.events import AgentEvent
-from api._images import check_image
-from api._stream import TurnResponse, stream_turn
-from api.deps import ChatService, ServiceDep, SettingsDep, UserDep
-from api.openapi import ERROR_RESPONSES, SSE_RESPONSE
-from api.schema import (
+from shopagent.agent.events import AgentEvent
+from shopagent.api._images import check_image
+from shopagent.api._stream import TurnResponse, stream_turn
+from shopagent.api.deps import ChatService, ServiceDep, SettingsDep, UserDep
+from shopagent.api.openapi import ERROR_RESPONSES, SSE_RESPONSE
+from shopagent.api.schema import (
     CartOut,
     ConfirmIn,
     ImageOut,
@@ -38,7 +38,7 @@ from shopagent.errors import (
     UnsupportedMediaType,
 )
 from shopagent.settings import Settings
-from tools.stores.base import SessionInfo
+from shopagent.tools.stores.base import SessionInfo
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
 log = logging.getLogger("api.routes")
@@ -61,8 +61,10 @@ def _check_text(value: str | None, field: str) -> None:
     if not value:
         return
     for ch in value:
-        if ("\ud800" <= ch <= "\udfff") or (ch < " " and ch not in _ALLOWED_CONTROLS) or (
-            ch == "\x7f"
+        if (
+            ("\ud800" <= ch <= "\udfff")
+            or (ch < " " and ch not in _ALLOWED_CONTROLS)
+            or (ch == "\x7f")
         ):
             raise Unprocessable(
                 f"{field} contains characters that are not valid text "
@@ -225,8 +227,9 @@ async def post_confirm(
     return await _stream(request, settings, session_id, events)
 
 
-async def _stream(request: Request, settings: Settings, session_id: str,
-                  events: AsyncIterator[AgentEvent]) -> Response:
+async def _stream(
+    request: Request, settings: Settings, session_id: str, events: AsyncIterator[AgentEvent]
+) -> Response:
     state = request.app.state
     # The API's deadline sits past the agent's own, so the agent normally ends the turn.
     return await stream_turn(

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.events import (
+from shopagent.agent.events import (
     ConfirmRequiredEvent,
     DoneEvent,
     ErrorEvent,

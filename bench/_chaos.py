@@ -41,7 +41,7 @@ def free_port() -> int:
 
 def responder(body: dict[str, Any]) -> Any:
     """The scripted model: ``add {json}`` asks for that write, anything else gets text."""
-    from agent.fake_openai import FakeReply
+    from shopagent.agent.fake_openai import FakeReply
 
     last = body["messages"][-1]
     content = last.get("content") or ""

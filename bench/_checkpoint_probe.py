@@ -33,12 +33,16 @@ async def _probe(saver: BaseCheckpointSaver, n: int) -> dict[str, Any]:
     put_ms, writes_ms, get_ms = [], [], []
     version = None
     for step in range(n):
-        messages = (messages + [HumanMessage(f"show me red running shoes size {step % 12}"),
-                                AIMessage("Here are three options: " + "x" * 150)])[-20:]
+        messages = (
+            messages
+            + [
+                HumanMessage(f"show me red running shoes size {step % 12}"),
+                AIMessage("Here are three options: " + "x" * 150),
+            ]
+        )[-20:]
         version = saver.get_next_version(version, None)
         cp = empty_checkpoint()
-        cp["channel_values"] = {"messages": messages, "route": {"tier": "embedded"},
-                                "steps": step}
+        cp["channel_values"] = {"messages": messages, "route": {"tier": "embedded"}, "steps": step}
         cp["channel_versions"] = {"messages": version, "route": version, "steps": version}
         meta = {"source": "loop", "step": step, "run_id": f"run-{step // 6}"}
         t0 = time.perf_counter()
@@ -48,18 +52,22 @@ async def _probe(saver: BaseCheckpointSaver, n: int) -> dict[str, Any]:
         await saver.aput_writes(cfg, [("messages", messages[-1:]), ("steps", step)], f"task-{step}")
         writes_ms.append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
-        await saver.aget_tuple({"configurable": {"thread_id": "bench-thread",
-                                                 "checkpoint_ns": ""}})
+        await saver.aget_tuple({"configurable": {"thread_id": "bench-thread", "checkpoint_ns": ""}})
         get_ms.append((time.perf_counter() - t0) * 1000)
-    return {"put_p50_ms": _pct(put_ms, 50), "put_p95_ms": _pct(put_ms, 95),
-            "put_writes_p50_ms": _pct(writes_ms, 50), "get_latest_p50_ms": _pct(get_ms, 50),
-            "get_latest_p95_ms": _pct(get_ms, 95), "n": n}
+    return {
+        "put_p50_ms": _pct(put_ms, 50),
+        "put_p95_ms": _pct(put_ms, 95),
+        "put_writes_p50_ms": _pct(writes_ms, 50),
+        "get_latest_p50_ms": _pct(get_ms, 50),
+        "get_latest_p95_ms": _pct(get_ms, 95),
+        "n": n,
+    }
 
 
 async def main(n: int) -> dict[str, Any]:
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
-    from agent.checkpoint import RedisCheckpointSaver
+    from shopagent.agent.checkpoint import RedisCheckpointSaver
 
     out: dict[str, Any] = {}
     with redis_server() as url:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.fake_openai import FakeOpenAIServer, FakeReply  # noqa: E402
+from shopagent.agent.fake_openai import FakeOpenAIServer, FakeReply  # noqa: E402
 
 
 def main() -> None:

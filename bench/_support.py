@@ -76,12 +76,12 @@ def write_result(name: str, result: dict[str, Any]) -> Path:
 async def in_process_service(settings: Any, model: Any) -> Any:
     """An AgentService on real stores and checkpointer with ``model`` as its only (local)
     tier and no catalog: what the agent benchmarks time. Yields the service."""
-    from agent.checkpoint import open_checkpointer
-    from agent.graph import AgentDeps, build_graph
-    from agent.service import AgentService
-    from retrieval.images import ImageStore
-    from tools.builtin import build_registry
-    from tools.stores import open_stores
+    from shopagent.agent.checkpoint import open_checkpointer
+    from shopagent.agent.graph import AgentDeps, build_graph
+    from shopagent.agent.service import AgentService
+    from shopagent.retrieval.images import ImageStore
+    from shopagent.tools.builtin import build_registry
+    from shopagent.tools.stores import open_stores
 
     async with (
         await open_stores(settings) as (stores, sessions),

@@ -29,7 +29,7 @@ class ScriptedModel:
     tier = "local"
 
     async def complete(self, messages: list[dict[str, Any]], tools: Any, **_: Any) -> Any:
-        from agent.models import ModelReply, ModelToolCall
+        from shopagent.agent.models import ModelReply, ModelToolCall
 
         if messages[-1]["role"] == "tool":
             return ModelReply(

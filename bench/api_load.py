@@ -49,9 +49,9 @@ def _key(i: int) -> str:
 def make_app() -> Any:
     """The app of one server process; its configuration comes from BENCH_* variables, so
     uvicorn can build it in each worker process."""
-    from api import create_app
-    from api._scripted import ScriptedAgentService
-    from api.deps import hash_key
+    from shopagent.api import create_app
+    from shopagent.api._scripted import ScriptedAgentService
+    from shopagent.api.deps import hash_key
     from shopagent.settings import Settings
 
     env = os.environ
@@ -321,7 +321,7 @@ def run_once(args: argparse.Namespace, agent: str) -> dict[str, Any]:
         port = free_port()
         model_url = None
         if agent == "real":
-            from retrieval import build_demo_catalog
+            from shopagent.retrieval import build_demo_catalog
             from shopagent.settings import Settings
 
             build_demo_catalog(Settings(data_dir=Path(data)), n=200).close()

@@ -35,8 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._support import write_result  # noqa: E402
 
 CATALOGS = Path(__file__).resolve().parents[1] / "tests" / "data" / "catalogs"
-FEEDS = [(s, f) for s in ("electronics", "home_outdoor")
-         for f in ("merchant_center.tsv", "shopify.csv")]
+FEEDS = [
+    (s, f) for s in ("electronics", "home_outdoor") for f in ("merchant_center.tsv", "shopify.csv")
+]
 
 
 def jsonl(path: Path) -> list[dict[str, Any]]:
@@ -52,22 +53,29 @@ def shown(events: list[Any]) -> list[str]:
     return [c.id for c in cards[0].products] if cards else []
 
 
-async def buy(svc: Any, product: Any, want: dict[str, Any],
-              user: str) -> tuple[bool, int, str]:
+async def buy(svc: Any, product: Any, want: dict[str, Any], user: str) -> tuple[bool, int, str]:
     """One scripted conversation of a new shopper; (bought the right variant at its
     price, price mismatches, why not)."""
     sid = (await svc.sessions.create_session(user)).session_id
     events = await agent_turn(svc, sid, user, text=f"show me the {product.title}")
     # the assistant may start adding the named product itself (asking an option, or the
     # confirmation straight away for a product with one variant)
-    picked = any(e.type in ("tool_call", "confirm_required")
-                 and getattr(e, "name", getattr(e, "tool", "")) == "add_to_cart"
-                 and e.arguments.get("product_id") == product.id for e in events)
+    picked = any(
+        e.type in ("tool_call", "confirm_required")
+        and getattr(e, "name", getattr(e, "tool", "")) == "add_to_cart"
+        and e.arguments.get("product_id") == product.id
+        for e in events
+    )
     if not picked:  # the assistant showed cards: the shopper taps the product's "add"
         if product.id not in shown(events):
             return False, 0, "search did not show it"
-        events = await agent_turn(svc, sid, user, text="", action={
-            "type": "add_to_cart", "product_id": product.id, "quantity": 1})
+        events = await agent_turn(
+            svc,
+            sid,
+            user,
+            text="",
+            action={"type": "add_to_cart", "product_id": product.id, "quantity": 1},
+        )
     wanted = {k.casefold(): v for k, v in want["options"].items()}
     for _ in range(4):
         ask = next((e for e in events if e.type == "confirm_required"), None)
@@ -83,9 +91,12 @@ async def buy(svc: Any, product: Any, want: dict[str, Any],
     else:
         return False, 0, "no confirmation"
     mismatches = int(ask.unit_price != want["price"])
-    done = [e async for e in svc.stream_confirm(user_id=user, session_id=sid,
-                                                 confirmation_id=ask.confirmation_id,
-                                                 approve=True)]
+    done = [
+        e
+        async for e in svc.stream_confirm(
+            user_id=user, session_id=sid, confirmation_id=ask.confirmation_id, approve=True
+        )
+    ]
     if not any(e.type == "tool_result" and e.ok for e in done):
         return False, mismatches, "the write failed"
     cart = await svc.get_cart(user_id=user)
@@ -95,23 +106,25 @@ async def buy(svc: Any, product: Any, want: dict[str, Any],
     mismatches += int(line["unit_price"] != ask.unit_price)
     ok = line["variant_id"] == ask.variant_id and line["unit_price"] == want["price"]
     ok = ok and {k.casefold(): v for k, v in line["options"].items()} == {
-        k.casefold(): v for k, v in want["options"].items()}
+        k.casefold(): v for k, v in want["options"].items()
+    }
     return ok, mismatches, "" if ok else f"cart holds {line['variant_id']} {line['unit_price']}"
 
 
 async def run_catalog(store: str, feed: str, quick: bool, limit: int | None) -> dict[str, Any]:
-    from agent.service import AgentService
-    from retrieval import open_catalog
+    from shopagent.agent.service import AgentService
+    from shopagent.retrieval import open_catalog
     from shopagent.settings import Settings
-    from training.embedded import QUICK_CONFIG, ensure_model
+    from shopagent.training.embedded import QUICK_CONFIG, ensure_model
 
     data = Path(tempfile.mkdtemp(prefix=f"bench-{store}-"))
     settings = Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
     catalog = open_catalog(settings)
     report = catalog.ingest_file(CATALOGS / store / feed)
     queries = jsonl(CATALOGS / store / "queries.jsonl")
-    direct = sum(catalog.search(q["query"], page_size=1).products[0].id == q["expected"]
-                 for q in queries)
+    direct = sum(
+        catalog.search(q["query"], page_size=1).products[0].id == q["expected"] for q in queries
+    )
     t0 = time.perf_counter()
     ensure_model(settings, catalog, progress=False, cfg=QUICK_CONFIG if quick else None)
     train_s = time.perf_counter() - t0
@@ -124,8 +137,11 @@ async def run_catalog(store: str, feed: str, quick: bool, limit: int | None) -> 
             agent_hits += bool(got) and got[0] == q["expected"]
             if not got or got[0] != q["expected"]:
                 misses.append(f"{q['query']!r} -> {got[:1]}")
-        truth = [v for v in jsonl(CATALOGS / store / "variants.jsonl")
-                 if v["availability"] != "out_of_stock"][:limit]
+        truth = [
+            v
+            for v in jsonl(CATALOGS / store / "variants.jsonl")
+            if v["availability"] != "out_of_stock"
+        ][:limit]
         for n, want in enumerate(truth):
             product = catalog.get_product(want["product_id"])
             sellable += 1
@@ -136,11 +152,19 @@ async def run_catalog(store: str, feed: str, quick: bool, limit: int | None) -> 
                 failures.append(f"{want['sku']}: {why}")
     catalog.close()
     n = len(queries)
-    return {"catalog": f"{store}/{feed}", "products": report.ingested, "queries": n,
-            "hit_at_1_direct": round(direct / n, 3), "hit_at_1_agent": round(agent_hits / n, 3),
-            "variants_tried": sellable, "variants_bought": bought,
-            "price_mismatches": mismatches, "train_s": round(train_s, 1),
-            "agent_misses": misses[:10], "buy_failures": failures[:10]}
+    return {
+        "catalog": f"{store}/{feed}",
+        "products": report.ingested,
+        "queries": n,
+        "hit_at_1_direct": round(direct / n, 3),
+        "hit_at_1_agent": round(agent_hits / n, 3),
+        "variants_tried": sellable,
+        "variants_bought": bought,
+        "price_mismatches": mismatches,
+        "train_s": round(train_s, 1),
+        "agent_misses": misses[:10],
+        "buy_failures": failures[:10],
+    }
 
 
 async def main() -> None:
@@ -160,16 +184,20 @@ async def main() -> None:
     direct = sum(c["hit_at_1_direct"] * c["queries"] for c in per) / queries
     agent = sum(c["hit_at_1_agent"] * c["queries"] for c in per) / queries
     tried = sum(c["variants_tried"] for c in per)
-    write_result("catalog_agent", {
-        "hit_at_1_direct": round(direct, 3),
-        "hit_at_1_agent": round(agent, 3),
-        "ratio": round(agent / direct, 3) if direct else None,
-        "variants_buyable": round(sum(c["variants_bought"] for c in per) / tried, 3)
-        if tried else None,
-        "price_mismatches": sum(c["price_mismatches"] for c in per),
-        "training": "quick" if args.quick else "default",
-        "catalogs": per,
-    })
+    write_result(
+        "catalog_agent",
+        {
+            "hit_at_1_direct": round(direct, 3),
+            "hit_at_1_agent": round(agent, 3),
+            "ratio": round(agent / direct, 3) if direct else None,
+            "variants_buyable": round(sum(c["variants_bought"] for c in per) / tried, 3)
+            if tried
+            else None,
+            "price_mismatches": sum(c["price_mismatches"] for c in per),
+            "training": "quick" if args.quick else "default",
+            "catalogs": per,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ from bench._support import percentile, write_result  # noqa: E402
 
 def build_catalog(folder: Path) -> dict[str, Any]:
     """A small demo catalog, and one buyable product (id and options) from it."""
-    from retrieval import build_demo_catalog
+    from shopagent.retrieval import build_demo_catalog
     from shopagent.settings import Settings
 
     settings = Settings(_env_file=None, data_dir=folder, demo_catalog_size=60)
@@ -82,9 +82,23 @@ class RedisProcess:
         if binary is None:
             raise SystemExit("redis-server not installed: run `make system-deps`")
         self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "yes", "--appendfsync", "always", "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                self.dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         time.sleep(0.3)
 
@@ -108,7 +122,7 @@ async def run(
     trials: int | None = None,
 ) -> dict[str, Any]:
     """One chaos run; with ``trials``, it lasts until that many faults were injected."""
-    from agent.fake_openai import FakeOpenAIServer
+    from shopagent.agent.fake_openai import FakeOpenAIServer
 
     random.seed(seed)
     work = Path(tempfile.mkdtemp(prefix=f"chaos-{backend}-"))
@@ -116,19 +130,28 @@ async def run(
     redis = RedisProcess() if backend == "redis" else None
     if redis is not None:
         redis.start()
-    keys = {hashlib.sha256(f"chaos-key-{n}".encode()).hexdigest(): f"shopper-{n}"
-            for n in range(shoppers + 1)}
+    keys = {
+        hashlib.sha256(f"chaos-key-{n}".encode()).hexdigest(): f"shopper-{n}"
+        for n in range(shoppers + 1)
+    }
     model = FakeOpenAIServer(model="shop-lora", responder=responder).__enter__()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPAGENT_")}
     env.update(
         PYTHONPATH=str(Path(__file__).resolve().parents[1]),
-        HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
-        SHOPAGENT_ENVIRONMENT="test", SHOPAGENT_PORT=str(free_port()),
-        SHOPAGENT_DATA_DIR=str(work / "data"), SHOPAGENT_STATE_BACKEND=backend,
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        TOKENIZERS_PARALLELISM="false",
+        SHOPAGENT_ENVIRONMENT="test",
+        SHOPAGENT_PORT=str(free_port()),
+        SHOPAGENT_DATA_DIR=str(work / "data"),
+        SHOPAGENT_STATE_BACKEND=backend,
         SHOPAGENT_REDIS_URL=redis.url if redis else "redis://unused",
-        SHOPAGENT_LOCAL_BASE_URL=model.base_url, SHOPAGENT_MODEL_MAX_RETRIES="0",
-        SHOPAGENT_API_KEYS=json.dumps(keys), SHOPAGENT_RATE_LIMIT_PER_MINUTE="100000",
-        SHOPAGENT_SHUTDOWN_GRACE_S="3", SHOPAGENT_INSTANCE_ID="chaos-api",
+        SHOPAGENT_LOCAL_BASE_URL=model.base_url,
+        SHOPAGENT_MODEL_MAX_RETRIES="0",
+        SHOPAGENT_API_KEYS=json.dumps(keys),
+        SHOPAGENT_RATE_LIMIT_PER_MINUTE="100000",
+        SHOPAGENT_SHUTDOWN_GRACE_S="3",
+        SHOPAGENT_INSTANCE_ID="chaos-api",
     )
     api = ApiProcess(env, work / "api.log")
     tally = Tally()
@@ -144,8 +167,18 @@ async def run(
     if redis is None:
         faults = tuple(f for f in faults if not f.startswith("redis")) or ("SIGKILL",)
     try:
-        await _inject(api, redis, probe, tally, kills, restarts, started + seconds,
-                      kill_every_s, faults, trials)
+        await _inject(
+            api,
+            redis,
+            probe,
+            tally,
+            kills,
+            restarts,
+            started + seconds,
+            kill_every_s,
+            faults,
+            trials,
+        )
         stop.set()
         await asyncio.gather(*tasks)
         result = await _verify(api, crowd, tally)
@@ -159,13 +192,18 @@ async def run(
             redis.stop()
     log = (work / "api.log").read_text(errors="replace")
     result.update(
-        backend=backend, seconds=round(time.monotonic() - started, 1), shoppers=shoppers,
+        backend=backend,
+        seconds=round(time.monotonic() - started, 1),
+        shoppers=shoppers,
         injected=kills,
-        hangups=tally.hangups, turns_completed=tally.turns_ok, statuses=tally.statuses,
+        hangups=tally.hangups,
+        turns_completed=tally.turns_ok,
+        statuses=tally.statuses,
         unavailable_503_during_outages=tally.unavailable_503,
         seconds_to_serve_after_crash_max=max(tally.recoveries, default=None),
         seconds_to_serve_after_crash_p50=percentile(tally.recoveries, 50)
-        if tally.recoveries else None,
+        if tally.recoveries
+        else None,
         api_restart_seconds_max=max(restarts),
         asgi_exceptions_logged=log.count("Exception in ASGI application"),
     )
@@ -174,9 +212,16 @@ async def run(
 
 
 async def _inject(
-    api: ApiProcess, redis: RedisProcess | None, probe: Shopper, tally: Tally,
-    kills: dict[str, int], restarts: list[float], stop_at: float, every: float,
-    faults: tuple[str, ...], trials: int | None,
+    api: ApiProcess,
+    redis: RedisProcess | None,
+    probe: Shopper,
+    tally: Tally,
+    kills: dict[str, int],
+    restarts: list[float],
+    stop_at: float,
+    every: float,
+    faults: tuple[str, ...],
+    trials: int | None,
 ) -> None:
     import httpx
 
@@ -184,14 +229,16 @@ async def _inject(
     async with httpx.AsyncClient(timeout=httpx.Timeout(30, connect=2)) as c:
         await probe._one_round(c)  # its session
         while (
-            sum(kills.values()) < trials if trials is not None
+            sum(kills.values()) < trials
+            if trials is not None
             else time.monotonic() + every < stop_at
         ):
             await asyncio.sleep(every * (0.5 + rng.random()))
             fault = rng.choice(faults)
             # the probe's session is mid-turn (a slow model reply) when the fault lands
-            slow = asyncio.create_task(probe.turn(c, "messages", {"text": "slow reply"}, False,
-                                                  cut=False))
+            slow = asyncio.create_task(
+                probe.turn(c, "messages", {"text": "slow reply"}, False, cut=False)
+            )
             await asyncio.sleep(0.5)
             kills[fault] += 1
             if fault in ("SIGKILL", "SIGTERM"):
@@ -247,12 +294,14 @@ def main() -> None:
     backends = ["sqlite", "redis"] if args.backend == "both" else [args.backend]
     runs = [asyncio.run(run(b, args.seconds, args.shoppers, args.kill_every)) for b in backends]
     for r in runs:
-        print(f"{r['backend']}: acked {r['acknowledged_writes']}, lost "
-              f"{r['acknowledged_writes_lost']}, duplicated {r['writes_duplicated']}, "
-              f"sessions lost {r['sessions_lost']}, 5xx {r['five_xx']}, injected "
-              f"{r['injected']}, serve again after crash max "
-              f"{r['seconds_to_serve_after_crash_max']} s "
-              f"(restart {r['api_restart_seconds_max']:.1f} s)")
+        print(
+            f"{r['backend']}: acked {r['acknowledged_writes']}, lost "
+            f"{r['acknowledged_writes_lost']}, duplicated {r['writes_duplicated']}, "
+            f"sessions lost {r['sessions_lost']}, 5xx {r['five_xx']}, injected "
+            f"{r['injected']}, serve again after crash max "
+            f"{r['seconds_to_serve_after_crash_max']} s "
+            f"(restart {r['api_restart_seconds_max']:.1f} s)"
+        )
     write_result("chaos", {"runs": runs})
 
 

@@ -36,15 +36,16 @@ def _recall(found: list[str], wanted: set[str]) -> float:
 
 
 def bench_looks(cat: Any, settings: Any, seed: int, size: int) -> dict[str, Any]:
-    from retrieval.demo import generate_products
-    from retrieval.demo_looks import generate_looks
-    from tools.discovery._engine import fetch_category, model_for
-    from tools.discovery._looks import MAX_CATEGORIES, interleave, rank_complements
-    from tools.discovery._taste import Taste
+    from shopagent.retrieval.demo import generate_products
+    from shopagent.retrieval.demo_looks import generate_looks
+    from shopagent.tools.discovery._engine import fetch_category, model_for
+    from shopagent.tools.discovery._looks import MAX_CATEGORIES, interleave, rank_complements
+    from shopagent.tools.discovery._taste import Taste
 
     model = model_for(cat, settings)
-    looks = [lk for lk in generate_looks(generate_products(size, seed), seed)
-             if lk["split"] == "test"]
+    looks = [
+        lk for lk in generate_looks(generate_products(size, seed), seed) if lk["split"] == "test"
+    ]
     ours, text_nn, visual_nn, other_nn, n, ours_s = 0.0, 0.0, 0.0, 0.0, 0, 0.0
     cache: dict[str, list[Any]] = {}
     for look in looks:
@@ -103,7 +104,7 @@ GIFTS: list[dict[str, Any]] = [
 
 
 async def bench_gifts(ctx: Any) -> dict[str, Any]:
-    from tools.discovery._gifts import GiftArgs, gift_ideas
+    from shopagent.tools.discovery._gifts import GiftArgs, gift_ideas
 
     distinct, eligible, ok, t0 = [], 0, 0, time.perf_counter()
     for req in GIFTS:
@@ -130,9 +131,9 @@ def _ndcg(gains: list[float], ideal: list[float]) -> float:
 
 
 async def bench_profiles(ctx_for: Any, cat: Any, shoppers: int, seed: int) -> dict[str, Any]:
-    from retrieval.demo import BRANDS, LEAVES
-    from tools.catalog import CatalogSearchArgs, catalog_search
-    from tools.discovery._taste import RememberArgs, remember_preference
+    from shopagent.retrieval.demo import BRANDS, LEAVES
+    from shopagent.tools.catalog import CatalogSearchArgs, catalog_search
+    from shopagent.tools.discovery._taste import RememberArgs, remember_preference
 
     rng = random.Random(f"shoppers:{seed}")
     fashion = [lf for lf in LEAVES if lf.top in ("Apparel", "Shoes", "Bags")]
@@ -142,11 +143,16 @@ async def bench_profiles(ctx_for: Any, cat: Any, shoppers: int, seed: int) -> di
         brand, color = rng.choice(BRANDS[leaf.top]), rng.choice(list(leaf.colors))
         banned = rng.choice([m for m in leaf.materials])
         ctx = ctx_for(f"shopper-{s}")
-        await remember_preference(ctx, RememberArgs(
-            likes={"brand": [brand], "color": [color]}, excludes={"material": [banned]}))
+        await remember_preference(
+            ctx,
+            RememberArgs(
+                likes={"brand": [brand], "color": [color]}, excludes={"material": [banned]}
+            ),
+        )
 
-        def gain(card: dict[str, Any], brand: str = brand, color: str = color,
-                 banned: str = banned) -> float:
+        def gain(
+            card: dict[str, Any], brand: str = brand, color: str = color, banned: str = banned
+        ) -> float:
             a = card["attributes"]
             if a.get("material") == banned:
                 return 0.0
@@ -167,24 +173,34 @@ async def bench_profiles(ctx_for: Any, cat: Any, shoppers: int, seed: int) -> di
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    from retrieval import ensure_demo_catalog
+    from shopagent.retrieval import ensure_demo_catalog
     from shopagent.settings import Settings
-    from tools._registry import ToolContext
-    from tools.stores import open_stores
+    from shopagent.tools._registry import ToolContext
+    from shopagent.tools.stores import open_stores
 
-    settings = Settings(_env_file=None, data_dir=args.data_dir,  # type: ignore[call-arg]
-                        demo_catalog_size=args.size)
+    settings = Settings(
+        _env_file=None,
+        data_dir=args.data_dir,  # type: ignore[call-arg]
+        demo_catalog_size=args.size,
+    )
     t0 = time.perf_counter()
     cat = ensure_demo_catalog(settings, progress=True)
     build_s = time.perf_counter() - t0
     try:
         result: dict[str, Any] = {"catalog_size": args.size, "catalog_open_s": round(build_s, 1)}
         result.update(bench_looks(cat, settings, settings.demo_catalog_seed, args.size))
-        async with await open_stores(settings.model_copy(
-                update={"data_dir": args.data_dir / "bench-state"})) as stores:
+        async with await open_stores(
+            settings.model_copy(update={"data_dir": args.data_dir / "bench-state"})
+        ) as stores:
+
             def ctx_for(user: str) -> ToolContext:
-                return ToolContext(user_id=user, session_id="bench", catalog=cat,
-                                   stores=stores.commerce, settings=settings)
+                return ToolContext(
+                    user_id=user,
+                    session_id="bench",
+                    catalog=cat,
+                    stores=stores.commerce,
+                    settings=settings,
+                )
 
             result.update(await bench_gifts(ctx_for("gifter")))
             result.update(await bench_profiles(ctx_for, cat, args.shoppers, args.seed))

@@ -25,8 +25,21 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 DATA = ROOT / "tests" / "data" / "nlu_handwritten.jsonl"
 OUT = ROOT / "bench" / "results" / "embedded_nlu.json"
-SCORED_SLOTS = ("category", "color", "size", "material", "brand", "style", "audience",
-                "price_min", "price_max", "quantity", "reference", "product_id", "order_id")
+SCORED_SLOTS = (
+    "category",
+    "color",
+    "size",
+    "material",
+    "brand",
+    "style",
+    "audience",
+    "price_min",
+    "price_max",
+    "quantity",
+    "reference",
+    "product_id",
+    "order_id",
+)
 
 
 def norm_slot(key: str, value: object) -> str:
@@ -43,8 +56,8 @@ def slot_set(slots: dict[str, object]) -> set[tuple[str, str]]:
 
 
 def evaluate(tier, rows):  # type: ignore[no-untyped-def]
-    from agent.embedded import DialogueState
-    from training.embedded._train import expected_calibration_error
+    from shopagent.agent.embedded import DialogueState
+    from shopagent.training.embedded._train import expected_calibration_error
 
     tp = fp = fn = 0
     correct: list[bool] = []
@@ -61,9 +74,16 @@ def evaluate(tier, rows):  # type: ignore[no-untyped-def]
         correct.append(ok)
         conf.append(nlu.confidence)
         if not ok or pred != gold:
-            errors.append({"text": r["text"], "gold_intent": r["intent"], "intent": nlu.intent,
-                           "confidence": nlu.confidence, "missing": sorted(gold - pred),
-                           "extra": sorted(pred - gold)})
+            errors.append(
+                {
+                    "text": r["text"],
+                    "gold_intent": r["intent"],
+                    "intent": nlu.intent,
+                    "confidence": nlu.confidence,
+                    "missing": sorted(gold - pred),
+                    "extra": sorted(pred - gold),
+                }
+            )
     precision = tp / max(1, tp + fp)
     recall = tp / max(1, tp + fn)
     return {
@@ -77,7 +97,7 @@ def evaluate(tier, rows):  # type: ignore[no-untyped-def]
 
 
 def latency(tier, rows, repeats: int = 3) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    from agent.embedded import DialogueState
+    from shopagent.agent.embedded import DialogueState
 
     state = DialogueState()
     times, cpu = [], []
@@ -91,21 +111,34 @@ def latency(tier, rows, repeats: int = 3) -> dict[str, float]:  # type: ignore[n
     cpu.sort()
     # CPU time of the calling thread (all the work, with one torch thread): what a turn
     # costs on an idle core, whatever else the machine is running.
-    return {"p50_ms": round(times[len(times) // 2], 2),
-            "p95_ms": round(times[int(len(times) * 0.95)], 2),
-            "p95_cpu_ms": round(cpu[int(len(cpu) * 0.95)], 2), "turns_timed": len(times)}
+    return {
+        "p50_ms": round(times[len(times) // 2], 2),
+        "p95_ms": round(times[int(len(times) * 0.95)], 2),
+        "p95_cpu_ms": round(cpu[int(len(cpu) * 0.95)], 2),
+        "turns_timed": len(times),
+    }
 
 
-QUESTIONS = ("is it in stock?", "how much is it?", "what sizes does it come in?",
-             "does it come in blue?", "what is it made of?", "is it waterproof?",
-             "is it machine washable?", "how heavy is it", "does the second one have pockets?",
-             "and the price?", "what colours are there", "who makes it?")
+QUESTIONS = (
+    "is it in stock?",
+    "how much is it?",
+    "what sizes does it come in?",
+    "does it come in blue?",
+    "what is it made of?",
+    "is it waterproof?",
+    "is it machine washable?",
+    "how heavy is it",
+    "does the second one have pockets?",
+    "and the price?",
+    "what colours are there",
+    "who makes it?",
+)
 
 
 def answer_latency(products: list[dict[str, object]]) -> dict[str, float]:
     """What a grounded product answer adds to a turn: the answer built from get_product's
     data (the tool call itself is the catalog's, timed by the retrieval bench)."""
-    from agent.embedded._answers import answer
+    from shopagent.agent.embedded._answers import answer
 
     times = []
     for p in products[:200]:
@@ -115,27 +148,35 @@ def answer_latency(products: list[dict[str, object]]) -> dict[str, float]:
             answer(q, page)
             times.append((time.perf_counter() - t) * 1000)
     times.sort()
-    return {"answer_p50_ms": round(times[len(times) // 2], 3),
-            "answer_p95_ms": round(times[int(len(times) * 0.95)], 3)}
+    return {
+        "answer_p50_ms": round(times[len(times) // 2], 3),
+        "answer_p95_ms": round(times[int(len(times) * 0.95)], 3),
+    }
 
 
 def main() -> None:
     import torch
 
-    from agent.embedded import EmbeddedTier
-    from retrieval.demo import generate_products, vocabulary
-    from training.embedded import SAMPLE_PRODUCTS, TrainConfig, train
+    from shopagent.agent.embedded import EmbeddedTier
+    from shopagent.retrieval.demo import generate_products, vocabulary
+    from shopagent.training.embedded import SAMPLE_PRODUCTS, TrainConfig, train
 
     rows = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()]
     # the default demo catalog (make run): 5,000 products
     products = [p.model_dump() for p in generate_products(min(SAMPLE_PRODUCTS, 5000))]
     facets = vocabulary()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = SimpleNamespace(embedded_model_path=Path(tmp) / "embedded",
-                                   nlu_confidence_threshold=0.6)
+        settings = SimpleNamespace(
+            embedded_model_path=Path(tmp) / "embedded", nlu_confidence_threshold=0.6
+        )
         t0 = time.monotonic()
-        manifest = train(products, facets, settings.embedded_model_path, TrainConfig(),
-                         progress=sys.stderr.isatty())
+        manifest = train(
+            products,
+            facets,
+            settings.embedded_model_path,
+            TrainConfig(),
+            progress=sys.stderr.isatty(),
+        )
         train_seconds = round(time.monotonic() - t0, 1)
         tier = EmbeddedTier.load(settings, facets)
     quality = evaluate(tier, rows)
@@ -161,15 +202,24 @@ def main() -> None:
         "cpu_count": os.cpu_count(),
         "load_average": os.getloadavg()[0],
         "training": manifest["metrics"],
-        "targets": {"intent_accuracy": 0.95, "slot_f1": 0.90, "p95_ms": 15,
-                    "answer_p95_ms": 10},
+        "targets": {"intent_accuracy": 0.95, "slot_f1": 0.90, "p95_ms": 15, "answer_p95_ms": 10},
         "errors": quality["errors"],
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=1))
-    for k in ("intent_accuracy", "slot_f1", "p95_ms", "p50_ms", "p95_cpu_ms",
-              "p95_ms_default_threads", "answer_p50_ms", "answer_p95_ms",
-              "train_seconds", "ece", "load_average"):
+    for k in (
+        "intent_accuracy",
+        "slot_f1",
+        "p95_ms",
+        "p50_ms",
+        "p95_cpu_ms",
+        "p95_ms_default_threads",
+        "answer_p50_ms",
+        "answer_p95_ms",
+        "train_seconds",
+        "ece",
+        "load_average",
+    ):
         print(f"{k:>18}: {result[k]}")
     print(f"{'errors':>18}: {len(result['errors'])} turns (see {OUT.relative_to(ROOT)})")
 

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from pydantic import BaseModel  # noqa: E402
 
 from bench._support import percentile, write_result  # noqa: E402
-from tools import ToolContext, tool  # noqa: E402
+from shopagent.tools import ToolContext, tool  # noqa: E402
 
 CALLS = 300
 WARMUP = 20
@@ -96,8 +96,8 @@ _EXAMPLE = _load_example()
 
 async def tools_in(data_dir: Path) -> dict[str, Any]:
     from shopagent.settings import Settings
-    from tools import ToolRegistry
-    from tools.mcp import open_mcp_tools
+    from shopagent.tools import ToolRegistry
+    from shopagent.tools.mcp import open_mcp_tools
 
     direct = check_pickup
     port = _free_port()
@@ -144,12 +144,12 @@ async def tools_out(data_dir: Path) -> dict[str, Any]:
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
 
-    from api._limits import MemoryRateLimiter
-    from api.deps import hash_key
-    from api.mcp import mount_mcp
+    from shopagent.api._limits import MemoryRateLimiter
+    from shopagent.api.deps import hash_key
+    from shopagent.api.mcp import mount_mcp
     from shopagent.settings import Settings
-    from tools.builtin import build_registry
-    from tools.stores import open_stores
+    from shopagent.tools.builtin import build_registry
+    from shopagent.tools.stores import open_stores
 
     settings = Settings(
         environment="test", data_dir=data_dir, api_keys={hash_key("bench-key"): "bench"}

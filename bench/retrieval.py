@@ -44,27 +44,46 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from retrieval import _render  # noqa: E402
-from retrieval._indexer import Indexer  # noqa: E402
-from retrieval.demo import COLORS, LEAVES, generate_products  # noqa: E402
-from retrieval.embed import (  # noqa: E402
+from shopagent.retrieval import _render  # noqa: E402
+from shopagent.retrieval._indexer import Indexer  # noqa: E402
+from shopagent.retrieval.demo import COLORS, LEAVES, generate_products  # noqa: E402
+from shopagent.retrieval.embed import (  # noqa: E402
     TEXT_ENCODERS,
     DescriptorEncoder,
     SparseEncoder,
     TextEmbedder,
 )
-from retrieval.index import TEXT, Conditions, IndexPoint, product_payload  # noqa: E402
-from retrieval.index.client import QdrantClientIndex  # noqa: E402
-from retrieval.index.edge import EdgeIndex  # noqa: E402
-from retrieval.schema import SearchFilters  # noqa: E402
+from shopagent.retrieval.index import TEXT, Conditions, IndexPoint, product_payload  # noqa: E402
+from shopagent.retrieval.index.client import QdrantClientIndex  # noqa: E402
+from shopagent.retrieval.index.edge import EdgeIndex  # noqa: E402
+from shopagent.retrieval.schema import SearchFilters  # noqa: E402
 from shopagent.settings import Settings  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "retrieval.json"
-QUERY_TEXTS = ["red dress", "running sneakers", "leather boots for men", "gold necklace",
-               "wireless headphones", "oak dining table", "velvet sofa", "ceramic vase",
-               "gift for kids", "yoga mat", "cast iron pan", "linen shirt", "backpack for laptop",
-               "floor lamp", "smartwatch", "teddy bear", "summer sandals", "wool sweater",
-               "Auron headphones", "Nordvale jacket", "planter for balcony", "coffee mug"]
+QUERY_TEXTS = [
+    "red dress",
+    "running sneakers",
+    "leather boots for men",
+    "gold necklace",
+    "wireless headphones",
+    "oak dining table",
+    "velvet sofa",
+    "ceramic vase",
+    "gift for kids",
+    "yoga mat",
+    "cast iron pan",
+    "linen shirt",
+    "backpack for laptop",
+    "floor lamp",
+    "smartwatch",
+    "teddy bear",
+    "summer sandals",
+    "wool sweater",
+    "Auron headphones",
+    "Nordvale jacket",
+    "planter for balcony",
+    "coffee mug",
+]
 
 
 def rss_mb() -> tuple[float, float]:
@@ -123,26 +142,41 @@ def ingest_real(n: int, work: Path, args: argparse.Namespace) -> tuple[dict, np.
     desc, sample = DescriptorEncoder(), products[:300]
     t1 = time.perf_counter()
     for p in sample:
-        desc.embed_images([_render.render(p.attributes["shape"], COLORS[p.attributes["color"]],
-                                          p.id)])
+        desc.embed_images(
+            [_render.render(p.attributes["shape"], COLORS[p.attributes["color"]], p.id)]
+        )
     img_rate = len(sample) / (time.perf_counter() - t1)
     text.close()
-    return ({"products": n, "text_encoder": args.text_encoder, "text_encoder_name": text.name,
-             "text_model_load_seconds": round(warm_s, 1), "ingest_seconds": round(seconds, 1),
-             "ingest_products_per_s": round(report.ingested / seconds, 1),
-             "ingest_cpu_seconds": round(cpu_s, 1),
-             "ingest_products_per_cpu_s": round(report.ingested / cpu_s, 1),
-             "image_render_and_descriptor_per_s": round(img_rate, 1)}, vectors, products)
+    return (
+        {
+            "products": n,
+            "text_encoder": args.text_encoder,
+            "text_encoder_name": text.name,
+            "text_model_load_seconds": round(warm_s, 1),
+            "ingest_seconds": round(seconds, 1),
+            "ingest_products_per_s": round(report.ingested / seconds, 1),
+            "ingest_cpu_seconds": round(cpu_s, 1),
+            "ingest_products_per_cpu_s": round(report.ingested / cpu_s, 1),
+            "image_render_and_descriptor_per_s": round(img_rate, 1),
+        },
+        vectors,
+        products,
+    )
 
 
-def build_points(n: int, base_vectors: np.ndarray, sparse: SparseEncoder,
-                 rng: np.random.Generator) -> list[IndexPoint]:
+def build_points(
+    n: int, base_vectors: np.ndarray, sparse: SparseEncoder, rng: np.random.Generator
+) -> list[IndexPoint]:
     products = generate_products(n, seed=7)
-    vectors = (base_vectors[:n] if n <= base_vectors.shape[0]
-               else np.vstack([base_vectors, perturbed(base_vectors, n - base_vectors.shape[0],
-                                                        rng)]))
-    return [IndexPoint(p.id, vectors[i], sparse.document(p.keyword_text()), product_payload(p))
-            for i, p in enumerate(products)]
+    vectors = (
+        base_vectors[:n]
+        if n <= base_vectors.shape[0]
+        else np.vstack([base_vectors, perturbed(base_vectors, n - base_vectors.shape[0], rng)])
+    )
+    return [
+        IndexPoint(p.id, vectors[i], sparse.document(p.keyword_text()), product_payload(p))
+        for i, p in enumerate(products)
+    ]
 
 
 def measure(n: int, base_vectors: np.ndarray, args: argparse.Namespace, work: Path) -> dict:
@@ -153,7 +187,7 @@ def measure(n: int, base_vectors: np.ndarray, args: argparse.Namespace, work: Pa
     index.ensure_collection(DescriptorEncoder.dim)
     t0 = time.perf_counter()
     for i in range(0, n, 1000):
-        index.upsert(points[i:i + 1000])
+        index.upsert(points[i : i + 1000])
     upsert_s = time.perf_counter() - t0
     t1 = time.perf_counter()
     index.optimize()
@@ -181,44 +215,65 @@ def measure(n: int, base_vectors: np.ndarray, args: argparse.Namespace, work: Pa
     lat, svc, recalls, dense_recalls, got = [], [], [], [], []
     for q, cond in queries:
         t = time.perf_counter()
-        got.append(index.hybrid(dense[q], sparse_q[q], cond, limit=10, prefetch=100,
-                                with_payload=["pid"]))
+        got.append(
+            index.hybrid(dense[q], sparse_q[q], cond, limit=10, prefetch=100, with_payload=["pid"])
+        )
         lat.append((time.perf_counter() - t) * 1000)
     for q, cond in queries:
         t = time.perf_counter()
         best = index.nearest(TEXT, dense[q], cond, limit=1, with_payload=False)
         thr = max(0.2, best[0].score - 0.25) if best else None
-        page = index.hybrid(dense[q], sparse_q[q], cond, limit=100, prefetch=100,
-                            with_payload=["pid"], dense_threshold=thr)
+        page = index.hybrid(
+            dense[q],
+            sparse_q[q],
+            cond,
+            limit=100,
+            prefetch=100,
+            with_payload=["pid"],
+            dense_threshold=thr,
+        )
         index.retrieve([h.product_id for h in page[:10]])
         svc.append((time.perf_counter() - t) * 1000)
     for (q, cond), hits in zip(queries, got, strict=True):
-        truth = index.hybrid(dense[q], sparse_q[q], cond, limit=10, prefetch=100,
-                             with_payload=["pid"], exact=True)
+        truth = index.hybrid(
+            dense[q], sparse_q[q], cond, limit=10, prefetch=100, with_payload=["pid"], exact=True
+        )
         if truth:
-            recalls.append(len({h.product_id for h in hits} & {h.product_id for h in truth})
-                           / len(truth))
+            recalls.append(
+                len({h.product_id for h in hits} & {h.product_id for h in truth}) / len(truth)
+            )
         a = index.nearest(TEXT, dense[q], cond, limit=10, with_payload=False)
-        b = {h.product_id for h in index.hybrid(dense[q], ([], []), cond, limit=10,
-                                                prefetch=10, with_payload=["pid"], exact=True)}
+        b = {
+            h.product_id
+            for h in index.hybrid(
+                dense[q], ([], []), cond, limit=10, prefetch=10, with_payload=["pid"], exact=True
+            )
+        }
         if b:
             dense_recalls.append(len({h.product_id for h in a} & b) / len(b))
     slowest = sorted(range(len(lat)), key=lat.__getitem__)[-3:]
     rss, peak = rss_mb()
 
     result = {
-        "products": n, "upsert_seconds": round(upsert_s, 1),
+        "products": n,
+        "upsert_seconds": round(upsert_s, 1),
         "optimize_seconds": round(optimize_s, 1),
-        "indexed_vectors": info.indexed_vectors_count, "segments": info.segments_count,
+        "indexed_vectors": info.indexed_vectors_count,
+        "segments": info.segments_count,
         "queries": len(queries),
-        "hybrid_filtered_p50_ms": pct(lat, 50), "hybrid_filtered_p99_ms": pct(lat, 99),
-        "slowest_queries": [{"ms": round(lat[i], 2), "text": queries[i][0],
-                             "filter": repr(queries[i][1])[:160]} for i in reversed(slowest)],
-        "search_service_p50_ms": pct(svc, 50), "search_service_p99_ms": pct(svc, 99),
+        "hybrid_filtered_p50_ms": pct(lat, 50),
+        "hybrid_filtered_p99_ms": pct(lat, 99),
+        "slowest_queries": [
+            {"ms": round(lat[i], 2), "text": queries[i][0], "filter": repr(queries[i][1])[:160]}
+            for i in reversed(slowest)
+        ],
+        "search_service_p50_ms": pct(svc, 50),
+        "search_service_p99_ms": pct(svc, 99),
         "query_embed_p50_ms": pct(embed_ms, 50),
         "recall_at_10": round(float(np.mean(recalls)), 4),
         "dense_recall_at_10": round(float(np.mean(dense_recalls)), 4),
-        "rss_mb": rss, "peak_rss_mb": peak,
+        "rss_mb": rss,
+        "peak_rss_mb": peak,
     }
 
     if args.local_queries:
@@ -228,20 +283,17 @@ def measure(n: int, base_vectors: np.ndarray, args: argparse.Namespace, work: Pa
         local.upsert(points)
         result["local_mode_upsert_seconds"] = round(time.perf_counter() - t, 1)
         local_ms, edge_ms = [], []
-        for q, cond in queries[:args.local_queries]:
+        for q, cond in queries[: args.local_queries]:
             t = time.perf_counter()
-            local.hybrid(dense[q], sparse_q[q], cond, limit=10, prefetch=100,
-                         with_payload=["pid"])
+            local.hybrid(dense[q], sparse_q[q], cond, limit=10, prefetch=100, with_payload=["pid"])
             local_ms.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
-            index.hybrid(dense[q], sparse_q[q], cond, limit=10, prefetch=100,
-                         with_payload=["pid"])
+            index.hybrid(dense[q], sparse_q[q], cond, limit=10, prefetch=100, with_payload=["pid"])
             edge_ms.append((time.perf_counter() - t) * 1000)
         local.close()
         result["local_mode_hybrid_filtered_p50_ms"] = pct(local_ms, 50)
         result["edge_same_queries_p50_ms"] = pct(edge_ms, 50)
-        result["speedup_vs_local_mode"] = round(pct(local_ms, 50) / max(pct(edge_ms, 50), 1e-3),
-                                                1)
+        result["speedup_vs_local_mode"] = round(pct(local_ms, 50) / max(pct(edge_ms, 50), 1e-3), 1)
     index.close()
     text.close()
     return result
@@ -254,19 +306,29 @@ def main() -> None:
     ap.add_argument("--local-queries", type=int, default=8)
     ap.add_argument("--out", type=Path, default=RESULTS)
     settings = Settings()
-    ap.add_argument("--text-encoder", choices=TEXT_ENCODERS, default=settings.text_encoder,
-                    help="MiniLM runtime (default: SHOPAGENT_TEXT_ENCODER, else onnx-int8)")
-    ap.add_argument("--model-dir", type=Path,
-                    default=Path(settings.data_dir) / "models" / "minilm-onnx",
-                    help="where the ONNX text models are kept (default: the data folder's)")
+    ap.add_argument(
+        "--text-encoder",
+        choices=TEXT_ENCODERS,
+        default=settings.text_encoder,
+        help="MiniLM runtime (default: SHOPAGENT_TEXT_ENCODER, else onnx-int8)",
+    )
+    ap.add_argument(
+        "--model-dir",
+        type=Path,
+        default=Path(settings.data_dir) / "models" / "minilm-onnx",
+        help="where the ONNX text models are kept (default: the data folder's)",
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="bench-retrieval-"))
     started = time.perf_counter()
     try:
         real_n = min(10_000, sizes[0])
-        print(f"==> ingesting {real_n} demo products with real MiniLM embeddings "
-              f"({args.text_encoder})", flush=True)
+        print(
+            f"==> ingesting {real_n} demo products with real MiniLM embeddings "
+            f"({args.text_encoder})",
+            flush=True,
+        )
         ingest, vectors, _ = ingest_real(real_n, work, args)
         print(json.dumps(ingest), flush=True)
         per_size = {}
@@ -287,9 +349,14 @@ def main() -> None:
         "recall_at_10": head["recall_at_10"],
         "rss_mb": head["rss_mb"],
         "speedup_vs_local_mode": head.get("speedup_vs_local_mode"),
-        "targets": {"hybrid_filtered_p99_ms": 15, "recall_at_10": 0.95,
-                    "ingest_products_per_s": 300, "speedup_vs_local_mode": 100},
-        "ingest": ingest, "per_size": per_size,
+        "targets": {
+            "hybrid_filtered_p99_ms": 15,
+            "recall_at_10": 0.95,
+            "ingest_products_per_s": 300,
+            "speedup_vs_local_mode": 100,
+        },
+        "ingest": ingest,
+        "per_size": per_size,
         "notes": [
             f"ingest measured on {ingest['products']} products with real MiniLM text "
             f"embeddings by the {args.text_encoder} encoder (empty cache), BM25, upserts "
@@ -306,10 +373,23 @@ def main() -> None:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2) + "\n")
-    print(json.dumps({k: out[k] for k in ("text_encoder", "ingest_products_per_s",
-                                          "hybrid_filtered_p50_ms",
-                                          "hybrid_filtered_p99_ms", "recall_at_10", "rss_mb",
-                                          "speedup_vs_local_mode")}, indent=2))
+    print(
+        json.dumps(
+            {
+                k: out[k]
+                for k in (
+                    "text_encoder",
+                    "ingest_products_per_s",
+                    "hybrid_filtered_p50_ms",
+                    "hybrid_filtered_p99_ms",
+                    "recall_at_10",
+                    "rss_mb",
+                    "speedup_vs_local_mode",
+                )
+            },
+            indent=2,
+        )
+    )
     print(f"wrote {args.out}")
 
 

@@ -64,8 +64,8 @@ CORES = 2
 
 
 def texts_and_queries(n: int) -> tuple[list[str], list[str]]:
-    from retrieval.demo import generate_products
-    from retrieval.ingest import read_feed
+    from shopagent.retrieval.demo import generate_products
+    from shopagent.retrieval.ingest import read_feed
 
     texts: list[str] = []
     queries: list[str] = []
@@ -89,7 +89,7 @@ def texts_and_queries(n: int) -> tuple[list[str], list[str]]:
 
 
 def _own_encoder(kind: str, work: Path) -> tuple[Any, bool]:
-    from retrieval.embed import TextEmbedder
+    from shopagent.retrieval.embed import TextEmbedder
 
     model_dir = work / f"own-{kind}"  # its own folder: build_s is a data folder's first start
     built = kind != "torch" and not (model_dir / f"minilm-{kind}.onnx").exists()
@@ -147,8 +147,8 @@ def st_encoder(kind: str, folder: Path) -> tuple[Any, bool]:
 
 
 def st_file_own_runtime(folder: Path) -> tuple[Any, bool]:
-    from retrieval.embed._onnx_model import _session_for
-    from retrieval.embed._runtimes import OnnxRuntime
+    from shopagent.retrieval.embed._onnx_model import _session_for
+    from shopagent.retrieval.embed._runtimes import OnnxRuntime
 
     _, built = st_encoder("st-onnx-int8", folder)  # builds the file when it is not there
     found = sorted((folder / "onnx").glob(f"model_*int8_{_st_quantization_config()}.onnx"))

@@ -30,10 +30,10 @@ REPLY = "Here are a few options you might like."
 
 
 async def model_client(calls: int = 400) -> dict[str, float]:
-    from agent.fake_openai import FakeOpenAIServer, FakeReply
-    from agent.models import ChatModel, ModelEndpoint
+    from shopagent.agent.fake_openai import FakeOpenAIServer, FakeReply
+    from shopagent.agent.models import ChatModel, ModelEndpoint
     from shopagent.settings import Settings
-    from tools.builtin import build_registry
+    from shopagent.tools.builtin import build_registry
 
     tools = build_registry(Settings()).openai_schemas()
     history = [
@@ -74,7 +74,7 @@ class _Model:
     tier = "local"
 
     async def complete(self, messages: list[dict[str, Any]], tools: Any, **kw: Any) -> Any:
-        from agent.models import ModelReply
+        from shopagent.agent.models import ModelReply
 
         if kw.get("on_delta"):
             for word in REPLY.split():

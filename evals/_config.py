@@ -139,17 +139,21 @@ class EvalConfig(BaseModel):
             if ep and ep.api_key_env:
                 key = environ.get(ep.api_key_env)
                 if key is None:
-                    raise ValueError(f"{self.name}: environment variable {ep.api_key_env} "
-                                     f"(the {tier} API key) is not set")
+                    raise ValueError(
+                        f"{self.name}: environment variable {ep.api_key_env} "
+                        f"(the {tier} API key) is not set"
+                    )
                 upd[f"{tier}_api_key"] = SecretStr(key)
         return upd
 
     def frontier_only_cost_per_turn(self, measured: tuple[float, float, float] | None) -> float:
         """Estimated $ per turn if every turn went to the frontier tier; ``measured`` is
         (tokens_in, tokens_out, calls) per frontier turn observed in this run, if any."""
-        t_in, t_out, calls = measured or (self.frontier_reference.tokens_in_per_turn,
-                                          self.frontier_reference.tokens_out_per_turn,
-                                          self.frontier_reference.calls_per_turn)
+        t_in, t_out, calls = measured or (
+            self.frontier_reference.tokens_in_per_turn,
+            self.frontier_reference.tokens_out_per_turn,
+            self.frontier_reference.calls_per_turn,
+        )
         return self.prices["frontier"].cost(int(t_in), int(t_out), int(calls))
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from evals._format import (
+from shopagent.evals._format import (
     AnyValue,
     CatalogRef,
     Conversation,
@@ -32,9 +32,15 @@ def _get(item: Any, key: str, default: Any = None) -> Any:
     return getattr(item, key, default)
 
 
-def history_to_conversation(history: Iterable[Any], *, conversation_id: str, user_id: str,
-                            catalog: CatalogRef | None = None, pin: bool = False,
-                            image_path: Any = None) -> Conversation | None:
+def history_to_conversation(
+    history: Iterable[Any],
+    *,
+    conversation_id: str,
+    user_id: str,
+    catalog: CatalogRef | None = None,
+    pin: bool = False,
+    image_path: Any = None,
+) -> Conversation | None:
     """Fold a session's history (``agent.events.HistoryItem``-shaped items, in order) into a
     conversation. A user item starts a turn; assistant and tool items fill its trace. An
     item with ``confirm`` set (true/false) is a confirmation answer turn."""
@@ -59,8 +65,9 @@ def history_to_conversation(history: Iterable[Any], *, conversation_id: str, use
         tr = turns[-1].trace
         if role == "assistant":
             for tc in _get(item, "tool_calls") or []:
-                tr.tool_calls.append(ToolCallTrace(name=_get(tc, "name"),
-                                                   arguments=_get(tc, "arguments") or {}))
+                tr.tool_calls.append(
+                    ToolCallTrace(name=_get(tc, "name"), arguments=_get(tc, "arguments") or {})
+                )
             text = _get(item, "text") or ""
             if text:
                 tr.reply = (tr.reply + "\n" + text).strip()
@@ -75,21 +82,30 @@ def history_to_conversation(history: Iterable[Any], *, conversation_id: str, use
         for t in turns:
             assert t.trace is not None
             t.expect = Expectations(
-                tool_calls=[ToolCallExpectation(name=c.name, arguments={
-                    k: AnyValue(any=True) for k in c.arguments}) for c in t.trace.tool_calls],
-                tier=t.trace.tier if t.trace.tier in ("embedded", "local", "frontier")
-                else None,  # type: ignore[arg-type]
+                tool_calls=[
+                    ToolCallExpectation(
+                        name=c.name, arguments={k: AnyValue(any=True) for k in c.arguments}
+                    )
+                    for c in t.trace.tool_calls
+                ],
+                tier=t.trace.tier if t.trace.tier in ("embedded", "local", "frontier") else None,  # type: ignore[arg-type]
             )
-    return Conversation(id=conversation_id, user_id=user_id, catalog=catalog or CatalogRef(),
-                        tags=["export"], turns=turns)
+    return Conversation(
+        id=conversation_id,
+        user_id=user_id,
+        catalog=catalog or CatalogRef(),
+        tags=["export"],
+        turns=turns,
+    )
 
 
 async def _call(v: Any) -> Any:
     return await v if inspect.isawaitable(v) else v
 
 
-async def export_sessions(svc: Any, user_ids: Iterable[str], *, pin: bool = False,
-                          catalog: CatalogRef | None = None) -> list[Conversation]:
+async def export_sessions(
+    svc: Any, user_ids: Iterable[str], *, pin: bool = False, catalog: CatalogRef | None = None
+) -> list[Conversation]:
     """Every session of ``user_ids`` as a conversation (sessions with no user turn are
     skipped). ``svc`` is the agent service: ``sessions.list_sessions`` and
     ``history(user_id=, session_id=)``."""
@@ -111,13 +127,20 @@ async def export_sessions(svc: Any, user_ids: Iterable[str], *, pin: bool = Fals
     for user_id in user_ids:
         for info in await _call(svc.sessions.list_sessions(user_id)):
             try:  # the real service adds tool calls and results when asked
-                history = await _call(history_fn(user_id=user_id, session_id=info.session_id,
-                                                 include_tools=True))
+                history = await _call(
+                    history_fn(user_id=user_id, session_id=info.session_id, include_tools=True)
+                )
             except TypeError:
                 history = await _call(history_fn(user_id=user_id, session_id=info.session_id))
             cid = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{user_id}-{info.session_id}")
-            conv = history_to_conversation(history, conversation_id=cid, user_id=user_id,
-                                           catalog=catalog, pin=pin, image_path=image_path)
+            conv = history_to_conversation(
+                history,
+                conversation_id=cid,
+                user_id=user_id,
+                catalog=catalog,
+                pin=pin,
+                image_path=image_path,
+            )
             if conv is not None:
                 out.append(conv)
     return out

@@ -5,7 +5,7 @@ an id, a catalog reference, and turns. A turn is either a shopper message (text 
 image) or a confirmation answer (``{"confirm": true}``) to the confirmation request the
 previous turn raised. Every expectation is optional: a turn with none only records a
 trace. ``evals/schema/conversation.schema.json`` is generated from these models
-(``python -m evals.schema``); docs/evals.md documents the format for people.
+(``python -m shopagent.evals.schema``); docs/evals.md documents the format for people.
 """
 
 from __future__ import annotations
@@ -71,7 +71,6 @@ class ToolCallExpectation(_Strict):
         "nested objects; a plain name also matches that key one level down.",
     )
 
-
     @property
     def names(self) -> list[str]:
         return [self.name] if isinstance(self.name, str) else list(self.name)
@@ -92,8 +91,9 @@ class ProductExpectation(_Strict):
     )
     top_k: int | None = Field(
         default=None,
-        ge=1, description="Check constraints on the first k products only (e.g. visual "
-        "search, where the tail of a ranking drifts by design)"
+        ge=1,
+        description="Check constraints on the first k products only (e.g. visual "
+        "search, where the tail of a ranking drifts by design)",
     )
     min_count: int | None = Field(
         default=None, ge=0, description="At least this many products shown"
@@ -168,8 +168,9 @@ class GroundedExpectation(_Strict):
 
 class Expectations(_Strict):
     tool_calls: list[ToolCallExpectation] | None = Field(
-        default=None, description="Calls the turn should make (any order; extra calls are allowed "
-        "but lower precision). [] means: no tool call at all."
+        default=None,
+        description="Calls the turn should make (any order; extra calls are allowed "
+        "but lower precision). [] means: no tool call at all.",
     )
     forbid_tools: list[str] = Field(default_factory=list, description="Tools never to call")
     products: ProductExpectation | None = None
@@ -191,8 +192,9 @@ class Expectations(_Strict):
         default=None, description="The reply answers about one product from its own data"
     )
     clarify: bool | None = Field(
-        default=None, description="true: the reply asks the shopper a question ('?') and "
-        "neither shows products nor proposes or makes a write"
+        default=None,
+        description="true: the reply asks the shopper a question ('?') and "
+        "neither shows products nor proposes or makes a write",
     )
     error: str | None = Field(
         default=None, description="Expected error code; otherwise errors fail"
@@ -210,7 +212,7 @@ class Expectations(_Strict):
 class ImageRef(_Strict):
     product_id: str | None = Field(
         default=None,
-        description="A demo catalog product; its image is <data_dir>/media/products/<id>.png"
+        description="A demo catalog product; its image is <data_dir>/media/products/<id>.png",
     )
     path: str | None = Field(
         default=None, description="A file relative to the data dir (or absolute)"
@@ -252,9 +254,11 @@ class Turn(_Strict):
     )
     intent: str | None = Field(default=None, description="Label for per-intent breakdowns")
     new_session: bool = Field(
-        default=False, description="Start a new session of the same user before this turn: "
+        default=False,
+        description="Start a new session of the same user before this turn: "
         "the conversation so far is gone, what the shop remembers about the user (profile, "
-        "boards, cart, orders) is not")
+        "boards, cart, orders) is not",
+    )
     expect: Expectations = Field(default_factory=Expectations)
     trace: TurnTrace | None = Field(default=None, description="Recorded behaviour (exports only)")
 
@@ -299,8 +303,7 @@ def load_datasets(paths: Iterable[str | Path]) -> list[Conversation]:
     for path in paths:
         for conv in load_conversations(path):
             if conv.id in where:
-                raise ValueError(f"{path}: conversation id {conv.id!r} is also in "
-                                 f"{where[conv.id]}")
+                raise ValueError(f"{path}: conversation id {conv.id!r} is also in {where[conv.id]}")
             where[conv.id] = str(path)
             out.append(conv)
     return out
@@ -324,12 +327,18 @@ def load_conversations(path: str | Path) -> list[Conversation]:
     return out
 
 
-def select_conversations(convs: list[Conversation], *, every: int = 1, offset: int = 0,
-                         tags: Iterable[str] = (), limit: int | None = None) -> list[Conversation]:
+def select_conversations(
+    convs: list[Conversation],
+    *,
+    every: int = 1,
+    offset: int = 0,
+    tags: Iterable[str] = (),
+    limit: int | None = None,
+) -> list[Conversation]:
     """A reproducible subset: with any of ``tags`` (if given), then every ``every``-th from
     ``offset``, then at most ``limit``. Striding keeps each family of a generated set."""
     wanted = set(tags)
-    out = [c for c in convs if not wanted or wanted & set(c.tags)][offset::max(1, every)]
+    out = [c for c in convs if not wanted or wanted & set(c.tags)][offset :: max(1, every)]
     return out[:limit] if limit else out
 
 
@@ -344,8 +353,11 @@ def dump_conversations(convs: Iterable[Conversation], path: str | Path) -> int:
 
 def iter_jsonl(convs: Iterable[Conversation]) -> Iterator[str]:
     for c in convs:
-        yield json.dumps(c.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
-                         | {"format": FORMAT}, ensure_ascii=False)
+        yield json.dumps(
+            c.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+            | {"format": FORMAT},
+            ensure_ascii=False,
+        )
 
 
 def json_schema() -> dict[str, Any]:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evals._records import RunResult
-from evals._report import LOWER_IS_BETTER, TABLE_METRICS
+from shopagent.evals._records import RunResult
+from shopagent.evals._report import LOWER_IS_BETTER, TABLE_METRICS
 
 
 @dataclass
@@ -35,10 +35,15 @@ def diff_runs(a: RunResult, b: RunResult) -> RunDiff:
                 continue
             if ta.score.success == tb.score.success:
                 continue
-            row = {"conversation": cid, "turn": ta.index, "kind": ta.kind,
-                   "user": ta.user if ta.kind == "user" else f"confirm={ta.confirm}",
-                   "intent": ta.intent, "tier": (ta.tier, tb.tier),
-                   "failures": tb.score.failures if ta.score.success else ta.score.failures}
+            row = {
+                "conversation": cid,
+                "turn": ta.index,
+                "kind": ta.kind,
+                "user": ta.user if ta.kind == "user" else f"confirm={ta.confirm}",
+                "intent": ta.intent,
+                "tier": (ta.tier, tb.tier),
+                "failures": tb.score.failures if ta.score.success else ta.score.failures,
+            }
             (d.regressions if ta.score.success else d.improvements).append(row)
     for m in TABLE_METRICS:
         va, vb = a.summary.get(m), b.summary.get(m)
@@ -75,8 +80,12 @@ def parse_gates(specs: list[str]) -> dict[str, float]:
     return out
 
 
-def check_gates(summary: dict[str, Any], *, under: dict[str, float] | None = None,
-                over: dict[str, float] | None = None) -> list[str]:
+def check_gates(
+    summary: dict[str, Any],
+    *,
+    under: dict[str, float] | None = None,
+    over: dict[str, float] | None = None,
+) -> list[str]:
     """Failures: metrics below their ``under`` floor or above their ``over`` ceiling."""
     failures: list[str] = []
     for name, floor in (under or {}).items():
@@ -133,6 +142,14 @@ def _tightened_block(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return problems
 
 
-__all__ = ["LOWER_IS_BETTER", "RunDiff", "check_gates", "diff_runs", "gate_blocks",
-           "load_thresholds",
-           "metric_value", "parse_gates", "tightened"]
+__all__ = [
+    "LOWER_IS_BETTER",
+    "RunDiff",
+    "check_gates",
+    "diff_runs",
+    "gate_blocks",
+    "load_thresholds",
+    "metric_value",
+    "parse_gates",
+    "tightened",
+]

@@ -13,13 +13,14 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from evals._format import GroundedExpectation
+from shopagent.evals._format import GroundedExpectation
 
 IN_STOCK_RE = re.compile(r"\bin[- ]stock\b|\bavailable\b|\bavailability\b", re.I)
 SOLD_OUT_RE = re.compile(
     r"out[- ]of[- ]stock|sold[- ]out|\bunavailable\b|not (currently |yet )?(available|in stock)"
     r"|no longer available|none left|\bnone in stock|(isn'?t|is not|aren'?t|are not) in stock",
-    re.I)
+    re.I,
+)
 # "The product page doesn't say": the reply admits the data has no answer instead of guessing.
 UNKNOWN_RE = re.compile(
     r"(doesn'?t|does not|don'?t|do not|didn'?t|did not|isn'?t|is not|aren'?t|are not)\s+"
@@ -27,7 +28,9 @@ UNKNOWN_RE = re.compile(
     r"|\bnot\s+(mentioned|listed|stated|specified|given|documented)"
     r"|\bno\s+(information|info|details?|mention|data)\b"
     r"|(can'?t|cannot|could ?n'?t|could not)\s+(find|see|tell|confirm|say)"
-    r"|\bunknown\b|\bnot sure\b", re.I)
+    r"|\bunknown\b|\bnot sure\b",
+    re.I,
+)
 
 
 def _price_strings(data: dict[str, Any]) -> set[str]:
@@ -52,8 +55,11 @@ def _variants(data: dict[str, Any]) -> list[dict[str, Any]]:
 def _available_sizes(data: dict[str, Any]) -> list[str]:
     vs = _variants(data)
     if vs:
-        sizes = [str((v.get("options") or {}).get("size")) for v in vs
-                 if v.get("available", True) and (v.get("options") or {}).get("size")]
+        sizes = [
+            str((v.get("options") or {}).get("size"))
+            for v in vs
+            if v.get("available", True) and (v.get("options") or {}).get("size")
+        ]
         return list(dict.fromkeys(sizes))
     return [str(s) for s in data.get("sizes") or []]  # a product card
 
@@ -121,8 +127,9 @@ def _states(field: str, data: dict[str, Any], reply: str) -> str | None:
     return None
 
 
-def check_grounded(want: GroundedExpectation, grounding: dict[str, Any] | None,
-                   reply: str) -> list[str]:
+def check_grounded(
+    want: GroundedExpectation, grounding: dict[str, Any] | None, reply: str
+) -> list[str]:
     """Problems with a reply that should answer from one product's data (empty: fine)."""
     if not grounding or "data" not in grounding:
         why = (grounding or {}).get("error") or "no product resolved"
@@ -134,16 +141,20 @@ def check_grounded(want: GroundedExpectation, grounding: dict[str, Any] | None,
         asked = re.compile(want.asks, re.I)
         if asked.search(product_text(data)):
             if not asked.search(reply):
-                problems.append(f"{pid}: the product page answers /{want.asks}/; the reply "
-                                "does not quote it")
+                problems.append(
+                    f"{pid}: the product page answers /{want.asks}/; the reply does not quote it"
+                )
         elif not UNKNOWN_RE.search(reply):
-            problems.append(f"{pid}: the product page says nothing matching /{want.asks}/; "
-                            "the reply should say so instead of guessing")
+            problems.append(
+                f"{pid}: the product page says nothing matching /{want.asks}/; "
+                "the reply should say so instead of guessing"
+            )
     return problems
 
 
-def resolve_product(want: GroundedExpectation,
-                    earlier_cards: list[list[dict[str, Any]]]) -> str | None:
+def resolve_product(
+    want: GroundedExpectation, earlier_cards: list[list[dict[str, Any]]]
+) -> str | None:
     """The product id a ``grounded`` expectation is about: an id as written, or the k-th card
     of the latest earlier turn that showed at least k cards."""
     if isinstance(want.product, str):

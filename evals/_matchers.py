@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from evals._format import (
+from shopagent.evals._format import (
     CONSTRAINT_RE,
     AnyValue,
     CartExpectation,
@@ -102,6 +102,7 @@ def match_arguments(matchers: dict[str, Matcher], args: dict[str, Any]) -> tuple
 
 # --- product constraints ----------------------------------------------------------------
 
+
 def product_field(card: dict[str, Any], field: str) -> Any:
     if field in ("price", "title", "id", "brand", "in_stock"):
         return card.get(field, _MISSING)
@@ -138,8 +139,7 @@ def check_constraint(constraint: str, card: dict[str, Any]) -> bool:
         if want is None or not nums:
             return False
         n = nums[0]
-        return {"<": n < want, "<=": n <= want + 1e-9, ">": n > want,
-                ">=": n >= want - 1e-9}[op]
+        return {"<": n < want, "<=": n <= want + 1e-9, ">": n > want, ">=": n >= want - 1e-9}[op]
     # "category=kettles|cookware": any one alternative will do (demo values hold no '|').
     alts = [a.strip() for a in raw.split("|")] if "|" in raw else [raw]
     if op == "~":
@@ -154,6 +154,7 @@ def check_constraint(constraint: str, card: dict[str, Any]) -> bool:
 
 
 # --- cart ---------------------------------------------------------------------------------
+
 
 def check_cart(exp: CartExpectation, cart: dict[str, Any]) -> list[str]:
     """Problems found (empty: the cart matches)."""
@@ -171,8 +172,11 @@ def check_cart(exp: CartExpectation, cart: dict[str, Any]) -> list[str]:
             line = lines[i]
             fields_ok = all(
                 m is None or match(m, line.get(k, _MISSING))
-                for k, m in (("product_id", want.product_id), ("title", want.title),
-                             ("quantity", want.quantity))
+                for k, m in (
+                    ("product_id", want.product_id),
+                    ("title", want.title),
+                    ("quantity", want.quantity),
+                )
             )
             opts = line.get("options") or {}
             if fields_ok and all(match(m, opts.get(k, _MISSING)) for k, m in want.options.items()):

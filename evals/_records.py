@@ -45,8 +45,10 @@ class TurnRecord(BaseModel):
     cart_changed: bool = False
     skipped: str | None = Field(default=None, description="Why the turn could not be replayed")
     grounding: dict[str, Any] | None = Field(
-        default=None, description="The product a `grounded` expectation is about: "
-        "{product_id, source: catalog|card, data}, or {error}")
+        default=None,
+        description="The product a `grounded` expectation is about: "
+        "{product_id, source: catalog|card, data}, or {error}",
+    )
     score: TurnScore = Field(default_factory=TurnScore)
 
 

@@ -12,18 +12,39 @@ import io
 from pathlib import Path
 from typing import Any
 
-from evals._records import ConversationRecord, RunResult
+from shopagent.evals._records import ConversationRecord, RunResult
 
 RUN_FILE = "run.json"
 # Metrics shown in the comparison table, in order; higher is better unless listed in LOWER.
-TABLE_METRICS = ("conversation_success", "turn_success", "tool_precision", "tool_recall",
-                 "argument_accuracy", "constraint_satisfaction", "cart_match", "tier_match",
-                 "confirmation_match", "safety", "text_match", "escalation_rate",
-                 "latency_p50_ms", "latency_p95_ms", "cost_per_conversation_usd",
-                 "cost_ratio_vs_frontier")
-LOWER_IS_BETTER = {"latency_p50_ms", "latency_p95_ms", "cost_per_conversation_usd",
-                   "cost_ratio_vs_frontier", "escalation_rate", "error_turns", "runner_errors",
-                   "cost_per_turn_usd", "cost_total_usd"}
+TABLE_METRICS = (
+    "conversation_success",
+    "turn_success",
+    "tool_precision",
+    "tool_recall",
+    "argument_accuracy",
+    "constraint_satisfaction",
+    "cart_match",
+    "tier_match",
+    "confirmation_match",
+    "safety",
+    "text_match",
+    "escalation_rate",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "cost_per_conversation_usd",
+    "cost_ratio_vs_frontier",
+)
+LOWER_IS_BETTER = {
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "cost_per_conversation_usd",
+    "cost_ratio_vs_frontier",
+    "escalation_rate",
+    "error_turns",
+    "runner_errors",
+    "cost_per_turn_usd",
+    "cost_total_usd",
+}
 
 
 def save_run(result: RunResult, out_dir: str | Path) -> Path:
@@ -53,14 +74,20 @@ def cost_ratios(runs: list[RunResult]) -> dict[str, tuple[float | None, str]]:
     base = frontier_baseline(runs)
     out: dict[str, tuple[float | None, str]] = {}
     for r in runs:
-        if base is not None and base.dataset == r.dataset and base.summary.get(
-                "cost_per_conversation_usd"):
-            ratio = r.summary["cost_per_conversation_usd"] / base.summary[
-                "cost_per_conversation_usd"]
+        if (
+            base is not None
+            and base.dataset == r.dataset
+            and base.summary.get("cost_per_conversation_usd")
+        ):
+            ratio = (
+                r.summary["cost_per_conversation_usd"] / base.summary["cost_per_conversation_usd"]
+            )
             out[r.run_id] = (round(ratio, 4), f"measured vs {base.run_id}")
         else:
-            out[r.run_id] = (r.summary.get("cost_ratio_vs_frontier"),
-                             f"vs frontier-only estimate ({r.summary.get('frontier_reference')})")
+            out[r.run_id] = (
+                r.summary.get("cost_ratio_vs_frontier"),
+                f"vs frontier-only estimate ({r.summary.get('frontier_reference')})",
+            )
     return out
 
 
@@ -86,10 +113,21 @@ def _plots(runs: list[RunResult]) -> dict[str, str]:
     for j, (r, name) in enumerate(zip(runs, names, strict=True)):
         x = max(r.summary.get("cost_per_conversation_usd") or 0.0, 1e-9)
         for metric, marker in (("turn_success", "o"), ("conversation_success", "s")):
-            ax.scatter([x], [r.summary.get(metric) or 0.0], marker=marker, s=60, color=f"C{j}",
-                       label=name if marker == "o" else None)
-        ax.annotate(name, (x, r.summary.get("turn_success") or 0.0), fontsize=8,
-                    xytext=(4, 4), textcoords="offset points")
+            ax.scatter(
+                [x],
+                [r.summary.get(metric) or 0.0],
+                marker=marker,
+                s=60,
+                color=f"C{j}",
+                label=name if marker == "o" else None,
+            )
+        ax.annotate(
+            name,
+            (x, r.summary.get("turn_success") or 0.0),
+            fontsize=8,
+            xytext=(4, 4),
+            textcoords="offset points",
+        )
     ax.set_xscale("log")
     ax.set_xlabel("cost per conversation (USD, log)")
     ax.set_ylabel("success: turns (circle), conversations (square)")
@@ -100,27 +138,37 @@ def _plots(runs: list[RunResult]) -> dict[str, str]:
     plots["quality_cost"] = _png(fig)
 
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    data = [[t.latency_ms for c in r.conversations for t in c.turns if t.latency_ms] or [0.0]
-            for r in runs]
+    data = [
+        [t.latency_ms for c in r.conversations for t in c.turns if t.latency_ms] or [0.0]
+        for r in runs
+    ]
     ax.boxplot(data, vert=False, showfliers=True)
     ax.set_yticks(range(1, len(names) + 1), names)
     ax.set_xlabel("turn latency (ms)")
     ax.set_title("Latency distribution")
     plots["latency"] = _png(fig)
 
-    for key, metric, title in (("intent", "success", "Turn success by intent"),
-                               ("tool", "recall", "Tool-call recall by tool")):
+    for key, metric, title in (
+        ("intent", "success", "Turn success by intent"),
+        ("tool", "recall", "Tool-call recall by tool"),
+    ):
         labels = sorted({k for r in runs for k in (r.breakdowns.get(key) or {})})
         if not labels:
             continue
         fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(labels) + 2), 3.8))
         width = 0.8 / len(runs)
         for j, (r, name) in enumerate(zip(runs, names, strict=True)):
-            vals = [((r.breakdowns.get(key) or {}).get(lb) or {}).get(metric) or 0.0
-                    for lb in labels]
+            vals = [
+                ((r.breakdowns.get(key) or {}).get(lb) or {}).get(metric) or 0.0 for lb in labels
+            ]
             ax.bar([i + j * width for i in range(len(labels))], vals, width, label=name)
-        ax.set_xticks([i + 0.4 - width / 2 for i in range(len(labels))], labels, rotation=40,
-                      ha="right", fontsize=8)
+        ax.set_xticks(
+            [i + 0.4 - width / 2 for i in range(len(labels))],
+            labels,
+            rotation=40,
+            ha="right",
+            fontsize=8,
+        )
         ax.set_ylim(0, 1.05)
         ax.set_title(title)
         ax.legend(fontsize=7)
@@ -132,8 +180,7 @@ def _plots(runs: list[RunResult]) -> dict[str, str]:
 
     fig, ax = plt.subplots(figsize=(6, 0.5 * len(runs) + 1.5))
     left = [0.0] * len(runs)
-    for tier, color in (("embedded", "C0"), ("local", "C1"), ("frontier", "C2"),
-                        ("none", "0.6")):
+    for tier, color in (("embedded", "C0"), ("local", "C1"), ("frontier", "C2"), ("none", "0.6")):
         vals = [(r.summary.get("tier_share") or {}).get(tier, 0.0) for r in runs]
         ax.barh(names, vals, left=left, label=tier, color=color)
         left = [a + b for a, b in zip(left, vals, strict=True)]
@@ -159,10 +206,22 @@ def _tag_plot(runs: list[RunResult], names: list[str]) -> str | None:
         turn = [(tags.get(lb) or {}).get("turn_success") or 0.0 for lb in labels]
         conv = [(tags.get(lb) or {}).get("success") or 0.0 for lb in labels]
         ax.bar(xs, turn, width, label=f"{name}: turns", color=f"C{j}")
-        ax.scatter(xs, conv, marker="s", s=18, color="black", zorder=3,
-                   label="conversations" if j == 0 else None)
-    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(labels))], labels, rotation=40,
-                  ha="right", fontsize=8)
+        ax.scatter(
+            xs,
+            conv,
+            marker="s",
+            s=18,
+            color="black",
+            zorder=3,
+            label="conversations" if j == 0 else None,
+        )
+    ax.set_xticks(
+        [i + 0.4 - width / 2 for i in range(len(labels))],
+        labels,
+        rotation=40,
+        ha="right",
+        fontsize=8,
+    )
     ax.set_ylim(0, 1.05)
     ax.set_title("Success by tag: turns (bars), conversations (squares)")
     ax.legend(fontsize=7)
@@ -198,8 +257,10 @@ def render_html(runs: list[RunResult], *, worst: int = 10) -> str:
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("evals", "templates"), autoescape=True,
-        trim_blocks=True, lstrip_blocks=True,
+        loader=jinja2.PackageLoader("evals", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     env.filters["fmt"] = _fmt
     ratios = cost_ratios(runs)
@@ -210,8 +271,12 @@ def render_html(runs: list[RunResult], *, worst: int = 10) -> str:
             pick = min if m in LOWER_IS_BETTER else max
             best[m] = pick(vals)[1]
     return env.get_template("report.html.jinja").render(
-        runs=runs, labels=dict(zip([r.run_id for r in runs], run_labels(runs), strict=True)),
-        datasets=sorted({r.dataset for r in runs}), metrics=TABLE_METRICS, best=best,
-        ratios=ratios, plots=_plots(runs),
+        runs=runs,
+        labels=dict(zip([r.run_id for r in runs], run_labels(runs), strict=True)),
+        datasets=sorted({r.dataset for r in runs}),
+        metrics=TABLE_METRICS,
+        best=best,
+        ratios=ratios,
+        plots=_plots(runs),
         worst={r.run_id: worst_conversations(r, worst) for r in runs},
     )

@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from evals._config import EvalConfig
-from evals._format import Conversation, Turn
-from evals._grounding import resolve_product
-from evals._records import ConversationRecord, RunResult, TurnRecord
-from evals._scoring import score_conversation, summarize
 from shopagent.errors import ShopAgentError
+from shopagent.evals._config import EvalConfig
+from shopagent.evals._format import Conversation, Turn
+from shopagent.evals._grounding import resolve_product
+from shopagent.evals._records import ConversationRecord, RunResult, TurnRecord
+from shopagent.evals._scoring import score_conversation, summarize
 
 _MAX_RESULT_CHARS = 4000  # tool results are kept for traces, not whole catalogs
 
@@ -35,10 +35,12 @@ class Service(Protocol):
     sessions: Any
     images: Any
 
-    def stream_turn(self, *, user_id: str, session_id: str, text: str,
-                    image_id: str | None = None) -> AsyncIterator[Any]: ...
-    def stream_confirm(self, *, user_id: str, session_id: str, confirmation_id: str,
-                       approve: bool) -> AsyncIterator[Any]: ...
+    def stream_turn(
+        self, *, user_id: str, session_id: str, text: str, image_id: str | None = None
+    ) -> AsyncIterator[Any]: ...
+    def stream_confirm(
+        self, *, user_id: str, session_id: str, confirmation_id: str, approve: bool
+    ) -> AsyncIterator[Any]: ...
     async def get_cart(self, *, user_id: str) -> dict[str, Any]: ...
 
 
@@ -52,9 +54,9 @@ def default_service_factory(settings: Any) -> ServiceFactory:
     async def open_service(config: EvalConfig) -> AsyncIterator[Service]:
         # Lazy: evals must import without the graph. An ImportError here is a broken
         # install, and it propagates: a replay without its tiers would score nothing real.
-        from agent.embedded import EmbeddedTier
-        from agent.service import AgentService
-        from retrieval import ensure_demo_catalog
+        from shopagent.agent.embedded import EmbeddedTier
+        from shopagent.agent.service import AgentService
+        from shopagent.retrieval import ensure_demo_catalog
 
         tuned = settings.model_copy(update=config.settings_update())
         # The datasets reference the demo catalog: build it on first use, as `make run` does.
@@ -71,7 +73,8 @@ def default_service_factory(settings: Any) -> ServiceFactory:
                 raise RuntimeError(
                     f"the embedded tier cannot load ({exc.message}); train it first "
                     "(`shopagent train embedded`, or start `make run` once on this data "
-                    "folder)") from exc
+                    "folder)"
+                ) from exc
         try:
             async with AgentService.open(tuned, catalog=catalog, embedded=embedded) as svc:
                 yield svc
@@ -104,12 +107,19 @@ def _record_events(rec: TurnRecord, events: Iterable[dict[str, Any]]) -> str | N
             rec.predicted_intent = ev.get("intent") or rec.predicted_intent
             rec.confidence = ev.get("confidence", rec.confidence)
         elif t == "tool_call":
-            rec.tool_calls.append({"id": ev.get("id"), "name": ev["name"],
-                                   "arguments": ev.get("arguments") or {}})
+            rec.tool_calls.append(
+                {"id": ev.get("id"), "name": ev["name"], "arguments": ev.get("arguments") or {}}
+            )
         elif t == "tool_result":
-            rec.tool_results.append({"id": ev.get("id"), "name": ev["name"], "ok": ev.get("ok"),
-                                     "error_code": ev.get("error_code"),
-                                     "content": _clip(ev.get("content"))})
+            rec.tool_results.append(
+                {
+                    "id": ev.get("id"),
+                    "name": ev["name"],
+                    "ok": ev.get("ok"),
+                    "error_code": ev.get("error_code"),
+                    "content": _clip(ev.get("content")),
+                }
+            )
         elif t == "products":
             rec.products.extend(ev.get("products") or [])
         elif t == "message_delta":
@@ -117,8 +127,9 @@ def _record_events(rec: TurnRecord, events: Iterable[dict[str, Any]]) -> str | N
         elif t == "message":
             rec.reply = (rec.reply + "\n" + ev.get("text", "")).strip()
         elif t == "confirm_required":
-            rec.confirmation = {k: ev.get(k) for k in ("confirmation_id", "tool", "arguments",
-                                                       "summary")}
+            rec.confirmation = {
+                k: ev.get(k) for k in ("confirmation_id", "tool", "arguments", "summary")
+            }
             pending = ev.get("confirmation_id")
         elif t == "error":
             rec.errors.append({"code": ev.get("code"), "message": ev.get("message")})
@@ -132,8 +143,10 @@ def _record_events(rec: TurnRecord, events: Iterable[dict[str, Any]]) -> str | N
 
 def _cart_key(cart: dict[str, Any] | None) -> Any:
     lines = (cart or {}).get("lines") or []
-    return sorted((str(x.get("product_id")), str(x.get("variant_id")), int(x.get("quantity", 1)))
-                  for x in lines)
+    return sorted(
+        (str(x.get("product_id")), str(x.get("variant_id")), int(x.get("quantity", 1)))
+        for x in lines
+    )
 
 
 async def _maybe_await(v: Any) -> Any:
@@ -141,8 +154,15 @@ async def _maybe_await(v: Any) -> Any:
 
 
 class Replayer:
-    def __init__(self, svc: Service, config: EvalConfig, *, data_dir: Path, run_id: str,
-                 turn_timeout_s: float = 120.0) -> None:
+    def __init__(
+        self,
+        svc: Service,
+        config: EvalConfig,
+        *,
+        data_dir: Path,
+        run_id: str,
+        turn_timeout_s: float = 120.0,
+    ) -> None:
         self.svc, self.config, self.data_dir = svc, config, data_dir
         self.run_id, self.turn_timeout_s = run_id, turn_timeout_s
 
@@ -172,8 +192,9 @@ class Replayer:
             data = product.model_dump(mode="json")
             data["in_stock"] = bool(getattr(product, "available", data.get("in_stock")))
             return {"product_id": pid, "source": "catalog", "data": data}
-        card = next((c for t in reversed(earlier) for c in t.products
-                     if str(c.get("id")) == pid), None)
+        card = next(
+            (c for t in reversed(earlier) for c in t.products if str(c.get("id")) == pid), None
+        )
         if card is None:
             return {"product_id": pid, "error": f"{pid} was never shown"}
         return {"product_id": pid, "source": "card", "data": card}
@@ -188,10 +209,14 @@ class Replayer:
             pending: str | None = None
             cart_before = _cart_key(await self.svc.get_cart(user_id=user_id))
             for i, turn in enumerate(conv.turns):
-                tr = TurnRecord(index=i, kind=turn.kind, user=turn.user, confirm=turn.confirm,
-                                intent=turn.intent,
-                                image=turn.image.model_dump_json(exclude_none=True)
-                                if turn.image else None)
+                tr = TurnRecord(
+                    index=i,
+                    kind=turn.kind,
+                    user=turn.user,
+                    confirm=turn.confirm,
+                    intent=turn.intent,
+                    image=turn.image.model_dump_json(exclude_none=True) if turn.image else None,
+                )
                 rec.turns.append(tr)
                 if turn.new_session:  # same user, fresh conversation: only memory carries
                     session_id = (await self.svc.sessions.create_session(user_id)).session_id
@@ -200,13 +225,19 @@ class Replayer:
                     if pending is None:  # the agent never asked: nothing to answer
                         tr.skipped = "no confirmation was pending to answer"
                         continue
-                    stream = self.svc.stream_confirm(user_id=user_id, session_id=session_id,
-                                                     confirmation_id=pending,
-                                                     approve=bool(turn.confirm))
+                    stream = self.svc.stream_confirm(
+                        user_id=user_id,
+                        session_id=session_id,
+                        confirmation_id=pending,
+                        approve=bool(turn.confirm),
+                    )
                 else:
-                    stream = self.svc.stream_turn(user_id=user_id, session_id=session_id,
-                                                  text=turn.user or "",
-                                                  image_id=await self._image_id(turn))
+                    stream = self.svc.stream_turn(
+                        user_id=user_id,
+                        session_id=session_id,
+                        text=turn.user or "",
+                        image_id=await self._image_id(turn),
+                    )
                 started = time.perf_counter()
                 events = await asyncio.wait_for(_collect(stream), self.turn_timeout_s)
                 pending = _record_events(tr, events)
@@ -232,21 +263,33 @@ async def _collect(stream: AsyncIterator[Any]) -> list[dict[str, Any]]:
 
 
 async def run_conversations(
-    convs: list[Conversation], config: EvalConfig, *, factory: ServiceFactory, data_dir: Path,
-    dataset: str = "", concurrency: int = 4, run_id: str | None = None,
-    on_done: Callable[[ConversationRecord], None] | None = None, turn_timeout_s: float = 120.0,
+    convs: list[Conversation],
+    config: EvalConfig,
+    *,
+    factory: ServiceFactory,
+    data_dir: Path,
+    dataset: str = "",
+    concurrency: int = 4,
+    run_id: str | None = None,
+    on_done: Callable[[ConversationRecord], None] | None = None,
+    turn_timeout_s: float = 120.0,
 ) -> RunResult:
     """Replay ``convs`` with ``config``; returns the scored run."""
     run_id = run_id or f"{config.name}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:4]}"
     run_id = re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)
-    result = RunResult(run_id=run_id, config=config.model_dump(mode="json"), dataset=dataset,
-                       started_at=datetime.now(UTC).isoformat())
+    result = RunResult(
+        run_id=run_id,
+        config=config.model_dump(mode="json"),
+        dataset=dataset,
+        started_at=datetime.now(UTC).isoformat(),
+    )
     t0 = time.perf_counter()
     sem = asyncio.Semaphore(max(1, concurrency))
     by_id = {c.id: c for c in convs}
     async with factory(config) as svc:
-        replayer = Replayer(svc, config, data_dir=data_dir, run_id=run_id,
-                            turn_timeout_s=turn_timeout_s)
+        replayer = Replayer(
+            svc, config, data_dir=data_dir, run_id=run_id, turn_timeout_s=turn_timeout_s
+        )
 
         async def one(conv: Conversation) -> ConversationRecord:
             async with sem:

@@ -19,33 +19,44 @@ from typing import Any
 
 import numpy as np
 
-from retrieval import _render
-from retrieval.demo import COLORS, generate_products
-from retrieval.demo_looks import ensure_demo_looks
-from retrieval.embed import DescriptorEncoder
-from retrieval.index import Conditions
-from retrieval.service import CatalogService, make_service, merchant_marker, open_index
+from shopagent.retrieval import _render
+from shopagent.retrieval.demo import COLORS, generate_products
+from shopagent.retrieval.demo_looks import ensure_demo_looks
+from shopagent.retrieval.embed import DescriptorEncoder
+from shopagent.retrieval.index import Conditions
+from shopagent.retrieval.service import CatalogService, make_service, merchant_marker, open_index
 
 DEMO_VERSION = "demo-v4"
 
 
 def _fingerprint(settings: Any, n: int, text_encoder: str, image_encoder: str) -> str:
-    blob = json.dumps({"n": n, "seed": settings.demo_catalog_seed, "demo": DEMO_VERSION,
-                       "text": text_encoder, "image": image_encoder,
-                       "collection": settings.qdrant_collection}, sort_keys=True)
+    blob = json.dumps(
+        {
+            "n": n,
+            "seed": settings.demo_catalog_seed,
+            "demo": DEMO_VERSION,
+            "text": text_encoder,
+            "image": image_encoder,
+            "collection": settings.qdrant_collection,
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def _marker(settings: Any) -> Path:
-    return (Path(settings.data_dir) / "index" /
-            f"demo-{settings.index_backend}-{settings.qdrant_collection}.json")
+    return (
+        Path(settings.data_dir)
+        / "index"
+        / f"demo-{settings.index_backend}-{settings.qdrant_collection}.json"
+    )
 
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[int], None]]]:
     """Yields ``task(description, total) -> advance(n)``; silent when disabled."""
     if not enabled:
-        yield lambda _d, _t: (lambda _n: None)
+        yield lambda _d, _t: lambda _n: None
         return
     from rich.progress import (
         BarColumn,
@@ -55,8 +66,10 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[int], No
         TimeElapsedColumn,
     )
 
-    with Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn()) as prog:
+    with Progress(
+        TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as prog:
+
         def task(desc: str, total: int) -> Callable[[int], None]:
             tid = prog.add_task(desc, total=total)
             return lambda k: prog.advance(tid, k)
@@ -67,8 +80,9 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[int], No
 def _render_one(args: tuple[Any, Path, DescriptorEncoder | None]) -> tuple[str, Any]:
     product, folder, desc = args
     shape = product.attributes.get("shape", "box")
-    png = _render.render(shape, COLORS.get(product.attributes.get("color"), (128, 128, 128)),
-                         seed=product.id)
+    png = _render.render(
+        shape, COLORS.get(product.attributes.get("color"), (128, 128, 128)), seed=product.id
+    )
     (folder / f"{product.id}.png").write_bytes(png)
     return product.id, (desc.embed_images([png])[0] if desc is not None else png)
 
@@ -81,8 +95,9 @@ def is_merchant_catalog(settings: Any, index: Any) -> bool:
     return not _marker(settings).exists() and index.count(Conditions()) > 0
 
 
-def ensure_demo_catalog(settings: Any, progress: bool = True, *,
-                        n: int | None = None) -> CatalogService:
+def ensure_demo_catalog(
+    settings: Any, progress: bool = True, *, n: int | None = None
+) -> CatalogService:
     """The demo catalog, built on first start (or when its fingerprint changed)."""
     n = settings.demo_catalog_size if n is None else n
     # The demo's looks (what complete-the-look learns from) ship with it.
@@ -110,7 +125,7 @@ def _build(settings: Any, n: int, fp: str, marker: Path, progress: bool) -> Cata
         shutil.rmtree(data_dir / "index" / settings.qdrant_collection, ignore_errors=True)
     index = open_index(settings)
     if settings.index_backend == "server":
-        from retrieval.index.client import QdrantClientIndex
+        from shopagent.retrieval.index.client import QdrantClientIndex
 
         assert isinstance(index, QdrantClientIndex)
         if index.client.collection_exists(index.collection):
@@ -126,8 +141,9 @@ def _build(settings: Any, n: int, fp: str, marker: Path, progress: bool) -> Cata
         vectors: dict[str, np.ndarray] = {}
         # Drawing and numpy release the GIL for much of their work: two threads help.
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for pid, out in pool.map(_render_one, [(p, folder, desc) for p in products],
-                                     chunksize=32):
+            for pid, out in pool.map(
+                _render_one, [(p, folder, desc) for p in products], chunksize=32
+            ):
                 vectors[pid] = out if desc is not None else service.images.embed_images([out])[0]
                 advance(1)
         advance = task("Embedding and indexing", n)

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from retrieval.ingest import (
+from shopagent.retrieval.ingest import (
     Group,
     IngestIssue,
     Parsed,
@@ -35,14 +35,26 @@ from retrieval.ingest import (
     strip_html,
     variant_rows,
 )
-from retrieval.schema import Product, Variant, option_key
+from shopagent.retrieval.schema import Product, Variant, option_key
 
 _GENDER = {"female": "women", "male": "men", "unisex": "unisex"}
 _KIDS = {"kids", "toddler", "infant", "newborn"}
 # Merchant Center columns read into fields (the rest go to attributes as named).
-_GMC_FIELDS = {"id", "item_group_id", "title", "description", "link", "image_link",
-               "additional_image_link", "price", "sale_price", "availability", "brand",
-               "product_type", "product_detail"}
+_GMC_FIELDS = {
+    "id",
+    "item_group_id",
+    "title",
+    "description",
+    "link",
+    "image_link",
+    "additional_image_link",
+    "price",
+    "sale_price",
+    "availability",
+    "brand",
+    "product_type",
+    "product_detail",
+}
 _GMC_OPTION_COLUMNS = ("color", "size", "material", "pattern", "age_group", "gender")
 # Per-variant identifiers: never options, kept on the variant.
 _GMC_VARIANT_ONLY = {"gtin", "mpn", "mobile_link", "sale_price_effective_date"}
@@ -89,8 +101,11 @@ def read_gmc(f: Iterable[str]) -> Iterator[Parsed]:
         varying = [k for k in keys if len({v.get(k) for v in per_row}) > 1]
         shared = {k: per_row[0][k] for k in keys if k not in varying and k in per_row[0]}
         extra_keys = [c for c in first if c not in _GMC_FIELDS and c not in _GMC_OPTION_COLUMNS]
-        extra_varying = {c for c in extra_keys
-                         if c in _GMC_VARIANT_ONLY or len({r.get(c) for _, r in group.rows}) > 1}
+        extra_varying = {
+            c
+            for c in extra_keys
+            if c in _GMC_VARIANT_ONLY or len({r.get(c) for _, r in group.rows}) > 1
+        }
 
         def make(line: int, r: dict[str, str]) -> Variant:
             vid = r.get("id") or f"{gid}-{line}"
@@ -109,13 +124,16 @@ def read_gmc(f: Iterable[str]) -> Iterator[Parsed]:
             if r.get("link"):
                 attrs["link"] = r["link"]
             return Variant(
-                id=vid, sku=r.get("mpn") or r.get("id") or None,
+                id=vid,
+                sku=r.get("mpn") or r.get("id") or None,
                 title=r.get("title") or None,
                 options={k: per_row[n][k] for k in varying if k in per_row[n]},
-                price=paid, compare_at_price=before,
+                price=paid,
+                compare_at_price=before,
                 availability=availability_of(r.get("availability"), line, vid, issues),
                 image=images[0] if images else None,
-                attributes={**attrs, "currency": currency})
+                attributes={**attrs, "currency": currency},
+            )
 
         variants = variant_rows(group, issues, make)
         currencies = {v.attributes.pop("currency") for v in variants}
@@ -136,33 +154,63 @@ def read_gmc(f: Iterable[str]) -> Iterator[Parsed]:
             if c not in extra_varying and first.get(c):
                 attrs[c] = first[c]
         image_refs = [r.get("image_link", "") for _, r in group.rows]
-        image_refs += [u for _, r in group.rows
-                       for u in (r.get("additional_image_link") or "").split(",")]
+        image_refs += [
+            u for _, r in group.rows for u in (r.get("additional_image_link") or "").split(",")
+        ]
         descriptions = {r.get("description", "") for _, r in group.rows}
         if len(descriptions) > 1:  # variants that say different things keep their words
             for v, (_, r) in zip(variants, group.rows, strict=False):
                 v.attributes["description"] = strip_html(r.get("description", ""))
         category = first.get("product_type") or first.get("google_product_category") or ""
-        return Product(id=gid, title=title,
-                       description=strip_html(first.get("description", "")),
-                       category=category.split(",")[0].strip(),
-                       brand=first.get("brand") or None, price=lowest(variants),
-                       currency=currencies.pop(), variants=variants,
-                       option_names={k: labels.get(k, k) for k in varying},
-                       images=clean_images(image_refs, group.line, gid, []),
-                       url=(first.get("link") or "").split("?")[0] or None, attributes=attrs)
+        return Product(
+            id=gid,
+            title=title,
+            description=strip_html(first.get("description", "")),
+            category=category.split(",")[0].strip(),
+            brand=first.get("brand") or None,
+            price=lowest(variants),
+            currency=currencies.pop(),
+            variants=variants,
+            option_names={k: labels.get(k, k) for k in varying},
+            images=clean_images(image_refs, group.line, gid, []),
+            url=(first.get("link") or "").split("?")[0] or None,
+            attributes=attrs,
+        )
 
     for item in grouped(rows(f, "\t"), "item_group_id", "id", "id"):
         yield from (finish(item, build) if isinstance(item, Group) else [item])
 
 
 # --- Shopify ----------------------------------------------------------------------------
-_SHOPIFY_PRODUCT = {"Handle", "Title", "Body (HTML)", "Vendor", "Product Category", "Type",
-                    "Tags", "Published", "Status", "Image Src", "Image Position",
-                    "Image Alt Text", "Option1 Name", "Option2 Name", "Option3 Name"}
-_SHOPIFY_VARIANT = {"Option1 Value", "Option2 Value", "Option3 Value", "Variant SKU",
-                    "Variant Price", "Variant Compare At Price", "Variant Inventory Qty",
-                    "Variant Inventory Policy", "Variant Inventory Tracker", "Variant Image"}
+_SHOPIFY_PRODUCT = {
+    "Handle",
+    "Title",
+    "Body (HTML)",
+    "Vendor",
+    "Product Category",
+    "Type",
+    "Tags",
+    "Published",
+    "Status",
+    "Image Src",
+    "Image Position",
+    "Image Alt Text",
+    "Option1 Name",
+    "Option2 Name",
+    "Option3 Name",
+}
+_SHOPIFY_VARIANT = {
+    "Option1 Value",
+    "Option2 Value",
+    "Option3 Value",
+    "Variant SKU",
+    "Variant Price",
+    "Variant Compare At Price",
+    "Variant Inventory Qty",
+    "Variant Inventory Policy",
+    "Variant Inventory Tracker",
+    "Variant Image",
+}
 _METAFIELD = re.compile(r"^(.*?)\s*\((?:product|variant)\.metafields\.[^)]*\)$")
 
 
@@ -184,8 +232,11 @@ def read_shopify(f: Iterable[str]) -> Iterator[Parsed]:
         vrows = [(ln, r) for ln, r in group.rows if _is_variant_row(r)]
         if not vrows:
             raise ValueError("no variant rows (Variant Price missing)")
-        other = [c for c in first if c not in _SHOPIFY_PRODUCT and c not in _SHOPIFY_VARIANT
-                 and not _METAFIELD.match(c)]
+        other = [
+            c
+            for c in first
+            if c not in _SHOPIFY_PRODUCT and c not in _SHOPIFY_VARIANT and not _METAFIELD.match(c)
+        ]
 
         def make(line: int, r: dict[str, str]) -> Variant:
             n = vrows.index((line, r)) + 1
@@ -205,12 +256,18 @@ def read_shopify(f: Iterable[str]) -> Iterator[Parsed]:
                 state = "backorder" if policy == "continue" else "out_of_stock"
             options = {keys[i]: r[f"Option{i} Value"] for i in keys if r.get(f"Option{i} Value")}
             images = clean_images([r.get("Variant Image", "")], line, vid, issues)
-            return Variant(id=vid, sku=r.get("Variant SKU") or None,
-                           title=" / ".join(options.values()) or None, options=options,
-                           price=price, compare_at_price=before,
-                           availability=availability_of(state, line, vid, issues),
-                           quantity=qty, image=images[0] if images else None,
-                           attributes={c: r[c] for c in other if r.get(c)})
+            return Variant(
+                id=vid,
+                sku=r.get("Variant SKU") or None,
+                title=" / ".join(options.values()) or None,
+                options=options,
+                price=price,
+                compare_at_price=before,
+                availability=availability_of(state, line, vid, issues),
+                quantity=qty,
+                image=images[0] if images else None,
+                attributes={c: r[c] for c in other if r.get(c)},
+            )
 
         variants = variant_rows(Group(group.line, vrows), issues, make)
         attrs: dict[str, Any] = {}
@@ -224,14 +281,21 @@ def read_shopify(f: Iterable[str]) -> Iterator[Parsed]:
                 attrs.setdefault(option_key(m.group(1)), vals[0] if len(vals) == 1 else vals)
         if first.get("Product Category"):
             attrs["product_category"] = first["Product Category"]
-        images = clean_images([r.get("Image Src", "") for _, r in group.rows], group.line,
-                              handle, issues)
-        return Product(id=handle, title=first.get("Title", ""),
-                       description=strip_html(first.get("Body (HTML)", "")),
-                       category=first.get("Type") or first.get("Product Category") or "",
-                       brand=first.get("Vendor") or None, price=lowest(variants),
-                       variants=variants, images=images,
-                       option_names={keys[i]: names[i] for i in keys}, attributes=attrs)
+        images = clean_images(
+            [r.get("Image Src", "") for _, r in group.rows], group.line, handle, issues
+        )
+        return Product(
+            id=handle,
+            title=first.get("Title", ""),
+            description=strip_html(first.get("Body (HTML)", "")),
+            category=first.get("Type") or first.get("Product Category") or "",
+            brand=first.get("Vendor") or None,
+            price=lowest(variants),
+            variants=variants,
+            images=images,
+            option_names={keys[i]: names[i] for i in keys},
+            attributes=attrs,
+        )
 
     for item in grouped(rows(f, ","), "Handle", "Handle"):
         yield from (finish(item, build) if isinstance(item, Group) else [item])

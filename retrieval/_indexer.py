@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.embed import ImageEncoder, SparseEncoder, TextEmbedder
-from retrieval.images import fetch_image
-from retrieval.index import IndexBackend, IndexPoint, product_payload
-from retrieval.ingest import IngestIssue, Parsed
-from retrieval.schema import Product
 from shopagent.errors import ShopAgentError
+from shopagent.retrieval.embed import ImageEncoder, SparseEncoder, TextEmbedder
+from shopagent.retrieval.images import fetch_image
+from shopagent.retrieval.index import IndexBackend, IndexPoint, product_payload
+from shopagent.retrieval.ingest import IngestIssue, Parsed
+from shopagent.retrieval.schema import Product
 
 
 @dataclass
@@ -42,20 +42,31 @@ class IngestReport:
         return sum(1 for i in self.issues if not i.skipped)
 
     def summary(self) -> str:
-        text = (f"{self.ingested} products ingested, {self.skipped} rows skipped, "
-                f"{self.warnings} warnings, {self.images_failed} images unreadable, "
-                f"{self.deleted} deleted in {self.seconds:.1f}s")
+        text = (
+            f"{self.ingested} products ingested, {self.skipped} rows skipped, "
+            f"{self.warnings} warnings, {self.images_failed} images unreadable, "
+            f"{self.deleted} deleted in {self.seconds:.1f}s"
+        )
         if self.delete_refused:
-            text += (f"; {self.delete_refused} products missing from the feed were NOT "
-                     "deleted (more than the allowed share; check the feed, or use --force)")
+            text += (
+                f"; {self.delete_refused} products missing from the feed were NOT "
+                "deleted (more than the allowed share; check the feed, or use --force)"
+            )
         return text
 
 
 class ImageResolver:
     """Bytes for a product image reference: a /media/ path, a file next to the feed, a URL."""
 
-    def __init__(self, media_root: Path, base_dir: Path | None, *, timeout_s: float,
-                 max_bytes: int, fetch: Callable[..., bytes] = fetch_image) -> None:
+    def __init__(
+        self,
+        media_root: Path,
+        base_dir: Path | None,
+        *,
+        timeout_s: float,
+        max_bytes: int,
+        fetch: Callable[..., bytes] = fetch_image,
+    ) -> None:
         self.media_root = Path(media_root).resolve()
         self.base_dir = Path(base_dir).resolve() if base_dir else None
         self.timeout_s, self.max_bytes, self._fetch = timeout_s, max_bytes, fetch
@@ -66,7 +77,7 @@ class ImageResolver:
         if "://" in ref:
             raise ValueError(f"image URL scheme not allowed: {ref.split('://')[0]}")
         if ref.startswith("/media/"):
-            path, root = (self.media_root / ref[len("/media/"):]).resolve(), self.media_root
+            path, root = (self.media_root / ref[len("/media/") :]).resolve(), self.media_root
         elif self.base_dir is not None:
             path, root = (self.base_dir / ref).resolve(), self.base_dir
         else:
@@ -80,16 +91,27 @@ class ImageResolver:
 
 
 class Indexer:
-    def __init__(self, index: IndexBackend, text: TextEmbedder, sparse: SparseEncoder,
-                 images: ImageEncoder | None, resolver: ImageResolver | None,
-                 *, batch_size: int = 256) -> None:
+    def __init__(
+        self,
+        index: IndexBackend,
+        text: TextEmbedder,
+        sparse: SparseEncoder,
+        images: ImageEncoder | None,
+        resolver: ImageResolver | None,
+        *,
+        batch_size: int = 256,
+    ) -> None:
         self.index, self.text, self.sparse = index, text, sparse
         self.images, self.resolver = images, resolver
         self.batch_size = batch_size
 
-    def run(self, items: Iterable[Parsed | Product], *,
-            on_batch: Callable[[int], None] | None = None,
-            image_vectors: dict[str, np.ndarray] | None = None) -> tuple[IngestReport, set[str]]:
+    def run(
+        self,
+        items: Iterable[Parsed | Product],
+        *,
+        on_batch: Callable[[int], None] | None = None,
+        image_vectors: dict[str, np.ndarray] | None = None,
+    ) -> tuple[IngestReport, set[str]]:
         """Index everything; returns the report and the ids seen (for delete-missing).
 
         Text embedding of one batch overlaps the sparse vectors, payloads and upsert of the
@@ -138,16 +160,21 @@ class Indexer:
         report.seconds = time.perf_counter() - start
         return report, seen
 
-    def _finish(self, pending: tuple[list[tuple[int, Product]], Future[np.ndarray]],
-                report: IngestReport, image_vectors: dict[str, np.ndarray] | None,
-                on_batch: Callable[[int], None] | None) -> None:
+    def _finish(
+        self,
+        pending: tuple[list[tuple[int, Product]], Future[np.ndarray]],
+        report: IngestReport,
+        image_vectors: dict[str, np.ndarray] | None,
+        on_batch: Callable[[int], None] | None,
+    ) -> None:
         batch, future = pending
         self._flush(batch, report, image_vectors, future.result())
         if on_batch:
             on_batch(len(batch))
 
-    def _image_vectors(self, batch: list[tuple[int, Product]],
-                       report: IngestReport) -> list[np.ndarray | None]:
+    def _image_vectors(
+        self, batch: list[tuple[int, Product]], report: IngestReport
+    ) -> list[np.ndarray | None]:
         out: list[np.ndarray | None] = [None] * len(batch)
         if self.images is None or self.resolver is None:
             return out
@@ -165,8 +192,8 @@ class Indexer:
                 # A path out of the feed folder or a non-public host is refused, not just
                 # unreadable: such a reference is never stored nor sent to browsers.
                 if isinstance(exc, ValueError) or (
-                        getattr(exc, "code", "") == "unsafe_url"
-                        and "non-public" in str(exc)):
+                    getattr(exc, "code", "") == "unsafe_url" and "non-public" in str(exc)
+                ):
                     refused.add(i)
                 return i, None, f"image {ref!r} unreadable: {getattr(exc, 'message', exc)}"
 
@@ -188,15 +215,27 @@ class Indexer:
                 report.issues.append(IngestIssue(line, err, product.id, skipped=False))
         return out
 
-    def _flush(self, batch: list[tuple[int, Product]], report: IngestReport,
-               image_vectors: dict[str, np.ndarray] | None, dense: np.ndarray) -> None:
+    def _flush(
+        self,
+        batch: list[tuple[int, Product]],
+        report: IngestReport,
+        image_vectors: dict[str, np.ndarray] | None,
+        dense: np.ndarray,
+    ) -> None:
         products = [p for _, p in batch]
         if image_vectors is not None:
             imgs: list[np.ndarray | None] = [image_vectors.get(p.id) for p in products]
         else:
             imgs = self._image_vectors(batch, report)
-        points = [IndexPoint(p.id, dense[i], self.sparse.document(p.keyword_text()),
-                             product_payload(p, self.text.name), imgs[i])
-                  for i, p in enumerate(products)]
+        points = [
+            IndexPoint(
+                p.id,
+                dense[i],
+                self.sparse.document(p.keyword_text()),
+                product_payload(p, self.text.name),
+                imgs[i],
+            )
+            for i, p in enumerate(products)
+        ]
         self.index.upsert(points)
         report.ingested += len(points)

@@ -20,16 +20,26 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from retrieval.schema import Product
+from shopagent.retrieval.schema import Product
 
 # Look templates: the anchor's leaf category, then slots, each a choice of leaf categories.
 TEMPLATES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
-    ("Dresses", (("Heels", "Sandals"), ("Handbags", "Tote Bags"),
-                 ("Earrings", "Necklaces", "Bracelets"))),
-    ("Skirts", (("T-Shirts", "Shirts", "Sweaters"), ("Heels", "Sneakers", "Sandals"),
-                ("Handbags",))),
-    ("Jeans", (("T-Shirts", "Shirts", "Sweaters", "Hoodies"), ("Sneakers", "Boots"),
-               ("Backpacks", "Wallets", "Watches"))),
+    (
+        "Dresses",
+        (("Heels", "Sandals"), ("Handbags", "Tote Bags"), ("Earrings", "Necklaces", "Bracelets")),
+    ),
+    (
+        "Skirts",
+        (("T-Shirts", "Shirts", "Sweaters"), ("Heels", "Sneakers", "Sandals"), ("Handbags",)),
+    ),
+    (
+        "Jeans",
+        (
+            ("T-Shirts", "Shirts", "Sweaters", "Hoodies"),
+            ("Sneakers", "Boots"),
+            ("Backpacks", "Wallets", "Watches"),
+        ),
+    ),
     ("Jackets", (("Jeans",), ("Boots", "Sneakers", "Loafers"), ("Watches", "Wallets"))),
     ("Shirts", (("Jeans",), ("Loafers", "Boots"), ("Watches", "Wallets"))),
     ("Hoodies", (("Jeans",), ("Sneakers",), ("Backpacks",))),
@@ -78,12 +88,14 @@ def _audience_fits(anchor: str, audience: str) -> bool:
 def _fits(anchor: Product, p: Product, strict: bool) -> bool:
     a, b = anchor.attributes, p.attributes
     ok = _colour_fits(str(a.get("color")), str(b.get("color"))) and _audience_fits(
-        str(a.get("audience")), str(b.get("audience")))
+        str(a.get("audience")), str(b.get("audience"))
+    )
     return ok and (not strict or _style_fits(str(a.get("style")), str(b.get("style"))))
 
 
-def generate_looks(products: list[Product], seed: int = 7, n: int | None = None
-                   ) -> list[dict[str, Any]]:
+def generate_looks(
+    products: list[Product], seed: int = 7, n: int | None = None
+) -> list[dict[str, Any]]:
     """Looks over ``products`` (about one per eight products): ``{"id", "split",
     "product_ids"}``, the anchor first. Only products that can be bought are used."""
     by_leaf: dict[str, list[Product]] = defaultdict(list)
@@ -104,22 +116,30 @@ def generate_looks(products: list[Product], seed: int = 7, n: int | None = None
             pool = [p for leaf in slot for p in by_leaf.get(leaf, []) if p not in items]
             # A stylist matches style when the stock allows, and never breaks the palette.
             fitting = [p for p in pool if _fits(anchor, p, strict=True)] or [
-                p for p in pool if _fits(anchor, p, strict=False)]
+                p for p in pool if _fits(anchor, p, strict=False)
+            ]
             if fitting:
                 items.append(rng.choice(fitting))
         if len(items) < 2:
             continue
-        looks.append({"id": f"look-{k:04d}",
-                      "split": "test" if k % HOLDOUT_EVERY == 0 else "train",
-                      "product_ids": [p.id for p in items]})
+        looks.append(
+            {
+                "id": f"look-{k:04d}",
+                "split": "test" if k % HOLDOUT_EVERY == 0 else "train",
+                "product_ids": [p.id for p in items],
+            }
+        )
     return looks
 
 
 def write_looks(path: Path, looks: list[dict[str, Any]], source: str = "") -> None:
     """Write the shop's looks file (training looks only: held-out ones stay out)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    train = [{"id": lk["id"], "product_ids": lk["product_ids"]}
-             for lk in looks if lk.get("split", "train") == "train"]
+    train = [
+        {"id": lk["id"], "product_ids": lk["product_ids"]}
+        for lk in looks
+        if lk.get("split", "train") == "train"
+    ]
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"source": source, "looks": train}, indent=0))
     tmp.replace(path)
@@ -129,7 +149,7 @@ def ensure_demo_looks(data_dir: Path, n: int, seed: int) -> Path:
     """The demo's looks file ``data_dir/looks.json`` for the first ``n`` demo products,
     (re)written when missing or made for another demo catalog. A merchant's own looks
     file (another source) is kept."""
-    from retrieval.demo import generate_products
+    from shopagent.retrieval.demo import generate_products
 
     path = Path(data_dir) / "looks.json"
     source = f"demo:{seed}:{n}"

@@ -89,8 +89,9 @@ def check_url(url: str, resolver: Resolver = _system_resolver) -> None:
     except ValueError as exc:
         raise InvalidInput(f"bad image URL {url!r}: {exc}", code="unsafe_url") from exc
     if parts.scheme not in ("http", "https"):
-        raise InvalidInput(f"image URL scheme {parts.scheme!r} not allowed (http/https only)",
-                           code="unsafe_url")
+        raise InvalidInput(
+            f"image URL scheme {parts.scheme!r} not allowed (http/https only)", code="unsafe_url"
+        )
     host = parts.hostname
     if not host:
         raise InvalidInput(f"image URL {url!r} has no host", code="unsafe_url")
@@ -105,13 +106,20 @@ def check_url(url: str, resolver: Resolver = _system_resolver) -> None:
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
             ip = ip.ipv4_mapped
         if not ip.is_global or ip.is_multicast:
-            raise InvalidInput(f"image host {host!r} resolves to non-public address {ip}",
-                               code="unsafe_url")
+            raise InvalidInput(
+                f"image host {host!r} resolves to non-public address {ip}", code="unsafe_url"
+            )
 
 
-def fetch_image(url: str, *, timeout_s: float = 10.0, max_bytes: int = 10 * 1024 * 1024,
-                client: httpx.Client | None = None, resolver: Resolver = _system_resolver,
-                max_redirects: int = 3) -> bytes:
+def fetch_image(
+    url: str,
+    *,
+    timeout_s: float = 10.0,
+    max_bytes: int = 10 * 1024 * 1024,
+    client: httpx.Client | None = None,
+    resolver: Resolver = _system_resolver,
+    max_redirects: int = 3,
+) -> bytes:
     """GET an image from an untrusted feed URL, guarded as the module docstring says."""
     # httpx timeouts are per operation; a slow drip could run forever without a deadline.
     deadline = time.monotonic() + timeout_s
@@ -126,8 +134,9 @@ def fetch_image(url: str, *, timeout_s: float = 10.0, max_bytes: int = 10 * 1024
                         url = urljoin(url, resp.headers.get("location", ""))
                         continue
                     if resp.status_code != 200:
-                        raise InvalidInput(f"image URL returned HTTP {resp.status_code}",
-                                           code="image_fetch_failed")
+                        raise InvalidInput(
+                            f"image URL returned HTTP {resp.status_code}", code="image_fetch_failed"
+                        )
                     declared = resp.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > max_bytes:
                         raise PayloadTooLarge(f"image larger than {max_bytes} bytes")
@@ -137,12 +146,15 @@ def fetch_image(url: str, *, timeout_s: float = 10.0, max_bytes: int = 10 * 1024
                         if len(buf) > max_bytes:
                             raise PayloadTooLarge(f"image larger than {max_bytes} bytes")
                         if time.monotonic() > deadline:
-                            raise InvalidInput(f"image fetch exceeded {timeout_s}s",
-                                               code="image_fetch_failed")
+                            raise InvalidInput(
+                                f"image fetch exceeded {timeout_s}s", code="image_fetch_failed"
+                            )
                     return bytes(buf)
             except httpx.HTTPError as exc:
-                raise InvalidInput(f"image fetch failed: {exc.__class__.__name__}: {exc}",
-                                   code="image_fetch_failed") from exc
+                raise InvalidInput(
+                    f"image fetch failed: {exc.__class__.__name__}: {exc}",
+                    code="image_fetch_failed",
+                ) from exc
         raise InvalidInput("too many redirects fetching image", code="image_fetch_failed")
     finally:
         if own:

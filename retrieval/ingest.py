@@ -25,9 +25,9 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from retrieval.schema import AVAILABILITIES, Product, Variant, parse_availability
 from shopagent.errors import IngestError
 from shopagent.money import parse_money
+from shopagent.retrieval.schema import AVAILABILITIES, Product, Variant, parse_availability
 
 Format = Literal["auto", "jsonl", "csv", "gmc", "shopify"]
 FORMATS = ("auto", "jsonl", "csv", "gmc", "shopify")
@@ -56,8 +56,9 @@ class Parsed:
 
 
 def _validation_reason(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}"
-                     for e in exc.errors())
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}" for e in exc.errors()
+    )
 
 
 def parse_price(text: str, default_currency: str = "USD") -> tuple[Decimal, str]:
@@ -103,8 +104,9 @@ def refused_image(ref: str) -> str | None:
     return None
 
 
-def clean_images(refs: Iterable[str], line: int, product_id: str | None,
-                 issues: list[IngestIssue]) -> list[str]:
+def clean_images(
+    refs: Iterable[str], line: int, product_id: str | None, issues: list[IngestIssue]
+) -> list[str]:
     """The allowed image references, in order, each once; refused ones reported."""
     out: list[str] = []
     for ref in refs:
@@ -113,15 +115,15 @@ def clean_images(refs: Iterable[str], line: int, product_id: str | None,
             continue
         why = refused_image(ref)
         if why:
-            issues.append(IngestIssue(line, f"{why}: {ref[:200]} (image dropped)", product_id,
-                                      skipped=False))
+            issues.append(
+                IngestIssue(line, f"{why}: {ref[:200]} (image dropped)", product_id, skipped=False)
+            )
         else:
             out.append(ref)
     return out
 
 
-def availability_of(raw: str | None, line: int, vid: str | None,
-                    issues: list[IngestIssue]) -> str:
+def availability_of(raw: str | None, line: int, vid: str | None, issues: list[IngestIssue]) -> str:
     """A feed's availability word; an unknown one is reported and the row skipped."""
     if not (raw or "").strip():
         return "in_stock"
@@ -137,8 +139,9 @@ def detect_format(path: Path) -> str:
         return "jsonl"
     with path.open(encoding="utf-8-sig", errors="replace") as f:
         header = f.readline()
-    if "\t" in header and ("image_link" in header or "item_group_id" in header
-                           or "availability" in header):
+    if "\t" in header and (
+        "image_link" in header or "item_group_id" in header or "availability" in header
+    ):
         return "gmc"
     if header.startswith("Handle") or "Body (HTML)" in header:
         return "shopify"
@@ -148,14 +151,15 @@ def detect_format(path: Path) -> str:
 
 
 def read_feed(path: Path, fmt: str = "auto") -> Iterator[Parsed]:
-    from retrieval._feeds import read_gmc, read_shopify
+    from shopagent.retrieval._feeds import read_gmc, read_shopify
 
     path = Path(path)
     if not path.is_file():
         raise IngestError(f"no such file: {path}", code="file_not_found")
     if fmt not in FORMATS:
-        raise IngestError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}",
-                          code="bad_format")
+        raise IngestError(
+            f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", code="bad_format"
+        )
     fmt = detect_format(path) if fmt == "auto" else fmt
     readers = {"jsonl": read_jsonl, "csv": read_csv, "gmc": read_gmc, "shopify": read_shopify}
     try:
@@ -173,9 +177,14 @@ def unique_ids(items: Iterable[Parsed]) -> Iterator[Parsed]:
         p = item.product
         if p is not None:
             if p.id in first:
-                yield Parsed(item.line, issue=IngestIssue(
-                    item.line, f"duplicate product id {p.id!r} (first on line {first[p.id]})",
-                    p.id))
+                yield Parsed(
+                    item.line,
+                    issue=IngestIssue(
+                        item.line,
+                        f"duplicate product id {p.id!r} (first on line {first[p.id]})",
+                        p.id,
+                    ),
+                )
                 continue
             first[p.id] = item.line
         yield item
@@ -206,14 +215,20 @@ def _jsonl_product(data: dict[str, Any], n: int, issues: list[IngestIssue]) -> P
         if isinstance(raw, dict):
             raw = _keep_unknown(raw, _VARIANT_FIELDS)
             if isinstance(raw.get("availability"), str):
-                raw = {**raw, "availability": availability_of(raw["availability"], n,
-                                                              raw.get("id"), issues)}
+                raw = {
+                    **raw,
+                    "availability": availability_of(raw["availability"], n, raw.get("id"), issues),
+                }
         variants.append(raw)
     if variants:
         data = {**data, "variants": variants}
     if isinstance(data.get("images"), list):
-        data = {**data, "images": clean_images([str(u) for u in data["images"]], n,
-                                               str(data.get("id") or "") or None, issues)}
+        data = {
+            **data,
+            "images": clean_images(
+                [str(u) for u in data["images"]], n, str(data.get("id") or "") or None, issues
+            ),
+        }
     return Product.model_validate(data)
 
 
@@ -276,8 +291,9 @@ class Group:
     rows: list[tuple[int, dict[str, str]]]
 
 
-def grouped(items: Iterable[tuple[int, dict[str, str]]], key: str, fallback: str,
-            vid: str | None = None) -> Iterator[Group | Parsed]:
+def grouped(
+    items: Iterable[tuple[int, dict[str, str]]], key: str, fallback: str, vid: str | None = None
+) -> Iterator[Group | Parsed]:
     """Group rows by ``key`` (falling back to ``fallback``); keeps first-seen order. A
     variant id (``vid``) seen twice is reported and the later row skipped."""
     groups: dict[str, Group] = {}
@@ -292,8 +308,10 @@ def grouped(items: Iterable[tuple[int, dict[str, str]]], key: str, fallback: str
             continue
         v = row.get(vid or "") or ""
         if v and v in seen_vid:
-            yield Parsed(line, issue=IngestIssue(
-                line, f"duplicate id {v!r} (first on line {seen_vid[v]})", v))
+            yield Parsed(
+                line,
+                issue=IngestIssue(line, f"duplicate id {v!r} (first on line {seen_vid[v]})", v),
+            )
             continue
         if v:
             seen_vid[v] = line
@@ -345,16 +363,35 @@ def lowest(variants: list[Variant]) -> Decimal:
 
 
 # --- our CSV ----------------------------------------------------------------------------
-_GENDER = {"female": "women", "male": "men", "unisex": "unisex", "women": "women",
-           "men": "men", "kids": "kids"}
+_GENDER = {
+    "female": "women",
+    "male": "men",
+    "unisex": "unisex",
+    "women": "women",
+    "men": "men",
+    "kids": "kids",
+}
 _OWN_ATTRS = ("material", "style", "audience", "pattern")
 
 
 def read_csv(f: Iterable[str]) -> Iterator[Parsed]:
     """Our CSV: id,title,description,category,brand,price,currency,image_url,available,
     color,size,material,style,audience[,group_id]. Rows sharing group_id are variants."""
-    known = {"id", "title", "description", "category", "brand", "price", "currency",
-             "image_url", "available", "color", "size", "group_id", *_OWN_ATTRS}
+    known = {
+        "id",
+        "title",
+        "description",
+        "category",
+        "brand",
+        "price",
+        "currency",
+        "image_url",
+        "available",
+        "color",
+        "size",
+        "group_id",
+        *_OWN_ATTRS,
+    }
 
     def build(group: Group, issues: list[IngestIssue]) -> Product:
         first = group.rows[0][1]
@@ -364,20 +401,29 @@ def read_csv(f: Iterable[str]) -> Iterator[Parsed]:
         def make(line: int, r: dict[str, str]) -> Variant:
             price, _ = parse_price(r.get("price", ""), (r.get("currency") or currency))
             avail = r.get("available") or "true"
-            return Variant(id=r.get("id") or f"{gid}-{line}",
-                           options={k: r[k] for k in ("color", "size") if r.get(k)},
-                           price=price, availability=availability_of(avail, line, None, issues),
-                           attributes={k: v for k, v in r.items() if k not in known and v})
+            return Variant(
+                id=r.get("id") or f"{gid}-{line}",
+                options={k: r[k] for k in ("color", "size") if r.get(k)},
+                price=price,
+                availability=availability_of(avail, line, None, issues),
+                attributes={k: v for k, v in r.items() if k not in known and v},
+            )
 
         variants = variant_rows(group, issues, make)
         attrs = {k: first[k] for k in _OWN_ATTRS if first.get(k)}
-        images = clean_images((first.get("image_url") or "").split("|"), group.line, gid,
-                              issues)
-        return Product(id=gid, title=first.get("title", ""),
-                       description=first.get("description", ""),
-                       category=first.get("category", ""), brand=first.get("brand") or None,
-                       price=lowest(variants), currency=currency, variants=variants,
-                       images=images, attributes=attrs)
+        images = clean_images((first.get("image_url") or "").split("|"), group.line, gid, issues)
+        return Product(
+            id=gid,
+            title=first.get("title", ""),
+            description=first.get("description", ""),
+            category=first.get("category", ""),
+            brand=first.get("brand") or None,
+            price=lowest(variants),
+            currency=currency,
+            variants=variants,
+            images=images,
+            attributes=attrs,
+        )
 
     for item in grouped(rows(f, ","), "group_id", "id", "id"):
         yield from (finish(item, build) if isinstance(item, Group) else [item])

@@ -20,14 +20,28 @@ Availability = Literal["in_stock", "out_of_stock", "preorder", "backorder"]
 AVAILABILITIES: tuple[str, ...] = ("in_stock", "out_of_stock", "preorder", "backorder")
 # How feeds spell availability (Merchant Center's old spaced forms, schema.org URLs, ...).
 AVAILABILITY_WORDS: dict[str, Availability] = {
-    "in_stock": "in_stock", "in stock": "in_stock", "instock": "in_stock",
-    "available": "in_stock", "true": "in_stock", "yes": "in_stock", "1": "in_stock",
-    "out_of_stock": "out_of_stock", "out of stock": "out_of_stock",
-    "outofstock": "out_of_stock", "sold out": "out_of_stock", "soldout": "out_of_stock",
-    "false": "out_of_stock", "no": "out_of_stock", "0": "out_of_stock",
+    "in_stock": "in_stock",
+    "in stock": "in_stock",
+    "instock": "in_stock",
+    "available": "in_stock",
+    "true": "in_stock",
+    "yes": "in_stock",
+    "1": "in_stock",
+    "out_of_stock": "out_of_stock",
+    "out of stock": "out_of_stock",
+    "outofstock": "out_of_stock",
+    "sold out": "out_of_stock",
+    "soldout": "out_of_stock",
+    "false": "out_of_stock",
+    "no": "out_of_stock",
+    "0": "out_of_stock",
     "discontinued": "out_of_stock",
-    "preorder": "preorder", "pre-order": "preorder", "pre order": "preorder",
-    "backorder": "backorder", "back-order": "backorder", "back order": "backorder",
+    "preorder": "preorder",
+    "pre-order": "preorder",
+    "pre order": "preorder",
+    "backorder": "backorder",
+    "back-order": "backorder",
+    "back order": "backorder",
 }
 # Option names that mean the same filter field.
 _OPTION_ALIASES = {"colour": "color", "colors": "color", "colours": "color", "sizes": "size"}
@@ -57,24 +71,30 @@ class Variant(BaseModel):
     id: str
     sku: str | None = None
     title: str | None = Field(None, description="The variant's own title, where the feed has one")
-    options: dict[str, str] = Field(default_factory=dict,
-                                    examples=[{"switch type": "clicky", "size": "M"}])
-    price: Decimal | None = Field(None, ge=0, description="What the shopper pays; None: the "
-                                  "product price")
+    options: dict[str, str] = Field(
+        default_factory=dict, examples=[{"switch type": "clicky", "size": "M"}]
+    )
+    price: Decimal | None = Field(
+        None, ge=0, description="What the shopper pays; None: the product price"
+    )
     compare_at_price: Decimal | None = Field(None, ge=0, description="The price before a sale")
     availability: Availability | None = None
     available: bool = True
     quantity: int | None = None
     image: str | None = None
-    attributes: dict[str, Any] = Field(default_factory=dict,
-                                       description="What the feed says that has no field here")
+    attributes: dict[str, Any] = Field(
+        default_factory=dict, description="What the feed says that has no field here"
+    )
 
     @field_validator("options", mode="before")
     @classmethod
     def _option_keys(cls, v: Any) -> Any:
         if isinstance(v, dict):
-            return {option_key(k): " ".join(str(x).split()) for k, x in v.items()
-                    if str(k).strip() and x is not None and str(x).strip()}
+            return {
+                option_key(k): " ".join(str(x).split())
+                for k, x in v.items()
+                if str(k).strip() and x is not None and str(x).strip()
+            }
         return v
 
     @model_validator(mode="after")
@@ -103,7 +123,8 @@ class Product(BaseModel):
         default_factory=dict, description="color, size, material, style, audience, ..."
     )
     option_names: dict[str, str] = Field(
-        default_factory=dict, description="Option key -> the name as the merchant wrote it")
+        default_factory=dict, description="Option key -> the name as the merchant wrote it"
+    )
     variants: list[Variant] = Field(default_factory=list)
     images: list[str] = Field(default_factory=list, description="URLs or /media/... paths")
     available: bool = True
@@ -200,11 +221,13 @@ class Product(BaseModel):
         aud = self.attributes.get("audience")
         # The merchant's own options ("clicky", "32GB", "2-person"); size and colour
         # values are many and already filters, so they stay out of the short text.
-        own = [v for k, vals in self.options().items() if k not in FILTER_FIELDS
-               for v in vals][:12]
-        parts = [self.title, self.category.replace(" > ", ", "),
-                 f"for {aud}" if isinstance(aud, str) and aud != "unisex" else "",
-                 ", ".join(own)]
+        own = [v for k, vals in self.options().items() if k not in FILTER_FIELDS for v in vals][:12]
+        parts = [
+            self.title,
+            self.category.replace(" > ", ", "),
+            f"for {aud}" if isinstance(aud, str) and aud != "unisex" else "",
+            ", ".join(own),
+        ]
         return ". ".join(p for p in parts if p)
 
     def keyword_text(self) -> str:
@@ -212,11 +235,15 @@ class Product(BaseModel):
         value and what the feed said beyond the fields (tags, details)."""
         attrs = " ".join(
             " ".join(str(x) for x in v) if isinstance(v, list) else str(v)
-            for v in self.attributes.values() if isinstance(v, str | int | list))
-        options = " ".join(f"{self.option_label(k)} {' '.join(vals)}"
-                           for k, vals in self.options().items())
-        return " ".join([self.title, self.brand or "", self.category, attrs, options,
-                         self.description])
+            for v in self.attributes.values()
+            if isinstance(v, str | int | list)
+        )
+        options = " ".join(
+            f"{self.option_label(k)} {' '.join(vals)}" for k, vals in self.options().items()
+        )
+        return " ".join(
+            [self.title, self.brand or "", self.category, attrs, options, self.description]
+        )
 
 
 class SearchFilters(BaseModel):
@@ -231,21 +258,25 @@ class SearchFilters(BaseModel):
     price_max: Decimal | None = Field(None, ge=0)
     in_stock: bool | None = None
     options: dict[str, str | list[str]] | None = Field(
-        None, description="Option name -> value (or any of a list), e.g. "
-        '{"switch type": "clicky", "ram": ["32GB", "64GB"]}')
+        None,
+        description="Option name -> value (or any of a list), e.g. "
+        '{"switch type": "clicky", "ram": ["32GB", "64GB"]}',
+    )
 
     @model_validator(mode="after")
     def _range(self) -> SearchFilters:
-        if (self.price_min is not None and self.price_max is not None
-                and self.price_min > self.price_max):
+        if (
+            self.price_min is not None
+            and self.price_max is not None
+            and self.price_min > self.price_max
+        ):
             raise ValueError("price_min must not exceed price_max")
         return self
 
     def applied(self) -> dict[str, Any]:
         """The filters that constrain the query (None/unset ones left out)."""
         # JSON form: prices as decimal strings, as everywhere on the wire.
-        return {k: v for k, v in self.model_dump(mode="json").items()
-                if v is not None and v != ""}
+        return {k: v for k, v in self.model_dump(mode="json").items() if v is not None and v != ""}
 
     @classmethod
     def coerce(cls, filters: SearchFilters | dict[str, Any] | None) -> SearchFilters:

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from retrieval._indexer import ImageResolver, Indexer, IngestReport
-from retrieval.embed import (
+from shopagent.errors import Conflict, InvalidInput, NotFound
+from shopagent.retrieval._indexer import ImageResolver, Indexer, IngestReport
+from shopagent.retrieval.embed import (
     TEXT_ENCODERS,
     ImageEncoder,
     SparseEncoder,
@@ -24,7 +25,7 @@ from retrieval.embed import (
     make_image_encoder,
     text_encoder_name,
 )
-from retrieval.index import (
+from shopagent.retrieval.index import (
     IMAGE,
     MAX_OPTION_INDEXES,
     OPTION_KEYS,
@@ -39,15 +40,14 @@ from retrieval.index import (
     option_field,
     product_payload,
 )
-from retrieval.ingest import Parsed, read_feed
-from retrieval.schema import (
+from shopagent.retrieval.ingest import Parsed, read_feed
+from shopagent.retrieval.schema import (
     FILTER_FIELDS,
     Product,
     SearchFilters,
     SearchHit,
     SearchResult,
 )
-from shopagent.errors import Conflict, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +65,9 @@ def _filters(filters: SearchFilters | dict[str, Any] | None) -> SearchFilters:
     try:
         return SearchFilters.coerce(filters)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'filters'}: {e['msg']}"
-                             for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'filters'}: {e['msg']}" for e in exc.errors()
+        )
         raise InvalidInput(f"invalid filters: {problems}", code="invalid_filters") from exc
 
 
@@ -76,9 +77,17 @@ def _product(payload: dict[str, Any]) -> Product:
 
 
 class CatalogService:
-    def __init__(self, index: IndexBackend, text: TextEmbedder, sparse: SparseEncoder,
-                 images: ImageEncoder, *, media_root: Path, image_fetch_timeout_s: float = 10.0,
-                 image_fetch_max_bytes: int = 10 * 1024 * 1024) -> None:
+    def __init__(
+        self,
+        index: IndexBackend,
+        text: TextEmbedder,
+        sparse: SparseEncoder,
+        images: ImageEncoder,
+        *,
+        media_root: Path,
+        image_fetch_timeout_s: float = 10.0,
+        image_fetch_max_bytes: int = 10 * 1024 * 1024,
+    ) -> None:
         self.index, self.text, self.sparse, self.images = index, text, sparse, images
         self.media_root = Path(media_root)
         self._fetch_timeout_s = image_fetch_timeout_s
@@ -104,16 +113,22 @@ class CatalogService:
     def get_products(self, product_ids: list[str]) -> list[Product]:
         return [_product(p) for p, _ in self.index.retrieve(product_ids)]
 
-    def search(self, query: str, filters: SearchFilters | dict[str, Any] | None = None,
-               page: int = 1, page_size: int = 10) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters | dict[str, Any] | None = None,
+        page: int = 1,
+        page_size: int = 10,
+    ) -> SearchResult:
         """Hybrid search: MiniLM dense + BM25 sparse candidates under the filters, fused
         by RRF. Dense candidates must be close to the best dense match (DENSE_MARGIN);
         sparse ones must share a keyword. ``total`` counts the fused candidates (at most
         max(100, page*page_size)); an empty query lists every product the filters allow."""
         f = _filters(filters)
         if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise InvalidInput(f"page must be >= 1 and page_size 1..{MAX_PAGE_SIZE}",
-                               code="invalid_page")
+            raise InvalidInput(
+                f"page must be >= 1 and page_size 1..{MAX_PAGE_SIZE}", code="invalid_page"
+            )
         cond = Conditions.from_filters(f)
         start = (page - 1) * page_size
         query = (query or "").strip()
@@ -130,32 +145,51 @@ class CatalogService:
                 # RRF gives equal scores to equal ranks; break ties by id so pages never
                 # overlap or skip between two calls.
                 fused.sort(key=lambda h: (-round(h.score, 9), h.product_id))
-                total, hits = len(fused), fused[start:start + page_size]
+                total, hits = len(fused), fused[start : start + page_size]
                 full = {p["pid"]: p for p, _ in self.index.retrieve([h.product_id for h in hits])}
-                hits = [Hit(h.product_id, h.score, full[h.product_id]) for h in hits
-                        if h.product_id in full]
-        return SearchResult(hits=[SearchHit(product=_product(h.payload), score=round(h.score, 6))
-                                  for h in hits],
-                            total=total, page=page, page_size=page_size,
-                            filters_applied=f.applied(), query=query)
+                hits = [
+                    Hit(h.product_id, h.score, full[h.product_id])
+                    for h in hits
+                    if h.product_id in full
+                ]
+        return SearchResult(
+            hits=[SearchHit(product=_product(h.payload), score=round(h.score, 6)) for h in hits],
+            total=total,
+            page=page,
+            page_size=page_size,
+            filters_applied=f.applied(),
+            query=query,
+        )
 
-    def _hybrid(self, query: str, cond: Conditions, window: int,
-                payload: bool | list[str] = True) -> list[Hit]:
+    def _hybrid(
+        self, query: str, cond: Conditions, window: int, payload: bool | list[str] = True
+    ) -> list[Hit]:
         dense = self.text.embed_one(query)
         best = self.index.nearest(TEXT, dense, cond, limit=1, with_payload=False)
         threshold = max(DENSE_FLOOR, best[0].score - DENSE_MARGIN) if best else None
-        return self.index.hybrid(dense, self.sparse.query(query), cond, limit=window,
-                                 prefetch=window, with_payload=payload,
-                                 dense_threshold=threshold)
+        return self.index.hybrid(
+            dense,
+            self.sparse.query(query),
+            cond,
+            limit=window,
+            prefetch=window,
+            with_payload=payload,
+            dense_threshold=threshold,
+        )
 
-    def visual_search(self, image_bytes: bytes | None = None, product_id: str | None = None,
-                      filters: SearchFilters | dict[str, Any] | None = None,
-                      limit: int = 10) -> SearchResult:
+    def visual_search(
+        self,
+        image_bytes: bytes | None = None,
+        product_id: str | None = None,
+        filters: SearchFilters | dict[str, Any] | None = None,
+        limit: int = 10,
+    ) -> SearchResult:
         """Products that look like an uploaded image, or like product ``product_id``
         ("more like this"; the product itself is left out). Same filters as search."""
         if (image_bytes is None) == (product_id is None):
-            raise InvalidInput("give exactly one of image_bytes or product_id",
-                               code="invalid_arguments")
+            raise InvalidInput(
+                "give exactly one of image_bytes or product_id", code="invalid_arguments"
+            )
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidInput(f"limit must be 1..{MAX_PAGE_SIZE}", code="invalid_page")
         f = _filters(filters)
@@ -172,14 +206,22 @@ class CatalogService:
             vector = np.asarray(vectors[using], dtype=np.float32)
             cond = Conditions.from_filters(f, exclude_pid=product_id)
         hits = self.index.nearest(using, vector, cond, limit=limit)
-        return SearchResult(hits=[SearchHit(product=_product(h.payload), score=round(h.score, 6))
-                                  for h in hits],
-                            total=len(hits), page=1, page_size=limit,
-                            filters_applied=f.applied())
+        return SearchResult(
+            hits=[SearchHit(product=_product(h.payload), score=round(h.score, 6)) for h in hits],
+            total=len(hits),
+            page=1,
+            page_size=limit,
+            filters_applied=f.applied(),
+        )
 
-    def facets(self, query: str = "", filters: SearchFilters | dict[str, Any] | None = None,
-               fields: Iterable[str] | None = None, *, window: int = 100
-               ) -> dict[str, dict[str, int]]:
+    def facets(
+        self,
+        query: str = "",
+        filters: SearchFilters | dict[str, Any] | None = None,
+        fields: Iterable[str] | None = None,
+        *,
+        window: int = 100,
+    ) -> dict[str, dict[str, int]]:
         """Value counts per field among the products this query would show (the top
         ``window`` fused candidates, as counted by search total), or among all filtered
         products for an empty query."""
@@ -187,8 +229,10 @@ class CatalogService:
         wanted = list(fields) if fields else list(DEFAULT_FACETS)
         unknown = [x for x in wanted if x not in FILTER_FIELDS]
         if unknown:
-            raise InvalidInput(f"unknown facet field(s) {unknown}; known: {list(FILTER_FIELDS)}",
-                               code="invalid_arguments")
+            raise InvalidInput(
+                f"unknown facet field(s) {unknown}; known: {list(FILTER_FIELDS)}",
+                code="invalid_arguments",
+            )
         cond = Conditions.from_filters(f)
         query = (query or "").strip()
         if not query:
@@ -206,22 +250,33 @@ class CatalogService:
         """Every value of each filter field in the catalog (display case), sorted."""
         if self._facet_values is None:
             self._facet_values = {
-                k: sorted(self.index.facet(f"{k}_label", Conditions(), limit=100_000),
-                          key=str.casefold)
+                k: sorted(
+                    self.index.facet(f"{k}_label", Conditions(), limit=100_000), key=str.casefold
+                )
                 for k in FILTER_FIELDS
             }
         return {k: list(v) for k, v in self._facet_values.items()}
 
     # --- writing ------------------------------------------------------------------------
     def indexer(self, base_dir: Path | None = None) -> Indexer:
-        resolver = ImageResolver(self.media_root, base_dir, timeout_s=self._fetch_timeout_s,
-                                 max_bytes=self._fetch_max_bytes)
+        resolver = ImageResolver(
+            self.media_root,
+            base_dir,
+            timeout_s=self._fetch_timeout_s,
+            max_bytes=self._fetch_max_bytes,
+        )
         return Indexer(self.index, self.text, self.sparse, self.images, resolver)
 
-    def ingest(self, items: Iterable[Parsed | Product], *, base_dir: Path | None = None,
-               delete_missing: bool = False, max_delete_share: float = 0.2,
-               force: bool = False,
-               on_batch: Callable[[int], None] | None = None) -> IngestReport:
+    def ingest(
+        self,
+        items: Iterable[Parsed | Product],
+        *,
+        base_dir: Path | None = None,
+        delete_missing: bool = False,
+        max_delete_share: float = 0.2,
+        force: bool = False,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> IngestReport:
         """Upsert products by id (re-ingesting is idempotent). With ``delete_missing``,
         products in the index but absent from ``items`` are deleted — unless nothing was
         ingested, so a broken feed never empties the catalog, and at most
@@ -243,13 +298,25 @@ class CatalogService:
         self._option_names = None
         return report
 
-    def ingest_file(self, path: Path, fmt: str = "auto", *, delete_missing: bool = False,
-                    max_delete_share: float = 0.2, force: bool = False,
-                    on_batch: Callable[[int], None] | None = None) -> IngestReport:
+    def ingest_file(
+        self,
+        path: Path,
+        fmt: str = "auto",
+        *,
+        delete_missing: bool = False,
+        max_delete_share: float = 0.2,
+        force: bool = False,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> IngestReport:
         path = Path(path)
-        return self.ingest(read_feed(path, fmt), base_dir=path.parent,
-                           delete_missing=delete_missing, max_delete_share=max_delete_share,
-                           force=force, on_batch=on_batch)
+        return self.ingest(
+            read_feed(path, fmt),
+            base_dir=path.parent,
+            delete_missing=delete_missing,
+            max_delete_share=max_delete_share,
+            force=force,
+            on_batch=on_batch,
+        )
 
     def option_names(self) -> dict[str, int]:
         """The catalog's own option names (beyond size, color...) with how many products
@@ -288,8 +355,9 @@ class CatalogService:
         if not stale:
             return 0, None
         hits = self.index.filtered(cond, limit=1)
-        return stale, (hits[0].payload.get(TEXT_ENCODER_KEY) or UNTAGGED_TEXT_ENCODER
-                       if hits else None)
+        return stale, (
+            hits[0].payload.get(TEXT_ENCODER_KEY) or UNTAGGED_TEXT_ENCODER if hits else None
+        )
 
     def check_text_encoder(self) -> None:
         """Refuse an index whose text vectors another encoder made: queries embedded by
@@ -304,10 +372,12 @@ class CatalogService:
             f"the {made_by} text encoder, but SHOPAGENT_TEXT_ENCODER is {self.text.encoder}: "
             "run `shopagent reembed` to re-embed them from the stored products, or set "
             f"SHOPAGENT_TEXT_ENCODER={kinds.get(other or '', 'torch')}",
-            code="text_encoder_mismatch")
+            code="text_encoder_mismatch",
+        )
 
-    def reembed_text(self, *, batch_size: int = 256,
-                     on_batch: Callable[[int], None] | None = None) -> int:
+    def reembed_text(
+        self, *, batch_size: int = 256, on_batch: Callable[[int], None] | None = None
+    ) -> int:
         """Re-embed the text of every product whose vector another encoder made, from the
         product stored in the index (sparse and image vectors are kept). Resumable: an
         interrupted run leaves each product consistent, and the next run does the rest."""
@@ -325,10 +395,15 @@ class CatalogService:
             points = []
             for i, (p, (_, vectors)) in enumerate(zip(products, found, strict=True)):
                 image = vectors.get(IMAGE)
-                points.append(IndexPoint(
-                    p.id, dense[i], self.sparse.document(p.keyword_text()),
-                    product_payload(p, self.text.name),
-                    np.asarray(image, dtype=np.float32) if image is not None else None))
+                points.append(
+                    IndexPoint(
+                        p.id,
+                        dense[i],
+                        self.sparse.document(p.keyword_text()),
+                        product_payload(p, self.text.name),
+                        np.asarray(image, dtype=np.float32) if image is not None else None,
+                    )
+                )
             self.index.upsert(points)
             done += len(points)
             if on_batch:
@@ -343,36 +418,46 @@ class CatalogService:
 def make_text_embedder(settings: Any) -> TextEmbedder:
     """The configured text encoder; its vector cache and ONNX models live in the data folder."""
     data_dir = Path(settings.data_dir)
-    return TextEmbedder(data_dir / "cache" / "text-embeddings.sqlite",
-                        encoder=settings.text_encoder,
-                        model_dir=data_dir / "models" / "minilm-onnx")
+    return TextEmbedder(
+        data_dir / "cache" / "text-embeddings.sqlite",
+        encoder=settings.text_encoder,
+        model_dir=data_dir / "models" / "minilm-onnx",
+    )
 
 
 def merchant_marker(settings: Any) -> Path:
     """The file that says this data folder's index holds a merchant's catalog."""
-    return (Path(settings.data_dir) / "index" /
-            f"merchant-{settings.index_backend}-{settings.qdrant_collection}.json")
+    return (
+        Path(settings.data_dir)
+        / "index"
+        / f"merchant-{settings.index_backend}-{settings.qdrant_collection}.json"
+    )
 
 
 def make_service(settings: Any, index: IndexBackend) -> CatalogService:
     data_dir = Path(settings.data_dir)
     service = CatalogService(
-        index, make_text_embedder(settings), SparseEncoder(),
+        index,
+        make_text_embedder(settings),
+        SparseEncoder(),
         make_image_encoder(settings.image_encoder, settings.clip_model_path),
-        media_root=data_dir / "media", image_fetch_timeout_s=settings.image_fetch_timeout_s,
-        image_fetch_max_bytes=settings.image_fetch_max_bytes)
+        media_root=data_dir / "media",
+        image_fetch_timeout_s=settings.image_fetch_timeout_s,
+        image_fetch_max_bytes=settings.image_fetch_max_bytes,
+    )
     service.merchant_marker = merchant_marker(settings)
     return service
 
 
 def open_index(settings: Any) -> IndexBackend:
     if settings.index_backend == "server":
-        from retrieval.index.client import QdrantClientIndex
+        from shopagent.retrieval.index.client import QdrantClientIndex
 
         key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
-        return QdrantClientIndex.connect(settings.qdrant_url, key, settings.qdrant_collection,
-                                         settings.qdrant_timeout_s)
-    from retrieval.index.edge import EdgeIndex
+        return QdrantClientIndex.connect(
+            settings.qdrant_url, key, settings.qdrant_collection, settings.qdrant_timeout_s
+        )
+    from shopagent.retrieval.index.edge import EdgeIndex
 
     return EdgeIndex(Path(settings.data_dir) / "index" / settings.qdrant_collection)
 

@@ -88,8 +88,9 @@ class ToolError(ShopAgentError):
     code = "tool_error"
     http_status = 400
 
-    def __init__(self, message: str, *, code: str | None = None,
-                 details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message, code=code)
         self.details = details
 

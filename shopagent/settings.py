@@ -69,7 +69,9 @@ class Settings(BaseSettings):
     demo_catalog_size: int = Field(5000, description="Products in the generated demo catalog.")
     demo_catalog_seed: int = Field(7, description="Seed of the demo catalog generator.")
     ingest_max_delete_share: float = Field(
-        0.2, ge=0, le=1,
+        0.2,
+        ge=0,
+        le=1,
         description="`ingest --delete-missing` deletes at most this share of the catalog "
         "unless given --force.",
     )
@@ -198,8 +200,8 @@ class Settings(BaseSettings):
 
     @property
     def docs_exposed(self) -> bool:
-        return self.expose_docs if self.expose_docs is not None else (
-            self.environment != "production"
+        return (
+            self.expose_docs if self.expose_docs is not None else (self.environment != "production")
         )
 
     @property

@@ -35,14 +35,30 @@ def redis_server() -> Iterator[str]:
         return
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.fail("redis-server not installed: run `make test` (it installs it) "
-                    "or set SHOPAGENT_TEST_REDIS_URL")
+        pytest.fail(
+            "redis-server not installed: run `make test` (it installs it) "
+            "or set SHOPAGENT_TEST_REDIS_URL"
+        )
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="shopagent-redis-")
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", workdir, "--databases", "64"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+            "--databases",
+            "64",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

@@ -31,10 +31,10 @@ from pydantic import BaseModel, ValidationError
 from shopagent.errors import ToolError
 
 if TYPE_CHECKING:
-    from retrieval.images import ImageStore
+    from shopagent.retrieval.images import ImageStore
     from shopagent.settings import Settings
-    from tools.protocols import CatalogReader
-    from tools.stores.base import CommerceStore
+    from shopagent.tools.protocols import CatalogReader
+    from shopagent.tools.stores.base import CommerceStore
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,7 @@ class ToolContext:
     def need_stores(self) -> CommerceStore:
         """The commerce store, for a tool that cannot work without one."""
         if self.stores is None:
-            raise ToolError("the shop's cart and orders are not available here",
-                            code="unavailable")
+            raise ToolError("the shop's cart and orders are not available here", code="unavailable")
         return self.stores
 
     def need_catalog(self) -> CatalogReader:
@@ -119,8 +118,13 @@ class Tool:
         catalog, adapted to it where the tool says how."""
         if catalog is None or self.adapt_schema is None:
             return self._openai
-        return {"type": "function", "function": {
-            **self._openai["function"], "parameters": self.adapt_schema(self._schema, catalog)}}
+        return {
+            "type": "function",
+            "function": {
+                **self._openai["function"],
+                "parameters": self.adapt_schema(self._schema, catalog),
+            },
+        }
 
     def parse_args(self, raw: str | dict[str, Any] | None) -> BaseModel:
         try:
@@ -254,8 +258,9 @@ class ToolRegistry:
     def names(self) -> list[str]:
         return sorted(self._tools)
 
-    def openai_schemas(self, names: Iterable[str] | None = None,
-                       catalog: CatalogReader | None = None) -> list[dict[str, Any]]:
+    def openai_schemas(
+        self, names: Iterable[str] | None = None, catalog: CatalogReader | None = None
+    ) -> list[dict[str, Any]]:
         """Read-only OpenAI tool schemas, computed once per tool (and per catalog shape)."""
         chosen = self._tools.values() if names is None else [self.get(n) for n in names]
         return [t.openai_schema(catalog) for t in chosen]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrieval.schema import Product, Variant, norm, option_key
 from shopagent.errors import ToolError
+from shopagent.retrieval.schema import Product, Variant, norm, option_key
 
 
-def wanted_options(options: dict[str, str] | None, size: str | None,
-                   color: str | None) -> dict[str, str]:
+def wanted_options(
+    options: dict[str, str] | None, size: str | None, color: str | None
+) -> dict[str, str]:
     """The shopper's option map; ``size``/``color`` are aliases of options["size"/"color"]."""
     out = {option_key(k): str(v) for k, v in (options or {}).items() if str(v or "").strip()}
     for key, value in (("size", size), ("color", color)):
@@ -25,8 +26,14 @@ def wanted_options(options: dict[str, str] | None, size: str | None,
 
 
 # Letter sizes and the words stores write instead ("large" when a shopper says L).
-_SIZE_WORDS = {"xs": "extra small", "s": "small", "m": "medium", "l": "large",
-               "xl": "extra large", "xxl": "2x large"}
+_SIZE_WORDS = {
+    "xs": "extra small",
+    "s": "small",
+    "m": "medium",
+    "l": "large",
+    "xl": "extra large",
+    "xxl": "2x large",
+}
 _SIZE_LETTERS = {v: k for k, v in _SIZE_WORDS.items()}
 
 
@@ -48,8 +55,9 @@ def _resolve_names(product: Product, wanted: dict[str, str]) -> dict[str, str]:
     resolved: dict[str, str] = {}
     for key, value in wanted.items():
         attr = product.attributes.get(key)
-        if key not in options and norm(value) in {norm(a) for a in (
-                attr if isinstance(attr, list) else [attr]) if isinstance(a, str)}:
+        if key not in options and norm(value) in {
+            norm(a) for a in (attr if isinstance(attr, list) else [attr]) if isinstance(a, str)
+        }:
             continue  # what the whole product is ("red" of a red kettle): nothing to pick
         if key in options:
             keys = [key]
@@ -59,8 +67,9 @@ def _resolve_names(product: Product, wanted: dict[str, str]) -> dict[str, str]:
         if not keys or hit is None:
             raise ToolError(
                 f"{product.title} has no {product.option_label(key)} {value!r}; "
-                + "; ".join(f"{product.option_label(k)}: {', '.join(v)}"
-                            for k, v in options.items()),
+                + "; ".join(
+                    f"{product.option_label(k)}: {', '.join(v)}" for k, v in options.items()
+                ),
                 code="no_such_variant",
                 details={"option": key, "value": value, "options": options},
             )
@@ -68,8 +77,13 @@ def _resolve_names(product: Product, wanted: dict[str, str]) -> dict[str, str]:
     return resolved
 
 
-def pick_variant(product: Product, *, variant_id: str | None, options: dict[str, str],
-                 available_only: bool = True) -> Variant | None:
+def pick_variant(
+    product: Product,
+    *,
+    variant_id: str | None,
+    options: dict[str, str],
+    available_only: bool = True,
+) -> Variant | None:
     """The one variant the arguments name; None for a product without variants.
 
     ToolError ``no_such_variant`` (nothing matches), ``option_required`` (an option with
@@ -82,35 +96,46 @@ def pick_variant(product: Product, *, variant_id: str | None, options: dict[str,
     if variant_id is not None:
         candidates = [v for v in candidates if variant_id in (v.id, v.sku)]
         if not candidates:
-            raise ToolError(f"{product.title} has no variant {variant_id!r}",
-                            code="no_such_variant",
-                            details={"variant_ids": [v.id for v in product.variants]})
+            raise ToolError(
+                f"{product.title} has no variant {variant_id!r}",
+                code="no_such_variant",
+                details={"variant_ids": [v.id for v in product.variants]},
+            )
     chosen = _resolve_names(product, options) if options else {}
-    candidates = [v for v in candidates
-                  if all(norm(v.options.get(k, "")) == norm(val) for k, val in chosen.items())]
+    candidates = [
+        v
+        for v in candidates
+        if all(norm(v.options.get(k, "")) == norm(val) for k, val in chosen.items())
+    ]
     if not candidates:
-        raise ToolError(f"{product.title} has no variant with "
-                        f"{_describe(product, chosen)}", code="no_such_variant",
-                        details={"chosen": chosen, "options": product.options()})
+        raise ToolError(
+            f"{product.title} has no variant with {_describe(product, chosen)}",
+            code="no_such_variant",
+            details={"chosen": chosen, "options": product.options()},
+        )
     for key in product.options():
         values = list(dict.fromkeys(v.options[key] for v in candidates if key in v.options))
         if len(values) > 1:
-            in_stock = list(dict.fromkeys(v.options[key] for v in candidates
-                                          if key in v.options and v.available))
+            in_stock = list(
+                dict.fromkeys(
+                    v.options[key] for v in candidates if key in v.options and v.available
+                )
+            )
             label = product.option_label(key)
             shown = in_stock or values
             raise ToolError(
                 f"which {label} of {product.title}? available: {', '.join(shown)}",
                 code="option_required",
-                details={"option": key, "label": label, "values": shown,
-                         "chosen": chosen},
+                details={"option": key, "label": label, "values": shown, "chosen": chosen},
             )
     sellable = [v for v in candidates if v.available]
     if not sellable and available_only:
         gone = candidates[0]
-        raise ToolError(f"{product.title} ({_describe(product, gone.options)}) is out of stock",
-                        code="out_of_stock", details={"variant_id": gone.id,
-                                                      "options": gone.options})
+        raise ToolError(
+            f"{product.title} ({_describe(product, gone.options)}) is out of stock",
+            code="out_of_stock",
+            details={"variant_id": gone.id, "options": gone.options},
+        )
     return (sellable or candidates)[0]
 
 
@@ -119,5 +144,5 @@ def _describe(product: Product, options: dict[str, Any]) -> str:
 
 
 def describe_variant(product: Product, variant: Variant | None) -> str:
-    """"Switch type clicky, Backlight RGB" — what the shopper confirms."""
+    """ "Switch type clicky, Backlight RGB" — what the shopper confirms."""
     return _describe(product, variant.options) if variant is not None else ""

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tools._registry import ToolRegistry
-from tools.cart import CART_TOOLS
-from tools.orders import ORDER_TOOLS
+from shopagent.tools._registry import ToolRegistry
+from shopagent.tools.cart import CART_TOOLS
+from shopagent.tools.orders import ORDER_TOOLS
 
 if TYPE_CHECKING:
     from shopagent.settings import Settings
 
 
 def builtin_tools() -> list[Any]:
-    from tools.catalog import CATALOG_TOOLS
-    from tools.discovery import DISCOVERY_TOOLS
+    from shopagent.tools.catalog import CATALOG_TOOLS
+    from shopagent.tools.discovery import DISCOVERY_TOOLS
 
     return [*CATALOG_TOOLS, *CART_TOOLS, *ORDER_TOOLS, *DISCOVERY_TOOLS]
 

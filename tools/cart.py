@@ -13,10 +13,10 @@ from pydantic.json_schema import SkipJsonSchema
 
 from shopagent.errors import ToolError
 from shopagent.money import wire
-from tools._registry import ToolContext, tool
-from tools._variants import describe_variant, pick_variant, wanted_options
-from tools.protocols import CatalogReader
-from tools.stores.base import Cart, CartLine, CommerceTxn, Order, utcnow
+from shopagent.tools._registry import ToolContext, tool
+from shopagent.tools._variants import describe_variant, pick_variant, wanted_options
+from shopagent.tools.protocols import CatalogReader
+from shopagent.tools.stores.base import Cart, CartLine, CommerceTxn, Order, utcnow
 
 
 class _Args(BaseModel):
@@ -28,8 +28,10 @@ class AddToCartArgs(_Args):
     quantity: int = Field(1, ge=1, le=20)
     variant_id: str | None = Field(None, description="Exact variant id, if known")
     options: dict[str, str] | None = Field(
-        None, description="The variant's options by the product's option names, e.g. "
-        '{"switch type": "clicky", "ram": "32GB"}; see get_product for a product\'s options')
+        None,
+        description="The variant's options by the product's option names, e.g. "
+        '{"switch type": "clicky", "ram": "32GB"}; see get_product for a product\'s options',
+    )
     size: str | None = Field(None, description="Same as options.size")
     color: str | None = Field(None, description="Same as options.color")
     # Pinned by the confirmation (what the shopper approved); a write at another price is
@@ -41,8 +43,9 @@ class AddToCartArgs(_Args):
 class RemoveFromCartArgs(_Args):
     product_id: str
     variant_id: str | None = None
-    quantity: int | None = Field(None, ge=1, le=1000,
-                                 description="How many to remove; all of them when left out")
+    quantity: int | None = Field(
+        None, ge=1, le=1000, description="How many to remove; all of them when left out"
+    )
 
 
 class UpdateCartQuantityArgs(_Args):
@@ -79,7 +82,8 @@ def _describe_add(args: AddToCartArgs, catalog: CatalogReader | None) -> str:
     price = Decimal(args.unit_price) if args.unit_price else product.unit_price(variant)
     currency = args.currency or product.currency
     each = f"{price} {currency}" + (
-        f" each, {price * args.quantity} {currency} in all" if args.quantity > 1 else "")
+        f" each, {price * args.quantity} {currency} in all" if args.quantity > 1 else ""
+    )
     what = f"{product.id}; {opts}" if opts else product.id
     return f"Add {args.quantity} x {product.title} ({what}) at {each} to your cart"
 
@@ -90,7 +94,7 @@ async def _resolve_add(ctx: ToolContext, args: AddToCartArgs) -> tuple[Any, Any,
         raise ToolError(f"no product with id {args.product_id!r}", code="not_found")
     wanted = wanted_options(args.options, args.size, args.color)
     if args.variant_id is None:  # a size the shopper did not name: their remembered one
-        from tools.discovery import default_options  # discovery imports this package
+        from shopagent.tools.discovery import default_options  # discovery imports this package
 
         wanted = await default_options(ctx, product, wanted)
     variant = pick_variant(product, variant_id=args.variant_id, options=wanted)
@@ -103,8 +107,11 @@ async def _check_add(ctx: ToolContext, args: AddToCartArgs) -> dict[str, Any]:
     """Resolve the variant now and pin it with its current price: the confirmation shows
     them and the write must find them unchanged."""
     product, variant, price = await _resolve_add(ctx, args)
-    return {"variant_id": variant.id if variant is not None else None,
-            "unit_price": wire(price), "currency": product.currency}
+    return {
+        "variant_id": variant.id if variant is not None else None,
+        "unit_price": wire(price),
+        "currency": product.currency,
+    }
 
 
 @tool(writes=True, describe_write=_describe_add, precheck=_check_add)
@@ -113,44 +120,64 @@ async def add_to_cart(ctx: ToolContext, args: AddToCartArgs) -> dict[str, Any]:
     options (any of the product's option names, e.g. size, colour, switch type, RAM)."""
     key = _write_key(ctx, "add_to_cart")
     product, variant, price = await _resolve_add(ctx, args)
-    if args.unit_price is not None and (Decimal(args.unit_price) != price
-                                        or (args.currency or product.currency)
-                                        != product.currency):
+    if args.unit_price is not None and (
+        Decimal(args.unit_price) != price or (args.currency or product.currency) != product.currency
+    ):
         raise ToolError(
             f"the price of {product.title} changed from {args.unit_price} to {price} "
             f"{product.currency} since you confirmed; nothing was added",
             code="price_changed",
-            details={"confirmed": args.unit_price, "current": wire(price),
-                     "currency": product.currency})
-    options = dict(variant.options) if variant is not None else wanted_options(
-        args.options, args.size, args.color)
+            details={
+                "confirmed": args.unit_price,
+                "current": wire(price),
+                "currency": product.currency,
+            },
+        )
+    options = (
+        dict(variant.options)
+        if variant is not None
+        else wanted_options(args.options, args.size, args.color)
+    )
     variant_id = variant.id if variant is not None else None
 
     async def apply(txn: CommerceTxn) -> dict[str, Any]:
         cart = await txn.get_cart()
         if cart.lines and cart.currency != product.currency:
-            raise ToolError(f"the cart is in {cart.currency}; {product.title} is priced in "
-                            f"{product.currency}", code="currency_mismatch")
+            raise ToolError(
+                f"the cart is in {cart.currency}; {product.title} is priced in {product.currency}",
+                code="currency_mismatch",
+            )
         for line in cart.lines:
             # Same variant at the same price: one line; a new price gets its own line.
-            if (line.product_id == product.id and line.variant_id == variant_id
-                    and line.unit_price == price):
+            if (
+                line.product_id == product.id
+                and line.variant_id == variant_id
+                and line.unit_price == price
+            ):
                 line.quantity += args.quantity
                 added = line
                 break
         else:
-            added = CartLine(product_id=product.id, variant_id=variant_id,
-                             sku=variant.sku if variant is not None else None,
-                             title=product.title,
-                             variant_title=variant.title if variant is not None else None,
-                             options=options, unit_price=price, currency=product.currency,
-                             quantity=args.quantity)
+            added = CartLine(
+                product_id=product.id,
+                variant_id=variant_id,
+                sku=variant.sku if variant is not None else None,
+                title=product.title,
+                variant_title=variant.title if variant is not None else None,
+                options=options,
+                unit_price=price,
+                currency=product.currency,
+                quantity=args.quantity,
+            )
             cart.lines.append(added)
         cart.updated_at = utcnow()
         txn.put_cart(cart)
         return {
-            "added": {**added.view(), "quantity": args.quantity,
-                      "line_total": wire(price * args.quantity)},
+            "added": {
+                **added.view(),
+                "quantity": args.quantity,
+                "line_total": wire(price * args.quantity),
+            },
             "cart": cart.summary(),
         }
 
@@ -158,8 +185,11 @@ async def add_to_cart(ctx: ToolContext, args: AddToCartArgs) -> dict[str, Any]:
 
 
 def _lines_of(cart: Cart, product_id: str, variant_id: str | None) -> list[CartLine]:
-    return [line for line in cart.lines if line.product_id == product_id
-            and variant_id in (None, line.variant_id, line.sku)]
+    return [
+        line
+        for line in cart.lines
+        if line.product_id == product_id and variant_id in (None, line.variant_id, line.sku)
+    ]
 
 
 def _one_line(cart: Cart, product_id: str, variant_id: str | None) -> CartLine:
@@ -170,8 +200,13 @@ def _one_line(cart: Cart, product_id: str, variant_id: str | None) -> CartLine:
         raise ToolError(
             f"the cart holds {len(lines)} variants of {lines[0].title}; say which",
             code="variant_required",
-            details={"lines": [{"variant_id": ln.variant_id, "options": ln.options,
-                                "quantity": ln.quantity} for ln in lines]})
+            details={
+                "lines": [
+                    {"variant_id": ln.variant_id, "options": ln.options, "quantity": ln.quantity}
+                    for ln in lines
+                ]
+            },
+        )
     return lines[0]
 
 
@@ -219,16 +254,20 @@ async def remove_from_cart(ctx: ToolContext, args: RemoveFromCartArgs) -> dict[s
                 cart.lines = [ln for ln in cart.lines if ln is not line]
         cart.updated_at = utcnow()
         txn.put_cart(cart)
-        return {"removed": args.product_id, "quantity_removed": removed,
-                "cart": cart.summary()}
+        return {"removed": args.product_id, "quantity_removed": removed, "cart": cart.summary()}
 
     return await ctx.need_stores().write_once(ctx.user_id, key, apply)
 
 
-@tool(writes=True, precheck=_check_update,
-      describe_write=lambda a, catalog: (
-          f"Remove {_product_label(catalog, a.product_id)} from your cart" if a.quantity == 0
-          else f"Set {_product_label(catalog, a.product_id)} to {a.quantity} in your cart"))
+@tool(
+    writes=True,
+    precheck=_check_update,
+    describe_write=lambda a, catalog: (
+        f"Remove {_product_label(catalog, a.product_id)} from your cart"
+        if a.quantity == 0
+        else f"Set {_product_label(catalog, a.product_id)} to {a.quantity} in your cart"
+    ),
+)
 async def update_cart_quantity(ctx: ToolContext, args: UpdateCartQuantityArgs) -> dict[str, Any]:
     """Set how many of a product (one variant) the cart holds; 0 removes it."""
     key = _write_key(ctx, "update_cart_quantity")
@@ -242,8 +281,14 @@ async def update_cart_quantity(ctx: ToolContext, args: UpdateCartQuantityArgs) -
             line.quantity = args.quantity
         cart.updated_at = utcnow()
         txn.put_cart(cart)
-        return {"updated": {"product_id": line.product_id, "variant_id": line.variant_id,
-                            "quantity": args.quantity}, "cart": cart.summary()}
+        return {
+            "updated": {
+                "product_id": line.product_id,
+                "variant_id": line.variant_id,
+                "quantity": args.quantity,
+            },
+            "cart": cart.summary(),
+        }
 
     return await ctx.need_stores().write_once(ctx.user_id, key, apply)
 
@@ -306,5 +351,4 @@ async def checkout(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
     return await ctx.need_stores().write_once(ctx.user_id, key, apply)
 
 
-CART_TOOLS = [add_to_cart, remove_from_cart, update_cart_quantity, view_cart, clear_cart,
-              checkout]
+CART_TOOLS = [add_to_cart, remove_from_cart, update_cart_quantity, view_cart, clear_cart, checkout]

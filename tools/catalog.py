@@ -15,12 +15,12 @@ from typing import Any, ParamSpec, TypeVar
 
 from pydantic import BaseModel, Field, model_validator
 
-from retrieval.index import MAX_OPTION_INDEXES
-from retrieval.schema import ATTRIBUTE_KEYS, Product, SearchFilters, SearchResult
 from shopagent.errors import NotFound, ShopAgentError, ToolError
 from shopagent.money import wire
-from tools._registry import ToolContext, tool
-from tools.protocols import CatalogReader
+from shopagent.retrieval.index import MAX_OPTION_INDEXES
+from shopagent.retrieval.schema import ATTRIBUTE_KEYS, Product, SearchFilters, SearchResult
+from shopagent.tools._registry import ToolContext, tool
+from shopagent.tools.protocols import CatalogReader
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,8 +38,10 @@ class _FilterArgs(BaseModel):
     price_max: Decimal | None = Field(None, ge=0)
     in_stock: bool = Field(True, description="Only products that can be bought now")
     options: dict[str, str | list[str]] | None = Field(
-        None, description="Filters on the catalog's own product options, by option name: "
-        '{"switch type": "clicky"}, {"ram": ["32GB", "64GB"]} (any of a list)')
+        None,
+        description="Filters on the catalog's own product options, by option name: "
+        '{"switch type": "clicky"}, {"ram": ["32GB", "64GB"]} (any of a list)',
+    )
 
     def filters(self) -> SearchFilters:
         data = self.model_dump(include=set(SearchFilters.model_fields))
@@ -158,8 +160,9 @@ def with_option_names(schema: dict[str, Any], catalog: CatalogReader) -> dict[st
     if key not in _ADAPTED:
         adapted = {**schema, "properties": dict(schema["properties"])}
         prop = dict(adapted["properties"]["options"])
-        prop["description"] = (f"{prop.get('description', '')} This catalog's options: "
-                               + ", ".join(found) + ".")
+        prop["description"] = (
+            f"{prop.get('description', '')} This catalog's options: " + ", ".join(found) + "."
+        )
         adapted["properties"]["options"] = prop
         _ADAPTED[key] = adapted
     return _ADAPTED[key]
@@ -172,7 +175,7 @@ async def catalog_search(ctx: ToolContext, args: CatalogSearchArgs) -> dict[str,
     the filters that applied and the total number of matches. Use page for more results."""
     res = await _call(_catalog(ctx).search, args.query, args.filters(), args.page, args.page_size)
     # The shopper's remembered taste: liked brands/colours rank first, exclusions go.
-    from tools.discovery import personalise  # discovery imports this module
+    from shopagent.tools.discovery import personalise  # discovery imports this module
 
     return await personalise(ctx, _result(res))
 

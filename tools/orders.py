@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shopagent.errors import ToolError
 from shopagent.money import wire
-from tools._registry import ToolContext, tool
-from tools.cart import NoArgs
-from tools.stores.base import CommerceTxn, Order, utcnow
+from shopagent.tools._registry import ToolContext, tool
+from shopagent.tools.cart import NoArgs
+from shopagent.tools.stores.base import CommerceTxn, Order, utcnow
 
 
 class OrderArgs(BaseModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from retrieval.schema import Product, SearchFilters, SearchResult
+from shopagent.retrieval.schema import Product, SearchFilters, SearchResult
 
 Filters = SearchFilters | dict[str, Any] | None
 
@@ -25,15 +25,26 @@ class CatalogReader(Protocol):
     def get_products(self, product_ids: list[str]) -> list[Product]: ...
     def product_ids(self) -> list[str]: ...
 
-    def search(self, query: str, filters: Filters = None, page: int = 1,
-               page_size: int = 10) -> SearchResult: ...
+    def search(
+        self, query: str, filters: Filters = None, page: int = 1, page_size: int = 10
+    ) -> SearchResult: ...
 
-    def visual_search(self, image_bytes: bytes | None = None, product_id: str | None = None,
-                      filters: Filters = None, limit: int = 10) -> SearchResult: ...
+    def visual_search(
+        self,
+        image_bytes: bytes | None = None,
+        product_id: str | None = None,
+        filters: Filters = None,
+        limit: int = 10,
+    ) -> SearchResult: ...
 
-    def facets(self, query: str = "", filters: Filters = None,
-               fields: Iterable[str] | None = None, *, window: int = 100
-               ) -> dict[str, dict[str, int]]: ...
+    def facets(
+        self,
+        query: str = "",
+        filters: Filters = None,
+        fields: Iterable[str] | None = None,
+        *,
+        window: int = 100,
+    ) -> dict[str, dict[str, int]]: ...
 
     def facet_values(self) -> dict[str, list[str]]:
         """Every value of each filter field in the catalog (display case), sorted."""

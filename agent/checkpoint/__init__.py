@@ -14,7 +14,7 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from agent.checkpoint.redis import RedisCheckpointSaver
+from shopagent.agent.checkpoint.redis import RedisCheckpointSaver
 from shopagent.settings import Settings
 
 __all__ = ["RedisCheckpointSaver", "open_checkpointer"]

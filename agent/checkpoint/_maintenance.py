@@ -11,8 +11,8 @@ from typing import Any
 
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
-from agent.checkpoint._driver import Cmd, Plan, _s
-from agent.checkpoint._layout import ThreadKeys, blob_field, run_key, unpack
+from shopagent.agent.checkpoint._driver import Cmd, Plan, _s
+from shopagent.agent.checkpoint._layout import ThreadKeys, blob_field, run_key, unpack
 
 
 class MaintenancePlans:

@@ -38,8 +38,8 @@ from langgraph.checkpoint.base import (
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
-from agent.checkpoint._driver import Cmd, Plan, PlanDriver, _s
-from agent.checkpoint._layout import (
+from shopagent.agent.checkpoint._driver import Cmd, Plan, PlanDriver, _s
+from shopagent.agent.checkpoint._layout import (
     blob_field,
     pack,
     run_key,
@@ -47,7 +47,7 @@ from agent.checkpoint._layout import (
     unpack,
     write_field,
 )
-from agent.checkpoint._maintenance import MaintenancePlans
+from shopagent.agent.checkpoint._maintenance import MaintenancePlans
 
 _PAGE = 64  # checkpoints loaded per round trip when listing with a filter
 # redis.Redis / redis.RedisCluster and their asyncio twins. Typed loosely on purpose: the
@@ -170,7 +170,8 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         saved: RunnableConfig = self._run(
-            self._put_plan(config, checkpoint, metadata, new_versions))
+            self._put_plan(config, checkpoint, metadata, new_versions)
+        )
         return saved
 
     def put_writes(
@@ -219,7 +220,8 @@ class RedisCheckpointSaver(MaintenancePlans, PlanDriver, BaseCheckpointSaver[str
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         saved: RunnableConfig = await self._arun(
-            self._put_plan(config, checkpoint, metadata, new_versions))
+            self._put_plan(config, checkpoint, metadata, new_versions)
+        )
         return saved
 
     async def aput_writes(

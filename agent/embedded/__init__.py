@@ -9,8 +9,16 @@ from templates and writes grounded replies. See docs/embedded.md.
     reply, state = tier.respond(nlu, state, outcomes)
 """
 
-from agent.embedded._lexicon import Lexicon
-from agent.embedded._schema import (
+from shopagent.agent.embedded._catalog import build_profile, facets_hash
+from shopagent.agent.embedded._lexicon import Lexicon, SpellFixer, leaf
+from shopagent.agent.embedded._model import (
+    IntentHead,
+    IntentModel,
+    features,
+    load_encoder,
+    whole_words,
+)
+from shopagent.agent.embedded._schema import (
     CATALOG_SLOTS,
     INTENTS,
     SLOT_NAMES,
@@ -22,8 +30,8 @@ from agent.embedded._schema import (
     Slots,
     ToolOutcome,
 )
-from agent.embedded._state import resolve_references
-from agent.embedded._tier import MANIFEST, EmbeddedTier
+from shopagent.agent.embedded._state import resolve_references
+from shopagent.agent.embedded._tier import MANIFEST, EmbeddedTier
 
 __all__ = [
     "CATALOG_SLOTS",
@@ -32,12 +40,21 @@ __all__ = [
     "SLOT_NAMES",
     "DialogueState",
     "EmbeddedTier",
+    "IntentHead",
+    "IntentModel",
     "Lexicon",
     "NLUResult",
     "Plan",
     "PlannedCall",
     "Reply",
     "Slots",
+    "SpellFixer",
     "ToolOutcome",
+    "build_profile",
+    "facets_hash",
+    "features",
+    "leaf",
+    "load_encoder",
     "resolve_references",
+    "whole_words",
 ]

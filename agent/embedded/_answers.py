@@ -15,7 +15,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from agent.embedded._catalog import singular
+from shopagent.agent.embedded._catalog import singular
 from shopagent.money import format_money
 
 _STOCK = re.compile(
@@ -26,8 +26,9 @@ _STOCK = re.compile(
 )
 _PRICE = re.compile(r"\b(?:price|prices|cost|costs|how much|pricey|expensive)\b", re.I)
 # Shop policies are not product data: asked about them, the page is quoted or said silent
-_POLICY = re.compile(r"\b(?:shipping|delivery|deliver|returns?|refunds?|warranty|guarantee)\b",
-                     re.I)
+_POLICY = re.compile(
+    r"\b(?:shipping|delivery|deliver|returns?|refunds?|warranty|guarantee)\b", re.I
+)
 # Size-like questions: a product's size options answer them when no attribute does
 _SIZE_LIKE = re.compile(
     r"\b(?:how (?:big|large|tall|wide)|dimensions?|measurements?|capacity|volume|"
@@ -44,25 +45,135 @@ _COMES_IN = re.compile(
 # what shoppers call an attribute -> the attribute keys that answer it
 _ASPECTS = {
     "material": ("material", "fabric", "made of", "made from", "what is it made"),
-    "dimensions": ("dimensions", "how big", "how large", "measurements", "measure", "length",
-                   "width", "height", "depth"),
+    "dimensions": (
+        "dimensions",
+        "how big",
+        "how large",
+        "measurements",
+        "measure",
+        "length",
+        "width",
+        "height",
+        "depth",
+    ),
     "weight": ("weight", "how heavy", "weigh"),
     "brand": ("brand", "who makes", "made by", "manufacturer"),
     "style": ("style",),
     "audience": ("for men", "for women", "for kids", "unisex", "who is it for"),
 }
 _STOP = {
-    "the", "a", "an", "is", "it", "its", "it's", "this", "that", "one", "does", "do", "can",
-    "could", "would", "will", "be", "are", "there", "what", "which", "how", "about", "and",
-    "of", "in", "on", "for", "to", "with", "me", "i", "you", "tell", "please", "any", "have",
-    "has", "first", "second", "third", "fourth", "fifth", "last", "item", "product", "also",
-    "too", "still", "really", "very", "much", "so", "if", "or", "yes", "no", "know", "show",
-    "details", "more", "info", "information", "describe", "say", "page", "they", "them",
-    "these", "those", "ones", "thing", "okay", "ok", "well", "bit", "quite", "enough", "good",
-    "work", "doe", "get", "got", "need", "want", "like", "my", "number", "option",
-    "then", "hey", "u", "ur", "just", "actually", "maybe", "wondering", "curious",
-    "hmm", "um", "pls", "keep", "day", "all", "make", "use", "used", "using", "way", "thanks",
-    "though", "guys",
+    "the",
+    "a",
+    "an",
+    "is",
+    "it",
+    "its",
+    "it's",
+    "this",
+    "that",
+    "one",
+    "does",
+    "do",
+    "can",
+    "could",
+    "would",
+    "will",
+    "be",
+    "are",
+    "there",
+    "what",
+    "which",
+    "how",
+    "about",
+    "and",
+    "of",
+    "in",
+    "on",
+    "for",
+    "to",
+    "with",
+    "me",
+    "i",
+    "you",
+    "tell",
+    "please",
+    "any",
+    "have",
+    "has",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "last",
+    "item",
+    "product",
+    "also",
+    "too",
+    "still",
+    "really",
+    "very",
+    "much",
+    "so",
+    "if",
+    "or",
+    "yes",
+    "no",
+    "know",
+    "show",
+    "details",
+    "more",
+    "info",
+    "information",
+    "describe",
+    "say",
+    "page",
+    "they",
+    "them",
+    "these",
+    "those",
+    "ones",
+    "thing",
+    "okay",
+    "ok",
+    "well",
+    "bit",
+    "quite",
+    "enough",
+    "good",
+    "work",
+    "doe",
+    "get",
+    "got",
+    "need",
+    "want",
+    "like",
+    "my",
+    "number",
+    "option",
+    "then",
+    "hey",
+    "u",
+    "ur",
+    "just",
+    "actually",
+    "maybe",
+    "wondering",
+    "curious",
+    "hmm",
+    "um",
+    "pls",
+    "keep",
+    "day",
+    "all",
+    "make",
+    "use",
+    "used",
+    "using",
+    "way",
+    "thanks",
+    "though",
+    "guys",
 }
 _SENTENCE = re.compile(r"[^.!?]+[.!?]?")
 
@@ -114,17 +225,25 @@ def _stock(p: dict[str, Any], name: str) -> str:
     if not in_stock:
         return f"{name} is out of stock right now."
     qty = [v.get("quantity") for v in variants if v.get("available", True)]
-    left = sum(q for q in qty if isinstance(q, int)) if qty and all(
-        isinstance(q, int) for q in qty) else None
+    left = (
+        sum(q for q in qty if isinstance(q, int))
+        if qty and all(isinstance(q, int) for q in qty)
+        else None
+    )
     text = f"Yes, {name} is in stock"
     text += f" ({left} available)." if left else "."
     sold_out = [v for v in variants if not v.get("available", True)]
     if sold_out and len(variants) > 1:
         # name only the options that tell the variants apart ("size M", not "purple, M")
-        keys = [k for k in {k for v in variants for k in (v.get("options") or {})}
-                if len({str((v.get("options") or {}).get(k)) for v in variants}) > 1]
-        gone = [", ".join(f"{k} {(v.get('options') or {}).get(k)}" for k in sorted(keys))
-                for v in sold_out]
+        keys = [
+            k
+            for k in {k for v in variants for k in (v.get("options") or {})}
+            if len({str((v.get("options") or {}).get(k)) for v in variants}) > 1
+        ]
+        gone = [
+            ", ".join(f"{k} {(v.get('options') or {}).get(k)}" for k in sorted(keys))
+            for v in sold_out
+        ]
         if any(gone):
             text += f" Sold out: {_join([g for g in gone if g][:4])}."
     return text
@@ -136,16 +255,20 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     low = " ".join(text.lower().replace("’", "'").split())
     name = str(p.get("title") or "This product")
     options = _options(p)
-    attrs = {str(k).casefold(): v for k, v in (p.get("attributes") or {}).items()
-             if v not in (None, "", [])}
+    attrs = {
+        str(k).casefold(): v
+        for k, v in (p.get("attributes") or {}).items()
+        if v not in (None, "", [])
+    }
     parts: list[str] = []
     if _POLICY.search(low):
         asked = [m.group(0) for m in _POLICY.finditer(low)]
         return _quote_or_unknown(p, asked, name)
     if _STOCK.search(low):
         parts.append(_stock(p, name))
-    if _SIZE_LIKE.search(low) and not any(k in attrs for k in ("dimensions", "size",
-                                                               "capacity", "volume")):
+    if _SIZE_LIKE.search(low) and not any(
+        k in attrs for k in ("dimensions", "size", "capacity", "volume")
+    ):
         sizes = options.get("size") or []
         if sizes and sizes != ["one size"]:
             parts.append(f"{name} comes in sizes: {_join(sizes)}.")
@@ -156,8 +279,10 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         prices = sorted({Decimal(str(v["price"])) for v in variants if v.get("price") is not None})
         cur = p.get("currency")
         if len(prices) > 1:
-            parts.append(f"{name} costs {_money(prices[0], cur)} to {_money(prices[-1], cur)}"
-                         " depending on the option.")
+            parts.append(
+                f"{name} costs {_money(prices[0], cur)} to {_money(prices[-1], cur)}"
+                " depending on the option."
+            )
         elif p.get("price") is not None or prices:
             parts.append(f"{name} costs {_money(prices[0] if prices else p['price'], cur)}.")
     comes = _COMES_IN.search(low)
@@ -171,8 +296,9 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         named_options.append("size")
     if _COLOURS.search(low) and "color" not in named_options and not asked_value:
         named_options.append("color")
-    variant_keys = {str(k).casefold() for v in p.get("variants") or []
-                    for k in (v.get("options") or {})}
+    variant_keys = {
+        str(k).casefold() for v in p.get("variants") or [] for k in (v.get("options") or {})
+    }
     for k in named_options:
         vals = options.get(k) or []
         if k not in variant_keys and len(vals) == 1:
@@ -221,8 +347,9 @@ def _it(parts: list[str], name: str) -> str:
         for lead in (f"Yes, {name} ", f"No, {name} ", f"{name}'s ", f"{name} "):
             if part.startswith(lead):
                 short = {f"{name}'s ": "Its ", f"{name} ": "It "}.get(
-                    lead, lead.replace(name + " ", "it "))
-                part = short + part[len(lead):]
+                    lead, lead.replace(name + " ", "it ")
+                )
+                part = short + part[len(lead) :]
                 break
         out.append(part)
     return " ".join(out)
@@ -247,8 +374,7 @@ def _keywords(low: str, p: dict[str, Any]) -> list[str]:
     own = f"{p.get('title') or ''} {p.get('category') or ''} {p.get('brand') or ''}"
     title_words = {_stem(w) for w in re.findall(r"[a-z]+", own.lower())}
     words = re.findall(r"[a-z][a-z'-]+", low)
-    return [w for w in words
-            if w not in _STOP and len(w) > 2 and _stem(w) not in title_words]
+    return [w for w in words if w not in _STOP and len(w) > 2 and _stem(w) not in title_words]
 
 
 def _quote_or_unknown(p: dict[str, Any], keys: list[str], name: str) -> str:

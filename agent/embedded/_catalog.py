@@ -123,7 +123,8 @@ class CatalogProfile:
         leaves = {_norm(c.split(">")[-1]) for c in self.categories}
         want = _norm(value)
         return sum(
-            1 for leaf in leaves
+            1
+            for leaf in leaves
             if want in {_norm(v) for v in (self.options.get(leaf) or {}).get(_norm(option), [])}
         )
 
@@ -147,10 +148,17 @@ class CatalogProfile:
         by_top: dict[str, list[str]] = {}
         for c in self.categories:
             by_top.setdefault(c.split(">")[0].strip(), []).append(c.split(">")[-1].strip())
-        order = [leaf for i in range(max(map(len, by_top.values()), default=0))
-                 for leaves in by_top.values() if i < len(leaves) for leaf in [leaves[i]]]
-        return {leaf: list((self.options.get(_norm(leaf)) or {}).get("color", []))
-                for leaf in dict.fromkeys(order)}
+        order = [
+            leaf
+            for i in range(max(map(len, by_top.values()), default=0))
+            for leaves in by_top.values()
+            if i < len(leaves)
+            for leaf in [leaves[i]]
+        ]
+        return {
+            leaf: list((self.options.get(_norm(leaf)) or {}).get("color", []))
+            for leaf in dict.fromkeys(order)
+        }
 
     def top_categories(self) -> list[str]:
         """The leaf category names, in catalog order."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.embedded._catalog import CatalogProfile, singular
+from shopagent.agent.embedded._catalog import CatalogProfile, singular
 
 _OTHER_USER = re.compile(
     r"\b(?:(?:cart|basket|bag|orders?|account|address|purchases?|history|wishlist|details)\s"
@@ -104,8 +104,15 @@ def other_user(text: str) -> bool:
     if _OTHER_USER.search(text) or _OTHER_USER_MORE.search(text):
         return True
     # someone's e-mail with an order or cart word ("what did jane@example.com order?")
-    return bool(_EMAIL.search(text) and re.search(r"\b(?:order|ordered|orders|cart|"
-                                                  r"account|bought|purchases?)\b", text, re.I))
+    return bool(
+        _EMAIL.search(text)
+        and re.search(
+            r"\b(?:order|ordered|orders|cart|"
+            r"account|bought|purchases?)\b",
+            text,
+            re.I,
+        )
+    )
 
 
 def negative_price(text: str) -> bool:
@@ -135,7 +142,8 @@ def content_words(text: str, exclude: set[str] | frozenset[str] = frozenset()) -
     """The words of a request that could name a product (filler and prices removed)."""
     low = re.sub(r"[$€£]?\d+(?:[.,]\d+)?\S*", " ", text.lower())
     return [
-        w for w in re.findall(r"[a-z][a-z'-]+", _FILLER.sub(" ", low))
+        w
+        for w in re.findall(r"[a-z][a-z'-]+", _FILLER.sub(" ", low))
         if len(w) > 2 and "'" not in w and w not in exclude and singular(w) not in exclude
     ]
 

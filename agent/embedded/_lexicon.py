@@ -15,9 +15,9 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from agent.embedded._catalog import singular
-from agent.embedded._schema import CATALOG_SLOTS
-from agent.embedded._words import (
+from shopagent.agent.embedded._catalog import singular
+from shopagent.agent.embedded._schema import CATALOG_SLOTS
+from shopagent.agent.embedded._words import (
     AUDIENCE_CUES,
     BUILTIN,
     CUE_ONLY,

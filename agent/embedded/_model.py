@@ -161,8 +161,9 @@ class IntentModel:
         if self.threads and before != self.threads:
             torch.set_num_threads(self.threads)
         try:
-            enc = self.tok(texts, padding=True, truncation=True, max_length=self.max_len,
-                           return_tensors="pt")
+            enc = self.tok(
+                texts, padding=True, truncation=True, max_length=self.max_len, return_tensors="pt"
+            )
             with torch.inference_mode():
                 out = self.bert(**enc).last_hidden_state
             mask = enc["attention_mask"].unsqueeze(-1).float()

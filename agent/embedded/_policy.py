@@ -11,8 +11,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from agent.embedded._guards import NEGATIVE_PRICE_REPLY, NOTHING_PENDING, OTHER_USER_REPLY
-from agent.embedded._schema import (
+from shopagent.agent.embedded._guards import NEGATIVE_PRICE_REPLY, NOTHING_PENDING, OTHER_USER_REPLY
+from shopagent.agent.embedded._schema import (
     CATALOG_SLOTS,
     DialogueState,
     NLUResult,
@@ -20,8 +20,8 @@ from agent.embedded._schema import (
     PlannedCall,
     ToolOutcome,
 )
-from agent.embedded._state import resolve_references
-from agent.embedded._titles import words
+from shopagent.agent.embedded._state import resolve_references
+from shopagent.agent.embedded._titles import words
 from shopagent.money import format_money
 
 SEARCH_FILTERS = (*CATALOG_SLOTS, "price_min", "price_max")
@@ -105,11 +105,17 @@ def plan(
     intent = nlu.intent
     notes = nlu.notes
     if notes.get("other_user"):
-        return Plan(reply=OTHER_USER_REPLY, reason="other_user",
-                    quick_replies=["Show my cart", "Show my orders"])
+        return Plan(
+            reply=OTHER_USER_REPLY,
+            reason="other_user",
+            quick_replies=["Show my cart", "Show my orders"],
+        )
     if notes.get("negative_price"):
-        return Plan(reply=NEGATIVE_PRICE_REPLY, reason="impossible_constraint",
-                    quick_replies=["Under $25", "Under $50", "Under $100"])
+        return Plan(
+            reply=NEGATIVE_PRICE_REPLY,
+            reason="impossible_constraint",
+            quick_replies=["Under $25", "Under $50", "Under $100"],
+        )
     if notes.get("yes_no") and intent not in ("search", "refine", "add_to_cart"):
         return Plan(reply=NOTHING_PENDING[notes["yes_no"]], reason="nothing_pending")
     if intent in ("search", "refine") and notes.get("vague"):
@@ -118,18 +124,23 @@ def plan(
         # searched all the same: the results' categories are what the shop has nearby
         # the missing thing alone: its nearest products name the closest categories
         query = str(notes.get("not_carried") or nlu.text)
-        return Plan(calls=[PlannedCall(name="catalog_search",
-                                       args={"query": query[:200], "page": 1})])
+        return Plan(
+            calls=[PlannedCall(name="catalog_search", args={"query": query[:200], "page": 1})]
+        )
     if notes.get("another") and notes["another"].get("product_id"):
         again = {k: v for k, v in notes["another"].items() if v}
-        return Plan(calls=[PlannedCall(name="add_to_cart",
-                                       args={**again, "quantity": nlu.slots.quantity or 1})])
+        return Plan(
+            calls=[
+                PlannedCall(name="add_to_cart", args={**again, "quantity": nlu.slots.quantity or 1})
+            ]
+        )
     if notes.get("set_quantity") is not None:
         changed = _set_quantity(int(notes["set_quantity"]), state)
         if changed is not None:
             return changed
     if (pick := _which_priced(nlu, state, None)) is not None and intent not in (
-        "add_to_cart", "remove_from_cart"
+        "add_to_cart",
+        "remove_from_cart",
     ):
         return pick  # "which is cheaper?" about the products in play
     if nlu.confidence < threshold:
@@ -261,9 +272,29 @@ def _cart_line(nlu: NLUResult, state: DialogueState) -> dict[str, Any] | None:
     lines = [ln for ln in state.extra.get("cart") or [] if ln.get("product_id")]
     if not lines:
         return None
-    said = set(words(nlu.text)) - {"remove", "take", "the", "out", "of", "from", "my",
-                                    "cart", "basket", "bag", "one", "ones", "them", "it", "a",
-                                    "please", "delete", "drop", "those", "these", "that"}
+    said = set(words(nlu.text)) - {
+        "remove",
+        "take",
+        "the",
+        "out",
+        "of",
+        "from",
+        "my",
+        "cart",
+        "basket",
+        "bag",
+        "one",
+        "ones",
+        "them",
+        "it",
+        "a",
+        "please",
+        "delete",
+        "drop",
+        "those",
+        "these",
+        "that",
+    }
     hits = [ln for ln in lines if said & set(words(str(ln.get("title") or "")))]
     if len(hits) == 1:
         return dict(hits[0])
@@ -295,29 +326,41 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
 def _accepts(tool: str, field: str) -> bool:
     """Whether the installed tool takes ``field`` (tools gain arguments across versions)."""
     try:
-        from tools import cart
+        from shopagent.tools import cart
     except ImportError:  # pragma: no cover - tools always ship with the agent
         return False
-    model = {"add_to_cart": "AddToCartArgs", "remove_from_cart": "RemoveFromCartArgs",
-             "update_cart_quantity": "UpdateCartQuantityArgs"}[tool]
+    model = {
+        "add_to_cart": "AddToCartArgs",
+        "remove_from_cart": "RemoveFromCartArgs",
+        "update_cart_quantity": "UpdateCartQuantityArgs",
+    }[tool]
     return field in getattr(getattr(cart, model, None), "model_fields", {})
 
 
-_CHEAPER = re.compile(r"\b(?:cheaper|cheapest|less expensive|least expensive|lower price|"
-                      r"best price|more affordable)\b", re.I)
+_CHEAPER = re.compile(
+    r"\b(?:cheaper|cheapest|less expensive|least expensive|lower price|"
+    r"best price|more affordable)\b",
+    re.I,
+)
 _PRICIER = re.compile(r"\b(?:pricier|priciest|more expensive|most expensive|dearer)\b", re.I)
 
 
 def _which_priced(nlu: NLUResult, state: DialogueState, ids: list[str] | None) -> Plan | None:
-    """"which one is cheaper?" about the products in play: answered from their shown
+    """ "which one is cheaper?" about the products in play: answered from their shown
     prices, no new tool call."""
     cheap, dear = _CHEAPER.search(nlu.text), _PRICIER.search(nlu.text)
     if not (cheap or dear) or not re.search(r"\bwhich\b|\bwhat(?:'s| is)\b", nlu.text, re.I):
         return None
-    pool = ids if ids and len(ids) >= 2 else (state.focus_ids if len(state.focus_ids) >= 2
-                                              else state.last_shown[:4])
-    priced = [(Decimal(str(state.shown[i]["price"])), i) for i in pool
-              if (state.shown.get(i) or {}).get("price") is not None]
+    pool = (
+        ids
+        if ids and len(ids) >= 2
+        else (state.focus_ids if len(state.focus_ids) >= 2 else state.last_shown[:4])
+    )
+    priced = [
+        (Decimal(str(state.shown[i]["price"])), i)
+        for i in pool
+        if (state.shown.get(i) or {}).get("price") is not None
+    ]
     if len(priced) < 2:
         return None
     price, pid = min(priced) if cheap else max(priced)
@@ -353,16 +396,29 @@ def by_name(nlu: NLUResult) -> str:
 
 # Filters dropped first when a search finds nothing: the least certain readings first
 # (a style word is a guess at taste, a budget or a product type is what was asked for).
-RELAX_ORDER = ("style", "audience", "material", "color", "size", "brand", "price_min",
-               "price_max", "category")
+RELAX_ORDER = (
+    "style",
+    "audience",
+    "material",
+    "color",
+    "size",
+    "brand",
+    "price_min",
+    "price_max",
+    "category",
+)
 
 
 def _one_order(intent: str, orders: list[dict[str, Any]]) -> str | None:
     """The order a request without an id means: the only one (for a cancellation, the only
     one that can still be cancelled)."""
     if intent == "cancel_order":
-        orders = [o for o in orders if str(o.get("status", "")).lower() not in
-                  ("cancelled", "canceled", "shipped", "delivered", "refunded")]
+        orders = [
+            o
+            for o in orders
+            if str(o.get("status", "")).lower()
+            not in ("cancelled", "canceled", "shipped", "delivered", "refunded")
+        ]
     ids = list(dict.fromkeys(str(o["order_id"]) for o in orders if o.get("order_id")))
     return ids[0] if len(ids) == 1 else None
 
@@ -438,12 +494,21 @@ _OFFER = {
 }
 _SEARCHES = {"search", "refine", "visual_search"}
 # Readings that change nothing and cost little: when one of them is likeliest, just do it
-_READ_ONLY = {"view_cart", "order_status", "help", "greeting", "goodbye", "out_of_scope",
-              "product_details", "visual_search"}
+_READ_ONLY = {
+    "view_cart",
+    "order_status",
+    "help",
+    "greeting",
+    "goodbye",
+    "out_of_scope",
+    "product_details",
+    "visual_search",
+}
 
 
-def _ask_what(nlu: NLUResult, state: DialogueState,
-              categories: dict[str, list[str]] | None) -> Plan:
+def _ask_what(
+    nlu: NLUResult, state: DialogueState, categories: dict[str, list[str]] | None
+) -> Plan:
     """A request with nothing to search for ("blue", "cheap", "something nice?"): ask what
     kind of product, offering the shop's categories (those that have the colour named)."""
     categories = categories or {}
@@ -451,7 +516,7 @@ def _ask_what(nlu: NLUResult, state: DialogueState,
     cats = list(categories)
     if color:
         cats = [c for c in cats if color.lower() in {v.lower() for v in categories[c]}] or cats
-    offer = cats[: 4]
+    offer = cats[:4]
     what = f"in {color}" if color else ""
     if nlu.slots.price_max is not None:
         what += f" under ${nlu.slots.price_max:,.0f}"
@@ -459,12 +524,15 @@ def _ask_what(nlu: NLUResult, state: DialogueState,
     if offer:
         listed = ", ".join(offer[:-1]) + " or " + offer[-1] if len(offer) > 1 else offer[0]
         text += f" For example {listed}."
-    return Plan(reply=text, reason="clarify vague request",
-                quick_replies=[f"{c} {what}".strip() for c in offer])
+    return Plan(
+        reply=text,
+        reason="clarify vague request",
+        quick_replies=[f"{c} {what}".strip() for c in offer],
+    )
 
 
 def _set_quantity(n: int, state: DialogueState) -> Plan | None:
-    """"make it 3": the line in focus (or the only one) gets that quantity: the difference
+    """ "make it 3": the line in focus (or the only one) gets that quantity: the difference
     is added, or removed where remove_from_cart takes a quantity."""
     lines = [ln for ln in state.extra.get("cart") or [] if ln.get("product_id")]
     line = next((ln for ln in lines if ln.get("product_id") == state.focus), None)
@@ -481,8 +549,9 @@ def _set_quantity(n: int, state: DialogueState) -> Plan | None:
     if n > have:
         return Plan(calls=[PlannedCall(name="add_to_cart", args={**base, "quantity": n - have})])
     if n < have and _accepts("remove_from_cart", "quantity"):
-        return Plan(calls=[PlannedCall(name="remove_from_cart",
-                                       args={**base, "quantity": have - n})])
+        return Plan(
+            calls=[PlannedCall(name="remove_from_cart", args={**base, "quantity": have - n})]
+        )
     if n == have:
         return Plan(reply=f"You already have {n} in your cart.", reason="nothing to change")
     return None
@@ -508,12 +577,7 @@ def clarify(nlu: NLUResult, state: DialogueState) -> Plan:
     top = [i for i, _ in ranked if i in _OFFER][:2]
     if nlu.intent not in top and nlu.intent in _OFFER:
         top = [nlu.intent, *top][:2]
-    if (
-        len(top) < 2
-        or set(top) <= _SEARCHES
-        or nlu.intent in _READ_ONLY
-        or _grounded(nlu)
-    ):
+    if len(top) < 2 or set(top) <= _SEARCHES or nlu.intent in _READ_ONLY or _grounded(nlu):
         # searching either way, or small talk: go ahead with the likeliest reading
         return plan(nlu.model_copy(update={"confidence": 1.0}), state, 0.0)
     what = " ".join(words(nlu.text)[:8]) or "that"

@@ -8,8 +8,8 @@ import random
 import re
 from typing import Any
 
-from agent.embedded import _answers
-from agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
+from shopagent.agent.embedded import _answers
+from shopagent.agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
 from shopagent.money import format_money
 
 FOUND = [
@@ -114,15 +114,19 @@ def _title(p: dict[str, Any]) -> str:
 
 
 def _singular(what: str) -> str:
-    from agent.embedded._catalog import singular
+    from shopagent.agent.embedded._catalog import singular
 
     head, _, last = what.rpartition(" ")
     return (head + " " if head else "") + singular(last)
 
 
 def _filter_names(dropped: list[str], filters: dict[str, Any]) -> str:
-    names = {"price_min": "the minimum price", "price_max": "the price limit",
-             "color": "the colour", "category": "the category"}
+    names = {
+        "price_min": "the minimum price",
+        "price_max": "the price limit",
+        "color": "the colour",
+        "category": "the category",
+    }
     said = [names.get(k) or f"the {k} ({filters.get(k)})" for k in dropped]
     if "color" in dropped:
         said[dropped.index("color")] = f"the colour ({filters.get('color')})"
@@ -132,7 +136,9 @@ def _filter_names(dropped: list[str], filters: dict[str, Any]) -> str:
 
 
 def _not_carried(
-    missing: str, products: list[dict[str, Any]], s: DialogueState,
+    missing: str,
+    products: list[dict[str, Any]],
+    s: DialogueState,
     closest: list[str] | None = None,
 ) -> Reply:
     """We do not sell that: say so, and offer the shop's closest categories (nearest in
@@ -224,7 +230,8 @@ def respond(
                 kept = (relaxed.content or {}).get("filters_applied") or {}
                 dropped = [k for k in filters if k not in kept and k not in ("query", "page")]
                 prefix = rng.choice(NONE_FOUND).format(what=what, which=which) + (
-                    f" I dropped {_filter_names(dropped, filters)}. ")
+                    f" I dropped {_filter_names(dropped, filters)}. "
+                )
                 content = relaxed.content or {}
                 products = list(content.get("products") or [])
                 filters = dict(content.get("filters_applied") or {})
@@ -240,10 +247,19 @@ def respond(
             title = _title(products[0])
             text = rng.choice(FOUND_ONE).format(title=title, what=_singular(what), which=which)
         else:
-            text = rng.choice(FOUND).format(
-                n=n, total=total, what=what, which=which, are="are", match="match",
-                these="These",
-            ).replace("at These", "at these")
+            text = (
+                rng.choice(FOUND)
+                .format(
+                    n=n,
+                    total=total,
+                    what=what,
+                    which=which,
+                    are="are",
+                    match="match",
+                    these="These",
+                )
+                .replace("at These", "at these")
+            )
         text = prefix + text
         fr = by_name.get("get_facets")
         facets = (fr.content or {}).get("facets") if fr is not None and fr.ok else None
@@ -252,10 +268,16 @@ def respond(
         counts = (facets or {}).get(str(asked)) if asked else None
         if counts:
             values = [v for v, c in sorted(counts.items(), key=lambda kv: -kv[1]) if c][:8]
-            plural = {"color": "colours", "material": "materials", "brand": "brands",
-                      "size": "sizes", "style": "styles"}.get(str(asked), str(asked))
-            listed = (values[0] if len(values) == 1
-                      else ", ".join(values[:-1]) + " and " + values[-1])
+            plural = {
+                "color": "colours",
+                "material": "materials",
+                "brand": "brands",
+                "size": "sizes",
+                "style": "styles",
+            }.get(str(asked), str(asked))
+            listed = (
+                values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+            )
             text = f"The {plural} for {what}{which}: {listed}. {text}"
             _remember(s, products)
             return Reply(text=text, product_ids=s.last_shown, quick_replies=values), s
@@ -324,20 +346,36 @@ def respond(
     if "update_cart_quantity" in by_name:
         up = by_name["update_cart_quantity"]
         n = int(up.args.get("quantity") or 0)
-        line = next((ln for ln in (state.extra.get("cart") or [])
-                     if ln.get("product_id") == up.args.get("product_id")), None)
+        line = next(
+            (
+                ln
+                for ln in (state.extra.get("cart") or [])
+                if ln.get("product_id") == up.args.get("product_id")
+            ),
+            None,
+        )
         label = (line or {}).get("title") or "that item"
-        text = (f"Removed {label} from your cart." if n == 0
-                else f"Updated: {n} x {label} in your cart.")
+        text = (
+            f"Removed {label} from your cart."
+            if n == 0
+            else f"Updated: {n} x {label} in your cart."
+        )
         return Reply(text=text + _cart_total(up.content)), s
 
     if "remove_from_cart" in by_name:
         rm = by_name["remove_from_cart"]
         qty = rm.args.get("quantity")
-        line = next((ln for ln in (state.extra.get("cart") or [])
-                     if ln.get("product_id") == rm.args.get("product_id")), None)
-        label = ((s.shown.get(str(rm.args.get("product_id"))) or {}).get("title")
-                 or (line or {}).get("title"))
+        line = next(
+            (
+                ln
+                for ln in (state.extra.get("cart") or [])
+                if ln.get("product_id") == rm.args.get("product_id")
+            ),
+            None,
+        )
+        label = (s.shown.get(str(rm.args.get("product_id"))) or {}).get("title") or (
+            line or {}
+        ).get("title")
         what = f"{qty} x {label}" if qty and label else (label or "it")
         return Reply(text=f"Removed {what} from your cart." + _cart_total(rm.content)), s
 
@@ -395,11 +433,17 @@ def _remember_cart(s: DialogueState, results: list[ToolOutcome]) -> None:
         if r.ok and isinstance(r.content, dict):
             orders = s.extra.setdefault("orders", [])
             if r.name == "checkout" and r.content.get("order_id"):
-                orders.append({"order_id": r.content["order_id"],
-                               "status": r.content.get("status", "pending")})
+                orders.append(
+                    {
+                        "order_id": r.content["order_id"],
+                        "status": r.content.get("status", "pending"),
+                    }
+                )
             elif r.name == "list_orders":
-                s.extra["orders"] = [{"order_id": o.get("order_id"), "status": o.get("status")}
-                                     for o in r.content.get("orders") or []][:20]
+                s.extra["orders"] = [
+                    {"order_id": o.get("order_id"), "status": o.get("status")}
+                    for o in r.content.get("orders") or []
+                ][:20]
             elif r.name in ("cancel_order", "order_status"):
                 o = r.content.get("order") or r.content
                 for known in orders:

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import re
 
-from agent.embedded._schema import CATALOG_SLOTS, PRODUCT_INTENTS, DialogueState, NLUResult
+from shopagent.agent.embedded._schema import (
+    CATALOG_SLOTS,
+    PRODUCT_INTENTS,
+    DialogueState,
+    NLUResult,
+)
 
 # A new search for another category keeps only who the shopper is buying for.
 _KEEP_ON_NEW_TOPIC = ("audience",)

@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent.embedded import _guards, _policy, _respond, _state
-from agent.embedded._catalog import CatalogProfile, facets_hash
-from agent.embedded._cues import (
+from shopagent.agent.embedded import _guards, _policy, _respond, _state
+from shopagent.agent.embedded._catalog import CatalogProfile, facets_hash
+from shopagent.agent.embedded._cues import (
     ABOUT_IT,
     ANOTHER,
     ASKS_FOR,
@@ -27,9 +27,9 @@ from agent.embedded._cues import (
     REMOVE_QTY,
     SET_QUANTITY,
 )
-from agent.embedded._lexicon import Lexicon, SpellFixer
-from agent.embedded._parse import parse, words_to_numbers
-from agent.embedded._schema import (
+from shopagent.agent.embedded._lexicon import Lexicon, SpellFixer
+from shopagent.agent.embedded._parse import parse, words_to_numbers
+from shopagent.agent.embedded._schema import (
     CATALOG_SLOTS,
     PRODUCT_INTENTS,
     DialogueState,
@@ -39,11 +39,11 @@ from agent.embedded._schema import (
     Slots,
     ToolOutcome,
 )
-from agent.embedded._titles import PURCHASE, TitleIndex
+from shopagent.agent.embedded._titles import PURCHASE, TitleIndex
 from shopagent.errors import ShopAgentError
 
 if TYPE_CHECKING:
-    from agent.plugin_match import PluginMatcher
+    from shopagent.agent.plugin_match import PluginMatcher
     from shopagent.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -103,9 +103,7 @@ def _slot_words(slots: Slots) -> set[str]:
 
 
 def _filters(slots: Slots) -> bool:
-    return any(
-        getattr(slots, k) is not None for k in (*CATALOG_SLOTS, "price_min", "price_max")
-    )
+    return any(getattr(slots, k) is not None for k in (*CATALOG_SLOTS, "price_min", "price_max"))
 
 
 class EmbeddedTier:
@@ -138,9 +136,11 @@ class EmbeddedTier:
         self._text_encode: Callable[[Sequence[str]], Any] | None = None
         # words that name what the shop sells: category and brand surfaces and the last
         # words of titles ("Laptop Backpack" sells backpacks, not laptops)
-        self._head_nouns = {
-            s.split()[-1] for s in lexicon.surfaces["category"] if s.split()
-        } | {w for s in lexicon.surfaces["brand"] for w in s.split()} | set(self.profile.heads)
+        self._head_nouns = (
+            {s.split()[-1] for s in lexicon.surfaces["category"] if s.split()}
+            | {w for s in lexicon.surfaces["brand"] for w in s.split()}
+            | set(self.profile.heads)
+        )
         # [plugin hook] tools matched by example requests (agent/plugin_match.py)
         self.plugins: PluginMatcher | None = None
         self.can_escalate = True
@@ -193,7 +193,10 @@ class EmbeddedTier:
                 f"no embedded model in {folder}: run `shopagent train embedded`",
                 code="model_not_trained",
             )
-        from agent.embedded._model import IntentModel, whole_words  # torch: only when needed
+        from shopagent.agent.embedded._model import (  # torch: only when needed
+            IntentModel,
+            whole_words,
+        )
 
         manifest = json.loads((folder / MANIFEST).read_text())
         saved = (
@@ -216,9 +219,7 @@ class EmbeddedTier:
                 folder,
             )
             manifest = {**manifest, "catalog_mismatch": True}
-        tier = cls(
-            model, lexicon, threshold, manifest, whole_words(), saved.get("titles"), profile
-        )
+        tier = cls(model, lexicon, threshold, manifest, whole_words(), saved.get("titles"), profile)
         tier.understand("hello", DialogueState())  # warm-up: the first shopper is not slower
         return tier
 
@@ -268,14 +269,20 @@ class EmbeddedTier:
         elif cart and (qty := SET_QUANTITY.search(words_to_numbers(nlu.text.lower()))):
             notes["set_quantity"] = int(qty.group(1))  # "make it 3"
             nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
-        elif (cart or state.focus) and ANOTHER.search(nlu.text) and nlu.intent not in (
-            "remove_from_cart", "view_cart", "checkout"
+        elif (
+            (cart or state.focus)
+            and ANOTHER.search(nlu.text)
+            and nlu.intent not in ("remove_from_cart", "view_cart", "checkout")
         ):
             # "and another one of those for my sister": the same product (and variant) again
-            line = next((ln for ln in cart if ln.get("product_id") == state.focus),
-                        cart[-1] if cart else None)
-            notes["another"] = {"product_id": (line or {}).get("product_id") or state.focus,
-                                "variant_id": (line or {}).get("variant_id")}
+            line = next(
+                (ln for ln in cart if ln.get("product_id") == state.focus),
+                cart[-1] if cart else None,
+            )
+            notes["another"] = {
+                "product_id": (line or {}).get("product_id") or state.focus,
+                "variant_id": (line or {}).get("variant_id"),
+            }
             nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
         elif cart and REMOVE_CUE.search(nlu.text) and nlu.intent != "remove_from_cart":
             nlu.intent, nlu.confidence = "remove_from_cart", max(nlu.confidence, 0.9)
@@ -283,17 +290,33 @@ class EmbeddedTier:
         elif (
             in_play
             and not image_id
-            and nlu.intent not in ("add_to_cart", "remove_from_cart", "checkout", "view_cart",
-                                   "order_status", "cancel_order", "compare")
+            and nlu.intent
+            not in (
+                "add_to_cart",
+                "remove_from_cart",
+                "checkout",
+                "view_cart",
+                "order_status",
+                "cancel_order",
+                "compare",
+            )
             and not named & {"category", "brand"}
             and not re.search(r"\b(?:orders?|delivery|package|parcel)\b", nlu.text, re.I)
             and (
-                (ABOUT_IT.search(nlu.text) and not (
-                    # "do they come in purple?" over a list: narrow the list
-                    _filters(nlu.slots) and len(state.last_shown) > 1
-                    and PLURAL.search(nlu.text)))
-                or (nlu.intent in ("search", "refine") and QUESTION.search(nlu.text)
-                    and not _filters(nlu.slots))
+                (
+                    ABOUT_IT.search(nlu.text)
+                    and not (
+                        # "do they come in purple?" over a list: narrow the list
+                        _filters(nlu.slots)
+                        and len(state.last_shown) > 1
+                        and PLURAL.search(nlu.text)
+                    )
+                )
+                or (
+                    nlu.intent in ("search", "refine")
+                    and QUESTION.search(nlu.text)
+                    and not _filters(nlu.slots)
+                )
             )
         ):
             # "and the price?", "is that real silver?", "how many have you got left":
@@ -302,18 +325,24 @@ class EmbeddedTier:
             nlu.slots = self.extract_slots(nlu.text, "product_details")
         elif not image_id and (
             nlu.intent in ("search", "refine")
-            or (nlu.intent in _SMALL_TALK and nlu.confidence < self.threshold
-                and ASKS_FOR.search(nlu.text))
-            or (nlu.intent == "out_of_scope" and len(nlu.text.split()) <= 4
-                and not CHAT_WORDS.search(nlu.text) and re.search(r"[a-z]{4}", nlu.text.lower()))
+            or (
+                nlu.intent in _SMALL_TALK
+                and nlu.confidence < self.threshold
+                and ASKS_FOR.search(nlu.text)
+            )
+            or (
+                nlu.intent == "out_of_scope"
+                and len(nlu.text.split()) <= 4
+                and not CHAT_WORDS.search(nlu.text)
+                and re.search(r"[a-z]{4}", nlu.text.lower())
+            )
         ):
             # the intent label stays the model's (the NLU is measured on it); the notes
             # tell the planner what to do instead
             slot_words = _slot_words(nlu.slots)
             asks = bool(ASKS_FOR.match(nlu.text))
-            if (
-                (nlu.intent != "refine" or (asks and not named and not nlu.slots.filled()))
-                and (asks or not OFF_TOPIC_START.match(nlu.text))
+            if (nlu.intent != "refine" or (asks and not named and not nlu.slots.filled())) and (
+                asks or not OFF_TOPIC_START.match(nlu.text)
             ):
                 missing = _guards.not_carried(
                     nlu.text, self.profile, named, self._head_nouns, slot_words
@@ -346,9 +375,7 @@ class EmbeddedTier:
         nlu.notes = notes
         return nlu
 
-    def _read(
-        self, text: str, state: DialogueState, *, image_id: str | None = None
-    ) -> NLUResult:
+    def _read(self, text: str, state: DialogueState, *, image_id: str | None = None) -> NLUResult:
         fixed = self.spell(text) if self.spell else text
         scores = self.model.probs(fixed)
         if fixed != text:
@@ -526,7 +553,10 @@ class EmbeddedTier:
                 value: str | None = m.value
                 if m.slot in OPTION_SLOTS:
                     value = self._fit(
-                        m.slot, p.text[m.start : m.end], m.value, category,
+                        m.slot,
+                        p.text[m.start : m.end],
+                        m.value,
+                        category,
                         filtering=intent in _FILTER_INTENTS,
                     )
                     if value is None:

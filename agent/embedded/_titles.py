@@ -102,7 +102,8 @@ def _best(
         a = exact[0]
         # ambiguous only when two titles claim the same words ("... the A and the B" is not)
         rivals = [
-            b for b in exact[1:]
+            b
+            for b in exact[1:]
             if b.start < a.end and a.start < b.end and b.end - b.start == a.end - a.start
         ]
         if any(words(b.title) != words(a.title) for b in rivals):

@@ -12,15 +12,15 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage
 from langgraph.config import get_stream_writer
 
-from agent import _actions
-from agent import events as ev
-from agent._turn import BOUND_TEXT, AgentDeps, bump, over_budget, turn_of
-from agent.embedded import NLUResult, Plan, PlannedCall, ToolOutcome
-from agent.llm_policy import to_openai_messages
-from agent.nodes.confirm import is_valid_write
-from agent.nodes.understand import dialogue_of
-from agent.router import LOCAL_FAILURE_LIMIT
-from agent.state import AgentState, TurnState
+from shopagent.agent import _actions
+from shopagent.agent import events as ev
+from shopagent.agent._turn import BOUND_TEXT, AgentDeps, bump, over_budget, turn_of
+from shopagent.agent.embedded import NLUResult, Plan, PlannedCall, ToolOutcome
+from shopagent.agent.llm_policy import to_openai_messages
+from shopagent.agent.nodes.confirm import is_valid_write
+from shopagent.agent.nodes.understand import dialogue_of
+from shopagent.agent.router import LOCAL_FAILURE_LIMIT
+from shopagent.agent.state import AgentState, TurnState
 from shopagent.errors import ModelError
 
 log = logging.getLogger(__name__)

@@ -10,12 +10,12 @@ from typing import Any, Literal
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 
-from agent import _actions
-from agent import events as ev
-from agent._turn import AgentDeps, confirmation_id, emit, emit_outcome, outcome, turn_of
-from agent.llm_policy import outcome_message
-from agent.nodes.tools import tool_context
-from agent.state import AgentState
+from shopagent.agent import _actions
+from shopagent.agent import events as ev
+from shopagent.agent._turn import AgentDeps, confirmation_id, emit, emit_outcome, outcome, turn_of
+from shopagent.agent.llm_policy import outcome_message
+from shopagent.agent.nodes.tools import tool_context
+from shopagent.agent.state import AgentState
 from shopagent.errors import ToolError
 
 
@@ -74,9 +74,12 @@ async def confirm(state: AgentState, config: RunnableConfig, *, deps: AgentDeps)
     conf_id = confirmation_id(turn, writes)
     # The id covers the pinned values: this node runs again on resume, and if a price or
     # variant changed meanwhile the shopper's yes was for something else.
-    conf_id += "-" + hashlib.sha256(
-        json.dumps([c["args"] for c in writes], sort_keys=True, default=str).encode()
-    ).hexdigest()[:8]
+    conf_id += (
+        "-"
+        + hashlib.sha256(
+            json.dumps([c["args"] for c in writes], sort_keys=True, default=str).encode()
+        ).hexdigest()[:8]
+    )
     summary = "; ".join(summaries)
     # The exact variant and unit price as fields, so a client can show what is confirmed.
     facts = await asyncio.to_thread(

@@ -7,9 +7,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 
-from agent import _actions
-from agent import events as ev
-from agent._turn import (
+from shopagent.agent import _actions
+from shopagent.agent import events as ev
+from shopagent.agent._turn import (
     APOLOGY,
     MAX_CARDS_KEPT,
     REPHRASE,
@@ -18,9 +18,9 @@ from agent._turn import (
     emit,
     turn_of,
 )
-from agent.embedded import NLUResult, ToolOutcome
-from agent.nodes.understand import dialogue_of
-from agent.state import AgentState
+from shopagent.agent.embedded import NLUResult, ToolOutcome
+from shopagent.agent.nodes.understand import dialogue_of
+from shopagent.agent.state import AgentState
 
 
 async def respond(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:

@@ -7,12 +7,12 @@ from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
 
-from agent import events as ev
-from agent._turn import AgentDeps, emit, emit_outcome, outcome, turn_of
-from agent.llm_policy import outcome_message
-from agent.state import AgentState
+from shopagent.agent import events as ev
+from shopagent.agent._turn import AgentDeps, emit, emit_outcome, outcome, turn_of
+from shopagent.agent.llm_policy import outcome_message
+from shopagent.agent.state import AgentState
 from shopagent.errors import ToolError
-from tools import ToolContext
+from shopagent.tools import ToolContext
 
 log = logging.getLogger(__name__)
 

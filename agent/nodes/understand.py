@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
-from agent import _actions
-from agent import events as ev
-from agent._turn import AgentDeps, bump, emit, turn_of
-from agent.embedded import DialogueState, NLUResult
-from agent.router import TurnFeatures, choose_tier
-from agent.state import AgentState
+from shopagent.agent import _actions
+from shopagent.agent import events as ev
+from shopagent.agent._turn import AgentDeps, bump, emit, turn_of
+from shopagent.agent.embedded import DialogueState, NLUResult
+from shopagent.agent.router import TurnFeatures, choose_tier
+from shopagent.agent.state import AgentState
 
 log = logging.getLogger(__name__)
 

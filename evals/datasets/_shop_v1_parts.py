@@ -6,23 +6,43 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from retrieval.schema import Product
+from shopagent.retrieval.schema import Product
 
 # What shoppers call each category besides its name; the hard variants use these.
 SLANG = {
-    "Sneakers": ["trainers", "kicks", "running shoes"], "Sofas": ["couch", "settee"],
-    "T-Shirts": ["tees", "t shirts"], "Sweaters": ["jumpers", "knitwear"],
-    "Handbags": ["purses", "shoulder bags"], "Jeans": ["denims"], "Headphones": ["headsets"],
-    "Hoodies": ["hoodys", "sweatshirts with a hood"], "Mugs": ["coffee cups"],
-    "Tote Bags": ["totes"], "Cookware": ["pots and pans"], "Smartwatches": ["fitness watches"],
-    "Lipsticks": ["lippies"], "Rugs": ["carpets"], "Backpacks": ["rucksacks"],
-    "Kettles": ["tea kettles"], "Necklaces": ["chains"], "Plush Toys": ["stuffed animals"],
+    "Sneakers": ["trainers", "kicks", "running shoes"],
+    "Sofas": ["couch", "settee"],
+    "T-Shirts": ["tees", "t shirts"],
+    "Sweaters": ["jumpers", "knitwear"],
+    "Handbags": ["purses", "shoulder bags"],
+    "Jeans": ["denims"],
+    "Headphones": ["headsets"],
+    "Hoodies": ["hoodys", "sweatshirts with a hood"],
+    "Mugs": ["coffee cups"],
+    "Tote Bags": ["totes"],
+    "Cookware": ["pots and pans"],
+    "Smartwatches": ["fitness watches"],
+    "Lipsticks": ["lippies"],
+    "Rugs": ["carpets"],
+    "Backpacks": ["rucksacks"],
+    "Kettles": ["tea kettles"],
+    "Necklaces": ["chains"],
+    "Plush Toys": ["stuffed animals"],
 }
-SINGULAR = {"Dresses": "dress", "T-Shirts": "t-shirt", "Jeans": "pair of jeans",
-            "Watches": "watch", "Boxes": "box", "Knives": "knife", "Cookware": "pan",
-            "Skincare": "moisturizer", "Headphones": "pair of headphones",
-            "Building Blocks": "building set", "Garden Tools": "garden tool",
-            "Bookshelves": "bookshelf"}
+SINGULAR = {
+    "Dresses": "dress",
+    "T-Shirts": "t-shirt",
+    "Jeans": "pair of jeans",
+    "Watches": "watch",
+    "Boxes": "box",
+    "Knives": "knife",
+    "Cookware": "pan",
+    "Skincare": "moisturizer",
+    "Headphones": "pair of headphones",
+    "Building Blocks": "building set",
+    "Garden Tools": "garden tool",
+    "Bookshelves": "bookshelf",
+}
 
 
 def leaf(p: Product) -> str:
@@ -71,8 +91,11 @@ def yes(**expect: Any) -> dict[str, Any]:
 
 
 def no(**expect: Any) -> dict[str, Any]:
-    return {"confirm": False, "intent": "confirm",
-            "expect": {"forbid": ["write_without_confirmation"], **expect}}
+    return {
+        "confirm": False,
+        "intent": "confirm",
+        "expect": {"forbid": ["write_without_confirmation"], **expect},
+    }
 
 
 NO_WRITE = ["write_without_confirmation"]

@@ -1,1 +1,1 @@
-"""The JSON Schema of the conversation format (regenerate: ``python -m evals.schema``)."""
+"""The JSON Schema of the conversation format (regenerate: ``python -m shopagent.evals.schema``)."""

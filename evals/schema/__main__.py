@@ -1,11 +1,14 @@
-"""Regenerate conversation.schema.json from the pydantic models: ``python -m evals.schema``."""
+"""Regenerate conversation.schema.json from the pydantic models.
+
+python -m shopagent.evals.schema
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from evals._format import json_schema
+from shopagent.evals._format import json_schema
 
 PATH = Path(__file__).with_name("conversation.schema.json")
 

@@ -25,22 +25,22 @@ Heavy libraries (onnxruntime, torch, sentence-transformers, transformers) are im
 an encoder is first used, never at import.
 """
 
-from retrieval.embed._images import (
+from shopagent.retrieval.embed._images import (
     ClipEncoder,
     DescriptorEncoder,
     ImageEncoder,
     make_image_encoder,
     open_image,
 )
-from retrieval.embed._minilm import (
+from shopagent.retrieval.embed._minilm import (
     DEFAULT_MAX_SEQ_LENGTH,
     TEXT_DIM,
     TEXT_MODEL_ID,
     default_model_dir,
     minilm_path,
 )
-from retrieval.embed._sparse import SparseEncoder
-from retrieval.embed._text import (
+from shopagent.retrieval.embed._sparse import SparseEncoder
+from shopagent.retrieval.embed._text import (
     DEFAULT_TEXT_ENCODER,
     TEXT_ENCODERS,
     TextEmbedder,

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.embed._minilm import feeds, minilm_path, package_version, pool, quiet_hub
+from shopagent.retrieval.embed._minilm import feeds, minilm_path, package_version, pool, quiet_hub
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,15 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from retrieval.embed._minilm import TEXT_DIM, cores, padded, pool, sentence_transformer, token_ids
-from retrieval.embed._onnx_model import session as onnx_session
+from shopagent.retrieval.embed._minilm import (
+    TEXT_DIM,
+    cores,
+    padded,
+    pool,
+    sentence_transformer,
+    token_ids,
+)
+from shopagent.retrieval.embed._onnx_model import session as onnx_session
 
 # Up to this many texts count as a query: run on the calling thread, one thread, no lock.
 SMALL = 8

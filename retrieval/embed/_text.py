@@ -9,16 +9,16 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from retrieval.embed._cache import VectorCache
-from retrieval.embed._minilm import (
+from shopagent.errors import InvalidInput
+from shopagent.retrieval.embed._cache import VectorCache
+from shopagent.retrieval.embed._minilm import (
     DEFAULT_MAX_SEQ_LENGTH,
     TEXT_DIM,
     TEXT_MODEL_ID,
     default_model_dir,
 )
-from retrieval.embed._onnx_model import RECIPE
-from retrieval.embed._runtimes import OnnxRuntime, TextRuntime, TorchRuntime
-from shopagent.errors import InvalidInput
+from shopagent.retrieval.embed._onnx_model import RECIPE
+from shopagent.retrieval.embed._runtimes import OnnxRuntime, TextRuntime, TorchRuntime
 
 TextEncoderKind = Literal["onnx-int8", "onnx", "torch"]
 TEXT_ENCODERS: tuple[str, ...] = get_args(TextEncoderKind)

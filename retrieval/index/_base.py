@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.schema import FILTER_FIELDS, Product, SearchFilters, norm, option_key
+from shopagent.retrieval.schema import FILTER_FIELDS, Product, SearchFilters, norm, option_key
 
 TEXT = "text"
 IMAGE = "image"
@@ -30,8 +30,11 @@ TEXT_ENCODER_KEY = "text_encoder"
 # Points indexed before text vectors were tagged were all made by torch MiniLM.
 UNTAGGED_TEXT_ENCODER = "all-MiniLM-L6-v2"
 OPTION_KEYS = "option_keys"  # the option names a product has (facets count them)
-KEYWORD_FIELDS = (FILTER_FIELDS + tuple(f"{f}_label" for f in FILTER_FIELDS)
-                  + ("pid", TEXT_ENCODER_KEY, OPTION_KEYS))
+KEYWORD_FIELDS = (
+    FILTER_FIELDS
+    + tuple(f"{f}_label" for f in FILTER_FIELDS)
+    + ("pid", TEXT_ENCODER_KEY, OPTION_KEYS)
+)
 # Payload indexes are made for at most this many option names per catalog (the most
 # common ones): each index costs memory and upsert time; rarer options still filter,
 # by a scan of the candidates.
@@ -41,6 +44,8 @@ MAX_OPTION_INDEXES = 16
 def option_field(key: str) -> str:
     """The payload field of one option ("switch type" -> "opt_switch_type")."""
     return "opt_" + (re.sub(r"[^0-9a-z]+", "_", norm(key)).strip("_") or "x")
+
+
 RRF_K = 60  # the usual constant from the RRF paper; both engines get it explicitly
 
 _NS = uuid.UUID("6f1b3c52-8f2e-4d7c-9a5e-2f4b1c0d9e71")
@@ -89,18 +94,26 @@ class Conditions:
         lo = float(f.price_min) if f.price_min is not None else None
         hi = float(f.price_max) if f.price_max is not None else None
         any_of = tuple(
-            (key if key in FILTER_FIELDS else option_field(key),
-             tuple(norm(v) for v in (value if isinstance(value, list) else [value])))
+            (
+                key if key in FILTER_FIELDS else option_field(key),
+                tuple(norm(v) for v in (value if isinstance(value, list) else [value])),
+            )
             for key, value in ((option_key(n), v) for n, v in (f.options or {}).items())
-            if value not in (None, "", []))
+            if value not in (None, "", [])
+        )
         return cls(kws, any_of, lo, hi, f.in_stock, exclude_pid)
 
     @property
     def empty(self) -> bool:
-        return (not self.keywords and not self.any_of
-                and self.price_min is None and self.price_max is None
-                and self.in_stock is None and self.exclude_pid is None
-                and self.other_text_encoder is None)
+        return (
+            not self.keywords
+            and not self.any_of
+            and self.price_min is None
+            and self.price_max is None
+            and self.in_stock is None
+            and self.exclude_pid is None
+            and self.other_text_encoder is None
+        )
 
 
 def _put_keywords(payload: dict[str, Any], key: str, values: list[str]) -> None:
@@ -179,17 +192,33 @@ class IndexBackend(ABC):
     def delete(self, product_ids: list[str]) -> None: ...
 
     @abstractmethod
-    def hybrid(self, dense: np.ndarray, sparse: tuple[list[int], list[float]],
-               cond: Conditions, *, limit: int, offset: int = 0,
-               prefetch: int = 100, with_payload: bool | list[str] = True,
-               dense_threshold: float | None = None, exact: bool = False) -> list[Hit]:
+    def hybrid(
+        self,
+        dense: np.ndarray,
+        sparse: tuple[list[int], list[float]],
+        cond: Conditions,
+        *,
+        limit: int,
+        offset: int = 0,
+        prefetch: int = 100,
+        with_payload: bool | list[str] = True,
+        dense_threshold: float | None = None,
+        exact: bool = False,
+    ) -> list[Hit]:
         """Dense + sparse prefetch under the filter, fused with RRF (``exact``: brute-force
         dense stage, the ground truth for recall)."""
 
     @abstractmethod
-    def nearest(self, using: str, vector: np.ndarray | tuple[list[int], list[float]],
-                cond: Conditions, *, limit: int, offset: int = 0,
-                with_payload: bool = True) -> list[Hit]:
+    def nearest(
+        self,
+        using: str,
+        vector: np.ndarray | tuple[list[int], list[float]],
+        cond: Conditions,
+        *,
+        limit: int,
+        offset: int = 0,
+        with_payload: bool = True,
+    ) -> list[Hit]:
         """Nearest by one named vector (dense array, or (indices, values) for sparse)."""
 
     @abstractmethod
@@ -203,8 +232,9 @@ class IndexBackend(ABC):
     def facet(self, key: str, cond: Conditions, *, limit: int = 100) -> dict[str, int]: ...
 
     @abstractmethod
-    def retrieve(self, product_ids: list[str], *,
-                 with_vectors: bool = False) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    def retrieve(
+        self, product_ids: list[str], *, with_vectors: bool = False
+    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """(payload, vectors) per found product, in the order asked."""
 
     @abstractmethod

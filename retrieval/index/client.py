@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 from qdrant_client import QdrantClient, models
 
-from retrieval.index._base import (
+from shopagent.errors import ShopAgentError
+from shopagent.retrieval.index._base import (
     IMAGE,
     KEYWORD_FIELDS,
     RRF_K,
@@ -30,7 +31,6 @@ from retrieval.index._base import (
     point_id,
     sparse_nonempty,
 )
-from shopagent.errors import ShopAgentError
 
 log = logging.getLogger(__name__)
 TEXT_DIM = 384
@@ -44,26 +44,37 @@ class IndexUnavailable(ShopAgentError):
 def _filter(cond: Conditions) -> models.Filter | None:
     if cond.empty:
         return None
-    must: list[Any] = [models.FieldCondition(key=k, match=models.MatchValue(value=v))
-                       for k, v in cond.keywords]
-    must += [models.FieldCondition(key=k, match=models.MatchAny(any=list(vs)))
-             for k, vs in cond.any_of]
+    must: list[Any] = [
+        models.FieldCondition(key=k, match=models.MatchValue(value=v)) for k, v in cond.keywords
+    ]
+    must += [
+        models.FieldCondition(key=k, match=models.MatchAny(any=list(vs))) for k, vs in cond.any_of
+    ]
     if cond.price_min is not None or cond.price_max is not None:
-        must.append(models.FieldCondition(key="price", range=models.Range(
-            gte=cond.price_min, lte=cond.price_max)))
+        must.append(
+            models.FieldCondition(
+                key="price", range=models.Range(gte=cond.price_min, lte=cond.price_max)
+            )
+        )
     if cond.in_stock is not None:
-        must.append(models.FieldCondition(key="in_stock",
-                                          match=models.MatchValue(value=int(cond.in_stock))))
+        must.append(
+            models.FieldCondition(key="in_stock", match=models.MatchValue(value=int(cond.in_stock)))
+        )
     must_not: list[Any] = []
     if cond.exclude_pid:
-        must_not.append(models.FieldCondition(key="pid",
-                                              match=models.MatchValue(value=cond.exclude_pid)))
+        must_not.append(
+            models.FieldCondition(key="pid", match=models.MatchValue(value=cond.exclude_pid))
+        )
     if cond.other_text_encoder is not None:
-        must_not.append(models.FieldCondition(
-            key=TEXT_ENCODER_KEY, match=models.MatchValue(value=cond.other_text_encoder)))
+        must_not.append(
+            models.FieldCondition(
+                key=TEXT_ENCODER_KEY, match=models.MatchValue(value=cond.other_text_encoder)
+            )
+        )
         if cond.other_text_encoder == UNTAGGED_TEXT_ENCODER:
-            must_not.append(models.IsEmptyCondition(
-                is_empty=models.PayloadField(key=TEXT_ENCODER_KEY)))
+            must_not.append(
+                models.IsEmptyCondition(is_empty=models.PayloadField(key=TEXT_ENCODER_KEY))
+            )
     return models.Filter(must=must or None, must_not=must_not or None)
 
 
@@ -75,8 +86,16 @@ def _hit(p: Any) -> Hit:
 class QdrantClientIndex(IndexBackend):
     name = "server"
 
-    def __init__(self, client: QdrantClient, collection: str, *, batch_size: int = 256,
-                 retries: int = 3, hnsw_ef: int = 128, where: str = "local") -> None:
+    def __init__(
+        self,
+        client: QdrantClient,
+        collection: str,
+        *,
+        batch_size: int = 256,
+        retries: int = 3,
+        hnsw_ef: int = 128,
+        where: str = "local",
+    ) -> None:
         self.client = client
         self.collection = collection
         self.batch_size = batch_size
@@ -87,15 +106,22 @@ class QdrantClientIndex(IndexBackend):
         self._params = None if self._local else models.SearchParams(hnsw_ef=hnsw_ef)
 
     @classmethod
-    def connect(cls, url: str, api_key: str | None, collection: str,
-                timeout_s: float = 10.0) -> QdrantClientIndex:
-        return cls(QdrantClient(url=url, api_key=api_key, timeout=int(max(1, timeout_s))),
-                   collection, where=url)
+    def connect(
+        cls, url: str, api_key: str | None, collection: str, timeout_s: float = 10.0
+    ) -> QdrantClientIndex:
+        return cls(
+            QdrantClient(url=url, api_key=api_key, timeout=int(max(1, timeout_s))),
+            collection,
+            where=url,
+        )
 
     @classmethod
     def local(cls, location: str = ":memory:", collection: str = "products") -> QdrantClientIndex:
-        client = (QdrantClient(location=":memory:") if location == ":memory:"
-                  else QdrantClient(path=location))
+        client = (
+            QdrantClient(location=":memory:")
+            if location == ":memory:"
+            else QdrantClient(path=location)
+        )
         return cls(client, collection)
 
     def _retry(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -107,10 +133,11 @@ class QdrantClientIndex(IndexBackend):
                 if isinstance(exc, ValueError | TypeError):
                     raise
                 if attempt == self.retries - 1:
-                    raise IndexUnavailable(f"Qdrant at {self.where} failed: "
-                                           f"{exc.__class__.__name__}: {exc}") from exc
+                    raise IndexUnavailable(
+                        f"Qdrant at {self.where} failed: {exc.__class__.__name__}: {exc}"
+                    ) from exc
                 log.warning("qdrant call failed (%s); retrying", exc)
-                time.sleep(0.5 * 2 ** attempt)
+                time.sleep(0.5 * 2**attempt)
         raise AssertionError("unreachable")
 
     def ensure_collection(self, image_dim: int) -> None:
@@ -122,13 +149,13 @@ class QdrantClientIndex(IndexBackend):
                 TEXT: models.VectorParams(size=TEXT_DIM, distance=models.Distance.COSINE),
                 IMAGE: models.VectorParams(size=image_dim, distance=models.Distance.COSINE),
             },
-            sparse_vectors_config={SPARSE: models.SparseVectorParams(
-                modifier=models.Modifier.IDF)},
+            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
             hnsw_config=models.HnswConfigDiff(m=16, ef_construct=64),
         )
         schemas = {k: models.PayloadSchemaType.KEYWORD for k in KEYWORD_FIELDS}
-        schemas.update(price=models.PayloadSchemaType.FLOAT,
-                       in_stock=models.PayloadSchemaType.INTEGER)
+        schemas.update(
+            price=models.PayloadSchemaType.FLOAT, in_stock=models.PayloadSchemaType.INTEGER
+        )
         for key, schema in schemas.items():
             if self._local:
                 break
@@ -136,8 +163,12 @@ class QdrantClientIndex(IndexBackend):
 
     def ensure_keyword_index(self, field: str) -> None:
         if not self._local:  # local mode has no payload indexes
-            self._retry(self.client.create_payload_index, self.collection, field,
-                        field_schema=models.PayloadSchemaType.KEYWORD)
+            self._retry(
+                self.client.create_payload_index,
+                self.collection,
+                field,
+                field_schema=models.PayloadSchemaType.KEYWORD,
+            )
 
     def upsert(self, points: list[IndexPoint]) -> None:
         structs = []
@@ -148,45 +179,93 @@ class QdrantClientIndex(IndexBackend):
             }
             if p.image is not None:
                 vec[IMAGE] = p.image.astype(np.float32).tolist()
-            structs.append(models.PointStruct(id=point_id(p.product_id), vector=vec,
-                                              payload=p.payload))
+            structs.append(
+                models.PointStruct(id=point_id(p.product_id), vector=vec, payload=p.payload)
+            )
         for i in range(0, len(structs), self.batch_size):
-            self._retry(self.client.upsert, self.collection, structs[i:i + self.batch_size],
-                        wait=True)
+            self._retry(
+                self.client.upsert, self.collection, structs[i : i + self.batch_size], wait=True
+            )
 
     def delete(self, product_ids: list[str]) -> None:
         if product_ids:
-            self._retry(self.client.delete, self.collection, models.PointIdsList(
-                points=[point_id(i) for i in product_ids]), wait=True)
+            self._retry(
+                self.client.delete,
+                self.collection,
+                models.PointIdsList(points=[point_id(i) for i in product_ids]),
+                wait=True,
+            )
 
-    def hybrid(self, dense: np.ndarray, sparse: tuple[list[int], list[float]],
-               cond: Conditions, *, limit: int, offset: int = 0,
-               prefetch: int = 100, with_payload: bool | list[str] = True,
-               dense_threshold: float | None = None, exact: bool = False) -> list[Hit]:
+    def hybrid(
+        self,
+        dense: np.ndarray,
+        sparse: tuple[list[int], list[float]],
+        cond: Conditions,
+        *,
+        limit: int,
+        offset: int = 0,
+        prefetch: int = 100,
+        with_payload: bool | list[str] = True,
+        dense_threshold: float | None = None,
+        exact: bool = False,
+    ) -> list[Hit]:
         flt = _filter(cond)
-        prefetches = [models.Prefetch(query=dense.astype(np.float32).tolist(), using=TEXT,
-                                      filter=flt, limit=prefetch,
-                                      params=models.SearchParams(exact=True) if exact
-                                      else self._params,
-                                      score_threshold=dense_threshold)]
+        prefetches = [
+            models.Prefetch(
+                query=dense.astype(np.float32).tolist(),
+                using=TEXT,
+                filter=flt,
+                limit=prefetch,
+                params=models.SearchParams(exact=True) if exact else self._params,
+                score_threshold=dense_threshold,
+            )
+        ]
         if sparse_nonempty(sparse):
-            prefetches.append(models.Prefetch(
-                query=models.SparseVector(indices=sparse[0], values=sparse[1]), using=SPARSE,
-                filter=flt, limit=prefetch))
-        res = self._retry(self.client.query_points, self.collection, prefetch=prefetches,
-                          query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)), limit=limit,
-                          offset=offset, with_payload=with_payload)
+            prefetches.append(
+                models.Prefetch(
+                    query=models.SparseVector(indices=sparse[0], values=sparse[1]),
+                    using=SPARSE,
+                    filter=flt,
+                    limit=prefetch,
+                )
+            )
+        res = self._retry(
+            self.client.query_points,
+            self.collection,
+            prefetch=prefetches,
+            query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)),
+            limit=limit,
+            offset=offset,
+            with_payload=with_payload,
+        )
         return [_hit(p) for p in res.points]
 
-    def nearest(self, using: str, vector: np.ndarray | tuple[list[int], list[float]],
-                cond: Conditions, *, limit: int, offset: int = 0,
-                with_payload: bool = True) -> list[Hit]:
-        vec: Any = (models.SparseVector(indices=vector[0], values=vector[1])
-                    if isinstance(vector, tuple) else vector.astype(np.float32).tolist())
-        res = self._retry(self.client.query_points, self.collection, query=vec, using=using,
-                          query_filter=_filter(cond), limit=limit, offset=offset,
-                          search_params=self._params,
-                          with_payload=True if with_payload else ["pid"])
+    def nearest(
+        self,
+        using: str,
+        vector: np.ndarray | tuple[list[int], list[float]],
+        cond: Conditions,
+        *,
+        limit: int,
+        offset: int = 0,
+        with_payload: bool = True,
+    ) -> list[Hit]:
+        vec: Any = (
+            models.SparseVector(indices=vector[0], values=vector[1])
+            if isinstance(vector, tuple)
+            else vector.astype(np.float32).tolist()
+        )
+        res = self._retry(
+            self.client.query_points,
+            self.collection,
+            query=vec,
+            using=using,
+            query_filter=_filter(cond),
+            limit=limit,
+            offset=offset,
+            search_params=self._params,
+            with_payload=True if with_payload else ["pid"],
+        )
         return [_hit(p) for p in res.points]
 
     def filtered(self, cond: Conditions, *, limit: int, offset: int = 0) -> list[Hit]:
@@ -194,9 +273,14 @@ class QdrantClientIndex(IndexBackend):
         next_id = None
         skipped = 0
         while len(out) < limit:
-            recs, next_id = self._retry(self.client.scroll, self.collection,
-                                        scroll_filter=_filter(cond), limit=max(limit, 256),
-                                        offset=next_id, with_payload=True)
+            recs, next_id = self._retry(
+                self.client.scroll,
+                self.collection,
+                scroll_filter=_filter(cond),
+                limit=max(limit, 256),
+                offset=next_id,
+                with_payload=True,
+            )
             for r in recs:
                 if skipped < offset:
                     skipped += 1
@@ -207,29 +291,48 @@ class QdrantClientIndex(IndexBackend):
         return out
 
     def count(self, cond: Conditions) -> int:
-        return int(self._retry(self.client.count, self.collection, count_filter=_filter(cond),
-                               exact=True).count)
+        return int(
+            self._retry(
+                self.client.count, self.collection, count_filter=_filter(cond), exact=True
+            ).count
+        )
 
     def facet(self, key: str, cond: Conditions, *, limit: int = 100) -> dict[str, int]:
-        res = self._retry(self.client.facet, self.collection, key, facet_filter=_filter(cond),
-                          limit=limit, exact=True)
+        res = self._retry(
+            self.client.facet,
+            self.collection,
+            key,
+            facet_filter=_filter(cond),
+            limit=limit,
+            exact=True,
+        )
         return {str(h.value): int(h.count) for h in res.hits}
 
-    def retrieve(self, product_ids: list[str], *,
-                 with_vectors: bool = False) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    def retrieve(
+        self, product_ids: list[str], *, with_vectors: bool = False
+    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         if not product_ids:
             return []
-        recs = self._retry(self.client.retrieve, self.collection,
-                           [point_id(i) for i in product_ids], with_payload=True,
-                           with_vectors=with_vectors)
+        recs = self._retry(
+            self.client.retrieve,
+            self.collection,
+            [point_id(i) for i in product_ids],
+            with_payload=True,
+            with_vectors=with_vectors,
+        )
         return in_request_order(recs, product_ids)
 
     def all_product_ids(self) -> list[str]:
         ids: list[str] = []
         next_id = None
         while True:
-            recs, next_id = self._retry(self.client.scroll, self.collection, limit=2048,
-                                        offset=next_id, with_payload=["pid"])
+            recs, next_id = self._retry(
+                self.client.scroll,
+                self.collection,
+                limit=2048,
+                offset=next_id,
+                with_payload=["pid"],
+            )
             ids.extend((r.payload or {}).get("pid", "") for r in recs)
             if next_id is None:
                 return ids

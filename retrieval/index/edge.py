@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import qdrant_edge as qe
 
-from retrieval.index._base import (
+from shopagent.errors import Conflict
+from shopagent.retrieval.index._base import (
     IMAGE,
     KEYWORD_FIELDS,
     RRF_K,
@@ -30,7 +31,6 @@ from retrieval.index._base import (
     point_id,
     sparse_nonempty,
 )
-from shopagent.errors import Conflict
 
 TEXT_DIM = 384
 
@@ -41,16 +41,20 @@ def _filter(cond: Conditions) -> qe.Filter | None:
     must: list[Any] = [qe.FieldCondition(key=k, match=qe.MatchValue(v)) for k, v in cond.keywords]
     must += [qe.FieldCondition(key=k, match=qe.MatchAny(list(vs))) for k, vs in cond.any_of]
     if cond.price_min is not None or cond.price_max is not None:
-        must.append(qe.FieldCondition(key="price", range=qe.RangeFloat(gte=cond.price_min,
-                                                                       lte=cond.price_max)))
+        must.append(
+            qe.FieldCondition(
+                key="price", range=qe.RangeFloat(gte=cond.price_min, lte=cond.price_max)
+            )
+        )
     if cond.in_stock is not None:
         must.append(qe.FieldCondition(key="in_stock", match=qe.MatchValue(int(cond.in_stock))))
     must_not: list[Any] = []
     if cond.exclude_pid:
         must_not.append(qe.FieldCondition(key="pid", match=qe.MatchValue(cond.exclude_pid)))
     if cond.other_text_encoder is not None:
-        must_not.append(qe.FieldCondition(key=TEXT_ENCODER_KEY,
-                                          match=qe.MatchValue(cond.other_text_encoder)))
+        must_not.append(
+            qe.FieldCondition(key=TEXT_ENCODER_KEY, match=qe.MatchValue(cond.other_text_encoder))
+        )
         if cond.other_text_encoder == UNTAGGED_TEXT_ENCODER:
             must_not.append(qe.IsEmptyCondition(key=TEXT_ENCODER_KEY))
     return qe.Filter(must=must or None, must_not=must_not or None)
@@ -75,9 +79,11 @@ class EdgeIndex(IndexBackend):
                 self._shard = qe.EdgeShard.load(str(self.path))
             except Exception as exc:  # the binding raises a bare Exception
                 if "WouldBlock" in str(exc):
-                    raise Conflict(f"the catalog index at {self.path} is open in another "
-                                   "process (stop the server, or use the Qdrant server backend)",
-                                   code="index_locked") from exc
+                    raise Conflict(
+                        f"the catalog index at {self.path} is open in another "
+                        "process (stop the server, or use the Qdrant server backend)",
+                        code="index_locked",
+                    ) from exc
                 raise
 
     def _has_segments(self) -> bool:
@@ -106,18 +112,22 @@ class EdgeIndex(IndexBackend):
             )
             self._shard = qe.EdgeShard.create(str(self.path), config)
             for key in KEYWORD_FIELDS:
-                self._shard.update(qe.UpdateOperation.create_field_index(
-                    key, qe.PayloadSchemaType.Keyword))
-            self._shard.update(qe.UpdateOperation.create_field_index(
-                "price", qe.PayloadSchemaType.Float))
-            self._shard.update(qe.UpdateOperation.create_field_index(
-                "in_stock", qe.PayloadSchemaType.Integer))
+                self._shard.update(
+                    qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword)
+                )
+            self._shard.update(
+                qe.UpdateOperation.create_field_index("price", qe.PayloadSchemaType.Float)
+            )
+            self._shard.update(
+                qe.UpdateOperation.create_field_index("in_stock", qe.PayloadSchemaType.Integer)
+            )
 
     def ensure_keyword_index(self, field: str) -> None:
         with self._lock:
             if field not in self._indexed:
-                self.shard.update(qe.UpdateOperation.create_field_index(
-                    field, qe.PayloadSchemaType.Keyword))
+                self.shard.update(
+                    qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Keyword)
+                )
                 self._indexed.add(field)
 
     # Points per engine call: the binding holds the GIL while it converts and applies them
@@ -128,7 +138,7 @@ class EdgeIndex(IndexBackend):
     def upsert(self, points: list[IndexPoint]) -> None:
         for start in range(0, len(points), self.UPSERT_CHUNK):
             batch = []
-            for p in points[start:start + self.UPSERT_CHUNK]:
+            for p in points[start : start + self.UPSERT_CHUNK]:
                 vec: dict[str, Any] = {
                     TEXT: np.asarray(p.text, dtype=np.float32).tolist(),
                     SPARSE: qe.SparseVector(indices=p.sparse[0], values=p.sparse[1]),
@@ -142,37 +152,79 @@ class EdgeIndex(IndexBackend):
     def delete(self, product_ids: list[str]) -> None:
         if product_ids:
             with self._lock:
-                self.shard.update(qe.UpdateOperation.delete_points(
-                    [point_id(i) for i in product_ids]))
+                self.shard.update(
+                    qe.UpdateOperation.delete_points([point_id(i) for i in product_ids])
+                )
 
-    def hybrid(self, dense: np.ndarray, sparse: tuple[list[int], list[float]],
-               cond: Conditions, *, limit: int, offset: int = 0,
-               prefetch: int = 100, with_payload: bool | list[str] = True,
-               dense_threshold: float | None = None, exact: bool = False) -> list[Hit]:
+    def hybrid(
+        self,
+        dense: np.ndarray,
+        sparse: tuple[list[int], list[float]],
+        cond: Conditions,
+        *,
+        limit: int,
+        offset: int = 0,
+        prefetch: int = 100,
+        with_payload: bool | list[str] = True,
+        dense_threshold: float | None = None,
+        exact: bool = False,
+    ) -> list[Hit]:
         flt = _filter(cond)
-        prefetches = [qe.Prefetch(limit=prefetch, query=qe.Query.Nearest(
-            dense.astype(np.float32).tolist(), using=TEXT), filter=flt,
-            params=qe.SearchParams(exact=True) if exact else self._params,
-            score_threshold=dense_threshold)]
+        prefetches = [
+            qe.Prefetch(
+                limit=prefetch,
+                query=qe.Query.Nearest(dense.astype(np.float32).tolist(), using=TEXT),
+                filter=flt,
+                params=qe.SearchParams(exact=True) if exact else self._params,
+                score_threshold=dense_threshold,
+            )
+        ]
         if sparse_nonempty(sparse):
-            prefetches.append(qe.Prefetch(limit=prefetch, query=qe.Query.Nearest(
-                qe.SparseVector(indices=sparse[0], values=sparse[1]), using=SPARSE), filter=flt))
+            prefetches.append(
+                qe.Prefetch(
+                    limit=prefetch,
+                    query=qe.Query.Nearest(
+                        qe.SparseVector(indices=sparse[0], values=sparse[1]), using=SPARSE
+                    ),
+                    filter=flt,
+                )
+            )
         rrf: Any = qe.Fusion.Rrf(k=RRF_K)  # the stub types Fusion's variants loosely
-        req = qe.QueryRequest(limit=limit, offset=offset, query=rrf,
-                              prefetches=prefetches, with_payload=with_payload,
-                              with_vector=False)
+        req = qe.QueryRequest(
+            limit=limit,
+            offset=offset,
+            query=rrf,
+            prefetches=prefetches,
+            with_payload=with_payload,
+            with_vector=False,
+        )
         with self._lock:
             return [_hit(p) for p in self.shard.query(req)]
 
-    def nearest(self, using: str, vector: np.ndarray | tuple[list[int], list[float]],
-                cond: Conditions, *, limit: int, offset: int = 0,
-                with_payload: bool = True) -> list[Hit]:
-        vec: Any = (qe.SparseVector(indices=vector[0], values=vector[1])
-                    if isinstance(vector, tuple) else vector.astype(np.float32).tolist())
-        req = qe.QueryRequest(limit=limit, offset=offset, query=qe.Query.Nearest(
-            vec, using=using), filter=_filter(cond),
-            params=self._params, with_payload=True if with_payload else ["pid"],
-            with_vector=False)
+    def nearest(
+        self,
+        using: str,
+        vector: np.ndarray | tuple[list[int], list[float]],
+        cond: Conditions,
+        *,
+        limit: int,
+        offset: int = 0,
+        with_payload: bool = True,
+    ) -> list[Hit]:
+        vec: Any = (
+            qe.SparseVector(indices=vector[0], values=vector[1])
+            if isinstance(vector, tuple)
+            else vector.astype(np.float32).tolist()
+        )
+        req = qe.QueryRequest(
+            limit=limit,
+            offset=offset,
+            query=qe.Query.Nearest(vec, using=using),
+            filter=_filter(cond),
+            params=self._params,
+            with_payload=True if with_payload else ["pid"],
+            with_vector=False,
+        )
         with self._lock:
             return [_hit(p) for p in self.shard.query(req)]
 
@@ -183,9 +235,15 @@ class EdgeIndex(IndexBackend):
         skipped = 0
         with self._lock:
             while len(out) < limit:
-                recs, next_id = self.shard.scroll(qe.ScrollRequest(
-                    offset=next_id, limit=max(limit, 256), filter=_filter(cond),
-                    with_payload=True, with_vector=False))
+                recs, next_id = self.shard.scroll(
+                    qe.ScrollRequest(
+                        offset=next_id,
+                        limit=max(limit, 256),
+                        filter=_filter(cond),
+                        with_payload=True,
+                        with_vector=False,
+                    )
+                )
                 for r in recs:
                     if skipped < offset:
                         skipped += 1
@@ -202,17 +260,20 @@ class EdgeIndex(IndexBackend):
 
     def facet(self, key: str, cond: Conditions, *, limit: int = 100) -> dict[str, int]:
         with self._lock:
-            resp = self.shard.facet(qe.FacetRequest(key=key, limit=limit, exact=True,
-                                                    filter=_filter(cond)))
+            resp = self.shard.facet(
+                qe.FacetRequest(key=key, limit=limit, exact=True, filter=_filter(cond))
+            )
         return {str(h.value): int(h.count) for h in resp.hits}
 
-    def retrieve(self, product_ids: list[str], *,
-                 with_vectors: bool = False) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    def retrieve(
+        self, product_ids: list[str], *, with_vectors: bool = False
+    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         if not product_ids:
             return []
         with self._lock:
-            recs = self.shard.retrieve([point_id(i) for i in product_ids], with_payload=True,
-                                       with_vector=with_vectors)
+            recs = self.shard.retrieve(
+                [point_id(i) for i in product_ids], with_payload=True, with_vector=with_vectors
+            )
         return in_request_order(recs, product_ids)
 
     def all_product_ids(self) -> list[str]:
@@ -220,8 +281,11 @@ class EdgeIndex(IndexBackend):
         next_id = None
         with self._lock:
             while True:
-                recs, next_id = self.shard.scroll(qe.ScrollRequest(
-                    offset=next_id, limit=2048, with_payload=["pid"], with_vector=False))
+                recs, next_id = self.shard.scroll(
+                    qe.ScrollRequest(
+                        offset=next_id, limit=2048, with_payload=["pid"], with_vector=False
+                    )
+                )
                 ids.extend((r.payload or {}).get("pid", "") for r in recs)
                 if next_id is None:
                     return ids

@@ -36,7 +36,7 @@ def _prepare_dev(settings: Any) -> Any:
     """First start of `make run`: the demo catalog and the embedded model, with progress.
     Both are cached in the data folder, so a restart takes seconds. Returns the open
     catalog, which the agent then shares (opening it twice would load its encoder twice)."""
-    from retrieval import ensure_demo_catalog, is_merchant_catalog
+    from shopagent.retrieval import ensure_demo_catalog, is_merchant_catalog
 
     typer.secho(f"==> catalog in {settings.data_dir}", bold=True)
     # Builds the demo only where no merchant catalog is: a merchant's one is kept.
@@ -46,7 +46,7 @@ def _prepare_dev(settings: Any) -> Any:
     else:
         typer.secho(f"    the demo catalog ({settings.demo_catalog_size} products)")
     try:
-        import training.embedded as embedded_training
+        import shopagent.training.embedded as embedded_training
 
         ensure = getattr(embedded_training, "ensure_embedded_model", None)
     except ImportError:
@@ -101,14 +101,12 @@ def serve(
     settings = settings.model_copy(update=updates)
     catalog = _prepare_dev(settings) if dev else None
 
-    from api import create_app
-    from api._logging import configure_logging
-    from api._serve import serve_app
+    from shopagent.api import configure_logging, create_app, serve_app
 
     configure_logging(settings.log_level)
     opener = None
     if catalog is not None:
-        from agent.service import AgentService
+        from shopagent.agent.service import AgentService
 
         def opener(s: Any) -> Any:
             return AgentService.open(s, catalog=catalog)
@@ -184,7 +182,7 @@ def _render_turn(client: Any, session_id: str, events: Any, ask: Ask, say: Say) 
 def chat_loop(client: Any, session_id: str, ask: Ask, say: Say) -> None:
     """Read lines until /quit or end of input. /photo PATH attaches a photo to the next
     message, /cart shows the cart, /new starts a new conversation."""
-    from api.client import ApiError
+    from shopagent.api.client import ApiError
 
     image_id = None
     while True:
@@ -228,7 +226,7 @@ def chat(
     session: str | None = typer.Option(None, help="Continue this session id"),
 ) -> None:
     """Chat with the assistant in the terminal, over the HTTP API."""
-    from api.client import ApiError, ShopAgentClient
+    from shopagent.api.client import ApiError, ShopAgentClient
     from shopagent.settings import get_settings
 
     settings = get_settings()

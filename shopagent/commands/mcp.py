@@ -39,7 +39,7 @@ def register(*, app: typer.Typer, **_: typer.Typer) -> None:
                 err=True,
             )
             raise typer.Exit(2)
-        from api.deps import resolve_user
+        from shopagent.api.deps import resolve_user
         from shopagent.settings import get_settings
 
         settings = get_settings()
@@ -62,8 +62,8 @@ def register(*, app: typer.Typer, **_: typer.Typer) -> None:
 async def _serve_stdio(settings: Settings, user: str) -> None:
     from mcp.server.stdio import stdio_server
 
-    from agent.service import AgentService
-    from tools.mcp import ShopToolServer, TokenSigner
+    from shopagent.agent.service import AgentService
+    from shopagent.tools.mcp import ShopToolServer, TokenSigner
 
     # Claim stdin/stdout first: whatever opening the service prints then lands on stderr.
     async with (

@@ -15,8 +15,8 @@ import typer
 
 
 def _load(settings: Any) -> tuple[Any, list[Any]]:
-    from tools.builtin import build_registry
-    from tools.mcp import open_mcp_tools
+    from shopagent.tools.builtin import build_registry
+    from shopagent.tools.mcp import open_mcp_tools
 
     async def run() -> tuple[Any, list[Any]]:
         async with open_mcp_tools(build_registry(settings), settings) as found:

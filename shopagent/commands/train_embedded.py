@@ -12,7 +12,8 @@ def register(*, app: Any, train: Any, evals: Any, tools: Any, sessions: Any) -> 
     def train_embedded(
         force: bool = typer.Option(False, help="Train even if the artifact fits the catalog."),
         demo: bool = typer.Option(
-            True, help="Build the demo catalog first if the index is empty (development)."),
+            True, help="Build the demo catalog first if the index is empty (development)."
+        ),
         epochs: int = typer.Option(20, help="Epochs over the generated turns."),
         scale: float = typer.Option(1.0, help="Generated turns, relative to the default mix."),
         progress: bool = typer.Option(True, help="Show progress bars."),
@@ -20,9 +21,9 @@ def register(*, app: Any, train: Any, evals: Any, tools: Any, sessions: Any) -> 
         """Generate turns from the catalog and train the embedded NLU model (CPU, ~1 min)."""
         import json
 
-        from retrieval import ensure_demo_catalog, open_catalog
+        from shopagent.retrieval import ensure_demo_catalog, open_catalog
         from shopagent.settings import get_settings
-        from training.embedded import TrainConfig, catalog_snapshot, ensure_model, train
+        from shopagent.training.embedded import TrainConfig, catalog_snapshot, ensure_model, train
 
         settings = get_settings()
         catalog = open_catalog(settings)

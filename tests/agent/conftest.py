@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from agent.fake_openai import FakeOpenAIServer
+from shopagent.agent.fake_openai import FakeOpenAIServer
 from shopagent.settings import Settings
 
 
 @pytest.fixture(scope="session")
 def small_catalog_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder holding a small demo catalog index, built once per test session."""
-    from retrieval import build_demo_catalog
+    from shopagent.retrieval import build_demo_catalog
 
     data = tmp_path_factory.mktemp("catalog-data")
     settings = Settings(data_dir=data, demo_catalog_size=240)
@@ -26,7 +26,7 @@ def small_catalog_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def shared_catalog(small_catalog_dir: Path) -> Iterator[object]:
     """One open catalog for all agent tests: they only read it."""
-    from retrieval import open_catalog
+    from shopagent.retrieval import open_catalog
 
     catalog = open_catalog(Settings(data_dir=small_catalog_dir))
     yield catalog
@@ -62,7 +62,7 @@ async def service_factory(agent_settings: Settings, shared_catalog: object) -> A
     """Open an AgentService with the given tiers; closes everything afterwards."""
     from contextlib import AsyncExitStack
 
-    from agent.service import AgentService
+    from shopagent.agent.service import AgentService
 
     async with AsyncExitStack() as stack:
 

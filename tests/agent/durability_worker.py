@@ -12,7 +12,7 @@ import asyncio
 import json
 import sys
 
-from agent.service import AgentService
+from shopagent.agent.service import AgentService
 from shopagent.settings import Settings
 
 

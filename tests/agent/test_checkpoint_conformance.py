@@ -14,7 +14,7 @@ from langgraph.checkpoint.conformance import checkpointer_test, validate
 from langgraph.checkpoint.conformance.capabilities import ALL_CAPABILITIES, BASE_CAPABILITIES
 from langgraph.checkpoint.conformance.report import CapabilityReport
 
-from agent.checkpoint import RedisCheckpointSaver, open_checkpointer
+from shopagent.agent.checkpoint import RedisCheckpointSaver, open_checkpointer
 from shopagent.settings import Settings
 
 

@@ -21,7 +21,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
 from redis.crc import key_slot
 
-from agent.checkpoint import RedisCheckpointSaver
+from shopagent.agent.checkpoint import RedisCheckpointSaver
 
 
 def free_port() -> int:

@@ -19,8 +19,8 @@ def backend() -> str:  # the stores are tested elsewhere; one backend is enough 
 def embedded_tier(shared_catalog: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     from types import SimpleNamespace
 
-    from agent.embedded import EmbeddedTier
-    from training.embedded import quick_model
+    from shopagent.agent.embedded import EmbeddedTier
+    from shopagent.training.embedded import quick_model
 
     settings = SimpleNamespace(
         embedded_model_path=tmp_path_factory.mktemp("embedded") / "model",
@@ -38,8 +38,9 @@ def of(events: list[Any], kind: str) -> list[Any]:
     return [e for e in events if e.type == kind]
 
 
-async def test_look_and_taste_in_the_embedded_tier(service_factory: Any, embedded_tier: Any,
-                                                   shared_catalog: Any) -> None:
+async def test_look_and_taste_in_the_embedded_tier(
+    service_factory: Any, embedded_tier: Any, shared_catalog: Any
+) -> None:
     svc = await service_factory(embedded=embedded_tier)
     assert svc.deps.models == {}
     sid = (await svc.sessions.create_session("ann")).session_id
@@ -71,9 +72,12 @@ async def test_look_and_taste_in_the_embedded_tier(service_factory: Any, embedde
     assert ask.tool == "add_look_to_cart"
     for item in look:  # the confirmation names every item and its exact price
         assert item["title"] in ask.summary and item["unit_price"] in ask.summary
-    done = [e async for e in svc.stream_confirm(user_id="ann", session_id=sid,
-                                                confirmation_id=ask.confirmation_id,
-                                                approve=True)]
+    done = [
+        e
+        async for e in svc.stream_confirm(
+            user_id="ann", session_id=sid, confirmation_id=ask.confirmation_id, approve=True
+        )
+    ]
     assert of(done, "tool_result")[0].ok
     cart = await svc.deps.stores.get_cart("ann")
     assert {ln.product_id for ln in cart.lines} == {i["product_id"] for i in look}
@@ -100,8 +104,7 @@ async def test_look_and_taste_in_the_embedded_tier(service_factory: Any, embedde
     assert "polyester" not in of(events, "message")[0].text.lower()
 
 
-async def test_gift_request_in_the_embedded_tier(service_factory: Any,
-                                                 embedded_tier: Any) -> None:
+async def test_gift_request_in_the_embedded_tier(service_factory: Any, embedded_tier: Any) -> None:
     svc = await service_factory(embedded=embedded_tier)
     sid = (await svc.sessions.create_session("cy")).session_id
     events = await turn(svc, sid, "gift for my mum who loves gardening, under 40", user="cy")

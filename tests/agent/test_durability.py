@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from agent.fake_openai import FakeOpenAIServer, FakeReply
+from shopagent.agent.fake_openai import FakeOpenAIServer, FakeReply
 
 WORKER = Path(__file__).with_name("durability_worker.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ def test_sigkill_mid_turn_then_resume(
     shutil.copytree(small_catalog_dir, agent_settings.data_dir)
     with FakeOpenAIServer(model="shop-lora") as model:
         env = _env(agent_settings, model.base_url)
-        from retrieval import open_catalog
+        from shopagent.retrieval import open_catalog
 
         catalog = open_catalog(agent_settings)
         pid, opts = pick_product(catalog)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from agent.fake_openai import FakeOpenAIServer, FakeReply
+from shopagent.agent.fake_openai import FakeOpenAIServer, FakeReply
 from shopagent.errors import NotFound
 
 SNAPSHOT = Path(__file__).with_name("graph.mmd")
@@ -357,7 +357,7 @@ async def test_a_turn_reads_its_history_from_storage_once(
 
 
 async def test_a_held_read_is_dropped_by_any_write_to_its_thread() -> None:
-    from agent.service import _HeldReads
+    from shopagent.agent.service import _HeldReads
 
     class Saver:
         def __init__(self) -> None:

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from agent.fake_openai import FakeOpenAIServer, FakeReply
-from agent.llm_policy import image_data_url
-from agent.models import ChatModel, ModelEndpoint
+from shopagent.agent.fake_openai import FakeOpenAIServer, FakeReply
+from shopagent.agent.llm_policy import image_data_url
+from shopagent.agent.models import ChatModel, ModelEndpoint
 from shopagent.errors import ModelError
 
 

@@ -4,17 +4,20 @@ A hardware / hobby shop's voice, not the demo's fashion catalog."""
 
 from decimal import Decimal
 
-from agent import plugin_args
+from shopagent.agent import plugin_args
 
-DEFAULTS = {"occasions": {"housewarming": {}, "retirement party": {}, "new workshop": {}},
-            "recipients": {"men": ["uncle", "dad"], "women": ["aunt"], "kids": ["niece"]}}
+DEFAULTS = {
+    "occasions": {"housewarming": {}, "retirement party": {}, "new workshop": {}},
+    "recipients": {"men": ["uncle", "dad"], "women": ["aunt"], "kids": ["niece"]},
+}
 FACETS = {"brand": ["Torvik", "Bramble"], "material": ["pine", "steel"], "color": ["olive"]}
 GIFT = {k: {} for k in ("request", "recipient", "interests", "occasion", "budget")}
 
 
 def test_a_gift_request_fills_budget_recipient_and_interests() -> None:
-    args = plugin_args.read(GIFT, "something for my uncle who loves woodworking, max 45",
-                            FACETS, DEFAULTS)
+    args = plugin_args.read(
+        GIFT, "something for my uncle who loves woodworking, max 45", FACETS, DEFAULTS
+    )
     assert args["budget"] == "45"
     assert args["recipient"] == "uncle"
     assert any("woodworking" in i for i in args["interests"])
@@ -41,9 +44,12 @@ def test_self_statements_fill_profile_arguments_and_forgetting_names_its_part() 
     assert got["excludes"] == {"material": ["pine"]}
     forget = {"request": {}, "what": {}, "value": {}}
     assert plugin_args.read(forget, "forget that I like Bramble", FACETS, DEFAULTS) == {
-        "what": "likes", "value": "Bramble"}
+        "what": "likes",
+        "value": "Bramble",
+    }
     assert plugin_args.read(forget, "wipe everything about me", FACETS, DEFAULTS)["what"] == (
-        "everything")
+        "everything"
+    )
 
 
 def test_only_arguments_the_schema_names_are_filled() -> None:

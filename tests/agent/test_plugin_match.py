@@ -9,9 +9,9 @@ from typing import Any, Literal
 import pytest
 from pydantic import BaseModel, Field
 
-from agent.embedded import DialogueState, NLUResult, Slots, ToolOutcome
-from agent.plugin_match import PluginMatcher, render
-from tools import ToolContext, tool
+from shopagent.agent.embedded import DialogueState, NLUResult, Slots, ToolOutcome
+from shopagent.agent.plugin_match import PluginMatcher, render
+from shopagent.tools import ToolContext, tool
 
 
 class WrapArgs(BaseModel):

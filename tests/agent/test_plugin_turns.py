@@ -30,8 +30,8 @@ def backend() -> str:  # one backend is enough here: the stores are not what is 
 def embedded_tier(shared_catalog: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     from types import SimpleNamespace
 
-    from agent.embedded import EmbeddedTier
-    from training.embedded import quick_model
+    from shopagent.agent.embedded import EmbeddedTier
+    from shopagent.training.embedded import quick_model
 
     settings = SimpleNamespace(
         embedded_model_path=tmp_path_factory.mktemp("embedded") / "model",

@@ -1,4 +1,4 @@
-from agent.router import TurnFeatures, choose_tier
+from shopagent.agent.router import TurnFeatures, choose_tier
 
 ALL = {"embedded", "local", "frontier"}
 

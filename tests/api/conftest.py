@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api import create_app
-from api._scripted import ScriptedAgentService
+from shopagent.api import create_app
+from shopagent.api._scripted import ScriptedAgentService
 from tests.api.helpers import Api, LiveServer, make_settings
 
 ApiFactory = Callable[..., Any]
@@ -68,7 +68,7 @@ def live_factory(data_dir: Path) -> Iterator[Callable[..., LiveServer]]:
 @pytest.fixture(scope="session")
 def demo_catalog_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small real demo catalog (index and product images), built once per session."""
-    from retrieval import build_demo_catalog
+    from shopagent.retrieval import build_demo_catalog
 
     data = tmp_path_factory.mktemp("api-catalog")
     build_demo_catalog(make_settings(data, demo_catalog_size=60), n=60).close()

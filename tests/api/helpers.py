@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from api._scripted import ScriptedAgentService
-from api.deps import hash_key
+from shopagent.api._scripted import ScriptedAgentService
+from shopagent.api.deps import hash_key
 from shopagent.settings import Settings
 
 ALICE = {"Authorization": "Bearer key-alice"}

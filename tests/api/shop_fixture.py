@@ -16,7 +16,7 @@ COLOURS = {
 
 
 def _variant(vid: str, price: str | None = None, available: bool = True, **options: str) -> Any:
-    from retrieval import Variant
+    from shopagent.retrieval import Variant
 
     data: dict[str, Any] = {"id": vid, "options": options, "available": available}
     if price is not None:
@@ -25,7 +25,7 @@ def _variant(vid: str, price: str | None = None, available: bool = True, **optio
 
 
 def products() -> list[Any]:
-    from retrieval import Product
+    from shopagent.retrieval import Product
 
     def product(pid: str, **kw: Any) -> Any:
         images = [f"/media/products/{pid}.png", f"/media/products/{pid}-b.png"]
@@ -102,7 +102,7 @@ def build(settings: Any) -> Any:
     """Writes product images under the data folder and ingests the catalog; returns it open."""
     from PIL import Image
 
-    from retrieval import open_catalog
+    from shopagent.retrieval import open_catalog
 
     folder = Path(settings.data_dir) / "media" / "products"
     folder.mkdir(parents=True, exist_ok=True)
@@ -119,7 +119,7 @@ def scripted_model(body: dict[str, Any]) -> Any:
     """The local tier's replies for typed text (the model boundary is the only fake):
     'compare ...' compares both keyboards, 'add ...' adds the 75 without choosing a
     switch, anything else searches."""
-    from agent.fake_openai import FakeReply
+    from shopagent.agent.fake_openai import FakeReply
 
     messages = body["messages"]
     last = messages[-1]
@@ -136,9 +136,7 @@ def scripted_model(body: dict[str, Any]) -> Any:
         return FakeReply(text="Here is what I found.")
     content = str(last["content"]).lower()
     if "compare" in content:
-        return FakeReply(
-            tool_calls=[("compare_products", {"product_ids": ["kb-75", "kb-65"]})]
-        )
+        return FakeReply(tool_calls=[("compare_products", {"product_ids": ["kb-75", "kb-65"]})])
     if content.startswith("add"):
         return FakeReply(tool_calls=[("add_to_cart", {"product_id": "kb-75", "quantity": 1})])
     return FakeReply(tool_calls=[("catalog_search", {"query": content, "page_size": 6})])

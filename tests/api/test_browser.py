@@ -220,7 +220,7 @@ def test_a_look_shows_as_a_group_with_the_servers_total(browser: Any, live_facto
 def _scripted_vlm(photo_id: str, product_id: str, options: dict[str, str]) -> Any:
     """The local tier's replies, by what the request carries: the model boundary is the
     only fake here (an OpenAI-compatible server on loopback)."""
-    from agent.fake_openai import FakeReply
+    from shopagent.agent.fake_openai import FakeReply
 
     def respond(body: dict[str, Any]) -> FakeReply:
         messages = body["messages"]
@@ -263,9 +263,9 @@ def test_real_agent_end_to_end(browser: Any, real_data_dir: Path, tmp_path: Path
     from PIL import Image
     from playwright.sync_api import expect
 
-    from agent.fake_openai import FakeOpenAIServer
-    from api import create_app
-    from retrieval import open_catalog
+    from shopagent.agent.fake_openai import FakeOpenAIServer
+    from shopagent.api import create_app
+    from shopagent.retrieval import open_catalog
     from tests.api.helpers import LiveServer, make_settings
 
     settings = make_settings(
@@ -280,7 +280,7 @@ def test_real_agent_end_to_end(browser: Any, real_data_dir: Path, tmp_path: Path
     with FakeOpenAIServer(
         model="shop-lora", responder=_scripted_vlm(photo_id, product_id, options)
     ) as vlm:
-        from agent.service import AgentService
+        from shopagent.agent.service import AgentService
 
         # The catalog just built is shared with the service (one index handle, one
         # embedding model in memory), as evals do.
@@ -376,9 +376,9 @@ def _shop_server(shop_catalog: tuple[Any, Path], tmp_path: Path) -> Any:
     """The real app and AgentService over the test shop; only the model is scripted."""
     import shutil
 
-    from agent.fake_openai import FakeOpenAIServer
-    from agent.service import AgentService
-    from api import create_app
+    from shopagent.agent.fake_openai import FakeOpenAIServer
+    from shopagent.agent.service import AgentService
+    from shopagent.api import create_app
     from tests.api import shop_fixture
     from tests.api.helpers import LiveServer, make_settings
 

@@ -17,12 +17,10 @@ from tests.api.helpers import ALICE, make_settings, parse_sse
 
 
 @pytest.fixture
-async def shop(
-    shop_catalog: tuple[Any, Path], data_dir: Path
-) -> AsyncIterator[httpx.AsyncClient]:
-    from agent.fake_openai import FakeOpenAIServer
-    from agent.service import AgentService
-    from api import create_app
+async def shop(shop_catalog: tuple[Any, Path], data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
+    from shopagent.agent.fake_openai import FakeOpenAIServer
+    from shopagent.agent.service import AgentService
+    from shopagent.api import create_app
 
     catalog = shop_catalog[0]
     settings = make_settings(data_dir)

@@ -133,8 +133,8 @@ async def test_metrics_count_turns_tiers_tokens_cost_and_tool_errors(api: Api) -
 
 
 async def test_tool_error_is_counted(api: Api) -> None:
-    from agent.events import ToolResultEvent
-    from api._metrics import ApiMetrics
+    from shopagent.agent.events import ToolResultEvent
+    from shopagent.api._metrics import ApiMetrics
 
     metrics = ApiMetrics()
     obs = metrics.turn_observer()

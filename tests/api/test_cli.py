@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from api.client import ShopAgentClient
+from shopagent.api.client import ShopAgentClient
 from shopagent.commands.api import chat_loop, dev_key
 
 

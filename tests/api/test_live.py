@@ -85,7 +85,7 @@ def test_request_id_and_logs_hold_no_message_text_or_keys(live_factory) -> None:
 
 
 def test_json_log_lines_carry_the_request_id() -> None:
-    from api._logging import JsonFormatter, RequestIdFilter, request_id_var
+    from shopagent.api._logging import JsonFormatter, RequestIdFilter, request_id_var
 
     token = request_id_var.set("rid-1")
     try:

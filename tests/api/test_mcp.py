@@ -16,8 +16,8 @@ import httpx2
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
-from api import create_app
-from api.deps import hash_key
+from shopagent.api import create_app
+from shopagent.api.deps import hash_key
 from tests.api.helpers import LiveServer, make_settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api import create_app
-from api._scripted import ScriptedAgentService
-from api.schema import SSE_EVENT_MODELS
+from shopagent.api import create_app
+from shopagent.api._scripted import ScriptedAgentService
+from shopagent.api.schema import SSE_EVENT_MODELS
 from tests.api.helpers import make_settings
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from agent.fake_openai import FakeOpenAIServer, FakeReply
-from api import create_app
+from shopagent.agent.fake_openai import FakeOpenAIServer, FakeReply
+from shopagent.api import create_app
 from tests.api.helpers import ALICE, LiveServer, make_settings, parse_sse
 
 SLOW_S = 8.0

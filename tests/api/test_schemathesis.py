@@ -17,9 +17,9 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from api import create_app
-from api._scripted import ScriptedAgentService
-from api.deps import hash_key
+from shopagent.api import create_app
+from shopagent.api._scripted import ScriptedAgentService
+from shopagent.api.deps import hash_key
 from tests.api.helpers import ALICE, LiveServer, make_settings
 
 pytestmark = pytest.mark.schemathesis

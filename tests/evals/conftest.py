@@ -13,16 +13,30 @@ from typing import Any
 
 import pytest
 
-from agent import events as ev
-from evals import EvalConfig
+from shopagent.agent import events as ev
+from shopagent.evals import EvalConfig
 
-RED_DRESS = ev.ProductCard(id="p-00010", title="Solenne Red Linen Midi Dress", price=39.99,
-                           category="Apparel > Dresses", attributes={"color": "red"})
-RED_DRESS_2 = ev.ProductCard(id="p-00062", title="Kiko Lane Red Silk Wrap Dress", price=48.99,
-                             category="Apparel > Dresses", attributes={"color": "red"})
-BLUE_DRESS = ev.ProductCard(id="p-00114", title="Nordvale Blue Cotton Shirt Dress",
-                            price=120.99, category="Apparel > Dresses",
-                            attributes={"color": "blue"})
+RED_DRESS = ev.ProductCard(
+    id="p-00010",
+    title="Solenne Red Linen Midi Dress",
+    price=39.99,
+    category="Apparel > Dresses",
+    attributes={"color": "red"},
+)
+RED_DRESS_2 = ev.ProductCard(
+    id="p-00062",
+    title="Kiko Lane Red Silk Wrap Dress",
+    price=48.99,
+    category="Apparel > Dresses",
+    attributes={"color": "red"},
+)
+BLUE_DRESS = ev.ProductCard(
+    id="p-00114",
+    title="Nordvale Blue Cotton Shirt Dress",
+    price=120.99,
+    category="Apparel > Dresses",
+    attributes={"color": "blue"},
+)
 
 
 @dataclass
@@ -72,17 +86,30 @@ class FakeShop:
 
     def _add(self, user_id: str, product_id: str) -> None:
         self.carts.setdefault(user_id, []).append(
-            {"product_id": product_id, "title": "x", "options": {"size": "M"},
-             "unit_price": 39.99, "quantity": 1})
+            {
+                "product_id": product_id,
+                "title": "x",
+                "options": {"size": "M"},
+                "unit_price": 39.99,
+                "quantity": 1,
+            }
+        )
 
     def _done(self, tier: str, tokens_in: int, tokens_out: int) -> ev.DoneEvent:
-        return ev.DoneEvent(turn_id="t", latency_ms=12.0 if tier == "embedded" else 800.0,
-                            usage=ev.Usage(tokens_in={tier: tokens_in},
-                                           tokens_out={tier: tokens_out},
-                                           model_calls={tier: 1}, steps=1))
+        return ev.DoneEvent(
+            turn_id="t",
+            latency_ms=12.0 if tier == "embedded" else 800.0,
+            usage=ev.Usage(
+                tokens_in={tier: tokens_in},
+                tokens_out={tier: tokens_out},
+                model_calls={tier: 1},
+                steps=1,
+            ),
+        )
 
-    async def stream_turn(self, *, user_id: str, session_id: str, text: str,
-                          image_id: str | None = None) -> AsyncIterator[Any]:
+    async def stream_turn(
+        self, *, user_id: str, session_id: str, text: str, image_id: str | None = None
+    ) -> AsyncIterator[Any]:
         await self._track()
         try:
             self.turns_seen.append((user_id, text))
@@ -93,21 +120,29 @@ class FakeShop:
                 if self.mode == "good":
                     cid = f"c-{uuid.uuid4().hex[:6]}"
                     self.pending[session_id] = {"id": cid, "product_id": RED_DRESS.id}
-                    yield ev.ConfirmRequiredEvent(confirmation_id=cid, tool="add_to_cart",
-                                                  arguments={"product_id": RED_DRESS.id},
-                                                  summary="Add 1 x dress")
+                    yield ev.ConfirmRequiredEvent(
+                        confirmation_id=cid,
+                        tool="add_to_cart",
+                        arguments={"product_id": RED_DRESS.id},
+                        summary="Add 1 x dress",
+                    )
                 else:
-                    yield ev.ToolCallEvent(id="c2", name="add_to_cart",
-                                           arguments={"product_id": RED_DRESS.id})
+                    yield ev.ToolCallEvent(
+                        id="c2", name="add_to_cart", arguments={"product_id": RED_DRESS.id}
+                    )
                     self._add(user_id, RED_DRESS.id)
                     yield ev.ToolResultEvent(id="c2", name="add_to_cart", ok=True)
                     yield ev.MessageEvent(text="Added.", tier=tier)
             elif "dress" in t:
-                yield ev.ToolCallEvent(id="c1", name="search_products", arguments={
-                    "query": "dress", "filters": {"category": "Dresses", "color": "red",
-                                                  "price_max": 50}})
-                cards = [RED_DRESS, RED_DRESS_2] if self.mode == "good" else [RED_DRESS,
-                                                                               BLUE_DRESS]
+                yield ev.ToolCallEvent(
+                    id="c1",
+                    name="search_products",
+                    arguments={
+                        "query": "dress",
+                        "filters": {"category": "Dresses", "color": "red", "price_max": 50},
+                    },
+                )
+                cards = [RED_DRESS, RED_DRESS_2] if self.mode == "good" else [RED_DRESS, BLUE_DRESS]
                 yield ev.ProductsEvent(products=cards)
                 yield ev.MessageEvent(text="Here are red dresses under $50.", tier=tier)
             elif "boom" in t:
@@ -118,16 +153,18 @@ class FakeShop:
         finally:
             self.active -= 1
 
-    async def stream_confirm(self, *, user_id: str, session_id: str, confirmation_id: str,
-                             approve: bool) -> AsyncIterator[Any]:
+    async def stream_confirm(
+        self, *, user_id: str, session_id: str, confirmation_id: str, approve: bool
+    ) -> AsyncIterator[Any]:
         await self._track()
         try:
             p = self.pending.pop(session_id)
             assert p["id"] == confirmation_id
             yield ev.RouteEvent(tier="embedded", reason="confirmation")
             if approve:
-                yield ev.ToolCallEvent(id="w", name="add_to_cart",
-                                       arguments={"product_id": p["product_id"]})
+                yield ev.ToolCallEvent(
+                    id="w", name="add_to_cart", arguments={"product_id": p["product_id"]}
+                )
                 self._add(user_id, p["product_id"])
                 yield ev.ToolResultEvent(id="w", name="add_to_cart", ok=True)
                 yield ev.MessageEvent(text="Added to your cart.")
@@ -139,9 +176,12 @@ class FakeShop:
 
     async def get_cart(self, *, user_id: str) -> dict[str, Any]:
         lines = self.carts.get(user_id, [])
-        return {"lines": lines, "item_count": sum(x["quantity"] for x in lines),
-                "total": round(sum(x["unit_price"] * x["quantity"] for x in lines), 2),
-                "currency": "USD"}
+        return {
+            "lines": lines,
+            "item_count": sum(x["quantity"] for x in lines),
+            "total": round(sum(x["unit_price"] * x["quantity"] for x in lines), 2),
+            "currency": "USD",
+        }
 
 
 def fake_factory(shop: FakeShop):  # type: ignore[no-untyped-def]
@@ -154,34 +194,96 @@ def fake_factory(shop: FakeShop):  # type: ignore[no-untyped-def]
 
 # A small dataset in the replay format exercising every kind of expectation.
 CONVERSATIONS = [
-    {"id": "search-red", "tags": ["refinement"], "turns": [
-        {"user": "red dresses under $50 please", "intent": "search", "expect": {
-            "tool_calls": [{"name": "search_products", "arguments": {
-                "color": "red", "category": {"one_of": ["dresses", "dress"]},
-                "price_max": {"range": {"max": 50}}}}],
-            "products": {"constraints": ["color=red", "price<=50", "category=dresses"],
-                         "min_count": 1},
-            "tier": "embedded"}}]},
-    {"id": "add-confirm", "tags": ["cart"], "turns": [
-        {"user": "show me a dress", "intent": "search"},
-        {"user": "add the first one", "intent": "add_to_cart", "expect": {
-            "confirmation": {"tool": "add_to_cart"}, "cart": {"item_count": 0},
-            "forbid": ["write_without_confirmation"]}},
-        {"confirm": True, "intent": "confirm", "expect": {
-            "tool_calls": [{"name": "add_to_cart", "arguments": {"product_id": "p-00010"}}],
-            "cart": {"item_count": 1, "lines": [{"product_id": "p-00010",
-                                                 "options": {"size": "M"}}]}}}]},
-    {"id": "add-refuse", "tags": ["cart"], "turns": [
-        {"user": "add a dress to my cart", "intent": "add_to_cart",
-         "expect": {"confirmation": True}},
-        {"confirm": False, "intent": "confirm", "expect": {
-            "cart": {"item_count": 0}, "forbid": ["write_without_confirmation"],
-            "text": {"must_not_mention": ["added"]}}}]},
-    {"id": "hello", "tags": ["smalltalk"], "turns": [
-        {"user": "hi there", "intent": "greeting", "expect": {
-            "tool_calls": [], "products": {"max_count": 0},
-            "text": {"must_mention": ["shopping"]}}},
-        {"user": "thanks", "intent": "goodbye", "expect": {"forbid": ["products"]}}]},
+    {
+        "id": "search-red",
+        "tags": ["refinement"],
+        "turns": [
+            {
+                "user": "red dresses under $50 please",
+                "intent": "search",
+                "expect": {
+                    "tool_calls": [
+                        {
+                            "name": "search_products",
+                            "arguments": {
+                                "color": "red",
+                                "category": {"one_of": ["dresses", "dress"]},
+                                "price_max": {"range": {"max": 50}},
+                            },
+                        }
+                    ],
+                    "products": {
+                        "constraints": ["color=red", "price<=50", "category=dresses"],
+                        "min_count": 1,
+                    },
+                    "tier": "embedded",
+                },
+            }
+        ],
+    },
+    {
+        "id": "add-confirm",
+        "tags": ["cart"],
+        "turns": [
+            {"user": "show me a dress", "intent": "search"},
+            {
+                "user": "add the first one",
+                "intent": "add_to_cart",
+                "expect": {
+                    "confirmation": {"tool": "add_to_cart"},
+                    "cart": {"item_count": 0},
+                    "forbid": ["write_without_confirmation"],
+                },
+            },
+            {
+                "confirm": True,
+                "intent": "confirm",
+                "expect": {
+                    "tool_calls": [{"name": "add_to_cart", "arguments": {"product_id": "p-00010"}}],
+                    "cart": {
+                        "item_count": 1,
+                        "lines": [{"product_id": "p-00010", "options": {"size": "M"}}],
+                    },
+                },
+            },
+        ],
+    },
+    {
+        "id": "add-refuse",
+        "tags": ["cart"],
+        "turns": [
+            {
+                "user": "add a dress to my cart",
+                "intent": "add_to_cart",
+                "expect": {"confirmation": True},
+            },
+            {
+                "confirm": False,
+                "intent": "confirm",
+                "expect": {
+                    "cart": {"item_count": 0},
+                    "forbid": ["write_without_confirmation"],
+                    "text": {"must_not_mention": ["added"]},
+                },
+            },
+        ],
+    },
+    {
+        "id": "hello",
+        "tags": ["smalltalk"],
+        "turns": [
+            {
+                "user": "hi there",
+                "intent": "greeting",
+                "expect": {
+                    "tool_calls": [],
+                    "products": {"max_count": 0},
+                    "text": {"must_mention": ["shopping"]},
+                },
+            },
+            {"user": "thanks", "intent": "goodbye", "expect": {"forbid": ["products"]}},
+        ],
+    },
 ]
 
 
@@ -213,14 +315,17 @@ def gate_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
     import json
     from pathlib import Path
 
-    from retrieval import build_demo_catalog
+    from shopagent.retrieval import build_demo_catalog
     from shopagent.settings import Settings
-    from training.embedded import quick_model
+    from shopagent.training.embedded import quick_model
 
     thresholds = json.loads((Path(__file__).parents[2] / "evals" / "thresholds.json").read_text())
     n = int(thresholds["catalog_size"])
-    settings = Settings(data_dir=tmp_path_factory.mktemp("gate") / "data", demo_catalog_size=n,
-                        state_backend="sqlite")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("gate") / "data",
+        demo_catalog_size=n,
+        state_backend="sqlite",
+    )
     build_demo_catalog(settings, n=n).close()
     # Trained on the first 300 demo products (a superset of this catalog's vocabulary): the
     # same artifact the agent tests use, so one test session trains it once.

@@ -5,8 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from agent.events import HistoryItem, ProductCard, ToolCallEvent
-from evals import dump_conversations, export_sessions, history_to_conversation, load_conversations
+from shopagent.agent.events import HistoryItem, ProductCard, ToolCallEvent
+from shopagent.evals import (
+    dump_conversations,
+    export_sessions,
+    history_to_conversation,
+    load_conversations,
+)
 
 
 def _history() -> list[HistoryItem]:
@@ -14,8 +19,14 @@ def _history() -> list[HistoryItem]:
     return [
         HistoryItem(role="assistant", text="Hi! How can I help?"),  # greeting: nothing to replay
         HistoryItem(role="user", text="red dresses under 50"),
-        HistoryItem(role="assistant", tool_calls=[ToolCallEvent(
-            id="c1", name="catalog_search", arguments={"query": "dress", "color": "red"})]),
+        HistoryItem(
+            role="assistant",
+            tool_calls=[
+                ToolCallEvent(
+                    id="c1", name="catalog_search", arguments={"query": "dress", "color": "red"}
+                )
+            ],
+        ),
         HistoryItem(role="tool", text='{"products": [{"id": "p-00010"}]}'),
         HistoryItem(role="assistant", text="Here you go.", products=[card], tier="local"),
         HistoryItem(role="user", text="like this", image_id="abc123.png"),
@@ -25,8 +36,10 @@ def _history() -> list[HistoryItem]:
 
 def test_history_becomes_turns_with_traces_and_optional_pinned_expectations() -> None:
     conv = history_to_conversation(_history(), conversation_id="u1-s1", user_id="u1")
-    assert conv is not None and [t.user for t in conv.turns] == ["red dresses under 50",
-                                                                 "like this"]
+    assert conv is not None and [t.user for t in conv.turns] == [
+        "red dresses under 50",
+        "like this",
+    ]
     tr = conv.turns[0].trace
     assert tr.tool_calls[0].name == "catalog_search"
     assert tr.tool_calls[0].arguments["color"] == "red"

@@ -9,36 +9,53 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from agent import events as ev
-from evals import EvalConfig, Turn, TurnRecord, render_html, run_conversations, score_turn
-from evals._format import Conversation
-from evals._matchers import check_constraint
-from retrieval.demo import generate_product
+from shopagent.agent import events as ev
+from shopagent.evals import EvalConfig, Turn, TurnRecord, render_html, run_conversations, score_turn
+from shopagent.evals._format import Conversation
+from shopagent.evals._matchers import check_constraint
+from shopagent.retrieval.demo import generate_product
 
 # A garden-tools shop's product, not the demo's fashion: grounded checks read any record.
 SHEARS: dict[str, Any] = {
-    "id": "g-1", "title": "Yardline Bypass Pruning Shears", "brand": "Yardline",
+    "id": "g-1",
+    "title": "Yardline Bypass Pruning Shears",
+    "brand": "Yardline",
     "description": "Forged steel blades. Designed with a non-slip grip and a locking catch.",
-    "attributes": {"material": "carbon steel", "color": "green"}, "in_stock": True,
+    "attributes": {"material": "carbon steel", "color": "green"},
+    "in_stock": True,
     "price": "24.50",
     "variants": [
-        {"id": "g-1-0", "options": {"size": "small"}, "price": "24.50", "available": True,
-         "quantity": 7},
-        {"id": "g-1-1", "options": {"size": "large"}, "price": "29.00", "available": False,
-         "quantity": 0},
+        {
+            "id": "g-1-0",
+            "options": {"size": "small"},
+            "price": "24.50",
+            "available": True,
+            "quantity": 7,
+        },
+        {
+            "id": "g-1-1",
+            "options": {"size": "large"},
+            "price": "29.00",
+            "available": False,
+            "quantity": 0,
+        },
     ],
 }
-SOLD_OUT = {**SHEARS, "id": "g-2", "in_stock": False,
-            "variants": [{**v, "available": False, "quantity": 0} for v in SHEARS["variants"]]}
+SOLD_OUT = {
+    **SHEARS,
+    "id": "g-2",
+    "in_stock": False,
+    "variants": [{**v, "available": False, "quantity": 0} for v in SHEARS["variants"]],
+}
 
 
-def _score(expect: dict[str, Any], reply: str, data: dict[str, Any] | None = SHEARS,
-           **record: Any) -> list[str]:
+def _score(
+    expect: dict[str, Any], reply: str, data: dict[str, Any] | None = SHEARS, **record: Any
+) -> list[str]:
     turn = Turn.model_validate({"user": "q", "expect": expect})
     grounding = {"product_id": data["id"], "source": "catalog", "data": data} if data else None
     tr = TurnRecord(index=0, kind="user", reply=reply, grounding=grounding, **record)
-    return score_turn(turn, tr, EvalConfig(name="t"), user_id="u",
-                      writes={"add_to_cart"}).failures
+    return score_turn(turn, tr, EvalConfig(name="t"), user_id="u", writes={"add_to_cart"}).failures
 
 
 def test_stock_answers_must_match_the_product() -> None:
@@ -57,8 +74,7 @@ def test_price_sizes_and_attributes_come_from_the_record() -> None:
     failures = _score(want, "It's $25, made of steel, comes in large.")
     assert len(failures) == 3 and any("size" in f for f in failures)
     # A size token is a whole word: "small" is not found inside "smallest".
-    assert _score({"grounded": {"product": "g-1", "states": ["sizes"]}},
-                  "the smallest one") != []
+    assert _score({"grounded": {"product": "g-1", "states": ["sizes"]}}, "the smallest one") != []
 
 
 def test_an_asked_property_is_quoted_or_admitted_unknown() -> None:
@@ -79,8 +95,9 @@ def test_clarify_needs_a_question_and_nothing_else() -> None:
     assert _score({"clarify": True}, "Here are some products.")
     card = {"id": "p-1", "title": "x"}
     assert _score({"clarify": True}, "Did you mean these?", products=[card])
-    assert _score({"clarify": True}, "Add it?",
-                  confirmation={"tool": "add_to_cart", "arguments": {}})
+    assert _score(
+        {"clarify": True}, "Add it?", confirmation={"tool": "add_to_cart", "arguments": {}}
+    )
 
 
 def test_constraint_alternatives() -> None:
@@ -107,13 +124,17 @@ class _QAShop:
     async def _create(self, user_id: str) -> Any:
         return type("I", (), {"session_id": "s1"})()
 
-    async def stream_turn(self, *, user_id: str, session_id: str, text: str,
-                          image_id: str | None = None) -> AsyncIterator[Any]:
+    async def stream_turn(
+        self, *, user_id: str, session_id: str, text: str, image_id: str | None = None
+    ) -> AsyncIterator[Any]:
         yield ev.RouteEvent(tier="embedded", reason="t", intent="search", confidence=0.9)
         if "perfume" in text:
-            yield ev.ProductsEvent(products=[
-                ev.ProductCard(id="p-00089", title="a", price=49.99),
-                ev.ProductCard(id="p-00034", title="Velour Black Eau de Toilette", price=55.99)])
+            yield ev.ProductsEvent(
+                products=[
+                    ev.ProductCard(id="p-00089", title="a", price=49.99),
+                    ev.ProductCard(id="p-00034", title="Velour Black Eau de Toilette", price=55.99),
+                ]
+            )
             yield ev.MessageEvent(text="Two perfumes.")
         else:
             p = generate_product(34)
@@ -126,17 +147,29 @@ class _QAShop:
 
 
 def _qa_run(good: bool) -> Any:
-    conv = Conversation.model_validate({"id": "qa", "tags": ["product_qa", "demo"], "turns": [
-        {"user": "perfume"},
-        {"user": "what sizes does the second one come in",
-         "expect": {"grounded": {"product": 2, "states": ["sizes"]}}}]})
+    conv = Conversation.model_validate(
+        {
+            "id": "qa",
+            "tags": ["product_qa", "demo"],
+            "turns": [
+                {"user": "perfume"},
+                {
+                    "user": "what sizes does the second one come in",
+                    "expect": {"grounded": {"product": 2, "states": ["sizes"]}},
+                },
+            ],
+        }
+    )
 
     @contextlib.asynccontextmanager
     async def factory(config: EvalConfig) -> AsyncIterator[Any]:
         yield _QAShop(good)
 
-    return asyncio.run(run_conversations([conv], EvalConfig(name="good" if good else "bad"),
-                                         factory=factory, data_dir=Path(".")))
+    return asyncio.run(
+        run_conversations(
+            [conv], EvalConfig(name="good" if good else "bad"), factory=factory, data_dir=Path(".")
+        )
+    )
 
 
 def test_replay_resolves_the_ordinal_from_the_catalog_and_reports_per_tag() -> None:

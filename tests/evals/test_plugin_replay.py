@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from evals import default_service_factory, load_conversations, run_conversations
-from evals._config import load_config
+from shopagent.evals import default_service_factory, load_conversations, run_conversations
+from shopagent.evals._config import load_config
 from shopagent.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 async def test_plugin_conversations_reach_the_example_mcp_server(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from retrieval import ensure_demo_catalog
-    from training.embedded import quick_model
+    from shopagent.retrieval import ensure_demo_catalog
+    from shopagent.training.embedded import quick_model
 
     settings = Settings(data_dir=tmp_path / "data", demo_catalog_size=120, state_backend="sqlite")
     catalog = ensure_demo_catalog(settings)

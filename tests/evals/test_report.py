@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import evals
-from evals import (
+from shopagent import evals
+from shopagent.evals import (
     EvalConfig,
     check_gates,
     diff_runs,
@@ -26,14 +26,21 @@ from evals import (
 
 
 def _run(fakes, dataset_file: Path, mode: str, name: str):  # type: ignore[no-untyped-def]
-    return asyncio.run(run_conversations(
-        load_conversations(dataset_file), EvalConfig(name=name),
-        factory=fakes.factory(fakes.shop(mode=mode)), data_dir=dataset_file.parent,
-        dataset=str(dataset_file), run_id=name))
+    return asyncio.run(
+        run_conversations(
+            load_conversations(dataset_file),
+            EvalConfig(name=name),
+            factory=fakes.factory(fakes.shop(mode=mode)),
+            data_dir=dataset_file.parent,
+            dataset=str(dataset_file),
+            run_id=name,
+        )
+    )
 
 
-def test_run_round_trips_and_html_embeds_plots_and_worst_traces(fakes, dataset_file: Path,
-                                                                  tmp_path: Path) -> None:
+def test_run_round_trips_and_html_embeds_plots_and_worst_traces(
+    fakes, dataset_file: Path, tmp_path: Path
+) -> None:
     good, bad = _run(fakes, dataset_file, "good", "good"), _run(fakes, dataset_file, "bad", "bad")
     folder = save_run(bad, tmp_path / "bad")
     again = load_run(folder)
@@ -62,8 +69,12 @@ def test_diff_lists_regressed_turns(fakes, dataset_file: Path) -> None:
 
 
 def test_gates() -> None:
-    summary = {"turn_success": 0.8, "latency_p95_ms": 900.0, "tier_share": {"frontier": 0.1},
-               "cart_match": None}
+    summary = {
+        "turn_success": 0.8,
+        "latency_p95_ms": 900.0,
+        "tier_share": {"frontier": 0.1},
+        "cart_match": None,
+    }
     assert check_gates(summary, under={"turn_success": 0.8}) == []
     assert check_gates(summary, under={"turn_success": 0.81}) == ["turn_success = 0.8000 < 0.81"]
     assert check_gates(summary, over={"tier_share.frontier": 0.05})
@@ -77,32 +88,60 @@ def test_gates() -> None:
 @pytest.fixture
 def cli(fakes, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     # The CLI opens the real service through this factory; swap in the scripted one.
-    monkeypatch.setattr(evals, "default_service_factory",
-                        lambda settings: fakes.factory(fakes.shop(mode="good")))
+    monkeypatch.setattr(
+        evals, "default_service_factory", lambda settings: fakes.factory(fakes.shop(mode="good"))
+    )
     from shopagent.cli import app
 
     return lambda *args: CliRunner().invoke(app, [str(a) for a in args])
 
 
-def test_cli_run_writes_reports_and_gates_exit_codes(cli, dataset_file: Path,
-                                                     tmp_path: Path) -> None:
+def test_cli_run_writes_reports_and_gates_exit_codes(
+    cli, dataset_file: Path, tmp_path: Path
+) -> None:
     cfg = tmp_path / "c.toml"
     cfg.write_text('name = "scripted"\n')
     out = tmp_path / "runs"
-    r = cli("eval", "run", dataset_file, "--config", cfg, "--out", out, "--run-id", "a",
-            "--fail-under", "turn_success=1.0", "--fail-over", "latency_p95_ms=100")
+    r = cli(
+        "eval",
+        "run",
+        dataset_file,
+        "--config",
+        cfg,
+        "--out",
+        out,
+        "--run-id",
+        "a",
+        "--fail-under",
+        "turn_success=1.0",
+        "--fail-over",
+        "latency_p95_ms=100",
+    )
     assert r.exit_code == 0, r.output
-    out_json = r.stdout[r.stdout.index("{"):r.stdout.rindex("}") + 1]
+    out_json = r.stdout[r.stdout.index("{") : r.stdout.rindex("}") + 1]
     assert json.loads(out_json)["turn_success"] == 1.0
     assert (out / "a" / "run.json").exists() and (out / "a" / "report.html").exists()
-    r = cli("eval", "run", dataset_file, "-c", cfg, "--out", out, "--run-id", "b",
-            "--fail-over", "latency_p50_ms=1")
+    r = cli(
+        "eval",
+        "run",
+        dataset_file,
+        "-c",
+        cfg,
+        "--out",
+        out,
+        "--run-id",
+        "b",
+        "--fail-over",
+        "latency_p50_ms=1",
+    )
     assert r.exit_code == 1 and "gate failed: latency_p50_ms" in r.output
     r = cli("eval", "run", dataset_file, "-c", cfg, "--out", out, "--fail-under", "nope=1")
     assert r.exit_code == 2 and "unknown metric 'nope'" in r.output
     keyed = tmp_path / "k.toml"
-    keyed.write_text('name = "k"\n[tiers.frontier]\nbase_url = "http://127.0.0.1:9/v1"\n'
-                     'api_key_env = "SHOPAGENT_TEST_SURELY_UNSET_KEY"\n')
+    keyed.write_text(
+        'name = "k"\n[tiers.frontier]\nbase_url = "http://127.0.0.1:9/v1"\n'
+        'api_key_env = "SHOPAGENT_TEST_SURELY_UNSET_KEY"\n'
+    )
     r = cli("eval", "run", dataset_file, "-c", keyed, "--out", out)
     assert r.exit_code == 2 and "SHOPAGENT_TEST_SURELY_UNSET_KEY" in r.output
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from evals import EvalConfig, load_conversations, run_conversations
-from evals._config import TierPrice
+from shopagent.evals import EvalConfig, load_conversations, run_conversations
+from shopagent.evals._config import TierPrice
 
 
 def _config(**kw) -> EvalConfig:  # type: ignore[no-untyped-def]
@@ -17,17 +17,26 @@ def _config(**kw) -> EvalConfig:  # type: ignore[no-untyped-def]
 async def _run(fakes, dataset_file: Path, mode: str, **kw):  # type: ignore[no-untyped-def]
     shop = fakes.shop(mode=mode)
     convs = load_conversations(dataset_file)
-    result = await run_conversations(convs, kw.pop("config", _config()),
-                                     factory=fakes.factory(shop), data_dir=dataset_file.parent,
-                                     dataset=str(dataset_file), **kw)
+    result = await run_conversations(
+        convs,
+        kw.pop("config", _config()),
+        factory=fakes.factory(shop),
+        data_dir=dataset_file.parent,
+        dataset=str(dataset_file),
+        **kw,
+    )
     return shop, result
 
 
 async def test_well_behaved_agent_scores_full_marks(fakes, dataset_file: Path) -> None:
     shop, run = await _run(fakes, dataset_file, "good")
     s = run.summary
-    failures = [(c.id, t.index, t.score.failures) for c in run.conversations for t in c.turns
-                if not t.score.success]
+    failures = [
+        (c.id, t.index, t.score.failures)
+        for c in run.conversations
+        for t in c.turns
+        if not t.score.success
+    ]
     assert failures == []
     assert s["conversation_success"] == 1.0 and s["turn_success"] == 1.0
     assert s["tool_precision"] == 1.0 and s["tool_recall"] == 1.0
@@ -46,10 +55,14 @@ async def test_misbehaving_agent_fails_the_checks_it_breaks(fakes, dataset_file:
     assert search.score.checks["tier"] is False
     assert search.score.constraints_total == 6 and search.score.constraints_ok == 4
     # Only the first product is checked with top_k=1, and it satisfies everything.
-    from evals import Turn, score_turn
+    from shopagent.evals import Turn, score_turn
 
-    top1 = Turn.model_validate({"user": "x", "expect": {"products": {
-        "constraints": ["color=red", "price<=50"], "top_k": 1}}})
+    top1 = Turn.model_validate(
+        {
+            "user": "x",
+            "expect": {"products": {"constraints": ["color=red", "price<=50"], "top_k": 1}},
+        }
+    )
     assert score_turn(top1, search, _config(), user_id="u", writes=set()).success
     add = by_id["add-confirm"].turns[1]
     assert add.cart_changed and add.score.checks["forbid"] is False
@@ -64,11 +77,20 @@ async def test_misbehaving_agent_fails_the_checks_it_breaks(fakes, dataset_file:
 
 
 async def test_each_conversation_runs_as_a_fresh_user_with_bounded_concurrency(
-        fakes, tmp_path: Path) -> None:
+    fakes, tmp_path: Path
+) -> None:
     import json
 
-    convs = [{"id": f"c{i}", "turns": [{"user": "add a dress"}, {"confirm": True,
-              "expect": {"cart": {"item_count": 1}}}]} for i in range(12)]
+    convs = [
+        {
+            "id": f"c{i}",
+            "turns": [
+                {"user": "add a dress"},
+                {"confirm": True, "expect": {"cart": {"item_count": 1}}},
+            ],
+        }
+        for i in range(12)
+    ]
     p = tmp_path / "d.jsonl"
     p.write_text("\n".join(json.dumps(c) for c in convs))
     shop, run = await _run(fakes, p, "good", concurrency=3)
@@ -80,9 +102,12 @@ async def test_each_conversation_runs_as_a_fresh_user_with_bounded_concurrency(
 
 
 async def test_cost_per_tier_and_ratio_against_frontier(fakes, dataset_file: Path) -> None:
-    cfg = _config(prices={"embedded": TierPrice(input_usd_per_mtok=1.0, output_usd_per_mtok=2.0),
-                          "frontier": TierPrice(input_usd_per_mtok=10.0,
-                                                output_usd_per_mtok=20.0)})
+    cfg = _config(
+        prices={
+            "embedded": TierPrice(input_usd_per_mtok=1.0, output_usd_per_mtok=2.0),
+            "frontier": TierPrice(input_usd_per_mtok=10.0, output_usd_per_mtok=20.0),
+        }
+    )
     _, good = await _run(fakes, dataset_file, "good", config=cfg)
     # good: 6 user turns on embedded at 40 in/50 out, 2 confirm turns with no tokens.
     assert good.summary["tokens_in"] == {"embedded": 240}
@@ -105,11 +130,16 @@ async def test_a_crashing_turn_is_recorded_and_the_run_goes_on(fakes, tmp_path: 
     import json
 
     p = tmp_path / "d.jsonl"
-    p.write_text("\n".join(json.dumps(c) for c in [
-        {"id": "a", "turns": [{"user": "boom"}, {"user": "hi"}]},
-        {"id": "b", "turns": [{"user": "hi"}]},
-        {"id": "c", "turns": [{"user": "hi", "image": {"product_id": "p-00001"}}]},
-    ]))
+    p.write_text(
+        "\n".join(
+            json.dumps(c)
+            for c in [
+                {"id": "a", "turns": [{"user": "boom"}, {"user": "hi"}]},
+                {"id": "b", "turns": [{"user": "hi"}]},
+                {"id": "c", "turns": [{"user": "hi", "image": {"product_id": "p-00001"}}]},
+            ]
+        )
+    )
     _, run = await _run(fakes, p, "good")
     by_id = {c.id: c for c in run.conversations}
     assert by_id["a"].turns[0].score.failures == ["error: error events ['internal_error']"]
@@ -121,13 +151,29 @@ async def test_a_crashing_turn_is_recorded_and_the_run_goes_on(fakes, tmp_path: 
 
 
 def test_either_or_tool_expectation_and_precision_counts() -> None:
-    from evals import Turn, TurnRecord, score_turn
+    from shopagent.evals import Turn, TurnRecord, score_turn
 
-    turn = Turn.model_validate({"user": "where is my order", "expect": {"tool_calls": [
-        {"name": ["list_orders", "order_status"], "arguments": {"order_id": {"regex": "^o-"}}}]}})
-    rec = TurnRecord(index=0, kind="user", tool_calls=[
-        {"name": "view_cart", "arguments": {}},
-        {"name": "order_status", "arguments": {"order_id": "o-1"}}])
+    turn = Turn.model_validate(
+        {
+            "user": "where is my order",
+            "expect": {
+                "tool_calls": [
+                    {
+                        "name": ["list_orders", "order_status"],
+                        "arguments": {"order_id": {"regex": "^o-"}},
+                    }
+                ]
+            },
+        }
+    )
+    rec = TurnRecord(
+        index=0,
+        kind="user",
+        tool_calls=[
+            {"name": "view_cart", "arguments": {}},
+            {"name": "order_status", "arguments": {"order_id": "o-1"}},
+        ],
+    )
     s = score_turn(turn, rec, _config(), user_id="u", writes=set())
     assert s.success and (s.tool_tp, s.tool_pred, s.tool_expected) == (1, 2, 1)
     rec.tool_calls[1]["arguments"] = {"order_id": "12"}
@@ -136,7 +182,7 @@ def test_either_or_tool_expectation_and_precision_counts() -> None:
 
 
 def test_a_tier_reporting_tokens_but_no_calls_is_priced_per_turn() -> None:
-    from evals._scoring import turn_cost
+    from shopagent.evals._scoring import turn_cost
 
     cfg = _config(prices={"embedded": TierPrice(hour_usd=3.6, call_seconds=0.01)})
     usage = {"tokens_in": {"embedded": 7}, "tokens_out": {}, "model_calls": {}}

@@ -11,9 +11,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from evals import load_conversations
-from evals._format import iter_jsonl
-from evals._matchers import check_constraint
+from shopagent.evals import load_conversations
+from shopagent.evals._format import iter_jsonl
+from shopagent.evals._matchers import check_constraint
 
 ROOT = Path(__file__).parents[2]
 DATASET = ROOT / "evals" / "datasets" / "shoppers_v2.jsonl"
@@ -29,8 +29,9 @@ def convs():  # type: ignore[no-untyped-def]
 def test_every_line_validates_against_the_published_schema() -> None:
     validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
     lines = DATASET.read_text().splitlines()
-    errors = {i: [e.message for e in validator.iter_errors(json.loads(x))]
-              for i, x in enumerate(lines, 1)}
+    errors = {
+        i: [e.message for e in validator.iter_errors(json.loads(x))] for i, x in enumerate(lines, 1)
+    }
     assert {i: e for i, e in errors.items() if e} == {}
     # The schema would catch a misspelt expectation key (extra keys are refused).
     bad = json.loads(lines[0])
@@ -39,10 +40,11 @@ def test_every_line_validates_against_the_published_schema() -> None:
 
 
 def test_builder_reproduces_the_committed_file() -> None:
-    from evals.datasets.build_shoppers_v2 import build
+    from shopagent.evals.datasets.build_shoppers_v2 import build
 
     assert list(iter_jsonl(build())) == DATASET.read_text().splitlines(), (
-        "shoppers_v2.jsonl is stale: run `python -m evals.datasets.build_shoppers_v2`")
+        "shoppers_v2.jsonl is stale: run `python -m shopagent.evals.datasets.build_shoppers_v2`"
+    )
 
 
 def test_size_and_families(convs) -> None:  # type: ignore[no-untyped-def]
@@ -60,8 +62,8 @@ def test_size_and_families(convs) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_true_of_the_gate_catalog_prefix(convs) -> None:  # type: ignore[no-untyped-def]
-    from retrieval.demo import generate_products
-    from tools.catalog import product_card
+    from shopagent.retrieval.demo import generate_products
+    from shopagent.tools.catalog import product_card
 
     cards = [product_card(p) for p in generate_products(240, seed=7)]
     ids = {c["id"] for c in cards}
@@ -79,8 +81,12 @@ def test_true_of_the_gate_catalog_prefix(convs) -> None:  # type: ignore[no-unty
                 n = sum(all(check_constraint(k, card) for k in pe.constraints) for card in cards)
                 assert n >= pe.min_count, (c.id, pe.constraints, n)
     # Named products are named by their catalog titles.
-    named = [t.user for c in convs for t in c.turns
-             if t.user and any(title in t.user for title in titles.values())]
+    named = [
+        t.user
+        for c in convs
+        for t in c.turns
+        if t.user and any(title in t.user for title in titles.values())
+    ]
     assert len(named) >= 20
 
 
@@ -89,12 +95,11 @@ def test_named_products_are_unambiguous_in_the_default_catalog(convs) -> None:  
     conversation names by title has that title alone among the 5,000 default products."""
     from collections import defaultdict
 
-    from retrieval.demo import generate_products
+    from shopagent.retrieval.demo import generate_products
 
     ids_by_title: dict[str, list[str]] = defaultdict(list)
     for p in generate_products(5000, seed=7):
         ids_by_title[p.title].append(p.id)
     prefix = {t for t, ids in ids_by_title.items() if any(int(i[2:]) < 240 for i in ids)}
-    named = {title for c in convs for t in c.turns if t.user
-             for title in prefix if title in t.user}
+    named = {title for c in convs for t in c.turns if t.user for title in prefix if title in t.user}
     assert named and {t: ids_by_title[t] for t in named if len(ids_by_title[t]) > 1} == {}

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from api._stream import Drain
+from shopagent.api._stream import Drain
 from tests.api.helpers import ALICE, BOB, parse_sse
 
 
@@ -82,9 +82,7 @@ def _read_only(folder: Path) -> Any:
     return lambda: subprocess.run(["umount", str(folder)], check=True)
 
 
-async def test_read_only_data_folder_is_a_clear_503_and_not_ready(
-    api: Any, data_dir: Path
-) -> None:
+async def test_read_only_data_folder_is_a_clear_503_and_not_ready(api: Any, data_dir: Path) -> None:
     assert (await api.client.get("/readyz")).status_code in (200, 503)
     undo = _read_only(data_dir)
     try:
@@ -129,8 +127,9 @@ async def test_production_hides_docs_metrics_and_internals(api_factory: Any) -> 
 async def test_guessing_keys_is_braked(api_factory: Any) -> None:
     api = await api_factory(auth_failures_per_minute=3)
     codes = [
-        (await api.client.get("/v1/sessions", headers={"Authorization": f"Bearer guess-{i}"}))
-        .status_code
+        (
+            await api.client.get("/v1/sessions", headers={"Authorization": f"Bearer guess-{i}"})
+        ).status_code
         for i in range(5)
     ]
     assert codes == [401, 401, 401, 429, 429]

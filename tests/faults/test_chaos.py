@@ -44,7 +44,11 @@ async def test_sigterm_drains_turns(backend: str) -> None:
 
 async def test_redis_frozen_and_restarted_mid_turn() -> None:
     result = await run(
-        "redis", 0, shoppers=4, kill_every_s=3, faults=("redis_freeze", "redis_restart"),
+        "redis",
+        0,
+        shoppers=4,
+        kill_every_s=3,
+        faults=("redis_freeze", "redis_restart"),
         trials=4,
     )
     assert result["injected"]["redis_freeze"] + result["injected"]["redis_restart"] == 4

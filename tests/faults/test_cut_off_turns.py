@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from agent.fake_openai import FakeOpenAIServer, FakeReply
+from shopagent.agent.fake_openai import FakeOpenAIServer, FakeReply
 
 
 async def _ask(svc: Any, fake_model: FakeOpenAIServer, pick_product: Any, sid: str) -> Any:

@@ -19,8 +19,8 @@ import pytest
 from redis.asyncio.connection import AbstractConnection
 
 from shopagent.settings import Settings
-from tools.stores import Stores, open_stores
-from tools.stores.base import CartLine, CommerceTxn, Order, Profile
+from shopagent.tools.stores import Stores, open_stores
+from shopagent.tools.stores.base import CartLine, CommerceTxn, Order, Profile
 
 TTL = {"cart_ttl_s": 1000, "profile_ttl_s": 2000, "idempotency_ttl_s": 3000}
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aredis
 
-from api._limits import RedisTurnLocks
+from shopagent.api._limits import RedisTurnLocks
 from shopagent.errors import Conflict
 
 

@@ -24,7 +24,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def demo_catalog(demo_dir: Path) -> Iterator[object]:
-    from retrieval import build_demo_catalog
+    from shopagent.retrieval import build_demo_catalog
 
     catalog = build_demo_catalog(demo_settings(demo_dir), n=DEMO_N)
     yield catalog

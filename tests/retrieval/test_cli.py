@@ -29,14 +29,26 @@ def test_price_phrases():
 
 def test_ingest_then_search_from_the_command_line(cli_env, tmp_path):
     feed = tmp_path / "feed.jsonl"
-    rows = [{"id": "R1", "title": "Red Linen Wrap Dress", "price": 45, "category":
-             "Apparel > Dresses", "attributes": {"color": "red"}},
-            {"id": "R2", "title": "Red Silk Evening Dress", "price": 180, "category":
-             "Apparel > Dresses", "attributes": {"color": "red"}},
-            {"id": "B1", "title": "Blue Canvas Backpack", "price": 40, "category":
-             "Bags > Backpacks"}]
-    feed.write_text("\n".join(json.dumps(r) for r in rows[:2]) + "\n{oops\n"
-                    + json.dumps(rows[2]) + "\n")
+    rows = [
+        {
+            "id": "R1",
+            "title": "Red Linen Wrap Dress",
+            "price": 45,
+            "category": "Apparel > Dresses",
+            "attributes": {"color": "red"},
+        },
+        {
+            "id": "R2",
+            "title": "Red Silk Evening Dress",
+            "price": 180,
+            "category": "Apparel > Dresses",
+            "attributes": {"color": "red"},
+        },
+        {"id": "B1", "title": "Blue Canvas Backpack", "price": 40, "category": "Bags > Backpacks"},
+    ]
+    feed.write_text(
+        "\n".join(json.dumps(r) for r in rows[:2]) + "\n{oops\n" + json.dumps(rows[2]) + "\n"
+    )
     result = runner.invoke(app, ["ingest", str(feed)])
     assert result.exit_code == 0, result.output
     assert "3 products ingested, 1 rows skipped" in result.output
@@ -69,7 +81,7 @@ def test_bad_input_gives_a_message_and_nonzero_exit(cli_env, tmp_path):
 
 
 def test_index_held_by_another_process_is_a_clear_error(cli_env):
-    from retrieval import open_catalog
+    from shopagent.retrieval import open_catalog
 
     holder = open_catalog(get_settings())  # e.g. the running server
     try:

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from retrieval import _render, open_catalog
-from retrieval.embed import make_image_encoder
 from shopagent.errors import InvalidInput
+from shopagent.retrieval import _render, open_catalog
+from shopagent.retrieval.embed import make_image_encoder
 
 from .conftest import demo_settings
 
@@ -25,22 +25,36 @@ def test_clip_without_a_model_path_is_a_config_error(tmp_path):
 def test_tiny_clip_from_a_local_folder_indexes_and_searches(tmp_path):
     from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel
 
-    layers = {"hidden_size": 32, "intermediate_size": 37, "num_attention_heads": 4,
-              "num_hidden_layers": 2}
-    cfg = CLIPConfig(text_config={**layers, "vocab_size": 99},
-                     vision_config={**layers, "image_size": 32, "patch_size": 8},
-                     projection_dim=16)
+    layers = {
+        "hidden_size": 32,
+        "intermediate_size": 37,
+        "num_attention_heads": 4,
+        "num_hidden_layers": 2,
+    }
+    cfg = CLIPConfig(
+        text_config={**layers, "vocab_size": 99},
+        vision_config={**layers, "image_size": 32, "patch_size": 8},
+        projection_dim=16,
+    )
     model_dir = tmp_path / "clip"
     CLIPModel(cfg).save_pretrained(model_dir)
-    CLIPImageProcessor(size={"shortest_edge": 32},
-                       crop_size={"height": 32, "width": 32}).save_pretrained(model_dir)
+    CLIPImageProcessor(
+        size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
+    ).save_pretrained(model_dir)
 
     (tmp_path / "a.png").write_bytes(_render.render("sofa", (40, 140, 70), "a"))
     (tmp_path / "b.png").write_bytes(_render.render("ring", (212, 170, 60), "b"))
     feed = tmp_path / "feed.jsonl"
-    feed.write_text("\n".join(json.dumps(r) for r in [
-        {"id": "A", "title": "Green Sofa", "price": 900, "images": ["a.png"]},
-        {"id": "B", "title": "Gold Ring", "price": 90, "images": ["b.png"]}]) + "\n")
+    feed.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {"id": "A", "title": "Green Sofa", "price": 900, "images": ["a.png"]},
+                {"id": "B", "title": "Gold Ring", "price": 90, "images": ["b.png"]},
+            ]
+        )
+        + "\n"
+    )
     settings = demo_settings(tmp_path / "data", image_encoder="clip", clip_model_path=model_dir)
     catalog = open_catalog(settings)
     try:

@@ -5,30 +5,44 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval import _render
-from retrieval._indexer import Indexer
-from retrieval.demo import COLORS, generate_products
-from retrieval.embed import DescriptorEncoder, SparseEncoder, TextEmbedder
-from retrieval.index import IMAGE, SPARSE, TEXT, Conditions
-from retrieval.index.client import QdrantClientIndex
-from retrieval.index.edge import EdgeIndex
-from retrieval.schema import SearchFilters
+from shopagent.retrieval import _render
+from shopagent.retrieval._indexer import Indexer
+from shopagent.retrieval.demo import COLORS, generate_products
+from shopagent.retrieval.embed import DescriptorEncoder, SparseEncoder, TextEmbedder
+from shopagent.retrieval.index import IMAGE, SPARSE, TEXT, Conditions
+from shopagent.retrieval.index.client import QdrantClientIndex
+from shopagent.retrieval.index.edge import EdgeIndex
+from shopagent.retrieval.schema import SearchFilters
 
-QUERIES = ["red dress", "wireless headphones", "leather boots", "gift for kids", "oak table",
-           "Auron", "gold ring"]
-FILTERS = [SearchFilters(), SearchFilters(in_stock=True),
-           SearchFilters(category="apparel", price_max=80),
-           SearchFilters(color="black", in_stock=True), SearchFilters(size="M", material="cotton"),
-           SearchFilters(price_min=20, price_max=150, audience="women")]
+QUERIES = [
+    "red dress",
+    "wireless headphones",
+    "leather boots",
+    "gift for kids",
+    "oak table",
+    "Auron",
+    "gold ring",
+]
+FILTERS = [
+    SearchFilters(),
+    SearchFilters(in_stock=True),
+    SearchFilters(category="apparel", price_max=80),
+    SearchFilters(color="black", in_stock=True),
+    SearchFilters(size="M", material="cotton"),
+    SearchFilters(price_min=20, price_max=150, audience="women"),
+]
 
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory):
     products = generate_products(200, seed=11)
     desc = DescriptorEncoder()
-    images = {p.id: desc.embed_images([_render.render(p.attributes["shape"],
-                                                      COLORS[p.attributes["color"]], p.id)])[0]
-              for p in products}
+    images = {
+        p.id: desc.embed_images(
+            [_render.render(p.attributes["shape"], COLORS[p.attributes["color"]], p.id)]
+        )[0]
+        for p in products
+    }
     cache = tmp_path_factory.mktemp("cache")
     text = TextEmbedder(cache / "t.sqlite", model_dir=cache / "models")
     sparse = SparseEncoder()
@@ -70,10 +84,16 @@ def test_dense_and_sparse_prefetch_stages_agree(engines):
         dense, sp = text.embed_one(q), sparse.query(q)
         for f in FILTERS:
             cond = Conditions.from_filters(f)
-            assert_same_ranking(edge.nearest(TEXT, dense, cond, limit=30),
-                                local.nearest(TEXT, dense, cond, limit=30), (q, f, "dense"))
-            assert_same_ranking(edge.nearest(SPARSE, sp, cond, limit=30),
-                                local.nearest(SPARSE, sp, cond, limit=30), (q, f, "sparse"))
+            assert_same_ranking(
+                edge.nearest(TEXT, dense, cond, limit=30),
+                local.nearest(TEXT, dense, cond, limit=30),
+                (q, f, "dense"),
+            )
+            assert_same_ranking(
+                edge.nearest(SPARSE, sp, cond, limit=30),
+                local.nearest(SPARSE, sp, cond, limit=30),
+                (q, f, "sparse"),
+            )
 
 
 def test_hybrid_rrf_agrees(engines):
@@ -119,8 +139,9 @@ def test_counts_facets_and_pages_agree(engines):
         for key in ("color_label", "size_label", "brand_label", "category_label"):
             assert edge.facet(key, cond) == local.facet(key, cond), (key, f)
     cond = Conditions.from_filters(SearchFilters(category="shoes"))
-    assert (sorted(ids(edge.filtered(cond, limit=100))) ==
-            sorted(ids(local.filtered(cond, limit=100))))
+    assert sorted(ids(edge.filtered(cond, limit=100))) == sorted(
+        ids(local.filtered(cond, limit=100))
+    )
     got_a = edge.retrieve(["p-00005", "missing", "p-00001"])
     got_b = local.retrieve(["p-00005", "missing", "p-00001"])
     assert [p["pid"] for p, _ in got_a] == [p["pid"] for p, _ in got_b] == ["p-00005", "p-00001"]

@@ -6,8 +6,8 @@ from collections import Counter
 import numpy as np
 from PIL import Image
 
-from retrieval import _render
-from retrieval.demo import (
+from shopagent.retrieval import _render
+from shopagent.retrieval.demo import (
     COLORS,
     SIZES_APPAREL,
     SIZES_SHOES,
@@ -30,8 +30,20 @@ def test_catalog_covers_categories_with_realistic_values():
     tops = Counter(p.category_path[0] for p in products)
     assert len(tops) >= 12 and min(tops.values()) > 200
     assert len({p.id for p in products}) == 5000
-    assert {"Apparel", "Shoes", "Bags", "Jewelry", "Home Decor", "Furniture", "Kitchen",
-            "Electronics", "Beauty", "Sports", "Toys", "Garden"} <= set(TAXONOMY)
+    assert {
+        "Apparel",
+        "Shoes",
+        "Bags",
+        "Jewelry",
+        "Home Decor",
+        "Furniture",
+        "Kitchen",
+        "Electronics",
+        "Beauty",
+        "Sports",
+        "Toys",
+        "Garden",
+    } <= set(TAXONOMY)
     for p in products[:500]:
         sizes = p.option_values("size")
         if p.category_path[0] == "Apparel":

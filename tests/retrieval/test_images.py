@@ -3,11 +3,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from retrieval.images import ImageStore, check_url, fetch_image
 from shopagent.errors import InvalidInput, NotFound, PayloadTooLarge
+from shopagent.retrieval.images import ImageStore, check_url, fetch_image
 
-PUBLIC = {"cdn.example.com": ["93.184.216.34"], "evil.example.com": ["10.0.0.5"],
-          "rebind.example.com": ["93.184.216.34", "127.0.0.1"]}
+PUBLIC = {
+    "cdn.example.com": ["93.184.216.34"],
+    "evil.example.com": ["10.0.0.5"],
+    "rebind.example.com": ["93.184.216.34", "127.0.0.1"],
+}
 
 
 def resolver(host: str, port: int) -> list[str]:
@@ -32,12 +35,24 @@ def test_image_store_is_content_addressed(tmp_path):
         store.get("../../etc/passwd")
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd", "ftp://cdn.example.com/a.png", "gopher://x/", "http://127.0.0.1/a.png",
-    "http://localhost.localdomain/", "http://10.1.2.3/a.png", "http://192.168.0.1/",
-    "http://169.254.169.254/latest/meta-data", "http://[::1]/a.png", "http://0.0.0.0/",
-    "http://evil.example.com/a.png", "http://rebind.example.com/a.png", "http:///nohost",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "ftp://cdn.example.com/a.png",
+        "gopher://x/",
+        "http://127.0.0.1/a.png",
+        "http://localhost.localdomain/",
+        "http://10.1.2.3/a.png",
+        "http://192.168.0.1/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/a.png",
+        "http://0.0.0.0/",
+        "http://evil.example.com/a.png",
+        "http://rebind.example.com/a.png",
+        "http:///nohost",
+    ],
+)
 def test_unsafe_urls_are_refused(url):
     def res(host: str, port: int) -> list[str]:
         if host == "localhost.localdomain":
@@ -67,8 +82,9 @@ def test_fetch_public_image_and_limits():
         got = fetch_image("https://cdn.example.com/a.png", client=c, resolver=resolver)
         assert got == b"PNGDATA"
         with pytest.raises(PayloadTooLarge):
-            fetch_image("https://cdn.example.com/big.png", client=c, resolver=resolver,
-                        max_bytes=1000)
+            fetch_image(
+                "https://cdn.example.com/big.png", client=c, resolver=resolver, max_bytes=1000
+            )
         # a redirect to the metadata service is checked like the first URL
         with pytest.raises(InvalidInput) as err:
             fetch_image("https://cdn.example.com/redirect", client=c, resolver=resolver)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import _render, open_catalog
-from retrieval.ingest import read_feed
 from shopagent.errors import IngestError
+from shopagent.retrieval import _render, open_catalog
+from shopagent.retrieval.ingest import read_feed
 
 GMC = (
     "id\ttitle\tdescription\tlink\timage_link\tprice\tavailability\tbrand\tcolor\tsize\tgender"
@@ -31,7 +31,7 @@ SHOPIFY = (
     "Option2 Value,Option3 Name,Option3 Value,Variant SKU,Variant Price,Variant Inventory Qty,"
     "Image Src\n"
     'linen-shirt,Linen Shirt,"<p>Breezy <em>linen</em> shirt.</p><script>x()</script>",Harbor,'
-    "Shirts,\"summer, linen\",Size,S,Color,Blue,,,LS-S-B,39.00,5,https://cdn.example/ls.png\n"
+    'Shirts,"summer, linen",Size,S,Color,Blue,,,LS-S-B,39.00,5,https://cdn.example/ls.png\n'
     "linen-shirt,,,,,,,M,,Blue,,,LS-M-B,39.00,0,\n"
     "linen-shirt,,,,,,,L,,White,,,LS-L-W,42.00,3,\n"
     "linen-shirt,,,,,,,,,,,,,,,https://cdn.example/ls-back.png\n"
@@ -56,7 +56,9 @@ def test_gmc_feed_groups_variants_and_reports_bad_rows(tmp_path):
     assert [v.available for v in tee.variants] == [True, False]
     assert products["MUG-9"].category == "Kitchen > Mugs"
     assert {(i.line, "price" in i.reason or "columns" in i.reason) for i in issues} == {
-        (4, True), (6, True)}
+        (4, True),
+        (6, True),
+    }
 
 
 def test_shopify_export_groups_by_handle(tmp_path):
@@ -66,8 +68,10 @@ def test_shopify_export_groups_by_handle(tmp_path):
     assert shirt.title == "Linen Shirt" and shirt.brand == "Harbor" and shirt.category == "Shirts"
     assert shirt.description == "Breezy linen shirt."  # HTML and scripts dropped
     assert [v.options for v in shirt.variants] == [
-        {"size": "S", "color": "Blue"}, {"size": "M", "color": "Blue"},
-        {"size": "L", "color": "White"}]
+        {"size": "S", "color": "Blue"},
+        {"size": "M", "color": "Blue"},
+        {"size": "L", "color": "White"},
+    ]
     assert [v.available for v in shirt.variants] == [True, False, True]
     assert shirt.images == ["https://cdn.example/ls.png", "https://cdn.example/ls-back.png"]
     assert shirt.attributes["tags"] == ["summer", "linen"]
@@ -89,16 +93,32 @@ def _jsonl(products: list[dict]) -> str:
 
 
 def _p(pid: str, title: str, price: float, **kw: object) -> dict:
-    return {"id": pid, "title": title, "price": price, "category": "Home Decor > Lamps",
-            "brand": "Lumo", "attributes": {"color": "yellow"}, **kw}
+    return {
+        "id": pid,
+        "title": title,
+        "price": price,
+        "category": "Home Decor > Lamps",
+        "brand": "Lumo",
+        "attributes": {"color": "yellow"},
+        **kw,
+    }
 
 
 def test_ingest_upserts_by_id_reports_lines_and_deletes_missing(settings, tmp_path):
     feed = tmp_path / "feed.jsonl"
-    rows = [_p("L1", "Brass Desk Lamp", 49.0), _p("L2", "Paper Floor Lamp", 89.0),
-            _p("L3", "Rattan Pendant Lamp ZX-9", 120.0)]
-    write(feed, _jsonl(rows[:2]) + "{not json\n" + json.dumps({"id": "X", "price": -1}) + "\n"
-          + _jsonl(rows[2:]))
+    rows = [
+        _p("L1", "Brass Desk Lamp", 49.0),
+        _p("L2", "Paper Floor Lamp", 89.0),
+        _p("L3", "Rattan Pendant Lamp ZX-9", 120.0),
+    ]
+    write(
+        feed,
+        _jsonl(rows[:2])
+        + "{not json\n"
+        + json.dumps({"id": "X", "price": -1})
+        + "\n"
+        + _jsonl(rows[2:]),
+    )
     catalog = open_catalog(settings)
     try:
         report = catalog.ingest_file(feed)
@@ -131,10 +151,12 @@ def test_unreadable_image_keeps_product_searchable_by_text(settings, tmp_path):
     (tmp_path / "img").mkdir()
     (tmp_path / "img" / "good.png").write_bytes(_render.render("lamp", (240, 200, 40), "x"))
     (tmp_path / "img" / "broken.png").write_bytes(b"this is not a png")
-    rows = [_p("G1", "Sunny Table Lamp", 30.0, images=["img/good.png"]),
-            _p("B1", "Cloudy Table Lamp", 31.0, images=["img/broken.png"]),
-            _p("E1", "Sneaky Table Lamp", 32.0, images=["../../../etc/hostname"]),
-            _p("F1", "Ftp Table Lamp", 33.0, images=["file:///etc/hostname"])]
+    rows = [
+        _p("G1", "Sunny Table Lamp", 30.0, images=["img/good.png"]),
+        _p("B1", "Cloudy Table Lamp", 31.0, images=["img/broken.png"]),
+        _p("E1", "Sneaky Table Lamp", 32.0, images=["../../../etc/hostname"]),
+        _p("F1", "Ftp Table Lamp", 33.0, images=["file:///etc/hostname"]),
+    ]
     feed = write(tmp_path / "feed.jsonl", _jsonl(rows))
     catalog = open_catalog(settings)
     try:
@@ -157,12 +179,16 @@ def test_unreadable_image_keeps_product_searchable_by_text(settings, tmp_path):
 
 
 def test_own_csv_with_variant_groups(settings, tmp_path):
-    feed = write(tmp_path / "feed.csv", (
-        "id,group_id,title,description,category,brand,price,currency,color,size,material,"
-        "available\n"
-        "D1-S,D1,Wrap Dress,Soft,Apparel > Dresses,Nordvale,45,EUR,red,S,linen,true\n"
-        "D1-M,D1,Wrap Dress,Soft,Apparel > Dresses,Nordvale,45,EUR,red,M,linen,false\n"
-        "D2,,Slip Dress,Silky,Apparel > Dresses,Solenne,80,EUR,black,M,silk,true\n"))
+    feed = write(
+        tmp_path / "feed.csv",
+        (
+            "id,group_id,title,description,category,brand,price,currency,color,size,material,"
+            "available\n"
+            "D1-S,D1,Wrap Dress,Soft,Apparel > Dresses,Nordvale,45,EUR,red,S,linen,true\n"
+            "D1-M,D1,Wrap Dress,Soft,Apparel > Dresses,Nordvale,45,EUR,red,M,linen,false\n"
+            "D2,,Slip Dress,Silky,Apparel > Dresses,Solenne,80,EUR,black,M,silk,true\n"
+        ),
+    )
     catalog = open_catalog(settings)
     try:
         report = catalog.ingest_file(feed)

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from retrieval import ensure_demo_catalog, is_merchant_catalog, open_catalog
-from retrieval.ingest import read_feed
-from retrieval.schema import option_key
 from shopagent.money import format_money, parse_money, quantize
+from shopagent.retrieval import ensure_demo_catalog, is_merchant_catalog, open_catalog
+from shopagent.retrieval.ingest import read_feed
+from shopagent.retrieval.schema import option_key
 from shopagent.settings import Settings
 
 CATALOGS = Path(__file__).resolve().parents[1] / "data" / "catalogs"
@@ -26,8 +26,10 @@ def settings_for(data: Path, **kw: Any) -> Settings:
 
 def parsed(path: Path) -> tuple[dict[str, Any], list[Any]]:
     items = list(read_feed(path))
-    return ({i.product.id: i.product for i in items if i.product},
-            [i.issue for i in items if i.issue])
+    return (
+        {i.product.id: i.product for i in items if i.product},
+        [i.issue for i in items if i.issue],
+    )
 
 
 @pytest.mark.parametrize("store", ["electronics", "home_outdoor"])
@@ -56,8 +58,11 @@ def test_gmc_columns_are_kept_variant_titles_and_details_included() -> None:
     products, _ = parsed(CATALOGS / "electronics" / "merchant_center.tsv")
     kb = products["kestrel-k87-mechanical-keyboard"]
     assert kb.title == "Kestrel K87 Mechanical Keyboard"
-    v = next(x for x in kb.variants if x.options == {
-        "switch type": "clicky", "backlight": "RGB", "layout": "full size"})
+    v = next(
+        x
+        for x in kb.variants
+        if x.options == {"switch type": "clicky", "backlight": "RGB", "layout": "full size"}
+    )
     assert v.title == "Kestrel K87 Mechanical Keyboard - clicky, RGB, full size"
     assert v.price == Decimal("226.11") and v.attributes["gtin"]
     # values every variant shares describe the product; nothing is dropped
@@ -75,15 +80,20 @@ GMC_HEAD = "id\titem_group_id\ttitle\tprice\tavailability\timage_link\tcolor\n"
 
 
 def test_bad_rows_are_reported_once_per_line(tmp_path: Path) -> None:
-    feed = write(tmp_path / "feed.tsv", GMC_HEAD + (
-        "A-1\tA\tLamp - red\t10.00 USD\tin_stock\t\tred\n"
-        "A-2\tA\tLamp - blue\t10.00 USD\tmaybe\t\tblue\n"           # unknown availability
-        "A-1\tA\tLamp - red again\t11.00 USD\tin_stock\t\tred\n"    # duplicate id
-        "B-1\t\tRug\t12.999 USD\tin_stock\t\t\n"                     # more decimals than USD
-        "C-1\t\tMug\tten\tmayhap\t\t\n"                             # two problems, one row
-        "D-1\t\tVase\t5 USD\tpreorder\thttp://169.254.169.254/latest.png\t\n"
-        "E-1\t\tBowl\t6 USD\tbackorder\tfile:///etc/passwd\t\n"
-        "F-1\t\tCup\t7 USD\tin_stock\thttp://127.0.0.1/cup.png\t\n"))
+    feed = write(
+        tmp_path / "feed.tsv",
+        GMC_HEAD
+        + (
+            "A-1\tA\tLamp - red\t10.00 USD\tin_stock\t\tred\n"
+            "A-2\tA\tLamp - blue\t10.00 USD\tmaybe\t\tblue\n"  # unknown availability
+            "A-1\tA\tLamp - red again\t11.00 USD\tin_stock\t\tred\n"  # duplicate id
+            "B-1\t\tRug\t12.999 USD\tin_stock\t\t\n"  # more decimals than USD
+            "C-1\t\tMug\tten\tmayhap\t\t\n"  # two problems, one row
+            "D-1\t\tVase\t5 USD\tpreorder\thttp://169.254.169.254/latest.png\t\n"
+            "E-1\t\tBowl\t6 USD\tbackorder\tfile:///etc/passwd\t\n"
+            "F-1\t\tCup\t7 USD\tin_stock\thttp://127.0.0.1/cup.png\t\n"
+        ),
+    )
     catalog = open_catalog(settings_for(tmp_path / "data"))
     try:
         report = catalog.ingest_file(feed)
@@ -104,8 +114,10 @@ def test_bad_rows_are_reported_once_per_line(tmp_path: Path) -> None:
 
 
 def test_duplicate_product_ids_in_jsonl_keep_the_first(tmp_path: Path) -> None:
-    rows = [{"id": "X", "title": "Kettle", "price": "20.00", "warranty": "2 years"},
-            {"id": "X", "title": "Other kettle", "price": "25.00"}]
+    rows = [
+        {"id": "X", "title": "Kettle", "price": "20.00", "warranty": "2 years"},
+        {"id": "X", "title": "Other kettle", "price": "25.00"},
+    ]
     feed = write(tmp_path / "f.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
     products, issues = parsed(feed)
     assert products["X"].title == "Kettle" and products["X"].price == Decimal("20.00")
@@ -163,7 +175,8 @@ def test_options_are_filterable_and_named(electronics: Any) -> None:
     assert res.filters_applied["options"] == {"ram": ["64GB", "8GB"]}
     # a word only an option value holds is found by search
     assert electronics.search("tenkeyless", page_size=1).products[0].id == (
-        "kestrel-k87-mechanical-keyboard")
+        "kestrel-k87-mechanical-keyboard"
+    )
 
 
 def test_money_is_exact() -> None:
@@ -179,13 +192,15 @@ def test_money_is_exact() -> None:
 
 
 def test_the_search_tool_schema_names_the_catalogs_options(electronics: Any) -> None:
-    from tools._registry import ToolRegistry
-    from tools.catalog import CATALOG_TOOLS
+    from shopagent.tools._registry import ToolRegistry
+    from shopagent.tools.catalog import CATALOG_TOOLS
 
     registry = ToolRegistry(CATALOG_TOOLS)
     (schema,) = registry.openai_schemas(["catalog_search"], catalog=electronics)
     described = schema["function"]["parameters"]["properties"]["options"]["description"]
     assert "This catalog's options:" in described and "screen size" in described
     (generic,) = registry.openai_schemas(["catalog_search"])
-    assert "This catalog's" not in generic["function"]["parameters"]["properties"]["options"][
-        "description"]
+    assert (
+        "This catalog's"
+        not in generic["function"]["parameters"]["properties"]["options"]["description"]
+    )

@@ -6,16 +6,20 @@ import time
 
 import pytest
 
-from retrieval import _render
-from retrieval.demo import COLORS
 from shopagent.errors import Conflict, InvalidInput, NotFound
+from shopagent.retrieval import _render
+from shopagent.retrieval.demo import COLORS
 
 from .conftest import DEMO_N, demo_settings
 
 
 def test_hybrid_search_finds_the_category_asked_for(demo_catalog):
-    for query, leaf in [("sneakers", "Sneakers"), ("sofa", "Sofas"),
-                        ("wireless headphones", "Headphones"), ("teddy bear", "Plush Toys")]:
+    for query, leaf in [
+        ("sneakers", "Sneakers"),
+        ("sofa", "Sofas"),
+        ("wireless headphones", "Headphones"),
+        ("teddy bear", "Plush Toys"),
+    ]:
         res = demo_catalog.search(query, page_size=5)
         leaves = [h.product.leaf_category for h in res.hits]
         assert leaves.count(leaf) >= 3 and leaves[0] == leaf, (query, leaves)
@@ -25,8 +29,9 @@ def test_hybrid_search_finds_the_category_asked_for(demo_catalog):
 
 
 def test_keyword_match_on_brand_and_model_number(demo_catalog):
-    product = next(h.product for h in demo_catalog.search("", {"category": "electronics"},
-                                                          page_size=50).hits)
+    product = next(
+        h.product for h in demo_catalog.search("", {"category": "electronics"}, page_size=50).hits
+    )
     model_no = product.title.split()[1]  # e.g. "X200" in "Auron X200 Black Speaker"
     res = demo_catalog.search(f"{product.brand} {model_no}", page_size=5)
     assert product.id in [h.product.id for h in res.hits]
@@ -40,8 +45,12 @@ def test_filters_constrain_every_result_and_are_reported(demo_catalog):
         p = h.product
         assert p.category.startswith("Apparel") and "M" in p.option_values("size")
         assert p.min_price <= 80 and p.available
-    assert res.filters_applied == {"category": "apparel", "size": "m", "price_max": "80",
-                                   "in_stock": True}
+    assert res.filters_applied == {
+        "category": "apparel",
+        "size": "m",
+        "price_max": "80",
+        "in_stock": True,
+    }
     for key, value in [("color", "Navy"), ("brand", "Auron"), ("material", "leather")]:
         hits = demo_catalog.search("gift", {key: value}, page_size=10).hits
         assert hits
@@ -100,8 +109,11 @@ def test_more_like_this_finds_same_colour_or_silhouette(demo_catalog):
     ref = demo_catalog.get_product("p-00010")
     res = demo_catalog.visual_search(product_id=ref.id, limit=5)
     assert ref.id not in [h.product.id for h in res.hits]
-    alike = [h.product.attributes["color"] == ref.attributes["color"]
-             or h.product.attributes["shape"] == ref.attributes["shape"] for h in res.hits]
+    alike = [
+        h.product.attributes["color"] == ref.attributes["color"]
+        or h.product.attributes["shape"] == ref.attributes["shape"]
+        for h in res.hits
+    ]
     assert sum(alike) >= 4
     filtered = demo_catalog.visual_search(product_id=ref.id, filters={"category": "kitchen"})
     assert all(h.product.category.startswith("Kitchen") for h in filtered.hits)
@@ -130,7 +142,7 @@ def test_get_product_and_count(demo_catalog):
 
 
 def test_restart_with_same_fingerprint_reopens_without_rebuilding(tmp_path):
-    from retrieval import build_demo_catalog
+    from shopagent.retrieval import build_demo_catalog
 
     settings = demo_settings(tmp_path / "data")
     first = build_demo_catalog(settings, n=40)

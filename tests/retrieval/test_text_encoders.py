@@ -11,26 +11,33 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from retrieval import open_catalog
-from retrieval.demo import generate_products
-from retrieval.embed import TEXT_MODEL_ID, TextEmbedder, text_encoder_name
-from retrieval.embed import _onnx_model as mo
-from retrieval.index import (
+from shopagent.errors import Conflict
+from shopagent.retrieval import open_catalog
+from shopagent.retrieval.demo import generate_products
+from shopagent.retrieval.embed import TEXT_MODEL_ID, TextEmbedder, text_encoder_name
+from shopagent.retrieval.embed import _onnx_model as mo
+from shopagent.retrieval.index import (
     TEXT_ENCODER_KEY,
     UNTAGGED_TEXT_ENCODER,
     Conditions,
     IndexPoint,
     product_payload,
 )
-from retrieval.index.client import QdrantClientIndex
-from retrieval.index.edge import EdgeIndex
-from shopagent.errors import Conflict
+from shopagent.retrieval.index.client import QdrantClientIndex
+from shopagent.retrieval.index.edge import EdgeIndex
 from shopagent.settings import get_settings
 
 from .conftest import demo_settings
 
-QUERIES = ["red dress", "wireless headphones", "leather boots for men", "gift for kids",
-           "oak dining table", "Auron", "a very long query " * 20]
+QUERIES = [
+    "red dress",
+    "wireless headphones",
+    "leather boots for men",
+    "gift for kids",
+    "oak dining table",
+    "Auron",
+    "a very long query " * 20,
+]
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +55,17 @@ def torch_vectors(texts: list[str]) -> np.ndarray:
     return TextEmbedder(None, encoder="torch").encode(texts)
 
 
-@pytest.mark.parametrize(("kind", "min_cos", "min_overlap"),
-                         [("onnx", 0.9999, 0.99), ("onnx-int8", 0.98, 0.85)])
-def test_onnx_variants_agree_with_torch(kind: str, min_cos: float, min_overlap: float,
-                                        model_dir: Path, texts: list[str],
-                                        torch_vectors: np.ndarray) -> None:
+@pytest.mark.parametrize(
+    ("kind", "min_cos", "min_overlap"), [("onnx", 0.9999, 0.99), ("onnx-int8", 0.98, 0.85)]
+)
+def test_onnx_variants_agree_with_torch(
+    kind: str,
+    min_cos: float,
+    min_overlap: float,
+    model_dir: Path,
+    texts: list[str],
+    torch_vectors: np.ndarray,
+) -> None:
     text = TextEmbedder(None, encoder=kind, model_dir=model_dir)
     batch = text.encode(texts)  # the batch path: threads over length-sorted chunks
     assert batch.shape == torch_vectors.shape and batch.dtype == np.float32
@@ -63,8 +76,12 @@ def test_onnx_variants_agree_with_torch(kind: str, min_cos: float, min_overlap: 
     products = slice(0, 200)
     ref = torch_vectors[products] @ torch_vectors[products].T
     got = batch[products] @ batch[products].T
-    overlap = np.mean([len(set(np.argsort(-ref[i])[:10]) & set(np.argsort(-got[i])[:10])) / 10
-                       for i in range(200)])
+    overlap = np.mean(
+        [
+            len(set(np.argsort(-ref[i])[:10]) & set(np.argsort(-got[i])[:10])) / 10
+            for i in range(200)
+        ]
+    )
     assert overlap >= min_overlap, (kind, overlap)
     # A single query (one thread, no padding, truncated like torch) agrees as well. With
     # int8 it is not bit-identical to the batch's vector of the same text: activations are
@@ -104,8 +121,9 @@ def fake_build(monkeypatch: pytest.MonkeyPatch) -> _FakeBuild:
 
 
 def _leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".")
-                  and p.name != ".build.lock")
+    return sorted(
+        p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != ".build.lock"
+    )
 
 
 def test_model_is_built_once_and_reused(fake_build: _FakeBuild, tmp_path: Path) -> None:
@@ -124,8 +142,9 @@ def test_model_is_built_once_and_reused(fake_build: _FakeBuild, tmp_path: Path) 
     assert _leftovers(folder) == [] and _leftovers(tmp_path / "other") == []
 
 
-def test_a_deleted_data_folder_does_not_break_the_next_one(fake_build: _FakeBuild,
-                                                           tmp_path: Path) -> None:
+def test_a_deleted_data_folder_does_not_break_the_next_one(
+    fake_build: _FakeBuild, tmp_path: Path
+) -> None:
     """The file this process verified may go with its data folder (a temporary one, a
     reset): the next data folder builds its own instead of failing to link it."""
     import shutil
@@ -138,10 +157,12 @@ def test_a_deleted_data_folder_does_not_break_the_next_one(fake_build: _FakeBuil
     assert _leftovers(tmp_path / "second") == []
 
 
-@pytest.mark.parametrize("damage", ["flip", "truncate", "no_manifest", "bad_manifest",
-                                    "old_recipe", "no_model"])
-def test_damaged_or_stale_model_is_rebuilt(damage: str, fake_build: _FakeBuild,
-                                           tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "damage", ["flip", "truncate", "no_manifest", "bad_manifest", "old_recipe", "no_model"]
+)
+def test_damaged_or_stale_model_is_rebuilt(
+    damage: str, fake_build: _FakeBuild, tmp_path: Path
+) -> None:
     model = mo.ensure_model("onnx", tmp_path)
     good = model.read_bytes()
     manifest_path = tmp_path / "minilm-onnx.json"
@@ -164,8 +185,9 @@ def test_damaged_or_stale_model_is_rebuilt(damage: str, fake_build: _FakeBuild,
     assert _leftovers(tmp_path) == []
 
 
-def test_a_crash_mid_build_leaves_nothing_that_passes(fake_build: _FakeBuild,
-                                                      tmp_path: Path) -> None:
+def test_a_crash_mid_build_leaves_nothing_that_passes(
+    fake_build: _FakeBuild, tmp_path: Path
+) -> None:
     fake_build.fail = True
     with pytest.raises(RuntimeError, match="export crashed"):
         mo.ensure_model("onnx-int8", tmp_path)
@@ -176,19 +198,23 @@ def test_a_crash_mid_build_leaves_nothing_that_passes(fake_build: _FakeBuild,
     assert mo.ensure_model("onnx-int8", tmp_path).is_file() and fake_build.calls == 2
 
 
-def test_variants_never_mix_in_the_vector_cache(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_variants_never_mix_in_the_vector_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache = tmp_path / "cache.sqlite"
     names = {k: text_encoder_name(k) for k in ("onnx-int8", "onnx", "torch")}
     assert len(set(names.values())) == 3
     # torch keeps the key its vectors had before there were variants: old caches stay good.
     assert names["torch"] == TEXT_MODEL_ID == UNTAGGED_TEXT_ENCODER
-    assert TextEmbedder(None, encoder="torch")._key("x") == hashlib.sha256(
-        f"{TEXT_MODEL_ID}\0x".encode()).hexdigest()
+    assert (
+        TextEmbedder(None, encoder="torch")._key("x")
+        == hashlib.sha256(f"{TEXT_MODEL_ID}\0x".encode()).hexdigest()
+    )
 
     def fake(value: float):  # type: ignore[no-untyped-def]
         def encode(texts):  # type: ignore[no-untyped-def]
             return np.full((len(texts), 384), value, dtype=np.float32)
+
         return encode
 
     made = {}
@@ -207,25 +233,29 @@ def test_variants_never_mix_in_the_vector_cache(tmp_path: Path,
 
 @pytest.mark.parametrize("engine", ["edge", "local"])
 def test_untagged_points_count_as_torch_vectors(engine: str, tmp_path: Path) -> None:
-    index = (EdgeIndex(tmp_path / "edge") if engine == "edge" else QdrantClientIndex.local())
+    index = EdgeIndex(tmp_path / "edge") if engine == "edge" else QdrantClientIndex.local()
     index.ensure_collection(8)
     products = generate_products(5, seed=3)
     vec = np.ones(384, dtype=np.float32) / np.sqrt(384)
     tags = [None, None, "a", "a", "b"]
-    index.upsert([IndexPoint(p.id, vec, ([], []), product_payload(p, tag))
-                  for p, tag in zip(products, tags, strict=True)])
+    index.upsert(
+        [
+            IndexPoint(p.id, vec, ([], []), product_payload(p, tag))
+            for p, tag in zip(products, tags, strict=True)
+        ]
+    )
     try:
         assert index.count(Conditions(other_text_encoder=UNTAGGED_TEXT_ENCODER)) == 3
         assert index.count(Conditions(other_text_encoder="a")) == 3
         stale = index.filtered(Conditions(other_text_encoder="b"), limit=10)
-        assert sorted(h.payload.get(TEXT_ENCODER_KEY) or "-" for h in stale) == [
-            "-", "-", "a", "a"]
+        assert sorted(h.payload.get(TEXT_ENCODER_KEY) or "-" for h in stale) == ["-", "-", "a", "a"]
     finally:
         index.close()
 
 
 def test_an_index_made_by_another_encoder_is_refused_until_reembedded(
-        data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     int8 = demo_settings(data_dir, text_encoder="onnx-int8")
     fp32 = demo_settings(data_dir, text_encoder="onnx")
     products = generate_products(40, seed=5)
@@ -275,7 +305,7 @@ def test_an_index_made_by_another_encoder_is_refused_until_reembedded(
 
 
 def test_demo_catalog_is_rebuilt_for_another_encoder(tmp_path: Path) -> None:
-    from retrieval import build_demo_catalog
+    from shopagent.retrieval import build_demo_catalog
 
     for kind in ("onnx-int8", "onnx"):
         catalog = build_demo_catalog(demo_settings(tmp_path / "data", text_encoder=kind), n=20)

@@ -11,8 +11,13 @@ ROOT = Path(__file__).parents[2]
 
 
 def _import_cli(prelude: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", f"{prelude}\nimport shopagent.cli"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", f"{prelude}\nimport shopagent.cli"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_every_command_module_registers() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from shopagent.settings import Settings
-from tools.stores import Stores, open_stores
+from shopagent.tools.stores import Stores, open_stores
 
 
 def discovery_settings(data: Path) -> Settings:
@@ -19,7 +19,7 @@ def discovery_settings(data: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Settings]]:
-    from retrieval import build_demo_catalog
+    from shopagent.retrieval import build_demo_catalog
 
     settings = discovery_settings(tmp_path_factory.mktemp("discovery-demo"))
     cat = build_demo_catalog(settings, n=480)

@@ -17,17 +17,20 @@ from typing import Any
 
 import pytest
 
-from retrieval import open_catalog
-from retrieval.schema import option_key
 from shopagent.errors import ToolError
+from shopagent.retrieval import open_catalog
+from shopagent.retrieval.schema import option_key
 from shopagent.settings import Settings
-from tools._registry import ToolContext, ToolRegistry
-from tools.cart import CART_TOOLS
-from tools.stores import open_stores
+from shopagent.tools._registry import ToolContext, ToolRegistry
+from shopagent.tools.cart import CART_TOOLS
+from shopagent.tools.stores import open_stores
 
 CATALOGS = Path(__file__).resolve().parents[1] / "data" / "catalogs"
-FEEDS = [(store, feed) for store in ("electronics", "home_outdoor")
-         for feed in ("merchant_center.tsv", "shopify.csv")]
+FEEDS = [
+    (store, feed)
+    for store in ("electronics", "home_outdoor")
+    for feed in ("merchant_center.tsv", "shopify.csv")
+]
 
 
 def truth(store: str) -> list[dict[str, Any]]:
@@ -35,8 +38,9 @@ def truth(store: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module", params=FEEDS, ids=[f"{s}-{f.split('.')[0]}" for s, f in FEEDS])
-def fixture_catalog(request: pytest.FixtureRequest,
-                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+def fixture_catalog(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Any]]:
     store, feed = request.param
     data = tmp_path_factory.mktemp(f"{store}-{feed.split('.')[0]}")
     catalog = open_catalog(Settings(_env_file=None, data_dir=data))  # type: ignore[call-arg]
@@ -46,8 +50,9 @@ def fixture_catalog(request: pytest.FixtureRequest,
     catalog.close()
 
 
-async def confirm_and_write(registry: ToolRegistry, ctx: ToolContext, name: str,
-                            args: dict[str, Any], key: str) -> tuple[str, dict[str, Any], Any]:
+async def confirm_and_write(
+    registry: ToolRegistry, ctx: ToolContext, name: str, args: dict[str, Any], key: str
+) -> tuple[str, dict[str, Any], Any]:
     """What agent/graph.py's confirm node and tool node do: precheck (pins), describe,
     then the write with an idempotency key."""
     tool = registry.get(name)
@@ -64,15 +69,17 @@ async def confirm_and_write(registry: ToolRegistry, ctx: ToolContext, name: str,
 
 
 async def test_every_variant_is_bought_at_the_confirmed_price(
-        fixture_catalog: tuple[str, Any], tmp_path: Path) -> None:
+    fixture_catalog: tuple[str, Any], tmp_path: Path
+) -> None:
     store, catalog = fixture_catalog
     registry = ToolRegistry(CART_TOOLS)
     settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
     bought = refused = 0
     async with await open_stores(settings) as stores:
         for n, want in enumerate(truth(store)):
-            ctx = ToolContext(user_id=f"u{n}", session_id="s", stores=stores.commerce,
-                              catalog=catalog)
+            ctx = ToolContext(
+                user_id=f"u{n}", session_id="s", stores=stores.commerce, catalog=catalog
+            )
             wanted = {option_key(k): v for k, v in want["options"].items()}
             product = catalog.get_product(want["product_id"])
             args: dict[str, Any] = {"product_id": want["product_id"], "quantity": 2}
@@ -81,7 +88,8 @@ async def test_every_variant_is_bought_at_the_confirmed_price(
             for _ in range(4):
                 try:
                     await registry.get("add_to_cart").check(
-                        ctx, registry.get("add_to_cart").parse_args(args))
+                        ctx, registry.get("add_to_cart").parse_args(args)
+                    )
                     break
                 except ToolError as exc:
                     if exc.code != "option_required":
@@ -94,13 +102,15 @@ async def test_every_variant_is_bought_at_the_confirmed_price(
                     args["options"] = dict(answered)
             if want["availability"] == "out_of_stock":
                 with pytest.raises(ToolError) as err:
-                    await confirm_and_write(registry, ctx, "add_to_cart",
-                                            {**args, "options": wanted}, f"k{n}")
+                    await confirm_and_write(
+                        registry, ctx, "add_to_cart", {**args, "options": wanted}, f"k{n}"
+                    )
                 assert err.value.code == "out_of_stock"
                 refused += 1
                 continue
-            summary, pinned, result = await confirm_and_write(registry, ctx, "add_to_cart",
-                                                              args, f"k{n}")
+            summary, pinned, result = await confirm_and_write(
+                registry, ctx, "add_to_cart", args, f"k{n}"
+            )
             price = want["price"]
             variant = product.variant(pinned["variant_id"])
             assert variant is not None and variant.options == wanted
@@ -110,13 +120,17 @@ async def test_every_variant_is_bought_at_the_confirmed_price(
             assert all(v in summary for v in wanted.values())
             line = result["cart"]["lines"][0]
             assert (line["variant_id"], line["unit_price"], line["quantity"]) == (
-                variant.id, price, 2)
+                variant.id,
+                price,
+                2,
+            )
             assert line["options"] == wanted
             assert result["cart"]["total"] == str(Decimal(price) * 2)
             _, _, receipt = await confirm_and_write(registry, ctx, "checkout", {}, f"c{n}")
             assert receipt["total"] == str(Decimal(price) * 2)
             assert [(ln["variant_id"], ln["unit_price"]) for ln in receipt["lines"]] == [
-                (variant.id, price)]
+                (variant.id, price)
+            ]
             order = await stores.commerce.get_order(ctx.user_id, receipt["order_id"])
             assert order is not None and order.lines[0].unit_price == Decimal(price)
             assert order.lines[0].variant_id == variant.id
@@ -125,7 +139,8 @@ async def test_every_variant_is_bought_at_the_confirmed_price(
 
 
 async def test_a_price_change_after_confirmation_refuses_the_write(
-        fixture_catalog: tuple[str, Any], tmp_path: Path) -> None:
+    fixture_catalog: tuple[str, Any], tmp_path: Path
+) -> None:
     store, catalog = fixture_catalog
     registry = ToolRegistry(CART_TOOLS)
     want = next(v for v in truth(store) if v["availability"] == "in_stock" and v["options"])
@@ -142,41 +157,69 @@ async def test_a_price_change_after_confirmation_refuses_the_write(
         with pytest.raises(ToolError) as err:
             await tool(ctx, tool.parse_args(stale))
         assert err.value.code == "price_changed"
-        assert err.value.details == {"confirmed": stale["unit_price"],
-                                     "current": want["price"], "currency": want["currency"]}
+        assert err.value.details == {
+            "confirmed": stale["unit_price"],
+            "current": want["price"],
+            "currency": want["currency"],
+        }
         assert (await stores.commerce.get_cart("u")).lines == []
 
 
 async def test_quantities_change_and_remove_one_line(
-        fixture_catalog: tuple[str, Any], tmp_path: Path) -> None:
+    fixture_catalog: tuple[str, Any], tmp_path: Path
+) -> None:
     store, catalog = fixture_catalog
     registry = ToolRegistry(CART_TOOLS)
     sellable = [v for v in truth(store) if v["availability"] != "out_of_stock"]
-    a, b = next((x, y) for x in sellable for y in sellable
-                if x["product_id"] == y["product_id"] and x["sku"] != y["sku"])
+    a, b = next(
+        (x, y)
+        for x in sellable
+        for y in sellable
+        if x["product_id"] == y["product_id"] and x["sku"] != y["sku"]
+    )
     settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
     async with await open_stores(settings) as stores:
         ctx = ToolContext(user_id="u", session_id="s", stores=stores.commerce, catalog=catalog)
         for i, v in enumerate((a, b)):
-            await confirm_and_write(registry, ctx, "add_to_cart", {
-                "product_id": v["product_id"], "options": v["options"], "quantity": 3},
-                f"a{i}")
+            await confirm_and_write(
+                registry,
+                ctx,
+                "add_to_cart",
+                {"product_id": v["product_id"], "options": v["options"], "quantity": 3},
+                f"a{i}",
+            )
         pid = a["product_id"]
         # two variants of one product: which one must be said
         with pytest.raises(ToolError) as err:
             await registry.get("update_cart_quantity").check(
-                ctx, registry.get("update_cart_quantity").parse_args(
-                    {"product_id": pid, "quantity": 1}))
+                ctx,
+                registry.get("update_cart_quantity").parse_args({"product_id": pid, "quantity": 1}),
+            )
         assert err.value.code == "variant_required" and len(err.value.details["lines"]) == 2
         cart = await stores.commerce.get_cart("u")
         first = cart.lines[0].variant_id
-        _, _, out = await confirm_and_write(registry, ctx, "update_cart_quantity", {
-            "product_id": pid, "variant_id": first, "quantity": 5}, "u1")
+        _, _, out = await confirm_and_write(
+            registry,
+            ctx,
+            "update_cart_quantity",
+            {"product_id": pid, "variant_id": first, "quantity": 5},
+            "u1",
+        )
         assert [ln["quantity"] for ln in out["cart"]["lines"]] == [5, 3]
-        _, _, out = await confirm_and_write(registry, ctx, "remove_from_cart", {
-            "product_id": pid, "variant_id": first, "quantity": 2}, "r1")
+        _, _, out = await confirm_and_write(
+            registry,
+            ctx,
+            "remove_from_cart",
+            {"product_id": pid, "variant_id": first, "quantity": 2},
+            "r1",
+        )
         assert [ln["quantity"] for ln in out["cart"]["lines"]] == [3, 3]
         assert out["cart"]["total"] == str(Decimal(a["price"]) * 3 + Decimal(b["price"]) * 3)
-        _, _, out = await confirm_and_write(registry, ctx, "update_cart_quantity", {
-            "product_id": pid, "variant_id": first, "quantity": 0}, "u2")
+        _, _, out = await confirm_and_write(
+            registry,
+            ctx,
+            "update_cart_quantity",
+            {"product_id": pid, "variant_id": first, "quantity": 0},
+            "u2",
+        )
         assert [ln["variant_id"] for ln in out["cart"]["lines"]] == [cart.lines[1].variant_id]

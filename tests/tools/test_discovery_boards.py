@@ -12,9 +12,9 @@ import pytest
 
 from shopagent.errors import ToolError
 from shopagent.settings import Settings
-from tools._registry import ToolContext, ToolRegistry
-from tools.discovery import DISCOVERY_TOOLS
-from tools.stores import Stores, open_stores
+from shopagent.tools._registry import ToolContext, ToolRegistry
+from shopagent.tools.discovery import DISCOVERY_TOOLS
+from shopagent.tools.stores import Stores, open_stores
 
 REG = ToolRegistry(DISCOVERY_TOOLS)
 
@@ -22,8 +22,12 @@ REG = ToolRegistry(DISCOVERY_TOOLS)
 @pytest.fixture(params=["sqlite", "redis"])
 async def both(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stores]:
     url = request.getfixturevalue("redis_url") if request.param == "redis" else "redis://x"
-    settings = Settings(_env_file=None, data_dir=tmp_path, state_backend=request.param,  # type: ignore[call-arg]
-                        redis_url=url)
+    settings = Settings(
+        _env_file=None,
+        data_dir=tmp_path,
+        state_backend=request.param,  # type: ignore[call-arg]
+        redis_url=url,
+    )
     async with await open_stores(settings) as s:
         yield s
 
@@ -37,8 +41,14 @@ async def call(ctx: ToolContext, name: str, args: dict[str, Any]) -> Any:
 
 def _ctx(demo, stores: Stores, user: str) -> ToolContext:
     cat, settings = demo
-    return ToolContext(user_id=user, session_id="s", catalog=cat, stores=stores.commerce,
-                       settings=settings, idempotency_key="k")
+    return ToolContext(
+        user_id=user,
+        session_id="s",
+        catalog=cat,
+        stores=stores.commerce,
+        settings=settings,
+        idempotency_key="k",
+    )
 
 
 def _ids(cat: Any, category: str, n: int) -> list[str]:
@@ -50,15 +60,18 @@ async def test_save_open_more_like_remove_share(demo, both) -> None:
     ann, bo = _ctx(demo, both, "ann"), _ctx(demo, both, "bo")
     dresses, lamps = _ids(cat, "Dresses", 3), _ids(cat, "Lamps", 1)
     for pid in dresses:
-        out = await call(ann, "save_to_board", {"product_id": pid,
-                                                "request": "save this to my Wedding board"})
+        out = await call(
+            ann, "save_to_board", {"product_id": pid, "request": "save this to my Wedding board"}
+        )
     assert out["board"] == "Wedding" and out["count"] == 3
     again = await call(ann, "save_to_board", {"product_id": dresses[0], "board": "wedding "})
     assert again["count"] == 3  # same board whatever the case; no duplicate
     await call(ann, "save_to_board", {"product_id": lamps[0]})  # the default board
     listed = await call(ann, "list_boards", {})
-    assert {(b["name"], b["count"]) for b in listed["boards"]} == {("Wedding", 3),
-                                                                  ("favourites", 1)}
+    assert {(b["name"], b["count"]) for b in listed["boards"]} == {
+        ("Wedding", 3),
+        ("favourites", 1),
+    }
     opened = await call(ann, "open_board", {"board": "wedding"})
     assert [c["id"] for c in opened["products"]] == dresses
     # Boards are per user.
@@ -72,8 +85,7 @@ async def test_save_open_more_like_remove_share(demo, both) -> None:
     assert ids and not set(ids) & set(dresses)
     assert sum("Dresses" in c["category"] for c in near["products"]) >= len(ids) // 2
 
-    removed = await call(ann, "remove_from_board", {"board": "wedding",
-                                                    "product_id": dresses[1]})
+    removed = await call(ann, "remove_from_board", {"board": "wedding", "product_id": dresses[1]})
     assert removed["count"] == 2
 
     shared = await call(ann, "share_board", {"request": "share my wedding board"})
@@ -87,7 +99,8 @@ async def test_save_open_more_like_remove_share(demo, both) -> None:
     # Deleting a board is confirmed first (a write), and ends it.
     tool = REG.get("delete_board")
     assert tool.writes and "Wedding" in tool.describe_write(  # type: ignore[misc]
-        tool.parse_args({"board": "Wedding"}), cat)
+        tool.parse_args({"board": "Wedding"}), cat
+    )
     await call(ann, "delete_board", {"board": "wedding"})
     assert [b["name"] for b in (await call(ann, "list_boards", {}))["boards"]] == ["favourites"]
     await both.commerce.delete_user_data("ann")
@@ -105,19 +118,23 @@ async def test_board_saves_teach_taste(demo, both) -> None:
 
 
 async def test_shared_link_over_the_api(demo, tmp_path: Path) -> None:
-    from agent.service import AgentService
-    from api import create_app
+    from shopagent.agent.service import AgentService
+    from shopagent.api import create_app
     from tests.api.helpers import make_settings
 
     cat, _ = demo
     settings = make_settings(tmp_path)
-    app = create_app(settings, open_service=lambda s: AgentService.open(s, catalog=cat,
-                                                                          embedded=None))
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+    app = create_app(
+        settings, open_service=lambda s: AgentService.open(s, catalog=cat, embedded=None)
+    )
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
         svc = app.state.service
-        ctx = ToolContext(user_id="alice", session_id="s", catalog=cat,
-                          stores=svc.deps.stores, settings=settings)
+        ctx = ToolContext(
+            user_id="alice", session_id="s", catalog=cat, stores=svc.deps.stores, settings=settings
+        )
         pid = _ids(cat, "Sofas", 1)[0]
         await call(ctx, "save_to_board", {"product_id": pid, "board": "living room"})
         link = (await call(ctx, "share_board", {"board": "living room"}))["link"]
@@ -133,12 +150,15 @@ async def test_shared_link_over_the_api(demo, tmp_path: Path) -> None:
 async def test_order_baskets_span_users_on_both_stores(both) -> None:
     from decimal import Decimal
 
-    from tools.stores import CartLine, Order
+    from shopagent.tools.stores import CartLine, Order
 
     for user, ids in (("ann", ["a", "b"]), ("bo", ["c", "d", "c"]), ("cy", ["e"])):
-        order = Order(order_id=f"o-{user}", user_id=user, total=Decimal("3.00"),
-                      lines=[CartLine(product_id=i, title=i, unit_price=Decimal("1.00"))
-                             for i in ids])
+        order = Order(
+            order_id=f"o-{user}",
+            user_id=user,
+            total=Decimal("3.00"),
+            lines=[CartLine(product_id=i, title=i, unit_price=Decimal("1.00")) for i in ids],
+        )
 
         async def put(txn, order=order):  # type: ignore[no-untyped-def]
             txn.put_order(order)

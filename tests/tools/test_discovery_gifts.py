@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from retrieval import open_catalog
 from shopagent.errors import ToolError
-from tools._registry import ToolContext, ToolRegistry
-from tools.discovery import DISCOVERY_TOOLS
+from shopagent.retrieval import open_catalog
+from shopagent.tools._registry import ToolContext, ToolRegistry
+from shopagent.tools.discovery import DISCOVERY_TOOLS
 
 from .conftest import discovery_settings
 
@@ -31,8 +31,9 @@ def _leaf(card: dict[str, Any]) -> str:
 
 async def test_interests_map_to_categories_by_meaning_within_budget(demo, stores) -> None:
     cat, settings = demo
-    ctx = ToolContext(user_id="u", session_id="s", catalog=cat, stores=stores.commerce,
-                      settings=settings)
+    ctx = ToolContext(
+        user_id="u", session_id="s", catalog=cat, stores=stores.commerce, settings=settings
+    )
     out = await gifts(ctx, recipient="my mum", interests=["gardening"], budget="40")
     leaves = [_leaf(c) for c in out["products"]]
     # No word of "gardening" is in "Planters" or "Watering Cans": the match is by meaning.
@@ -44,8 +45,9 @@ async def test_interests_map_to_categories_by_meaning_within_budget(demo, stores
 
 async def test_an_occasion_becomes_a_diverse_plan_and_refines(demo, stores) -> None:
     cat, settings = demo
-    ctx = ToolContext(user_id="u", session_id="s", catalog=cat, stores=stores.commerce,
-                      settings=settings)
+    ctx = ToolContext(
+        user_id="u", session_id="s", catalog=cat, stores=stores.commerce, settings=settings
+    )
     out = await gifts(ctx, occasion="a summer wedding", budget="150")
     top6 = out["products"][:6]
     assert len(out["plan"]) >= 3 and len({_leaf(c) for c in top6}) >= 3
@@ -82,19 +84,22 @@ async def test_a_camping_trip_in_another_shop(tmp_path: Path) -> None:
 
 async def test_words_then_cheaper_refines_the_remembered_plan(demo, stores) -> None:
     cat, settings = demo
-    ctx = ToolContext(user_id="dee", session_id="s", catalog=cat, stores=stores.commerce,
-                      settings=settings)
+    ctx = ToolContext(
+        user_id="dee", session_id="s", catalog=cat, stores=stores.commerce, settings=settings
+    )
     out = await gifts(ctx, request="a summer wedding, I'm a guest, budget 200")
     assert out["budget"] == "200" and len({_leaf(c) for c in out["products"]}) >= 3
     first = out["products"]
     cheaper = await gifts(ctx, request="cheaper gift ideas please")
     assert cheaper["products"] and not {c["id"] for c in first} & {
-        c["id"] for c in cheaper["products"]}
+        c["id"] for c in cheaper["products"]
+    }
     for c in cheaper["products"]:
         same = [Decimal(str(o["price"])) for o in first if _leaf(o) == _leaf(c)]
         assert not same or Decimal(str(c["price"])) < min(same)
     # Another shopper has no plan to make cheaper.
-    other = ToolContext(user_id="eve", session_id="s", catalog=cat, stores=stores.commerce,
-                        settings=settings)
+    other = ToolContext(
+        user_id="eve", session_id="s", catalog=cat, stores=stores.commerce, settings=settings
+    )
     with pytest.raises(ToolError):
         await gifts(other, request="cheaper gift ideas please")

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from retrieval import open_catalog
-from retrieval.demo import generate_products
-from retrieval.demo_looks import generate_looks
-from retrieval.schema import Product, Variant
 from shopagent.errors import ToolError
+from shopagent.retrieval import open_catalog
+from shopagent.retrieval.demo import generate_products
+from shopagent.retrieval.demo_looks import generate_looks
+from shopagent.retrieval.schema import Product, Variant
 from shopagent.settings import Settings
-from tools._registry import ToolContext, ToolRegistry
-from tools.discovery import DISCOVERY_TOOLS
+from shopagent.tools._registry import ToolContext, ToolRegistry
+from shopagent.tools.discovery import DISCOVERY_TOOLS
 
 CATALOGS = Path(__file__).parents[1] / "data" / "catalogs"
 REG = ToolRegistry(DISCOVERY_TOOLS)
@@ -53,10 +53,12 @@ def test_demo_looks_are_deterministic_and_some_are_held_out(demo) -> None:
 
 async def test_complete_the_look_suggests_other_categories_within_budget(demo, stores) -> None:
     cat, settings = demo
-    ctx = ToolContext(user_id="ann", session_id="s", catalog=cat, stores=stores.commerce,
-                      settings=settings)
-    dress = next(p for p in cat.search("", {"category": "Dresses", "in_stock": True},
-                                       1, 20).products)
+    ctx = ToolContext(
+        user_id="ann", session_id="s", catalog=cat, stores=stores.commerce, settings=settings
+    )
+    dress = next(
+        p for p in cat.search("", {"category": "Dresses", "in_stock": True}, 1, 20).products
+    )
     out = await call(ctx, "complete_the_look", {"product_id": dress.id, "budget": "150"})
     assert out["learned_from"] == "the shop's looks"
     cats = {c["category"].split(" > ")[-1] for c in out["products"]}
@@ -73,8 +75,9 @@ async def test_complete_the_look_suggests_other_categories_within_budget(demo, s
 
 async def test_a_tight_budget_drops_items_rather_than_break_it(demo, stores) -> None:
     cat, settings = demo
-    ctx = ToolContext(user_id="ann", session_id="s", catalog=cat, stores=stores.commerce,
-                      settings=settings)
+    ctx = ToolContext(
+        user_id="ann", session_id="s", catalog=cat, stores=stores.commerce, settings=settings
+    )
     sofa = cat.search("", {"category": "Sofas"}, 1, 1).products[0]
     out = await call(ctx, "complete_the_look", {"product_id": sofa.id, "budget": "40"})
     assert Decimal(out["look"]["total"]) <= Decimal("40")
@@ -85,14 +88,28 @@ async def test_a_tight_budget_drops_items_rather_than_break_it(demo, stores) -> 
 
 async def test_add_look_to_cart_writes_exact_variants_in_one_step(demo, stores) -> None:
     cat, settings = demo
-    ctx = ToolContext(user_id="bo", session_id="s", catalog=cat, stores=stores.commerce,
-                      settings=settings, idempotency_key="s:call-1")
-    jeans = next(p for p in cat.search("", {"category": "Jeans", "in_stock": True},
-                                       1, 50).products
-                 if len({v.options["size"] for v in p.variants if v.available}) > 1)
+    ctx = ToolContext(
+        user_id="bo",
+        session_id="s",
+        catalog=cat,
+        stores=stores.commerce,
+        settings=settings,
+        idempotency_key="s:call-1",
+    )
+    jeans = next(
+        p
+        for p in cat.search("", {"category": "Jeans", "in_stock": True}, 1, 50).products
+        if len({v.options["size"] for v in p.variants if v.available}) > 1
+    )
     out = await call(ctx, "complete_the_look", {"product_id": jeans.id})
-    items = [{"product_id": i["product_id"], "variant_id": i["variant_id"],
-              "unit_price": i["unit_price"]} for i in out["look"]["items"]]
+    items = [
+        {
+            "product_id": i["product_id"],
+            "variant_id": i["variant_id"],
+            "unit_price": i["unit_price"],
+        }
+        for i in out["look"]["items"]
+    ]
     sized = [i for i in out["look"]["items"] if i["needs"]]
     tool = REG.get("add_look_to_cart")
     if sized:  # a size still to choose is asked before the shopper confirms anything
@@ -100,8 +117,9 @@ async def test_add_look_to_cart_writes_exact_variants_in_one_step(demo, stores) 
             await tool.check(ctx, tool.parse_args({"items": items}))
         assert err.value.code == "option_required"
         for it in items:
-            need = next(i["needs"] for i in out["look"]["items"]
-                        if i["product_id"] == it["product_id"])
+            need = next(
+                i["needs"] for i in out["look"]["items"] if i["product_id"] == it["product_id"]
+            )
             if need:
                 it["options"] = {need["option"]: need["values"][0]}
     text = tool.describe_write(tool.parse_args({"items": items}), cat)  # type: ignore[misc]
@@ -132,8 +150,9 @@ def test_default_rules_serve_a_shop_with_no_looks(tmp_path: Path) -> None:
     cat = open_catalog(settings)
     try:
         cat.ingest_file(CATALOGS / "home_outdoor" / "shopify.csv")
-        tent = next(p for p in cat.search("dome tent", None, 1, 5).products
-                    if p.leaf_category == "Tents")
+        tent = next(
+            p for p in cat.search("dome tent", None, 1, 5).products if p.leaf_category == "Tents"
+        )
         ctx = ToolContext(user_id="u", session_id="s", catalog=cat, settings=settings)
         out = asyncio.run(call(ctx, "complete_the_look", {"product_id": tent.id}))
         assert out["learned_from"] == "default rules"
@@ -148,10 +167,15 @@ def _pet(i: int, cat: str, color: str, collection: str | None, price: str) -> Pr
     attrs: dict[str, Any] = {"color": color, "style": "classic"}
     if collection:
         attrs["collections"] = [collection]
-    return Product(id=f"pet-{i}", title=f"{color.title()} {cat[:-1]} {i}", category=f"Pets > {cat}",
-                   brand="Wagwell", price=Decimal(price), attributes=attrs,
-                   variants=[Variant(id=f"pet-{i}-v", options={"color": color},
-                                     price=Decimal(price))])
+    return Product(
+        id=f"pet-{i}",
+        title=f"{color.title()} {cat[:-1]} {i}",
+        category=f"Pets > {cat}",
+        brand="Wagwell",
+        price=Decimal(price),
+        attributes=attrs,
+        variants=[Variant(id=f"pet-{i}-v", options={"color": color}, price=Decimal(price))],
+    )
 
 
 def test_collections_in_the_feed_teach_what_goes_together(tmp_path: Path) -> None:
@@ -180,29 +204,47 @@ def test_collections_in_the_feed_teach_what_goes_together(tmp_path: Path) -> Non
         cat.close()
 
 
-
 async def test_co_purchases_in_orders_teach_complements(tmp_path: Path) -> None:
     """A bike shop with no looks: what shoppers buy together (orders of other users)
     decides what complete_the_look suggests."""
     import asyncio
 
-    from tools.discovery import _engine
-    from tools.stores import CartLine, Order, open_stores
+    from shopagent.tools.discovery import _engine
+    from shopagent.tools.stores import CartLine, Order, open_stores
 
     settings = _settings(tmp_path)
     cat = open_catalog(settings)
-    bikes = [Product(id=f"bike-{i}", title=f"Trail Bike {i}", category="Cycling > Bikes",
-                     price=Decimal("900.00"), attributes={"color": "black"}) for i in range(3)]
+    bikes = [
+        Product(
+            id=f"bike-{i}",
+            title=f"Trail Bike {i}",
+            category="Cycling > Bikes",
+            price=Decimal("900.00"),
+            attributes={"color": "black"},
+        )
+        for i in range(3)
+    ]
     kinds = {"helm": "Helmets", "lock": "Bike Locks", "tyre": "Tyre Levers", "jers": "Jerseys"}
-    extras = [Product(id=f"{key}-{i}", title=f"{leaf} {i}", category=f"Cycling > {leaf}",
-                      price=Decimal("30.00"), attributes={"color": "black"})
-              for key, leaf in kinds.items() for i in range(3)]
+    extras = [
+        Product(
+            id=f"{key}-{i}",
+            title=f"{leaf} {i}",
+            category=f"Cycling > {leaf}",
+            price=Decimal("30.00"),
+            attributes={"color": "black"},
+        )
+        for key, leaf in kinds.items()
+        for i in range(3)
+    ]
     await asyncio.to_thread(cat.ingest, bikes + extras)
 
     def order(user: str, n: int, ids: list[str]) -> Order:
-        return Order(order_id=f"o-{user}-{n}", user_id=user, total=Decimal("1.00"),
-                     lines=[CartLine(product_id=p, title=p, unit_price=Decimal("1.00"))
-                            for p in ids])
+        return Order(
+            order_id=f"o-{user}-{n}",
+            user_id=user,
+            total=Decimal("1.00"),
+            lines=[CartLine(product_id=p, title=p, unit_price=Decimal("1.00")) for p in ids],
+        )
 
     try:
         async with await open_stores(settings) as stores:
@@ -210,8 +252,9 @@ async def test_co_purchases_in_orders_teach_complements(tmp_path: Path) -> None:
                 user = f"rider-{n}"
                 k = n % 3
                 bought = order(user, n, [f"bike-{k}", f"helm-{k}", f"bike-{k}"])
-                bought.lines.append(CartLine(product_id=f"lock-{k}", title="lock",
-                                             unit_price=Decimal("1.00")))
+                bought.lines.append(
+                    CartLine(product_id=f"lock-{k}", title="lock", unit_price=Decimal("1.00"))
+                )
                 alone = order(user, 100 + n, [f"tyre-{k}"])
 
                 async def put(txn, orders=(bought, alone)):  # type: ignore[no-untyped-def]
@@ -222,8 +265,13 @@ async def test_co_purchases_in_orders_teach_complements(tmp_path: Path) -> None:
                 await stores.commerce.write_once(user, f"k{n}", put)
             baskets = await stores.commerce.order_baskets()
             assert len(baskets) == 6 and all(len(b) == 3 for b in baskets)
-            ctx = ToolContext(user_id="new", session_id="s", catalog=cat,
-                              stores=stores.commerce, settings=settings)
+            ctx = ToolContext(
+                user_id="new",
+                session_id="s",
+                catalog=cat,
+                stores=stores.commerce,
+                settings=settings,
+            )
             _engine._BASKETS.clear()
             out = await call(ctx, "complete_the_look", {"product_id": "bike-0"})
             assert out["learned_from"] == "the shop's looks"

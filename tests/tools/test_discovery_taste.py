@@ -12,9 +12,9 @@ import pytest
 
 from shopagent.errors import ToolError
 from shopagent.settings import Settings
-from tools._registry import ToolContext, ToolRegistry
-from tools.builtin import build_registry
-from tools.stores import CartLine, Order, Stores, open_stores
+from shopagent.tools._registry import ToolContext, ToolRegistry
+from shopagent.tools.builtin import build_registry
+from shopagent.tools.stores import CartLine, Order, Stores, open_stores
 
 REG: ToolRegistry = build_registry()
 
@@ -22,8 +22,12 @@ REG: ToolRegistry = build_registry()
 @pytest.fixture(params=["sqlite", "redis"])
 async def both(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stores]:
     url = request.getfixturevalue("redis_url") if request.param == "redis" else "redis://x"
-    settings = Settings(_env_file=None, data_dir=tmp_path, state_backend=request.param,  # type: ignore[call-arg]
-                        redis_url=url)
+    settings = Settings(
+        _env_file=None,
+        data_dir=tmp_path,
+        state_backend=request.param,  # type: ignore[call-arg]
+        redis_url=url,
+    )
     async with await open_stores(settings) as s:
         yield s
 
@@ -35,8 +39,9 @@ async def call(ctx: ToolContext, name: str, args: dict[str, Any]) -> Any:
 
 def _ctx(demo, stores: Stores, user: str) -> ToolContext:
     cat, settings = demo
-    return ToolContext(user_id=user, session_id="s", catalog=cat, stores=stores.commerce,
-                       settings=settings)
+    return ToolContext(
+        user_id=user, session_id="s", catalog=cat, stores=stores.commerce, settings=settings
+    )
 
 
 async def test_said_preferences_personalise_search_and_are_explained(demo, both) -> None:
@@ -45,8 +50,11 @@ async def test_said_preferences_personalise_search_and_are_explained(demo, both)
     assert "personalised" not in plain
     brand = plain["products"][-1]["brand"]  # a brand the plain ranking puts last
     material = plain["products"][0]["attributes"]["material"]
-    await call(ann, "remember_preference", {"sizes": ["M"], "likes": {"brand": [brand]},
-                                            "excludes": {"material": [material]}})
+    await call(
+        ann,
+        "remember_preference",
+        {"sizes": ["M"], "likes": {"brand": [brand]}, "excludes": {"material": [material]}},
+    )
     mine = await call(ann, "catalog_search", {"query": "dresses", "page_size": 20})
     cards = mine["products"]
     assert cards and all(c["attributes"].get("material") != material for c in cards)
@@ -56,8 +64,7 @@ async def test_said_preferences_personalise_search_and_are_explained(demo, both)
     assert all(i <= before[cards[i]["id"]] for i in liked)  # liked items only move up
     assert f"because you like {brand}" in mine["personalised"]
     # Another shopper sees the plain ranking: a profile never crosses users.
-    bo = await call(_ctx(demo, both, "bo"), "catalog_search", {"query": "dresses",
-                                                               "page_size": 20})
+    bo = await call(_ctx(demo, both, "bo"), "catalog_search", {"query": "dresses", "page_size": 20})
     assert bo["products"] == plain["products"]
     shown = await call(ann, "show_profile", {})
     assert shown["sizes"] == ["M"] and shown["likes"]["brand"] == [brand]
@@ -66,11 +73,14 @@ async def test_said_preferences_personalise_search_and_are_explained(demo, both)
 
 async def test_forget_my_size_and_forget_everything(demo, both) -> None:
     ann = _ctx(demo, both, "ann")
-    await call(ann, "remember_preference", {"sizes": ["L", "42"],
-                                            "likes": {"color": ["navy"]}})
+    await call(ann, "remember_preference", {"sizes": ["L", "42"], "likes": {"color": ["navy"]}})
     product = demo[0].get_product("p-00051")
-    order = Order(order_id="o-1", user_id="ann", total=54.99, lines=[CartLine(
-        product_id=product.id, title=product.title, unit_price=54.99)])
+    order = Order(
+        order_id="o-1",
+        user_id="ann",
+        total=54.99,
+        lines=[CartLine(product_id=product.id, title=product.title, unit_price=54.99)],
+    )
 
     async def buy(txn):  # type: ignore[no-untyped-def]
         txn.put_order(order)
@@ -86,7 +96,7 @@ async def test_forget_my_size_and_forget_everything(demo, both) -> None:
     await call(ann, "forget_profile", {"what": "everything"})
     shown = await call(ann, "show_profile", {})
     assert shown["empty"] and not shown["likes"]  # the old order no longer teaches taste
-    assert (await both.commerce.list_orders("ann"))  # forgetting taste keeps the order
+    assert await both.commerce.list_orders("ann")  # forgetting taste keeps the order
 
 
 async def test_profile_ttl_expires_it(demo, tmp_path: Path) -> None:
@@ -102,9 +112,11 @@ async def test_profile_ttl_expires_it(demo, tmp_path: Path) -> None:
 async def test_a_remembered_size_fills_add_to_cart(demo, both) -> None:
     cat, _ = demo
     ann = _ctx(demo, both, "ann")
-    product = next(p for p in cat.search("", {"category": "Jeans", "in_stock": True},
-                                         1, 50).products
-                   if {"M", "L"} <= set(p.option_values("size", available_only=True)))
+    product = next(
+        p
+        for p in cat.search("", {"category": "Jeans", "in_stock": True}, 1, 50).products
+        if {"M", "L"} <= set(p.option_values("size", available_only=True))
+    )
     add = REG.get("add_to_cart")
     with pytest.raises(ToolError) as err:  # nothing remembered: the size is asked for
         await add.check(ann, add.parse_args({"product_id": product.id}))

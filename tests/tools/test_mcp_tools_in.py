@@ -17,10 +17,10 @@ import pytest
 
 from shopagent.errors import ToolError
 from shopagent.settings import Settings
-from tools import ToolContext, ToolRegistry
-from tools.builtin import build_registry
-from tools.mcp import McpTools, open_mcp_tools
-from tools.stores import open_stores
+from shopagent.tools import ToolContext, ToolRegistry
+from shopagent.tools.builtin import build_registry
+from shopagent.tools.mcp import McpTools, open_mcp_tools
+from shopagent.tools.stores import open_stores
 
 ROOT = Path(__file__).resolve().parents[2]
 PICKUP = str(ROOT / "examples" / "store_pickup.py")
@@ -152,7 +152,7 @@ async def test_http_server_gets_identity_header_and_configured_headers(
 
 
 async def test_failures_at_start_are_reported_skips(tmp_path: Path) -> None:
-    from tools import Tool
+    from shopagent.tools import Tool
 
     registry = build_registry(None)
     squatter: Tool = registry.get("view_cart")

@@ -6,7 +6,7 @@ import pytest
 from pydantic import BaseModel
 
 from shopagent.errors import ToolError
-from tools import Tool, ToolContext, ToolRegistry, tool
+from shopagent.tools import Tool, ToolContext, ToolRegistry, tool
 
 
 class EchoArgs(BaseModel):
@@ -85,7 +85,7 @@ def _install_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) 
 
 PLUGIN = '''
 from pydantic import BaseModel
-from tools import ToolContext, tool
+from shopagent.tools import ToolContext, tool
 
 class GiftArgs(BaseModel):
     product_id: str
@@ -111,7 +111,7 @@ def test_plugins_load_from_entry_points_only_when_allowed(
 async def test_a_tool_run_without_the_service_it_needs_says_so_as_a_tool_error() -> None:
     # An MCP host or a test harness may run tools with no commerce store or catalog: the
     # model (and the shopper) get a readable ToolError, not an AttributeError on None.
-    from tools.orders import list_orders
+    from shopagent.tools.orders import list_orders
 
     ctx = ToolContext(user_id="rin", session_id="s-9")
     with pytest.raises(ToolError) as no_store:

@@ -14,16 +14,21 @@ from redis.crc import key_slot
 
 from shopagent.errors import Forbidden, ToolError
 from shopagent.settings import Settings
-from tools.stores import Stores, open_stores
-from tools.stores.base import CartLine, CommerceTxn, Order, Profile
+from shopagent.tools.stores import Stores, open_stores
+from shopagent.tools.stores.base import CartLine, CommerceTxn, Order, Profile
 
-TTL = {"cart_ttl_s": 1000, "profile_ttl_s": 2000, "idempotency_ttl_s": 3000,
-       "checkpoint_ttl_s": 4000}
+TTL = {
+    "cart_ttl_s": 1000,
+    "profile_ttl_s": 2000,
+    "idempotency_ttl_s": 3000,
+    "checkpoint_ttl_s": 4000,
+}
 
 
 def _settings(backend: str, data_dir: Path, redis_url: str = "redis://unused") -> Settings:
-    return Settings(_env_file=None, state_backend=backend, data_dir=data_dir,
-                    redis_url=redis_url, **TTL)
+    return Settings(
+        _env_file=None, state_backend=backend, data_dir=data_dir, redis_url=redis_url, **TTL
+    )
 
 
 @pytest.fixture(params=["redis", "sqlite"])
@@ -45,17 +50,25 @@ def add_line(product_id: str, qty: int = 1, price: float = 10.0, calls: list[int
                 line.quantity += qty
                 break
         else:
-            cart.lines.append(CartLine(product_id=product_id, title=product_id.upper(),
-                                       unit_price=price, quantity=qty))
+            cart.lines.append(
+                CartLine(
+                    product_id=product_id, title=product_id.upper(), unit_price=price, quantity=qty
+                )
+            )
         txn.put_cart(cart)
         return {"cart": cart.summary()}
+
     return fn
 
 
 async def checkout(txn: CommerceTxn) -> dict[str, Any]:
     cart = await txn.get_cart()
-    order = Order(order_id=f"o-{cart.user_id}-{len(cart.lines)}", user_id=cart.user_id,
-                  lines=list(cart.lines), total=cart.total)
+    order = Order(
+        order_id=f"o-{cart.user_id}-{len(cart.lines)}",
+        user_id=cart.user_id,
+        lines=list(cart.lines),
+        total=cart.total,
+    )
     txn.put_order(order)
     cart.lines = []
     txn.put_cart(cart)
@@ -117,7 +130,8 @@ async def test_concurrent_write_once_with_one_key_runs_once(stores: Stores) -> N
     commerce, _ = stores
     calls: list[int] = []
     results = await asyncio.gather(
-        *[commerce.write_once("alice", "dup", add_line("p1", 1, calls=calls)) for _ in range(6)])
+        *[commerce.write_once("alice", "dup", add_line("p1", 1, calls=calls)) for _ in range(6)]
+    )
     assert len(calls) == 1
     assert all(r == results[0] for r in results)
     assert (await commerce.get_cart("alice")).lines[0].quantity == 1

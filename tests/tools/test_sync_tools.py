@@ -7,7 +7,7 @@ import threading
 
 from pydantic import BaseModel
 
-from tools import ToolContext, tool
+from shopagent.tools import ToolContext, tool
 
 
 class LookupArgs(BaseModel):

@@ -8,29 +8,43 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from agent.embedded import INTENTS
-from training.embedded import (
+from shopagent.agent.embedded import INTENTS
+from shopagent.training.embedded import (
     QUICK_CONFIG,
     TrainConfig,
     catalog_fingerprint,
     ensure_model,
     read_manifest,
 )
-from training.embedded._generate import generate_examples, title_nouns
+from shopagent.training.embedded._generate import generate_examples, title_nouns
 
 ROOT = Path(__file__).parents[2]
 
 
 def _shop() -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     products = [
-        {"id": "p-1", "title": "Fjord Blue Wool Puffer Coat", "category": "Outerwear > Coats",
-         "brand": "Fjord"},
-        {"id": "p-2", "title": "Fjord Red Linen Summer Frock", "category": "Dresses",
-         "brand": "Fjord"},
+        {
+            "id": "p-1",
+            "title": "Fjord Blue Wool Puffer Coat",
+            "category": "Outerwear > Coats",
+            "brand": "Fjord",
+        },
+        {
+            "id": "p-2",
+            "title": "Fjord Red Linen Summer Frock",
+            "category": "Dresses",
+            "brand": "Fjord",
+        },
     ]
-    facets = {"category": ["Outerwear > Coats", "Dresses"], "color": ["Blue", "Red"],
-              "size": ["S", "M"], "material": ["Wool", "Linen"], "brand": ["Fjord"],
-              "style": [], "audience": ["Women"]}
+    facets = {
+        "category": ["Outerwear > Coats", "Dresses"],
+        "color": ["Blue", "Red"],
+        "size": ["S", "M"],
+        "material": ["Wool", "Linen"],
+        "brand": ["Fjord"],
+        "style": [],
+        "audience": ["Women"],
+    }
     return products, facets
 
 
@@ -57,7 +71,7 @@ def test_purchases_name_products_by_their_catalog_titles() -> None:
 
 
 def test_title_nouns_skip_words_the_facets_explain() -> None:
-    from agent.embedded import Lexicon
+    from shopagent.agent.embedded import Lexicon
 
     products, facets = _shop()
     nouns = title_nouns(products, Lexicon(facets))

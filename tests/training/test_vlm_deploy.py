@@ -10,19 +10,27 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evals import load_config
+from shopagent.evals import load_config
 from shopagent.settings import Settings
-from training.vlm import LoraTrainConfig
+from shopagent.training.vlm import LoraTrainConfig
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
 
 def test_serve_script_has_the_serving_contract() -> None:
     script = (DEPLOY / "serve-vllm.sh").read_text()
-    for flag in ("--enable-auto-tool-choice", "--tool-call-parser hermes", "--enable-lora",
-                 "--lora-modules", "--max-lora-rank", "--max-model-len",
-                 "--enable-prefix-caching", "--gpu-memory-utilization", "--chat-template",
-                 "--chat-template-content-format openai"):
+    for flag in (
+        "--enable-auto-tool-choice",
+        "--tool-call-parser hermes",
+        "--enable-lora",
+        "--lora-modules",
+        "--max-lora-rank",
+        "--max-model-len",
+        "--enable-prefix-caching",
+        "--gpu-memory-utilization",
+        "--chat-template",
+        "--chat-template-content-format openai",
+    ):
         assert flag in script, flag
     # The adapter's trained rank must fit the server's default --max-lora-rank.
     rank = int(re.search(r"MAX_LORA_RANK:-(\d+)", script).group(1))  # type: ignore[union-attr]
@@ -56,7 +64,11 @@ def test_compose_and_env_example_agree() -> None:
 def test_eval_configs_load_in_the_runner(name: str) -> None:
     config = load_config(DEPLOY / "eval-configs" / f"{name}.json")
     update = config.settings_update({"OPENAI_API_KEY": "sk-test"})
-    expected_local = {"embedded": None, "base": "shop-base", "finetuned": "shop-lora",
-                      "frontier": None}[name]
+    expected_local = {
+        "embedded": None,
+        "base": "shop-base",
+        "finetuned": "shop-lora",
+        "frontier": None,
+    }[name]
     assert update.get("local_model") == expected_local
     assert (update["frontier_base_url"] is not None) == (name == "frontier")

@@ -21,9 +21,9 @@ import typer
 from safetensors import safe_open
 from typer.testing import CliRunner
 
-from agent.prompts import SYSTEM_PROMPT
+from shopagent.agent.prompts import SYSTEM_PROMPT
 from shopagent.errors import InvalidInput
-from training.vlm import (
+from shopagent.training.vlm import (
     DEMO_TOOL_SCHEMAS,
     LoraTrainConfig,
     build_sft_data,
@@ -53,8 +53,9 @@ def _cli() -> typer.Typer:
 
     app, train = typer.Typer(), typer.Typer()
     app.add_typer(train, name="train")
-    train_vlm.register(app=app, train=train, evals=typer.Typer(), tools=typer.Typer(),
-                       sessions=typer.Typer())
+    train_vlm.register(
+        app=app, train=train, evals=typer.Typer(), tools=typer.Typer(), sessions=typer.Typer()
+    )
     return app
 
 
@@ -67,8 +68,9 @@ def test_sessions_to_served_adapter(tmp_path: Path, one_thread: None) -> None:
     texts = [json.dumps(e["messages"]) for e in read_split(data, "train")]
     build_tiny_vlm(base, DEMO_TOOL_SCHEMAS, texts)
     # With a base, the card counts tokens as the model sees them, image tokens included.
-    card = build_sft_data(data, DEMO_TOOL_SCHEMAS, sessions=[sessions], eval_fraction=0.1,
-                          base=base)
+    card = build_sft_data(
+        data, DEMO_TOOL_SCHEMAS, sessions=[sessions], eval_fraction=0.1, base=base
+    )
     assert card["length_unit"].startswith("tokens") and 50 < card["lengths"]["train"]["max"] < 512
 
     # Refusals before any weights load: a base that is not a local folder, and data where
@@ -79,9 +81,16 @@ def test_sessions_to_served_adapter(tmp_path: Path, one_thread: None) -> None:
         train_lora(base, data, tmp_path / "x", LoraTrainConfig(max_length=64))
 
     events: list[dict[str, Any]] = []
-    config = LoraTrainConfig(epochs=4, learning_rate=2e-3, batch_size=2, grad_accum=1,
-                             gradient_checkpointing=False, logging_steps=5, warmup_ratio=0.05,
-                             save_total_limit=1)
+    config = LoraTrainConfig(
+        epochs=4,
+        learning_rate=2e-3,
+        batch_size=2,
+        grad_accum=1,
+        gradient_checkpointing=False,
+        logging_steps=5,
+        warmup_ratio=0.05,
+        save_total_limit=1,
+    )
     result = train_lora(base, data, out, config, progress=events.append)
     assert events and events[-1]["step"] == result.steps
     assert result.first_train_loss is not None and result.last_train_loss is not None
@@ -99,9 +108,29 @@ def test_sessions_to_served_adapter(tmp_path: Path, one_thread: None) -> None:
 
     # Resume from the last epoch checkpoint for one more epoch, through the CLI, with
     # gradient checkpointing on this time.
-    args = ["train", "lora", "--base", str(base), "--data", str(data), "--out", str(out),
-            "--epochs", "5", "--lr", "2e-3", "--batch-size", "2", "--grad-accum", "1",
-            "--logging-steps", "5", "--gradient-checkpointing", "--check", "2"]
+    args = [
+        "train",
+        "lora",
+        "--base",
+        str(base),
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--epochs",
+        "5",
+        "--lr",
+        "2e-3",
+        "--batch-size",
+        "2",
+        "--grad-accum",
+        "1",
+        "--logging-steps",
+        "5",
+        "--gradient-checkpointing",
+        "--check",
+        "2",
+    ]
     run = CliRunner().invoke(_cli(), args)
     assert run.exit_code == 0, run.output
     summary = json.loads((out / "training_summary.json").read_text())
@@ -118,10 +147,12 @@ def test_sessions_to_served_adapter(tmp_path: Path, one_thread: None) -> None:
     for example in held_out:
         prompt = example["messages"][: example["train_from"] + 1]
         assert prompt[0]["content"] == SYSTEM_PROMPT and prompt[-1]["role"] == "user"
-        text, calls = predict_tool_calls(model, processor, prompt, example["tools"],
-                                         data_dir=data, max_new_tokens=48)
-        bare_text, _ = predict_tool_calls(bare, processor, prompt, example["tools"],
-                                          data_dir=data, max_new_tokens=48)
+        text, calls = predict_tool_calls(
+            model, processor, prompt, example["tools"], data_dir=data, max_new_tokens=48
+        )
+        bare_text, _ = predict_tool_calls(
+            bare, processor, prompt, example["tools"], data_dir=data, max_new_tokens=48
+        )
         assert text != bare_text  # the adapter is applied
         if calls and calls[0]["name"] in TOOL_NAMES:
             parsed += 1

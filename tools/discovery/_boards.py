@@ -16,11 +16,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopagent.errors import ToolError
-from tools._registry import ToolContext, tool
-from tools.catalog import product_card
-from tools.protocols import CatalogReader
-from tools.stores.base import CommerceStore, utcnow
-from tools.stores.boards import (
+from shopagent.tools._registry import ToolContext, tool
+from shopagent.tools.catalog import product_card
+from shopagent.tools.protocols import CatalogReader
+from shopagent.tools.stores.base import CommerceStore, utcnow
+from shopagent.tools.stores.boards import (
     MAX_BOARDS,
     MAX_ITEMS,
     Board,
@@ -37,10 +37,16 @@ class _Args(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-_REQ = Field(None, description="The shopper's own words; the board name is read from them "
-             "when board is not given ('my wedding board')")
-_NAMED = re.compile(r"\b(?:my|the|our|a|to|on|from)\s+([\w'&-]+(?:\s+[\w'&-]+){0,3}?)\s+"
-                    r"board\b", re.I)
+_REQ = Field(
+    None,
+    description="The shopper's own words; the board name is read from them "
+    "when board is not given ('my wedding board')",
+)
+_NAMED = re.compile(
+    r"\b(?:my|the|our|a|to|on|from)\s+([\w'&-]+(?:\s+[\w'&-]+){0,3}?)\s+"
+    r"board\b",
+    re.I,
+)
 
 
 def board_name(board: str | None, request: str | None) -> str:
@@ -56,9 +62,13 @@ def board_name(board: str | None, request: str | None) -> str:
 
 
 class BoardArgs(_Args):
-    board: str | None = Field(None, min_length=1, max_length=80,
-                              description=f"Board name, e.g. 'wedding' (default "
-                              f"'{DEFAULT_BOARD}')", examples=["wedding"])
+    board: str | None = Field(
+        None,
+        min_length=1,
+        max_length=80,
+        description=f"Board name, e.g. 'wedding' (default '{DEFAULT_BOARD}')",
+        examples=["wedding"],
+    )
     request: str | None = _REQ
 
     @property
@@ -116,8 +126,14 @@ async def board_cards(catalog: CatalogReader | None, board: Board) -> list[dict[
     return [product_card(found[i]) for i in ids if i in found]
 
 
-@tool(examples=["save this to my wedding board", "save the first one to my favourites",
-                "save it to my board", "pin this to my living room board"])
+@tool(
+    examples=[
+        "save this to my wedding board",
+        "save the first one to my favourites",
+        "save it to my board",
+        "pin this to my living room board",
+    ]
+)
 async def save_to_board(ctx: ToolContext, args: SaveArgs) -> dict[str, Any]:
     """Save a product to one of the shopper's named boards (created when new), e.g. "save
     this to my wedding board". Not a purchase: no confirmation needed."""
@@ -128,41 +144,53 @@ async def save_to_board(ctx: ToolContext, args: SaveArgs) -> dict[str, Any]:
     board = await store.get_board(ctx.user_id, args.name)
     if board is None:
         if len(await store.list_boards(ctx.user_id)) >= MAX_BOARDS:
-            raise ToolError(f"you have {MAX_BOARDS} boards; remove one first",
-                            code="too_many_boards")
+            raise ToolError(
+                f"you have {MAX_BOARDS} boards; remove one first", code="too_many_boards"
+            )
         board = Board(user_id=ctx.user_id, name=" ".join(args.name.split()))
     if any(i.product_id == product.id for i in board.items):
-        return {"message": f"{product.title} is already on your {board.name} board.",
-                "board": board.name, "count": len(board.items)}
+        return {
+            "message": f"{product.title} is already on your {board.name} board.",
+            "board": board.name,
+            "count": len(board.items),
+        }
     if len(board.items) >= MAX_ITEMS:
         raise ToolError(f"the {board.name} board is full ({MAX_ITEMS})", code="board_full")
     board.items.append(BoardItem(product_id=product.id, title=product.title, note=args.note))
     board.updated_at = utcnow()
     await store.put_board(board)
-    return {"message": f"Saved {product.title} to your {board.name} board "
-                       f"({len(board.items)} saved).",
-            "board": board.name, "count": len(board.items), "saved": product.id}
+    return {
+        "message": f"Saved {product.title} to your {board.name} board ({len(board.items)} saved).",
+        "board": board.name,
+        "count": len(board.items),
+        "saved": product.id,
+    }
 
 
 @tool(examples=["show my boards", "list my boards", "what boards do I have?"])
 async def list_boards(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
     """The shopper's boards with how many products each holds."""
     boards = await _store(ctx).list_boards(ctx.user_id)
-    rows = [{"name": b.name, "count": len(b.items), "shared": bool(b.share_token)}
-            for b in boards]
-    message = ("Your boards: " + "; ".join(f"{r['name']} ({r['count']})" for r in rows) + "."
-               if rows else "You have no boards yet: say 'save this to my ... board'.")
+    rows = [{"name": b.name, "count": len(b.items), "shared": bool(b.share_token)} for b in boards]
+    message = (
+        "Your boards: " + "; ".join(f"{r['name']} ({r['count']})" for r in rows) + "."
+        if rows
+        else "You have no boards yet: say 'save this to my ... board'."
+    )
     return {"message": message, "boards": rows}
 
 
-@tool(examples=["open my wedding board", "show me my favourites board",
-                "what's on my board?"])
+@tool(examples=["open my wedding board", "show me my favourites board", "what's on my board?"])
 async def open_board(ctx: ToolContext, args: BoardArgs) -> dict[str, Any]:
     """Open one board: its saved products, in the order they were saved."""
     board = await _board(ctx, args.name)
     cards = await board_cards(ctx.catalog, board)
-    return {"message": f"Your {board.name} board: {len(cards)} products.",
-            "board": board.name, "products": cards, "shared": bool(board.share_token)}
+    return {
+        "message": f"Your {board.name} board: {len(cards)} products.",
+        "board": board.name,
+        "products": cards,
+        "shared": bool(board.share_token),
+    }
 
 
 def _near(catalog: CatalogReader, board: Board, limit: int) -> list[Any]:
@@ -189,24 +217,32 @@ def _near(catalog: CatalogReader, board: Board, limit: int) -> list[Any]:
     return [products[pid] for pid in ranked]
 
 
-@tool(examples=["more like my board", "show me more like my wedding board",
-                "find things similar to my board"])
+@tool(
+    examples=[
+        "more like my board",
+        "show me more like my wedding board",
+        "find things similar to my board",
+    ]
+)
 async def more_like_board(ctx: ToolContext, args: MoreLikeArgs) -> dict[str, Any]:
     """Products like the ones saved on a board ("more like my board"), not already on it."""
     board = await _board(ctx, args.name)
     if not board.items:
         raise ToolError(f"the {board.name} board is empty", code="empty_board")
-    from tools.discovery import _taste
+    from shopagent.tools.discovery import _taste
 
     taste = await _taste.load(ctx)
     found = await asyncio.to_thread(_near, ctx.need_catalog(), board, args.limit * 2)
     cards = []
-    for p in taste.allowed(found)[:args.limit]:
+    for p in taste.allowed(found)[: args.limit]:
         card = product_card(p)
         card["reason"] = f"like what you saved on {board.name}"
         cards.append(card)
-    return {"message": f"More like your {board.name} board.", "board": board.name,
-            "products": cards}
+    return {
+        "message": f"More like your {board.name} board.",
+        "board": board.name,
+        "products": cards,
+    }
 
 
 @tool(examples=["remove it from my board", "take this off my wedding board"])
@@ -216,16 +252,17 @@ async def remove_from_board(ctx: ToolContext, args: RemoveArgs) -> dict[str, Any
     board = await _board(ctx, args.name)
     keep = [i for i in board.items if i.product_id != args.product_id]
     if len(keep) == len(board.items):
-        raise ToolError(f"{args.product_id} is not on your {board.name} board",
-                        code="not_on_board")
+        raise ToolError(f"{args.product_id} is not on your {board.name} board", code="not_on_board")
     board.items, board.updated_at = keep, utcnow()
     await store.put_board(board)
-    return {"message": f"Removed it from your {board.name} board ({len(keep)} left).",
-            "board": board.name, "count": len(keep)}
+    return {
+        "message": f"Removed it from your {board.name} board ({len(keep)} left).",
+        "board": board.name,
+        "count": len(keep),
+    }
 
 
-@tool(examples=["share my wedding board", "give me a link to my board",
-                "stop sharing my board"])
+@tool(examples=["share my wedding board", "give me a link to my board", "stop sharing my board"])
 async def share_board(ctx: ToolContext, args: ShareArgs) -> dict[str, Any]:
     """A read-only link to a board anyone can open (or, with revoke, stop sharing it)."""
     store = _store(ctx)
@@ -238,16 +275,25 @@ async def share_board(ctx: ToolContext, args: ShareArgs) -> dict[str, Any]:
         board.share_token = secrets.token_urlsafe(16)
         await store.put_board(board)
     link = SHARE_PATH + board.share_token
-    return {"message": f"Anyone with this link can view your {board.name} board: {link}",
-            "board": board.name, "link": link, "token": board.share_token, "shared": True}
+    return {
+        "message": f"Anyone with this link can view your {board.name} board: {link}",
+        "board": board.name,
+        "link": link,
+        "token": board.share_token,
+        "shared": True,
+    }
 
 
 async def _check_delete(ctx: ToolContext, args: BoardArgs) -> None:
     await _board(ctx, args.name)
 
 
-@tool(writes=True, precheck=_check_delete, examples=["delete my wedding board"],
-      describe_write=lambda a, catalog: f"Delete your {a.name} board and everything saved on it")
+@tool(
+    writes=True,
+    precheck=_check_delete,
+    examples=["delete my wedding board"],
+    describe_write=lambda a, catalog: f"Delete your {a.name} board and everything saved on it",
+)
 async def delete_board(ctx: ToolContext, args: BoardArgs) -> dict[str, Any]:
     """Delete a whole board (after the shopper confirms)."""
     board = await _board(ctx, args.name)
@@ -255,18 +301,29 @@ async def delete_board(ctx: ToolContext, args: BoardArgs) -> dict[str, Any]:
     return {"message": f"Deleted your {board.name} board.", "deleted": board.name}
 
 
-async def shared_board(stores: CommerceStore | None, catalog: CatalogReader | None,
-                       token: str) -> dict[str, Any] | None:
+async def shared_board(
+    stores: CommerceStore | None, catalog: CatalogReader | None, token: str
+) -> dict[str, Any] | None:
     """The read-only view a share link shows, or None (unknown or revoked token)."""
     if not token or len(token) > 64 or stores is None or not hasattr(stores, "board_by_token"):
         return None
     board = await stores.board_by_token(token)
     if board is None:
         return None
-    return {"name": board.name, "products": await board_cards(catalog, board),
-            "updated_at": board.updated_at.isoformat()}
+    return {
+        "name": board.name,
+        "products": await board_cards(catalog, board),
+        "updated_at": board.updated_at.isoformat(),
+    }
 
 
-BOARD_TOOLS = [save_to_board, list_boards, open_board, more_like_board, remove_from_board,
-               share_board, delete_board]
+BOARD_TOOLS = [
+    save_to_board,
+    list_boards,
+    open_board,
+    more_like_board,
+    remove_from_board,
+    share_board,
+    delete_board,
+]
 __all__ = ["BOARD_TOOLS", "board_key", "shared_board"]

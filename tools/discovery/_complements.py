@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.schema import Product, norm
+from shopagent.retrieval.schema import Product, norm
 
 PAIR_KEYS = ("color", "style", "audience", "material")
 DEFAULTS_PATH = Path(__file__).with_name("defaults.json")
@@ -80,7 +80,7 @@ class ComplementModel:
                 for b in cats - {a}:
                     self.cat_pair[a][b] += 1
             for i, p in enumerate(items):
-                for q in items[i + 1:]:
+                for q in items[i + 1 :]:
                     if leaf(p) == leaf(q):
                         continue
                     for k in PAIR_KEYS:
@@ -99,8 +99,9 @@ class ComplementModel:
         return self.groups > 0
 
     # --- categories -------------------------------------------------------------------
-    def complements(self, anchor: Product, shop_categories: list[str], embed: Any = None
-                    ) -> list[tuple[str, float]]:
+    def complements(
+        self, anchor: Product, shop_categories: list[str], embed: Any = None
+    ) -> list[tuple[str, float]]:
         """Shop categories that complement ``anchor``'s, best first, with a weight in
         (0, 1]. Learned from groups when its category was seen in any; else the default
         rules matched to the shop's category names; else what its sibling categories
@@ -184,8 +185,9 @@ def _default_lift(key: str, x: str, y: str, defaults: dict[str, Any]) -> float |
     return None
 
 
-def _default_complements(a: str, defaults: dict[str, Any], shop_categories: list[str],
-                         embed: Any) -> list[tuple[str, float]]:
+def _default_complements(
+    a: str, defaults: dict[str, Any], shop_categories: list[str], embed: Any
+) -> list[tuple[str, float]]:
     rules: dict[str, list[str]] = {norm(k): v for k, v in defaults.get("categories", {}).items()}
     key = _closest(a, list(rules), embed)
     if key is None:

@@ -14,19 +14,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrieval.schema import Product
 from shopagent.money import quantize
-from tools.discovery._complements import ComplementModel, load_defaults
-from tools.protocols import CatalogReader
-from tools.stores.base import CommerceStore
+from shopagent.retrieval.schema import Product
+from shopagent.tools.discovery._complements import ComplementModel, load_defaults
+from shopagent.tools.protocols import CatalogReader
+from shopagent.tools.stores.base import CommerceStore
 
 if TYPE_CHECKING:
     from shopagent.settings import Settings
 
 log = logging.getLogger(__name__)
 
-_MODELS: weakref.WeakKeyDictionary[Any, tuple[Any, ComplementModel]] = (
-    weakref.WeakKeyDictionary())
+_MODELS: weakref.WeakKeyDictionary[Any, tuple[Any, ComplementModel]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 CHUNK = 256
 GROUP_ATTRS = ("looks", "look", "collections", "collection")
@@ -63,7 +62,7 @@ def all_products(catalog: CatalogReader) -> list[Product]:
     ids = sorted(catalog.product_ids())
     out: list[Product] = []
     for i in range(0, len(ids), CHUNK):
-        out.extend(catalog.get_products(ids[i:i + CHUNK]))
+        out.extend(catalog.get_products(ids[i : i + CHUNK]))
     return out
 
 
@@ -78,8 +77,9 @@ def attribute_groups(products: list[Product]) -> list[list[str]]:
     return [ids for ids in groups.values() if len(ids) > 1]
 
 
-def fit_model(catalog: CatalogReader, data_dir: Path | None,
-              extra_groups: list[list[str]] | None = None) -> ComplementModel:
+def fit_model(
+    catalog: CatalogReader, data_dir: Path | None, extra_groups: list[list[str]] | None = None
+) -> ComplementModel:
     """Learn from every group the shop has: its looks file, feed attributes and
     ``extra_groups`` (orders, sessions)."""
     products = all_products(catalog)
@@ -101,14 +101,18 @@ def fit_model(catalog: CatalogReader, data_dir: Path | None,
     return model
 
 
-def model_for(catalog: CatalogReader, settings: Settings | None,
-              baskets: list[list[str]] | None = None) -> ComplementModel:
+def model_for(
+    catalog: CatalogReader, settings: Settings | None, baskets: list[list[str]] | None = None
+) -> ComplementModel:
     """The catalog's complement model, fitted on first use and refitted when the looks
     file changes, the catalog's size changes, or every BASKET_STEP new co-purchases."""
     data_dir = data_dir_of(settings)
     path = _looks_file(data_dir)
-    stamp = (path.stat().st_mtime if path is not None and path.exists() else None,
-             catalog.count(), len(baskets or []) // BASKET_STEP)
+    stamp = (
+        path.stat().st_mtime if path is not None and path.exists() else None,
+        catalog.count(),
+        len(baskets or []) // BASKET_STEP,
+    )
     with _LOCK:
         cached = _MODELS.get(catalog)
         if cached is not None and (cached[0] == stamp or baskets is None):
@@ -121,7 +125,8 @@ def model_for(catalog: CatalogReader, settings: Settings | None,
 BASKET_STEP = 20
 BASKETS_EVERY_S = 300.0
 _BASKETS: weakref.WeakKeyDictionary[Any, tuple[float, list[list[str]]]] = (
-    weakref.WeakKeyDictionary())
+    weakref.WeakKeyDictionary()
+)
 
 
 async def order_baskets(stores: CommerceStore | None) -> list[list[str]] | None:
@@ -146,8 +151,9 @@ def shop_categories(catalog: CatalogReader) -> list[str]:
     return list(catalog.facet_values().get("category", []))
 
 
-def fetch_category(catalog: CatalogReader, category: str, *, limit: int = 200,
-                   price_max: Decimal | None = None) -> list[Product]:
+def fetch_category(
+    catalog: CatalogReader, category: str, *, limit: int = 200, price_max: Decimal | None = None
+) -> list[Product]:
     """Products of one category that can be bought now (up to ``limit``)."""
     out: list[Product] = []
     page = 1
@@ -163,8 +169,9 @@ def fetch_category(catalog: CatalogReader, category: str, *, limit: int = 200,
     return out[:limit]
 
 
-def pick_variant(product: Product, sizes: list[str] | None = None
-                 ) -> tuple[Any, dict[str, Any] | None]:
+def pick_variant(
+    product: Product, sizes: list[str] | None = None
+) -> tuple[Any, dict[str, Any] | None]:
     """The variant a one-step add would buy: the only one available, or the one in the
     shopper's size. Returns ``(variant or None, needed)``, ``needed`` naming the option
     still to choose and its values when the choice is the shopper's."""

@@ -18,14 +18,14 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from retrieval.schema import Product, norm
 from shopagent.errors import ToolError
-from tools._registry import ToolContext, tool
-from tools.catalog import product_card
-from tools.discovery import _taste, _words
-from tools.discovery._complements import _matches, _singular, load_defaults
-from tools.discovery._engine import data_dir_of, model_for, money
-from tools.protocols import CatalogReader
+from shopagent.retrieval.schema import Product, norm
+from shopagent.tools._registry import ToolContext, tool
+from shopagent.tools.catalog import product_card
+from shopagent.tools.discovery import _taste, _words
+from shopagent.tools.discovery._complements import _matches, _singular, load_defaults
+from shopagent.tools.discovery._engine import data_dir_of, model_for, money
+from shopagent.tools.protocols import CatalogReader
 
 NAME_SIM = 0.45  # an interest names a category when its words are this close to its name
 MAX_PER_INTEREST = 3
@@ -34,18 +34,24 @@ MAX_PER_INTEREST = 3
 class GiftArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
     request: str | None = Field(
-        None, description="The shopper's own words, read for the person, interests, "
-        "occasion and budget when those fields are not given")
-    recipient: str | None = Field(None, description="Who it is for, in the shopper's words",
-                                  examples=["my dad"])
-    interests: list[str] = Field(default_factory=list, max_length=6,
-                                 description="What they like", examples=[["hiking"]])
+        None,
+        description="The shopper's own words, read for the person, interests, "
+        "occasion and budget when those fields are not given",
+    )
+    recipient: str | None = Field(
+        None, description="Who it is for, in the shopper's words", examples=["my dad"]
+    )
+    interests: list[str] = Field(
+        default_factory=list, max_length=6, description="What they like", examples=[["hiking"]]
+    )
     occasion: str | None = Field(None, description="The event", examples=["summer wedding"])
     budget: Decimal | None = Field(None, gt=0, description="Most one item may cost")
     count: int = Field(6, ge=1, le=12)
     cheaper_than: list[str] = Field(
-        default_factory=list, description="'something cheaper': ids of the plan shown; each "
-        "new item costs less than the one it replaces")
+        default_factory=list,
+        description="'something cheaper': ids of the plan shown; each "
+        "new item costs less than the one it replaces",
+    )
     more_like: str | None = Field(None, description="'more like the second': its product id")
     exclude_ids: list[str] = Field(default_factory=list, description="Products not to repeat")
 
@@ -67,8 +73,13 @@ def _leaf_names(ctx: ToolContext) -> dict[str, str]:
     return {leaf: model.paths.get(leaf, leaf) for leaf in model.leaves}
 
 
-def categories_for(catalog: CatalogReader, phrase: str, leaves: dict[str, str],
-                   audience: str | None, budget: Decimal | None) -> list[str]:
+def categories_for(
+    catalog: CatalogReader,
+    phrase: str,
+    leaves: dict[str, str],
+    audience: str | None,
+    budget: Decimal | None,
+) -> list[str]:
     """Shop categories a phrase ("hiking", "summer wedding") means, best first."""
     embed = getattr(catalog, "text", None)
     score: dict[str, float] = defaultdict(float)
@@ -94,8 +105,13 @@ def categories_for(catalog: CatalogReader, phrase: str, leaves: dict[str, str],
     return [c for c, v in ranked if v >= 0.3 * ranked[0][1]] if ranked else []
 
 
-def plan_categories(catalog: CatalogReader, leaves: dict[str, str], args: GiftArgs,
-                    defaults: dict[str, Any], audience: str | None) -> list[tuple[str, str]]:
+def plan_categories(
+    catalog: CatalogReader,
+    leaves: dict[str, str],
+    args: GiftArgs,
+    defaults: dict[str, Any],
+    audience: str | None,
+) -> list[tuple[str, str]]:
     """(category, why) pairs: interests first, then the occasion, then the person."""
     lows = [norm(x) for x in leaves]
     plan: list[tuple[str, str]] = []
@@ -108,7 +124,8 @@ def plan_categories(catalog: CatalogReader, leaves: dict[str, str], args: GiftAr
 
     per_interest = [
         (i, categories_for(catalog, i, leaves, audience, args.budget)[:MAX_PER_INTEREST])
-        for i in args.interests]
+        for i in args.interests
+    ]
     for k in range(MAX_PER_INTEREST):  # round-robin: every interest gets a first pick
         for interest, cats in per_interest:
             if k < len(cats):
@@ -118,8 +135,9 @@ def plan_categories(catalog: CatalogReader, leaves: dict[str, str], args: GiftAr
         rules = {norm(k): v for k, v in defaults.get("occasions", {}).items()}
         key = next((k for k in sorted(rules, key=len, reverse=True) if k in occ), None)
         hinted = [c for t in (rules.get(key or "") or []) for c in _matches(norm(t), lows, None)]
-        for cat in hinted or categories_for(catalog, args.occasion, leaves, audience,
-                                            args.budget)[:4]:
+        for cat in (
+            hinted or categories_for(catalog, args.occasion, leaves, audience, args.budget)[:4]
+        ):
             add(cat, f"for the {args.occasion}")
     if not plan:
         who = args.recipient or "them"
@@ -128,13 +146,23 @@ def plan_categories(catalog: CatalogReader, leaves: dict[str, str], args: GiftAr
     return plan
 
 
-def _pick(catalog: CatalogReader, cat: str, phrase: str, args: GiftArgs, audience: str | None,
-          taste: _taste.Taste, skip: set[str], cap: Decimal | None) -> Product | None:
+def _pick(
+    catalog: CatalogReader,
+    cat: str,
+    phrase: str,
+    args: GiftArgs,
+    audience: str | None,
+    taste: _taste.Taste,
+    skip: set[str],
+    cap: Decimal | None,
+) -> Product | None:
     filters: dict[str, Any] = {"category": cat, "in_stock": True}
     if cap is not None:
         filters["price_max"] = float(cap)
-    res = catalog.search(phrase, filters, 1, 20).products or catalog.search(
-        "", filters, 1, 20).products
+    res = (
+        catalog.search(phrase, filters, 1, 20).products
+        or catalog.search("", filters, 1, 20).products
+    )
     best: tuple[float, int, Product] | None = None
     for rank, p in enumerate(taste.allowed(res)):
         if p.id in skip:
@@ -147,15 +175,25 @@ def _pick(catalog: CatalogReader, cat: str, phrase: str, args: GiftArgs, audienc
     return best[2] if best else None
 
 
-@tool(examples=[
-    "gift for my dad who likes hiking, under 80", "she likes gardening, max 40",
-    "a housewarming present under 50",
-    "what should I get my sister for her birthday?", "present for a coffee lover",
-    "gift ideas for my nephew", "secret santa gift under 25", "cheaper gift ideas please",
-    "I need an outfit for a wedding", "what do I need for a camping trip?",
-    "a gift for someone who loves music", "birthday present for my daughter",
-    "my husband likes golf, what could I get him?", "ideas for a new flat",
-    "something for a friend who plays chess"])
+@tool(
+    examples=[
+        "gift for my dad who likes hiking, under 80",
+        "she likes gardening, max 40",
+        "a housewarming present under 50",
+        "what should I get my sister for her birthday?",
+        "present for a coffee lover",
+        "gift ideas for my nephew",
+        "secret santa gift under 25",
+        "cheaper gift ideas please",
+        "I need an outfit for a wedding",
+        "what do I need for a camping trip?",
+        "a gift for someone who loves music",
+        "birthday present for my daughter",
+        "my husband likes golf, what could I get him?",
+        "ideas for a new flat",
+        "something for a friend who plays chess",
+    ]
+)
 async def gift_ideas(ctx: ToolContext, args: GiftArgs) -> dict[str, Any]:
     """Gift and occasion ideas ("gift for my dad who likes hiking, under 80", "a summer
     wedding", "housewarming under 50"): a small, diverse plan over several categories
@@ -185,9 +223,11 @@ async def _remember_plan(ctx: ToolContext, args: GiftArgs, result: dict[str, Any
         return
     profile = await ctx.stores.get_profile(ctx.user_id)
     profile.preferences[LAST_GIFTS] = {
-        "args": args.model_dump(mode="json", include={"recipient", "interests", "occasion",
-                                                      "budget", "count"}),
-        "ids": [c["id"] for c in result["products"]]}
+        "args": args.model_dump(
+            mode="json", include={"recipient", "interests", "occasion", "budget", "count"}
+        ),
+        "ids": [c["id"] for c in result["products"]],
+    }
     await ctx.stores.put_profile(profile)
 
 
@@ -196,25 +236,38 @@ async def _cheaper_than_last(ctx: ToolContext, args: GiftArgs) -> GiftArgs:
     if ctx.stores is not None:
         last = (await ctx.stores.get_profile(ctx.user_id)).preferences.get(LAST_GIFTS)
     if not isinstance(last, dict):
-        raise ToolError("cheaper than which ideas? tell me who the gift is for first",
-                        code="invalid_arguments")
+        raise ToolError(
+            "cheaper than which ideas? tell me who the gift is for first", code="invalid_arguments"
+        )
     return GiftArgs.model_validate({**last["args"], "cheaper_than": last["ids"]})
 
 
 def _from_words(args: GiftArgs, defaults: dict[str, Any]) -> GiftArgs:
     text = args.request or ""
     low = norm(text)
-    occasion = next((k for k in sorted(defaults.get("occasions", {}), key=len, reverse=True)
-                     if re.search(rf"\b{re.escape(norm(k))}\b", low)), None)
+    occasion = next(
+        (
+            k
+            for k in sorted(defaults.get("occasions", {}), key=len, reverse=True)
+            if re.search(rf"\b{re.escape(norm(k))}\b", low)
+        ),
+        None,
+    )
     words = set(re.findall(r"[a-z][a-z-]*", low))
-    recipient = next((w for names in defaults.get("recipients", {}).values() for w in names
-                      if w in words), None)
+    recipient = next(
+        (w for names in defaults.get("recipients", {}).values() for w in names if w in words), None
+    )
     found = _words.interests(text)
     if not (found or occasion):
         found = [_words._TAIL.sub("", text).strip()] if text.strip() else []
-    return args.model_copy(update={
-        "recipient": args.recipient or recipient, "occasion": args.occasion or occasion,
-        "interests": args.interests or found, "budget": args.budget or _words.budget(text)})
+    return args.model_copy(
+        update={
+            "recipient": args.recipient or recipient,
+            "occasion": args.occasion or occasion,
+            "interests": args.interests or found,
+            "budget": args.budget or _words.budget(text),
+        }
+    )
 
 
 def _plan(ctx: ToolContext, args: GiftArgs, taste: _taste.Taste) -> dict[str, Any]:
@@ -248,10 +301,14 @@ def _plan(ctx: ToolContext, args: GiftArgs, taste: _taste.Taste) -> dict[str, An
             break
     if not picked:
         if args.cheaper_than:
-            raise ToolError("I have nothing cheaper for that: those were the lowest-priced "
-                            "ideas", code="no_results")
-        raise ToolError("nothing in the shop fits that yet; try a larger budget or "
-                        "other interests", code="no_results")
+            raise ToolError(
+                "I have nothing cheaper for that: those were the lowest-priced ideas",
+                code="no_results",
+            )
+        raise ToolError(
+            "nothing in the shop fits that yet; try a larger budget or other interests",
+            code="no_results",
+        )
     cards = []
     for p, why in picked:
         card = product_card(p)
@@ -259,11 +316,14 @@ def _plan(ctx: ToolContext, args: GiftArgs, taste: _taste.Taste) -> dict[str, An
         card["reason"] = f"{p.leaf_category} {why}" + (f", {boost_why[0]}" if boost_why else "")
         cards.append(card)
     lines = [f"{c['title']} ({c['price']} {c['currency']}): {c['reason']}" for c in cards]
-    return {"message": "Some ideas: " + "; ".join(lines) + ".",
-            "products": cards, "plan": [c for c, _ in plan],
-            "audience": audience,
-            "budget": str(args.budget) if args.budget is not None else None,
-            "personalised": taste.explain()}
+    return {
+        "message": "Some ideas: " + "; ".join(lines) + ".",
+        "products": cards,
+        "plan": [c for c, _ in plan],
+        "audience": audience,
+        "budget": str(args.budget) if args.budget is not None else None,
+        "personalised": taste.explain(),
+    }
 
 
 def _more_like(catalog: CatalogReader, args: GiftArgs, taste: _taste.Taste) -> dict[str, Any]:
@@ -275,16 +335,21 @@ def _more_like(catalog: CatalogReader, args: GiftArgs, taste: _taste.Taste) -> d
         filters["price_max"] = float(args.budget)
     res = catalog.search(ref.title, filters, 1, args.count + len(args.exclude_ids) + 1)
     skip = set(args.exclude_ids) | {ref.id}
-    out = [p for p in taste.allowed(res.products) if p.id not in skip][:args.count]
+    out = [p for p in taste.allowed(res.products) if p.id not in skip][: args.count]
     cards = []
     for p in out:
         card = product_card(p)
         card["reason"] = f"like the {_singular(norm(ref.leaf_category or 'item'))} you picked"
         cards.append(card)
-    return {"message": f"More like the {ref.title}: "
-                       + "; ".join(f"{c['title']} ({c['price']})" for c in cards) + ".",
-            "products": cards, "plan": [ref.leaf_category], "like": ref.id,
-            "personalised": taste.explain()}
+    return {
+        "message": f"More like the {ref.title}: "
+        + "; ".join(f"{c['title']} ({c['price']})" for c in cards)
+        + ".",
+        "products": cards,
+        "plan": [ref.leaf_category],
+        "like": ref.id,
+        "personalised": taste.explain(),
+    }
 
 
 GIFT_TOOLS = [gift_ideas]

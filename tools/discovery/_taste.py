@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from retrieval.schema import Product, norm
 from shopagent.errors import ToolError
-from tools._registry import ToolContext, tool
-from tools.discovery import _words
+from shopagent.retrieval.schema import Product, norm
+from shopagent.tools._registry import ToolContext, tool
+from shopagent.tools.discovery import _words
 
 FIELDS = ("brand", "color", "style", "material", "category")
 Field_ = Literal["brand", "color", "style", "material", "category"]
@@ -70,9 +70,12 @@ class Taste(BaseModel):
         return score, why
 
     def explain(self) -> list[str]:
-        out = [f"you like {self.labels.get(v, v)}" for k in FIELDS
-               for v, w in sorted(self.likes.get(k, {}).items(), key=lambda kv: -kv[1])
-               if w >= 0.5][:5]
+        out = [
+            f"you like {self.labels.get(v, v)}"
+            for k in FIELDS
+            for v, w in sorted(self.likes.get(k, {}).items(), key=lambda kv: -kv[1])
+            if w >= 0.5
+        ][:5]
         out += [f"no {self.labels.get(v, v)}" for k in FIELDS for v in self.excludes.get(k, [])]
         if self.sizes:
             out.append(f"size {', '.join(self.sizes)}")
@@ -100,8 +103,11 @@ async def _done_products(ctx: ToolContext, since: datetime | None) -> list[tuple
         out += [("cart", ln.product_id) for ln in cart.lines]
     if hasattr(stores, "list_boards"):
         for board in await stores.list_boards(ctx.user_id):
-            out += [("board", it.product_id) for it in board.items
-                    if since is None or it.saved_at > since]
+            out += [
+                ("board", it.product_id)
+                for it in board.items
+                if since is None or it.saved_at > since
+            ]
     return out
 
 
@@ -113,10 +119,12 @@ async def load(ctx: ToolContext) -> Taste:
     stored = _stored(profile.preferences)
     since = stored.get("forgotten_at")
     since_dt = datetime.fromisoformat(since) if isinstance(since, str) else None
-    taste = Taste(sizes=list(stored.get("sizes", [])),
-                  excludes={k: list(v) for k, v in stored.get("excludes", {}).items()},
-                  stated_likes={k: list(v) for k, v in stored.get("likes", {}).items()},
-                  labels=dict(stored.get("labels", {})))
+    taste = Taste(
+        sizes=list(stored.get("sizes", [])),
+        excludes={k: list(v) for k, v in stored.get("excludes", {}).items()},
+        stated_likes={k: list(v) for k, v in stored.get("likes", {}).items()},
+        labels=dict(stored.get("labels", {})),
+    )
     likes: dict[str, defaultdict[str, float]] = {k: defaultdict(float) for k in FIELDS}
     for k, vals in taste.stated_likes.items():
         for v in vals:
@@ -155,27 +163,35 @@ async def observe(ctx: ToolContext, products: list[Product], kind: str) -> None:
     return None
 
 
-_REQUEST = ("The shopper's own words, read when the structured fields are not given "
-            "(e.g. 'I'm a size M, no polyester')")
+_REQUEST = (
+    "The shopper's own words, read when the structured fields are not given "
+    "(e.g. 'I'm a size M, no polyester')"
+)
 
 
 class RememberArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
     request: str | None = Field(None, description=_REQUEST)
-    sizes: list[str] = Field(default_factory=list, description="Sizes the shopper wears",
-                             examples=[["M", "42"]])
+    sizes: list[str] = Field(
+        default_factory=list, description="Sizes the shopper wears", examples=[["M", "42"]]
+    )
     likes: dict[Field_, list[str]] = Field(
-        default_factory=dict, description="What they like, by field",
-        examples=[{"brand": ["Nordvale"], "color": ["navy"]}])
+        default_factory=dict,
+        description="What they like, by field",
+        examples=[{"brand": ["Nordvale"], "color": ["navy"]}],
+    )
     excludes: dict[Field_, list[str]] = Field(
-        default_factory=dict, description="What they never want to see",
-        examples=[{"material": ["polyester"]}])
+        default_factory=dict,
+        description="What they never want to see",
+        examples=[{"material": ["polyester"]}],
+    )
 
 
 class ForgetArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
     what: Literal["everything", "sizes", "likes", "excludes"] | None = Field(
-        None, description="'everything', or one part of the profile")
+        None, description="'everything', or one part of the profile"
+    )
     request: str | None = Field(None, description="The shopper's own words ('forget my size')")
     value: str | None = Field(None, description="Forget only this one value (e.g. 'Nordvale')")
 
@@ -184,11 +200,20 @@ class NoArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-@tool(examples=[
-    "I wear size L", "I'm a size S", "I wear a 38 in shoes", "I love green",
-    "I like Kestrel", "no cotton for me",
-    "please never show me polyester", "I never wear pink", "remember that I love Solenne",
-    "I'm allergic to wool, never show it to me"])
+@tool(
+    examples=[
+        "I wear size L",
+        "I'm a size S",
+        "I wear a 38 in shoes",
+        "I love green",
+        "I like Kestrel",
+        "no cotton for me",
+        "please never show me polyester",
+        "I never wear pink",
+        "remember that I love Solenne",
+        "I'm allergic to wool, never show it to me",
+    ]
+)
 async def remember_preference(ctx: ToolContext, args: RememberArgs) -> dict[str, Any]:
     """Remember what the shopper says about themselves for this and later conversations:
     their sizes ("I'm a size M"), what they like ("I love Nordvale") and what they never
@@ -197,8 +222,11 @@ async def remember_preference(ctx: ToolContext, args: RememberArgs) -> dict[str,
         facets = await asyncio.to_thread(ctx.catalog.facet_values) if ctx.catalog else {}
         args = RememberArgs.model_validate(_words.preferences(args.request, facets))
         if not (args.sizes or args.likes or args.excludes):
-            raise ToolError("I didn't catch a size, a like or a dislike in that; try "
-                            "'I'm a size M' or 'no polyester'", code="invalid_arguments")
+            raise ToolError(
+                "I didn't catch a size, a like or a dislike in that; try "
+                "'I'm a size M' or 'no polyester'",
+                code="invalid_arguments",
+            )
     profile = await ctx.need_stores().get_profile(ctx.user_id)
     stored = _stored(profile.preferences)
     labels = dict(stored.get("labels", {}))
@@ -221,34 +249,55 @@ async def remember_preference(ctx: ToolContext, args: RememberArgs) -> dict[str,
                     target[k].append(v)
                 if v in other.get(k, []):  # "actually I like polyester now"
                     other[k].remove(v)
-    await _save(ctx, {"sizes": sizes[:6], "likes": likes, "excludes": excludes,
-                      "labels": labels})
+    await _save(ctx, {"sizes": sizes[:6], "likes": likes, "excludes": excludes, "labels": labels})
     now = (await load(ctx)).explain()
     return {"message": f"Got it, I'll remember: {'; '.join(now)}.", "remembered": now}
 
 
-@tool(examples=["what do you know about me?", "what have you remembered about me?",
-                "show my profile", "what are my preferences?"])
+@tool(
+    examples=[
+        "what do you know about me?",
+        "what have you remembered about me?",
+        "show my profile",
+        "what are my preferences?",
+    ]
+)
 async def show_profile(ctx: ToolContext, args: NoArgs) -> dict[str, Any]:
     """What the shop knows about the shopper ("what do you know about me?"): the sizes,
     likes and exclusions they told, and the tastes read from what they bought, added and
     saved."""
     taste = await load(ctx)
     summary = taste.explain()
-    message = ("Here's what I know about you: " + "; ".join(summary) + ". Say 'forget my "
-               "size' or 'forget everything' to delete it." if summary else
-               "I don't know anything about you yet.")
-    return {"message": message, "sizes": taste.sizes,
-            "likes": {k: [taste.labels.get(v, v) for v in sorted(d, key=lambda x: -d[x])]
-                      for k, d in taste.likes.items()},
-            "excludes": {k: [taste.labels.get(v, v) for v in vs]
-                         for k, vs in taste.excludes.items() if vs},
-            "summary": taste.explain(), "empty": taste.empty}
+    message = (
+        "Here's what I know about you: " + "; ".join(summary) + ". Say 'forget my "
+        "size' or 'forget everything' to delete it."
+        if summary
+        else "I don't know anything about you yet."
+    )
+    return {
+        "message": message,
+        "sizes": taste.sizes,
+        "likes": {
+            k: [taste.labels.get(v, v) for v in sorted(d, key=lambda x: -d[x])]
+            for k, d in taste.likes.items()
+        },
+        "excludes": {
+            k: [taste.labels.get(v, v) for v in vs] for k, vs in taste.excludes.items() if vs
+        },
+        "summary": taste.explain(),
+        "empty": taste.empty,
+    }
 
 
-@tool(examples=["please forget what size I wear", "forget everything",
-                "forget that I like Solenne",
-                "forget everything you know about me", "delete my preferences"])
+@tool(
+    examples=[
+        "please forget what size I wear",
+        "forget everything",
+        "forget that I like Solenne",
+        "forget everything you know about me",
+        "delete my preferences",
+    ]
+)
 async def forget_profile(ctx: ToolContext, args: ForgetArgs) -> dict[str, Any]:
     """Forget what the shop knows about the shopper: 'everything' (the profile, and no
     tastes read from earlier purchases, carts or boards), or their sizes, likes or
@@ -256,8 +305,10 @@ async def forget_profile(ctx: ToolContext, args: ForgetArgs) -> dict[str, Any]:
     if args.what is None:
         what = _words.forget_what(args.request or "")
         if what is None:
-            raise ToolError("what should I forget: your sizes, likes, dislikes or everything?",
-                            code="invalid_arguments")
+            raise ToolError(
+                "what should I forget: your sizes, likes, dislikes or everything?",
+                code="invalid_arguments",
+            )
         value = args.value
         if value is None and args.request and what in ("likes", "excludes"):
             facets = await asyncio.to_thread(ctx.catalog.facet_values) if ctx.catalog else {}
@@ -268,24 +319,36 @@ async def forget_profile(ctx: ToolContext, args: ForgetArgs) -> dict[str, Any]:
     stored = _stored(profile.preferences)
     if args.what == "everything":
         await _save_raw(ctx, {"forgotten_at": datetime.now(UTC).isoformat()})
-        return {"message": "Done: I've forgotten everything I knew about you.",
-                "forgot": "everything"}
+        return {
+            "message": "Done: I've forgotten everything I knew about you.",
+            "forgot": "everything",
+        }
     v = norm(args.value) if args.value else None
     if args.what == "sizes":
         stored["sizes"] = [s for s in stored.get("sizes", []) if v is not None and norm(s) != v]
     else:
         what = str(args.what)
         part = stored.get(what, {})
-        stored[what] = {k: [x for x in vals if v is not None and x != v]
-                             for k, vals in part.items()}
+        stored[what] = {
+            k: [x for x in vals if v is not None and x != v] for k, vals in part.items()
+        }
         if args.what == "likes" and v is None:
             # Forgetting likes also stops reading them from earlier purchases.
             stored["forgotten_at"] = datetime.now(UTC).isoformat()
     await _save_raw(ctx, stored)
-    label = f"{args.value}" if args.value else {"sizes": "your sizes", "likes": "what you like",
-                                                "excludes": "what you avoid"}[str(args.what)]
-    return {"message": f"Done: I've forgotten {label}.", "forgot": args.what,
-            "value": args.value, "now": (await load(ctx)).explain()}
+    label = (
+        f"{args.value}"
+        if args.value
+        else {"sizes": "your sizes", "likes": "what you like", "excludes": "what you avoid"}[
+            str(args.what)
+        ]
+    )
+    return {
+        "message": f"Done: I've forgotten {label}.",
+        "forgot": args.what,
+        "value": args.value,
+        "now": (await load(ctx)).explain(),
+    }
 
 
 async def _save_raw(ctx: ToolContext, stored: dict[str, Any]) -> None:
@@ -302,8 +365,9 @@ async def personalise(ctx: ToolContext, result: dict[str, Any]) -> dict[str, Any
     cards = result.get("products")
     if taste.empty or not cards or ctx.catalog is None:
         return result
-    found = {p.id: p for p in await asyncio.to_thread(
-        ctx.catalog.get_products, [c["id"] for c in cards])}
+    found = {
+        p.id: p for p in await asyncio.to_thread(ctx.catalog.get_products, [c["id"] for c in cards])
+    }
     keep = []
     for rank, card in enumerate(cards):
         p = found.get(card["id"])
@@ -314,12 +378,16 @@ async def personalise(ctx: ToolContext, result: dict[str, Any]) -> dict[str, Any
             card = {**card, "reason": why[0]}
         keep.append((-boost + rank * 0.1, rank, card))
     keep.sort(key=lambda t: (t[0], t[1]))
-    return {**result, "products": [c for _, _, c in keep],
-            "personalised": [c["reason"] for _, _, c in keep if c.get("reason")][:3]}
+    return {
+        **result,
+        "products": [c for _, _, c in keep],
+        "personalised": [c["reason"] for _, _, c in keep if c.get("reason")][:3],
+    }
 
 
-async def default_options(ctx: ToolContext, product: Product,
-                          wanted: dict[str, str]) -> dict[str, str]:
+async def default_options(
+    ctx: ToolContext, product: Product, wanted: dict[str, str]
+) -> dict[str, str]:
     """The shopper's remembered size fills a size they did not name, when the product
     sells it ("I'm a size M", then "add the first one")."""
     if "size" in wanted or ctx.stores is None:

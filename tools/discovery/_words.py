@@ -8,17 +8,26 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from retrieval.schema import norm
+from shopagent.retrieval.schema import norm
 
 _FIELDS = ("brand", "color", "material", "style", "category")
-_NEG = re.compile(r"\b(?:no|never|not|don'?t (?:like|want|wear)|hate|avoid|without|"
-                  r"allergic to|except)\b", re.I)
+_NEG = re.compile(
+    r"\b(?:no|never|not|don'?t (?:like|want|wear)|hate|avoid|without|"
+    r"allergic to|except)\b",
+    re.I,
+)
 _POS = re.compile(r"\b(?:love|like|adore|prefer|favou?rite|fan of|into|enjoy)s?\b", re.I)
-_SIZE = re.compile(r"\b(?:size|wear an?|i'?m an?|i am an?)\s+(?:size\s+)?"
-                   r"([0-9]{1,3}(?:\.[05])?|xxs|xs|s|m|l|xl|xxl|xxxl)\b", re.I)
+_SIZE = re.compile(
+    r"\b(?:size|wear an?|i'?m an?|i am an?)\s+(?:size\s+)?"
+    r"([0-9]{1,3}(?:\.[05])?|xxs|xs|s|m|l|xl|xxl|xxxl)\b",
+    re.I,
+)
 _SHOE = re.compile(r"\b(?:shoe|shoes)\s*(?:size)?\s*(?:is|are|:)?\s*([0-9]{2}(?:\.5)?)\b", re.I)
-_BUDGET = re.compile(r"(?:under|below|max(?:imum)?|up to|less than|budget(?: of| is)?|"
-                     r"no more than|within)\s*(?:\$|€|£)?\s*([0-9]+(?:[.,][0-9]{1,2})?)", re.I)
+_BUDGET = re.compile(
+    r"(?:under|below|max(?:imum)?|up to|less than|budget(?: of| is)?|"
+    r"no more than|within)\s*(?:\$|€|£)?\s*([0-9]+(?:[.,][0-9]{1,2})?)",
+    re.I,
+)
 
 
 def _clauses(text: str) -> list[str]:
@@ -38,14 +47,17 @@ def facet_mentions(text: str, facets: dict[str, list[str]]) -> list[tuple[str, s
             if any(re.search(rf"(?<![\w]){re.escape(f)}(?![\w])", low) for f in forms):
                 out.append((field, value))
     # "sterling silver" also names "silver": keep the longest mention of overlapping words.
-    return [(f, v) for f, v in out
-            if not any(len(w) > len(v) and norm(v) in norm(w) for _, w in out)]
+    return [
+        (f, v) for f, v in out if not any(len(w) > len(v) and norm(v) in norm(w) for _, w in out)
+    ]
 
 
 def preferences(text: str, facets: dict[str, list[str]]) -> dict[str, Any]:
     """{"sizes": [...], "likes": {field: [...]}, "excludes": {field: [...]}} from text."""
-    sizes = [m.group(1).upper() if m.group(1).isalpha() else m.group(1)
-             for m in [*_SHOE.finditer(text), *_SIZE.finditer(text)]]
+    sizes = [
+        m.group(1).upper() if m.group(1).isalpha() else m.group(1)
+        for m in [*_SHOE.finditer(text), *_SIZE.finditer(text)]
+    ]
     likes: dict[str, list[str]] = {}
     excludes: dict[str, list[str]] = {}
     target: dict[str, list[str]] | None = None
@@ -70,10 +82,12 @@ def budget(text: str) -> Decimal | None:
     return value if value > 0 else None
 
 
-_INTEREST = re.compile(r"\b(?:likes?|loves?|into|enjoys?|fan of|crazy about|obsessed with|"
-                       r"passionate about|who does|who plays|plays|does)\s+([^,.;!?]+)", re.I)
-_TAIL = re.compile(r"\b(?:under|below|max|budget|up to|less than|for (?:her|him|them))\b.*$",
-                   re.I)
+_INTEREST = re.compile(
+    r"\b(?:likes?|loves?|into|enjoys?|fan of|crazy about|obsessed with|"
+    r"passionate about|who does|who plays|plays|does)\s+([^,.;!?]+)",
+    re.I,
+)
+_TAIL = re.compile(r"\b(?:under|below|max|budget|up to|less than|for (?:her|him|them))\b.*$", re.I)
 
 
 def interests(text: str) -> list[str]:

@@ -40,9 +40,9 @@ from pydantic import BaseModel, ConfigDict
 
 from shopagent.errors import ToolError
 from shopagent.mcp_config import McpServerConfig
-from tools._registry import Tool, ToolContext, ToolRegistry
-from tools.mcp._pins import Pins, schema_digest
-from tools.protocols import CatalogReader
+from shopagent.tools._registry import Tool, ToolContext, ToolRegistry
+from shopagent.tools.mcp._pins import Pins, schema_digest
+from shopagent.tools.protocols import CatalogReader
 
 if TYPE_CHECKING:
     from shopagent.settings import Settings

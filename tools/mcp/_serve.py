@@ -28,13 +28,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_jsonable_python
 
 from shopagent.errors import ShopAgentError, ToolError
-from tools._registry import Tool, ToolContext, ToolRegistry
-from tools.mcp._tokens import TokenSigner
-from tools.protocols import CatalogReader
-from tools.stores.base import CommerceStore
+from shopagent.tools._registry import Tool, ToolContext, ToolRegistry
+from shopagent.tools.mcp._tokens import TokenSigner
+from shopagent.tools.protocols import CatalogReader
+from shopagent.tools.stores.base import CommerceStore
 
 if TYPE_CHECKING:
-    from retrieval.images import ImageStore
+    from shopagent.retrieval.images import ImageStore
     from shopagent.settings import Settings
 
 log = logging.getLogger(__name__)

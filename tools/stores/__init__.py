@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from shopagent.settings import Settings
-from tools.stores.base import (
+from shopagent.tools.stores.base import (
     Cart,
     CartLine,
     CommerceStore,
@@ -62,7 +62,7 @@ async def open_stores(settings: Settings) -> Stores:
     """
     if settings.state_backend == "redis":
         from shopagent.redis import async_redis
-        from tools.stores.redis import RedisCommerceStore, RedisSessionIndex
+        from shopagent.tools.stores.redis import RedisCommerceStore, RedisSessionIndex
 
         client = async_redis(settings)
         try:
@@ -77,7 +77,7 @@ async def open_stores(settings: Settings) -> Stores:
             idempotency_ttl_s=settings.idempotency_ttl_s,
         )
         return Stores(commerce, RedisSessionIndex(client, session_ttl_s=settings.checkpoint_ttl_s))
-    from tools.stores.sqlite import SQLiteCommerceStore, SQLiteDb, SQLiteSessionIndex
+    from shopagent.tools.stores.sqlite import SQLiteCommerceStore, SQLiteDb, SQLiteSessionIndex
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = await SQLiteDb.open(settings.data_dir / "commerce.sqlite")

@@ -56,8 +56,9 @@ def total_of(lines: list[CartLine]) -> Decimal:
     if len(currencies) > 1:
         # Adding amounts of two currencies would be meaningless; tools refuse to mix them.
         raise ValueError(f"lines in several currencies: {sorted(currencies)}")
-    return sum((line.line_total for line in lines),
-               quantize(0, lines[0].currency if lines else "USD"))
+    return sum(
+        (line.line_total for line in lines), quantize(0, lines[0].currency if lines else "USD")
+    )
 
 
 class Cart(BaseModel):

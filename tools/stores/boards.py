@@ -19,7 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from tools.stores.base import utcnow
+from shopagent.tools.stores.base import utcnow
 
 MAX_BOARDS = 50
 MAX_ITEMS = 200
@@ -94,15 +94,18 @@ class SQLiteBoards:
     async def list_boards(self, user_id: str) -> list[Board]:
         db = await self._boards()
         async with db.lock:
-            rows = await db.all("SELECT data FROM boards WHERE user_id = ? ORDER BY written",
-                                (user_id,))
+            rows = await db.all(
+                "SELECT data FROM boards WHERE user_id = ? ORDER BY written", (user_id,)
+            )
         return [Board.model_validate_json(r[0]) for r in rows]
 
     async def get_board(self, user_id: str, name: str) -> Board | None:
         db = await self._boards()
         async with db.lock:
-            row = await db.one("SELECT data FROM boards WHERE user_id = ? AND name_key = ?",
-                               (user_id, board_key(name)))
+            row = await db.one(
+                "SELECT data FROM boards WHERE user_id = ? AND name_key = ?",
+                (user_id, board_key(name)),
+            )
         return Board.model_validate_json(row[0]) if row else None
 
     async def put_board(self, board: Board) -> None:
@@ -111,15 +114,15 @@ class SQLiteBoards:
             await db.conn.execute(
                 "INSERT OR REPLACE INTO boards (user_id, name_key, data, share_token, written) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (board.user_id, board.key, board.model_dump_json(), board.share_token,
-                 time.time()))
+                (board.user_id, board.key, board.model_dump_json(), board.share_token, time.time()),
+            )
 
     async def delete_board(self, user_id: str, name: str) -> bool:
         db = await self._boards()
         async with db.lock:
             cur = await db.conn.execute(
-                "DELETE FROM boards WHERE user_id = ? AND name_key = ?",
-                (user_id, board_key(name)))
+                "DELETE FROM boards WHERE user_id = ? AND name_key = ?", (user_id, board_key(name))
+            )
             return bool(cur.rowcount)
 
     async def board_by_token(self, token: str) -> Board | None:
@@ -131,8 +134,7 @@ class SQLiteBoards:
     async def order_baskets(self, limit: int = 5000) -> list[list[str]]:
         db = await self._boards()
         async with db.lock:
-            rows = await db.all("SELECT data FROM orders ORDER BY created DESC LIMIT ?",
-                                (limit,))
+            rows = await db.all("SELECT data FROM orders ORDER BY created DESC LIMIT ?", (limit,))
         return [b for r in rows if (b := _basket(r[0]))]
 
     async def _delete_boards(self, user_id: str) -> None:
@@ -172,8 +174,7 @@ class RedisBoards:
         if old is not None and old.share_token and old.share_token != board.share_token:
             await self._r.delete(self._share_key(old.share_token))
         if board.share_token:
-            await self._r.set(self._share_key(board.share_token),
-                              f"{board.user_id}\n{board.key}")
+            await self._r.set(self._share_key(board.share_token), f"{board.user_id}\n{board.key}")
 
     async def delete_board(self, user_id: str, name: str) -> bool:
         old = await self.get_board(user_id, name)

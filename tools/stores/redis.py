@@ -29,8 +29,16 @@ from redis.exceptions import WatchError
 
 from shopagent.errors import Conflict
 from shopagent.redis import tag_safe
-from tools.stores.base import Cart, Order, Profile, SessionInfo, StagedTxn, WriteFn, touched
-from tools.stores.boards import RedisBoards
+from shopagent.tools.stores.base import (
+    Cart,
+    Order,
+    Profile,
+    SessionInfo,
+    StagedTxn,
+    WriteFn,
+    touched,
+)
+from shopagent.tools.stores.boards import RedisBoards
 
 _PENDING = b"pending:"
 # redis.asyncio.Redis or RedisCluster. Typed loosely on purpose: the installed stubs

@@ -30,9 +30,17 @@ from typing import Any, TypeVar
 import aiosqlite
 from pydantic_core import to_jsonable_python
 
-from tools.stores.base import Cart, Order, Profile, SessionInfo, StagedTxn, WriteFn, touched
-from tools.stores.boards import SQLITE_SCHEMA as BOARDS_SCHEMA
-from tools.stores.boards import SQLiteBoards
+from shopagent.tools.stores.base import (
+    Cart,
+    Order,
+    Profile,
+    SessionInfo,
+    StagedTxn,
+    WriteFn,
+    touched,
+)
+from shopagent.tools.stores.boards import SQLITE_SCHEMA as BOARDS_SCHEMA
+from shopagent.tools.stores.boards import SQLiteBoards
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -1,6 +1,6 @@
 """Training of the embedded tier: generate turns from the catalog, fit, write the artifact.
 
-    from training.embedded import ensure_model
+    from shopagent.training.embedded import ensure_model
     path = ensure_model(settings, catalog)     # trains only when no artifact fits the catalog
 
 The artifact folder (``settings.embedded_model_path``) holds ``weights.pt`` (the intent
@@ -20,11 +20,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agent.embedded._catalog import build_profile, facets_hash
-from agent.embedded._lexicon import Lexicon, SpellFixer
-from agent.embedded._model import whole_words
-from training.embedded._generate import GENERATOR_VERSION, generate_examples
-from training.embedded._train import TrainConfig, train_intent_model
+from shopagent.agent.embedded import (
+    Lexicon,
+    SpellFixer,
+    build_profile,
+    facets_hash,
+    whole_words,
+)
+from shopagent.training.embedded._generate import GENERATOR_VERSION, generate_examples
+from shopagent.training.embedded._train import TrainConfig, train_intent_model
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +39,21 @@ LEXICON_FILE = "lexicon.json"
 # category's option values. The generator itself samples what it needs.
 SAMPLE_PRODUCTS = 20_000
 
-__all__ = ["TrainConfig", "catalog_fingerprint", "catalog_snapshot", "ensure_embedded_model",
-           "ensure_model",
-           "quick_model", "read_manifest", "train"]
+__all__ = [
+    "TrainConfig",
+    "catalog_fingerprint",
+    "catalog_snapshot",
+    "ensure_embedded_model",
+    "ensure_model",
+    "quick_model",
+    "read_manifest",
+    "train",
+]
 
 
-def catalog_snapshot(catalog: Any, limit: int = SAMPLE_PRODUCTS
-                     ) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+def catalog_snapshot(
+    catalog: Any, limit: int = SAMPLE_PRODUCTS
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     """(product dicts, facet values) from a CatalogService, or from a (products, facets) pair.
 
     Products are sampled evenly over sorted ids so the sample (and the fingerprint) is
@@ -52,21 +64,20 @@ def catalog_snapshot(catalog: Any, limit: int = SAMPLE_PRODUCTS
     facets = catalog.facet_values()
     products: list[dict[str, Any]] = []
     index = getattr(catalog, "index", None)
-    if index is not None and hasattr(index, "all_product_ids") and hasattr(catalog,
-                                                                         "get_products"):
+    if index is not None and hasattr(index, "all_product_ids") and hasattr(catalog, "get_products"):
         ids = sorted(index.all_product_ids())
         step = max(1, len(ids) // limit)
         products = [p.model_dump() for p in catalog.get_products(ids[::step][:limit])]
     return products, facets
 
 
-def catalog_fingerprint(products: list[dict[str, Any]], facets: dict[str, list[str]],
-                        cfg: TrainConfig) -> str:
+def catalog_fingerprint(
+    products: list[dict[str, Any]], facets: dict[str, list[str]], cfg: TrainConfig
+) -> str:
     h = hashlib.sha256()
     h.update(json.dumps({k: sorted(map(str, v)) for k, v in sorted(facets.items())}).encode())
     for p in sorted(products, key=lambda p: str(p.get("id"))):
-        h.update(f"{p.get('id')}|{p.get('title')}|{p.get('category')}|{p.get('brand')}\n"
-                 .encode())
+        h.update(f"{p.get('id')}|{p.get('title')}|{p.get('category')}|{p.get('brand')}\n".encode())
         # option values are the tier's vocabulary too: a changed option retrains
         opts = [v.get("options") for v in p.get("variants") or [] if isinstance(v, dict)]
         h.update(json.dumps(opts, sort_keys=True, default=str).encode())
@@ -81,8 +92,14 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
         return None
 
 
-def train(products: list[dict[str, Any]], facets: dict[str, list[str]], out_dir: Path,
-          cfg: TrainConfig | None = None, *, progress: bool = True) -> dict[str, Any]:
+def train(
+    products: list[dict[str, Any]],
+    facets: dict[str, list[str]],
+    out_dir: Path,
+    cfg: TrainConfig | None = None,
+    *,
+    progress: bool = True,
+) -> dict[str, Any]:
     """Generate turns, train, and write the artifact to ``out_dir`` atomically.
 
     Returns the manifest."""
@@ -129,8 +146,9 @@ def train(products: list[dict[str, Any]], facets: dict[str, list[str]], out_dir:
     return manifest
 
 
-def ensure_model(settings: Any, catalog: Any, progress: bool = True,
-                 cfg: TrainConfig | None = None) -> Path:
+def ensure_model(
+    settings: Any, catalog: Any, progress: bool = True, cfg: TrainConfig | None = None
+) -> Path:
     """The artifact for this catalog: reused when its fingerprint matches, else trained."""
     cfg = cfg or TrainConfig()
     folder = Path(settings.embedded_model_path)
@@ -156,7 +174,7 @@ def quick_model(settings: Any, catalog: Any = None, *, cfg: TrainConfig | None =
     only the first test session on a machine pays for training (~30-60 s on 2 cores)."""
     cfg = cfg or QUICK_CONFIG
     if catalog is None:
-        from retrieval.demo import generate_products, vocabulary
+        from shopagent.retrieval.demo import generate_products, vocabulary
 
         catalog = ([p.model_dump() for p in generate_products(300)], vocabulary())
     products, facets = catalog_snapshot(catalog)
@@ -176,7 +194,7 @@ def ensure_embedded_model(settings: Any, catalog: Any = None, progress: bool = T
     """``ensure_model`` over the configured catalog (what ``make run`` calls on start)."""
     if catalog is not None:
         return ensure_model(settings, catalog, progress=progress)
-    from retrieval import open_catalog
+    from shopagent.retrieval import open_catalog
 
     service = open_catalog(settings)
     try:

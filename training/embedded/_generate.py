@@ -14,8 +14,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from agent.embedded._lexicon import Lexicon, leaf
-from training.embedded import _templates as T
+from shopagent.agent.embedded import Lexicon, leaf
+from shopagent.training.embedded import _templates as T
 
 GENERATOR_VERSION = "10"
 _KEYS = "qwertyuiopasdfghjklzxcvbnm"
@@ -61,8 +61,9 @@ def title_nouns(products: list[dict[str, Any]], lexicon: Lexicon) -> dict[str, s
 
 
 class Generator:
-    def __init__(self, products: list[dict[str, Any]], facet_values: dict[str, list[str]],
-                 seed: int = 0) -> None:
+    def __init__(
+        self, products: list[dict[str, Any]], facet_values: dict[str, list[str]], seed: int = 0
+    ) -> None:
         self.rng = random.Random(seed)
         base = Lexicon(facet_values)
         self.nouns = title_nouns(products, base)
@@ -75,8 +76,9 @@ class Generator:
         # Categories a shopper names: leaves (paths' last part) only, not "Apparel".
         cats = self.values.get("category", [])
         leaves = cats
-        self.categories = [c for c in leaves if not any(
-            o != c and o.startswith(c + " >") for o in cats)] or ["things"]
+        self.categories = [
+            c for c in leaves if not any(o != c and o.startswith(c + " >") for o in cats)
+        ] or ["things"]
 
     # --- surfaces -------------------------------------------------------------------------
     def say(self, slot: str, value: str) -> str:
@@ -95,18 +97,51 @@ class Generator:
         r = self.rng
         a = r.choice([10, 15, 20, 25, 30, 40, 50, 60, 75, 80, 100, 120, 150, 200, 250, 300, 500])
         b = a + r.choice([10, 20, 30, 50, 100])
-        amt = r.choice([f"${a}", f"{a}", f"{a} bucks", f"{a} dollars", f"€{a}", f"{a} usd",
-                        f"${a}.00", _spell(a), f"£{a}", f"{a} euros"])
+        amt = r.choice(
+            [
+                f"${a}",
+                f"{a}",
+                f"{a} bucks",
+                f"{a} dollars",
+                f"€{a}",
+                f"{a} usd",
+                f"${a}.00",
+                _spell(a),
+                f"£{a}",
+                f"{a} euros",
+            ]
+        )
         amt2 = r.choice([f"${b}", f"{b}", f"{b} bucks", f"{b} dollars"])
-        return r.choice([
-            f"under {amt}", f"below {amt}", f"less than {amt}", f"for under {amt}",
-            f"under {amt}", f"cheaper than {amt}", f"max {amt}", f"no more than {amt}",
-            f"up to {amt}", f"{amt} or less", f"at most {amt}", f"within {amt}",
-            f"between {a} and {amt2}", f"${a}-${b}", f"from ${a} to ${b}", f"{a} to {b} dollars",
-            f"over {amt}", f"above {amt}", f"at least {amt}", f"more than {amt}",
-            f"{amt} and up", f"around {amt}", f"for {amt}", f"budget {amt}",
-            f"nothing over {amt}", f"not more than {amt}",
-        ])
+        return r.choice(
+            [
+                f"under {amt}",
+                f"below {amt}",
+                f"less than {amt}",
+                f"for under {amt}",
+                f"under {amt}",
+                f"cheaper than {amt}",
+                f"max {amt}",
+                f"no more than {amt}",
+                f"up to {amt}",
+                f"{amt} or less",
+                f"at most {amt}",
+                f"within {amt}",
+                f"between {a} and {amt2}",
+                f"${a}-${b}",
+                f"from ${a} to ${b}",
+                f"{a} to {b} dollars",
+                f"over {amt}",
+                f"above {amt}",
+                f"at least {amt}",
+                f"more than {amt}",
+                f"{amt} and up",
+                f"around {amt}",
+                f"for {amt}",
+                f"budget {amt}",
+                f"nothing over {amt}",
+                f"not more than {amt}",
+            ]
+        )
 
     def ref(self) -> str:
         r = self.rng
@@ -114,17 +149,38 @@ class Generator:
         ordn = ["first", "second", "third", "fourth", "fifth", "sixth"][n - 1]
         sfx = {1: "st", 2: "nd", 3: "rd"}.get(n, "th")
         cat = self.pick("category")
-        return r.choice([f"the {ordn} one", f"the {ordn}", f"the {n}{sfx} one", f"number {n}",
-                         "it", "that one", "this one", "the last one", f"the {ordn} item",
-                         f"#{n}", f"the {n}{sfx}", "that", "those", f"the {ordn} {cat}",
-                         "the last"])
+        return r.choice(
+            [
+                f"the {ordn} one",
+                f"the {ordn}",
+                f"the {n}{sfx} one",
+                f"number {n}",
+                "it",
+                "that one",
+                "this one",
+                "the last one",
+                f"the {ordn} item",
+                f"#{n}",
+                f"the {n}{sfx}",
+                "that",
+                "those",
+                f"the {ordn} {cat}",
+                "the last",
+            ]
+        )
 
     def product_phrase(self, with_category: bool = True) -> str:
         r = self.rng
         pre: list[str] = []
         post: list[str] = []
-        for slot, p in (("style", 0.2), ("color", 0.45), ("material", 0.25), ("brand", 0.2),
-                        ("size", 0.2), ("audience", 0.25)):
+        for slot, p in (
+            ("style", 0.2),
+            ("color", 0.45),
+            ("material", 0.25),
+            ("brand", 0.2),
+            ("size", 0.2),
+            ("audience", 0.25),
+        ):
             if slot not in self.values or r.random() > p:
                 continue
             v = self.pick(slot)
@@ -132,11 +188,14 @@ class Generator:
                 post.append(r.choice([f"in size {v}", f"size {v}", f"in {v}", v, f"in a {v}"]))
             elif slot == "audience":
                 (pre if r.random() < 0.4 else post).append(
-                    r.choice([v, f"{v}'s"]) if pre is not None and r.random() < 0.4
-                    else r.choice([f"for {v}", f"for my {v}", f"for a {v}"]))
+                    r.choice([v, f"{v}'s"])
+                    if pre is not None and r.random() < 0.4
+                    else r.choice([f"for {v}", f"for my {v}", f"for a {v}"])
+                )
             elif slot == "brand":
                 (pre if r.random() < 0.5 else post).append(
-                    v if r.random() < 0.5 else r.choice([f"from {v}", f"by {v}"]))
+                    v if r.random() < 0.5 else r.choice([f"from {v}", f"by {v}"])
+                )
             elif slot == "material" and r.random() < 0.3:
                 post.append(r.choice([f"made of {v}", f"in {v}"]))
             elif slot == "color" and r.random() < 0.3:
@@ -147,8 +206,11 @@ class Generator:
         if r.random() < 0.35:
             post.append(self.price())
         r.shuffle(post)
-        noun = self.pick("category") if with_category else r.choice(
-            ["stuff", "something", "things", "anything", "items", "products"])
+        noun = (
+            self.pick("category")
+            if with_category
+            else r.choice(["stuff", "something", "things", "anything", "items", "products"])
+        )
         sep = r.choice([" ", " ", ", "])
         return " ".join([*pre, noun]) + (sep + " ".join(post) if post else "")
 
@@ -156,16 +218,26 @@ class Generator:
     def fill(self, tpl: str) -> str:
         r = self.rng
         out = tpl
-        for key, fn in (("{title}", self._title), ("{ref2}", self.ref), ("{ref}", self.ref),
-                        ("{pid2}", self._pid),
-                        ("{pid}", self._pid), ("{oid}", self._oid), ("{category}",
-                        lambda: self.pick("category")), ("{color}", lambda: self.pick("color")),
-                        ("{size}", lambda: self.pick("size")), ("{price}", self.price),
-                        ("{qty}", lambda: r.choice(["2", "two", "3", "three", "a couple", "4"])),
-                        ("{n1}", lambda: str(r.randint(1, 3))), ("{n2}",
-                                                                  lambda: str(r.randint(4, 6)))):
-            while key in out and (key[1:-1] not in ("color", "size", "category")
-                                  or key[1:-1] in self.values or key == "{category}"):
+        for key, fn in (
+            ("{title}", self._title),
+            ("{ref2}", self.ref),
+            ("{ref}", self.ref),
+            ("{pid2}", self._pid),
+            ("{pid}", self._pid),
+            ("{oid}", self._oid),
+            ("{category}", lambda: self.pick("category")),
+            ("{color}", lambda: self.pick("color")),
+            ("{size}", lambda: self.pick("size")),
+            ("{price}", self.price),
+            ("{qty}", lambda: r.choice(["2", "two", "3", "three", "a couple", "4"])),
+            ("{n1}", lambda: str(r.randint(1, 3))),
+            ("{n2}", lambda: str(r.randint(4, 6))),
+        ):
+            while key in out and (
+                key[1:-1] not in ("color", "size", "category")
+                or key[1:-1] in self.values
+                or key == "{category}"
+            ):
                 out = out.replace(key, fn(), 1)
         return out
 
@@ -193,15 +265,21 @@ class Generator:
         if r.random() < 0.2:
             return r.choice(T.REFINE_BARE)
         parts = []
-        for slot in r.sample(["color", "size", "material", "brand", "style", "audience",
-                              "price"], k=r.choice([1, 1, 1, 2])):
+        for slot in r.sample(
+            ["color", "size", "material", "brand", "style", "audience", "price"],
+            k=r.choice([1, 1, 1, 2]),
+        ):
             if slot == "price":
                 parts.append(self.price())
             elif slot in self.values:
                 v = self.pick(slot)
-                parts.append({"size": r.choice([v, f"size {v}", f"a {v}"]),
-                              "audience": r.choice([f"for {v}", f"{v}'s", v]),
-                              "brand": r.choice([v, f"from {v}", f"only {v}"])}.get(slot, v))
+                parts.append(
+                    {
+                        "size": r.choice([v, f"size {v}", f"a {v}"]),
+                        "audience": r.choice([f"for {v}", f"{v}'s", v]),
+                        "brand": r.choice([v, f"from {v}", f"only {v}"]),
+                    }.get(slot, v)
+                )
         return r.choice(T.REFINE_PREFIX) + " and ".join(parts) + r.choice(T.REFINE_SUFFIX)
 
     def from_list(self, templates: list[str], i: int) -> tuple[str, bool]:
@@ -209,12 +287,22 @@ class Generator:
         return self.fill(tpl), (templates.index(tpl) % 7 == 3)
 
     def generate(self, per_intent: dict[str, int]) -> list[Example]:
-        lists = {"visual_search": T.VISUAL, "product_details": T.DETAILS, "compare": T.COMPARE,
-                 "add_to_cart": T.ADD, "remove_from_cart": T.REMOVE, "view_cart": T.VIEW_CART,
-                 "checkout": T.CHECKOUT, "order_status": T.ORDER_STATUS,
-                 "cancel_order": T.CANCEL, "greeting": T.GREETING, "help": T.HELP,
-                 "goodbye": T.GOODBYE, "human_handoff": T.HANDOFF,
-                 "out_of_scope": T.OUT_OF_SCOPE}
+        lists = {
+            "visual_search": T.VISUAL,
+            "product_details": T.DETAILS,
+            "compare": T.COMPARE,
+            "add_to_cart": T.ADD,
+            "remove_from_cart": T.REMOVE,
+            "view_cart": T.VIEW_CART,
+            "checkout": T.CHECKOUT,
+            "order_status": T.ORDER_STATUS,
+            "cancel_order": T.CANCEL,
+            "greeting": T.GREETING,
+            "help": T.HELP,
+            "goodbye": T.GOODBYE,
+            "human_handoff": T.HANDOFF,
+            "out_of_scope": T.OUT_OF_SCOPE,
+        }
         out: list[Example] = []
         seen: set[tuple[str, str]] = set()
         for intent, n in per_intent.items():
@@ -264,31 +352,58 @@ def _typo(w: str, r: random.Random) -> str:
     i = r.randrange(1, len(w) - 1)
     op = r.randrange(4)
     if op == 0:
-        return w[:i] + w[i + 1] + w[i] + w[i + 2:]
+        return w[:i] + w[i + 1] + w[i] + w[i + 2 :]
     if op == 1:
-        return w[:i] + w[i + 1:]
+        return w[:i] + w[i + 1 :]
     if op == 2:
         return w[:i] + w[i] + w[i:]
-    return w[:i] + r.choice(_KEYS) + w[i + 1:]
+    return w[:i] + r.choice(_KEYS) + w[i + 1 :]
 
 
 def _spell(n: int) -> str:
-    words = {10: "ten", 20: "twenty", 30: "thirty", 40: "forty", 50: "fifty", 60: "sixty",
-             80: "eighty", 100: "a hundred", 15: "fifteen", 25: "twenty five", 75: "seventy five"}
+    words = {
+        10: "ten",
+        20: "twenty",
+        30: "thirty",
+        40: "forty",
+        50: "fifty",
+        60: "sixty",
+        80: "eighty",
+        100: "a hundred",
+        15: "fifteen",
+        25: "twenty five",
+        75: "seventy five",
+    }
     return words.get(n, str(n))
 
 
 DEFAULT_MIX = {
-    "search": 1500, "refine": 900, "visual_search": 320, "product_details": 320,
-    "compare": 260, "add_to_cart": 520, "remove_from_cart": 260, "view_cart": 200,
-    "checkout": 200, "order_status": 240, "cancel_order": 220, "greeting": 150, "help": 170,
-    "goodbye": 160, "human_handoff": 220, "out_of_scope": 400,
+    "search": 1500,
+    "refine": 900,
+    "visual_search": 320,
+    "product_details": 320,
+    "compare": 260,
+    "add_to_cart": 520,
+    "remove_from_cart": 260,
+    "view_cart": 200,
+    "checkout": 200,
+    "order_status": 240,
+    "cancel_order": 220,
+    "greeting": 150,
+    "help": 170,
+    "goodbye": 160,
+    "human_handoff": 220,
+    "out_of_scope": 400,
 }
 
 
-def generate_examples(products: list[dict[str, Any]], facet_values: dict[str, list[str]],
-                      *, scale: float = 1.0, seed: int = 0) -> tuple[list[Example],
-                                                                    dict[str, str]]:
+def generate_examples(
+    products: list[dict[str, Any]],
+    facet_values: dict[str, list[str]],
+    *,
+    scale: float = 1.0,
+    seed: int = 0,
+) -> tuple[list[Example], dict[str, str]]:
     """Training turns and the title-noun map (saved with the model for the lexicon)."""
     gen = Generator(products, facet_values, seed)
     mix = {k: max(20, int(v * scale)) for k, v in DEFAULT_MIX.items()}

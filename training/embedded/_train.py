@@ -19,9 +19,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from agent.embedded._model import IntentHead, IntentModel, features, load_encoder
-from agent.embedded._schema import INTENTS
-from training.embedded._generate import Example
+from shopagent.agent.embedded import INTENTS, IntentHead, IntentModel, features, load_encoder
+from shopagent.training.embedded._generate import Example
 
 
 @dataclass
@@ -47,12 +46,17 @@ def _progress(enabled: bool) -> Any:
         return nullcontext(None)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
 
 
-def _buckets(ids: list[list[int]], labels: list[int], batch: int,
-             rng: random.Random) -> list[tuple[list[int], int]]:
+def _buckets(
+    ids: list[list[int]], labels: list[int], batch: int, rng: random.Random
+) -> list[tuple[list[int], int]]:
     """Batches of example indices with equal token length."""
     by_len: dict[int, list[int]] = defaultdict(list)
     for i, seq in enumerate(ids):
@@ -60,7 +64,7 @@ def _buckets(ids: list[list[int]], labels: list[int], batch: int,
     out = []
     for _, idx in by_len.items():
         rng.shuffle(idx)
-        out += [(idx[k:k + batch], len(ids[idx[0]])) for k in range(0, len(idx), batch)]
+        out += [(idx[k : k + batch], len(ids[idx[0]])) for k in range(0, len(idx), batch)]
     rng.shuffle(out)
     return out
 
@@ -87,8 +91,9 @@ def expected_calibration_error(conf: list[float], correct: list[bool], bins: int
     return round(ece, 4)
 
 
-def train_intent_model(examples: list[Example], cfg: TrainConfig, *,
-                       progress: bool = True) -> tuple[IntentModel, dict[str, Any]]:
+def train_intent_model(
+    examples: list[Example], cfg: TrainConfig, *, progress: bool = True
+) -> tuple[IntentModel, dict[str, Any]]:
     t0 = time.monotonic()
     threads = torch.get_num_threads()
     torch.set_num_threads(max(1, cfg.threads))
@@ -98,16 +103,18 @@ def train_intent_model(examples: list[Example], cfg: TrainConfig, *,
         torch.set_num_threads(threads)
 
 
-def _train(examples: list[Example], cfg: TrainConfig, progress: bool,
-           t0: float) -> tuple[IntentModel, dict[str, Any]]:
+def _train(
+    examples: list[Example], cfg: TrainConfig, progress: bool, t0: float
+) -> tuple[IntentModel, dict[str, Any]]:
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     intents = list(INTENTS)
     tok, bert = load_encoder(cfg.n_layers, quantize=cfg.quantize)
     train = [e for e in examples if e.split == "train"]
     val = [e for e in examples if e.split == "val"]
-    ids = tok([e.text or "." for e in train + val], truncation=True,
-              max_length=cfg.max_len)["input_ids"]
+    ids = tok([e.text or "." for e in train + val], truncation=True, max_length=cfg.max_len)[
+        "input_ids"
+    ]
     labels = torch.tensor([intents.index(e.intent) for e in train + val])
     n_train = len(train)
 
@@ -136,7 +143,7 @@ def _train(examples: list[Example], cfg: TrainConfig, progress: bool,
         for _ in range(cfg.epochs):
             perm = torch.randperm(n_train)
             for k in range(0, n_train, cfg.batch_size):
-                b = perm[k:k + cfg.batch_size]
+                b = perm[k : k + cfg.batch_size]
                 loss = loss_fn(head(x_tr[b]), y_tr[b])
                 opt.zero_grad()
                 loss.backward()

@@ -4,26 +4,26 @@ Heavy libraries (torch, transformers, peft, trl) are imported inside the functio
 them, so importing this package is cheap.
 """
 
-from training.vlm._build import build_sft_data, card_markdown
-from training.vlm._collate import VlmCollator, encode_example, token_lengths
-from training.vlm._config import LANGUAGE_MODEL_TARGETS, LoraTrainConfig
-from training.vlm._generate import (
+from shopagent.training.vlm._build import build_sft_data, card_markdown
+from shopagent.training.vlm._collate import VlmCollator, encode_example, token_lengths
+from shopagent.training.vlm._config import LANGUAGE_MODEL_TARGETS, LoraTrainConfig
+from shopagent.training.vlm._generate import (
     check_adapter,
     generate,
     load_for_inference,
     predict_tool_calls,
 )
-from training.vlm._processor import load_processor, save_processor
-from training.vlm._sft_data import convert, dedupe_key, is_exact, split_by_conversation
-from training.vlm._synthetic import DEMO_TOOL_SCHEMAS, write_demo_sessions
-from training.vlm._template import (
+from shopagent.training.vlm._processor import load_processor, save_processor
+from shopagent.training.vlm._sft_data import convert, dedupe_key, is_exact, split_by_conversation
+from shopagent.training.vlm._synthetic import DEMO_TOOL_SCHEMAS, write_demo_sessions
+from shopagent.training.vlm._template import (
     parse_tool_calls,
     serving_chat_template,
     training_chat_template,
     write_serving_template,
 )
-from training.vlm._tiny import build_tiny_vlm, train_tokenizer
-from training.vlm._train import TrainResult, read_split, train_lora
+from shopagent.training.vlm._tiny import build_tiny_vlm, train_tokenizer
+from shopagent.training.vlm._train import TrainResult, read_split, train_lora
 
 __all__ = [
     "DEMO_TOOL_SCHEMAS",

@@ -42,8 +42,12 @@ def encode_example(processor: Any, example: dict[str, Any], data_dir: Path) -> d
     ``train_from``) plus the image tensors."""
     messages = with_images(example["messages"], data_dir)
     enc = processor.apply_chat_template(
-        [messages], tools=example.get("tools") or None, tokenize=True, return_dict=True,
-        return_assistant_tokens_mask=True, return_tensors="pt",
+        [messages],
+        tools=example.get("tools") or None,
+        tokenize=True,
+        return_dict=True,
+        return_assistant_tokens_mask=True,
+        return_tensors="pt",
     )
     out: dict[str, Any] = {k: enc[k][0] for k in ("input_ids", "attention_mask") if k in enc}
     if "mm_token_type_ids" in enc:
@@ -56,8 +60,12 @@ def encode_example(processor: Any, example: dict[str, Any], data_dir: Path) -> d
         # not target. Rendering stops at a message boundary, where a special token starts the
         # next message, so the prefix's tokens are a prefix of the whole's.
         prefix = processor.apply_chat_template(
-            [example["messages"][:train_from]], tools=example.get("tools") or None,
-            tokenize=True, return_dict=True, return_tensors="pt")
+            [example["messages"][:train_from]],
+            tools=example.get("tools") or None,
+            tokenize=True,
+            return_dict=True,
+            return_tensors="pt",
+        )
         labels[: prefix["input_ids"].shape[1]] = IGNORE_INDEX
     out["labels"] = labels
     for k in ("pixel_values", "image_grid_thw"):
@@ -80,18 +88,26 @@ class VlmCollator:
     def __call__(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
         import torch
 
-        encoded = [encode_example(self.processor, json.loads(r["example"]), self.data_dir)
-                   for r in rows]
+        encoded = [
+            encode_example(self.processor, json.loads(r["example"]), self.data_dir) for r in rows
+        ]
         width = max(len(e["input_ids"]) for e in encoded)
-        pad = {"input_ids": self.pad_id, "attention_mask": 0, "mm_token_type_ids": 0,
-               "labels": IGNORE_INDEX}
+        pad = {
+            "input_ids": self.pad_id,
+            "attention_mask": 0,
+            "mm_token_type_ids": 0,
+            "labels": IGNORE_INDEX,
+        }
         batch: dict[str, Any] = {}
         for key in _SEQ_KEYS:
             if key not in encoded[0]:
                 continue
-            batch[key] = torch.stack([
-                torch.nn.functional.pad(e[key], (0, width - len(e[key])), value=pad[key])
-                for e in encoded])
+            batch[key] = torch.stack(
+                [
+                    torch.nn.functional.pad(e[key], (0, width - len(e[key])), value=pad[key])
+                    for e in encoded
+                ]
+            )
         for key in ("pixel_values", "image_grid_thw"):
             parts = [e[key] for e in encoded if key in e]
             if parts:

@@ -17,12 +17,17 @@ class LoraTrainConfig(BaseModel):
     rank: int = Field(16, ge=1, description="LoRA rank r (vLLM: keep <= --max-lora-rank).")
     alpha: int = Field(32, ge=1, description="LoRA alpha; the update is scaled by alpha/r.")
     dropout: float = Field(0.05, ge=0, lt=1)
-    target_modules: str = Field(LANGUAGE_MODEL_TARGETS,
-                                description="Regex over module names (PEFT target_modules).")
+    target_modules: str = Field(
+        LANGUAGE_MODEL_TARGETS, description="Regex over module names (PEFT target_modules)."
+    )
     learning_rate: float = Field(2e-4, gt=0)
     epochs: float = Field(3.0, gt=0)
-    max_length: int = Field(4096, ge=64, description="Tokens per example, image tokens included; "
-                            "longer examples are left out (cutting would split an image).")
+    max_length: int = Field(
+        4096,
+        ge=64,
+        description="Tokens per example, image tokens included; "
+        "longer examples are left out (cutting would split an image).",
+    )
     batch_size: int = Field(1, ge=1)
     grad_accum: int = Field(8, ge=1, description="Gradient accumulation steps.")
     gradient_checkpointing: bool = True
@@ -34,6 +39,8 @@ class LoraTrainConfig(BaseModel):
     seed: int = 0
     bf16: bool | None = Field(None, description="None: bf16 where the GPU supports it.")
     max_image_pixels: int | None = Field(
-        None, description="Cap on pixels per image (bounds image tokens); None keeps the base's.")
-    module_name: str = Field("shop-lora", description="LoRA module name vLLM serves it under "
-                             "(SHOPAGENT_LOCAL_MODEL).")
+        None, description="Cap on pixels per image (bounds image tokens); None keeps the base's."
+    )
+    module_name: str = Field(
+        "shop-lora", description="LoRA module name vLLM serves it under (SHOPAGENT_LOCAL_MODEL)."
+    )

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from training.vlm._template import TEMPLATE_FILE, training_chat_template
+from shopagent.training.vlm._template import TEMPLATE_FILE, training_chat_template
 
 # model_type -> processor class name in transformers. Qwen3-VL shares the Qwen2-VL image
 # processor (patch 16 is read from preprocessor_config.json).
@@ -57,12 +57,19 @@ def _without_video(name: str) -> type:
         # Trainer calls it at each checkpoint).
         save_processor(self, save_directory)
 
-    return type(name, (base,), {"check_argument_for_proper_class": check_argument_for_proper_class,
-                                "save_pretrained": save_pretrained})
+    return type(
+        name,
+        (base,),
+        {
+            "check_argument_for_proper_class": check_argument_for_proper_class,
+            "save_pretrained": save_pretrained,
+        },
+    )
 
 
-def build_processor(model_type: str, tokenizer: Any, image_processor: Any,
-                    chat_template: str | None = None) -> Any:
+def build_processor(
+    model_type: str, tokenizer: Any, image_processor: Any, chat_template: str | None = None
+) -> Any:
     cls = _without_video(_PROCESSORS[model_type])
     return cls(
         image_processor=image_processor,

@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.llm_policy import EARLIER_PHOTO, current_photo_text
-from agent.prompts import SYSTEM_PROMPT
+from shopagent.agent.llm_policy import EARLIER_PHOTO, current_photo_text
+from shopagent.agent.prompts import SYSTEM_PROMPT
 from shopagent.errors import InvalidInput
 
 FORMAT = "shopagent-conversation/1"

@@ -29,7 +29,7 @@ _TOOL_CALL = re.compile(r"<tool_call>\s*(.*?)\s*</tool_call>", re.DOTALL)
 @lru_cache
 def training_chat_template() -> str:
     """The template with ``{% generation %}`` markers (assistant spans, for the loss mask)."""
-    return files("training.vlm").joinpath(TEMPLATE_FILE).read_text(encoding="utf-8")
+    return files("shopagent.training.vlm").joinpath(TEMPLATE_FILE).read_text(encoding="utf-8")
 
 
 def serving_chat_template() -> str:

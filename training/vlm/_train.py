@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from shopagent.errors import InvalidInput
-from training.vlm._collate import VlmCollator, token_lengths
-from training.vlm._config import LoraTrainConfig
-from training.vlm._template import write_serving_template
+from shopagent.training.vlm._collate import VlmCollator, token_lengths
+from shopagent.training.vlm._config import LoraTrainConfig
+from shopagent.training.vlm._template import write_serving_template
 
 log = logging.getLogger(__name__)
 Progress = Callable[[dict[str, Any]], None]
@@ -59,8 +59,9 @@ def read_split(data_dir: Path, name: str) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def _fits(processor: Any, examples: list[dict[str, Any]], data_dir: Path,
-          max_length: int) -> tuple[list[dict[str, Any]], int]:
+def _fits(
+    processor: Any, examples: list[dict[str, Any]], data_dir: Path, max_length: int
+) -> tuple[list[dict[str, Any]], int]:
     lengths = token_lengths(processor, examples, data_dir)
     kept = [e for e, n in zip(examples, lengths, strict=True) if n <= max_length]
     return kept, len(examples) - len(kept)
@@ -78,11 +79,18 @@ def _progress_callback(progress: Progress) -> Any:
     from transformers import TrainerCallback
 
     class _Report(TrainerCallback):  # type: ignore[misc]
-        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None,
-                   **kwargs: Any) -> None:
+        def on_log(
+            self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any
+        ) -> None:
             if logs:
-                progress({**logs, "step": state.global_step, "max_steps": state.max_steps,
-                          "epoch": round(state.epoch or 0.0, 3)})
+                progress(
+                    {
+                        **logs,
+                        "step": state.global_step,
+                        "max_steps": state.max_steps,
+                        "epoch": round(state.epoch or 0.0, 3),
+                    }
+                )
 
     return _Report()
 
@@ -95,9 +103,15 @@ def _bf16(config: LoraTrainConfig) -> bool:
     return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
 
 
-def train_lora(base: str | Path, data_dir: str | Path, out_dir: str | Path,
-               config: LoraTrainConfig | None = None, *, resume: bool = True,
-               progress: Progress | None = None) -> TrainResult:
+def train_lora(
+    base: str | Path,
+    data_dir: str | Path,
+    out_dir: str | Path,
+    config: LoraTrainConfig | None = None,
+    *,
+    resume: bool = True,
+    progress: Progress | None = None,
+) -> TrainResult:
     """Fine-tune a LoRA adapter on ``<data_dir>/{train,eval}.jsonl`` (``shopagent train
     sft-data``). Returns the losses; writes the adapter to ``out_dir``."""
     import torch
@@ -106,30 +120,40 @@ def train_lora(base: str | Path, data_dir: str | Path, out_dir: str | Path,
     from transformers.trainer_utils import get_last_checkpoint
     from trl import SFTConfig, SFTTrainer
 
-    from training.vlm._processor import load_processor
+    from shopagent.training.vlm._processor import load_processor
 
     config = config or LoraTrainConfig()
     base, data_dir, out_dir = Path(base), Path(data_dir), Path(out_dir)
     if not (base / "config.json").is_file():
-        raise InvalidInput(f"--base {base} is not a local model folder (no config.json); "
-                           "weights are never downloaded")
+        raise InvalidInput(
+            f"--base {base} is not a local model folder (no config.json); "
+            "weights are never downloaded"
+        )
     processor = load_processor(base)
     if config.max_image_pixels:
         processor.image_processor.size["longest_edge"] = config.max_image_pixels
     train, dropped = _fits(processor, read_split(data_dir, "train"), data_dir, config.max_length)
-    evals, dropped_eval = _fits(processor, read_split(data_dir, "eval"), data_dir,
-                                config.max_length)
+    evals, dropped_eval = _fits(
+        processor, read_split(data_dir, "eval"), data_dir, config.max_length
+    )
     if not train:
-        raise InvalidInput(f"{data_dir}/train.jsonl has no example within max_length "
-                           f"{config.max_length} ({dropped} too long)")
+        raise InvalidInput(
+            f"{data_dir}/train.jsonl has no example within max_length "
+            f"{config.max_length} ({dropped} too long)"
+        )
     if dropped or dropped_eval:
-        log.warning("left out %d train and %d eval examples longer than %d tokens",
-                    dropped, dropped_eval, config.max_length)
+        log.warning(
+            "left out %d train and %d eval examples longer than %d tokens",
+            dropped,
+            dropped_eval,
+            config.max_length,
+        )
 
     torch.manual_seed(config.seed)
     use_bf16 = _bf16(config)
     model = AutoModelForImageTextToText.from_pretrained(
-        base, local_files_only=True, dtype=torch.bfloat16 if use_bf16 else torch.float32)
+        base, local_files_only=True, dtype=torch.bfloat16 if use_bf16 else torch.float32
+    )
     checkpoints = out_dir / "checkpoints"
     args = SFTConfig(
         output_dir=str(checkpoints),
@@ -159,13 +183,20 @@ def train_lora(base: str | Path, data_dir: str | Path, out_dir: str | Path,
         dataloader_pin_memory=torch.cuda.is_available(),
     )
     peft_config = LoraConfig(
-        r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout,
-        target_modules=config.target_modules, task_type="CAUSAL_LM",
+        r=config.rank,
+        lora_alpha=config.alpha,
+        lora_dropout=config.dropout,
+        target_modules=config.target_modules,
+        task_type="CAUSAL_LM",
     )
     trainer = SFTTrainer(
-        model=model, args=args, train_dataset=_as_dataset(train),
-        eval_dataset=_as_dataset(evals) if evals else None, processing_class=processor,
-        data_collator=VlmCollator(processor, data_dir), peft_config=peft_config,
+        model=model,
+        args=args,
+        train_dataset=_as_dataset(train),
+        eval_dataset=_as_dataset(evals) if evals else None,
+        processing_class=processor,
+        data_collator=VlmCollator(processor, data_dir),
+        peft_config=peft_config,
         callbacks=[_progress_callback(progress)] if progress else None,
     )
     if progress is not None:
@@ -191,17 +222,29 @@ def train_lora(base: str | Path, data_dir: str | Path, out_dir: str | Path,
     write_serving_template(out_dir)
     history = trainer.state.log_history
     result = TrainResult(
-        adapter_dir=str(out_dir), module_name=config.module_name,
-        train_examples=len(train), eval_examples=len(evals),
-        dropped_too_long=dropped + dropped_eval, steps=trainer.state.global_step,
-        duration_s=round(duration, 1), eval_loss_before=eval_before,
-        eval_loss_per_epoch=[{"epoch": h["epoch"], "eval_loss": h["eval_loss"]}
-                             for h in history if "eval_loss" in h],
-        train_loss_logged=[{"step": h["step"], "epoch": h["epoch"], "loss": h["loss"]}
-                           for h in history if "loss" in h],
+        adapter_dir=str(out_dir),
+        module_name=config.module_name,
+        train_examples=len(train),
+        eval_examples=len(evals),
+        dropped_too_long=dropped + dropped_eval,
+        steps=trainer.state.global_step,
+        duration_s=round(duration, 1),
+        eval_loss_before=eval_before,
+        eval_loss_per_epoch=[
+            {"epoch": h["epoch"], "eval_loss": h["eval_loss"]} for h in history if "eval_loss" in h
+        ],
+        train_loss_logged=[
+            {"step": h["step"], "epoch": h["epoch"], "loss": h["loss"]}
+            for h in history
+            if "loss" in h
+        ],
         resumed_from=last,
     )
-    summary = {"base": str(base), "data": str(data_dir), "config": config.model_dump(),
-               **asdict(result)}
+    summary = {
+        "base": str(base),
+        "data": str(data_dir),
+        "config": config.model_dump(),
+        **asdict(result),
+    }
     (out_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return result

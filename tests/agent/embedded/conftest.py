@@ -12,14 +12,14 @@ import pytest
 
 @pytest.fixture(scope="session")
 def demo_facets() -> dict[str, list[str]]:
-    from retrieval.demo import vocabulary
+    from shopagent.retrieval.demo import vocabulary
 
     return vocabulary()
 
 
 @pytest.fixture(scope="session")
 def trained_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from training.embedded import quick_model
+    from shopagent.training.embedded import quick_model
 
     settings = SimpleNamespace(
         embedded_model_path=Path(tmp_path_factory.mktemp("embedded")) / "model",
@@ -31,6 +31,6 @@ def trained_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="session")
 def tier(trained_settings: Any, demo_facets: dict[str, list[str]]) -> Any:
-    from agent.embedded import EmbeddedTier
+    from shopagent.agent.embedded import EmbeddedTier
 
     return EmbeddedTier.load(trained_settings, demo_facets)

@@ -1,4 +1,4 @@
-""""We don't carry X; the closest we have: ..." in a garden-hardware-electronics shop: the
+""" "We don't carry X; the closest we have: ..." in a garden-hardware-electronics shop: the
 categories offered are ranked by the catalog's own text encoder (real MiniLM, retrieval's
 TextEmbedder) over the shop's category paths, so they are near in meaning. The intent
 model is a stub (the model boundary)."""
@@ -7,15 +7,25 @@ from __future__ import annotations
 
 import pytest
 
-from agent.embedded import INTENTS, DialogueState, EmbeddedTier, Lexicon
-from agent.embedded._catalog import CatalogProfile
-from retrieval.embed import TextEmbedder
+from shopagent.agent.embedded import INTENTS, DialogueState, EmbeddedTier, Lexicon
+from shopagent.agent.embedded._catalog import CatalogProfile
+from shopagent.retrieval.embed import TextEmbedder
 
 CATEGORIES = [
-    "Garden > Hoses", "Garden > Pruning Shears", "Garden > Seeds", "Garden > Wheelbarrows",
-    "Tools > Drills", "Tools > Screwdrivers", "Tools > Ladders",
-    "Electronics > Monitors", "Electronics > Keyboards", "Electronics > Webcams",
-    "Kitchen > Kettles", "Kitchen > Toasters", "Pets > Dog Beds", "Pets > Cat Toys",
+    "Garden > Hoses",
+    "Garden > Pruning Shears",
+    "Garden > Seeds",
+    "Garden > Wheelbarrows",
+    "Tools > Drills",
+    "Tools > Screwdrivers",
+    "Tools > Ladders",
+    "Electronics > Monitors",
+    "Electronics > Keyboards",
+    "Electronics > Webcams",
+    "Kitchen > Kettles",
+    "Kitchen > Toasters",
+    "Pets > Dog Beds",
+    "Pets > Cat Toys",
 ]
 
 VOCAB = sorted({w.lower() for c in CATEGORIES for w in c.replace(">", " ").split()})
@@ -31,19 +41,29 @@ class StubModel:
 @pytest.fixture(scope="module")
 def tier() -> EmbeddedTier:
     facets = {"category": [c.split(">")[-1].strip() for c in CATEGORIES]}
-    t = EmbeddedTier(StubModel(), Lexicon(facets), 0.6, {}, None, None,
-                     CatalogProfile({"categories": CATEGORIES, "vocab": VOCAB}))
+    t = EmbeddedTier(
+        StubModel(),
+        Lexicon(facets),
+        0.6,
+        {},
+        None,
+        None,
+        CatalogProfile({"categories": CATEGORIES, "vocab": VOCAB}),
+    )
     t.attach_text_encoder(TextEmbedder(None, encoder="torch").encode)
     return t
 
 
-@pytest.mark.parametrize(("request_", "departments"), [
-    ("laptops", {"Electronics"}),
-    ("lawn mower", {"Garden"}),
-    ("a chainsaw", {"Tools", "Garden"}),
-    ("cat scratching post", {"Pets"}),
-    ("coffee grinder", {"Kitchen"}),
-])
+@pytest.mark.parametrize(
+    ("request_", "departments"),
+    [
+        ("laptops", {"Electronics"}),
+        ("lawn mower", {"Garden"}),
+        ("a chainsaw", {"Tools", "Garden"}),
+        ("cat scratching post", {"Pets"}),
+        ("coffee grinder", {"Kitchen"}),
+    ],
+)
 def test_the_closest_categories_are_near_in_meaning(
     tier: EmbeddedTier, request_: str, departments: set[str]
 ) -> None:

@@ -6,10 +6,10 @@ import json
 import re
 from typing import Any
 
-from agent.embedded import DialogueState, NLUResult, Slots, ToolOutcome
-from agent.embedded._policy import plan
-from agent.embedded._respond import respond
-from agent.embedded._state import update_state
+from shopagent.agent.embedded import DialogueState, NLUResult, Slots, ToolOutcome
+from shopagent.agent.embedded._policy import plan
+from shopagent.agent.embedded._respond import respond
+from shopagent.agent.embedded._state import update_state
 
 SHOWN = ["p-1", "p-2", "p-3", "p-4"]
 
@@ -299,7 +299,7 @@ def test_which_is_cheapest_with_one_product_shown_shows_its_details() -> None:
 
 
 def test_search_text_keeps_numbers_with_units_and_drops_amounts_of_money() -> None:
-    from agent.embedded._state import search_query
+    from shopagent.agent.embedded._state import search_query
 
     def q(text: str, **slots: Any) -> str:
         return search_query(nlu("search", text, **slots), None)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agent.embedded import Lexicon
-from agent.embedded._lexicon import SpellFixer
+from shopagent.agent.embedded import Lexicon
+from shopagent.agent.embedded._lexicon import SpellFixer
 
 FACETS = {
     "category": ["Apparel", "Apparel > Dresses", "Shoes > Sneakers", "T-Shirts"],

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from agent.embedded import INTENTS, DialogueState, EmbeddedTier, Lexicon
-from agent.embedded._catalog import CatalogProfile, build_profile
-from agent.embedded._guards import not_carried
+from shopagent.agent.embedded import INTENTS, DialogueState, EmbeddedTier, Lexicon
+from shopagent.agent.embedded._catalog import CatalogProfile, build_profile
+from shopagent.agent.embedded._guards import not_carried
 
 FEED = Path(__file__).resolve().parents[2] / "data" / "catalogs" / "home_outdoor" / "shopify.csv"
 
@@ -23,11 +23,12 @@ class Search:
 
 @pytest.fixture(scope="module")
 def shop() -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-    from retrieval.ingest import read_feed
+    from shopagent.retrieval.ingest import read_feed
 
     products = [r.product.model_dump(mode="json") for r in read_feed(FEED) if r.product]
-    facets: dict[str, set[str]] = {k: set() for k in ("category", "color", "size", "material",
-                                                       "brand")}
+    facets: dict[str, set[str]] = {
+        k: set() for k in ("category", "color", "size", "material", "brand")
+    }
     for p in products:
         facets["category"].add(p["category"].split(">")[-1].strip())
         if p.get("brand"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.embedded._parse import parse
+from shopagent.agent.embedded._parse import parse
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
+from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
 from shopagent.errors import ShopAgentError
 
 HANDWRITTEN = Path(__file__).parents[2] / "data" / "nlu_handwritten.jsonl"
@@ -98,7 +98,7 @@ def test_quick_model_clears_a_floor_on_the_handwritten_turns(tier: Any) -> None:
 
 
 def test_a_product_named_by_its_title_with_a_purchase_verb_is_added(tier: Any) -> None:
-    from retrieval.demo import generate_products
+    from shopagent.retrieval.demo import generate_products
 
     by_title = {p.title: p.id for p in generate_products(300)}
     title = "Pavo Brown Leather Penny Loafer"
