@@ -55,6 +55,10 @@ def budget(text: str) -> Decimal | None:
     return value if value > 0 else None
 
 
+def without_budget(text: str) -> str:
+    return re.sub(r"\s{2,}", " ", _CAP.sub(" ", text)).strip(" ,") or text
+
+
 def occasion(text: str, defaults: dict[str, Any]) -> str | None:
     """The event a request is built around: one the shop's defaults name, longest first
     ("baby shower" before "baby"), else an event phrase ("for a dinner party")."""

@@ -72,7 +72,7 @@ _PLAN_ARGS = frozenset({"occasion", "interests", "likes", "excludes"})
 # person the shop's defaults know, interests, or a preference in the shop's own facet
 # values. Each raises that tool's example similarity, so "my grandma loves reading" reaches
 # the gift planner though no example reads like it. Only near misses are lifted.
-_EVIDENCE_BONUS = 0.12
+_EVIDENCE_BONUS = 0.15
 _PREFERENCE_BONUS = 0.3
 _NEAR_MISS = 0.3
 # Refinements of what a tool just showed, routed back to that tool when its schema can
@@ -133,7 +133,9 @@ class PluginMatcher:
         for owner, example in zip(owners, texts, strict=True):
             self._content.setdefault(owner, set()).update(
                 w for w in _words_of(example) if not _DESTRUCTIVE_WORDS.fullmatch(w))
-        self._vectors = _unit(encode(texts)) if texts else np.zeros((0, 1), np.float32)
+        self._vectors = (
+            _unit(encode([_meaning(t) for t in texts])) if texts else np.zeros((0, 1), np.float32)
+        )
 
     def __len__(self) -> int:
         return len(self.tools)
@@ -144,7 +146,7 @@ class PluginMatcher:
         follow = self._follow_up(text, state)
         if follow is not None:
             return follow
-        sims = self._vectors @ _unit(self._encode([_REFERENCE.sub("it", text)]))[0]
+        sims = self._vectors @ _unit(self._encode([_meaning(text)]))[0]
         sims = sims + np.array([self._evidence(o, text) for o in self._owners], np.float32) * (
             sims >= _NEAR_MISS)
         for i in np.argsort(-sims):
@@ -164,10 +166,19 @@ class PluginMatcher:
                 or _REQUEST_IDIOM.search(text)
             ):
                 continue
-            if self._names_category(owner, text):
+            if self._names_category(owner, text) or self._bare_refinement(owner, text, state):
                 continue
             return PluginMatch(owner, round(score, 4), self._texts[int(i)])
         return None
+
+    def _bare_refinement(self, owner: str, text: str, state: DialogueState | None) -> bool:
+        """"anything cheaper?" after a search refines that search, not a plan tool whose
+        examples say "cheaper ideas": only right after that tool (see _follow_up)."""
+        props = self.tools[owner].schema.get("properties") or {}
+        if state is None or "cheaper_than" not in props or not _CHEAPER.search(text):
+            return False
+        rest = _words_of(_CHEAPER.sub(" ", text)) - _VAGUE
+        return state.last_intent != PREFIX + owner and not rest
 
     def _names_category(self, owner: str, text: str) -> bool:
         props = self.tools[owner].schema.get("properties") or {}
@@ -187,6 +198,8 @@ class PluginMatcher:
             bonus += _EVIDENCE_BONUS
         if {"likes", "excludes"} <= set(props) and found.get("preference"):
             bonus += _PREFERENCE_BONUS
+        if "categories" in props and found.get("category") and _REFERENCE.search(text):
+            bonus += _EVIDENCE_BONUS  # "which shoes and bag would match the first one?"
         if {"what", "value"} <= set(props) and found.get("names_part"):
             bonus += _EVIDENCE_BONUS  # "forget that I like Pavo": a part and a value
         verb = owner.split("_")[0]
@@ -311,6 +324,17 @@ class PluginMatcher:
 
 _SMALL = frozenset("a an the my me i it this that to of in on for from with and or what "
                    "you your is are do please all".split())
+
+
+def _meaning(text: str) -> str:
+    """What a request asks, without which product ("the first one" reads "it") or how much
+    ("under 60" is an argument): "what goes with the first skirt for under 60" is then as
+    close to "what goes with this?" as it should be, and no closer to a gift example for
+    sharing "under 50"."""
+    return plugin_args.without_budget(_REFERENCE.sub("it", text))
+
+
+_VAGUE = frozenset("something anything hmm ones one any some more less bit little".split())
 
 
 def _words_of(text: str) -> set[str]:
