@@ -278,3 +278,23 @@ async def test_co_purchases_in_orders_teach_complements(tmp_path: Path) -> None:
             assert set(out["complements"]) == {"helmets", "bike locks"}
     finally:
         cat.close()
+
+
+def test_a_look_prefers_pieces_that_need_no_question() -> None:
+    from shopagent.tools.discovery._looks import choose_look
+
+    def item(pid: str, sizes: list[str]) -> Product:
+        variants = [Variant(id=f"{pid}-{s}", options={"size": s}) for s in sizes] or [
+            Variant(id=f"{pid}-one")
+        ]
+        return Product(
+            id=pid, title=pid, category="Garden > Boots", price=Decimal("20.00"), variants=variants
+        )
+
+    # the best-scoring boot needs a size the shopper has not given; a close second comes in
+    # the size they wear, and a glove comes in one size only
+    boots = [(0.9, item("boot-a", ["38", "39"]), []), (0.8, item("boot-b", ["40", "41"]), [])]
+    gloves = [(0.7, item("glove", []), [])]
+    look = choose_look({"Boots": boots, "Gloves": gloves}, ["Boots", "Gloves"], None, ["40"])
+    assert [p.id for p, _, _ in look] == ["boot-b", "glove"]
+    assert look[0][1].options == {"size": "40"}  # bought in the size they wear, no question

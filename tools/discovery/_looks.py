@@ -118,14 +118,22 @@ def choose_look(
     """One item per category with the best total fit whose prices sum within budget;
     categories are dropped from the end (least complementary first) when none fits."""
     cats = [c for c in order if ranked.get(c)][:3]
+    # A piece the shopper must still choose an option for (a size they have not told us, a
+    # size they wear that it does not come in) keeps the look from being added in one
+    # step: among the close candidates, looks with fewer such pieces come first.
+    asks = {
+        t[1].id: pick_variant(t[1], sizes)[1] is not None
+        for c in cats
+        for t in ranked[c][:PER_CATEGORY]
+    }
     while cats:
         pools = [[t for t in ranked[c][:PER_CATEGORY]] for c in cats]
-        best: tuple[float, tuple[Any, ...]] | None = None
+        best: tuple[tuple[int, float], tuple[Any, ...]] | None = None
         for combo in itertools.product(*pools):
             total = sum((money(t[1].min_price) for t in combo), Decimal(0))
             if budget is not None and total > budget:
                 continue
-            score = sum(t[0] for t in combo)
+            score = (-sum(asks[t[1].id] for t in combo), sum(t[0] for t in combo))
             if best is None or score > best[0]:
                 best = (score, combo)
         if best is not None:
