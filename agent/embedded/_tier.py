@@ -53,6 +53,13 @@ LEXICON_FILE = "lexicon.json"
 # Which slots each intent may carry; anything else in the turn is noise for that intent.
 _FILTER_INTENTS = {"search", "refine", "visual_search"}
 # With a product's title and no purchase verb, these still ask for it to be added.
+# "do you sell / carry / stock <something>": about the shop's range unless "it", "this",
+# "them" or a position ("the first one") follows.
+_ASKS_THE_SHOP = re.compile(
+    r"\b(?:do|does) (?:you|u|the shop|your shop|this shop) (?:guys )?"
+    r"(?:sell|carry|stock|offer)\s+(?!(?:it|its|this|that|them|these|those|one|"
+    r"any of (?:them|these|those)|the (?:first|second|third|last|same|other))\b)"
+)
 _ADD_CUE = re.compile(r"\d|\b(?:please|pls|plz|too|also|as well|another|one more)\b", re.I)
 _CATALOG_SLOT_INTENTS = _FILTER_INTENTS | {"product_details", "add_to_cart", "remove_from_cart"}
 _ORDER_INTENTS = {"order_status", "cancel_order"}
@@ -302,6 +309,7 @@ class EmbeddedTier:
             )
             and not named & {"category", "brand"}
             and not re.search(r"\b(?:orders?|delivery|package|parcel)\b", nlu.text, re.I)
+            and not _ASKS_THE_SHOP.search(text.lower())  # "do you sell umbrellas?"
             and (
                 (
                     ABOUT_IT.search(nlu.text)
@@ -376,6 +384,8 @@ class EmbeddedTier:
         return nlu
 
     def _read(self, text: str, state: DialogueState, *, image_id: str | None = None) -> NLUResult:
+        typed = text.lower()
+        asks_the_shop = _ASKS_THE_SHOP.search(typed)  # as typed: "sell" is no typo
         fixed = self.spell(text) if self.spell else text
         scores = self.model.probs(fixed)
         if fixed != text:
@@ -481,6 +491,16 @@ class EmbeddedTier:
             # put to the shopper as a purchase they did not ask for
             intent = "search"
             confidence = max(confidence, scores["search"] + scores["add_to_cart"])
+        if (
+            intent == "product_details"
+            and titled is None
+            and asks_the_shop is not None
+            and not parse(typed[asks_the_shop.end() :]).references
+        ):
+            # "do you sell umbrellas?" with a product in play asks about the shop's range,
+            # not about that product: a search (and an honest "we don't carry" if so)
+            intent = "search"
+            confidence = max(confidence, scores["search"] + scores["product_details"])
         if intent not in PRODUCT_INTENTS:
             rest = text  # a title in a search is what the shopper is looking for
         slots = self.extract_slots(rest, intent, context=state.filters.get("category"))

@@ -549,3 +549,18 @@ def test_without_a_category_a_size_few_categories_have_is_not_a_filter(
     got = tier.understand("something small and orange", DialogueState())
     assert got.slots.size is None and got.slots.color == "orange"
     assert tier.understand("dog beds in small", DialogueState()).slots.size == "small"
+
+
+def test_asking_whether_the_shop_sells_something_is_not_about_the_product_in_play() -> None:
+    profile = CatalogProfile(build_profile(PRODUCTS))
+    tier = EmbeddedTier(
+        StubModel("product_details", 0.99), Lexicon(FACETS), 0.6, {}, set(), None, profile
+    )
+    shown = DialogueState(focus="kb-1", last_shown=["kb-1"])
+    assert tier.understand("do you sell trackballs?", shown).intent == "search"
+    assert tier.understand("do you guys carry standing desks", shown).intent == "search"
+    # about the product in play, it stays a product question
+    assert tier.understand("do you sell it in black?", shown).intent == "product_details"
+    assert tier.understand("do you stock the first one in linear?", shown).intent == (
+        "product_details"
+    )
