@@ -1,5 +1,5 @@
 """Fixtures shared by the discovery tool tests: one demo catalog (with its looks file)
-built once per session, and fresh commerce stores per test."""
+built once per session, and fresh commerce stores per test (SQLite, or both backends)."""
 
 from __future__ import annotations
 
@@ -30,4 +30,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Settin
 @pytest.fixture
 async def stores(tmp_path: Path) -> AsyncIterator[Stores]:
     async with await open_stores(discovery_settings(tmp_path)) as s:
+        yield s
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+async def both(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stores]:
+    url = request.getfixturevalue("redis_url") if request.param == "redis" else "redis://x"
+    settings = Settings(
+        _env_file=None,
+        data_dir=tmp_path,
+        state_backend=request.param,  # type: ignore[call-arg]
+        redis_url=url,
+    )
+    async with await open_stores(settings) as s:
         yield s

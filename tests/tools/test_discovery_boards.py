@@ -3,7 +3,6 @@ share link over the real API."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -11,25 +10,11 @@ import httpx
 import pytest
 
 from shopagent.errors import ToolError
-from shopagent.settings import Settings
 from shopagent.tools._registry import ToolContext, ToolRegistry
 from shopagent.tools.discovery import DISCOVERY_TOOLS
-from shopagent.tools.stores import Stores, open_stores
+from shopagent.tools.stores import Stores
 
 REG = ToolRegistry(DISCOVERY_TOOLS)
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-async def both(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stores]:
-    url = request.getfixturevalue("redis_url") if request.param == "redis" else "redis://x"
-    settings = Settings(
-        _env_file=None,
-        data_dir=tmp_path,
-        state_backend=request.param,  # type: ignore[call-arg]
-        redis_url=url,
-    )
-    async with await open_stores(settings) as s:
-        yield s
 
 
 async def call(ctx: ToolContext, name: str, args: dict[str, Any]) -> Any:

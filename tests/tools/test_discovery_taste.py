@@ -4,7 +4,6 @@ kept per user in the real stores (SQLite and Redis), applied to search and looks
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +16,6 @@ from shopagent.tools.builtin import build_registry
 from shopagent.tools.stores import CartLine, Order, Stores, open_stores
 
 REG: ToolRegistry = build_registry()
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-async def both(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stores]:
-    url = request.getfixturevalue("redis_url") if request.param == "redis" else "redis://x"
-    settings = Settings(
-        _env_file=None,
-        data_dir=tmp_path,
-        state_backend=request.param,  # type: ignore[call-arg]
-        redis_url=url,
-    )
-    async with await open_stores(settings) as s:
-        yield s
 
 
 async def call(ctx: ToolContext, name: str, args: dict[str, Any]) -> Any:
