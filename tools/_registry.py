@@ -126,13 +126,17 @@ class Tool:
             },
         }
 
-    def parse_args(self, raw: str | dict[str, Any] | None) -> BaseModel:
+    def decode_args(self, raw: str | dict[str, Any] | None) -> Any:
+        """The arguments as data: a model's JSON text decoded, a dict as it is."""
         try:
-            data = json.loads(raw) if isinstance(raw, str) else (raw or {})
+            return json.loads(raw) if isinstance(raw, str) else (raw or {})
         except json.JSONDecodeError as exc:
             raise ToolError(
                 f"arguments for {self.name} are not valid JSON: {exc.msg}", code="invalid_arguments"
             ) from exc
+
+    def parse_args(self, raw: str | dict[str, Any] | None) -> BaseModel:
+        data = self.decode_args(raw)
         try:
             return self.args_model.model_validate(data)
         except ValidationError as exc:

@@ -263,12 +263,7 @@ class McpTool(Tool):
         return jsonschema.validators.validator_for(self.input_schema)(self.input_schema)
 
     def parse_args(self, raw: str | dict[str, Any] | None) -> BaseModel:
-        try:
-            data = json.loads(raw) if isinstance(raw, str) else (raw or {})
-        except json.JSONDecodeError as exc:
-            raise ToolError(
-                f"arguments for {self.name} are not valid JSON: {exc.msg}", code="invalid_arguments"
-            ) from exc
+        data = self.decode_args(raw)
         if not isinstance(data, dict):
             raise ToolError(
                 f"arguments for {self.name} must be an object", code="invalid_arguments"
