@@ -30,6 +30,13 @@ ASKS_FOR = re.compile(
     r"(?:guys )?(?:have|sell|carry|stock)|(?:have you |you )?got|any)\b",
     re.I,
 )
+# "where can I find a baby stroller", "where i can buy X in this shop": a request for a
+# product, though it starts like a question
+WHERE_TO_FIND = re.compile(
+    r"\s*(?:(?:hi|hey|hello|ok|okay|so)\W+)?where\s(?:can|could|do|would)?\s?i\s(?:can\s)?"
+    r"(?:find|get|buy|see)\b",
+    re.I,
+)
 # A question about the product a title names ("what's the <title> made of?")
 QUESTION_ABOUT = re.compile(
     r"\?|\b(?:what|how|who|which|is|are|does|do|can|tell me|made of|warranty|material|"

@@ -168,7 +168,9 @@ def not_carried(
     low = re.sub(r"[$€£]?\d+(?:[.,]\d+)?\S*", " ", text.lower())
     # "i'm looking for a tent for camping": what follows the request is the thing
     low = _REQUEST.sub(" ", low, count=1)
-    head_part = re.split(r"\b(?:for|with|that|which|from|by|to|under|below|over|in)\b", low)[0]
+    head_part = re.split(
+        r"\b(?:for|with|that|which|from|by|to|under|below|over|in|on|about)\b", low
+    )[0]
     found = content_words(head_part, exclude)
     if not found:
         return None
@@ -177,4 +179,10 @@ def not_carried(
             return None
     elif any(profile.knows(w) for w in found):
         return None
-    return " ".join(found)
+    # the thing is named in the first clause that names anything ("socks! warm wool
+    # socks", "a mattress, queen size"); the rest describes it
+    for clause in re.split(r"[,!?;:]", head_part):
+        first = content_words(clause, exclude)
+        if first:
+            return " ".join(dict.fromkeys(first))
+    return " ".join(dict.fromkeys(found))

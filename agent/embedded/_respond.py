@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from shopagent.agent.embedded import _answers
+from shopagent.agent.embedded._assortment import plural
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
 from shopagent.money import format_money
 
@@ -168,7 +169,7 @@ def _not_carried(
         leaf = str(p.get("category") or "").split(">")[-1].strip()
         if leaf and leaf not in cats:
             cats.append(leaf)
-    text = f"Sorry, we don't carry {missing}."
+    text = f"Sorry, we don't carry {plural(missing)}."
     if cats:
         near = cats[:3]
         listed = near[0] if len(near) == 1 else ", ".join(near[:-1]) + " or " + near[-1]
