@@ -52,9 +52,7 @@ def words(text: str) -> set[str]:
 def named_words(query: str, product: Product) -> int:
     """How many of the shopper's words the product's title, brand and category contain
     (a word its category says of every product in it names none of them in particular)."""
-    return len(
-        words(query) & words(f"{product.title} {product.brand or ''} {product.category}")
-    )
+    return len(words(query) & words(f"{product.title} {product.brand or ''} {product.category}"))
 
 
 def strong_sold_out(
