@@ -27,6 +27,7 @@ from shopagent.agent.embedded._cues import (
     REMOVE_CUE,
     REMOVE_QTY,
     SET_QUANTITY,
+    STOCK_QUESTION,
     WHERE_TO_FIND,
 )
 from shopagent.agent.embedded._lexicon import Lexicon, SpellFixer
@@ -468,7 +469,7 @@ class EmbeddedTier:
             and intent in ("search", "refine", "add_to_cart", "out_of_scope", "help")
             and not PURCHASE.search(rest)
             and QUESTION_ABOUT.search(rest)
-            and not ASKS_FOR.search(rest)
+            and (STOCK_QUESTION.search(rest) or not ASKS_FOR.search(rest))
         ):
             # "what's the <title> made of?", "warranty on the <title>?": about that product
             intent = "product_details"
