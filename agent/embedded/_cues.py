@@ -85,6 +85,13 @@ REMOVE_CUE = re.compile(
 FOR_USE = re.compile(
     r"\b(?:for|with|to match|matching|goes with|go with)\s(?:the|my|a|an|our)?\s?$"
 )
+# Between two product types, words that make the second qualify the first ("power bank
+# that can charge a laptop", "stand for a monitor"); adjacent ones are a compound whose
+# last word is the product ("laptop stand").
+QUALIFIER = re.compile(
+    r"\b(?:that|which|who|for|with|without|to|from|fits?|fitting|compatible|like|of|on|"
+    r"into|by|near|under|over|holds?|holding|charges?|charging)\b"
+)
 # A short turn with none of these reads as a product name ("HEPA air purifier", "blendr")
 CHAT_WORDS = re.compile(
     r"\b(?:what|how|why|who|when|where|which|tell|write|give|joke|weather|you|u|me|i|is|are|"

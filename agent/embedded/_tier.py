@@ -22,6 +22,7 @@ from shopagent.agent.embedded._cues import (
     OFF_TOPIC_START,
     OPTION_SLOTS,
     PLURAL,
+    QUALIFIER,
     QUESTION,
     QUESTION_ABOUT,
     REMOVE_CUE,
@@ -30,7 +31,7 @@ from shopagent.agent.embedded._cues import (
     STOCK_QUESTION,
     WHERE_TO_FIND,
 )
-from shopagent.agent.embedded._lexicon import Lexicon, SpellFixer
+from shopagent.agent.embedded._lexicon import Lexicon, Match, SpellFixer
 from shopagent.agent.embedded._parse import parse, words_to_numbers
 from shopagent.agent.embedded._schema import (
     CATALOG_SLOTS,
@@ -88,6 +89,11 @@ _SUPERLATIVE = re.compile(
 )
 _COMPARE_CUE = re.compile(r"\b(?:difference|differ|compare|comparison|vs|versus|better|or)\b", re.I)
 _PICK_INTENTS = {"add_to_cart", "product_details", "remove_from_cart"}
+# Words of taking something out of the cart (beyond REMOVE_CUE's verbs)
+_TAKE_BACK = re.compile(
+    r"\b(?:remove|delete|take|drop|get rid|cancel|undo|don'?t|do not|no longer|never ?mind|"
+    r"instead|without|out|cart|basket|bag|trolley|changed my mind)\b"
+)
 _PLURAL_REF = re.compile(r"\b(?:those|these|them|they|all)\b")
 
 
@@ -514,6 +520,29 @@ class EmbeddedTier:
             intent = "search"
             confidence = max(confidence, scores["search"] + scores["add_to_cart"])
         if (
+            intent == "remove_from_cart"
+            and titled is None
+            and named & {"category", "brand"}
+            and not _TAKE_BACK.search(low)
+            and not parse(text).references
+            and not parse(text).product_ids
+        ):
+            # "noise cancelling over-ear headphones": a product type and no word of taking
+            # anything back is a search, never a removal from the cart
+            intent = "search"
+            confidence = max(confidence, scores["search"] + scores["remove_from_cart"])
+        elif (
+            intent == "search"
+            and titled is None
+            and not PURCHASE.search(low)
+            and not _ADD_CUE.search(low)
+            and not parse(text).references
+            and not parse(text).product_ids
+        ):
+            # "true wireless earbuds" half read as an add: with no word of buying and no
+            # product to add, only a search is left
+            confidence = max(confidence, scores["search"] + scores.get("add_to_cart", 0.0))
+        if (
             intent == "product_details"
             and titled is None
             and asks_the_shop is not None
@@ -582,8 +611,31 @@ class EmbeddedTier:
             if len(cats) > 1:
                 # "cushions for the sofa": the product is the one not named as its use
                 use = [m for m in cats if FOR_USE.search(p.text[: m.start])]
+                # "power bank that can charge a laptop", "case with a stand": a category
+                # after a clause or preposition qualifies the one before it
+                head = next(m for m in cats if m not in use) if len(use) < len(cats) else None
+                use += [
+                    m
+                    for m in cats
+                    if head is not None
+                    and m.start > head.end
+                    and m not in use
+                    and QUALIFIER.search(p.text[head.end : m.start])
+                ]
                 if len(use) < len(cats):
                     matches = [m for m in matches if m not in use]
+            matches = [
+                m
+                if m.slot != "category"
+                else Match(
+                    m.slot,
+                    self.profile.best_category(p.text[m.start : m.end], m.value, p.text),
+                    m.start,
+                    m.end,
+                    m.exact,
+                )
+                for m in matches
+            ]
             category = next((m.value for m in matches if m.slot == "category"), context)
             for m in matches:
                 if (
