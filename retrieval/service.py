@@ -349,7 +349,14 @@ class CatalogService:
         """The catalog's own option names (beyond size, color...) with how many products
         have each, most common first."""
         if self._option_names is None:
-            self._option_names = self.index.facet(OPTION_KEYS, Conditions(), limit=1000)
+            try:
+                self._option_names = self.index.facet(OPTION_KEYS, Conditions(), limit=1000)
+            except Exception as exc:  # engine-specific error types
+                # an index built before option names were indexed (the demo builder's of
+                # an older version) cannot count them: no custom options to offer, and
+                # search, filters and facets of the usual fields work as before
+                log.warning("the catalog index cannot list option names (%s); re-ingest", exc)
+                self._option_names = {}
         return dict(self._option_names)
 
     def _index_options(self) -> None:
