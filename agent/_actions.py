@@ -171,12 +171,22 @@ def clarify(
     return None
 
 
+def _lacks_option(o: dict[str, Any]) -> bool:
+    return o.get("name") == "add_to_cart" and o.get("error_code") == "option_required"
+
+
+def may_await(outcomes: list[dict[str, Any]]) -> bool:
+    """Whether ``awaiting_from`` can find a question in ``outcomes`` (it reads the
+    catalog, so callers run it in a thread only then)."""
+    return any(_lacks_option(o) for o in outcomes)
+
+
 def awaiting_from(
     outcomes: list[dict[str, Any]], catalog: CatalogReader | None
 ) -> dict[str, Any] | None:
     """The question a turn ends on, if an add_to_cart lacked an option."""
     for o in outcomes:
-        if o.get("name") == "add_to_cart" and o.get("error_code") == "option_required":
+        if _lacks_option(o):
             q = clarify(o.get("args") or {}, {"details": o.get("error_details")}, catalog)
             if q is None:
                 return None

@@ -51,7 +51,9 @@ class AgentDeps:
 
 
 def emit(event: BaseModel) -> None:
-    get_stream_writer()(event.model_dump())
+    # The event itself, not a dump of it: the custom stream stays in process, and the
+    # service yields it as is (a dump here was validated back into the same model there).
+    get_stream_writer()(event)
 
 
 def turn_of(state: AgentState) -> TurnState:

@@ -18,8 +18,10 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
+from pydantic import BaseModel
 
 from shopagent.agent import events as ev
+from shopagent.agent.checkpoint import HeldReadSaver
 from shopagent.agent.graph import AgentDeps, build_graph
 from shopagent.agent.models import ChatModel, endpoints_from_settings
 from shopagent.agent.state import new_turn
@@ -57,64 +59,6 @@ def _load_embedded(settings: Settings, catalog: CatalogReader) -> EmbeddedTier |
     return None
 
 
-class _HeldReads:
-    """Within one turn the service reads the thread's checkpoint to see where it stands,
-    then the graph reads it again to run: the same deserialised history, the largest
-    read of a turn. The service's read is held for the next two reads of that thread
-    (its own ``aget_state`` and the run's) and dropped by any write. Only a checkpoint
-    without pending writes is held: ``aget_state`` applies those to it in place.
-
-    Safe because a session runs one turn at a time (``_exclusive`` in this process, the
-    API's turn lock across processes), so nothing else writes the thread in between."""
-
-    _KEEP_FOR = 2
-
-    def __init__(self, saver: Any) -> None:
-        self._held: dict[tuple[Any, ...], list[Any]] = {}
-        self._read = saver.aget_tuple
-        saver.aget_tuple = self._aget_tuple
-        for name in ("aput", "aput_writes", "adelete_thread"):
-            setattr(saver, name, self._dropping(getattr(saver, name)))
-        # (tuple keys: thread, namespace, checkpoint id)
-
-    @staticmethod
-    def _key(config: Any) -> tuple[Any, ...]:
-        c = config.get("configurable", {})
-        return (c.get("thread_id"), c.get("checkpoint_ns", ""), c.get("checkpoint_id"))
-
-    def _dropping(self, write: Any) -> Any:
-        async def wrapped(first: Any, *args: Any, **kwargs: Any) -> Any:
-            # aput/aput_writes take a config, adelete_thread a thread id.
-            thread = (
-                first.get("configurable", {}).get("thread_id") if isinstance(first, dict) else first
-            )
-            self.release(thread)
-            return await write(first, *args, **kwargs)
-
-        return wrapped
-
-    async def _aget_tuple(self, config: Any) -> Any:
-        held = self._held.get(self._key(config))
-        if held is None:  # (a held None is a list holding None, not a miss)
-            return await self._read(config)
-        held[1] -= 1
-        if held[1] <= 0:
-            del self._held[self._key(config)]
-        return held[0]
-
-    async def hold(self, config: Any) -> None:
-        """Read the thread's checkpoint now and keep it for the next reads."""
-        key = self._key(config)
-        self._held.pop(key, None)
-        saved = await self._read(config)
-        if saved is None or not saved.pending_writes:  # None: a new thread, nothing yet
-            self._held[key] = [saved, self._KEEP_FOR]
-
-    def release(self, thread_id: Any) -> None:
-        for key in [k for k in self._held if k[0] == thread_id]:
-            del self._held[key]
-
-
 class AgentService:
     def __init__(
         self,
@@ -122,7 +66,12 @@ class AgentService:
         graph: CompiledStateGraph[Any, Any, Any, Any],
         sessions: SessionIndex,
         checkpointer: BaseCheckpointSaver[Any],
+        *,
+        hold_reads: bool = True,
     ) -> None:
+        """``graph``: compiled with ``checkpointer``. ``hold_reads``: a turn's look at the
+        thread and the run share one checkpoint read (:class:`HeldReadSaver`; the run
+        uses a copy of ``graph`` on that saver)."""
         self.deps = deps
         self.settings = deps.settings
         self.registry = deps.registry
@@ -130,10 +79,17 @@ class AgentService:
         self.catalog = deps.catalog
         self.images = deps.images
         self.sessions = sessions
-        self.graph = graph
         self.checkpointer = checkpointer
         self._running: set[str] = set()
-        self._reads = _HeldReads(checkpointer)
+        self._held: HeldReadSaver | None = None
+        if hold_reads and isinstance(graph.checkpointer, HeldReadSaver):
+            self._held = graph.checkpointer
+        elif hold_reads:
+            compiled = graph.checkpointer
+            inner = compiled if isinstance(compiled, BaseCheckpointSaver) else checkpointer
+            self._held = HeldReadSaver(inner)
+            graph = graph.copy({"checkpointer": self._held})
+        self.graph = graph
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -197,7 +153,13 @@ class AgentService:
             "recursion_limit": 4 * self.settings.max_steps_per_turn + 20,
         }
 
-    async def _owned(self, user_id: str, session_id: str) -> SessionInfo:
+    async def _owned(
+        self, user_id: str, session_id: str, known: SessionInfo | None = None
+    ) -> SessionInfo:
+        """The caller's session record; ``known``: one the caller has just read (the API
+        checks ownership before it takes the turn lock), used instead of reading again."""
+        if known is not None and (known.user_id, known.session_id) == (user_id, session_id):
+            return known
         info = await self.sessions.get_session(user_id, session_id)
         if info is None:
             raise NotFound("no such session", code="session_not_found")
@@ -206,8 +168,8 @@ class AgentService:
     async def _pending(
         self, config: RunnableConfig, *, hold: bool = True
     ) -> tuple[Any, dict[str, Any] | None]:
-        if hold:  # a run follows: it reuses this read
-            await self._reads.hold(config)
+        if hold and self._held is not None:  # a run follows: it reuses this read
+            await self._held.hold(config)
         snapshot = await self.graph.aget_state(config)
         for task in snapshot.tasks:
             for intr in task.interrupts:
@@ -243,11 +205,15 @@ class AgentService:
                 payload, config, stream_mode=["custom", "updates"], durability=durability
             ):
                 # With a list of modes the stream yields (mode, chunk) pairs (langgraph types
-                # it loosely): custom chunks are our events as dicts, update chunks map each
-                # node to its state update.
-                mode, chunk = cast(tuple[str, dict[str, Any]], part)
+                # it loosely): custom chunks are our events (``_turn.emit``), update chunks
+                # map each node to its state update.
+                mode, chunk = cast(tuple[str, Any], part)
                 if mode == "custom":
-                    yield _event(chunk)
+                    yield (
+                        cast(ev.AgentEvent, chunk)
+                        if isinstance(chunk, BaseModel)
+                        else _event(chunk)
+                    )
                     continue
                 for node, update in chunk.items():
                     if node == "__interrupt__":
@@ -282,7 +248,8 @@ class AgentService:
             yield
         finally:
             self._running.discard(session_id)
-            self._reads.release(session_id)
+            if self._held is not None:
+                self._held.release(session_id)
 
     async def _complete_interrupted(
         self, config: RunnableConfig, snapshot: Any
@@ -329,10 +296,12 @@ class AgentService:
         text: str,
         image_id: str | None = None,
         action: dict[str, Any] | None = None,
+        session: SessionInfo | None = None,
     ) -> AsyncIterator[ev.AgentEvent]:
         """``action``: a card action (agent/_actions.py), run as planned tool calls; the
-        history stores a readable line for it when ``text`` is empty."""
-        info = await self._owned(user_id, session_id)
+        history stores a readable line for it when ``text`` is empty. ``session``: the
+        session's record when the caller has just read it (not read again)."""
+        info = await self._owned(user_id, session_id, session)
         if action is not None and not text.strip():
             from shopagent.agent._actions import user_line
 
@@ -387,9 +356,15 @@ class AgentService:
                 yield e
 
     async def stream_confirm(
-        self, *, user_id: str, session_id: str, confirmation_id: str, approve: bool
+        self,
+        *,
+        user_id: str,
+        session_id: str,
+        confirmation_id: str,
+        approve: bool,
+        session: SessionInfo | None = None,
     ) -> AsyncIterator[ev.AgentEvent]:
-        await self._owned(user_id, session_id)
+        await self._owned(user_id, session_id, session)
         config = self._config(user_id, session_id)
         async with self._exclusive(session_id):
             _, pending = await self._pending(config)
@@ -454,7 +429,7 @@ class AgentService:
 
     async def delete_session(self, *, user_id: str, session_id: str) -> None:
         await self._owned(user_id, session_id)
-        await self.checkpointer.adelete_thread(session_id)
+        await (self._held or self.checkpointer).adelete_thread(session_id)
         await self.sessions.delete_session(user_id, session_id)
 
     async def readiness(self) -> dict[str, dict[str, Any]]:

@@ -143,7 +143,9 @@ class ScriptedAgentService:
         finally:
             await stores.aclose()
 
-    async def _owned(self, user_id: str, session_id: str) -> None:
+    async def _owned(self, user_id: str, session_id: str, known: SessionInfo | None = None) -> None:
+        if known is not None and (known.user_id, known.session_id) == (user_id, session_id):
+            return  # the route has just read it
         if await self.sessions.get_session(user_id, session_id) is None:
             raise NotFound("no such session", code="session_not_found")
 
@@ -186,10 +188,11 @@ class ScriptedAgentService:
         text: str,
         image_id: str | None = None,
         action: dict[str, Any] | None = None,
+        session: SessionInfo | None = None,
     ) -> AsyncIterator[ev.AgentEvent]:
         if action is not None and not text:
             text = f"{action['type']} {action.get('product_id') or ''}".strip()
-        await self._owned(user_id, session_id)
+        await self._owned(user_id, session_id, session)
         if image_id is not None and not self.images.exists(image_id):
             raise NotFound("no such image", code="image_not_found")
         async with self._exclusive(session_id):
@@ -232,9 +235,15 @@ class ScriptedAgentService:
             yield self._done(turn_id)
 
     async def stream_confirm(
-        self, *, user_id: str, session_id: str, confirmation_id: str, approve: bool
+        self,
+        *,
+        user_id: str,
+        session_id: str,
+        confirmation_id: str,
+        approve: bool,
+        session: SessionInfo | None = None,
     ) -> AsyncIterator[ev.AgentEvent]:
-        await self._owned(user_id, session_id)
+        await self._owned(user_id, session_id, session)
         async with self._exclusive(session_id):
             pending = self.pending.get(session_id)
             if pending is None or pending.confirmation_id != confirmation_id:

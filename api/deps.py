@@ -25,7 +25,7 @@ from shopagent.errors import Unauthorized
 from shopagent.settings import Settings
 from shopagent.tools import ToolRegistry
 from shopagent.tools.protocols import CatalogReader
-from shopagent.tools.stores.base import CommerceStore, SessionIndex
+from shopagent.tools.stores.base import CommerceStore, SessionIndex, SessionInfo
 
 if TYPE_CHECKING:
     from shopagent.retrieval.images import ImageStore
@@ -58,7 +58,9 @@ class ChatService(Protocol):
     def catalog(self) -> CatalogReader | None: ...
 
     # Async generators: each ends with a ``done`` event; ownership and a running turn are
-    # checked before the first event (NotFound / Conflict raise on iteration).
+    # checked before the first event (NotFound / Conflict raise on iteration). ``session``:
+    # the record the route has just read to check ownership (before the turn lock, so
+    # another user's session answers 404, never 409); the service does not read it again.
     def stream_turn(
         self,
         *,
@@ -67,10 +69,17 @@ class ChatService(Protocol):
         text: str,
         image_id: str | None = None,
         action: dict[str, Any] | None = None,
+        session: SessionInfo | None = None,
     ) -> AsyncIterator[AgentEvent]: ...
 
     def stream_confirm(
-        self, *, user_id: str, session_id: str, confirmation_id: str, approve: bool
+        self,
+        *,
+        user_id: str,
+        session_id: str,
+        confirmation_id: str,
+        approve: bool,
+        session: SessionInfo | None = None,
     ) -> AsyncIterator[AgentEvent]: ...
 
     async def history(self, *, user_id: str, session_id: str) -> list[HistoryItem]: ...

@@ -185,7 +185,7 @@ async def post_message(
     if not body.text.strip() and body.image_id is None and body.action is None:
         raise Unprocessable("send some text, an image_id or an action", code="empty_message")
     request.app.state.drain.check()
-    await _owned_session(svc, user, session_id)
+    info = await _owned_session(svc, user, session_id)
     # Another user's upload answers exactly like a missing one.
     images = svc.images
     if body.image_id is not None and (
@@ -194,7 +194,12 @@ async def post_message(
         raise NotFound("no such image; upload it with POST /v1/images", code="image_not_found")
     extra = {"action": body.action.model_dump(exclude_none=True)} if body.action else {}
     events = svc.stream_turn(
-        user_id=user, session_id=session_id, text=body.text, image_id=body.image_id, **extra
+        user_id=user,
+        session_id=session_id,
+        text=body.text,
+        image_id=body.image_id,
+        session=info,  # read once: the service does not read it again
+        **extra,
     )
     return await _stream(request, settings, session_id, events)
 
@@ -217,12 +222,13 @@ async def post_confirm(
     settings: SettingsDep,
 ) -> Response:
     request.app.state.drain.check()
-    await _owned_session(svc, user, session_id)
+    info = await _owned_session(svc, user, session_id)
     events = svc.stream_confirm(
         user_id=user,
         session_id=session_id,
         confirmation_id=body.confirmation_id,
         approve=body.approve,
+        session=info,
     )
     return await _stream(request, settings, session_id, events)
 

@@ -1,4 +1,4 @@
-"""turn_cpu: CPU time of the two largest parts of a routine turn, measured alone.
+"""turn_cpu: CPU time of the parts of a routine turn, each measured alone.
 
 - model_client_cpu_ms_per_call: one streamed chat completion through ``ChatModel`` (the
   real client code) against the scripted OpenAI-compatible server on loopback, with the
@@ -6,15 +6,27 @@
   in another thread), at 1 and at 50 calls in flight.
 - service_cpu_ms_per_turn: one routine turn (one model call, no tools) through
   ``AgentService`` with SQLite state and an in-process zero-latency model, 50 sessions of
-  12 turns each, so histories grow as in a conversation.
+  12 turns each, so histories grow as in a conversation. In the same run and the same
+  way, interleaved in rounds: the service without held reads (``hold_reads=False``: the
+  run reads the thread's checkpoint again), and LangGraph alone (``bench/_langgraph_only``:
+  a trivial graph with the same 4 supersteps and messages) on the same SQLite
+  checkpointer and on none. ``ours_over_langgraph`` = service / LangGraph-on-SQLite.
+- embedded_cpu_ms_per_turn: a routine conversation (search, refine, more, a product
+  question, the cart) answered by the embedded tier alone, NLU and catalog search
+  included, on a real catalog and trained model: ``BENCH_DATA`` or ./data when built
+  (``make run``), else a 300-product demo catalog built and trained here (~1 min).
+  ``embedded_nlu_cpu_ms_per_turn``: ``EmbeddedTier.understand`` alone on the same texts.
 
-No target of its own: these explain where api_load's server CPU per turn goes
+CPU is process time (all threads), steadier than wall time on a shared machine; the
+load average before and after is recorded. No target of its own beyond issue #16's
+(service CPU per routine turn <= 8 ms); these explain api_load's server CPU per turn
 (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -88,38 +100,203 @@ class _Model:
         return None
 
 
-async def service(data: Path, sessions_n: int = 50, turns_each: int = 12) -> dict[str, float]:
+SESSIONS, TURNS_EACH, ROUNDS = 50, 12, 6
+
+
+def _routine_steps() -> list[Any]:
+    """What a routine model turn's 4 supersteps add: understand, route, act add nothing;
+    respond adds the final answer."""
+    from langchain_core.messages import AIMessage
+
+    def answer() -> list[Any]:
+        kwargs = {"tier": "local", "turn_id": "t-0", "products": [], "final": True}
+        return [AIMessage(content=REPLY, additional_kwargs=kwargs)]
+
+    return [list, list, list, answer]
+
+
+class _Arm:
+    """One way of running turns, timed in blocks: CPU and wall per turn."""
+
+    def __init__(self, name: str, turn: Any) -> None:
+        self.name, self.turn = name, turn
+        self.cpu_s, self.turns, self.wall_ms = 0.0, 0, []  # type: ignore[var-annotated]
+
+    async def block(self, first: int, n: int) -> None:
+        cpu0 = time.process_time()
+        for i in range(first, first + n):
+            t0 = time.perf_counter()
+            await self.turn(i)
+            self.wall_ms.append((time.perf_counter() - t0) * 1000)
+        self.cpu_s += time.process_time() - cpu0
+        self.turns += n
+
+    @property
+    def cpu_ms(self) -> float:
+        return round(self.cpu_s * 1000 / max(1, self.turns), 2)
+
+
+async def service(data: Path) -> dict[str, Any]:
+    from contextlib import AsyncExitStack
+
+    from bench._langgraph_only import run_turn, trivial_graph
+    from shopagent.agent.checkpoint import open_checkpointer
+    from shopagent.agent.graph import build_graph
+    from shopagent.agent.service import AgentService
     from shopagent.settings import Settings
 
-    settings = Settings(data_dir=data, state_backend="sqlite")
-    async with in_process_service(settings, _Model()) as svc:
-        sessions = svc.sessions
-        sids = [(await sessions.create_session("bench")).session_id for _ in range(sessions_n)]
-        wall: list[float] = []
-        cpu0 = time.process_time()
-        total = sessions_n * turns_each
-        for i in range(total):
-            t0 = time.perf_counter()
-            events = [
-                e
-                async for e in svc.stream_turn(
-                    user_id="bench", session_id=sids[i % sessions_n], text=f"linen shirts {i}"
-                )
-            ]
-            wall.append((time.perf_counter() - t0) * 1000)
-            assert events[-1].type == "done" and not any(e.type == "error" for e in events)
-        cpu_ms = (time.process_time() - cpu0) * 1000 / total
+    async with AsyncExitStack() as stack:
+        arms: list[_Arm] = []
+        for name, held in (("service", True), ("service_no_held_reads", False)):
+            settings = Settings(data_dir=data / name, state_backend="sqlite")
+            svc = await stack.enter_async_context(in_process_service(settings, _Model()))
+            graph = build_graph(svc.deps).compile(checkpointer=svc.checkpointer)
+            svc = AgentService(svc.deps, graph, svc.sessions, svc.checkpointer, hold_reads=held)
+            sids = [(await svc.sessions.create_session("b")).session_id for _ in range(SESSIONS)]
+
+            async def turn(i: int, svc: AgentService = svc, sids: list[str] = sids) -> None:
+                events = [
+                    e
+                    async for e in svc.stream_turn(
+                        user_id="b", session_id=sids[i % SESSIONS], text=f"linen shirts {i}"
+                    )
+                ]
+                assert events[-1].type == "done" and not any(e.type == "error" for e in events)
+
+            arms.append(_Arm(name, turn))
+        saver = await stack.enter_async_context(
+            open_checkpointer(Settings(data_dir=data / "lg", state_backend="sqlite"))
+        )
+        for name, graph in (
+            ("langgraph_only_sqlite", trivial_graph(_routine_steps(), saver)),
+            ("langgraph_only_no_checkpointer", trivial_graph(_routine_steps(), None)),
+        ):
+
+            async def lg_turn(i: int, graph: Any = graph) -> None:
+                await run_turn(graph, f"lg-{i % SESSIONS}", f"linen shirts {i}")
+
+            arms.append(_Arm(name, lg_turn))
+        for arm in arms:  # warm up on turns of their own (not in the figures)
+            await arm.block(10_000, 20)
+            arm.cpu_s, arm.turns, arm.wall_ms = 0.0, 0, []
+        per_round = SESSIONS * TURNS_EACH // ROUNDS
+        for r in range(ROUNDS):  # rotating order: drift in the machine's load hits all arms
+            for arm in arms[r % len(arms) :] + arms[: r % len(arms)]:
+                await arm.block(r * per_round, per_round)
+    by = {a.name: a for a in arms}
+    out: dict[str, Any] = {"service_turns": by["service"].turns}
+    for a in arms:
+        out[f"{a.name}_cpu_ms_per_turn"] = a.cpu_ms
+    out["service_turn_p50_ms"] = round(statistics.median(by["service"].wall_ms), 2)
+    lg = by["langgraph_only_sqlite"].cpu_ms
+    out["service_supersteps"] = 4
+    out["ours_over_langgraph"] = round(by["service"].cpu_ms / lg, 2)
+    out["ours_beyond_langgraph_cpu_ms"] = round(by["service"].cpu_ms - lg, 2)
+    out["held_reads_saving_cpu_ms"] = round(
+        by["service_no_held_reads"].cpu_ms - by["service"].cpu_ms, 2
+    )
+    return out
+
+
+EMBEDDED_CONVERSATION = [
+    "red sneakers under 100",
+    "in blue",
+    "show me more",
+    "is the first one waterproof?",
+    "linen shirts for men",
+    "any in size L?",
+    "what's in my cart?",
+    "black leather bags",
+    "cheaper ones",
+    "summer dresses",
+    "the second one in white",
+    "thanks",
+]
+
+
+def _catalog_source(tmp: Path) -> Path:
+    """A data folder with a built catalog and a trained embedded model."""
+    from shopagent.retrieval import build_demo_catalog
+    from shopagent.settings import Settings
+    from shopagent.training.embedded import ensure_embedded_model
+
+    for candidate in (os.environ.get("BENCH_DATA"), "data"):
+        if candidate and (Path(candidate) / "models" / "embedded").is_dir():
+            return Path(candidate)
+    src = tmp / "catalog"
+    print("  (no built data folder: building a 300-product demo catalog and its model)")
+    settings = Settings(data_dir=src)
+    catalog = build_demo_catalog(settings, n=300, progress=True)
+    try:
+        ensure_embedded_model(settings, catalog, progress=True)
+    finally:
+        catalog.close()
+    return src
+
+
+async def embedded(tmp: Path, sessions_n: int = 20) -> dict[str, Any]:
+    from shopagent.agent.embedded import DialogueState
+    from shopagent.agent.service import AgentService
+    from shopagent.retrieval import open_catalog
+    from shopagent.settings import Settings
+
+    src = _catalog_source(tmp)
+    catalog = open_catalog(Settings(data_dir=src))
+    products = catalog.count()
+    settings = Settings(
+        data_dir=tmp / "embedded-state",
+        state_backend="sqlite",
+        embedded_model_dir=src / "models" / "embedded",
+    )
+    try:
+        async with AgentService.open(settings, catalog=catalog) as svc:
+            tier = svc.deps.embedded
+            if tier is None or svc.deps.available_tiers() != {"embedded"}:
+                raise SystemExit("turn_cpu: the embedded tier did not load")
+            sids = [(await svc.sessions.create_session("b")).session_id for _ in range(sessions_n)]
+            conv = EMBEDDED_CONVERSATION
+
+            async def turn(i: int) -> None:
+                text = conv[(i // sessions_n) % len(conv)]
+                sid = sids[i % sessions_n]
+                events = [e async for e in svc.stream_turn(user_id="b", session_id=sid, text=text)]
+                assert events[-1].type == "done" and not any(e.type == "error" for e in events)
+
+            warm = _Arm("warm", turn)
+            await warm.block(0, sessions_n)  # the first turn of each conversation, untimed
+            arm = _Arm("embedded", turn)
+            await arm.block(sessions_n, sessions_n * (len(conv) - 1))
+            cpu0 = time.process_time()
+            for text in conv * 5:
+                tier.understand(text, DialogueState())
+            nlu_ms = (time.process_time() - cpu0) * 1000 / (len(conv) * 5)
+    finally:
+        catalog.close()
     return {
-        "service_turns": total,
-        "service_cpu_ms_per_turn": round(cpu_ms, 2),
-        "service_turn_p50_ms": round(statistics.median(wall), 2),
+        "embedded_catalog_products": products,
+        "embedded_turns": arm.turns,
+        "embedded_cpu_ms_per_turn": arm.cpu_ms,
+        "embedded_turn_p50_ms": round(statistics.median(arm.wall_ms), 2),
+        "embedded_nlu_cpu_ms_per_turn": round(nlu_ms, 2),
     }
 
 
 def main() -> None:
+    load_before = os.getloadavg()
     result: dict[str, Any] = asyncio.run(model_client())
     with tempfile.TemporaryDirectory() as tmp:
         result.update(asyncio.run(service(Path(tmp))))
+    with tempfile.TemporaryDirectory() as tmp:
+        result.update(asyncio.run(embedded(Path(tmp))))
+    result.update(
+        {
+            "target": "service CPU per routine turn <= 8 ms (issue #16)",
+            "cpu_count": os.cpu_count(),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+            "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        }
+    )
     write_result("turn_cpu", result)
 
 

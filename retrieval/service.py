@@ -48,11 +48,14 @@ from shopagent.retrieval.schema import (
     SearchFilters,
     SearchHit,
     SearchResult,
+    option_key,
 )
 
 log = logging.getLogger(__name__)
 
 DEFAULT_FACETS = ("category", "color", "size", "brand", "material")
+# The catalog's own options a facet call without ``fields`` adds (most common first).
+MAX_DEFAULT_OPTIONS = 4
 MAX_PAGE_SIZE = 100
 MAX_WINDOW = 1000
 # Dense candidates must score within DENSE_MARGIN of the best dense match (and above
@@ -225,26 +228,50 @@ class CatalogService:
     ) -> dict[str, dict[str, int]]:
         """Value counts per field among the products this query would show (the top
         ``window`` fused candidates, as counted by search total), or among all filtered
-        products for an empty query."""
+        products for an empty query. A field is a filter field or one of the catalog's own
+        option names ("switch type", "ram"); without ``fields``: DEFAULT_FACETS plus the
+        options of the products found (at most MAX_DEFAULT_OPTIONS, most common first)."""
         f = _filters(filters)
-        wanted = list(fields) if fields else list(DEFAULT_FACETS)
-        unknown = [x for x in wanted if x not in FILTER_FIELDS]
+        wanted = [option_key(x) for x in fields] if fields else list(DEFAULT_FACETS)
+        options = set(self.option_names())
+        unknown = [x for x in wanted if x not in FILTER_FIELDS and x not in options]
         if unknown:
             raise InvalidInput(
-                f"unknown facet field(s) {unknown}; known: {list(FILTER_FIELDS)}",
+                f"unknown facet field(s) {unknown}; known: {[*FILTER_FIELDS, *sorted(options)]}",
                 code="invalid_arguments",
             )
         cond = Conditions.from_filters(f)
         query = (query or "").strip()
-        if not query:
-            return {k: self.index.facet(f"{k}_label", cond, limit=200) for k in wanted}
-        hits = self._hybrid(query, cond, window, ["pid", *(f"{k}_label" for k in wanted)])
+        plain = [k for k in wanted if k in FILTER_FIELDS]
         out: dict[str, dict[str, int]] = {}
+        if not query:
+            out = {k: self.index.facet(f"{k}_label", cond, limit=200) for k in plain}
+            if len(plain) == len(wanted) and (fields or not options):
+                return out
+            hits = self.index.filtered(cond, limit=window)
+        else:
+            # options come from the products themselves: their values are stored
+            # normalised for filtering, the product keeps the merchant's spelling
+            need_products = bool(options) and (not fields or len(plain) < len(wanted))
+            keys = ["pid", *(f"{k}_label" for k in plain)] + (["product"] if need_products else [])
+            hits = self._hybrid(query, cond, window, keys)
+            for k in plain:
+                counts: Counter[str] = Counter()
+                for h in hits:
+                    counts.update(keyword_values(h.payload, f"{k}_label"))
+                out[k] = dict(counts.most_common())
+        products = [_product(h.payload) for h in hits if h.payload.get("product")]
+        if not fields:
+            found: Counter[str] = Counter(
+                k for p in products for k in p.options() if k not in FILTER_FIELDS
+            )
+            wanted += [k for k, _ in found.most_common(MAX_DEFAULT_OPTIONS)]
         for k in wanted:
-            counts: Counter[str] = Counter()
-            for h in hits:
-                counts.update(keyword_values(h.payload, f"{k}_label"))
-            out[k] = dict(counts.most_common())
+            if k not in out:  # what a shopper could pick now, as the option filter counts
+                values: Counter[str] = Counter()
+                for p in products:
+                    values.update(p.option_values(k, available_only=p.available))
+                out[k] = dict(values.most_common())
         return out
 
     def facet_values(self) -> dict[str, list[str]]:
@@ -323,7 +350,14 @@ class CatalogService:
         """The catalog's own option names (beyond size, color...) with how many products
         have each, most common first."""
         if self._option_names is None:
-            self._option_names = self.index.facet(OPTION_KEYS, Conditions(), limit=1000)
+            try:
+                self._option_names = self.index.facet(OPTION_KEYS, Conditions(), limit=1000)
+            except Exception as exc:  # engine-specific error types
+                # an index built before option names were indexed (the demo builder's of
+                # an older version) cannot count them: no custom options to offer, and
+                # search, filters and facets of the usual fields work as before
+                log.warning("the catalog index cannot list option names (%s); re-ingest", exc)
+                self._option_names = {}
         return dict(self._option_names)
 
     def _index_options(self) -> None:

@@ -20,6 +20,7 @@ from shopagent.money import wire
 from shopagent.retrieval.index import MAX_OPTION_INDEXES
 from shopagent.retrieval.schema import ATTRIBUTE_KEYS, Product, SearchFilters, SearchResult
 from shopagent.tools._registry import ToolContext, tool
+from shopagent.tools._sold_out import TOP_RANKS, strong_sold_out
 from shopagent.tools.protocols import CatalogReader
 
 P = ParamSpec("P")
@@ -36,7 +37,12 @@ class _FilterArgs(BaseModel):
     audience: str | None = Field(None, description="women, men, kids or unisex")
     price_min: Decimal | None = Field(None, ge=0)
     price_max: Decimal | None = Field(None, ge=0)
-    in_stock: bool = Field(True, description="Only products that can be bought now")
+    in_stock: bool | None = Field(
+        None,
+        description="true: only products that can be bought now; false: sold-out ones too; "
+        "unset: products that can be bought now, plus a sold-out one the shopper named "
+        "specifically (its card says in_stock false: tell the shopper it is sold out)",
+    )
     options: dict[str, str | list[str]] | None = Field(
         None,
         description="Filters on the catalog's own product options, by option name: "
@@ -45,8 +51,9 @@ class _FilterArgs(BaseModel):
 
     def filters(self) -> SearchFilters:
         data = self.model_dump(include=set(SearchFilters.model_fields))
-        # in_stock=False means "also show sold-out products", not "only sold-out ones".
-        data["in_stock"] = True if self.in_stock else None
+        # in_stock=False means "also show sold-out products", not "only sold-out ones";
+        # unset is in-stock (catalog_search may add a named sold-out product: _sold_out)
+        data["in_stock"] = None if self.in_stock is False else True
         try:
             return SearchFilters.model_validate(data)
         except ValueError as exc:
@@ -85,7 +92,10 @@ class CompareProductsArgs(BaseModel):
 class GetFacetsArgs(_FilterArgs):
     query: str = Field("", description="The search the facets are for; empty for all products")
     fields: list[str] | None = Field(
-        None, description="Which of category, color, size, material, brand, style, audience"
+        None,
+        description="Which of category, color, size, material, brand, style, audience, or "
+        "the catalog's own option names (e.g. 'switch type', 'ram'); unset: the usual ones "
+        "plus the options of the products found",
     )
 
 
@@ -173,11 +183,30 @@ async def catalog_search(ctx: ToolContext, args: CatalogSearchArgs) -> dict[str,
     """Search the product catalog by text, with optional filters (category, color, size,
     material, brand, style, audience, price range, in stock). Returns product cards with
     the filters that applied and the total number of matches. Use page for more results."""
-    res = await _call(_catalog(ctx).search, args.query, args.filters(), args.page, args.page_size)
+    catalog = _catalog(ctx)
+    filters = args.filters()
+    res = await _call(catalog.search, args.query, filters, args.page, args.page_size)
+    sold_out: list[Product] = []
+    if args.in_stock is None and args.page == 1 and args.query.strip():
+        # the shopper did not ask for in-stock only: a sold-out product they named stays
+        anystock = filters.model_copy(update={"in_stock": None})
+        everything = await _call(catalog.search, args.query, anystock, 1, TOP_RANKS)
+        sold_out = strong_sold_out(args.query, everything, [h.product for h in res.hits])
+    out = _result(res)
+    if sold_out:
+        # first (they are what was asked for), the in-stock alternatives after them
+        out["products"] = [product_card(p) for p in sold_out] + out["products"]
+        out["products"] = out["products"][: args.page_size]
+        out["total"] += len(sold_out)
+        out["sold_out_matches"] = [{"id": p.id, "title": p.title} for p in sold_out]
+        out["note"] = (
+            "The products in sold_out_matches match the request but are sold out (they cannot "
+            "be added to the cart): say so, and offer the in-stock products as alternatives."
+        )
     # The shopper's remembered taste: liked brands/colours rank first, exclusions go.
     from shopagent.tools.discovery import personalise  # discovery imports this module
 
-    return await personalise(ctx, _result(res))
+    return await personalise(ctx, out)
 
 
 @tool(adapt_schema=with_option_names)
@@ -240,10 +269,11 @@ async def compare_products(ctx: ToolContext, args: CompareProductsArgs) -> dict[
     }
 
 
-@tool
+@tool(adapt_schema=with_option_names)
 async def get_facets(ctx: ToolContext, args: GetFacetsArgs) -> dict[str, Any]:
-    """Which values exist (with counts) for sizes, colours, brands etc. among the products
-    a search would show. Use it to ask a useful clarifying question."""
+    """Which values exist (with counts) for sizes, colours, brands and the catalog's own
+    options (switch type, RAM, ...) among the products a search would show. Use it to ask
+    a useful clarifying question."""
     catalog = _catalog(ctx)
     filters = args.filters()
     try:

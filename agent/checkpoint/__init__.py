@@ -14,10 +14,11 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
+from shopagent.agent.checkpoint.held import HeldReadSaver
 from shopagent.agent.checkpoint.redis import RedisCheckpointSaver
 from shopagent.settings import Settings
 
-__all__ = ["RedisCheckpointSaver", "open_checkpointer"]
+__all__ = ["HeldReadSaver", "RedisCheckpointSaver", "open_checkpointer"]
 
 
 @asynccontextmanager

@@ -47,6 +47,8 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
     vocab: set[str] = set()
     heads: set[str] = set()
     categories: set[str] = set()
+    # head noun -> leaf category -> titles ending in it ("chair": Chairs and Camp Furniture)
+    titled: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for p in products:
         cat = str(p.get("category") or "")
         keys = _category_keys(cat)
@@ -74,6 +76,9 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
         title_words = _WORD.findall(str(p.get("title") or "").casefold())
         if title_words:  # the head noun of a title is what the product is
             heads.add(singular(title_words[-1]))
+            if cat:
+                leaf = cat.split(">")[-1].strip()
+                titled[singular(title_words[-1])][leaf].append(str(p.get("title")))
     return {
         "options": {
             c: {k: sorted(v.values(), key=str.casefold) for k, v in opts.items()}
@@ -82,6 +87,12 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
         "vocab": sorted(vocab),
         "heads": sorted(heads),
         "categories": sorted(categories, key=str.casefold),
+        # only the heads several categories share: where a category word is uncertain
+        "shared_heads": {
+            h: {c: sorted(t)[:50] for c, t in sorted(cats.items())}
+            for h, cats in sorted(titled.items())
+            if len(cats) > 1
+        },
     }
 
 
@@ -95,6 +106,7 @@ class CatalogProfile:
         self.vocab = set(data.get("vocab") or [])
         self.heads = set(data.get("heads") or [])
         self.categories: list[str] = list(data.get("categories") or [])
+        self.shared_heads: dict[str, dict[str, list[str]]] = dict(data.get("shared_heads") or {})
 
     def __bool__(self) -> bool:
         return bool(self.options or self.vocab)
@@ -138,6 +150,28 @@ class CatalogProfile:
             return []
         opts = self.options.get(_norm(str(category).split(">")[-1])) or {}
         return [k for k, v in opts.items() if len(v) > 1]
+
+    def best_category(self, surface: str, named: str, text: str) -> str:
+        """The category a category word means in ``text``: ``named`` (the lexicon's
+        reading), unless the word is the head noun of product titles in several categories
+        and another category's titles share strictly more of the text's words ("folding
+        camp chair" -> Camp Furniture, where "chair" names the Chairs category)."""
+        parts = _WORD.findall(surface.casefold())
+        shared = self.shared_heads.get(singular(parts[-1])) if parts else None
+        if not shared:
+            return named
+        said = {singular(w) for w in _WORD.findall(text.casefold())}
+
+        def score(category: str) -> int:
+            titles = shared.get(category) or []
+            return max(
+                (len(said & {singular(w) for w in _WORD.findall(t.casefold())}) for t in titles),
+                default=0,
+            )
+
+        mine = score(next((c for c in shared if _norm(c) == _norm(named)), named))
+        best = max(shared, key=score)
+        return best if score(best) > mine else named
 
     def knows(self, word: str) -> bool:
         return singular(word) in self.vocab or word.lower() in self.vocab

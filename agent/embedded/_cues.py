@@ -30,6 +30,22 @@ ASKS_FOR = re.compile(
     r"(?:guys )?(?:have|sell|carry|stock)|(?:have you |you )?got|any)\b",
     re.I,
 )
+# "where can I find a baby stroller", "where i can buy X in this shop": a request for a
+# product, though it starts like a question
+WHERE_TO_FIND = re.compile(
+    r"\s*(?:(?:hi|hey|hello|ok|okay|so)\W+)?where\s(?:can|could|do|would)?\s?i\s(?:can\s)?"
+    r"(?:find|get|buy|see)\b",
+    re.I,
+)
+# Whether a product is in stock: "is the <title> in stock", "do you still have the <title>",
+# "can you say me if the <title> have stock" (a question, though "have"/"stock" also ask
+# the shop for products)
+STOCK_QUESTION = re.compile(
+    r"\b(?:in stock|(?:has|have|got) (?:any )?stock|still (?:have|got|sell|carry|stock|"
+    r"available|in stock)|(?:is|are) (?:it |they |this |that )?(?:still )?available|"
+    r"sold out|out of stock|any left)\b",
+    re.I,
+)
 # A question about the product a title names ("what's the <title> made of?")
 QUESTION_ABOUT = re.compile(
     r"\?|\b(?:what|how|who|which|is|are|does|do|can|tell me|made of|warranty|material|"
@@ -68,6 +84,13 @@ REMOVE_CUE = re.compile(
 # ("cushions for the sofa", "a case to go with the phone")
 FOR_USE = re.compile(
     r"\b(?:for|with|to match|matching|goes with|go with)\s(?:the|my|a|an|our)?\s?$"
+)
+# Between two product types, words that make the second qualify the first ("power bank
+# that can charge a laptop", "stand for a monitor"); adjacent ones are a compound whose
+# last word is the product ("laptop stand").
+QUALIFIER = re.compile(
+    r"\b(?:that|which|who|for|with|without|to|from|fits?|fitting|compatible|like|of|on|"
+    r"into|by|near|under|over|holds?|holding|charges?|charging)\b"
 )
 # A short turn with none of these reads as a product name ("HEPA air purifier", "blendr")
 CHAT_WORDS = re.compile(

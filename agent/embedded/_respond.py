@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from shopagent.agent.embedded import _answers
+from shopagent.agent.embedded._assortment import plural
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
 from shopagent.money import format_money
 
@@ -113,6 +114,26 @@ def _title(p: dict[str, Any]) -> str:
     return " ".join(out)
 
 
+def _names(titles: list[str]) -> str:
+    return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
+
+
+def _sold_out(products: list[dict[str, Any]], sold: set[str]) -> str:
+    """The reply when the products the shopper named are sold out (catalog_search keeps
+    them, flagged): say so first, then the in-stock alternatives shown after them."""
+    gone = [_title(p) for p in products if str(p.get("id")) in sold]
+    alts = [_title(p) for p in products if str(p.get("id")) not in sold]
+    one = len(gone) == 1
+    text = (
+        f"{_names(gone)} {'is' if one else 'are'} sold out right now, so I can't add "
+        f"{'it' if one else 'them'} to your cart."
+    )
+    if not alts:
+        return text + " Nothing else that matches is in stock right now."
+    listed = ", ".join(alts[:3]) + f" and {len(alts) - 3} more" if len(alts) > 3 else _names(alts)
+    return text + f" In stock instead: {listed}."
+
+
 def _singular(what: str) -> str:
     from shopagent.agent.embedded._catalog import singular
 
@@ -148,7 +169,7 @@ def _not_carried(
         leaf = str(p.get("category") or "").split(">")[-1].strip()
         if leaf and leaf not in cats:
             cats.append(leaf)
-    text = f"Sorry, we don't carry {missing}."
+    text = f"Sorry, we don't carry {plural(missing)}."
     if cats:
         near = cats[:3]
         listed = near[0] if len(near) == 1 else ", ".join(near[:-1]) + " or " + near[-1]
@@ -204,6 +225,10 @@ def respond(
             asked = _ask_option(failed, s)
             if asked is not None:
                 return asked, s
+        if failed.error_code == "out_of_stock" and failed.name == "add_to_cart":
+            # a sold-out product (the search may show one, flagged) or option: refused
+            why = failed.error_message or "that is sold out"
+            return Reply(text=f"Sorry, {why}, so I can't add it to your cart."), s
         return Reply(
             text=FAILED.format(msg=failed.error_message or failed.error_code or "the tool failed")
         ), s
@@ -261,6 +286,9 @@ def respond(
                 .replace("at These", "at these")
             )
         text = prefix + text
+        sold = {str(x.get("id")) for x in content.get("sold_out_matches") or []}
+        if sold and not prefix:  # a product the shopper named, sold out: said first
+            text = _sold_out(products, sold)
         fr = by_name.get("get_facets")
         facets = (fr.content or {}).get("facets") if fr is not None and fr.ok else None
         quick: list[str] = []
@@ -281,7 +309,7 @@ def respond(
             text = f"The {plural} for {what}{which}: {listed}. {text}"
             _remember(s, products)
             return Reply(text=text, product_ids=s.last_shown, quick_replies=values), s
-        if facets and total > n and not prefix:
+        if facets and total > n and not prefix and not sold:
             question = _clarify(facets, filters)
             if question:
                 text += " " + question[0]

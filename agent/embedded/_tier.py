@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards, _policy, _respond, _state
-from shopagent.agent.embedded._catalog import CatalogProfile, facets_hash
+from shopagent.agent.embedded._assortment import Assortment, english_word, fix_request
+from shopagent.agent.embedded._catalog import CatalogProfile, facets_hash, singular
 from shopagent.agent.embedded._cues import (
     ABOUT_IT,
     ANOTHER,
@@ -21,13 +22,16 @@ from shopagent.agent.embedded._cues import (
     OFF_TOPIC_START,
     OPTION_SLOTS,
     PLURAL,
+    QUALIFIER,
     QUESTION,
     QUESTION_ABOUT,
     REMOVE_CUE,
     REMOVE_QTY,
     SET_QUANTITY,
+    STOCK_QUESTION,
+    WHERE_TO_FIND,
 )
-from shopagent.agent.embedded._lexicon import Lexicon, SpellFixer
+from shopagent.agent.embedded._lexicon import Lexicon, Match, SpellFixer
 from shopagent.agent.embedded._parse import parse, words_to_numbers
 from shopagent.agent.embedded._schema import (
     CATALOG_SLOTS,
@@ -85,19 +89,12 @@ _SUPERLATIVE = re.compile(
 )
 _COMPARE_CUE = re.compile(r"\b(?:difference|differ|compare|comparison|vs|versus|better|or)\b", re.I)
 _PICK_INTENTS = {"add_to_cart", "product_details", "remove_from_cart"}
+# Words of taking something out of the cart (beyond REMOVE_CUE's verbs)
+_TAKE_BACK = re.compile(
+    r"\b(?:remove|delete|take|drop|get rid|cancel|undo|don'?t|do not|no longer|never ?mind|"
+    r"instead|without|out|cart|basket|bag|trolley|changed my mind)\b"
+)
 _PLURAL_REF = re.compile(r"\b(?:those|these|them|they|all)\b")
-
-
-def _category_label(path: str) -> str:
-    """'Kitchen > Knives' -> 'knives (kitchen)': the leaf first, as shoppers name it."""
-    parts = [x.strip() for x in path.split(">") if x.strip()]
-    return (f"{parts[-1]} ({', '.join(parts[:-1])})" if len(parts) > 1 else parts[0]).lower()
-
-
-def _category_path(path: str) -> str:
-    """'Accessories>Sunglasses' -> 'Accessories > Sunglasses': parents give the leaf its
-    sense for the catalog's encoder ("Garden > Shears", not a tailor's)."""
-    return " > ".join(x.strip() for x in path.split(">") if x.strip())
 
 
 def _slot_words(slots: Slots) -> set[str]:
@@ -137,10 +134,9 @@ class EmbeddedTier:
         self.manifest = manifest or {}
         # product id -> title, saved with the artifact: products named by their title
         self.titles = TitleIndex(titles)
-        self._category_vectors: Any = None
-        # the catalog's own text encoder (retrieval's MiniLM), when the service attaches it:
-        # it places "sunglasses" among accessories where the intent model's layers cannot
-        self._text_encode: Callable[[Sequence[str]], Any] | None = None
+        # what the shop sells, in meaning: closest categories, products under other names
+        self.assortment = Assortment(self.profile, lexicon.surfaces.get("category"))
+        self.assortment.fallback(getattr(model, "embed", None))
         # words that name what the shop sells: category and brand surfaces and the last
         # words of titles ("Laptop Backpack" sells backpacks, not laptops)
         self._head_nouns = (
@@ -153,12 +149,9 @@ class EmbeddedTier:
         self.can_escalate = True
 
     def attach_text_encoder(self, encode: Callable[[Sequence[str]], Any]) -> None:
-        """Rank closest categories with the catalog's text encoder (``TextEmbedder.encode``:
-        L2-normalised rows). The category vectors are computed here, once per catalog,
-        so a not-carried turn costs one short encode."""
-        self._text_encode = encode
-        paths = self.profile.categories
-        self._category_vectors = encode([_category_path(c) for c in paths]) if paths else None
+        """Judge the assortment with the catalog's text encoder (``TextEmbedder.encode``:
+        L2-normalised rows); the shop's side is encoded here, once per catalog."""
+        self.assortment.attach(encode)
 
     def attach_plugins(self, matcher: PluginMatcher, *, can_escalate: bool) -> None:
         """[plugin hook] Let turns like a tool's examples call it (agent/plugin_match.py)."""
@@ -228,6 +221,7 @@ class EmbeddedTier:
             manifest = {**manifest, "catalog_mismatch": True}
         tier = cls(model, lexicon, threshold, manifest, whole_words(), saved.get("titles"), profile)
         tier.understand("hello", DialogueState())  # warm-up: the first shopper is not slower
+        english_word("hello")  # the English word list, read once before the first turn
         return tier
 
     # --- understanding ----------------------------------------------------------------------
@@ -339,7 +333,18 @@ class EmbeddedTier:
                 and ASKS_FOR.search(nlu.text)
             )
             or (
-                nlu.intent == "out_of_scope"
+                # "where i can find baby stroller in this shop" read as an add at 0.48: a
+                # request for a product, whatever the unsure model says
+                nlu.intent in ("add_to_cart", "product_details", "human_handoff")
+                and nlu.confidence < self.threshold
+                and (ASKS_FOR.match(nlu.text) or WHERE_TO_FIND.match(nlu.text))
+                and not nlu.slots.product_id
+                and not parse(nlu.text).references
+            )
+            or (
+                # "HEPA air purifier", "blendr": a few words, no chat, read as small talk
+                (nlu.intent == "out_of_scope" or nlu.confidence < self.threshold)
+                and nlu.intent in (*_SMALL_TALK, "human_handoff")
                 and len(nlu.text.split()) <= 4
                 and not CHAT_WORDS.search(nlu.text)
                 and re.search(r"[a-z]{4}", nlu.text.lower())
@@ -348,20 +353,11 @@ class EmbeddedTier:
             # the intent label stays the model's (the NLU is measured on it); the notes
             # tell the planner what to do instead
             slot_words = _slot_words(nlu.slots)
-            asks = bool(ASKS_FOR.match(nlu.text))
+            asks = bool(ASKS_FOR.match(nlu.text) or WHERE_TO_FIND.match(nlu.text))
             if (nlu.intent != "refine" or (asks and not named and not nlu.slots.filled())) and (
                 asks or not OFF_TOPIC_START.match(nlu.text)
             ):
-                missing = _guards.not_carried(
-                    nlu.text, self.profile, named, self._head_nouns, slot_words
-                )
-                if missing:
-                    notes["not_carried"] = missing  # "show me umbrellas", "blender"
-                    closest = self._closest_categories(missing)
-                    if closest:
-                        notes["closest"] = closest
-                elif nlu.intent not in ("search", "refine"):
-                    notes["product_like"] = True  # "HEPA air purifier": a product search
+                self._note_missing(nlu, named, slot_words, notes)
             if (
                 nlu.intent in ("search", "refine")
                 and not searching
@@ -382,6 +378,38 @@ class EmbeddedTier:
             notes["question"] = True
         nlu.notes = notes
         return nlu
+
+    def _note_missing(
+        self, nlu: NLUResult, named: set[str], slot_words: set[str], notes: dict[str, Any]
+    ) -> None:
+        """Notes for a request of something the shop may not sell: ``not_carried`` (the
+        thing, its typos fixed) and ``closest`` categories, or ``product_like`` when a turn
+        read as small talk names a product after all. No word of the request naming what
+        the shop sells is the first test; the second is meaning: a thing close to one of
+        the shop's product types is that product under another name ("couch")."""
+        chat = nlu.intent not in ("search", "refine")
+        missing = _guards.not_carried(nlu.text, self.profile, named, self._head_nouns, slot_words)
+        if missing:
+            spell = self.spell
+            missing, real = fix_request(
+                missing,
+                lambda w: (
+                    w in self.profile.vocab
+                    or singular(w) in self.profile.vocab
+                    or (spell is not None and w in spell.known)
+                ),
+                set(re.findall(r"\b[A-Z]{2,}\b", nlu.text)) if not nlu.text.isupper() else set(),
+            )
+            if chat and not real:
+                return  # "xqzt": no word of it is a word; not a request for a product
+            if self.assortment.carried_as(missing) is None:
+                notes["not_carried"] = missing  # "show me umbrellas", "blender"
+                closest = self._closest_categories(missing)
+                if closest:
+                    notes["closest"] = closest
+                return
+        if chat:
+            notes["product_like"] = True  # "HEPA air purifier", "couch?": a product search
 
     def _read(self, text: str, state: DialogueState, *, image_id: str | None = None) -> NLUResult:
         typed = text.lower()
@@ -456,7 +484,7 @@ class EmbeddedTier:
             and intent in ("search", "refine", "add_to_cart", "out_of_scope", "help")
             and not PURCHASE.search(rest)
             and QUESTION_ABOUT.search(rest)
-            and not ASKS_FOR.search(rest)
+            and (STOCK_QUESTION.search(rest) or not ASKS_FOR.search(rest))
         ):
             # "what's the <title> made of?", "warranty on the <title>?": about that product
             intent = "product_details"
@@ -491,6 +519,29 @@ class EmbeddedTier:
             # put to the shopper as a purchase they did not ask for
             intent = "search"
             confidence = max(confidence, scores["search"] + scores["add_to_cart"])
+        if (
+            intent == "remove_from_cart"
+            and titled is None
+            and named & {"category", "brand"}
+            and not _TAKE_BACK.search(low)
+            and not parse(text).references
+            and not parse(text).product_ids
+        ):
+            # "noise cancelling over-ear headphones": a product type and no word of taking
+            # anything back is a search, never a removal from the cart
+            intent = "search"
+            confidence = max(confidence, scores["search"] + scores["remove_from_cart"])
+        elif (
+            intent == "search"
+            and titled is None
+            and not PURCHASE.search(low)
+            and not _ADD_CUE.search(low)
+            and not parse(text).references
+            and not parse(text).product_ids
+        ):
+            # "true wireless earbuds" half read as an add: with no word of buying and no
+            # product to add, only a search is left
+            confidence = max(confidence, scores["search"] + scores.get("add_to_cart", 0.0))
         if (
             intent == "product_details"
             and titled is None
@@ -560,8 +611,31 @@ class EmbeddedTier:
             if len(cats) > 1:
                 # "cushions for the sofa": the product is the one not named as its use
                 use = [m for m in cats if FOR_USE.search(p.text[: m.start])]
+                # "power bank that can charge a laptop", "case with a stand": a category
+                # after a clause or preposition qualifies the one before it
+                head = next(m for m in cats if m not in use) if len(use) < len(cats) else None
+                use += [
+                    m
+                    for m in cats
+                    if head is not None
+                    and m.start > head.end
+                    and m not in use
+                    and QUALIFIER.search(p.text[head.end : m.start])
+                ]
                 if len(use) < len(cats):
                     matches = [m for m in matches if m not in use]
+            matches = [
+                m
+                if m.slot != "category"
+                else Match(
+                    m.slot,
+                    self.profile.best_category(p.text[m.start : m.end], m.value, p.text),
+                    m.start,
+                    m.end,
+                    m.exact,
+                )
+                for m in matches
+            ]
             category = next((m.value for m in matches if m.slot == "category"), context)
             for m in matches:
                 if (
@@ -621,35 +695,7 @@ class EmbeddedTier:
         return Slots(**{k: v for k, v in found.items() if v is not None})
 
     def _closest_categories(self, text: str, k: int = 3) -> list[str]:
-        """The shop's categories nearest in meaning to ``text`` ("lawn mower" -> Garden
-        Tools (Garden)): the request and the category paths embedded by the catalog's
-        text encoder when attached (one encode, a few ms), else by the intent model's own
-        MiniLM layers, mean pooled. Category vectors are computed once per catalog."""
-        paths = self.profile.categories
-        encode = self._text_encode or getattr(self.model, "embed", None)
-        if not paths or encode is None:
-            return []
-        if self._category_vectors is None:
-            name = _category_path if self._text_encode else _category_label
-            self._category_vectors = encode([name(c) for c in paths])
-        scores = (self._category_vectors @ encode([text])[0]).tolist()
-        # half the best score in the leaf's department joins its own: a close department
-        # keeps its leaves together ("smartphones" -> Smartwatches, Speakers, not Garden Tools)
-        depts = [path.split(">")[0].strip() for path in paths]
-        best: dict[str, float] = {}
-        for d, x in zip(depts, scores, strict=True):
-            best[d] = max(best.get(d, x), x)
-        scores = [x + 0.5 * best[d] for d, x in zip(depts, scores, strict=True)]
-        ranked = sorted(zip(scores, paths, strict=True), key=lambda x: -x[0])
-        out: list[str] = []
-        for _, path in ranked:
-            parts = [x.strip() for x in path.split(">") if x.strip()]
-            label = parts[-1] + (f" ({parts[0]})" if len(parts) > 1 else "")
-            if label not in out:
-                out.append(label)
-            if len(out) == k:
-                break
-        return out
+        return self.assortment.closest(text, k)
 
     def _fit(
         self, slot: str, surface: str, value: str, category: str | None, *, filtering: bool = False

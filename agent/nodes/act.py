@@ -117,7 +117,7 @@ async def act_model(state: AgentState, turn: TurnState, deps: AgentDeps) -> dict
 
     def on_delta(text: str) -> None:
         streamed.append(text)
-        writer(ev.MessageDeltaEvent(text=text).model_dump())
+        writer(ev.MessageDeltaEvent(text=text))
 
     turn["model_calls"] = bump(turn.get("model_calls", {}), tier)
     try:
@@ -159,7 +159,7 @@ async def act_model(state: AgentState, turn: TurnState, deps: AgentDeps) -> dict
     return {"turn": turn, "messages": [ai]}
 
 
-def after_act(
+async def after_act(
     state: AgentState, *, deps: AgentDeps
 ) -> Literal["tools", "confirm", "respond", "route"]:
     turn = state["turn"]

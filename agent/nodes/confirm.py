@@ -131,7 +131,7 @@ async def confirm(state: AgentState, config: RunnableConfig, *, deps: AgentDeps)
     return update
 
 
-def after_confirm(state: AgentState) -> Literal["tools", "act", "respond"]:
+async def after_confirm(state: AgentState) -> Literal["tools", "act", "respond"]:
     turn = state["turn"]
     if turn.get("pending"):
         return "tools"

@@ -62,7 +62,11 @@ async def respond(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
             }
     # An option question (from any tier) offers the open values as buttons, and the
     # next message picking one is answered without guessing (see understand).
-    awaiting = await asyncio.to_thread(_actions.awaiting_from, outcomes, deps.catalog)
+    awaiting = (
+        await asyncio.to_thread(_actions.awaiting_from, outcomes, deps.catalog)
+        if _actions.may_await(outcomes)
+        else None
+    )
     if awaiting is not None:
         quick = list(awaiting["values"])
     update["awaiting"] = awaiting

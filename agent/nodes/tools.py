@@ -78,7 +78,7 @@ async def run_tools(
     return {"turn": turn, "messages": [outcome_message(o) for o in new]}
 
 
-def after_tools(state: AgentState) -> Literal["act", "respond", "route"]:
+async def after_tools(state: AgentState) -> Literal["act", "respond", "route"]:
     # Invalid calls still run (their errors become tool messages, which keeps the
     # history well-formed for the next tier) before an escalation takes effect.
     turn = state["turn"]

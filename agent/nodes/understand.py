@@ -73,5 +73,5 @@ async def route(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
     return {"turn": turn}
 
 
-def after_route(state: AgentState) -> Literal["act", "respond"]:
+async def after_route(state: AgentState) -> Literal["act", "respond"]:
     return "respond" if state["turn"]["tier"] == "none" else "act"

@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 
+from shopagent.agent.checkpoint import HeldReadSaver
 from shopagent.agent.fake_openai import FakeOpenAIServer, FakeReply
+from shopagent.agent.graph import build_graph
+from shopagent.agent.service import AgentService
 from shopagent.errors import NotFound
 
 SNAPSHOT = Path(__file__).with_name("graph.mmd")
@@ -337,14 +341,16 @@ async def test_a_turn_reads_its_history_from_storage_once(
     write in between (a confirmation's steps) is never answered from the held read."""
     svc = await service_factory(local_base_url=fake_model.base_url)
     sid = await new_session(svc)
+    saver = svc.graph.checkpointer
+    assert isinstance(saver, HeldReadSaver)
     reads: list[str] = []
-    real_read = svc._reads._read
 
-    async def counting(config: Any) -> Any:
-        reads.append(config["configurable"]["thread_id"])
-        return await real_read(config)
+    class Counting(HeldReadSaver):  # the storage below the held reads, counted
+        async def aget_tuple(self, config: Any) -> Any:
+            reads.append(config["configurable"]["thread_id"])
+            return await self.inner.aget_tuple(config)
 
-    svc._reads._read = counting
+    saver.inner = Counting(saver.inner)
     for text in ("hello", "show me shoes", "anything else?"):
         fake_model.push(FakeReply(text=f"re: {text}"))
         events = await collect(svc.stream_turn(user_id="alice", session_id=sid, text=text))
@@ -353,37 +359,114 @@ async def test_a_turn_reads_its_history_from_storage_once(
     history = await svc.history(user_id="alice", session_id=sid)
     texts = [m.text for m in history if m.role == "assistant"]
     assert texts[-3:] == ["re: hello", "re: show me shoes", "re: anything else?"]
-    assert not svc._reads._held  # nothing is kept once the turn is over
+    assert not saver.held_threads()  # nothing is kept once the turn is over
+
+
+async def test_without_held_reads_a_turn_reads_twice_and_answers_the_same(
+    service_factory: Any, fake_model: FakeOpenAIServer
+) -> None:
+    """hold_reads=False (the bench's other arm): the run reads the thread itself."""
+    svc = await service_factory(local_base_url=fake_model.base_url)
+    graph = build_graph(svc.deps).compile(checkpointer=svc.checkpointer)
+    plain = AgentService(svc.deps, graph, svc.sessions, svc.checkpointer, hold_reads=False)
+    assert not isinstance(plain.graph.checkpointer, HeldReadSaver)
+    sid = await new_session(plain)
+    for text in ("hello", "anything else?"):
+        fake_model.push(FakeReply(text=f"re: {text}"))
+        events = await collect(plain.stream_turn(user_id="alice", session_id=sid, text=text))
+        assert events[-2].text == f"re: {text}" and events[-1].type == "done"
+
+
+async def test_a_turn_given_its_session_record_does_not_read_it_again(
+    service_factory: Any, fake_model: FakeOpenAIServer
+) -> None:
+    """The API reads the record to check ownership before the turn lock and passes it on."""
+    svc = await service_factory(local_base_url=fake_model.base_url)
+
+    class Counting:
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.reads = inner, 0
+
+        async def get_session(self, user_id: str, session_id: str) -> Any:
+            self.reads += 1
+            return await self.inner.get_session(user_id, session_id)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+    sessions = Counting(svc.sessions)
+    counted = AgentService(svc.deps, svc.graph, sessions, svc.checkpointer)  # type: ignore[arg-type]
+    sid = await new_session(svc)
+    info = await svc.sessions.get_session("alice", sid)
+    fake_model.push(FakeReply(text="hi"))
+    events = await collect(
+        counted.stream_turn(user_id="alice", session_id=sid, text="hello", session=info)
+    )
+    assert events[-2].text == "hi" and sessions.reads == 0
+    # another user's call carrying that record is still checked, and refused
+    with pytest.raises(NotFound):
+        await collect(counted.stream_turn(user_id="bob", session_id=sid, text="hi", session=info))
+    assert sessions.reads == 1
+    history = await svc.history(user_id="alice", session_id=sid)
+    assert [h.text for h in history] == ["hello", "hi"]
+
+
+class _Saver(BaseCheckpointSaver[int]):
+    """A saver whose reads say how many writes came before them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.version = 0
+
+    async def aget_tuple(self, config: Any) -> Any:
+        return CheckpointTuple(config, {"v": self.version}, {}, None, [])  # type: ignore[typeddict-item]
+
+    async def aput(self, config: Any, *a: Any) -> Any:
+        self.version += 1
+        return config
+
+    async def aput_writes(self, config: Any, *a: Any) -> None:
+        self.version += 1
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        self.version += 1
+
+    async def acopy_thread(self, source: str, target: str) -> None:
+        self.version += 1
+
+    async def aprune(self, thread_ids: Any, *, strategy: str = "keep_latest") -> None:
+        self.version += 1
 
 
 async def test_a_held_read_is_dropped_by_any_write_to_its_thread() -> None:
-    from shopagent.agent.service import _HeldReads
+    inner = _Saver()
+    saver = HeldReadSaver(inner)
+    cfg: Any = {"configurable": {"thread_id": "t1"}}
+    other: Any = {"configurable": {"thread_id": "t2"}}
+    await saver.hold(cfg)
+    inner.version = 7  # a read served from the hold does not reach storage
+    assert (await saver.aget_tuple(cfg)).checkpoint["v"] == 0
+    await saver.aput(other, {}, {}, {})  # another thread's write keeps t1's read
+    assert (await saver.aget_tuple(cfg)).checkpoint["v"] == 0
+    assert (await saver.aget_tuple(cfg)).checkpoint["v"] == 8  # held for two reads only
+    writes = (
+        lambda: saver.aput(cfg, {}, {}, {}),  # type: ignore[arg-type]
+        lambda: saver.aput_writes(cfg, [], "task"),
+        lambda: saver.adelete_thread("t1"),
+        lambda: saver.acopy_thread("t2", "t1"),
+        lambda: saver.aprune(["t1"]),
+    )
+    for write in writes:
+        await saver.hold(cfg)
+        before = inner.version
+        await write()
+        assert (await saver.aget_tuple(cfg)).checkpoint["v"] == before + 1  # read again
 
-    class Saver:
-        def __init__(self) -> None:
-            self.version = 0
 
-        async def aget_tuple(self, config: Any) -> Any:
-            return type("T", (), {"pending_writes": [], "v": self.version})()
+def test_the_held_read_saver_keeps_langgraphs_task_path() -> None:
+    """LangGraph passes ``task_path`` only to savers whose put_writes names it."""
+    from langgraph.pregel._checkpoint import put_writes_accepts_task_path
 
-        async def aput(self, config: Any, *a: Any) -> None:
-            self.version += 1
-
-        async def aput_writes(self, config: Any, *a: Any) -> None:
-            self.version += 1
-
-        async def adelete_thread(self, thread_id: str) -> None:
-            self.version += 1
-
-    saver = Saver()
-    reads = _HeldReads(saver)
-    cfg = {"configurable": {"thread_id": "t1"}}
-    other = {"configurable": {"thread_id": "t2"}}
-    await reads.hold(cfg)
-    await saver.aput(other)  # another thread's write keeps t1's read
-    assert (await saver.aget_tuple(cfg)).v == 0
-    for write in (saver.aput(cfg), saver.aput_writes(cfg), saver.adelete_thread("t1")):
-        await reads.hold(cfg)
-        before = saver.version
-        await write
-        assert (await saver.aget_tuple(cfg)).v == before + 1  # read again, not the held one
+    saver = HeldReadSaver(_Saver())
+    assert put_writes_accepts_task_path(saver.aput_writes)
+    assert put_writes_accepts_task_path(saver.put_writes)

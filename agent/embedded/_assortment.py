@@ -1,0 +1,243 @@
+"""What the shop carries, judged by meaning: whether a requested thing is something the shop
+sells under another name ("couch" in a shop of sofas, "wristwatch" among watches), which of
+its categories are closest to something it does not sell, and what a misspelt request was
+("blendr" is a blender, in English, not only in the catalog's words).
+
+The words of a request are checked first (``_guards.not_carried``: no word of it names a
+product type the shop sells); this module is the second opinion, with the catalog's own
+text encoder (retrieval's MiniLM): the request against the shop's product types (its
+category names, the nouns its titles end in) and its categories described by those types.
+Vectors of the shop's side are computed once per catalog when the encoder is attached
+(a few hundred short phrases); a turn costs one encode of a short phrase.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from shopagent.agent.embedded._catalog import CatalogProfile, singular
+
+Encode = Callable[[Sequence[str]], Any]
+
+# A request this close (cosine, MiniLM-L6 via the catalog's text encoder) to one of the
+# shop's product types is that product under another name. Calibrated on hand-written
+# pairs (carried synonyms such as couch/sofa 0.84, earphones/headphones 0.87, gown/dress
+# 0.71, purse/handbags 0.70 against things a fashion-and-home shop does not sell: laptops
+# 0.65 to "laptop backpack", socks 0.68 to sandals, candles 0.64 to lamps): saying "we don't
+# carry couches" in a sofa shop is the worse mistake, but a lower bar would turn socks into
+# a sandal search. Below it, the words decide.
+CARRIED_AT = 0.70
+# A department is as close as its closest category; that much of it lifts its other
+# categories, so the offer stays coherent ("smartphones" -> Smartwatches, Speakers).
+_DEPARTMENT_WEIGHT = 0.5
+_TYPES_PER_CATEGORY = 8
+
+
+def category_label(path: str) -> str:
+    """'Kitchen > Knives' -> 'Knives (Kitchen)': the leaf as shoppers name it, its
+    department for sense ("Garden Tools (Garden)")."""
+    parts = [x.strip() for x in path.split(">") if x.strip()]
+    return parts[-1] + (f" ({parts[0]})" if len(parts) > 1 else "")
+
+
+def _category_path(path: str) -> str:
+    """'Accessories>Sunglasses' -> 'Accessories > Sunglasses': parents give the leaf its
+    sense for the encoder ("Garden > Shears", not a tailor's)."""
+    return " > ".join(x.strip() for x in path.split(">") if x.strip())
+
+
+@lru_cache(maxsize=1)
+def _english() -> Any:
+    """English word frequencies (pyspellchecker's list, in the package: nothing is
+    downloaded). None when the package is missing: no English corrections then."""
+    try:
+        from spellchecker import SpellChecker
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    return SpellChecker(language="en", distance=1)
+
+
+def english_word(word: str) -> str | None:
+    """``word`` when it is an English word, the word it is a slip of when there is one
+    ("blendr" -> "blender", "matress" -> "mattress"), else None ("xqzt").
+
+    A slip is one edit. A missing letter is the commonest slip, so a word the typed one is
+    missing a letter of wins; then the more frequent word."""
+    spell = _english()
+    w = word.lower()
+    if spell is None or not w.isalpha():
+        return None
+    if w in spell.word_frequency or singular(w) in spell.word_frequency:
+        return w
+    if len(w) < 4:
+        return None
+    found = spell.candidates(w) or set()
+    found = {c for c in found if c != w and c.isalpha() and c[0] == w[0]}
+    if not found:
+        return None
+    return str(max(found, key=lambda c: (len(c) == len(w) + 1, spell.word_frequency[c], c)))
+
+
+def fix_request(
+    phrase: str, known: Callable[[str], bool], acronyms: set[str] | frozenset[str] = frozenset()
+) -> tuple[str, bool]:
+    """The phrase with its misspelt words corrected towards English, and whether any word
+    of it is a real word (the shop's, the encoder's, or English). ``acronyms``: words
+    the shopper typed in capitals ("HEPA"), kept as typed."""
+    out: list[str] = []
+    real = False
+    for w in phrase.split():
+        if w.upper() in acronyms:
+            out.append(w.upper())
+            real = True
+            continue
+        if known(w):
+            out.append(w)
+            real = True
+            continue
+        fixed = english_word(w)
+        real = real or fixed is not None
+        out.append(fixed or w)
+    return " ".join(out), real
+
+
+def plural(phrase: str) -> str:
+    """'blender' -> 'blenders', 'baby stroller' -> 'baby strollers' (a shop sells kinds of
+    things); a phrase already plural, or not ending in a plain noun, is kept."""
+    words = phrase.split()
+    if not words or any(singular(w.lower()) != w.lower() for w in words):
+        return phrase  # "coffee beans", "books gardening": already names the kinds
+    last = words[-1]
+    if not last.isalpha() or len(last) < 3 or last.isupper():
+        return phrase
+    if last.endswith(("ch", "sh", "ss", "x", "z")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in "aeiou":
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return " ".join([*words[:-1], last])
+
+
+class Assortment:
+    """The shop's product types and categories, placed by the catalog's text encoder.
+
+    ``types``: product-type phrase -> the category leaf or path it belongs to (the
+    lexicon's category surfaces: category names, title nouns such as "combat boot", and
+    the built-in synonyms)."""
+
+    def __init__(self, profile: CatalogProfile, types: dict[str, str] | None = None) -> None:
+        self.paths = list(profile.categories)
+        by_leaf = {_category_path(p).split(" > ")[-1].lower(): p for p in self.paths}
+        by_path = {_category_path(p).lower(): p for p in self.paths}
+        per_category: dict[str, list[str]] = defaultdict(list)
+        phrases: list[str] = []
+        seen: set[str] = set()
+        for surface, category in (types or {}).items():
+            s = " ".join(surface.lower().split())
+            if not s or singular(s.split()[-1]) != s.split()[-1]:
+                continue  # one form per type: the singular
+            path = by_path.get(_category_path(category).lower()) or by_leaf.get(
+                _category_path(category).split(" > ")[-1].lower()
+            )
+            squeezed = "".join(c for c in s if c.isalnum())
+            if squeezed in seen:
+                continue  # "wide-leg jean", "wide leg jean", "wideleg jean": one type
+            seen.add(squeezed)
+            phrases.append(s)
+            if path is not None:
+                per_category[path].append(s)
+        leaves = [_category_path(p).split(" > ")[-1].lower() for p in self.paths]
+        self.types = list(dict.fromkeys([*phrases, *leaves, *sorted(profile.heads)]))
+        # a category described by what it holds: "Kettles (electric kettle, gooseneck
+        # kettle, ...)" places a blender nearer than the name alone does
+        self._described = []
+        for p in self.paths:
+            leaf_name = _category_path(p).split(" > ")[-1]
+            own = {singular(w) for w in leaf_name.lower().split()}
+            kinds = sorted(
+                (t for t in per_category.get(p, []) if set(t.split()) - own),
+                key=lambda t: -len(t.split()),
+            )
+            shown = ", ".join(kinds[:_TYPES_PER_CATEGORY])
+            # with no product types besides its own name, the category is its path
+            self._described.append(f"{leaf_name} ({shown})" if shown else _category_path(p))
+        self._encode: Encode | None = None
+        self._fallback: Encode | None = None
+        self._names: Any = None
+        self._docs: Any = None
+        self._type_vectors: Any = None
+        self._last: tuple[str, Any] = ("", None)
+
+    def attach(self, encode: Encode) -> None:
+        """Use the catalog's text encoder (``TextEmbedder.encode``: L2-normalised rows)."""
+        self._encode = encode
+        self._names = encode([_category_path(p) for p in self.paths]) if self.paths else None
+        self._docs = encode(self._described) if self.paths else None
+        self._type_vectors = encode(self.types) if self.types else None
+
+    def fallback(self, encode: Encode | None) -> None:
+        """Without the catalog's encoder, the intent model's own MiniLM layers rank the
+        closest categories (names only; no "carried under another name" judgement)."""
+        self._fallback = encode
+
+    def _vector(self, text: str) -> Any:
+        """The request's vector; the last one is kept (a turn asks twice: carried?
+        closest?)."""
+        assert self._encode is not None
+        if self._last[0] != text:
+            self._last = (text, self._encode([text])[0])
+        return self._last[1]
+
+    def resembles(self, phrase: str) -> tuple[float, str | None]:
+        """The shop's product type nearest in meaning to ``phrase`` and its similarity;
+        (0.0, None) without the catalog's encoder."""
+        if self._encode is None or self._type_vectors is None or not phrase.strip():
+            return 0.0, None
+        scores = self._type_vectors @ self._vector(phrase)
+        best = int(scores.argmax())
+        return float(scores[best]), self.types[best]
+
+    def carried_as(self, phrase: str) -> str | None:
+        """The product type ``phrase`` names under another name, or None."""
+        score, kind = self.resembles(phrase)
+        return kind if score >= CARRIED_AT else None
+
+    def closest(self, text: str, k: int = 3) -> list[str]:
+        """The ``k`` categories nearest in meaning to ``text`` ("lawn mower" -> "Garden
+        Tools (Garden)"): the request against each category's path and its description by
+        the product types it holds, the best category of a department lifting the rest."""
+        if not self.paths:
+            return []
+        if self._encode is not None:
+            v = self._vector(text)
+            scores = (self._names @ v + self._docs @ v).tolist()
+        elif self._fallback is not None:
+            if self._names is None:
+                self._names = self._fallback([category_label(p).lower() for p in self.paths])
+            scores = (self._names @ self._fallback([text])[0]).tolist()
+        else:
+            return []
+        depts = [_category_path(p).split(" > ")[0] for p in self.paths]
+        best: dict[str, float] = {}
+        for d, x in zip(depts, scores, strict=True):
+            best[d] = max(best.get(d, x), x)
+        ranked = sorted(
+            zip(
+                [x + _DEPARTMENT_WEIGHT * best[d] for d, x in zip(depts, scores, strict=True)],
+                self.paths,
+                strict=True,
+            ),
+            key=lambda x: -x[0],
+        )
+        out: list[str] = []
+        for _, path in ranked:
+            label = category_label(path)
+            if label not in out:
+                out.append(label)
+            if len(out) == k:
+                break
+        return out
