@@ -35,6 +35,7 @@ from shopagent.retrieval.index import (
     Conditions,
     Hit,
     IndexBackend,
+    IndexLayout,
     IndexPoint,
     keyword_values,
     option_field,
@@ -349,7 +350,14 @@ class CatalogService:
         """The catalog's own option names (beyond size, color...) with how many products
         have each, most common first."""
         if self._option_names is None:
-            self._option_names = self.index.facet(OPTION_KEYS, Conditions(), limit=1000)
+            try:
+                self._option_names = self.index.facet(OPTION_KEYS, Conditions(), limit=1000)
+            except Exception as exc:  # engine-specific error types
+                # an index built before option names were indexed (the demo builder's of
+                # an older version) cannot count them: no custom options to offer, and
+                # search, filters and facets of the usual fields work as before
+                log.warning("the catalog index cannot list option names (%s); re-ingest", exc)
+                self._option_names = {}
         return dict(self._option_names)
 
     def _index_options(self) -> None:
@@ -482,11 +490,18 @@ def open_index(settings: Any) -> IndexBackend:
 
         key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
         return QdrantClientIndex.connect(
-            settings.qdrant_url, key, settings.qdrant_collection, settings.qdrant_timeout_s
+            settings.qdrant_url,
+            key,
+            settings.qdrant_collection,
+            settings.qdrant_timeout_s,
+            layout=IndexLayout.from_settings(settings),
         )
     from shopagent.retrieval.index.edge import EdgeIndex
 
-    return EdgeIndex(Path(settings.data_dir) / "index" / settings.qdrant_collection)
+    return EdgeIndex(
+        Path(settings.data_dir) / "index" / settings.qdrant_collection,
+        layout=IndexLayout.from_settings(settings),
+    )
 
 
 def open_catalog(settings: Any, *, check_text_encoder: bool = True) -> CatalogService:

@@ -37,6 +37,15 @@ WHERE_TO_FIND = re.compile(
     r"(?:find|get|buy|see)\b",
     re.I,
 )
+# Whether a product is in stock: "is the <title> in stock", "do you still have the <title>",
+# "can you say me if the <title> have stock" (a question, though "have"/"stock" also ask
+# the shop for products)
+STOCK_QUESTION = re.compile(
+    r"\b(?:in stock|(?:has|have|got) (?:any )?stock|still (?:have|got|sell|carry|stock|"
+    r"available|in stock)|(?:is|are) (?:it |they |this |that )?(?:still )?available|"
+    r"sold out|out of stock|any left)\b",
+    re.I,
+)
 # A question about the product a title names ("what's the <title> made of?")
 QUESTION_ABOUT = re.compile(
     r"\?|\b(?:what|how|who|which|is|are|does|do|can|tell me|made of|warranty|material|"

@@ -71,6 +71,17 @@ _FILLER = re.compile(
 )
 
 
+# Words that describe a thing or gather things under a loose name rather than name a kind
+# of product ("something cozy for winter", "running gear"): with nothing else, the request
+# is a search by description, not a thing the shop lacks.
+_DESCRIBES = re.compile(
+    r"(?:cozy|cosy|comfy|comfortable|warm|cool|soft|light|lightweight|heavy|durable|sturdy|"
+    r"practical|useful|unique|special|classy|chic|trendy|fashionable|modern|vintage|retro|"
+    r"simple|minimal|elegant|formal|casual|sporty|smart|fun|funny|quirky|colorful|colourful|"
+    r"bright|dark|summery|wintery|wintry|festive|luxury|luxurious|premium|fancy|high-end|"
+    r"handmade|eco|sustainable|organic|gear|stuff|equipment|supplies|essentials|wear|"
+    r"smth|sth|somethin|anythin)"
+)
 _REQUEST = re.compile(
     r"^.{0,40}?\b(?:looking for|look for|searching for|search for|shopping for|need|want|"
     r"have|sell|carry|got|stock|show me|find me|find|get me)\b\s",
@@ -171,7 +182,7 @@ def not_carried(
     head_part = re.split(
         r"\b(?:for|with|that|which|from|by|to|under|below|over|in|on|about)\b", low
     )[0]
-    found = content_words(head_part, exclude)
+    found = [w for w in content_words(head_part, exclude) if not _DESCRIBES.fullmatch(w)]
     if not found:
         return None
     if head_nouns:
@@ -182,7 +193,7 @@ def not_carried(
     # the thing is named in the first clause that names anything ("socks! warm wool
     # socks", "a mattress, queen size"); the rest describes it
     for clause in re.split(r"[,!?;:]", head_part):
-        first = content_words(clause, exclude)
+        first = [w for w in content_words(clause, exclude) if not _DESCRIBES.fullmatch(w)]
         if first:
             return " ".join(dict.fromkeys(first))
     return " ".join(dict.fromkeys(found))

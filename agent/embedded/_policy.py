@@ -119,6 +119,9 @@ def plan(
     if notes.get("yes_no") and intent not in ("search", "refine", "add_to_cart"):
         return Plan(reply=NOTHING_PENDING[notes["yes_no"]], reason="nothing_pending")
     if intent in ("search", "refine") and notes.get("vague"):
+        # "which is cheaper" names no product, yet is about the two just compared
+        if (pick := _which_priced(nlu, state, None)) is not None:
+            return pick
         return _ask_what(nlu, state, categories)
     if notes.get("not_carried") or notes.get("product_like"):
         # searched all the same: the results' categories are what the shop has nearby

@@ -14,11 +14,13 @@ from shopagent.agent.embedded._schema import (
 
 # A new search for another category keeps only who the shopper is buying for.
 _KEEP_ON_NEW_TOPIC = ("audience",)
+# Not inside a hyphenated word: "over-ear", "in-wall", "up-to-date" are what is sought.
 _QUERY_FILLER = re.compile(
-    r"\b(?:show|me|i'?m|i am|looking|for|i need|need|i want|want|do you have|do you sell|got|"
-    r"any|find|search|can you|could you|please|pls|thanks|some|a|an|the|in|under|over|below|"
+    r"(?<![\w-])(?:show|me|i'?m|i am|looking|for|i need|need|i want|want|do you have|"
+    r"do you sell|got|any|find|search|can you|could you|please|pls|thanks|some|a|an|the|in|"
+    r"under|over|below|"
     r"above|between|and|or|less|than|more|max|min|up to|at least|no|not|size|price|of|"
-    r"now|what about|how about|only|just|maybe|with|by|from)\b",
+    r"now|what about|how about|only|just|maybe|with|by|from)(?![\w-])",
     re.I,
 )
 

@@ -28,6 +28,7 @@ from shopagent.agent.embedded._cues import (
     REMOVE_CUE,
     REMOVE_QTY,
     SET_QUANTITY,
+    STOCK_QUESTION,
     WHERE_TO_FIND,
 )
 from shopagent.agent.embedded._lexicon import Lexicon, Match, SpellFixer
@@ -332,9 +333,18 @@ class EmbeddedTier:
                 and ASKS_FOR.search(nlu.text)
             )
             or (
+                # "where i can find baby stroller in this shop" read as an add at 0.48: a
+                # request for a product, whatever the unsure model says
+                nlu.intent in ("add_to_cart", "product_details", "human_handoff")
+                and nlu.confidence < self.threshold
+                and (ASKS_FOR.match(nlu.text) or WHERE_TO_FIND.match(nlu.text))
+                and not nlu.slots.product_id
+                and not parse(nlu.text).references
+            )
+            or (
                 # "HEPA air purifier", "blendr": a few words, no chat, read as small talk
                 (nlu.intent == "out_of_scope" or nlu.confidence < self.threshold)
-                and nlu.intent in _SMALL_TALK
+                and nlu.intent in (*_SMALL_TALK, "human_handoff")
                 and len(nlu.text.split()) <= 4
                 and not CHAT_WORDS.search(nlu.text)
                 and re.search(r"[a-z]{4}", nlu.text.lower())
@@ -474,7 +484,7 @@ class EmbeddedTier:
             and intent in ("search", "refine", "add_to_cart", "out_of_scope", "help")
             and not PURCHASE.search(rest)
             and QUESTION_ABOUT.search(rest)
-            and not ASKS_FOR.search(rest)
+            and (STOCK_QUESTION.search(rest) or not ASKS_FOR.search(rest))
         ):
             # "what's the <title> made of?", "warranty on the <title>?": about that product
             intent = "product_details"

@@ -133,3 +133,14 @@ def test_a_sold_out_match_is_said_and_adding_it_is_refused() -> None:
     add = NLUResult(intent="add_to_cart", confidence=0.9, text="add the first one")
     reply, _ = t.respond(add, state, [refused])
     assert "Gooseneck Pour-Over Kettle is out of stock, so I can't add it" in reply.text
+
+
+def test_hyphenated_words_stay_whole_in_the_search_text() -> None:
+    from shopagent.agent.embedded._state import search_query
+
+    for text, want in [
+        ("show me an over-the-door pot rack under $40", "over-the-door pot rack"),
+        ("any in-wall spice shelves", "in-wall spice shelves"),
+        ("i want a pour-over kettle", "pour-over kettle"),
+    ]:
+        assert search_query(NLUResult(intent="search", confidence=1, text=text), None) == want

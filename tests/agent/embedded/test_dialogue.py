@@ -315,3 +315,21 @@ def test_search_text_keeps_numbers_with_units_and_drops_amounts_of_money() -> No
     assert q("garden hose max €40", price_max=40) == "garden hose"
     # a bare number next to the size slot is the size, not a word to search for
     assert q("trail shoes size 10", size="10") == "trail shoes"
+
+
+def test_which_is_cheaper_after_a_comparison_is_answered_not_asked_back() -> None:
+    # "which is cheaper" names no product: read as a vague search at low confidence, it is
+    # still about the two books just compared, not "what kind of product?"
+    s = DialogueState(
+        last_shown=["b-1", "b-2"],
+        focus_ids=["b-1", "b-2"],
+        shown={
+            "b-1": {"title": "Harbour Press Moby-Dick Clothbound", "price": "24.00"},
+            "b-2": {"title": "Lamplight Moby-Dick Paperback", "price": "9.50"},
+        },
+    )
+    turn = nlu("refine", "which is cheaper", confidence=0.35)
+    turn.notes = {"vague": True}
+    p = plan(turn, s, 0.6, alone=True)
+    assert not p.calls
+    assert p.reply == "The cheaper one is Lamplight Moby-Dick Paperback, at $9.50."
