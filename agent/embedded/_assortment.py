@@ -30,6 +30,10 @@ Encode = Callable[[Sequence[str]], Any]
 # carry couches" in a sofa shop is the worse mistake, but a lower bar would turn socks into
 # a sandal search. Below it, the words decide.
 CARRIED_AT = 0.70
+# For a phrase, its head noun (last word) must agree at least this much, and the phrase or
+# the head must reach CARRIED_AT: "an evening gown" (0.67, gown 0.71) is a dress; "tennis
+# balls" (0.73 to tennis rackets, balls 0.55) and "desk organizer" (0.76, 0.51) are not.
+_HEAD_AGREES = 0.60
 # A department is as close as its closest category; that much of it lifts its other
 # categories, so the offer stays coherent ("smartphones" -> Smartwatches, Speakers).
 _DEPARTMENT_WEIGHT = 0.5
@@ -170,7 +174,7 @@ class Assortment:
         self._names: Any = None
         self._docs: Any = None
         self._type_vectors: Any = None
-        self._last: tuple[str, Any] = ("", None)
+        self._recent: dict[str, Any] = {}
 
     def attach(self, encode: Encode) -> None:
         """Use the catalog's text encoder (``TextEmbedder.encode``: L2-normalised rows)."""
@@ -185,12 +189,14 @@ class Assortment:
         self._fallback = encode
 
     def _vector(self, text: str) -> Any:
-        """The request's vector; the last one is kept (a turn asks twice: carried?
+        """The request's vector; the last few are kept (a turn asks twice: carried?
         closest?)."""
         assert self._encode is not None
-        if self._last[0] != text:
-            self._last = (text, self._encode([text])[0])
-        return self._last[1]
+        if text not in self._recent:
+            if len(self._recent) >= 8:
+                self._recent.clear()
+            self._recent[text] = self._encode([text])[0]
+        return self._recent[text]
 
     def resembles(self, phrase: str) -> tuple[float, str | None]:
         """The shop's product type nearest in meaning to ``phrase`` and its similarity;
@@ -204,6 +210,13 @@ class Assortment:
     def carried_as(self, phrase: str) -> str | None:
         """The product type ``phrase`` names under another name, or None."""
         score, kind = self.resembles(phrase)
+        words = phrase.split()
+        if len(words) > 1:
+            head_score, head_kind = self.resembles(words[-1])
+            if min(score, head_score) < _HEAD_AGREES:
+                return None
+            if head_score > score:
+                score, kind = head_score, head_kind
         return kind if score >= CARRIED_AT else None
 
     def closest(self, text: str, k: int = 3) -> list[str]:
