@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: lock setup setup-dev run test test-slow test-faults lint typecheck bench clean system-deps
+.PHONY: lock setup setup-dev run test test-slow test-faults lint typecheck bench bench-scale clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ typecheck: setup-dev
 
 bench: setup-dev system-deps
 	bash scripts/bench.sh
+
+# The serving process and its index at 10k and 100k products (long: embeds ~100k texts
+# with MiniLM; resumable, rerun it after a kill). 1M: SIZES=1000000 (see docs/scale.md).
+SIZES ?= 10000,100000
+bench-scale: setup-dev
+	$(BIN)/python bench/scale.py --sizes $(SIZES) $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .bench-overlay

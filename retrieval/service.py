@@ -35,6 +35,7 @@ from shopagent.retrieval.index import (
     Conditions,
     Hit,
     IndexBackend,
+    IndexLayout,
     IndexPoint,
     keyword_values,
     option_field,
@@ -489,11 +490,18 @@ def open_index(settings: Any) -> IndexBackend:
 
         key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
         return QdrantClientIndex.connect(
-            settings.qdrant_url, key, settings.qdrant_collection, settings.qdrant_timeout_s
+            settings.qdrant_url,
+            key,
+            settings.qdrant_collection,
+            settings.qdrant_timeout_s,
+            layout=IndexLayout.from_settings(settings),
         )
     from shopagent.retrieval.index.edge import EdgeIndex
 
-    return EdgeIndex(Path(settings.data_dir) / "index" / settings.qdrant_collection)
+    return EdgeIndex(
+        Path(settings.data_dir) / "index" / settings.qdrant_collection,
+        layout=IndexLayout.from_settings(settings),
+    )
 
 
 def open_catalog(settings: Any, *, check_text_encoder: bool = True) -> CatalogService:

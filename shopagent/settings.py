@@ -54,6 +54,40 @@ class Settings(BaseSettings):
     qdrant_api_key: SecretStr | None = Field(None, description="Qdrant server API key.")
     qdrant_collection: str = Field("products", description="Collection name.")
     qdrant_timeout_s: float = Field(10.0, description="Qdrant server request timeout.")
+    qdrant_shard_number: int = Field(
+        1,
+        ge=1,
+        description="Backend server: shards of a new collection (spread over a cluster's "
+        "nodes; docs/scale.md).",
+    )
+    qdrant_replication_factor: int = Field(
+        1, ge=1, description="Backend server: copies of each shard in a cluster."
+    )
+    qdrant_write_consistency_factor: int = Field(
+        1, ge=1, description="Backend server: replicas that must confirm a write."
+    )
+    index_quantization: Literal["scalar", "binary", "none"] = Field(
+        "scalar",
+        description="Compressed copy of the dense vectors kept in RAM (int8 scalar, 1-bit "
+        "binary, none); results are rescored on the originals. Set when the index is "
+        "created (docs/scale.md).",
+    )
+    index_vectors_on_disk: bool = Field(
+        True,
+        description="Original dense vectors memory-mapped from disk, not preloaded (read to "
+        "rescore); false preloads them into the page cache. Set at index creation.",
+    )
+    index_payload_on_disk: bool = Field(
+        True,
+        description="Stored payload (the product records) memory-mapped from disk, not "
+        "preloaded; filters use payload indexes in RAM. Set at index creation.",
+    )
+    index_oversampling: float = Field(
+        2.0,
+        ge=1.0,
+        description="Candidates scored on quantised vectors per wanted result before rescoring.",
+    )
+    index_hnsw_ef: int = Field(128, ge=8, description="HNSW search breadth (recall vs latency).")
     text_encoder: Literal["onnx-int8", "onnx", "torch"] = Field(
         "onnx-int8",
         description="MiniLM text encoder: onnx-int8 (fastest on CPU, cosine ~0.993 to "

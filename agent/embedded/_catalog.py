@@ -89,7 +89,7 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
         "categories": sorted(categories, key=str.casefold),
         # only the heads several categories share: where a category word is uncertain
         "shared_heads": {
-            h: {c: sorted(t)[:50] for c, t in sorted(cats.items())}
+            h: {c: sorted(t)[:200] for c, t in sorted(cats.items())}
             for h, cats in sorted(titled.items())
             if len(cats) > 1
         },

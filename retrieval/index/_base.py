@@ -17,7 +17,7 @@ import re
 import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -44,6 +44,43 @@ MAX_OPTION_INDEXES = 16
 def option_field(key: str) -> str:
     """The payload field of one option ("switch type" -> "opt_switch_type")."""
     return "opt_" + (re.sub(r"[^0-9a-z]+", "_", norm(key)).strip("_") or "x")
+
+
+@dataclass(frozen=True)
+class IndexLayout:
+    """Where an index keeps its parts and how it compresses them (applied when the
+    collection is created; an existing index keeps the layout it was made with).
+
+    The defaults are the measured choice for catalogs up to 1M products on a small
+    machine (bench/results/scale.json, docs/scale.md): int8 scalar quantisation of the
+    dense vectors pinned in RAM, the float originals and the payload memory-mapped on disk
+    (read only to rescore the best candidates and for the page shown), HNSW graph, sparse
+    and payload indexes in RAM.
+    """
+
+    quantization: Literal["scalar", "binary", "none"] = "scalar"
+    vectors_on_disk: bool = True
+    payload_on_disk: bool = True
+    # Candidates scored on quantised vectors per result, then rescored on the originals.
+    oversampling: float = 2.0
+    hnsw_ef: int = 128
+    # Server backend only (qdrant-client): collection placement on a cluster.
+    shard_number: int = 1
+    replication_factor: int = 1
+    write_consistency_factor: int = 1
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> IndexLayout:
+        return cls(
+            quantization=settings.index_quantization,
+            vectors_on_disk=settings.index_vectors_on_disk,
+            payload_on_disk=settings.index_payload_on_disk,
+            oversampling=settings.index_oversampling,
+            hnsw_ef=settings.index_hnsw_ef,
+            shard_number=settings.qdrant_shard_number,
+            replication_factor=settings.qdrant_replication_factor,
+            write_consistency_factor=settings.qdrant_write_consistency_factor,
+        )
 
 
 RRF_K = 60  # the usual constant from the RRF paper; both engines get it explicitly

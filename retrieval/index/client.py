@@ -26,6 +26,7 @@ from shopagent.retrieval.index._base import (
     Conditions,
     Hit,
     IndexBackend,
+    IndexLayout,
     IndexPoint,
     in_request_order,
     point_id,
@@ -78,6 +79,47 @@ def _filter(cond: Conditions) -> models.Filter | None:
     return models.Filter(must=must or None, must_not=must_not or None)
 
 
+def _quantization(kind: str) -> Any:
+    if kind == "scalar":
+        return models.ScalarQuantization(
+            scalar=models.ScalarQuantizationConfig(
+                type=models.ScalarType.INT8, quantile=0.99, always_ram=True
+            )
+        )
+    if kind == "binary":
+        return models.BinaryQuantization(binary=models.BinaryQuantizationConfig(always_ram=True))
+    return None
+
+
+def collection_spec(layout: IndexLayout, image_dim: int) -> dict[str, Any]:
+    """create_collection's arguments for this layout: the same vectors, quantisation and
+    disk placement as the embedded engine, plus the cluster placement (shards, replicas,
+    write consistency) only a server has."""
+    image_q = "scalar" if layout.quantization == "binary" else layout.quantization
+    return {
+        "vectors_config": {
+            TEXT: models.VectorParams(
+                size=TEXT_DIM,
+                distance=models.Distance.COSINE,
+                on_disk=layout.vectors_on_disk,
+                quantization_config=_quantization(layout.quantization),
+            ),
+            IMAGE: models.VectorParams(
+                size=image_dim,
+                distance=models.Distance.COSINE,
+                on_disk=layout.vectors_on_disk,
+                quantization_config=_quantization(image_q),
+            ),
+        },
+        "sparse_vectors_config": {SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+        "hnsw_config": models.HnswConfigDiff(m=16, ef_construct=64),
+        "on_disk_payload": layout.payload_on_disk,
+        "shard_number": layout.shard_number,
+        "replication_factor": layout.replication_factor,
+        "write_consistency_factor": layout.write_consistency_factor,
+    }
+
+
 def _hit(p: Any) -> Hit:
     payload = p.payload or {}
     return Hit(payload.get("pid", str(p.id)), float(getattr(p, "score", 0.0) or 0.0), payload)
@@ -93,36 +135,59 @@ class QdrantClientIndex(IndexBackend):
         *,
         batch_size: int = 256,
         retries: int = 3,
-        hnsw_ef: int = 128,
         where: str = "local",
+        layout: IndexLayout | None = None,
     ) -> None:
         self.client = client
         self.collection = collection
+        self.layout = layout or IndexLayout()
         self.batch_size = batch_size
         self.retries = retries
         self.where = where
         # Local mode is brute force: it ignores (and warns about) indexes and search params.
         self._local = getattr(client, "_client", None).__class__.__name__ == "QdrantLocal"
-        self._params = None if self._local else models.SearchParams(hnsw_ef=hnsw_ef)
+        self._params = None if self._local else self._search_params()
+
+    def _search_params(self) -> models.SearchParams:
+        lay = self.layout
+        if lay.quantization == "none":
+            return models.SearchParams(hnsw_ef=lay.hnsw_ef)
+        return models.SearchParams(
+            hnsw_ef=lay.hnsw_ef,
+            quantization=models.QuantizationSearchParams(
+                rescore=True, oversampling=lay.oversampling
+            ),
+        )
 
     @classmethod
     def connect(
-        cls, url: str, api_key: str | None, collection: str, timeout_s: float = 10.0
+        cls,
+        url: str,
+        api_key: str | None,
+        collection: str,
+        timeout_s: float = 10.0,
+        layout: IndexLayout | None = None,
     ) -> QdrantClientIndex:
         return cls(
             QdrantClient(url=url, api_key=api_key, timeout=int(max(1, timeout_s))),
             collection,
             where=url,
+            layout=layout,
         )
 
     @classmethod
-    def local(cls, location: str = ":memory:", collection: str = "products") -> QdrantClientIndex:
+    def local(
+        cls,
+        location: str = ":memory:",
+        collection: str = "products",
+        layout: IndexLayout | None = None,
+    ) -> QdrantClientIndex:
         client = (
             QdrantClient(location=":memory:")
             if location == ":memory:"
             else QdrantClient(path=location)
         )
-        return cls(client, collection)
+        return cls(client, collection, layout=layout)
 
     def _retry(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         # Network hiccups on a remote cluster are retried with backoff; local mode never fails so.
@@ -143,15 +208,7 @@ class QdrantClientIndex(IndexBackend):
     def ensure_collection(self, image_dim: int) -> None:
         if self._retry(self.client.collection_exists, self.collection):
             return
-        self.client.create_collection(
-            self.collection,
-            vectors_config={
-                TEXT: models.VectorParams(size=TEXT_DIM, distance=models.Distance.COSINE),
-                IMAGE: models.VectorParams(size=image_dim, distance=models.Distance.COSINE),
-            },
-            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
-            hnsw_config=models.HnswConfigDiff(m=16, ef_construct=64),
-        )
+        self.client.create_collection(self.collection, **collection_spec(self.layout, image_dim))
         schemas = {k: models.PayloadSchemaType.KEYWORD for k in KEYWORD_FIELDS}
         schemas.update(
             price=models.PayloadSchemaType.FLOAT, in_stock=models.PayloadSchemaType.INTEGER
@@ -160,6 +217,12 @@ class QdrantClientIndex(IndexBackend):
             if self._local:
                 break
             self.client.create_payload_index(self.collection, key, field_schema=schema)
+
+    def _exact(self) -> models.SearchParams:
+        # The ground truth: every candidate scored on the original float vectors.
+        return models.SearchParams(
+            exact=True, quantization=models.QuantizationSearchParams(ignore=True)
+        )
 
     def ensure_keyword_index(self, field: str) -> None:
         if not self._local:  # local mode has no payload indexes
@@ -216,7 +279,7 @@ class QdrantClientIndex(IndexBackend):
                 using=TEXT,
                 filter=flt,
                 limit=prefetch,
-                params=models.SearchParams(exact=True) if exact else self._params,
+                params=self._exact() if exact else self._params,
                 score_threshold=dense_threshold,
             )
         ]

@@ -26,6 +26,7 @@ from shopagent.retrieval.index._base import (
     Conditions,
     Hit,
     IndexBackend,
+    IndexLayout,
     IndexPoint,
     in_request_order,
     point_id,
@@ -60,6 +61,32 @@ def _filter(cond: Conditions) -> qe.Filter | None:
     return qe.Filter(must=must or None, must_not=must_not or None)
 
 
+def _quantization(kind: str) -> Any:
+    # Quantised copies are pinned in RAM: they are what HNSW search reads on every hop,
+    # while the originals (memory-mapped) are read only to rescore the best candidates.
+    if kind == "scalar":
+        return qe.ScalarQuantizationConfig(
+            type=qe.ScalarType.Int8, quantile=0.99, memory=qe.Memory.Pinned
+        )
+    if kind == "binary":
+        return qe.BinaryQuantizationConfig(memory=qe.Memory.Pinned)
+    return None
+
+
+def search_params(layout: IndexLayout) -> qe.SearchParams:
+    """Approximate search as configured: HNSW, on quantised vectors rescored on originals."""
+    if layout.quantization == "none":
+        return qe.SearchParams(hnsw_ef=layout.hnsw_ef)
+    return qe.SearchParams(
+        hnsw_ef=layout.hnsw_ef,
+        quantization=qe.QuantizationSearchParams(rescore=True, oversampling=layout.oversampling),
+    )
+
+
+# The ground truth: every candidate scored on the original float vectors.
+EXACT = qe.SearchParams(exact=True, quantization=qe.QuantizationSearchParams(ignore=True))
+
+
 def _hit(p: Any) -> Hit:
     payload = p.payload or {}
     return Hit(payload.get("pid", str(p.id)), float(getattr(p, "score", 0.0) or 0.0), payload)
@@ -68,11 +95,12 @@ def _hit(p: Any) -> Hit:
 class EdgeIndex(IndexBackend):
     name = "edge"
 
-    def __init__(self, path: Path, *, hnsw_ef: int = 128) -> None:
+    def __init__(self, path: Path, *, layout: IndexLayout | None = None) -> None:
         self.path = Path(path)
+        self.layout = layout or IndexLayout()
         self._lock = threading.RLock()
         self._shard: qe.EdgeShard | None = None
-        self._params = qe.SearchParams(hnsw_ef=hnsw_ef)
+        self._params = search_params(self.layout)
         self._indexed: set[str] = set()
         if (self.path / "edge_config.json").exists() or self._has_segments():
             try:
@@ -100,15 +128,31 @@ class EdgeIndex(IndexBackend):
             if self._shard is not None:
                 return
             self.path.mkdir(parents=True, exist_ok=True)
+            lay = self.layout
+            on_disk = qe.Memory.Cold if lay.vectors_on_disk else qe.Memory.Cached
+            # Binary codes suit centred text embeddings, not the non-negative image
+            # descriptors: those get int8 codes whenever anything is quantised.
+            image_q = "scalar" if lay.quantization == "binary" else lay.quantization
             config = qe.EdgeConfig(
                 vectors={
-                    TEXT: qe.EdgeVectorParams(size=TEXT_DIM, distance=qe.Distance.Cosine),
-                    IMAGE: qe.EdgeVectorParams(size=image_dim, distance=qe.Distance.Cosine),
+                    TEXT: qe.EdgeVectorParams(
+                        size=TEXT_DIM,
+                        distance=qe.Distance.Cosine,
+                        memory=on_disk,
+                        quantization_config=_quantization(lay.quantization),
+                    ),
+                    IMAGE: qe.EdgeVectorParams(
+                        size=image_dim,
+                        distance=qe.Distance.Cosine,
+                        memory=on_disk,
+                        quantization_config=_quantization(image_q),
+                    ),
                 },
                 sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
                 hnsw_config=qe.HnswIndexConfig(m=16, ef_construct=64, full_scan_threshold=10000),
-                # Payload in RAM: filtered queries read it on every candidate.
-                payload_memory=qe.Memory.Cached,
+                # Filters are answered from the payload indexes (in RAM); the stored
+                # payload is read only for the hits a page shows, so it can stay on disk.
+                payload_memory=qe.Memory.Cold if lay.payload_on_disk else qe.Memory.Cached,
             )
             self._shard = qe.EdgeShard.create(str(self.path), config)
             for key in KEYWORD_FIELDS:
@@ -175,7 +219,7 @@ class EdgeIndex(IndexBackend):
                 limit=prefetch,
                 query=qe.Query.Nearest(dense.astype(np.float32).tolist(), using=TEXT),
                 filter=flt,
-                params=qe.SearchParams(exact=True) if exact else self._params,
+                params=EXACT if exact else self._params,
                 score_threshold=dense_threshold,
             )
         ]
