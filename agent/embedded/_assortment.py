@@ -34,6 +34,9 @@ CARRIED_AT = 0.70
 # the head must reach CARRIED_AT: "an evening gown" (0.67, gown 0.71) is a dress; "tennis
 # balls" (0.73 to tennis rackets, balls 0.55) and "desk organizer" (0.76, 0.51) are not.
 _HEAD_AGREES = 0.60
+# A product type found under another name filters the search by its category only when the
+# nearest type of any other category is this much further away.
+_CLEAR_MARGIN = 0.05
 # A department is as close as its closest category; that much of it lifts its other
 # categories, so the offer stays coherent ("smartphones" -> Smartwatches, Speakers).
 _DEPARTMENT_WEIGHT = 0.5
@@ -140,6 +143,7 @@ class Assortment:
         per_category: dict[str, list[str]] = defaultdict(list)
         phrases: list[str] = []
         seen: set[str] = set()
+        kind_of: dict[str, str] = {}  # product type -> its category, as the lexicon names it
         for surface, category in (types or {}).items():
             s = " ".join(surface.lower().split())
             if not s or singular(s.split()[-1]) != s.split()[-1]:
@@ -152,10 +156,12 @@ class Assortment:
                 continue  # "wide-leg jean", "wide leg jean", "wideleg jean": one type
             seen.add(squeezed)
             phrases.append(s)
+            kind_of[s] = category
             if path is not None:
                 per_category[path].append(s)
         leaves = [_category_path(p).split(" > ")[-1].lower() for p in self.paths]
         self.types = list(dict.fromkeys([*phrases, *leaves, *sorted(profile.heads)]))
+        self._type_category = [kind_of.get(t) for t in self.types]
         # a category described by what it holds: "Kettles (electric kettle, gooseneck
         # kettle, ...)" places a blender nearer than the name alone does
         self._described = []
@@ -206,6 +212,22 @@ class Assortment:
         scores = self._type_vectors @ self._vector(phrase)
         best = int(scores.argmax())
         return float(scores[best]), self.types[best]
+
+    def category_of(self, phrase: str) -> str | None:
+        """The category of the product type nearest ``phrase`` when no type of another
+        category is nearly as near ("jigsaws" -> Puzzles; "wristwatch" is as near a
+        smartwatch as a watch: None, the search decides)."""
+        if self._encode is None or self._type_vectors is None or not phrase.strip():
+            return None
+        scores = (self._type_vectors @ self._vector(phrase)).tolist()
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])
+        best = self._type_category[order[0]]
+        if best is None:
+            return None
+        rival = next(
+            (scores[i] for i in order[1:] if self._type_category[i] not in (best, None)), -1.0
+        )
+        return best if scores[order[0]] - rival >= _CLEAR_MARGIN else None
 
     def carried_as(self, phrase: str) -> str | None:
         """The product type ``phrase`` names under another name, or None."""

@@ -415,6 +415,9 @@ class EmbeddedTier:
                 if closest:
                     notes["closest"] = closest
                 return
+            category = self.assortment.category_of(missing.split()[-1])
+            if category and nlu.intent in _FILTER_INTENTS and not nlu.slots.category:
+                nlu.slots.category = category  # "any jigsaws?": the shop's Puzzles
         if chat:
             notes["product_like"] = True  # "HEPA air purifier", "couch?": a product search
 

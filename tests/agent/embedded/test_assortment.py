@@ -132,13 +132,18 @@ def _answer(tier: EmbeddedTier, text: str, shown: list[dict[str, str]]) -> tuple
     return reply.text, list(reply.product_ids)
 
 
-@pytest.mark.parametrize("request_", ["do you sell lawnmowers?", "got any lightbulbs"])
+@pytest.mark.parametrize(
+    ("request_", "category"),
+    [("do you sell lawnmowers?", "Lawn Mowers"), ("got any lightbulbs", "Light Bulbs")],
+)
 def test_a_product_under_another_name_is_searched_not_refused(
-    hardware: EmbeddedTier, request_: str
+    hardware: EmbeddedTier, request_: str, category: str
 ) -> None:
-    # neither word is the shop's ("Lawn Mowers", "Light Bulbs"), but the meaning is
+    # neither word is the shop's ("Lawn Mowers", "Light Bulbs"), but the meaning is; the
+    # search is narrowed to that category, as if the shopper had used the shop's word
     nlu = hardware.understand(request_, DialogueState())
     assert "not_carried" not in nlu.notes, nlu.notes
+    assert nlu.slots.category == category
 
 
 def test_hardware_store_says_what_it_does_not_sell_and_offers_the_nearest(
