@@ -645,6 +645,7 @@ class EmbeddedTier:
                 ]
                 if len(use) < len(cats):
                     matches = [m for m in matches if m not in use]
+            matches = self._modifier_categories(p.text, matches)
             matches = [
                 m
                 if m.slot != "category"
@@ -714,6 +715,24 @@ class EmbeddedTier:
             for k in CATALOG_SLOTS:
                 found.pop(k, None)
         return Slots(**{k: v for k, v in found.items() if v is not None})
+
+    def _modifier_categories(self, text: str, matches: list[Match]) -> list[Match]:
+        """ "mouse for my laptop": the product is the head noun before the qualifying words
+        (a noun the shop's titles end in), not a category named after them; that category
+        goes, and the head's own category comes in when it has one ("mouse" -> Mice)."""
+        cats = [m for m in matches if m.slot == "category"]
+        qualifier = QUALIFIER.search(text)
+        if not cats or qualifier is None or any(m.start < qualifier.start() for m in cats):
+            return matches
+        found = self.profile.head_noun(text[: qualifier.start()])
+        if found is None:
+            return matches
+        head, leaves = found
+        kept = [m for m in matches if m.slot != "category"]
+        if len(leaves) == 1 and leaves[0] in self.lexicon.facets["category"]:
+            at = text.find(head)  # a span for the head's category (matches carry one)
+            kept.append(Match("category", leaves[0], max(at, 0), max(at, 0) + len(head)))
+        return kept
 
     def _closest_categories(self, text: str, k: int = 3) -> list[str]:
         return self.assortment.closest(text, k)
