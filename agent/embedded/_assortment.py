@@ -30,6 +30,13 @@ Encode = Callable[[Sequence[str]], Any]
 # carry couches" in a sofa shop is the worse mistake, but a lower bar would turn socks into
 # a sandal search. Below it, the words decide.
 CARRIED_AT = 0.70
+# For a phrase, its head noun (last word) must agree at least this much, and the phrase or
+# the head must reach CARRIED_AT: "an evening gown" (0.67, gown 0.71) is a dress; "tennis
+# balls" (0.73 to tennis rackets, balls 0.55) and "desk organizer" (0.76, 0.51) are not.
+_HEAD_AGREES = 0.60
+# A product type found under another name filters the search by its category only when the
+# nearest type of any other category is this much further away.
+_CLEAR_MARGIN = 0.05
 # A department is as close as its closest category; that much of it lifts its other
 # categories, so the offer stays coherent ("smartphones" -> Smartwatches, Speakers).
 _DEPARTMENT_WEIGHT = 0.5
@@ -136,6 +143,7 @@ class Assortment:
         per_category: dict[str, list[str]] = defaultdict(list)
         phrases: list[str] = []
         seen: set[str] = set()
+        kind_of: dict[str, str] = {}  # product type -> its category, as the lexicon names it
         for surface, category in (types or {}).items():
             s = " ".join(surface.lower().split())
             if not s or singular(s.split()[-1]) != s.split()[-1]:
@@ -148,10 +156,12 @@ class Assortment:
                 continue  # "wide-leg jean", "wide leg jean", "wideleg jean": one type
             seen.add(squeezed)
             phrases.append(s)
+            kind_of[s] = category
             if path is not None:
                 per_category[path].append(s)
         leaves = [_category_path(p).split(" > ")[-1].lower() for p in self.paths]
         self.types = list(dict.fromkeys([*phrases, *leaves, *sorted(profile.heads)]))
+        self._type_category = [kind_of.get(t) for t in self.types]
         # a category described by what it holds: "Kettles (electric kettle, gooseneck
         # kettle, ...)" places a blender nearer than the name alone does
         self._described = []
@@ -170,7 +180,7 @@ class Assortment:
         self._names: Any = None
         self._docs: Any = None
         self._type_vectors: Any = None
-        self._last: tuple[str, Any] = ("", None)
+        self._recent: dict[str, Any] = {}
 
     def attach(self, encode: Encode) -> None:
         """Use the catalog's text encoder (``TextEmbedder.encode``: L2-normalised rows)."""
@@ -185,12 +195,14 @@ class Assortment:
         self._fallback = encode
 
     def _vector(self, text: str) -> Any:
-        """The request's vector; the last one is kept (a turn asks twice: carried?
+        """The request's vector; the last few are kept (a turn asks twice: carried?
         closest?)."""
         assert self._encode is not None
-        if self._last[0] != text:
-            self._last = (text, self._encode([text])[0])
-        return self._last[1]
+        if text not in self._recent:
+            if len(self._recent) >= 8:
+                self._recent.clear()
+            self._recent[text] = self._encode([text])[0]
+        return self._recent[text]
 
     def resembles(self, phrase: str) -> tuple[float, str | None]:
         """The shop's product type nearest in meaning to ``phrase`` and its similarity;
@@ -201,9 +213,32 @@ class Assortment:
         best = int(scores.argmax())
         return float(scores[best]), self.types[best]
 
+    def category_of(self, phrase: str) -> str | None:
+        """The category of the product type nearest ``phrase`` when no type of another
+        category is nearly as near ("jigsaws" -> Puzzles; "wristwatch" is as near a
+        smartwatch as a watch: None, the search decides)."""
+        if self._encode is None or self._type_vectors is None or not phrase.strip():
+            return None
+        scores = (self._type_vectors @ self._vector(phrase)).tolist()
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])
+        best = self._type_category[order[0]]
+        if best is None:
+            return None
+        rival = next(
+            (scores[i] for i in order[1:] if self._type_category[i] not in (best, None)), -1.0
+        )
+        return best if scores[order[0]] - rival >= _CLEAR_MARGIN else None
+
     def carried_as(self, phrase: str) -> str | None:
         """The product type ``phrase`` names under another name, or None."""
         score, kind = self.resembles(phrase)
+        words = phrase.split()
+        if len(words) > 1:
+            head_score, head_kind = self.resembles(words[-1])
+            if min(score, head_score) < _HEAD_AGREES:
+                return None
+            if head_score > score:
+                score, kind = head_score, head_kind
         return kind if score >= CARRIED_AT else None
 
     def closest(self, text: str, k: int = 3) -> list[str]:

@@ -64,6 +64,13 @@ _ASKS_THE_SHOP = re.compile(
     r"(?:sell|carry|stock|offer)\s+(?!(?:it|its|this|that|them|these|those|one|"
     r"any of (?:them|these|those)|the (?:first|second|third|last|same|other))\b)"
 )
+# The shop's range asked about, the shop the subject: "do you have those?", "got any ...",
+# "does your shop sell ...", "have you got ..."
+_ASKS_THE_RANGE = re.compile(
+    r"\b(?:(?:do|does) (?:you|u|y'?all|yall|the shop|your shop|this shop) (?:guys )?"
+    r"(?:sell|carry|stock|offer|have)|(?:have )?(?:you|u) got|got any)\b",
+    re.I,
+)
 _ADD_CUE = re.compile(r"\d|\b(?:please|pls|plz|too|also|as well|another|one more)\b", re.I)
 _CATALOG_SLOT_INTENTS = _FILTER_INTENTS | {"product_details", "add_to_cart", "remove_from_cart"}
 _ORDER_INTENTS = {"order_status", "cancel_order"}
@@ -408,8 +415,22 @@ class EmbeddedTier:
                 if closest:
                     notes["closest"] = closest
                 return
+            category = self.assortment.category_of(missing.split()[-1])
+            if category and nlu.intent in _FILTER_INTENTS and not nlu.slots.category:
+                nlu.slots.category = category  # "any jigsaws?": the shop's Puzzles
         if chat:
             notes["product_like"] = True  # "HEPA air purifier", "couch?": a product search
+
+    def _lacks(self, text: str) -> bool:
+        """The turn asks for a thing the shop does not carry ("my daughter wants a hamster
+        cage for her birthday, do you have those?"): the honest answer wins over a tool
+        matched by its example requests (a gift plan of necklaces is no answer)."""
+        if not (_ASKS_THE_RANGE.search(text) or WHERE_TO_FIND.match(text)):
+            return False  # "what boards do I have?", "can I pick it up today?": not the range
+        low = text.lower()
+        named = {m.slot for m in self.lexicon.scan(low, [], fuzzy=False)}
+        missing = _guards.not_carried(text, self.profile, named, self._head_nouns)
+        return missing is not None and self.assortment.carried_as(missing) is None
 
     def _read(self, text: str, state: DialogueState, *, image_id: str | None = None) -> NLUResult:
         typed = text.lower()
@@ -431,7 +452,7 @@ class EmbeddedTier:
         text = fixed
         if self.plugins is not None and image_id is None:  # [plugin hook]
             plugin = self._plugin_turn(text, state, scores)
-            if plugin is not None:
+            if plugin is not None and not self._lacks(text):
                 return plugin
         intent = max(scores, key=scores.__getitem__)
         nlu_intent = intent
