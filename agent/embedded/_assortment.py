@@ -11,7 +11,7 @@ Vectors of the shop's side are computed once per catalog when the encoder is att
 (a few hundred short phrases, ~0.4 s CPU on the demo catalog); a turn that names no product
 type costs one or two encodes of a short phrase (about 2 ms CPU, p95 4 ms, measured on the
 demo catalog). It also keeps a tool matched by its example requests from answering a
-request for a thing the shop does not carry (``lacks``).
+request for one kind of product the shop's words do not name (``asks_for_a_kind``).
 """
 
 from __future__ import annotations
@@ -55,6 +55,14 @@ _TYPES_PER_CATEGORY = 8
 _ASKS_THE_RANGE = re.compile(
     r"\b(?:(?:do|does) (?:you|u|y'?all|yall|the shop|your shop|this shop) (?:guys )?"
     r"(?:sell|carry|stock|offer|have)|(?:have )?(?:you|u) got|got any)\b",
+    re.I,
+)
+
+
+# A turn that opens by asking for something: "looking for ...", "i need ...", "show me ..."
+_REQUEST_START = re.compile(
+    r"\s*(?:(?:hi|hey|hello|ok|okay|so)\W+)?(?:i'?m |im |i am )?(?:looking for|after|"
+    r"searching for|shopping for|i (?:want|need)|show me|find me|do you (?:have|sell))\b",
     re.I,
 )
 
@@ -339,11 +347,18 @@ class Assortment:
             return Verdict(missing=missing, closest=self.closest(missing))
         return Verdict(category=self.category_of(missing.split()[-1]))
 
-    def lacks(self, text: str, named: set[str]) -> bool:
-        """The turn asks the shop's range for a thing it does not carry ("my daughter wants
-        a hamster cage for her birthday, do you have those?"): the honest answer wins over
-        a tool matched by its example requests (a gift plan of necklaces is no answer)."""
-        if not (_ASKS_THE_RANGE.search(text) or WHERE_TO_FIND.match(text)):
-            return False  # "what boards do I have?", "can I pick it up today?": not the range
+    def asks_for_a_kind(self, text: str, named: set[str]) -> bool:
+        """The turn asks for one kind of product the shop's words do not name: a thing it
+        does not carry, asked of its range ("my daughter wants a hamster cage for her
+        birthday, do you have those?"), or one it sells under another name, asked for
+        ("looking for an evening gown"). Either way a tool matched by its example requests
+        (a gift plan of necklaces) is no answer: the search, or the honest "we don't
+        carry", is."""
         missing = _guards.not_carried(text, self.profile, named, self.head_nouns)
-        return missing is not None and self.carried_as(missing) is None
+        if missing is None:
+            return False  # "what boards do I have?", a gift request naming no product
+        if self.carried_as(missing) is None:
+            # the shop's range asked: "can I pick it up today?" ("pick") is no request
+            return bool(_ASKS_THE_RANGE.search(text) or WHERE_TO_FIND.match(text))
+        kind = self.category_of(missing.split()[-1])
+        return kind is not None and bool(_REQUEST_START.match(text))

@@ -424,7 +424,7 @@ class EmbeddedTier:
         text = fixed
         if self.plugins is not None and image_id is None:  # [plugin hook]
             plugin = self._plugin_turn(text, state, scores)
-            if plugin is not None and not self.assortment.lacks(
+            if plugin is not None and not self.assortment.asks_for_a_kind(
                 text, {m.slot for m in self.lexicon.scan(text.lower(), [], fuzzy=False)}
             ):
                 return plugin
