@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards, _policy, _respond, _state
-from shopagent.agent.embedded._assortment import Assortment, english_word, fix_request
-from shopagent.agent.embedded._catalog import CatalogProfile, facets_hash, singular
+from shopagent.agent.embedded._assortment import Assortment, english_word
+from shopagent.agent.embedded._catalog import CatalogProfile, facets_hash
 from shopagent.agent.embedded._cues import (
     ABOUT_IT,
     ANOTHER,
@@ -63,13 +63,6 @@ _ASKS_THE_SHOP = re.compile(
     r"\b(?:do|does) (?:you|u|the shop|your shop|this shop) (?:guys )?"
     r"(?:sell|carry|stock|offer)\s+(?!(?:it|its|this|that|them|these|those|one|"
     r"any of (?:them|these|those)|the (?:first|second|third|last|same|other))\b)"
-)
-# The shop's range asked about, the shop the subject: "do you have those?", "got any ...",
-# "does your shop sell ...", "have you got ..."
-_ASKS_THE_RANGE = re.compile(
-    r"\b(?:(?:do|does) (?:you|u|y'?all|yall|the shop|your shop|this shop) (?:guys )?"
-    r"(?:sell|carry|stock|offer|have)|(?:have )?(?:you|u) got|got any)\b",
-    re.I,
 )
 _ADD_CUE = re.compile(r"\d|\b(?:please|pls|plz|too|also|as well|another|one more)\b", re.I)
 _CATALOG_SLOT_INTENTS = _FILTER_INTENTS | {"product_details", "add_to_cart", "remove_from_cart"}
@@ -141,9 +134,6 @@ class EmbeddedTier:
         self.manifest = manifest or {}
         # product id -> title, saved with the artifact: products named by their title
         self.titles = TitleIndex(titles)
-        # what the shop sells, in meaning: closest categories, products under other names
-        self.assortment = Assortment(self.profile, lexicon.surfaces.get("category"))
-        self.assortment.fallback(getattr(model, "embed", None))
         # words that name what the shop sells: category and brand surfaces and the last
         # words of titles ("Laptop Backpack" sells backpacks, not laptops)
         self._head_nouns = (
@@ -151,6 +141,14 @@ class EmbeddedTier:
             | {w for s in lexicon.surfaces["brand"] for w in s.split()}
             | set(self.profile.heads)
         )
+        # what the shop sells, in meaning: closest categories, products under other names
+        self.assortment = Assortment(
+            self.profile,
+            lexicon.surfaces.get("category"),
+            self._head_nouns,
+            self.spell.known if self.spell is not None else frozenset(),
+        )
+        self.assortment.fallback(getattr(model, "embed", None))
         # [plugin hook] tools matched by example requests (agent/plugin_match.py)
         self.plugins: PluginMatcher | None = None
         self.can_escalate = True
@@ -389,48 +387,22 @@ class EmbeddedTier:
     def _note_missing(
         self, nlu: NLUResult, named: set[str], slot_words: set[str], notes: dict[str, Any]
     ) -> None:
-        """Notes for a request of something the shop may not sell: ``not_carried`` (the
-        thing, its typos fixed) and ``closest`` categories, or ``product_like`` when a turn
-        read as small talk names a product after all. No word of the request naming what
-        the shop sells is the first test; the second is meaning: a thing close to one of
-        the shop's product types is that product under another name ("couch")."""
+        """Notes for a request of something the shop may not sell (``Assortment.judge``):
+        ``not_carried`` and ``closest``; a product under another name narrows the search
+        to its category; ``product_like`` when a turn read as small talk names a product."""
         chat = nlu.intent not in ("search", "refine")
-        missing = _guards.not_carried(nlu.text, self.profile, named, self._head_nouns, slot_words)
-        if missing:
-            spell = self.spell
-            missing, real = fix_request(
-                missing,
-                lambda w: (
-                    w in self.profile.vocab
-                    or singular(w) in self.profile.vocab
-                    or (spell is not None and w in spell.known)
-                ),
-                set(re.findall(r"\b[A-Z]{2,}\b", nlu.text)) if not nlu.text.isupper() else set(),
-            )
-            if chat and not real:
-                return  # "xqzt": no word of it is a word; not a request for a product
-            if self.assortment.carried_as(missing) is None:
-                notes["not_carried"] = missing  # "show me umbrellas", "blender"
-                closest = self._closest_categories(missing)
-                if closest:
-                    notes["closest"] = closest
-                return
-            category = self.assortment.category_of(missing.split()[-1])
-            if category and nlu.intent in _FILTER_INTENTS and not nlu.slots.category:
-                nlu.slots.category = category  # "any jigsaws?": the shop's Puzzles
+        verdict = self.assortment.judge(nlu.text, named, slot_words, chat=chat)
+        if verdict.missing:
+            notes["not_carried"] = verdict.missing  # "show me umbrellas", "blender"
+            if verdict.closest:
+                notes["closest"] = verdict.closest
+            return
+        if verdict.no_words:
+            return  # "xqzt": no word of it is a word; not a request for a product
+        if verdict.category and nlu.intent in _FILTER_INTENTS and not nlu.slots.category:
+            nlu.slots.category = verdict.category  # "any jigsaws?": the shop's Puzzles
         if chat:
             notes["product_like"] = True  # "HEPA air purifier", "couch?": a product search
-
-    def _lacks(self, text: str) -> bool:
-        """The turn asks for a thing the shop does not carry ("my daughter wants a hamster
-        cage for her birthday, do you have those?"): the honest answer wins over a tool
-        matched by its example requests (a gift plan of necklaces is no answer)."""
-        if not (_ASKS_THE_RANGE.search(text) or WHERE_TO_FIND.match(text)):
-            return False  # "what boards do I have?", "can I pick it up today?": not the range
-        low = text.lower()
-        named = {m.slot for m in self.lexicon.scan(low, [], fuzzy=False)}
-        missing = _guards.not_carried(text, self.profile, named, self._head_nouns)
-        return missing is not None and self.assortment.carried_as(missing) is None
 
     def _read(self, text: str, state: DialogueState, *, image_id: str | None = None) -> NLUResult:
         typed = text.lower()
@@ -452,7 +424,9 @@ class EmbeddedTier:
         text = fixed
         if self.plugins is not None and image_id is None:  # [plugin hook]
             plugin = self._plugin_turn(text, state, scores)
-            if plugin is not None and not self._lacks(text):
+            if plugin is not None and not self.assortment.asks_for_a_kind(
+                text, {m.slot for m in self.lexicon.scan(text.lower(), [], fuzzy=False)}
+            ):
                 return plugin
         intent = max(scores, key=scores.__getitem__)
         nlu_intent = intent

@@ -265,5 +265,10 @@ def test_a_request_for_a_thing_not_sold_is_answered_honestly_not_by_a_gift_plan(
     nlu = tier.understand(text, DialogueState())
     assert not nlu.intent.startswith("plugin:")
     assert nlu.notes.get("not_carried") == "trampoline", nlu.notes
-    # a gift request naming no missing thing still goes to the plan
+    # a product the shop sells under another name is searched in its category
+    text = "looking for lightbulbs for my dad's birthday"
+    assert matcher.match(text, DialogueState()) is not None
+    nlu = tier.understand(text, DialogueState())
+    assert nlu.intent == "search" and nlu.slots.category == "Light Bulbs", nlu
+    # a gift request naming no product kind still goes to the plan
     assert tier.understand("gift ideas for my dad", DialogueState()).intent == "plugin:gift_ideas"
