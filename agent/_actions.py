@@ -237,6 +237,9 @@ def reply(
             if q is not None:
                 return f"Which {q['option']} would you like for {title}?", []
         if code == "out_of_stock":
+            product = catalog.get_product(pid) if (catalog is not None and pid) else None
+            if product is not None and not product.available:  # a sold-out card's "Add"
+                return f"Sorry, {title} is sold out, so I can't add it to your cart.", []
             return f"Sorry, {title} is out of stock in that option.", []
         if code == "price_changed":
             return f"The price of {title} has just changed; please check it and try again.", []

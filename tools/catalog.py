@@ -194,9 +194,9 @@ async def catalog_search(ctx: ToolContext, args: CatalogSearchArgs) -> dict[str,
         sold_out = strong_sold_out(args.query, everything, [h.product for h in res.hits])
     out = _result(res)
     if sold_out:
-        # first (they are what was asked for), the in-stock alternatives after them
+        # first (they are what was asked for), then the in-stock page unchanged (so page 2
+        # follows on from it: nothing in stock is skipped)
         out["products"] = [product_card(p) for p in sold_out] + out["products"]
-        out["products"] = out["products"][: args.page_size]
         out["total"] += len(sold_out)
         out["sold_out_matches"] = [{"id": p.id, "title": p.title} for p in sold_out]
         out["note"] = (

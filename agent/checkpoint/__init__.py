@@ -7,18 +7,26 @@ async with open_checkpointer(settings) as saver:
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from langgraph.checkpoint.base import BaseCheckpointSaver
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+)
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from shopagent.agent.checkpoint.held import HeldReadSaver
 from shopagent.agent.checkpoint.redis import RedisCheckpointSaver
 from shopagent.settings import Settings
 
 __all__ = ["HeldReadSaver", "RedisCheckpointSaver", "open_checkpointer"]
+
+T = TypeVar("T")
 
 
 @asynccontextmanager
@@ -40,27 +48,42 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
         finally:
             await saver.aclose()
         return
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     path = str(settings.data_dir / "state.sqlite")
-    async with AsyncSqliteSaver.from_conn_string(path) as sqlite_saver:
+    async with _ShieldedSqliteSaver.from_conn_string(path) as sqlite_saver:
         await sqlite_saver.setup()
-        for name in ("aput", "aput_writes", "adelete_thread"):
-            setattr(sqlite_saver, name, _uncancellable(getattr(sqlite_saver, name)))
         yield sqlite_saver
 
 
-def _uncancellable(write: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+class _ShieldedSqliteSaver(AsyncSqliteSaver):
     """The SQLite saver's writes run an INSERT and then COMMIT as two awaits; a hang-up
     between them would leave the connection inside an open transaction (and the rows of a
-    deleted thread half gone). Run each write as its own task that the caller's
+    deleted thread half gone). Each write runs as its own task that the caller's
     cancellation does not reach: it always reaches its COMMIT."""
 
-    @functools.wraps(write)
-    async def shielded(*args: Any, **kwargs: Any) -> Any:
-        task = asyncio.ensure_future(write(*args, **kwargs))
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())
-        return await asyncio.shield(task)
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        return await _shielded(super().aput(config, checkpoint, metadata, new_versions))
 
-    return shielded
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        await _shielded(super().aput_writes(config, writes, task_id, task_path))
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        await _shielded(super().adelete_thread(thread_id))
+
+
+async def _shielded(write: Coroutine[Any, Any, T]) -> T:
+    task = asyncio.ensure_future(write)
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    return await asyncio.shield(task)

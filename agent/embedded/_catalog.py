@@ -87,9 +87,11 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
         "vocab": sorted(vocab),
         "heads": sorted(heads),
         "categories": sorted(categories, key=str.casefold),
+        # the leaf categories each title head noun is sold in ("mouse": Mice)
+        "head_categories": {h: sorted(cats) for h, cats in sorted(titled.items())},
         # only the heads several categories share: where a category word is uncertain
         "shared_heads": {
-            h: {c: sorted(t)[:50] for c, t in sorted(cats.items())}
+            h: {c: sorted(t)[:200] for c, t in sorted(cats.items())}
             for h, cats in sorted(titled.items())
             if len(cats) > 1
         },
@@ -107,6 +109,7 @@ class CatalogProfile:
         self.heads = set(data.get("heads") or [])
         self.categories: list[str] = list(data.get("categories") or [])
         self.shared_heads: dict[str, dict[str, list[str]]] = dict(data.get("shared_heads") or {})
+        self.head_categories: dict[str, list[str]] = dict(data.get("head_categories") or {})
 
     def __bool__(self) -> bool:
         return bool(self.options or self.vocab)
@@ -172,6 +175,15 @@ class CatalogProfile:
         mine = score(next((c for c in shared if _norm(c) == _norm(named)), named))
         best = max(shared, key=score)
         return best if score(best) > mine else named
+
+    def head_noun(self, text: str) -> tuple[str, list[str]] | None:
+        """The last word of ``text`` that heads product titles, with the leaf categories
+        those products are in ("wireless mouse" -> ("mouse", ["Mice"])); None if none."""
+        for w in reversed(_WORD.findall(text.casefold())):
+            cats = self.head_categories.get(singular(w))
+            if cats:
+                return singular(w), list(cats)
+        return None
 
     def knows(self, word: str) -> bool:
         return singular(word) in self.vocab or word.lower() in self.vocab

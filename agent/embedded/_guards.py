@@ -83,7 +83,8 @@ _DESCRIBES = re.compile(
     r"smth|sth|somethin|anythin)"
 )
 _REQUEST = re.compile(
-    r"^.{0,40}?\b(?:looking for|look for|searching for|search for|shopping for|need|want|"
+    r"^.{0,40}?\b(?:looking for|look for|searching for|search for|shopping for|needs?|wants?|"
+    r"(?:i'?m|im|i am) after|"
     r"have|sell|carry|got|stock|show me|find me|find|get me)\b\s",
 )
 

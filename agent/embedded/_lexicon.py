@@ -302,6 +302,13 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
     return prev[-1]
 
 
+# Chat shorthand is no typo: "navy if poss" must not become "navy if pots" (a Cookware word)
+CHAT_SHORTHAND = frozenset(
+    "poss asap thnx thanx gonna wanna gotta kinda sorta smth prob probs pref prefs thru "
+    "bday xmas pics info approx".split()
+)
+
+
 class SpellFixer:
     """Corrects typos towards the catalog's words and the shopping chat words, leaving real
     words alone.
@@ -325,7 +332,7 @@ class SpellFixer:
             self._by_len.setdefault(len(t), []).append(t)
         # every word of a multi-word value is real too: "Kiko" of Kiko Lane is no typo
         parts = {w for d in lexicon.surfaces.values() for t in d for w in t.split()}
-        self.known = known_words | set(self.targets) | parts
+        self.known = known_words | set(self.targets) | parts | CHAT_SHORTHAND
         self._cache: dict[str, str] = {}
 
     def _split(self, lw: str) -> str | None:

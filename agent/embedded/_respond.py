@@ -286,7 +286,9 @@ def respond(
                 .replace("at These", "at these")
             )
         text = prefix + text
-        sold = {str(x.get("id")) for x in content.get("sold_out_matches") or []}
+        sold = {str(x.get("id")) for x in content.get("sold_out_matches") or []} & {
+            str(p.get("id")) for p in products
+        }
         if sold and not prefix:  # a product the shopper named, sold out: said first
             text = _sold_out(products, sold)
         fr = by_name.get("get_facets")

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards, _policy, _respond, _state
-from shopagent.agent.embedded._assortment import Assortment, english_word, fix_request
-from shopagent.agent.embedded._catalog import CatalogProfile, facets_hash, singular
+from shopagent.agent.embedded._assortment import Assortment, english_word
+from shopagent.agent.embedded._catalog import CatalogProfile, facets_hash
 from shopagent.agent.embedded._cues import (
     ABOUT_IT,
     ANOTHER,
@@ -134,9 +134,6 @@ class EmbeddedTier:
         self.manifest = manifest or {}
         # product id -> title, saved with the artifact: products named by their title
         self.titles = TitleIndex(titles)
-        # what the shop sells, in meaning: closest categories, products under other names
-        self.assortment = Assortment(self.profile, lexicon.surfaces.get("category"))
-        self.assortment.fallback(getattr(model, "embed", None))
         # words that name what the shop sells: category and brand surfaces and the last
         # words of titles ("Laptop Backpack" sells backpacks, not laptops)
         self._head_nouns = (
@@ -144,6 +141,14 @@ class EmbeddedTier:
             | {w for s in lexicon.surfaces["brand"] for w in s.split()}
             | set(self.profile.heads)
         )
+        # what the shop sells, in meaning: closest categories, products under other names
+        self.assortment = Assortment(
+            self.profile,
+            lexicon.surfaces.get("category"),
+            self._head_nouns,
+            self.spell.known if self.spell is not None else frozenset(),
+        )
+        self.assortment.fallback(getattr(model, "embed", None))
         # [plugin hook] tools matched by example requests (agent/plugin_match.py)
         self.plugins: PluginMatcher | None = None
         self.can_escalate = True
@@ -382,32 +387,20 @@ class EmbeddedTier:
     def _note_missing(
         self, nlu: NLUResult, named: set[str], slot_words: set[str], notes: dict[str, Any]
     ) -> None:
-        """Notes for a request of something the shop may not sell: ``not_carried`` (the
-        thing, its typos fixed) and ``closest`` categories, or ``product_like`` when a turn
-        read as small talk names a product after all. No word of the request naming what
-        the shop sells is the first test; the second is meaning: a thing close to one of
-        the shop's product types is that product under another name ("couch")."""
+        """Notes for a request of something the shop may not sell (``Assortment.judge``):
+        ``not_carried`` and ``closest``; a product under another name narrows the search
+        to its category; ``product_like`` when a turn read as small talk names a product."""
         chat = nlu.intent not in ("search", "refine")
-        missing = _guards.not_carried(nlu.text, self.profile, named, self._head_nouns, slot_words)
-        if missing:
-            spell = self.spell
-            missing, real = fix_request(
-                missing,
-                lambda w: (
-                    w in self.profile.vocab
-                    or singular(w) in self.profile.vocab
-                    or (spell is not None and w in spell.known)
-                ),
-                set(re.findall(r"\b[A-Z]{2,}\b", nlu.text)) if not nlu.text.isupper() else set(),
-            )
-            if chat and not real:
-                return  # "xqzt": no word of it is a word; not a request for a product
-            if self.assortment.carried_as(missing) is None:
-                notes["not_carried"] = missing  # "show me umbrellas", "blender"
-                closest = self._closest_categories(missing)
-                if closest:
-                    notes["closest"] = closest
-                return
+        verdict = self.assortment.judge(nlu.text, named, slot_words, chat=chat)
+        if verdict.missing:
+            notes["not_carried"] = verdict.missing  # "show me umbrellas", "blender"
+            if verdict.closest:
+                notes["closest"] = verdict.closest
+            return
+        if verdict.no_words:
+            return  # "xqzt": no word of it is a word; not a request for a product
+        if verdict.category and nlu.intent in _FILTER_INTENTS and not nlu.slots.category:
+            nlu.slots.category = verdict.category  # "any jigsaws?": the shop's Puzzles
         if chat:
             notes["product_like"] = True  # "HEPA air purifier", "couch?": a product search
 
@@ -431,7 +424,9 @@ class EmbeddedTier:
         text = fixed
         if self.plugins is not None and image_id is None:  # [plugin hook]
             plugin = self._plugin_turn(text, state, scores)
-            if plugin is not None:
+            if plugin is not None and not self.assortment.asks_for_a_kind(
+                text, {m.slot for m in self.lexicon.scan(text.lower(), [], fuzzy=False)}
+            ):
                 return plugin
         intent = max(scores, key=scores.__getitem__)
         nlu_intent = intent
@@ -624,6 +619,7 @@ class EmbeddedTier:
                 ]
                 if len(use) < len(cats):
                     matches = [m for m in matches if m not in use]
+            matches = self._modifier_categories(p.text, matches)
             matches = [
                 m
                 if m.slot != "category"
@@ -693,6 +689,24 @@ class EmbeddedTier:
             for k in CATALOG_SLOTS:
                 found.pop(k, None)
         return Slots(**{k: v for k, v in found.items() if v is not None})
+
+    def _modifier_categories(self, text: str, matches: list[Match]) -> list[Match]:
+        """ "mouse for my laptop": the product is the head noun before the qualifying words
+        (a noun the shop's titles end in), not a category named after them; that category
+        goes, and the head's own category comes in when it has one ("mouse" -> Mice)."""
+        cats = [m for m in matches if m.slot == "category"]
+        qualifier = QUALIFIER.search(text)
+        if not cats or qualifier is None or any(m.start < qualifier.start() for m in cats):
+            return matches
+        found = self.profile.head_noun(text[: qualifier.start()])
+        if found is None:
+            return matches
+        head, leaves = found
+        kept = [m for m in matches if m.slot != "category"]
+        if len(leaves) == 1 and leaves[0] in self.lexicon.facets["category"]:
+            at = text.find(head)  # a span for the head's category (matches carry one)
+            kept.append(Match("category", leaves[0], max(at, 0), max(at, 0) + len(head)))
+        return kept
 
     def _closest_categories(self, text: str, k: int = 3) -> list[str]:
         return self.assortment.closest(text, k)

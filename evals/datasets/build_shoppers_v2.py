@@ -543,6 +543,93 @@ def not_carried_convs() -> list[dict[str, Any]]:
                 ),
             ),
         ),
+        # The other side of honesty: what the shop sells under another name is shown, not
+        # refused ("we don't carry couches" in a shop of sofas would be the worse mistake).
+        conv(
+            "nc-18",
+            ["not_carried"],
+            "a couch is a sofa: shown, not refused",
+            say(
+                "have u got any couches? something grey",
+                "search",
+                products=shows("category=sofas"),
+                text={"must_not_mention": [NOT_CARRIED]},
+            ),
+        ),
+        conv(
+            "nc-19",
+            ["not_carried"],
+            "a wristwatch for dad: the shop's watches",
+            say(
+                "im after a wristwatch for my dad",
+                "search",
+                products=shows("category=watches|smartwatches"),
+                text={"must_not_mention": [NOT_CARRIED]},
+            ),
+        ),
+        conv(
+            "nc-20",
+            ["not_carried"],
+            "jigsaws are puzzles",
+            say(
+                "any jigsaws for a 6 year old?",
+                "search",
+                products=shows("category=puzzles"),
+                text={"must_not_mention": [NOT_CARRIED]},
+            ),
+        ),
+        conv(
+            "nc-21",
+            ["not_carried"],
+            "an evening gown is a dress",
+            say(
+                "looking for an evening gown, navy if poss",
+                "search",
+                products=shows("category=dresses"),
+                text={"must_not_mention": [NOT_CARRIED]},
+            ),
+        ),
+        conv(
+            "nc-22",
+            ["not_carried"],
+            "trampolines: not sold; toys or sports are closest",
+            say(
+                "do yall sell trampolines",
+                "search",
+                **not_carried(r"toy|sport|kids|outdoor|garden"),
+            ),
+        ),
+        conv(
+            "nc-23",
+            ["not_carried", "typos"],
+            "a misspelt vacuum cleaner is still not sold",
+            say(
+                "vaccum cleaner pls",
+                "search",
+                **not_carried(r"electronics|home|rug|lamp|kitchen"),
+            ),
+        ),
+        conv(
+            "nc-24",
+            ["not_carried"],
+            "a chatty request for a pet cage",
+            say(
+                "my daughter wants a hamster cage for her birthday, do you have those?",
+                "search",
+                **not_carried(r"toy|plush|kids|home"),
+            ),
+        ),
+        conv(
+            "nc-25",
+            ["not_carried"],
+            "a description, not a missing product",
+            say(
+                "something cozy for the winter evenings",
+                "search",
+                products=shows(),
+                text={"must_not_mention": [NOT_CARRIED]},
+            ),
+        ),
     ]
 
 

@@ -136,9 +136,16 @@ async def test_asking_for_in_stock_only_hides_it_and_asking_for_any_shows_it(
     assert "rk-carbon-racket" not in {c["id"] for c in strict["products"]}
     anything = await search(ctx, query="squash rackets", in_stock=False)
     assert "rk-carbon-racket" in {c["id"] for c in anything["products"]}
-    # a later page is the in-stock list's own page (no sold-out product added twice)
-    page2 = await search(ctx, query="ridgeback carbon squash racket", page=2, page_size=1)
-    assert all(c["in_stock"] for c in page2["products"])
+    # the in-stock pages are unchanged: the sold-out product comes on top of page 1 only,
+    # and paging on skips nothing that can be bought
+    q = "ridgeback carbon squash racket"
+    plain = await search(ctx, query=q, in_stock=True, page_size=2)
+    page1 = await search(ctx, query=q, page_size=1)
+    page2 = await search(ctx, query=q, page=2, page_size=1)
+    assert [c["id"] for c in page1["products"]][0] == "rk-carbon-racket"
+    assert [c["id"] for c in page1["products"][1:] + page2["products"]] == [
+        c["id"] for c in plain["products"]
+    ]
 
 
 async def test_the_cart_refuses_a_sold_out_product_clearly(
@@ -166,3 +173,15 @@ async def test_facets_cover_the_catalogs_own_options(ctx: ToolContext) -> None:
     with pytest.raises(ToolError) as err:
         await tool(ctx, tool.parse_args({"query": "mat", "fields": ["flavour"]}))
     assert err.value.code == "invalid_arguments" and "thickness" in err.value.message
+
+
+def test_a_sold_out_cards_add_button_is_answered_plainly(catalog: Any) -> None:
+    from shopagent.agent._actions import reply
+
+    refused = [{"ok": False, "error_code": "out_of_stock", "args": {}}]
+    text, _ = reply({"type": "add_to_cart", "product_id": "rk-carbon-racket"}, refused, catalog)
+    assert (
+        text == "Sorry, Ridgeback Carbon Squash Racket is sold out, so I can't add it to your cart."
+    )
+    text, _ = reply({"type": "add_to_cart", "product_id": "yoga-mat"}, refused, catalog)
+    assert text == "Sorry, Lotus Cork Yoga Mat is out of stock in that option."

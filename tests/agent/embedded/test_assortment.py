@@ -7,14 +7,19 @@ they slip from. The intent model is a stub (the model boundary)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from pydantic import BaseModel
 
 from shopagent.agent.embedded import INTENTS, DialogueState, EmbeddedTier, Lexicon
 from shopagent.agent.embedded._assortment import english_word, fix_request, plural
 from shopagent.agent.embedded._catalog import CatalogProfile, singular
 from shopagent.agent.embedded._guards import not_carried
 from shopagent.agent.embedded._schema import ToolOutcome
+from shopagent.agent.plugin_match import PluginMatcher
 from shopagent.retrieval.embed import TextEmbedder
+from shopagent.tools import ToolContext, tool
 
 HARDWARE = (
     [
@@ -127,13 +132,18 @@ def _answer(tier: EmbeddedTier, text: str, shown: list[dict[str, str]]) -> tuple
     return reply.text, list(reply.product_ids)
 
 
-@pytest.mark.parametrize("request_", ["do you sell lawnmowers?", "got any lightbulbs"])
+@pytest.mark.parametrize(
+    ("request_", "category"),
+    [("do you sell lawnmowers?", "Lawn Mowers"), ("got any lightbulbs", "Light Bulbs")],
+)
 def test_a_product_under_another_name_is_searched_not_refused(
-    hardware: EmbeddedTier, request_: str
+    hardware: EmbeddedTier, request_: str, category: str
 ) -> None:
-    # neither word is the shop's ("Lawn Mowers", "Light Bulbs"), but the meaning is
+    # neither word is the shop's ("Lawn Mowers", "Light Bulbs"), but the meaning is; the
+    # search is narrowed to that category, as if the shopper had used the shop's word
     nlu = hardware.understand(request_, DialogueState())
     assert "not_carried" not in nlu.notes, nlu.notes
+    assert nlu.slots.category == category
 
 
 def test_hardware_store_says_what_it_does_not_sell_and_offers_the_nearest(
@@ -218,3 +228,47 @@ def test_a_description_is_not_a_missing_product() -> None:
     assert not_carried("something cozy for winter", profile, set(), heads) is None
     assert not_carried("smth sturdy for the garage", profile, set(), heads) is None
     assert not_carried("camping gear", profile, set(), heads) == "camping"
+
+
+class _PlanArgs(BaseModel):
+    request: str | None = None
+    recipient: str | None = None
+    occasion: str | None = None
+
+
+@tool(
+    examples=[
+        "a present for my uncle who loves woodwork, under 40",
+        "my son's birthday is next week, what could I get him?",
+        "gift ideas for my dad",
+    ]
+)
+def gift_ideas(ctx: ToolContext, args: _PlanArgs) -> dict[str, Any]:
+    """Plan gifts over several categories."""
+    return {"products": []}
+
+
+def test_a_request_for_a_thing_not_sold_is_answered_honestly_not_by_a_gift_plan(
+    encode: object,
+) -> None:
+    tier = _tier(HARDWARE, encode, Reads())
+    matcher = PluginMatcher(
+        [gift_ideas],
+        encode,  # type: ignore[arg-type]
+        threshold=0.6,
+        facets={"category": [c.split(">")[-1].strip() for c in HARDWARE[0]]},
+        defaults={"occasions": {"birthday": {}}, "recipients": {"men": ["son", "dad"]}},
+    )
+    tier.attach_plugins(matcher, can_escalate=False)
+    text = "my son wants a trampoline for his birthday, do you have those?"
+    assert matcher.match(text, DialogueState()) is not None  # it reads like a gift request
+    nlu = tier.understand(text, DialogueState())
+    assert not nlu.intent.startswith("plugin:")
+    assert nlu.notes.get("not_carried") == "trampoline", nlu.notes
+    # a product the shop sells under another name is searched in its category
+    text = "looking for lightbulbs for my dad's birthday"
+    assert matcher.match(text, DialogueState()) is not None
+    nlu = tier.understand(text, DialogueState())
+    assert nlu.intent == "search" and nlu.slots.category == "Light Bulbs", nlu
+    # a gift request naming no product kind still goes to the plan
+    assert tier.understand("gift ideas for my dad", DialogueState()).intent == "plugin:gift_ideas"
