@@ -68,14 +68,15 @@ class Settings(BaseSettings):
     )
     index_quantization: Literal["scalar", "binary", "none"] = Field(
         "scalar",
-        description="Compressed copy of the dense vectors kept in RAM (int8 scalar, 1-bit "
-        "binary, none); results are rescored on the originals. Set when the index is "
-        "created (docs/scale.md).",
+        description="Compressed copy of the text vectors kept in RAM (int8 scalar, 1-bit "
+        "binary, none); results are rescored on the floats. Set when the index is created "
+        "(docs/scale.md).",
     )
     index_vectors_on_disk: bool = Field(
         True,
-        description="Original dense vectors memory-mapped from disk, not preloaded (read to "
-        "rescore); false preloads them into the page cache. Set at index creation.",
+        description="Text vectors' floats memory-mapped from disk, not preloaded (read to "
+        "rescore); image vectors are always int8 codes in RAM and floats on disk. Set at "
+        "index creation.",
     )
     index_payload_on_disk: bool = Field(
         True,
@@ -87,7 +88,9 @@ class Settings(BaseSettings):
         ge=1.0,
         description="Candidates scored on quantised vectors per wanted result before rescoring.",
     )
-    index_hnsw_ef: int = Field(128, ge=8, description="HNSW search breadth (recall vs latency).")
+    index_hnsw_ef: int = Field(
+        128, ge=8, description="HNSW search breadth (recall vs latency; docs/scale.md)."
+    )
     text_encoder: Literal["onnx-int8", "onnx", "torch"] = Field(
         "onnx-int8",
         description="MiniLM text encoder: onnx-int8 (fastest on CPU, cosine ~0.993 to "

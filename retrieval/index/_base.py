@@ -52,14 +52,14 @@ class IndexLayout:
     collection is created; an existing index keeps the layout it was made with).
 
     The defaults are the measured choice for catalogs up to 1M products on a small
-    machine (bench/results/scale.json, docs/scale.md): int8 scalar quantisation of the
-    dense vectors pinned in RAM, the float originals and the payload memory-mapped on disk
-    (read only to rescore the best candidates and for the page shown), HNSW graph, sparse
-    and payload indexes in RAM.
+    machine (bench/results/scale.json, docs/scale.md): int8 codes of the text vectors
+    pinned in RAM, their floats memory-mapped on disk and read only to rescore the best
+    candidates; image vectors the same way whatever the text layout; the stored payload
+    on disk (read for the hits a page shows; filters use the payload indexes, in RAM).
     """
 
-    quantization: Literal["scalar", "binary", "none"] = "scalar"
-    vectors_on_disk: bool = True
+    quantization: Literal["scalar", "binary", "none"] = "scalar"  # of the text vectors
+    vectors_on_disk: bool = True  # the text vectors' floats
     payload_on_disk: bool = True
     # Candidates scored on quantised vectors per result, then rescored on the originals.
     oversampling: float = 2.0

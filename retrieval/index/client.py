@@ -95,7 +95,6 @@ def collection_spec(layout: IndexLayout, image_dim: int) -> dict[str, Any]:
     """create_collection's arguments for this layout: the same vectors, quantisation and
     disk placement as the embedded engine, plus the cluster placement (shards, replicas,
     write consistency) only a server has."""
-    image_q = "scalar" if layout.quantization == "binary" else layout.quantization
     return {
         "vectors_config": {
             TEXT: models.VectorParams(
@@ -104,11 +103,12 @@ def collection_spec(layout: IndexLayout, image_dim: int) -> dict[str, Any]:
                 on_disk=layout.vectors_on_disk,
                 quantization_config=_quantization(layout.quantization),
             ),
+            # As on the embedded engine: int8 codes in RAM, floats on disk.
             IMAGE: models.VectorParams(
                 size=image_dim,
                 distance=models.Distance.COSINE,
-                on_disk=layout.vectors_on_disk,
-                quantization_config=_quantization(image_q),
+                on_disk=True,
+                quantization_config=_quantization("scalar"),
             ),
         },
         "sparse_vectors_config": {SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
@@ -150,8 +150,6 @@ class QdrantClientIndex(IndexBackend):
 
     def _search_params(self) -> models.SearchParams:
         lay = self.layout
-        if lay.quantization == "none":
-            return models.SearchParams(hnsw_ef=lay.hnsw_ef)
         return models.SearchParams(
             hnsw_ef=lay.hnsw_ef,
             quantization=models.QuantizationSearchParams(

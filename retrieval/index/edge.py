@@ -74,9 +74,8 @@ def _quantization(kind: str) -> Any:
 
 
 def search_params(layout: IndexLayout) -> qe.SearchParams:
-    """Approximate search as configured: HNSW, on quantised vectors rescored on originals."""
-    if layout.quantization == "none":
-        return qe.SearchParams(hnsw_ef=layout.hnsw_ef)
+    """Approximate search as configured: HNSW, on quantised vectors rescored on originals
+    (image vectors always have codes, so even a text layout without them rescores)."""
     return qe.SearchParams(
         hnsw_ef=layout.hnsw_ef,
         quantization=qe.QuantizationSearchParams(rescore=True, oversampling=layout.oversampling),
@@ -129,23 +128,21 @@ class EdgeIndex(IndexBackend):
                 return
             self.path.mkdir(parents=True, exist_ok=True)
             lay = self.layout
-            on_disk = qe.Memory.Cold if lay.vectors_on_disk else qe.Memory.Cached
-            # Binary codes suit centred text embeddings, not the non-negative image
-            # descriptors: those get int8 codes whenever anything is quantised.
-            image_q = "scalar" if lay.quantization == "binary" else lay.quantization
             config = qe.EdgeConfig(
                 vectors={
                     TEXT: qe.EdgeVectorParams(
                         size=TEXT_DIM,
                         distance=qe.Distance.Cosine,
-                        memory=on_disk,
+                        memory=qe.Memory.Cold if lay.vectors_on_disk else qe.Memory.Cached,
                         quantization_config=_quantization(lay.quantization),
                     ),
+                    # Image vectors: int8 codes in RAM, floats on disk whatever the text
+                    # layout (visual search is the rarer query; it rescores a few floats).
                     IMAGE: qe.EdgeVectorParams(
                         size=image_dim,
                         distance=qe.Distance.Cosine,
-                        memory=on_disk,
-                        quantization_config=_quantization(image_q),
+                        memory=qe.Memory.Cold,
+                        quantization_config=_quantization("scalar"),
                     ),
                 },
                 sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},

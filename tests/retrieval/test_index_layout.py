@@ -57,7 +57,11 @@ def _catalog(n: int) -> list[IndexPoint]:
 
 @pytest.mark.parametrize("quantization", ["scalar", "binary", "none"])
 def test_edge_layout_is_applied_and_survives_a_restart(tmp_path: Path, quantization: str) -> None:
-    settings = Settings(data_dir=tmp_path, index_quantization=quantization)
+    # Codes go with floats on disk (the large-catalog layout); none keeps floats in RAM.
+    on_disk = quantization != "none"
+    settings = Settings(
+        data_dir=tmp_path, index_quantization=quantization, index_vectors_on_disk=on_disk
+    )
     points = _catalog(400)
     index = open_index(settings)
     index.ensure_collection(IMAGE_DIM)
@@ -69,8 +73,12 @@ def test_edge_layout_is_applied_and_survives_a_restart(tmp_path: Path, quantizat
     index.close()
 
     config = json.loads((tmp_path / "index" / "products" / "edge_config.json").read_text())
-    text_cfg = config["vectors"]["text"]
-    assert text_cfg["memory"] == "cold" and config["payload_memory"] == "cold"
+    text_cfg, image_cfg = config["vectors"]["text"], config["vectors"]["image"]
+    assert text_cfg["memory"] == ("cold" if on_disk else "cached")
+    assert config["payload_memory"] == "cold"
+    # Image vectors: int8 codes in RAM, floats on disk, whatever the text layout.
+    assert image_cfg["memory"] == "cold"
+    assert image_cfg["quantization_config"]["scalar"]["memory"] == "pinned"
     if quantization == "none":
         assert "quantization_config" not in text_cfg
     else:
@@ -119,6 +127,7 @@ def test_server_backend_passes_cluster_placement_and_layout() -> None:
         qdrant_replication_factor=2,
         qdrant_write_consistency_factor=2,
         index_quantization="binary",
+        index_vectors_on_disk=True,
     )
     client = _Recording(location=":memory:")
     index = QdrantClientIndex(client, "products", layout=IndexLayout.from_settings(settings))
@@ -129,8 +138,9 @@ def test_server_backend_passes_cluster_placement_and_layout() -> None:
     assert sent["on_disk_payload"] is True
     text = sent["vectors_config"][TEXT]
     assert text.on_disk is True and text.quantization_config.binary.always_ram is True
-    # Image descriptors are not centred: they get int8 codes, never 1-bit ones.
-    assert sent["vectors_config"]["image"].quantization_config.scalar is not None
+    # Image vectors get int8 codes and stay on disk, whatever the text layout.
+    image = sent["vectors_config"]["image"]
+    assert image.quantization_config.scalar is not None and image.on_disk is True
 
     points = _catalog(60)
     index.upsert(points)
