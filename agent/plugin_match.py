@@ -186,9 +186,8 @@ class PluginMatcher:
         if follow is not None:
             return follow
         sims = self._vectors @ self._query_vector(_meaning(text))
-        sims = sims + np.array([self._evidence(o, text) for o in self._owners], np.float32) * (
-            sims >= _NEAR_MISS
-        )
+        bonus = {tool: self._evidence(tool, text) for tool in self.tools}  # per tool, not example
+        sims = sims + np.array([bonus[o] for o in self._owners], np.float32) * (sims >= _NEAR_MISS)
         for i in np.argsort(-sims):
             score, owner = float(sims[i]), self._owners[int(i)]
             if score < self.threshold:

@@ -4,6 +4,7 @@ catalog's own facet values, so "no polyester" and "I love Nordvale" work in any 
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -34,6 +35,13 @@ def _clauses(text: str) -> list[str]:
     return [c.strip() for c in re.split(r"[,.;!?]|\band\b|\bbut\b", text) if c.strip()]
 
 
+@functools.lru_cache(maxsize=16384)
+def _mention(form: str) -> re.Pattern[str]:
+    # compiled once per facet value: a shop has more values than re's own cache holds (512),
+    # so re.search(pattern-string) recompiled each of them on every turn (~3 ms a turn)
+    return re.compile(rf"(?<![\w]){re.escape(form)}(?![\w])")
+
+
 def facet_mentions(text: str, facets: dict[str, list[str]]) -> list[tuple[str, str]]:
     """(field, value as the catalog writes it) for every facet value named in ``text``."""
     low = f" {norm(text)} "
@@ -44,7 +52,7 @@ def facet_mentions(text: str, facets: dict[str, list[str]]) -> list[tuple[str, s
             if len(v) < 3:
                 continue
             forms = {v, v + "s", v[:-1] if v.endswith("s") else v}
-            if any(re.search(rf"(?<![\w]){re.escape(f)}(?![\w])", low) for f in forms):
+            if any(f in low and _mention(f).search(low) for f in forms):
                 out.append((field, value))
     # "sterling silver" also names "silver": keep the longest mention of overlapping words.
     return [
