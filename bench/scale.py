@@ -295,13 +295,14 @@ def interleaved(args: argparse.Namespace) -> dict[str, Any]:
             "hybrid_filtered_cpu_p99_ms", "search_service_cpu_mean_ms", "recall_at_10",
             "dense_recall_at_10")  # fmt: skip
     for n in (int(x) for x in args.sizes.split(",")):
-        first = args.work / f"{n}-{args.layouts.split(',')[0]}" / "data" / "queries.json"
+        sfx = "-noimg" if args.no_images else ""
+        first = args.work / f"{n}-{args.layouts.split(',')[0]}{sfx}" / "data" / "queries.json"
         queries = json.loads(first.read_text())
         for r in range(args.probe_rounds):
             for layout in args.layouts.split(","):
                 for ov in args.oversampling.split(","):
                     env = {**layout_env(layout), "SHOPAGENT_INDEX_OVERSAMPLING": ov}
-                    res = run_probe(args.work / f"{n}-{layout}" / "data", queries, env)
+                    res = run_probe(args.work / f"{n}-{layout}{sfx}" / "data", queries, env)
                     row = {k: res[k] for k in keys} | {
                         "rss_after_queries_mb": res["after_queries"]["rss_mb"],
                         "load_avg_1m": round(os.getloadavg()[0], 2),
@@ -341,13 +342,14 @@ def main() -> None:
         help="only re-probe built indexes of --layouts, alternating, this many rounds",
     )
     ap.add_argument("--oversampling", default="2.0", help="with --probe-rounds: values to try")
+    ap.add_argument("--label", default="interleaved", help="with --probe-rounds: key in --out")
     args = ap.parse_args()
     if args.probe:
         return probe(args.probe, args.probe / "queries.json", args.probe / "probe.json")
     if args.probe_rounds:
         found = interleaved(args)
         disk = json.loads(args.out.read_text()) if args.out.exists() else {}
-        disk.setdefault("interleaved", {}).update(found)
+        disk.setdefault(args.label, {}).update(found)
         args.out.write_text(json.dumps(disk, indent=2) + "\n")
         return None
     text = TextEmbedder(None, encoder=args.text_encoder, model_dir=args.model_dir)
