@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shopagent.agent.embedded import _guards, _policy, _respond, _state
+from shopagent.agent.embedded import _guards, _policy, _respond, _slots, _state
 from shopagent.agent.embedded._assortment import Assortment, english_word
 from shopagent.agent.embedded._catalog import CatalogProfile, facets_hash
 from shopagent.agent.embedded._cues import (
@@ -17,21 +17,16 @@ from shopagent.agent.embedded._cues import (
     ANOTHER,
     ASKS_FOR,
     CHAT_WORDS,
-    FOR_USE,
-    NOT_A_SIZE_AFTER,
     OFF_TOPIC_START,
-    OPTION_SLOTS,
     PLURAL,
-    QUALIFIER,
     QUESTION,
     QUESTION_ABOUT,
     REMOVE_CUE,
-    REMOVE_QTY,
     SET_QUANTITY,
     STOCK_QUESTION,
     WHERE_TO_FIND,
 )
-from shopagent.agent.embedded._lexicon import Lexicon, Match, SpellFixer
+from shopagent.agent.embedded._lexicon import Lexicon, SpellFixer
 from shopagent.agent.embedded._parse import parse, words_to_numbers
 from shopagent.agent.embedded._schema import (
     CATALOG_SLOTS,
@@ -43,6 +38,7 @@ from shopagent.agent.embedded._schema import (
     Slots,
     ToolOutcome,
 )
+from shopagent.agent.embedded._slots import CART_WORDS, FILTER_INTENTS
 from shopagent.agent.embedded._titles import PURCHASE, TitleIndex
 from shopagent.errors import ShopAgentError
 
@@ -54,8 +50,6 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 LEXICON_FILE = "lexicon.json"
-# Which slots each intent may carry; anything else in the turn is noise for that intent.
-_FILTER_INTENTS = {"search", "refine", "visual_search"}
 # With a product's title and no purchase verb, these still ask for it to be added.
 # "do you sell / carry / stock <something>": about the shop's range unless "it", "this",
 # "them" or a position ("the first one") follows.
@@ -65,8 +59,6 @@ _ASKS_THE_SHOP = re.compile(
     r"any of (?:them|these|those)|the (?:first|second|third|last|same|other))\b)"
 )
 _ADD_CUE = re.compile(r"\d|\b(?:please|pls|plz|too|also|as well|another|one more)\b", re.I)
-_CATALOG_SLOT_INTENTS = _FILTER_INTENTS | {"product_details", "add_to_cart", "remove_from_cart"}
-_ORDER_INTENTS = {"order_status", "cancel_order"}
 # Intents that never name a product type: if a turn does, it is a search after all.
 _CHAT_INTENTS = {"out_of_scope", "help", "greeting", "goodbye", "view_cart"}
 _SMALL_TALK = {"out_of_scope", "help", "greeting", "goodbye"}
@@ -80,21 +72,14 @@ _ORDER_QUESTION = re.compile(
     r"\border\b.*\b(?:status|shipped|arrive|arriving|delivered|tracking)\b",
     re.I,
 )
-_CART_WORDS = re.compile(r"\b(?:my|the|your|to|shopping)\s(?:bag|basket|cart|trolley)\b")
 # product_details questions that do name an attribute ("does it come in blue?")
 _ASKS_ABOUT = re.compile(r"\b(?:does|is|it|its|it's|this|that one|made of|material)\b")
-_SUPERLATIVE = re.compile(
-    r"\bthe\s(?:(cheaper|cheapest|less expensive|least expensive|lower priced)|"
-    r"(pricier|priciest|more expensive|most expensive|dearer))(?:\s(?:one|option|item|pair))?\b"
-)
 _COMPARE_CUE = re.compile(r"\b(?:difference|differ|compare|comparison|vs|versus|better|or)\b", re.I)
-_PICK_INTENTS = {"add_to_cart", "product_details", "remove_from_cart"}
 # Words of taking something out of the cart (beyond REMOVE_CUE's verbs)
 _TAKE_BACK = re.compile(
     r"\b(?:remove|delete|take|drop|get rid|cancel|undo|don'?t|do not|no longer|never ?mind|"
     r"instead|without|out|cart|basket|bag|trolley|changed my mind)\b"
 )
-_PLURAL_REF = re.compile(r"\b(?:those|these|them|they|all)\b")
 
 
 def _slot_words(slots: Slots) -> set[str]:
@@ -399,7 +384,7 @@ class EmbeddedTier:
             return
         if verdict.no_words:
             return  # "xqzt": no word of it is a word; not a request for a product
-        if verdict.category and nlu.intent in _FILTER_INTENTS and not nlu.slots.category:
+        if verdict.category and nlu.intent in FILTER_INTENTS and not nlu.slots.category:
             nlu.slots.category = verdict.category  # "any jigsaws?": the shop's Puzzles
         if chat:
             notes["product_like"] = True  # "HEPA air purifier", "couch?": a product search
@@ -417,7 +402,7 @@ class EmbeddedTier:
             top_original = max(original, key=original.__getitem__)
             if (
                 top_original != top_fixed
-                and top_original not in _FILTER_INTENTS
+                and top_original not in FILTER_INTENTS
                 and original[top_original] >= max(0.9, scores[top_fixed])
             ):
                 fixed, scores = text, original
@@ -432,7 +417,7 @@ class EmbeddedTier:
         nlu_intent = intent
         confidence = scores[intent]
         low = text.lower()
-        cart_words = [m.span() for m in _CART_WORDS.finditer(low)]
+        cart_words = [m.span() for m in CART_WORDS.finditer(low)]
         named = {m.slot for m in self.lexicon.scan(low, cart_words, fuzzy=False)}
         if (
             intent == "search"
@@ -593,153 +578,16 @@ class EmbeddedTier:
         )
 
     def extract_slots(self, text: str, intent: str, context: str | None = None) -> Slots:
-        """``context``: the category in play before this turn (option words are read as
-        that category's values unless the turn names another)."""
-        p = parse(text)
-        found: dict[str, Any] = {}
-        if intent in _CATALOG_SLOT_INTENTS:
-            # "my bag" is the cart, not the Bags category
-            blocked = p.spans + [m.span() for m in _CART_WORDS.finditer(p.text)]
-            # typos are already fixed when a spell fixer runs; fuzzy scanning is the fallback
-            matches = self.lexicon.scan(p.text, blocked, fuzzy=self.spell is None)
-            cats = [m for m in matches if m.slot == "category"]
-            if len(cats) > 1:
-                # "cushions for the sofa": the product is the one not named as its use
-                use = [m for m in cats if FOR_USE.search(p.text[: m.start])]
-                # "power bank that can charge a laptop", "case with a stand": a category
-                # after a clause or preposition qualifies the one before it
-                head = next(m for m in cats if m not in use) if len(use) < len(cats) else None
-                use += [
-                    m
-                    for m in cats
-                    if head is not None
-                    and m.start > head.end
-                    and m not in use
-                    and QUALIFIER.search(p.text[head.end : m.start])
-                ]
-                if len(use) < len(cats):
-                    matches = [m for m in matches if m not in use]
-            matches = self._modifier_categories(p.text, matches)
-            matches = [
-                m
-                if m.slot != "category"
-                else Match(
-                    m.slot,
-                    self.profile.best_category(p.text[m.start : m.end], m.value, p.text),
-                    m.start,
-                    m.end,
-                    m.exact,
-                )
-                for m in matches
-            ]
-            category = next((m.value for m in matches if m.slot == "category"), context)
-            for m in matches:
-                if (
-                    m.slot == "size"
-                    and any(c.isdigit() for c in m.value)
-                    and NOT_A_SIZE_AFTER.match(p.text, m.end)
-                ):
-                    continue
-                value: str | None = m.value
-                if m.slot in OPTION_SLOTS:
-                    value = self._fit(
-                        m.slot,
-                        p.text[m.start : m.end],
-                        m.value,
-                        category,
-                        filtering=intent in _FILTER_INTENTS,
-                    )
-                    if value is None:
-                        continue  # not a value of that facet here: stays free text
-                found[m.slot] = value  # a later mention wins ("no wait, the blue one")
-        if intent in ("add_to_cart", "search", "refine") and "size" not in found:
-            paren = re.search(r"\(\s*([\w .-]{1,12}?)\s*\)", p.text)
-            if paren:  # "<title> (L)", "(50 ml)": the size the shopper picked
-                size = self.lexicon.normalise("size", paren.group(1), fuzzy=False)
-                if size:
-                    found["size"] = size
-        if intent in _FILTER_INTENTS:
-            found.update(price_min=p.price_min, price_max=p.price_max, modifier=p.modifier)
-        if intent in PRODUCT_INTENTS:
-            refs = p.references
-            if intent == "compare" and len(refs) < 2 and p.bare_numbers:
-                refs = list(dict.fromkeys([*refs, *p.bare_numbers]))
-            if intent == "compare" and refs == ["it"] and _PLURAL_REF.search(p.text):
-                refs = []  # "which of those is the cheapest": all of them
-            sup = _SUPERLATIVE.search(p.text)
-            if intent in _PICK_INTENTS and sup and (not refs or refs == ["it"]):
-                refs = ["cheapest" if sup.group(1) else "priciest"]
-            if refs:
-                found["reference"] = ",".join(refs)
-            if p.product_ids:
-                found["product_id"] = ",".join(p.product_ids)
-        if intent == "add_to_cart" and p.quantity:
-            found["quantity"] = p.quantity
-        elif intent == "add_to_cart" and (lead := re.match(r"\s*(\d{1,2})\s+[a-z]", p.text)):
-            found["quantity"] = int(lead.group(1))  # "2 <title> please"
-        if intent == "remove_from_cart":
-            rm = REMOVE_QTY.search(p.text)
-            if rm:  # "remove one of the two", "take 2 of them out"
-                found["quantity"] = 1 if rm.group(1) in ("one", "a") else int(rm.group(1))
-        if intent in _ORDER_INTENTS and (p.order_ids or p.product_ids):
-            found["order_id"] = (p.order_ids or p.product_ids)[0]
-        if intent == "add_to_cart":  # the product is the reference; its type adds nothing
-            found.pop("category", None)
-        if intent == "compare":  # catalog words in "compare the blue one" are references
-            for k in CATALOG_SLOTS:
-                found.pop(k, None)
-        return Slots(**{k: v for k, v in found.items() if v is not None})
+        """The turn's slots for ``intent`` (agent/embedded/_slots.py)."""
+        return _slots.extract_slots(self, text, intent, context)
 
-    def _modifier_categories(self, text: str, matches: list[Match]) -> list[Match]:
-        """ "mouse for my laptop": the product is the head noun before the qualifying words
-        (a noun the shop's titles end in), not a category named after them; that category
-        goes, and the head's own category comes in when it has one ("mouse" -> Mice)."""
-        cats = [m for m in matches if m.slot == "category"]
-        qualifier = QUALIFIER.search(text)
-        if not cats or qualifier is None or any(m.start < qualifier.start() for m in cats):
-            return matches
-        found = self.profile.head_noun(text[: qualifier.start()])
-        if found is None:
-            return matches
-        head, leaves = found
-        kept = [m for m in matches if m.slot != "category"]
-        if len(leaves) == 1 and leaves[0] in self.lexicon.facets["category"]:
-            at = text.find(head)  # a span for the head's category (matches carry one)
-            kept.append(Match("category", leaves[0], max(at, 0), max(at, 0) + len(head)))
-        return kept
+    @property
+    def fuzzy(self) -> bool:
+        """Scan for facet values with fuzzy matching: only when no spell fixer ran."""
+        return self.spell is None
 
     def _closest_categories(self, text: str, k: int = 3) -> list[str]:
         return self.assortment.closest(text, k)
-
-    def _fit(
-        self, slot: str, surface: str, value: str, category: str | None, *, filtering: bool = False
-    ) -> str | None:
-        """The reading of ``surface`` that is a ``slot`` value of ``category`` in this
-        catalog; ``value`` when the catalog profile does not know the category; None when
-        no reading is (a filter nothing in the category could pass)."""
-        readings = self.lexicon.readings(slot, surface) or [value]
-        if value not in readings:
-            readings = [value, *readings]
-        if not self.profile:
-            return readings[0]
-        if not category:
-            # no category in play: the reading more of the shop's categories use ("large"
-            # is L where tees and jeans have L and only planters have "large")
-            counts = [self.profile.categories_with(slot, r) for r in readings]
-            if (
-                filtering
-                and slot == "size"
-                and max(counts) * 2 < self.profile.categories_having(slot)
-            ):
-                # a size word that fits few of the shop's sized categories ("small" where
-                # only baskets come in small: "small loveseat") is not a filter on its own;
-                # it stays in the search text
-                return None
-            return readings[counts.index(max(counts))] if max(counts) else readings[0]
-        verdicts = [(r, self.profile.allows(slot, r, category)) for r in readings]
-        if all(v is None for _, v in verdicts):
-            return readings[0]
-        return next((r for r, v in verdicts if v), None)
 
     # --- state, plan, respond -------------------------------------------------------------
     def update_state(self, state: DialogueState, nlu: NLUResult) -> DialogueState:

@@ -1,0 +1,200 @@
+"""Slots of a turn: the catalog's facet values, prices, references, quantities, order ids.
+
+A word becomes a filter only when it is a value of that facet in this catalog for the
+category in play (``_fit``); the category is the request's head noun
+(``_modifier_categories``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol
+
+from shopagent.agent.embedded._catalog import CatalogProfile
+from shopagent.agent.embedded._cues import (
+    FOR_USE,
+    NOT_A_SIZE_AFTER,
+    OPTION_SLOTS,
+    QUALIFIER,
+    REMOVE_QTY,
+)
+from shopagent.agent.embedded._lexicon import Lexicon, Match
+from shopagent.agent.embedded._parse import parse
+from shopagent.agent.embedded._schema import CATALOG_SLOTS, PRODUCT_INTENTS, Slots
+
+# Which slots each intent may carry; anything else in the turn is noise for that intent.
+FILTER_INTENTS = {"search", "refine", "visual_search"}
+_CATALOG_SLOT_INTENTS = FILTER_INTENTS | {"product_details", "add_to_cart", "remove_from_cart"}
+_ORDER_INTENTS = {"order_status", "cancel_order"}
+_PICK_INTENTS = {"add_to_cart", "product_details", "remove_from_cart"}
+CART_WORDS = re.compile(r"\b(?:my|the|your|to|shopping)\s(?:bag|basket|cart|trolley)\b")
+_SUPERLATIVE = re.compile(
+    r"\bthe\s(?:(cheaper|cheapest|less expensive|least expensive|lower priced)|"
+    r"(pricier|priciest|more expensive|most expensive|dearer))(?:\s(?:one|option|item|pair))?\b"
+)
+_PLURAL_REF = re.compile(r"\b(?:those|these|them|they|all)\b")
+
+
+class SlotReader(Protocol):
+    """What slot reading needs of the tier: its lexicon and catalog profile."""
+
+    lexicon: Lexicon
+    profile: CatalogProfile
+
+    @property
+    def fuzzy(self) -> bool: ...
+
+
+def extract_slots(reader: SlotReader, text: str, intent: str, context: str | None = None) -> Slots:
+    """``context``: the category in play before this turn (option words are read as
+    that category's values unless the turn names another)."""
+    p = parse(text)
+    found: dict[str, Any] = {}
+    if intent in _CATALOG_SLOT_INTENTS:
+        # "my bag" is the cart, not the Bags category
+        blocked = p.spans + [m.span() for m in CART_WORDS.finditer(p.text)]
+        # typos are already fixed when a spell fixer runs; fuzzy scanning is the fallback
+        matches = reader.lexicon.scan(p.text, blocked, fuzzy=reader.fuzzy)
+        cats = [m for m in matches if m.slot == "category"]
+        if len(cats) > 1:
+            # "cushions for the sofa": the product is the one not named as its use
+            use = [m for m in cats if FOR_USE.search(p.text[: m.start])]
+            # "power bank that can charge a laptop", "case with a stand": a category
+            # after a clause or preposition qualifies the one before it
+            head = next(m for m in cats if m not in use) if len(use) < len(cats) else None
+            use += [
+                m
+                for m in cats
+                if head is not None
+                and m.start > head.end
+                and m not in use
+                and QUALIFIER.search(p.text[head.end : m.start])
+            ]
+            if len(use) < len(cats):
+                matches = [m for m in matches if m not in use]
+        matches = _modifier_categories(reader, p.text, matches)
+        matches = [
+            m
+            if m.slot != "category"
+            else Match(
+                m.slot,
+                reader.profile.best_category(p.text[m.start : m.end], m.value, p.text),
+                m.start,
+                m.end,
+                m.exact,
+            )
+            for m in matches
+        ]
+        category = next((m.value for m in matches if m.slot == "category"), context)
+        for m in matches:
+            if (
+                m.slot == "size"
+                and any(c.isdigit() for c in m.value)
+                and NOT_A_SIZE_AFTER.match(p.text, m.end)
+            ):
+                continue
+            value: str | None = m.value
+            if m.slot in OPTION_SLOTS:
+                value = _fit(
+                    reader,
+                    m.slot,
+                    p.text[m.start : m.end],
+                    m.value,
+                    category,
+                    filtering=intent in FILTER_INTENTS,
+                )
+                if value is None:
+                    continue  # not a value of that facet here: stays free text
+            found[m.slot] = value  # a later mention wins ("no wait, the blue one")
+    if intent in ("add_to_cart", "search", "refine") and "size" not in found:
+        paren = re.search(r"\(\s*([\w .-]{1,12}?)\s*\)", p.text)
+        if paren:  # "<title> (L)", "(50 ml)": the size the shopper picked
+            size = reader.lexicon.normalise("size", paren.group(1), fuzzy=False)
+            if size:
+                found["size"] = size
+    if intent in FILTER_INTENTS:
+        found.update(price_min=p.price_min, price_max=p.price_max, modifier=p.modifier)
+    if intent in PRODUCT_INTENTS:
+        refs = p.references
+        if intent == "compare" and len(refs) < 2 and p.bare_numbers:
+            refs = list(dict.fromkeys([*refs, *p.bare_numbers]))
+        if intent == "compare" and refs == ["it"] and _PLURAL_REF.search(p.text):
+            refs = []  # "which of those is the cheapest": all of them
+        sup = _SUPERLATIVE.search(p.text)
+        if intent in _PICK_INTENTS and sup and (not refs or refs == ["it"]):
+            refs = ["cheapest" if sup.group(1) else "priciest"]
+        if refs:
+            found["reference"] = ",".join(refs)
+        if p.product_ids:
+            found["product_id"] = ",".join(p.product_ids)
+    if intent == "add_to_cart" and p.quantity:
+        found["quantity"] = p.quantity
+    elif intent == "add_to_cart" and (lead := re.match(r"\s*(\d{1,2})\s+[a-z]", p.text)):
+        found["quantity"] = int(lead.group(1))  # "2 <title> please"
+    if intent == "remove_from_cart":
+        rm = REMOVE_QTY.search(p.text)
+        if rm:  # "remove one of the two", "take 2 of them out"
+            found["quantity"] = 1 if rm.group(1) in ("one", "a") else int(rm.group(1))
+    if intent in _ORDER_INTENTS and (p.order_ids or p.product_ids):
+        found["order_id"] = (p.order_ids or p.product_ids)[0]
+    if intent == "add_to_cart":  # the product is the reference; its type adds nothing
+        found.pop("category", None)
+    if intent == "compare":  # catalog words in "compare the blue one" are references
+        for k in CATALOG_SLOTS:
+            found.pop(k, None)
+    return Slots(**{k: v for k, v in found.items() if v is not None})
+
+
+def _modifier_categories(reader: SlotReader, text: str, matches: list[Match]) -> list[Match]:
+    """ "mouse for my laptop": the product is the head noun before the qualifying words
+    (a noun the shop's titles end in), not a category named after them; that category
+    goes, and the head's own category comes in when it has one ("mouse" -> Mice)."""
+    cats = [m for m in matches if m.slot == "category"]
+    qualifier = QUALIFIER.search(text)
+    if not cats or qualifier is None or any(m.start < qualifier.start() for m in cats):
+        return matches
+    found = reader.profile.head_noun(text[: qualifier.start()])
+    if found is None:
+        return matches
+    head, leaves = found
+    kept = [m for m in matches if m.slot != "category"]
+    if len(leaves) == 1 and leaves[0] in reader.lexicon.facets["category"]:
+        at = text.find(head)  # a span for the head's category (matches carry one)
+        kept.append(Match("category", leaves[0], max(at, 0), max(at, 0) + len(head)))
+    return kept
+
+
+def _fit(
+    reader: SlotReader,
+    slot: str,
+    surface: str,
+    value: str,
+    category: str | None,
+    *,
+    filtering: bool = False,
+) -> str | None:
+    """The reading of ``surface`` that is a ``slot`` value of ``category`` in this
+    catalog; ``value`` when the catalog profile does not know the category; None when
+    no reading is (a filter nothing in the category could pass)."""
+    readings = reader.lexicon.readings(slot, surface) or [value]
+    if value not in readings:
+        readings = [value, *readings]
+    if not reader.profile:
+        return readings[0]
+    if not category:
+        # no category in play: the reading more of the shop's categories use ("large"
+        # is L where tees and jeans have L and only planters have "large")
+        counts = [reader.profile.categories_with(slot, r) for r in readings]
+        if (
+            filtering
+            and slot == "size"
+            and max(counts) * 2 < reader.profile.categories_having(slot)
+        ):
+            # a size word that fits few of the shop's sized categories ("small" where
+            # only baskets come in small: "small loveseat") is not a filter on its own;
+            # it stays in the search text
+            return None
+        return readings[counts.index(max(counts))] if max(counts) else readings[0]
+    verdicts = [(r, reader.profile.allows(slot, r, category)) for r in readings]
+    if all(v is None for _, v in verdicts):
+        return readings[0]
+    return next((r for r, v in verdicts if v), None)
