@@ -55,13 +55,25 @@ def named_words(query: str, product: Product) -> int:
     return len(words(query) & words(f"{product.title} {product.brand or ''} {product.category}"))
 
 
+def _best_named(query: str, products: Iterable[Product]) -> int:
+    return max((named_words(query, p) for p in products), default=0)
+
+
+def may_be_outnamed(query: str, in_stock: Iterable[Product]) -> bool:
+    """False when an in-stock product shown already holds every word of the query: no
+    product can name the request more specifically, so ``strong_sold_out`` would keep
+    nothing and the search without the stock filter need not run (most routine searches:
+    "red sneakers" and a red sneaker in stock)."""
+    return _best_named(query, in_stock) < len(words(query))
+
+
 def strong_sold_out(
     query: str, everything: SearchResult, in_stock: Iterable[Product]
 ) -> list[Product]:
     """Sold-out products among the first TOP_RANKS of ``everything`` (the search without
     the stock filter) that the query names more specifically than every in-stock product
     in ``in_stock`` (what the filtered search shows), in relevance order."""
-    best_in_stock = max((named_words(query, p) for p in in_stock), default=0)
+    best_in_stock = _best_named(query, in_stock)
     return [
         h.product
         for h in everything.hits[:TOP_RANKS]

@@ -20,7 +20,7 @@ from shopagent.money import wire
 from shopagent.retrieval.index import MAX_OPTION_INDEXES
 from shopagent.retrieval.schema import ATTRIBUTE_KEYS, Product, SearchFilters, SearchResult
 from shopagent.tools._registry import ToolContext, tool
-from shopagent.tools._sold_out import TOP_RANKS, strong_sold_out
+from shopagent.tools._sold_out import TOP_RANKS, may_be_outnamed, strong_sold_out
 from shopagent.tools.protocols import CatalogReader
 
 P = ParamSpec("P")
@@ -187,11 +187,17 @@ async def catalog_search(ctx: ToolContext, args: CatalogSearchArgs) -> dict[str,
     filters = args.filters()
     res = await _call(catalog.search, args.query, filters, args.page, args.page_size)
     sold_out: list[Product] = []
-    if args.in_stock is None and args.page == 1 and args.query.strip():
+    shown = [h.product for h in res.hits]
+    if (
+        args.in_stock is None
+        and args.page == 1
+        and args.query.strip()
+        and may_be_outnamed(args.query, shown)
+    ):
         # the shopper did not ask for in-stock only: a sold-out product they named stays
         anystock = filters.model_copy(update={"in_stock": None})
         everything = await _call(catalog.search, args.query, anystock, 1, TOP_RANKS)
-        sold_out = strong_sold_out(args.query, everything, [h.product for h in res.hits])
+        sold_out = strong_sold_out(args.query, everything, shown)
     out = _result(res)
     if sold_out:
         # first (they are what was asked for), then the in-stock page unchanged (so page 2

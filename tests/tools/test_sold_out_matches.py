@@ -185,3 +185,35 @@ def test_a_sold_out_cards_add_button_is_answered_plainly(catalog: Any) -> None:
     )
     text, _ = reply({"type": "add_to_cart", "product_id": "yoga-mat"}, refused, catalog)
     assert text == "Sorry, Lotus Cork Yoga Mat is out of stock in that option."
+
+
+async def test_the_stock_free_search_runs_only_when_a_sold_out_product_could_win(
+    catalog: Any,
+) -> None:
+    """A request whose every word an in-stock result already holds cannot be named more
+    specifically by a sold-out product: catalog_search answers it with one search."""
+    from shopagent.tools._sold_out import may_be_outnamed, strong_sold_out
+
+    class Counting:  # the real catalog, its searches counted
+        def __init__(self) -> None:
+            self.searches = 0
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(catalog, name)
+
+        def search(self, *args: Any, **kwargs: Any) -> Any:
+            self.searches += 1
+            return catalog.search(*args, **kwargs)
+
+    counted = Counting()
+    ctx = ToolContext(user_id="u1", session_id="s1", catalog=counted)  # type: ignore[arg-type]
+    await search(ctx, query="ridgeback club racket")  # every word in an in-stock title
+    assert counted.searches == 1
+    out = await search(ctx, query="ridgeback carbon squash racket")  # 'carbon': sold out only
+    assert counted.searches == 3 and out["sold_out_matches"]
+    # the shortcut never hides what the full check would keep
+    for q in ("ridgeback club racket", "volta racket", "cork mat", "carbon racket"):
+        shown = [h.product for h in catalog.search(q, {"in_stock": True}).hits]
+        everything = catalog.search(q, None, 1, 3)
+        if not may_be_outnamed(q, shown):
+            assert strong_sold_out(q, everything, shown) == []
