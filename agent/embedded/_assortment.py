@@ -227,11 +227,13 @@ class Assortment:
         self._names: Any = None
         self._docs: Any = None
         self._type_vectors: Any = None
-        self._recent: dict[str, Any] = {}
+        # the request's vector, the last few kept (a turn asks twice: carried? closest?)
+        self._vector = lru_cache(maxsize=8)(self._encode_one)
 
     def attach(self, encode: Encode) -> None:
         """Use the catalog's text encoder (``TextEmbedder.encode``: L2-normalised rows)."""
         self._encode = encode
+        self._vector.cache_clear()
         self._names = encode([_category_path(p) for p in self.paths]) if self.paths else None
         self._docs = encode(self._described) if self.paths else None
         self._type_vectors = encode(self.types) if self.types else None
@@ -241,15 +243,9 @@ class Assortment:
         closest categories (names only; no "carried under another name" judgement)."""
         self._fallback = encode
 
-    def _vector(self, text: str) -> Any:
-        """The request's vector; the last few are kept (a turn asks twice: carried?
-        closest?)."""
+    def _encode_one(self, text: str) -> Any:
         assert self._encode is not None
-        if text not in self._recent:
-            if len(self._recent) >= 8:
-                self._recent.clear()
-            self._recent[text] = self._encode([text])[0]
-        return self._recent[text]
+        return self._encode([text])[0]
 
     def resembles(self, phrase: str) -> tuple[float, str | None]:
         """The shop's product type nearest in meaning to ``phrase`` and its similarity;
