@@ -10,7 +10,7 @@ cannot be filled, the turn goes to a model tier, or, with none configured, the s
 asked for what is missing. Replies are written from the tool's result (no model).
 
 Hooked into the tier by ``EmbeddedTier.attach_plugins`` (see the marked lines in
-agent/embedded/_tier.py); intents look like ``plugin:<tool name>``.
+agent/embedded/_tier.py and _reading.py); intents look like ``plugin:<tool name>``.
 """
 
 from __future__ import annotations

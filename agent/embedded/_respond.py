@@ -9,52 +9,23 @@ import re
 from typing import Any
 
 from shopagent.agent.embedded import _answers
-from shopagent.agent.embedded._assortment import plural
+from shopagent.agent.embedded._phrases import (
+    FOUND,
+    FOUND_ONE,
+    NONE_FOUND,
+    _clarify,
+    _describe,
+    _differences,
+    _filter_names,
+    _money,
+    _not_carried,
+    _singular,
+    _sold_out,
+    _title,
+)
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
-from shopagent.money import format_money
 
-FOUND = [
-    "Here {are} {n} {what}{which}.",
-    "I found {total} {what}{which}. Here {are} the top {n}.",
-    "{total} {what}{which} {match}. {these} {are} the best {n}.",
-    "Take a look at {these} {what}{which}.",
-]
-FOUND_ONE = [
-    "I found one match: {title}.",
-    "There's one {what}{which}: {title}.",
-]
-NONE_FOUND = [
-    "I couldn't find any {what}{which}.",
-    "Nothing matches {what}{which} right now.",
-]
 FAILED = "Sorry, that didn't work: {msg}"
-
-
-def _money(amount: Any, currency: str | None) -> str:
-    # Exact: tool results carry decimal strings; no float on the way to the text.
-    return format_money(amount, currency)
-
-
-def _describe(filters: dict[str, Any]) -> tuple[str, str]:
-    """('red dresses', ' under $50') from the filters the tool says it applied."""
-    cat = str(filters.get("category") or "").split(">")[-1].strip().lower() or "products"
-    adjectives = [str(filters[k]).lower() for k in ("color", "material", "style") if filters.get(k)]
-    what = " ".join([*adjectives, cat])
-    bits = []
-    if filters.get("brand"):
-        bits.append(f" from {filters['brand']}")
-    if filters.get("audience") and str(filters["audience"]).lower() != "unisex":
-        bits.append(f" for {str(filters['audience']).lower()}")
-    if filters.get("size"):
-        bits.append(f" in size {filters['size']}")
-    lo, hi = filters.get("price_min"), filters.get("price_max")
-    if lo is not None and hi is not None:
-        bits.append(f" between {_money(lo, 'USD')} and {_money(hi, 'USD')}")
-    elif hi is not None:
-        bits.append(f" under {_money(hi, 'USD')}")
-    elif lo is not None:
-        bits.append(f" over {_money(lo, 'USD')}")
-    return what, "".join(bits)
 
 
 def _remember(state: DialogueState, products: list[dict[str, Any]]) -> None:
@@ -68,115 +39,6 @@ def _remember(state: DialogueState, products: list[dict[str, Any]]) -> None:
         if p.get("id")
     }
     state.focus = ids[0] if len(ids) == 1 else None
-
-
-def _clarify(
-    facets: dict[str, dict[str, int]], filters: dict[str, Any]
-) -> tuple[str, list[str]] | None:
-    """One question about the facet that splits the results best, and its answers. Sizes
-    only within one category (ring sizes and shoe sizes do not mix), and never a facet
-    whose values are mostly "one size"."""
-    labels = {"size": "Which size", "color": "Any colour in mind", "brand": "Any brand"}
-    for field in ("size", "color", "brand"):
-        counts = facets.get(field) or {}
-        if field == "size" and not filters.get("category"):
-            continue
-        values = [v for v, c in sorted(counts.items(), key=lambda kv: -kv[1]) if c]
-        if field in filters or len(values) < 2 or values[0].lower() == "one size":
-            continue
-        values = [v for v in values if v.lower() != "one size"]
-        if len(values) < 2:
-            continue
-        shown = values[:5] if field != "size" else [v for v in counts if v in values][:6]
-        return f"{labels[field]}: {', '.join(shown[:-1])} or {shown[-1]}?", shown
-    return None
-
-
-def _differences(attributes: dict[str, Any], ids: list[str]) -> str:
-    """'colour (white / red) and material (plastic / metal)' for the attributes whose
-    values differ between the compared products."""
-    out = []
-    for key in ("color", "material", "style", "brand", "audience"):
-        values = attributes.get(key) or {}
-        vals = [str(values.get(i)) for i in ids if values.get(i) is not None]
-        if len(vals) == len(ids) and len(set(vals)) > 1:
-            label = {"color": "colour"}.get(key, key)
-            out.append(f"{label} ({' / '.join(vals)})")
-    if not out:
-        return ""
-    return out[0] if len(out) == 1 else ", ".join(out[:-1]) + " and " + out[-1]
-
-
-def _title(p: dict[str, Any]) -> str:
-    """The title with a word said twice in a row once ("Gold Gold Hoop" -> "Gold Hoop")."""
-    words = str(p.get("title") or "").split()
-    out = [w for i, w in enumerate(words) if i == 0 or w.lower() != words[i - 1].lower()]
-    return " ".join(out)
-
-
-def _names(titles: list[str]) -> str:
-    return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
-
-
-def _sold_out(products: list[dict[str, Any]], sold: set[str]) -> str:
-    """The reply when the products the shopper named are sold out (catalog_search keeps
-    them, flagged): say so first, then the in-stock alternatives shown after them."""
-    gone = [_title(p) for p in products if str(p.get("id")) in sold]
-    alts = [_title(p) for p in products if str(p.get("id")) not in sold]
-    one = len(gone) == 1
-    text = (
-        f"{_names(gone)} {'is' if one else 'are'} sold out right now, so I can't add "
-        f"{'it' if one else 'them'} to your cart."
-    )
-    if not alts:
-        return text + " Nothing else that matches is in stock right now."
-    listed = ", ".join(alts[:3]) + f" and {len(alts) - 3} more" if len(alts) > 3 else _names(alts)
-    return text + f" In stock instead: {listed}."
-
-
-def _singular(what: str) -> str:
-    from shopagent.agent.embedded._catalog import singular
-
-    head, _, last = what.rpartition(" ")
-    return (head + " " if head else "") + singular(last)
-
-
-def _filter_names(dropped: list[str], filters: dict[str, Any]) -> str:
-    names = {
-        "price_min": "the minimum price",
-        "price_max": "the price limit",
-        "color": "the colour",
-        "category": "the category",
-    }
-    said = [names.get(k) or f"the {k} ({filters.get(k)})" for k in dropped]
-    if "color" in dropped:
-        said[dropped.index("color")] = f"the colour ({filters.get('color')})"
-    if not said:
-        return "a filter"
-    return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
-
-
-def _not_carried(
-    missing: str,
-    products: list[dict[str, Any]],
-    s: DialogueState,
-    closest: list[str] | None = None,
-) -> Reply:
-    """We do not sell that: say so, and offer the shop's closest categories (nearest in
-    meaning, else those of the nearest products), without showing unrelated products."""
-    cats: list[str] = list(closest or [])
-    for p in products if not cats else []:
-        leaf = str(p.get("category") or "").split(">")[-1].strip()
-        if leaf and leaf not in cats:
-            cats.append(leaf)
-    text = f"Sorry, we don't carry {plural(missing)}."
-    if cats:
-        near = cats[:3]
-        listed = near[0] if len(near) == 1 else ", ".join(near[:-1]) + " or " + near[-1]
-        text += f" The closest we have: {listed}. Want to look at those?"
-    s.last_shown, s.shown, s.focus = [], {}, None
-    shown = [c.split(" (")[0] for c in cats[:3]]
-    return Reply(text=text, quick_replies=[f"Show me {c.lower()}" for c in shown])
 
 
 def _ask_option(r: ToolOutcome, s: DialogueState) -> Reply | None:

@@ -17,7 +17,7 @@ from shopagent.agent.embedded import (
     Lexicon,
     NLUResult,
     ToolOutcome,
-    _policy,
+    _product_plan,
 )
 from shopagent.agent.embedded._answers import answer
 from shopagent.agent.embedded._catalog import CatalogProfile, build_profile
@@ -254,7 +254,7 @@ def test_an_option_question_keeps_the_add_pending_and_the_answer_completes_it(
         {"switch type": "linear"},
         2,
     )
-    monkeypatch.setattr(_policy, "_accepts", lambda tool, field: True)
+    monkeypatch.setattr(_product_plan, "_accepts", lambda tool, field: True)
     call = tier.plan(nlu, tier.update_state(s, nlu)).calls[0]
     assert call.args == {"product_id": "kb-1", "quantity": 2, "options": {"switch type": "linear"}}
     # any other turn drops the question
@@ -272,7 +272,7 @@ def test_a_size_from_the_search_carries_into_the_add() -> None:
         slots=Slots(reference="1", quantity=2),
         text="put 2 of the first in my bag",
     )
-    assert _policy.add_args("shell-1", nlu, s) == {
+    assert _product_plan.add_args("shell-1", nlu, s) == {
         "product_id": "shell-1",
         "quantity": 2,
         "size": "XL",
@@ -353,7 +353,7 @@ def test_clarify_below_the_threshold_when_alone(tier: EmbeddedTier) -> None:
 def test_cart_edits_find_the_line_without_asking(
     tier: EmbeddedTier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_policy, "_accepts", lambda tool, field: True)
+    monkeypatch.setattr(_product_plan, "_accepts", lambda tool, field: True)
     one = DialogueState(
         extra={
             "cart": [
@@ -464,7 +464,9 @@ def test_make_it_three_sets_the_cart_line_quantity(
         {"product_id": "kb-1", "variant_id": "kb-1-0", "quantity": 3},
     )
     # without the tool (older tools): the difference is added
-    monkeypatch.setattr(_policy, "_accepts", lambda tool, field: tool != "update_cart_quantity")
+    monkeypatch.setattr(
+        _product_plan, "_accepts", lambda tool, field: tool != "update_cart_quantity"
+    )
     call = tier.plan(nlu, tier.update_state(s, nlu)).calls[0]
     assert (call.name, call.args) == (
         "add_to_cart",

@@ -1,0 +1,249 @@
+"""Plans for turns about products and the cart: which products a turn means, details,
+compare, add and remove, quantities, "which one is cheaper?" answered from the state."""
+
+from __future__ import annotations
+
+import random
+import re
+from decimal import Decimal
+from typing import Any
+
+from shopagent.agent.embedded._schema import DialogueState, NLUResult, Plan, PlannedCall
+from shopagent.agent.embedded._state import resolve_references
+from shopagent.agent.embedded._titles import words
+from shopagent.money import format_money
+
+ASK_WHICH = [
+    'Which product do you mean? Say "the first one", "the second one" and so on.',
+    'Which one? You can say "the second one" or "the last one".',
+]
+ASK_SEARCH_FIRST = "Which product do you mean? Search for something first and I'll show options."
+
+
+def _pick(options: list[str], state: DialogueState) -> str:
+    # Deterministic per turn (replays stay stable) yet varied across a conversation.
+    return random.Random(state.turn).choice(options)
+
+
+def _targets(nlu: NLUResult, state: DialogueState) -> tuple[list[str] | None, bool]:
+    """Products the turn is about; and whether the shopper named some we could not resolve."""
+    if nlu.slots.product_id:
+        return [p.strip() for p in nlu.slots.product_id.split(",") if p.strip()], False
+    if nlu.slots.reference:
+        ids = resolve_references(state, nlu.slots.reference)
+        return ids, ids is None
+    if nlu.intent == "add_to_cart" and by_name(nlu):
+        return None, False  # "buy <a title we do not know>": not the product in focus
+    if state.focus:
+        return [state.focus], False
+    if len(state.last_shown) == 1:
+        return list(state.last_shown), False
+    return None, False
+
+
+def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
+    s, intent, call = nlu.slots, nlu.intent, PlannedCall
+    ids, unresolved = _targets(nlu, state)
+    if intent == "compare" and (pick := _which_priced(nlu, state, ids)) is not None:
+        return pick
+    if intent == "compare":
+        if ids and len(ids) == 1 and not unresolved and state.focus and state.focus != ids[0]:
+            ids = [state.focus, ids[0]]  # "how does it compare to the first one?"
+        if not ids or len(ids) < 2:
+            ids = state.last_shown[:4] if not unresolved and len(state.last_shown) >= 2 else None
+        if not ids and not unresolved and len(state.last_shown) == 1:
+            # "which of those is the cheapest?" with one shown: that one's details
+            return Plan(calls=[call(name="get_product", args={"product_id": state.last_shown[0]})])
+        if not ids:
+            return Plan(reply=ASK_SEARCH_FIRST if not state.last_shown else _pick(ASK_WHICH, state))
+        return Plan(calls=[call(name="compare_products", args={"product_ids": ids[:4]})])
+    if intent == "remove_from_cart":
+        if ids and not unresolved and (s.reference or s.product_id):
+            rm: dict[str, object] = {"product_id": ids[0]}
+            if s.quantity and _accepts("remove_from_cart", "quantity"):
+                rm["quantity"] = s.quantity  # "remove one of the two"
+            return Plan(calls=[call(name="remove_from_cart", args=rm)])
+        if _CLEAR_ALL.search(nlu.text):
+            return Plan(calls=[call(name="clear_cart")])  # "empty my whole cart"
+        line = _cart_line(nlu, state)
+        if line is not None:
+            rm = {"product_id": line["product_id"]}
+            if line.get("variant_id"):
+                rm["variant_id"] = line["variant_id"]
+            if s.quantity and _accepts("remove_from_cart", "quantity"):
+                rm["quantity"] = s.quantity
+            return Plan(calls=[call(name="remove_from_cart", args=rm)])
+        # "remove the jeans": show the cart so the shopper can point at a line
+        return Plan(calls=[call(name="view_cart")])
+    if intent == "add_to_cart" and not unresolved and not s.reference and by_name(nlu):
+        # a product named by a title we do not know: search for it, then add what matches
+        query = {"query": by_name(nlu)}
+        return Plan(calls=[call(name="catalog_search", args=query)], followup=True)
+    if not ids or unresolved:
+        return Plan(reply=ASK_SEARCH_FIRST if not state.last_shown else _pick(ASK_WHICH, state))
+    if len(ids) > 1 and intent == "add_to_cart":
+        return Plan(escalate=True, reason="several products in one add to cart")
+    if intent == "product_details":
+        return Plan(calls=[call(name="get_product", args={"product_id": ids[0]})])
+    return Plan(calls=[call(name="add_to_cart", args=add_args(ids[0], nlu, state))])
+
+
+_CLEAR_ALL = re.compile(
+    r"\b(?:empty|clear|wipe|reset)\b.*\b(?:cart|basket|bag|trolley|everything|all)\b|"
+    r"\b(?:remove|delete|take out|drop)\s(?:everything|all(?: of it| items| the items)?)\b",
+    re.I,
+)
+
+
+def _cart_line(nlu: NLUResult, state: DialogueState) -> dict[str, Any] | None:
+    """The cart line a removal names without a reference: the only line there is, or the
+    one line whose title shares the turn's product words ("take the Auron ones out")."""
+    lines = [ln for ln in state.extra.get("cart") or [] if ln.get("product_id")]
+    if not lines:
+        return None
+    said = set(words(nlu.text)) - {
+        "remove",
+        "take",
+        "the",
+        "out",
+        "of",
+        "from",
+        "my",
+        "cart",
+        "basket",
+        "bag",
+        "one",
+        "ones",
+        "them",
+        "it",
+        "a",
+        "please",
+        "delete",
+        "drop",
+        "those",
+        "these",
+        "that",
+    }
+    hits = [ln for ln in lines if said & set(words(str(ln.get("title") or "")))]
+    if len(hits) == 1:
+        return dict(hits[0])
+    if len(lines) == 1 and not hits:
+        return dict(lines[0])
+    return None
+
+
+def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str, object]:
+    """add_to_cart's arguments: options the shopper chose, in this turn or in the search
+    that showed the product ("tees in XL", then "put 2 of the first in my basket")."""
+    s = nlu.slots
+    options: dict[str, str] = {}
+    for k in ("size", "color"):
+        # a size the search was filtered by carries into the add; a colour filter does not
+        # (it describes the products shown, not a choice among a product's variants)
+        v = getattr(s, k) or (state.filters.get(k) if k == "size" and not s.options else None)
+        if v:
+            options[k] = str(v)
+    options.update({str(k): str(v) for k, v in (s.options or {}).items()})
+    args: dict[str, object] = {"product_id": product_id, "quantity": s.quantity or 1}
+    if set(options) <= {"size", "color"} or not _accepts("add_to_cart", "options"):
+        args.update({k: v for k, v in options.items() if k in ("size", "color")})
+    else:
+        args["options"] = options
+    return args
+
+
+def _accepts(tool: str, field: str) -> bool:
+    """Whether the installed tool takes ``field`` (tools gain arguments across versions)."""
+    try:
+        from shopagent.tools import cart
+    except ImportError:  # pragma: no cover - tools always ship with the agent
+        return False
+    model = {
+        "add_to_cart": "AddToCartArgs",
+        "remove_from_cart": "RemoveFromCartArgs",
+        "update_cart_quantity": "UpdateCartQuantityArgs",
+    }[tool]
+    return field in getattr(getattr(cart, model, None), "model_fields", {})
+
+
+_CHEAPER = re.compile(
+    r"\b(?:cheaper|cheapest|less expensive|least expensive|lower price|"
+    r"best price|more affordable)\b",
+    re.I,
+)
+_PRICIER = re.compile(r"\b(?:pricier|priciest|more expensive|most expensive|dearer)\b", re.I)
+
+
+def _which_priced(nlu: NLUResult, state: DialogueState, ids: list[str] | None) -> Plan | None:
+    """ "which one is cheaper?" about the products in play: answered from their shown
+    prices, no new tool call."""
+    cheap, dear = _CHEAPER.search(nlu.text), _PRICIER.search(nlu.text)
+    if not (cheap or dear) or not re.search(r"\bwhich\b|\bwhat(?:'s| is)\b", nlu.text, re.I):
+        return None
+    pool = (
+        ids
+        if ids and len(ids) >= 2
+        else (state.focus_ids if len(state.focus_ids) >= 2 else state.last_shown[:4])
+    )
+    priced = [
+        (Decimal(str(state.shown[i]["price"])), i)
+        for i in pool
+        if (state.shown.get(i) or {}).get("price") is not None
+    ]
+    if len(priced) < 2:
+        return None
+    price, pid = min(priced) if cheap else max(priced)
+    info = state.shown[pid]
+    word = "cheaper" if cheap else "more expensive"
+    if len(priced) > 2:
+        word = "cheapest" if cheap else "most expensive"
+    amount = format_money(str(price), info.get("currency") or "USD")
+    text = f"The {word} one is {info.get('title')}, at {amount}."
+    return Plan(reply=text, reason="answered_from_state")
+
+
+_NAME_FILLER = re.compile(
+    r"\b(?:add|buy|purchase|order|grab|take|get|put|throw|i'?ll|i'?d|like|have|want|to|in|"
+    r"into|my|the|a|an|please|pls|can|could|you|me|i|cart|basket|bag|trolley|size|of|one|"
+    r"and|for|it|that|this|also|too|yes|ok|okay|sure)\b"
+)
+
+
+def by_name(nlu: NLUResult) -> str:
+    """The product name in an add-to-cart turn without a reference, or "" when the turn
+    names no product (three words at least, one of them a brand or a product type)."""
+    s = nlu.slots
+    if s.product_id or s.reference:
+        return ""
+    text = nlu.text.lower()
+    if s.size:
+        text = re.sub(rf"\b(?:size\s|in\s)?{re.escape(s.size.lower())}\b", " ", text)
+    text = re.sub(r"\(\s*\w{1,4}\s*\)|\d+", " ", text)
+    name = " ".join(_NAME_FILLER.sub(" ", re.sub(r"[^\w&' -]", " ", text)).split())
+    return name if len(name.split()) >= 3 else ""
+
+
+def _set_quantity(n: int, state: DialogueState) -> Plan | None:
+    """ "make it 3": the line in focus (or the only one) gets that quantity: the difference
+    is added, or removed where remove_from_cart takes a quantity."""
+    lines = [ln for ln in state.extra.get("cart") or [] if ln.get("product_id")]
+    line = next((ln for ln in lines if ln.get("product_id") == state.focus), None)
+    if line is None and len(lines) == 1:
+        line = lines[0]
+    if line is None or n < 1:
+        return None
+    have = int(line.get("quantity") or 0)
+    base: dict[str, object] = {"product_id": line["product_id"]}
+    if line.get("variant_id"):
+        base["variant_id"] = line["variant_id"]
+    if n != have and _accepts("update_cart_quantity", "quantity"):
+        return Plan(calls=[PlannedCall(name="update_cart_quantity", args={**base, "quantity": n})])
+    if n > have:
+        return Plan(calls=[PlannedCall(name="add_to_cart", args={**base, "quantity": n - have})])
+    if n < have and _accepts("remove_from_cart", "quantity"):
+        return Plan(
+            calls=[PlannedCall(name="remove_from_cart", args={**base, "quantity": have - n})]
+        )
+    if n == have:
+        return Plan(reply=f"You already have {n} in your cart.", reason="nothing to change")
+    return None

@@ -1,0 +1,254 @@
+"""Reading a turn: the model's intent, corrected by what the turn names (a category or
+brand makes it shopping, a product's title with a purchase verb an add, several titles a
+comparison), and its slots. ``understand`` (``_understand.py``) adds the dialogue's notes."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from shopagent.agent.embedded._cues import ASKS_FOR, QUESTION_ABOUT, STOCK_QUESTION
+from shopagent.agent.embedded._parse import parse
+from shopagent.agent.embedded._schema import PRODUCT_INTENTS, DialogueState, NLUResult, Slots
+from shopagent.agent.embedded._slots import CART_WORDS, FILTER_INTENTS
+from shopagent.agent.embedded._titles import PURCHASE
+
+if TYPE_CHECKING:
+    from shopagent.agent.embedded._tier import EmbeddedTier
+
+# "do you sell / carry / stock <something>": about the shop's range unless "it", "this",
+# "them" or a position ("the first one") follows.
+ASKS_THE_SHOP = re.compile(
+    r"\b(?:do|does) (?:you|u|the shop|your shop|this shop) (?:guys )?"
+    r"(?:sell|carry|stock|offer)\s+(?!(?:it|its|this|that|them|these|those|one|"
+    r"any of (?:them|these|those)|the (?:first|second|third|last|same|other))\b)"
+)
+# With a product's title and no purchase verb, these still ask for it to be added.
+_ADD_CUE = re.compile(r"\d|\b(?:please|pls|plz|too|also|as well|another|one more)\b", re.I)
+# Intents that never name a product type: if a turn does, it is a search after all.
+_CHAT_INTENTS = {"out_of_scope", "help", "greeting", "goodbye", "view_cart"}
+# product_details questions that do name an attribute ("does it come in blue?")
+_ASKS_ABOUT = re.compile(r"\b(?:does|is|it|its|it's|this|that one|made of|material)\b")
+_COMPARE_CUE = re.compile(r"\b(?:difference|differ|compare|comparison|vs|versus|better|or)\b", re.I)
+# Words of taking something out of the cart (beyond REMOVE_CUE's verbs)
+_TAKE_BACK = re.compile(
+    r"\b(?:remove|delete|take|drop|get rid|cancel|undo|don'?t|do not|no longer|never ?mind|"
+    r"instead|without|out|cart|basket|bag|trolley|changed my mind)\b"
+)
+
+
+def _plugin_turn(
+    tier: EmbeddedTier, text: str, state: DialogueState, scores: dict[str, float]
+) -> NLUResult | None:
+    """[plugin hook] The turn as a request for a plugin tool, if it reads like one."""
+    hit = tier.plugins.match(text, state) if tier.plugins is not None else None
+    if hit is None:
+        return None
+    found = tier.extract_slots(text, "product_details")
+    shown = {pid: str(v["title"]) for pid, v in state.shown.items() if v.get("title")}
+    titled = tier.titles.match(text, shown) if (len(tier.titles) or shown) else None
+    slots = Slots(
+        reference=None if titled else found.reference,
+        product_id=titled.product_id if titled else found.product_id,
+        order_id=found.order_id,
+        quantity=found.quantity,
+    )
+    intent = f"plugin:{hit.tool}"
+    return NLUResult(
+        intent=intent,
+        confidence=round(max(hit.score, tier.threshold), 4),
+        slots=slots,
+        intent_scores={**{k: round(v, 4) for k, v in scores.items()}, intent: hit.score},
+        text=text,
+    )
+
+
+def read_turn(
+    tier: EmbeddedTier, text: str, state: DialogueState, *, image_id: str | None = None
+) -> NLUResult:
+    typed = text.lower()
+    asks_the_shop = ASKS_THE_SHOP.search(typed)  # as typed: "sell" is no typo
+    fixed = tier.spell(text) if tier.spell else text
+    scores = tier.model.probs(fixed)
+    if fixed != text:
+        # a correction must not override a confident reading of the shopper's own
+        # words ("whats in my crat" is view_cart as written)
+        original = tier.model.probs(text)
+        top_fixed = max(scores, key=scores.__getitem__)
+        top_original = max(original, key=original.__getitem__)
+        if (
+            top_original != top_fixed
+            and top_original not in FILTER_INTENTS
+            and original[top_original] >= max(0.9, scores[top_fixed])
+        ):
+            fixed, scores = text, original
+    text = fixed
+    if tier.plugins is not None and image_id is None:  # [plugin hook]
+        plugin = _plugin_turn(tier, text, state, scores)
+        if plugin is not None and not tier.assortment.asks_for_a_kind(
+            text, {m.slot for m in tier.lexicon.scan(text.lower(), [], fuzzy=False)}
+        ):
+            return plugin
+    intent = max(scores, key=scores.__getitem__)
+    nlu_intent = intent
+    confidence = scores[intent]
+    low = text.lower()
+    cart_words = [m.span() for m in CART_WORDS.finditer(low)]
+    named = {m.slot for m in tier.lexicon.scan(low, cart_words, fuzzy=False)}
+    if (
+        intent == "search"
+        and not named & {"category", "brand"}
+        and state.filters.get("category")
+        and (image_id is None)
+    ):
+        # "forget the budget, show me everything in that colour": no new product type,
+        # so it narrows (or widens) the current search
+        intent = "refine"
+        confidence = scores["search"] + scores["refine"]
+    elif intent == "refine" and "category" in named:
+        intent = "search"  # naming a product type starts a search; refining keeps one
+        confidence = scores["search"] + scores["refine"]
+    elif intent in _CHAT_INTENTS and named & {"category", "brand"}:
+        # "mechanical keyboard from Voltix": the catalog's words make it shopping
+        intent, confidence = "search", scores["search"] + scores["refine"]
+    elif (
+        intent in _CHAT_INTENTS
+        and named & {"color", "material", "size", "style", "audience"}
+        and (state.filters or state.query)
+    ):
+        # "now in gold" during a search: a refinement, not small talk
+        intent, confidence = "refine", scores["search"] + scores["refine"]
+    # A product named by its title ("buy Nordvale Navy Denim Women's Bootcut Jeans size
+    # L"): with a purchase cue outside the title it is an add to cart, whatever the
+    # title's catalog words made the model think.
+    shown = {pid: str(v["title"]) for pid, v in state.shown.items() if v.get("title")}
+    titled_all = tier.titles.match_all(text, shown) if (len(tier.titles) or shown) else []
+    titled = titled_all[0] if len(titled_all) == 1 else None
+    if not titled_all and shown:
+        titled = tier.titles.match(text, shown)
+    rest = text
+    for t in titled_all or ([titled] if titled else []):
+        rest = rest[: t.start] + " " * (t.end - t.start) + rest[t.end :]
+    if len(titled_all) >= 2 and (
+        intent not in ("add_to_cart", "remove_from_cart") or _COMPARE_CUE.search(rest)
+    ):
+        # "what's the difference between the <title> and the <title>?"
+        intent = "compare"
+        confidence = max(confidence, scores.get("compare", 0.0) + scores[nlu_intent])
+    elif (
+        titled is not None
+        and intent in ("search", "refine", "add_to_cart", "out_of_scope", "help")
+        and not PURCHASE.search(rest)
+        and QUESTION_ABOUT.search(rest)
+        and (STOCK_QUESTION.search(rest) or not ASKS_FOR.search(rest))
+    ):
+        # "what's the <title> made of?", "warranty on the <title>?": about that product
+        intent = "product_details"
+        confidence = max(confidence, scores.get("product_details", 0.0) + scores[nlu_intent])
+    elif titled is not None and intent not in PRODUCT_INTENTS and PURCHASE.search(rest):
+        intent = "add_to_cart"
+        confidence = max(
+            confidence,
+            sum(scores.get(k, 0.0) for k in ("add_to_cart", "search", "refine")),
+        )
+    elif intent in ("search", "refine") and not image_id and PURCHASE.search(low):
+        # "take the third one in a large": a purchase verb and a shown product by position
+        if any(r != "it" for r in parse(text).references):
+            intent = "add_to_cart"
+            confidence = max(
+                confidence,
+                sum(scores.get(k, 0.0) for k in ("add_to_cart", "search", "refine")),
+            )
+    if (
+        intent == "add_to_cart"
+        and not PURCHASE.search(low)
+        and not parse(text).references
+        and not parse(text).product_ids
+        and (
+            (titled is None and named & {"category", "brand"})
+            # a title alone; "2 <title> please", "and the <title> too" still add
+            or (titled is not None and not _ADD_CUE.search(rest))
+        )
+    ):
+        # "7-inch e-reader", "washable down alternative comforter" (a product's own
+        # title): a product type or name and no word of buying is a search; nothing is
+        # put to the shopper as a purchase they did not ask for
+        intent = "search"
+        confidence = max(confidence, scores["search"] + scores["add_to_cart"])
+    if (
+        intent == "remove_from_cart"
+        and titled is None
+        and named & {"category", "brand"}
+        and not _TAKE_BACK.search(low)
+        and not parse(text).references
+        and not parse(text).product_ids
+    ):
+        # "noise cancelling over-ear headphones": a product type and no word of taking
+        # anything back is a search, never a removal from the cart
+        intent = "search"
+        confidence = max(confidence, scores["search"] + scores["remove_from_cart"])
+    elif (
+        intent == "search"
+        and titled is None
+        and not PURCHASE.search(low)
+        and not _ADD_CUE.search(low)
+        and not parse(text).references
+        and not parse(text).product_ids
+    ):
+        # "true wireless earbuds" half read as an add: with no word of buying and no
+        # product to add, only a search is left
+        confidence = max(confidence, scores["search"] + scores.get("add_to_cart", 0.0))
+    if (
+        intent == "product_details"
+        and titled is None
+        and asks_the_shop is not None
+        and not parse(typed[asks_the_shop.end() :]).references
+    ):
+        # "do you sell umbrellas?" with a product in play asks about the shop's range,
+        # not about that product: a search (and an honest "we don't carry" if so)
+        intent = "search"
+        confidence = max(confidence, scores["search"] + scores["product_details"])
+    if intent not in PRODUCT_INTENTS:
+        rest = text  # a title in a search is what the shopper is looking for
+    slots = tier.extract_slots(rest, intent, context=state.filters.get("category"))
+    if len(titled_all) >= 2 and intent == "compare":
+        slots.product_id = ",".join(dict.fromkeys(t.product_id for t in titled_all))
+        slots.reference = None
+    elif (
+        titled is not None
+        and intent in PRODUCT_INTENTS
+        and intent != "compare"
+        and not slots.product_id
+    ):
+        slots.product_id = titled.product_id
+        slots.reference = None
+    elif intent in ("product_details", "compare") and not (slots.reference or slots.product_id):
+        # "what's there below $850", "ok show me the blue ones": filters, no product
+        p = parse(text)
+        fil = tier.extract_slots(text, "refine")
+        if (
+            not p.references
+            and (
+                fil.price_min is not None
+                or fil.price_max is not None
+                or fil.color
+                or fil.material
+                or (fil.size and intent != "product_details")
+            )
+            and not _ASKS_ABOUT.search(text.lower())
+        ):
+            intent, slots = "refine", fil
+            confidence = max(confidence, scores.get("refine", 0.0) + scores[nlu_intent])
+    if image_id and (
+        intent in ("search", "refine", "visual_search", "product_details") or not text.strip()
+    ):
+        intent = "visual_search"
+        confidence = max(confidence, scores.get("visual_search", 0.0))
+    return NLUResult(
+        intent=intent,
+        confidence=round(confidence, 4),
+        slots=slots,
+        intent_scores={k: round(v, 4) for k, v in scores.items()},
+        image_id=image_id,
+        text=text,
+    )

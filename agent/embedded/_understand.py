@@ -1,0 +1,229 @@
+"""Understanding a turn in its dialogue: the reading (``_reading.py``) plus what the
+state makes of it: an answer to a pending option, "make it 3", "another one", a question
+about the product in play, a request for something the shop may not sell, a vague request
+to ask about first."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from shopagent.agent.embedded import _guards
+from shopagent.agent.embedded._cues import (
+    ABOUT_IT,
+    ANOTHER,
+    ASKS_FOR,
+    CHAT_WORDS,
+    OFF_TOPIC_START,
+    PLURAL,
+    QUESTION,
+    REMOVE_CUE,
+    SET_QUANTITY,
+    WHERE_TO_FIND,
+)
+from shopagent.agent.embedded._parse import parse, words_to_numbers
+from shopagent.agent.embedded._reading import ASKS_THE_SHOP, read_turn
+from shopagent.agent.embedded._schema import CATALOG_SLOTS, DialogueState, NLUResult, Slots
+from shopagent.agent.embedded._slots import FILTER_INTENTS
+
+if TYPE_CHECKING:
+    from shopagent.agent.embedded._tier import EmbeddedTier
+
+_SMALL_TALK = {"out_of_scope", "help", "greeting", "goodbye"}
+_FACET_QUESTION = re.compile(
+    r"\b(?:which|what)\s(?:kinds? of\s|types? of\s)?(brands?|materials?|colou?rs?|sizes?|styles?)"
+    r"\b|\b(?:are|is) (?:the|your|these|those) [\w ]{2,30}? made (?:of|from)\b",
+    re.I,
+)
+_ORDER_QUESTION = re.compile(
+    r"\b(?:status|track|tracking|where(?:'s| is)?|shipped|arrive|delivered)\b.*\border\b|"
+    r"\border\b.*\b(?:status|shipped|arrive|arriving|delivered|tracking)\b",
+    re.I,
+)
+
+
+def _slot_words(slots: Slots) -> set[str]:
+    return {
+        w
+        for k in ("color", "size", "material", "style", "audience")
+        if (v := getattr(slots, k))
+        for w in str(v).lower().split()
+    }
+
+
+def _filters(slots: Slots) -> bool:
+    return any(getattr(slots, k) is not None for k in (*CATALOG_SLOTS, "price_min", "price_max"))
+
+
+def understand(
+    tier: EmbeddedTier, text: str, state: DialogueState, *, image_id: str | None = None
+) -> NLUResult:
+    """Intent, slots normalised to the catalog's facet values, calibrated confidence.
+
+    ``image_id``: the turn's uploaded image. With an image, a search-like turn becomes a
+    visual search (it is carried on the result, so ``plan`` can use it)."""
+    pending = state.extra.get("pending_option")
+    if pending and not image_id:
+        value = _guards.answer_option(text, pending)
+        if value is not None:
+            # "clicky" after "which switch type?": the pending add, completed
+            options = {**(pending.get("chosen") or {}), str(pending["option"]): value}
+            return NLUResult(
+                intent="add_to_cart",
+                confidence=1.0,
+                slots=Slots(
+                    product_id=str(pending["product_id"]),
+                    quantity=pending.get("quantity"),
+                    options=options,
+                ),
+                text=text,
+                notes={"option_answer": True},
+            )
+    nlu = read_turn(tier, text, state, image_id=image_id)
+    notes: dict[str, Any] = {}
+    if nlu.intent.startswith("plugin:"):
+        return nlu
+    in_play = bool(state.focus or state.last_shown)
+    searching = bool(state.filters or state.query)
+    cart = state.extra.get("cart") or []
+    named = {m.slot for m in tier.lexicon.scan(nlu.text.lower(), [], fuzzy=False)}
+    if nlu.intent in ("search", "refine") and len(tier.titles):
+        named_title = tier.titles.match(nlu.text)
+        if named_title is not None and named_title.exact:
+            notes["titled"] = named_title.product_id  # "it" next is that product
+    if _guards.other_user(text):
+        notes["other_user"] = True
+    elif _guards.negative_price(text):
+        notes["negative_price"] = True
+    elif (yn := _guards.yes_no(text)) is not None:
+        notes["yes_no"] = yn
+    elif cart and (qty := SET_QUANTITY.search(words_to_numbers(nlu.text.lower()))):
+        notes["set_quantity"] = int(qty.group(1))  # "make it 3"
+        nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
+    elif (
+        (cart or state.focus)
+        and ANOTHER.search(nlu.text)
+        and nlu.intent not in ("remove_from_cart", "view_cart", "checkout")
+    ):
+        # "and another one of those for my sister": the same product (and variant) again
+        line = next(
+            (ln for ln in cart if ln.get("product_id") == state.focus),
+            cart[-1] if cart else None,
+        )
+        notes["another"] = {
+            "product_id": (line or {}).get("product_id") or state.focus,
+            "variant_id": (line or {}).get("variant_id"),
+        }
+        nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
+    elif cart and REMOVE_CUE.search(nlu.text) and nlu.intent != "remove_from_cart":
+        nlu.intent, nlu.confidence = "remove_from_cart", max(nlu.confidence, 0.9)
+        nlu.slots = tier.extract_slots(nlu.text, "remove_from_cart")
+    elif (
+        in_play
+        and not image_id
+        and nlu.intent
+        not in (
+            "add_to_cart",
+            "remove_from_cart",
+            "checkout",
+            "view_cart",
+            "order_status",
+            "cancel_order",
+            "compare",
+        )
+        and not named & {"category", "brand"}
+        and not re.search(r"\b(?:orders?|delivery|package|parcel)\b", nlu.text, re.I)
+        and not ASKS_THE_SHOP.search(text.lower())  # "do you sell umbrellas?"
+        and (
+            (
+                ABOUT_IT.search(nlu.text)
+                and not (
+                    # "do they come in purple?" over a list: narrow the list
+                    _filters(nlu.slots) and len(state.last_shown) > 1 and PLURAL.search(nlu.text)
+                )
+            )
+            or (
+                nlu.intent in ("search", "refine")
+                and QUESTION.search(nlu.text)
+                and not _filters(nlu.slots)
+            )
+        )
+    ):
+        # "and the price?", "is that real silver?", "how many have you got left":
+        # about the product in play, not a new search
+        nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+        nlu.slots = tier.extract_slots(nlu.text, "product_details")
+    elif not image_id and (
+        nlu.intent in ("search", "refine")
+        or (
+            nlu.intent in _SMALL_TALK
+            and nlu.confidence < tier.threshold
+            and ASKS_FOR.search(nlu.text)
+        )
+        or (
+            # "where i can find baby stroller in this shop" read as an add at 0.48: a
+            # request for a product, whatever the unsure model says
+            nlu.intent in ("add_to_cart", "product_details", "human_handoff")
+            and nlu.confidence < tier.threshold
+            and (ASKS_FOR.match(nlu.text) or WHERE_TO_FIND.match(nlu.text))
+            and not nlu.slots.product_id
+            and not parse(nlu.text).references
+        )
+        or (
+            # "HEPA air purifier", "blendr": a few words, no chat, read as small talk
+            (nlu.intent == "out_of_scope" or nlu.confidence < tier.threshold)
+            and nlu.intent in (*_SMALL_TALK, "human_handoff")
+            and len(nlu.text.split()) <= 4
+            and not CHAT_WORDS.search(nlu.text)
+            and re.search(r"[a-z]{4}", nlu.text.lower())
+        )
+    ):
+        # the intent label stays the model's (the NLU is measured on it); the notes
+        # tell the planner what to do instead
+        slot_words = _slot_words(nlu.slots)
+        asks = bool(ASKS_FOR.match(nlu.text) or WHERE_TO_FIND.match(nlu.text))
+        if (nlu.intent != "refine" or (asks and not named and not nlu.slots.filled())) and (
+            asks or not OFF_TOPIC_START.match(nlu.text)
+        ):
+            _note_missing(tier, nlu, named, slot_words, notes)
+        if (
+            nlu.intent in ("search", "refine")
+            and not searching
+            and "not_carried" not in notes
+            and not (named & {"category", "brand"})
+            and not _guards.content_words(nlu.text, slot_words)
+        ):
+            notes["vague"] = True  # "blue", "cheap", "something nice?": ask first
+    facet = _FACET_QUESTION.search(nlu.text)
+    if facet and nlu.intent in ("search", "refine") and "not_carried" not in notes:
+        # "which brands of desks do you carry?": the answer is the facet's values
+        word = (facet.group(1) or "material").lower().rstrip("s")
+        notes["facet_question"] = {"colour": "color", "made of": "material"}.get(word, word)
+    if nlu.intent == "product_details" and _ORDER_QUESTION.search(nlu.text):
+        nlu.intent = "order_status"  # "what's the status of that order?"
+        nlu.slots = tier.extract_slots(nlu.text, "order_status")
+    if nlu.intent == "product_details" and QUESTION.search(nlu.text):
+        notes["question"] = True
+    nlu.notes = notes
+    return nlu
+
+
+def _note_missing(
+    tier: EmbeddedTier, nlu: NLUResult, named: set[str], slot_words: set[str], notes: dict[str, Any]
+) -> None:
+    """Notes for a request of something the shop may not sell (``Assortment.judge``):
+    ``not_carried`` and ``closest``; a product under another name narrows the search
+    to its category; ``product_like`` when a turn read as small talk names a product."""
+    chat = nlu.intent not in ("search", "refine")
+    verdict = tier.assortment.judge(nlu.text, named, slot_words, chat=chat)
+    if verdict.missing:
+        notes["not_carried"] = verdict.missing  # "show me umbrellas", "blender"
+        if verdict.closest:
+            notes["closest"] = verdict.closest
+        return
+    if verdict.no_words:
+        return  # "xqzt": no word of it is a word; not a request for a product
+    if verdict.category and nlu.intent in FILTER_INTENTS and not nlu.slots.category:
+        nlu.slots.category = verdict.category  # "any jigsaws?": the shop's Puzzles
+    if chat:
+        notes["product_like"] = True  # "HEPA air purifier", "couch?": a product search
