@@ -359,7 +359,7 @@ def main() -> None:
     text = TextEmbedder(None, encoder=args.text_encoder, model_dir=args.model_dir)
     text.warm_up()  # builds the ONNX model in --model-dir if it is not there yet
     store = VectorStore(args.work / "vectors", text, budget_s=args.embed_budget_s)
-    out = json.loads(args.out.read_text()) if args.out.exists() else {}
+    out: dict[str, Any] = {}  # this run's results only; merged into the file below
     for n in (int(s) for s in args.sizes.split(",")):
         for layout in args.layouts.split(","):
             try:
@@ -378,10 +378,13 @@ def main() -> None:
                 "100000": {"hybrid_filtered_p99_ms": 5},
             }  # fmt: skip
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            # Another run (another size) may have written meanwhile: merge into the file.
+            # Another run (another size) may have written meanwhile: merge this run's
+            # entries into the file as it is now, entry by entry.
             disk = json.loads(args.out.read_text()) if args.out.exists() else {}
-            for part in ("runs", "per_size", "layouts"):
+            for part in ("runs", "per_size"):
                 disk.setdefault(part, {}).update(out.get(part, {}))
+            for size, by_layout in out.get("layouts", {}).items():
+                disk.setdefault("layouts", {}).setdefault(size, {}).update(by_layout)
             disk["targets"] = out["targets"]
             args.out.write_text(json.dumps(disk, indent=2) + "\n")
     text.close()
