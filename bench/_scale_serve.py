@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -146,11 +147,15 @@ def probe(data_dir: Path, queries_file: Path, out_file: Path) -> None:
 
     for i in range(min(20, len(queries))):  # warm up, as a running service is
         engine(i)
-    lat, cpu, got = [], [], []
+    lat, cpu, got, faults = [], [], [], []
     for i in range(len(queries)):
+        f = resource.getrusage(resource.RUSAGE_SELF).ru_majflt
         t, c = time.perf_counter(), time.process_time()
         got.append(engine(i))
         lat.append((time.perf_counter() - t) * 1000)
+        # Page faults that waited for the disk: a memory-mapped part of the index that was
+        # not in RAM (each costs a disk read; on-disk vectors read to rescore show here).
+        faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_majflt - f)
         # CPU of every thread of the process: what a query costs whatever else runs on
         # the machine (wall time on a shared machine also counts waiting for a core).
         cpu.append((time.process_time() - c) * 1000)
@@ -189,6 +194,7 @@ def probe(data_dir: Path, queries_file: Path, out_file: Path) -> None:
             "hybrid_filtered_p99_ms": _pct(lat, 99),
             "hybrid_filtered_cpu_p50_ms": _pct(cpu, 50),
             "hybrid_filtered_cpu_p99_ms": _pct(cpu, 99),
+            "disk_page_faults_per_query": round(float(np.mean(faults)), 2),
             "by_filter": {
                 k: {
                     "queries": len(v),
@@ -206,6 +212,7 @@ def probe(data_dir: Path, queries_file: Path, out_file: Path) -> None:
                 {
                     "ms": round(lat[i], 2),
                     "cpu_ms": round(cpu[i], 2),
+                    "disk_page_faults": faults[i],
                     "text": queries[i]["text"],
                     "class": queries[i]["class"],
                     "filters": queries[i]["filters"],

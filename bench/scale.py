@@ -2,7 +2,7 @@
 
     make bench-scale                                          # 10k and 100k
     .venv/bin/python bench/scale.py --sizes 1000000 --embed-budget-s 1800   # 1M, bounded
-    .venv/bin/python bench/scale.py --sizes 100000 --layouts scalar-disk,binary-disk,none-ram
+    .venv/bin/python bench/scale.py --sizes 100000 --layouts scalar-ram,scalar-disk,none-ram
 
 Per size and index layout it writes into bench/results/scale.json (merging with runs of
 other sizes):
@@ -59,6 +59,7 @@ CHUNK = 4096
 # made; the 100k runs of the other layouts were built before, their image vectors
 # followed the text layout: bench/results/scale.json "notes").
 LAYOUTS: dict[str, dict[str, Any]] = {
+    "scalar-ram": {"quantization": "scalar", "vectors_on_disk": False, "payload_on_disk": True},
     "scalar-disk": {"quantization": "scalar", "vectors_on_disk": True, "payload_on_disk": True},
     "text-ram": {"quantization": "none", "vectors_on_disk": False, "payload_on_disk": True},
     "binary-disk": {"quantization": "binary", "vectors_on_disk": True, "payload_on_disk": True},
@@ -283,7 +284,10 @@ def _summary(r: dict) -> dict:
         "hnsw_build_seconds": r["ingest"]["hnsw_build_seconds"],
         "hybrid_filtered_p50_ms": q["hybrid_filtered_p50_ms"],
         "hybrid_filtered_p99_ms": q["hybrid_filtered_p99_ms"],
+        "hybrid_filtered_cpu_p99_ms": q.get("hybrid_filtered_cpu_p99_ms"),
+        "disk_page_faults_per_query": q.get("disk_page_faults_per_query"),
         "recall_at_10": q["recall_at_10"],
+        "load_avg_1m": r.get("machine", {}).get("load_avg_1m"),
     }
 
 
@@ -293,7 +297,7 @@ def interleaved(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
     keys = ("hybrid_filtered_p50_ms", "hybrid_filtered_p99_ms", "hybrid_filtered_cpu_p50_ms",
             "hybrid_filtered_cpu_p99_ms", "search_service_cpu_mean_ms", "recall_at_10",
-            "dense_recall_at_10")  # fmt: skip
+            "dense_recall_at_10", "disk_page_faults_per_query")  # fmt: skip
     for n in (int(x) for x in args.sizes.split(",")):
         sfx = "-noimg" if args.no_images else ""
         first = args.work / f"{n}-{args.layouts.split(',')[0]}{sfx}" / "data" / "queries.json"
@@ -318,7 +322,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     settings = Settings()
     ap.add_argument("--sizes", default="10000,100000")
-    ap.add_argument("--layouts", default="scalar-disk", help=f"of {', '.join(LAYOUTS)}")
+    ap.add_argument("--layouts", default=next(iter(LAYOUTS)), help=f"of {', '.join(LAYOUTS)}")
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--work", type=Path, default=Path(settings.data_dir) / "bench-scale")
     ap.add_argument("--rebuild", action="store_true", help="drop built indexes (keeps vectors)")

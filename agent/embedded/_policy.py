@@ -243,7 +243,7 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
             relaxed = {a: v for a, v in relaxed.items() if a != k}
             if relaxed.get("query") or any(relaxed.get(f) is not None for f in SEARCH_FILTERS):
                 calls.append(PlannedCall(name="catalog_search", args={**relaxed, "page": 1}))
-        return Plan(calls=calls, reason="relax filters")
+        return Plan(calls=calls, reason="relax filters", until_found=True)
     if nlu.intent in ("order_status", "cancel_order"):
         listed = next((o for o in outcomes if o.name == "list_orders" and o.ok), None)
         orders = list(((listed.content or {}) if listed else {}).get("orders") or [])

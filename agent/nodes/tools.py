@@ -41,7 +41,14 @@ async def run_tools(
     turn = turn_of(state)
     approved = bool((turn.get("confirmation") or {}).get("approved"))
     new: list[dict[str, Any]] = []
+    found = False
     for call in turn.get("pending", []):
+        if found:
+            # Alternatives after one that found products: the reply uses that one. The
+            # call still gets a result (the history answers every call), and the turn's
+            # results keep their number (the reply's wording is drawn from it).
+            new.append(outcome(call, ok=True, content={"not_run": NOT_RUN}))
+            continue
         emit(ev.ToolCallEvent(id=call["id"], name=call["name"], arguments=call["args"]))
         try:
             tool = deps.registry.get(call["name"])
@@ -67,6 +74,7 @@ async def run_tools(
             )
         emit_outcome(result)
         new.append(result)
+        found = bool(turn.get("until_found")) and _lists_products(result)
     turn.update(
         {
             "outcomes": [*turn.get("outcomes", []), *new],
@@ -76,6 +84,14 @@ async def run_tools(
         }
     )
     return {"turn": turn, "messages": [outcome_message(o) for o in new]}
+
+
+NOT_RUN = "not run: an earlier alternative in this step found products"
+
+
+def _lists_products(result: dict[str, Any]) -> bool:
+    content = result.get("content")
+    return bool(result.get("ok") and isinstance(content, dict) and content.get("products"))
 
 
 async def after_tools(state: AgentState) -> Literal["act", "respond", "route"]:

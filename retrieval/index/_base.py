@@ -53,13 +53,15 @@ class IndexLayout:
 
     The defaults are the measured choice for catalogs up to 1M products on a small
     machine (bench/results/scale.json, docs/scale.md): int8 codes of the text vectors
-    pinned in RAM, their floats memory-mapped on disk and read only to rescore the best
-    candidates; image vectors the same way whatever the text layout; the stored payload
-    on disk (read for the hits a page shows; filters use the payload indexes, in RAM).
+    pinned in RAM (what HNSW reads on every hop), their floats loaded into RAM when the
+    index opens (read to rescore the best candidates: on disk, the engine opens them cold
+    and each rescored candidate is a disk read, most of a query's wall time); image
+    vectors as codes in RAM with floats on disk whatever the text layout; the stored
+    payload on disk (read for the hits a page shows; filters use the payload indexes).
     """
 
     quantization: Literal["scalar", "binary", "none"] = "scalar"  # of the text vectors
-    vectors_on_disk: bool = True  # the text vectors' floats
+    vectors_on_disk: bool = False  # the text vectors' floats
     payload_on_disk: bool = True
     # Candidates scored on quantised vectors per result, then rescored on the originals.
     oversampling: float = 2.0

@@ -55,10 +55,15 @@ def _catalog(n: int) -> list[IndexPoint]:
     return points
 
 
-@pytest.mark.parametrize("quantization", ["scalar", "binary", "none"])
-def test_edge_layout_is_applied_and_survives_a_restart(tmp_path: Path, quantization: str) -> None:
-    # Codes go with floats on disk (the large-catalog layout); none keeps floats in RAM.
-    on_disk = quantization != "none"
+@pytest.mark.parametrize(
+    ("quantization", "on_disk"),
+    # The default (int8 codes, floats in RAM), the lean one (floats on disk), 1-bit codes,
+    # and floats alone in RAM.
+    [("scalar", False), ("scalar", True), ("binary", True), ("none", False)],
+)
+def test_edge_layout_is_applied_and_survives_a_restart(
+    tmp_path: Path, quantization: str, on_disk: bool
+) -> None:
     settings = Settings(
         data_dir=tmp_path, index_quantization=quantization, index_vectors_on_disk=on_disk
     )
