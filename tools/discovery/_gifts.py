@@ -66,6 +66,15 @@ def audience_for(recipient: str | None, defaults: dict[str, Any]) -> str | None:
     return None
 
 
+def _fits(p: Product, audience: str | None) -> bool:
+    """A product for that recipient: theirs or anyone's; a child's gift is a kids' product
+    (a unisex chain necklace is no present for a six-year-old)."""
+    if not audience:
+        return True
+    allowed = (audience,) if audience == "kids" else (audience, "unisex", None)
+    return p.attributes.get("audience") in allowed
+
+
 def _leaf_names(ctx: ToolContext) -> dict[str, str]:
     """The shop's leaf category names (what shoppers call things) -> their full paths
     (the context that tells "Sleeping Bags" is camping gear)."""
@@ -96,7 +105,7 @@ def categories_for(
         filters["price_max"] = float(budget)
     res = catalog.search(phrase, filters, 1, 30)
     for rank, p in enumerate(res.products):
-        if audience and p.attributes.get("audience") not in (audience, "unisex", None):
+        if not _fits(p, audience):
             continue
         if p.leaf_category:
             score[norm(p.leaf_category)] += 1.0 / (2 + rank)
@@ -167,7 +176,7 @@ def _pick(
     for rank, p in enumerate(taste.allowed(res)):
         if p.id in skip:
             continue
-        if audience and p.attributes.get("audience") not in (audience, "unisex", None):
+        if not _fits(p, audience):
             continue
         s = taste.boost(p)[0] - 0.15 * rank
         if best is None or s > best[0]:
