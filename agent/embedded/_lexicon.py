@@ -15,7 +15,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from shopagent.agent.embedded._catalog import singular
+from shopagent.agent.embedded._catalog import measure_key, singular
 from shopagent.agent.embedded._schema import CATALOG_SLOTS
 from shopagent.agent.embedded._words import (
     AUDIENCE_CUES,
@@ -103,6 +103,12 @@ class Lexicon:
             if target:
                 for f in _plural_forms(noun):
                     self.surfaces["category"].setdefault(f, target)
+        # sizes that are measures, by their key: "1l", "1 litre" and "1 ltr" are "1 l"
+        self._measures = {
+            measure_key(v): v
+            for v in self.facets["size"]
+            if re.search(r"\d", v) and re.search(r"[a-z]", v.lower())
+        }
         self._max_words = max(
             (len(s.split()) for d in self.surfaces.values() for s in d), default=1
         )
@@ -122,6 +128,8 @@ class Lexicon:
         table = self.surfaces.get(slot, {})
         if s in table:
             return table[s]
+        if slot == "size" and (measure := self._measure(s)) is not None:
+            return measure
         # strip a leading article/possessive: "a navy", "my husband"
         trimmed = re.sub(r"^(?:a|an|the|my|in|for|some)\s", "", s)
         if trimmed in table:
@@ -143,7 +151,10 @@ class Lexicon:
 
         Exact matches of short/common surfaces need a cue ("size m", "for him"); fuzzy
         matches (typos) need at least five letters and no exact reading."""
-        words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[\w&'+-]+", text)]
+        # a decimal is one word ("0.6 l", "13.3 inch")
+        words = [
+            (m.start(), m.end(), m.group(0)) for m in re.finditer(r"\d+(?:\.\d+)+|[\w&'+-]+", text)
+        ]
         taken = [False] * len(words)
         out: list[Match] = []
 
@@ -161,6 +172,8 @@ class Lexicon:
                 prev = words[i - 1][2].lower() if i > 0 else ""
                 for slot in TYPE_PRIORITY:
                     value = self.surfaces[slot].get(surface)
+                    if value is None and slot == "size":
+                        value = self._measure(surface)
                     if value is None:
                         continue
                     if surface in CUE_ONLY and not self._cued(slot, prev, surface):
@@ -183,6 +196,12 @@ class Lexicon:
                         taken[i] = True
                         break
         return sorted(out, key=lambda m: m.start)
+
+    def _measure(self, surface: str) -> str | None:
+        """The size a measure in any spelling of its unit names ("1l" -> "1 l")."""
+        if not self._measures or not re.search(r"\d", surface):
+            return None
+        return self._measures.get(measure_key(surface))
 
     @staticmethod
     def _cued(slot: str, prev: str, surface: str) -> bool:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from shopagent.agent.embedded._cues import ASKS_FOR, QUESTION_ABOUT, STOCK_QUESTION
 from shopagent.agent.embedded._parse import parse
 from shopagent.agent.embedded._schema import PRODUCT_INTENTS, DialogueState, NLUResult, Slots
-from shopagent.agent.embedded._slots import CART_WORDS, FILTER_INTENTS
+from shopagent.agent.embedded._slots import CART_WORDS, FILTER_INTENTS, values_only
 from shopagent.agent.embedded._titles import PURCHASE
 
 if TYPE_CHECKING:
@@ -111,6 +111,16 @@ def read_turn(
     elif intent in _CHAT_INTENTS and named & {"category", "brand"}:
         # "mechanical keyboard from Voltix": the catalog's words make it shopping
         intent, confidence = "search", scores["search"] + scores["refine"]
+    elif (
+        intent not in ("search", "refine")
+        and image_id is None
+        and (state.filters or state.query)
+        and not state.focus
+        and values_only(tier, text, state.filters.get("category")) is not None
+    ):
+        # "1l", "tactile", "32GB" while a search is going: the answer to its clarifying
+        # question, typed instead of tapped, whatever the model makes of one bare word
+        intent, confidence = "refine", max(confidence, 0.9)
     elif (
         intent in _CHAT_INTENTS
         and named & {"color", "material", "size", "style", "audience"}
