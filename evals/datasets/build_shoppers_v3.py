@@ -120,13 +120,13 @@ def conversations() -> list[dict[str, Any]]:
         conv(
             "gym-06",
             ["follow_up", "product_qa"],
-            "junior rackets, then what the second is made of",
+            "junior rackets, then what the first is made of",
             say(
                 "have you any rackets for a junior",
                 "search",
                 products=shows("category=Tennis Rackets", "audience=kids"),
             ),
-            say("what's the second one made of?", "product_details", **qa(2, "material")),
+            say("what's the first one made of?", "product_details", **qa(1, "material")),
         ),
         conv(
             "toys-01",
