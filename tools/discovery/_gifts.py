@@ -66,12 +66,23 @@ def audience_for(recipient: str | None, defaults: dict[str, Any]) -> str | None:
     return None
 
 
-def _fits(p: Product, audience: str | None) -> bool:
-    """A product for that recipient: theirs or anyone's; a child's gift is a kids' product
-    (a unisex chain necklace is no present for a six-year-old)."""
+# A request about a young child: "turns six", "a 4 year old", "my toddler"
+_CHILD = re.compile(
+    r"\b(?:toddler|baby|infant|little one|kid|child|(?:turns?|turning|is|aged?)\s+"
+    r"(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b|"
+    r"(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"[ -]?(?:years?|yrs?)[ -]?old)",
+    re.I,
+)
+
+
+def _fits(p: Product, audience: str | None, *, child: bool = False) -> bool:
+    """A product for that recipient: theirs or anyone's; a young child's gift is a kids'
+    product (a unisex chain necklace is no present for a six-year-old, though a son may
+    be grown up)."""
     if not audience:
         return True
-    allowed = (audience,) if audience == "kids" else (audience, "unisex", None)
+    allowed = ("kids",) if child and audience == "kids" else (audience, "unisex", None)
     return p.attributes.get("audience") in allowed
 
 
@@ -176,7 +187,7 @@ def _pick(
     for rank, p in enumerate(taste.allowed(res)):
         if p.id in skip:
             continue
-        if not _fits(p, audience):
+        if not _fits(p, audience, child=bool(_CHILD.search(args.request or ""))):
             continue
         s = taste.boost(p)[0] - 0.15 * rank
         if best is None or s > best[0]:
