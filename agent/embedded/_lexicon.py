@@ -24,6 +24,7 @@ from shopagent.agent.embedded._words import (
     SIZE_CUES,
     STOP,
     TYPE_PRIORITY,
+    UNIT_OF,
 )
 
 
@@ -344,6 +345,8 @@ class SpellFixer:
     ) -> None:
         targets = {s for d in lexicon.surfaces.values() for s in d if " " not in s}
         targets |= {w for w in (catalog_words or set()) if w.isalpha()}
+        # units of the catalog's measures, as shoppers spell them ("peices" -> "pieces")
+        targets |= {w for w in UNIT_OF if w.isalpha() and len(w) >= 5}
         self.targets = sorted(t for t in targets | set(CHAT_WORDS) if len(t) >= 4)
         self._target_set = set(self.targets)
         self._by_len: dict[int, list[str]] = {}

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from shopagent.agent.embedded import _guards
+from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import ASKS_FOR, QUESTION_ABOUT, STOCK_QUESTION
 from shopagent.agent.embedded._parse import parse
 from shopagent.agent.embedded._schema import PRODUCT_INTENTS, DialogueState, NLUResult, Slots
@@ -63,6 +65,24 @@ def _plugin_turn(
     )
 
 
+def _names_a_kind(tier: EmbeddedTier, text: str) -> bool:
+    """The thing asked for is one of the shop's product types, named ("a teddy bear for my
+    granddaughter"): a search in it answers better than a plan over several categories.
+    Not when a shown product is pointed at ("style this sofa") or the type is only the
+    use ("a gift for my dad who likes tennis rackets")."""
+    if parse(text).references:
+        return False
+    head, _ = _guards.split_use(text)
+    head = head.rstrip(" ,.;:!?")
+    kinds = [m for m in tier.lexicon.scan(head, [], fuzzy=False) if m.slot == "category"]
+    if not kinds:
+        return False
+    # the type ends the request's head ("teddy bear": a word products are named by);
+    # "shoe" in "I'm a size M and shoe size 40" does not
+    last = head.split()[-1]
+    return kinds[-1].end == len(head) or singular(last) in tier.assortment.head_nouns
+
+
 def read_turn(
     tier: EmbeddedTier, text: str, state: DialogueState, *, image_id: str | None = None
 ) -> NLUResult:
@@ -85,8 +105,12 @@ def read_turn(
     text = fixed
     if tier.plugins is not None and image_id is None:  # [plugin hook]
         plugin = _plugin_turn(tier, text, state, scores)
-        if plugin is not None and not tier.assortment.asks_for_a_kind(
-            text, {m.slot for m in tier.lexicon.scan(text.lower(), [], fuzzy=False)}
+        if (
+            plugin is not None
+            and not tier.assortment.asks_for_a_kind(
+                text, {m.slot for m in tier.lexicon.scan(text.lower(), [], fuzzy=False)}
+            )
+            and not _names_a_kind(tier, text)
         ):
             return plugin
     intent = max(scores, key=scores.__getitem__)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from shopagent.agent.embedded import (
     INTENTS,
@@ -20,7 +21,9 @@ from shopagent.agent.embedded import (
     whole_words,
 )
 from shopagent.agent.embedded._catalog import CatalogProfile, build_profile, measure_key
+from shopagent.agent.plugin_match import PluginMatcher
 from shopagent.retrieval.embed import TextEmbedder
+from shopagent.tools import ToolContext, tool
 
 
 def _product(pid: str, title: str, category: str, **options: list[str]) -> dict[str, Any]:
@@ -231,3 +234,39 @@ def test_the_named_category_wins_a_shared_title_word(
     music: EmbeddedTier, text: str, category: str
 ) -> None:
     assert music.understand(text, DialogueState()).slots.category == category
+
+
+# --- a product type named for someone is a search, not a gift plan -------------------------
+class _PlanArgs(BaseModel):
+    request: str | None = None
+    recipient: str | None = None
+
+
+@tool(
+    examples=[
+        "a present for my nephew who loves music, under 40",
+        "my grandson's birthday is next week, what could I get him?",
+        "gift ideas for my dad",
+    ]
+)
+def gift_ideas(ctx: ToolContext, args: _PlanArgs) -> dict[str, Any]:
+    """Plan gifts over several categories."""
+    return {"products": []}
+
+
+def test_a_named_product_type_for_someone_is_searched_not_planned(encode: object) -> None:
+    tier = _tier(MUSIC, encode, Reads())
+    matcher = PluginMatcher(
+        [gift_ideas],
+        encode,  # type: ignore[arg-type]
+        threshold=0.6,
+        facets={"category": [p["category"].split(">")[-1].strip() for p in MUSIC]},
+        defaults={"recipients": {"kids": ["nephew", "grandson"], "men": ["dad"]}},
+    )
+    tier.attach_plugins(matcher, can_escalate=False)
+    text = "an acoustic guitar for my grandson"
+    assert matcher.match(text, DialogueState()) is not None  # it reads like a gift request
+    nlu = tier.understand(text, DialogueState())
+    assert nlu.intent == "search" and nlu.slots.category == "Acoustic Guitars", nlu
+    # a present naming no product type is still planned, as is one for a shown product
+    assert tier.understand("gift ideas for my dad", DialogueState()).intent.startswith("plugin:")
