@@ -175,6 +175,13 @@ def test_measure_keys() -> None:
     assert measure_key("5 x 8 ft") == measure_key("5x8 feet")
     assert measure_key("13.3 inch") == measure_key('13.3"')
     assert measure_key("2-person") == measure_key("2 person")
+    # dimensions typed without their unit are the one size that has them
+    lexicon = Lexicon({"size": ["5x8 ft", "8x10 ft"], "category": ["Doormats"]})
+    assert [(m.slot, m.value) for m in lexicon.scan("a 5x8 doormat")] == [
+        ("size", "5x8 ft"),
+        ("category", "Doormats"),
+    ]
+    assert [m.slot for m in lexicon.scan("a 3x5 doormat")] == ["category"]
 
 
 # --- 3. a bare option value typed as the answer -------------------------------------------
