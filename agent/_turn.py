@@ -31,7 +31,6 @@ APOLOGY = (
     "Sorry, I can't answer right now: no assistant model is available. "
     "Please try again in a moment."
 )
-MAX_CARDS_KEPT = 60
 
 
 @dataclass

@@ -32,6 +32,7 @@ class TurnState(TypedDict, total=False):
     reply: dict[str, Any] | None  # {"text", "product_ids"}
     bound: str | None  # which budget ended the turn, if any
     followup: bool  # the embedded plan asked for one more step after its results
+    until_found: bool  # pending calls are alternatives: stop at the first finding products
     action: dict[str, Any] | None  # a card action (agent/_actions.py): planned, no NLU
     quick_replies: list[str]  # short answers offered with this turn's reply
 
@@ -40,7 +41,9 @@ class AgentState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
     dialogue: dict[str, Any]  # agent.embedded.DialogueState dump: constraints, last shown ...
     turn: TurnState
-    cards: dict[str, dict[str, Any]]  # product cards recently shown, by id (bounded)
+    # Product cards shown, by id: no longer written (nothing read it, and it was re-saved
+    # with every checkpoint); kept in the schema so threads saved before still load.
+    cards: dict[str, dict[str, Any]]
     awaiting: dict[str, Any] | None  # the option question the last reply asked, if any
 
 
@@ -72,6 +75,7 @@ def new_turn(
         reply=None,
         bound=None,
         followup=False,
+        until_found=False,
         action=action,
         quick_replies=[],
     )

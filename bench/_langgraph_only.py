@@ -40,7 +40,7 @@ def trivial_graph(
             if new:
                 update["messages"] = new
             if last:  # the respond node's other channels
-                update.update({"cards": {}, "awaiting": None})
+                update["awaiting"] = None
             return update
 
         g.add_node(name, node)

@@ -325,13 +325,16 @@ class Assortment:
         return word in vocab or singular(word) in vocab or word in self._known_words
 
     def judge(
-        self, text: str, named: set[str], exclude: set[str], *, chat: bool = False
+        self, text: str, named: set[str], exclude: set[str], *, chat: bool = False, use: str = ""
     ) -> Verdict:
         """``text`` as a request for a product: no word of it naming what the shop sells
         is the first test (``_guards.not_carried``); the second is meaning: a thing close
         to one of the shop's product types is that product under another name ("couch").
         ``named``: catalog slots the lexicon found in it; ``exclude``: its filter words;
-        ``chat``: the model read it as small talk (then it must hold a real word)."""
+        ``chat``: the model read it as small talk (then it must hold a real word);
+        ``use``: what the thing is for, when that names a product the shop sells ("for my
+        laptop"): the closest categories are judged with it ("sleeve for my laptop" is
+        nearer bags than sweaters)."""
         missing = _guards.not_carried(text, self.profile, named, self.head_nouns, exclude)
         if not missing:
             return Verdict()
@@ -340,7 +343,7 @@ class Assortment:
         if chat and not real:
             return Verdict(no_words=True)
         if self.carried_as(missing) is None:
-            return Verdict(missing=missing, closest=self.closest(missing))
+            return Verdict(missing=missing, closest=self.closest(f"{missing} {use}".strip()))
         return Verdict(category=self.category_of(missing.split()[-1]))
 
     def asks_for_a_kind(self, text: str, named: set[str]) -> bool:

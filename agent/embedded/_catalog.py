@@ -14,13 +14,31 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from shopagent.agent.embedded._words import UNIT_OF
+
 _WORD = re.compile(r"[a-z0-9]+(?:['&-][a-z0-9]+)*")
+# a number and the unit after it, in any spelling UNITS knows ("1 litre", "32gb", '13.3"')
+_MEASURE = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*-?\s*("
+    + "|".join(sorted((re.escape(w) for w in UNIT_OF), key=len, reverse=True))
+    + r")(?![a-z])"
+)
+# Option values that say nothing was chosen: never read from a turn ("none of these")
+_NO_CHOICE = {"none", "n/a", "na", "default", "other", "yes", "no"}
 # Product attributes that are option-like facets (single values shared by the product).
 _ATTRIBUTE_FACETS = ("color", "material", "style", "audience")
 
 
 def _norm(v: Any) -> str:
     return " ".join(str(v).casefold().split())
+
+
+def measure_key(value: str) -> str:
+    """A value as a comparison key: case, spaces and hyphens dropped, units in one spelling
+    ("1 l", "1l", "1 Litre" -> "1l"; "32 GB" -> "32gb"; "5 x 8 ft" -> "5x8ft")."""
+    low = value.casefold().replace(",", ".")
+    low = _MEASURE.sub(lambda m: m.group(1) + UNIT_OF[m.group(2)], low)
+    return re.sub(r"[\s\-_]+", "", low)
 
 
 def singular(word: str) -> str:
@@ -153,6 +171,43 @@ class CatalogProfile:
             return []
         opts = self.options.get(_norm(str(category).split(">")[-1])) or {}
         return [k for k, v in opts.items() if len(v) > 1]
+
+    def option_values(
+        self, text: str, category: str | None, skip: tuple[str, ...] = ()
+    ) -> dict[str, str]:
+        """The category's own option values a turn names ("tactile" -> switch type,
+        "32 gb" -> RAM 32GB, "1tb" -> Storage "1TB SSD" when no other storage value starts
+        with 1TB), by option name; options named in ``skip`` (the slots) are left out."""
+        if not category:
+            return {}
+        opts = self.options.get(_norm(str(category).split(">")[-1])) or self.options.get(
+            _norm(category)
+        )
+        if not opts:
+            return {}
+        words = re.findall(r"[\w.+'\"/]+", text.casefold())
+        grams = {
+            measure_key(" ".join(words[i : i + n]))
+            for n in range(1, 5)
+            for i in range(len(words) - n + 1)
+        }
+        found: dict[str, str] = {}
+        for name, values in opts.items():
+            if name in skip or len(values) < 2:
+                continue
+            keys = {measure_key(v): v for v in values if _norm(v) not in _NO_CHOICE}
+            hits = [v for k, v in keys.items() if k in grams and (len(k) > 2 or k[0].isdigit())]
+            if not hits:
+                # "1tb" for "1TB SSD": the value's leading measure, when only it has that one
+                lead: dict[str, list[str]] = {}
+                for v in values:
+                    m = _MEASURE.match(v.casefold())
+                    if m and m.start() == 0:
+                        lead.setdefault(m.group(1) + UNIT_OF[m.group(2)], []).append(v)
+                hits = [vs[0] for k, vs in lead.items() if len(vs) == 1 and k in grams]
+            if hits:
+                found[name] = max(hits, key=len)
+        return found
 
     def best_category(self, surface: str, named: str, text: str) -> str:
         """The category a category word means in ``text``: ``named`` (the lexicon's

@@ -100,7 +100,8 @@ def yes_no(text: str) -> str | None:
 _ACCOUNT_THINGS = r"(?:cart|basket|bag|orders?|account|address|purchases?|wishlist|history)"
 _OTHER_USER_MORE = re.compile(
     # "my friend Sarah's cart", "alice's account", "my brother's order", "every user's cart"
-    rf"\b(?!(?:it|that|what|there|here|let|one|today|yesterday|tonight|everyone|somebody)'s)"
+    rf"\b(?!(?:it|that|what|there|here|let|one|today|yesterday|tonight|everyone|somebody|"
+    rf"where|who|how|when|why|he|she|this|mine)'s)"
     rf"[a-z0-9_]+'s\s(?:\w+\s)?{_ACCOUNT_THINGS}\b"
     # "her user id is u-4821", "his username is mike77", "their account"
     r"|\b(?:her|his|their)\s(?:user\s?id|username|user name|login|account|cart|basket|"
@@ -160,6 +161,19 @@ def content_words(text: str, exclude: set[str] | frozenset[str] = frozenset()) -
     ]
 
 
+def split_use(text: str) -> tuple[str, str]:
+    """The thing a request asks for and what it is for: "i need a sleeve for my laptop" ->
+    ("a sleeve ", "for my laptop"). The request's opening ("i'm looking for") and amounts
+    are dropped; words after "for", "with", "that" ... describe the thing or its use."""
+    low = re.sub(r"[$€£]?\d+(?:[.,]\d+)?\S*", " ", text.lower())
+    # "i'm looking for a tent for camping": what follows the request is the thing
+    low = _REQUEST.sub(" ", low, count=1)
+    parts = re.split(
+        r"\b(?=(?:for|with|that|which|from|by|to|under|below|over|in|on|about)\b)", low, maxsplit=1
+    )
+    return parts[0], (parts[1] if len(parts) > 1 else "")
+
+
 def not_carried(
     text: str,
     profile: CatalogProfile,
@@ -177,12 +191,7 @@ def not_carried(
     ... describe the use ("a blender for smoothies") and are left out."""
     if not profile.vocab or named & {"category", "brand"}:
         return None
-    low = re.sub(r"[$€£]?\d+(?:[.,]\d+)?\S*", " ", text.lower())
-    # "i'm looking for a tent for camping": what follows the request is the thing
-    low = _REQUEST.sub(" ", low, count=1)
-    head_part = re.split(
-        r"\b(?:for|with|that|which|from|by|to|under|below|over|in|on|about)\b", low
-    )[0]
+    head_part, _ = split_use(text)
     found = [w for w in content_words(head_part, exclude) if not _DESCRIBES.fullmatch(w)]
     if not found:
         return None

@@ -15,7 +15,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from shopagent.agent.embedded._catalog import singular
+from shopagent.agent.embedded._catalog import measure_key, singular
 from shopagent.agent.embedded._schema import CATALOG_SLOTS
 from shopagent.agent.embedded._words import (
     AUDIENCE_CUES,
@@ -24,6 +24,7 @@ from shopagent.agent.embedded._words import (
     SIZE_CUES,
     STOP,
     TYPE_PRIORITY,
+    UNIT_OF,
 )
 
 
@@ -103,6 +104,12 @@ class Lexicon:
             if target:
                 for f in _plural_forms(noun):
                     self.surfaces["category"].setdefault(f, target)
+        # sizes that are measures, by their key: "1l", "1 litre" and "1 ltr" are "1 l"
+        self._measures = {
+            measure_key(v): v
+            for v in self.facets["size"]
+            if re.search(r"\d", v) and re.search(r"[a-z]", v.lower())
+        }
         self._max_words = max(
             (len(s.split()) for d in self.surfaces.values() for s in d), default=1
         )
@@ -122,6 +129,8 @@ class Lexicon:
         table = self.surfaces.get(slot, {})
         if s in table:
             return table[s]
+        if slot == "size" and (measure := self._measure(s)) is not None:
+            return measure
         # strip a leading article/possessive: "a navy", "my husband"
         trimmed = re.sub(r"^(?:a|an|the|my|in|for|some)\s", "", s)
         if trimmed in table:
@@ -143,7 +152,10 @@ class Lexicon:
 
         Exact matches of short/common surfaces need a cue ("size m", "for him"); fuzzy
         matches (typos) need at least five letters and no exact reading."""
-        words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[\w&'+-]+", text)]
+        # a decimal is one word ("0.6 l", "13.3 inch")
+        words = [
+            (m.start(), m.end(), m.group(0)) for m in re.finditer(r"\d+(?:\.\d+)+|[\w&'+-]+", text)
+        ]
         taken = [False] * len(words)
         out: list[Match] = []
 
@@ -161,6 +173,8 @@ class Lexicon:
                 prev = words[i - 1][2].lower() if i > 0 else ""
                 for slot in TYPE_PRIORITY:
                     value = self.surfaces[slot].get(surface)
+                    if value is None and slot == "size":
+                        value = self._measure(surface)
                     if value is None:
                         continue
                     if surface in CUE_ONLY and not self._cued(slot, prev, surface):
@@ -183,6 +197,21 @@ class Lexicon:
                         taken[i] = True
                         break
         return sorted(out, key=lambda m: m.start)
+
+    def _measure(self, surface: str) -> str | None:
+        """The size a measure in any spelling of its unit names ("1l" -> "1 l")."""
+        if not self._measures or not re.search(r"\d", surface):
+            return None
+        key = measure_key(surface)
+        if key in self._measures:
+            return self._measures[key]
+        if re.fullmatch(r"\d+(?:\.\d+)?(?:x\d+(?:\.\d+)?)+", key):
+            # "5x8" for the rug sizes "5x8 ft": dimensions with the unit left off, when
+            # only one size has them
+            found = [v for k, v in self._measures.items() if re.fullmatch(rf"{key}[a-z]+", k)]
+            if len(found) == 1:
+                return found[0]
+        return None
 
     @staticmethod
     def _cued(slot: str, prev: str, surface: str) -> bool:
@@ -325,6 +354,8 @@ class SpellFixer:
     ) -> None:
         targets = {s for d in lexicon.surfaces.values() for s in d if " " not in s}
         targets |= {w for w in (catalog_words or set()) if w.isalpha()}
+        # units of the catalog's measures, as shoppers spell them ("peices" -> "pieces")
+        targets |= {w for w in UNIT_OF if w.isalpha() and len(w) >= 5}
         self.targets = sorted(t for t in targets | set(CHAT_WORDS) if len(t) >= 4)
         self._target_set = set(self.targets)
         self._by_len: dict[int, list[str]] = {}

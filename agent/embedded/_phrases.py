@@ -132,6 +132,11 @@ def _filter_names(dropped: list[str], filters: dict[str, Any]) -> str:
         "category": "the category",
     }
     said = [names.get(k) or f"the {k} ({filters.get(k)})" for k in dropped]
+    if "options" in dropped:
+        chosen = filters.get("options") or {}
+        said[dropped.index("options")] = "the " + " and ".join(
+            f"{k} ({v})" for k, v in chosen.items()
+        )
     if "color" in dropped:
         said[dropped.index("color")] = f"the colour ({filters.get('color')})"
     if not said:

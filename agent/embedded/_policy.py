@@ -28,7 +28,7 @@ from shopagent.agent.embedded._schema import (
 )
 from shopagent.agent.embedded._titles import words
 
-SEARCH_FILTERS = (*CATALOG_SLOTS, "price_min", "price_max")
+SEARCH_FILTERS = (*CATALOG_SLOTS, "price_min", "price_max", "options")
 
 GREETINGS = [
     "Hi! What are you shopping for today?",
@@ -136,6 +136,8 @@ def plan(
     call = PlannedCall
     if intent == "refine" and state.extra.get("visual_refine") and state.extra.get("image_id"):
         args = {"image_id": state.extra["image_id"], **state.extra.get("visual_filters", {})}
+        if state.extra.get("visual_category") and "category" not in args:
+            args["category"] = state.extra["visual_category"]
         return Plan(calls=[call(name="visual_search", args=args)])
     if intent in ("search", "refine"):
         if not state.query and not state.filters:
@@ -198,6 +200,7 @@ def _broad(state: DialogueState) -> bool:
 RELAX_ORDER = (
     "style",
     "audience",
+    "options",
     "material",
     "color",
     "size",
@@ -240,7 +243,7 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
             relaxed = {a: v for a, v in relaxed.items() if a != k}
             if relaxed.get("query") or any(relaxed.get(f) is not None for f in SEARCH_FILTERS):
                 calls.append(PlannedCall(name="catalog_search", args={**relaxed, "page": 1}))
-        return Plan(calls=calls, reason="relax filters")
+        return Plan(calls=calls, reason="relax filters", until_found=True)
     if nlu.intent in ("order_status", "cancel_order"):
         listed = next((o for o in outcomes if o.name == "list_orders" and o.ok), None)
         orders = list(((listed.content or {}) if listed else {}).get("orders") or [])

@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from shopagent.agent.embedded import _guards
+from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import ASKS_FOR, QUESTION_ABOUT, STOCK_QUESTION
 from shopagent.agent.embedded._parse import parse
+from shopagent.agent.embedded._product_plan import CLEAR_ALL
 from shopagent.agent.embedded._schema import PRODUCT_INTENTS, DialogueState, NLUResult, Slots
-from shopagent.agent.embedded._slots import CART_WORDS, FILTER_INTENTS
+from shopagent.agent.embedded._slots import CART_WORDS, FILTER_INTENTS, values_only
 from shopagent.agent.embedded._titles import PURCHASE
 
 if TYPE_CHECKING:
@@ -63,6 +66,24 @@ def _plugin_turn(
     )
 
 
+def _names_a_kind(tier: EmbeddedTier, text: str) -> bool:
+    """The thing asked for is one of the shop's product types, named ("a teddy bear for my
+    granddaughter"): a search in it answers better than a plan over several categories.
+    Not when a shown product is pointed at ("style this sofa") or the type is only the
+    use ("a gift for my dad who likes tennis rackets")."""
+    if parse(text).references:
+        return False
+    head, _ = _guards.split_use(text)
+    head = head.rstrip(" ,.;:!?")
+    kinds = [m for m in tier.lexicon.scan(head, [], fuzzy=False) if m.slot == "category"]
+    if not kinds:
+        return False
+    # the type ends the request's head ("teddy bear": a word products are named by);
+    # "shoe" in "I'm a size M and shoe size 40" does not
+    last = head.split()[-1]
+    return kinds[-1].end == len(head) or singular(last) in tier.assortment.head_nouns
+
+
 def read_turn(
     tier: EmbeddedTier, text: str, state: DialogueState, *, image_id: str | None = None
 ) -> NLUResult:
@@ -85,8 +106,12 @@ def read_turn(
     text = fixed
     if tier.plugins is not None and image_id is None:  # [plugin hook]
         plugin = _plugin_turn(tier, text, state, scores)
-        if plugin is not None and not tier.assortment.asks_for_a_kind(
-            text, {m.slot for m in tier.lexicon.scan(text.lower(), [], fuzzy=False)}
+        if (
+            plugin is not None
+            and not tier.assortment.asks_for_a_kind(
+                text, {m.slot for m in tier.lexicon.scan(text.lower(), [], fuzzy=False)}
+            )
+            and not _names_a_kind(tier, text)
         ):
             return plugin
     intent = max(scores, key=scores.__getitem__)
@@ -111,6 +136,16 @@ def read_turn(
     elif intent in _CHAT_INTENTS and named & {"category", "brand"}:
         # "mechanical keyboard from Voltix": the catalog's words make it shopping
         intent, confidence = "search", scores["search"] + scores["refine"]
+    elif (
+        intent not in ("search", "refine")
+        and image_id is None
+        and (state.filters or state.query)
+        and not state.focus
+        and values_only(tier, text, state.filters.get("category")) is not None
+    ):
+        # "1l", "tactile", "32GB" while a search is going: the answer to its clarifying
+        # question, typed instead of tapped, whatever the model makes of one bare word
+        intent, confidence = "refine", max(confidence, 0.9)
     elif (
         intent in _CHAT_INTENTS
         and named & {"color", "material", "size", "style", "audience"}
@@ -208,6 +243,10 @@ def read_turn(
         # not about that product: a search (and an honest "we don't carry" if so)
         intent = "search"
         confidence = max(confidence, scores["search"] + scores["product_details"])
+    if intent == "view_cart" and CLEAR_ALL.search(text):
+        # "empty my cart": the cart's words, but a removal of all of it (confirmed first)
+        intent = "remove_from_cart"
+        confidence = max(confidence, scores["view_cart"] + scores.get("remove_from_cart", 0.0))
     if intent not in PRODUCT_INTENTS:
         rest = text  # a title in a search is what the shopper is looking for
     slots = tier.extract_slots(rest, intent, context=state.filters.get("category"))

@@ -179,6 +179,12 @@ def respond(
                 text += " " + question[0]
                 quick = question[1]
         _remember(s, products)
+        if r.name == "visual_search" and r.args.get("image_id") and "category" not in r.args:
+            # what the photo shows is the kind of its nearest match: "any of those under
+            # $30?" narrows within that kind, not the look-alikes of other kinds
+            leaf = str(products[0].get("category") or "").split(">")[-1].strip()
+            if leaf:
+                s.extra["visual_category"] = leaf
         if nlu.notes.get("titled") in s.last_shown:
             s.focus = str(nlu.notes["titled"])  # the product the shopper named
         return Reply(text=text, product_ids=s.last_shown, quick_replies=quick), s

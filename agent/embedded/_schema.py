@@ -120,6 +120,9 @@ class Plan(BaseModel):
     # True: after these calls run, call ``EmbeddedTier.plan_next(nlu, state, outcomes)`` once
     # for the next step (a product named by its title: search, then add what was found)
     followup: bool = False
+    # True: the calls are alternatives in order of preference (a search with fewer filters
+    # each); the reply uses the first that finds products, so the rest need not run.
+    until_found: bool = False
     quick_replies: list[str] = Field(default_factory=list)  # with ``reply``: answer buttons
     product_ids: list[str] = Field(default_factory=list)  # with ``reply``: products it names
 

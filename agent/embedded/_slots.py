@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
-from shopagent.agent.embedded._catalog import CatalogProfile
+from shopagent.agent.embedded._catalog import CatalogProfile, measure_key
 from shopagent.agent.embedded._cues import (
     FOR_USE,
     NOT_A_SIZE_AFTER,
@@ -32,6 +32,13 @@ _SUPERLATIVE = re.compile(
     r"(pricier|priciest|more expensive|most expensive|dearer))(?:\s(?:one|option|item|pair))?\b"
 )
 _PLURAL_REF = re.compile(r"\b(?:those|these|them|they|all)\b")
+# Words around a bare value given as an answer ("the 1l one please", "tactile i guess")
+_ANSWER_FILLER = re.compile(
+    r"\b(?:the|a|an|one|ones|in|please|pls|plz|size|sz|ok|okay|i'?d|i|like|want|prefer|go|"
+    r"with|let'?s|lets|maybe|just|then|how|what|about|only|thanks|thx|ty|guess|think|"
+    r"version|option|model|type|kind|is|fine|good|great|perfect|works|hmm+|um+|uh+|oh|"
+    r"yeah|yes|sure|probably|prob|rather)\b"
+)
 
 
 class SlotReader(Protocol):
@@ -84,7 +91,9 @@ def extract_slots(reader: SlotReader, text: str, intent: str, context: str | Non
             )
             for m in matches
         ]
-        category = next((m.value for m in matches if m.slot == "category"), context)
+        # the category the slot ends up with (a later mention wins, below): sizes and
+        # options are that category's ("electric guitar strings 10-46": the strings' gauge)
+        category = next((m.value for m in reversed(matches) if m.slot == "category"), context)
         for m in matches:
             if (
                 m.slot == "size"
@@ -105,6 +114,11 @@ def extract_slots(reader: SlotReader, text: str, intent: str, context: str | Non
                 if value is None:
                     continue  # not a value of that facet here: stays free text
             found[m.slot] = value  # a later mention wins ("no wait, the blue one")
+        if intent in FILTER_INTENTS:
+            # the category's own options ("tactile", "32GB"): filters like the slots
+            options = reader.profile.option_values(p.text, category, skip=CATALOG_SLOTS)
+            if options:
+                found["options"] = options
     if intent in ("add_to_cart", "search", "refine") and "size" not in found:
         paren = re.search(r"\(\s*([\w .-]{1,12}?)\s*\)", p.text)
         if paren:  # "<title> (L)", "(50 ml)": the size the shopper picked
@@ -142,6 +156,26 @@ def extract_slots(reader: SlotReader, text: str, intent: str, context: str | Non
         for k in CATALOG_SLOTS:
             found.pop(k, None)
     return Slots(**{k: v for k, v in found.items() if v is not None})
+
+
+def values_only(reader: SlotReader, text: str, category: str | None) -> Slots | None:
+    """The slots of a turn that is nothing but option values of the search in play ("1l",
+    "tactile", "32GB", "blue or black"): the answer to a clarifying question typed rather
+    than tapped, read as a refinement. None when the turn says anything else."""
+    slots = extract_slots(reader, text, "refine", context=category)
+    values = [
+        str(v)
+        for k in ("color", "size", "material", "style", "brand")
+        if (v := getattr(slots, k)) is not None
+    ] + list((slots.options or {}).values())
+    if not values or slots.category or parse(text).references:
+        return None
+    keys = [measure_key(v) for v in values]
+    rest = _ANSWER_FILLER.sub(" ", text.lower())
+    for word in re.findall(r"[\w.'\"-]+", rest):
+        if not any(measure_key(word) and measure_key(word) in k for k in keys):
+            return None  # a word that is no value: a question or a new request
+    return slots
 
 
 def _modifier_categories(reader: SlotReader, text: str, matches: list[Match]) -> list[Match]:

@@ -109,11 +109,16 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
         if getattr(slots, k) is not None
     }
     intent = nlu.intent
+    if slots.options and intent in ("search", "refine", "visual_search"):
+        # the category's own options filter like the slots; a refinement adds to them
+        same = intent == "refine" and "category" not in new
+        new["options"] = {**(s.filters.get("options") or {} if same else {}), **slots.options}
     s.extra.pop("visual_refine", None)
     # an option question is answered by the next turn or not at all
     s.extra.pop("pending_option", None)
     if intent == "visual_search" and nlu.image_id:
         s.extra["image_id"] = nlu.image_id  # "any of those under $30?" narrows this search
+        s.extra.pop("visual_category", None)  # the new photo's kind: set by its reply
         s.extra["visual_filters"] = new
     elif (
         intent == "refine"

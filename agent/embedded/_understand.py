@@ -84,7 +84,8 @@ def understand(
     if nlu.intent.startswith("plugin:"):
         return nlu
     in_play = bool(state.focus or state.last_shown)
-    searching = bool(state.filters or state.query)
+    # a visual search in play is a search too: "any of those under $30?" narrows it
+    searching = bool(state.filters or state.query or state.extra.get("image_id"))
     cart = state.extra.get("cart") or []
     named = {m.slot for m in tier.lexicon.scan(nlu.text.lower(), [], fuzzy=False)}
     if nlu.intent in ("search", "refine") and len(tier.titles):
@@ -215,9 +216,19 @@ def _note_missing(
     ``not_carried`` and ``closest``; a product under another name narrows the search
     to its category; ``product_like`` when a turn read as small talk names a product."""
     chat = nlu.intent not in ("search", "refine")
-    verdict = tier.assortment.judge(nlu.text, named, slot_words, chat=chat)
+    use = ""
+    if named & {"category", "brand"}:
+        # "a sleeve for my laptop" in a shop of laptops: the thing asked for is the head
+        # noun before "for"; a product type named after it is only its use
+        head, use = _guards.split_use(nlu.text)
+        named = {m.slot for m in tier.lexicon.scan(head, [], fuzzy=False)}
+        if not use or named & {"category", "brand"}:
+            return
+    verdict = tier.assortment.judge(nlu.text, named, slot_words, chat=chat, use=use)
     if verdict.missing:
         notes["not_carried"] = verdict.missing  # "show me umbrellas", "blender"
+        if use:
+            nlu.slots.category = None  # the laptops of "a sleeve for my laptop" are its use
         if verdict.closest:
             notes["closest"] = verdict.closest
         return

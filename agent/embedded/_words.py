@@ -93,5 +93,35 @@ STOP = {
     "waist", "wedding", "party", "winter", "summer", "warm", "work", "gift", "gifts",
 }
 SIZE_CUES = {"size", "sz", "in", "a", "an", "only", "about"}
+# Units of measure as shoppers write them, by the catalog's way: "1l", "1 litre", "1 ltr"
+# are all the catalog's "1 l"; "32 gb" is "32GB". A value is matched with its unit in any
+# of these spellings, joined to the number or not.
+UNITS: dict[str, tuple[str, ...]] = {
+    "l": ("l", "ltr", "ltrs", "lt", "litre", "litres", "liter", "liters"),
+    "ml": ("ml", "mls", "millilitre", "millilitres", "milliliter", "milliliters"),
+    "cl": ("cl", "centilitre", "centilitres", "centiliter", "centiliters"),
+    "kg": ("kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"),
+    "g": ("g", "gr", "grams", "gram"),
+    "lb": ("lb", "lbs", "pound", "pounds"),
+    "oz": ("oz", "ounce", "ounces"),
+    "qt": ("qt", "quart", "quarts"),
+    "gal": ("gal", "gallon", "gallons"),
+    "mm": ("mm", "millimetre", "millimetres", "millimeter", "millimeters"),
+    "cm": ("cm", "centimetre", "centimetres", "centimeter", "centimeters"),
+    "m": ("m", "metre", "metres", "meter", "meters"),
+    "in": ("in", "inch", "inches", '"', "''"),
+    "ft": ("ft", "feet", "foot"),
+    "gb": ("gb", "gig", "gigs", "gigabyte", "gigabytes"),
+    "tb": ("tb", "terabyte", "terabytes"),
+    "mb": ("mb", "megabyte", "megabytes"),
+    "mah": ("mah",),
+    "w": ("w", "watt", "watts"),
+    "v": ("v", "volt", "volts"),
+    "pieces": ("pieces", "piece", "pcs", "pc"),
+    "person": ("person", "people", "persons", "man"),
+    "seat": ("seat", "seats", "seater"),
+    "pack": ("pack", "packs", "pk"),
+}
+UNIT_OF = {w: unit for unit, words in UNITS.items() for w in words}
 AUDIENCE_CUES = {"for", "to", "my", "a", "his", "her"}
 # fmt: on

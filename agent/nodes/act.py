@@ -43,6 +43,7 @@ async def act(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
 
 def pending_from_plan(turn: TurnState, plan: Plan, *, first: bool = True) -> dict[str, Any]:
     turn["followup"] = first and bool(plan.calls) and bool(plan.followup)
+    turn["until_found"] = plan.until_found
     turn["pending"] = [
         {"id": f"call_{uuid.uuid4().hex[:12]}", "name": c.name, "args": c.args, "raw": None}
         for c in plan.calls

@@ -11,7 +11,6 @@ from shopagent.agent import _actions
 from shopagent.agent import events as ev
 from shopagent.agent._turn import (
     APOLOGY,
-    MAX_CARDS_KEPT,
     REPHRASE,
     AgentDeps,
     cards_from_outcomes,
@@ -77,8 +76,6 @@ async def respond(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
         emit(ev.MessageDeltaEvent(text=text))
     tier = turn["tier"] if turn["tier"] in ("embedded", "local", "frontier") else "none"
     emit(ev.MessageEvent(text=text, tier=tier, quick_replies=quick))
-    kept = {**(state.get("cards") or {}), **found}
-    update["cards"] = dict(list(kept.items())[-MAX_CARDS_KEPT:])
     update["turn"] = turn
     update["messages"] = [
         AIMessage(

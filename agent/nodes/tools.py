@@ -9,8 +9,10 @@ from langchain_core.runnables import RunnableConfig
 
 from shopagent.agent import events as ev
 from shopagent.agent._turn import AgentDeps, emit, emit_outcome, outcome, turn_of
+from shopagent.agent.embedded import NLUResult, ToolOutcome
 from shopagent.agent.llm_policy import outcome_message
-from shopagent.agent.state import AgentState
+from shopagent.agent.nodes.understand import dialogue_of
+from shopagent.agent.state import AgentState, TurnState
 from shopagent.errors import ToolError
 from shopagent.tools import ToolContext
 
@@ -41,7 +43,14 @@ async def run_tools(
     turn = turn_of(state)
     approved = bool((turn.get("confirmation") or {}).get("approved"))
     new: list[dict[str, Any]] = []
+    found = False
     for call in turn.get("pending", []):
+        if found:
+            # Alternatives after one that found products: the reply uses that one. The
+            # call still gets a result (the history answers every call), and the turn's
+            # results keep their number (the reply's wording is drawn from it).
+            new.append(outcome(call, ok=True, content={"not_run": NOT_RUN}))
+            continue
         emit(ev.ToolCallEvent(id=call["id"], name=call["name"], arguments=call["args"]))
         try:
             tool = deps.registry.get(call["name"])
@@ -67,6 +76,7 @@ async def run_tools(
             )
         emit_outcome(result)
         new.append(result)
+        found = bool(turn.get("until_found")) and _lists_products(result)
     turn.update(
         {
             "outcomes": [*turn.get("outcomes", []), *new],
@@ -75,7 +85,33 @@ async def run_tools(
             "confirmation": None,
         }
     )
+    if turn.get("followup") and not _followup_has_work(state, turn, deps):
+        turn["followup"] = False  # straight to the reply: one superstep (act) fewer
     return {"turn": turn, "messages": [outcome_message(o) for o in new]}
+
+
+def _followup_has_work(state: AgentState, turn: TurnState, deps: AgentDeps) -> bool:
+    """Whether the embedded tier's follow-up step (``act`` after these results) would plan
+    a call or a reply. Mostly it would not (the search found what was asked), and ``act``
+    with an empty plan only passes the turn on to ``respond``. The plan is a pure function
+    of the turn's reading and results; ``act`` makes it again when there is work."""
+    nlu = turn.get("nlu")
+    if turn.get("tier") != "embedded" or deps.embedded is None or not nlu or turn.get("reroute"):
+        return True  # not the embedded follow-up: leave the decision to act
+    plan = deps.embedded.plan_next(
+        NLUResult.model_validate(nlu),
+        dialogue_of(state),
+        [ToolOutcome.model_validate(o) for o in turn["outcomes"]],
+    )
+    return bool(plan.calls or plan.reply)
+
+
+NOT_RUN = "not run: an earlier alternative in this step found products"
+
+
+def _lists_products(result: dict[str, Any]) -> bool:
+    content = result.get("content")
+    return bool(result.get("ok") and isinstance(content, dict) and content.get("products"))
 
 
 async def after_tools(state: AgentState) -> Literal["act", "respond", "route"]:

@@ -110,3 +110,34 @@ async def test_routine_conversation_on_the_embedded_tier_alone(
     status = of(events, "tool_call")[0]
     assert status.name == "order_status" and status.arguments["order_id"] == order_id
     assert "pending" in of(events, "message")[0].text.lower()
+
+
+async def test_relaxed_searches_stop_at_the_first_that_finds_products(
+    service_factory: Any, embedded_tier: Any, shared_catalog: Any
+) -> None:
+    """A filtered search that finds nothing is retried with filters dropped one at a time;
+    the reply uses the first retry that finds products, so the later ones are not run, and
+    the history still answers every call the turn planned."""
+    svc = await service_factory(embedded=embedded_tier)
+    products = [shared_catalog.get_product(i) for i in shared_catalog.product_ids()]
+    leaf, _ = busiest(shared_catalog)
+    colours = {str(p.attributes.get("color")) for p in products if p.attributes.get("color")}
+    in_leaf = {str(p.attributes.get("color")) for p in products if p.leaf_category == leaf}
+    absent = sorted(colours - in_leaf)
+    if not absent:
+        pytest.skip("every colour of the catalog is in its busiest category")
+    sid = (await svc.sessions.create_session("alice")).session_id
+
+    events = await turn(svc, sid, f"{absent[0]} {leaf.lower()} under 500 dollars")
+    calls = of(events, "tool_call")
+    assert calls[0].arguments["color"] == absent[0]  # nothing in that colour
+    # colour dropped, and that finds them: price and category are not dropped after it
+    assert len(calls) == 2 and "color" not in calls[1].arguments
+    assert calls[1].arguments["price_max"] == 500
+    assert "I dropped the colour" in of(events, "message")[0].text
+    assert of(events, "products")[0].products
+
+    history = await svc.history(user_id="alice", session_id=sid, include_tools=True)
+    planned = [c.id for h in history if h.tool_calls for c in h.tool_calls]
+    answered = [h for h in history if h.role == "tool"]
+    assert len(planned) == 4 and len(answered) == 4  # the search and its 3 alternatives

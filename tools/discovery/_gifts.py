@@ -66,6 +66,26 @@ def audience_for(recipient: str | None, defaults: dict[str, Any]) -> str | None:
     return None
 
 
+# A request about a young child: "turns six", "a 4 year old", "my toddler"
+_CHILD = re.compile(
+    r"\b(?:toddler|baby|infant|little one|kid|child|(?:turns?|turning|is|aged?)\s+"
+    r"(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b|"
+    r"(?:[1-9]|1[0-2]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"[ -]?(?:years?|yrs?)[ -]?old)",
+    re.I,
+)
+
+
+def _fits(p: Product, audience: str | None, *, child: bool = False) -> bool:
+    """A product for that recipient: theirs or anyone's; a young child's gift is a kids'
+    product (a unisex chain necklace is no present for a six-year-old, though a son may
+    be grown up)."""
+    if not audience:
+        return True
+    allowed = ("kids",) if child and audience == "kids" else (audience, "unisex", None)
+    return p.attributes.get("audience") in allowed
+
+
 def _leaf_names(ctx: ToolContext) -> dict[str, str]:
     """The shop's leaf category names (what shoppers call things) -> their full paths
     (the context that tells "Sleeping Bags" is camping gear)."""
@@ -96,7 +116,7 @@ def categories_for(
         filters["price_max"] = float(budget)
     res = catalog.search(phrase, filters, 1, 30)
     for rank, p in enumerate(res.products):
-        if audience and p.attributes.get("audience") not in (audience, "unisex", None):
+        if not _fits(p, audience):
             continue
         if p.leaf_category:
             score[norm(p.leaf_category)] += 1.0 / (2 + rank)
@@ -167,7 +187,7 @@ def _pick(
     for rank, p in enumerate(taste.allowed(res)):
         if p.id in skip:
             continue
-        if audience and p.attributes.get("audience") not in (audience, "unisex", None):
+        if not _fits(p, audience, child=bool(_CHILD.search(args.request or ""))):
             continue
         s = taste.boost(p)[0] - 0.15 * rank
         if best is None or s > best[0]:

@@ -114,13 +114,16 @@ class SQLiteDb:
         except Exception:
             log.warning("ROLLBACK failed", exc_info=True)
 
+    # One trip to the connection's thread per query (execute, fetch and close there):
+    # a cursor's execute, fetch and close are three, each a thread wake-up that costs
+    # more CPU than a lookup by key.
     async def one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
-        async with self.conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        """The first row (the callers look up by key: one row or none)."""
+        rows = await self.conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        async with self.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self.conn.execute_fetchall(sql, params))
 
     async def close(self) -> None:
         await self.conn.close()
