@@ -202,7 +202,16 @@ class Lexicon:
         """The size a measure in any spelling of its unit names ("1l" -> "1 l")."""
         if not self._measures or not re.search(r"\d", surface):
             return None
-        return self._measures.get(measure_key(surface))
+        key = measure_key(surface)
+        if key in self._measures:
+            return self._measures[key]
+        if re.fullmatch(r"\d+(?:\.\d+)?(?:x\d+(?:\.\d+)?)+", key):
+            # "5x8" for the rug sizes "5x8 ft": dimensions with the unit left off, when
+            # only one size has them
+            found = [v for k, v in self._measures.items() if re.fullmatch(rf"{key}[a-z]+", k)]
+            if len(found) == 1:
+                return found[0]
+        return None
 
     @staticmethod
     def _cued(slot: str, prev: str, surface: str) -> bool:

@@ -63,7 +63,7 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
             if s.quantity and _accepts("remove_from_cart", "quantity"):
                 rm["quantity"] = s.quantity  # "remove one of the two"
             return Plan(calls=[call(name="remove_from_cart", args=rm)])
-        if _CLEAR_ALL.search(nlu.text):
+        if CLEAR_ALL.search(nlu.text):
             return Plan(calls=[call(name="clear_cart")])  # "empty my whole cart"
         line = _cart_line(nlu, state)
         if line is not None:
@@ -88,7 +88,7 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
     return Plan(calls=[call(name="add_to_cart", args=add_args(ids[0], nlu, state))])
 
 
-_CLEAR_ALL = re.compile(
+CLEAR_ALL = re.compile(
     r"\b(?:empty|clear|wipe|reset)\b.*\b(?:cart|basket|bag|trolley|everything|all)\b|"
     r"\b(?:remove|delete|take out|drop)\s(?:everything|all(?: of it| items| the items)?)\b",
     re.I,

@@ -11,6 +11,7 @@ from shopagent.agent.embedded import _guards
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import ASKS_FOR, QUESTION_ABOUT, STOCK_QUESTION
 from shopagent.agent.embedded._parse import parse
+from shopagent.agent.embedded._product_plan import CLEAR_ALL
 from shopagent.agent.embedded._schema import PRODUCT_INTENTS, DialogueState, NLUResult, Slots
 from shopagent.agent.embedded._slots import CART_WORDS, FILTER_INTENTS, values_only
 from shopagent.agent.embedded._titles import PURCHASE
@@ -242,6 +243,10 @@ def read_turn(
         # not about that product: a search (and an honest "we don't carry" if so)
         intent = "search"
         confidence = max(confidence, scores["search"] + scores["product_details"])
+    if intent == "view_cart" and CLEAR_ALL.search(text):
+        # "empty my cart": the cart's words, but a removal of all of it (confirmed first)
+        intent = "remove_from_cart"
+        confidence = max(confidence, scores["view_cart"] + scores.get("remove_from_cart", 0.0))
     if intent not in PRODUCT_INTENTS:
         rest = text  # a title in a search is what the shopper is looking for
     slots = tier.extract_slots(rest, intent, context=state.filters.get("category"))

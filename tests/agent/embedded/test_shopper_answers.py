@@ -175,6 +175,13 @@ def test_measure_keys() -> None:
     assert measure_key("5 x 8 ft") == measure_key("5x8 feet")
     assert measure_key("13.3 inch") == measure_key('13.3"')
     assert measure_key("2-person") == measure_key("2 person")
+    # dimensions typed without their unit are the one size that has them
+    lexicon = Lexicon({"size": ["5x8 ft", "8x10 ft"], "category": ["Doormats"]})
+    assert [(m.slot, m.value) for m in lexicon.scan("a 5x8 doormat")] == [
+        ("size", "5x8 ft"),
+        ("category", "Doormats"),
+    ]
+    assert [m.slot for m in lexicon.scan("a 3x5 doormat")] == ["category"]
 
 
 # --- 3. a bare option value typed as the answer -------------------------------------------
@@ -270,3 +277,13 @@ def test_a_named_product_type_for_someone_is_searched_not_planned(encode: object
     assert nlu.intent == "search" and nlu.slots.category == "Acoustic Guitars", nlu
     # a present naming no product type is still planned, as is one for a shown product
     assert tier.understand("gift ideas for my dad", DialogueState()).intent.startswith("plugin:")
+
+
+def test_emptying_the_cart_is_a_removal_not_a_look_at_it(encode: object) -> None:
+    # the cart's words make the model read a look at the cart; the verb says empty it
+    tier = _tier(COFFEE, encode, Reads("view_cart", 0.97))
+    s = DialogueState(extra={"cart": [{"product_id": "k-1", "title": "Pourwell Kettle"}]})
+    nlu = tier.understand("please empty my basket", s)
+    assert nlu.intent == "remove_from_cart"
+    assert [c.name for c in tier.plan(nlu, tier.update_state(s, nlu)).calls] == ["clear_cart"]
+    assert tier.understand("is my basket empty?", s).intent == "view_cart"
