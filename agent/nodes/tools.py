@@ -8,7 +8,7 @@ from typing import Any, Literal
 from langchain_core.runnables import RunnableConfig
 
 from shopagent.agent import events as ev
-from shopagent.agent._turn import AgentDeps, emit, emit_outcome, outcome, turn_of
+from shopagent.agent._turn import AgentDeps, emit, emit_outcome, outcome, over_budget, turn_of
 from shopagent.agent.embedded import NLUResult, ToolOutcome
 from shopagent.agent.llm_policy import outcome_message
 from shopagent.agent.nodes.understand import dialogue_of
@@ -98,6 +98,8 @@ def _followup_has_work(state: AgentState, turn: TurnState, deps: AgentDeps) -> b
     nlu = turn.get("nlu")
     if turn.get("tier") != "embedded" or deps.embedded is None or not nlu or turn.get("reroute"):
         return True  # not the embedded follow-up: leave the decision to act
+    if over_budget(turn, deps.settings):
+        return True  # act ends the turn with the budget's message
     plan = deps.embedded.plan_next(
         NLUResult.model_validate(nlu),
         dialogue_of(state),
