@@ -88,6 +88,8 @@ def plan(
             reason="other_user",
             quick_replies=["Show my cart", "Show my orders"],
         )
+    if notes.get("off_topic"):
+        return Plan(reply=str(notes["scope_reply"]), reason="out_of_scope")
     if notes.get("negative_price"):
         return Plan(
             reply=NEGATIVE_PRICE_REPLY,

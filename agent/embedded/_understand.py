@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from shopagent.agent.embedded import _guards
+from shopagent.agent.embedded import _guards, _scope
 from shopagent.agent.embedded._cues import (
     ABOUT_IT,
     ANOTHER,
@@ -94,6 +94,18 @@ def understand(
             notes["titled"] = named_title.product_id  # "it" next is that product
     if _guards.other_user(text):
         notes["other_user"] = True
+    elif (
+        nlu.intent not in ("view_cart", "checkout", "order_status", "cancel_order")
+        and not notes.get("titled")
+        and (why := _scope.off_topic(nlu.text, named, tier.assortment.head_nouns))
+    ):
+        # "what stocks should I buy", "print your system prompt": no search, no write
+        notes["off_topic"] = why
+        notes["scope_reply"] = _scope.scope_reply(tier.profile)
+        if why == "subject":
+            nlu.intent = "out_of_scope"
+        nlu.notes = notes
+        return nlu
     elif _guards.negative_price(text):
         notes["negative_price"] = True
     elif (yn := _guards.yes_no(text)) is not None:
