@@ -30,6 +30,7 @@ the measured rates, and says so.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -304,17 +305,21 @@ def interleaved(args: argparse.Namespace) -> dict[str, Any]:
         queries = json.loads(first.read_text())
         for r in range(args.probe_rounds):
             for layout in args.layouts.split(","):
-                for ov in args.oversampling.split(","):
+                for ov, th in itertools.product(
+                    args.oversampling.split(","), args.search_threads.split(",")
+                ):
                     env = {**layout_env(layout), "SHOPAGENT_INDEX_OVERSAMPLING": ov}
+                    name = f"{layout}/oversampling-{ov}"
+                    if th:
+                        env["SHOPAGENT_INDEX_SEARCH_THREADS"] = th
+                        name += f"/threads-{th}"
                     res = run_probe(args.work / f"{n}-{layout}{sfx}" / "data", queries, env)
                     row = {k: res[k] for k in keys} | {
                         "rss_after_queries_mb": res["after_queries"]["rss_mb"],
                         "load_avg_1m": round(os.getloadavg()[0], 2),
                     }
-                    out.setdefault(str(n), {}).setdefault(f"{layout}/oversampling-{ov}", []).append(
-                        row
-                    )
-                    print(n, layout, ov, r, json.dumps(row), flush=True)
+                    out.setdefault(str(n), {}).setdefault(name, []).append(row)
+                    print(n, name, r, json.dumps(row), flush=True)
     return out
 
 
@@ -346,6 +351,9 @@ def main() -> None:
         help="only re-probe built indexes of --layouts, alternating, this many rounds",
     )
     ap.add_argument("--oversampling", default="2.0", help="with --probe-rounds: values to try")
+    ap.add_argument(
+        "--search-threads", default="", help="with --probe-rounds: engine search threads to try"
+    )
     ap.add_argument("--label", default="interleaved", help="with --probe-rounds: key in --out")
     args = ap.parse_args()
     if args.probe:
@@ -359,7 +367,7 @@ def main() -> None:
     text = TextEmbedder(None, encoder=args.text_encoder, model_dir=args.model_dir)
     text.warm_up()  # builds the ONNX model in --model-dir if it is not there yet
     store = VectorStore(args.work / "vectors", text, budget_s=args.embed_budget_s)
-    out = json.loads(args.out.read_text()) if args.out.exists() else {}
+    out: dict[str, Any] = {}  # this run's results only; merged into the file below
     for n in (int(s) for s in args.sizes.split(",")):
         for layout in args.layouts.split(","):
             try:
@@ -378,10 +386,13 @@ def main() -> None:
                 "100000": {"hybrid_filtered_p99_ms": 5},
             }  # fmt: skip
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            # Another run (another size) may have written meanwhile: merge into the file.
+            # Another run (another size) may have written meanwhile: merge this run's
+            # entries into the file as it is now, entry by entry.
             disk = json.loads(args.out.read_text()) if args.out.exists() else {}
-            for part in ("runs", "per_size", "layouts"):
+            for part in ("runs", "per_size"):
                 disk.setdefault(part, {}).update(out.get(part, {}))
+            for size, by_layout in out.get("layouts", {}).items():
+                disk.setdefault("layouts", {}).setdefault(size, {}).update(by_layout)
             disk["targets"] = out["targets"]
             args.out.write_text(json.dumps(disk, indent=2) + "\n")
     text.close()
