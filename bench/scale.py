@@ -30,6 +30,7 @@ the measured rates, and says so.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -304,17 +305,21 @@ def interleaved(args: argparse.Namespace) -> dict[str, Any]:
         queries = json.loads(first.read_text())
         for r in range(args.probe_rounds):
             for layout in args.layouts.split(","):
-                for ov in args.oversampling.split(","):
+                for ov, th in itertools.product(
+                    args.oversampling.split(","), args.search_threads.split(",")
+                ):
                     env = {**layout_env(layout), "SHOPAGENT_INDEX_OVERSAMPLING": ov}
+                    name = f"{layout}/oversampling-{ov}"
+                    if th:
+                        env["SHOPAGENT_INDEX_SEARCH_THREADS"] = th
+                        name += f"/threads-{th}"
                     res = run_probe(args.work / f"{n}-{layout}{sfx}" / "data", queries, env)
                     row = {k: res[k] for k in keys} | {
                         "rss_after_queries_mb": res["after_queries"]["rss_mb"],
                         "load_avg_1m": round(os.getloadavg()[0], 2),
                     }
-                    out.setdefault(str(n), {}).setdefault(f"{layout}/oversampling-{ov}", []).append(
-                        row
-                    )
-                    print(n, layout, ov, r, json.dumps(row), flush=True)
+                    out.setdefault(str(n), {}).setdefault(name, []).append(row)
+                    print(n, name, r, json.dumps(row), flush=True)
     return out
 
 
@@ -346,6 +351,9 @@ def main() -> None:
         help="only re-probe built indexes of --layouts, alternating, this many rounds",
     )
     ap.add_argument("--oversampling", default="2.0", help="with --probe-rounds: values to try")
+    ap.add_argument(
+        "--search-threads", default="", help="with --probe-rounds: engine search threads to try"
+    )
     ap.add_argument("--label", default="interleaved", help="with --probe-rounds: key in --out")
     args = ap.parse_args()
     if args.probe:

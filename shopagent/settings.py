@@ -92,6 +92,13 @@ class Settings(BaseSettings):
     index_hnsw_ef: int = Field(
         128, ge=8, description="HNSW search breadth (recall vs latency; docs/scale.md)."
     )
+    index_search_threads: int = Field(
+        2,
+        ge=1,
+        description="Search threads of the embedded engine (Qdrant Edge; its own default is "
+        "8 on 2 cores). A process runs one query at a time over 1-2 segments, so more "
+        "threads only wait for cores (docs/scale.md). Applied whenever the index opens.",
+    )
     text_encoder: Literal["onnx-int8", "onnx", "torch"] = Field(
         "onnx-int8",
         description="MiniLM text encoder: onnx-int8 (fastest on CPU, cosine ~0.993 to "

@@ -66,6 +66,7 @@ class IndexLayout:
     # Candidates scored on quantised vectors per result, then rescored on the originals.
     oversampling: float = 2.0
     hnsw_ef: int = 128
+    search_threads: int = 2  # embedded engine only; applied whenever the index opens
     # Server backend only (qdrant-client): collection placement on a cluster.
     shard_number: int = 1
     replication_factor: int = 1
@@ -79,6 +80,7 @@ class IndexLayout:
             payload_on_disk=settings.index_payload_on_disk,
             oversampling=settings.index_oversampling,
             hnsw_ef=settings.index_hnsw_ef,
+            search_threads=settings.index_search_threads,
             shard_number=settings.qdrant_shard_number,
             replication_factor=settings.qdrant_replication_factor,
             write_consistency_factor=settings.qdrant_write_consistency_factor,

@@ -103,7 +103,7 @@ class EdgeIndex(IndexBackend):
         self._indexed: set[str] = set()
         if (self.path / "edge_config.json").exists() or self._has_segments():
             try:
-                self._shard = qe.EdgeShard.load(str(self.path))
+                self._shard = qe.EdgeShard.load(str(self.path), self._open_config())
             except Exception as exc:  # the binding raises a bare Exception
                 if "WouldBlock" in str(exc):
                     raise Conflict(
@@ -112,6 +112,15 @@ class EdgeIndex(IndexBackend):
                         code="index_locked",
                     ) from exc
                 raise
+
+    def _open_config(self) -> qe.EdgeConfig:
+        # Only what may change between opens: the dense vectors (and their placement) are
+        # inherited from the shard; the sparse one is the same in every layout and is passed
+        # because the binding wants at least one vector config.
+        return qe.EdgeConfig(
+            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+            max_search_threads=self.layout.search_threads,
+        )
 
     def _has_segments(self) -> bool:
         return (self.path / "segments").is_dir() and any((self.path / "segments").iterdir())
@@ -150,6 +159,7 @@ class EdgeIndex(IndexBackend):
                 # Filters are answered from the payload indexes (in RAM); the stored
                 # payload is read only for the hits a page shows, so it can stay on disk.
                 payload_memory=qe.Memory.Cold if lay.payload_on_disk else qe.Memory.Cached,
+                max_search_threads=lay.search_threads,
             )
             self._shard = qe.EdgeShard.create(str(self.path), config)
             for key in KEYWORD_FIELDS:

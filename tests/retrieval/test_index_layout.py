@@ -90,7 +90,14 @@ def test_edge_layout_is_applied_and_survives_a_restart(
         assert quantization in text_cfg["quantization_config"]
         assert text_cfg["quantization_config"][quantization]["memory"] == "pinned"
 
-    reopened = open_index(settings)  # as `shopagent serve` after a restart
+    assert config["max_search_threads"] == 2  # not the engine's 8 on a 2-core machine
+
+    # As `shopagent serve` after a restart, with another thread count: that applies on
+    # open, and the layout the index was made with stays (vectors inherited, not reset).
+    reopened = open_index(settings.model_copy(update={"index_search_threads": 1}))
+    config_after = json.loads((tmp_path / "index" / "products" / "edge_config.json").read_text())
+    assert config_after["max_search_threads"] == 1
+    assert config_after["vectors"] == config["vectors"]
     try:
         for q, want in zip(queries, before, strict=True):
             hits = reopened.nearest(TEXT, q, cond, limit=10)
