@@ -43,6 +43,9 @@ def off_topic(text: str, named: set[str], head_nouns: set[str] | frozenset[str])
 
     ``named``: catalog slots the lexicon found (a category or brand named is shopping);
     ``head_nouns``: words that name what the shop sells ("stock" in a shop of soup stocks)."""
+    if INJECTION.search(text):
+        # whatever else it names: text aimed at the instructions changes nothing
+        return "injection"
     if named & {"category", "brand"}:
         return None
     low = text.lower()
@@ -50,8 +53,6 @@ def off_topic(text: str, named: set[str], head_nouns: set[str] | frozenset[str])
     words = {singular(w) for w in content_words(low)}
     if words & set(head_nouns):
         return None
-    if INJECTION.search(text):
-        return "injection"
     if _OTHER_SUBJECT.search(low) and not _SHOPPING.search(low):
         return "subject"
     return None
