@@ -90,3 +90,13 @@ def test_ids_keep_their_case_and_letters() -> None:
 
 def test_forget_the_budget_drops_the_price() -> None:
     assert parse("forget the budget, show me everything in that colour").modifier == "any_price"
+
+
+@pytest.mark.parametrize("text", ["rug 5 x 8 ft", "a 5 x 7 rug", "tarp 10 x 12", "8.5 x 11 paper"])
+def test_dimensions_with_spaces_are_not_a_quantity(text: str) -> None:
+    assert parse(text).quantity is None
+
+
+def test_a_count_with_x_is_still_a_quantity() -> None:
+    assert parse("add it x2").quantity == 2
+    assert parse("3 x the blue mug").quantity == 3
