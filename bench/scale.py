@@ -60,6 +60,13 @@ CHUNK = 4096
 # made; the 100k runs of the other layouts were built before, their image vectors
 # followed the text layout: bench/results/scale.json "notes").
 LAYOUTS: dict[str, dict[str, Any]] = {
+    # The default: scalar-ram with the payload placed by the catalog's size (in RAM up to
+    # SHOPAGENT_INDEX_PAYLOAD_RAM_MB: 10k and 100k; on disk at 1M, i.e. scalar-ram there).
+    "scalar-ram-auto": {
+        "quantization": "scalar",
+        "vectors_on_disk": False,
+        "payload_on_disk": "auto",
+    },
     "scalar-ram": {"quantization": "scalar", "vectors_on_disk": False, "payload_on_disk": True},
     "scalar-disk": {"quantization": "scalar", "vectors_on_disk": True, "payload_on_disk": True},
     "text-ram": {"quantization": "none", "vectors_on_disk": False, "payload_on_disk": True},

@@ -322,6 +322,11 @@ class CatalogService:
             else:
                 self.index.delete(gone)
                 report.deleted = len(gone)
+        if report.ingested or report.deleted:
+            # The embedded engine builds HNSW graphs (and moves the payload where the
+            # catalog's size puts it) only when asked: without this a merchant's catalog
+            # would be searched by brute force. Cheap when little changed.
+            self.index.optimize()
         self._facet_values = None
         self._option_names = None
         return report

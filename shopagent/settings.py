@@ -79,10 +79,21 @@ class Settings(BaseSettings):
         "less; each rescored candidate may then be a disk read). Image vectors are always "
         "int8 codes in RAM and floats on disk. Set at index creation (docs/scale.md).",
     )
-    index_payload_on_disk: bool = Field(
-        True,
-        description="Stored payload (the product records) memory-mapped from disk, not "
-        "preloaded; filters use payload indexes in RAM. Set at index creation.",
+    index_payload_on_disk: Literal["auto"] | bool = Field(
+        "auto",
+        description="Stored payload (the product records a page shows): auto keeps it in "
+        "RAM while it fits SHOPAGENT_INDEX_PAYLOAD_RAM_MB and memory-maps it from disk above "
+        "(each hit of a page is then a disk read after a restart); true / false force it. "
+        "Filters use payload indexes in RAM either way. Embedded engine: decided when the "
+        "index opens and applied when it is optimised (after every ingest); server: at "
+        "collection creation, auto = on disk (docs/scale.md).",
+    )
+    index_payload_ram_mb: int = Field(
+        256,
+        ge=0,
+        description="With SHOPAGENT_INDEX_PAYLOAD_ON_DISK=auto: the most stored payload kept "
+        "in RAM (~0.9 KB per product on disk: ~280k products; 1M products' ~0.9 GB stay on "
+        "disk).",
     )
     index_oversampling: float = Field(
         2.0,
@@ -93,11 +104,12 @@ class Settings(BaseSettings):
         128, ge=8, description="HNSW search breadth (recall vs latency; docs/scale.md)."
     )
     index_search_threads: int = Field(
-        2,
-        ge=1,
+        0,
+        ge=0,
         description="Search threads of the embedded engine (Qdrant Edge; its own default is "
-        "8 on 2 cores). A process runs one query at a time over 1-2 segments, so more "
-        "threads only wait for cores (docs/scale.md). Applied whenever the index opens.",
+        "8 on 2 cores). 0 = 1 for an index of one segment (nothing to run side by side), "
+        "else 2: a process runs one query at a time, so more threads only wait for cores "
+        "(docs/scale.md). Applied whenever the index opens.",
     )
     text_encoder: Literal["onnx-int8", "onnx", "torch"] = Field(
         "onnx-int8",

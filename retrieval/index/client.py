@@ -113,7 +113,9 @@ def collection_spec(layout: IndexLayout, image_dim: int) -> dict[str, Any]:
         },
         "sparse_vectors_config": {SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
         "hnsw_config": models.HnswConfigDiff(m=16, ef_construct=64),
-        "on_disk_payload": layout.payload_on_disk,
+        # A server's collection is sized by its operator, not by one catalog: "auto" keeps
+        # the payload on disk (set false to hold it in the nodes' RAM).
+        "on_disk_payload": layout.payload_on_disk is not False,
         "shard_number": layout.shard_number,
         "replication_factor": layout.replication_factor,
         "write_consistency_factor": layout.write_consistency_factor,
