@@ -29,6 +29,7 @@ from shopagent.retrieval.index._base import (
     IndexLayout,
     IndexPoint,
     in_request_order,
+    payloads_by_point_id,
     point_id,
     sparse_nonempty,
 )
@@ -88,7 +89,8 @@ EXACT = qe.SearchParams(exact=True, quantization=qe.QuantizationSearchParams(ign
 
 def _hit(p: Any) -> Hit:
     payload = p.payload or {}
-    return Hit(payload.get("pid", str(p.id)), float(getattr(p, "score", 0.0) or 0.0), payload)
+    score = float(getattr(p, "score", 0.0) or 0.0)
+    return Hit(payload.get("pid", str(p.id)), score, payload, str(p.id))
 
 
 class EdgeIndex(IndexBackend):
@@ -362,6 +364,14 @@ class EdgeIndex(IndexBackend):
                 [point_id(i) for i in product_ids], with_payload=True, with_vector=with_vectors
             )
         return in_request_order(recs, product_ids)
+
+    def retrieve_points(self, point_ids: list[str]) -> dict[str, dict[str, Any]]:
+        if not point_ids:
+            return {}
+        ids: list[Any] = list(point_ids)
+        with self._lock:
+            recs = self.shard.retrieve(ids, with_payload=True, with_vector=False)
+        return payloads_by_point_id(recs)
 
     def all_product_ids(self) -> list[str]:
         ids: list[str] = []
