@@ -71,8 +71,8 @@ class IndexLayout:
     # Candidates scored on quantised vectors per result, then rescored on the originals.
     oversampling: float = 2.0
     hnsw_ef: int = 128
-    # Embedded engine only; applied whenever the index opens. 0: 1 for an index of one
-    # segment (the pool has nothing to run side by side), else 2 (docs/scale.md).
+    # Embedded engine only; applied whenever the index opens. 0: one per segment holding
+    # points, at most 2 (the pool runs segments side by side; docs/scale.md).
     search_threads: int = 0
     # Server backend only (qdrant-client): collection placement on a cluster.
     shard_number: int = 1
