@@ -13,6 +13,7 @@ editable discovery defaults (occasions, recipients), never a fixed word list of 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -149,25 +150,58 @@ def read(
     return args
 
 
-def evidence(text: str, facets: dict[str, list[str]], defaults: dict[str, Any]) -> dict[str, Any]:
+class Evidence:
+    """Facts about a turn's words, each worked out when first asked: a tool asks only for
+    the few its arguments use, and most turns are matched against one or two tools."""
+
+    def __init__(self, facts: dict[str, Callable[[], Any]]) -> None:
+        self._facts = facts
+        self._known: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self._facts:
+            return default
+        if key not in self._known:
+            self._known[key] = self._facts[key]()
+        return self._known[key]
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._facts:
+            raise KeyError(key)
+        return self.get(key)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: self.get(k) for k in self._facts}
+
+
+def evidence(text: str, facets: dict[str, list[str]], defaults: dict[str, Any]) -> Evidence:
     """What the words say that tools with such arguments are for (agent/plugin_match.py):
     an occasion or a person the shop's defaults name, interests, a stated preference."""
     low = text.casefold()
-    words = set(re.findall(r"[a-z][a-z-]*", low))
-    known = {w for names in defaults.get("recipients", {}).values() for w in names}
-    prefs = _words.preferences(text, facets)
-    return {
-        "known_occasion": any(
-            re.search(rf"\b{re.escape(str(k).casefold().split()[-1])}\b", low)
-            for k in defaults.get("occasions", {})
-        ),
-        "known_recipient": bool(words & (known - {"her", "him", "man", "guy", "woman"})),
-        "interests": bool(interests(text)),
-        "preference": bool(prefs["sizes"] or prefs["likes"] or prefs["excludes"]),
-        "names_part": "value" in forget(text, facets),
-        # "shoe size 40", "a 42 in shoes" state a size, they do not ask for shoes
-        "category": categories(_SIZED.sub(" ", low), facets.get("category", [])),
-    }
+
+    def known_recipient() -> bool:
+        words = set(re.findall(r"[a-z][a-z-]*", low))
+        known = {w for names in defaults.get("recipients", {}).values() for w in names}
+        return bool(words & (known - {"her", "him", "man", "guy", "woman"}))
+
+    def preference() -> bool:
+        prefs = _words.preferences(text, facets)
+        return bool(prefs["sizes"] or prefs["likes"] or prefs["excludes"])
+
+    return Evidence(
+        {
+            "known_occasion": lambda: any(
+                re.search(rf"\b{re.escape(str(k).casefold().split()[-1])}\b", low)
+                for k in defaults.get("occasions", {})
+            ),
+            "known_recipient": known_recipient,
+            "interests": lambda: bool(interests(text)),
+            "preference": preference,
+            "names_part": lambda: "value" in forget(text, facets),
+            # "shoe size 40", "a 42 in shoes" state a size, they do not ask for shoes
+            "category": lambda: categories(_SIZED.sub(" ", low), facets.get("category", [])),
+        }
+    )
 
 
 _SIZED = re.compile(r"\b[a-z-]+\s+(?=sizes?\b)|\b(?:a|an)\s+[0-9]{1,2}(?:\.5)?\s+in\s+[a-z-]+")

@@ -142,7 +142,7 @@ class PluginMatcher:
         # the shop's facet values and discovery defaults: what argument reading recognises
         self.facets = facets or {}
         self.defaults = defaults or {}
-        self._last_read: tuple[str, dict[str, Any]] = ("", {})
+        self._last_read: tuple[str, plugin_args.Evidence] = ("", plugin_args.Evidence({}))
         self._encode = encode
         # Every turn is matched, and one MiniLM pass is ~4 ms of CPU; what turns ask recurs
         # across shoppers ("I'll take it", "something cheaper", "checkout": after
@@ -249,7 +249,7 @@ class PluginMatcher:
             bonus += _EVIDENCE_BONUS  # "forget ...", "delete ...": the tool's own verb
         return bonus
 
-    def _read_cache(self, text: str) -> dict[str, Any]:
+    def _read_cache(self, text: str) -> plugin_args.Evidence:
         if self._last_read[0] != text:
             self._last_read = (text, plugin_args.evidence(text, self.facets, self.defaults))
         return self._last_read[1]
