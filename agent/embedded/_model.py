@@ -142,6 +142,35 @@ def traced_scorer(tok: Any, bert: Any, head: IntentHead, max_len: int) -> Any:
     return traced
 
 
+# Texts the fast path must tokenise exactly as the tokenizer's own call: short, accented,
+# punctuated, and one past the truncation length.
+_TOKEN_PROBES = (*_PROBES, "Größe 42 — café au lait, s'il vous plaît!", "$1,299.99 & 2x", "")
+
+
+def fast_tokenizer(tok: Any, max_len: int) -> Any:
+    """The tokenizer's Rust core, truncating as ``tok(text, truncation=True, max_length=...)``
+    does, or None when ``tok`` has none or it gives other ids on the probes.
+
+    Why: the call through transformers is ~0.3 ms of Python per turn in the server (of
+    ~0.02 ms of tokenising; measured), and every turn is tokenised at least once."""
+    backend = getattr(tok, "backend_tokenizer", None)
+    if backend is None:
+        return None
+    try:
+        from tokenizers import Tokenizer
+
+        fast = Tokenizer.from_str(backend.to_str())
+        fast.no_padding()
+        fast.enable_truncation(max_length=max_len)
+        for text in _TOKEN_PROBES:
+            want = tok(text or ".", truncation=True, max_length=max_len)["input_ids"]
+            if fast.encode(text or ".").ids != list(want):
+                return None
+    except Exception:  # a tokenizer this cannot copy keeps the ordinary call
+        return None
+    return fast
+
+
 class IntentModel:
     """Inference: text -> calibrated probability per intent."""
 
@@ -160,6 +189,7 @@ class IntentModel:
         self.intents, self.temperature, self.max_len = intents, temperature, max_len
         self.quantized, self.threads = quantized, threads
         self.scorer: Any = None  # a traced encoder + head (``load``); None: eager
+        self._fast = fast_tokenizer(tok, max_len)
 
     @classmethod
     def load(cls, folder: Path, threads: int = 1) -> IntentModel:
@@ -201,6 +231,8 @@ class IntentModel:
         (folder / CONFIG_FILE).write_text(json.dumps(cfg, indent=1))
 
     def ids(self, text: str) -> torch.Tensor:
+        if self._fast is not None:
+            return torch.tensor([self._fast.encode(text or ".").ids], dtype=torch.long)
         enc = self.tok(text or ".", truncation=True, max_length=self.max_len, return_tensors="pt")
         ids: torch.Tensor = enc["input_ids"]
         return ids

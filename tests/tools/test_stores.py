@@ -282,3 +282,47 @@ async def test_sqlite_ttls_expire_rows(data_dir: Path) -> None:
     finally:
         await stores.aclose()
     assert (data_dir / "commerce.sqlite").exists()
+
+
+async def test_sqlite_activity_is_the_four_reads_in_one(data_dir: Path) -> None:
+    """What taste is read from on every search, in one trip: the same profile, orders
+    (newest first), cart and boards as the single reads, expiry included."""
+    from shopagent.tools.stores.boards import Board, BoardItem
+
+    stores = await open_stores(_settings("sqlite", data_dir))
+    commerce: Any = stores.commerce
+    try:
+        # a new shopper: nothing stored, the same empty records
+        profile, orders, cart, boards = await commerce.activity("nadia")
+        assert profile == await commerce.get_profile("nadia")
+        assert (orders, boards) == ([], []) and cart.lines == []
+
+        await commerce.put_profile(Profile(user_id="nadia", preferences={"size": "M"}))
+        await commerce.write_once("nadia", "a1", add_line("trowel", 1, 9.0))
+        await commerce.write_once("nadia", "c1", checkout)
+        await commerce.write_once("nadia", "a2", add_line("hose", 2, 19.0))
+        await commerce.write_once("nadia", "a3", add_line("gloves", 1, 4.0))
+        await commerce.write_once("nadia", "c2", checkout)
+        await commerce.write_once("nadia", "a4", add_line("rake", 1, 15.0))
+        for name, pid in (("Balcony", "planter"), ("Shed", "shelf")):
+            await commerce.put_board(
+                Board(user_id="nadia", name=name, items=[BoardItem(product_id=pid)])
+            )
+        await commerce.put_profile(Profile(user_id="omar", preferences={"size": "L"}))
+        await commerce.write_once("omar", "x", add_line("axe"))
+
+        profile, orders, cart, boards = await commerce.activity("nadia")
+        assert profile == await commerce.get_profile("nadia")
+        assert profile.preferences == {"size": "M"}
+        assert orders == await commerce.list_orders("nadia") and len(orders) == 2
+        assert cart == await commerce.get_cart("nadia")
+        assert [ln.product_id for ln in cart.lines] == ["rake"]
+        assert boards == await commerce.list_boards("nadia")
+        assert [b.name for b in boards] == ["Balcony", "Shed"]
+
+        await commerce._db.conn.execute("UPDATE carts SET written = written - 1001")
+        await commerce._db.conn.execute("UPDATE profiles SET written = written - 2001")
+        profile, _, cart, _ = await commerce.activity("nadia")
+        assert profile.preferences == {} and cart.lines == []
+    finally:
+        await stores.aclose()

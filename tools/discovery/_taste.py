@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -91,23 +91,34 @@ def _stored(prefs: dict[str, Any]) -> dict[str, Any]:
     return dict(data) if isinstance(data, dict) else {}
 
 
-async def _done_products(ctx: ToolContext, since: datetime | None) -> list[tuple[str, str]]:
+async def _activity(ctx: ToolContext) -> tuple[Any, list[Any], Any, list[Any]]:
+    """The shopper's profile, orders, cart and boards: in one read where the store can."""
+    stores = ctx.need_stores()
+    read_all = getattr(stores, "activity", None)
+    if read_all is not None:
+        return cast(tuple[Any, list[Any], Any, list[Any]], await read_all(ctx.user_id))
+    profile = await stores.get_profile(ctx.user_id)
+    orders = await stores.list_orders(ctx.user_id)
+    cart = await stores.get_cart(ctx.user_id)
+    lister = getattr(stores, "list_boards", None)
+    boards = await lister(ctx.user_id) if lister is not None else []
+    return profile, orders, cart, boards
+
+
+def _done_products(
+    since: datetime | None, orders: list[Any], cart: Any, boards: list[Any]
+) -> list[tuple[str, str]]:
     """(kind, product_id) for what the shopper did since ``since``."""
     out: list[tuple[str, str]] = []
-    stores = ctx.need_stores()
-    for order in await stores.list_orders(ctx.user_id):
+    for order in orders:
         if since is None or order.created_at > since:
             out += [("purchase", ln.product_id) for ln in order.lines]
-    cart = await stores.get_cart(ctx.user_id)
     if since is None or cart.updated_at > since:
         out += [("cart", ln.product_id) for ln in cart.lines]
-    if hasattr(stores, "list_boards"):
-        for board in await stores.list_boards(ctx.user_id):
-            out += [
-                ("board", it.product_id)
-                for it in board.items
-                if since is None or it.saved_at > since
-            ]
+    for board in boards:
+        out += [
+            ("board", it.product_id) for it in board.items if since is None or it.saved_at > since
+        ]
     return out
 
 
@@ -115,7 +126,7 @@ async def load(ctx: ToolContext) -> Taste:
     """The shopper's taste now (empty without stores, or for a new shopper)."""
     if ctx.stores is None:
         return Taste()
-    profile = await ctx.stores.get_profile(ctx.user_id)
+    profile, orders, cart, boards = await _activity(ctx)
     stored = _stored(profile.preferences)
     since = stored.get("forgotten_at")
     since_dt = datetime.fromisoformat(since) if isinstance(since, str) else None
@@ -129,7 +140,7 @@ async def load(ctx: ToolContext) -> Taste:
     for k, vals in taste.stated_likes.items():
         for v in vals:
             likes.setdefault(k, defaultdict(float))[v] += STATED
-    done = await _done_products(ctx, since_dt) if not stored.get("no_inference") else []
+    done = _done_products(since_dt, orders, cart, boards) if not stored.get("no_inference") else []
     if done and ctx.catalog is not None:
         ids = list(dict.fromkeys(pid for _, pid in done))[:MAX_DONE]
         found = {p.id: p for p in await asyncio.to_thread(ctx.catalog.get_products, ids)}

@@ -40,7 +40,7 @@ from shopagent.tools.stores.base import (
     touched,
 )
 from shopagent.tools.stores.boards import SQLITE_SCHEMA as BOARDS_SCHEMA
-from shopagent.tools.stores.boards import SQLiteBoards
+from shopagent.tools.stores.boards import Board, SQLiteBoards
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -211,6 +211,38 @@ class SQLiteCommerceStore(SQLiteBoards):
     async def get_order(self, user_id: str, order_id: str) -> Order | None:
         async with self._db.lock:
             return await _read_order(self._db, user_id, order_id)
+
+    async def activity(self, user_id: str) -> tuple[Profile, list[Order], Cart, list[Board]]:
+        """``get_profile``, ``list_orders``, ``get_cart`` and ``list_boards`` in one trip to
+        the connection's thread instead of four: the shopper's taste is read from them on
+        every search (tools/discovery/_taste.py), and each trip is a thread wake-up."""
+        async with self._db.lock:
+            rows = await self._db.all(
+                "SELECT 0, 0, data FROM profiles WHERE user_id = ? AND written > ? "
+                "UNION ALL SELECT 1, -created, data FROM orders WHERE user_id = ? "
+                "UNION ALL SELECT 2, 0, data FROM carts WHERE user_id = ? AND written > ? "
+                "UNION ALL SELECT 3, written, data FROM boards WHERE user_id = ? "
+                "ORDER BY 1, 2",
+                (
+                    user_id,
+                    _fresh_after(self.profile_ttl_s),
+                    user_id,
+                    user_id,
+                    _fresh_after(self.cart_ttl_s),
+                    user_id,
+                ),
+            )
+        by_kind: dict[int, list[str]] = {0: [], 1: [], 2: [], 3: []}
+        for kind, _, data in rows:
+            by_kind[kind].append(data)
+        profile = by_kind[0]
+        cart = by_kind[2]
+        return (
+            Profile.model_validate_json(profile[0]) if profile else Profile(user_id=user_id),
+            [Order.model_validate_json(d) for d in by_kind[1]],
+            Cart.model_validate_json(cart[0]) if cart else Cart(user_id=user_id),
+            [Board.model_validate_json(d) for d in by_kind[3]],
+        )
 
     async def get_profile(self, user_id: str) -> Profile:
         async with self._db.lock:
