@@ -107,9 +107,9 @@ class Settings(BaseSettings):
         0,
         ge=0,
         description="Search threads of the embedded engine (Qdrant Edge; its own default is "
-        "8 on 2 cores). 0 = 1 for an index of one segment (nothing to run side by side), "
-        "else 2: a process runs one query at a time, so more threads only wait for cores "
-        "(docs/scale.md). Applied whenever the index opens.",
+        "8 on 2 cores). 0 = one per segment that holds points, at most 2 (a built index is "
+        "one segment plus an empty appendable one: 1 thread); the pool runs segments side "
+        "by side, extra threads only spin (docs/scale.md). Applied whenever the index opens.",
     )
     text_encoder: Literal["onnx-int8", "onnx", "torch"] = Field(
         "onnx-int8",

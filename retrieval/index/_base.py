@@ -71,8 +71,8 @@ class IndexLayout:
     # Candidates scored on quantised vectors per result, then rescored on the originals.
     oversampling: float = 2.0
     hnsw_ef: int = 128
-    # Embedded engine only; applied whenever the index opens. 0: 1 for an index of one
-    # segment (the pool has nothing to run side by side), else 2 (docs/scale.md).
+    # Embedded engine only; applied whenever the index opens. 0: one per segment holding
+    # points, at most 2 (the pool runs segments side by side; docs/scale.md).
     search_threads: int = 0
     # Server backend only (qdrant-client): collection placement on a cluster.
     shard_number: int = 1
@@ -115,9 +115,10 @@ class IndexPoint:
 
 @dataclass
 class Hit:
-    product_id: str
+    product_id: str  # the engine's point id when the hit was asked without payload
     score: float
     payload: dict[str, Any] = field(default_factory=dict)
+    point_id: str = ""  # the engine's id (UUIDv5 of the product id)
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,11 @@ class IndexBackend(ABC):
         """(payload, vectors) per found product, in the order asked."""
 
     @abstractmethod
+    def retrieve_points(self, point_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Payload of each found point by its engine id (``Hit.point_id``): a page ranked
+        without payload reads only its own records."""
+
+    @abstractmethod
     def all_product_ids(self) -> list[str]: ...
 
     def ensure_keyword_index(self, field: str) -> None:  # noqa: B027 - optional
@@ -312,6 +318,10 @@ def in_request_order(
             vec = r.vector if isinstance(r.vector, dict) else {}
             out.append((r.payload or {}, vec))
     return out
+
+
+def payloads_by_point_id(records: Any) -> dict[str, dict[str, Any]]:
+    return {str(r.id): r.payload or {} for r in records}
 
 
 def sparse_nonempty(sparse: tuple[list[int], list[float]]) -> bool:

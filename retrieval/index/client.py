@@ -29,6 +29,7 @@ from shopagent.retrieval.index._base import (
     IndexLayout,
     IndexPoint,
     in_request_order,
+    payloads_by_point_id,
     point_id,
     sparse_nonempty,
 )
@@ -124,7 +125,8 @@ def collection_spec(layout: IndexLayout, image_dim: int) -> dict[str, Any]:
 
 def _hit(p: Any) -> Hit:
     payload = p.payload or {}
-    return Hit(payload.get("pid", str(p.id)), float(getattr(p, "score", 0.0) or 0.0), payload)
+    score = float(getattr(p, "score", 0.0) or 0.0)
+    return Hit(payload.get("pid", str(p.id)), score, payload, str(p.id))
 
 
 class QdrantClientIndex(IndexBackend):
@@ -384,6 +386,14 @@ class QdrantClientIndex(IndexBackend):
             with_vectors=with_vectors,
         )
         return in_request_order(recs, product_ids)
+
+    def retrieve_points(self, point_ids: list[str]) -> dict[str, dict[str, Any]]:
+        if not point_ids:
+            return {}
+        recs = self._retry(
+            self.client.retrieve, self.collection, point_ids, with_payload=True, with_vectors=False
+        )
+        return payloads_by_point_id(recs)
 
     def all_product_ids(self) -> list[str]:
         ids: list[str] = []

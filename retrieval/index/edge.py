@@ -7,6 +7,7 @@ service is used from worker threads (``asyncio.to_thread``).
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from shopagent.retrieval.index._base import (
     IndexLayout,
     IndexPoint,
     in_request_order,
+    payloads_by_point_id,
     point_id,
     sparse_nonempty,
 )
@@ -88,7 +90,16 @@ EXACT = qe.SearchParams(exact=True, quantization=qe.QuantizationSearchParams(ign
 
 def _hit(p: Any) -> Hit:
     payload = p.payload or {}
-    return Hit(payload.get("pid", str(p.id)), float(getattr(p, "score", 0.0) or 0.0), payload)
+    score = float(getattr(p, "score", 0.0) or 0.0)
+    return Hit(payload.get("pid", str(p.id)), score, payload, str(p.id))
+
+
+def _holds_points(segment: Path) -> bool:
+    # A segment no operation has reached yet records version 0 (read without opening it).
+    try:
+        return bool(json.loads((segment / "segment.json").read_text()).get("version"))
+    except (OSError, ValueError):
+        return True  # unknown: count it
 
 
 class EdgeIndex(IndexBackend):
@@ -133,12 +144,13 @@ class EdgeIndex(IndexBackend):
         return bool(self._segments())
 
     def search_threads(self) -> int:
-        """The search pool's size: as set, or (0) 1 for one segment, else 2. The pool runs
-        segments side by side: with one segment its other threads only wake up and spin
-        (~1.5 ms CPU per chat turn on the 5,000-product demo)."""
+        """The search pool's size: as set, or (0) one per segment that holds points, at
+        most 2. The pool runs segments side by side; a built index is one big segment plus
+        an empty appendable one, so the others would only wake up and spin (~1.5 ms CPU per
+        chat turn on the 5,000-product demo; docs/scale.md)."""
         if self.layout.search_threads:
             return self.layout.search_threads
-        return 1 if len(self._segments()) <= 1 else 2
+        return max(1, min(2, sum(_holds_points(seg) for seg in self._segments())))
 
     def payload_bytes(self) -> int:
         """The stored payload's size on disk (allocated blocks: the engine preallocates
@@ -362,6 +374,14 @@ class EdgeIndex(IndexBackend):
                 [point_id(i) for i in product_ids], with_payload=True, with_vector=with_vectors
             )
         return in_request_order(recs, product_ids)
+
+    def retrieve_points(self, point_ids: list[str]) -> dict[str, dict[str, Any]]:
+        if not point_ids:
+            return {}
+        ids: list[Any] = list(point_ids)
+        with self._lock:
+            recs = self.shard.retrieve(ids, with_payload=True, with_vector=False)
+        return payloads_by_point_id(recs)
 
     def all_product_ids(self) -> list[str]:
         ids: list[str] = []
