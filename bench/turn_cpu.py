@@ -25,6 +25,10 @@
   ``*_main_thread_cpu_ms_per_turn``: of it, the event loop's thread (graph, NLU, replies);
   the rest is worker threads (catalog search, the index engine, SQLite).
 
+``--baseline TREE`` (a checkout of the code before a change, e.g. ``git worktree add``)
+adds ``before_after``: the embedded turn of that tree and of this one in alternating fresh
+processes on the same data (``BENCH_DATA``), medians and after/before ratios.
+
 CPU is process time (all threads), steadier than wall time on a shared machine; the
 load average before and after is recorded. Target (issue #16): server CPU per routine
 turn <= 8 ms, the service turn and the embedded turn (NLU included); these explain
@@ -363,13 +367,76 @@ async def embedded(tmp: Path, sessions_n: int = 20) -> dict[str, Any]:
     return out
 
 
+# Runs the embedded measurement of whichever tree is the working directory (its own
+# bench/turn_cpu.py), so an older checkout can be measured beside this one.
+_EMBEDDED_ONLY = (
+    "import asyncio, json, sys, tempfile; from pathlib import Path; sys.path.insert(0, '.');"
+    "from bench.turn_cpu import embedded\n"
+    "with tempfile.TemporaryDirectory() as t: print(json.dumps(asyncio.run(embedded(Path(t)))))"
+)
+_COMPARED = (
+    "embedded_varied_cpu_ms_per_turn",
+    "embedded_varied_main_thread_cpu_ms_per_turn",
+    "embedded_cpu_ms_per_turn",
+    "embedded_main_thread_cpu_ms_per_turn",
+)
+
+
+def before_after(baseline: Path, pairs: int) -> dict[str, Any]:
+    """The embedded turn of ``baseline`` (a checkout of the code before a change) and of
+    this tree, in alternating fresh processes on the same data: drift in the machine's
+    load hits both sides alike. Medians per side and after/before ratios."""
+    import json
+    import subprocess
+
+    runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
+    here = Path(__file__).resolve().parents[1]
+    for n in range(pairs):
+        for side, tree in (("before", baseline), ("after", here)):
+            print(f"  before/after pair {n + 1}/{pairs}: {side}", flush=True)
+            done = subprocess.run(
+                [sys.executable, "-c", _EMBEDDED_ONLY],
+                cwd=tree,
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=True,
+            )
+            runs[side].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    out: dict[str, Any] = {"pairs": pairs, "baseline": str(baseline)}
+    for key in _COMPARED:
+        before = [r[key] for r in runs["before"]]
+        after = [r[key] for r in runs["after"]]
+        out[key] = {
+            "before": before,
+            "after": after,
+            "before_median": statistics.median(before),
+            "after_median": statistics.median(after),
+            "ratio": round(statistics.median(after) / statistics.median(before), 3),
+        }
+    return out
+
+
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of the code before a change: its embedded turn is measured "
+        "alternately with this tree's (before_after in the result)",
+    )
+    parser.add_argument("--pairs", type=int, default=4, help="before/after pairs (--baseline)")
+    args = parser.parse_args()
     load_before = os.getloadavg()
     result: dict[str, Any] = asyncio.run(model_client())
     with tempfile.TemporaryDirectory() as tmp:
         result.update(asyncio.run(service(Path(tmp))))
     with tempfile.TemporaryDirectory() as tmp:
         result.update(asyncio.run(embedded(Path(tmp))))
+    if args.baseline is not None:
+        result["before_after"] = before_after(args.baseline.resolve(), args.pairs)
     result.update(
         {
             "target": "service and embedded CPU per routine turn <= 8 ms (issue #16; the "
