@@ -113,7 +113,12 @@ def register(*, app: typer.Typer, **_: Any) -> None:
                     force=force,
                     max_delete_share=settings.ingest_max_delete_share,
                     on_batch=lambda n: prog.advance(task, n),
+                    optimize=False,
                 )
+            if report.ingested or report.deleted:
+                # HNSW graphs are built once per ingest: minutes for a large catalog.
+                with console.status("building the search index"):
+                    catalog.optimize()
         except ShopAgentError as exc:
             _fail(exc.message, exc.code)
         finally:

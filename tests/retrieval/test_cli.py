@@ -118,3 +118,24 @@ def test_delete_missing_over_the_share_needs_force(cli_env, tmp_path):
     assert "4 of the catalog's products" in result.output
     result = runner.invoke(app, ["ingest", str(feed), "--delete-missing", "--force"])
     assert result.exit_code == 0 and "4 deleted" in result.output
+
+
+def test_cli_ingest_builds_the_index_for_the_catalog_size(cli_env, tmp_path, monkeypatch):
+    # A budget of 0 MB puts any payload on disk: only an optimised index shows it.
+    monkeypatch.setenv("SHOPAGENT_INDEX_PAYLOAD_RAM_MB", "0")
+    get_settings.cache_clear()
+    feed = tmp_path / "plants.jsonl"
+    feed.write_text(
+        "\n".join(
+            json.dumps({"id": f"PL{i}", "title": f"Potted fern no. {i}", "price": 9 + i})
+            for i in range(12)
+        )
+        + "\n"
+    )
+    result = runner.invoke(app, ["ingest", str(feed)])
+    assert result.exit_code == 0, result.output
+    kinds = {
+        json.loads(f.read_text())["config"]["payload_storage_type"]["type"]
+        for f in (cli_env / "index" / "products").glob("segments/*/segment.json")
+    }
+    assert kinds == {"mmap"}
