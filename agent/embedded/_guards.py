@@ -207,3 +207,36 @@ def not_carried(
         if first:
             return " ".join(dict.fromkeys(first))
     return " ".join(dict.fromkeys(found))
+
+
+# Words that describe rather than name a thing when typed after a product ("boots
+# waterproof", "dress long"): never the accessory of a compound noun
+_AFTER_DESCRIBES = re.compile(
+    r"(?:\w+(?:proof|able|ible|ful|less|ous|ive|ic|ish|ed|ing|est|ly)|tall|short|long|big|"
+    r"small|large|wide|narrow|thin|thick|high|low|old|light|dark|plain|matte|gloss|glossy|"
+    r"mini|maxi|midi|slim|loose|tight|warm|hot|cold|soft|hard|heavy|pink|gold|silver)"
+)
+
+
+def accessory_of(head: str, end: int) -> str | None:
+    """The noun after a product type in a compound, which may be an accessory the type
+    is only what it is for: "sofa cover", "mug rack" -> "cover", "rack" (the caller
+    judges it against the catalog). ``head``: the request's head (``split_use``); ``end``:
+    where the product type named in it ends. The noun must follow the type directly
+    ("sofa 3 seater" is a sofa) and end the head; a describing word is none ("boots
+    waterproof", "sofas please")."""
+    tail = re.sub(r"[\s.,!?]+$", "", head[end:].lower())
+    while (cut := re.sub(r"\s+[a-z]+$", "", tail)) != tail and _FILLER.fullmatch(
+        tail[len(cut) :].strip()
+    ):
+        tail = cut  # "backpack strap pls"
+    m = re.fullmatch(r"\s+([a-z][a-z-]{2,}(?:\s[a-z][a-z-]{2,})?)", tail)
+    if not m:
+        return None
+    words = m.group(1).split()
+    if any(
+        _FILLER.fullmatch(w) or _DESCRIBES.fullmatch(w) or _AFTER_DESCRIBES.fullmatch(w)
+        for w in words
+    ):
+        return None  # "sofas please", "boots waterproof"
+    return " ".join(words)

@@ -149,10 +149,22 @@ def _not_carried(
     products: list[dict[str, Any]],
     s: DialogueState,
     closest: list[str] | None = None,
+    carries: list[str] | None = None,
 ) -> Reply:
     """We do not sell that: say so, and offer the shop's closest categories (nearest in
-    meaning, else those of the nearest products), without showing unrelated products."""
+    meaning, else those of the nearest products), without showing unrelated products.
+    ``carries``: the shop's departments, when nothing it sells is near in meaning (the
+    nearest products' categories would be a lexical accident: toasters -> loafers)."""
     cats: list[str] = list(closest or [])
+    if not cats and carries:
+        s.last_shown, s.shown, s.focus = [], {}, None
+        names = [d.lower() for d in carries[:5]]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return Reply(
+            text=f"Sorry, we don't carry {plural(missing)}. We sell {listed}: "
+            "anything there I can help you find?",
+            quick_replies=[f"Show me {d.lower()}" for d in carries[:3]],
+        )
     for p in products if not cats else []:
         leaf = str(p.get("category") or "").split(">")[-1].strip()
         if leaf and leaf not in cats:

@@ -109,7 +109,9 @@ def respond(
             what, which = ("similar items", which)
         missing = nlu.notes.get("not_carried")
         if missing:
-            return _not_carried(str(missing), products, s, nlu.notes.get("closest")), s
+            return _not_carried(
+                str(missing), products, s, nlu.notes.get("closest"), nlu.notes.get("carries")
+            ), s
         prefix = ""
         if not products and len(searches) > 1:
             relaxed = next((x for x in searches[1:] if (x.content or {}).get("products")), None)

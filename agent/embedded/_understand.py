@@ -9,6 +9,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards, _scope
+from shopagent.agent.embedded._assortment import english_word
+from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import (
     ABOUT_IT,
     ANOTHER,
@@ -240,7 +242,10 @@ def _note_missing(
         # "a sleeve for my laptop" in a shop of laptops: the thing asked for is the head
         # noun before "for"; a product type named after it is only its use
         head, use = _guards.split_use(nlu.text)
-        named = {m.slot for m in tier.lexicon.scan(head, [], fuzzy=False)}
+        found = tier.lexicon.scan(head, [], fuzzy=False)
+        named = {m.slot for m in found}
+        if not use and _note_accessory(tier, nlu, head, found, notes):
+            return
         if not use or named & {"category", "brand"}:
             return
     verdict = tier.assortment.judge(nlu.text, named, slot_words, chat=chat, use=use)
@@ -250,6 +255,11 @@ def _note_missing(
             nlu.slots.category = None  # the laptops of "a sleeve for my laptop" are its use
         if verdict.closest:
             notes["closest"] = verdict.closest
+        elif tier.assortment.attached:
+            # near no category in meaning: say what the shop does carry, not the
+            # categories of whatever products the words happen to match
+            # nearest the whole request first: "books on gardening" -> garden
+            notes["carries"] = tier.assortment.departments(nlu.text)
         return
     if verdict.no_words:
         return  # "xqzt": no word of it is a word; not a request for a product
@@ -257,3 +267,38 @@ def _note_missing(
         nlu.slots.category = verdict.category  # "any jigsaws?": the shop's Puzzles
     if chat:
         notes["product_like"] = True  # "HEPA air purifier", "couch?": a product search
+
+
+def _note_accessory(
+    tier: EmbeddedTier, nlu: NLUResult, head: str, found: list[Any], notes: dict[str, Any]
+) -> bool:
+    """ "sofa cover", "mug rack": a compound whose last noun is a thing the shop does not
+    sell as that product type: the product type is only what it is for, and the thing
+    asked for is not carried (the sofas are no answer). A noun the type's own titles end
+    in ("sofa bed" among sofas) or a word its products are described by ("sofa leather")
+    is the product itself."""
+    kinds = [m for m in found if m.slot == "category"]
+    if not kinds or kinds[-1] is not found[-1]:
+        return False
+    kind = kinds[-1]
+    noun = _guards.accessory_of(head, kind.end)
+    if noun is None:
+        return False
+    last = singular(noun.split()[-1])
+    profile = tier.profile
+    sold_in = set(profile.head_categories.get(last, []))
+    if sold_in or last in tier.assortment.head_nouns:
+        if str(kind.value) in sold_in or tier.assortment.category_of(last) == kind.value:
+            return False  # titles of that type end in it: "sofa bed" among the sofas
+    elif profile.knows(last) or english_word(last) != last:
+        return False  # a word the products are described by, or no English noun
+    thing = " ".join([*head[kind.start : kind.end].lower().split(), *noun.split()])
+    notes["not_carried"] = thing
+    nlu.slots.category = None  # the sofas of "sofa cover" are only what it is for
+    leaf = str(kind.value).lower()
+    closest = [c for c in tier.assortment.closest(thing) if not c.lower().startswith(leaf)]
+    if closest:
+        notes["closest"] = closest
+    elif tier.assortment.attached:
+        notes["carries"] = tier.assortment.departments(thing)
+    return True

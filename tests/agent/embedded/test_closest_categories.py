@@ -68,7 +68,8 @@ def test_the_closest_categories_are_near_in_meaning(
     tier: EmbeddedTier, request_: str, departments: set[str]
 ) -> None:
     closest = tier._closest_categories(request_)  # "Monitors (Electronics)", ...
-    assert len(closest) == 3
+    # up to 3, from departments near in meaning only (Pets holds two categories)
+    assert 2 <= len(closest) <= 3
     assert {c.split("(")[1].rstrip(")") for c in closest[:2]} <= departments, closest
 
 

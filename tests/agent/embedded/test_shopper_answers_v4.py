@@ -15,6 +15,7 @@ from shopagent.agent.embedded import (
     DialogueState,
     EmbeddedTier,
     Lexicon,
+    ToolOutcome,
     whole_words,
 )
 from shopagent.agent.embedded._catalog import CatalogProfile, build_profile
@@ -144,3 +145,102 @@ def test_a_request_with_an_instruction_appended_answers_only_the_request(
 def test_shopping_words_near_assistant_words_are_not_an_instruction(garden: EmbeddedTier) -> None:
     for text in ("do you have a watering system for pots", "is the assistant able to help me"):
         assert "off_topic" not in garden.understand(text, DialogueState()).notes
+
+
+# --- the closest categories are near in meaning, else the shop's departments ----------------
+@pytest.mark.parametrize(
+    ("shop", "text", "departments", "offered"),
+    [
+        ("pets", "do you have cat trees", {"Cats"}, "Scratching Posts (Cats)"),
+        ("pets", "hamster cage?", {"Cats", "Dogs", "Fish"}, None),
+        ("garden", "got any lawn mowers", {"Tools", "Seeds", "Watering"}, "Hand Tools (Tools)"),
+    ],
+)
+def test_a_thing_not_carried_is_offered_only_near_categories(
+    request: pytest.FixtureRequest,
+    shop: str,
+    text: str,
+    departments: set[str],
+    offered: str | None,
+) -> None:
+    tier: EmbeddedTier = request.getfixturevalue(shop)
+    nlu = tier.understand(text, DialogueState())
+    assert nlu.notes.get("not_carried"), nlu
+    closest = nlu.notes.get("closest") or []
+    assert closest and {c.split("(")[1].rstrip(")") for c in closest} <= departments, closest
+    assert offered is None or offered in closest, closest
+
+
+def test_nothing_near_is_answered_with_what_the_shop_sells(pets: EmbeddedTier) -> None:
+    s = DialogueState()
+    nlu = pets.understand("do you sell sunglasses", s)
+    assert nlu.notes.get("not_carried") == "sunglasses" and not nlu.notes.get("closest"), nlu
+    plan = pets.plan(nlu, pets.update_state(s, nlu), alone=True)
+    # the search's nearest products are some words' accident: not offered as "closest"
+    found = ToolOutcome(
+        name="catalog_search",
+        args=plan.calls[0].args,
+        content={
+            "products": [
+                {
+                    "id": "c-2",
+                    "title": "Whisk Sisal Scratching Post",
+                    "category": "Cats > Scratching Posts",
+                }
+            ],
+            "total": 1,
+        },
+    )
+    reply, _ = pets.respond(nlu, s, [found])
+    assert reply.text.startswith("Sorry, we don't carry sunglasses. We sell "), reply.text
+    assert "dogs" in reply.text and "Scratching" not in reply.text
+    assert reply.product_ids == []
+
+
+# --- an accessory named as a compound noun with the product it is for ----------------------
+@pytest.mark.parametrize(
+    ("shop", "text", "missing"),
+    [
+        ("pets", "aquarium lid", "aquarium lid"),
+        ("pets", "do u sell dog bed covers", "dog bed covers"),
+        ("garden", "hose reel pls", "hose reel"),
+        ("garden", "got a bird feeder pole?", "bird feeder pole"),
+    ],
+)
+def test_an_accessory_for_a_carried_thing_is_not_carried(
+    request: pytest.FixtureRequest, shop: str, text: str, missing: str
+) -> None:
+    tier: EmbeddedTier = request.getfixturevalue(shop)
+    s = DialogueState()
+    nlu = tier.understand(text, s)
+    assert nlu.notes.get("not_carried") == missing, nlu
+    assert nlu.slots.category is None  # the aquariums are what it is for, not the answer
+    plan = tier.plan(nlu, tier.update_state(s, nlu), alone=True)
+    assert "category" not in plan.calls[0].args
+    found = ToolOutcome(
+        name="catalog_search",
+        args=plan.calls[0].args,
+        content={"products": [{"id": "f-1", "title": "Reefline 60 Litre Aquarium"}], "total": 1},
+    )
+    reply, _ = tier.respond(nlu, s, [found])
+    assert reply.text.startswith("Sorry, we don't carry"), reply.text
+    assert reply.product_ids == []
+
+
+@pytest.mark.parametrize(
+    ("shop", "text", "category"),
+    [
+        ("pets", "dog food 10kg", "Dog Food"),
+        ("pets", "scratching post sisal", "Scratching Posts"),
+        ("pets", "dog beds please", "Dog Beds"),
+        ("garden", "plant pots terracotta", "Plant Pots"),
+        ("garden", "garden hose expandable", "Hoses"),
+    ],
+)
+def test_a_product_followed_by_what_describes_it_is_searched(
+    request: pytest.FixtureRequest, shop: str, text: str, category: str
+) -> None:
+    tier: EmbeddedTier = request.getfixturevalue(shop)
+    nlu = tier.understand(text, DialogueState())
+    assert "not_carried" not in nlu.notes, nlu.notes
+    assert nlu.slots.category == category, nlu
