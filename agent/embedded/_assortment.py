@@ -222,6 +222,7 @@ class Assortment:
                 per_category[path].append(s)
         leaves = [_category_path(p).split(" > ")[-1].lower() for p in self.paths]
         self.types = list(dict.fromkeys([*phrases, *leaves, *sorted(profile.heads)]))
+        self.type_names = set(self.types)  # "teddy bear": a compound that is a product type
         self._type_category = [kind_of.get(t) for t in self.types]
         # a category described by what it holds: "Kettles (electric kettle, gooseneck
         # kettle, ...)" places a blender nearer than the name alone does
@@ -291,6 +292,15 @@ class Assortment:
             (scores[i] for i in order[1:] if self._type_category[i] not in (best, None)), -1.0
         )
         return best if scores[order[0]] - rival >= _CLEAR_MARGIN else None
+
+    def type_category(self, kind: str) -> str | None:
+        """The category leaf the shop's product type ``kind`` belongs to ("bear" -> Plush
+        Toys), as the lexicon names it; None for a word that is no product type."""
+        try:
+            category = self._type_category[self.types.index(kind)]
+        except ValueError:
+            return None
+        return _category_path(category).split(" > ")[-1] if category else None
 
     def carried_as(self, phrase: str) -> str | None:
         """The product type ``phrase`` names under another name, or None."""

@@ -68,6 +68,8 @@ def off_topic(text: str, named: set[str], head_nouns: set[str] | frozenset[str])
     words = {singular(w) for w in content_words(low)}
     if words & set(head_nouns):
         return None
+    if "size" in named:
+        low = re.sub(r"\d\s*[x×]\s*\d", " ", low)  # "5 x 8 ft": a rug's size, not a sum
     if _OTHER_SUBJECT.search(low) and not _SHOPPING.search(low):
         return "subject"
     return None

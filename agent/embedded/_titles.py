@@ -91,6 +91,24 @@ class TitleIndex:
             rest = rest[: hit.start] + " " * (hit.end - hit.start) + rest[hit.end :]
         return sorted(found, key=lambda m: m.start)
 
+    def names_phrase(self, phrase: str) -> bool:
+        """Some title holds ``phrase``, its words in order, the last in either number
+        ("teddy bear" in "Plushy Brown Teddy Bear"): the phrase names a product sold."""
+        ws = words(phrase)
+        if not ws:
+            return False
+        stem = ws[-1][:-1] if ws[-1].endswith("s") else ws[-1]
+        pattern = re.compile(
+            r"(?<![\w])"
+            + r"[^\w]+".join([*(re.escape(w) for w in ws[:-1]), re.escape(stem) + r"s?"])
+            + r"(?![\w])",
+            re.I,
+        )
+        return any(
+            all(w in self._words[pid] for w in ws[:-1]) and pattern.search(t)
+            for pid, t in self.titles.items()
+        )
+
 
 def _best(
     text: str,

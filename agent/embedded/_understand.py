@@ -92,6 +92,7 @@ def understand(
     notes: dict[str, Any] = {}
     if nlu.intent.startswith("plugin:"):
         return nlu
+    _reread_without_measures(tier, nlu)
     in_play = bool(state.focus or state.last_shown)
     # a visual search in play is a search too: "any of those under $30?" narrows it
     searching = bool(state.filters or state.query or state.extra.get("image_id"))
@@ -244,7 +245,7 @@ def _note_missing(
         head, use = _guards.split_use(nlu.text)
         found = tier.lexicon.scan(head, [], fuzzy=False)
         named = {m.slot for m in found}
-        if not use and _note_accessory(tier, nlu, head, found, notes):
+        if _note_accessory(tier, nlu, head, found, notes):
             return
         if not use or named & {"category", "brand"}:
             return
@@ -286,13 +287,18 @@ def _note_accessory(
         return False
     last = singular(noun.split()[-1])
     profile = tier.profile
+    thing = " ".join([*head[kind.start : kind.end].lower().split(), *noun.split()])
+    if " ".join([*thing.split()[:-1], last]) in tier.assortment.type_names or (
+        len(tier.titles) and tier.titles.names_phrase(thing)
+    ):
+        return False  # the compound names a product sold: "teddy bear", "desk lamp"
     sold_in = set(profile.head_categories.get(last, []))
     if sold_in or last in tier.assortment.head_nouns:
-        if str(kind.value) in sold_in or tier.assortment.category_of(last) == kind.value:
+        other = tier.assortment.type_category(last) or tier.assortment.category_of(last)
+        if str(kind.value) in sold_in or other == kind.value:
             return False  # titles of that type end in it: "sofa bed" among the sofas
     elif profile.knows(last) or english_word(last) != last:
         return False  # a word the products are described by, or no English noun
-    thing = " ".join([*head[kind.start : kind.end].lower().split(), *noun.split()])
     notes["not_carried"] = thing
     nlu.slots.category = None  # the sofas of "sofa cover" are only what it is for
     leaf = str(kind.value).lower()
@@ -302,3 +308,37 @@ def _note_accessory(
     elif tier.assortment.attached:
         notes["carries"] = tier.assortment.departments(thing)
     return True
+
+
+def _reread_without_measures(tier: EmbeddedTier, nlu: NLUResult) -> None:
+    """ "rug 5 x 8 ft" read as a search at 0.38: numbers and units typed any way are
+    words the intent model has seldom seen. When it is unsure, the turn is read again
+    without the sizes the lexicon recognised ("rug"); a confident search or refine then
+    is the reading (the size stays a slot). A turn that is only a product type and its
+    size ("rug 5 x 8 ft", "5x8 rug pls") asks for that product, however unsure the model
+    is of the rest: a search (a refine when the model reads it so)."""
+    if nlu.confidence >= tier.threshold:
+        return
+    low = nlu.text.lower()
+    found = tier.lexicon.scan(low, [], fuzzy=False)
+    sizes = [m for m in found if m.slot == "size"]
+    if not sizes:
+        return
+    rest = low
+    for m in sorted(sizes, key=lambda m: -m.start):
+        rest = rest[: m.start] + " " + rest[m.end :]
+    rest = " ".join(rest.split())
+    if not re.search(r"[a-z]{3}", rest):
+        return  # the size alone: an answer, judged elsewhere
+    scores = tier.model.probs(rest)
+    top = max(scores, key=scores.__getitem__)
+    was = nlu.intent
+    kinds = [m for m in found if m.slot == "category"]
+    named = {w for m in kinds for w in re.findall(r"[a-z]+", low[m.start : m.end])}
+    if top in FILTER_INTENTS and scores[top] >= tier.threshold:
+        nlu.intent, nlu.confidence = top, round(scores[top], 4)
+    elif kinds and not _guards.content_words(rest, named):
+        nlu.intent = "refine" if top == "refine" else "search"
+        nlu.confidence = round(max(scores[top], tier.threshold), 4)
+    if nlu.intent != was:
+        nlu.slots = tier.extract_slots(nlu.text, nlu.intent)  # a search's slots

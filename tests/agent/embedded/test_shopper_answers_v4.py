@@ -244,3 +244,35 @@ def test_a_product_followed_by_what_describes_it_is_searched(
     nlu = tier.understand(text, DialogueState())
     assert "not_carried" not in nlu.notes, nlu.notes
     assert nlu.slots.category == category, nlu
+
+
+# --- a size typed any way does not make the model's reading unsure -------------------------
+class UnsureOfNumbers(Reads):
+    """The model's boundary: a search, but unsure (0.4) of any turn holding a digit."""
+
+    def probs(self, text: str) -> dict[str, float]:
+        self.p = 0.4 if any(c.isdigit() for c in text) else 0.9
+        return super().probs(text)
+
+
+def test_a_request_with_a_size_is_read_without_the_numbers(encode: object) -> None:
+    tier = _tier(GARDEN, encode, UnsureOfNumbers())
+    nlu = tier.understand("terracotta plant pot 30 cm", DialogueState())
+    assert nlu.intent == "search" and nlu.confidence >= tier.threshold, nlu
+    assert (nlu.slots.category, nlu.slots.size) == ("Plant Pots", "30 cm")
+    # no size recognised: the model's doubt stands
+    assert tier.understand("plant pot no 7", DialogueState()).confidence < tier.threshold
+
+
+def test_dimensions_typed_as_a_size_are_no_sum(encode: object) -> None:
+    shop = [_product("r-1", "Loomly Jute Doormat", "Home > Doormats", size=["2 x 3 ft"])]
+    tier = _tier(shop, encode, Reads("refine", 0.9))
+    s = _after(tier, "doormats")
+    nlu = tier.understand("2 x 3 ft", s)
+    assert "off_topic" not in nlu.notes and nlu.slots.size == "2 x 3 ft", nlu
+    assert tier.understand("what is 17 x 23", s).notes.get("off_topic") == "subject"
+
+
+def _after(tier: EmbeddedTier, first: str) -> DialogueState:
+    s = DialogueState()
+    return tier.update_state(s, tier.understand(first, s))
