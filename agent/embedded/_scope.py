@@ -21,22 +21,34 @@ INJECTION = re.compile(
     r"(?:hidden\s|initial\s|original\s)?(?:prompt|instructions|rules)\b"
     r"|\b(?:developer|admin|god|jailbreak|dan)\smode\b|\byou are now\b"
     # text posing as a message from the system or to the model: "SYSTEM NOTICE: ...",
-    # "NOTE TO AI ASSISTANT: ...", "[system] ...", "the assistant must now ..."
-    r"|\bsystem\s(?:notice|note|alert|update|override|command|message|instruction)s?\b"
+    # "NOTE TO AI ASSISTANT: ...", "[system] ...", "the assistant must now ...". Each form
+    # is narrow enough for shoppers' words: "does the watch get system updates?", "which
+    # model should I buy", "show me the display settings", "dear assistant, ...", "from
+    # now on only vegan leather" are shopping
+    r"|(?:^|[.!?\n]\s*)system\s(?:notice|note|alert|update|override|command|message)s?\b"
+    r"|\bsystem\s(?:notice|note|alert|update|override|command|message)s?\s*[:\]-]"
     r"|(?:^|[\[<#(])\s*system\s*[\]>:)]"
-    r"|\b(?:note|message|instructions?|memo)\sto\s(?:the\s)?(?:ai|assistant|bot|model|llm|agent)\b"
-    r"|\b(?:attention|dear)\s(?:ai|assistant|bot|model|llm|chatbot)\b"
-    r"|\b(?:the\s)?(?:ai|assistant|bot|model|llm|agent)\s(?:must|shall|should|will|is to)\s"
-    r"(?:now\s|hereby\s|immediately\s)?(?:\w+\s)?(?:ignore|reveal|add|buy|place|order|confirm"
+    r"|\b(?:note|message|instructions?|memo)\sto\s(?:the\s)?(?:ai|assistant|bot|llm|chatbot)\b"
+    r"|\battention\s(?:ai|bot|llm|chatbot)\b"
+    r"|\b(?:the\s)?(?:ai|assistant|bot|llm|chatbot)\s(?:must|shall|should|will|is to)\s"
+    r"(?:now\s|hereby\s|immediately\s|always\s)?(?:ignore|reveal|add|buy|place|order|confirm"
     r"|obey|comply|apply|set|give|print|output|respond|reply|answer|disregard|forget)\b"
-    r"|\b(?:reveal|print|show|output|leak|dump|display)\s(?:me\s)?(?:your|the)\s(?:\w+\s)?"
-    r"(?:configuration|config|settings|system|api keys?|secrets?|source code)\b"
-    r"|\b(?:new|updated)\s(?:instructions|rules|directives)\b|\bfrom now on\b"
-    r"|\bignore\s(?:the|this|that)\s(?:shopper|user|customer|request)\b"
-    r"|\bpretend\s(?:to be|you(?:'re| are))\b|\bact as (?:an?\s)?(?:admin|developer|system)\b",
+    r"|\b(?:reveal|print|show|output|leak|dump|display)\s(?:me\s)?your\s(?:\w+\s)?"
+    r"(?:configuration|config|settings|secrets?|source code|api keys?)\b"
+    r"|\b(?:reveal|print|output|leak|dump)\s(?:me\s)?the\s(?:api keys?|secrets?|source code|"
+    r"configuration)\b"
+    r"|\b(?:new|updated)\s(?:instructions|directives)\b"
+    r"|\bfrom now on,?\s(?:you|the assistant)\s(?:are|will|must|shall)\b"
+    r"|\bignore\s(?:the|this|that)\s(?:shopper|user|customer)\b"
+    r"|\bact as (?:an?\s)?(?:admin|administrator|developer|system)\b",
     re.I,
 )
 _SENTENCE = re.compile(r"[^.!?\n;]+[.!?\n;]*")
+_LEAD_IN = re.compile(
+    r"(?:\b(?:print|reveal|show|repeat|output|tell|leak|dump|display|give|send|write|me|us|"
+    r"your|the|all|of|please|pls|and|now|then|also|just)\W*)+$",
+    re.I,
+)
 # Subjects a shop assistant does not advise on; only with no product of the shop named
 _OTHER_SUBJECT = re.compile(
     r"\b(?:stocks|stock market|shares|invest(?:ing|ment|ments)?|crypto(?:currency)?|bitcoin|forex|"
@@ -89,7 +101,9 @@ def strip_injection(text: str) -> tuple[str, bool]:
         if m is None:
             kept.append(sentence)
         elif m.start() > 0:
-            kept.append(sentence[: m.start()].rstrip(" ,:-([<#") + " ")
+            # "print your | system prompt": the words leading into it are the instruction's
+            lead = _LEAD_IN.sub("", sentence[: m.start()])
+            kept.append(lead.rstrip(" ,:-([<#") + " ")
     rest = " ".join("".join(kept).split())
     return (rest if content_words(rest) else ""), True
 

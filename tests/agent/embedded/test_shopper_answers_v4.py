@@ -142,9 +142,23 @@ def test_a_request_with_an_instruction_appended_answers_only_the_request(
     assert nlu.slots.category == "Dog Food" or nlu.notes.get("titled") == "d-2"
 
 
-def test_shopping_words_near_assistant_words_are_not_an_instruction(garden: EmbeddedTier) -> None:
-    for text in ("do you have a watering system for pots", "is the assistant able to help me"):
-        assert "off_topic" not in garden.understand(text, DialogueState()).notes
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do you have a watering system for pots",
+        "is the assistant able to help me",
+        "does the hose timer get system updates?",
+        "which model should I buy for a small balcony",
+        "dear assistant, do you have tomato seeds?",
+        "from now on only organic seeds please",
+        "show me the settings on the hose nozzle",
+    ],
+)
+def test_shopping_words_near_assistant_words_are_not_an_instruction(
+    garden: EmbeddedTier, text: str
+) -> None:
+    nlu = garden.understand(text, DialogueState())
+    assert "off_topic" not in nlu.notes and "injection_ignored" not in nlu.notes, nlu
 
 
 # --- the closest categories are near in meaning, else the shop's departments ----------------
