@@ -31,6 +31,7 @@ from shopagent.agent.embedded._slots import FILTER_INTENTS
 if TYPE_CHECKING:
     from shopagent.agent.embedded._tier import EmbeddedTier
 
+_ARTICLE = re.compile(r"^\s*(?:a|an|the|some)\s+", re.I)
 _SMALL_TALK = {"out_of_scope", "help", "greeting", "goodbye"}
 _FACET_QUESTION = re.compile(
     r"\b(?:which|what)\s(?:kinds? of\s|types? of\s)?(brands?|materials?|colou?rs?|sizes?|styles?)"
@@ -197,7 +198,8 @@ def understand(
             (nlu.intent == "out_of_scope" or nlu.confidence < tier.threshold)
             and nlu.intent in (*_SMALL_TALK, "human_handoff")
             and len(nlu.text.split()) <= 4
-            and not CHAT_WORDS.search(nlu.text)
+            # an article is no chat: "a microwave" asks for one ("the weather" still chats)
+            and not CHAT_WORDS.search(_ARTICLE.sub("", nlu.text))
             and re.search(r"[a-z]{4}", nlu.text.lower())
         )
     ):
@@ -205,7 +207,11 @@ def understand(
         # tell the planner what to do instead
         slot_words = _slot_words(nlu.slots)
         asks = bool(ASKS_FOR.match(nlu.text) or WHERE_TO_FIND.match(nlu.text))
-        if (nlu.intent != "refine" or (asks and not named and not nlu.slots.filled())) and (
+        bare = not named and not nlu.slots.filled()
+        # a refinement of nothing ("umbrella" as the first words, read as refine at 0.54)
+        # is a request for a product: judged like one, or it searches unfiltered
+        nothing_shown = not state.query and not state.filters and not state.last_shown
+        if (nlu.intent != "refine" or (bare and (asks or nothing_shown))) and (
             asks or not OFF_TOPIC_START.match(nlu.text)
         ):
             _note_missing(tier, nlu, named, slot_words, notes)
