@@ -361,14 +361,23 @@ class CatalogService:
         have each, most common first."""
         if self._option_names is None:
             try:
-                self._option_names = self.index.facet(OPTION_KEYS, Conditions(), limit=1000)
-            except Exception as exc:  # engine-specific error types
+                self._option_names = self._count_option_names()
+            except Exception:  # engine-specific error types
                 # an index built before option names were indexed (the demo builder's of
-                # an older version) cannot count them: no custom options to offer, and
-                # search, filters and facets of the usual fields work as before
-                log.warning("the catalog index cannot list option names (%s); re-ingest", exc)
-                self._option_names = {}
+                # an older version) has the payload field but no index to count it: build
+                # that index once (a re-ingest would not: indexes are made with the shard)
+                try:
+                    self.index.ensure_keyword_index(OPTION_KEYS)
+                    self._option_names = self._count_option_names()
+                except Exception as exc:
+                    # no custom options to offer; search, filters and facets of the usual
+                    # fields work as before
+                    log.warning("the catalog index cannot list option names (%s)", exc)
+                    self._option_names = {}
         return dict(self._option_names)
+
+    def _count_option_names(self) -> dict[str, int]:
+        return self.index.facet(OPTION_KEYS, Conditions(), limit=1000)
 
     def _index_options(self) -> None:
         # Payload indexes for the catalog's most common option names (a documented bound).

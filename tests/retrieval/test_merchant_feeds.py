@@ -204,3 +204,25 @@ def test_the_search_tool_schema_names_the_catalogs_options(electronics: Any) -> 
         "This catalog's"
         not in generic["function"]["parameters"]["properties"]["options"]["description"]
     )
+
+
+def test_an_index_from_before_option_names_were_indexed_still_names_them(
+    tmp_path: Path,
+) -> None:
+    # an older version's index: the products carry their option names, the shard has no
+    # payload index over them (facets cannot count them); reopened, it counts them again
+    import qdrant_edge as qe
+
+    from shopagent.retrieval.index import OPTION_KEYS
+
+    settings = settings_for(tmp_path)
+    catalog = open_catalog(settings)
+    catalog.ingest_file(CATALOGS / "electronics" / "shopify.csv")
+    shard = catalog.index.shard  # type: ignore[attr-defined]  # the embedded engine's
+    shard.update(qe.UpdateOperation.delete_field_index(OPTION_KEYS))
+    catalog.close()
+    catalog = open_catalog(settings)
+    try:
+        assert {"switch type", "ram"} <= set(catalog.option_names())
+    finally:
+        catalog.close()
