@@ -10,7 +10,10 @@ import pytest
 
 from shopagent.agent.embedded import DialogueState, EmbeddedTier
 
-from .test_shopper_answers_v4 import GARDEN, Reads, _after, _tier
+from .mini_shop import Reads
+from .mini_shop import after as _after
+from .mini_shop import shop_tier as _tier
+from .test_shopper_answers_v4 import GARDEN
 
 
 @pytest.fixture(scope="module")

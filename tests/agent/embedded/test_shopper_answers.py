@@ -13,32 +13,20 @@ import pytest
 from pydantic import BaseModel
 
 from shopagent.agent.embedded import (
-    INTENTS,
     DialogueState,
     EmbeddedTier,
     Lexicon,
     ToolOutcome,
-    whole_words,
 )
-from shopagent.agent.embedded._catalog import CatalogProfile, build_profile, measure_key
+from shopagent.agent.embedded._catalog import measure_key
 from shopagent.agent.plugin_match import PluginMatcher
 from shopagent.retrieval.embed import TextEmbedder
 from shopagent.tools import ToolContext, tool
 
-
-def _product(pid: str, title: str, category: str, **options: list[str]) -> dict[str, Any]:
-    names = list(options)
-    combos: list[dict[str, str]] = [{}]
-    for name in names:
-        combos = [{**c, name: v} for c in combos for v in options[name]]
-    return {
-        "id": pid,
-        "title": title,
-        "category": category,
-        "brand": title.split()[0],
-        "variants": [{"id": f"{pid}-{i}", "options": c} for i, c in enumerate(combos)],
-    }
-
+from .mini_shop import Reads
+from .mini_shop import after as _after
+from .mini_shop import product as _product
+from .mini_shop import shop_tier as _tier
 
 COFFEE = [
     _product("b-1", "Ridge Ethiopia Whole Beans", "Coffee > Beans", size=["250 g", "1 kg"]),
@@ -66,36 +54,9 @@ MUSIC = [
 ]
 
 
-class Reads:
-    """The intent model's boundary: every turn reads as ``intent`` at ``p``."""
-
-    def __init__(self, intent: str = "search", p: float = 0.95) -> None:
-        self.intent, self.p = intent, p
-
-    def probs(self, text: str) -> dict[str, float]:
-        rest = (1 - self.p) / (len(INTENTS) - 1)
-        return {i: (self.p if i == self.intent else rest) for i in INTENTS}
-
-
 @pytest.fixture(scope="module")
 def encode() -> object:
     return TextEmbedder(None, encoder="torch").encode
-
-
-def _tier(products: list[dict[str, Any]], encode: object, model: Reads) -> EmbeddedTier:
-    facets: dict[str, set[str]] = {k: set() for k in ("category", "color", "size", "brand")}
-    for p in products:
-        facets["category"].add(p["category"].split(">")[-1].strip())
-        facets["brand"].add(p["brand"])
-        for v in p["variants"]:
-            for k in ("color", "size"):
-                if v["options"].get(k):
-                    facets[k].add(v["options"][k])
-    profile = CatalogProfile(build_profile(products))
-    lexicon = Lexicon({k: sorted(v) for k, v in facets.items()})
-    tier = EmbeddedTier(model, lexicon, 0.6, {}, whole_words(), None, profile)
-    tier.attach_text_encoder(encode)  # type: ignore[arg-type]
-    return tier
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +67,6 @@ def coffee(encode: object) -> EmbeddedTier:
 @pytest.fixture(scope="module")
 def music(encode: object) -> EmbeddedTier:
     return _tier(MUSIC, encode, Reads())
-
-
-def _after(tier: EmbeddedTier, first: str) -> DialogueState:
-    s = DialogueState()
-    return tier.update_state(s, tier.understand(first, s))
 
 
 # --- 1. the head noun before "for" decides what is asked for --------------------------------

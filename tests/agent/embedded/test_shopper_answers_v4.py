@@ -6,35 +6,19 @@ intent model is a stub (the model boundary); the catalog's text encoder is the r
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from shopagent.agent.embedded import (
-    INTENTS,
     DialogueState,
     EmbeddedTier,
-    Lexicon,
     ToolOutcome,
-    whole_words,
 )
-from shopagent.agent.embedded._catalog import CatalogProfile, build_profile
 from shopagent.retrieval.embed import TextEmbedder
 
-
-def _product(pid: str, title: str, category: str, **options: list[str]) -> dict[str, Any]:
-    names = list(options)
-    combos: list[dict[str, str]] = [{}]
-    for name in names:
-        combos = [{**c, name: v} for c in combos for v in options[name]]
-    return {
-        "id": pid,
-        "title": title,
-        "category": category,
-        "brand": title.split()[0],
-        "variants": [{"id": f"{pid}-{i}", "options": c} for i, c in enumerate(combos)],
-    }
-
+from .mini_shop import Reads
+from .mini_shop import after as _after
+from .mini_shop import product as _product
+from .mini_shop import shop_tier as _tier
 
 PETS = [
     _product("d-1", "Barkley Chicken Dry Dog Food", "Dogs > Dog Food", size=["2 kg", "10 kg"]),
@@ -57,36 +41,9 @@ GARDEN = [
 ]
 
 
-class Reads:
-    """The intent model's boundary: every turn reads as ``intent`` at ``p``."""
-
-    def __init__(self, intent: str = "search", p: float = 0.95) -> None:
-        self.intent, self.p = intent, p
-
-    def probs(self, text: str) -> dict[str, float]:
-        rest = (1 - self.p) / (len(INTENTS) - 1)
-        return {i: (self.p if i == self.intent else rest) for i in INTENTS}
-
-
 @pytest.fixture(scope="module")
 def encode() -> object:
     return TextEmbedder(None, encoder="torch").encode
-
-
-def _tier(products: list[dict[str, Any]], encode: object, model: Reads) -> EmbeddedTier:
-    facets: dict[str, set[str]] = {k: set() for k in ("category", "color", "size", "brand")}
-    for p in products:
-        facets["category"].add(p["category"].split(">")[-1].strip())
-        facets["brand"].add(p["brand"])
-        for v in p["variants"]:
-            for k in ("color", "size"):
-                if v["options"].get(k):
-                    facets[k].add(v["options"][k])
-    profile = CatalogProfile(build_profile(products))
-    lexicon = Lexicon({k: sorted(v) for k, v in facets.items()})
-    tier = EmbeddedTier(model, lexicon, 0.6, {}, whole_words(), None, profile)
-    tier.attach_text_encoder(encode)  # type: ignore[arg-type]
-    return tier
 
 
 @pytest.fixture(scope="module")
@@ -285,8 +242,3 @@ def test_dimensions_typed_as_a_size_are_no_sum(encode: object) -> None:
     nlu = tier.understand("2 x 3 ft", s)
     assert "off_topic" not in nlu.notes and nlu.slots.size == "2 x 3 ft", nlu
     assert tier.understand("what is 17 x 23", s).notes.get("off_topic") == "subject"
-
-
-def _after(tier: EmbeddedTier, first: str) -> DialogueState:
-    s = DialogueState()
-    return tier.update_state(s, tier.understand(first, s))

@@ -1,0 +1,58 @@
+"""Small shops for the embedded tier's tests: products with any options, an intent model
+stub that reads every turn one way (the model boundary), and a tier over them with the real
+MiniLM text encoder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shopagent.agent.embedded import INTENTS, DialogueState, EmbeddedTier, Lexicon, whole_words
+from shopagent.agent.embedded._catalog import CatalogProfile, build_profile
+
+
+def product(pid: str, title: str, category: str, **options: list[str]) -> dict[str, Any]:
+    """A product of every combination of ``options`` (brand: the title's first word)."""
+    names = list(options)
+    combos: list[dict[str, str]] = [{}]
+    for name in names:
+        combos = [{**c, name: v} for c in combos for v in options[name]]
+    return {
+        "id": pid,
+        "title": title,
+        "category": category,
+        "brand": title.split()[0],
+        "variants": [{"id": f"{pid}-{i}", "options": c} for i, c in enumerate(combos)],
+    }
+
+
+class Reads:
+    """The intent model's boundary: every turn reads as ``intent`` at ``p``."""
+
+    def __init__(self, intent: str = "search", p: float = 0.95) -> None:
+        self.intent, self.p = intent, p
+
+    def probs(self, text: str) -> dict[str, float]:
+        rest = (1 - self.p) / (len(INTENTS) - 1)
+        return {i: (self.p if i == self.intent else rest) for i in INTENTS}
+
+
+def shop_tier(products: list[dict[str, Any]], encode: object, model: Any) -> EmbeddedTier:
+    facets: dict[str, set[str]] = {k: set() for k in ("category", "color", "size", "brand")}
+    for p in products:
+        facets["category"].add(p["category"].split(">")[-1].strip())
+        facets["brand"].add(p["brand"])
+        for v in p["variants"]:
+            for k in ("color", "size"):
+                if v["options"].get(k):
+                    facets[k].add(v["options"][k])
+    profile = CatalogProfile(build_profile(products))
+    lexicon = Lexicon({k: sorted(v) for k, v in facets.items()})
+    tier = EmbeddedTier(model, lexicon, 0.6, {}, whole_words(), None, profile)
+    tier.attach_text_encoder(encode)  # type: ignore[arg-type]
+    return tier
+
+
+def after(tier: EmbeddedTier, first: str) -> DialogueState:
+    """The state after the shopper's first turn ``first``."""
+    s = DialogueState()
+    return tier.update_state(s, tier.understand(first, s))
