@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,8 @@ from shopagent.errors import ToolError
 from shopagent.retrieval.schema import Product, norm
 from shopagent.tools._registry import ToolContext, tool
 from shopagent.tools.discovery import _words
+from shopagent.tools.stores.base import Cart, Order, Profile
+from shopagent.tools.stores.boards import Board
 
 FIELDS = ("brand", "color", "style", "material", "category")
 Field_ = Literal["brand", "color", "style", "material", "category"]
@@ -91,12 +93,19 @@ def _stored(prefs: dict[str, Any]) -> dict[str, Any]:
     return dict(data) if isinstance(data, dict) else {}
 
 
-async def _activity(ctx: ToolContext) -> tuple[Any, list[Any], Any, list[Any]]:
+@runtime_checkable
+class ReadsActivity(Protocol):
+    """A store that reads a shopper's profile, orders, cart and boards in one trip
+    (``SQLiteCommerceStore``); others are read one by one."""
+
+    async def activity(self, user_id: str) -> tuple[Profile, list[Order], Cart, list[Board]]: ...
+
+
+async def _activity(ctx: ToolContext) -> tuple[Profile, list[Order], Cart, list[Any]]:
     """The shopper's profile, orders, cart and boards: in one read where the store can."""
     stores = ctx.need_stores()
-    read_all = getattr(stores, "activity", None)
-    if read_all is not None:
-        return cast(tuple[Any, list[Any], Any, list[Any]], await read_all(ctx.user_id))
+    if isinstance(stores, ReadsActivity):
+        return await stores.activity(ctx.user_id)
     profile = await stores.get_profile(ctx.user_id)
     orders = await stores.list_orders(ctx.user_id)
     cart = await stores.get_cart(ctx.user_id)
