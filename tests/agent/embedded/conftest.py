@@ -34,3 +34,12 @@ def tier(trained_settings: Any, demo_facets: dict[str, list[str]]) -> Any:
     from shopagent.agent.embedded import EmbeddedTier
 
     return EmbeddedTier.load(trained_settings, demo_facets)
+
+
+@pytest.fixture(scope="session")
+def encode() -> object:
+    """The catalog's text encoder (the real MiniLM, torch), loaded once for the small shops'
+    tests (tests/agent/embedded/mini_shop.py)."""
+    from shopagent.retrieval.embed import TextEmbedder
+
+    return TextEmbedder(None, encoder="torch").encode

@@ -18,7 +18,6 @@ from shopagent.agent.embedded._catalog import CatalogProfile, singular
 from shopagent.agent.embedded._guards import not_carried
 from shopagent.agent.embedded._schema import ToolOutcome
 from shopagent.agent.plugin_match import PluginMatcher
-from shopagent.retrieval.embed import TextEmbedder
 from shopagent.tools import ToolContext, tool
 
 HARDWARE = (
@@ -82,11 +81,6 @@ class Reads:
     def probs(self, text: str) -> dict[str, float]:
         rest = (1 - self.confidence) / (len(INTENTS) - 1)
         return {i: (self.confidence if i == self.intent else rest) for i in INTENTS}
-
-
-@pytest.fixture(scope="module")
-def encode() -> object:
-    return TextEmbedder(None, encoder="torch").encode
 
 
 def _tier(shop: tuple[list[str], dict[str, str]], encode: object, model: Reads) -> EmbeddedTier:

@@ -16,13 +16,6 @@ from .mini_shop import shop_tier as _tier
 from .test_shopper_answers_v4 import GARDEN
 
 
-@pytest.fixture(scope="module")
-def encode() -> object:
-    from shopagent.retrieval.embed import TextEmbedder
-
-    return TextEmbedder(None, encoder="torch").encode
-
-
 @pytest.mark.parametrize("text", ["snorkel", "wheelbarrow", "leaf blower"])
 def test_a_first_word_read_as_a_refinement_is_judged_as_a_request(
     encode: object, text: str

@@ -20,7 +20,6 @@ from shopagent.agent.embedded import (
 )
 from shopagent.agent.embedded._catalog import measure_key
 from shopagent.agent.plugin_match import PluginMatcher
-from shopagent.retrieval.embed import TextEmbedder
 from shopagent.tools import ToolContext, tool
 
 from .mini_shop import Reads
@@ -52,11 +51,6 @@ MUSIC = [
     _product("c-1", "Clampo Guitar Capo", "Accessories > Capos"),
     _product("p-1", "Voxa Practice Amp", "Amplifiers > Combo Amps", Wattage=["15W", "50W"]),
 ]
-
-
-@pytest.fixture(scope="module")
-def encode() -> object:
-    return TextEmbedder(None, encoder="torch").encode
 
 
 @pytest.fixture(scope="module")

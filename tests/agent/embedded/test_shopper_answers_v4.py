@@ -13,7 +13,6 @@ from shopagent.agent.embedded import (
     EmbeddedTier,
     ToolOutcome,
 )
-from shopagent.retrieval.embed import TextEmbedder
 
 from .mini_shop import Reads
 from .mini_shop import after as _after
@@ -39,11 +38,6 @@ GARDEN = [
     _product("p-1", "Terrana Terracotta Plant Pot", "Pots > Plant Pots", size=["20 cm", "30 cm"]),
     _product("b-1", "Nestwood Cedar Bird Feeder", "Wildlife > Bird Feeders"),
 ]
-
-
-@pytest.fixture(scope="module")
-def encode() -> object:
-    return TextEmbedder(None, encoder="torch").encode
 
 
 @pytest.fixture(scope="module")
