@@ -18,8 +18,8 @@ from langgraph.graph import END, START, StateGraph
 
 from shopagent.agent._turn import AgentDeps
 from shopagent.agent.nodes import (
+    ActEdge,
     act,
-    after_act,
     after_confirm,
     after_route,
     after_tools,
@@ -48,7 +48,7 @@ def build_graph(deps: AgentDeps) -> StateGraph[AgentState]:
     g.add_conditional_edges("route", after_route, {"act": "act", "respond": "respond"})
     g.add_conditional_edges(
         "act",
-        partial(after_act, deps=deps),
+        ActEdge(deps).after_act,
         {"tools": "tools", "confirm": "confirm", "respond": "respond", "route": "route"},
     )
     g.add_conditional_edges(

@@ -47,6 +47,15 @@ class AgentState(TypedDict, total=False):
     awaiting: dict[str, Any] | None  # the option question the last reply asked, if any
 
 
+class TurnView(TypedDict):
+    """What an edge function reads: the turn alone. LangGraph reads a branch's input
+    afresh (the node's writes applied to a copy of the channels it names, taken from the
+    first parameter's type): typed with the whole state, that copy re-applies the node's
+    messages to the whole history on every routing decision."""
+
+    turn: TurnState
+
+
 def new_turn(
     turn_id: str,
     text: str,

@@ -19,7 +19,7 @@ from langgraph.checkpoint.base import (
     get_checkpoint_metadata,
 )
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-from langgraph.checkpoint.sqlite.utils import load_pending_writes, pending_writes_sql
+from langgraph.checkpoint.sqlite.utils import load_pending_writes
 
 T = TypeVar("T")
 
@@ -32,6 +32,19 @@ _EXACT = (
     f"SELECT {_COLUMNS} FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ? "
     "AND checkpoint_id = ?"
 )
+
+
+def _with_writes(checkpoint_sql: str, task_path: str) -> str:
+    """The checkpoint row (kind 0) and its pending writes (kind 1, the columns of
+    ``pending_writes_sql``) in one statement: one trip to the connection's thread instead
+    of two, and one consistent read."""
+    return (
+        f"WITH cp AS ({checkpoint_sql}) "
+        f"SELECT 0, {_COLUMNS} FROM cp UNION ALL "
+        f"SELECT 1, w.task_id, w.channel, w.type, w.value, {task_path}, w.idx "
+        "FROM writes AS w JOIN cp ON w.thread_id = cp.thread_id "
+        "AND w.checkpoint_ns = ? AND w.checkpoint_id = cp.checkpoint_id ORDER BY 1"
+    )
 _INSERT = (
     "INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
     "parent_checkpoint_id, type, checkpoint, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -47,8 +60,9 @@ class ShieldedSqliteSaver(AsyncSqliteSaver):
       reach: it always reaches its COMMIT.
     - Every await on the aiosqlite connection is a trip to its thread (a wake-up on each
       side); the stock read takes six (cursor, execute, fetch, execute, fetch, close) and
-      the checkpoint write three. Each query here is one trip (execute and fetch there):
-      a turn's read is two, its write two.
+      the checkpoint write three. Each query here is one trip (execute and fetch there),
+      and the checkpoint and its pending writes are one query: a turn's read is one trip,
+      its write two.
     """
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
@@ -56,18 +70,19 @@ class ShieldedSqliteSaver(AsyncSqliteSaver):
         conf = config["configurable"]
         thread_id, ns = str(conf["thread_id"]), conf.get("checkpoint_ns", "")
         checkpoint_id = get_checkpoint_id(config)
+        task_path = "w.task_path" if self._has_task_path else "''"  # as LangGraph's query
         async with self.lock:
             if checkpoint_id:
-                rows = await self.conn.execute_fetchall(_EXACT, (thread_id, ns, checkpoint_id))
+                sql = _with_writes(_EXACT, task_path)
+                rows = await self.conn.execute_fetchall(sql, (thread_id, ns, checkpoint_id, ns))
             else:
-                rows = await self.conn.execute_fetchall(_LATEST, (thread_id, ns))
-            row = next(iter(rows), None)
-            if row is None:
-                return None
-            thread_id, checkpoint_id, parent_id, type_, checkpoint, metadata = row
-            writes = await self.conn.execute_fetchall(
-                pending_writes_sql(self._has_task_path), (thread_id, ns, checkpoint_id)
-            )
+                sql = _with_writes(_LATEST, task_path)
+                rows = await self.conn.execute_fetchall(sql, (thread_id, ns, ns))
+        rows = list(rows)
+        if not rows or rows[0][0] != 0:
+            return None
+        _, thread_id, checkpoint_id, parent_id, type_, checkpoint, metadata = rows[0]
+        writes = [r[1:] for r in rows[1:]]
         found: RunnableConfig = {
             "configurable": {
                 "thread_id": thread_id,

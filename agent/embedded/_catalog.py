@@ -128,6 +128,7 @@ class CatalogProfile:
         self.categories: list[str] = list(data.get("categories") or [])
         self.shared_heads: dict[str, dict[str, list[str]]] = dict(data.get("shared_heads") or {})
         self.head_categories: dict[str, list[str]] = dict(data.get("head_categories") or {})
+        self._colours_by_leaf: dict[str, list[str]] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.options or self.vocab)
@@ -244,7 +245,14 @@ class CatalogProfile:
         return singular(word) in self.vocab or word.lower() in self.vocab
 
     def colours_by_leaf(self) -> dict[str, list[str]]:
-        """Leaf category name -> its colour values, in catalog order."""
+        """Leaf category name -> its colour values, in catalog order. Worked out once (the
+        profile does not change once loaded; the planner asks on every turn): read it,
+        never change it."""
+        if self._colours_by_leaf is None:
+            self._colours_by_leaf = self._work_out_colours_by_leaf()
+        return self._colours_by_leaf
+
+    def _work_out_colours_by_leaf(self) -> dict[str, list[str]]:
         # one leaf of each top-level category first: a question offers a spread of them
         by_top: dict[str, list[str]] = {}
         for c in self.categories:

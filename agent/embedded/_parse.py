@@ -8,6 +8,7 @@ Regular expressions rather than the tagger: these forms are closed and exact ("u
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -111,8 +112,12 @@ def _f(x: str) -> float:
     return float(x)
 
 
+@functools.lru_cache(maxsize=64)
 def parse(text: str) -> Parsed:
-    """Parse the numeric and identifier slots of ``text`` (any case)."""
+    """Parse the numeric and identifier slots of ``text`` (any case).
+
+    Memoised: one turn's reading parses its text several times (the slots, the kind check,
+    the reference checks). The result is shared by every caller: read it, never change it."""
     t = words_to_numbers(text.lower())
     out = Parsed(text=t)
 

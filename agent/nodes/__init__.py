@@ -10,13 +10,14 @@ Each node is a module-level function over the graph state and the bound
 - :mod:`.respond` — ``respond`` (text, product cards, final events).
 """
 
-from shopagent.agent.nodes.act import act, after_act
+from shopagent.agent.nodes.act import ActEdge, act, after_act
 from shopagent.agent.nodes.confirm import after_confirm, confirm
 from shopagent.agent.nodes.respond import respond
 from shopagent.agent.nodes.tools import after_tools, run_tools
 from shopagent.agent.nodes.understand import after_route, route, understand
 
 __all__ = [
+    "ActEdge",
     "act",
     "after_act",
     "after_confirm",

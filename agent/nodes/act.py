@@ -20,7 +20,7 @@ from shopagent.agent.llm_policy import to_openai_messages
 from shopagent.agent.nodes.confirm import is_valid_write
 from shopagent.agent.nodes.understand import dialogue_of
 from shopagent.agent.router import LOCAL_FAILURE_LIMIT
-from shopagent.agent.state import AgentState, TurnState
+from shopagent.agent.state import AgentState, TurnState, TurnView
 from shopagent.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ async def act_model(state: AgentState, turn: TurnState, deps: AgentDeps) -> dict
 
 
 async def after_act(
-    state: AgentState, *, deps: AgentDeps
+    state: TurnView, *, deps: AgentDeps
 ) -> Literal["tools", "confirm", "respond", "route"]:
     turn = state["turn"]
     pending = turn.get("pending") or []
@@ -174,3 +174,15 @@ async def after_act(
     if any(is_valid_write(deps, c) for c in pending):
         return "confirm"
     return "tools"
+
+
+class ActEdge:
+    """``after_act`` bound to ``deps`` as a method, not a ``functools.partial``: LangGraph
+    takes a branch's input type from its first parameter (a partial hides it), and the
+    turn alone is far cheaper to read than the whole state (:class:`TurnView`)."""
+
+    def __init__(self, deps: AgentDeps) -> None:
+        self.deps = deps
+
+    async def after_act(self, state: TurnView) -> Literal["tools", "confirm", "respond", "route"]:
+        return await after_act(state, deps=self.deps)

@@ -15,7 +15,7 @@ from shopagent.agent import events as ev
 from shopagent.agent._turn import AgentDeps, confirmation_id, emit, emit_outcome, outcome, turn_of
 from shopagent.agent.llm_policy import outcome_message
 from shopagent.agent.nodes.tools import tool_context
-from shopagent.agent.state import AgentState
+from shopagent.agent.state import AgentState, TurnView
 from shopagent.errors import ToolError
 
 
@@ -131,7 +131,7 @@ async def confirm(state: AgentState, config: RunnableConfig, *, deps: AgentDeps)
     return update
 
 
-async def after_confirm(state: AgentState) -> Literal["tools", "act", "respond"]:
+async def after_confirm(state: TurnView) -> Literal["tools", "act", "respond"]:
     turn = state["turn"]
     if turn.get("pending"):
         return "tools"

@@ -12,7 +12,7 @@ from shopagent.agent._turn import AgentDeps, emit, emit_outcome, outcome, over_b
 from shopagent.agent.embedded import NLUResult, ToolOutcome
 from shopagent.agent.llm_policy import outcome_message
 from shopagent.agent.nodes.understand import dialogue_of
-from shopagent.agent.state import AgentState, TurnState
+from shopagent.agent.state import AgentState, TurnState, TurnView
 from shopagent.errors import ToolError
 from shopagent.tools import ToolContext
 
@@ -116,7 +116,7 @@ def _lists_products(result: dict[str, Any]) -> bool:
     return bool(result.get("ok") and isinstance(content, dict) and content.get("products"))
 
 
-async def after_tools(state: AgentState) -> Literal["act", "respond", "route"]:
+async def after_tools(state: TurnView) -> Literal["act", "respond", "route"]:
     # Invalid calls still run (their errors become tool messages, which keeps the
     # history well-formed for the next tier) before an escalation takes effect.
     turn = state["turn"]

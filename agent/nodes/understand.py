@@ -10,7 +10,7 @@ from shopagent.agent import events as ev
 from shopagent.agent._turn import AgentDeps, bump, emit, turn_of
 from shopagent.agent.embedded import DialogueState, NLUResult
 from shopagent.agent.router import TurnFeatures, choose_tier
-from shopagent.agent.state import AgentState
+from shopagent.agent.state import AgentState, TurnView
 
 log = logging.getLogger(__name__)
 
@@ -73,5 +73,5 @@ async def route(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
     return {"turn": turn}
 
 
-async def after_route(state: AgentState) -> Literal["act", "respond"]:
+async def after_route(state: TurnView) -> Literal["act", "respond"]:
     return "respond" if state["turn"]["tier"] == "none" else "act"
