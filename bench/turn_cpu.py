@@ -314,10 +314,16 @@ async def embedded(tmp: Path, sessions_n: int = 20) -> dict[str, Any]:
     from shopagent.agent.embedded import DialogueState
     from shopagent.agent.service import AgentService
     from shopagent.retrieval import open_catalog
+    from shopagent.retrieval.embed._cache import VectorCache
     from shopagent.settings import Settings
 
     src = _catalog_source(tmp)
     catalog = open_catalog(Settings(data_dir=src))
+    # Search query vectors persist in the data folder (its cache/): an earlier run's would
+    # serve this one's "new" queries. A cache of this run's own starts empty, as for queries
+    # no shopper has typed before.
+    catalog.text.close()
+    catalog.text._cache = VectorCache(tmp / "query-vectors.sqlite", catalog.text.dim)
     products = catalog.count()
     settings = Settings(
         data_dir=tmp / "embedded-state",
@@ -334,6 +340,7 @@ async def embedded(tmp: Path, sessions_n: int = 20) -> dict[str, Any]:
                 ("embedded_varied", [varied_conversation(k) for k in range(sessions_n)]),
                 ("embedded", [EMBEDDED_CONVERSATION] * sessions_n),
             )
+            parts = _Parts(svc, catalog)
             for name, convs in variants:
                 sids = [(await svc.sessions.create_session("b")).session_id for _ in convs]
 
@@ -349,7 +356,10 @@ async def embedded(tmp: Path, sessions_n: int = 20) -> dict[str, Any]:
 
                 await _Arm("warm", turn).block(0, len(convs))  # first turns, untimed
                 arms[name] = arm = _Arm(name, turn)
+                parts.on = name == "embedded_varied"
                 await arm.block(len(convs), len(convs) * (len(convs[0]) - 1))
+                parts.on = False
+            lg = await _langgraph_alone(tmp, parts.supersteps)
             conv = EMBEDDED_CONVERSATION
             cpu0 = time.process_time()
             for text in conv * 5:
@@ -364,7 +374,96 @@ async def embedded(tmp: Path, sessions_n: int = 20) -> dict[str, Any]:
         out[f"{name}_main_thread_cpu_ms_per_turn"] = arm.main_cpu_ms
         out[f"{name}_turn_p50_ms"] = round(statistics.median(arm.wall_ms), 2)
     out["embedded_nlu_cpu_ms_per_turn"] = round(nlu_ms, 2)
+    varied = arms["embedded_varied"]
+    minilm = {k: round(v * 1000 / varied.turns, 2) for k, v in parts.cpu_s.items()}
+    lg_ms = round(lg * 1000 / len(parts.supersteps), 2)
+    out["embedded_varied_supersteps_per_turn"] = round(statistics.mean(parts.supersteps), 2)
+    out["embedded_varied_minilm_cpu_ms_per_turn"] = minilm
+    out["embedded_langgraph_only_sqlite_cpu_ms_per_turn"] = lg_ms
+    out["embedded_varied_over_langgraph"] = round(varied.cpu_ms / lg_ms, 2)
+    out["embedded_varied_ours_cpu_ms_per_turn"] = round(
+        varied.cpu_ms - lg_ms - sum(minilm.values()), 2
+    )
     return out
+
+
+class _Parts:
+    """Inside the timed turns: the CPU of each MiniLM pass on the thread it runs on, and
+    the supersteps each turn takes (update chunks of the service's graph stream)."""
+
+    def __init__(self, svc: Any, catalog: Any) -> None:
+        import threading
+
+        self.on = False
+        self.cpu_s = {"intent_model": 0.0, "plugin_matcher": 0.0, "search_query": 0.0}
+        self.supersteps: list[int] = []
+        self._lock = threading.Lock()
+        tier = svc.deps.embedded
+        tier.model._logits = self._timed("intent_model", tier.model._logits)
+        if tier.plugins is not None:
+            tier.plugins._encode = self._timed("plugin_matcher", tier.plugins._encode)
+        catalog.text.encode = self._timed("search_query", catalog.text.encode)
+        graph, parts = svc.graph, self
+
+        class Counting:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(graph, name)
+
+            async def astream(self, *a: Any, **kw: Any) -> Any:
+                steps = 0
+                async for part in graph.astream(*a, **kw):
+                    if isinstance(part, tuple) and part[0] == "updates":
+                        steps += len([k for k in part[1] if k != "__interrupt__"])
+                    yield part
+                if parts.on and kw.get("durability") == "exit":  # a fresh message's run
+                    parts.supersteps.append(steps)
+
+        svc.graph = Counting()
+
+    def _timed(self, key: str, fn: Any) -> Any:
+        def timed(*a: Any, **kw: Any) -> Any:
+            t0 = time.thread_time()
+            try:
+                return fn(*a, **kw)
+            finally:
+                if self.on:
+                    with self._lock:
+                        self.cpu_s[key] += time.thread_time() - t0
+
+        return timed
+
+
+async def _langgraph_alone(tmp: Path, supersteps: list[int]) -> float:
+    """CPU seconds of LangGraph alone running ``supersteps[i]`` supersteps for turn ``i``
+    (20 conversations, as the embedded arm) on a SQLite checkpointer."""
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    from bench._langgraph_only import run_turn, trivial_graph
+    from shopagent.agent.checkpoint import open_checkpointer
+    from shopagent.settings import Settings
+
+    call = {"id": "call_0", "name": "catalog_search", "args": {"query": "linen shirts"}}
+    found = '{"products": [' + ", ".join(['{"id": "p-00001", "title": "Linen Shirt"}'] * 10)
+
+    def steps(n: int) -> list[Any]:
+        """understand, route, act (a tool call when there is a tools step), tools, respond."""
+        tool_call = [lambda: [AIMessage(content="", tool_calls=[call])]]
+        result = [lambda: [ToolMessage(content=found + "]}", tool_call_id="call_0")]]
+        reply = [lambda: [AIMessage(content=REPLY)]]
+        if n >= 5:
+            return [list, list, *tool_call, *result, *([list] * (n - 5)), *reply]
+        return [*([list] * (n - 1)), *reply]
+
+    async with open_checkpointer(
+        Settings(data_dir=tmp / "lg-embedded", state_backend="sqlite")
+    ) as saver:
+        graphs = {n: trivial_graph(steps(n), saver) for n in sorted(set(supersteps))}
+        for i in range(20):  # warm up, untimed
+            await run_turn(graphs[supersteps[i % len(supersteps)]], f"w-{i}", "linen shirts")
+        cpu0 = time.process_time()
+        for i, n in enumerate(supersteps):
+            await run_turn(graphs[n], f"lg-{i % 20}", f"linen shirts {i}")
+        return time.process_time() - cpu0
 
 
 # Runs the embedded measurement of whichever tree is the working directory (its own

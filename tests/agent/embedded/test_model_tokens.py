@@ -27,12 +27,23 @@ def test_fast_tokens_and_scores_match_the_ordinary_call(tier: Any) -> None:
     fast_probs = [model.probs(t) for t in TEXTS]
     fast_ids = [model.ids(t).tolist() for t in TEXTS]
     fast, model._fast = model._fast, None
+    model._scores.cache_clear()  # scored again from the ordinary call's ids, not remembered
     try:
         for text, ids, probs in zip(TEXTS, fast_ids, fast_probs, strict=True):
             assert model.ids(text).tolist() == ids, text
             assert model.probs(text) == probs, text
     finally:
         model._fast = fast
+
+
+def test_a_repeated_turn_is_scored_once_and_alike(tier: Any) -> None:
+    model = tier.model
+    model._scores.cache_clear()
+    first = model.probs("do you have the 18V impact driver in stock?")
+    again = model.probs("do you have the 18V impact driver in stock?")
+    assert again == first and again is not first  # a copy: callers may change theirs
+    assert model._scores.cache_info().hits == 1
+    assert model.probs("DO YOU HAVE THE 18V IMPACT DRIVER IN STOCK?") == first  # same ids
 
 
 def test_a_tokenizer_without_a_rust_core_keeps_the_ordinary_call() -> None:
