@@ -5,7 +5,7 @@ comparison), and its slots. ``understand`` (``_understand.py``) adds the dialogu
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards
 from shopagent.agent.embedded._catalog import singular
@@ -84,6 +84,17 @@ def _names_a_kind(tier: EmbeddedTier, text: str) -> bool:
     return kinds[-1].end == len(head) or singular(last) in tier.assortment.head_nouns
 
 
+def _asks_for_what_is_not_sold(
+    tier: EmbeddedTier, low: str, named: set[str], found: list[Any]
+) -> bool:
+    """ "wool scarves" while necklaces are shown, in a shop with no scarves: a product type
+    the shop does not sell, asked for (the model reads a search), not a narrowing of the
+    necklaces. Kept a search, it gets the answer a first turn would: not carried, and the
+    closest departments. Words of the shop's facets ("wool") describe, never name it."""
+    described = {w for m in found for w in re.findall(r"[\w'-]+", low[m.start : m.end])}
+    return tier.assortment.judge(low, named, described).missing is not None
+
+
 def read_turn(
     tier: EmbeddedTier, text: str, state: DialogueState, *, image_id: str | None = None
 ) -> NLUResult:
@@ -118,12 +129,14 @@ def read_turn(
     confidence = scores[intent]
     low = text.lower()
     cart_words = [m.span() for m in CART_WORDS.finditer(low)]
-    named = {m.slot for m in tier.lexicon.scan(low, cart_words, fuzzy=False)}
+    found = tier.lexicon.scan(low, cart_words, fuzzy=False)
+    named = {m.slot for m in found}
     if (
         intent == "search"
         and not named & {"category", "brand"}
         and state.filters.get("category")
         and (image_id is None)
+        and not _asks_for_what_is_not_sold(tier, low, named, found)
     ):
         # "forget the budget, show me everything in that colour": no new product type,
         # so it narrows (or widens) the current search

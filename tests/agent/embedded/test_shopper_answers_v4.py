@@ -236,3 +236,32 @@ def test_dimensions_typed_as_a_size_are_no_sum(encode: object) -> None:
     nlu = tier.understand("2 x 3 ft", s)
     assert "off_topic" not in nlu.notes and nlu.slots.size == "2 x 3 ft", nlu
     assert tier.understand("what is 17 x 23", s).notes.get("off_topic") == "subject"
+
+
+# --- a product type the shop does not sell, asked for while another one is shown ----------
+@pytest.mark.parametrize(
+    ("shop", "first", "text", "missing"),
+    [
+        ("garden", "plant pots", "cedar raised beds", "raised beds"),
+        ("garden", "hand tools", "got any lawn mowers?", "lawn mowers"),
+        ("pets", "dog beds", "heated blankets for older dogs", "heated blankets"),
+    ],
+)
+def test_a_new_kind_not_sold_mid_search_is_not_a_narrowing(
+    request: pytest.FixtureRequest, shop: str, first: str, text: str, missing: str
+) -> None:
+    """The model reads a search; with a category shown and none named, the turn would
+    narrow the shown products by its other words (the pots "in cedar"): it asks for
+    something else, which the shop does not sell, and is told so."""
+    tier: EmbeddedTier = request.getfixturevalue(shop)
+    state = _after(tier, first)
+    assert state.filters.get("category"), state
+    nlu = tier.understand(text, state)
+    assert nlu.intent == "search" and missing in str(nlu.notes.get("not_carried")), nlu
+
+
+@pytest.mark.parametrize("text", ["any cheaper ones?", "the 30 cm ones", "in a bigger size"])
+def test_a_narrowing_mid_search_stays_one(garden: EmbeddedTier, text: str) -> None:
+    state = _after(garden, "plant pots")
+    nlu = garden.understand(text, state)  # the stub model reads every turn as a search
+    assert nlu.intent == "refine" and not nlu.notes.get("not_carried"), nlu
