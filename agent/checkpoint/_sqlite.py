@@ -9,6 +9,7 @@ import json
 from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar, cast
 
+import aiosqlite
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
     ChannelVersions,
@@ -18,8 +19,11 @@ from langgraph.checkpoint.base import (
     get_checkpoint_id,
     get_checkpoint_metadata,
 )
+from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.checkpoint.sqlite.utils import load_pending_writes
+
+from shopagent.agent.checkpoint._serde import HistorySerializer
 
 T = TypeVar("T")
 
@@ -45,6 +49,8 @@ def _with_writes(checkpoint_sql: str, task_path: str) -> str:
         "FROM writes AS w JOIN cp ON w.thread_id = cp.thread_id "
         "AND w.checkpoint_ns = ? AND w.checkpoint_id = cp.checkpoint_id ORDER BY 1"
     )
+
+
 _INSERT = (
     "INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
     "parent_checkpoint_id, type, checkpoint, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -52,7 +58,7 @@ _INSERT = (
 
 
 class ShieldedSqliteSaver(AsyncSqliteSaver):
-    """Two changes to LangGraph's saver, same tables, same rows:
+    """Three changes to LangGraph's saver, same tables, same rows:
 
     - Its writes run an INSERT and then COMMIT as two awaits; a hang-up between them would
       leave the connection inside an open transaction (and the rows of a deleted thread
@@ -63,7 +69,12 @@ class ShieldedSqliteSaver(AsyncSqliteSaver):
       the checkpoint write three. Each query here is one trip (execute and fetch there),
       and the checkpoint and its pending writes are one query: a turn's read is one trip,
       its write two.
+    - Its serializer decodes and encodes each history message once (``_serde.py``).
     """
+
+    def __init__(self, conn: aiosqlite.Connection, *, serde: SerializerProtocol | None = None):
+        # A turn reads and writes the whole history: decode and encode each message once
+        super().__init__(conn, serde=serde or HistorySerializer())
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         await self.setup()
