@@ -178,15 +178,12 @@ def with_option_names(schema: dict[str, Any], catalog: CatalogReader) -> dict[st
     return _ADAPTED[key]
 
 
-@tool(adapt_schema=with_option_names)
-async def catalog_search(ctx: ToolContext, args: CatalogSearchArgs) -> dict[str, Any]:
-    """Search the product catalog by text, with optional filters (category, color, size,
-    material, brand, style, audience, price range, in stock). Returns product cards with
-    the filters that applied and the total number of matches. Use page for more results."""
-    catalog = _catalog(ctx)
+def _search(catalog: CatalogReader, args: CatalogSearchArgs) -> tuple[SearchResult, list[Product]]:
+    """The search, and the sold-out products it named (``tools/_sold_out.py``): both in one
+    worker-thread call, as the second search depends on the first's results (a hand-off to
+    a thread and back costs more than the rest of a small search's work on the loop)."""
     filters = args.filters()
-    res = await _call(catalog.search, args.query, filters, args.page, args.page_size)
-    sold_out: list[Product] = []
+    res = catalog.search(args.query, filters, args.page, args.page_size)
     shown = [h.product for h in res.hits]
     if (
         args.in_stock is None
@@ -196,8 +193,17 @@ async def catalog_search(ctx: ToolContext, args: CatalogSearchArgs) -> dict[str,
     ):
         # the shopper did not ask for in-stock only: a sold-out product they named stays
         anystock = filters.model_copy(update={"in_stock": None})
-        everything = await _call(catalog.search, args.query, anystock, 1, TOP_RANKS)
-        sold_out = strong_sold_out(args.query, everything, shown)
+        everything = catalog.search(args.query, anystock, 1, TOP_RANKS)
+        return res, strong_sold_out(args.query, everything, shown)
+    return res, []
+
+
+@tool(adapt_schema=with_option_names)
+async def catalog_search(ctx: ToolContext, args: CatalogSearchArgs) -> dict[str, Any]:
+    """Search the product catalog by text, with optional filters (category, color, size,
+    material, brand, style, audience, price range, in stock). Returns product cards with
+    the filters that applied and the total number of matches. Use page for more results."""
+    res, sold_out = await _call(_search, _catalog(ctx), args)
     out = _result(res)
     if sold_out:
         # first (they are what was asked for), then the in-stock page unchanged (so page 2
