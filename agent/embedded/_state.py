@@ -20,7 +20,9 @@ _QUERY_FILLER = re.compile(
     r"do you sell|got|any|find|search|can you|could you|please|pls|thanks|some|a|an|the|in|"
     r"under|over|below|"
     r"above|between|and|or|less|than|more|max|min|up to|at least|no|not|size|price|of|"
-    r"now|what about|how about|only|just|maybe|with|by|from)(?![\w-])",
+    r"now|what about|how about|only|just|maybe|with|by|from|"
+    # how a turn starts in speech, never what is sought: "ok show me jackets"
+    r"ok|okay|alright|all right|so|then|oh|hmm+|um+|uh+|yeah|yep)(?![\w-])",
     re.I,
 )
 

@@ -265,3 +265,18 @@ def test_a_narrowing_mid_search_stays_one(garden: EmbeddedTier, text: str) -> No
     state = _after(garden, "plant pots")
     nlu = garden.understand(text, state)  # the stub model reads every turn as a search
     assert nlu.intent == "refine" and not nlu.notes.get("not_carried"), nlu
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("ok show me dog beds", "dog beds"),
+        ("alright, any cat litter?", "cat litter"),
+        ("hmm so what about aquariums then", "aquariums"),
+        ("yeah okay fish food", "fish food"),
+    ],
+)
+def test_how_a_spoken_turn_starts_is_not_searched_for(
+    pets: EmbeddedTier, text: str, query: str
+) -> None:
+    assert _after(pets, text).query == query
