@@ -112,6 +112,25 @@ def _f(x: str) -> float:
     return float(x)
 
 
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the characters inside ``spans`` as spaces (same length)."""
+    if not spans:
+        return text
+    chars = list(text)
+    for a, b in spans:
+        for i in range(max(a, 0), min(b, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
+
+
+@functools.lru_cache(maxsize=4096)
+def _misspelt_ordinal(word: str) -> str | None:
+    """The ordinal ``word`` is a typo of ("secnod"), as its number; None for other words.
+    Remembered per word: the fuzzy match is most of a parse, and words recur."""
+    close = difflib.get_close_matches(word, list(ORDINALS), n=1, cutoff=0.8)
+    return ORDINALS[close[0]] if close and close[0] != "last" else None
+
+
 @functools.lru_cache(maxsize=64)
 def parse(text: str) -> Parsed:
     """Parse the numeric and identifier slots of ``text`` (any case).
@@ -218,9 +237,9 @@ def parse(text: str) -> Parsed:
         elif w in ORDINALS:
             refs.append((pos, ORDINALS[w]))
         elif len(w) >= 5 and w.isalpha():
-            close = difflib.get_close_matches(w, list(ORDINALS), n=1, cutoff=0.8)
-            if close and close[0] != "last":
-                refs.append((pos, ORDINALS[close[0]]))
+            near = _misspelt_ordinal(w)
+            if near is not None:
+                refs.append((pos, near))
     for m in re.finditer(r"\b(?:number|no\.?|item|#)\s?(\d{1,2})\b", t):
         if free(m):
             refs.append((m.start(), m.group(1)))
@@ -242,7 +261,7 @@ def parse(text: str) -> Parsed:
         if free(m):
             out.bare_numbers.append(m.group(1))
 
-    rest = "".join(" " if any(a <= i < b for a, b in out.spans) else c for i, c in enumerate(t))
+    rest = _blank(t, out.spans)
     if re.search(
         r"\b(?:forget|drop|ignore|remove|scrap|no|never ?mind|lose|without)\s(?:the\s|my\s|a\s)?"
         r"(?:budget|price(?: limit| cap| filter)?|max(?:imum)? price|spending limit)\b",
