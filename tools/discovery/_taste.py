@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, TypeGuard, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -101,10 +101,23 @@ class ReadsActivity(Protocol):
     async def activity(self, user_id: str) -> tuple[Profile, list[Order], Cart, list[Board]]: ...
 
 
+_READS_ACTIVITY: dict[type, bool] = {}
+
+
+def _reads_activity(stores: object) -> TypeGuard[ReadsActivity]:
+    """``isinstance(stores, ReadsActivity)``, worked out once per store class: a runtime
+    Protocol check inspects the object's members on every call (each search asks)."""
+    kind = type(stores)
+    known = _READS_ACTIVITY.get(kind)
+    if known is None:
+        known = _READS_ACTIVITY[kind] = isinstance(stores, ReadsActivity)
+    return known
+
+
 async def _activity(ctx: ToolContext) -> tuple[Profile, list[Order], Cart, list[Any]]:
     """The shopper's profile, orders, cart and boards: in one read where the store can."""
     stores = ctx.need_stores()
-    if isinstance(stores, ReadsActivity):
+    if _reads_activity(stores):
         return await stores.activity(ctx.user_id)
     profile = await stores.get_profile(ctx.user_id)
     orders = await stores.list_orders(ctx.user_id)
