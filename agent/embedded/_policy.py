@@ -153,8 +153,14 @@ def plan(
             if asked:
                 fields = [str(asked)]
             calls.append(call(name="get_facets", args={**facet_args, "fields": fields}))
-        # when the filters leave nothing, the next step relaxes them (plan_next)
-        return Plan(calls=calls, followup=len(_relaxable(args)) > 0)
+        relaxed = _relaxed(args)
+        if len(calls) == 1 and relaxed:
+            # When the filters leave nothing, the same search with them dropped one at a
+            # time; planned with it, as alternatives: the first that finds something is
+            # the answer, the rest are not run. One step, not a second act and tools.
+            return Plan(calls=[*calls, *relaxed], reason="relax filters", until_found=True)
+        # with the facets asked too, the next step relaxes them (plan_next)
+        return Plan(calls=calls, followup=bool(relaxed))
     if intent == "visual_search":
         ids, unresolved = _targets(nlu, state)
         filters = {k: getattr(s, k) for k in SEARCH_FILTERS if getattr(s, k) is not None}
@@ -231,6 +237,17 @@ def _relaxable(args: dict[str, object]) -> list[str]:
     return [k for k in RELAX_ORDER if args.get(k) is not None]
 
 
+def _relaxed(args: dict[str, object]) -> list[PlannedCall]:
+    """The search ``args`` with its filters dropped one more at a time (at most three),
+    while something is left to search for."""
+    relaxed, calls = dict(args), []
+    for k in _relaxable(relaxed)[:3]:
+        relaxed = {a: v for a, v in relaxed.items() if a != k}
+        if relaxed.get("query") or any(relaxed.get(f) is not None for f in SEARCH_FILTERS):
+            calls.append(PlannedCall(name="catalog_search", args={**relaxed, "page": 1}))
+    return calls
+
+
 def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome]) -> Plan:
     """The step after a ``followup`` plan: add the product the search found by its name;
     or, when a filtered search found nothing, the same search with filters dropped one at
@@ -239,13 +256,7 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
         first = next((o for o in outcomes if o.name == "catalog_search"), None)
         if first is None or not first.ok or (first.content or {}).get("products"):
             return Plan()
-        relaxed = dict(first.args)
-        calls = []
-        for k in _relaxable(relaxed)[:3]:
-            relaxed = {a: v for a, v in relaxed.items() if a != k}
-            if relaxed.get("query") or any(relaxed.get(f) is not None for f in SEARCH_FILTERS):
-                calls.append(PlannedCall(name="catalog_search", args={**relaxed, "page": 1}))
-        return Plan(calls=calls, reason="relax filters", until_found=True)
+        return Plan(calls=_relaxed(dict(first.args)), reason="relax filters", until_found=True)
     if nlu.intent in ("order_status", "cancel_order"):
         listed = next((o for o in outcomes if o.name == "list_orders" and o.ok), None)
         orders = list(((listed.content or {}) if listed else {}).get("orders") or [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import RunnableConfig
 
 from shopagent.agent import events as ev
@@ -43,13 +44,13 @@ async def run_tools(
     turn = turn_of(state)
     approved = bool((turn.get("confirmation") or {}).get("approved"))
     new: list[dict[str, Any]] = []
-    found = False
+    found, skipped = False, set()
     for call in turn.get("pending", []):
         if found:
-            # Alternatives after one that found products: the reply uses that one. The
-            # call still gets a result (the history answers every call), and the turn's
-            # results keep their number (the reply's wording is drawn from it).
-            new.append(outcome(call, ok=True, content={"not_run": NOT_RUN}))
+            # Alternatives after one that found products (the embedded tier's relaxed
+            # searches): the reply uses that one, and the rest are not run. They leave the
+            # turn and the history: its call message keeps the calls that ran.
+            skipped.add(call["id"])
             continue
         emit(ev.ToolCallEvent(id=call["id"], name=call["name"], arguments=call["args"]))
         try:
@@ -87,7 +88,21 @@ async def run_tools(
     )
     if turn.get("followup") and not _followup_has_work(state, turn, deps):
         turn["followup"] = False  # straight to the reply: one superstep (act) fewer
-    return {"turn": turn, "messages": [outcome_message(o) for o in new]}
+    messages: list[BaseMessage] = [outcome_message(o) for o in new]
+    if skipped:
+        messages.insert(0, _without_calls(state, skipped))
+    return {"turn": turn, "messages": messages}
+
+
+def _without_calls(state: AgentState, ids: set[str]) -> AIMessage:
+    """The step's call message without the calls ``ids`` (same message id: it replaces the
+    one in the history), so every call the history shows has its result."""
+    ai = next(
+        m
+        for m in reversed(state.get("messages", []))
+        if isinstance(m, AIMessage) and any(c["id"] in ids for c in m.tool_calls)
+    )
+    return ai.model_copy(update={"tool_calls": [c for c in ai.tool_calls if c["id"] not in ids]})
 
 
 def _followup_has_work(state: AgentState, turn: TurnState, deps: AgentDeps) -> bool:
@@ -106,9 +121,6 @@ def _followup_has_work(state: AgentState, turn: TurnState, deps: AgentDeps) -> b
         [ToolOutcome.model_validate(o) for o in turn["outcomes"]],
     )
     return bool(plan.calls or plan.reply)
-
-
-NOT_RUN = "not run: an earlier alternative in this step found products"
 
 
 def _lists_products(result: dict[str, Any]) -> bool:

@@ -29,6 +29,11 @@ class VectorCache:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._db = sqlite3.connect(str(path), check_same_thread=False)
+                # A new search query writes its vector here, on the query's path: with a
+                # write-ahead log a commit is an append, not a journal file created, synced
+                # and deleted. NORMAL: a power cut may lose the last vectors, never the file.
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
                 self._db.execute("CREATE TABLE IF NOT EXISTS v (h TEXT PRIMARY KEY, b BLOB)")
             except (OSError, sqlite3.Error) as exc:
                 self._degrade(exc)

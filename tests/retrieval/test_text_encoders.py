@@ -89,6 +89,8 @@ def test_onnx_variants_agree_with_torch(
     for q in QUERIES:
         single = text.embed_one(q)
         assert float(single @ torch_vectors[texts.index(q)]) >= min_cos - 0.01, (kind, q)
+        # searched again: the same vector from memory, which no caller may change
+        assert text.embed_one(q) is single and not single.flags.writeable
     assert (model_dir / f"minilm-{kind}.onnx").is_file()
     manifest = json.loads((model_dir / f"minilm-{kind}.json").read_text())
     assert manifest["kind"] == kind and manifest["recipe"] == mo.RECIPE
