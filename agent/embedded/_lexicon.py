@@ -15,6 +15,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from shopagent.agent.embedded._assortment import english_word
 from shopagent.agent.embedded._catalog import measure_key, singular
 from shopagent.agent.embedded._schema import CATALOG_SLOTS
 from shopagent.agent.embedded._words import (
@@ -405,7 +406,9 @@ class SpellFixer:
         if caps_is_acronym and w.isupper():
             return w
         if lw not in self._cache:
-            self._cache[lw] = self._closest(lw)
+            # an English word the encoder has no token for is no typo either: "handmade"
+            # split into "hand" and a slip of "made" read "hand male" (audience: men)
+            self._cache[lw] = lw if english_word(lw) == lw else self._closest(lw)
         return self._cache[lw] if self._cache[lw] != lw else w
 
     def __call__(self, text: str) -> str:

@@ -167,6 +167,12 @@ def test_spelling_corrects_towards_the_shop_and_never_over_a_confident_reading()
     assert fix("whats in my crat") == "whats in my cart"
     assert fix("halcyon keybaord") == "halcyon keyboard"
     assert fix("orthopedik dog bed") == "orthopedic dog bed"
+    # English words the encoder has no token for are no typos of the shop's words: split,
+    # "handmade" read "hand male" (an audience); "cordless" is not "cord lens"
+    shop_words = {"hand", "cord", "lens", "male"}  # "hand towel", "camera lens", ...
+    made = SpellFixer(Lexicon({**FACETS, "audience": ["male"]}), {"is", "it"}, shop_words)
+    assert made("is it handmade") == "is it handmade"
+    assert made("cordless") == "cordless"
 
     class Reader(StubModel):
         def probs(self, text: str) -> dict[str, float]:
