@@ -98,6 +98,13 @@ _CHEAPER = re.compile(
     r"more affordable)\b",
     re.IGNORECASE,
 )
+# a price cap said with it ("anything cheaper, say under 30?") still only refines
+_PRICE_CAP = re.compile(
+    r"\b(?:say|maybe|like|around|about|roughly|under|below|less than|max(?:imum)?|up to|"
+    r"no more than|within|budget(?: of| is)?)\b|[$€£]?\d+(?:[.,]\d+)?\s*"
+    r"(?:dollars?|euros?|pounds?|bucks|usd|eur|gbp)?",
+    re.IGNORECASE,
+)
 _MORE_LIKE = re.compile(
     r"\b(?:more|others?|something|anything)\s+(?:like|similar to)\s+"
     r"(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|last|that|"
@@ -219,7 +226,7 @@ class PluginMatcher:
         props = self.tools[owner].schema.get("properties") or {}
         if state is None or "cheaper_than" not in props or not _CHEAPER.search(text):
             return False
-        rest = _words_of(_CHEAPER.sub(" ", text)) - _VAGUE
+        rest = _words_of(_PRICE_CAP.sub(" ", _CHEAPER.sub(" ", text))) - _VAGUE
         return state.last_intent != PREFIX + owner and not rest
 
     def _names_category(self, owner: str, text: str) -> bool:

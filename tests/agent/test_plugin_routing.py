@@ -126,7 +126,13 @@ def test_cheaper_goes_back_to_the_tool_that_showed_the_set(matcher: PluginMatche
     )
     args, _ = matcher.fill(matcher.tools["gift_ideas"], turn, state)
     assert args["cheaper_than"] == ["g-1", "g-2"]
-    # after a search, "cheaper" is the search's own refinement
-    assert tool_for(matcher, "hmm, anything cheaper?", DialogueState(last_intent="search")) != (
-        "gift_ideas"
-    )
+    # after a search, "cheaper" is the search's own refinement, a price cap said with it too
+    searched = DialogueState(last_intent="search")
+    for text in (
+        "hmm, anything cheaper?",
+        "anything cheaper, say under 30?",
+        "something less expensive, maybe below €45",
+        "cheaper ones, up to 25 bucks",
+    ):
+        assert tool_for(matcher, text, searched) != "gift_ideas", text
+    assert tool_for(matcher, "cheaper gift ideas for my aunt, under 30", searched) == "gift_ideas"
