@@ -12,6 +12,7 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
+from shopagent.agent.checkpoint._serde import HistorySerializer
 from shopagent.agent.checkpoint._sqlite import ShieldedSqliteSaver
 from shopagent.agent.checkpoint.held import HeldReadSaver
 from shopagent.agent.checkpoint.redis import RedisCheckpointSaver
@@ -31,6 +32,7 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
             url=settings.redis_url,  # the sync API (not used by the service) connects lazily
             cluster=settings.redis_cluster,
             ttl_s=settings.checkpoint_ttl_s,
+            serde=HistorySerializer(),  # each history message decoded and encoded once
         )
         try:
             # Fail at startup, not on the first turn, when Redis is unreachable.
