@@ -63,13 +63,15 @@ def bump(counter: dict[str, int], key: str, n: int = 1) -> dict[str, int]:
     return {**counter, key: counter.get(key, 0) + n}
 
 
-def _card(d: dict[str, Any]) -> dict[str, Any]:
+def _card(d: dict[str, Any]) -> ev.ProductCard:
     keys = ev.ProductCard.model_fields
-    return ev.ProductCard.model_validate({k: v for k, v in d.items() if k in keys}).model_dump()
+    return ev.ProductCard.model_validate({k: v for k, v in d.items() if k in keys})
 
 
-def cards_from_outcomes(outcomes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
+def cards_from_outcomes(outcomes: list[dict[str, Any]]) -> dict[str, ev.ProductCard]:
+    """The product cards the turn's results hold, by id (first seen wins; a malformed one
+    is left out), validated once: the products event and the history both use them."""
+    found: dict[str, ev.ProductCard] = {}
     for o in outcomes:
         content = o.get("content") if o.get("ok") else None
         if not isinstance(content, dict):

@@ -69,9 +69,10 @@ async def respond(state: AgentState, *, deps: AgentDeps) -> dict[str, Any]:
     if awaiting is not None:
         quick = list(awaiting["values"])
     update["awaiting"] = awaiting
-    cards = [found[i] for i in ids if i in found]
-    if cards:
-        emit(ev.ProductsEvent(products=[ev.ProductCard(**c) for c in cards]))
+    shown = [found[i] for i in ids if i in found]
+    if shown:
+        emit(ev.ProductsEvent(products=shown))
+    cards = [c.model_dump() for c in shown]
     if not reply.get("streamed"):
         emit(ev.MessageDeltaEvent(text=text))
     tier = turn["tier"] if turn["tier"] in ("embedded", "local", "frontier") else "none"
