@@ -66,6 +66,39 @@ def _plugin_turn(
     )
 
 
+# Words that only steer a search the shopper is in ("in blue instead", "show me more",
+# "the second one in white", "any cheaper ones under 40?"), beside the shop's own filter values.
+_STEERING = frozenset(
+    "a an the any anything something some one ones them those these it in instead more "
+    "less show me see do you have got so and ok okay what about how only just also too "
+    "maybe say please pls first second third fourth fifth last next other others another "
+    "cheaper pricier cheapest lower higher bigger smaller larger size sizes colour color "
+    "colours colors price under over below above than up to max around page again".split()
+)
+
+
+def _only_narrows(
+    tier: EmbeddedTier, text: str, state: DialogueState, scores: dict[str, float]
+) -> bool:
+    """A turn made only of the shop's filter values, numbers and the words that steer a
+    search, read confidently as narrowing the search in progress: no tool's example
+    requests are needed to read it, so the plugin matcher's MiniLM pass is not run. Not
+    right after a plugin tool's answer, whose own follow-ups ("something cheaper") the
+    matcher recognises."""
+    if (state.last_intent or "").startswith("plugin:") or not (state.query or state.filters):
+        return False
+    if max(scores, key=scores.__getitem__) not in ("refine", "search"):
+        return False
+    if scores["refine"] + scores["search"] < 0.9:
+        return False
+    low = text.lower()
+    rest = list(low)
+    for m in tier.lexicon.scan(low, [], fuzzy=False):
+        rest[m.start : m.end] = " " * (m.end - m.start)
+    words = re.findall(r"[a-z]+", "".join(rest))
+    return all(w in _STEERING for w in words)
+
+
 def _names_a_kind(tier: EmbeddedTier, text: str) -> bool:
     """The thing asked for is one of the shop's product types, named ("a teddy bear for my
     granddaughter"): a search in it answers better than a plan over several categories.
@@ -118,7 +151,12 @@ def read_turn(
     # [plugin hook] A turn that names one of the shop's product types is a search whatever
     # a plugin tool would make of it, so it is checked first (words only): the matcher's
     # MiniLM pass (~1.3 ms, the turn's largest after the intent model) is then not run.
-    if tier.plugins is not None and image_id is None and not _names_a_kind(tier, text):
+    if (
+        tier.plugins is not None
+        and image_id is None
+        and not _names_a_kind(tier, text)
+        and not _only_narrows(tier, text, state, scores)
+    ):
         plugin = _plugin_turn(tier, text, state, scores)
         if plugin is not None and not tier.assortment.asks_for_a_kind(
             text, {m.slot for m in tier.lexicon.scan(text.lower(), [], fuzzy=False)}

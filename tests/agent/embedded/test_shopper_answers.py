@@ -229,6 +229,28 @@ def test_a_named_product_type_for_someone_is_searched_not_planned(encode: object
     assert tier.understand("gift ideas for my dad", DialogueState()).intent.startswith("plugin:")
 
 
+def test_narrowing_the_search_in_progress_runs_no_tool_match(encode: Any) -> None:
+    """ "the cheaper ones under 200" over the guitars shown: only filter values, numbers and
+    words that steer a search. The tools' example requests cannot tell more, so the
+    matcher's MiniLM pass is not run; a request for a tool in between still reaches it."""
+    tier = _tier(MUSIC, encode, Reads("refine", 0.97))
+    passes: list[list[str]] = []
+
+    def counting(texts: Any) -> Any:
+        passes.append(list(texts))
+        return encode(texts)
+
+    matcher = PluginMatcher([gift_ideas], counting, threshold=0.6, defaults={})
+    tier.attach_plugins(matcher, can_escalate=False)
+    s = _after(tier, "acoustic guitars")
+    passes.clear()
+    for text in ("the cheaper ones under 200", "only ones below 150", "show me more please"):
+        assert tier.understand(text, s).intent == "refine", text
+    assert passes == []
+    assert tier.understand("gift ideas for my dad", s).intent == "plugin:gift_ideas"
+    assert passes
+
+
 def test_emptying_the_cart_is_a_removal_not_a_look_at_it(encode: object) -> None:
     # the cart's words make the model read a look at the cart; the verb says empty it
     tier = _tier(COFFEE, encode, Reads("view_cart", 0.97))
