@@ -75,28 +75,46 @@ _STEERING = frozenset(
     "cheaper pricier cheapest lower higher bigger smaller larger size sizes colour color "
     "colours colors price under over below above than up to max around page again".split()
 )
+# Closed sets of words some intents are said in: thanks and greetings, a look at the cart.
+_SAID_IN = {
+    "goodbye": frozenset(
+        "ok okay alright so and thanks thank you thx ty cheers bye goodbye see ya later "
+        "great perfect good nice cool lovely that's thats that is all a lot so much very "
+        "for your help now for today".split()
+    ),
+    "greeting": frozenset("hi hello hey there good morning afternoon evening yo".split()),
+    "view_cart": frozenset(
+        "what what's whats s is in my the cart basket trolley bag show me see view open "
+        "can could i do have got how looking please so and ok okay let's lets check".split()
+    ),
+}
 
 
-def _only_narrows(
+def _needs_no_tool(
     tier: EmbeddedTier, text: str, state: DialogueState, scores: dict[str, float]
 ) -> bool:
-    """A turn made only of the shop's filter values, numbers and the words that steer a
-    search, read confidently as narrowing the search in progress: no tool's example
-    requests are needed to read it, so the plugin matcher's MiniLM pass is not run. Not
-    right after a plugin tool's answer, whose own follow-ups ("something cheaper") the
-    matcher recognises."""
-    if (state.last_intent or "").startswith("plugin:") or not (state.query or state.filters):
+    """A turn no tool's example requests can tell more about, so the plugin matcher's
+    MiniLM pass is not run: read confidently as narrowing the search in progress and made
+    only of the shop's filter values, numbers and steering words; or read confidently as
+    thanks, a greeting or a look at the cart and said only in those words. Not right after
+    a plugin tool's answer, whose own follow-ups ("something cheaper") the matcher knows."""
+    if (state.last_intent or "").startswith("plugin:"):
         return False
-    if max(scores, key=scores.__getitem__) not in ("refine", "search"):
-        return False
-    if scores["refine"] + scores["search"] < 0.9:
-        return False
+    top = max(scores, key=scores.__getitem__)
     low = text.lower()
-    rest = list(low)
-    for m in tier.lexicon.scan(low, [], fuzzy=False):
-        rest[m.start : m.end] = " " * (m.end - m.start)
-    words = re.findall(r"[a-z]+", "".join(rest))
-    return all(w in _STEERING for w in words)
+    if top in _SAID_IN:
+        allowed = _SAID_IN[top]
+    elif top in ("refine", "search") and (state.query or state.filters):
+        allowed = _STEERING
+        rest = list(low)
+        for m in tier.lexicon.scan(low, [], fuzzy=False):
+            rest[m.start : m.end] = " " * (m.end - m.start)
+        low = "".join(rest)
+        top = "refine"  # confident of either: narrowing
+        scores = {"refine": scores["refine"] + scores["search"]}
+    else:
+        return False
+    return scores[top] >= 0.9 and all(w in allowed for w in re.findall(r"[a-z']+", low))
 
 
 def _names_a_kind(tier: EmbeddedTier, text: str) -> bool:
@@ -155,7 +173,7 @@ def read_turn(
         tier.plugins is not None
         and image_id is None
         and not _names_a_kind(tier, text)
-        and not _only_narrows(tier, text, state, scores)
+        and not _needs_no_tool(tier, text, state, scores)
     ):
         plugin = _plugin_turn(tier, text, state, scores)
         if plugin is not None and not tier.assortment.asks_for_a_kind(

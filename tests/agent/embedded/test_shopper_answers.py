@@ -229,7 +229,7 @@ def test_a_named_product_type_for_someone_is_searched_not_planned(encode: object
     assert tier.understand("gift ideas for my dad", DialogueState()).intent.startswith("plugin:")
 
 
-def test_narrowing_the_search_in_progress_runs_no_tool_match(encode: Any) -> None:
+def test_turns_no_tool_can_tell_more_about_run_no_tool_match(encode: Any) -> None:
     """ "the cheaper ones under 200" over the guitars shown: only filter values, numbers and
     words that steer a search. The tools' example requests cannot tell more, so the
     matcher's MiniLM pass is not run; a request for a tool in between still reaches it."""
@@ -248,6 +248,15 @@ def test_narrowing_the_search_in_progress_runs_no_tool_match(encode: Any) -> Non
         assert tier.understand(text, s).intent == "refine", text
     assert passes == []
     assert tier.understand("gift ideas for my dad", s).intent == "plugin:gift_ideas"
+    assert passes
+    # thanks, or a look at the cart, in their own words only: no tool either
+    passes.clear()
+    for intent, text in (("goodbye", "ok thanks a lot"), ("view_cart", "what's in my basket?")):
+        tier.model = Reads(intent, 0.97)
+        assert tier.understand(text, s).intent == intent
+    assert passes == []
+    tier.model = Reads("view_cart", 0.97)  # a cart-like look at something a tool keeps
+    tier.understand("what's in my gift list for dad?", s)
     assert passes
 
 
