@@ -153,7 +153,8 @@ def plan(
             if asked:
                 fields = [str(asked)]
             calls.append(call(name="get_facets", args={**facet_args, "fields": fields}))
-        relaxed = _relaxed(args)
+        # past the first page, no results means all were shown, not that nothing matches
+        relaxed = _relaxed(args) if state.page <= 1 else []
         if len(calls) == 1 and relaxed:
             # When the filters leave nothing, the same search with them dropped one at a
             # time; planned with it, as alternatives: the first that finds something is

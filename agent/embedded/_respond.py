@@ -125,6 +125,13 @@ def respond(
                 products = list(content.get("products") or [])
                 filters = dict(content.get("filters_applied") or {})
                 what, which = _describe(filters)
+        page = int(r.args.get("page") or 1) if r.name == "catalog_search" else 1
+        if not products and page > 1 and content.get("total"):
+            # "show me more" past the last page: all of them were shown, none is missing
+            s.page = page - 1  # "more" again asks for the same next page, not one further
+            text = f"That's all of the {what}{which}: {content['total']} in all."
+            more = " Want me to drop one of the filters?" if len(filters) > 1 else ""
+            return Reply(text=text + more), s
         if not products:
             text = rng.choice(NONE_FOUND).format(what=what, which=which)
             if len(filters) > 1:

@@ -138,13 +138,17 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
         # A search is a new request ("refine" is the model's label for narrowing one): start
         # over, keeping who the shopper buys for unless they say otherwise. Repeating the
         # same category ("red dresses" after "dresses") still keeps what was said about it.
-        if new.get("category") and new.get("category") == s.filters.get("category"):
+        same_kind = bool(new.get("category")) and new.get("category") == s.filters.get("category")
+        if same_kind:
             s.filters = {**s.filters, **new}
         else:
             kept = {k: v for k, v in s.filters.items() if k in _KEEP_ON_NEW_TOPIC}
             s.filters = {**kept, **new}
         s.query = search_query(nlu, s.filters.get("category")) or s.query
-        s.page = 1
+        # "show me more (blue) dresses" over the (blue) dresses shown: their next page
+        said = all(state.filters.get(k) == v for k, v in new.items())
+        more = same_kind and slots.modifier == "more" and said
+        s.page = s.page + 1 if more else 1
     elif intent == "refine":
         if "category" in new and new["category"] != s.filters.get("category"):
             kept = {k: v for k, v in s.filters.items() if k in _KEEP_ON_NEW_TOPIC}

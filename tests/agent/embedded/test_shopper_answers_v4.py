@@ -280,3 +280,36 @@ def test_how_a_spoken_turn_starts_is_not_searched_for(
     pets: EmbeddedTier, text: str, query: str
 ) -> None:
     assert _after(pets, text).query == query
+
+
+# --- "show me more" ---------------------------------------------------------------------
+def test_more_of_the_kind_shown_is_its_next_page(pets: EmbeddedTier) -> None:
+    s = _after(pets, "dog food")
+    for text in ("show me more dog food", "more dog food please"):
+        nlu = pets.understand(text, s)
+        s = pets.update_state(s, nlu)
+    assert s.page == 3 and s.filters.get("category") == "Dog Food", s
+    assert pets.update_state(s, pets.understand("cat litter", s)).page == 1  # a new kind
+
+
+def test_more_past_the_last_page_says_that_was_all_and_drops_nothing(pets: EmbeddedTier) -> None:
+    s = _after(pets, "blue dog toys")
+    nlu = pets.understand("show me more", s)
+    s = pets.update_state(s, nlu)
+    plan = pets.plan(nlu, s)
+    assert [c.name for c in plan.calls] == ["catalog_search"]  # no relaxed retries
+    args = plan.calls[0].args
+    assert args["page"] == 2 and args.get("color") == "blue", args
+    empty = ToolOutcome(
+        name="catalog_search",
+        args=args,
+        content={
+            "products": [],
+            "total": 1,
+            "filters_applied": {"category": "Dog Toys", "color": "blue"},
+        },
+    )
+    reply, after = pets.respond(nlu, s, [empty])
+    assert reply.text.startswith("That's all of the blue dog toys: 1 in all."), reply.text
+    assert "couldn't find" not in reply.text and "Nothing matches" not in reply.text
+    assert after.page == 1  # "more" again asks for page 2 again, not page 3
