@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import ormsgpack
@@ -49,6 +49,16 @@ class HistorySerializer(JsonPlusSerializer):
         # id(message) -> (a weak reference to it, its bytes), for messages decoded here
         self._bytes: dict[int, tuple[weakref.ref[BaseMessage], bytes]] = {}
         self._unpack_ext_hook = self._remembering(self._unpack_ext_hook)
+
+    def with_msgpack_allowlist(
+        self, extra_allowlist: Iterable[tuple[str, ...] | type]
+    ) -> JsonPlusSerializer:
+        # LangGraph's copy gets a fresh decoding hook for the wider allowlist: wrap that one
+        # too (the copy shares the memo), so a strict-allowlist setup keeps remembering.
+        clone = super().with_msgpack_allowlist(extra_allowlist)
+        if clone is not self and isinstance(clone, HistorySerializer):
+            clone._unpack_ext_hook = clone._remembering(clone._unpack_ext_hook)
+        return clone
 
     def _remembering(self, decode: Callable[[int, bytes], Any]) -> Callable[[int, bytes], Any]:
         def hook(code: int, data: bytes) -> Any:

@@ -77,3 +77,16 @@ def test_more_messages_than_it_remembers_still_read_back_whole() -> None:
     for _ in range(2):
         saved = ours.loads_typed(ours.dumps_typed(_checkpoint(history)))
         assert saved["channel_values"]["messages"] == history
+
+
+def test_a_strict_allowlist_copy_reads_and_writes_the_same_bytes() -> None:
+    # LANGGRAPH_STRICT_MSGPACK-style setup: LangGraph widens the allowlist on a copy
+    ours = HistorySerializer(allowed_msgpack_modules=None).with_msgpack_allowlist(
+        [("shopagent.tests", "Board")]
+    )
+    assert isinstance(ours, HistorySerializer)
+    written = JsonPlusSerializer().dumps_typed(_checkpoint(_history()))
+    for _ in range(2):
+        read = ours.loads_typed(written)
+        assert read["channel_values"]["messages"] == _history()
+        assert ours.dumps_typed(read) == written
