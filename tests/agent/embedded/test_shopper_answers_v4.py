@@ -313,3 +313,15 @@ def test_more_past_the_last_page_says_that_was_all_and_drops_nothing(pets: Embed
     assert reply.text.startswith("That's all of the blue dog toys: 1 in all."), reply.text
     assert "couldn't find" not in reply.text and "Nothing matches" not in reply.text
     assert after.page == 1  # "more" again asks for page 2 again, not page 3
+
+
+@pytest.mark.parametrize("text", ["ok thanks", "okay, thank you!", "alright thanks a lot"])
+def test_ok_thanks_with_nothing_to_confirm_is_a_goodbye(encode: object, text: str) -> None:
+    from shopagent.agent.embedded._guards import NOTHING_PENDING
+
+    tier = _tier(PETS, encode, Reads("goodbye", 0.8))
+    s = DialogueState()
+    nlu = tier.understand(text, s)
+    reply = tier.plan(nlu, tier.update_state(s, nlu)).reply
+    assert reply != NOTHING_PENDING["yes"], reply
+    assert tier.plan(tier.understand("yes", s), s).reply == NOTHING_PENDING["yes"]
