@@ -156,6 +156,8 @@ def respond(
                 )
                 .replace("at These", "at these")
             )
+        if unoffered := nlu.notes.get("size_not_offered"):
+            prefix = _size_not_offered(unoffered) + prefix
         text = prefix + text
         sold = {str(x.get("id")) for x in content.get("sold_out_matches") or []} & {
             str(p.get("id")) for p in products
@@ -390,3 +392,15 @@ def _added(r: ToolOutcome, s: DialogueState) -> Reply:
     else:
         text = "Added to your cart."
     return Reply(text=text + _cart_total(r.content))
+
+
+def _size_not_offered(note: dict[str, Any]) -> str:
+    """ "Boots here come in sizes 38, 39 and 40, not XS. " (``size_not_offered`` note)."""
+    sizes = [str(v) for v in note.get("sizes") or []]
+    if not sizes or [v.lower() for v in sizes] == ["one size"]:
+        come = "one size"
+    else:
+        come = "sizes " + (
+            sizes[0] if len(sizes) == 1 else ", ".join(sizes[:-1]) + " and " + sizes[-1]
+        )
+    return f"{note['category']} here come in {come}, not {note['size']}. "

@@ -145,6 +145,10 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
             kept = {k: v for k, v in s.filters.items() if k in _KEEP_ON_NEW_TOPIC}
             s.filters = {**kept, **new}
         s.query = search_query(nlu, s.filters.get("category")) or s.query
+        if unoffered := nlu.notes.get("size_not_offered"):  # "boots XS": no XS boots here
+            size = re.escape(str(unoffered["size"]))
+            query = re.sub(rf"(?<!\w){size}(?!\w)", " ", s.query or "", flags=re.I)
+            s.query = " ".join(query.split()) or s.query
         # "show me more (blue) dresses" over the (blue) dresses shown: their next page
         said = all(state.filters.get(k) == v for k, v in new.items())
         more = same_kind and slots.modifier == "more" and said

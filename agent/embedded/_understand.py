@@ -233,8 +233,46 @@ def understand(
         nlu.slots = tier.extract_slots(nlu.text, "order_status")
     if nlu.intent == "product_details" and QUESTION.search(nlu.text):
         notes["question"] = True
+    if nlu.intent in ("search", "refine") and "not_carried" not in notes:
+        if (unoffered := _size_not_offered(tier, nlu, state)) is not None:
+            notes["size_not_offered"] = unoffered
     nlu.notes = notes
     return nlu
+
+
+_SIZE_SAID = re.compile(r"\bsizes?\s+([a-z0-9][\w.,/-]*)", re.IGNORECASE)
+
+
+def _size_not_offered(
+    tier: EmbeddedTier, nlu: NLUResult, state: DialogueState
+) -> dict[str, Any] | None:
+    """ "any boots in size XS?" where boots come in 38-45: no reading of the size fits
+    the category, so it is no filter there; the reply says so, with the sizes there are,
+    rather than show boots as if they came in XS."""
+    said = _SIZE_SAID.search(nlu.text)
+    category = nlu.slots.category or state.filters.get("category")
+    if said is None or nlu.slots.size is not None or not category:
+        return None
+    offered = tier.profile.values("size", str(category))
+    if offered is None:
+        return None  # a category the profile does not know: nothing to tell
+    return {
+        "size": said.group(1).rstrip(".,"),
+        "category": str(category).split(">")[-1].strip(),
+        "sizes": sorted(offered, key=_size_order)[:12],
+    }
+
+
+_LETTER_SIZES = ("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl")
+
+
+def _size_order(size: str) -> tuple[int, float, str]:
+    """S before M before L; 38 before 40; other sizes by name after them."""
+    low = size.lower().strip()
+    if low in _LETTER_SIZES:
+        return (0, _LETTER_SIZES.index(low), low)
+    number = re.match(r"\d+(?:\.\d+)?", low)
+    return (1, float(number.group(0)), low) if number else (2, 0.0, low)
 
 
 def _note_missing(

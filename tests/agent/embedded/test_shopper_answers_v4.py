@@ -325,3 +325,28 @@ def test_ok_thanks_with_nothing_to_confirm_is_a_goodbye(encode: object, text: st
     reply = tier.plan(nlu, tier.update_state(s, nlu)).reply
     assert reply != NOTHING_PENDING["yes"], reply
     assert tier.plan(tier.understand("yes", s), s).reply == NOTHING_PENDING["yes"]
+
+
+# --- a size the kind shown does not come in -------------------------------------------------
+def test_a_size_the_kind_does_not_come_in_is_said_not_dropped(pets: EmbeddedTier) -> None:
+    s = _after(pets, "dog beds")
+    nlu = pets.understand("any in size XS?", s)
+    assert nlu.notes.get("size_not_offered", {}).get("size") == "XS", nlu
+    s = pets.update_state(s, nlu)
+    call = pets.plan(nlu, s).calls[0]
+    assert call.name == "catalog_search" and "size" not in call.args
+    assert "xs" not in str(call.args.get("query", "")).lower()
+    found = ToolOutcome(
+        name="catalog_search",
+        args=call.args,
+        content={
+            "products": [{"id": "d-4", "title": "Snoozer Orthopedic Dog Bed", "price": "59.00"}],
+            "total": 1,
+            "filters_applied": {"category": "Dog Beds"},
+        },
+    )
+    reply, _ = pets.respond(nlu, s, [found])
+    assert reply.text.startswith("Dog Beds here come in sizes M and L, not XS."), reply.text
+    # a size they do come in is a filter, and nothing is said about it
+    offered = pets.understand("any in size L?", _after(pets, "dog beds"))
+    assert offered.slots.size == "L" and "size_not_offered" not in offered.notes
