@@ -41,6 +41,27 @@ def _remember(state: DialogueState, products: list[dict[str, Any]]) -> None:
     state.focus = ids[0] if len(ids) == 1 else None
 
 
+def _no_such_variant(r: ToolOutcome, s: DialogueState) -> Reply | None:
+    """ "the first one in gold" of a mug made only in brown: said in the shop's words, not
+    as a tool error; with several to choose from, asked as the option question (its answer
+    completes the add, as for a missing option)."""
+    details = dict(r.error_details or r.details or {})
+    key, value = details.get("option"), details.get("value")
+    values = [str(v) for v in (details.get("options") or {}).get(key) or []]
+    if not key or value is None or not values:
+        return None
+    pid = str(r.args.get("product_id") or "")
+    title = _title(s.shown.get(pid) or {}) or "That one"
+    said = f"{title} doesn't come in {value}."
+    if len(values) == 1:
+        return Reply(text=f"{said} It comes only in {values[0]}.")
+    args = {k: v for k, v in r.args.items() if k != key}
+    asked = _ask_option(
+        r.model_copy(update={"args": args, "details": {"option": key, "values": values}}), s
+    )
+    return Reply(text=f"{said} {asked.text}", quick_replies=asked.quick_replies) if asked else None
+
+
 def _ask_option(r: ToolOutcome, s: DialogueState) -> Reply | None:
     """add_to_cart needs an option: ask for it with the catalog's own name and values, and
     keep the add pending so the answer ("clicky", "the 1TB one") completes it."""
@@ -87,6 +108,10 @@ def respond(
             asked = _ask_option(failed, s)
             if asked is not None:
                 return asked, s
+        if failed.error_code == "no_such_variant" and failed.name == "add_to_cart":
+            missing = _no_such_variant(failed, s)
+            if missing is not None:
+                return missing, s
         if failed.error_code == "out_of_stock" and failed.name == "add_to_cart":
             # a sold-out product (the search may show one, flagged) or option: refused
             why = failed.error_message or "that is sold out"

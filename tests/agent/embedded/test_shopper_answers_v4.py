@@ -350,3 +350,28 @@ def test_a_size_the_kind_does_not_come_in_is_said_not_dropped(pets: EmbeddedTier
     # a size they do come in is a filter, and nothing is said about it
     offered = pets.understand("any in size L?", _after(pets, "dog beds"))
     assert offered.slots.size == "L" and "size_not_offered" not in offered.notes
+
+
+def test_an_option_value_a_product_lacks_is_said_in_the_shops_words(pets: EmbeddedTier) -> None:
+    s = _after(pets, "dog toys")
+    s.shown = {"d-3": {"title": "Tugga Rope Dog Toy"}, "d-1": {"title": "Barkley Chicken"}}
+    nlu = pets.understand("the first one in green", s)
+
+    def refused(product_id: str, options: dict[str, list[str]]) -> ToolOutcome:
+        return ToolOutcome(  # as tools/_variants.py refuses it
+            name="add_to_cart",
+            args={"product_id": product_id, "quantity": 1, "color": "green"},
+            ok=False,
+            error_code="no_such_variant",
+            error_message="Tugga Rope Dog Toy has no colour 'green'; colour: red, blue",
+            error_details={"option": "color", "value": "green", "options": options},
+        )
+
+    reply, after = pets.respond(nlu, s, [refused("d-3", {"color": ["red", "blue"]})])
+    assert reply.text == (
+        "Tugga Rope Dog Toy doesn't come in green. Which color for Tugga Rope Dog Toy: red or blue?"
+    ), reply.text
+    assert reply.quick_replies == ["red", "blue"]
+    assert after.extra["pending_option"]["product_id"] == "d-3"  # "blue" completes the add
+    one, _ = pets.respond(nlu, s, [refused("d-1", {"flavour": ["chicken"], "color": ["brown"]})])
+    assert one.text == "Barkley Chicken doesn't come in green. It comes only in brown.", one.text
