@@ -44,12 +44,12 @@ async def run_tools(
     turn = turn_of(state)
     approved = bool((turn.get("confirmation") or {}).get("approved"))
     new: list[dict[str, Any]] = []
-    found, skipped = False, set()
+    stop, skipped = False, set()
     for call in turn.get("pending", []):
-        if found:
+        if stop:
             # Alternatives after one that found products (the embedded tier's relaxed
-            # searches): the reply uses that one, and the rest are not run. They leave the
-            # turn and the history: its call message keeps the calls that ran.
+            # searches) or failed: the reply uses that one, and the rest are not run. They
+            # leave the turn and the history: its call message keeps the calls that ran.
             skipped.add(call["id"])
             continue
         emit(ev.ToolCallEvent(id=call["id"], name=call["name"], arguments=call["args"]))
@@ -77,7 +77,9 @@ async def run_tools(
             )
         emit_outcome(result)
         new.append(result)
-        found = bool(turn.get("until_found")) and _lists_products(result)
+        # alternatives stop at the first that finds products, or at a failure (its
+        # reply is the failure: the others would run for nothing)
+        stop = bool(turn.get("until_found")) and (_lists_products(result) or not result["ok"])
     turn.update(
         {
             "outcomes": [*turn.get("outcomes", []), *new],
