@@ -12,13 +12,15 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from shopagent.agent.embedded import INTENTS, DialogueState, EmbeddedTier, Lexicon
+from shopagent.agent.embedded import DialogueState, EmbeddedTier, Lexicon
 from shopagent.agent.embedded._assortment import english_word, fix_request, plural
 from shopagent.agent.embedded._catalog import CatalogProfile, singular
 from shopagent.agent.embedded._guards import not_carried
 from shopagent.agent.embedded._schema import ToolOutcome
 from shopagent.agent.plugin_match import PluginMatcher
 from shopagent.tools import ToolContext, tool
+
+from .mini_shop import Reads
 
 HARDWARE = (
     [
@@ -70,17 +72,6 @@ BOOKSHOP = (
         "ballpoint pen": "Pens",
     },
 )
-
-
-class Reads:
-    """The intent model's boundary: every turn reads as ``intent`` at ``confidence``."""
-
-    def __init__(self, intent: str = "search", confidence: float = 0.95) -> None:
-        self.intent, self.confidence = intent, confidence
-
-    def probs(self, text: str) -> dict[str, float]:
-        rest = (1 - self.confidence) / (len(INTENTS) - 1)
-        return {i: (self.confidence if i == self.intent else rest) for i in INTENTS}
 
 
 def _tier(shop: tuple[list[str], dict[str, str]], encode: object, model: Reads) -> EmbeddedTier:

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from shopagent.agent.embedded import (
-    INTENTS,
     DialogueState,
     EmbeddedTier,
     Lexicon,
@@ -30,6 +29,8 @@ from shopagent.agent.embedded._guards import (
 )
 from shopagent.agent.embedded._lexicon import SpellFixer
 from shopagent.agent.embedded._schema import Slots
+
+from .mini_shop import Reads
 
 
 def _variant(pid: str, n: int, price: float, qty: int = 5, **options: str) -> dict[str, Any]:
@@ -117,22 +118,11 @@ FACETS = {
 }
 
 
-class StubModel:
-    """The intent model's boundary: a fixed reading for every turn."""
-
-    def __init__(self, intent: str = "search", p: float = 0.95) -> None:
-        self.intent, self.p = intent, p
-
-    def probs(self, text: str) -> dict[str, float]:
-        rest = (1 - self.p) / (len(INTENTS) - 1)
-        return {i: (self.p if i == self.intent else rest) for i in INTENTS}
-
-
 @pytest.fixture
 def tier() -> EmbeddedTier:
     profile = CatalogProfile(build_profile(PRODUCTS))
     known = {"show", "me", "in", "a", "beds", "dog", "for", "my", "with", "what", "is", "the"}
-    return EmbeddedTier(StubModel(), Lexicon(FACETS), 0.6, {}, known, None, profile)
+    return EmbeddedTier(Reads(), Lexicon(FACETS), 0.6, {}, known, None, profile)
 
 
 def test_a_size_word_is_read_as_the_category_in_play_has_it(tier: EmbeddedTier) -> None:
@@ -174,7 +164,7 @@ def test_spelling_corrects_towards_the_shop_and_never_over_a_confident_reading()
     assert made("is it handmade") == "is it handmade"
     assert made("cordless") == "cordless"
 
-    class Reader(StubModel):
+    class Reader(Reads):
         def probs(self, text: str) -> dict[str, float]:
             # confident about the original words, unsure about the "corrected" ones
             self.intent, self.p = ("view_cart", 0.99) if "crat" in text else ("search", 0.5)
@@ -226,6 +216,7 @@ def test_guards() -> None:
     assert negative_price("keyboards under -5 dollars") and not negative_price("under 5")
     assert yes_no("no, cancel that") == "no" and yes_no("yes please") == "yes"
     assert yes_no("no red ones") is None
+    assert yes_no("ok thanks") is None and yes_no("ok, please") == "yes"  # thanks is no yes
     assert answer_option("the 1TB one", {"values": ["512GB", "1TB"]}) == "1TB"
     assert answer_option("clicky please", {"values": ["clicky", "linear"]}) == "clicky"
     assert answer_option("XL", {"values": ["L", "XL"]}) == "XL"
@@ -349,7 +340,7 @@ def test_not_carried_offers_the_closest_categories(tier: EmbeddedTier) -> None:
 
 
 def test_clarify_below_the_threshold_when_alone(tier: EmbeddedTier) -> None:
-    tier.model = StubModel("add_to_cart", 0.4)
+    tier.model = Reads("add_to_cart", 0.4)
     nlu = tier.understand("the usual please", DialogueState())
     p = tier.plan(nlu, DialogueState(), alone=True)
     assert not p.calls and p.reply.startswith("Just to be sure:") and len(p.quick_replies) == 2
@@ -410,7 +401,7 @@ def test_a_question_naming_a_product_by_title_is_answered_not_bought() -> None:
     from shopagent.agent.embedded._titles import TitleIndex
 
     t = EmbeddedTier(
-        StubModel("add_to_cart", 0.8),
+        Reads("add_to_cart", 0.8),
         Lexicon(FACETS),
         0.6,
         {},
@@ -426,7 +417,7 @@ def test_a_question_naming_a_product_by_title_is_answered_not_bought() -> None:
 
 
 def test_a_vague_request_is_asked_about_with_the_shops_categories(tier: EmbeddedTier) -> None:
-    tier.model = StubModel("refine", 0.9)
+    tier.model = Reads("refine", 0.9)
     nlu = tier.understand("orange", DialogueState())
     assert nlu.notes.get("vague")
     p = tier.plan(nlu, tier.update_state(DialogueState(), nlu))
@@ -435,7 +426,7 @@ def test_a_vague_request_is_asked_about_with_the_shops_categories(tier: Embedded
 
 
 def test_questions_about_the_product_in_play_are_answered_not_searched(tier: EmbeddedTier) -> None:
-    tier.model = StubModel("search", 0.9)
+    tier.model = Reads("search", 0.9)
     s = DialogueState(
         last_shown=["kb-1"],
         focus="kb-1",
@@ -450,7 +441,7 @@ def test_questions_about_the_product_in_play_are_answered_not_searched(tier: Emb
 def test_make_it_three_sets_the_cart_line_quantity(
     tier: EmbeddedTier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tier.model = StubModel("add_to_cart", 0.9)
+    tier.model = Reads("add_to_cart", 0.9)
     s = DialogueState(
         extra={
             "cart": [
@@ -481,7 +472,7 @@ def test_make_it_three_sets_the_cart_line_quantity(
 
 
 def test_another_one_adds_the_same_product_and_variant_again(tier: EmbeddedTier) -> None:
-    tier.model = StubModel("refine", 0.85)
+    tier.model = Reads("refine", 0.85)
     s = DialogueState(
         extra={
             "cart": [
@@ -540,7 +531,7 @@ def test_a_title_alone_is_a_search_and_a_purchase_cue_makes_it_an_add() -> None:
     profile = CatalogProfile(build_profile(PRODUCTS))
     titles = {p["id"]: p["title"] for p in PRODUCTS}
     tier = EmbeddedTier(
-        StubModel("add_to_cart", 0.62), Lexicon(FACETS), 0.6, {}, set(), titles, profile
+        Reads("add_to_cart", 0.62), Lexicon(FACETS), 0.6, {}, set(), titles, profile
     )
     s = DialogueState()
     # naming a product is asking to see it; nothing is put to the shopper as a purchase
@@ -562,7 +553,7 @@ def test_without_a_category_a_size_few_categories_have_is_not_a_filter(
 def test_asking_whether_the_shop_sells_something_is_not_about_the_product_in_play() -> None:
     profile = CatalogProfile(build_profile(PRODUCTS))
     tier = EmbeddedTier(
-        StubModel("product_details", 0.99), Lexicon(FACETS), 0.6, {}, set(), None, profile
+        Reads("product_details", 0.99), Lexicon(FACETS), 0.6, {}, set(), None, profile
     )
     shown = DialogueState(focus="kb-1", last_shown=["kb-1"])
     assert tier.understand("do you sell trackballs?", shown).intent == "search"

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from shopagent.agent.embedded import INTENTS, DialogueState, EmbeddedTier, Lexicon
+from shopagent.agent.embedded import DialogueState, EmbeddedTier, Lexicon
 from shopagent.agent.embedded._catalog import CatalogProfile
 from shopagent.retrieval.embed import TextEmbedder
+
+from .mini_shop import Reads
 
 CATEGORIES = [
     "Garden > Hoses",
@@ -31,18 +33,11 @@ CATEGORIES = [
 VOCAB = sorted({w.lower() for c in CATEGORIES for w in c.replace(">", " ").split()})
 
 
-class StubModel:
-    """The intent model's boundary: every turn reads as a search."""
-
-    def probs(self, text: str) -> dict[str, float]:
-        return {i: (0.95 if i == "search" else 0.05 / (len(INTENTS) - 1)) for i in INTENTS}
-
-
 @pytest.fixture(scope="module")
 def tier() -> EmbeddedTier:
     facets = {"category": [c.split(">")[-1].strip() for c in CATEGORIES]}
     t = EmbeddedTier(
-        StubModel(),
+        Reads(),
         Lexicon(facets),
         0.6,
         {},
