@@ -92,9 +92,13 @@ _REQUEST = re.compile(
 def yes_no(text: str) -> str | None:
     """'yes' or 'no' for a bare yes/no answer ("no, cancel that"), else None."""
     m = YES_NO.match(text)
-    if not m:
-        return None
+    if not m or (_OK.fullmatch(m.group(1) or "") and _THANKS.search(text)):
+        return None  # "ok thanks" is thanks, not a yes
     return "yes" if m.group(1) else "no"
+
+
+_OK = re.compile(r"ok(?:ay)?", re.I)
+_THANKS = re.compile(r"\bthank", re.I)
 
 
 _ACCOUNT_THINGS = r"(?:cart|basket|bag|orders?|account|address|purchases?|wishlist|history)"

@@ -6,7 +6,6 @@ any of them runs. When the turn is unclear or beyond these templates, the plan e
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from shopagent.agent.embedded._guards import NEGATIVE_PRICE_REPLY, NOTHING_PENDING, OTHER_USER_REPLY
@@ -62,10 +61,6 @@ HANDOFF = (
 ASK_PHOTO = "Upload a photo (or pick a product I showed) and I'll find similar items."
 
 
-# "ok thanks" with nothing to confirm is thanks (a goodbye), not a yes to nothing
-_OK_THANKS = re.compile(r"^\s*(?:ok(?:ay)?|alright|cool|great)\b.*\bthank", re.IGNORECASE)
-
-
 def search_args(state: DialogueState, **extra: object) -> dict[str, object]:
     args: dict[str, object] = {"query": state.query or ""}
     args.update({k: v for k, v in state.filters.items() if k in SEARCH_FILTERS and v is not None})
@@ -101,11 +96,7 @@ def plan(
             reason="impossible_constraint",
             quick_replies=["Under $25", "Under $50", "Under $100"],
         )
-    if (
-        notes.get("yes_no")
-        and intent not in ("search", "refine", "add_to_cart")
-        and not (intent == "goodbye" and _OK_THANKS.match(nlu.text))
-    ):
+    if notes.get("yes_no") and intent not in ("search", "refine", "add_to_cart"):
         return Plan(reply=NOTHING_PENDING[notes["yes_no"]], reason="nothing_pending")
     if intent in ("search", "refine") and notes.get("vague"):
         # "which is cheaper" names no product, yet is about the two just compared
