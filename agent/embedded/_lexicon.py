@@ -29,7 +29,10 @@ from shopagent.agent.embedded._words import (
 )
 
 
-def _plural_forms(word: str) -> set[str]:
+def _plural_forms(word: str) -> list[str]:
+    """A word's singular and plural spellings, in a fixed order: the lexicon's tables are
+    built in it, and a set's order changes with each process's string hashing (the
+    closest categories, ranked from those tables, changed from one run to the next)."""
     w = word.lower()
     forms = {w, w.replace("-", " "), w.replace("-", "")}
     out = set(forms)
@@ -46,7 +49,7 @@ def _plural_forms(word: str) -> set[str]:
             out.add(f[:-1] + "ies")
         else:
             out.add(f + "s")
-    return {o for o in out if o}
+    return sorted(o for o in out if o)
 
 
 def leaf(value: str) -> str:
@@ -81,10 +84,11 @@ class Lexicon:
                 forms = (
                     _plural_forms(base)
                     if slot in ("category",)
-                    else {base.lower(), base.lower().replace("-", " ")}
+                    else sorted({base.lower(), base.lower().replace("-", " ")})
                 )
                 if slot == "brand":
-                    forms |= {base.lower().replace("&", "and"), base.lower().replace(" ", "")}
+                    more = {base.lower().replace("&", "and"), base.lower().replace(" ", "")}
+                    forms = sorted({*forms, *more})
                 for f in forms:
                     self.surfaces[slot].setdefault(f, v)
         for slot, table in BUILTIN.items():

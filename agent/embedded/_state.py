@@ -132,6 +132,11 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
         s.extra["visual_refine"] = True
         s.last_intent = "visual_search"
         return s
+    if intent in ("search", "refine") and nlu.notes.get("not_carried"):
+        # "cashmere scarves for men" where no scarves are sold: refused, so nothing of it
+        # (who it is for, its material) filters the next search; the last one stands
+        s.last_intent = intent
+        return s
     if intent == "refine" and not (s.filters or s.query):
         intent = "search"  # nothing to refine yet: a refinement starts a search
     if intent == "search":

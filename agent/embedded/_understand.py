@@ -143,6 +143,20 @@ def understand(
         nlu.intent, nlu.confidence = "remove_from_cart", max(nlu.confidence, 0.9)
         nlu.slots = tier.extract_slots(nlu.text, "remove_from_cart")
     elif (
+        not image_id
+        and state.last_intent in ("search", "refine", "visual_search")
+        and len(state.last_shown) > 1
+        and nlu.intent in ("search", "refine", "product_details")
+        and not named & {"category", "brand"}
+        and size_said(nlu.text) is not None
+        and not parse(nlu.text).references
+    ):
+        # "in size XXXL?", "any in a large?" said alone right after a search: that search,
+        # in that size (or the sizes its category has), not a question about one product
+        if nlu.intent == "product_details":
+            context = state.filters.get("category")
+            nlu.intent, nlu.slots = "refine", tier.extract_slots(nlu.text, "refine", context)
+    elif (
         in_play
         and not image_id
         and nlu.intent
@@ -240,7 +254,24 @@ def understand(
     return nlu
 
 
-_SIZE_SAID = re.compile(r"\bsizes?\s+([a-z0-9][\w.,/-]*)", re.IGNORECASE)
+_SIZE_SAID = re.compile(
+    r"\bsizes?\s+([a-z0-9][\w.,/-]*)"
+    # a letter size or its name after "in": "any in a large?", "in XXXL", "in extra small";
+    # only at the end of the clause ("in a medium roast" names no size)
+    r"|\bin\s+(?:an?\s+)?((?:x{0,4}|[2-6]x?)[sl]|m|small|medium|large|"
+    r"(?:extra|x)[- ]?(?:small|large))"
+    r"(?=\s*(?:sizes?\b|ones?\b)?\s*(?:[?!.,]|$|\b(?:please|pls|plz|too|instead|maybe)\b))",
+    re.IGNORECASE,
+)
+
+
+def size_said(text: str) -> str | None:
+    """The size a turn says ("size 42", "in XXXL?", "any in a large?"), whether or not the
+    shop sells it, or None."""
+    said = _SIZE_SAID.search(text)
+    if said is None:
+        return None
+    return (said.group(1) or said.group(2)).rstrip(".,")
 
 
 def _size_not_offered(
@@ -249,7 +280,7 @@ def _size_not_offered(
     """ "any boots in size XS?" where boots come in 38-45: no reading of the size fits
     the category, so it is no filter there; the reply says so, with the sizes there are,
     rather than show boots as if they came in XS."""
-    said = _SIZE_SAID.search(nlu.text)
+    said = size_said(nlu.text)
     category = nlu.slots.category or state.filters.get("category")
     if said is None or nlu.slots.size is not None or not category:
         return None
@@ -257,7 +288,7 @@ def _size_not_offered(
     if offered is None:
         return None  # a category the profile does not know: nothing to tell
     return {
-        "size": said.group(1).rstrip(".,"),
+        "size": said,
         "category": str(category).split(">")[-1].strip(),
         "sizes": sorted(offered, key=_size_order)[:12],
     }

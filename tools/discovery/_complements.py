@@ -69,7 +69,9 @@ class ComplementModel:
     def fit(self, groups: Iterable[list[Product]]) -> ComplementModel:
         for items in groups:
             items = [p for p in items if leaf(p)]
-            cats = {leaf(p) for p in items}
+            # sorted: counts are inserted in this order, and ties keep it (a set's order
+            # changes with each process's string hashing, and so did the looks)
+            cats = sorted({leaf(p) for p in items})
             for p in items:
                 self.parent.setdefault(leaf(p), _top(p))
             if len(cats) < 2:
@@ -77,7 +79,9 @@ class ComplementModel:
             self.groups += 1
             for a in cats:
                 self.cat_count[a] += 1
-                for b in cats - {a}:
+                for b in cats:
+                    if b == a:
+                        continue
                     self.cat_pair[a][b] += 1
             for i, p in enumerate(items):
                 for q in items[i + 1 :]:
@@ -120,7 +124,9 @@ class ComplementModel:
         counts: Counter[str] = Counter()
         for c in cats:
             counts.update(self.cat_pair[c])
-        return [(b, n / total) for b, n in counts.most_common() if b != exclude and total]
+        # equal counts by name: the order must not depend on which group came first
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [(b, n / total) for b, n in ranked if b != exclude and total]
 
     # --- attribute fit ----------------------------------------------------------------
     def _lift(self, key: str, x: str, y: str) -> float | None:

@@ -37,12 +37,13 @@ class Reads:
 
 
 def shop_tier(products: list[dict[str, Any]], encode: object, model: Any) -> EmbeddedTier:
-    facets: dict[str, set[str]] = {k: set() for k in ("category", "color", "size", "brand")}
+    options = ("color", "size", "audience")  # who it is for, where a product says
+    facets: dict[str, set[str]] = {k: set() for k in ("category", "brand", *options)}
     for p in products:
         facets["category"].add(p["category"].split(">")[-1].strip())
         facets["brand"].add(p["brand"])
         for v in p["variants"]:
-            for k in ("color", "size"):
+            for k in options:
                 if v["options"].get(k):
                     facets[k].add(v["options"][k])
     profile = CatalogProfile(build_profile(products))
