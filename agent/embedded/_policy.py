@@ -148,7 +148,8 @@ def plan(
         calls = [call(name="catalog_search", args=args)]
         asked = nlu.notes.get("facet_question")
         if asked or (intent == "search" and _broad(state) and not nlu.notes.get("not_carried")):
-            facet_args = {k: v for k, v in args.items() if k != "page"}
+            # "what colours do they come in?" over black boots: the boots' colours, all
+            facet_args = {k: v for k, v in args.items() if k not in ("page", asked)}
             fields = ["size", "color", "brand"] if args.get("category") else ["color", "brand"]
             if asked:
                 fields = [str(asked)]

@@ -206,6 +206,9 @@ def respond(
             listed = (
                 values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
             )
+            if filters.get(str(asked)):  # "the colours for black boots: black" says nothing
+                asked_of = dict((fr.args if fr is not None else None) or {})
+                what, which = _describe({k: v for k, v in asked_of.items() if k != "fields"})
             text = f"The {plural} for {what}{which}: {listed}. {text}"
             _remember(s, products)
             return Reply(text=text, product_ids=s.last_shown, quick_replies=values), s

@@ -32,6 +32,13 @@ _SUPERLATIVE = re.compile(
     r"(pricier|priciest|more expensive|most expensive|dearer))(?:\s(?:one|option|item|pair))?\b"
 )
 _PLURAL_REF = re.compile(r"\b(?:those|these|them|they|all)\b")
+# A value the shopper rules out ("not black", "anything but leather", "no pink please"):
+# never a filter for it
+NEGATED = re.compile(
+    r"(?:\b(?:not|no|without|except|excluding|anything but|nothing|never)"
+    r"|\b(?:is|are|was|do|does|did)n'?t|n't)\s+(?:(?:in|a|an|any|too|really|so|very|want|like|need)\s+){0,2}$",
+    re.I,
+)
 # Words around a bare value given as an answer ("the 1l one please", "tactile i guess")
 _ANSWER_FILLER = re.compile(
     r"\b(?:the|a|an|one|ones|in|please|pls|plz|size|sz|ok|okay|i'?d|i|like|want|prefer|go|"
@@ -101,6 +108,8 @@ def extract_slots(reader: SlotReader, text: str, intent: str, context: str | Non
                 and NOT_A_SIZE_AFTER.match(p.text, m.end)
             ):
                 continue
+            if m.slot != "category" and NEGATED.search(p.text[max(0, m.start - 30) : m.start]):
+                continue  # "not black": ruled out, so no filter on it
             value: str | None = m.value
             if m.slot in OPTION_SLOTS:
                 value = _fit(

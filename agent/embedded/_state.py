@@ -65,6 +65,14 @@ def resolve_references(state: DialogueState, reference: str | None) -> list[str]
     return list(dict.fromkeys(ids))
 
 
+# What the shopper rules out is no search word: "not black", "no leather", "anything but
+# pink" (the value is not a filter either: _slots.NEGATED)
+_RULED_OUT = re.compile(
+    r"(?:\b(?:not|no|without|except|excluding|anything but|never)"
+    r"|\b(?:is|are|was|do|does|did)n'?t|\b\w+n't)\s+"
+    r"(?:(?:in|a|an|any|too|really|so|very|want|like|need)\s+){0,2}[\w'-]+",
+    re.I,
+)
 # Amounts of money are filters (price_min/price_max), never search words.
 _MONEY = re.compile(
     r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s?-\s?[$€£]?\d[\d,]*(?:\.\d+)?)?"
@@ -85,7 +93,7 @@ def search_query(nlu: NLUResult, category: str | None) -> str:
     """Free text for the hybrid search: the turn minus filler and amounts of money (those
     are filters); numbers with units stay (they tell a 27-inch monitor from a 15-inch one);
     the category leaf if nothing is left."""
-    text = _BARE_NUMBER.sub(" ", _MONEY.sub(" ", nlu.text))
+    text = _RULED_OUT.sub(" ", _BARE_NUMBER.sub(" ", _MONEY.sub(" ", nlu.text)))
     words = _QUERY_FILLER.sub(" ", text)
     # Attribute words are enforced by filters; left in the text they would keep pulling
     # towards "red" after the shopper asked for navy.
@@ -170,6 +178,8 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
             if lo is not None and hi is not None and lo > hi:
                 merged.pop("price_min" if "price_max" in new else "price_max")
             s.filters = merged
+        if (more := nlu.notes.get("adds_words")) and more not in (s.query or "").split():
+            s.query = f"{s.query or ''} {more}".strip()  # "something warmer": + "warm"
         s.page = s.page + 1 if slots.modifier == "more" and not new else 1
         if slots.modifier == "any_price":
             for k in ("price_min", "price_max"):

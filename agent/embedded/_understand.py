@@ -148,14 +148,28 @@ def understand(
         and len(state.last_shown) > 1
         and nlu.intent in ("search", "refine", "product_details")
         and not named & {"category", "brand"}
-        and size_said(nlu.text) is not None
+        and (size_said(nlu.text) is not None or _FACET_QUESTION.search(nlu.text))
         and not parse(nlu.text).references
     ):
-        # "in size XXXL?", "any in a large?" said alone right after a search: that search,
-        # in that size (or the sizes its category has), not a question about one product
+        # "in size XXXL?", "any in a large?", "what sizes?", "what colours do they come
+        # in?" said alone right after a search: about that search (its sizes, or the
+        # sizes its category has), not a question about one product
         if nlu.intent == "product_details":
             context = state.filters.get("category")
             nlu.intent, nlu.slots = "refine", tier.extract_slots(nlu.text, "refine", context)
+    elif (
+        not image_id
+        and nlu.intent in ("search", "refine", "out_of_scope")
+        and not named & {"category", "brand"}
+        and (more := _comparative(nlu.text)) is not None
+    ):
+        # "something warmer", "anything a bit lighter?": the search in play, with that
+        # word; no product called "warmers". With nothing searched yet: ask what.
+        if searching:
+            nlu.intent = "refine"
+            notes["adds_words"] = more
+        else:
+            notes["vague"] = True
     elif (
         in_play
         and not image_id
@@ -252,6 +266,37 @@ def understand(
             notes["size_not_offered"] = unoffered
     nlu.notes = notes
     return nlu
+
+
+# "something warmer", "anything a bit lighter?", "a little smaller please": a comparative
+# said of the products shown, not a product
+_COMPARATIVE = re.compile(
+    r"^\s*(?:(?:ok|okay|hmm+|and|but|maybe|um+|no)\W+)*"
+    r"(?:(?:something|anything)(?:\s+(?:a (?:bit|little|tad)|slightly|much|even|way))?"
+    r"|a (?:bit|little|tad)|slightly|much|even|way)"
+    r"\s+([a-z]+er)\b"
+    r"(?:\s+(?:than (?:th(?:at|ose|ese|is)|them|it)|maybe|perhaps|please|pls|plz|"
+    r"for (?:me|him|her|them)|instead))*\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _comparative(text: str) -> str | None:
+    """The plain adjective of a comparative said alone ("something warmer" -> "warm",
+    "a bit bigger" -> "big", "something cosier" -> "cosy"), or None. "cheaper" and "pricier" are
+    price modifiers (``_parse``), read there."""
+    m = _COMPARATIVE.match(text)
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    if word in ("cheaper", "pricier", "dearer", "other", "another", "either", "whatever"):
+        return None
+    stem = word[:-2]
+    doubled = stem[:-1] if stem[-1:] == stem[-2:-1] else ""  # "bigger"
+    for base in (stem, stem + "e", doubled, stem[:-1] + "y"):
+        if len(base) >= 3 and english_word(base) == base:
+            return base
+    return None
 
 
 _SIZE_SAID = re.compile(

@@ -28,6 +28,10 @@ def test_budget_phrasings_and_sizes_are_not_budgets() -> None:
     assert plugin_args.budget("kit for the garage, 120 in total") == Decimal("120")
     assert plugin_args.budget("drill bits, budget of 19.50") == Decimal("19.50")
     assert plugin_args.budget("gloves size 10") is None
+    # an approximate budget is still the cap the ideas must keep to
+    assert plugin_args.budget("a gift for my dad, budget around 50") == Decimal("50")
+    assert plugin_args.budget("want to spend about $35 on a router bit set") == Decimal("35")
+    assert plugin_args.budget("around 10mm drill bits") is None
 
 
 def test_an_occasion_is_found_from_the_shops_defaults_or_an_event_phrase() -> None:
