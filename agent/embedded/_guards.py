@@ -82,6 +82,16 @@ _DESCRIBES = re.compile(
     r"handmade|eco|sustainable|organic|gear|stuff|equipment|supplies|essentials|wear|"
     r"smth|sth|somethin|anythin)"
 )
+# Who a thing is for, the occasion and when: never the thing ("my girlfriends birthday is
+# next week and she likes perfume" asks for no "girlfriends birthday next week")
+_NOT_A_THING = re.compile(
+    r"(?:(?:girl|boy)friend|friend|wife|husband|partner|fianc[eé]e?|mum|mom|mommy|mother|"
+    r"dad|daddy|father|parent|son|daughter|sister|brother|sibling|nephew|niece|cousin|aunt|"
+    r"uncle|grandma|grandpa|granny|grandmother|grandfather|grandson|granddaughter|boss|"
+    r"colleague|coworker|co-worker|teacher|neighbou?r|kid|child|children|birthday|"
+    r"anniversary|christmas|xmas|valentine|graduation|housewarming|retirement|holiday|"
+    r"week|weekend|month|year|tomorrow|today|tonight|next|idea|clue)s?"
+)
 _REQUEST = re.compile(
     r"^.{0,40}?\b(?:looking for|look for|searching for|search for|shopping for|needs?|wants?|"
     r"(?:i'?m|im|i am) after|"
@@ -196,7 +206,7 @@ def not_carried(
     if not profile.vocab or named & {"category", "brand"}:
         return None
     head_part, _ = split_use(text)
-    found = [w for w in content_words(head_part, exclude) if not _DESCRIBES.fullmatch(w)]
+    found = [w for w in content_words(head_part, exclude) if not _not_the_thing(w)]
     if not found:
         return None
     if head_nouns:
@@ -207,10 +217,15 @@ def not_carried(
     # the thing is named in the first clause that names anything ("socks! warm wool
     # socks", "a mattress, queen size"); the rest describes it
     for clause in re.split(r"[,!?;:]", head_part):
-        first = [w for w in content_words(clause, exclude) if not _DESCRIBES.fullmatch(w)]
+        first = [w for w in content_words(clause, exclude) if not _not_the_thing(w)]
         if first:
             return " ".join(dict.fromkeys(first))
     return " ".join(dict.fromkeys(found))
+
+
+def _not_the_thing(word: str) -> bool:
+    """A word that describes a thing or says who or when it is for, never names it."""
+    return bool(_DESCRIBES.fullmatch(word) or _NOT_A_THING.fullmatch(word))
 
 
 # Words that describe rather than name a thing when typed after a product ("boots

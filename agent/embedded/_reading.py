@@ -130,9 +130,14 @@ def _names_a_kind(tier: EmbeddedTier, text: str) -> bool:
     if not kinds:
         return False
     # the type ends the request's head ("teddy bear": a word products are named by);
-    # "shoe" in "I'm a size M and shoe size 40" does not
+    # "shoe" in "I'm a size M and shoe size 40" does not; nor need it when the turn opens
+    # by asking for it ("i need new running shoes size 42, under 80, not too flashy")
     last = head.split()[-1]
-    return kinds[-1].end == len(head) or singular(last) in tier.assortment.head_nouns
+    return (
+        kinds[-1].end == len(head)
+        or singular(last) in tier.assortment.head_nouns
+        or bool(ASKS_FOR.match(text))
+    )
 
 
 def _asks_for_what_is_not_sold(

@@ -38,6 +38,7 @@ _FACET_QUESTION = re.compile(
     r"\b|\b(?:are|is) (?:the|your|these|those) [\w ]{2,30}? made (?:of|from)\b",
     re.I,
 )
+_ONE_OF_THEM = re.compile(r"\b(?:the|this|that)\s+(?:\w+\s+)?one\b", re.I)
 _ORDER_QUESTION = re.compile(
     r"\b(?:status|track|tracking|where(?:'s| is)?|shipped|arrive|delivered)\b.*\border\b|"
     r"\border\b.*\b(?:status|shipped|arrive|arriving|delivered|tracking)\b",
@@ -148,8 +149,12 @@ def understand(
         and len(state.last_shown) > 1
         and nlu.intent in ("search", "refine", "product_details")
         and not named & {"category", "brand"}
-        and (size_said(nlu.text) is not None or _FACET_QUESTION.search(nlu.text))
+        and (
+            size_said(nlu.text) is not None
+            or (state.last_intent != "visual_search" and _FACET_QUESTION.search(nlu.text))
+        )
         and not parse(nlu.text).references
+        and not _ONE_OF_THEM.search(nlu.text)  # "the one in my photo", "that one"
     ):
         # "in size XXXL?", "any in a large?", "what sizes?", "what colours do they come
         # in?" said alone right after a search: about that search (its sizes, or the

@@ -1,12 +1,20 @@
 """Shoppers of a bike shop talking as people do: a colour they rule out ("not black",
-"no white ones") is never the filter nor a search word. The intent model is a stub (the
-model boundary); the rest is the real code, with the real MiniLM text encoder."""
+"no white ones") is never the filter nor a search word; "something lighter" narrows the
+search in play; "what sizes?" after a search asks about that search; a long request that
+names the product and a size is a search, not a taste to remember; who a gift is for and
+when is never "a thing we don't carry". The intent model is a stub (the model boundary);
+the rest is the real code, with the real MiniLM text encoder."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from pydantic import BaseModel, Field
 
 from shopagent.agent.embedded import DialogueState, EmbeddedTier
+from shopagent.agent.plugin_match import PluginMatcher
+from shopagent.tools import ToolContext, tool
 
 from .mini_shop import Reads, product, shop_tier
 
@@ -17,6 +25,7 @@ PRODUCTS = [
     product("g-1", "Gripline Full-Finger Gloves", "Clothing > Gloves", color=COLOURS),
     product("b-1", "Pannier Waterproof Bike Bag", "Luggage > Bike Bags", color=COLOURS),
     product("l-1", "Beam 800 Front Light", "Lights > Front Lights"),
+    product("s-1", "Clip Road Cycling Shoe", "Clothing > Cycling Shoes", size=["41", "42", "43"]),
 ]
 
 
@@ -112,3 +121,48 @@ def test_a_facet_question_after_a_search_lists_that_searchs_values(
         assert facets["fields"] == [field] and facets["category"] == "Helmets"
         # the colours of the helmets, not only of the black ones already filtered for
         assert ("color" in facets) == (field != "color"), facets
+
+
+class _NoteArgs(BaseModel):
+    request: str | None = None
+    sizes: list[str] = Field(default_factory=list)
+
+
+@tool(examples=["I'm a size M", "my shoe size is 42", "I always ride in size L", "I love red"])
+def remember_preference(ctx: ToolContext, args: _NoteArgs) -> dict[str, Any]:
+    """Remember the rider's sizes and taste."""
+    return {"message": "noted"}
+
+
+def test_a_request_naming_the_product_and_a_size_is_a_search(
+    tier: EmbeddedTier, encode: Any
+) -> None:
+    tier.model = Reads("search")
+    matcher = PluginMatcher([remember_preference], encode, threshold=0.6)
+    tier.attach_plugins(matcher, can_escalate=False)
+    try:
+        text = "i need new cycling shoes size 42 preferably under 80 bucks and not too flashy"
+        args = _search(tier, text)
+        assert args.get("category") == "Cycling Shoes" and args.get("size") == "42", args
+        # a statement about the shopper is still theirs to have remembered
+        said = tier.understand("I'm a size M and my shoe size is 42", DialogueState())
+        assert said.intent == "plugin:remember_preference", said.intent
+    finally:
+        tier.plugins = None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hey so my girlfriends birthday is next week and i have no idea what to get her "
+        "she likes helmets i think and maybe lights",
+        "ok my brothers anniversary is next month and i have no clue what to get him "
+        "he likes front lights",
+    ],
+)
+def test_who_and_when_a_gift_is_for_is_no_missing_product(tier: EmbeddedTier, text: str) -> None:
+    tier.model = Reads("search")
+    nlu = tier.understand(text, DialogueState())
+    assert "not_carried" not in nlu.notes, nlu.notes
+    # what they like is what is searched
+    assert _search(tier, text).get("category") in ("Helmets", "Front Lights")
