@@ -1,0 +1,208 @@
+"""turn_parts: what each part of the embedded turn costs the turn, found by taking it away.
+
+``turn_cpu`` times the MiniLM passes on the thread they run on; a part also costs the rest of
+the turn (its weights and data push the rest's out of the caches, its threads wake and
+hand back), so its thread time understates what removing it would save. Here each part is
+taken away in A/B blocks inside one process, on one service and the same data:
+
+- A: the turn as it is; B: the same turn with one part's outputs served from a memo filled
+  in an untimed pass (same inputs, so the same outputs and the same decisions downstream);
+- the same 20 conversations of ``turn_cpu``'s ``embedded_varied`` run as A and as B on two
+  sets of sessions, turn by turn, the blocks of 20 turns alternating which goes first; the
+  per-text caches (intent scores, matcher vectors, query vectors in memory, ``parse``) are
+  emptied before every block, as for text no shopper has typed before;
+- ``saved`` = A - B, CPU ms per turn (process time: all threads); ``by_thread_ms``: the same
+  by thread, for A ("with") and B ("without"): the event loop's, the catalog worker threads'
+  and the SQLite connections' (from /proc, Linux; 10 ms ticks, summed over the blocks);
+- the heap is frozen (``gc.freeze``) after the untimed pass: the memo keeps every search's
+  products alive, and the collector's full passes over them (which a server without the
+  memo would not make) were 2 ms of A's turn before this.
+
+Parts: ``intent_model`` (the 4-layer MiniLM intent pass), ``plugin_matcher`` (the matcher's
+MiniLM pass), ``catalog_search`` (``CatalogService.search``: query vector, the engine's
+probe and hybrid query, the page's records). ``BENCH_DATA`` as in ``turn_cpu``; parts named
+on the command line run alone (``bench/turn_parts.py catalog_search``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._support import write_result  # noqa: E402
+from bench.turn_cpu import _catalog_source, varied_conversation  # noqa: E402
+
+CONVERSATIONS = 20
+
+
+class _Memo:
+    """Wraps ``owner.name``: with ``on``, answers from the memo when it has the call."""
+
+    def __init__(self, owner: Any, name: str, key: Callable[..., Any]) -> None:
+        self.on, self.memo = False, {}  # type: ignore[var-annotated]
+        real = getattr(owner, name)
+        self.restore = lambda: setattr(owner, name, real)
+
+        def served(*a: Any, **kw: Any) -> Any:
+            k = key(*a, **kw)
+            if self.on and k in self.memo:
+                return self.memo[k]
+            out = self.memo[k] = real(*a, **kw)
+            return out
+
+        setattr(owner, name, served)
+
+
+def _take_away(part: str, svc: Any) -> _Memo:
+    tier = svc.deps.embedded
+    if part == "intent_model":
+        return _Memo(tier.model, "_logits", lambda ids: tuple(ids[0].tolist()))
+    if part == "plugin_matcher":
+        memo = _Memo(tier.plugins, "_encode_query", lambda meaning: meaning)
+        tier.plugins._query_vector = tier.plugins._encode_query  # (its LRU held the original)
+        return memo
+    if part == "catalog_search":
+        from shopagent.retrieval.service import CatalogService
+
+        return _Memo(
+            CatalogService,
+            "search",
+            lambda self, q, f=None, page=1, size=10: (q, repr(f), page, size),
+        )
+    raise SystemExit(f"turn_parts: no part {part!r}")
+
+
+def _forget_texts(svc: Any, catalog: Any) -> None:
+    """Empty the caches keyed by text, so every block's turns are new to the process."""
+    from shopagent.agent.embedded import _parse
+
+    tier = svc.deps.embedded
+    tier.model._scores.cache_clear()
+    if hasattr(tier.plugins._query_vector, "cache_clear"):
+        tier.plugins._query_vector.cache_clear()
+    catalog.text._recent.cache_clear()
+    _parse.parse.cache_clear()
+
+
+def _thread_cpu_ms() -> Counter[str]:
+    """CPU ms of each live thread of this process, by Python thread name (Linux /proc)."""
+    names = {str(t.native_id): t.name.split(" (")[0] for t in threading.enumerate()}
+    out: Counter[str] = Counter()
+    tick = os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            fields = Path(f"/proc/self/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = names.get(tid, "other")
+        name = "catalog workers" if name.startswith("asyncio_") else name
+        name = "SQLite connections" if name.startswith("Thread-") else name
+        out[name] += (int(fields[11]) + int(fields[12])) * 1000 / tick
+    return out
+
+
+async def run_part(part: str, tmp: Path) -> dict[str, Any]:
+    from shopagent.agent.service import AgentService
+    from shopagent.retrieval import open_catalog
+    from shopagent.retrieval.embed._cache import VectorCache
+    from shopagent.settings import Settings
+
+    src = _catalog_source(tmp)
+    catalog = open_catalog(Settings(data_dir=src))
+    catalog.text.close()  # a query-vector cache of this run's own (see turn_cpu)
+    catalog.text._cache = VectorCache(tmp / "query-vectors.sqlite", catalog.text.dim)
+    settings = Settings(
+        data_dir=tmp / "state", state_backend="sqlite", embedded_model_dir=src / "models/embedded"
+    )
+    convs = [varied_conversation(k) for k in range(CONVERSATIONS)]
+    cpu, turns = {False: 0.0, True: 0.0}, {False: 0, True: 0}
+    threads: Counter[str] = Counter()
+    try:
+        async with AgentService.open(settings, catalog=catalog) as svc:
+            if svc.deps.embedded is None or svc.deps.embedded.plugins is None:
+                raise SystemExit("turn_parts: the embedded tier (with plugin tools) did not load")
+            memo = _take_away(part, svc)
+
+            async def conversation_set(user: str) -> list[str]:
+                return [(await svc.sessions.create_session(user)).session_id for _ in convs]
+
+            async def block(sids: list[str], t: int) -> None:
+                for k, sid in enumerate(sids):
+                    events = [
+                        e
+                        async for e in svc.stream_turn(
+                            user_id="b", session_id=sid, text=convs[k][t]
+                        )
+                    ]
+                    assert events[-1].type == "done" and not any(e.type == "error" for e in events)
+
+            memo.on = True  # the untimed pass that fills the memo
+            warm = await conversation_set("b")
+            for t in range(len(convs[0])):
+                await block(warm, t)
+            # What the memo holds (every search's products) must not make the collector's
+            # full passes, which a process without it would not run, part of A's figure.
+            gc.collect()
+            gc.freeze()
+            sets = {False: await conversation_set("b"), True: await conversation_set("b")}
+            for t in range(len(convs[0])):
+                for taken in (False, True) if t % 2 == 0 else (True, False):
+                    memo.on = taken
+                    _forget_texts(svc, catalog)
+                    before = _thread_cpu_ms()
+                    cpu0 = time.process_time()
+                    await block(sets[taken], t)
+                    if t > 0:  # first turns (a new session each) untimed, as in turn_cpu
+                        cpu[taken] += time.process_time() - cpu0
+                        turns[taken] += len(convs)
+                        for name, ms in (_thread_cpu_ms() - before).items():
+                            threads[f"{name}, {'without' if taken else 'with'}"] += ms
+            memo.restore()
+    finally:
+        gc.unfreeze()
+        catalog.close()
+    a, b = (cpu[x] * 1000 / turns[x] for x in (False, True))
+    out: dict[str, Any] = {
+        "with_ms": round(a, 2),
+        "without_ms": round(b, 2),
+        "saved_ms": round(a - b, 2),
+        "turns_each": turns[False],
+    }
+    out["by_thread_ms"] = {k: round(v / turns[False], 2) for k, v in threads.most_common()}
+    return out
+
+
+def main() -> None:
+    load_before = os.getloadavg()
+    parts = sys.argv[1:] or ["intent_model", "plugin_matcher", "catalog_search"]
+    result: dict[str, Any] = {}
+    for part in parts:
+        with tempfile.TemporaryDirectory() as tmp:
+            result[part] = asyncio.run(run_part(part, Path(tmp)))
+        print(f"  {part}: {result[part]}", flush=True)
+    result.update(
+        {
+            "what": "CPU ms per embedded_varied turn with each part and without it (its "
+            "outputs served from a memo), A/B blocks in one process",
+            "cpu_count": os.cpu_count(),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+            "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        }
+    )
+    write_result("turn_parts", result)
+
+
+if __name__ == "__main__":
+    main()
