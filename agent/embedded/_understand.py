@@ -19,8 +19,10 @@ from shopagent.agent.embedded._cues import (
     OFF_TOPIC_START,
     PLURAL,
     QUESTION,
+    QUESTION_ABOUT,
     REMOVE_CUE,
     SET_QUANTITY,
+    STOCK_QUESTION,
     WHERE_TO_FIND,
 )
 from shopagent.agent.embedded._parse import parse, words_to_numbers
@@ -56,7 +58,11 @@ def _slot_words(slots: Slots) -> set[str]:
 
 
 def _filters(slots: Slots) -> bool:
-    return any(getattr(slots, k) is not None for k in (*CATALOG_SLOTS, "price_min", "price_max"))
+    """The turn narrows a search: a facet value, a price, or "cheaper", "more" ("any
+    cheaper?" over a list is the list, cheaper)."""
+    return bool(slots.modifier) or any(
+        getattr(slots, k) is not None for k in (*CATALOG_SLOTS, "price_min", "price_max")
+    )
 
 
 def understand(
@@ -162,6 +168,19 @@ def understand(
         if nlu.intent == "product_details":
             context = state.filters.get("category")
             nlu.intent, nlu.slots = "refine", tier.extract_slots(nlu.text, "refine", context)
+    elif (
+        not image_id
+        and state.last_intent in ("search", "refine")
+        and len(state.last_shown) > 1
+        and nlu.intent in ("search", "refine", "product_details")
+        and not named & {"category", "brand"}
+        and (narrowed := _narrows_the_list(tier, nlu, state)) is not None
+    ):
+        # "any cheaper?", "waterproof?" over a list of backpacks: the list narrowed (the
+        # cheaper ones, the waterproof ones), not "which product do you mean?"
+        nlu.intent, nlu.slots = "refine", narrowed[0]
+        if narrowed[1]:
+            notes["adds_words"] = narrowed[1]
     elif (
         not image_id
         and nlu.intent in ("search", "refine", "out_of_scope")
@@ -276,14 +295,50 @@ def understand(
 # "something warmer", "anything a bit lighter?", "a little smaller please": a comparative
 # said of the products shown, not a product
 _COMPARATIVE = re.compile(
-    r"^\s*(?:(?:ok|okay|hmm+|and|but|maybe|um+|no)\W+)*"
+    r"^\s*(?:(?:ok|okay|hmm+|and|but|maybe|um+|no|actually|so)\W+)*"
     r"(?:(?:something|anything)(?:\s+(?:a (?:bit|little|tad)|slightly|much|even|way))?"
-    r"|a (?:bit|little|tad)|slightly|much|even|way)"
-    r"\s+([a-z]+er)\b"
-    r"(?:\s+(?:than (?:th(?:at|ose|ese|is)|them|it)|maybe|perhaps|please|pls|plz|"
+    r"|a (?:bit|little|tad)|slightly|much|even|way|(?:an?\s+)?(?=\w+er\s+ones?\b))"
+    r"\s*([a-z]+er)\b"
+    r"(?:\s+(?:ones?|than (?:th(?:at|ose|ese|is)|them|it)|maybe|perhaps|please|pls|plz|"
     r"for (?:me|him|her|them)|instead))*\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
+
+
+_BARE_QUESTION = re.compile(
+    r"^\s*(?:(?:and|but|also|so|ok)\W+)?([a-z][a-z' -]{2,30}?)\s*\?+\s*$", re.I
+)
+
+
+def _narrows_the_list(
+    tier: EmbeddedTier, nlu: NLUResult, state: DialogueState
+) -> tuple[Slots, str] | None:
+    """A question said of the whole list just shown, pointing at none of it: its filters
+    ("any cheaper?", "any in red?") or the quality it asks for ("waterproof?"), as a
+    refinement's slots and search words; None for anything else."""
+    text = nlu.text
+    if parse(text).references or _ONE_OF_THEM.search(text) or ABOUT_IT.search(text):
+        return None
+    slots = nlu.slots
+    if nlu.intent == "product_details":
+        slots = tier.extract_slots(text, "refine", state.filters.get("category"))
+    if _filters(slots) and QUESTION.search(text):
+        return slots, ""
+    bare = _bare_question(text) if not _filters(slots) else None
+    return (slots, bare) if bare else None
+
+
+def _bare_question(text: str) -> str | None:
+    """The word or two of a bare yes/no question about a quality ("waterproof?", "machine
+    washable?"), or None: not one about price, stock or a product's facts ("price?",
+    "in stock?", "what material?")."""
+    m = _BARE_QUESTION.match(text)
+    if m is None or QUESTION_ABOUT.search(m.group(1)) or STOCK_QUESTION.search(m.group(1)):
+        return None
+    words = _guards.content_words(m.group(1))
+    if not 1 <= len(words) <= 2 or len(words) != len(m.group(1).split()):
+        return None
+    return " ".join(words)
 
 
 def _comparative(text: str) -> str | None:

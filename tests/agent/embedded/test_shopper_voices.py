@@ -50,6 +50,7 @@ def _search(tier: EmbeddedTier, text: str, s: DialogueState | None = None) -> di
         "need a helmet, anything but red",
         "helmet that isn't green",
         "i dont want red, show me helmets",
+        "helmet for my son, he hates green",
     ],
 )
 def test_a_colour_ruled_out_is_no_filter_nor_search_word(tier: EmbeddedTier, text: str) -> None:
@@ -85,7 +86,12 @@ def _shown(tier: EmbeddedTier, text: str) -> DialogueState:
 
 @pytest.mark.parametrize(
     ("text", "word"),
-    [("something lighter", "light"), ("anything a bit bigger?", "big"), ("a little safer", "safe")],
+    [
+        ("something lighter", "light"),
+        ("anything a bit bigger?", "big"),
+        ("a little safer", "safe"),
+        ("actually a smaller one", "small"),
+    ],
 )
 def test_a_comparative_said_alone_narrows_the_search_in_play(
     tier: EmbeddedTier, text: str, word: str
@@ -166,3 +172,17 @@ def test_who_and_when_a_gift_is_for_is_no_missing_product(tier: EmbeddedTier, te
     assert "not_carried" not in nlu.notes, nlu.notes
     # what they like is what is searched
     assert _search(tier, text).get("category") in ("Helmets", "Front Lights")
+
+
+@pytest.mark.parametrize("reading", ["refine", "product_details"])
+def test_a_bare_question_over_a_list_narrows_it(tier: EmbeddedTier, reading: str) -> None:
+    tier.model = Reads("search")
+    s = _shown(tier, "helmets")
+    tier.model = Reads(reading)
+    cheaper = _search(tier, "any cheaper?", s)  # not "which product do you mean?"
+    assert cheaper.get("category") == "Helmets" and cheaper.get("price_max") is not None
+    vented = _search(tier, "vented?", s)
+    assert vented.get("category") == "Helmets" and "vented" in str(vented["query"]).split()
+    # a question about price or stock over a list is no search word
+    for text in ("price?", "in stock?"):
+        assert "adds_words" not in tier.understand(text, s).notes, text
