@@ -67,7 +67,10 @@ _FILLER = re.compile(
     r"cheaper|pricier|bigger|smaller|larger|better|nicer|different|another|one|two|three|"
     r"hmm+|idk|um+|uh+|dunno|whatever|change|switch|make|plz|guys|nope|yeah|cool|lovely|"
     r"pretty|cute|stylish|fancy|affordable|budget|quality|size|sizes|ones|they|them|come|"
-    r"comes|version|look|looks|like|pls|plz)\b"
+    r"comes|version|look|looks|like|pls|plz|"
+    # texting shorthand: "wht do u hav", "r u selling", "wat", "ya got"
+    r"wht|wat|wut|whats|hav|hv|r|ur|ya|yall|y'all|gimme|lemme|wanna|gonna|gotta|sth|smth|"
+    r"selling|sells|carrying|stocking)\b"
 )
 
 

@@ -232,7 +232,8 @@ def respond(
         p = (by_name["get_product"].content or {}).get("product") or {}
         if not p.get("id"):
             return Reply(text="I couldn't load that product."), s
-        answer = _answers.answer(nlu.text, p) if nlu.intent == "product_details" else None
+        asked = nlu.intent == "product_details" and not nlu.notes.get("picked")
+        answer = _answers.answer(nlu.text, p) if asked else None  # "the cheapest": shown
         if answer:
             if str(p["id"]) in s.last_shown:
                 s.focus = str(p["id"])

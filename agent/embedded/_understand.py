@@ -40,6 +40,13 @@ _FACET_QUESTION = re.compile(
     r"\b|\b(?:are|is) (?:the|your|these|those) [\w ]{2,30}? made (?:of|from)\b",
     re.I,
 )
+# "the cheapest", "show me the cheapest pair", "and the most expensive one?"
+_THE_CHEAPEST = re.compile(
+    r"^\s*(?:(?:ok|okay|and|so|just|then)\W+)*(?:show me |what'?s |what is |which is )?"
+    r"the (?:(cheapest|least expensive|lowest priced)|priciest|most expensive|dearest)"
+    r"(?: (?:one|pair|item|option|of (?:them|those|these)))?\s*[?.!]*\s*$",
+    re.I,
+)
 _ONE_OF_THEM = re.compile(r"\b(?:the|this|that)\s+(?:\w+\s+)?one\b", re.I)
 _ORDER_QUESTION = re.compile(
     r"\b(?:status|track|tracking|where(?:'s| is)?|shipped|arrive|delivered)\b.*\border\b|"
@@ -170,6 +177,16 @@ def understand(
             nlu.intent, nlu.slots = "refine", tier.extract_slots(nlu.text, "refine", context)
     elif (
         not image_id
+        and len(state.last_shown) > 1
+        and nlu.intent in ("search", "refine", "product_details")
+        and (pick := _THE_CHEAPEST.match(nlu.text)) is not None
+    ):
+        # "the cheapest pair" over the boots shown: that pair, not boots under a price
+        nlu.intent = "product_details"
+        nlu.slots = Slots(reference="cheapest" if pick.group(1) else "priciest")
+        notes["picked"] = True  # shown, as "the third one" is: no question to answer
+    elif (
+        not image_id
         and state.last_intent in ("search", "refine")
         and len(state.last_shown) > 1
         and nlu.intent in ("search", "refine", "product_details")
@@ -185,7 +202,7 @@ def understand(
         not image_id
         and nlu.intent in ("search", "refine", "out_of_scope")
         and not named & {"category", "brand"}
-        and (more := _comparative(nlu.text)) is not None
+        and (more := _comparative(nlu.text, alone=searching)) is not None
     ):
         # "something warmer", "anything a bit lighter?": the search in play, with that
         # word; no product called "warmers". With nothing searched yet: ask what.
@@ -324,7 +341,7 @@ def _narrows_the_list(
         slots = tier.extract_slots(text, "refine", state.filters.get("category"))
     if _filters(slots) and QUESTION.search(text):
         return slots, ""
-    bare = _bare_question(text) if not _filters(slots) else None
+    bare = None if _filters(slots) else _comparative(text, alone=True) or _bare_question(text)
     return (slots, bare) if bare else None
 
 
@@ -341,11 +358,20 @@ def _bare_question(text: str) -> str | None:
     return " ".join(words)
 
 
-def _comparative(text: str) -> str | None:
+_LONE_COMPARATIVE = re.compile(
+    r"^\s*(?:(?:ok|hmm+|um+|no|actually)\W+)*([a-z]+er)\s*[?!.]*\s*$", re.I
+)
+
+
+def _comparative(text: str, *, alone: bool = False) -> str | None:
     """The plain adjective of a comparative said alone ("something warmer" -> "warm",
-    "a bit bigger" -> "big", "something cosier" -> "cosy"), or None. "cheaper" and "pricier" are
-    price modifiers (``_parse``), read there."""
+    "a bit bigger" -> "big", "something cosier" -> "cosy"), or None. "cheaper" and "pricier"
+    are price modifiers (``_parse``), read there. ``alone``: a search is in play, so the
+    word may come bare ("thicker"), when its superlative is a word too ("thickest"; no
+    "blendest": "blender" stays a product)."""
     m = _COMPARATIVE.match(text)
+    lone = None if m is not None or not alone else _LONE_COMPARATIVE.match(text)
+    m = m or lone
     if m is None:
         return None
     word = m.group(1).lower()
@@ -355,6 +381,8 @@ def _comparative(text: str) -> str | None:
     doubled = stem[:-1] if stem[-1:] == stem[-2:-1] else ""  # "bigger"
     for base in (stem, stem + "e", doubled, stem[:-1] + "y"):
         if len(base) >= 3 and english_word(base) == base:
+            if lone is not None and english_word(word[:-2] + "est") != word[:-2] + "est":
+                return None
             return base
     return None
 

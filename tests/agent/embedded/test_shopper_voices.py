@@ -75,7 +75,10 @@ def _shown(tier: EmbeddedTier, text: str) -> DialogueState:
     s = DialogueState()
     nlu = tier.understand(text, s)
     s = tier.update_state(s, nlu)
-    cards = [{"id": p["id"], "title": p["title"], "price": 50.0} for p in PRODUCTS[:2]]
+    cards = [
+        {"id": p["id"], "title": p["title"], "price": price}
+        for p, price in zip(PRODUCTS[:2], (50.0, 30.0), strict=True)
+    ]
     outcome = ToolOutcome(
         name="catalog_search",
         args=tier.plan(nlu, s).calls[0].args,
@@ -91,6 +94,7 @@ def _shown(tier: EmbeddedTier, text: str) -> DialogueState:
         ("anything a bit bigger?", "big"),
         ("a little safer", "safe"),
         ("actually a smaller one", "small"),
+        ("lighter?", "light"),
     ],
 )
 def test_a_comparative_said_alone_narrows_the_search_in_play(
@@ -186,3 +190,24 @@ def test_a_bare_question_over_a_list_narrows_it(tier: EmbeddedTier, reading: str
     # a question about price or stock over a list is no search word
     for text in ("price?", "in stock?"):
         assert "adds_words" not in tier.understand(text, s).notes, text
+
+
+def test_texting_shorthand_is_no_missing_product(tier: EmbeddedTier) -> None:
+    tier.model = Reads("search")
+    for text in ("wht do u hav in helmets for commuting", "wat r u selling in front lights"):
+        nlu = tier.understand(text, DialogueState())
+        assert "not_carried" not in nlu.notes, (text, nlu.notes)
+        assert _search(tier, text).get("category") in ("Helmets", "Front Lights"), text
+
+
+@pytest.mark.parametrize("reading", ["refine", "product_details"])
+def test_the_cheapest_said_over_a_list_shows_that_product(tier: EmbeddedTier, reading: str) -> None:
+    tier.model = Reads("search")
+    s = _shown(tier, "helmets")
+    tier.model = Reads(reading)
+    for text, pid in (("the cheapest one", "h-2"), ("and the most expensive?", "h-1")):
+        nlu = tier.understand(text, s)
+        call = tier.plan(nlu, tier.update_state(s, nlu)).calls[0]
+        assert call.name == "get_product" and call.args["product_id"] == pid, (text, call)
+    # a lone word that is a product, not a comparative, is still asked for
+    assert "adds_words" not in tier.understand("blender", s).notes
