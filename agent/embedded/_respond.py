@@ -232,8 +232,9 @@ def respond(
         p = (by_name["get_product"].content or {}).get("product") or {}
         if not p.get("id"):
             return Reply(text="I couldn't load that product."), s
-        asked = nlu.intent == "product_details" and not nlu.notes.get("picked")
-        answer = _answers.answer(nlu.text, p) if asked else None  # "the cheapest": shown
+        # "the cheapest pair" picked a product to show, asking nothing about it
+        picked = nlu.intent != "product_details" or nlu.notes.get("picked")
+        answer = None if picked else _answers.answer(nlu.text, p)
         if answer:
             if str(p["id"]) in s.last_shown:
                 s.focus = str(p["id"])

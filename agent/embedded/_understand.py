@@ -19,15 +19,23 @@ from shopagent.agent.embedded._cues import (
     OFF_TOPIC_START,
     PLURAL,
     QUESTION,
-    QUESTION_ABOUT,
     REMOVE_CUE,
     SET_QUANTITY,
-    STOCK_QUESTION,
     WHERE_TO_FIND,
+)
+from shopagent.agent.embedded._followups import (
+    FACET_QUESTION,
+    ONE_OF_THEM,
+    THE_CHEAPEST,
+    comparative,
+    names_filters,
+    narrows_the_list,
+    size_not_offered,
+    size_said,
 )
 from shopagent.agent.embedded._parse import parse, words_to_numbers
 from shopagent.agent.embedded._reading import ASKS_THE_SHOP, read_turn
-from shopagent.agent.embedded._schema import CATALOG_SLOTS, DialogueState, NLUResult, Slots
+from shopagent.agent.embedded._schema import DialogueState, NLUResult, Slots
 from shopagent.agent.embedded._slots import FILTER_INTENTS
 
 if TYPE_CHECKING:
@@ -35,19 +43,6 @@ if TYPE_CHECKING:
 
 _ARTICLE = re.compile(r"^\s*(?:a|an|the|some)\s+", re.I)
 _SMALL_TALK = {"out_of_scope", "help", "greeting", "goodbye"}
-_FACET_QUESTION = re.compile(
-    r"\b(?:which|what)\s(?:kinds? of\s|types? of\s)?(brands?|materials?|colou?rs?|sizes?|styles?)"
-    r"\b|\b(?:are|is) (?:the|your|these|those) [\w ]{2,30}? made (?:of|from)\b",
-    re.I,
-)
-# "the cheapest", "show me the cheapest pair", "and the most expensive one?"
-_THE_CHEAPEST = re.compile(
-    r"^\s*(?:(?:ok|okay|and|so|just|then)\W+)*(?:show me |what'?s |what is |which is )?"
-    r"the (?:(cheapest|least expensive|lowest priced)|priciest|most expensive|dearest)"
-    r"(?: (?:one|pair|item|option|of (?:them|those|these)))?\s*[?.!]*\s*$",
-    re.I,
-)
-_ONE_OF_THEM = re.compile(r"\b(?:the|this|that)\s+(?:\w+\s+)?one\b", re.I)
 _ORDER_QUESTION = re.compile(
     r"\b(?:status|track|tracking|where(?:'s| is)?|shipped|arrive|delivered)\b.*\border\b|"
     r"\border\b.*\b(?:status|shipped|arrive|arriving|delivered|tracking)\b",
@@ -62,14 +57,6 @@ def _slot_words(slots: Slots) -> set[str]:
         if (v := getattr(slots, k))
         for w in str(v).lower().split()
     }
-
-
-def _filters(slots: Slots) -> bool:
-    """The turn narrows a search: a facet value, a price, or "cheaper", "more" ("any
-    cheaper?" over a list is the list, cheaper)."""
-    return bool(slots.modifier) or any(
-        getattr(slots, k) is not None for k in (*CATALOG_SLOTS, "price_min", "price_max")
-    )
 
 
 def understand(
@@ -164,10 +151,10 @@ def understand(
         and not named & {"category", "brand"}
         and (
             size_said(nlu.text) is not None
-            or (state.last_intent != "visual_search" and _FACET_QUESTION.search(nlu.text))
+            or (state.last_intent != "visual_search" and FACET_QUESTION.search(nlu.text))
         )
         and not parse(nlu.text).references
-        and not _ONE_OF_THEM.search(nlu.text)  # "the one in my photo", "that one"
+        and not ONE_OF_THEM.search(nlu.text)  # "the one in my photo", "that one"
     ):
         # "in size XXXL?", "any in a large?", "what sizes?", "what colours do they come
         # in?" said alone right after a search: about that search (its sizes, or the
@@ -179,7 +166,7 @@ def understand(
         not image_id
         and len(state.last_shown) > 1
         and nlu.intent in ("search", "refine", "product_details")
-        and (pick := _THE_CHEAPEST.match(nlu.text)) is not None
+        and (pick := THE_CHEAPEST.match(nlu.text)) is not None
     ):
         # "the cheapest pair" over the boots shown: that pair, not boots under a price
         nlu.intent = "product_details"
@@ -191,7 +178,7 @@ def understand(
         and len(state.last_shown) > 1
         and nlu.intent in ("search", "refine", "product_details")
         and not named & {"category", "brand"}
-        and (narrowed := _narrows_the_list(tier, nlu, state)) is not None
+        and (narrowed := narrows_the_list(tier, nlu, state)) is not None
     ):
         # "any cheaper?", "waterproof?" over a list of backpacks: the list narrowed (the
         # cheaper ones, the waterproof ones), not "which product do you mean?"
@@ -202,7 +189,7 @@ def understand(
         not image_id
         and nlu.intent in ("search", "refine", "out_of_scope")
         and not named & {"category", "brand"}
-        and (more := _comparative(nlu.text, alone=searching)) is not None
+        and (more := comparative(nlu.text, alone=searching)) is not None
     ):
         # "something warmer", "anything a bit lighter?": the search in play, with that
         # word; no product called "warmers". With nothing searched yet: ask what.
@@ -232,13 +219,15 @@ def understand(
                 ABOUT_IT.search(nlu.text)
                 and not (
                     # "do they come in purple?" over a list: narrow the list
-                    _filters(nlu.slots) and len(state.last_shown) > 1 and PLURAL.search(nlu.text)
+                    names_filters(nlu.slots)
+                    and len(state.last_shown) > 1
+                    and PLURAL.search(nlu.text)
                 )
             )
             or (
                 nlu.intent in ("search", "refine")
                 and QUESTION.search(nlu.text)
-                and not _filters(nlu.slots)
+                and not names_filters(nlu.slots)
             )
         )
     ):
@@ -292,7 +281,7 @@ def understand(
             and not _guards.content_words(nlu.text, slot_words)
         ):
             notes["vague"] = True  # "blue", "cheap", "something nice?": ask first
-    facet = _FACET_QUESTION.search(nlu.text)
+    facet = FACET_QUESTION.search(nlu.text)
     if facet and nlu.intent in ("search", "refine") and "not_carried" not in notes:
         # "which brands of desks do you carry?": the answer is the facet's values
         word = (facet.group(1) or "material").lower().rstrip("s")
@@ -303,140 +292,10 @@ def understand(
     if nlu.intent == "product_details" and QUESTION.search(nlu.text):
         notes["question"] = True
     if nlu.intent in ("search", "refine") and "not_carried" not in notes:
-        if (unoffered := _size_not_offered(tier, nlu, state)) is not None:
+        if (unoffered := size_not_offered(tier, nlu, state)) is not None:
             notes["size_not_offered"] = unoffered
     nlu.notes = notes
     return nlu
-
-
-# "something warmer", "anything a bit lighter?", "a little smaller please": a comparative
-# said of the products shown, not a product
-_COMPARATIVE = re.compile(
-    r"^\s*(?:(?:ok|okay|hmm+|and|but|maybe|um+|no|actually|so)\W+)*"
-    r"(?:(?:something|anything)(?:\s+(?:a (?:bit|little|tad)|slightly|much|even|way))?"
-    r"|a (?:bit|little|tad)|slightly|much|even|way|(?:an?\s+)?(?=\w+er\s+ones?\b))"
-    r"\s*([a-z]+er)\b"
-    r"(?:\s+(?:ones?|than (?:th(?:at|ose|ese|is)|them|it)|maybe|perhaps|please|pls|plz|"
-    r"for (?:me|him|her|them)|instead))*\s*[?!.]*\s*$",
-    re.IGNORECASE,
-)
-
-
-_BARE_QUESTION = re.compile(
-    r"^\s*(?:(?:and|but|also|so|ok)\W+)?([a-z][a-z' -]{2,30}?)\s*\?+\s*$", re.I
-)
-
-
-def _narrows_the_list(
-    tier: EmbeddedTier, nlu: NLUResult, state: DialogueState
-) -> tuple[Slots, str] | None:
-    """A question said of the whole list just shown, pointing at none of it: its filters
-    ("any cheaper?", "any in red?") or the quality it asks for ("waterproof?"), as a
-    refinement's slots and search words; None for anything else."""
-    text = nlu.text
-    if parse(text).references or _ONE_OF_THEM.search(text) or ABOUT_IT.search(text):
-        return None
-    slots = nlu.slots
-    if nlu.intent == "product_details":
-        slots = tier.extract_slots(text, "refine", state.filters.get("category"))
-    if _filters(slots) and QUESTION.search(text):
-        return slots, ""
-    bare = None if _filters(slots) else _comparative(text, alone=True) or _bare_question(text)
-    return (slots, bare) if bare else None
-
-
-def _bare_question(text: str) -> str | None:
-    """The word or two of a bare yes/no question about a quality ("waterproof?", "machine
-    washable?"), or None: not one about price, stock or a product's facts ("price?",
-    "in stock?", "what material?")."""
-    m = _BARE_QUESTION.match(text)
-    if m is None or QUESTION_ABOUT.search(m.group(1)) or STOCK_QUESTION.search(m.group(1)):
-        return None
-    words = _guards.content_words(m.group(1))
-    if not 1 <= len(words) <= 2 or len(words) != len(m.group(1).split()):
-        return None
-    return " ".join(words)
-
-
-_LONE_COMPARATIVE = re.compile(
-    r"^\s*(?:(?:ok|hmm+|um+|no|actually)\W+)*([a-z]+er)\s*[?!.]*\s*$", re.I
-)
-
-
-def _comparative(text: str, *, alone: bool = False) -> str | None:
-    """The plain adjective of a comparative said alone ("something warmer" -> "warm",
-    "a bit bigger" -> "big", "something cosier" -> "cosy"), or None. "cheaper" and "pricier"
-    are price modifiers (``_parse``), read there. ``alone``: a search is in play, so the
-    word may come bare ("thicker"), when its superlative is a word too ("thickest"; no
-    "blendest": "blender" stays a product)."""
-    m = _COMPARATIVE.match(text)
-    lone = None if m is not None or not alone else _LONE_COMPARATIVE.match(text)
-    m = m or lone
-    if m is None:
-        return None
-    word = m.group(1).lower()
-    if word in ("cheaper", "pricier", "dearer", "other", "another", "either", "whatever"):
-        return None
-    stem = word[:-2]
-    doubled = stem[:-1] if stem[-1:] == stem[-2:-1] else ""  # "bigger"
-    for base in (stem, stem + "e", doubled, stem[:-1] + "y"):
-        if len(base) >= 3 and english_word(base) == base:
-            if lone is not None and english_word(word[:-2] + "est") != word[:-2] + "est":
-                return None
-            return base
-    return None
-
-
-_SIZE_SAID = re.compile(
-    r"\bsizes?\s+([a-z0-9][\w.,/-]*)"
-    # a letter size or its name after "in": "any in a large?", "in XXXL", "in extra small";
-    # only at the end of the clause ("in a medium roast" names no size)
-    r"|\bin\s+(?:an?\s+)?((?:x{0,4}|[2-6]x?)[sl]|m|small|medium|large|"
-    r"(?:extra|x)[- ]?(?:small|large))"
-    r"(?=\s*(?:sizes?\b|ones?\b)?\s*(?:[?!.,]|$|\b(?:please|pls|plz|too|instead|maybe)\b))",
-    re.IGNORECASE,
-)
-
-
-def size_said(text: str) -> str | None:
-    """The size a turn says ("size 42", "in XXXL?", "any in a large?"), whether or not the
-    shop sells it, or None."""
-    said = _SIZE_SAID.search(text)
-    if said is None:
-        return None
-    return (said.group(1) or said.group(2)).rstrip(".,")
-
-
-def _size_not_offered(
-    tier: EmbeddedTier, nlu: NLUResult, state: DialogueState
-) -> dict[str, Any] | None:
-    """ "any boots in size XS?" where boots come in 38-45: no reading of the size fits
-    the category, so it is no filter there; the reply says so, with the sizes there are,
-    rather than show boots as if they came in XS."""
-    said = size_said(nlu.text)
-    category = nlu.slots.category or state.filters.get("category")
-    if said is None or nlu.slots.size is not None or not category:
-        return None
-    offered = tier.profile.values("size", str(category))
-    if offered is None:
-        return None  # a category the profile does not know: nothing to tell
-    return {
-        "size": said,
-        "category": str(category).split(">")[-1].strip(),
-        "sizes": sorted(offered, key=_size_order)[:12],
-    }
-
-
-_LETTER_SIZES = ("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl")
-
-
-def _size_order(size: str) -> tuple[int, float, str]:
-    """S before M before L; 38 before 40; other sizes by name after them."""
-    low = size.lower().strip()
-    if low in _LETTER_SIZES:
-        return (0, _LETTER_SIZES.index(low), low)
-    number = re.match(r"\d+(?:\.\d+)?", low)
-    return (1, float(number.group(0)), low) if number else (2, 0.0, low)
 
 
 def _note_missing(

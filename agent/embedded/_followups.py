@@ -1,0 +1,171 @@
+"""Turns said right after a search, about the list it showed rather than one product of
+it: a size ("in size XXXL?", "any in a large?"), a facet question ("what sizes?"), a
+narrowing question ("any cheaper?", "waterproof?"), a comparative ("something warmer",
+"thicker") or a pick by price ("the cheapest pair"). ``_understand`` decides when they
+apply; this module reads them."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from shopagent.agent.embedded import _guards
+from shopagent.agent.embedded._assortment import english_word
+from shopagent.agent.embedded._cues import ABOUT_IT, QUESTION, QUESTION_ABOUT, STOCK_QUESTION
+from shopagent.agent.embedded._parse import parse
+from shopagent.agent.embedded._schema import CATALOG_SLOTS, DialogueState, NLUResult, Slots
+
+if TYPE_CHECKING:
+    from shopagent.agent.embedded._tier import EmbeddedTier
+
+FACET_QUESTION = re.compile(
+    r"\b(?:which|what)\s(?:kinds? of\s|types? of\s)?(brands?|materials?|colou?rs?|sizes?|styles?)"
+    r"\b|\b(?:are|is) (?:the|your|these|those) [\w ]{2,30}? made (?:of|from)\b",
+    re.I,
+)
+# "the cheapest", "show me the cheapest pair", "and the most expensive one?"
+THE_CHEAPEST = re.compile(
+    r"^\s*(?:(?:ok|okay|and|so|just|then)\W+)*(?:show me |what'?s |what is |which is )?"
+    r"the (?:(cheapest|least expensive|lowest priced)|priciest|most expensive|dearest)"
+    r"(?: (?:one|pair|item|option|of (?:them|those|these)))?\s*[?.!]*\s*$",
+    re.I,
+)
+ONE_OF_THEM = re.compile(r"\b(?:the|this|that)\s+(?:\w+\s+)?one\b", re.I)
+
+
+def names_filters(slots: Slots) -> bool:
+    """The turn narrows a search: a facet value, a price, or "cheaper", "more" ("any
+    cheaper?" over a list is the list, cheaper)."""
+    return bool(slots.modifier) or any(
+        getattr(slots, k) is not None for k in (*CATALOG_SLOTS, "price_min", "price_max")
+    )
+
+
+# "something warmer", "anything a bit lighter?", "a little smaller please": a comparative
+# said of the products shown, not a product
+_COMPARATIVE = re.compile(
+    r"^\s*(?:(?:ok|okay|hmm+|and|but|maybe|um+|no|actually|so)\W+)*"
+    r"(?:(?:something|anything)(?:\s+(?:a (?:bit|little|tad)|slightly|much|even|way))?"
+    r"|a (?:bit|little|tad)|slightly|much|even|way|(?:an?\s+)?(?=\w+er\s+ones?\b))"
+    r"\s*([a-z]+er)\b"
+    r"(?:\s+(?:ones?|than (?:th(?:at|ose|ese|is)|them|it)|maybe|perhaps|please|pls|plz|"
+    r"for (?:me|him|her|them)|instead))*\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
+
+
+_BARE_QUESTION = re.compile(
+    r"^\s*(?:(?:and|but|also|so|ok)\W+)?([a-z][a-z' -]{2,30}?)\s*\?+\s*$", re.I
+)
+
+
+def narrows_the_list(
+    tier: EmbeddedTier, nlu: NLUResult, state: DialogueState
+) -> tuple[Slots, str] | None:
+    """A question said of the whole list just shown, pointing at none of it: its filters
+    ("any cheaper?", "any in red?") or the quality it asks for ("waterproof?"), as a
+    refinement's slots and search words; None for anything else."""
+    text = nlu.text
+    if parse(text).references or ONE_OF_THEM.search(text) or ABOUT_IT.search(text):
+        return None
+    slots = nlu.slots
+    if nlu.intent == "product_details":
+        slots = tier.extract_slots(text, "refine", state.filters.get("category"))
+    if names_filters(slots) and QUESTION.search(text):
+        return slots, ""
+    bare = None if names_filters(slots) else comparative(text, alone=True) or _bare_question(text)
+    return (slots, bare) if bare else None
+
+
+def _bare_question(text: str) -> str | None:
+    """The word or two of a bare yes/no question about a quality ("waterproof?", "machine
+    washable?"), or None: not one about price, stock or a product's facts ("price?",
+    "in stock?", "what material?")."""
+    m = _BARE_QUESTION.match(text)
+    if m is None or QUESTION_ABOUT.search(m.group(1)) or STOCK_QUESTION.search(m.group(1)):
+        return None
+    words = _guards.content_words(m.group(1))
+    if not 1 <= len(words) <= 2 or len(words) != len(m.group(1).split()):
+        return None
+    return " ".join(words)
+
+
+_LONE_COMPARATIVE = re.compile(
+    r"^\s*(?:(?:ok|hmm+|um+|no|actually)\W+)*([a-z]+er)\s*[?!.]*\s*$", re.I
+)
+
+
+def comparative(text: str, *, alone: bool = False) -> str | None:
+    """The plain adjective of a comparative said alone ("something warmer" -> "warm",
+    "a bit bigger" -> "big", "something cosier" -> "cosy"), or None. "cheaper" and "pricier"
+    are price modifiers (``_parse``), read there. ``alone``: a search is in play, so the
+    word may come bare ("thicker"), when its superlative is a word too ("thickest"; no
+    "blendest": "blender" stays a product)."""
+    m = _COMPARATIVE.match(text)
+    lone = None if m is not None or not alone else _LONE_COMPARATIVE.match(text)
+    m = m or lone
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    if word in ("cheaper", "pricier", "dearer", "other", "another", "either", "whatever"):
+        return None
+    stem = word[:-2]
+    doubled = stem[:-1] if stem[-1:] == stem[-2:-1] else ""  # "bigger"
+    for base in (stem, stem + "e", doubled, stem[:-1] + "y"):
+        if len(base) >= 3 and english_word(base) == base:
+            if lone is not None and english_word(word[:-2] + "est") != word[:-2] + "est":
+                return None
+            return base
+    return None
+
+
+_SIZE_SAID = re.compile(
+    r"\bsizes?\s+([a-z0-9][\w.,/-]*)"
+    # a letter size or its name after "in": "any in a large?", "in XXXL", "in extra small";
+    # only at the end of the clause ("in a medium roast" names no size)
+    r"|\bin\s+(?:an?\s+)?((?:x{0,4}|[2-6]x?)[sl]|m|small|medium|large|"
+    r"(?:extra|x)[- ]?(?:small|large))"
+    r"(?=\s*(?:sizes?\b|ones?\b)?\s*(?:[?!.,]|$|\b(?:please|pls|plz|too|instead|maybe)\b))",
+    re.IGNORECASE,
+)
+
+
+def size_said(text: str) -> str | None:
+    """The size a turn says ("size 42", "in XXXL?", "any in a large?"), whether or not the
+    shop sells it, or None."""
+    said = _SIZE_SAID.search(text)
+    if said is None:
+        return None
+    return (said.group(1) or said.group(2)).rstrip(".,")
+
+
+def size_not_offered(
+    tier: EmbeddedTier, nlu: NLUResult, state: DialogueState
+) -> dict[str, Any] | None:
+    """ "any boots in size XS?" where boots come in 38-45: no reading of the size fits
+    the category, so it is no filter there; the reply says so, with the sizes there are,
+    rather than show boots as if they came in XS."""
+    said = size_said(nlu.text)
+    category = nlu.slots.category or state.filters.get("category")
+    if said is None or nlu.slots.size is not None or not category:
+        return None
+    offered = tier.profile.values("size", str(category))
+    if offered is None:
+        return None  # a category the profile does not know: nothing to tell
+    return {
+        "size": said,
+        "category": str(category).split(">")[-1].strip(),
+        "sizes": sorted(offered, key=_size_order)[:12],
+    }
+
+
+_LETTER_SIZES = ("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl")
+
+
+def _size_order(size: str) -> tuple[int, float, str]:
+    """S before M before L; 38 before 40; other sizes by name after them."""
+    low = size.lower().strip()
+    if low in _LETTER_SIZES:
+        return (0, _LETTER_SIZES.index(low), low)
+    number = re.match(r"\d+(?:\.\d+)?", low)
+    return (1, float(number.group(0)), low) if number else (2, 0.0, low)
