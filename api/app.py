@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from shopagent.api._errors import install_error_handlers
+from shopagent.api._heap import freeze_startup_heap, thaw
 from shopagent.api._limits import (
     BodyLimitMiddleware,
     MemoryRateLimiter,
@@ -79,9 +80,14 @@ def create_app(
         try:
             async with opener(settings) as svc, app.state.mcp.running():
                 app.state.service = svc
-                log.info("api ready", extra={"state_backend": settings.state_backend})
+                frozen = freeze_startup_heap()  # out of the collector's passes (_heap.py)
+                log.info(
+                    "api ready",
+                    extra={"state_backend": settings.state_backend, "frozen_objects": frozen},
+                )
                 yield
         finally:
+            thaw()
             app.state.service = None
             if redis is not None:
                 await redis.aclose()

@@ -49,6 +49,19 @@ def redis_server() -> Iterator[str]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def served_heap() -> Iterator[None]:
+    """The heap as the app keeps it while serving: what exists now is frozen out of the
+    garbage collector's passes (api/_heap.py); thawed after."""
+    from shopagent.api._heap import freeze_startup_heap, thaw
+
+    freeze_startup_heap()
+    try:
+        yield
+    finally:
+        thaw()
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")

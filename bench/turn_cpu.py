@@ -48,7 +48,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._support import in_process_service, write_result  # noqa: E402
+from bench._support import in_process_service, served_heap, write_result  # noqa: E402
 
 REPLY = "Here are a few options you might like."
 
@@ -194,6 +194,7 @@ async def service(data: Path) -> dict[str, Any]:
                 await run_turn(graph, f"lg-{i % SESSIONS}", f"linen shirts {i}")
 
             arms.append(_Arm(name, lg_turn))
+        stack.enter_context(served_heap())  # as the server runs them
         for arm in arms:  # warm up on turns of their own (not in the figures)
             await arm.block(10_000, 20)
             arm.cpu_s, arm.main_s, arm.turns, arm.wall_ms = 0.0, 0.0, 0, []
@@ -313,6 +314,7 @@ async def embedded(tmp: Path, sessions_n: int = 20) -> dict[str, Any]:
     other 11 turns of all conversations, turn by turn across them."""
     from shopagent.agent.embedded import DialogueState
     from shopagent.agent.service import AgentService
+    from shopagent.api._heap import freeze_startup_heap, thaw
     from shopagent.retrieval import open_catalog
     from shopagent.retrieval.embed._cache import VectorCache
     from shopagent.settings import Settings
@@ -333,6 +335,7 @@ async def embedded(tmp: Path, sessions_n: int = 20) -> dict[str, Any]:
     arms: dict[str, _Arm] = {}
     try:
         async with AgentService.open(settings, catalog=catalog) as svc:
+            freeze_startup_heap()  # as the app serves it (thawed below)
             tier = svc.deps.embedded
             if tier is None or svc.deps.available_tiers() != {"embedded"}:
                 raise SystemExit("turn_cpu: the embedded tier did not load")
@@ -366,6 +369,7 @@ async def embedded(tmp: Path, sessions_n: int = 20) -> dict[str, Any]:
                 tier.understand(text, DialogueState())
             nlu_ms = (time.process_time() - cpu0) * 1000 / (len(conv) * 5)
     finally:
+        thaw()
         catalog.close()
     out: dict[str, Any] = {"embedded_catalog_products": products}
     for name, arm in arms.items():

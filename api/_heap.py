@@ -1,0 +1,29 @@
+"""The serving process's heap: what startup made is kept out of the garbage collector's passes.
+
+The service's startup leaves ~600k objects alive for the life of the process (the models,
+the catalog index, the compiled graph, imported modules). A full (generation 2) collection
+visits every one: 350 ms on a 2-core machine, on whichever thread happens to allocate, which
+in the server is the event loop, so every open stream stalls at once; one ran in the first
+240 turns of a fresh server. Frozen (``gc.freeze``), they are never visited, and a full pass
+sees only what the service made since: 1.3 ms (``scripts/bench.sh gc_pause``,
+docs/performance.md). The app's lifespan freezes once the service is open and thaws on the
+way out, so a process that goes on after it (tests, embedding apps) collects as before.
+"""
+
+from __future__ import annotations
+
+import gc
+
+
+def freeze_startup_heap() -> int:
+    """Keep every object alive now out of later collections; returns how many are frozen.
+
+    No collection first: it would cost a full pass at every start (~0.35 s), and what is
+    garbage now is freed by reference counting or, in cycles, at ``thaw``."""
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
+def thaw() -> None:
+    """Put the frozen objects back under the collector (the app is shutting down)."""
+    gc.unfreeze()
