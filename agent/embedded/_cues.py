@@ -104,7 +104,8 @@ CHAT_WORDS = re.compile(
 PLURAL = re.compile(r"\b(?:they|them|those|these|any of)\b", re.I)
 # Questions that start like these are not requests for products unless they also ask for one
 OFF_TOPIC_START = re.compile(
-    r"^\s*(?:(?:ok|so|come on|hey)\W+)?(?:what|how|why|who|when|where|give|tell|write|help|"
+    r"^\s*(?:(?:ok|so|come on|hey)\W+)?(?!(?:what|how) about\b)"  # "what about X": asks for X
+    r"(?:what|how|why|who|when|where|give|tell|write|help|"
     r"can you help|explain|just|please just|answer)\b",
     re.I,
 )

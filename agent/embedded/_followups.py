@@ -45,6 +45,7 @@ def names_filters(slots: Slots) -> bool:
 # said of the products shown, not a product
 _COMPARATIVE = re.compile(
     r"^\s*(?:(?:ok|okay|hmm+|and|but|maybe|um+|no|actually|so)\W+)*"
+    r"(?:(?:not|no)\s+[\w' ]{1,30}?[,;:.-]\s*)?"  # "not sneakers, something smarter"
     r"(?:(?:something|anything)(?:\s+(?:a (?:bit|little|tad)|slightly|much|even|way))?"
     r"|a (?:bit|little|tad)|slightly|much|even|way|(?:an?\s+)?(?=\w+er\s+ones?\b))"
     r"\s*([a-z]+er)\b"
@@ -59,18 +60,42 @@ _BARE_QUESTION = re.compile(
 )
 
 
+# "one that keeps drinks cold", "something with a hood", "any which fold flat?"
+_DESCRIBED = re.compile(
+    r"^\s*(?:(?:ok|okay|and|but|maybe|hmm+|actually|so)\W+)*(?:(?:i'?d like|i want|i need|"
+    r"show me|got|do you have)\s+)?(?:an?\s+|any\s+)?(?:one|ones|something|anything|any)\s+"
+    r"(?:that|which|with|that'?s|thats|that can|that will)\s+(.+?)\s*[?.!]*\s*$",
+    re.I,
+)
+
+
 def narrows_the_list(
     tier: EmbeddedTier, nlu: NLUResult, state: DialogueState
 ) -> tuple[Slots, str] | None:
     """A question said of the whole list just shown, pointing at none of it: its filters
-    ("any cheaper?", "any in red?") or the quality it asks for ("waterproof?"), as a
-    refinement's slots and search words; None for anything else."""
+    ("any cheaper?", "any in red?"), the quality it asks for ("waterproof?") or describes
+    ("one that keeps drinks cold"), as a refinement's slots and search words; None for
+    anything else."""
     text = nlu.text
-    if parse(text).references or ONE_OF_THEM.search(text) or ABOUT_IT.search(text):
+    described = _DESCRIBED.match(text)  # its "one" points at no product shown
+    if described is None and (
+        parse(text).references or ONE_OF_THEM.search(text) or ABOUT_IT.search(text)
+    ):
         return None
     slots = nlu.slots
     if nlu.intent == "product_details":
         slots = tier.extract_slots(text, "refine", state.filters.get("category"))
+    if described is not None:
+        # "one that keeps drinks cold", "any with a hood?": those words, searched too
+        said = {
+            w
+            for k in ("color", "size", "material")
+            if (v := getattr(slots, k))
+            for w in str(v).lower().split()
+        }
+        words = [w for w in _guards.content_words(described.group(1)) if w not in said]
+        if words:
+            return slots, " ".join(words)
     if names_filters(slots) and QUESTION.search(text):
         return slots, ""
     bare = None if names_filters(slots) else comparative(text, alone=True) or _bare_question(text)

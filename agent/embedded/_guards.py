@@ -185,6 +185,8 @@ def split_use(text: str) -> tuple[str, str]:
     low = re.sub(r"[$€£]?\d+(?:[.,]\d+)?\S*", " ", text.lower())
     # "i'm looking for a tent for camping": what follows the request is the thing
     low = _REQUEST.sub(" ", low, count=1)
+    # "what about helmets", "ok how about a lamp": what follows is the thing
+    low = re.sub(r"^\W*(?:(?:ok|okay|so|and|then|fine)\W+)*(?:what|how) about\b", " ", low)
     parts = re.split(
         r"\b(?=(?:for|with|that|which|from|by|to|under|below|over|in|on|about)\b)", low, maxsplit=1
     )

@@ -13,7 +13,7 @@ from shopagent.agent.embedded._cues import ASKS_FOR, QUESTION_ABOUT, STOCK_QUEST
 from shopagent.agent.embedded._parse import parse
 from shopagent.agent.embedded._product_plan import CLEAR_ALL
 from shopagent.agent.embedded._schema import PRODUCT_INTENTS, DialogueState, NLUResult, Slots
-from shopagent.agent.embedded._slots import CART_WORDS, FILTER_INTENTS, values_only
+from shopagent.agent.embedded._slots import CART_WORDS, FILTER_INTENTS, ruled_out, values_only
 from shopagent.agent.embedded._titles import PURCHASE
 
 if TYPE_CHECKING:
@@ -190,8 +190,10 @@ def read_turn(
     confidence = scores[intent]
     low = text.lower()
     cart_words = [m.span() for m in CART_WORDS.finditer(low)]
-    found = tier.lexicon.scan(low, cart_words, fuzzy=False)
-    named = {m.slot for m in found}
+    found = [
+        m for m in tier.lexicon.scan(low, cart_words, fuzzy=False) if not ruled_out(low, m.start)
+    ]
+    named = {m.slot for m in found}  # "not sneakers": no category named
     if (
         intent == "search"
         and not named & {"category", "brand"}

@@ -40,6 +40,14 @@ NEGATED = re.compile(
     r"|\b(?:is|are|was|do|does|did)n'?t|n't)\s+(?:(?:in|a|an|any|too|really|so|very|want|like|need)\s+){0,2}$",
     re.I,
 )
+
+
+def ruled_out(text: str, start: int) -> bool:
+    """The value found at ``start`` of ``text`` is one the shopper rules out ("not
+    sneakers", "no white ones")."""
+    return bool(NEGATED.search(text[max(0, start - 30) : start]))
+
+
 # Words around a bare value given as an answer ("the 1l one please", "tactile i guess")
 _ANSWER_FILLER = re.compile(
     r"\b(?:the|a|an|one|ones|in|please|pls|plz|size|sz|ok|okay|i'?d|i|like|want|prefer|go|"
@@ -109,8 +117,8 @@ def extract_slots(reader: SlotReader, text: str, intent: str, context: str | Non
                 and NOT_A_SIZE_AFTER.match(p.text, m.end)
             ):
                 continue
-            if m.slot != "category" and NEGATED.search(p.text[max(0, m.start - 30) : m.start]):
-                continue  # "not black": ruled out, so no filter on it
+            if ruled_out(p.text, m.start):
+                continue  # "not black", "not sneakers": ruled out, so no filter on it
             value: str | None = m.value
             if m.slot in OPTION_SLOTS:
                 value = _fit(

@@ -36,7 +36,7 @@ from shopagent.agent.embedded._followups import (
 from shopagent.agent.embedded._parse import parse, words_to_numbers
 from shopagent.agent.embedded._reading import ASKS_THE_SHOP, read_turn
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Slots
-from shopagent.agent.embedded._slots import FILTER_INTENTS
+from shopagent.agent.embedded._slots import FILTER_INTENTS, ruled_out
 
 if TYPE_CHECKING:
     from shopagent.agent.embedded._tier import EmbeddedTier
@@ -99,7 +99,8 @@ def understand(
     # a visual search in play is a search too: "any of those under $30?" narrows it
     searching = bool(state.filters or state.query or state.extra.get("image_id"))
     cart = state.extra.get("cart") or []
-    named = {m.slot for m in tier.lexicon.scan(nlu.text.lower(), [], fuzzy=False)}
+    low = nlu.text.lower()
+    named = {m.slot for m in tier.lexicon.scan(low, [], fuzzy=False) if not ruled_out(low, m.start)}
     if nlu.intent in ("search", "refine") and len(tier.titles):
         named_title = tier.titles.match(nlu.text)
         if named_title is not None and named_title.exact:

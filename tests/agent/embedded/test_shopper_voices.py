@@ -211,3 +211,32 @@ def test_the_cheapest_said_over_a_list_shows_that_product(tier: EmbeddedTier, re
         assert call.name == "get_product" and call.args["product_id"] == pid, (text, call)
     # a lone word that is a product, not a comparative, is still asked for
     assert "adds_words" not in tier.understand("blender", s).notes
+
+
+def test_a_category_ruled_out_is_no_new_search(tier: EmbeddedTier) -> None:
+    tier.model = Reads("search")
+    s = _shown(tier, "helmets")
+    # "not gloves": no glove search; the helmets, lighter
+    args = _search(tier, "not gloves, something lighter", s)
+    assert args.get("category") == "Helmets" and "light" in str(args["query"]).split(), args
+
+
+def test_what_about_a_thing_the_shop_lacks_is_refused(tier: EmbeddedTier) -> None:
+    tier.model = Reads("refine")
+    nlu = tier.understand("what about tents", DialogueState())
+    assert nlu.notes.get("not_carried") == "tents", nlu.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("one that folds flat", "folds flat"), ("any with a visor?", "visor")],
+)
+def test_a_described_one_narrows_the_list_by_those_words(
+    tier: EmbeddedTier, text: str, words: str
+) -> None:
+    tier.model = Reads("search")
+    s = _shown(tier, "helmets")
+    tier.model = Reads("refine")
+    args = _search(tier, text, s)
+    assert args.get("category") == "Helmets", args
+    assert set(words.split()) <= set(str(args["query"]).split()), args
