@@ -35,7 +35,7 @@ _PLURAL_REF = re.compile(r"\b(?:those|these|them|they|all)\b")
 # A value the shopper rules out ("not black", "anything but leather", "no pink please"):
 # never a filter for it
 NEGATED = re.compile(
-    r"(?:\b(?:not|no|without|except|excluding|anything but|nothing|never|hates?|dislikes?|"
+    r"(?:\b(?:not|no|without|except|excluding|anything but|nothing|never|hates?|dislikes?|less|"
     r"allergic to|can'?t stand|avoid)"
     r"|\b(?:is|are|was|do|does|did)n'?t|n't)\s+(?:(?:in|a|an|any|too|really|so|very|want|like|need)\s+){0,2}$",
     re.I,

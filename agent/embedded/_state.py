@@ -68,7 +68,7 @@ def resolve_references(state: DialogueState, reference: str | None) -> list[str]
 # What the shopper rules out is no search word: "not black", "no leather", "anything but
 # pink" (the value is not a filter either: _slots.NEGATED)
 _RULED_OUT = re.compile(
-    r"(?:\b(?:not|no|without|except|excluding|anything but|never|hates?|dislikes?|"
+    r"(?:\b(?:not|no|without|except|excluding|anything but|never|hates?|dislikes?|less|"
     r"allergic to|can'?t stand|avoid)"
     r"|\b(?:is|are|was|do|does|did)n'?t|\b\w+n't)\s+"
     r"(?:(?:in|a|an|any|too|really|so|very|want|like|need)\s+){0,2}[\w'-]+",

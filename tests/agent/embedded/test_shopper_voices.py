@@ -51,6 +51,7 @@ def _search(tier: EmbeddedTier, text: str, s: DialogueState | None = None) -> di
         "helmet that isn't green",
         "i dont want red, show me helmets",
         "helmet for my son, he hates green",
+        "a helmet, less black than my last one",
     ],
 )
 def test_a_colour_ruled_out_is_no_filter_nor_search_word(tier: EmbeddedTier, text: str) -> None:
