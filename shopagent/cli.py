@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import typer
 
-app = typer.Typer(help="shopagent: a self-hostable shopping assistant.", no_args_is_help=True)
+from shopagent.errors import ShopAgentError
+
+
+class _Cli(typer.Typer):
+    """The command line: an error of ours that a command did not answer itself (the catalog
+    index held by a running server, a missing file, a bad setting) ends the command with
+    its message and code on stderr and exit status 2, never a traceback."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except ShopAgentError as exc:
+            typer.secho(f"error [{exc.code}]: {exc.message}", fg=typer.colors.RED, err=True)
+            raise SystemExit(2) from None
+
+
+app = _Cli(help="shopagent: a self-hostable shopping assistant.", no_args_is_help=True)
 train_app = typer.Typer(
     help="Train models: the embedded tier, SFT data, LoRA adapters.", no_args_is_help=True
 )

@@ -99,17 +99,23 @@ def serve(
         )
         updates["dev_api_key"] = SecretStr(key)
     settings = settings.model_copy(update=updates)
-    catalog = _prepare_dev(settings) if dev else None
+    if dev:
+        catalog = _prepare_dev(settings)
+    else:
+        from shopagent.retrieval import open_catalog
+
+        # Opened here, not in the app's startup: a catalog that cannot be opened (its index
+        # held by a running server, an unreachable Qdrant) is then one line and exit status
+        # 2 (shopagent/cli.py), not uvicorn's startup traceback.
+        catalog = open_catalog(settings)
 
     from shopagent.api import configure_logging, create_app, serve_app
 
     configure_logging(settings.log_level)
-    opener = None
-    if catalog is not None:
-        from shopagent.agent.service import AgentService
+    from shopagent.agent.service import AgentService
 
-        def opener(s: Any) -> Any:
-            return AgentService.open(s, catalog=catalog)
+    def opener(s: Any) -> Any:
+        return AgentService.open(s, catalog=catalog)
 
     app = create_app(settings, open_service=opener)
     url = f"http://{settings.host}:{settings.port}"
@@ -122,8 +128,7 @@ def serve(
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after a clean shutdown
         pass
     finally:
-        if catalog is not None:
-            catalog.close()
+        catalog.close()
 
 
 # --- the terminal client ---------------------------------------------------------------------
