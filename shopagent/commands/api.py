@@ -187,6 +187,8 @@ def _render_turn(client: Any, session_id: str, events: Any, ask: Ask, say: Say) 
 def chat_loop(client: Any, session_id: str, ask: Ask, say: Say) -> None:
     """Read lines until /quit or end of input. /photo PATH attaches a photo to the next
     message, /cart shows the cart, /new starts a new conversation."""
+    import httpx
+
     from shopagent.api.client import ApiError
 
     image_id = None
@@ -219,7 +221,7 @@ def chat_loop(client: Any, session_id: str, ask: Ask, say: Say) -> None:
             image_id = None
         except ApiError as exc:
             say(f"error: {exc.message} ({exc.code})", fg="red")
-        except OSError as exc:
+        except (OSError, httpx.TransportError) as exc:  # a file, or the server gone
             say(f"error: {exc}", fg="red")
 
 
@@ -231,6 +233,8 @@ def chat(
     session: str | None = typer.Option(None, help="Continue this session id"),
 ) -> None:
     """Chat with the assistant in the terminal, over the HTTP API."""
+    import httpx
+
     from shopagent.api.client import ApiError, ShopAgentClient
     from shopagent.settings import get_settings
 
@@ -249,7 +253,7 @@ def chat(
     with ShopAgentClient(url, key) as client:
         try:
             sid = session or client.create_session()
-        except (ApiError, OSError) as exc:
+        except (ApiError, OSError, httpx.TransportError) as exc:
             typer.secho(f"cannot reach {url}: {exc}", fg="red", err=True)
             raise typer.Exit(1) from None
         say(f"conversation {sid} - /photo PATH, /cart, /new, /quit", dim=True)
