@@ -12,8 +12,9 @@ from shopagent.errors import ShopAgentError
 
 class _Cli(typer.Typer):
     """The command line: an error of ours that a command did not answer itself (the catalog
-    index held by a running server, a missing file) or a setting the environment gets wrong
-    (``SHOPAGENT_PORT=abc``) ends the command with its message on stderr and exit status 2,
+    index held by a running server), a setting the environment gets wrong
+    (``SHOPAGENT_PORT=abc``) or a file system that refuses (a data folder that cannot be
+    made, a full disk) ends the command with its message on stderr and exit status 2,
     never a traceback."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -23,6 +24,8 @@ class _Cli(typer.Typer):
             return super().__call__(*args, **kwargs)
         except ShopAgentError as exc:
             _fail(f"error [{exc.code}]: {exc.message}")
+        except OSError as exc:  # "[Errno 13] Permission denied: 'data/...'" says it all
+            _fail(f"error [io_error]: {exc}")
         except ValidationError as exc:
             if exc.title != "Settings":  # a bug elsewhere keeps its traceback
                 raise

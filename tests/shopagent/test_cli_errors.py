@@ -36,3 +36,11 @@ def test_chat_with_no_server_there_says_so(fresh_settings, capsys) -> None:
     code, err = _run(["chat", "--url", "http://127.0.0.1:9", "--api-key", "k"], capsys)
     assert code == 1
     assert "cannot reach http://127.0.0.1:9" in err and "Traceback" not in err
+
+
+def test_a_data_folder_that_cannot_be_made_is_named(fresh_settings, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("SHOPAGENT_DATA_DIR", "/proc/no-such-folder")
+    code, err = _run(["search", "lamp"], capsys)
+    assert code == 2
+    assert "error [io_error]:" in err and "/proc/no-such-folder" in err
+    assert "Traceback" not in err
