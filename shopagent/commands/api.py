@@ -99,17 +99,23 @@ def serve(
         )
         updates["dev_api_key"] = SecretStr(key)
     settings = settings.model_copy(update=updates)
-    catalog = _prepare_dev(settings) if dev else None
+    if dev:
+        catalog = _prepare_dev(settings)
+    else:
+        from shopagent.retrieval import open_catalog
+
+        # Opened here, not in the app's startup: a catalog that cannot be opened (its index
+        # held by a running server, an unreachable Qdrant) is then one line and exit status
+        # 2 (shopagent/cli.py), not uvicorn's startup traceback.
+        catalog = open_catalog(settings)
 
     from shopagent.api import configure_logging, create_app, serve_app
 
     configure_logging(settings.log_level)
-    opener = None
-    if catalog is not None:
-        from shopagent.agent.service import AgentService
+    from shopagent.agent.service import AgentService
 
-        def opener(s: Any) -> Any:
-            return AgentService.open(s, catalog=catalog)
+    def opener(s: Any) -> Any:
+        return AgentService.open(s, catalog=catalog)
 
     app = create_app(settings, open_service=opener)
     url = f"http://{settings.host}:{settings.port}"
@@ -122,8 +128,7 @@ def serve(
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after a clean shutdown
         pass
     finally:
-        if catalog is not None:
-            catalog.close()
+        catalog.close()
 
 
 # --- the terminal client ---------------------------------------------------------------------
@@ -182,6 +187,8 @@ def _render_turn(client: Any, session_id: str, events: Any, ask: Ask, say: Say) 
 def chat_loop(client: Any, session_id: str, ask: Ask, say: Say) -> None:
     """Read lines until /quit or end of input. /photo PATH attaches a photo to the next
     message, /cart shows the cart, /new starts a new conversation."""
+    import httpx
+
     from shopagent.api.client import ApiError
 
     image_id = None
@@ -214,7 +221,7 @@ def chat_loop(client: Any, session_id: str, ask: Ask, say: Say) -> None:
             image_id = None
         except ApiError as exc:
             say(f"error: {exc.message} ({exc.code})", fg="red")
-        except OSError as exc:
+        except (OSError, httpx.TransportError) as exc:  # a file, or the server gone
             say(f"error: {exc}", fg="red")
 
 
@@ -226,6 +233,8 @@ def chat(
     session: str | None = typer.Option(None, help="Continue this session id"),
 ) -> None:
     """Chat with the assistant in the terminal, over the HTTP API."""
+    import httpx
+
     from shopagent.api.client import ApiError, ShopAgentClient
     from shopagent.settings import get_settings
 
@@ -244,7 +253,7 @@ def chat(
     with ShopAgentClient(url, key) as client:
         try:
             sid = session or client.create_session()
-        except (ApiError, OSError) as exc:
+        except (ApiError, OSError, httpx.TransportError) as exc:
             typer.secho(f"cannot reach {url}: {exc}", fg="red", err=True)
             raise typer.Exit(1) from None
         say(f"conversation {sid} - /photo PATH, /cart, /new, /quit", dim=True)

@@ -92,6 +92,23 @@ def test_index_held_by_another_process_is_a_clear_error(cli_env):
         holder.close()
 
 
+def test_make_run_twice_is_a_clear_error_not_a_traceback(cli_env, capsys):
+    """A second `make run` (`shopagent serve --dev`) while the first holds the index: the
+    console script (``app()``, not the test runner) prints the reason and exits 2."""
+    from shopagent.retrieval import open_catalog
+
+    holder = open_catalog(get_settings())  # the first server
+    try:
+        with pytest.raises(SystemExit) as done:
+            app(["serve", "--dev"], prog_name="shopagent")
+        assert done.value.code == 2
+        err = capsys.readouterr().err
+        assert "error [index_locked]" in err and "open in another process" in err
+        assert "Traceback" not in err
+    finally:
+        holder.close()
+
+
 def test_unreachable_qdrant_server_is_a_clear_error(cli_env, monkeypatch, tmp_path):
     from socket import socket
 

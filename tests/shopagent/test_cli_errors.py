@@ -1,0 +1,46 @@
+"""The `shopagent` command as its console script runs it (``app()``): what goes wrong around
+a command is one line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopagent.cli import app
+from shopagent.settings import get_settings
+
+
+@pytest.fixture
+def fresh_settings():
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as done:
+        app(args, prog_name="shopagent")
+    return int(done.value.code or 0), capsys.readouterr().err
+
+
+def test_a_setting_the_environment_gets_wrong_names_the_variable(
+    fresh_settings, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("SHOPAGENT_PORT", "eighty")
+    code, err = _run(["serve"], capsys)
+    assert code == 2
+    assert "error [invalid_setting]: SHOPAGENT_PORT: Input should be a valid integer" in err
+    assert "Traceback" not in err
+
+
+def test_chat_with_no_server_there_says_so(fresh_settings, capsys) -> None:
+    code, err = _run(["chat", "--url", "http://127.0.0.1:9", "--api-key", "k"], capsys)
+    assert code == 1
+    assert "cannot reach http://127.0.0.1:9" in err and "Traceback" not in err
+
+
+def test_a_data_folder_that_cannot_be_made_is_named(fresh_settings, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("SHOPAGENT_DATA_DIR", "/proc/no-such-folder")
+    code, err = _run(["search", "lamp"], capsys)
+    assert code == 2
+    assert "error [io_error]:" in err and "/proc/no-such-folder" in err
+    assert "Traceback" not in err
