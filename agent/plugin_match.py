@@ -105,6 +105,14 @@ _PRICE_CAP = re.compile(
     r"(?:dollars?|euros?|pounds?|bucks|usd|eur|gbp)?",
     re.IGNORECASE,
 )
+# "he likes football", "she's really into yoga" right after gift ideas: that tool again,
+# for what they like (said of someone else, not of the shopper: "I like red" is a taste)
+_THEIR_INTEREST = re.compile(
+    r"^\s*(?:(?:oh|ok|okay|well|and|but|also|actually)\W+)*(?:he|she|they|him|her|"
+    r"he'?s|she'?s|they'?re|hes|shes|my \w+)\s+(?:\w+\s+)?(?:likes?|loves?|enjoys?|plays?|"
+    r"is into|are into|into|collects?|does)\b",
+    re.IGNORECASE,
+)
 _MORE_LIKE = re.compile(
     r"\b(?:more|others?|something|anything)\s+(?:like|similar to)\s+"
     r"(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|last|that|"
@@ -274,6 +282,8 @@ class PluginMatcher:
             return PluginMatch(tool.name, 1.0, "(cheaper than what it showed)")
         if "more_like" in props and _MORE_LIKE.search(text):
             return PluginMatch(tool.name, 1.0, "(more like one it showed)")
+        if "interests" in props and _THEIR_INTEREST.match(text) and plugin_args.interests(text):
+            return PluginMatch(tool.name, 1.0, "(what they like, after its ideas)")
         return None
 
     def update_state(self, state: DialogueState, nlu: NLUResult) -> DialogueState:

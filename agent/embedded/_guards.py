@@ -93,7 +93,9 @@ _NOT_A_THING = re.compile(
     r"uncle|grandma|grandpa|granny|grandmother|grandfather|grandson|granddaughter|boss|"
     r"colleague|coworker|co-worker|teacher|neighbou?r|kid|child|children|birthday|"
     r"anniversary|christmas|xmas|valentine|graduation|housewarming|retirement|holiday|"
-    r"week|weekend|month|year|tomorrow|today|tonight|next|idea|clue)s?"
+    r"week|weekend|month|year|tomorrow|today|tonight|next|idea|clue|"
+    # what they do: "he likes football" asks for no "likes football"
+    r"like|love|enjoy|play|collect)s?"
 )
 _REQUEST = re.compile(
     r"^.{0,40}?\b(?:looking for|look for|searching for|search for|shopping for|needs?|wants?|"

@@ -241,3 +241,34 @@ def test_a_described_one_narrows_the_list_by_those_words(
     args = _search(tier, text, s)
     assert args.get("category") == "Helmets", args
     assert set(words.split()) <= set(str(args["query"]).split()), args
+
+
+class _GiftArgs(BaseModel):
+    request: str | None = None
+    recipient: str | None = None
+    interests: list[str] = Field(default_factory=list)
+
+
+@tool(examples=["a present for my uncle who loves cycling", "gift ideas for a commuter"])
+def gift_ideas(ctx: ToolContext, args: _GiftArgs) -> dict[str, Any]:
+    """Gift ideas over several categories."""
+    return {"products": []}
+
+
+def test_what_they_like_after_gift_ideas_asks_the_ideas_again(encode: Any) -> None:
+    matcher = PluginMatcher([gift_ideas, remember_preference], encode, threshold=0.6)
+    after = DialogueState(last_intent="plugin:gift_ideas", last_shown=["h-1", "g-1"])
+    for text in ("he likes mountain biking", "she's really into commuting"):
+        hit = matcher.match(text, after)
+        assert hit is not None and hit.tool == "gift_ideas", text
+    # after a search, or said of the shopper, it is no gift request
+    hit = matcher.match("he likes mountain biking", DialogueState(last_intent="search"))
+    assert hit is None or hit.tool != "gift_ideas" or hit.score < 1.0
+    said = matcher.match("I like red", after)
+    assert said is None or said.tool != "gift_ideas"
+
+
+def test_what_someone_likes_is_no_missing_product(tier: EmbeddedTier) -> None:
+    tier.model = Reads("search")
+    nlu = tier.understand("he likes commuting", DialogueState())
+    assert "likes" not in str(nlu.notes.get("not_carried", "")), nlu.notes
