@@ -23,7 +23,8 @@ from shopagent.tools.discovery import words as _words
 # "I have 150 left", "no more than 25". A bare number is not a budget ("size 40").
 _CAP = re.compile(
     r"(?:under|below|max(?:imum)?|up to|less than|at most|budget(?:\s+(?:of|is))?|"
-    r"no more than|within|spend(?:ing)?)\s*[:=]?\s*"
+    r"no more than|not more than|(?:nothing|not|none) (?:over|above|more than)|"
+    r"within|spend(?:ing)?)\s*[:=]?\s*"
     # "budget around 50", "spend about $40": about that much is the cap
     r"(?:(?:around|about|roughly|approx(?:imately)?|~)\s*)?(?:\$|€|£|usd\s*)?"
     r"([0-9]{1,6}(?:[.,][0-9]{1,2})?)\b"

@@ -188,14 +188,16 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
                     s.filters.pop(k, None)
         if slots.modifier == "cheaper" and "price_max" not in new:
             prices = [float(v["price"]) for v in s.shown.values() if v.get("price") is not None]
-            if prices:  # below the middle of what was shown
+            if (floor := s.filters.pop("price_min", None)) is not None:
+                s.filters["price_max"] = floor  # "over 100" shown: cheaper is under 100
+            elif prices:  # below the middle of what was shown
                 s.filters["price_max"] = round(sorted(prices)[len(prices) // 2], 2)
-                s.filters.pop("price_min", None)
         elif slots.modifier == "pricier" and "price_min" not in new:
             prices = [float(v["price"]) for v in s.shown.values() if v.get("price") is not None]
-            if prices:
+            if (cap := s.filters.pop("price_max", None)) is not None:
+                s.filters["price_min"] = cap  # "under 30" shown: pricier is over 30
+            elif prices:
                 s.filters["price_min"] = round(sorted(prices)[len(prices) // 2], 2)
-                s.filters.pop("price_max", None)
     if intent in PRODUCT_INTENTS:
         ids = resolve_references(s, slots.reference)
         if slots.product_id:

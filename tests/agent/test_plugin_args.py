@@ -32,6 +32,7 @@ def test_budget_phrasings_and_sizes_are_not_budgets() -> None:
     assert plugin_args.budget("a gift for my dad, budget around 50") == Decimal("50")
     assert plugin_args.budget("want to spend about $35 on a router bit set") == Decimal("35")
     assert plugin_args.budget("around 10mm drill bits") is None
+    assert plugin_args.budget("for my dad who is 70, nothing over 40 pounds") == Decimal("40")
 
 
 def test_an_occasion_is_found_from_the_shops_defaults_or_an_event_phrase() -> None:

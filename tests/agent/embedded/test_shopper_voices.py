@@ -272,3 +272,21 @@ def test_what_someone_likes_is_no_missing_product(tier: EmbeddedTier) -> None:
     tier.model = Reads("search")
     nlu = tier.understand("he likes commuting", DialogueState())
     assert "likes" not in str(nlu.notes.get("not_carried", "")), nlu.notes
+
+
+def test_pricier_than_a_cap_starts_at_the_cap(tier: EmbeddedTier) -> None:
+    tier.model = Reads("search")
+    s = DialogueState()
+    nlu = tier.understand("helmets under 60", s)
+    s = tier.update_state(s, nlu)
+    assert s.filters.get("price_max") == 60
+    tier.model = Reads("refine")
+    for text, bound, value in (
+        ("none of these, show me more expensive ones", "price_min", 60),
+        ("any cheaper?", "price_max", 60),
+    ):
+        args = _search(tier, text, s)
+        if bound == "price_min":  # all shown were under 60: pricier ones are over 60
+            assert args.get("price_min") == value and "price_max" not in args, args
+        else:  # cheaper than what was shown, under the same cap
+            assert args.get("price_max") is not None and args["price_max"] <= value, args
