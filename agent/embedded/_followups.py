@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards
 from shopagent.agent.embedded._assortment import english_word
+from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import ABOUT_IT, QUESTION, QUESTION_ABOUT, STOCK_QUESTION
 from shopagent.agent.embedded._parse import parse
 from shopagent.agent.embedded._schema import CATALOG_SLOTS, DialogueState, NLUResult, Slots
@@ -102,6 +103,26 @@ def narrows_the_list(
     return (slots, bare) if bare else None
 
 
+_KIND_ALONE = re.compile(
+    r"^\s*(?:(?:and|or|ok|so|what about|how about|any)\s+)?([a-z]{3,})\s*\?+\s*$", re.I
+)
+
+
+def asks_for_a_kind(text: str, named: set[str]) -> bool:
+    """A plural noun asked alone ("tents?", "what about lamps?"): a request for that kind
+    of product, never a question about the products shown. Not a facet value ("leather?")
+    nor a word of the shop's own that names no product."""
+    m = _KIND_ALONE.match(text)
+    if m is None or named:
+        return False
+    word = m.group(1).lower()
+    return (
+        singular(word) != word
+        and english_word(word) is not None
+        and bool(_guards.content_words(word))  # "discounts?", "deals?" name no kind
+    )
+
+
 def _bare_question(text: str) -> str | None:
     """The word or two of a bare yes/no question about a quality ("waterproof?", "machine
     washable?"), or None: not one about price, stock or a product's facts ("price?",
@@ -112,6 +133,8 @@ def _bare_question(text: str) -> str | None:
     words = _guards.content_words(m.group(1))
     if not 1 <= len(words) <= 2 or len(words) != len(m.group(1).split()):
         return None
+    if singular(words[-1]) != words[-1]:
+        return None  # "tents?" asks for a kind of product, not a quality of these
     return " ".join(words)
 
 

@@ -128,7 +128,12 @@ def _misspelt_ordinal(word: str) -> str | None:
     """The ordinal ``word`` is a typo of ("secnod"), as its number; None for other words.
     Remembered per word: the fuzzy match is most of a parse, and words recur."""
     close = difflib.get_close_matches(word, list(ORDINALS), n=1, cutoff=0.8)
-    return ORDINALS[close[0]] if close and close[0] != "last" else None
+    if not close or close[0] == "last":
+        return None
+    # an English word is no typo: "tents?" is no "tenth"
+    from shopagent.agent.embedded._assortment import english_word  # lazy: an import cycle
+
+    return None if english_word(word) == word else ORDINALS[close[0]]
 
 
 @functools.lru_cache(maxsize=64)

@@ -27,6 +27,7 @@ from shopagent.agent.embedded._followups import (
     FACET_QUESTION,
     ONE_OF_THEM,
     THE_CHEAPEST,
+    asks_for_a_kind,
     comparative,
     names_filters,
     narrows_the_list,
@@ -105,6 +106,8 @@ def understand(
         named_title = tier.titles.match(nlu.text)
         if named_title is not None and named_title.exact:
             notes["titled"] = named_title.product_id  # "it" next is that product
+    if nlu.intent in ("refine", "product_details") and asks_for_a_kind(nlu.text, named):
+        nlu.intent = "search"  # "tents?" over the sofas shown: a request for tents
     if _guards.other_user(text):
         notes["other_user"] = True
     elif (why := "injection" if injected else None) or (
@@ -202,6 +205,7 @@ def understand(
     elif (
         in_play
         and not image_id
+        and not asks_for_a_kind(nlu.text, named)
         and nlu.intent
         not in (
             "add_to_cart",

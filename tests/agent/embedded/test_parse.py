@@ -100,3 +100,9 @@ def test_dimensions_with_spaces_are_not_a_quantity(text: str) -> None:
 def test_a_count_with_x_is_still_a_quantity() -> None:
     assert parse("add it x2").quantity == 2
     assert parse("3 x the blue mug").quantity == 3
+
+
+def test_an_english_word_is_no_misspelt_ordinal() -> None:
+    # "tents?" is a request for tents, not "the tenth one"; real typos still are ordinals
+    assert parse("tents?").references == []
+    assert parse("the secnod one").references == ["2"]

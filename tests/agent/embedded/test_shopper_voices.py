@@ -290,3 +290,15 @@ def test_pricier_than_a_cap_starts_at_the_cap(tier: EmbeddedTier) -> None:
             assert args.get("price_min") == value and "price_max" not in args, args
         else:  # cheaper than what was shown, under the same cap
             assert args.get("price_max") is not None and args["price_max"] <= value, args
+
+
+def test_a_kind_asked_alone_over_a_list_is_a_request_for_it(tier: EmbeddedTier) -> None:
+    tier.model = Reads("search")
+    s = _shown(tier, "helmets")
+    for reading in ("refine", "product_details"):
+        tier.model = Reads(reading)
+        nlu = tier.understand("tents?", s)  # not the tenth helmet, not "tents" helmets
+        assert nlu.notes.get("not_carried") == "tents", (reading, nlu.notes)
+    tier.model = Reads("search")
+    args = _search(tier, "any discounts on front lights?", DialogueState())
+    assert args.get("category") == "Front Lights", args  # "discounts" is no missing product
