@@ -25,7 +25,7 @@ from shopagent.agent.checkpoint import HeldReadSaver
 from shopagent.agent.graph import AgentDeps, build_graph
 from shopagent.agent.models import ChatModel, endpoints_from_settings
 from shopagent.agent.state import new_turn
-from shopagent.errors import Conflict, NotFound, ShopAgentError
+from shopagent.errors import Conflict, NotFound, ShopAgentError, storage_failure
 from shopagent.settings import Settings
 from shopagent.tools.protocols import CatalogReader
 from shopagent.tools.stores.base import SessionIndex, SessionInfo
@@ -223,9 +223,15 @@ class AgentService:
                         turn = update["turn"]  # the latest per-turn counters, for usage
         except ShopAgentError as exc:
             yield ev.ErrorEvent(code=exc.code, message=exc.message)
-        except Exception:
-            log.exception("turn %s failed", turn_id)
-            yield ev.ErrorEvent(code="internal_error", message="Something went wrong on our side.")
+        except Exception as exc:
+            if (storage := storage_failure(exc)) is not None:  # a full or failing disk
+                log.error("turn %s failed: storage unavailable: %s", turn_id, exc)
+                yield ev.ErrorEvent(code=storage.code, message=storage.message)
+            else:
+                log.exception("turn %s failed", turn_id)
+                yield ev.ErrorEvent(
+                    code="internal_error", message="Something went wrong on our side."
+                )
         finally:
             usage = ev.Usage(
                 tokens_in=turn.get("tokens_in", {}),

@@ -9,6 +9,7 @@ a shopper's message, and these messages are also logged.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shopagent.errors import ShopAgentError, Unauthorized
+from shopagent.errors import ShopAgentError, Unauthorized, storage_failure
 
 log = logging.getLogger("api.errors")
 
@@ -122,11 +123,24 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "internal error")
 
 
+async def _storage(request: Request, exc: Exception) -> JSONResponse:
+    """SQLite's and the file system's errors: a full, read-only or failing data folder is
+    503 ``storage_unavailable`` with Retry-After (ours to fix, worth a retry); any other is
+    the 500 of ``_unexpected``."""
+    storage = storage_failure(exc)
+    if storage is None:
+        return await _unexpected(request, exc)
+    log.error("storage unavailable: %s", exc)
+    return await _shopagent_error(request, storage)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ShopAgentError, _shopagent_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(sqlite3.Error, _storage)
+    app.add_exception_handler(OSError, _storage)
     try:
         from redis.exceptions import RedisError
     except ImportError:  # pragma: no cover - redis is a dependency

@@ -42,7 +42,7 @@ from starlette.types import Receive, Scope, Send
 from shopagent.agent.events import AgentEvent, DoneEvent, ErrorEvent
 from shopagent.api._limits import TurnLocks
 from shopagent.api._metrics import TurnObserver
-from shopagent.errors import ShopAgentError, Unavailable
+from shopagent.errors import ShopAgentError, Unavailable, storage_failure
 
 log = logging.getLogger("api.stream")
 _EVENT = TypeAdapter(AgentEvent)
@@ -174,11 +174,14 @@ class _Turn:
             if item is _END:
                 finished = True
             elif isinstance(item, BaseException):
-                if not isinstance(item, ShopAgentError):
+                known = item if isinstance(item, ShopAgentError) else storage_failure(item)
+                if known is None:
                     log.error("turn failed", exc_info=item)
                     item = ErrorEvent(code="internal_error", message="the turn failed; try again")
                 else:
-                    item = ErrorEvent(code=item.code, message=item.message)
+                    if known is not item:
+                        log.error("turn failed: storage unavailable: %s", item)
+                    item = ErrorEvent(code=known.code, message=known.message)
                 chunks.append(self.encode(item))
                 finished = True
             else:

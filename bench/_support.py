@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import resource
 import shutil
 import socket
@@ -60,6 +61,17 @@ def served_heap() -> Iterator[None]:
         yield
     finally:
         thaw()
+
+
+def machine(load_before: tuple[float, float, float]) -> dict[str, Any]:
+    """What a result needs to be read against: the cores, the load average before (taken
+    by the caller as it starts) and after, and when."""
+    return {
+        "cpu_count": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -29,7 +29,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._support import in_process_service, percentile, redis_server, rss_mb, write_result  # noqa: E402
+from bench._support import (  # noqa: E402
+    in_process_service,
+    machine,
+    percentile,
+    redis_server,
+    rss_mb,
+    write_result,
+)
 
 TURNS = 300
 WARMUP = 20
@@ -225,10 +232,7 @@ def main() -> None:
         result = asyncio.run(run(url, Path(tmp)))
     result.update(
         {
-            "cpu_count": os.cpu_count(),
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-            "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            **machine(load_before),
         }
     )
     write_result("agent_overhead", result)

@@ -48,7 +48,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._support import in_process_service, served_heap, write_result  # noqa: E402
+from bench._support import in_process_service, machine, served_heap, write_result  # noqa: E402
 
 REPLY = "Here are a few options you might like."
 
@@ -544,10 +544,7 @@ def main() -> None:
         {
             "target": "service and embedded CPU per routine turn <= 8 ms (issue #16; the "
             "embedded one read on embedded_varied)",
-            "cpu_count": os.cpu_count(),
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-            "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            **machine(load_before),
         }
     )
     write_result("turn_cpu", result)

@@ -40,7 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._support import write_result  # noqa: E402
+from bench._support import machine, write_result  # noqa: E402
 from bench.turn_cpu import _catalog_source, varied_conversation  # noqa: E402
 
 CONVERSATIONS = 20
@@ -195,10 +195,7 @@ def main() -> None:
         {
             "what": "CPU ms per embedded_varied turn with each part and without it (its "
             "outputs served from a memo), A/B blocks in one process",
-            "cpu_count": os.cpu_count(),
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-            "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            **machine(load_before),
         }
     )
     write_result("turn_parts", result)

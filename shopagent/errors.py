@@ -7,7 +7,8 @@ ShopAgentError                 base; ``code`` and ``http_status``
 ├── Unauthorized               401  unauthorized
 ├── NotFound                   404  not_found (also for other users' resources)
 ├── Conflict                   409  conflict (e.g. a turn already running)
-├── Unavailable                503  unavailable (shutting down, state not writable)
+├── Unavailable                503  unavailable (shutting down, state not writable;
+│                                    storage_unavailable: ``storage_failure``)
 ├── RateLimited                429  rate_limited (``retry_after_s``)
 ├── ToolError                  a tool's recoverable failure; becomes a tool message
 │   └── Forbidden              a tool touched another user's data
@@ -17,6 +18,7 @@ ShopAgentError                 base; ``code`` and ``http_status``
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 
@@ -67,6 +69,37 @@ class Unavailable(ShopAgentError):
 
     code = "unavailable"
     http_status = 503
+
+
+# What SQLite says when the disk under the data folder fills up, turns read-only or fails.
+_STORAGE_MESSAGES = (
+    "disk is full",
+    "disk i/o error",
+    "readonly database",
+    "unable to open database file",
+)
+_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO})
+
+
+def storage_failure(exc: BaseException) -> Unavailable | None:
+    """``exc`` as the shopper should hear it when the data folder cannot be written (a full
+    disk, a read-only or failing one): 503 ``storage_unavailable``, worth a retry later; None
+    for anything else. Nothing was written: SQLite rolls the statement back."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.OperationalError):
+        failed = any(m in str(exc).lower() for m in _STORAGE_MESSAGES)
+    else:
+        failed = isinstance(exc, OSError) and exc.errno in _STORAGE_ERRNOS
+    if not failed:
+        return None
+    err = Unavailable(
+        "We can't save anything right now, so this didn't go through; please try again "
+        "in a little while.",
+        code="storage_unavailable",
+    )
+    err.retry_after_s = 30
+    return err
 
 
 class RateLimited(ShopAgentError):
