@@ -11,6 +11,8 @@ from typing import Any
 from shopagent.agent.embedded._guards import NEGATIVE_PRICE_REPLY, NOTHING_PENDING, OTHER_USER_REPLY
 from shopagent.agent.embedded._product_plan import (
     ASK_WHICH,
+    ONE_ADD_AT_A_TIME,
+    SEVERAL_ADDS,
     _pick,
     _product_plan,
     _set_quantity,
@@ -174,7 +176,11 @@ def plan(
             return Plan(calls=[call(name="visual_search", args={"product_id": ids[0], **filters})])
         return Plan(reply=ASK_PHOTO if not unresolved else _pick(ASK_WHICH, state))
     if intent in ("product_details", "add_to_cart", "remove_from_cart", "compare"):
-        return _product_plan(nlu, state)
+        planned = _product_plan(nlu, state)
+        if planned.escalate and alone and planned.reason == SEVERAL_ADDS:
+            # "add the first two" with no model tier: say how, not "I didn't understand"
+            return Plan(reply=ONE_ADD_AT_A_TIME, quick_replies=["Add the first one"])
+        return planned
     if intent == "view_cart":
         return Plan(calls=[call(name="view_cart")])
     if intent == "checkout":

@@ -25,6 +25,13 @@ def _pick(options: list[str], state: DialogueState) -> str:
     return random.Random(state.turn).choice(options)
 
 
+SEVERAL_ADDS = "several products in one add to cart"
+ONE_ADD_AT_A_TIME = (
+    'I add one product at a time, so each can be confirmed: say "add the first one", '
+    'then "add the second one".'
+)
+
+
 def _targets(nlu: NLUResult, state: DialogueState) -> tuple[list[str] | None, bool]:
     """Products the turn is about; and whether the shopper named some we could not resolve."""
     if nlu.slots.product_id:
@@ -82,7 +89,7 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
     if not ids or unresolved:
         return Plan(reply=ASK_SEARCH_FIRST if not state.last_shown else _pick(ASK_WHICH, state))
     if len(ids) > 1 and intent == "add_to_cart":
-        return Plan(escalate=True, reason="several products in one add to cart")
+        return Plan(escalate=True, reason=SEVERAL_ADDS)
     if intent == "product_details":
         return Plan(calls=[call(name="get_product", args={"product_id": ids[0]})])
     return Plan(calls=[call(name="add_to_cart", args=add_args(ids[0], nlu, state))])

@@ -302,3 +302,16 @@ def test_a_kind_asked_alone_over_a_list_is_a_request_for_it(tier: EmbeddedTier) 
     tier.model = Reads("search")
     args = _search(tier, "any discounts on front lights?", DialogueState())
     assert args.get("category") == "Front Lights", args  # "discounts" is no missing product
+
+
+def test_two_products_in_one_add_are_explained_when_no_model_tier_is_there(
+    tier: EmbeddedTier,
+) -> None:
+    tier.model = Reads("search")
+    s = _shown(tier, "helmets")
+    tier.model = Reads("add_to_cart")
+    nlu = tier.understand("add the first two", s)
+    s2 = tier.update_state(s, nlu)
+    alone = tier.plan(nlu, s2, alone=True)
+    assert not alone.calls and alone.reply and "one product at a time" in alone.reply
+    assert tier.plan(nlu, s2).escalate  # a model tier can take it
