@@ -70,14 +70,25 @@ _DESCRIBED = re.compile(
 )
 
 
+# "anything else?", "something else maybe", "any other ones?": more of the same search
+_ANYTHING_ELSE = re.compile(
+    r"^\s*(?:(?:ok|okay|and|hmm+|um+|so)\W+)*(?:(?:anything|something|any) else|"
+    r"(?:any|show me|got any)? ?(?:other|others|more) (?:ones|options))"
+    r"(?:\s+(?:maybe|please|pls))?\s*[?.!]*\s*$",
+    re.I,
+)
+
+
 def narrows_the_list(
     tier: EmbeddedTier, nlu: NLUResult, state: DialogueState
 ) -> tuple[Slots, str] | None:
     """A question said of the whole list just shown, pointing at none of it: its filters
     ("any cheaper?", "any in red?"), the quality it asks for ("waterproof?") or describes
-    ("one that keeps drinks cold"), as a refinement's slots and search words; None for
-    anything else."""
+    ("one that keeps drinks cold"), or more of it ("anything else?"), as a refinement's
+    slots and search words; None for anything else."""
     text = nlu.text
+    if _ANYTHING_ELSE.match(text):
+        return Slots(modifier="more"), ""  # "anything else?": the next page of it
     described = _DESCRIBED.match(text)  # its "one" points at no product shown
     if described is None and (
         parse(text).references or ONE_OF_THEM.search(text) or ABOUT_IT.search(text)

@@ -315,3 +315,13 @@ def test_two_products_in_one_add_are_explained_when_no_model_tier_is_there(
     alone = tier.plan(nlu, s2, alone=True)
     assert not alone.calls and alone.reply and "one product at a time" in alone.reply
     assert tier.plan(nlu, s2).escalate  # a model tier can take it
+
+
+@pytest.mark.parametrize("reading", ["refine", "product_details"])
+def test_anything_else_over_a_list_is_its_next_page(tier: EmbeddedTier, reading: str) -> None:
+    tier.model = Reads("search")
+    s = _shown(tier, "helmets")
+    tier.model = Reads(reading)
+    for text in ("anything else?", "any other options?"):
+        args = _search(tier, text, s)  # not "which product do you mean?"
+        assert args.get("category") == "Helmets" and args.get("page") == 2, (text, args)
