@@ -101,14 +101,23 @@ class EmbeddedTier:
             whole_words,
         )
 
-        manifest = json.loads((folder / MANIFEST).read_text())
-        saved = (
-            json.loads((folder / LEXICON_FILE).read_text())
-            if (folder / LEXICON_FILE).is_file()
-            else {}
-        )
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text())
+            saved = (
+                json.loads((folder / LEXICON_FILE).read_text())
+                if (folder / LEXICON_FILE).is_file()
+                else {}
+            )
+            model = IntentModel.load(folder, threads=getattr(settings, "embedded_threads", 1))
+        except (OSError, ValueError, KeyError, RuntimeError, EOFError) as exc:
+            # a file cut short or overwritten (torch says "failed finding central
+            # directory"): the service goes on without the tier, and says how to get it back
+            raise ShopAgentError(
+                f"the embedded model in {folder} cannot be loaded ({exc}); retrain it: "
+                "`shopagent train embedded` (`make run` retrains it on start)",
+                code="model_damaged",
+            ) from exc
         nouns = saved.get("nouns", {})
-        model = IntentModel.load(folder, threads=getattr(settings, "embedded_threads", 1))
         lexicon = Lexicon(facet_values, nouns)
         threshold = settings.nlu_confidence_threshold
         profile = CatalogProfile(saved.get("profile"))

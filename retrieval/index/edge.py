@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import qdrant_edge as qe
 
-from shopagent.errors import Conflict
+from shopagent.errors import Conflict, Unavailable
 from shopagent.retrieval.index._base import (
     IMAGE,
     KEYWORD_FIELDS,
@@ -126,7 +126,14 @@ class EdgeIndex(IndexBackend):
                         "process (stop the server, or use the Qdrant server backend)",
                         code="index_locked",
                     ) from exc
-                raise
+                # A damaged or foreign index (a file cut short, a bad restore): say which,
+                # and how to get one back; never serve from half of it.
+                raise Unavailable(
+                    f"the catalog index at {self.path} cannot be opened ({exc}); move it "
+                    "aside and ingest the feed again (`shopagent ingest FEED`; `make run` "
+                    "rebuilds the demo catalog)",
+                    code="index_damaged",
+                ) from exc
 
     def _open_config(self) -> qe.EdgeConfig:
         # Only what may change between opens: the dense vectors (and their placement) are

@@ -6,6 +6,7 @@ Heavy imports (FastAPI, uvicorn, the agent) happen inside the commands, so ``sho
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,34 @@ def dev_key(data_dir: Path) -> str:
     path.write_text(key + "\n")
     path.chmod(0o600)
     return key
+
+
+_STATE_FILES = ("state.sqlite", "commerce.sqlite")  # checkpoints; carts, orders, sessions
+
+
+def _check_state_files(settings: Any) -> None:
+    """A damaged SQLite state file ("file is not a database") stops the start with one line
+    that names it, before anything is opened (the app's startup would fail on it with
+    uvicorn's traceback). Reading the header is all it takes; nothing is written."""
+    import sqlite3
+
+    from shopagent.errors import Unavailable
+
+    if settings.state_backend != "sqlite":
+        return
+    for name in _STATE_FILES:
+        path = Path(settings.data_dir) / name
+        if not path.exists():
+            continue
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                db.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise Unavailable(
+                f"{path} cannot be read ({exc}); restore it from a backup, or move it aside "
+                "to start without what it held",
+                code="state_damaged",
+            ) from None
 
 
 def _prepare_dev(settings: Any) -> Any:
@@ -99,6 +128,7 @@ def serve(
         )
         updates["dev_api_key"] = SecretStr(key)
     settings = settings.model_copy(update=updates)
+    _check_state_files(settings)
     if dev:
         catalog = _prepare_dev(settings)
     else:

@@ -92,6 +92,19 @@ def test_index_held_by_another_process_is_a_clear_error(cli_env):
         holder.close()
 
 
+def test_a_damaged_index_is_named_with_the_way_back(cli_env, tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "T1", "title": "Steel Tent Peg", "price": 3}) + "\n")
+    assert runner.invoke(app, ["ingest", str(feed)]).exit_code == 0
+    index = cli_env / "index" / "products"
+    for state in index.glob("segments/*/segment.json"):
+        state.write_text("{cut sh")  # a file cut short by a crash or a bad restore
+    result = runner.invoke(app, ["search", "tent peg"])
+    assert result.exit_code == 2
+    assert "error [index_damaged]" in result.output and "ingest the feed again" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_make_run_twice_is_a_clear_error_not_a_traceback(cli_env, capsys):
     """A second `make run` (`shopagent serve --dev`) while the first holds the index: the
     console script (``app()``, not the test runner) prints the reason and exits 2."""

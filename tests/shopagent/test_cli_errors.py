@@ -44,3 +44,16 @@ def test_a_data_folder_that_cannot_be_made_is_named(fresh_settings, monkeypatch,
     assert code == 2
     assert "error [io_error]:" in err and "/proc/no-such-folder" in err
     assert "Traceback" not in err
+
+
+def test_a_damaged_state_file_stops_the_start_and_is_named(
+    fresh_settings, monkeypatch, capsys, tmp_path
+) -> None:
+    (tmp_path / "state.sqlite").write_bytes(b"not a database, " * 400)  # e.g. a bad restore
+    monkeypatch.setenv("SHOPAGENT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SHOPAGENT_STATE_BACKEND", "sqlite")
+    code, err = _run(["serve"], capsys)
+    assert code == 2
+    assert "error [state_damaged]:" in err and str(tmp_path / "state.sqlite") in err
+    assert "Traceback" not in err
+    assert (tmp_path / "state.sqlite").read_bytes() == b"not a database, " * 400  # untouched

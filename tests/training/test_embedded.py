@@ -112,6 +112,37 @@ def test_ensure_model_trains_once_per_catalog(tmp_path: Path) -> None:
     assert (folder / "manifest.json").stat().st_mtime_ns == stamp  # reused, not retrained
 
 
+def test_a_damaged_model_is_said_by_the_tier_and_retrained_on_start(tmp_path: Path) -> None:
+    import pytest
+
+    from shopagent.agent.embedded import EmbeddedTier
+    from shopagent.errors import ShopAgentError
+
+    settings = SimpleNamespace(
+        embedded_model_path=tmp_path / "embedded", nlu_confidence_threshold=0.5
+    )
+    catalog = _shop()
+    tiny = TrainConfig(scale=0.01, epochs=2)
+    folder = ensure_model(settings, catalog, progress=False, cfg=tiny)
+    weights = folder / "weights.pt"
+    weights.write_bytes(weights.read_bytes()[:1000])  # cut short by a crash mid-copy
+    with pytest.raises(ShopAgentError) as raised:
+        EmbeddedTier.load(settings, catalog[1])
+    assert raised.value.code == "model_damaged"
+    assert (
+        str(folder) in raised.value.message and "shopagent train embedded" in raised.value.message
+    )
+    # `make run`'s start: the manifest still matches the catalog, the files do not read back
+    ensure_model(settings, catalog, progress=False, cfg=tiny)
+    assert EmbeddedTier.load(settings, catalog[1]).understand("hello", _state()).intent
+
+
+def _state() -> Any:
+    from shopagent.agent.embedded import DialogueState
+
+    return DialogueState()
+
+
 def test_cli_registers_train_embedded() -> None:
     from typer.testing import CliRunner
 

@@ -156,10 +156,29 @@ def ensure_model(
     fp = catalog_fingerprint(products, facets, cfg)
     manifest = read_manifest(folder)
     if manifest and manifest.get("fingerprint") == fp:
-        return folder
+        if _intact(folder):
+            return folder
+        log.warning("the embedded model in %s is damaged: training it again", folder)
     log.info("training the embedded model for this catalog (fingerprint %s)", fp)
     train(products, facets, folder, cfg, progress=progress)
     return folder
+
+
+def _intact(folder: Path) -> bool:
+    """Whether the artifact's files read back (a crash mid-copy or a bad restore can cut
+    them short while the manifest still matches)."""
+    import torch
+
+    from shopagent.agent.embedded._model import CONFIG_FILE, WEIGHTS_FILE
+
+    try:
+        json.loads((folder / CONFIG_FILE).read_text())
+        if (folder / LEXICON_FILE).exists():
+            json.loads((folder / LEXICON_FILE).read_text())
+        torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
+    except (OSError, ValueError, RuntimeError, EOFError):
+        return False
+    return True
 
 
 # A small, fast configuration for tests: fewer generated turns and epochs.
