@@ -51,7 +51,8 @@ def _check_state_files(settings: Any) -> None:
         if not path.exists():
             continue
         try:
-            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            uri = f"{path.resolve().as_uri()}?mode=ro"  # read-only; any folder name
+            with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
                 db.execute("PRAGMA schema_version").fetchone()
         except sqlite3.DatabaseError as exc:
             raise Unavailable(
