@@ -17,6 +17,24 @@ from typing import Any
 from shopagent.agent.embedded._words import UNIT_OF
 
 _WORD = re.compile(r"[a-z0-9]+(?:['&-][a-z0-9]+)*")
+# What a title may end in after the product's noun: its size or its count ("Kettle 1L",
+# "Paper Filters (100)", "Mugs, Set of 4", "Socks 3-Pack", 'Monitor 27"', "Bottle 750 ml").
+_QUANTITY_END = re.compile(
+    r"[\s,(\[-]*\b(?:(?:pack|set|box|bag|case)\s+of\s+\d+|(?:(?:size|sz)\.?\s*)?\d[\w.,/%-]*"
+    r"(?:\s*(?:pack|pk|pcs|pieces|count|ct|ml|cl|l|fl oz|oz|mg|g|kg|lbs?|mm|cm|m|in|ft|"
+    r"inch(?:es)?|w|mah|gb|tb)\b)?|x\s*\d+)[\s)\]\"']*$"
+)
+
+
+def without_quantity(title: str) -> str:
+    """``title`` (casefolded) without the size or count it ends in: its last word is then
+    what the product is ("Gooseneck Pour-Over Kettle 1L": a kettle, not a "1l")."""
+    text = title.casefold().strip()
+    while (cut := _QUANTITY_END.sub("", text)) != text and cut:
+        text = cut
+    return text
+
+
 # a number and the unit after it, in any spelling UNITS knows ("1 litre", "32gb", '13.3"')
 _MEASURE = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*-?\s*("
@@ -91,7 +109,7 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
             + [v for vals in found.values() for v in vals]
         )
         vocab.update(singular(w) for w in _WORD.findall(text.casefold()))
-        title_words = _WORD.findall(str(p.get("title") or "").casefold())
+        title_words = _WORD.findall(without_quantity(str(p.get("title") or "")))
         if title_words:  # the head noun of a title is what the product is
             heads.add(singular(title_words[-1]))
             if cat:

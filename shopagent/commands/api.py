@@ -51,13 +51,38 @@ def _check_state_files(settings: Any) -> None:
         if not path.exists():
             continue
         try:
-            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            uri = f"{path.resolve().as_uri()}?mode=ro"  # read-only; any folder name
+            with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
                 db.execute("PRAGMA schema_version").fetchone()
         except sqlite3.DatabaseError as exc:
             raise Unavailable(
                 f"{path} cannot be read ({exc}); restore it from a backup, or move it aside "
                 "to start without what it held",
                 code="state_damaged",
+            ) from None
+
+
+def _check_port(host: str, port: int) -> None:
+    """A port another program holds is said at once, not after the catalog and the models
+    have loaded (uvicorn would find out only then)."""
+    import socket
+
+    from shopagent.errors import Conflict
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return  # an address uvicorn will report in its own words
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(addr)
+        except OSError as exc:
+            raise Conflict(
+                f"cannot listen on {host}:{port} ({exc.strerror}): another program uses it; "
+                "stop it or choose another port (--port, SHOPAGENT_PORT)",
+                code="port_in_use",
             ) from None
 
 
@@ -128,6 +153,7 @@ def serve(
         )
         updates["dev_api_key"] = SecretStr(key)
     settings = settings.model_copy(update=updates)
+    _check_port(settings.host, settings.port)
     _check_state_files(settings)
     if dev:
         catalog = _prepare_dev(settings)

@@ -57,3 +57,19 @@ def test_a_damaged_state_file_stops_the_start_and_is_named(
     assert "error [state_damaged]:" in err and str(tmp_path / "state.sqlite") in err
     assert "Traceback" not in err
     assert (tmp_path / "state.sqlite").read_bytes() == b"not a database, " * 400  # untouched
+
+
+def test_a_port_another_program_holds_is_said_before_anything_loads(
+    fresh_settings, monkeypatch, capsys, tmp_path
+) -> None:
+    import socket
+
+    monkeypatch.setenv("SHOPAGENT_DATA_DIR", str(tmp_path))
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        code, err = _run(["serve", "--host", "127.0.0.1", "--port", str(port)], capsys)
+    assert code == 2
+    assert f"error [port_in_use]: cannot listen on 127.0.0.1:{port}" in err
+    assert not (tmp_path / "index").exists()  # said before the catalog was opened

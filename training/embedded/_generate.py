@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from shopagent.agent.embedded import Lexicon, leaf
+from shopagent.agent.embedded._catalog import without_quantity
 from shopagent.training.embedded import _templates as T
 
-GENERATOR_VERSION = "10"
+GENERATOR_VERSION = "11"
 _KEYS = "qwertyuiopasdfghjklzxcvbnm"
 
 
@@ -44,7 +45,7 @@ def title_nouns(products: list[dict[str, Any]], lexicon: Lexicon) -> dict[str, s
         cat = str(p.get("category") or "")
         if not cat or not p.get("title"):
             continue
-        words = [w for w in re.findall(r"[\w'&-]+", str(p["title"]).lower())]
+        words = [w for w in re.findall(r"[\w'&-]+", without_quantity(str(p["title"])))]
         tail: list[str] = []
         for w in reversed(words):
             if w in known or any(c.isdigit() for c in w):
