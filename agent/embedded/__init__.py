@@ -9,7 +9,7 @@ from templates and writes grounded replies. See docs/embedded.md.
     reply, state = tier.respond(nlu, state, outcomes)
 """
 
-from shopagent.agent.embedded._catalog import build_profile, facets_hash
+from shopagent.agent.embedded._catalog import build_profile, facets_hash, without_quantity
 from shopagent.agent.embedded._lexicon import Lexicon, SpellFixer, leaf
 from shopagent.agent.embedded._model import (
     IntentHead,
@@ -57,4 +57,5 @@ __all__ = [
     "load_encoder",
     "resolve_references",
     "whole_words",
+    "without_quantity",
 ]

@@ -221,6 +221,17 @@ class IntentModel:
         )
         return model
 
+    @staticmethod
+    def readable(folder: Path) -> bool:
+        """Whether the files ``load`` reads read back (a crash mid-copy or a bad restore can
+        cut them short while the folder's manifest still matches its catalog)."""
+        try:
+            json.loads((folder / CONFIG_FILE).read_text())
+            torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
+        except (OSError, ValueError, RuntimeError, EOFError):
+            return False
+        return True
+
     def save(self, folder: Path, extra: dict[str, Any]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         torch.save(self.head.state_dict(), folder / WEIGHTS_FILE)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from shopagent.agent.embedded import (
+    IntentModel,
     Lexicon,
     SpellFixer,
     build_profile,
@@ -167,18 +168,12 @@ def ensure_model(
 def _intact(folder: Path) -> bool:
     """Whether the artifact's files read back (a crash mid-copy or a bad restore can cut
     them short while the manifest still matches)."""
-    import torch
-
-    from shopagent.agent.embedded._model import CONFIG_FILE, WEIGHTS_FILE
-
     try:
-        json.loads((folder / CONFIG_FILE).read_text())
         if (folder / LEXICON_FILE).exists():
             json.loads((folder / LEXICON_FILE).read_text())
-        torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
-    except (OSError, ValueError, RuntimeError, EOFError):
+    except (OSError, ValueError):
         return False
-    return True
+    return IntentModel.readable(folder)
 
 
 # A small, fast configuration for tests: fewer generated turns and epochs.

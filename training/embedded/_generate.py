@@ -14,8 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from shopagent.agent.embedded import Lexicon, leaf
-from shopagent.agent.embedded._catalog import without_quantity
+from shopagent.agent.embedded import Lexicon, leaf, without_quantity
 from shopagent.training.embedded import _templates as T
 
 GENERATOR_VERSION = "11"
