@@ -22,7 +22,10 @@ _QUERY_FILLER = re.compile(
     r"above|between|and|or|less|than|more|max|min|up to|at least|no|not|size|price|of|"
     r"now|what about|how about|only|just|maybe|with|by|from|"
     # how a turn starts in speech, never what is sought: "ok show me jackets"
-    r"ok|okay|alright|all right|so|then|oh|hmm+|um+|uh+|yeah|yep)(?![\w-])",
+    r"ok|okay|alright|all right|so|then|oh|hmm+|um+|uh+|yeah|yep|"
+    # a greeting, and how a question about the range is put: "hi, what lamps do you have?"
+    r"hi|hello|hey|hiya|good (?:morning|afternoon|evening)|what|which|do you carry|"
+    r"you have|you sell|you carry)(?![\w-])",
     re.I,
 )
 

@@ -274,6 +274,9 @@ def test_a_narrowing_mid_search_stays_one(garden: EmbeddedTier, text: str) -> No
         ("alright, any cat litter?", "cat litter"),
         ("hmm so what about aquariums then", "aquariums"),
         ("yeah okay fish food", "fish food"),
+        ("hi, what dog beds do you have?", "dog beds"),
+        ("hello! which cat litter do you carry", "cat litter"),
+        ("good morning, got any aquariums?", "aquariums"),
     ],
 )
 def test_how_a_spoken_turn_starts_is_not_searched_for(
