@@ -6,12 +6,8 @@ another order from one eval replay to the next."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.hashseed import printed_under_seed
 
 SCRIPT = """
 import json
@@ -38,17 +34,7 @@ print(json.dumps(model.complements(tent, [])))
 
 
 def _order(seed: int) -> str:
-    env = {**os.environ, "PYTHONHASHSEED": str(seed)}
-    out = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return out.stdout
+    return printed_under_seed(SCRIPT, seed)
 
 
 def test_tied_complements_come_in_one_order_in_every_process() -> None:

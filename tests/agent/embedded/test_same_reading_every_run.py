@@ -6,12 +6,7 @@ a set leaked into them and an eval replay offered different categories from run 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.hashseed import printed_under_seed
 
 SCRIPT = """
 import json
@@ -45,17 +40,7 @@ print(json.dumps({
 
 
 def _reading(seed: int) -> str:
-    env = {**os.environ, "PYTHONHASHSEED": str(seed)}
-    out = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return out.stdout
+    return printed_under_seed(SCRIPT, seed)
 
 
 def test_the_shops_tables_are_the_same_under_any_string_hashing() -> None:
