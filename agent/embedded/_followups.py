@@ -57,7 +57,11 @@ _COMPARATIVE = re.compile(
 
 
 _BARE_QUESTION = re.compile(
-    r"^\s*(?:(?:and|but|also|so|ok)\W+)?([a-z][a-z' -]{2,30}?)\s*\?+\s*$", re.I
+    r"^\s*(?:(?:and|but|also|so|ok)\W+)?"
+    # "anything decaf?", "any vegan ones?", "got anything waterproof?": the same question
+    r"(?:(?:got\s+)?(?:anything|something|any)\s+)?"
+    r"([a-z][a-z' -]{2,30}?)(?:\s+ones?)?\s*\?+\s*$",
+    re.I,
 )
 
 
