@@ -31,9 +31,10 @@ processes on the same data (``BENCH_DATA``), medians and after/before ratios.
 
 CPU is process time (all threads), steadier than wall time on a shared machine; the
 load average before and after is recorded. The services run with their startup objects
-frozen out of the garbage collector's passes, as the app serves them (api/_heap.py). Target (issue #16): server CPU per routine
-turn <= 8 ms, the service turn and the embedded turn (NLU included); these explain
-api_load's server CPU per turn (docs/performance.md).
+frozen out of the garbage collector's passes, as the app serves them (api/_heap.py).
+Target (issue #16): server CPU per routine turn <= 8 ms, the service turn and the
+embedded turn (NLU included); these explain api_load's server CPU per turn
+(docs/performance.md).
 """
 
 from __future__ import annotations
