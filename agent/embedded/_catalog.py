@@ -17,12 +17,20 @@ from typing import Any
 from shopagent.agent.embedded._words import UNIT_OF
 
 _WORD = re.compile(r"[a-z0-9]+(?:['&-][a-z0-9]+)*")
+
+
+def _longest(word: str) -> tuple[int, str]:
+    return (-len(word), word)  # longest first ("ml" before "m"), then by name: one order
+
+
 # What a title may end in after the product's noun: its size or its count ("Kettle 1L",
 # "Paper Filters (100)", "Mugs, Set of 4", "Socks 3-Pack", 'Monitor 27"', "Bottle 750 ml").
+# The units are the ones measures are read with (``UNIT_OF``), and counts.
 _QUANTITY_END = re.compile(
     r"[\s,(\[-]*\b(?:(?:pack|set|box|bag|case)\s+of\s+\d+|(?:(?:size|sz)\.?\s*)?\d[\w.,/%-]*"
-    r"(?:\s*(?:pack|pk|pcs|pieces|count|ct|ml|cl|l|fl oz|oz|mg|g|kg|lbs?|mm|cm|m|in|ft|"
-    r"inch(?:es)?|w|mah|gb|tb)\b)?|x\s*\d+)[\s)\]\"']*$"
+    r"(?:\s*(?:"
+    + "|".join(re.escape(w) for w in sorted({*UNIT_OF, "count", "ct", "fl oz", "mg"}, key=_longest))
+    + r")(?![a-z]))?|x\s*\d+)[\s)\]\"']*$"
 )
 
 
