@@ -50,19 +50,6 @@ def redis_server() -> Iterator[str]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def served_heap() -> Iterator[None]:
-    """The heap as the app keeps it while serving: what exists now is frozen out of the
-    garbage collector's passes (api/_heap.py); thawed after."""
-    from shopagent.api._heap import freeze_startup_heap, thaw
-
-    freeze_startup_heap()
-    try:
-        yield
-    finally:
-        thaw()
-
-
 def machine(load_before: tuple[float, float, float]) -> dict[str, Any]:
     """What a result needs to be read against: the cores, the load average before (taken
     by the caller as it starts) and after, and when."""

@@ -50,7 +50,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._support import in_process_service, machine, served_heap, write_result  # noqa: E402
+from bench._support import in_process_service, machine, write_result  # noqa: E402
 
 REPLY = "Here are a few options you might like."
 
@@ -163,6 +163,7 @@ async def service(data: Path) -> dict[str, Any]:
     from shopagent.agent.checkpoint import open_checkpointer
     from shopagent.agent.graph import build_graph
     from shopagent.agent.service import AgentService
+    from shopagent.api._heap import freeze_startup_heap, thaw
     from shopagent.settings import Settings
 
     async with AsyncExitStack() as stack:
@@ -196,7 +197,8 @@ async def service(data: Path) -> dict[str, Any]:
                 await run_turn(graph, f"lg-{i % SESSIONS}", f"linen shirts {i}")
 
             arms.append(_Arm(name, lg_turn))
-        stack.enter_context(served_heap())  # as the server runs them
+        freeze_startup_heap()  # as the app serves them (api/_heap.py)
+        stack.callback(thaw)
         for arm in arms:  # warm up on turns of their own (not in the figures)
             await arm.block(10_000, 20)
             arm.cpu_s, arm.main_s, arm.turns, arm.wall_ms = 0.0, 0.0, 0, []
