@@ -159,6 +159,9 @@ class PluginMatcher:
         self.defaults = defaults or {}
         self._last_read: tuple[str, plugin_args.Evidence] = ("", plugin_args.Evidence({}))
         self._encode = encode
+        # The turn's own MiniLM states, when the intent model has just computed them for
+        # the same text (``IntentModel.sentence_vector``: 2 layers instead of 6)
+        self.held_vector: Callable[[str], np.ndarray | None] | None = None
         # Every turn is matched, and one MiniLM pass is ~4 ms of CPU; what turns ask recurs
         # across shoppers ("I'll take it", "something cheaper", "checkout": after
         # ``_meaning``, 231 of the 611 turns of the eval datasets repeat an earlier one), so
@@ -190,7 +193,10 @@ class PluginMatcher:
         return len(self.tools)
 
     def _encode_query(self, meaning: str) -> np.ndarray:
-        vector: np.ndarray = _unit(self._encode([meaning]))[0]
+        held = self.held_vector(meaning) if self.held_vector is not None else None
+        vector: np.ndarray = _unit(held[None, :] if held is not None else self._encode([meaning]))[
+            0
+        ]
         vector.setflags(write=False)  # shared by every turn that asks the same
         return vector
 

@@ -410,6 +410,9 @@ class _Parts:
         tier.model._logits = self._timed("intent_model", tier.model._logits)
         if tier.plugins is not None:
             tier.plugins._encode = self._timed("plugin_matcher", tier.plugins._encode)
+            if tier.plugins.held_vector is not None:  # the last 2 layers over the turn's pass
+                held = tier.plugins.held_vector
+                tier.plugins.held_vector = self._timed("plugin_matcher", held)
         catalog.text.encode = self._timed("search_query", catalog.text.encode)
         graph, parts = svc.graph, self
 
@@ -489,21 +492,24 @@ _COMPARED = (
 )
 
 
-def before_after(baseline: Path, pairs: int) -> dict[str, Any]:
+def before_after(baseline: Path, pairs: int, baseline_data: Path | None = None) -> dict[str, Any]:
     """The embedded turn of ``baseline`` (a checkout of the code before a change) and of
-    this tree, in alternating fresh processes on the same data: drift in the machine's
-    load hits both sides alike. Medians per side and after/before ratios."""
+    this tree, in alternating fresh processes on the same data (``baseline_data``: another
+    data folder for the baseline, when its code reads a different model artifact): drift in
+    the machine's load hits both sides alike. Medians per side and after/before ratios."""
     import json
     import subprocess
 
     runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
     here = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "BENCH_DATA": str(baseline_data)} if baseline_data else None
     for n in range(pairs):
         for side, tree in (("before", baseline), ("after", here)):
             print(f"  before/after pair {n + 1}/{pairs}: {side}", flush=True)
             done = subprocess.run(
                 [sys.executable, "-c", _EMBEDDED_ONLY],
                 cwd=tree,
+                env=env if side == "before" else None,
                 capture_output=True,
                 text=True,
                 timeout=900,
@@ -511,6 +517,8 @@ def before_after(baseline: Path, pairs: int) -> dict[str, Any]:
             )
             runs[side].append(json.loads(done.stdout.strip().splitlines()[-1]))
     out: dict[str, Any] = {"pairs": pairs, "baseline": str(baseline)}
+    if baseline_data:
+        out["baseline_data"] = str(baseline_data)
     for key in _COMPARED:
         before = [r[key] for r in runs["before"]]
         after = [r[key] for r in runs["after"]]
@@ -534,6 +542,11 @@ def main() -> None:
         help="a checkout of the code before a change: its embedded turn is measured "
         "alternately with this tree's (before_after in the result)",
     )
+    parser.add_argument(
+        "--baseline-data",
+        type=Path,
+        help="the data folder the baseline runs on (default: BENCH_DATA, as this tree)",
+    )
     parser.add_argument("--pairs", type=int, default=4, help="before/after pairs (--baseline)")
     args = parser.parse_args()
     load_before = os.getloadavg()
@@ -543,7 +556,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         result.update(asyncio.run(embedded(Path(tmp))))
     if args.baseline is not None:
-        result["before_after"] = before_after(args.baseline.resolve(), args.pairs)
+        result["before_after"] = before_after(
+            args.baseline.resolve(), args.pairs, args.baseline_data
+        )
     result.update(
         {
             "target": "service and embedded CPU per routine turn <= 8 ms (issue #16; the "

@@ -19,7 +19,8 @@ taken away in A/B blocks inside one process, on one service and the same data:
   memo would not make) were 2 ms of A's turn before this.
 
 Parts: ``intent_model`` (the 4-layer MiniLM intent pass), ``plugin_matcher`` (the matcher's
-MiniLM pass), ``catalog_search`` (``CatalogService.search``: query vector, the engine's
+MiniLM pass: the last 2 layers over the intent pass's states, or a whole pass when those do
+not fit), ``catalog_search`` (``CatalogService.search``: query vector, the engine's
 probe and hybrid query, the page's records). ``BENCH_DATA`` as in ``turn_cpu``; parts named
 on the command line run alone (``bench/turn_parts.py catalog_search``).
 """
@@ -67,7 +68,9 @@ class _Memo:
 def _take_away(part: str, svc: Any) -> _Memo:
     tier = svc.deps.embedded
     if part == "intent_model":
-        return _Memo(tier.model, "_logits", lambda ids: tuple(ids[0].tolist()))
+        if tier.model.encoder is not None:  # the ONNX layers (the head still runs)
+            return _Memo(tier.model.encoder, "trunk", lambda ids: tuple(map(tuple, ids)))
+        return _Memo(tier.model, "_logits", lambda ids: tuple(ids))
     if part == "plugin_matcher":
         memo = _Memo(tier.plugins, "_encode_query", lambda meaning: meaning)
         tier.plugins._query_vector = tier.plugins._encode_query  # (its LRU held the original)

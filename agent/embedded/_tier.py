@@ -84,6 +84,8 @@ class EmbeddedTier:
     def attach_plugins(self, matcher: PluginMatcher, *, can_escalate: bool) -> None:
         """[plugin hook] Let turns like a tool's examples call it (agent/plugin_match.py)."""
         self.plugins, self.can_escalate = matcher, can_escalate
+        # the matcher's vector of a turn continues the intent model's pass over it
+        matcher.held_vector = getattr(self.model, "sentence_vector", None)
 
     @classmethod
     def load(cls, settings: Settings, facet_values: dict[str, list[str]]) -> EmbeddedTier:

@@ -6,6 +6,9 @@ One module per concern, imported from here:
   :func:`text_encoder_name`, the tag that says which encoder made them;
 - ``_runtimes``: how MiniLM runs (torch, or ONNX Runtime on a built model file);
 - ``_onnx_model``: that model file, built once from the packaged weights and verified;
+- ``_turn``: :class:`TurnEncoder`, MiniLM cut at layer 4 for a shopper's turn (the intent
+  model's features, then the sentence vector only when asked), from the two halves
+  ``_onnx_parts`` exports;
 - ``_minilm``: the packaged weights, tokenizer and pooling every runtime shares;
 - ``_cache``: vectors by content hash, so unchanged texts are never embedded twice;
 - ``_sparse``: BM25 term weights; ``_images``: image encoders.
@@ -39,6 +42,7 @@ from shopagent.retrieval.embed._minilm import (
     default_model_dir,
     minilm_path,
 )
+from shopagent.retrieval.embed._onnx_parts import features_of
 from shopagent.retrieval.embed._sparse import SparseEncoder
 from shopagent.retrieval.embed._text import (
     DEFAULT_TEXT_ENCODER,
@@ -47,6 +51,7 @@ from shopagent.retrieval.embed._text import (
     TextEncoderKind,
     text_encoder_name,
 )
+from shopagent.retrieval.embed._turn import TurnEncoder
 
 __all__ = [
     "DEFAULT_MAX_SEQ_LENGTH",
@@ -60,7 +65,9 @@ __all__ = [
     "SparseEncoder",
     "TextEmbedder",
     "TextEncoderKind",
+    "TurnEncoder",
     "default_model_dir",
+    "features_of",
     "make_image_encoder",
     "minilm_path",
     "open_image",

@@ -36,10 +36,17 @@ from typing import Any
 import numpy as np
 
 from shopagent.retrieval.embed._minilm import feeds, minilm_path, package_version, pool, quiet_hub
+from shopagent.retrieval.embed._onnx_parts import (
+    MIN_PART_COS,
+    PART_KINDS,
+    export_part,
+    part_agreement,
+)
 
 log = logging.getLogger(__name__)
 
-ONNX_KINDS = ("onnx-int8", "onnx")
+# The text encoder's variants, and the two halves of the int8 model a turn runs (_onnx_parts)
+ONNX_KINDS = ("onnx-int8", "onnx", *PART_KINDS)
 # Bump when the export or quantisation recipe changes: models are rebuilt, and the vector
 # cache keys and the index tags (which carry the recipe) change with it.
 RECIPE = 1
@@ -237,6 +244,18 @@ def _export_and_quantize(kind: str, work: Path, fp32: Path | None) -> Path:
     """Build the model in ``work`` (from a kept fp32 file when there is one); returns its
     path. Tests replace this: it takes seconds."""
     log.info("building the %s text encoder from the packaged MiniLM weights", kind)
+    if kind in PART_KINDS:
+        part = work / "fp32.onnx"
+        check = export_part(kind, part)
+        out = work / "int8.onnx"
+        _quantize(part, out)
+        cos = part_agreement(kind, _session_for(out, 1), check)
+        if cos < MIN_PART_COS:
+            raise RuntimeError(
+                f"the {kind} MiniLM export disagrees with torch (min cosine {cos:.4f}); "
+                "report the versions of torch and onnxruntime"
+            )
+        return out
     if fp32 is None:
         fp32 = work / "fp32.onnx"
         reference = _export(fp32)

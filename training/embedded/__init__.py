@@ -5,7 +5,11 @@
 
 The artifact folder (``settings.embedded_model_path``) holds ``weights.pt`` (the intent
 head), ``config.json``, ``lexicon.json`` (title nouns -> categories) and ``manifest.json``
-(catalog fingerprint, metrics, date). The hand-written test turns (tests/data) are never read.
+(catalog fingerprint, metrics, date). The encoder it runs on is MiniLM's first 4 layers as an
+int8 ONNX model, kept beside the artifact (``encoder_dir``: ``models/minilm-onnx`` for the
+default ``models/embedded``, with the text encoder's model) and built there from the
+packaged weights when missing. The hand-written test turns
+(tests/data) are never read.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from shopagent.agent.embedded import (
     Lexicon,
     SpellFixer,
     build_profile,
+    encoder_dir,
     facets_hash,
     whole_words,
 )
@@ -112,7 +117,9 @@ def train(
     spell = SpellFixer(Lexicon(facets, nouns), whole_words(), set(profile["vocab"]))
     for e in examples:
         e.text = spell(e.text)
-    model, metrics = train_intent_model(examples, cfg, progress=progress)
+    model, metrics = train_intent_model(
+        examples, cfg, progress=progress, parts_dir=encoder_dir(Path(out_dir))
+    )
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".embedded-", dir=out_dir.parent))

@@ -14,12 +14,21 @@ import time
 from collections import defaultdict
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
-from shopagent.agent.embedded import INTENTS, IntentHead, IntentModel, features, load_encoder
+from shopagent.agent.embedded import (
+    INTENTS,
+    IntentHead,
+    IntentModel,
+    features,
+    load_encoder,
+    load_tokenizer,
+)
+from shopagent.retrieval.embed import TurnEncoder
 from shopagent.training.embedded._generate import Example
 
 
@@ -36,6 +45,9 @@ class TrainConfig:
     max_len: int = 48
     threads: int = 1  # more threads only spin against each other on a shared 2-core box
     quantize: bool = True  # int8 encoder (same at inference): faster turns
+    # "onnx": the encoder is MiniLM's first 4 layers as an int8 ONNX model (TurnEncoder),
+    # whose states the plugin matcher reuses; "torch": the same layers on torch (older)
+    runtime: str = "onnx"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,24 +104,44 @@ def expected_calibration_error(conf: list[float], correct: list[bool], bins: int
 
 
 def train_intent_model(
-    examples: list[Example], cfg: TrainConfig, *, progress: bool = True
+    examples: list[Example],
+    cfg: TrainConfig,
+    *,
+    progress: bool = True,
+    parts_dir: Path | None = None,
 ) -> tuple[IntentModel, dict[str, Any]]:
+    """``parts_dir``: where the ``onnx`` runtime's encoder files are kept or built; the
+    artifact must be saved where ``encoder_dir`` finds them (``train`` does)."""
     t0 = time.monotonic()
     threads = torch.get_num_threads()
     torch.set_num_threads(max(1, cfg.threads))
     try:
-        return _train(examples, cfg, progress, t0)
+        return _train(examples, cfg, progress, t0, parts_dir)
     finally:
         torch.set_num_threads(threads)
 
 
 def _train(
-    examples: list[Example], cfg: TrainConfig, progress: bool, t0: float
+    examples: list[Example], cfg: TrainConfig, progress: bool, t0: float, parts_dir: Path | None
 ) -> tuple[IntentModel, dict[str, Any]]:
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     intents = list(INTENTS)
-    tok, bert = load_encoder(cfg.n_layers, quantize=cfg.quantize)
+    encoder: TurnEncoder | None = None
+    if cfg.runtime == "onnx":
+        if cfg.n_layers != TurnEncoder.layers or not cfg.quantize:
+            raise ValueError(
+                f"the onnx runtime is MiniLM's first {TurnEncoder.layers} layers, int8: "
+                f"n_layers={cfg.n_layers}, quantize={cfg.quantize} need runtime='torch'"
+            )
+        tok, bert = load_tokenizer(), None
+        if parts_dir is None:
+            raise ValueError("the onnx runtime needs parts_dir: where its encoder is kept")
+        encoder = TurnEncoder(parts_dir)
+    elif cfg.runtime == "torch":
+        tok, bert = load_encoder(cfg.n_layers, quantize=cfg.quantize)
+    else:
+        raise ValueError(f"unknown runtime {cfg.runtime!r}: 'onnx' or 'torch'")
     train = [e for e in examples if e.split == "train"]
     val = [e for e in examples if e.split == "val"]
     ids = tok([e.text or "." for e in train + val], truncation=True, max_length=cfg.max_len)[
@@ -124,7 +156,11 @@ def _train(
         feats: torch.Tensor | None = None
         with torch.inference_mode():
             for idx, _ in batches:
-                f = features(bert, torch.tensor([ids[i] for i in idx]))
+                rows = [ids[i] for i in idx]
+                if encoder is not None:
+                    f = torch.from_numpy(encoder.trunk(rows)[0])
+                else:
+                    f = features(bert, torch.tensor(rows))
                 if feats is None:
                     feats = torch.empty(len(ids), f.shape[1])
                 feats[idx] = f
@@ -168,5 +204,7 @@ def _train(
         "temperature": temperature,
         "train_seconds": round(time.monotonic() - t0, 1),
     }
-    model = IntentModel(tok, bert, head, intents, temperature, cfg.max_len, cfg.quantize)
+    model = IntentModel(
+        tok, bert, head, intents, temperature, cfg.max_len, cfg.quantize, encoder=encoder
+    )
     return model, metrics
