@@ -208,8 +208,11 @@ def read_turn(
     elif intent == "refine" and "category" in named:
         intent = "search"  # naming a product type starts a search; refining keeps one
         confidence = scores["search"] + scores["refine"]
-    elif intent in _CHAT_INTENTS and named & {"category", "brand"}:
-        # "mechanical keyboard from Voltix": the catalog's words make it shopping
+    elif (
+        intent in _CHAT_INTENTS or (intent == "checkout" and confidence < tier.threshold)
+    ) and named & {"category", "brand"}:
+        # "mechanical keyboard from Voltix": the catalog's words make it shopping (and an
+        # unsure checkout of "bird feeder" names no checkout, only the product)
         intent, confidence = "search", scores["search"] + scores["refine"]
     elif (
         intent not in ("search", "refine")
@@ -228,6 +231,14 @@ def read_turn(
     ):
         # "now in gold" during a search: a refinement, not small talk
         intent, confidence = "refine", scores["search"] + scores["refine"]
+    elif (
+        intent in (*_CHAT_INTENTS, "checkout")
+        and image_id is None
+        and values_only(tier, text, None) is not None
+    ):
+        # "blue", "xl" as the first words, read as a goodbye however sure the model is:
+        # only the shop's own values name what to look for (asked about: which product?)
+        intent, confidence = "search", scores["search"] + scores["refine"]
     # A product named by its title ("buy Nordvale Navy Denim Women's Bootcut Jeans size
     # L"): with a purchase cue outside the title it is an add to cart, whatever the
     # title's catalog words made the model think.

@@ -248,18 +248,20 @@ def understand(
             and ASKS_FOR.search(nlu.text)
         )
         or (
-            # "where i can find baby stroller in this shop" read as an add at 0.48: a
-            # request for a product, whatever the unsure model says
-            nlu.intent in ("add_to_cart", "product_details", "human_handoff")
+            # "where i can find baby stroller in this shop" read as an add at 0.48 (or a
+            # look-alike search, with no photo, at 0.44): a request for a product, whatever
+            # the unsure model says
+            nlu.intent in ("add_to_cart", "product_details", "human_handoff", "visual_search")
             and nlu.confidence < tier.threshold
             and (ASKS_FOR.match(nlu.text) or WHERE_TO_FIND.match(nlu.text))
             and not nlu.slots.product_id
             and not parse(nlu.text).references
         )
         or (
-            # "HEPA air purifier", "blendr": a few words, no chat, read as small talk
+            # "HEPA air purifier", "blendr": a few words, no chat, read as small talk (or,
+            # unsure, as a look at the cart or the checkout)
             (nlu.intent == "out_of_scope" or nlu.confidence < tier.threshold)
-            and nlu.intent in (*_SMALL_TALK, "human_handoff")
+            and nlu.intent in (*_SMALL_TALK, "human_handoff", "checkout", "view_cart")
             and len(nlu.text.split()) <= 4
             # an article is no chat: "a microwave" asks for one ("the weather" still chats)
             and not CHAT_WORDS.search(_ARTICLE.sub("", nlu.text))
