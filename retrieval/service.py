@@ -172,7 +172,12 @@ class CatalogService:
     ) -> list[Hit]:
         dense = self.text.embed_one(query)
         best = self.index.nearest(TEXT, dense, cond, limit=1, with_payload=False)
-        threshold = max(DENSE_FLOOR, best[0].score - DENSE_MARGIN) if best else None
+        if not best:
+            # No product passes the filters (every product has a text vector): the fused
+            # query would find none either. A filtered search that finds nothing is common
+            # (the agent then relaxes it), so it costs one engine call, not two.
+            return []
+        threshold = max(DENSE_FLOOR, best[0].score - DENSE_MARGIN)
         return self.index.hybrid(
             dense,
             self.sparse.query(query),
