@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import torch
@@ -129,6 +130,30 @@ def features(bert: Any, input_ids: torch.Tensor) -> torch.Tensor:
     return pool(out.hidden_states)
 
 
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+
+
+class NumpyHead:
+    """The trained head's arithmetic in numpy, for the ONNX runtime's turns: float32, exact
+    GELU (erf), dropout off as in eval. One turn's head is ~300k multiply-adds; torch's
+    module calls, inference mode and thread settings around them cost several times that
+    inside a turn (~0.25 ms; py-spy), so a turn runs no torch at all."""
+
+    def __init__(self, head: IntentHead) -> None:
+        first, last = cast(nn.Linear, head.net[1]), cast(nn.Linear, head.net[4])
+        self.w1 = first.weight.detach().numpy().T.copy()
+        self.b1 = first.bias.detach().numpy().copy()
+        self.w2 = last.weight.detach().numpy().T.copy()
+        self.b2 = last.bias.detach().numpy().copy()
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        h = x @ self.w1 + self.b1
+        scaled = (h * _INV_SQRT2).ravel().tolist()
+        erf = np.fromiter(map(math.erf, scaled), np.float32, count=h.size).reshape(h.shape)
+        out: np.ndarray = (0.5 * h * (1.0 + erf)) @ self.w2 + self.b2
+        return out
+
+
 class _Scorer(nn.Module):
     """Token ids -> intent logits, the encoder and head in one module (for tracing)."""
 
@@ -230,6 +255,7 @@ class IntentModel:
         self._fast = fast_tokenizer(tok, max_len)
         self._scores = functools.lru_cache(maxsize=SCORES_CACHE)(self._scores_of)
         self._held: dict[tuple[int, ...], np.ndarray] = {}  # ids -> layer-4 states
+        self._head = NumpyHead(self.head) if encoder is not None else None
 
     @property
     def runtime(self) -> str:
@@ -360,32 +386,38 @@ class IntentModel:
             if self.threads and before != self.threads:
                 torch.set_num_threads(before)
 
-    def logits(self, text: str) -> torch.Tensor:
+    def logits(self, text: str) -> np.ndarray:
         """Raw intent logits of one turn (before the temperature)."""
         return self._logits(self.token_ids(text))
 
-    def _logits(self, ids: list[int]) -> torch.Tensor:
+    def _logits(self, ids: list[int]) -> np.ndarray:
         if self.encoder is not None:
             feats, hidden = self.encoder.trunk([ids])
             if len(self._held) >= HELD_STATES:
                 del self._held[next(iter(self._held))]
             self._held[tuple(ids)] = hidden
+            assert self._head is not None
+            out: np.ndarray = self._head(feats)[0]
+            return out
 
-        def run() -> torch.Tensor:
+        def run() -> np.ndarray:
             with torch.inference_mode():
-                if self.encoder is not None:
-                    out: torch.Tensor = self.head(torch.from_numpy(feats))
-                elif self.scorer is not None:
-                    out = self.scorer(torch.tensor([ids], dtype=torch.long))
+                ids_t = torch.tensor([ids], dtype=torch.long)
+                if self.scorer is not None:
+                    logits: torch.Tensor = self.scorer(ids_t)
                 else:
-                    out = self.head(features(self.bert, torch.tensor([ids], dtype=torch.long)))
-                return out[0]
+                    logits = self.head(features(self.bert, ids_t))
+                return logits[0].numpy()
 
         return self._with_threads(run)
 
     def _scores_of(self, ids: tuple[int, ...]) -> tuple[float, ...]:
         logits = self._logits(list(ids))
-        return tuple(torch.softmax(logits / self.temperature, dim=-1).tolist())
+        if self.encoder is not None:
+            z = logits.astype(np.float64) / self.temperature
+            e = np.exp(z - z.max())
+            return tuple((e / e.sum()).tolist())
+        return tuple(torch.softmax(torch.from_numpy(logits) / self.temperature, dim=-1).tolist())
 
     def probs(self, text: str) -> dict[str, float]:
         scores = self._scores(tuple(self.token_ids(text)))

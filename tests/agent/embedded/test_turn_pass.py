@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 from pydantic import BaseModel
 
 from shopagent.agent.embedded import encoder_dir
@@ -38,6 +39,11 @@ def test_the_matcher_vector_continues_the_intent_pass(tier: Any, trained_setting
         model._scores.cache_clear()
         probs = model.probs(turn)
         assert abs(sum(probs.values()) - 1.0) < 1e-5
+        # the head runs in numpy (no torch in a turn): the trained torch head's logits
+        feats = model.encoder.trunk([model.token_ids(turn)])[0]
+        with torch.inference_mode():
+            want = model.head(torch.from_numpy(feats)).numpy()
+        np.testing.assert_allclose(model.logits(turn), want[0], atol=1e-5)
         held = model.sentence_vector(turn)
         assert held is not None, turn
         whole = text.encode([turn])[0]  # the catalog's encoder, all 6 layers at once
