@@ -18,11 +18,18 @@ taken away in A/B blocks inside one process, on one service and the same data:
   products alive, and the collector's full passes over them (which a server without the
   memo would not make) were 2 ms of A's turn before this.
 
+Alternatives are measured the same way, B running the alternative instead of a memo: a
+negative ``saved_ms`` is what the alternative costs more than the turn as it is.
+
 Parts: ``intent_model`` (the 4-layer MiniLM intent pass), ``plugin_matcher`` (the matcher's
 MiniLM pass: the last 2 layers over the intent pass's states, or a whole pass when those do
 not fit), ``catalog_search`` (``CatalogService.search``: query vector, the engine's
-probe and hybrid query, the page's records). ``BENCH_DATA`` as in ``turn_cpu``; parts named
-on the command line run alone (``bench/turn_parts.py catalog_search``).
+probe and hybrid query, the page's records). Alternatives: ``torch_intent`` (the intent
+model as before 2026-12-01: MiniLM's first 4 layers on torch, TorchScript, its head trained
+for the same catalog here, and the matcher's whole MiniLM pass) and ``fused_query_always``
+(a search runs its fused query even when the probe found no product under the filters).
+``BENCH_DATA`` as in ``turn_cpu``; parts named on the command line run alone
+(``bench/turn_parts.py catalog_search``).
 """
 
 from __future__ import annotations
@@ -65,7 +72,74 @@ class _Memo:
         setattr(owner, name, served)
 
 
-def _take_away(part: str, svc: Any) -> _Memo:
+class _Swap:
+    """B runs an alternative: ``swap(True)`` puts it in, ``swap(False)`` takes it out."""
+
+    def __init__(self, swap: Callable[[bool], None]) -> None:
+        self._swap, self._on = swap, False
+
+    @property
+    def on(self) -> bool:
+        return self._on
+
+    @on.setter
+    def on(self, value: bool) -> None:
+        self._on = value
+        self._swap(value)
+
+    def restore(self) -> None:
+        self._swap(False)
+
+
+def _torch_intent(svc: Any, catalog: Any, tmp: Path) -> _Swap:
+    from types import SimpleNamespace
+
+    from shopagent.agent.embedded import IntentModel
+    from shopagent.training.embedded import TrainConfig, ensure_model
+
+    folder = tmp / "torch-intent" / "embedded"
+    settings = SimpleNamespace(embedded_model_path=folder)
+    ensure_model(settings, catalog, progress=False, cfg=TrainConfig(runtime="torch"))
+    tier = svc.deps.embedded
+    old, new, held = IntentModel.load(folder), tier.model, tier.plugins.held_vector
+
+    def swap(b: bool) -> None:
+        tier.model = old if b else new
+        tier.plugins.held_vector = None if b else held
+
+    return _Swap(swap)
+
+
+def _fused_query_always(catalog: Any) -> _Swap:
+    from shopagent.retrieval.service import DENSE_FLOOR, DENSE_MARGIN, TEXT, CatalogService
+
+    now = CatalogService._hybrid
+
+    def before(self: Any, query: str, cond: Any, window: int, payload: Any = True) -> Any:
+        dense = self.text.embed_one(query)
+        best = self.index.nearest(TEXT, dense, cond, limit=1, with_payload=False)
+        threshold = max(DENSE_FLOOR, best[0].score - DENSE_MARGIN) if best else None
+        return self.index.hybrid(
+            dense,
+            self.sparse.query(query),
+            cond,
+            limit=window,
+            prefetch=window,
+            with_payload=payload,
+            dense_threshold=threshold,
+        )
+
+    def swap(b: bool) -> None:
+        CatalogService._hybrid = before if b else now  # type: ignore[method-assign]
+
+    return _Swap(swap)
+
+
+def _take_away(part: str, svc: Any, catalog: Any, tmp: Path) -> _Memo | _Swap:
+    if part == "torch_intent":
+        return _torch_intent(svc, catalog, tmp)
+    if part == "fused_query_always":
+        return _fused_query_always(catalog)
     tier = svc.deps.embedded
     if part == "intent_model":
         if tier.model.encoder is not None:  # the ONNX layers (the head still runs)
@@ -135,7 +209,7 @@ async def run_part(part: str, tmp: Path) -> dict[str, Any]:
         async with AgentService.open(settings, catalog=catalog) as svc:
             if svc.deps.embedded is None or svc.deps.embedded.plugins is None:
                 raise SystemExit("turn_parts: the embedded tier (with plugin tools) did not load")
-            memo = _take_away(part, svc)
+            memo = _take_away(part, svc, catalog, tmp)
 
             async def conversation_set(user: str) -> list[str]:
                 return [(await svc.sessions.create_session(user)).session_id for _ in convs]
@@ -188,7 +262,13 @@ async def run_part(part: str, tmp: Path) -> dict[str, Any]:
 
 def main() -> None:
     load_before = os.getloadavg()
-    parts = sys.argv[1:] or ["intent_model", "plugin_matcher", "catalog_search"]
+    parts = sys.argv[1:] or [
+        "intent_model",
+        "plugin_matcher",
+        "catalog_search",
+        "torch_intent",
+        "fused_query_always",
+    ]
     result: dict[str, Any] = {}
     for part in parts:
         with tempfile.TemporaryDirectory() as tmp:
@@ -197,7 +277,8 @@ def main() -> None:
     result.update(
         {
             "what": "CPU ms per embedded_varied turn with each part and without it (its "
-            "outputs served from a memo), A/B blocks in one process",
+            "outputs served from a memo), or with an alternative instead (torch_intent, "
+            "fused_query_always), A/B blocks in one process",
             **machine(load_before),
         }
     )
