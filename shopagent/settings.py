@@ -149,7 +149,9 @@ class Settings(BaseSettings):
         0.6, description="Below this NLU confidence the router escalates."
     )
     embedded_threads: int = Field(
-        1, description="Torch threads per embedded NLU call; 0 = torch default."
+        1,
+        description="Torch threads per embedded NLU call of a torch-runtime model (older "
+        "artifacts); 0 = torch default. The ONNX runtime runs one thread.",
     )
     local_base_url: str | None = Field(
         None, description="OpenAI-compatible URL of the local VLM (vLLM), e.g. http://vllm:8000/v1."
