@@ -35,10 +35,13 @@ ONE_OF_THEM = re.compile(r"\b(?:the|this|that)\s+(?:\w+\s+)?one\b", re.I)
 
 
 def names_filters(slots: Slots) -> bool:
-    """The turn narrows a search: a facet value, a price, or "cheaper", "more" ("any
-    cheaper?" over a list is the list, cheaper)."""
-    return bool(slots.modifier) or any(
-        getattr(slots, k) is not None for k in (*CATALOG_SLOTS, "price_min", "price_max")
+    """The turn narrows a search: a facet value, an option value of the category ("any in
+    brushed steel?"), a price, or "cheaper", "more" ("any cheaper?" over a list is the
+    list, cheaper)."""
+    return (
+        bool(slots.modifier)
+        or bool(slots.options)
+        or any(getattr(slots, k) is not None for k in (*CATALOG_SLOTS, "price_min", "price_max"))
     )
 
 
@@ -232,3 +235,38 @@ def _size_order(size: str) -> tuple[int, float, str]:
         return (0, _LETTER_SIZES.index(low), low)
     number = re.match(r"\d+(?:\.\d+)?", low)
     return (1, float(number.group(0)), low) if number else (2, 0.0, low)
+
+
+# "the sidamo one", "is the decaf one any good?", "add the ethiopian one": a product of the
+# list picked by words of its title rather than by its place in it ("the Belle Rue ones",
+# plural, narrows the list to that brand instead)
+_THE_WORDS_ONE = re.compile(r"\bthe\s+([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,2}?)\s+one\b", re.I)
+
+
+def _names(said: str, title_words: set[str]) -> bool:
+    """A word of the shopper's for a word of the title: the same word, its singular, or a
+    demonym of a place the title names ("ethiopian" for Ethiopia, "brazilian" for Brazil)."""
+    if said in title_words or singular(said) in title_words:
+        return True
+    return any(len(w) >= 4 and said.startswith(w) and len(said) - len(w) <= 4 for w in title_words)
+
+
+def described_pick(tier: EmbeddedTier, text: str, state: DialogueState) -> list[str]:
+    """The shown products "the <words> one" names by their titles (every word must be in
+    the title); [] when the turn says no such thing, or its words hold a value of the
+    shop's options ("the blue one" narrows by colour, as before), or name no product
+    shown. A brand's name picks its product ("the nordvale one")."""
+    m = _THE_WORDS_ONE.search(text)
+    if m is None or not state.last_shown or parse(text).references:
+        return []
+    said = _guards.content_words(m.group(1))
+    found = tier.lexicon.scan(m.group(1).lower(), [], fuzzy=False)
+    if not said or any(f.slot not in ("brand", "category") for f in found):
+        return []
+    out = []
+    for pid in state.last_shown:
+        title = str((state.shown.get(pid) or {}).get("title") or "")
+        title_words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]+", title)}
+        if title_words and all(_names(w, title_words) for w in said):
+            out.append(pid)
+    return out

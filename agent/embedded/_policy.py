@@ -98,6 +98,11 @@ def plan(
             reason="impossible_constraint",
             quick_replies=["Under $25", "Under $50", "Under $100"],
         )
+    if notes.get("which_of"):
+        # "the ethiopian one" with two Ethiopian coffees shown: which of those two
+        titles = [str((state.shown.get(i) or {}).get("title") or i) for i in notes["which_of"]]
+        listed = ", ".join(titles[:-1]) + " or " + titles[-1]
+        return Plan(reply=f"Which one do you mean: {listed}?", quick_replies=titles[:4])
     if notes.get("yes_no") and intent not in ("search", "refine", "add_to_cart"):
         return Plan(reply=NOTHING_PENDING[notes["yes_no"]], reason="nothing_pending")
     if intent in ("search", "refine") and notes.get("vague"):

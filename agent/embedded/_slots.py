@@ -110,6 +110,7 @@ def extract_slots(reader: SlotReader, text: str, intent: str, context: str | Non
         # the category the slot ends up with (a later mention wins, below): sizes and
         # options are that category's ("electric guitar strings 10-46": the strings' gauge)
         category = next((m.value for m in reversed(matches) if m.slot == "category"), context)
+        source: dict[str, Match] = {}
         for m in matches:
             if (
                 m.slot == "size"
@@ -132,11 +133,13 @@ def extract_slots(reader: SlotReader, text: str, intent: str, context: str | Non
                 if value is None:
                     continue  # not a value of that facet here: stays free text
             found[m.slot] = value  # a later mention wins ("no wait, the blue one")
+            source[m.slot] = m
         if intent in FILTER_INTENTS:
             # the category's own options ("tactile", "32GB"): filters like the slots
             options = reader.profile.option_values(p.text, category, skip=CATALOG_SLOTS)
             if options:
                 found["options"] = options
+                _within_options(p.text, options, found, source)
     if intent in ("add_to_cart", "search", "refine") and "size" not in found:
         paren = re.search(r"\(\s*([\w .-]{1,12}?)\s*\)", p.text)
         if paren:  # "<title> (L)", "(50 ml)": the size the shopper picked
@@ -194,6 +197,23 @@ def values_only(reader: SlotReader, text: str, category: str | None) -> Slots | 
         if not any(measure_key(word) and measure_key(word) in k for k in keys):
             return None  # a word that is no value: a question or a new request
     return slots
+
+
+def _within_options(
+    text: str, options: dict[str, Any], found: dict[str, Any], source: dict[str, Match]
+) -> None:
+    """Words read as a facet value that are (part of) an option value of the category are
+    that option, not the facet too: "a grinder in matte black" is the finish Matte Black,
+    and "white" over grinders whose finish comes in White is that finish, not also the
+    colour White (no grinder has a colour, so the search would find none)."""
+    low = text.lower()
+    for value in options.values():
+        for said in re.finditer(re.escape(str(value).lower()), low):
+            for slot, m in list(source.items()):
+                inside = said.start() <= m.start and m.end <= said.end()
+                if inside:
+                    found.pop(slot, None)
+                    del source[slot]
 
 
 def _modifier_categories(reader: SlotReader, text: str, matches: list[Match]) -> list[Match]:

@@ -29,6 +29,7 @@ from shopagent.agent.embedded._followups import (
     THE_CHEAPEST,
     asks_for_a_kind,
     comparative,
+    described_pick,
     names_filters,
     narrows_the_list,
     size_not_offered,
@@ -124,6 +125,23 @@ def understand(
         return nlu
     elif _guards.negative_price(text):
         notes["negative_price"] = True
+    elif (
+        not image_id
+        and nlu.intent in ("search", "refine", "product_details", "add_to_cart", *_SMALL_TALK)
+        and (picks := described_pick(tier, nlu.text, state))
+    ):
+        # "the sidamo one", "add the ethiopian one": the product of the list its title's
+        # words name (one), or the question which of those it is (several)
+        if len(picks) == 1:
+            nlu.slots.reference = str(state.last_shown.index(picks[0]) + 1)
+            nlu.slots.product_id = None
+            if nlu.intent not in ("add_to_cart", "product_details"):
+                nlu.intent = "product_details"
+                notes["picked"] = True  # shown, as "the third one" is: no question asked
+            nlu.confidence = max(nlu.confidence, 0.9)
+        else:
+            nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+            notes["which_of"] = picks
     elif (yn := _guards.yes_no(text)) is not None:
         notes["yes_no"] = yn
     elif cart and (qty := SET_QUANTITY.search(words_to_numbers(nlu.text.lower()))):

@@ -1,0 +1,129 @@
+"""A coffee roaster's shop: a product of the list picked by a word of its title ("the
+sidamo one", "add the huila one", "the ethiopian one" when two are Ethiopian), and option
+values that hold a colour word ("matte black" is a finish, not also the colour black). The
+intent model is a stub (the model boundary); the text encoder is the real MiniLM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from shopagent.agent.embedded import DialogueState, EmbeddedTier
+
+from .mini_shop import Reads, product
+from .mini_shop import shop_tier as _tier
+
+BEANS = "Coffee > Coffee Beans"
+ROASTER = [
+    product("b-1", "Sidamo Natural Ethiopia Coffee Beans", BEANS, size=["250g", "1kg"]),
+    product("b-2", "Huila Colombia Coffee Beans", BEANS, size=["250g", "1kg"]),
+    product("b-3", "Swiss Water Decaf Peru Coffee Beans", BEANS, size=["250g"]),
+    product("b-4", "Yirgacheffe Washed Ethiopia Coffee Beans", BEANS, size=["250g", "1kg"]),
+    product(
+        "g-1",
+        "Millstone Conical Burr Grinder",
+        "Kitchen > Grinders",
+        finish=["Matte Black", "Brushed Steel", "White"],
+    ),
+    product("g-2", "Millstone Hand Grinder", "Kitchen > Grinders", finish=["Matte Black"]),
+    product("m-1", "Kiln Stoneware Mug", "Kitchen > Mugs", color=["Black", "Sand"]),
+]
+
+
+def _shown(*ids: str) -> DialogueState:
+    titles = {p["id"]: p["title"] for p in ROASTER}
+    return DialogueState(
+        last_intent="search",
+        query="coffee beans",
+        filters={"category": "Coffee Beans"},
+        last_shown=list(ids),
+        shown={i: {"title": titles[i], "price": "12.00"} for i in ids},
+    )
+
+
+@pytest.fixture(scope="module")
+def shop(encode: object) -> EmbeddedTier:
+    return _tier(ROASTER, encode, Reads("refine", 0.9))
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "pick"),
+    [
+        ("the sidamo one", "refine", "b-1"),
+        ("ok the decaf one then", "search", "b-3"),
+        ("is the huila one any good?", "product_details", "b-2"),
+        ("add the colombian one", "add_to_cart", "b-2"),
+    ],
+)
+def test_a_title_word_picks_that_product_of_the_list(
+    shop: EmbeddedTier, text: str, intent: str, pick: str
+) -> None:
+    shop.model = Reads(intent, 0.9)
+    s = _shown("b-1", "b-2", "b-3", "b-4")
+    nlu = shop.understand(text, s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [c.args.get("product_id") for c in plan.calls] == [pick], (nlu, plan)
+    want = "add_to_cart" if intent == "add_to_cart" else "get_product"
+    assert [c.name for c in plan.calls] == [want]
+
+
+def test_words_that_name_several_ask_which_of_them(shop: EmbeddedTier) -> None:
+    shop.model = Reads("refine", 0.9)
+    s = _shown("b-1", "b-2", "b-3", "b-4")
+    nlu = shop.understand("the ethiopian one", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert not plan.calls and plan.reply, plan
+    assert "Sidamo" in plan.reply and "Yirgacheffe" in plan.reply and "Huila" not in plan.reply
+    assert plan.quick_replies == [
+        "Sidamo Natural Ethiopia Coffee Beans",
+        "Yirgacheffe Washed Ethiopia Coffee Beans",
+    ]
+
+
+@pytest.mark.parametrize("text", ["the kenyan one", "the cheaper one", "the first one"])
+def test_words_no_title_holds_are_no_pick(shop: EmbeddedTier, text: str) -> None:
+    shop.model = Reads("product_details", 0.9)
+    s = _shown("b-1", "b-2", "b-3")
+    nlu = shop.understand(text, s)
+    assert "which_of" not in nlu.notes
+    if text == "the first one":  # a place in the list is read as before
+        plan = shop.plan(nlu, shop.update_state(s, nlu))
+        assert [c.args.get("product_id") for c in plan.calls] == ["b-1"]
+    else:
+        assert nlu.slots.reference in (None, "cheapest", "priciest"), nlu
+
+
+def _search_args(tier: EmbeddedTier, text: str, s: DialogueState) -> dict[str, Any]:
+    nlu = tier.understand(text, s)
+    plan = tier.plan(nlu, tier.update_state(s, nlu))
+    return dict(plan.calls[0].args)
+
+
+def test_a_colour_word_inside_an_option_value_is_that_option(shop: EmbeddedTier) -> None:
+    shop.model = Reads("search", 0.95)
+    args = _search_args(shop, "a grinder in matte black", DialogueState())
+    assert args.get("options") == {"finish": "Matte Black"} and "color" not in args, args
+    # a colour alone where the category's finish holds it: the finish, not both
+    grinders = DialogueState(
+        last_intent="search",
+        query="grinders",
+        filters={"category": "Grinders"},
+        last_shown=["g-1", "g-2"],
+        shown={"g-1": {"title": "Millstone Conical Burr Grinder"}, "g-2": {"title": "x"}},
+    )
+    shop.model = Reads("refine", 0.95)
+    args = _search_args(shop, "do they come in white?", grinders)
+    assert args.get("options") == {"finish": "White"} and "color" not in args, args
+    # where the colour is the category's own, it stays the colour
+    shop.model = Reads("search", 0.95)
+    args = _search_args(shop, "black mugs", DialogueState())
+    assert args.get("color") == "Black" and not args.get("options"), args
+
+
+def test_the_brand_ones_narrow_the_list_not_pick(shop: EmbeddedTier) -> None:
+    # "ok show me the Belle Rue ones": plural, a brand filter over the list
+    shop.model = Reads("refine", 0.9)
+    s = _shown("b-1", "b-2", "b-3")
+    nlu = shop.understand("ok show me the huila ones", s)
+    assert "which_of" not in nlu.notes and nlu.slots.reference is None, nlu
