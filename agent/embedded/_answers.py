@@ -377,15 +377,29 @@ def _keywords(low: str, p: dict[str, Any]) -> list[str]:
     return [w for w in words if w not in _STOP and len(w) > 2 and _stem(w) not in title_words]
 
 
+_TAG_KEYS = ("tags", "keywords")
+
+
 def _quote_or_unknown(p: dict[str, Any], keys: list[str], name: str) -> str:
     stems = {_stem(k) for key in keys for k in key.split()}
     attrs = p.get("attributes") or {}
+
+    def said(text: str) -> bool:
+        return bool({_stem(w) for w in re.findall(r"[a-z]+", text.lower())} & stems)
+
     for k, v in attrs.items():
-        if {_stem(w) for w in re.findall(r"[a-z]+", f"{k} {v}".lower())} & stems:
-            return f"{name}'s {str(k).replace('_', ' ')} is {v}."
+        if k in _TAG_KEYS:
+            continue  # a merchant's tags say less than the page's own sentence (below)
+        shown = _join([str(x) for x in v]) if isinstance(v, list) else v
+        if said(f"{k} {shown}"):
+            return f"{name}'s {str(k).replace('_', ' ')} is {shown}."
     for sentence in _SENTENCE.findall(str(p.get("description") or "")):
-        found = {_stem(w) for w in re.findall(r"[a-z]+", sentence.lower())}
-        if found & stems:
+        if said(sentence):
             return f'The product page says: "{sentence.strip()}"'
+    for k in _TAG_KEYS:
+        tags = attrs.get(k)
+        for tag in tags if isinstance(tags, list) else [tags] if tags else []:
+            if said(str(tag)):
+                return f"{name} is listed under {tag}."
     what = " ".join(keys)
     return f"The product page doesn't say anything about {what} for {name}."

@@ -237,10 +237,13 @@ def _size_order(size: str) -> tuple[int, float, str]:
     return (1, float(number.group(0)), low) if number else (2, 0.0, low)
 
 
-# "the sidamo one", "is the decaf one any good?", "add the ethiopian one": a product of the
-# list picked by words of its title rather than by its place in it ("the Belle Rue ones",
+# "the sidamo one", "is the decaf one any good?", "does the hand grinder fit in a bag?": a
+# product of the list picked by words of its title rather than by its place in it. Up to
+# four words after "the", the longest run of them that titles hold ("the Belle Rue ones",
 # plural, narrows the list to that brand instead)
-_THE_WORDS_ONE = re.compile(r"\bthe\s+([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,2}?)\s+one\b", re.I)
+_THE_WORDS = re.compile(r"\bthe\s+([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,3})", re.I)
+_PLURAL_AFTER = re.compile(r"^\s+(?:ones|pairs|sets)\b", re.I)
+_PLURAL = {"ones", "pairs", "sets"}
 
 
 def _names(said: str, title_words: set[str]) -> bool:
@@ -252,21 +255,35 @@ def _names(said: str, title_words: set[str]) -> bool:
 
 
 def described_pick(tier: EmbeddedTier, text: str, state: DialogueState) -> list[str]:
-    """The shown products "the <words> one" names by their titles (every word must be in
-    the title); [] when the turn says no such thing, or its words hold a value of the
-    shop's options ("the blue one" narrows by colour, as before), or name no product
-    shown. A brand's name picks its product ("the nordvale one")."""
-    m = _THE_WORDS_ONE.search(text)
-    if m is None or not state.last_shown or parse(text).references:
-        return []
-    said = _guards.content_words(m.group(1))
-    found = tier.lexicon.scan(m.group(1).lower(), [], fuzzy=False)
-    if not said or any(f.slot not in ("brand", "category") for f in found):
-        return []
-    out = []
-    for pid in state.last_shown:
-        title = str((state.shown.get(pid) or {}).get("title") or "")
-        title_words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]+", title)}
-        if title_words and all(_names(w, title_words) for w in said):
-            out.append(pid)
-    return out
+    """The shown products "the <words> [one]" names by their titles (every word in the
+    title); [] when the turn says no such thing, its words hold a value of the shop's
+    options ("the blue one" narrows by colour, as before), or name no product shown. A
+    brand's or a product type's name picks its product when only one shown has it ("the
+    nordvale one", "the kettle" beside mugs)."""
+    if not state.last_shown or set(parse(text).references) - {"it"}:
+        return []  # "the first one", "the cheapest": a place in the list ("it" is the named)
+    titles = {
+        pid: {
+            w.lower()
+            for w in re.findall(
+                r"[A-Za-z][A-Za-z'-]+", str((state.shown.get(pid) or {}).get("title"))
+            )
+        }
+        for pid in state.last_shown
+    }
+    for m in _THE_WORDS.finditer(text):
+        words = m.group(1).split()
+        if _PLURAL.intersection(w.lower() for w in words) or _PLURAL_AFTER.match(
+            text[m.end(1) :]
+        ):
+            continue  # "the Belle Rue ones": those, a filter
+        for n in range(len(words), 0, -1):  # the longest run the titles hold
+            run = " ".join(words[:n])
+            said = _guards.content_words(" ".join(w for w in words[:n] if w.lower() != "one"))
+            found = tier.lexicon.scan(run.lower(), [], fuzzy=False)
+            if not said or any(f.slot not in ("brand", "category") for f in found):
+                continue
+            picked = [p for p, tw in titles.items() if tw and all(_names(w, tw) for w in said)]
+            if picked:
+                return picked
+    return []

@@ -132,6 +132,8 @@ def understand(
     ):
         # "the sidamo one", "add the ethiopian one": the product of the list its title's
         # words name (one), or the question which of those it is (several)
+        if nlu.intent == "add_to_cart" and QUESTION.search(nlu.text):
+            nlu.intent = "product_details"  # "does the hand grinder fit in a bag?": asked
         if len(picks) == 1:
             nlu.slots.reference = str(state.last_shown.index(picks[0]) + 1)
             nlu.slots.product_id = None

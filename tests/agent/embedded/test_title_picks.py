@@ -127,3 +127,56 @@ def test_the_brand_ones_narrow_the_list_not_pick(shop: EmbeddedTier) -> None:
     s = _shown("b-1", "b-2", "b-3")
     nlu = shop.understand("ok show me the huila ones", s)
     assert "which_of" not in nlu.notes and nlu.slots.reference is None, nlu
+
+
+def test_a_product_named_by_its_title_words_in_a_question_is_asked_about(
+    shop: EmbeddedTier,
+) -> None:
+    grinders = DialogueState(
+        last_intent="search",
+        query="grinders",
+        filters={"category": "Grinders"},
+        last_shown=["g-1", "g-2"],
+        shown={
+            "g-1": {"title": "Millstone Conical Burr Grinder"},
+            "g-2": {"title": "Millstone Hand Grinder"},
+        },
+    )
+    # the model reads "fit in a bag" as an add: a question is no write
+    shop.model = Reads("add_to_cart", 0.8)
+    nlu = shop.understand("does the hand grinder fit in a bag?", grinders)
+    plan = shop.plan(nlu, shop.update_state(grinders, nlu))
+    assert [(c.name, c.args.get("product_id")) for c in plan.calls] == [("get_product", "g-2")]
+    # "it" is the product just named, not an unknown one
+    shop.model = Reads("product_details", 0.9)
+    nlu = shop.understand("the conical burr grinder, is it quiet?", grinders)
+    plan = shop.plan(nlu, shop.update_state(grinders, nlu))
+    assert [c.args.get("product_id") for c in plan.calls] == ["g-1"], plan
+    # a product type both titles hold: which of them
+    nlu = shop.understand("is the grinder electric?", grinders)
+    assert nlu.notes.get("which_of") == ["g-1", "g-2"], nlu
+
+
+def test_a_question_answered_from_the_page_before_the_merchants_tags() -> None:
+    from shopagent.agent.embedded._answers import answer
+
+    kettle = {
+        "id": "k-2",
+        "title": "Pourwell Stovetop Kettle",
+        "description": "Stovetop pour-over kettle, 1 l. Works on induction hobs.",
+        "attributes": {"tags": ["kettle", "induction"]},
+    }
+    said = answer("does it work on induction?", kettle)
+    assert said == 'The product page says: "Works on induction hobs."', said
+    tagged = {**kettle, "description": "A stovetop kettle."}
+    assert answer("does it work on induction?", tagged) == (
+        "Pourwell Stovetop Kettle is listed under induction."
+    )
+
+
+def test_a_two_word_brand_before_ones_is_no_pick_of_its_first_word(shop: EmbeddedTier) -> None:
+    # "ok show me the Belle Rue ones": "belle" alone is in a title too; still a filter
+    shop.model = Reads("refine", 0.9)
+    s = _shown("b-1", "b-2", "b-3", "b-4")
+    nlu = shop.understand("ok show me the swiss water ones", s)
+    assert "which_of" not in nlu.notes and nlu.slots.reference is None, nlu
