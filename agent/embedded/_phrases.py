@@ -4,9 +4,11 @@ differ, sold out and not carried. Everything said comes from the tool results pa
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from shopagent.agent.embedded._assortment import plural
+from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._schema import DialogueState, Reply
 from shopagent.money import format_money
 
@@ -144,6 +146,12 @@ def _filter_names(dropped: list[str], filters: dict[str, Any]) -> str:
     return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
 
 
+def _title_says(title: str, said: list[str]) -> bool:
+    """Every word ``said`` is a word of ``title``."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]+", title)}
+    return bool(said) and all(w in words for w in said)
+
+
 def _not_carried(
     missing: str,
     products: list[dict[str, Any]],
@@ -155,6 +163,21 @@ def _not_carried(
     meaning, else those of the nearest products), without showing unrelated products.
     ``carries``: the shop's departments, when nothing it sells is near in meaning (the
     nearest products' categories would be a lexical accident: toasters -> loafers)."""
+    said = re.findall(r"[a-z][a-z'-]+", missing.lower())
+    things = any(singular(w) != w for w in said)  # "laptops": things, not a property
+    titled = [] if things else [p for p in products if _title_says(str(p.get("title")), said)]
+    if titled:
+        # "decaf" in a roaster's shop: no category or product type is called that, yet a
+        # product's title says it; the products are the answer, not "we don't carry".
+        # ("laptops" where titles only hold "Laptop Backpack" are still not carried.)
+        s.last_shown = [str(p["id"]) for p in titled[:5]]
+        s.shown = {str(p["id"]): {"title": p.get("title"), "price": p.get("price")} for p in titled}
+        s.focus = s.last_shown[0] if len(titled) == 1 else None
+        names = [str(p.get("title")) for p in titled[:3]]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return Reply(
+            text=f'Here\'s what we have for "{missing}": {listed}.', product_ids=s.last_shown
+        )
     cats: list[str] = list(closest or [])
     if not cats and carries:
         s.last_shown, s.shown, s.focus = [], {}, None

@@ -180,3 +180,19 @@ def test_a_two_word_brand_before_ones_is_no_pick_of_its_first_word(shop: Embedde
     s = _shown("b-1", "b-2", "b-3", "b-4")
     nlu = shop.understand("ok show me the swiss water ones", s)
     assert "which_of" not in nlu.notes and nlu.slots.reference is None, nlu
+
+
+def test_a_word_only_titles_say_is_answered_with_those_products() -> None:
+    """ "do you have decaf?": no category or product type is called that, but a title says
+    it; "laptops" where titles only say "Laptop Backpack" are still not carried."""
+    from shopagent.agent.embedded._phrases import _not_carried
+
+    decaf = {"id": "b-3", "title": "Swiss Water Decaf Peru Coffee Beans", "price": "13.50"}
+    huila = {"id": "b-2", "title": "Huila Colombia Coffee Beans", "price": "12.00"}
+    s = DialogueState()
+    reply = _not_carried("decaf", [huila, decaf], s, ["Coffee Beans"])
+    assert reply.text == 'Here\'s what we have for "decaf": Swiss Water Decaf Peru Coffee Beans.'
+    assert reply.product_ids == ["b-3"] and s.last_shown == ["b-3"] and s.focus == "b-3"
+    bag = {"id": "l-1", "title": "Urbane Laptop Backpack", "price": "59.00"}
+    reply = _not_carried("laptops", [bag], DialogueState(), ["Backpacks"])
+    assert reply.text.startswith("Sorry, we don't carry laptops.") and not reply.product_ids
