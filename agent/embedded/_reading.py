@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from shopagent.agent.embedded import _guards
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import ASKS_FOR, QUESTION_ABOUT, STOCK_QUESTION
+from shopagent.agent.embedded._lexicon import leaf
 from shopagent.agent.embedded._parse import parse
 from shopagent.agent.embedded._product_plan import CLEAR_ALL
 from shopagent.agent.embedded._schema import PRODUCT_INTENTS, DialogueState, NLUResult, Slots
@@ -117,6 +118,14 @@ def _needs_no_tool(
     return scores[top] >= 0.9 and all(w in allowed for w in re.findall(r"[a-z']+", low))
 
 
+def _heads_another_kind(tier: EmbeddedTier, low: str, category: str) -> bool:
+    """ "cheapest espresso machine?" while coffee filters are searched: the noun that heads
+    the titles of another category's products ("machine": Coffee Makers), so a new search,
+    not the filters narrowed."""
+    head = tier.profile.head_noun(low)
+    return head is not None and leaf(category).lower() not in {c.lower() for c in head[1]}
+
+
 def _names_a_kind(tier: EmbeddedTier, text: str) -> bool:
     """The thing asked for is one of the shop's product types, named ("a teddy bear for my
     granddaughter"): a search in it answers better than a plan over several categories.
@@ -200,6 +209,7 @@ def read_turn(
         and state.filters.get("category")
         and (image_id is None)
         and not _asks_for_what_is_not_sold(tier, low, named, found)
+        and not _heads_another_kind(tier, low, str(state.filters["category"]))
     ):
         # "forget the budget, show me everything in that colour": no new product type,
         # so it narrows (or widens) the current search

@@ -196,3 +196,31 @@ def test_a_word_only_titles_say_is_answered_with_those_products() -> None:
     bag = {"id": "l-1", "title": "Urbane Laptop Backpack", "price": "59.00"}
     reply = _not_carried("laptops", [bag], DialogueState(), ["Backpacks"])
     assert reply.text.startswith("Sorry, we don't carry laptops.") and not reply.product_ids
+
+
+def test_a_noun_heading_another_categorys_titles_starts_a_new_search(encode: object) -> None:
+    """ "cheapest espresso machine?" while paper filters are shown: "machine" heads the
+    titles of Coffee Makers, so a search of its own, not the filters narrowed."""
+    shop = _tier(
+        [
+            *ROASTER,
+            product("f-1", "Conecraft Paper Filters", "Kitchen > Coffee Filters", pack=["100"]),
+            product("e-1", "Barista Pro Espresso Machine", "Kitchen > Coffee Makers"),
+            product("e-2", "Conecraft French Press", "Kitchen > Coffee Makers"),
+        ],
+        encode,
+        Reads("search", 0.9),
+    )
+    filters = DialogueState(
+        last_intent="search",
+        query="filters",
+        filters={"category": "Coffee Filters"},
+        last_shown=["f-1"],
+        shown={"f-1": {"title": "Conecraft Paper Filters", "price": "6.50"}},
+    )
+    nlu = shop.understand("cheapest espresso machine?", filters)
+    assert nlu.intent == "search", nlu
+    args = _search_args(shop, "cheapest espresso machine?", filters)
+    assert args.get("category") != "Coffee Filters" and "machine" in args["query"], args
+    # a word of the filters' own titles narrows them, as before
+    assert shop.understand("any paper ones?", filters).intent != "search"
