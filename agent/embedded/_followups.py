@@ -273,9 +273,7 @@ def described_pick(tier: EmbeddedTier, text: str, state: DialogueState) -> list[
     }
     for m in _THE_WORDS.finditer(text):
         words = m.group(1).split()
-        if _PLURAL.intersection(w.lower() for w in words) or _PLURAL_AFTER.match(
-            text[m.end(1) :]
-        ):
+        if _PLURAL.intersection(w.lower() for w in words) or _PLURAL_AFTER.match(text[m.end(1) :]):
             continue  # "the Belle Rue ones": those, a filter
         for n in range(len(words), 0, -1):  # the longest run the titles hold
             run = " ".join(words[:n])

