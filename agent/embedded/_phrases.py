@@ -170,8 +170,12 @@ def _not_carried(
         # "decaf" in a roaster's shop: no category or product type is called that, yet a
         # product's title says it; the products are the answer, not "we don't carry".
         # ("laptops" where titles only hold "Laptop Backpack" are still not carried.)
-        s.last_shown = [str(p["id"]) for p in titled[:5]]
-        s.shown = {str(p["id"]): {"title": p.get("title"), "price": p.get("price")} for p in titled}
+        titled = titled[:5]
+        s.last_shown = [str(p["id"]) for p in titled]
+        s.shown = {
+            i: {k: p.get(k) for k in ("title", "price", "currency")}
+            for i, p in zip(s.last_shown, titled, strict=True)
+        }
         s.focus = s.last_shown[0] if len(titled) == 1 else None
         names = [str(p.get("title")) for p in titled[:3]]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
