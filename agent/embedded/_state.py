@@ -4,12 +4,14 @@ references ("the second one", "it") resolve against the products last shown."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from shopagent.agent.embedded._schema import (
     CATALOG_SLOTS,
     PRODUCT_INTENTS,
     DialogueState,
     NLUResult,
+    Slots,
 )
 
 # A new search for another category keeps only who the shopper is buying for.
@@ -170,6 +172,8 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
         said = all(state.filters.get(k) == v for k, v in new.items())
         more = same_kind and slots.modifier == "more" and said
         s.page = s.page + 1 if more else 1
+        if same_kind:  # "any cheaper kettle?" over the kettles shown
+            _cheaper_or_pricier(s, slots, new)
     elif intent == "refine":
         if "category" in new and new["category"] != s.filters.get("category"):
             kept = {k: v for k, v in s.filters.items() if k in _KEEP_ON_NEW_TOPIC}
@@ -189,18 +193,7 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
             for k in ("price_min", "price_max"):
                 if k not in new:
                     s.filters.pop(k, None)
-        if slots.modifier == "cheaper" and "price_max" not in new:
-            prices = [float(v["price"]) for v in s.shown.values() if v.get("price") is not None]
-            if (floor := s.filters.pop("price_min", None)) is not None:
-                s.filters["price_max"] = floor  # "over 100" shown: cheaper is under 100
-            elif prices:  # below the middle of what was shown
-                s.filters["price_max"] = round(sorted(prices)[len(prices) // 2], 2)
-        elif slots.modifier == "pricier" and "price_min" not in new:
-            prices = [float(v["price"]) for v in s.shown.values() if v.get("price") is not None]
-            if (cap := s.filters.pop("price_max", None)) is not None:
-                s.filters["price_min"] = cap  # "under 30" shown: pricier is over 30
-            elif prices:
-                s.filters["price_min"] = round(sorted(prices)[len(prices) // 2], 2)
+        _cheaper_or_pricier(s, slots, new)
     if intent in PRODUCT_INTENTS:
         ids = resolve_references(s, slots.reference)
         if slots.product_id:
@@ -213,3 +206,26 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
             s.focus_ids = []
     s.last_intent = intent
     return s
+
+
+def _cheaper_or_pricier(s: DialogueState, slots: Slots, new: dict[str, Any]) -> None:
+    """ "cheaper" / "pricier" said of the products shown: a price bound from them, the
+    middle of what was shown; of one or two shown, past the dearest (cheapest) one, which
+    the middle would keep."""
+    prices = sorted(float(v["price"]) for v in s.shown.values() if v.get("price") is not None)
+    if slots.modifier == "cheaper" and "price_max" not in new:
+        if (floor := s.filters.pop("price_min", None)) is not None:
+            s.filters["price_max"] = floor  # "over 100" shown: cheaper is under 100
+        elif len(prices) > 2:
+            s.filters["price_max"] = round(prices[len(prices) // 2], 2)
+        elif prices:
+            below = [p for p in prices if p < prices[-1]]
+            s.filters["price_max"] = round(below[-1] if below else prices[-1] - 0.01, 2)
+    elif slots.modifier == "pricier" and "price_min" not in new:
+        if (cap := s.filters.pop("price_max", None)) is not None:
+            s.filters["price_min"] = cap  # "under 30" shown: pricier is over 30
+        elif len(prices) > 2:
+            s.filters["price_min"] = round(prices[len(prices) // 2], 2)
+        elif prices:
+            above = [p for p in prices if p > prices[0]]
+            s.filters["price_min"] = round(above[0] if above else prices[0] + 0.01, 2)

@@ -77,6 +77,25 @@ def test_cheaper_uses_the_prices_that_were_shown() -> None:
     assert s.filters["price_max"] == 80  # the middle of what was shown, not a made-up number
 
 
+def test_cheaper_or_pricier_than_one_or_two_shown_leaves_the_dearest_or_cheapest_out() -> None:
+    # the middle of two is the dearer one: "cheaper" must not show it again
+    def after(prices: list[float], modifier: str) -> dict[str, Any]:
+        ids = [f"k-{i}" for i in range(len(prices))]
+        s = DialogueState(
+            filters={"category": "Kettles"},
+            query="kettles",
+            last_shown=ids,
+            shown={i: {"price": x} for i, x in zip(ids, prices, strict=True)},
+            last_intent="search",
+        )
+        return update_state(s, nlu("refine", f"{modifier} ones", modifier=modifier)).filters
+
+    assert after([89.0, 45.0], "cheaper")["price_max"] == 45.0
+    assert after([89.0], "cheaper")["price_max"] == 88.99
+    assert after([89.0, 45.0], "pricier")["price_min"] == 89.0
+    assert after([45.0], "pricier")["price_min"] == 45.01
+
+
 def test_references_resolve_against_what_was_shown() -> None:
     s = DialogueState(last_shown=SHOWN, last_intent="search", query="sneakers")
     p = plan(

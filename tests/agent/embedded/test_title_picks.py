@@ -224,3 +224,22 @@ def test_a_noun_heading_another_categorys_titles_starts_a_new_search(encode: obj
     assert args.get("category") != "Coffee Filters" and "machine" in args["query"], args
     # a word of the filters' own titles narrows them, as before
     assert shop.understand("any paper ones?", filters).intent != "search"
+
+
+def test_cheaper_said_with_the_category_shown_bounds_the_price(encode: object) -> None:
+    """ "any cheaper kettle?" over the two kettles shown: kettles up to the cheaper one's
+    price (the words name the category searched, so the model may read a new search)."""
+    kettles = [
+        product("k-1", "Pourwell Gooseneck Kettle", "Kitchen > Kettles", finish=["Copper"]),
+        product("k-2", "Pourwell Stovetop Kettle", "Kitchen > Kettles", finish=["Copper"]),
+    ]
+    shop = _tier([*ROASTER, *kettles], encode, Reads("search", 0.9))
+    s = DialogueState(
+        last_intent="search",
+        query="kettles",
+        filters={"category": "Kettles"},
+        last_shown=["k-1", "k-2"],
+        shown={"k-1": {"title": "x", "price": "89.00"}, "k-2": {"title": "y", "price": "45.00"}},
+    )
+    args = _search_args(shop, "any cheaper kettle?", s)
+    assert args.get("category") == "Kettles" and args.get("price_max") == 45.0, args
