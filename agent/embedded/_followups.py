@@ -262,19 +262,16 @@ def described_pick(tier: EmbeddedTier, text: str, state: DialogueState) -> list[
     nordvale one", "the kettle" beside mugs)."""
     if not state.last_shown or set(parse(text).references) - {"it"}:
         return []  # "the first one", "the cheapest": a place in the list ("it" is the named)
-    titles = {
-        pid: {
-            w.lower()
-            for w in re.findall(
-                r"[A-Za-z][A-Za-z'-]+", str((state.shown.get(pid) or {}).get("title"))
-            )
-        }
-        for pid in state.last_shown
-    }
+    titles: dict[str, set[str]] | None = None  # only for a turn that says "the ..."
     for m in _THE_WORDS.finditer(text):
         words = m.group(1).split()
         if _PLURAL.intersection(w.lower() for w in words) or _PLURAL_AFTER.match(text[m.end(1) :]):
             continue  # "the Belle Rue ones": those, a filter
+        if titles is None:
+            titles = {
+                pid: _guards.title_words(str((state.shown.get(pid) or {}).get("title") or ""))
+                for pid in state.last_shown
+            }
         for n in range(len(words), 0, -1):  # the longest run the titles hold
             run = " ".join(words[:n])
             said = _guards.content_words(" ".join(w for w in words[:n] if w.lower() != "one"))

@@ -171,6 +171,12 @@ def answer_option(text: str, pending: dict[str, Any]) -> str | None:
     return hits[0]
 
 
+def title_words(title: str) -> set[str]:
+    """A product title's words, split as ``content_words`` splits a request ("over-ear"
+    stays one word), so a shopper's word and a title's compare as equals."""
+    return set(re.findall(r"[a-z][a-z'-]+", title.lower()))
+
+
 def content_words(text: str, exclude: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """The words of a request that could name a product (filler and prices removed)."""
     low = re.sub(r"[$€£]?\d+(?:[.,]\d+)?\S*", " ", text.lower())

@@ -9,6 +9,7 @@ from typing import Any
 
 from shopagent.agent.embedded._assortment import plural
 from shopagent.agent.embedded._catalog import singular
+from shopagent.agent.embedded._guards import title_words
 from shopagent.agent.embedded._schema import DialogueState, Reply
 from shopagent.money import format_money
 
@@ -120,8 +121,6 @@ def _sold_out(products: list[dict[str, Any]], sold: set[str]) -> str:
 
 
 def _singular(what: str) -> str:
-    from shopagent.agent.embedded._catalog import singular
-
     head, _, last = what.rpartition(" ")
     return (head + " " if head else "") + singular(last)
 
@@ -146,12 +145,6 @@ def _filter_names(dropped: list[str], filters: dict[str, Any]) -> str:
     return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
 
 
-def _title_says(title: str, said: list[str]) -> bool:
-    """Every word ``said`` is a word of ``title``."""
-    words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]+", title)}
-    return bool(said) and all(w in words for w in said)
-
-
 def _not_carried(
     missing: str,
     products: list[dict[str, Any]],
@@ -165,7 +158,9 @@ def _not_carried(
     nearest products' categories would be a lexical accident: toasters -> loafers)."""
     said = re.findall(r"[a-z][a-z'-]+", missing.lower())
     things = any(singular(w) != w for w in said)  # "laptops": things, not a property
-    titled = [] if things else [p for p in products if _title_says(str(p.get("title")), said)]
+    titled = [
+        p for p in products if not things and said and set(said) <= title_words(str(p.get("title")))
+    ]
     if titled:
         # "decaf" in a roaster's shop: no category or product type is called that, yet a
         # product's title says it; the products are the answer, not "we don't carry".
