@@ -51,7 +51,9 @@ def test_the_matcher_vector_continues_the_intent_pass(tier: Any, trained_setting
         np.testing.assert_allclose(np.linalg.norm(held), 1.0, atol=1e-5)
     # not scored since (or only its scores remembered): no states held, so no vector
     assert model.sentence_vector("a text never scored") is None
-    model.probs(TURNS[0])  # answered from the scores cache: no pass, nothing new held
+    held_before = list(model._held)
+    model.probs(TURNS[-1])  # answered from the scores cache: no pass, nothing new held
+    assert list(model._held) == held_before
     # cut short at the intent model's length: the text encoder reads further
     long = "a mossy green watering can with a brass rose " * 10
     model.probs(long)
