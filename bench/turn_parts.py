@@ -14,9 +14,10 @@ taken away in A/B blocks inside one process, on one service and the same data:
 - ``saved`` = A - B, CPU ms per turn (process time: all threads); ``by_thread_ms``: the same
   by thread, for A ("with") and B ("without"): the event loop's, the catalog worker threads'
   and the SQLite connections' (from /proc, Linux; 10 ms ticks, summed over the blocks);
-- the heap is frozen (``gc.freeze``) after the untimed pass: the memo keeps every search's
-  products alive, and the collector's full passes over them (which a server without the
-  memo would not make) were 2 ms of A's turn before this.
+- the heap is frozen after the untimed pass, as the app freezes it at startup (``api/_heap``:
+  ``gc.freeze`` and its collector thresholds): the memo keeps every search's products
+  alive, and the collector's full passes over them (which a server without the memo would
+  not make) were 2 ms of A's turn before this.
 
 Alternatives are measured the same way, B running the alternative instead of a memo: a
 negative ``saved_ms`` is what the alternative costs more than the turn as it is.
@@ -191,6 +192,7 @@ def _thread_cpu_ms() -> Counter[str]:
 
 async def run_part(part: str, tmp: Path) -> dict[str, Any]:
     from shopagent.agent.service import AgentService
+    from shopagent.api._heap import freeze_startup_heap, thaw
     from shopagent.retrieval import open_catalog
     from shopagent.retrieval.embed._cache import VectorCache
     from shopagent.settings import Settings
@@ -231,7 +233,7 @@ async def run_part(part: str, tmp: Path) -> dict[str, Any]:
             # What the memo holds (every search's products) must not make the collector's
             # full passes, which a process without it would not run, part of A's figure.
             gc.collect()
-            gc.freeze()
+            freeze_startup_heap()  # as the app serves it (and its collector thresholds)
             sets = {False: await conversation_set("b"), True: await conversation_set("b")}
             for t in range(len(convs[0])):
                 for taken in (False, True) if t % 2 == 0 else (True, False):
@@ -247,7 +249,7 @@ async def run_part(part: str, tmp: Path) -> dict[str, Any]:
                             threads[f"{name}, {'without' if taken else 'with'}"] += ms
             memo.restore()
     finally:
-        gc.unfreeze()
+        thaw()
         catalog.close()
     a, b = (cpu[x] * 1000 / turns[x] for x in (False, True))
     out: dict[str, Any] = {

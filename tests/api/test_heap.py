@@ -28,16 +28,22 @@ async def test_startup_objects_are_left_out_of_collections_while_serving(
 
     app = create_app(make_settings(data_dir), open_service=opener)
     gc.unfreeze()
+    before = gc.get_threshold()
+    gc.set_threshold(700, *before[1:])  # Python's default young generation
     try:
         async with app.router.lifespan_context(app):
             assert gc.get_freeze_count() >= 2 * len(made_at_startup) > 0
+            # young passes every 10,000 net allocations while serving, not every 700
+            assert gc.get_threshold() == (10_000, *before[1:])
             tracked = {id(o) for o in gc.get_objects()}  # what a full pass visits
             assert not any(id(o) in tracked for o in made_at_startup)
             made_later: dict[str, Any] = {}
             made_later["self"] = made_later  # a cycle only the collector can free
             assert id(made_later) in {id(o) for o in gc.get_objects()}
         assert gc.get_freeze_count() == 0  # stopped: collected as before
+        assert gc.get_threshold() == (700, *before[1:])
         tracked = {id(o) for o in gc.get_objects()}
         assert all(id(o) in tracked for o in made_at_startup)
     finally:
         gc.unfreeze()
+        gc.set_threshold(*before)
