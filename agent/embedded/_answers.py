@@ -381,6 +381,16 @@ _TAG_KEYS = ("tags", "keywords")
 
 
 def _quote_or_unknown(p: dict[str, Any], keys: list[str], name: str) -> str:
+    found = _quote(p, keys, name)
+    if found is not None:
+        return found
+    what = " ".join(keys)
+    return f"The product page doesn't say anything about {what} for {name}."
+
+
+def _quote(p: dict[str, Any], keys: list[str], name: str) -> str | None:
+    """What ``p``'s page says about ``keys``: an attribute, the description's sentence, a
+    tag; None when it says nothing."""
     stems = {_stem(k) for key in keys for k in key.split()}
     attrs = p.get("attributes") or {}
 
@@ -401,5 +411,29 @@ def _quote_or_unknown(p: dict[str, Any], keys: list[str], name: str) -> str:
         for tag in tags if isinstance(tags, list) else [tags] if tags else []:
             if said(str(tag)):
                 return f"{name} is listed under {tag}."
-    what = " ".join(keys)
-    return f"The product page doesn't say anything about {what} for {name}."
+    return None
+
+
+def page_question(text: str) -> bool:
+    """A question about something a product's page may say ("is it dishwasher safe?",
+    "good for kidneys?"), not about its price, stock, sizes, colours or the shop's policies:
+    the question whose answer can tell the products of a list apart."""
+    low = " ".join(text.lower().replace("’", "'").split())
+    generic = (_POLICY, _STOCK, _PRICE, _SIZE_LIKE, _SIZES, _COLOURS, _COMES_IN)
+    if any(r.search(low) for r in generic) or any(
+        c in low for cues in _ASPECTS.values() for c in cues
+    ):
+        return False
+    return bool(_keywords(low, {}))
+
+
+def page_says(text: str, p: dict[str, Any]) -> str | None:
+    """What ``p``'s page says about the words of ``text`` (a :func:`page_question`),
+    naming the product; None when it says nothing about them."""
+    low = " ".join(text.lower().replace("’", "'").split())
+    keys = _keywords(low, p)
+    name = str(p.get("title") or "This product")
+    found = _quote(p, keys, name) if keys else None
+    if found is None:
+        return None
+    return found.replace("The product page says:", f"{name}'s page says:", 1)

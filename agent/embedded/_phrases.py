@@ -34,9 +34,32 @@ def _money(amount: Any, currency: str | None) -> str:
     return format_money(amount, currency)
 
 
+# Leaf names that count nothing ("Cat Food", "Bedding"): said as "<leaf> products"
+_MASS = re.compile(
+    r"(?:food|furniture|jewel(?:le)?ry|clothing|apparel|equipment|luggage|software|gear|"
+    r"decor|stationery|hardware|litter|produce|seafood|skincare|haircare|makeup|"
+    r"merchandise|\w+ware|\w+wear|\w+ing)$"
+)
+
+
+def _plural(leaf: str) -> str:
+    """A category's leaf as a count of products: "laptop" -> "laptops", "cat food" ->
+    "cat food products"; a plural leaf ("dresses") as it is."""
+    head, _, last = leaf.rpartition(" ")
+    if not last or singular(last) != last or last.endswith("s"):
+        return leaf
+    if _MASS.fullmatch(last):
+        return f"{leaf} products"
+    if re.search(r"[^aeiou]y$", last):
+        last = last[:-1] + "ie"
+    elif re.search(r"(?:s|x|z|ch|sh)$", last):
+        last += "e"
+    return (head + " " if head else "") + last + "s"
+
+
 def _describe(filters: dict[str, Any]) -> tuple[str, str]:
     """('red dresses', ' under $50') from the filters the tool says it applied."""
-    cat = str(filters.get("category") or "").split(">")[-1].strip().lower() or "products"
+    cat = _plural(str(filters.get("category") or "").split(">")[-1].strip().lower()) or "products"
     adjectives = [str(filters[k]).lower() for k in ("color", "material", "style") if filters.get(k)]
     what = " ".join([*adjectives, cat])
     bits = []
@@ -57,15 +80,24 @@ def _describe(filters: dict[str, Any]) -> tuple[str, str]:
 
 
 def _clarify(
-    facets: dict[str, dict[str, int]], filters: dict[str, Any]
+    facets: dict[str, dict[str, int]],
+    filters: dict[str, Any],
+    shown: list[dict[str, Any]] | None = None,
 ) -> tuple[str, list[str]] | None:
     """One question about the facet that splits the results best, and its answers. Sizes
-    only within one category (ring sizes and shoe sizes do not mix), and never a facet
-    whose values are mostly "one size"."""
+    only within one category (ring sizes and shoe sizes do not mix), never a facet whose
+    values are mostly "one size", and colours only when most of the ``shown`` products
+    come in colours (food, books and tools mostly do not)."""
     labels = {"size": "Which size", "color": "Any colour in mind", "brand": "Any brand"}
     for field in ("size", "color", "brand"):
         counts = facets.get(field) or {}
         if field == "size" and not filters.get("category"):
+            continue
+        if (
+            field == "color"
+            and shown
+            and 2 * sum(bool(p.get("colors")) for p in shown) < len(shown)
+        ):
             continue
         values = [v for v, c in sorted(counts.items(), key=lambda kv: -kv[1]) if c]
         if field in filters or len(values) < 2 or values[0].lower() == "one size":

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from shopagent.agent.embedded._answers import page_question
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Plan, PlannedCall
 from shopagent.agent.embedded._state import resolve_references
 from shopagent.agent.embedded._titles import words
@@ -18,6 +19,9 @@ ASK_WHICH = [
     'Which one? You can say "the second one" or "the last one".',
 ]
 ASK_SEARCH_FIRST = "Which product do you mean? Search for something first and I'll show options."
+# "is it dishwasher safe?" over a list: the pages of its first products are read, and the
+# one (or few) that say so answer (``_respond``); none: which one is asked as before
+ASK_PAGES = 6
 
 
 def _pick(options: list[str], state: DialogueState) -> str:
@@ -45,7 +49,25 @@ def _targets(nlu: NLUResult, state: DialogueState) -> tuple[list[str] | None, bo
         return [state.focus], False
     if len(state.last_shown) == 1:
         return list(state.last_shown), False
+    offering = _offering(nlu, state)
+    if len(offering) == 1:  # "add the 4kg one": the one shown product that has 4kg
+        return offering, False
     return None, False
+
+
+def _offering(nlu: NLUResult, state: DialogueState) -> list[str]:
+    """The shown products that offer every option value the turn names (size, colour, the
+    shop's own options); [] when it names none."""
+    s = nlu.slots
+    said = [str(v).casefold() for v in (s.size, s.color, *(s.options or {}).values()) if v]
+    if not said:
+        return []
+    return [
+        pid
+        for pid in state.last_shown
+        if set(said)
+        <= {str(v).casefold() for v in (state.shown.get(pid) or {}).get("values") or []}
+    ]
 
 
 def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
@@ -86,6 +108,15 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
         # a product named by a title we do not know: search for it, then add what matches
         query = {"query": by_name(nlu)}
         return Plan(calls=[call(name="catalog_search", args=query)], followup=True)
+    if (
+        intent == "product_details"
+        and not ids
+        and (not unresolved or s.reference == "it")  # "it" with none in focus
+        and len(state.last_shown) >= 2
+        and page_question(nlu.text)
+    ):
+        pages = state.last_shown[:ASK_PAGES]
+        return Plan(calls=[call(name="get_product", args={"product_id": i}) for i in pages])
     if not ids or unresolved:
         return Plan(reply=ASK_SEARCH_FIRST if not state.last_shown else _pick(ASK_WHICH, state))
     if len(ids) > 1 and intent == "add_to_cart":

@@ -23,6 +23,7 @@ from shopagent.agent.embedded._phrases import (
     _sold_out,
     _title,
 )
+from shopagent.agent.embedded._product_plan import ASK_WHICH
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
 
 FAILED = "Sorry, that didn't work: {msg}"
@@ -34,11 +35,47 @@ def _remember(state: DialogueState, products: list[dict[str, Any]]) -> None:
         return
     state.last_shown = ids
     state.shown = {
-        str(p["id"]): {k: p.get(k) for k in ("title", "price", "currency")}
+        str(p["id"]): {
+            **{k: p.get(k) for k in ("title", "price", "currency")},
+            "values": _option_values(p),
+        }
         for p in products
         if p.get("id")
     }
     state.focus = ids[0] if len(ids) == 1 else None
+
+
+def _option_values(p: dict[str, Any]) -> list[str]:
+    """Every option value a product (card or page) offers: "add the 4kg one" picks the one
+    shown product that has it."""
+    options = p.get("options")
+    if isinstance(options, dict):
+        found = [str(v) for vals in options.values() for v in vals or []]
+    else:
+        found = [str(v) for x in p.get("variants") or [] for v in (x.get("options") or {}).values()]
+    return list(dict.fromkeys(found))
+
+
+def _which_page_says(
+    nlu: NLUResult, s: DialogueState, pages: list[ToolOutcome]
+) -> tuple[Reply, DialogueState]:
+    """ "does it go in the dishwasher?" with a list shown and none in focus: the answer of
+    the product whose page says (it is "it" from now on); of the two or three that do, each
+    one's; when none does, which one is meant is asked."""
+    said = [
+        (str(p["id"]), a)
+        for r in pages
+        if r.ok and (p := (r.content or {}).get("product") or {}).get("id")
+        if (a := _answers.page_says(nlu.text, p))
+    ]
+    if len(said) == 1:
+        pid, text = said[0]
+        if pid in s.last_shown:
+            s.focus = pid
+        return Reply(text=text, product_ids=[pid]), s
+    if 2 <= len(said) <= 3:
+        return Reply(text=" ".join(a for _, a in said), product_ids=[i for i, _ in said]), s
+    return Reply(text=random.Random(s.turn).choice(ASK_WHICH)), s
 
 
 def _no_such_variant(r: ToolOutcome, s: DialogueState) -> Reply | None:
@@ -213,7 +250,7 @@ def respond(
             _remember(s, products)
             return Reply(text=text, product_ids=s.last_shown, quick_replies=values), s
         if facets and total > n and not prefix and not sold:
-            question = _clarify(facets, filters)
+            question = _clarify(facets, filters, products)
             if question:
                 text += " " + question[0]
                 quick = question[1]
@@ -227,6 +264,10 @@ def respond(
         if nlu.notes.get("titled") in s.last_shown:
             s.focus = str(nlu.notes["titled"])  # the product the shopper named
         return Reply(text=text, product_ids=s.last_shown, quick_replies=quick), s
+
+    pages = [r for r in results if r.name == "get_product"]
+    if len(pages) > 1 and nlu.intent == "product_details":
+        return _which_page_says(nlu, s, pages)
 
     if "get_product" in by_name:
         p = (by_name["get_product"].content or {}).get("product") or {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
-from shopagent.agent.embedded._catalog import CatalogProfile, measure_key
+from shopagent.agent.embedded._catalog import CatalogProfile, measure_key, singular
 from shopagent.agent.embedded._cues import (
     FOR_USE,
     NOT_A_SIZE_AFTER,
@@ -95,6 +95,7 @@ def extract_slots(reader: SlotReader, text: str, intent: str, context: str | Non
             if len(use) < len(cats):
                 matches = [m for m in matches if m not in use]
         matches = _modifier_categories(reader, p.text, matches)
+        matches = _owner_category(reader, p.text, matches)
         matches = [
             m
             if m.slot != "category"
@@ -214,6 +215,34 @@ def _within_options(
                 if inside:
                     found.pop(slot, None)
                     del source[slot]
+
+
+_OWNER_WORD = re.compile(r"[a-z][\w'-]*")
+_DETERMINERS = {"my", "our", "a", "an", "the", "his", "her", "their", "your", "some"}
+
+
+def _owner_category(reader: SlotReader, text: str, matches: list[Match]) -> list[Match]:
+    """ "food for my old cat", "toys for our dogs": the shop's category that puts the
+    owner's word before the product's ("cat food", "dog toys"), when it has one, in place
+    of what the words inside read alone ("toys": Cat Toys or Dog Toys). Nothing when it has
+    none ("shoes for my husband" names no "husband shoes")."""
+    words = [(m.group(0), m.start(), m.end()) for m in _OWNER_WORD.finditer(text.lower())]
+    surfaces = reader.lexicon.surfaces.get("category", {})
+    for i, (w, _, _) in enumerate(words):
+        if w != "for" or i == 0:
+            continue
+        product, start = words[i - 1][0], words[i - 1][1]
+        for owner, _, end in words[i + 1 : i + 5]:  # the owner: within the next few words
+            if owner in _DETERMINERS:
+                continue
+            value = surfaces.get(f"{singular(owner)} {product}")
+            if value is not None:
+                inside = [m for m in matches if start <= m.start and m.end <= end]
+                found = Match("category", value, start, end)
+                return sorted(
+                    [m for m in matches if m not in inside] + [found], key=lambda m: m.start
+                )
+    return matches
 
 
 def _modifier_categories(reader: SlotReader, text: str, matches: list[Match]) -> list[Match]:

@@ -78,6 +78,20 @@ def test_title_nouns_skip_words_the_facets_explain() -> None:
     assert nouns["puffer coat"] == "Outerwear > Coats" and "wool puffer coat" not in nouns
 
 
+def test_title_nouns_are_what_a_title_is_not_what_it_is_for() -> None:
+    from shopagent.agent.embedded import Lexicon
+
+    treats = "Pets > Dog Treats"
+    products = [
+        {"id": "d-1", "title": "Trailmix Dental Chews for Dogs", "category": treats},
+        {"id": "m-1", "title": "Kiln Travel Mug with Lid", "category": "Kitchen > Mugs"},
+    ]
+    facets = {"category": [treats, "Kitchen > Mugs"], "brand": ["Trailmix", "Kiln"]}
+    nouns = title_nouns(products, Lexicon(facets))
+    assert nouns.get("dental chews") == treats and nouns.get("travel mug") == "Kitchen > Mugs"
+    assert not {"dogs", "lid", "dental chews for dogs"} & set(nouns), nouns
+
+
 def test_training_never_reads_the_handwritten_set() -> None:
     sources = [*ROOT.joinpath("training").rglob("*.py"), *ROOT.joinpath("agent").rglob("*.py")]
     assert sources

@@ -17,7 +17,7 @@ from typing import Any
 from shopagent.agent.embedded import Lexicon, leaf, without_quantity
 from shopagent.training.embedded import _templates as T
 
-GENERATOR_VERSION = "11"
+GENERATOR_VERSION = "12"
 _KEYS = "qwertyuiopasdfghjklzxcvbnm"
 
 
@@ -50,7 +50,10 @@ def title_nouns(products: list[dict[str, Any]], lexicon: Lexicon) -> dict[str, s
             if w in known or any(c.isdigit() for c in w):
                 break
             tail.insert(0, w)
-        if not tail:
+        # "Dental Chews for Dogs", "Mug with Lid": the noun is before what it is for or has
+        cut = next((i for i, w in enumerate(tail) if w.lower() in ("for", "with") and i), None)
+        tail = tail[:cut] if cut is not None else tail
+        if not tail or tail[0].lower() in ("for", "with"):
             continue
         counts[" ".join(tail)][cat] += 1
         head = tail[-1]

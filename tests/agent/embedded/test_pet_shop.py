@@ -1,0 +1,183 @@
+"""A pet shop: categories named by whom they are for ("Cat Food", "Dog Toys"), products that
+come in no colour, and a shopper who asks about "it" over a list ("does it go in the
+dishwasher?") or picks by an option value ("add the 4kg one"). The intent model is a stub
+(the model boundary); the text encoder is the real MiniLM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
+
+from .mini_shop import Reads, product
+from .mini_shop import shop_tier as _tier
+
+PETS = [
+    product("f-1", "Whiskerly Senior Cat Food Turkey", "Pets > Cat Food", size=["1.5kg", "4kg"]),
+    product("f-2", "Whiskerly Kitten Wet Food Tuna", "Pets > Cat Food", size=["12 x 85g"]),
+    product("f-3", "Trailmix Adult Dog Food Chicken", "Pets > Dog Food", size=["2kg", "6kg"]),
+    product("t-1", "Chompz Indestructible Chew Bone", "Pets > Dog Toys", size=["S", "M", "L"]),
+    product("t-2", "Chompz Plush Squeaky Fox", "Pets > Dog Toys", size=["S", "L"]),
+    product("t-3", "Whiskerly Feather Wand", "Pets > Cat Toys", color=["Mixed"]),
+    product(
+        "h-1",
+        "Pawtrek No-Pull Dog Harness",
+        "Pets > Dog Harnesses",
+        size=["S", "M", "L"],
+        color=["Red", "Navy"],
+    ),
+]
+PAGES = {
+    "t-1": "Tough rubber chew toy for power chewers. Dishwasher safe.",
+    "t-2": "Soft plush fox with two squeakers. Not for heavy chewers.",
+    "f-1": "Dry food for cats over 7 years, gentle on kidneys.",
+    "f-2": "Wet food for kittens.",
+}
+
+
+@pytest.fixture(scope="module")
+def shop(encode: object) -> EmbeddedTier:
+    return _tier(PETS, encode, Reads("search", 0.95))
+
+
+def _shown(*ids: str) -> DialogueState:
+    by_id = {p["id"]: p for p in PETS}
+    return DialogueState(
+        last_intent="search",
+        query="pet things",
+        last_shown=list(ids),
+        shown={
+            i: {
+                "title": by_id[i]["title"],
+                "price": "10.00",
+                "values": sorted({v for x in by_id[i]["variants"] for v in x["options"].values()}),
+            }
+            for i in ids
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("food for my old cat", "Cat Food"),
+        ("any toys for our dogs?", "Dog Toys"),  # "toys" alone: cat toys or dog toys
+        ("something for my cat", None),  # no "cat something"
+        ("a dog harness for a puppy", "Dog Harnesses"),  # no "puppy harness": as it reads
+    ],
+)
+def test_a_category_named_by_whom_it_is_for(
+    shop: EmbeddedTier, text: str, category: str | None
+) -> None:
+    slots = shop.extract_slots(text, "search")
+    assert slots.category == category, slots
+
+
+def test_a_leaf_that_counts_nothing_is_said_as_products() -> None:
+    from shopagent.agent.embedded._phrases import _describe
+
+    said = {
+        leaf: _describe({"category": f"Shop > {leaf}"})[0]
+        for leaf in ("Cat Food", "Laptop", "Accessory", "Watch", "Dresses", "Bedding")
+    }
+    assert said == {
+        "Cat Food": "cat food products",
+        "Laptop": "laptops",
+        "Accessory": "accessories",
+        "Watch": "watches",
+        "Dresses": "dresses",
+        "Bedding": "bedding products",
+    }
+
+
+def _pages(*ids: str) -> list[ToolOutcome]:
+    by_id = {p["id"]: p for p in PETS}
+    return [
+        ToolOutcome(
+            name="get_product",
+            args={"product_id": i},
+            ok=True,
+            content={"product": {**by_id[i], "description": PAGES.get(i, "")}},
+        )
+        for i in ids
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "answer", "pick"),
+    [
+        ("does it go in the dishwasher?", ("t-1", "t-2"), '"Dishwasher safe."', "t-1"),
+        ("is it good for kidneys?", ("f-1", "f-2"), '"Dry food for cats', "f-1"),
+    ],
+)
+def test_a_question_about_it_over_a_list_is_answered_by_the_page_that_says(
+    shop: EmbeddedTier, text: str, shown: tuple[str, ...], answer: str, pick: str
+) -> None:
+    shop.model = Reads("product_details", 0.9)
+    s = _shown(*shown)
+    nlu = shop.understand(text, s)
+    s = shop.update_state(s, nlu)
+    plan = shop.plan(nlu, s)
+    assert [(c.name, c.args["product_id"]) for c in plan.calls] == [
+        ("get_product", i) for i in shown
+    ], plan
+    reply, after = shop.respond(nlu, s, _pages(*shown))
+    assert answer in reply.text and reply.product_ids == [pick], reply
+    assert after.focus == pick  # "how much is it?" next is that one
+
+
+def test_a_question_no_page_answers_asks_which_one(shop: EmbeddedTier) -> None:
+    shop.model = Reads("product_details", 0.9)
+    s = _shown("t-1", "t-2")
+    nlu = shop.understand("is it waterproof?", s)
+    s = shop.update_state(s, nlu)
+    reply, after = shop.respond(nlu, s, _pages("t-1", "t-2"))
+    assert reply.text.startswith("Which") and not reply.product_ids and after.focus is None
+    # price and stock tell no product of a list apart: asked which, no pages read
+    nlu = shop.understand("how much is it?", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert not plan.calls and plan.reply and plan.reply.startswith("Which"), plan
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "args"),
+    [
+        ("add the 4kg one", ("f-1", "f-2", "f-3"), {"product_id": "f-1", "size": "4kg"}),
+        (
+            "add the navy one in medium",
+            ("t-1", "t-2", "h-1"),
+            {"product_id": "h-1", "size": "M", "color": "Navy"},
+        ),
+    ],
+)
+def test_an_option_value_only_one_shown_product_offers_picks_it(
+    shop: EmbeddedTier, text: str, shown: tuple[str, ...], args: dict[str, Any]
+) -> None:
+    shop.model = Reads("add_to_cart", 0.95)
+    s = _shown(*shown)
+    nlu = shop.understand(text, s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [c.name for c in plan.calls] == ["add_to_cart"], plan
+    assert {k: plan.calls[0].args.get(k) for k in args} == args, plan
+
+
+def test_an_option_value_several_shown_products_offer_asks_which(shop: EmbeddedTier) -> None:
+    shop.model = Reads("add_to_cart", 0.95)
+    s = _shown("t-1", "t-2")  # both come in L
+    nlu = shop.understand("add the large one", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert not plan.calls and plan.reply and plan.reply.startswith("Which"), plan
+
+
+def test_no_colour_question_over_products_that_come_in_no_colour() -> None:
+    from shopagent.agent.embedded._phrases import _clarify
+
+    facets = {"color": {"Grey": 3, "Mixed": 2}, "brand": {"Whiskerly": 4, "Trailmix": 2}}
+    food = [{"colors": []}, {"colors": []}, {"colors": ["Mixed"]}]
+    asked = _clarify(facets, {}, food)
+    assert asked is not None and asked[0].startswith("Any brand"), asked
+    beds = [{"colors": ["Grey"]}, {"colors": ["Cream", "Grey"]}, {"colors": []}]
+    asked = _clarify(facets, {}, beds)
+    assert asked is not None and asked[0].startswith("Any colour"), asked
