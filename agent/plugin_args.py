@@ -35,7 +35,9 @@ _CAP = re.compile(
 )
 # "forget", "delete", "erase": the words that alone make a profile reset wanted.
 _OTHER_PERSON = re.compile(
-    r"\b(?:for|to)\s+(?:my|a|an|our|the)\s+([a-z-]+(?:\s+[a-z-]+)?)", re.IGNORECASE
+    r"\b(?:for|to)\s+(?:my|a|an|our|the)\s+([a-z-]+(?:\s+(?!(?:who|that|which|with|in|"
+    r"at|on|for|from|into|and|or|under|below|over|around|about)\b)[a-z-]+)?)",
+    re.IGNORECASE,
 )
 _EVENT = re.compile(
     r"\b(?:for|to|at)\s+(?:a|an|my|our|the)\s+((?:[a-z]+\s+){0,2}"
@@ -99,6 +101,14 @@ def recipient(text: str, defaults: dict[str, Any]) -> str | None:
     return None
 
 
+def _plural(noun: str) -> str:
+    if noun.endswith(("s", "fish", "sheep")):
+        return noun
+    if re.search(r"[^aeiou]y$", noun):
+        return noun[:-1] + "ies"
+    return noun + ("es" if noun.endswith(("x", "ch", "sh")) else "s")
+
+
 def interests(text: str) -> list[str]:
     found = _words.interests(text)
     # "a coffee lover", "a home cook", "someone who runs marathons"
@@ -117,6 +127,16 @@ def interests(text: str) -> list[str]:
         re.IGNORECASE,
     ):
         found.append(m.group(0).casefold().removeprefix("who ").strip())
+    # "a friend who just got a kitten", "she has a new puppy": what they now have, as a
+    # love of its kind ("kittens", "puppies")
+    for m in re.finditer(
+        r"\b(?:who|she|he|they)(?:'s|\s+is|\s+are)?\s+(?:just\s+)?(?:got|gets|has|have|"
+        r"adopted|bought|owns|getting|adopting)\s+(?:a|an|their|her|his)\s+"
+        r"(?:new\s+|first\s+)?([a-z]+)",
+        text,
+        re.IGNORECASE,
+    ):
+        found.append(_plural(m.group(1).casefold()))
     return list(dict.fromkeys(f for f in found if f))[:4]
 
 

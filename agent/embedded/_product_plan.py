@@ -104,6 +104,9 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
             return Plan(calls=[call(name="remove_from_cart", args=rm)])
         # "remove the jeans": show the cart so the shopper can point at a line
         return Plan(calls=[call(name="view_cart")])
+    if intent == "add_to_cart" and (kind := nlu.notes.get("add_kind")):
+        # "add a dog bed" beside a harness: the beds first; "add it" then adds the one
+        return Plan(calls=[call(name="catalog_search", args=dict(kind))])
     if intent == "add_to_cart" and not unresolved and not s.reference and by_name(nlu):
         # a product named by a title we do not know: search for it, then add what matches
         query = {"query": by_name(nlu)}

@@ -28,6 +28,8 @@ ASKS_THE_SHOP = re.compile(
     r"any of (?:them|these|those)|the (?:first|second|third|last|same|other))\b)"
 )
 # With a product's title and no purchase verb, these still ask for it to be added.
+# a turn that starts by buying: "add red medium", "buy it in a large", "take a 4kg"
+ADD_LEAD = re.compile(r"\s*(?:please\s+)?(?:add|buy|take|grab|i'?ll take|i'?ll have)\b", re.I)
 _ADD_CUE = re.compile(r"\d|\b(?:please|pls|plz|too|also|as well|another|one more)\b", re.I)
 # Intents that never name a product type: if a turn does, it is a search after all.
 _CHAT_INTENTS = {"out_of_scope", "help", "greeting", "goodbye", "view_cart"}
@@ -283,8 +285,15 @@ def read_turn(
             sum(scores.get(k, 0.0) for k in ("add_to_cart", "search", "refine")),
         )
     elif intent in ("search", "refine") and not image_id and PURCHASE.search(low):
-        # "take the third one in a large": a purchase verb and a shown product by position
-        if any(r != "it" for r in parse(text).references):
+        # "take the third one in a large": a purchase verb and a shown product by position;
+        # "add red medium" with one product in focus: that one, in those options
+        one_in_focus = bool(state.focus or len(state.last_shown) == 1)
+        if any(r != "it" for r in parse(text).references) or (
+            one_in_focus
+            and ADD_LEAD.match(low)
+            and not {m.slot for m in tier.lexicon.scan(low, [], fuzzy=False)}
+            & {"category", "brand"}
+        ):
             intent = "add_to_cart"
             confidence = max(
                 confidence,

@@ -36,7 +36,7 @@ def _remember(state: DialogueState, products: list[dict[str, Any]]) -> None:
     state.last_shown = ids
     state.shown = {
         str(p["id"]): {
-            **{k: p.get(k) for k in ("title", "price", "currency")},
+            **{k: p.get(k) for k in ("title", "price", "currency", "category")},
             "values": _option_values(p),
         }
         for p in products

@@ -101,9 +101,10 @@ class DialogueState(BaseModel):
     last_intent: str | None = None
     page: int = 1
     turn: int = 0
-    # id -> {"title", "price", "currency", "values"} of the products last shown: lets
-    # replies name them, "cheaper" compute a bound without inventing anything, and "add the
-    # 4kg one" find the one that offers 4kg ("values": its option values).
+    # id -> {"title", "price", "currency", "category", "values"} of the products last
+    # shown: lets replies name them, "cheaper" compute a bound without inventing anything,
+    # "add the 4kg one" find the one that offers 4kg ("values": its option values), and "add
+    # a dog bed" beside a harness search for beds.
     shown: dict[str, dict[str, Any]] = Field(default_factory=dict)
     extra: dict[str, Any] = Field(default_factory=dict)
 

@@ -35,6 +35,7 @@ from shopagent.agent.embedded._followups import (
     size_not_offered,
     size_said,
 )
+from shopagent.agent.embedded._lexicon import leaf
 from shopagent.agent.embedded._parse import parse, words_to_numbers
 from shopagent.agent.embedded._reading import ASKS_THE_SHOP, read_turn
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Slots
@@ -321,8 +322,30 @@ def understand(
     if nlu.intent in ("search", "refine") and "not_carried" not in notes:
         if (unoffered := size_not_offered(tier, nlu, state)) is not None:
             notes["size_not_offered"] = unoffered
+    if nlu.intent == "add_to_cart" and (kind := _another_kind(tier, nlu, state, low)):
+        notes["add_kind"] = kind
     nlu.notes = notes
     return nlu
+
+
+def _another_kind(
+    tier: EmbeddedTier, nlu: NLUResult, state: DialogueState, low: str
+) -> dict[str, str] | None:
+    """ "add a dog bed" with a harness in focus: a product type none of the products in
+    play is (the search for it comes first), not the product in focus; None when the
+    turn points at a product or names the kind in play ("add the harness")."""
+    if nlu.slots.reference or nlu.slots.product_id:
+        return None
+    kinds = [m for m in tier.lexicon.scan(low, [], fuzzy=False) if m.slot == "category"]
+    if not kinds:
+        return None
+    about = [state.focus] if state.focus else state.last_shown
+    in_play = {
+        leaf(str((state.shown.get(p) or {}).get("category") or "")).casefold() for p in about
+    }
+    if "" in in_play or leaf(kinds[0].value).casefold() in in_play:
+        return None  # a product in play of unknown kind (an older state), or of this kind
+    return {"query": low[kinds[0].start : kinds[0].end], "category": kinds[0].value}
 
 
 def _note_missing(

@@ -23,6 +23,16 @@ def test_a_gift_request_fills_budget_recipient_and_interests() -> None:
     assert any("woodworking" in i for i in args["interests"])
 
 
+def test_who_it_is_for_stops_before_what_they_do_and_what_they_have_is_an_interest() -> None:
+    # a pet shop's voice: the friend is "friend", not "friend who"; the kitten says cats
+    text = "gift for a friend who just got a kitten, under 40"
+    assert plugin_args.recipient(text, DEFAULTS) == "friend"
+    assert plugin_args.interests(text) == ["kittens"]
+    assert plugin_args.interests("something for my aunt, she has a new puppy") == ["puppies"]
+    assert plugin_args.recipient("a gift for a neighbour with a garden", DEFAULTS) == "neighbour"
+    assert plugin_args.recipient("for a coffee lover", DEFAULTS) == "coffee lover"
+
+
 def test_budget_phrasings_and_sizes_are_not_budgets() -> None:
     assert plugin_args.budget("I've got 70 left") == Decimal("70")
     assert plugin_args.budget("kit for the garage, 120 in total") == Decimal("120")

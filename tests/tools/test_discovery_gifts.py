@@ -103,3 +103,13 @@ async def test_words_then_cheaper_refines_the_remembered_plan(demo, stores) -> N
     )
     with pytest.raises(ToolError):
         await gifts(other, request="cheaper gift ideas please")
+
+
+async def test_a_gift_for_someone_says_whom_in_each_reason(demo, stores) -> None:
+    cat, settings = demo
+    ctx = ToolContext(
+        user_id="u", session_id="s", catalog=cat, stores=stores.commerce, settings=settings
+    )
+    for who, said in (("friend", "as a gift for a friend"), ("aunt", "as a gift for your aunt")):
+        out = await gifts(ctx, recipient=who)
+        assert out["products"] and all(c["reason"].endswith(said) for c in out["products"]), out

@@ -161,8 +161,16 @@ def plan_categories(
             add(cat, f"for the {args.occasion}")
     if not plan:
         who = args.recipient or "them"
+        relations = {w for names in defaults.get("recipients", {}).values() for w in names}
+        said = (
+            who
+            if who == "them"
+            else f"your {who}"
+            if who in relations
+            else f"{'an' if who[:1] in 'aeiou' else 'a'} {who}"
+        )
         for cat in categories_for(catalog, f"gift for {who}", leaves, audience, args.budget)[:6]:
-            add(cat, f"a gift for {who}")
+            add(cat, f"as a gift for {said}")
     return plan
 
 

@@ -52,6 +52,7 @@ def _shown(*ids: str) -> DialogueState:
             i: {
                 "title": by_id[i]["title"],
                 "price": "10.00",
+                "category": by_id[i]["category"],
                 "values": sorted({v for x in by_id[i]["variants"] for v in x["options"].values()}),
             }
             for i in ids
@@ -181,3 +182,33 @@ def test_no_colour_question_over_products_that_come_in_no_colour() -> None:
     beds = [{"colors": ["Grey"]}, {"colors": ["Cream", "Grey"]}, {"colors": []}]
     asked = _clarify(facets, {}, beds)
     assert asked is not None and asked[0].startswith("Any colour"), asked
+
+
+def test_a_turn_that_starts_by_buying_adds_the_one_in_focus_in_its_options(
+    shop: EmbeddedTier,
+) -> None:
+    # the model reads "add red medium" as a refinement: it names values, and starts by buying
+    shop.model = Reads("refine", 0.87)
+    s = _shown("h-1")
+    nlu = shop.understand("add red medium", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [(c.name, c.args.get("color"), c.args.get("size")) for c in plan.calls] == [
+        ("add_to_cart", "Red", "M")
+    ], plan
+    # values alone still refine the search
+    nlu = shop.understand("red medium", s)
+    assert nlu.intent == "refine", nlu
+
+
+def test_adding_another_kind_of_product_searches_for_it_first(shop: EmbeddedTier) -> None:
+    shop.model = Reads("add_to_cart", 0.9)
+    s = _shown("h-1")  # a harness in focus
+    nlu = shop.understand("add a dog toy", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [(c.name, c.args.get("category")) for c in plan.calls] == [
+        ("catalog_search", "Dog Toys")
+    ], plan
+    # the kind in play is the product in play
+    nlu = shop.understand("add the dog harness", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [(c.name, c.args.get("product_id")) for c in plan.calls] == [("add_to_cart", "h-1")]
