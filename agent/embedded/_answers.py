@@ -27,7 +27,8 @@ _STOCK = re.compile(
 _PRICE = re.compile(r"\b(?:price|prices|cost|costs|how much|pricey|expensive)\b", re.I)
 # Shop policies are not product data: asked about them, the page is quoted or said silent
 _POLICY = re.compile(
-    r"\b(?:shipping|delivery|deliver|returns?|refunds?|warranty|guarantee)\b", re.I
+    r"\b(?:shipping|ships?|shipped|delivery|deliver|returns?|refunds?|warranty|guarantee)\b",
+    re.I,
 )
 # Size-like questions: a product's size options answer them when no attribute does
 _SIZE_LIKE = re.compile(

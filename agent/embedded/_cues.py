@@ -26,8 +26,8 @@ REMOVE_QTY = re.compile(
 # A turn that asks for products (in a search already going, "show me umbrellas" is new)
 ASKS_FOR = re.compile(
     r"\s*(?:(?:hi|hey|hello|ok|okay|so|and|also|now)\W+)?(?:(?:can you |could you |please )?"
-    r"(?:show|find|search)|(?:i'?m )?looking for|look for|i (?:want|need)|(?:do )?(?:you |u )?"
-    r"(?:guys )?(?:have|sell|carry|stock)|(?:have you |you )?got|any)\b",
+    r"(?:show|find|search)|(?:i'?m )?looking for|look for|(?:i |we )?(?:want|need)|"
+    r"(?:do )?(?:you |u )?(?:guys )?(?:have|sell|carry|stock)|(?:have you |you )?got|any)\b",
     re.I,
 )
 # "where can I find a baby stroller", "where i can buy X in this shop": a request for a

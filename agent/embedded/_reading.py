@@ -318,13 +318,14 @@ def read_turn(
     if (
         intent == "remove_from_cart"
         and titled is None
-        and named & {"category", "brand"}
+        # "my cat scratches the sofa, what can i do": a need, in three words or more
+        and (named & {"category", "brand"} or len(_guards.content_words(low)) >= 3)
         and not _TAKE_BACK.search(low)
         and not parse(text).references
         and not parse(text).product_ids
     ):
-        # "noise cancelling over-ear headphones": a product type and no word of taking
-        # anything back is a search, never a removal from the cart
+        # "noise cancelling over-ear headphones": a product type (or a need said in words)
+        # and no word of taking anything back is a search, never a removal from the cart
         intent = "search"
         confidence = max(confidence, scores["search"] + scores["remove_from_cart"])
     elif (

@@ -65,6 +65,23 @@ _SHOPPING = re.compile(
 )
 
 
+# The shop's policies (shipping, delivery, returns): not in the catalog, so not answered
+POLICY_QUESTION = re.compile(
+    r"\b(?:(?:do|can|will|would)\s+(?:you|u|ya|y'all)\s+(?:guys\s+)?(?:ship|deliver|post)|"
+    r"(?:returns?|refunds?|exchanges?|shipping|delivery)\s+polic(?:y|ies)|"
+    r"(?:shipping|delivery|postage)\s+(?:costs?|times?|fees?|rates?|charges?|take|takes)|"
+    r"how\s+long\s+(?:does|will|would)\s+(?:the\s+)?(?:delivery|shipping|postage)|"
+    r"free\s+(?:shipping|delivery|returns?)|ship\s+(?:internationally|abroad|overseas)|"
+    r"can\s+i\s+(?:return|exchange|get\s+a\s+refund))\b",
+    re.I,
+)
+POLICY_REPLY = (
+    "I can't see this shop's shipping, delivery or returns policies, so I can't promise "
+    "anything about them: the shop's help pages have them. I can find products for you, "
+    "show your cart or check an order."
+)
+
+
 def off_topic(text: str, named: set[str], head_nouns: set[str] | frozenset[str]) -> str | None:
     """'injection' or 'subject' when the turn is not a shopping request, else None.
 

@@ -289,10 +289,11 @@ def _fit(
             filtering
             and slot == "size"
             and max(counts) * 2 < reader.profile.categories_having(slot)
+            and not any(ch.isdigit() for ch in surface)
         ):
             # a size word that fits few of the shop's sized categories ("small" where
             # only baskets come in small: "small loveseat") is not a filter on its own;
-            # it stays in the search text
+            # it stays in the search text. A measure ("6kg", "10L") says which it is.
             return None
         return readings[counts.index(max(counts))] if max(counts) else readings[0]
     verdicts = [(r, reader.profile.allows(slot, r, category)) for r in readings]

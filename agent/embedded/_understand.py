@@ -112,6 +112,12 @@ def understand(
         nlu.intent = "search"  # "tents?" over the sofas shown: a request for tents
     if _guards.other_user(text):
         notes["other_user"] = True
+    elif _scope.POLICY_QUESTION.search(nlu.text) and not notes.get("titled"):
+        # "do you ship to canada?", "what's your return policy?": not the catalog's to say
+        notes["off_topic"], notes["scope_reply"] = "policy", _scope.POLICY_REPLY
+        nlu.intent = "out_of_scope"
+        nlu.notes = notes
+        return nlu
     elif (why := "injection" if injected else None) or (
         nlu.intent not in ("view_cart", "checkout", "order_status", "cancel_order")
         and not notes.get("titled")
@@ -367,6 +373,12 @@ def _note_missing(
         if not use or named & {"category", "brand"}:
             return
     verdict = tier.assortment.judge(nlu.text, named, slot_words, chat=chat, use=use)
+    if verdict.missing and verdict.closest and not chat and _NEED.search(nlu.text):
+        # "my cat scratches the sofa": a need, not a product's name. The search by meaning
+        # answers it (the scratching post first), not "we don't carry that"; no category
+        # is imposed, as the nearest by name is often not the answer (a chewing puppy's
+        # nearest category by name is Dog Food)
+        return
     if verdict.missing:
         notes["not_carried"] = verdict.missing  # "show me umbrellas", "blender"
         if use:
@@ -385,6 +397,15 @@ def _note_missing(
         nlu.slots.category = verdict.category  # "any jigsaws?": the shop's Puzzles
     if chat:
         notes["product_like"] = True  # "HEPA air purifier", "couch?": a product search
+
+
+# "my cat scratches the sofa", "my dog keeps pulling": what someone (or something) does
+# (not what they want: "my daughter wants a hamster cage" names the thing asked for)
+_NEED = re.compile(
+    r"\bmy\s+[a-z]+\s+(?:keeps\s+[a-z]+ing|(?!(?:wants|needs|likes|loves|asks|says|thinks|"
+    r"prefers|hates|deserves|collects|has|is|was|does|goes|uses|plays|wears)\b)[a-z]{3,}(?:es|s))\b",
+    re.I,
+)
 
 
 def _note_accessory(

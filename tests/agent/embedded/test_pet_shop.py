@@ -212,3 +212,56 @@ def test_adding_another_kind_of_product_searches_for_it_first(shop: EmbeddedTier
     nlu = shop.understand("add the dog harness", s)
     plan = shop.plan(nlu, shop.update_state(s, nlu))
     assert [(c.name, c.args.get("product_id")) for c in plan.calls] == [("add_to_cart", "h-1")]
+
+
+def test_a_measure_filters_without_a_category_in_play(shop: EmbeddedTier) -> None:
+    # "ok 4kg then" after a search for food of no one category: the size, not dropped as a
+    # word few of the shop's sized categories use ("small loveseat" still is)
+    slots = shop.extract_slots("ok 4kg then", "refine")
+    assert slots.size == "4kg", slots
+
+
+def test_a_need_said_in_words_is_no_removal_from_the_cart(shop: EmbeddedTier) -> None:
+    shop.model = Reads("remove_from_cart", 0.45)  # as the demo's model read it
+    nlu = shop.understand("my puppy chews the sofa legs, what can i do", DialogueState())
+    assert nlu.intent == "search", nlu
+    nlu = shop.understand("take the harness out", _shown("h-1"))
+    assert nlu.intent == "remove_from_cart", nlu
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do you ship to canada?",
+        "what's your return policy",
+        "how long does delivery take?",
+        "can i return it if it doesn't fit?",
+    ],
+)
+def test_the_shops_policies_are_not_the_catalogs_to_answer(shop: EmbeddedTier, text: str) -> None:
+    shop.model = Reads("search", 0.7)
+    s = _shown("t-1", "t-2")
+    nlu = shop.understand(text, s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert not plan.calls and plan.reply and "help pages" in plan.reply, plan
+
+
+def test_a_bare_need_is_a_request_for_that_thing(shop: EmbeddedTier) -> None:
+    # "also need poop bags" over a list, read as a refinement with nothing to refine by
+    shop.model = Reads("refine", 0.8)
+    s = _shown("f-1", "f-2")
+    nlu = shop.understand("also need poop bags", s)
+    assert nlu.notes.get("not_carried") == "poop bags", nlu
+
+
+@pytest.mark.parametrize(
+    "text", ["my cat scratches the sofa", "my puppy keeps chewing my shoes, help"]
+)
+def test_a_need_is_searched_by_meaning_not_declared_not_carried(
+    shop: EmbeddedTier, text: str
+) -> None:
+    shop.model = Reads("search", 0.9)
+    nlu = shop.understand(text, DialogueState())
+    plan = shop.plan(nlu, shop.update_state(DialogueState(), nlu))
+    assert "not_carried" not in nlu.notes and plan.calls, (nlu, plan)
+    assert plan.calls[0].name == "catalog_search" and "category" not in plan.calls[0].args
