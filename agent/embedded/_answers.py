@@ -142,6 +142,12 @@ _STOP = {
     "quite",
     "enough",
     "good",
+    "better",
+    "best",
+    "ideal",
+    "suitable",
+    "recommend",
+    "recommended",
     "work",
     "doe",
     "get",
@@ -182,7 +188,8 @@ _SENTENCE = re.compile(r"[^.!?]+[.!?]?")
 def _stem(word: str) -> str:
     w = singular(word.lower().strip("'"))
     for suffix in ("able", "ible", "ing", "ness", "ed", "er", "ly"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+        # "older" is old (a comparative of a short word keeps three letters)
+        if len(w) > len(suffix) + (2 if suffix == "er" else 3) and w.endswith(suffix):
             return w[: -len(suffix)]
     return w
 

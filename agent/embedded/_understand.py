@@ -98,6 +98,23 @@ def understand(
     if nlu.intent.startswith("plugin:"):
         return nlu
     _reread_without_measures(tier, nlu)
+    if (
+        nlu.intent == "compare"
+        and len(state.last_shown) == 1
+        and len(state.focus_ids) < 2
+        and not nlu.slots.product_id
+        and len(parse(nlu.text).references) < 2
+        and not re.search(
+            r"\b(?:with|to|and|vs|versus|or|than|against)\b|cheap|expensive|pric|cost",
+            nlu.text,
+            re.I,
+        )
+    ):
+        # "which is better for an old labrador?" with one product shown: nothing to
+        # compare it with; a question about that one ("compare it with the donut bed"
+        # names the other; "which of those is the cheapest?" is answered with its price)
+        nlu.intent, nlu.slots.reference = "product_details", "1"
+        nlu.confidence = max(nlu.confidence, 0.9)
     in_play = bool(state.focus or state.last_shown)
     # a visual search in play is a search too: "any of those under $30?" narrows it
     searching = bool(state.filters or state.query or state.extra.get("image_id"))

@@ -265,3 +265,20 @@ def test_a_need_is_searched_by_meaning_not_declared_not_carried(
     plan = shop.plan(nlu, shop.update_state(DialogueState(), nlu))
     assert "not_carried" not in nlu.notes and plan.calls, (nlu, plan)
     assert plan.calls[0].name == "catalog_search" and "category" not in plan.calls[0].args
+
+
+def test_which_is_better_with_one_product_shown_is_a_question_about_it(
+    shop: EmbeddedTier,
+) -> None:
+    from shopagent.agent.embedded._answers import answer
+
+    shop.model = Reads("compare", 0.45)
+    s = _shown("t-1")
+    nlu = shop.understand("which is better for an older dog?", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [(c.name, c.args.get("product_id")) for c in plan.calls] == [("get_product", "t-1")]
+    # "old" finds "older" on the page; "better" asks nothing of it
+    bed = {"id": "b", "title": "Snoozeden Bed", "description": "Memory foam for older dogs."}
+    assert answer("is it better for an old labrador?", bed) == (
+        'The product page says: "Memory foam for older dogs."'
+    )
