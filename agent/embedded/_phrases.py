@@ -82,11 +82,11 @@ def _describe(filters: dict[str, Any]) -> tuple[str, str]:
 def _clarify(
     facets: dict[str, dict[str, int]],
     filters: dict[str, Any],
-    shown: list[dict[str, Any]] | None = None,
+    products: list[dict[str, Any]] | None = None,
 ) -> tuple[str, list[str]] | None:
     """One question about the facet that splits the results best, and its answers. Sizes
     only within one category (ring sizes and shoe sizes do not mix), never a facet whose
-    values are mostly "one size", and colours only when most of the ``shown`` products
+    values are mostly "one size", and colours only when most of the ``products`` shown
     come in colours (food, books and tools mostly do not)."""
     labels = {"size": "Which size", "color": "Any colour in mind", "brand": "Any brand"}
     for field in ("size", "color", "brand"):
@@ -95,8 +95,8 @@ def _clarify(
             continue
         if (
             field == "color"
-            and shown
-            and 2 * sum(bool(p.get("colors")) for p in shown) < len(shown)
+            and products
+            and 2 * sum(bool(p.get("colors")) for p in products) < len(products)
         ):
             continue
         values = [v for v, c in sorted(counts.items(), key=lambda kv: -kv[1]) if c]
