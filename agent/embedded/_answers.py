@@ -424,10 +424,13 @@ def _quote(p: dict[str, Any], keys: list[str], name: str) -> str | None:
 
 def page_question(text: str) -> bool:
     """A question about something a product's page may say ("is it dishwasher safe?",
-    "good for kidneys?"), not about its price, stock, sizes, colours or the shop's policies:
-    the question whose answer can tell the products of a list apart."""
+    "good for kidneys?", "is it out in paperback?"), not about its price, stock, sizes,
+    colours or the shop's policies: the question whose answer can tell the products of a
+    list apart."""
     low = " ".join(text.lower().replace("’", "'").split())
-    generic = (_POLICY, _STOCK, _PRICE, _SIZE_LIKE, _SIZES, _COLOURS, _COMES_IN)
+    # "available as an audiobook", "does it come in red?": an option some of them have
+    low = re.sub(r"\bavailable (?:as|in)\b", "in", low)
+    generic = (_POLICY, _STOCK, _PRICE, _SIZE_LIKE, _SIZES, _COLOURS)
     if any(r.search(low) for r in generic) or any(
         c in low for cues in _ASPECTS.values() for c in cues
     ):
@@ -441,6 +444,12 @@ def page_says(text: str, p: dict[str, Any]) -> str | None:
     low = " ".join(text.lower().replace("’", "'").split())
     keys = _keywords(low, p)
     name = str(p.get("title") or "This product")
+    stems = {_stem(k) for k in keys}
+    for values in _options(p).values() if stems else ():
+        for value in values:  # "is it out in paperback?": an option it has
+            said = {_stem(w) for w in re.findall(r"[a-z]+", value.lower())}
+            if said and said <= stems:
+                return f"Yes, {name} comes in {value}."
     found = _quote(p, keys, name) if keys else None
     if found is None:
         return None

@@ -34,32 +34,19 @@ def _money(amount: Any, currency: str | None) -> str:
     return format_money(amount, currency)
 
 
-# Leaf names that count nothing ("Cat Food", "Bedding"): said as "<leaf> products"
-_MASS = re.compile(
-    r"(?:food|furniture|jewel(?:le)?ry|clothing|apparel|equipment|luggage|software|gear|"
-    r"decor|stationery|hardware|litter|produce|seafood|skincare|haircare|makeup|"
-    r"merchandise|\w+ware|\w+wear|\w+ing)$"
-)
-
-
 def _plural(leaf: str) -> str:
-    """A category's leaf as a count of products: "laptop" -> "laptops", "cat food" ->
-    "cat food products"; a plural leaf ("dresses") as it is."""
-    head, _, last = leaf.rpartition(" ")
-    if not last or singular(last) != last or last.endswith("s"):
-        return leaf
-    if _MASS.fullmatch(last):
-        return f"{leaf} products"
-    if re.search(r"[^aeiou]y$", last):
-        last = last[:-1] + "ie"
-    elif re.search(r"(?:s|x|z|ch|sh)$", last):
-        last += "e"
-    return (head + " " if head else "") + last + "s"
+    """A category's leaf as a count of products: a plural leaf ("Dresses") as it is; a
+    singular one as the shelf it is ("products in Fantasy", "products in Cat Food": it may
+    name no countable thing)."""
+    last = leaf.rpartition(" ")[2]
+    if not last or singular(last.lower()) != last.lower() or last.lower().endswith("s"):
+        return leaf.lower()
+    return f"products in {leaf}"
 
 
 def _describe(filters: dict[str, Any]) -> tuple[str, str]:
     """('red dresses', ' under $50') from the filters the tool says it applied."""
-    cat = _plural(str(filters.get("category") or "").split(">")[-1].strip().lower()) or "products"
+    cat = _plural(str(filters.get("category") or "").split(">")[-1].strip()) or "products"
     adjectives = [str(filters[k]).lower() for k in ("color", "material", "style") if filters.get(k)]
     what = " ".join([*adjectives, cat])
     bits = []
@@ -153,6 +140,8 @@ def _sold_out(products: list[dict[str, Any]], sold: set[str]) -> str:
 
 
 def _singular(what: str) -> str:
+    if "products in " in what:  # "red products in Fantasy" -> "red product in Fantasy"
+        return what.replace("products in ", "product in ", 1)
     head, _, last = what.rpartition(" ")
     return (head + " " if head else "") + singular(last)
 

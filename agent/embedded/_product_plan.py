@@ -72,6 +72,8 @@ def _offering(nlu: NLUResult, state: DialogueState) -> list[str]:
 
 def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
     s, intent, call = nlu.slots, nlu.intent, PlannedCall
+    if intent == "product_details" and nlu.notes.get("which_page") and len(state.last_shown) > 1:
+        return _read_pages(state)
     ids, unresolved = _targets(nlu, state)
     if intent == "compare" and (pick := _which_priced(nlu, state, ids)) is not None:
         return pick
@@ -118,8 +120,7 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
         and len(state.last_shown) >= 2
         and page_question(nlu.text)
     ):
-        pages = state.last_shown[:ASK_PAGES]
-        return Plan(calls=[call(name="get_product", args={"product_id": i}) for i in pages])
+        return _read_pages(state)
     if not ids or unresolved:
         return Plan(reply=ASK_SEARCH_FIRST if not state.last_shown else _pick(ASK_WHICH, state))
     if len(ids) > 1 and intent == "add_to_cart":
@@ -127,6 +128,12 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
     if intent == "product_details":
         return Plan(calls=[call(name="get_product", args={"product_id": ids[0]})])
     return Plan(calls=[call(name="add_to_cart", args=add_args(ids[0], nlu, state))])
+
+
+def _read_pages(state: DialogueState) -> Plan:
+    """The pages of the first products shown, for a question one of them answers."""
+    pages = state.last_shown[:ASK_PAGES]
+    return Plan(calls=[PlannedCall(name="get_product", args={"product_id": i}) for i in pages])
 
 
 CLEAR_ALL = re.compile(

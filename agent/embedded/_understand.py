@@ -9,6 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards, _scope
+from shopagent.agent.embedded._answers import page_question
 from shopagent.agent.embedded._assortment import english_word
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import (
@@ -98,6 +99,17 @@ def understand(
     if nlu.intent.startswith("plugin:"):
         return nlu
     _reread_without_measures(tier, nlu)
+    if (
+        len(state.last_shown) >= 2
+        and nlu.intent in ("compare", "refine", "search", "product_details")
+        and _WHICH_ONE.match(nlu.text)
+        and page_question(nlu.text)
+    ):
+        # "which one is vegetarian?" over a list: the pages of those shown say which (not
+        # the one in focus)
+        nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+        nlu.slots = Slots()
+        notes["which_page"] = True
     if (
         nlu.intent == "compare"
         and len(state.last_shown) == 1
@@ -416,6 +428,11 @@ def _note_missing(
         notes["product_like"] = True  # "HEPA air purifier", "couch?": a product search
 
 
+_WHICH_ONE = re.compile(
+    r"\s*(?:(?:so|ok|okay|and|but)\W+)?which\s+(?:one|ones|of\s+(?:them|these|those|the\s+\w+))"
+    r"\s+(?:is|are|has|have|does|do|can|will|would|comes?)\b",
+    re.I,
+)
 # "my cat scratches the sofa", "my dog keeps pulling": what someone (or something) does
 # (not what they want: "my daughter wants a hamster cage" names the thing asked for)
 _NEED = re.compile(
@@ -442,6 +459,21 @@ def _note_accessory(
         return False
     last = singular(noun.split()[-1])
     profile = tier.profile
+    kind_leaf = leaf(str(kind.value)).lower()
+    above = {  # the words of the kind's path above it ("Media > Books > Fantasy": books)
+        singular(w)
+        for path in profile.categories
+        if leaf(path).lower() == kind_leaf
+        for part in path.split(">")[:-1]
+        for w in part.lower().split()
+    }
+    heads = {singular(leaf(c).lower().split()[-1]) for c in profile.categories if leaf(c)}
+    if last in above or (
+        singular(kind_leaf.split()[-1]) == kind_leaf.split()[-1] and last in heads
+    ):
+        # "fantasy books" where Fantasy is a kind of book (a shelf named by no thing, beside
+        # Children's Books): the books of that kind, not an accessory for fantasies
+        return False
     thing = " ".join([*head[kind.start : kind.end].lower().split(), *noun.split()])
     if " ".join([*thing.split()[:-1], last]) in tier.assortment.type_names or (
         len(tier.titles) and tier.titles.names_phrase(thing)
@@ -456,8 +488,8 @@ def _note_accessory(
         return False  # a word the products are described by, or no English noun
     notes["not_carried"] = thing
     nlu.slots.category = None  # the sofas of "sofa cover" are only what it is for
-    leaf = str(kind.value).lower()
-    closest = [c for c in tier.assortment.closest(thing) if not c.lower().startswith(leaf)]
+    named_kind = str(kind.value).lower()
+    closest = [c for c in tier.assortment.closest(thing) if not c.lower().startswith(named_kind)]
     if closest:
         notes["closest"] = closest
     elif tier.assortment.attached:

@@ -76,20 +76,19 @@ def test_a_category_named_by_whom_it_is_for(
     assert slots.category == category, slots
 
 
-def test_a_leaf_that_counts_nothing_is_said_as_products() -> None:
+def test_a_singular_leaf_is_said_as_products_in_it() -> None:
     from shopagent.agent.embedded._phrases import _describe
 
     said = {
         leaf: _describe({"category": f"Shop > {leaf}"})[0]
-        for leaf in ("Cat Food", "Laptop", "Accessory", "Watch", "Dresses", "Bedding")
+        for leaf in ("Cat Food", "Laptop", "Dog Toys", "Dresses", "Bedding")
     }
-    assert said == {
-        "Cat Food": "cat food products",
-        "Laptop": "laptops",
-        "Accessory": "accessories",
-        "Watch": "watches",
+    assert said == {  # never "2 cat food match"
+        "Cat Food": "products in Cat Food",
+        "Laptop": "products in Laptop",
+        "Dog Toys": "dog toys",
         "Dresses": "dresses",
-        "Bedding": "bedding products",
+        "Bedding": "products in Bedding",
     }
 
 

@@ -1,0 +1,99 @@
+"""A bookshop: shelves named by genre ("Fantasy", "History") beside shelves named by a thing
+("Children's Books", "Cookbooks"), formats as the option, and questions over a list that
+one book's page answers ("which one is vegetarian?", "is it out in paperback?"). The intent
+model is a stub (the model boundary); the text encoder is the real MiniLM."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
+
+from .mini_shop import Reads, product
+from .mini_shop import shop_tier as _tier
+
+BOOKS = [
+    product("f-1", "The Hobbit", "Books > Fantasy", format=["Paperback", "Audiobook"]),
+    product("f-2", "The Name of the Wind", "Books > Fantasy", format=["Paperback", "Ebook"]),
+    product("c-1", "Salt Fat Acid Heat", "Books > Cookbooks", format=["Hardcover"]),
+    product("c-2", "Ottolenghi Simple", "Books > Cookbooks", format=["Hardcover"]),
+    product("k-1", "The Gruffalo", "Books > Children's Books", format=["Board Book"]),
+    product("h-1", "Sapiens", "Books > History", format=["Paperback"]),
+]
+PAGES = {
+    "c-1": "The four elements of good cooking, with illustrations.",
+    "c-2": "130 vegetarian-friendly recipes in 30 minutes or less.",
+}
+
+
+@pytest.fixture(scope="module")
+def shop(encode: object) -> EmbeddedTier:
+    return _tier(BOOKS, encode, Reads("search", 0.95))
+
+
+def _shown(*ids: str) -> DialogueState:
+    by_id = {p["id"]: p for p in BOOKS}
+    return DialogueState(
+        last_intent="search",
+        query="books",
+        last_shown=list(ids),
+        shown={i: {"title": by_id[i]["title"], "category": by_id[i]["category"]} for i in ids},
+    )
+
+
+def _pages(*ids: str) -> list[ToolOutcome]:
+    by_id = {p["id"]: p for p in BOOKS}
+    return [
+        ToolOutcome(
+            name="get_product",
+            args={"product_id": i},
+            ok=True,
+            content={"product": {**by_id[i], "description": PAGES.get(i, "")}},
+        )
+        for i in ids
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "shelf"), [("fantasy books", "Fantasy"), ("history books", "History")]
+)
+def test_a_genre_with_the_thing_it_shelves_is_that_shelf(
+    shop: EmbeddedTier, text: str, shelf: str
+) -> None:
+    nlu = shop.understand(text, DialogueState())
+    assert "not_carried" not in nlu.notes and nlu.slots.category == shelf, nlu
+
+
+def test_a_singular_shelf_is_said_as_products_in_it() -> None:
+    from shopagent.agent.embedded._phrases import FOUND_ONE, _describe, _singular
+
+    what, _ = _describe({"category": "Books > Fantasy", "color": "Red"})
+    assert what == "red products in Fantasy"
+    assert FOUND_ONE[1].format(what=_singular(what), which="", title="X") == (
+        "There's one red product in Fantasy: X."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "said", "pick"),
+    [
+        ("which one is vegetarian?", ("c-1", "c-2"), "vegetarian-friendly", "c-2"),
+        ("so which of them has illustrations", ("c-2", "c-1"), "illustrations", "c-1"),
+        ("is it available as an audiobook?", ("f-1", "f-2"), "comes in Audiobook", "f-1"),
+        ("is it out in ebook?", ("f-1", "f-2"), "comes in Ebook", "f-2"),
+    ],
+)
+def test_which_one_a_page_answers(
+    shop: EmbeddedTier, text: str, shown: tuple[str, ...], said: str, pick: str
+) -> None:
+    which = text.startswith(("which", "so which"))
+    shop.model = Reads("compare" if which else "product_details", 0.5 if which else 0.9)
+    s = _shown(*shown)
+    if which:
+        s.focus = shown[0]  # "which one" asks of the list, not of the one in focus
+    nlu = shop.understand(text, s)
+    s = shop.update_state(s, nlu)
+    plan = shop.plan(nlu, s)
+    assert [c.args.get("product_id") for c in plan.calls] == list(shown), plan
+    reply, after = shop.respond(nlu, s, _pages(*shown))
+    assert said in reply.text and reply.product_ids == [pick], reply
