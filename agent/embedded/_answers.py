@@ -286,7 +286,12 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         variants = p.get("variants") or []
         prices = sorted({Decimal(str(v["price"])) for v in variants if v.get("price") is not None})
         cur = p.get("currency")
-        if len(prices) > 1:
+        named = _named_variants(low, variants) if len(prices) > 1 else []
+        named_prices = {Decimal(str(v["price"])) for v, _ in named if v.get("price") is not None}
+        if len(named_prices) == 1:  # "how much is the hardcover?": that option's price
+            value = " ".join(dict.fromkeys(w for _, said in named for w in said))
+            parts.append(f"{name} in {value} costs {_money(next(iter(named_prices)), cur)}.")
+        elif len(prices) > 1:
             parts.append(
                 f"{name} costs {_money(prices[0], cur)} to {_money(prices[-1], cur)}"
                 " depending on the option."
@@ -341,6 +346,9 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     keys = _keywords(low, p)
     if not keys:
         return None
+    offered = _offered(p, keys, name)  # "and the audiobook?": an option it comes in
+    if offered is not None:
+        return offered
     return _quote_or_unknown(p, keys, name)
 
 
@@ -422,6 +430,46 @@ def _quote(p: dict[str, Any], keys: list[str], name: str) -> str | None:
     return None
 
 
+def _named_variants(low: str, variants: list[dict[str, Any]]) -> list[tuple[Any, list[str]]]:
+    """The variants whose option values the question says ("the hardcover", "in XL"),
+    with the values said; [] when it says none."""
+    words = set(re.findall(r"[\w.]+", low))
+    out = []
+    for v in variants:
+        said = [
+            str(val)
+            for val in (v.get("options") or {}).values()
+            if val and set(re.findall(r"[\w.]+", str(val).lower())) <= words
+        ]
+        if said:
+            out.append((v, said))
+    return out
+
+
+def _offered(p: dict[str, Any], keys: list[str], name: str) -> str | None:
+    """ "Yes, <name> comes in Audiobook" when the asked words are one of its option
+    values (with that option's price when the options differ in price); else None."""
+    stems = {_stem(k) for k in keys}
+    variants = p.get("variants") or []
+    prices = {str(v.get("price")) for v in variants if v.get("price") is not None}
+    for values in _options(p).values() if stems else ():
+        for value in values:
+            said = {_stem(w) for w in re.findall(r"[a-z]+", value.lower())}
+            if said and said <= stems:
+                priced = {
+                    Decimal(str(v["price"]))
+                    for v in variants
+                    if v.get("price") is not None and value in (v.get("options") or {}).values()
+                }
+                cost = (
+                    f", {_money(next(iter(priced)), p.get('currency'))}"
+                    if len(prices) > 1 and len(priced) == 1
+                    else ""
+                )
+                return f"Yes, {name} comes in {value}{cost}."
+    return None
+
+
 def page_question(text: str) -> bool:
     """A question about something a product's page may say ("is it dishwasher safe?",
     "good for kidneys?", "is it out in paperback?"), not about its price, stock, sizes,
@@ -444,12 +492,9 @@ def page_says(text: str, p: dict[str, Any]) -> str | None:
     low = " ".join(text.lower().replace("’", "'").split())
     keys = _keywords(low, p)
     name = str(p.get("title") or "This product")
-    stems = {_stem(k) for k in keys}
-    for values in _options(p).values() if stems else ():
-        for value in values:  # "is it out in paperback?": an option it has
-            said = {_stem(w) for w in re.findall(r"[a-z]+", value.lower())}
-            if said and said <= stems:
-                return f"Yes, {name} comes in {value}."
+    offered = _offered(p, keys, name)  # "is it out in paperback?": an option it has
+    if offered is not None:
+        return offered
     found = _quote(p, keys, name) if keys else None
     if found is None:
         return None

@@ -97,3 +97,23 @@ def test_which_one_a_page_answers(
     assert [c.args.get("product_id") for c in plan.calls] == list(shown), plan
     reply, after = shop.respond(nlu, s, _pages(*shown))
     assert said in reply.text and reply.product_ids == [pick], reply
+
+
+def test_an_option_asked_about_is_answered_with_its_own_price() -> None:
+    from shopagent.agent.embedded._answers import answer
+
+    hobbit = {
+        "id": "f-1",
+        "title": "The Hobbit",
+        "currency": "USD",
+        "variants": [
+            {"id": "v1", "options": {"format": "Paperback"}, "price": "10.99"},
+            {"id": "v2", "options": {"format": "Hardcover"}, "price": "19.78"},
+            {"id": "v3", "options": {"format": "Audiobook"}, "price": "16.48"},
+        ],
+    }
+    assert answer("how much is the hardcover", hobbit) == "The Hobbit in Hardcover costs $19.78."
+    assert answer("and the audiobook?", hobbit) == "Yes, The Hobbit comes in Audiobook, $16.48."
+    assert answer("how much is it?", hobbit) == (
+        "The Hobbit costs $10.99 to $19.78 depending on the option."
+    )
