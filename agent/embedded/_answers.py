@@ -289,8 +289,8 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         named = _named_variants(low, variants) if len(prices) > 1 else []
         named_prices = {Decimal(str(v["price"])) for v, _ in named if v.get("price") is not None}
         if len(named_prices) == 1:  # "how much is the hardcover?": that option's price
-            value = " ".join(dict.fromkeys(w for _, said in named for w in said))
-            parts.append(f"{name} in {value} costs {_money(next(iter(named_prices)), cur)}.")
+            chosen = " ".join(dict.fromkeys(w for _, said in named for w in said))
+            parts.append(f"{name} in {chosen} costs {_money(next(iter(named_prices)), cur)}.")
         elif len(prices) > 1:
             parts.append(
                 f"{name} costs {_money(prices[0], cur)} to {_money(prices[-1], cur)}"
