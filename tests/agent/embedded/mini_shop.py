@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from shopagent.agent.embedded import INTENTS, DialogueState, EmbeddedTier, Lexicon, whole_words
+from shopagent.agent.embedded import (
+    INTENTS,
+    DialogueState,
+    EmbeddedTier,
+    Lexicon,
+    ToolOutcome,
+    whole_words,
+)
 from shopagent.agent.embedded._catalog import CatalogProfile, build_profile
 
 
@@ -57,3 +64,39 @@ def after(tier: EmbeddedTier, first: str) -> DialogueState:
     """The state after the shopper's first turn ``first``."""
     s = DialogueState()
     return tier.update_state(s, tier.understand(first, s))
+
+
+def shown(products: list[dict[str, Any]], *ids: str) -> DialogueState:
+    """The state after a search that showed ``ids`` of ``products`` (as the service keeps
+    them: title, price, category and option values)."""
+    by_id = {p["id"]: p for p in products}
+    return DialogueState(
+        last_intent="search",
+        query="things",
+        last_shown=list(ids),
+        shown={
+            i: {
+                "title": by_id[i]["title"],
+                "price": "10.00",
+                "category": by_id[i]["category"],
+                "values": sorted({v for x in by_id[i]["variants"] for v in x["options"].values()}),
+            }
+            for i in ids
+        },
+    )
+
+
+def pages(
+    products: list[dict[str, Any]], descriptions: dict[str, str], *ids: str
+) -> list[ToolOutcome]:
+    """get_product's outcomes for ``ids``, each page with its description."""
+    by_id = {p["id"]: p for p in products}
+    return [
+        ToolOutcome(
+            name="get_product",
+            args={"product_id": i},
+            ok=True,
+            content={"product": {**by_id[i], "description": descriptions.get(i, "")}},
+        )
+        for i in ids
+    ]

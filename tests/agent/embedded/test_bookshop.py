@@ -9,7 +9,7 @@ import pytest
 
 from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
 
-from .mini_shop import Reads, product
+from .mini_shop import Reads, pages, product, shown
 from .mini_shop import shop_tier as _tier
 
 BOOKS = [
@@ -32,26 +32,11 @@ def shop(encode: object) -> EmbeddedTier:
 
 
 def _shown(*ids: str) -> DialogueState:
-    by_id = {p["id"]: p for p in BOOKS}
-    return DialogueState(
-        last_intent="search",
-        query="books",
-        last_shown=list(ids),
-        shown={i: {"title": by_id[i]["title"], "category": by_id[i]["category"]} for i in ids},
-    )
+    return shown(BOOKS, *ids)
 
 
 def _pages(*ids: str) -> list[ToolOutcome]:
-    by_id = {p["id"]: p for p in BOOKS}
-    return [
-        ToolOutcome(
-            name="get_product",
-            args={"product_id": i},
-            ok=True,
-            content={"product": {**by_id[i], "description": PAGES.get(i, "")}},
-        )
-        for i in ids
-    ]
+    return pages(BOOKS, PAGES, *ids)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 
 from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
 
-from .mini_shop import Reads, product
+from .mini_shop import Reads, pages, product, shown
 from .mini_shop import shop_tier as _tier
 
 PETS = [
@@ -43,21 +43,7 @@ def shop(encode: object) -> EmbeddedTier:
 
 
 def _shown(*ids: str) -> DialogueState:
-    by_id = {p["id"]: p for p in PETS}
-    return DialogueState(
-        last_intent="search",
-        query="pet things",
-        last_shown=list(ids),
-        shown={
-            i: {
-                "title": by_id[i]["title"],
-                "price": "10.00",
-                "category": by_id[i]["category"],
-                "values": sorted({v for x in by_id[i]["variants"] for v in x["options"].values()}),
-            }
-            for i in ids
-        },
-    )
+    return shown(PETS, *ids)
 
 
 @pytest.mark.parametrize(
@@ -93,16 +79,7 @@ def test_a_singular_leaf_is_said_as_products_in_it() -> None:
 
 
 def _pages(*ids: str) -> list[ToolOutcome]:
-    by_id = {p["id"]: p for p in PETS}
-    return [
-        ToolOutcome(
-            name="get_product",
-            args={"product_id": i},
-            ok=True,
-            content={"product": {**by_id[i], "description": PAGES.get(i, "")}},
-        )
-        for i in ids
-    ]
+    return pages(PETS, PAGES, *ids)
 
 
 @pytest.mark.parametrize(
