@@ -27,8 +27,10 @@ MiniLM pass: the last 2 layers over the intent pass's states, or a whole pass wh
 not fit), ``catalog_search`` (``CatalogService.search``: query vector, the engine's
 probe and hybrid query, the page's records). Alternatives: ``torch_intent`` (the intent
 model as before 2026-12-01: MiniLM's first 4 layers on torch, TorchScript, its head trained
-for the same catalog here, and the matcher's whole MiniLM pass) and ``fused_query_always``
-(a search runs its fused query even when the probe found no product under the filters).
+for the same catalog here, and the matcher's whole MiniLM pass), ``fused_query_always``
+(a search runs its fused query even when the probe found no product under the filters) and
+``gc_default_threshold`` (young collections every 700 net allocations, as before
+``api/_heap`` raised it).
 ``BENCH_DATA`` as in ``turn_cpu``; parts named on the command line run alone
 (``bench/turn_parts.py catalog_search``).
 """
@@ -136,7 +138,20 @@ def _fused_query_always(catalog: Any) -> _Swap:
     return _Swap(swap)
 
 
+def _gc_default_threshold() -> _Swap:
+    """B collects the young generation every 700 net allocations, Python's default (the
+    app's frozen heap runs one every ``api._heap.YOUNG_THRESHOLD``)."""
+    serving = gc.get_threshold()
+
+    def swap(b: bool) -> None:
+        gc.set_threshold(700 if b else serving[0], *serving[1:])
+
+    return _Swap(swap)
+
+
 def _take_away(part: str, svc: Any, catalog: Any, tmp: Path) -> _Memo | _Swap:
+    if part == "gc_default_threshold":
+        return _gc_default_threshold()
     if part == "torch_intent":
         return _torch_intent(svc, catalog, tmp)
     if part == "fused_query_always":
@@ -270,6 +285,7 @@ def main() -> None:
         "catalog_search",
         "torch_intent",
         "fused_query_always",
+        "gc_default_threshold",
     ]
     result: dict[str, Any] = {}
     for part in parts:
@@ -280,7 +296,7 @@ def main() -> None:
         {
             "what": "CPU ms per embedded_varied turn with each part and without it (its "
             "outputs served from a memo), or with an alternative instead (torch_intent, "
-            "fused_query_always), A/B blocks in one process",
+            "fused_query_always, gc_default_threshold), A/B blocks in one process",
             **machine(load_before),
         }
     )
