@@ -486,6 +486,23 @@ def page_question(text: str) -> bool:
     return bool(_keywords(low, {}))
 
 
+def page_hits(text: str, p: dict[str, Any]) -> int:
+    """How many of the question's words ``p``'s page holds (its description, attributes,
+    tags and option values): of two pages that answer "is it fragrance free?", the one
+    that says both words ("Fragrance free.") over the one that says "soap-free"."""
+    low = " ".join(text.lower().replace("’", "'").split())
+    stems = {_stem(k) for k in _keywords(low, p)}
+    attrs = p.get("attributes") or {}
+    page = " ".join(
+        [
+            str(p.get("description") or ""),
+            *(f"{k} {v}" for k, v in attrs.items()),
+            *(v for values in _options(p).values() for v in values),
+        ]
+    )
+    return len(stems & {_stem(w) for w in re.findall(r"[a-z]+", page.lower())})
+
+
 def page_says(text: str, p: dict[str, Any]) -> str | None:
     """What ``p``'s page says about the words of ``text`` (a :func:`page_question`),
     naming the product; None when it says nothing about them."""

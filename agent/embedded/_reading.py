@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 # "them" or a position ("the first one") follows.
 ASKS_THE_SHOP = re.compile(
     r"\b(?:do|does) (?:you|u|the shop|your shop|this shop) (?:guys )?"
-    r"(?:sell|carry|stock|offer)\s+(?!(?:it|its|this|that|them|these|those|one|"
-    r"any of (?:them|these|those)|the (?:first|second|third|last|same|other))\b)"
+    r"(?:sell|carry|stock|offer|have)\s+(?!(?:it|its|this|that|them|these|those|one|ones|"
+    r"any of (?:them|these|those)|the (?:first|second|third|last|same|other|one)|"
+    r"(?:any|some)\s+(?:left|more)|more|enough|stock|any in|some in|(?:it|them) in)\b)"
 )
 # With a product's title and no purchase verb, these still ask for it to be added.
 # a turn that starts by buying: "add red medium", "buy it in a large", "take a 4kg"
@@ -160,6 +161,11 @@ def _asks_for_what_is_not_sold(
     closest departments. Words of the shop's facets ("wool") describe, never name it."""
     described = {w for m in found for w in re.findall(r"[\w'-]+", low[m.start : m.end])}
     return tier.assortment.judge(low, named, described).missing is not None
+
+
+def _names_values(tier: EmbeddedTier, low: str) -> bool:
+    """The turn names a value of the shop's facets (a colour, a size, a brand, a type)."""
+    return bool(tier.lexicon.scan(low, [], fuzzy=False))
 
 
 def read_turn(
@@ -340,15 +346,17 @@ def read_turn(
         # product to add, only a search is left
         confidence = max(confidence, scores["search"] + scores.get("add_to_cart", 0.0))
     if (
-        intent == "product_details"
+        intent in ("product_details", "refine")
         and titled is None
         and asks_the_shop is not None
         and not parse(typed[asks_the_shop.end() :]).references
+        and (intent == "product_details" or not _names_values(tier, typed))
     ):
-        # "do you sell umbrellas?" with a product in play asks about the shop's range,
-        # not about that product: a search (and an honest "we don't carry" if so)
+        # "do you sell umbrellas?", "do you have spf 50?" with products in play ask about
+        # the shop's range, not about them: a search (and an honest "we don't carry" if
+        # so); "do you have a medium?" still narrows the list
+        confidence = max(confidence, scores["search"] + scores[intent])
         intent = "search"
-        confidence = max(confidence, scores["search"] + scores["product_details"])
     if intent == "view_cart" and CLEAR_ALL.search(text):
         # "empty my cart": the cart's words, but a removal of all of it (confirmed first)
         intent = "remove_from_cart"

@@ -62,12 +62,14 @@ def _which_page_says(
     """ "does it go in the dishwasher?" with a list shown and none in focus: the answer of
     the product whose page says (it is "it" from now on); of the two or three that do, each
     one's; when none does, which one is meant is asked."""
-    said = [
-        (str(p["id"]), a)
+    found = [
+        (str(p["id"]), a, _answers.page_hits(nlu.text, p))
         for r in pages
         if r.ok and (p := (r.content or {}).get("product") or {}).get("id")
         if (a := _answers.page_says(nlu.text, p))
     ]
+    most = max((hits for _, _, hits in found), default=0)
+    said = [(pid, a) for pid, a, hits in found if hits == most]  # the pages that say most
     if len(said) == 1:
         pid, text = said[0]
         if pid in s.last_shown:

@@ -93,13 +93,26 @@ _MONEY = re.compile(
 # A bare number ("size 10", "a 10") is the size slot's or nothing; a number with a unit
 # ("27 inch", "32GB", "4K", "10 hours") names the product and stays in the search text.
 _BARE_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.%\"'-])(?!\s?(?:-\s?)?[a-zA-Z\"])")
+# A number after a name stays: "spf 50", "iphone 15", "windows 11" (not "for 20", "top 5")
+_NAMED_NUMBER = re.compile(
+    r"(?<![\w.])(?!(?:for|to|and|of|about|around|at|by|than|max|min|budget|the|a|an|my|me|"
+    r"in|on|with|show|get|add|buy|want|need|give|only|just|top|first|last|page|number|no|"
+    r"maybe|like|approx|roughly|under|over|below|above|is|are|x|or|each|per|all|any)\b)"
+    r"([a-z]{2,})\s+(\d+(?:\.\d+)?)(?![\w.%\"'-])(?!\s?(?:-\s?)?[a-zA-Z\"])",
+    re.I,
+)
+
+
+def _without_bare_numbers(text: str) -> str:
+    kept = {m.start(2) for m in _NAMED_NUMBER.finditer(text)}
+    return _BARE_NUMBER.sub(lambda m: m.group(0) if m.start() in kept else " ", text)
 
 
 def search_query(nlu: NLUResult, category: str | None) -> str:
     """Free text for the hybrid search: the turn minus filler and amounts of money (those
     are filters); numbers with units stay (they tell a 27-inch monitor from a 15-inch one);
     the category leaf if nothing is left."""
-    text = _RULED_OUT.sub(" ", _BARE_NUMBER.sub(" ", _MONEY.sub(" ", nlu.text)))
+    text = _RULED_OUT.sub(" ", _without_bare_numbers(_MONEY.sub(" ", nlu.text)))
     words = _QUERY_FILLER.sub(" ", text)
     # Attribute words are enforced by filters; left in the text they would keep pulling
     # towards "red" after the shopper asked for navy.

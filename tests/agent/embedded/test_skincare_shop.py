@@ -1,0 +1,71 @@
+"""A skincare shop: specs said with a number after a name ("spf 50"), a shopper asking the
+shop's range while products are shown ("do you have spf 50?"), and a question over a list
+that two pages half answer ("is it fragrance free?": "Fragrance free." beats "Soap-free").
+The intent model is a stub (the model boundary); the text encoder is the real MiniLM."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopagent.agent.embedded import DialogueState, EmbeddedTier
+
+from .mini_shop import Reads, pages, product, shown
+from .mini_shop import shop_tier as _tier
+
+SKIN = [
+    product("m-1", "Dewleaf Hydrating Face Cream", "Skin > Moisturizers", size=["30ml", "50ml"]),
+    product("c-1", "Dewleaf Gentle Foaming Cleanser", "Skin > Cleansers", size=["150ml"]),
+    product("s-1", "Sunna Kids Sunscreen SPF 30", "Skin > Sunscreen", size=["100ml"]),
+    product("s-2", "Sunna Daily Sunscreen SPF 50", "Skin > Sunscreen", size=["50ml", "100ml"]),
+]
+PAGES = {
+    "m-1": "Rich moisturiser for dry skin. Fragrance free.",
+    "c-1": "Soap-free cleanser for sensitive skin.",
+}
+
+
+@pytest.fixture(scope="module")
+def shop(encode: object) -> EmbeddedTier:
+    return _tier(SKIN, encode, Reads("refine", 0.93))
+
+
+def _sunscreens() -> DialogueState:
+    s = shown(SKIN, "s-1", "s-2")
+    s.query, s.filters = "sunscreen for my kids", {"category": "Sunscreen"}
+    return s
+
+
+def test_the_shops_range_asked_while_products_are_shown_is_a_new_search(
+    shop: EmbeddedTier,
+) -> None:
+    shop.model = Reads("refine", 0.93)  # as the trained model read it
+    s = _sunscreens()
+    nlu = shop.understand("do you have spf 50", s)
+    after = shop.update_state(s, nlu)
+    assert nlu.intent == "search" and after.query == "spf 50", (nlu, after.query)
+    # a value of the shop's still narrows what is shown
+    nlu = shop.understand("do you have them in 50ml", s)
+    assert nlu.intent == "refine" and nlu.slots.size == "50ml", nlu
+
+
+def test_the_page_that_says_more_of_the_question_answers_it(shop: EmbeddedTier) -> None:
+    shop.model = Reads("product_details", 0.9)
+    s = shown(SKIN, "m-1", "c-1")
+    nlu = shop.understand("is it fragrance free", s)
+    s = shop.update_state(s, nlu)
+    reply, after = shop.respond(nlu, s, pages(SKIN, PAGES, "m-1", "c-1"))
+    assert reply.product_ids == ["m-1"] and '"Fragrance free."' in reply.text, reply
+    assert after.focus == "m-1"
+
+
+def test_a_number_after_a_name_stays_in_the_search_text() -> None:
+    from shopagent.agent.embedded._schema import NLUResult
+    from shopagent.agent.embedded._state import search_query
+
+    def query(text: str) -> str:
+        return search_query(NLUResult(intent="search", confidence=1.0, text=text), None)
+
+    assert query("sunscreen spf 50") == "sunscreen spf 50"
+    assert query("iphone 15") == "iphone 15"
+    assert query("tees for 20") == "tees"  # a price, not a name
+    assert "10" not in query("give me 10")
