@@ -346,7 +346,7 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     keys = _keywords(low, p)
     if not keys:
         return None
-    offered = _offered(p, keys, name)  # "and the audiobook?": an option it comes in
+    offered = _offered(p, text, name)  # "and the audiobook?": an option it comes in
     if offered is not None:
         return offered
     return _quote_or_unknown(p, keys, name)
@@ -446,28 +446,41 @@ def _named_variants(low: str, variants: list[dict[str, Any]]) -> list[tuple[Any,
     return out
 
 
-def _offered(p: dict[str, Any], keys: list[str], name: str) -> str | None:
-    """ "Yes, <name> comes in Audiobook" when the asked words are one of its option
-    values (with that option's price when the options differ in price); else None."""
-    stems = {_stem(k) for k in keys}
-    variants = p.get("variants") or []
-    prices = {str(v.get("price")) for v in variants if v.get("price") is not None}
-    for values in _options(p).values() if stems else ():
+def offered_option(text: str, p: dict[str, Any]) -> tuple[str, str] | None:
+    """(option, value) when ``text`` asks about one of ``p``'s option values ("the brown
+    one", "does it come in brown?", "and the audiobook?"): the choice the shopper made."""
+    low = " ".join(text.lower().replace("’", "'").split())
+    comes = _COMES_IN.search(low)
+    asked = comes.group(1).strip() if comes else ""
+    stems = {_stem(k) for k in _keywords(low, p)} | {_stem(w) for w in asked.split()}
+    for option, values in _options(p).items() if stems else ():
         for value in values:
             said = {_stem(w) for w in re.findall(r"[a-z]+", value.lower())}
             if said and said <= stems:
-                priced = {
-                    Decimal(str(v["price"]))
-                    for v in variants
-                    if v.get("price") is not None and value in (v.get("options") or {}).values()
-                }
-                cost = (
-                    f", {_money(next(iter(priced)), p.get('currency'))}"
-                    if len(prices) > 1 and len(priced) == 1
-                    else ""
-                )
-                return f"Yes, {name} comes in {value}{cost}."
+                return option, value
     return None
+
+
+def _offered(p: dict[str, Any], text: str, name: str) -> str | None:
+    """ "Yes, <name> comes in Audiobook" when the question asks about one of its option
+    values (with that option's price when the options differ in price); else None."""
+    chosen = offered_option(text, p)
+    if chosen is None:
+        return None
+    value = chosen[1]
+    variants = p.get("variants") or []
+    prices = {str(v.get("price")) for v in variants if v.get("price") is not None}
+    priced = {
+        Decimal(str(v["price"]))
+        for v in variants
+        if v.get("price") is not None and value in (v.get("options") or {}).values()
+    }
+    cost = (
+        f", {_money(next(iter(priced)), p.get('currency'))}"
+        if len(prices) > 1 and len(priced) == 1
+        else ""
+    )
+    return f"Yes, {name} comes in {value}{cost}."
 
 
 def page_question(text: str) -> bool:
@@ -509,7 +522,7 @@ def page_says(text: str, p: dict[str, Any]) -> str | None:
     low = " ".join(text.lower().replace("’", "'").split())
     keys = _keywords(low, p)
     name = str(p.get("title") or "This product")
-    offered = _offered(p, keys, name)  # "is it out in paperback?": an option it has
+    offered = _offered(p, text, name)  # "is it out in paperback?": an option it has
     if offered is not None:
         return offered
     found = _quote(p, keys, name) if keys else None

@@ -192,6 +192,10 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
         if v:
             options[k] = str(v)
     options.update({str(k): str(v) for k, v in (s.options or {}).items()})
+    chosen = state.extra.get("chosen_option") or {}
+    if chosen.get("product_id") == product_id and str(chosen.get("option")) not in options:
+        # "does it come in brown?" -> yes; then "add it": the brown one
+        options[str(chosen["option"])] = str(chosen["value"])
     args: dict[str, object] = {"product_id": product_id, "quantity": s.quantity or 1}
     if set(options) <= {"size", "color"} or not _accepts("add_to_cart", "options"):
         args.update({k: v for k, v in options.items() if k in ("size", "color")})

@@ -74,6 +74,11 @@ def _which_page_says(
         pid, text = said[0]
         if pid in s.last_shown:
             s.focus = pid
+        page = next(
+            (r.content or {}).get("product") or {} for r in pages if r.args.get("product_id") == pid
+        )
+        if (chosen := _answers.offered_option(nlu.text, page)) is not None:
+            s.extra["chosen_option"] = {"product_id": pid, "option": chosen[0], "value": chosen[1]}
         return Reply(text=text, product_ids=[pid]), s
     if 2 <= len(said) <= 3:
         return Reply(text=" ".join(a for _, a in said), product_ids=[i for i, _ in said]), s
@@ -278,6 +283,13 @@ def respond(
         # "the cheapest pair" picked a product to show, asking nothing about it
         picked = nlu.intent != "product_details" or nlu.notes.get("picked")
         answer = None if picked else _answers.answer(nlu.text, p)
+        if answer and (chosen := _answers.offered_option(nlu.text, p)) is not None:
+            # "the brown one" -> "Yes, it comes in Brown": "add it" next adds the brown one
+            s.extra["chosen_option"] = {
+                "product_id": str(p["id"]),
+                "option": chosen[0],
+                "value": chosen[1],
+            }
         if answer:
             if str(p["id"]) in s.last_shown:
                 s.focus = str(p["id"])

@@ -102,3 +102,25 @@ def test_an_option_asked_about_is_answered_with_its_own_price() -> None:
     assert answer("how much is it?", hobbit) == (
         "The Hobbit costs $10.99 to $19.78 depending on the option."
     )
+
+
+def test_an_option_asked_about_and_confirmed_is_the_one_added(shop: EmbeddedTier) -> None:
+    s = _shown("f-1", "f-2")
+    s.focus = "f-1"
+    shop.model = Reads("product_details", 0.9)
+    nlu = shop.understand("does it come as an audiobook?", s)
+    s = shop.update_state(s, nlu)
+    reply, s = shop.respond(nlu, s, _pages("f-1"))
+    assert reply.text == "Yes, The Hobbit comes in Audiobook.", reply
+    shop.model = Reads("add_to_cart", 0.95)
+    nlu = shop.understand("add it", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [(c.name, c.args.get("product_id"), c.args.get("options")) for c in plan.calls] == [
+        ("add_to_cart", "f-1", {"format": "Audiobook"})
+    ], plan
+    # another product added next is added with its own choice, not that one
+    nlu = shop.understand("add the second one", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [(c.args.get("product_id"), c.args.get("options")) for c in plan.calls] == [
+        ("f-2", None)
+    ], plan
