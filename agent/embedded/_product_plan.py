@@ -30,6 +30,11 @@ def _pick(options: list[str], state: DialogueState) -> str:
 
 
 SEVERAL_ADDS = "several products in one add to cart"
+_SEVERAL = re.compile(
+    r"\b(?:both|all (?:of )?(?:them|these|those|the \w+)|(?:them|these|those) all|"
+    r"the (?:two|three|four) of them|each of them|every one of them)\b",
+    re.I,
+)
 ONE_ADD_AT_A_TIME = (
     'I add one product at a time, so each can be confirmed: say "add the first one", '
     'then "add the second one".'
@@ -106,6 +111,10 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
             return Plan(calls=[call(name="remove_from_cart", args=rm)])
         # "remove the jeans": show the cart so the shopper can point at a line
         return Plan(calls=[call(name="view_cart")])
+    if intent == "add_to_cart" and _SEVERAL.search(nlu.text) and not s.product_id:
+        # "add both", "I'll take them all": one add at a time, each confirmed (never one of
+        # them silently)
+        return Plan(escalate=True, reason=SEVERAL_ADDS)
     if intent == "add_to_cart" and (kind := nlu.notes.get("add_kind")):
         # "add a dog bed" beside a harness: the beds first; "add it" then adds the one
         return Plan(calls=[call(name="catalog_search", args=dict(kind))])

@@ -69,3 +69,13 @@ def test_a_number_after_a_name_stays_in_the_search_text() -> None:
     assert query("iphone 15") == "iphone 15"
     assert query("tees for 20") == "tees"  # a price, not a name
     assert "10" not in query("give me 10")
+
+
+@pytest.mark.parametrize("text", ["add both", "i'll take them all", "add both please"])
+def test_adding_several_at_once_is_explained_not_half_done(shop: EmbeddedTier, text: str) -> None:
+    shop.model = Reads("add_to_cart", 0.95)
+    for ids in (("m-1",), ("m-1", "c-1")):  # one shown ("both" means more) or two
+        s = shown(SKIN, *ids)
+        nlu = shop.understand(text, s)
+        alone = shop.plan(nlu, shop.update_state(s, nlu), alone=True)
+        assert not alone.calls and alone.reply and "one product at a time" in alone.reply
