@@ -34,7 +34,7 @@ def _money(amount: Any, currency: str | None) -> str:
     return format_money(amount, currency)
 
 
-def _plural(leaf: str) -> str:
+def _as_products(leaf: str) -> str:
     """A category's leaf as a count of products: a plural leaf ("Dresses") as it is; a
     singular one as the shelf it is ("products in Fantasy", "products in Cat Food": it may
     name no countable thing)."""
@@ -46,7 +46,7 @@ def _plural(leaf: str) -> str:
 
 def _describe(filters: dict[str, Any]) -> tuple[str, str]:
     """('red dresses', ' under $50') from the filters the tool says it applied."""
-    cat = _plural(str(filters.get("category") or "").split(">")[-1].strip()) or "products"
+    cat = _as_products(str(filters.get("category") or "").split(">")[-1].strip()) or "products"
     adjectives = [str(filters[k]).lower() for k in ("color", "material", "style") if filters.get(k)]
     what = " ".join([*adjectives, cat])
     bits = []

@@ -40,7 +40,8 @@ _COMPARE_CUE = re.compile(r"\b(?:difference|differ|compare|comparison|vs|versus|
 # Words of taking something out of the cart (beyond REMOVE_CUE's verbs)
 _TAKE_BACK = re.compile(
     r"\b(?:remove|delete|take|drop|get rid|cancel|undo|don'?t|do not|no longer|never ?mind|"
-    r"instead|without|out|cart|basket|bag|trolley|changed my mind)\b"
+    r"instead|without|out|cart|basket|bag|trolley|changed my mind|forget|scrap|ditch|nix|"
+    r"skip|lose)\b"
 )
 
 

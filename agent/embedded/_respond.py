@@ -75,7 +75,12 @@ def _which_page_says(
         if pid in s.last_shown:
             s.focus = pid
         page = next(
-            (r.content or {}).get("product") or {} for r in pages if r.args.get("product_id") == pid
+            (
+                (r.content or {}).get("product") or {}
+                for r in pages
+                if r.args.get("product_id") == pid
+            ),
+            {},
         )
         if (chosen := _answers.offered_option(nlu.text, page)) is not None:
             s.extra["chosen_option"] = {"product_id": pid, "option": chosen[0], "value": chosen[1]}
