@@ -499,6 +499,13 @@ def page_question(text: str) -> bool:
     return bool(_keywords(low, {}))
 
 
+def asked_words(text: str) -> list[str]:
+    """The words a question asks about ("which one is machine washable?" -> machine,
+    washable)."""
+    low = " ".join(text.lower().replace("’", "'").split())
+    return [w for w in _keywords(low, {}) if w not in ("which", "ones")]
+
+
 def page_hits(text: str, p: dict[str, Any]) -> int:
     """How many of the question's words ``p``'s page holds (its description, attributes,
     tags and option values): of two pages that answer "is it fragrance free?", the one

@@ -87,6 +87,10 @@ def _which_page_says(
         return Reply(text=text, product_ids=[pid]), s
     if 2 <= len(said) <= 3:
         return Reply(text=" ".join(a for _, a in said), product_ids=[i for i, _ in said]), s
+    if nlu.notes.get("which_page") and not found:
+        # "which one is machine washable?" that no page answers: said, not "which one?"
+        asked = " ".join(_answers.asked_words(nlu.text)) or "that"
+        return Reply(text=f"None of their product pages says anything about {asked}."), s
     return Reply(text=random.Random(s.turn).choice(ASK_WHICH)), s
 
 

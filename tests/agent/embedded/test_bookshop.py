@@ -124,3 +124,12 @@ def test_an_option_asked_about_and_confirmed_is_the_one_added(shop: EmbeddedTier
     assert [(c.args.get("product_id"), c.args.get("options")) for c in plan.calls] == [
         ("f-2", None)
     ], plan
+
+
+def test_which_one_no_page_answers_is_said_so(shop: EmbeddedTier) -> None:
+    shop.model = Reads("compare", 0.5)
+    s = _shown("c-1", "c-2")
+    nlu = shop.understand("which one is gluten free?", s)
+    s = shop.update_state(s, nlu)
+    reply, _ = shop.respond(nlu, s, _pages("c-1", "c-2"))
+    assert reply.text == "None of their product pages says anything about gluten free.", reply
