@@ -257,6 +257,17 @@ def _stock(p: dict[str, Any], name: str) -> str:
     return text
 
 
+def _named_stock(named: list[tuple[Any, list[str]]], name: str) -> str:
+    """ "is the hardcover in stock?": the stock of the options said, not the product's."""
+    said = " ".join(dict.fromkeys(w for _, ws in named for w in ws))
+    left = [v for v, _ in named if v.get("available", True)]
+    if not left:
+        return f"No, {name} in {said} is sold out."
+    qty = [v.get("quantity") for v in left]
+    count = sum(qty) if all(isinstance(q, int) for q in qty) else None
+    return f"Yes, {name} in {said} is in stock" + (f" ({count} available)." if count else ".")
+
+
 def answer(text: str, p: dict[str, Any]) -> str | None:
     """The grounded answer to ``text`` about product ``p`` (get_product's dict), or None
     when the turn asks no particular question (then the caller describes the product)."""
@@ -273,7 +284,8 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         asked = [m.group(0) for m in _POLICY.finditer(low)]
         return _quote_or_unknown(p, asked, name)
     if _STOCK.search(low):
-        parts.append(_stock(p, name))
+        named = _named_variants(low, p.get("variants") or [])
+        parts.append(_named_stock(named, name) if named else _stock(p, name))
     if _SIZE_LIKE.search(low) and not any(
         k in attrs for k in ("dimensions", "size", "capacity", "volume")
     ):

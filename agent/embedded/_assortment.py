@@ -118,6 +118,13 @@ def _english() -> Any:
     return SpellChecker(language="en", distance=1)
 
 
+def word_frequency(word: str) -> int | None:
+    """How common ``word`` is in English (the spell checker's count: "people" ~2M, "dune"
+    ~900, "sapiens" 0); None when no word list is installed."""
+    spell = _english()
+    return None if spell is None else int(spell.word_frequency[word.lower()])
+
+
 def english_word(word: str) -> str | None:
     """``word`` when it is an English word, the word it is a slip of when there is one
     ("blendr" -> "blender", "matress" -> "mattress"), else None ("xqzt").

@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards
+from shopagent.agent.embedded._assortment import word_frequency
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import ASKS_FOR, QUESTION_ABOUT, STOCK_QUESTION
 from shopagent.agent.embedded._lexicon import leaf
@@ -167,6 +168,14 @@ def _asks_for_what_is_not_sold(
 def _names_values(tier: EmbeddedTier, low: str) -> bool:
     """The turn names a value of the shop's facets (a colour, a size, a brand, a type)."""
     return bool(tier.lexicon.scan(low, [], fuzzy=False))
+
+
+def rare_named(tier: EmbeddedTier, text: str, state: DialogueState) -> str | None:
+    """ "is the hardcover dune in stock?" with The Hobbit in focus: Dune, named by the one
+    rare word of its title (not the product in focus, answered about by mistake); None for
+    a product shown (the shown titles' words pick those) or no such word."""
+    rare = tier.titles.rare_name(text, word_frequency) if len(tier.titles) else None
+    return rare if rare is not None and rare not in state.shown else None
 
 
 def read_turn(
@@ -393,6 +402,15 @@ def read_turn(
         ):
             intent, slots = "refine", fil
             confidence = max(confidence, scores.get("refine", 0.0) + scores[nlu_intent])
+    if (
+        titled is None
+        and not image_id
+        and intent in ("product_details", "add_to_cart")
+        and not slots.product_id
+        and slots.reference in (None, "it")
+        and (rare := rare_named(tier, text, state)) is not None
+    ):
+        slots.product_id, slots.reference = rare, None
     if image_id and (
         intent in ("search", "refine", "visual_search", "product_details") or not text.strip()
     ):

@@ -10,6 +10,7 @@ longest, unambiguous match wins.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _WORD = re.compile(r"[a-z0-9&]+(?:'[a-z]+)?")
@@ -61,8 +62,35 @@ class TitleIndex:
             if ws:
                 self._by_word.setdefault(min(ws, key=lambda w: (df[w], w)), []).append(pid)
 
+        # a word of one title only ("dune", "sapiens"): may name that product alone
+        self._unique = {
+            w: pid
+            for pid, ws in self._words.items()
+            for w in ws
+            if df[w] == 1 and len(w) >= 4 and w.isalpha()
+        }
+
     def __len__(self) -> int:
         return len(self.titles)
+
+    def rare_name(self, text: str, frequency: Callable[[str], int | None]) -> str | None:
+        """The product a turn names by a word only its title has, when that word is rare in
+        English and said as a name: "the hardcover dune", "the hobbit", or a word English
+        hardly uses ("sapiens") anywhere. Common words never do ("simple", "wind"); nor a
+        word only said ("is it orthopedic?": about the product in play)."""
+        low = text.lower()
+        found = set()
+        for w in set(words(text)):
+            pid = self._unique.get(w)
+            if pid is None:
+                continue
+            count = frequency(w)
+            if count is None:
+                return None  # no word list: no way to tell a name from a word
+            named = re.search(rf"\bthe\s+(?:[a-z]+\s+)?{re.escape(w)}\b", low)
+            if count < 100 or (count < 2000 and named):
+                found.add(pid)
+        return found.pop() if len(found) == 1 else None
 
     def match(self, text: str, extra: dict[str, str] | None = None) -> TitleMatch | None:
         """The product whose title ``text`` names; ``extra`` (id -> title, the products

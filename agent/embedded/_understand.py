@@ -38,7 +38,7 @@ from shopagent.agent.embedded._followups import (
 )
 from shopagent.agent.embedded._lexicon import leaf
 from shopagent.agent.embedded._parse import parse, words_to_numbers
-from shopagent.agent.embedded._reading import ASKS_THE_SHOP, read_turn
+from shopagent.agent.embedded._reading import ASKS_THE_SHOP, rare_named, read_turn
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Slots
 from shopagent.agent.embedded._slots import FILTER_INTENTS, ruled_out
 
@@ -293,9 +293,12 @@ def understand(
         )
     ):
         # "and the price?", "is that real silver?", "how many have you got left":
-        # about the product in play, not a new search
+        # about the product in play, not a new search (or the one the turn named)
+        named_id = nlu.slots.product_id or rare_named(tier, nlu.text, state)
         nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
         nlu.slots = tier.extract_slots(nlu.text, "product_details")
+        if named_id and nlu.slots.reference in (None, "it") and not nlu.slots.product_id:
+            nlu.slots.product_id, nlu.slots.reference = named_id, None
     elif not image_id and (
         nlu.intent in ("search", "refine")
         or (

@@ -133,3 +133,45 @@ def test_which_one_no_page_answers_is_said_so(shop: EmbeddedTier) -> None:
     s = shop.update_state(s, nlu)
     reply, _ = shop.respond(nlu, s, _pages("c-1", "c-2"))
     assert reply.text == "None of their product pages says anything about gluten free.", reply
+
+
+def test_a_rare_word_of_one_title_names_that_product() -> None:
+    from shopagent.agent.embedded._titles import TitleIndex
+
+    index = TitleIndex(
+        {
+            "d": "Dune by Frank Herbert",
+            "s": "Sapiens by Yuval Noah Harari",
+            "o": "Ottolenghi Simple",
+            "b": "Snoozeden Orthopedic Dog Bed",
+            "h": "The Hobbit by J.R.R. Tolkien",
+        }
+    )
+    english = {"dune": 920, "simple": 120151, "orthopedic": 984, "sapiens": 0, "hobbit": 909}
+
+    def frequency(word: str) -> int | None:
+        return english.get(word, 5000)
+
+    assert index.rare_name("is the hardcover dune in stock?", frequency) == "d"
+    assert index.rare_name("how much is sapiens?", frequency) == "s"  # no English word
+    assert index.rare_name("is it simple to read?", frequency) is None  # a common word
+    assert index.rare_name("is it orthopedic?", frequency) is None  # said, not named
+    assert index.rare_name("the hobbit or the dune one?", frequency) is None  # two: neither
+    assert index.rare_name("the hobbit", lambda w: None) is None  # no word list installed
+
+
+def test_the_stock_of_the_option_asked_about() -> None:
+    from shopagent.agent.embedded._answers import answer
+
+    dune = {
+        "id": "d",
+        "title": "Dune",
+        "variants": [
+            {"id": "v1", "options": {"format": "Paperback"}, "available": True, "quantity": 12},
+            {"id": "v2", "options": {"format": "Hardcover"}, "available": False, "quantity": 0},
+        ],
+    }
+    assert answer("is the hardcover in stock?", dune) == "No, Dune in Hardcover is sold out."
+    assert answer("is the paperback in stock?", dune) == (
+        "Yes, Dune in Paperback is in stock (12 available)."
+    )
