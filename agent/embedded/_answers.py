@@ -504,8 +504,9 @@ def page_question(text: str) -> bool:
     # "available as an audiobook", "does it come in red?": an option some of them have
     low = re.sub(r"\bavailable (?:as|in)\b", "in", low)
     generic = (_POLICY, _STOCK, _PRICE, _SIZE_LIKE, _SIZES, _COLOURS)
+    # (who it is for tells products apart: "which one is for kids?")
     if any(r.search(low) for r in generic) or any(
-        c in low for cues in _ASPECTS.values() for c in cues
+        c in low for k, cues in _ASPECTS.items() if k != "audience" for c in cues
     ):
         return False
     return bool(_keywords(low, {}))
@@ -525,8 +526,10 @@ def page_hits(text: str, p: dict[str, Any]) -> int:
     low = " ".join(text.lower().replace("’", "'").split())
     stems = {_stem(k) for k in _keywords(low, p)}
     attrs = p.get("attributes") or {}
+    stems |= {_stem(w) for w in asked_words(text)}  # the title's words count too
     page = " ".join(
         [
+            str(p.get("title") or ""),
             str(p.get("description") or ""),
             *(f"{k} {v}" for k, v in attrs.items()),
             *(v for values in _options(p).values() for v in values),
@@ -541,6 +544,10 @@ def page_says(text: str, p: dict[str, Any]) -> str | None:
     low = " ".join(text.lower().replace("’", "'").split())
     keys = _keywords(low, p)
     name = str(p.get("title") or "This product")
+    asked = asked_words(text)
+    title = {_stem(w) for w in re.findall(r"[a-z]+", name.lower())}
+    if asked and all(_stem(w) in title for w in asked):
+        return f"{name} is the {' '.join(asked)} one."  # "which one is decaf?": its name
     offered = _offered(p, text, name)  # "is it out in paperback?": an option it has
     if offered is not None:
         return offered

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+from decimal import Decimal
 from typing import Any
 
 from shopagent.agent.embedded import _answers
@@ -43,6 +44,26 @@ def _remember(state: DialogueState, products: list[dict[str, Any]]) -> None:
         if p.get("id")
     }
     state.focus = ids[0] if len(ids) == 1 else None
+
+
+# "cheapest grinder?", "the most expensive kettle you have": a search ordered by price
+_SUPERLATIVE_ASKED = re.compile(
+    r"\b(?:(cheapest|least expensive|lowest[- ]priced|most affordable)|"
+    r"(most expensive|priciest|dearest|highest[- ]priced))\b",
+    re.I,
+)
+
+
+def _by_price(products: list[dict[str, Any]], cheapest: bool, what: str, which: str) -> str:
+    """Orders ``products`` by price (in place; "the first one" next is the cheapest) and
+    names the first; nothing when a price is missing."""
+    if any(p.get("price") is None for p in products):
+        return ""
+    products.sort(key=lambda p: Decimal(str(p["price"])), reverse=not cheapest)
+    top = products[0]
+    word = "cheapest" if cheapest else "most expensive"
+    price = _money(top["price"], top.get("currency"))
+    return f"The {word} {_singular(what)}{which} is {_title(top)} at {price}. "
 
 
 def _option_values(p: dict[str, Any]) -> list[str]:
@@ -234,6 +255,8 @@ def respond(
                 )
                 .replace("at These", "at these")
             )
+        if n > 1 and (order := _SUPERLATIVE_ASKED.search(nlu.text)) is not None:
+            text = _by_price(products, order.group(1) is not None, what, which) + text
         if unoffered := nlu.notes.get("size_not_offered"):
             prefix = _size_not_offered(unoffered) + prefix
         text = prefix + text

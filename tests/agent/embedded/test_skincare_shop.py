@@ -79,3 +79,36 @@ def test_adding_several_at_once_is_explained_not_half_done(shop: EmbeddedTier, t
         nlu = shop.understand(text, s)
         alone = shop.plan(nlu, shop.update_state(s, nlu), alone=True)
         assert not alone.calls and alone.reply and "one product at a time" in alone.reply
+
+
+def test_which_one_its_name_answers(shop: EmbeddedTier) -> None:
+    shop.model = Reads("compare", 0.5)
+    s = shown(SKIN, "s-2", "s-1")
+    nlu = shop.understand("which one is for kids?", s)
+    s = shop.update_state(s, nlu)
+    reply, after = shop.respond(nlu, s, pages(SKIN, PAGES, "s-2", "s-1"))
+    assert reply.text == "Sunna Kids Sunscreen SPF 30 is the kids one.", reply
+    assert after.focus == "s-1"
+
+
+def test_the_cheapest_asked_for_comes_first_and_is_named(shop: EmbeddedTier) -> None:
+    from shopagent.agent.embedded import ToolOutcome
+
+    shop.model = Reads("search", 0.95)
+    nlu = shop.understand("cheapest sunscreen?", DialogueState())
+    s = shop.update_state(DialogueState(), nlu)
+    cards = [
+        {"id": "s-2", "title": "Sunna Daily Sunscreen SPF 50", "price": "27.00", "currency": "USD"},
+        {"id": "s-1", "title": "Sunna Kids Sunscreen SPF 30", "price": "25.20", "currency": "USD"},
+    ]
+    found = ToolOutcome(
+        name="catalog_search",
+        args={"query": "sunscreen", "category": "Sunscreen"},
+        ok=True,
+        content={"products": cards, "total": 2, "filters_applied": {"category": "Sunscreen"}},
+    )
+    reply, after = shop.respond(nlu, s, [found])
+    assert reply.text.startswith(
+        "The cheapest product in Sunscreen is Sunna Kids Sunscreen SPF 30 at $25.20."
+    ), reply
+    assert reply.product_ids == after.last_shown == ["s-1", "s-2"]  # "the first one": it
