@@ -144,6 +144,9 @@ _STOP = {
     "good",
     "better",
     "best",
+    "every",
+    "each",
+    "always",
     "ideal",
     "suitable",
     "recommend",
@@ -187,6 +190,8 @@ _SENTENCE = re.compile(r"[^.!?]+[.!?]?")
 
 def _stem(word: str) -> str:
     w = singular(word.lower().strip("'"))
+    if len(w) > 6 and w.endswith(("ancy", "ency")):
+        w = w[:-2] + "t"  # "pregnancy" is said as "pregnant", "frequency" as "frequent"
     for suffix in ("able", "ible", "ing", "ness", "ed", "er", "ly"):
         # "older" is old (a comparative of a short word keeps three letters)
         if len(w) > len(suffix) + (2 if suffix == "er" else 3) and w.endswith(suffix):
@@ -406,6 +411,7 @@ def _keywords(low: str, p: dict[str, Any]) -> list[str]:
 
 
 _TAG_KEYS = ("tags", "keywords")
+_TAXONOMY_KEYS = ("product_category", "google_product_category", "product_type", "category", "type")
 
 
 def _quote_or_unknown(p: dict[str, Any], keys: list[str], name: str) -> str:
@@ -426,8 +432,9 @@ def _quote(p: dict[str, Any], keys: list[str], name: str) -> str | None:
         return bool({_stem(w) for w in re.findall(r"[a-z]+", text.lower())} & stems)
 
     for k, v in attrs.items():
-        if k in _TAG_KEYS:
-            continue  # a merchant's tags say less than the page's own sentence (below)
+        if k in _TAG_KEYS or k in _TAXONOMY_KEYS:
+            continue  # tags say less than the page's own sentence (below); a taxonomy path
+            # ("Health & Beauty > Skin Care > ...") says what the shop files it under
         shown = _join([str(x) for x in v]) if isinstance(v, list) else v
         if said(f"{k} {shown}"):
             return f"{name}'s {str(k).replace('_', ' ')} is {shown}."
@@ -531,7 +538,7 @@ def page_hits(text: str, p: dict[str, Any]) -> int:
         [
             str(p.get("title") or ""),
             str(p.get("description") or ""),
-            *(f"{k} {v}" for k, v in attrs.items()),
+            *(f"{k} {v}" for k, v in attrs.items() if k not in _TAXONOMY_KEYS),
             *(v for values in _options(p).values() for v in values),
         ]
     )

@@ -432,8 +432,9 @@ def _note_missing(
 
 
 _WHICH_ONE = re.compile(
-    r"\s*(?:(?:so|ok|okay|and|but)\W+)?which\s+(?:one|ones|of\s+(?:them|these|those|the\s+\w+))"
-    r"\s+(?:is|are|has|have|does|do|can|will|would|comes?)\b",
+    r"\s*(?:(?:so|ok|okay|and|but)\W+)?which\s+(?:(?:one|ones|of\s+(?:them|these|those|the\s+\w+))"
+    r"\s+(?:is|are|has|have|does|do|can|will|would|comes?)\b|(?:is|are|would be)\s+"
+    r"(?:better|best|good|right|suitable|ideal)\s+for\b)",
     re.I,
 )
 # "my cat scratches the sofa", "my dog keeps pulling": what someone (or something) does

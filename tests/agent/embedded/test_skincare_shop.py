@@ -112,3 +112,33 @@ def test_the_cheapest_asked_for_comes_first_and_is_named(shop: EmbeddedTier) -> 
         "The cheapest product in Sunscreen is Sunna Kids Sunscreen SPF 30 at $25.20."
     ), reply
     assert reply.product_ids == after.last_shown == ["s-1", "s-2"]  # "the first one": it
+
+
+def test_a_page_is_read_for_what_it_says_not_what_the_shop_files_it_under() -> None:
+    from shopagent.agent.embedded._answers import answer
+
+    retinol = {
+        "id": "r",
+        "title": "Glowlab Retinol Night Serum",
+        "description": "0.3% retinol for fine lines. Not for use during pregnancy.",
+        "attributes": {"product_category": "Health & Beauty > Skin Care > Serums"},
+    }
+    # "pregnant" is what "pregnancy" says
+    assert answer("is it safe when pregnant", retinol) == (
+        'The product page says: "Not for use during pregnancy."'
+    )
+    # the taxonomy path holds "skin": no answer about sensitive skin
+    assert answer("is it ok for sensitive skin?", retinol) == (
+        "The product page doesn't say anything about sensitive skin for "
+        "Glowlab Retinol Night Serum."
+    )
+
+
+def test_which_is_best_for_reads_the_pages(shop: EmbeddedTier) -> None:
+    shop.model = Reads("compare", 0.6)
+    s = shown(SKIN, "m-1", "c-1")
+    nlu = shop.understand("which is best for dry skin?", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [c.args.get("product_id") for c in plan.calls] == ["m-1", "c-1"], plan
+    reply, _ = shop.respond(nlu, shop.update_state(s, nlu), pages(SKIN, PAGES, "m-1", "c-1"))
+    assert reply.product_ids == ["m-1"] and "dry skin" in reply.text, reply
