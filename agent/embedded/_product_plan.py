@@ -50,11 +50,13 @@ def _targets(nlu: NLUResult, state: DialogueState) -> tuple[list[str] | None, bo
         return ids, ids is None
     if nlu.intent == "add_to_cart" and by_name(nlu):
         return None, False  # "buy <a title we do not know>": not the product in focus
+    offering = _offering(nlu, state)
     if state.focus:
+        if state.focus in state.last_shown and state.focus not in offering and len(offering) == 1:
+            return offering, False  # "the small cream one": not the one in focus, in XL only
         return [state.focus], False
     if len(state.last_shown) == 1:
         return list(state.last_shown), False
-    offering = _offering(nlu, state)
     if len(offering) == 1:  # "add the 4kg one": the one shown product that has 4kg
         return offering, False
     return None, False

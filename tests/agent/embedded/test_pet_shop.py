@@ -259,3 +259,20 @@ def test_which_is_better_with_one_product_shown_is_a_question_about_it(
     assert answer("is it better for an old labrador?", bed) == (
         'The product page says: "Memory foam for older dogs."'
     )
+
+
+def test_option_values_the_product_in_focus_lacks_pick_the_one_that_has_them(
+    shop: EmbeddedTier,
+) -> None:
+    shop.model = Reads("add_to_cart", 0.95)
+    s = _shown("t-1", "t-2", "h-1")
+    s.focus = "t-1"  # a chew bone: sizes only
+    nlu = shop.understand("ok add the navy one in medium", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [(c.args.get("product_id"), c.args.get("color")) for c in plan.calls] == [
+        ("h-1", "Navy")
+    ], plan
+    # values the one in focus has: that one
+    nlu = shop.understand("add it in medium", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [c.args.get("product_id") for c in plan.calls] == ["t-1"], plan
