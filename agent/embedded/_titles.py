@@ -76,8 +76,9 @@ class TitleIndex:
     def rare_name(self, text: str, frequency: Callable[[str], int | None]) -> str | None:
         """The product a turn names by a word only its title has, when that word is rare in
         English and said as a name: "the hardcover dune", "the hobbit", or a word English
-        hardly uses ("sapiens") anywhere. Common words never do ("simple", "wind"); nor a
-        word only said ("is it orthopedic?": about the product in play)."""
+        does not have ("sapiens") anywhere. Common words never do ("simple", "wind"); nor a
+        rare word only said ("is it orthopedic?", "is it sisal?": about the product in
+        play)."""
         low = text.lower()
         found = set()
         for w in set(words(text)):
@@ -88,7 +89,7 @@ class TitleIndex:
             if count is None:
                 return None  # no word list: no way to tell a name from a word
             named = re.search(rf"\bthe\s+(?:[a-z]+\s+)?{re.escape(w)}\b", low)
-            if count < 100 or (count < 2000 and named):
+            if count == 0 or (count < 2000 and named):
                 found.add(pid)
         return found.pop() if len(found) == 1 else None
 
