@@ -9,6 +9,7 @@ Product text is data: cards carry no descriptions; only ``get_product`` returns 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, ParamSpec, TypeVar
@@ -278,7 +279,16 @@ async def compare_products(ctx: ToolContext, args: CompareProductsArgs) -> dict[
         "products": [product_card(p) for p in products],
         "attributes": attributes,
         "price": {p.id: wire(p.min_price) for p in products},
+        # what each one's page says first: the difference when the attributes show none
+        "summaries": {p.id: _first_sentence(p.description) for p in products},
     }
+
+
+def _first_sentence(text: str | None, limit: int = 160) -> str:
+    """A description's first sentence (plain text, at most ``limit`` characters)."""
+    plain = " ".join(re.sub(r"<[^>]+>", " ", text or "").split())
+    first = re.split(r"(?<=[.!?])\s", plain, maxsplit=1)[0]
+    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 @tool(adapt_schema=with_option_names)

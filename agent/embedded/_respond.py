@@ -357,10 +357,15 @@ def respond(
         else:
             text = f"Here are the {len(products)} side by side."
         differ = _differences(c.get("attributes") or {}, [str(p.get("id")) for p in products])
+        summaries = c.get("summaries") or {}
+        said = [(p, str(summaries.get(str(p.get("id"))) or "")) for p in products]
         if differ:
             text += f" They differ in {differ}."
+        elif 2 <= len(said) <= 3 and all(line for _, line in said):
+            # no attribute tells them apart: what each one's page says first
+            text += " " + " ".join(f"{_title(p)}: {line}" for p, line in said)
         if len(priced) >= 2:
-            cheap = min(priced, key=lambda p: float(p["price"]))
+            cheap = min(priced, key=lambda p: Decimal(str(p["price"])))
             word = "cheaper" if len(priced) == 2 else "cheapest"
             text += f" The {word} is {_title(cheap)}."
         ids = [str(p["id"]) for p in products if p.get("id")]

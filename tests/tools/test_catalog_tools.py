@@ -122,6 +122,9 @@ async def test_compare_products_side_by_side(registry, ctx):
     assert set(out["price"]) == {"p-00001", "p-00002", "p-00003"}
     for key in ("color", "material", "brand", "sizes"):
         assert set(out["attributes"][key]) == {"p-00001", "p-00002", "p-00003"}
+    # each one's page, first sentence: plain text, short
+    assert set(out["summaries"]) == {"p-00001", "p-00002", "p-00003"}
+    assert all(0 < len(s) <= 160 and "<" not in s for s in out["summaries"].values())
     with pytest.raises(ToolError) as err:
         await call(registry, ctx, "compare_products", {"product_ids": ["p-00001", "zzz"]})
     assert err.value.code == "not_found"

@@ -142,3 +142,32 @@ def test_which_is_best_for_reads_the_pages(shop: EmbeddedTier) -> None:
     assert [c.args.get("product_id") for c in plan.calls] == ["m-1", "c-1"], plan
     reply, _ = shop.respond(nlu, shop.update_state(s, nlu), pages(SKIN, PAGES, "m-1", "c-1"))
     assert reply.product_ids == ["m-1"] and "dry skin" in reply.text, reply
+
+
+def test_what_the_difference_is_when_no_attribute_tells_them_apart(shop: EmbeddedTier) -> None:
+    from shopagent.agent.embedded import ToolOutcome
+
+    shop.model = Reads("compare", 0.95)
+    s = shown(SKIN, "s-1", "s-2")
+    nlu = shop.understand("what's the difference between them?", s)
+    s = shop.update_state(s, nlu)
+    cards = [
+        {"id": "s-1", "title": "Sunna Kids Sunscreen SPF 30", "price": "25.20", "currency": "USD"},
+        {"id": "s-2", "title": "Sunna Daily Sunscreen SPF 50", "price": "27.00", "currency": "USD"},
+    ]
+    compared = ToolOutcome(
+        name="compare_products",
+        args={"product_ids": ["s-1", "s-2"]},
+        ok=True,
+        content={
+            "products": cards,
+            "attributes": {"brand": {"s-1": "Sunna", "s-2": "Sunna"}},
+            "summaries": {"s-1": "Gentle mineral sunscreen for children.", "s-2": "Reef safe."},
+        },
+    )
+    reply, _ = shop.respond(nlu, s, [compared])
+    assert (
+        "Sunna Kids Sunscreen SPF 30: Gentle mineral sunscreen for children. "
+        "Sunna Daily Sunscreen SPF 50: Reef safe." in reply.text
+    ), reply
+    assert reply.text.endswith("The cheaper is Sunna Kids Sunscreen SPF 30."), reply
