@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, model_validator
 from shopagent.errors import NotFound, ShopAgentError, ToolError
 from shopagent.money import wire
 from shopagent.retrieval.index import MAX_OPTION_INDEXES
+from shopagent.retrieval.ingest import strip_html
 from shopagent.retrieval.schema import ATTRIBUTE_KEYS, Product, SearchFilters, SearchResult
 from shopagent.tools._registry import ToolContext, tool
 from shopagent.tools._sold_out import TOP_RANKS, may_be_outnamed, strong_sold_out
@@ -286,7 +287,7 @@ async def compare_products(ctx: ToolContext, args: CompareProductsArgs) -> dict[
 
 def _first_sentence(text: str | None, limit: int = 160) -> str:
     """A description's first sentence (plain text, at most ``limit`` characters)."""
-    plain = " ".join(re.sub(r"<[^>]+>", " ", text or "").split())
+    plain = strip_html(text or "")
     first = re.split(r"(?<=[.!?])\s", plain, maxsplit=1)[0]
     return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
 

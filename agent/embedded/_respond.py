@@ -69,12 +69,9 @@ def _by_price(products: list[dict[str, Any]], cheapest: bool, what: str, which: 
 def _option_values(p: dict[str, Any]) -> list[str]:
     """Every option value a product (card or page) offers: "add the 4kg one" picks the one
     shown product that has it."""
-    options = p.get("options")
-    if isinstance(options, dict):
-        found = [str(v) for vals in options.values() for v in vals or []]
-    else:
-        found = [str(v) for x in p.get("variants") or [] for v in (x.get("options") or {}).values()]
-    return list(dict.fromkeys(found))
+    options = p.get("options")  # a card's, by label; a page's come from its variants
+    by_name = options if isinstance(options, dict) else _answers._options(p)
+    return list(dict.fromkeys(str(v) for vals in by_name.values() for v in vals or []))
 
 
 def _which_page_says(
