@@ -291,12 +291,14 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     if _STOCK.search(low):
         named = _named_variants(low, p.get("variants") or [])
         parts.append(_named_stock(named, name) if named else _stock(p, name))
+    # "sizes" of a product whose sizes are a "frame size" or a "ring size" option: those
+    size_keys = [k for k in options if k == "size" or k.endswith(" size")] or ["size"]
     if _SIZE_LIKE.search(low) and not any(
         k in attrs for k in ("dimensions", "size", "capacity", "volume")
     ):
-        sizes = options.get("size") or []
+        sizes = options.get(size_keys[0]) or []
         if sizes and sizes != ["one size"]:
-            parts.append(f"{name} comes in sizes: {_join(sizes)}.")
+            parts.append(f"{name} comes in {size_keys[0]}s: {_join(sizes)}.")
         elif not _ASPECTS_HIT(low, attrs) and not _keywords(low, p):
             parts.append(_quote_or_unknown(p, ["dimensions"], name))
     if _PRICE.search(low):
@@ -322,8 +324,8 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     if asked_value:
         parts.append(_comes_in(asked_value, options, name))
     named_options = [k for k in options if re.search(rf"\b{re.escape(k)}s?\b", low)]
-    if _SIZES.search(low) and "size" not in named_options and not asked_value:
-        named_options.append("size")
+    if _SIZES.search(low) and not any("size" in k for k in named_options) and not asked_value:
+        named_options.extend(size_keys)
     if _COLOURS.search(low) and "color" not in named_options and not asked_value:
         named_options.append("color")
     variant_keys = {
@@ -422,10 +424,24 @@ def _quote_or_unknown(p: dict[str, Any], keys: list[str], name: str) -> str:
     return f"The product page doesn't say anything about {what} for {name}."
 
 
+# The words a page answers a question's word with: "how far does it go?" -> "80km range"
+_PAGE_WORDS = {
+    "far": ("range", "km", "miles"),
+    "charge": ("range", "battery"),
+    "heavy": ("weight", "weighs", "kg", "g", "lb", "lbs", "oz"),
+    "weigh": ("weight", "kg", "g", "lb", "lbs", "oz"),
+    "weight": ("weighs", "kg", "g", "lb", "lbs", "oz"),
+    "bright": ("lumen", "lumens"),
+    "brighter": ("lumen", "lumens"),
+    "brightest": ("lumen", "lumens"),
+}
+
+
 def _quote(p: dict[str, Any], keys: list[str], name: str) -> str | None:
     """What ``p``'s page says about ``keys``: an attribute, the description's sentence, a
     tag; None when it says nothing."""
-    stems = {_stem(k) for key in keys for k in key.split()}
+    asked = [k for key in keys for k in key.split()]
+    stems = {_stem(k) for k in asked} | {_stem(w) for k in asked for w in _PAGE_WORDS.get(k, ())}
     attrs = p.get("attributes") or {}
 
     def said(text: str) -> bool:
@@ -447,6 +463,59 @@ def _quote(p: dict[str, Any], keys: list[str], name: str) -> str | None:
             if said(str(tag)):
                 return f"{name} is listed under {tag}."
     return None
+
+
+# "56 cm" and "56cm", "625 wh" and "625Wh": a number and its unit, with or without a space
+_UNIT_GAP = re.compile(r"(\d)\s+(?=[a-z%])")
+_UNIT_START = re.compile(r"(?<=\d)(?=[a-z%])")
+# Letter sizes and the words shoppers say for them ("add it in large")
+_SIZE_WORD = {
+    "xs": "extra small",
+    "s": "small",
+    "m": "medium",
+    "l": "large",
+    "xl": "extra large",
+    "xxl": "2x large",
+}
+
+
+def _squash(text: str) -> str:
+    low = " ".join(text.casefold().replace("\u2019", "'").replace("-", " ").split())
+    return _UNIT_GAP.sub(r"\1", low)
+
+
+def said_options(
+    text: str, options: dict[str, list[str]], *, quantity: int | None = None
+) -> dict[str, str]:
+    """Option -> the one value of it that ``text`` names, for any option name ("add the
+    56cm", "with 625wh", "the 800 lumen one", "in large" for L); an option of which the text
+    names none, or several, is left out. A lone letter ("M") is left to the size slot, and a
+    bare number the turn's quantity ("add 2") is not a value."""
+    low = " ".join(text.casefold().replace("\u2019", "'").replace("-", " ").split())
+    out: dict[str, str] = {}
+    for option, values in options.items():
+        forms = []
+        for value in values:
+            form = _squash(str(value))
+            forms.append((form, value))
+            if form in _SIZE_WORD:
+                forms.append((_SIZE_WORD[form], value))
+        hits: list[str] = []
+        blank = low
+        for form, value in sorted(forms, key=lambda f: -len(f[0])):  # "extra large" first
+            if not form or (len(form) == 1 and form.isalpha()):
+                continue
+            if form.isdigit() and quantity is not None and int(form) == quantity:
+                continue
+            said = r"\s?".join(re.escape(part) for part in _UNIT_START.split(form))
+            pattern = rf"(?<![\w.]){said}(?![\w])"
+            if re.search(pattern, blank):
+                blank = re.sub(pattern, " ", blank)
+                if value not in hits:
+                    hits.append(value)
+        if len(hits) == 1:
+            out[option] = hits[0]
+    return out
 
 
 def _named_variants(low: str, variants: list[dict[str, Any]]) -> list[tuple[Any, list[str]]]:

@@ -84,7 +84,13 @@ _DESCRIBES = re.compile(
     r"simple|minimal|elegant|formal|casual|sporty|smart|fun|funny|quirky|colorful|colourful|"
     r"bright|dark|summery|wintery|wintry|festive|luxury|luxurious|premium|fancy|high-end|"
     r"handmade|eco|sustainable|organic|gear|stuff|equipment|supplies|essentials|wear|"
-    r"smth|sth|somethin|anythin)"
+    r"smth|sth|somethin|anythin|"
+    # what a thing is like, asked of the whole range ("anything waterproof?", "the cheapest
+    # thing you have"): a property to search by, never a thing the shop lacks
+    r"\w+proof|waterproofed|breathable|washable|reusable|rechargeable|wireless|cordless|"
+    r"foldable|adjustable|portable|compact|insulated|vegan|vegetarian|unscented|"
+    r"hypoallergenic|recycled|biodegradable|cheap|cheaper|cheapest|affordable|inexpensive|"
+    r"pricey|pricier|priciest|expensive|newest|latest|popular|bestselling|best-selling)"
 )
 # Who a thing is for, the occasion and when: never the thing ("my girlfriends birthday is
 # next week and she likes perfume" asks for no "girlfriends birthday next week")
@@ -96,7 +102,9 @@ _NOT_A_THING = re.compile(
     r"anniversary|christmas|xmas|valentine|graduation|housewarming|retirement|holiday|"
     r"week|weekend|month|year|tomorrow|today|tonight|next|idea|clue|"
     # what they do: "he likes football" asks for no "likes football"
-    r"like|love|enjoy|play|collect)s?"
+    r"like|love|enjoy|play|collect|"
+    # what the asker does: "my daughter is turning 3, what would you suggest?"
+    r"turning|suggest|suggestion|recommend|recommendation)s?"
 )
 _REQUEST = re.compile(
     r"^.{0,40}?\b(?:looking for|look for|searching for|search for|shopping for|needs?|wants?|"

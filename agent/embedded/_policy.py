@@ -150,6 +150,8 @@ def plan(
         return Plan(calls=[call(name="visual_search", args=args)])
     if intent in ("search", "refine"):
         if not state.query and not state.filters:
+            if alone:  # "the cheapest thing you have?": which kind of thing, asked
+                return _ask_what(nlu, state, categories)
             return Plan(escalate=True, reason="search without anything to search for")
         args = search_args(state, page=state.page)
         calls = [call(name="catalog_search", args=args)]
@@ -276,6 +278,15 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
         one = _one_order(nlu.intent, orders)
         if one:
             return Plan(calls=[PlannedCall(name=nlu.intent, args={"order_id": one})])
+        return Plan()
+    if nlu.intent == "product_details":
+        # a question about a kind of product before any was shown: asked of the one found
+        found = next((o for o in outcomes if o.name == "catalog_search" and o.ok), None)
+        products = list(((found.content or {}) if found else {}).get("products") or [])
+        if len(products) == 1 and products[0].get("id") and len(outcomes) == 1:
+            return Plan(
+                calls=[PlannedCall(name="get_product", args={"product_id": str(products[0]["id"])})]
+            )
         return Plan()
     if nlu.intent != "add_to_cart":
         return Plan()

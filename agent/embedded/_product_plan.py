@@ -8,7 +8,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from shopagent.agent.embedded._answers import page_question
+from shopagent.agent.embedded._answers import page_question, said_options
+from shopagent.agent.embedded._lexicon import leaf
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Plan, PlannedCall
 from shopagent.agent.embedded._state import resolve_references
 from shopagent.agent.embedded._titles import words
@@ -67,8 +68,12 @@ def _offering(nlu: NLUResult, state: DialogueState) -> list[str]:
     shop's own options); [] when it names none."""
     s = nlu.slots
     said = [str(v).casefold() for v in (s.size, s.color, *(s.options or {}).values()) if v]
-    if not said:
-        return []
+    if not said:  # the values of a shown product's own options ("the 800 lumen one")
+        return [
+            pid
+            for pid in state.last_shown
+            if said_options(nlu.text, (state.shown.get(pid) or {}).get("options") or {})
+        ]
     return [
         pid
         for pid in state.last_shown
@@ -132,6 +137,11 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
         and page_question(nlu.text)
     ):
         return _read_pages(state)
+    if intent == "product_details" and not state.last_shown and s.category and not ids:
+        # "what sizes does the jacket come in?" before any search: the jackets, and the
+        # question answered on the one there is (``plan_next``)
+        found = {"query": leaf(s.category).lower(), "category": s.category}
+        return Plan(calls=[call(name="catalog_search", args=found)], followup=True)
     if not ids or unresolved:
         return Plan(reply=ASK_SEARCH_FIRST if not state.last_shown else _pick(ASK_WHICH, state))
     if len(ids) > 1 and intent == "add_to_cart":
@@ -207,6 +217,20 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
     if chosen.get("product_id") == product_id and str(chosen.get("option")) not in options:
         # "does it come in brown?" -> yes; then "add it": the brown one
         options[str(chosen["option"])] = str(chosen["value"])
+    shown = state.shown.get(product_id) or {}
+    own = shown.get("options") or {}
+    taken = {v.casefold() for v in options.values()}
+    for name, value in said_options(nlu.text, own, quantity=s.quantity).items():
+        # the product's own options by any name: "add the 56cm", "in large with 625wh"
+        if value.casefold() not in taken and name.casefold() not in options:
+            options[name] = value
+            taken.add(value.casefold())
+    colour = state.filters.get("color")
+    if colour and "color" not in options and len(state.last_shown) == 1:
+        # "the red one" narrowed the list to this product, which comes in red: that variant
+        values = {v.casefold(): v for v in own.get("color") or own.get("Color") or []}
+        if str(colour).casefold() in values and str(colour).casefold() not in taken:
+            options["color"] = values[str(colour).casefold()]
     args: dict[str, object] = {"product_id": product_id, "quantity": s.quantity or 1}
     if set(options) <= {"size", "color"} or not _accepts("add_to_cart", "options"):
         args.update({k: v for k, v in options.items() if k in ("size", "color")})

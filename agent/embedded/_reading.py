@@ -178,6 +178,41 @@ def rare_named(tier: EmbeddedTier, text: str, state: DialogueState) -> str | Non
     return rare if rare is not None and rare not in state.shown else None
 
 
+# A question put about "it" or "the <kind>": "how far does it go", "is the e-bike heavy?"
+_ASKED_OF = re.compile(
+    r"^\s*(?:(?:and|so|but|ok|okay)\W+)?(?:how|what|what's|whats|does|do|is|are|can|will|"
+    r"would|could|has|which|where)\b"
+)
+_OF_IT = re.compile(r"\b(?:it|it's|its|this one|that one)\b")
+_ASKS_RANGE = re.compile(
+    r"\b(?:you|u)\s+(?:have|sell|carry|stock|got)\b|\bare there\b|\b(?:any|other|more|"
+    r"another|else|cheaper|similar)\b"
+)
+
+
+def _asks_about_the_one_in_play(
+    intent: str, low: str, found: list[Any], state: DialogueState
+) -> bool:
+    """A question about the one product in play, read as small talk ("how far does it go
+    on a charge?") or as a search because it names the product's kind ("how heavy is the
+    e-bike?"); never a question about the range ("what helmets do you have?")."""
+    one = state.focus or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+    if one is None or not _ASKED_OF.match(low) or _ASKS_RANGE.search(low):
+        return False
+    if intent in ("out_of_scope", "help"):
+        return _OF_IT.search(low) is not None
+    if intent != "search":
+        return False
+    kinds = [m for m in found if m.slot == "category"]
+    if len(found) != 1 or len(kinds) != 1:
+        return False  # a colour or size besides names what to look for
+    kind = leaf(str(kinds[0].value)).casefold()
+    in_play = leaf(str((state.shown.get(one) or {}).get("category") or "")).casefold()
+    return kind == in_play and bool(
+        re.search(r"\b(?:the|this|that|your)\s+$", low[: kinds[0].start])
+    )
+
+
 def read_turn(
     tier: EmbeddedTier, text: str, state: DialogueState, *, image_id: str | None = None
 ) -> NLUResult:
@@ -267,6 +302,11 @@ def read_turn(
         # "blue", "xl" as the first words, read as a goodbye however sure the model is:
         # only the shop's own values name what to look for (asked about: which product?)
         intent, confidence = "search", scores["search"] + scores["refine"]
+    if image_id is None and _asks_about_the_one_in_play(intent, low, found, state):
+        # "how far does it go on a charge?", "is the e-bike heavy?" with one e-bike in play:
+        # a question its page may answer, not small talk nor a new search
+        intent = "product_details"
+        confidence = max(confidence, scores.get("product_details", 0.0) + scores[nlu_intent])
     # A product named by its title ("buy Nordvale Navy Denim Women's Bootcut Jeans size
     # L"): with a purchase cue outside the title it is an add to cart, whatever the
     # title's catalog words made the model think.

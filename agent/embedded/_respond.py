@@ -39,6 +39,7 @@ def _remember(state: DialogueState, products: list[dict[str, Any]]) -> None:
         str(p["id"]): {
             **{k: p.get(k) for k in ("title", "price", "currency", "category")},
             "values": _option_values(p),
+            "options": _options_by_name(p),
         }
         for p in products
         if p.get("id")
@@ -54,24 +55,37 @@ _SUPERLATIVE_ASKED = re.compile(
 )
 
 
-def _by_price(products: list[dict[str, Any]], cheapest: bool, what: str, which: str) -> str:
+def _by_price(
+    products: list[dict[str, Any]], cheapest: bool, what: str, which: str, total: int
+) -> str:
     """Orders ``products`` by price (in place; "the first one" next is the cheapest) and
-    names the first; nothing when a price is missing."""
+    names the first; nothing when a price is missing. Of more matches than were shown
+    (``total``), it is the cheapest of those shown, and said so."""
     if any(p.get("price") is None for p in products):
         return ""
     products.sort(key=lambda p: Decimal(str(p["price"])), reverse=not cheapest)
     top = products[0]
     word = "cheapest" if cheapest else "most expensive"
     price = _money(top["price"], top.get("currency"))
+    if total > len(products) or what == "products":
+        # a page of the best matches, or matches of words and not of a kind of product
+        # ("the cheapest thing you have"): the shop's cheapest may be elsewhere
+        return f"The {word} of these is {_title(top)} at {price}. "
     return f"The {word} {_singular(what)}{which} is {_title(top)} at {price}. "
+
+
+def _options_by_name(p: dict[str, Any]) -> dict[str, list[str]]:
+    """A product's (card's or page's) option name -> values: "add the 56cm" names the frame
+    size of the one in focus (``add_args``)."""
+    options = p.get("options")  # a card's, by label; a page's come from its variants
+    by_name = options if isinstance(options, dict) else _answers._options(p)
+    return {str(k): [str(v) for v in vals or []] for k, vals in by_name.items()}
 
 
 def _option_values(p: dict[str, Any]) -> list[str]:
     """Every option value a product (card or page) offers: "add the 4kg one" picks the one
     shown product that has it."""
-    options = p.get("options")  # a card's, by label; a page's come from its variants
-    by_name = options if isinstance(options, dict) else _answers._options(p)
-    return list(dict.fromkeys(str(v) for vals in by_name.values() for v in vals or []))
+    return list(dict.fromkeys(v for vals in _options_by_name(p).values() for v in vals))
 
 
 def _which_page_says(
@@ -193,6 +207,9 @@ def respond(
 
     if "add_to_cart" in by_name:  # after a search for a product named by its title
         return _added(by_name["add_to_cart"], s), s
+    if nlu.intent == "product_details" and "get_product" in by_name:
+        # the one product a search found, its page read for the question: answered
+        by_name.pop("catalog_search", None)
 
     if "catalog_search" in by_name or "visual_search" in by_name:
         searches = [r for r in results if r.name in ("catalog_search", "visual_search")]
@@ -253,7 +270,7 @@ def respond(
                 .replace("at These", "at these")
             )
         if n > 1 and (order := _SUPERLATIVE_ASKED.search(nlu.text)) is not None:
-            text = _by_price(products, order.group(1) is not None, what, which) + text
+            text = _by_price(products, order.group(1) is not None, what, which, total) + text
         if unoffered := nlu.notes.get("size_not_offered"):
             prefix = _size_not_offered(unoffered) + prefix
         text = prefix + text

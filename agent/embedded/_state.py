@@ -27,7 +27,10 @@ _QUERY_FILLER = re.compile(
     r"ok|okay|alright|all right|so|then|oh|hmm+|um+|uh+|yeah|yep|"
     # a greeting, and how a question about the range is put: "hi, what lamps do you have?"
     r"hi|hello|hey|hiya|good (?:morning|afternoon|evening)|what|which|do you carry|"
-    r"you have|you sell|you carry)(?![\w-])",
+    r"you have|you sell|you carry|"
+    # the whole range, and how it is to be ordered: "the cheapest thing you have"
+    r"anything|something|things?|stuff|items?|products?|cheapest|priciest|"
+    r"(?:least|most) expensive)(?![\w-])",
     re.I,
 )
 

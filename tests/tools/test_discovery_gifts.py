@@ -113,3 +113,34 @@ async def test_a_gift_for_someone_says_whom_in_each_reason(demo, stores) -> None
     for who, said in (("friend", "as a gift for a friend"), ("aunt", "as a gift for your aunt")):
         out = await gifts(ctx, recipient=who)
         assert out["products"] and all(c["reason"].endswith(said) for c in out["products"]), out
+
+
+_HEAD = "Handle,Title,Body (HTML),Vendor,Type,Tags,Option1 Name,Option1 Value,Variant Price"
+_NO_AUDIENCE = [  # a bicycle shop's feed: no audience column, no "kids" audience value
+    ("kids-16", "Pipsqueak Kids Bike 16 inch", "First pedal bike.", "Kids Bikes", "kids"),
+    ("balance", "Pipsqueak Balance Bike", "For toddlers aged 2-4.", "Kids Bikes", "wooden"),
+    ("road", "Veloce Road Bike", "Aluminium road bike with 105 gears.", "Road Bikes", "road"),
+    ("jersey", "Pacer Summer Jersey", "Breathable jersey for long rides.", "Jerseys", "summer"),
+]
+
+
+async def test_a_young_childs_gift_in_a_shop_that_marks_no_audience(tmp_path: Path) -> None:
+    """A feed without an audience column (a bicycle shop's): a three-year-old's gift is
+    found by the products' own words ("Kids Bikes", "toddlers aged 2-4"), not refused."""
+    settings = discovery_settings(tmp_path)
+    feed = tmp_path / "bikes.csv"
+    rows = [
+        f"{h},{t},<p>{b}</p>,Shop,{k},{tags},Size,One,50.00" for h, t, b, k, tags in _NO_AUDIENCE
+    ]
+    feed.write_text("\n".join([_HEAD, *rows]) + "\n")
+    cat = open_catalog(settings)
+    try:
+        await asyncio.to_thread(cat.ingest_file, feed)
+        ctx = ToolContext(user_id="u", session_id="s", catalog=cat, settings=settings)
+        out = await gifts(
+            ctx, request="my daughter is turning 3, what would you suggest", recipient="daughter"
+        )
+        ids = {c["id"] for c in out["products"]}
+        assert ids and ids <= {"kids-16", "balance"}, out["products"]
+    finally:
+        cat.close()

@@ -82,8 +82,26 @@ def _fits(p: Product, audience: str | None, *, child: bool = False) -> bool:
     be grown up)."""
     if not audience:
         return True
-    allowed = ("kids",) if child and audience == "kids" else (audience, "unisex", None)
-    return p.attributes.get("audience") in allowed
+    said = p.attributes.get("audience")
+    if child and audience == "kids":
+        # a shop that marks no audience (a feed without the column) still says so in its
+        # words: "Kids Bikes", "Balance Bike for toddlers aged 2-4"
+        return said == "kids" or (said is None and _FOR_CHILDREN.search(_words_of(p)) is not None)
+    return said in (audience, "unisex", None)
+
+
+# A product's words that say it is a young child's
+_FOR_CHILDREN = re.compile(
+    r"\b(?:kids?|child(?:ren)?'?s?|toddlers?|bab(?:y|ies)|infants?|junior|girls?|boys?|"
+    r"ages?\s?[1-9](?:\s?(?:-|to)\s?1?[0-9])?|[1-9]\s?(?:-|to)\s?1?[0-9]\s?(?:years|yrs))\b",
+    re.I,
+)
+
+
+def _words_of(p: Product) -> str:
+    tags = p.attributes.get("tags")
+    tag_text = " ".join(tags) if isinstance(tags, list) else str(tags or "")
+    return " ".join([p.title, " ".join(p.category_path), tag_text, p.description or ""])
 
 
 def _leaf_names(ctx: ToolContext) -> dict[str, str]:
