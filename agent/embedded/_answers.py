@@ -270,7 +270,18 @@ def _named_stock(named: list[tuple[Any, list[str]]], name: str) -> str:
         return f"No, {name} in {said} is sold out."
     qty = [v.get("quantity") for v in left]
     count = sum(qty) if all(isinstance(q, int) for q in qty) else None
-    return f"Yes, {name} in {said} is in stock" + (f" ({count} available)." if count else ".")
+    text = f"Yes, {name} in {said} is in stock" + (f" ({count} available)" if count else "")
+    # "in large?" of a helmet whose red large is gone: the rest of what is sold out
+    gone = [
+        str(val)
+        for v, ws in named
+        if not v.get("available", True)
+        for val in (v.get("options") or {}).values()
+        if str(val) not in ws
+    ]
+    if gone:
+        return f"{text}, but not in {_join(list(dict.fromkeys(gone)))}."
+    return text + "."
 
 
 def answer(text: str, p: dict[str, Any]) -> str | None:
@@ -392,14 +403,17 @@ def _it(parts: list[str], name: str) -> str:
 
 def _comes_in(value: str, options: dict[str, list[str]], name: str) -> str:
     v = value.lower()
+    for val in said_options(v, options).values():  # "large" of S/M/L, "625 wh"
+        return f"Yes, {name} comes in {val}."
     for vals in options.values():
         for val in vals:
             if v == val.lower() or re.search(rf"\b{re.escape(v)}\b", val.lower()):
                 return f"Yes, {name} comes in {val}."
-    for k in ("color", "size"):
+    sizeish = v in _SIZE_WORD or v in _SIZE_WORD.values() or any(ch.isdigit() for ch in v)
+    for k in ("size", "color") if sizeish else ("color", "size"):
         if options.get(k) and options[k] != ["one size"]:
             label = {"color": "colours", "size": "sizes"}[k]
-            if k == "color" or any(ch.isdigit() for ch in v) or len(v) <= 3:
+            if k == "color" or sizeish or len(v) <= 3:
                 return f"No, {name} doesn't come in {value}; its {label}: {_join(options[k])}."
     return f"The product page doesn't list {value} as an option for {name}."
 
@@ -499,6 +513,7 @@ def said_options(
             form = _squash(str(value))
             forms.append((form, value))
             if form in _SIZE_WORD:
+                # "large" for L, but not within "extra large" or "x-large" (XL)
                 forms.append((_SIZE_WORD[form], value))
         hits: list[str] = []
         blank = low
@@ -508,7 +523,7 @@ def said_options(
             if form.isdigit() and quantity is not None and int(form) == quantity:
                 continue
             said = r"\s?".join(re.escape(part) for part in _UNIT_START.split(form))
-            pattern = rf"(?<![\w.]){said}(?![\w])"
+            pattern = rf"(?<![\w.])(?<!extra )(?<!x )(?<!xx )(?<!2x ){said}(?![\w])"
             if re.search(pattern, blank):
                 blank = re.sub(pattern, " ", blank)
                 if value not in hits:
@@ -519,18 +534,24 @@ def said_options(
 
 
 def _named_variants(low: str, variants: list[dict[str, Any]]) -> list[tuple[Any, list[str]]]:
-    """The variants whose option values the question says ("the hardcover", "in XL"),
-    with the values said; [] when it says none."""
+    """The variants with the option values the question says ("the hardcover", "in XL",
+    "the large red one": large and red), with the values said; [] when it says none."""
     words = set(re.findall(r"[\w.]+", low))
+    chosen = said_options(low, _options({"variants": variants}))  # "in large": L
+    said: dict[str, set[str]] = {}  # option -> the values of it said
+    for v in variants:
+        for k, val in (v.get("options") or {}).items():
+            key = str(k).casefold()
+            if val and (
+                set(re.findall(r"[\w.]+", str(val).lower())) <= words
+                or chosen.get(key) == str(val)
+            ):
+                said.setdefault(key, set()).add(str(val))
     out = []
     for v in variants:
-        said = [
-            str(val)
-            for val in (v.get("options") or {}).values()
-            if val and set(re.findall(r"[\w.]+", str(val).lower())) <= words
-        ]
-        if said:
-            out.append((v, said))
+        options = {str(k).casefold(): str(val) for k, val in (v.get("options") or {}).items()}
+        if said and all(options.get(k) in vals for k, vals in said.items()):
+            out.append((v, [options[k] for k in said]))
     return out
 
 

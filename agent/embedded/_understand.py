@@ -404,6 +404,8 @@ def _note_missing(
             return
         if not use or named & {"category", "brand"}:
             return
+        if _kind_of_the_head(tier, nlu, head):
+            return
     verdict = tier.assortment.judge(nlu.text, named, slot_words, chat=chat, use=use)
     if verdict.missing and verdict.closest and not chat and _NEED.search(nlu.text):
         # "my cat scratches the sofa": a need, not a product's name. The search by meaning
@@ -444,6 +446,24 @@ _NEED = re.compile(
     r"prefers|hates|deserves|collects|has|is|was|does|goes|uses|plays|wears)\b)[a-z]{3,}(?:es|s))\b",
     re.I,
 )
+
+
+def _kind_of_the_head(tier: EmbeddedTier, nlu: NLUResult, head: str) -> bool:
+    """ "a new tube for 700x25 tyres": the thing asked for is the head's noun, a product
+    type the shop sells (its inner tubes), not the kind its use names (the tyres). The
+    category becomes the noun's own, or none (the search finds it by its words)."""
+    nouns = [w for w in _guards.content_words(head) if not _guards._not_the_thing(w)]
+    if not nouns:
+        return False
+    noun = singular(nouns[-1])
+    if noun not in tier.assortment.head_nouns:
+        return False
+    sold_in = list(dict.fromkeys(tier.profile.head_categories.get(noun, [])))
+    if nlu.slots.category in sold_in:
+        return False  # the kind named is the noun's own ("a water bottle for my mug holder")
+    kind = tier.assortment.type_category(noun)
+    nlu.slots.category = kind or (sold_in[0] if len(sold_in) == 1 else None)
+    return True
 
 
 def _note_accessory(

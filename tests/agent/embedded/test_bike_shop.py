@@ -31,6 +31,8 @@ BIKES = [
         size=["M", "L"],
         color=["White", "Red"],
     ),
+    product("tyre-1", "Gripline Road Tyre 700c", "Cycling > Tyres", Width=["700x25c", "700x28c"]),
+    product("tube-1", "Gripline Inner Tube Presta", "Cycling > Inner Tubes", size=["700x23-28c"]),
 ]
 
 
@@ -226,3 +228,55 @@ def test_a_page_answers_how_far_with_its_range() -> None:
     page = {**BIKES[1], "description": "Step-through city bike, 80km range, hub motor."}
     said = answer("how far does it go on a charge", page) or ""
     assert "80km range" in said, said
+
+
+@pytest.mark.parametrize(
+    ("text", "not_kind", "kind"),
+    [
+        ("got a flat, need a new tube for 700x25 tyres", "Tyres", None),
+        ("tyres for my road bike", "Road Bikes", "Tyres"),
+    ],
+)
+def test_the_thing_asked_for_is_the_noun_before_what_it_is_for(
+    shop: EmbeddedTier, text: str, not_kind: str, kind: str | None
+) -> None:
+    shop.model = Reads("search", 0.95)
+    nlu = shop.understand(text, DialogueState())
+    assert nlu.slots.category != not_kind, nlu
+    if kind:
+        assert nlu.slots.category == kind, nlu
+
+
+def _helmet_page() -> dict[str, object]:
+    """A helmet in S/M/L x White/Red; the red large is sold out and the large costs more."""
+    variants = [
+        {
+            "options": {"size": size, "color": colour},
+            "available": (size, colour) != ("L", "Red"),
+            "quantity": 0 if (size, colour) == ("L", "Red") else 6,
+            "price": "12.00" if size == "L" else "10.00",
+        }
+        for size in ("S", "M", "L")
+        for colour in ("White", "Red")
+    ]
+    return {"title": "Aero Helmet", "variants": variants, "currency": "USD"}
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "is it in stock in large?",
+            "Yes, Aero Helmet in L is in stock (6 available), but not in Red.",
+        ),
+        ("is the large red one in stock?", "No, Aero Helmet in Red L is sold out."),
+        ("how much is it in large?", "Aero Helmet in L costs $12.00."),
+        (
+            "does it come in extra large?",
+            "No, Aero Helmet doesn't come in extra large; its sizes: S, M and L.",
+        ),
+        ("does it come in xl", "No, Aero Helmet doesn't come in xl; its sizes: S, M and L."),
+    ],
+)
+def test_a_variant_asked_about_in_the_shoppers_words(text: str, said: str) -> None:
+    assert (answer(text, _helmet_page()) or "").startswith(said), answer(text, _helmet_page())
