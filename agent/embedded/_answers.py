@@ -186,6 +186,12 @@ _STOP = {
     "guys",
 }
 _SENTENCE = re.compile(r"[^.!?]+[.!?]?")
+# What a product is or holds, asked as a whole: its page's own words answer it
+_WHATS_IN = re.compile(
+    r"\bwhat(?:'s|s| is| are)? (?:in|inside)\b(?! stock| my )|"
+    r"\bwhat(?: does| do)? (?:it|they|this|that)? ?(?:include|come with|comes with|contain)|"
+    r"\bwhat(?:'s|s| is) (?:it|this|that)(?: exactly)?\W*$"
+)
 
 
 def _stem(word: str) -> str:
@@ -296,6 +302,10 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         if v not in (None, "", [])
     }
     parts: list[str] = []
+    if _WHATS_IN.search(low) and str(p.get("description") or "").strip():
+        # "what's in the sampler box?", "what does it come with?": what the page says it is
+        said = " ".join(x.strip() for x in _SENTENCE.findall(str(p["description"]))[:2])
+        return f'The product page says: "{said}"'
     if _POLICY.search(low):
         asked = [m.group(0) for m in _POLICY.finditer(low)]
         return _quote_or_unknown(p, asked, name)
@@ -512,6 +522,8 @@ def said_options(
         for value in values:
             form = _squash(str(value))
             forms.append((form, value))
+            if " " in form:  # "teabags" for "Tea Bags"
+                forms.append((form.replace(" ", ""), value))
             if form in _SIZE_WORD:
                 # "large" for L, but not within "extra large" or "x-large" (XL)
                 forms.append((_SIZE_WORD[form], value))
@@ -543,8 +555,7 @@ def _named_variants(low: str, variants: list[dict[str, Any]]) -> list[tuple[Any,
         for k, val in (v.get("options") or {}).items():
             key = str(k).casefold()
             if val and (
-                set(re.findall(r"[\w.]+", str(val).lower())) <= words
-                or chosen.get(key) == str(val)
+                set(re.findall(r"[\w.]+", str(val).lower())) <= words or chosen.get(key) == str(val)
             ):
                 said.setdefault(key, set()).add(str(val))
     out = []

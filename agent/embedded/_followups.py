@@ -276,9 +276,15 @@ def described_pick(tier: EmbeddedTier, text: str, state: DialogueState) -> list[
             run = " ".join(words[:n])
             said = _guards.content_words(" ".join(w for w in words[:n] if w.lower() != "one"))
             found = tier.lexicon.scan(run.lower(), [], fuzzy=False)
-            if not said or any(f.slot not in ("brand", "category") for f in found):
+            values = [f for f in found if f.slot not in ("brand", "category")]
+            if values:
+                # "the black cast iron one": the title's words pick the one product, the
+                # colour its variant (the slot); a colour alone narrows, as before
+                valued = {w for f in values for w in run.lower()[f.start : f.end].split()}
+                said = [w for w in said if w not in valued]
+            if not said:
                 continue
             picked = [p for p, tw in titles.items() if tw and all(_names(w, tw) for w in said)]
-            if picked:
+            if picked and (not values or len(picked) == 1):
                 return picked
     return []

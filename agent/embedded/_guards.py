@@ -57,7 +57,7 @@ _FILLER = re.compile(
     r"of|with|and|or|my|your|something|anything|stuff|things?|ones?|items?|products?|good|"
     r"nice|new|cheap|best|great|what|about|how|is|are|there|under|over|below|above|less|more|"
     r"than|between|dollars?|bucks|usd|eur|euros?|price|size|colou?r|it|them|that|this|"
-    r"those|these|shop|store|here|hi|hello|hey|thanks|help|pairs?|sets?|gifts?|presents?|"
+    r"those|these|shop|store|here|hi|hiya|heya|hello|hey|howdy|yo|thanks|cheers|help|pairs?|sets?|gifts?|presents?|"
     r"ideas?|outfits?|clothes|clothing|accessories|options?|recommendations?|suggestions?|"
     r"deals?|sale|offers?|discounts?|discounted|promos?|promotions?|coupons?|clearance|"
     r"reduced|bestsellers?|arrivals?|collections?|brands?|styles?|kinds?|types?|"
@@ -174,7 +174,8 @@ def answer_option(text: str, pending: dict[str, Any]) -> str | None:
         if f" {lv} " in low or (squeezed != lv and f" {squeezed} " in low):
             hits.append(v)
     if not hits:
-        return None
+        # "yes" to "is only left in Loose Leaf: add that?": the one value offered
+        return values[0] if len(values) == 1 and yes_no(text) == "yes" else None
     hits.sort(key=len, reverse=True)
     return hits[0]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shopagent.agent.embedded._answers import _options
 from shopagent.agent.embedded._assortment import plural
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._guards import title_words
@@ -166,6 +167,39 @@ def _filter_names(dropped: list[str], filters: dict[str, Any]) -> str:
     return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
 
 
+def remember(state: DialogueState, products: list[dict[str, Any]]) -> None:
+    """``products`` (cards or pages) as the ones shown: "the first one", "add the 4kg one",
+    "the 56cm" next are read against them."""
+    ids = [str(p["id"]) for p in products if p.get("id")]
+    if not ids:
+        return
+    state.last_shown = ids
+    state.shown = {
+        str(p["id"]): {
+            **{k: p.get(k) for k in ("title", "price", "currency", "category")},
+            "values": _option_values(p),
+            "options": _options_by_name(p),
+        }
+        for p in products
+        if p.get("id")
+    }
+    state.focus = ids[0] if len(ids) == 1 else None
+
+
+def _options_by_name(p: dict[str, Any]) -> dict[str, list[str]]:
+    """A product's (card's or page's) option name -> values: "add the 56cm" names the frame
+    size of the one in focus (``add_args``)."""
+    options = p.get("options")  # a card's, by label; a page's come from its variants
+    by_name = options if isinstance(options, dict) else _options(p)
+    return {str(k): [str(v) for v in vals or []] for k, vals in by_name.items()}
+
+
+def _option_values(p: dict[str, Any]) -> list[str]:
+    """Every option value a product (card or page) offers: "add the 4kg one" picks the one
+    shown product that has it."""
+    return list(dict.fromkeys(v for vals in _options_by_name(p).values() for v in vals))
+
+
 def _not_carried(
     missing: str,
     products: list[dict[str, Any]],
@@ -187,12 +221,7 @@ def _not_carried(
         # product's title says it; the products are the answer, not "we don't carry".
         # ("laptops" where titles only hold "Laptop Backpack" are still not carried.)
         titled = titled[:5]
-        s.last_shown = [str(p["id"]) for p in titled]
-        s.shown = {
-            i: {k: p.get(k) for k in ("title", "price", "currency")}
-            for i, p in zip(s.last_shown, titled, strict=True)
-        }
-        s.focus = s.last_shown[0] if len(titled) == 1 else None
+        remember(s, titled)
         names = [str(p.get("title")) for p in titled[:3]]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         return Reply(

@@ -23,28 +23,12 @@ from shopagent.agent.embedded._phrases import (
     _singular,
     _sold_out,
     _title,
+    remember,
 )
 from shopagent.agent.embedded._product_plan import ASK_WHICH
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
 
 FAILED = "Sorry, that didn't work: {msg}"
-
-
-def _remember(state: DialogueState, products: list[dict[str, Any]]) -> None:
-    ids = [str(p["id"]) for p in products if p.get("id")]
-    if not ids:
-        return
-    state.last_shown = ids
-    state.shown = {
-        str(p["id"]): {
-            **{k: p.get(k) for k in ("title", "price", "currency", "category")},
-            "values": _option_values(p),
-            "options": _options_by_name(p),
-        }
-        for p in products
-        if p.get("id")
-    }
-    state.focus = ids[0] if len(ids) == 1 else None
 
 
 # "cheapest grinder?", "the most expensive kettle you have": a search ordered by price
@@ -72,20 +56,6 @@ def _by_price(
         # ("the cheapest thing you have"): the shop's cheapest may be elsewhere
         return f"The {word} of these is {_title(top)} at {price}. "
     return f"The {word} {_singular(what)}{which} is {_title(top)} at {price}. "
-
-
-def _options_by_name(p: dict[str, Any]) -> dict[str, list[str]]:
-    """A product's (card's or page's) option name -> values: "add the 56cm" names the frame
-    size of the one in focus (``add_args``)."""
-    options = p.get("options")  # a card's, by label; a page's come from its variants
-    by_name = options if isinstance(options, dict) else _answers._options(p)
-    return {str(k): [str(v) for v in vals or []] for k, vals in by_name.items()}
-
-
-def _option_values(p: dict[str, Any]) -> list[str]:
-    """Every option value a product (card or page) offers: "add the 4kg one" picks the one
-    shown product that has it."""
-    return list(dict.fromkeys(v for vals in _options_by_name(p).values() for v in vals))
 
 
 def _which_page_says(
@@ -164,7 +134,9 @@ def _ask_option(r: ToolOutcome, s: DialogueState) -> Reply | None:
     for k in ("size", "color"):
         if r.args.get(k) and k not in chosen:
             chosen[k] = str(r.args[k])
-    chosen.update({str(k): str(v) for k, v in (r.args.get("options") or {}).items()})
+    for k, v in (r.args.get("options") or {}).items():
+        if str(k).casefold() not in {c.casefold() for c in chosen}:  # "Weight" is "weight"
+            chosen[str(k)] = str(v)
     s.extra["pending_option"] = {
         "product_id": r.args.get("product_id"),
         "option": option,
@@ -175,6 +147,14 @@ def _ask_option(r: ToolOutcome, s: DialogueState) -> Reply | None:
     listed = values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
     shown_title = (s.shown.get(str(r.args.get("product_id"))) or {}).get("title")
     of = f" for {_title({'title': shown_title})}" if shown_title else ""
+    if len(values) == 1:  # the others sold out: no choice to ask for, a yes to ask
+        name = _title({"title": shown_title}) if shown_title else "It"
+        picked = " ".join(dict.fromkeys(chosen.values()))
+        said = f"{name} in {picked}" if picked else name
+        return Reply(
+            text=f"{said} is only available in {values[0]} ({option}). Add it in {values[0]}?",
+            quick_replies=[values[0], "No thanks"],
+        )
     return Reply(text=f"Which {option}{of}: {listed}?", quick_replies=values[:8])
 
 
@@ -300,14 +280,14 @@ def respond(
                 asked_of = dict((fr.args if fr is not None else None) or {})
                 what, which = _describe({k: v for k, v in asked_of.items() if k != "fields"})
             text = f"The {plural} for {what}{which}: {listed}. {text}"
-            _remember(s, products)
+            remember(s, products)
             return Reply(text=text, product_ids=s.last_shown, quick_replies=values), s
         if facets and total > n and not prefix and not sold:
             question = _clarify(facets, filters, products)
             if question:
                 text += " " + question[0]
                 quick = question[1]
-        _remember(s, products)
+        remember(s, products)
         if r.name == "visual_search" and r.args.get("image_id") and "category" not in r.args:
             # what the photo shows is the kind of its nearest match: "any of those under
             # $30?" narrows within that kind, not the look-alikes of other kinds
@@ -340,7 +320,7 @@ def respond(
             if str(p["id"]) in s.last_shown:
                 s.focus = str(p["id"])
             else:
-                _remember(s, [p])
+                remember(s, [p])
             return Reply(text=answer, product_ids=[str(p["id"])]), s
         parts = [f"{_title(p) or 'This product'}"]
         if p.get("brand"):
@@ -358,7 +338,7 @@ def respond(
         if str(p["id"]) in s.last_shown:  # keep the list ("which one is cheaper?" next)
             s.focus = str(p["id"])
         else:
-            _remember(s, [p])
+            remember(s, [p])
         return Reply(text=text, product_ids=[str(p["id"])]), s
 
     if "compare_products" in by_name:
@@ -384,7 +364,7 @@ def respond(
             text += f" The {word} is {_title(cheap)}."
         ids = [str(p["id"]) for p in products if p.get("id")]
         focus = s.focus
-        _remember(s, products)  # "I'll take the cheaper one" picks among these
+        remember(s, products)  # "I'll take the cheaper one" picks among these
         s.focus = focus if focus in s.last_shown else s.focus
         return Reply(text=text, product_ids=ids), s
 

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards, _scope
-from shopagent.agent.embedded._answers import page_question
+from shopagent.agent.embedded._answers import page_question, said_options
 from shopagent.agent.embedded._assortment import english_word
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import (
@@ -360,6 +360,17 @@ def understand(
     if nlu.intent in ("search", "refine") and "not_carried" not in notes:
         if (unoffered := size_not_offered(tier, nlu, state)) is not None:
             notes["size_not_offered"] = unoffered
+    if (
+        nlu.intent in ("search", "refine", "out_of_scope", "help")
+        and not image_id
+        and _picks_an_option(nlu.text, state)
+    ):
+        # "250g pls", "ok the 100g then" with one tea in play: that tea in that weight (the
+        # add asks for the shopper's yes, and for any option still open)
+        nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
+        nlu.slots = Slots(reference="it")
+        for key in ("vague", "not_carried", "closest", "carries", "product_like"):
+            notes.pop(key, None)  # "teabags": a value of the tea's, not a thing not sold
     if nlu.intent == "add_to_cart" and (kind := _another_kind(tier, nlu, state, low)):
         notes["add_kind"] = kind
     nlu.notes = notes
@@ -372,18 +383,70 @@ def _another_kind(
     """ "add a dog bed" with a harness in focus: a product type none of the products in
     play is (the search for it comes first), not the product in focus; None when the
     turn points at a product or names the kind in play ("add the harness")."""
-    if nlu.slots.reference or nlu.slots.product_id:
+    if nlu.slots.reference:
         return None
+    if nlu.slots.product_id:  # "add a matcha whisk": a word of the matcha's title, no more
+        named = state.shown.get(nlu.slots.product_id) or {}
+        return _another_thing(tier, low, [named]) if named.get("title") else None
     kinds = [m for m in tier.lexicon.scan(low, [], fuzzy=False) if m.slot == "category"]
-    if not kinds:
-        return None
     about = [state.focus] if state.focus else state.last_shown
+    if not kinds:
+        return _another_thing(tier, low, [state.shown.get(p) or {} for p in about])
     in_play = {
         leaf(str((state.shown.get(p) or {}).get("category") or "")).casefold() for p in about
     }
     if "" in in_play or leaf(kinds[0].value).casefold() in in_play:
-        return None  # a product in play of unknown kind (an older state), or of this kind
+        # a product in play of unknown kind (an older state), or of this kind; but "add a
+        # matcha whisk" beside matcha names a thing of the kind's words that is no matcha
+        return _another_thing(tier, low, [state.shown.get(p) or {} for p in about])
     return {"query": low[kinds[0].start : kinds[0].end], "category": kinds[0].value}
+
+
+# What may be said around an option value picked: "ok the 100g then", "250g pls"
+_AROUND_A_PICK = re.compile(
+    r"\b(?:ok|okay|alright|then|the|a|an|one|ones|pls|please|plz|i'?ll|i|will|take|have|"
+    r"want|go|with|get|in|that|this|yes|yeah|instead|actually|oh|and|make|it|let'?s|do)\b"
+)
+
+
+def _picks_an_option(text: str, state: DialogueState) -> bool:
+    """The turn is only a value of the options of the one product in play ("250g pls")."""
+    one = state.focus or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+    options = (state.shown.get(one) or {}).get("options") if one else None
+    if not options:
+        return False
+    said = said_options(text, options)
+    if not said:
+        return False
+    rest = text.casefold()
+    for value in said.values():
+        for form in {value.casefold(), value.casefold().replace(" ", "")}:
+            rest = re.sub(rf"(?<![\w.]){re.escape(form)}(?![\w])", " ", rest)
+    return not re.search(r"[a-z0-9]", _AROUND_A_PICK.sub(" ", rest))
+
+
+_AN_ADD = re.compile(
+    r"\b(?:add|get|take|buy|want|need|grab|throw in|put)\s+(?:me\s+)?(?:a|an|some|one)\s+"
+    r"((?:[a-z][a-z'-]+\s+){0,2}?[a-z][a-z'-]+)(?:\s+(?:too|as well|also)\b|\s*[.!?]*$)"
+)
+
+
+def _another_thing(
+    tier: EmbeddedTier, low: str, in_play: list[dict[str, Any]]
+) -> dict[str, str] | None:
+    """ "add a whisk too" with matcha in focus: a product the shop's titles are named by
+    ("Bamboo Matcha Whisk") that no product in play is: searched for, never the matcha."""
+    m = _AN_ADD.search(low)
+    if m is None or not in_play:
+        return None
+    noun = singular(m.group(1).split()[-1])
+    if noun not in tier.assortment.head_nouns:
+        return None
+    for p in in_play:
+        title = str(p.get("title") or "").casefold()
+        if not title or noun in {singular(w) for w in re.findall(r"[a-z][a-z'-]+", title)}:
+            return None  # "add a teapot" with a teapot in play, or a product of no title
+    return {"query": m.group(1)}
 
 
 def _note_missing(
