@@ -31,6 +31,12 @@ _POLICY = re.compile(
     re.I,
 )
 # Size-like questions: a product's size options answer them when no attribute does
+# "does it fit a pixel 8?", "will it fit my iphone 14": the option value asked about
+_FITS = re.compile(r"\bfits?\s(?:on\s|in\s|into\s)?(?:an?\s|the\s|my\s)?([\w' .-]+?)[?.!]*$")
+# "what about the galaxy s24?", "and the 2m?": the same question of another option value
+_WHAT_ABOUT = re.compile(
+    r"^\s*(?:(?:ok|okay|so|and|hmm)\W+)?(?:what|how)\s+about\s+(?:the\s|an?\s)?([\w' .-]+?)[?.!]*$"
+)
 _SIZE_LIKE = re.compile(
     r"\b(?:how (?:big|large|tall|wide)|dimensions?|measurements?|capacity|volume|"
     r"how much (?:does it|do they) hold|how many (?:pieces|ml|litres?|liters?)|what size)\b",
@@ -185,7 +191,7 @@ _STOP = {
     "though",
     "guys",
 }
-_SENTENCE = re.compile(r"[^.!?]+[.!?]?")
+_SENTENCE = re.compile(r"(?:[^.!?]|\.(?=\d))+[.!?]?")  # "Bluetooth 5.3" is no sentence end
 # What a product is or holds, asked as a whole: its page's own words answer it
 _WHATS_IN = re.compile(
     r"\bwhat(?:'s|s| is| are)? (?:in|inside)\b(?! stock| my )|"
@@ -338,12 +344,27 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
             )
         elif p.get("price") is not None or prices:
             parts.append(f"{name} costs {_money(prices[0] if prices else p['price'], cur)}.")
-    comes = _COMES_IN.search(low)
+    comes = _COMES_IN.search(low) or _FITS.search(low)
+    if (
+        comes is None
+        and (about := _WHAT_ABOUT.match(low))
+        and said_options(about.group(1), options)
+    ):
+        comes = about  # "ok what about galaxy s24" after "does it fit a pixel 8?"
     asked_value = comes.group(1).strip() if comes else None
     if asked_value and (_STOCK.search(asked_value) or _PRICE.search(asked_value)):
         asked_value = None
+    with_ = comes is not None and " with " in f" {comes.group(0)} "
+    if asked_value and with_ and not said_options(asked_value, options):
+        # "does it come with a cable?": what is in the box, as the page says (no option)
+        parts.append(_quote_or_unknown(p, _keywords(asked_value, p) or [asked_value], name))
+        asked_value = None
     if asked_value:
-        parts.append(_comes_in(asked_value, options, name))
+        said = _comes_in(asked_value, options, name)
+        named = _named_variants(asked_value, p.get("variants") or [])
+        if said.startswith("Yes") and named and not any(v.get("available", True) for v, _ in named):
+            said = said[:-1] + ", but that one is sold out."  # "fits a pixel 8": sold out
+        parts.append(said)
     named_options = [k for k in options if re.search(rf"\b{re.escape(k)}s?\b", low)]
     if _SIZES.search(low) and not any("size" in k for k in named_options) and not asked_value:
         named_options.extend(size_keys)
@@ -425,6 +446,9 @@ def _comes_in(value: str, options: dict[str, list[str]], name: str) -> str:
             label = {"color": "colours", "size": "sizes"}[k]
             if k == "color" or sizeish or len(v) <= 3:
                 return f"No, {name} doesn't come in {value}; its {label}: {_join(options[k])}."
+    if len(options) == 1:  # "will it fit my iphone 13?" of a case made by Model
+        label, vals = next(iter(options.items()))
+        return f"No, {name} doesn't come in {value}; its {label}s: {_join(vals)}."
     return f"The product page doesn't list {value} as an option for {name}."
 
 
@@ -455,6 +479,7 @@ _PAGE_WORDS = {
     "heavy": ("weight", "weighs", "kg", "g", "lb", "lbs", "oz"),
     "weigh": ("weight", "kg", "g", "lb", "lbs", "oz"),
     "weight": ("weighs", "kg", "g", "lb", "lbs", "oz"),
+    "many": ("pack", "pieces", "piece", "pcs", "set", "count"),
     "bright": ("lumen", "lumens"),
     "brighter": ("lumen", "lumens"),
     "brightest": ("lumen", "lumens"),
@@ -486,6 +511,8 @@ def _quote(p: dict[str, Any], keys: list[str], name: str) -> str | None:
         for tag in tags if isinstance(tags, list) else [tags] if tags else []:
             if said(str(tag)):
                 return f"{name} is listed under {tag}."
+    if said(name):  # "how many in the pack?" of a "... 2-Pack": its name says
+        return f'Its name says it: "{name}".'
     return None
 
 
@@ -506,6 +533,13 @@ _SIZE_WORD = {
 def _squash(text: str) -> str:
     low = " ".join(text.casefold().replace("\u2019", "'").replace("-", " ").split())
     return _UNIT_GAP.sub(r"\1", low)
+
+
+def what_about_option(text: str, options: dict[str, list[str]]) -> bool:
+    """ "ok what about galaxy s24?": the last question again, of another option value of
+    the product in play."""
+    about = _WHAT_ABOUT.match(" ".join(text.casefold().split()))
+    return about is not None and bool(said_options(about.group(1), options))
 
 
 def said_options(
@@ -570,8 +604,10 @@ def offered_option(text: str, p: dict[str, Any]) -> tuple[str, str] | None:
     """(option, value) when ``text`` asks about one of ``p``'s option values ("the brown
     one", "does it come in brown?", "and the audiobook?"): the choice the shopper made."""
     low = " ".join(text.lower().replace("’", "'").split())
-    comes = _COMES_IN.search(low)
+    comes = _COMES_IN.search(low) or _FITS.search(low) or _WHAT_ABOUT.match(low)
     asked = comes.group(1).strip() if comes else ""
+    for option, value in said_options(asked, _options(p)).items():
+        return option, value  # "does it fit a pixel 8?", "what about galaxy s24?"
     stems = {_stem(k) for k in _keywords(low, p)} | {_stem(w) for w in asked.split()}
     for option, values in _options(p).items() if stems else ():
         for value in values:

@@ -263,6 +263,20 @@ def _relaxed(args: dict[str, object]) -> list[PlannedCall]:
     return calls
 
 
+def _titled(text: str, products: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The one product a question's own words name among several found ("does the rugged
+    case fit a pixel 8?": the one titled "Rugged ..."): a word of the question in its
+    title and in no other's."""
+    asked = set(words(text))
+    titles = [set(words(str(p.get("title") or ""))) for p in products]
+    picked = [
+        p
+        for p, title in zip(products, titles, strict=True)
+        if any(w in title and sum(w in t for t in titles) == 1 for w in asked)
+    ]
+    return picked if len(picked) == 1 else []
+
+
 def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome]) -> Plan:
     """The step after a ``followup`` plan: add the product the search found by its name;
     or, when a filtered search found nothing, the same search with filters dropped one at
@@ -283,10 +297,10 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
         # a question about a kind of product before any was shown: asked of the one found
         found = next((o for o in outcomes if o.name == "catalog_search" and o.ok), None)
         products = list(((found.content or {}) if found else {}).get("products") or [])
-        if len(products) == 1 and products[0].get("id") and len(outcomes) == 1:
-            return Plan(
-                calls=[PlannedCall(name="get_product", args={"product_id": str(products[0]["id"])})]
-            )
+        named = products if len(products) == 1 else _titled(nlu.text, products)
+        if len(named) == 1 and named[0].get("id") and len(outcomes) == 1:
+            pid = str(named[0]["id"])
+            return Plan(calls=[PlannedCall(name="get_product", args={"product_id": pid})])
         return Plan()
     if nlu.intent != "add_to_cart":
         return Plan()
@@ -375,7 +389,11 @@ def _grounded(nlu: NLUResult) -> bool:
     product action, an order id for an order): the reading is likely right, go ahead."""
     s = nlu.slots
     if nlu.intent in _SEARCHES:
-        return any(getattr(s, k) is not None for k in SEARCH_FILTERS) or bool(s.modifier)
+        return (
+            any(getattr(s, k) is not None for k in SEARCH_FILTERS)
+            or bool(s.modifier)
+            or bool(s.options)  # the shop's own option values: "galaxy s24"
+        )
     if nlu.intent in ("product_details", "compare", "add_to_cart", "remove_from_cart"):
         return bool(s.reference or s.product_id)
     if nlu.intent in ("order_status", "cancel_order"):

@@ -225,6 +225,14 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
         if value.casefold() not in taken and name.casefold() not in options:
             options[name] = value
             taken.add(value.casefold())
+    for name, value in (state.filters.get("options") or {}).items():
+        # the search's own option filter ("a case for my iphone 15": Model iPhone 15), when
+        # this product offers it, is the variant wanted
+        offered = {v.casefold(): v for vals in own.values() for v in vals}
+        if name not in options and str(value).casefold() in offered:
+            if str(value).casefold() not in taken:
+                options[str(name)] = offered[str(value).casefold()]
+                taken.add(str(value).casefold())
     colour = state.filters.get("color")
     if colour and "color" not in options and len(state.last_shown) == 1:
         # "the red one" narrowed the list to this product, which comes in red: that variant

@@ -155,13 +155,16 @@ def _names_a_kind(tier: EmbeddedTier, text: str) -> bool:
 
 
 def _asks_for_what_is_not_sold(
-    tier: EmbeddedTier, low: str, named: set[str], found: list[Any]
+    tier: EmbeddedTier, low: str, named: set[str], found: list[Any], category: str | None = None
 ) -> bool:
     """ "wool scarves" while necklaces are shown, in a shop with no scarves: a product type
     the shop does not sell, asked for (the model reads a search), not a narrowing of the
     necklaces. Kept a search, it gets the answer a first turn would: not carried, and the
     closest departments. Words of the shop's facets ("wool") describe, never name it."""
     described = {w for m in found for w in re.findall(r"[\w'-]+", low[m.start : m.end])}
+    # the kind's own option values ("galaxy s24" of the phone cases' Model) describe too
+    for value in tier.profile.option_values(low, category).values():
+        described.update(re.findall(r"[\w'-]+", str(value).lower()))
     return tier.assortment.judge(low, named, described).missing is not None
 
 
@@ -261,7 +264,7 @@ def read_turn(
         and not named & {"category", "brand"}
         and state.filters.get("category")
         and (image_id is None)
-        and not _asks_for_what_is_not_sold(tier, low, named, found)
+        and not _asks_for_what_is_not_sold(tier, low, named, found, state.filters["category"])
         and not _heads_another_kind(tier, low, str(state.filters["category"]))
     ):
         # "forget the budget, show me everything in that colour": no new product type,

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards, _scope
-from shopagent.agent.embedded._answers import page_question, said_options
+from shopagent.agent.embedded._answers import page_question, said_options, what_about_option
 from shopagent.agent.embedded._assortment import english_word
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import (
@@ -55,12 +55,11 @@ _ORDER_QUESTION = re.compile(
 
 
 def _slot_words(slots: Slots) -> set[str]:
-    return {
-        w
-        for k in ("color", "size", "material", "style", "audience")
-        if (v := getattr(slots, k))
-        for w in str(v).lower().split()
-    }
+    """The words of the values the turn names: a colour, a size, the shop's own options
+    ("galaxy s24" of a phone case's Model): describing words, never a thing not sold."""
+    values = [getattr(slots, k) for k in ("color", "size", "material", "style", "audience")]
+    values += list((slots.options or {}).values())
+    return {w for v in values if v for w in str(v).lower().split()}
 
 
 def understand(
@@ -299,6 +298,15 @@ def understand(
         nlu.slots = tier.extract_slots(nlu.text, "product_details")
         if named_id and nlu.slots.reference in (None, "it") and not nlu.slots.product_id:
             nlu.slots.product_id, nlu.slots.reference = named_id, None
+    elif (
+        not image_id
+        and (one := _one_in_play(state))
+        and state.last_intent == "product_details"
+        and what_about_option(nlu.text, (state.shown.get(one) or {}).get("options") or {})
+    ):
+        # "does it fit a pixel 8?" ... "ok what about galaxy s24": asked of the same one
+        nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+        nlu.slots = Slots(reference="it")
     elif not image_id and (
         nlu.intent in ("search", "refine")
         or (
@@ -371,6 +379,16 @@ def understand(
         nlu.slots = Slots(reference="it")
         for key in ("vague", "not_carried", "closest", "carries", "product_like"):
             notes.pop(key, None)  # "teabags": a value of the tea's, not a thing not sold
+    if (
+        nlu.intent in ("remove_from_cart", "out_of_scope", "help", "view_cart", "goodbye")
+        and not image_id
+        and _NEED.search(nlu.text)
+        and not parse(nlu.text).references
+    ):
+        # "i keep running out of battery": a need, searched by meaning (a power bank), not
+        # a removal from the cart or small talk
+        nlu.intent, nlu.confidence = "search", max(nlu.confidence, 0.9)
+        nlu.slots = tier.extract_slots(nlu.text, "search")
     if nlu.intent == "add_to_cart" and (kind := _another_kind(tier, nlu, state, low)):
         notes["add_kind"] = kind
     nlu.notes = notes
@@ -409,9 +427,14 @@ _AROUND_A_PICK = re.compile(
 )
 
 
+def _one_in_play(state: DialogueState) -> str | None:
+    """The product in focus, or the only one shown."""
+    return state.focus or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+
+
 def _picks_an_option(text: str, state: DialogueState) -> bool:
     """The turn is only a value of the options of the one product in play ("250g pls")."""
-    one = state.focus or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+    one = _one_in_play(state)
     options = (state.shown.get(one) or {}).get("options") if one else None
     if not options:
         return False
@@ -505,7 +528,7 @@ _WHICH_ONE = re.compile(
 # "my cat scratches the sofa", "my dog keeps pulling": what someone (or something) does
 # (not what they want: "my daughter wants a hamster cage" names the thing asked for)
 _NEED = re.compile(
-    r"\bmy\s+[a-z]+\s+(?:keeps\s+[a-z]+ing|(?!(?:wants|needs|likes|loves|asks|says|thinks|"
+    r"\bi\s+(?:keep|always|constantly)\s+[a-z]+ing\b|\bmy\s+[a-z]+\s+(?:keeps\s+[a-z]+ing|(?!(?:wants|needs|likes|loves|asks|says|thinks|"
     r"prefers|hates|deserves|collects|has|is|was|does|goes|uses|plays|wears)\b)[a-z]{3,}(?:es|s))\b",
     re.I,
 )
