@@ -177,7 +177,6 @@ def remember(state: DialogueState, products: list[dict[str, Any]]) -> None:
     state.shown = {
         str(p["id"]): {
             **{k: p.get(k) for k in ("title", "price", "currency", "category")},
-            "values": _option_values(p),
             "options": _options_by_name(p),
         }
         for p in products
@@ -192,12 +191,6 @@ def _options_by_name(p: dict[str, Any]) -> dict[str, list[str]]:
     options = p.get("options")  # a card's, by label; a page's come from its variants
     by_name = options if isinstance(options, dict) else _options(p)
     return {str(k): [str(v) for v in vals or []] for k, vals in by_name.items()}
-
-
-def _option_values(p: dict[str, Any]) -> list[str]:
-    """Every option value a product (card or page) offers: "add the 4kg one" picks the one
-    shown product that has it."""
-    return list(dict.fromkeys(v for vals in _options_by_name(p).values() for v in vals))
 
 
 def _not_carried(

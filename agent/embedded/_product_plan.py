@@ -69,17 +69,21 @@ def _offering(nlu: NLUResult, state: DialogueState) -> list[str]:
     s = nlu.slots
     said = [str(v).casefold() for v in (s.size, s.color, *(s.options or {}).values()) if v]
     if not said:  # the values of a shown product's own options ("the 800 lumen one")
-        return [
-            pid
-            for pid in state.last_shown
-            if said_options(nlu.text, (state.shown.get(pid) or {}).get("options") or {})
-        ]
-    return [
-        pid
-        for pid in state.last_shown
-        if set(said)
-        <= {str(v).casefold() for v in (state.shown.get(pid) or {}).get("values") or []}
-    ]
+        return [pid for pid in state.last_shown if said_options(nlu.text, _options_of(state, pid))]
+    return [pid for pid in state.last_shown if set(said) <= _values_of(state.shown.get(pid))]
+
+
+def _options_of(state: DialogueState, pid: str) -> dict[str, list[str]]:
+    """A shown product's options by name (its values under one name, in an older state)."""
+    shown = state.shown.get(pid) or {}
+    return shown.get("options") or ({"option": shown["values"]} if shown.get("values") else {})
+
+
+def _values_of(shown: dict[str, Any] | None) -> set[str]:
+    """Every option value a shown product offers, casefolded ("add the 4kg one")."""
+    by_name = (shown or {}).get("options") or {}
+    values = [v for vals in by_name.values() for v in vals] or (shown or {}).get("values") or []
+    return {str(v).casefold() for v in values}  # "values": a state kept before 2026-12-01
 
 
 def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
@@ -217,8 +221,7 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
     if chosen.get("product_id") == product_id and str(chosen.get("option")) not in options:
         # "does it come in brown?" -> yes; then "add it": the brown one
         options[str(chosen["option"])] = str(chosen["value"])
-    shown = state.shown.get(product_id) or {}
-    own = shown.get("options") or {}
+    own = _options_of(state, product_id)
     taken = {v.casefold() for v in options.values()}
     for name, value in said_options(nlu.text, own, quantity=s.quantity).items():
         # the product's own options by any name: "add the 56cm", "in large with 625wh"

@@ -101,10 +101,11 @@ class DialogueState(BaseModel):
     last_intent: str | None = None
     page: int = 1
     turn: int = 0
-    # id -> {"title", "price", "currency", "category", "values"} of the products last
+    # id -> {"title", "price", "currency", "category", "options"} of the products last
     # shown: lets replies name them, "cheaper" compute a bound without inventing anything,
-    # "add the 4kg one" find the one that offers 4kg ("values": its option values), and "add
-    # a dog bed" beside a harness search for beds.
+    # "add the 4kg one" find the one that offers 4kg and "add the 56cm" its frame size
+    # ("options": option name -> values), and "add a dog bed" beside a harness search for
+    # beds. (States kept before 2026-12-01 hold "values", the option values alone.)
     shown: dict[str, dict[str, Any]] = Field(default_factory=dict)
     extra: dict[str, Any] = Field(default_factory=dict)
 

@@ -68,7 +68,7 @@ def after(tier: EmbeddedTier, first: str) -> DialogueState:
 
 def shown(products: list[dict[str, Any]], *ids: str) -> DialogueState:
     """The state after a search that showed ``ids`` of ``products`` (as the service keeps
-    them: title, price, category, option values and the options by name)."""
+    them: title, price, category and the options by name)."""
     by_id = {p["id"]: p for p in products}
     return DialogueState(
         last_intent="search",
@@ -79,7 +79,6 @@ def shown(products: list[dict[str, Any]], *ids: str) -> DialogueState:
                 "title": by_id[i]["title"],
                 "price": "10.00",
                 "category": by_id[i]["category"],
-                "values": sorted({v for x in by_id[i]["variants"] for v in x["options"].values()}),
                 "options": {
                     k: list(dict.fromkeys(x["options"][k] for x in by_id[i]["variants"]))
                     for k in by_id[i]["variants"][0]["options"]

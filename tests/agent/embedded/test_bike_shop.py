@@ -280,3 +280,17 @@ def _helmet_page() -> dict[str, object]:
 )
 def test_a_variant_asked_about_in_the_shoppers_words(text: str, said: str) -> None:
     assert (answer(text, _helmet_page()) or "").startswith(said), answer(text, _helmet_page())
+
+
+def test_a_state_kept_before_options_by_name_still_picks_by_value(shop: EmbeddedTier) -> None:
+    """A session's state from before the shown products kept their options by name holds
+    their values alone: "add the 625Wh one" still finds the one that has it."""
+    s = shown(BIKES, "road-1", "ebike-1")
+    for pid in s.shown:
+        options = s.shown[pid].pop("options")
+        s.shown[pid]["values"] = [v for vals in options.values() for v in vals]
+    shop.model = Reads("add_to_cart", 0.95)
+    nlu = shop.understand("add the 625Wh one", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [c.args["product_id"] for c in plan.calls] == ["ebike-1"], plan
+    assert "625Wh" in dict(plan.calls[0].args.get("options") or {}).values()
