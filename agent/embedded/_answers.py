@@ -348,7 +348,7 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     if (
         comes is None
         and (about := _WHAT_ABOUT.match(low))
-        and said_options(about.group(1), options)
+        and only_option_values(about.group(1), options)
     ):
         comes = about  # "ok what about galaxy s24" after "does it fit a pixel 8?"
     asked_value = comes.group(1).strip() if comes else None
@@ -535,11 +535,33 @@ def _squash(text: str) -> str:
     return _UNIT_GAP.sub(r"\1", low)
 
 
+# What may be said around an option value picked: "ok the 100g then", "250g pls"
+_AROUND_A_PICK = re.compile(
+    r"\b(?:ok|okay|alright|then|the|a|an|one|ones|pls|please|plz|i'?ll|i|will|take|have|"
+    r"want|go|with|get|in|that|this|yes|yeah|instead|actually|oh|and|make|it|let'?s|do|"
+    r"version|model|option)\b"
+)
+
+
+def only_option_values(text: str, options: dict[str, list[str]]) -> dict[str, str]:
+    """``said_options`` of a turn that says nothing else ("250g pls", "the galaxy s24
+    then"); {} when it says more ("the Ardent Living Brown Wood Bookshelf": a title)."""
+    said = said_options(text, options)
+    rest = " ".join(text.casefold().replace("-", " ").split())
+    for value in said.values():
+        form = _squash(value)
+        words = {form, form.replace(" ", ""), *([_SIZE_WORD[form]] if form in _SIZE_WORD else [])}
+        for f in words:
+            joined = r"\s?".join(re.escape(part) for part in _UNIT_START.split(f))
+            rest = re.sub(rf"(?<![\w.]){joined}(?![\w])", " ", rest)
+    return said if said and not re.search(r"[a-z0-9]", _AROUND_A_PICK.sub(" ", rest)) else {}
+
+
 def what_about_option(text: str, options: dict[str, list[str]]) -> bool:
     """ "ok what about galaxy s24?": the last question again, of another option value of
-    the product in play."""
+    the product in play (not of another product: "what about the <title>?")."""
     about = _WHAT_ABOUT.match(" ".join(text.casefold().split()))
-    return about is not None and bool(said_options(about.group(1), options))
+    return about is not None and bool(only_option_values(about.group(1), options))
 
 
 def said_options(
@@ -583,13 +605,21 @@ def _named_variants(low: str, variants: list[dict[str, Any]]) -> list[tuple[Any,
     """The variants with the option values the question says ("the hardcover", "in XL",
     "the large red one": large and red), with the values said; [] when it says none."""
     words = set(re.findall(r"[\w.]+", low))
-    chosen = said_options(low, _options({"variants": variants}))  # "in large": L
+    # options with a choice to make: the black of a bookshelf made only in black (its
+    # title says it) names no variant
+    choices = {k: vals for k, vals in _options({"variants": variants}).items() if len(vals) > 1}
+    chosen = said_options(low, choices)  # "in large": L
     said: dict[str, set[str]] = {}  # option -> the values of it said
     for v in variants:
         for k, val in (v.get("options") or {}).items():
             key = str(k).casefold()
-            if val and (
-                set(re.findall(r"[\w.]+", str(val).lower())) <= words or chosen.get(key) == str(val)
+            if (
+                key in choices
+                and val
+                and (
+                    set(re.findall(r"[\w.]+", str(val).lower())) <= words
+                    or chosen.get(key) == str(val)
+                )
             ):
                 said.setdefault(key, set()).add(str(val))
     out = []
@@ -604,7 +634,10 @@ def offered_option(text: str, p: dict[str, Any]) -> tuple[str, str] | None:
     """(option, value) when ``text`` asks about one of ``p``'s option values ("the brown
     one", "does it come in brown?", "and the audiobook?"): the choice the shopper made."""
     low = " ".join(text.lower().replace("’", "'").split())
-    comes = _COMES_IN.search(low) or _FITS.search(low) or _WHAT_ABOUT.match(low)
+    comes = _COMES_IN.search(low) or _FITS.search(low)
+    about = _WHAT_ABOUT.match(low) if comes is None else None
+    if about is not None and only_option_values(about.group(1), _options(p)):
+        comes = about
     asked = comes.group(1).strip() if comes else ""
     for option, value in said_options(asked, _options(p)).items():
         return option, value  # "does it fit a pixel 8?", "what about galaxy s24?"

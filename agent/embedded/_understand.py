@@ -9,7 +9,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards, _scope
-from shopagent.agent.embedded._answers import page_question, said_options, what_about_option
+from shopagent.agent.embedded._answers import (
+    only_option_values,
+    page_question,
+    what_about_option,
+)
 from shopagent.agent.embedded._assortment import english_word
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import (
@@ -371,6 +375,7 @@ def understand(
     if (
         nlu.intent in ("search", "refine", "out_of_scope", "help")
         and not image_id
+        and not (nlu.slots.color or nlu.slots.size)  # "red medium" narrows the search
         and _picks_an_option(nlu.text, state)
     ):
         # "250g pls", "ok the 100g then" with one tea in play: that tea in that weight (the
@@ -420,13 +425,6 @@ def _another_kind(
     return {"query": low[kinds[0].start : kinds[0].end], "category": kinds[0].value}
 
 
-# What may be said around an option value picked: "ok the 100g then", "250g pls"
-_AROUND_A_PICK = re.compile(
-    r"\b(?:ok|okay|alright|then|the|a|an|one|ones|pls|please|plz|i'?ll|i|will|take|have|"
-    r"want|go|with|get|in|that|this|yes|yeah|instead|actually|oh|and|make|it|let'?s|do)\b"
-)
-
-
 def _one_in_play(state: DialogueState) -> str | None:
     """The product in focus, or the only one shown."""
     return state.focus or (state.last_shown[0] if len(state.last_shown) == 1 else None)
@@ -436,16 +434,7 @@ def _picks_an_option(text: str, state: DialogueState) -> bool:
     """The turn is only a value of the options of the one product in play ("250g pls")."""
     one = _one_in_play(state)
     options = (state.shown.get(one) or {}).get("options") if one else None
-    if not options:
-        return False
-    said = said_options(text, options)
-    if not said:
-        return False
-    rest = text.casefold()
-    for value in said.values():
-        for form in {value.casefold(), value.casefold().replace(" ", "")}:
-            rest = re.sub(rf"(?<![\w.]){re.escape(form)}(?![\w])", " ", rest)
-    return not re.search(r"[a-z0-9]", _AROUND_A_PICK.sub(" ", rest))
+    return bool(options) and bool(only_option_values(text, options or {}))
 
 
 _AN_ADD = re.compile(

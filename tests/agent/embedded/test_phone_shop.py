@@ -47,6 +47,7 @@ def _page(pid: str, description: str = "", sold_out: str = "") -> dict[str, Any]
 def test_the_search_s_model_carries_into_the_add(shop: EmbeddedTier) -> None:
     s = shown(PHONES, "leather-case")
     s.filters = {"category": "Phone Cases", "options": {"model": "iPhone 15"}}
+    s.focus = "leather-case"  # "the leather one" was asked about
     shop.model = Reads("add_to_cart", 0.95)
     nlu = shop.understand("brown pls", s)
     plan = shop.plan(nlu, shop.update_state(s, nlu))
