@@ -715,6 +715,26 @@ def page_hits(text: str, p: dict[str, Any]) -> int:
     return len(stems & {_stem(w) for w in re.findall(r"[a-z]+", page.lower())})
 
 
+def none_comes_in(text: str, contents: list[dict[str, Any]]) -> str | None:
+    """ "does it come in pink?" with several shown and none offered in pink: said, with what
+    each comes in (its colours, or sizes); None for another question or when one does."""
+    comes = _COMES_IN.search(" ".join(text.lower().replace("’", "'").split()))
+    products = [c.get("product") or {} for c in contents if (c.get("product") or {}).get("id")]
+    if comes is None or len(products) < 2:
+        return None
+    value = comes.group(1).strip()
+    key = "size" if value in _SIZE_WORD or any(ch.isdigit() for ch in value) else "color"
+    each = []
+    for p in products:
+        options = _options(p)
+        if said_options(value, options) or value in {v.casefold() for v in options.get(key) or []}:
+            return None  # one does: not "none"
+        if options.get(key):
+            each.append(f"{p.get('title')} in {_join(options[key])}")
+    lead = "Neither of them" if len(products) == 2 else "None of them"
+    return f"{lead} comes in {value}" + (f": {'; '.join(each)}." if each else ".")
+
+
 def page_says(text: str, p: dict[str, Any]) -> str | None:
     """What ``p``'s page says about the words of ``text`` (a :func:`page_question`),
     naming the product; None when it says nothing about them."""

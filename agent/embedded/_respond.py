@@ -93,6 +93,8 @@ def _which_page_says(
         # "which one is machine washable?" that no page answers: said, not "which one?"
         asked = " ".join(_answers.asked_words(nlu.text)) or "that"
         return Reply(text=f"None of their product pages says anything about {asked}."), s
+    if not found and (none := _answers.none_comes_in(nlu.text, [r.content or {} for r in pages])):
+        return Reply(text=none), s  # "does it come in pink?" of two bikes in red and natural
     return Reply(text=random.Random(s.turn).choice(ASK_WHICH)), s
 
 

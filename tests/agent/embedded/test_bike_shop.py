@@ -294,3 +294,24 @@ def test_a_state_kept_before_options_by_name_still_picks_by_value(shop: Embedded
     plan = shop.plan(nlu, shop.update_state(s, nlu))
     assert [c.args["product_id"] for c in plan.calls] == ["ebike-1"], plan
     assert "625Wh" in dict(plan.calls[0].args.get("options") or {}).values()
+
+
+def test_a_colour_none_of_the_shown_comes_in_is_said_with_theirs(shop: EmbeddedTier) -> None:
+    shop.model = Reads("product_details", 0.9)
+    s = shown(BIKES, "helmet-1", "light-1")
+    nlu = shop.understand("does it come in pink?", s)
+    s = shop.update_state(s, nlu)
+    plan = shop.plan(nlu, s)
+    assert sorted(c.args["product_id"] for c in plan.calls) == ["helmet-1", "light-1"], plan
+    pages = [
+        ToolOutcome(name="get_product", args=c.args, ok=True, content={"product": p})
+        for c in plan.calls
+        for p in BIKES
+        if p["id"] == c.args["product_id"]
+    ]
+    reply, _ = shop.respond(nlu, s, pages)
+    assert reply.text == ("Neither of them comes in pink: Skyline Aero Helmet in White and Red."), (
+        reply.text
+    )
+    reply, _ = shop.respond(shop.understand("does it come in red?", s), s, pages)
+    assert reply.text.startswith("Yes, Skyline Aero Helmet comes in Red"), reply.text
