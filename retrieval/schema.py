@@ -45,6 +45,15 @@ AVAILABILITY_WORDS: dict[str, Availability] = {
 }
 # Option names that mean the same filter field.
 _OPTION_ALIASES = {"colour": "color", "colors": "color", "colours": "color", "sizes": "size"}
+# Letter sizes and the words for them ("large" when a shopper or a store means L)
+SIZE_WORDS = {
+    "xs": "extra small",
+    "s": "small",
+    "m": "medium",
+    "l": "large",
+    "xl": "extra large",
+    "xxl": "2x large",
+}
 
 
 def norm(value: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from shopagent.errors import ToolError
-from shopagent.retrieval.schema import Product, Variant, norm, option_key
+from shopagent.retrieval.schema import SIZE_WORDS, Product, Variant, norm, option_key
 
 
 def wanted_options(
@@ -25,21 +25,13 @@ def wanted_options(
     return out
 
 
-# Letter sizes and the words stores write instead ("large" when a shopper says L).
-_SIZE_WORDS = {
-    "xs": "extra small",
-    "s": "small",
-    "m": "medium",
-    "l": "large",
-    "xl": "extra large",
-    "xxl": "2x large",
-}
-_SIZE_LETTERS = {v: k for k, v in _SIZE_WORDS.items()}
+# The words stores write for letter sizes, and back ("large" when a shopper says L)
+_SIZE_LETTERS = {v: k for k, v in SIZE_WORDS.items()}
 
 
 def _match_value(value: str, values: list[str]) -> str | None:
     want = norm(value)
-    for form in (want, _SIZE_WORDS.get(want), _SIZE_LETTERS.get(want)):
+    for form in (want, SIZE_WORDS.get(want), _SIZE_LETTERS.get(want)):
         exact = [v for v in values if form and norm(v) == form]
         if exact:
             return exact[0]

@@ -17,6 +17,7 @@ from typing import Any
 
 from shopagent.agent.embedded._catalog import singular
 from shopagent.money import format_money
+from shopagent.retrieval.schema import SIZE_WORDS
 
 _STOCK = re.compile(
     r"\b(?:in stock|stock|available|availability|sold out|out of stock|any left|left|"
@@ -440,7 +441,7 @@ def _comes_in(value: str, options: dict[str, list[str]], name: str) -> str:
         for val in vals:
             if v == val.lower() or re.search(rf"\b{re.escape(v)}\b", val.lower()):
                 return f"Yes, {name} comes in {val}."
-    sizeish = v in _SIZE_WORD or v in _SIZE_WORD.values() or any(ch.isdigit() for ch in v)
+    sizeish = v in SIZE_WORDS or v in SIZE_WORDS.values() or any(ch.isdigit() for ch in v)
     for k in ("size", "color") if sizeish else ("color", "size"):
         if options.get(k) and options[k] != ["one size"]:
             label = {"color": "colours", "size": "sizes"}[k]
@@ -519,15 +520,6 @@ def _quote(p: dict[str, Any], keys: list[str], name: str) -> str | None:
 # "56 cm" and "56cm", "625 wh" and "625Wh": a number and its unit, with or without a space
 _UNIT_GAP = re.compile(r"(\d)\s+(?=[a-z%])")
 _UNIT_START = re.compile(r"(?<=\d)(?=[a-z%])")
-# Letter sizes and the words shoppers say for them ("add it in large")
-_SIZE_WORD = {
-    "xs": "extra small",
-    "s": "small",
-    "m": "medium",
-    "l": "large",
-    "xl": "extra large",
-    "xxl": "2x large",
-}
 
 
 def _squash(text: str) -> str:
@@ -550,7 +542,7 @@ def only_option_values(text: str, options: dict[str, list[str]]) -> dict[str, st
     rest = " ".join(text.casefold().replace("-", " ").split())
     for value in said.values():
         form = _squash(value)
-        words = {form, form.replace(" ", ""), *([_SIZE_WORD[form]] if form in _SIZE_WORD else [])}
+        words = {form, form.replace(" ", ""), *([SIZE_WORDS[form]] if form in SIZE_WORDS else [])}
         for f in words:
             joined = r"\s?".join(re.escape(part) for part in _UNIT_START.split(f))
             rest = re.sub(rf"(?<![\w.]){joined}(?![\w])", " ", rest)
@@ -580,9 +572,9 @@ def said_options(
             forms.append((form, value))
             if " " in form:  # "teabags" for "Tea Bags"
                 forms.append((form.replace(" ", ""), value))
-            if form in _SIZE_WORD:
+            if form in SIZE_WORDS:
                 # "large" for L, but not within "extra large" or "x-large" (XL)
-                forms.append((_SIZE_WORD[form], value))
+                forms.append((SIZE_WORDS[form], value))
         hits: list[str] = []
         blank = low
         for form, value in sorted(forms, key=lambda f: -len(f[0])):  # "extra large" first
@@ -723,7 +715,7 @@ def none_comes_in(text: str, contents: list[dict[str, Any]]) -> str | None:
     if comes is None or len(products) < 2:
         return None
     value = comes.group(1).strip()
-    key = "size" if value in _SIZE_WORD or any(ch.isdigit() for ch in value) else "color"
+    key = "size" if value in SIZE_WORDS or any(ch.isdigit() for ch in value) else "color"
     each = []
     for p in products:
         options = _options(p)
