@@ -517,7 +517,8 @@ _WHICH_ONE = re.compile(
 # "my cat scratches the sofa", "my dog keeps pulling": what someone (or something) does
 # (not what they want: "my daughter wants a hamster cage" names the thing asked for)
 _NEED = re.compile(
-    r"\bi\s+(?:keep|always|constantly)\s+[a-z]+ing\b|\bmy\s+[a-z]+\s+(?:keeps\s+[a-z]+ing|(?!(?:wants|needs|likes|loves|asks|says|thinks|"
+    r"\bi\s+(?:keep|always|constantly)\s+[a-z]+ing\b|"  # "i keep running out of battery"
+    r"\bmy\s+[a-z]+\s+(?:keeps\s+[a-z]+ing|(?!(?:wants|needs|likes|loves|asks|says|thinks|"
     r"prefers|hates|deserves|collects|has|is|was|does|goes|uses|plays|wears)\b)[a-z]{3,}(?:es|s))\b",
     re.I,
 )
