@@ -76,6 +76,14 @@ def strip_html(text: str) -> str:
     return " ".join(html.unescape(no_tags).split())
 
 
+def first_sentence(text: str | None, limit: int = 160) -> str:
+    """A description's first sentence, as plain text, at most ``limit`` characters ("" for
+    none). A sentence ends at a stop followed by a space ("Bluetooth 5.3" goes on)."""
+    plain = strip_html(text or "")
+    first = re.split(r"(?<=[.!?])\s", plain, maxsplit=1)[0].strip()
+    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def refused_image(ref: str) -> str | None:
     """Why an image reference from a feed is refused (None: it may be stored and fetched).
 

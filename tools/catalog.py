@@ -9,7 +9,6 @@ Product text is data: cards carry no descriptions; only ``get_product`` returns 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, ParamSpec, TypeVar
@@ -19,7 +18,7 @@ from pydantic import BaseModel, Field, model_validator
 from shopagent.errors import NotFound, ShopAgentError, ToolError
 from shopagent.money import wire
 from shopagent.retrieval.index import MAX_OPTION_INDEXES
-from shopagent.retrieval.ingest import strip_html
+from shopagent.retrieval.ingest import first_sentence
 from shopagent.retrieval.schema import ATTRIBUTE_KEYS, Product, SearchFilters, SearchResult
 from shopagent.tools._registry import ToolContext, tool
 from shopagent.tools._sold_out import TOP_RANKS, may_be_outnamed, strong_sold_out
@@ -281,15 +280,8 @@ async def compare_products(ctx: ToolContext, args: CompareProductsArgs) -> dict[
         "attributes": attributes,
         "price": {p.id: wire(p.min_price) for p in products},
         # what each one's page says first: the difference when the attributes show none
-        "summaries": {p.id: _first_sentence(p.description) for p in products},
+        "summaries": {p.id: first_sentence(p.description) for p in products},
     }
-
-
-def _first_sentence(text: str | None, limit: int = 160) -> str:
-    """A description's first sentence (plain text, at most ``limit`` characters)."""
-    plain = strip_html(text or "")
-    first = re.split(r"(?<=[.!?])\s", plain, maxsplit=1)[0]
-    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 @tool(adapt_schema=with_option_names)

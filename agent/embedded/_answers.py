@@ -20,7 +20,8 @@ from shopagent.money import format_money
 from shopagent.retrieval.schema import SIZE_WORDS
 
 _STOCK = re.compile(
-    r"\b(?:in stock|stock|available|availability|sold out|out of stock|any left|left|"
+    r"\b(?:in stock|stock|available|availability|sold out|out of stock|any left|"
+    r"left(?![- ]?(?:hand|side|foot|ear|arm|eye))|"  # not "left handed": a question of fit
     r"can i (?:buy|get|order) (?:it|one|this|that)|have (?:it|any)|"
     r"(?:do|did) (?:you|u) (?:still )?(?:have|sell|stock|carry))\b",
     re.I,

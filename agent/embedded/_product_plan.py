@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from shopagent.agent.embedded._answers import page_question, said_options
+from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._lexicon import leaf
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Plan, PlannedCall
 from shopagent.agent.embedded._state import resolve_references
@@ -197,7 +198,8 @@ def _cart_line(nlu: NLUResult, state: DialogueState) -> dict[str, Any] | None:
         "these",
         "that",
     }
-    hits = [ln for ln in lines if said & set(words(str(ln.get("title") or "")))]
+    said |= {singular(w) for w in said}  # "remove the paints" of a "Paint Set"
+    hits = [ln for ln in lines if said & {singular(w) for w in words(str(ln.get("title") or ""))}]
     if len(hits) == 1:
         return dict(hits[0])
     if len(lines) == 1 and not hits:

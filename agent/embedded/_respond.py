@@ -27,6 +27,7 @@ from shopagent.agent.embedded._phrases import (
 )
 from shopagent.agent.embedded._product_plan import ASK_WHICH
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
+from shopagent.retrieval.ingest import first_sentence
 
 FAILED = "Sorry, that didn't work: {msg}"
 
@@ -330,9 +331,16 @@ def respond(
         if p.get("price") is not None:
             parts.append(f", {_money(p['price'], p.get('currency'))}")
         text = "".join(parts) + "."
+        # "tell me more about the fountain pen": what its page says it is, and its choices
+        first = first_sentence(str(p.get("description") or ""))
+        if first:
+            text += f" {first}"
         sizes = p.get("sizes") or []
-        if sizes:
+        choices = {k: v for k, v in _answers._options(p).items() if len(v) > 1}
+        if sizes and "size" not in choices:
             text += f" Sizes: {', '.join(map(str, sizes))}."
+        for name, values in list(choices.items())[:3]:
+            text += f" {name[:1].upper()}{name[1:]}: {', '.join(values)}."
         if p.get("in_stock") is False or p.get("available") is False:
             text += " It's currently out of stock."
         else:

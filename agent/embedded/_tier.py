@@ -12,6 +12,7 @@ from shopagent.agent.embedded import _policy, _respond, _slots, _state, _underst
 from shopagent.agent.embedded._assortment import Assortment, english_word
 from shopagent.agent.embedded._catalog import CatalogProfile, facets_hash
 from shopagent.agent.embedded._lexicon import Lexicon, SpellFixer
+from shopagent.agent.embedded._phrases import remember
 from shopagent.agent.embedded._schema import (
     DialogueState,
     NLUResult,
@@ -191,7 +192,7 @@ class EmbeddedTier:
             done = [ToolOutcome.model_validate(r) for r in results]
             reply = self.plugins.respond(nlu, state, done)
             if reply.product_ids:  # products a tool showed are what "the first one" means next
-                state = state.model_copy(update={"last_shown": list(reply.product_ids)})
+                state = _shown_by_a_tool(state, list(reply.product_ids), done)
             return reply, state
         return _respond.respond(
             nlu,
@@ -201,3 +202,22 @@ class EmbeddedTier:
                 for r in results
             ],
         )
+
+
+def _shown_by_a_tool(
+    state: DialogueState, ids: list[str], done: list[ToolOutcome]
+) -> DialogueState:
+    """The products a plugin tool's reply showed, kept as a search's are (titles, prices,
+    options): "what's the cheapest?" and "the fountain pen" next are read against them."""
+    cards = {
+        str(c.get("id")): c
+        for o in done
+        if o.ok and isinstance(o.content, dict)
+        for c in o.content.get("products") or []
+        if isinstance(c, dict) and c.get("id")
+    }
+    s = state.model_copy(deep=True)
+    if all(i in cards for i in ids):
+        remember(s, [cards[i] for i in ids])
+    s.last_shown = ids
+    return s

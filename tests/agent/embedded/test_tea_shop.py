@@ -117,3 +117,72 @@ def test_a_value_written_as_one_word() -> None:
     assert said_options("teabags pls", {"Format": ["Loose Leaf", "Tea Bags"]}) == {
         "Format": "Tea Bags"
     }
+
+
+def test_a_product_described_says_what_it_is_and_its_choices(shop: EmbeddedTier) -> None:
+    shop.model = Reads("product_details", 0.95)
+    s = shown(TEAS, "earl-grey", "matcha")
+    nlu = shop.understand("tell me more about the earl grey", s)
+    page = ToolOutcome(
+        name="get_product",
+        args={"product_id": "earl-grey"},
+        ok=True,
+        content={
+            "product": {
+                **TEAS[0],
+                "price": "7.50",
+                "currency": "USD",
+                "description": "<p>Black tea with bergamot. Caffeine: high.</p>",
+            }
+        },
+    )
+    reply, _ = shop.respond(nlu, shop.update_state(s, nlu), [page])
+    assert reply.text == (
+        "Earl Grey Supreme by Earl, $7.50. Black tea with bergamot. Weight: 50g, 100g, 250g."
+        " Format: Loose Leaf, Tea Bags. In stock."
+    ), reply.text
+
+
+def test_a_gift_tool_s_products_are_kept_as_a_search_s(shop: EmbeddedTier) -> None:
+    """The products a plugin tool's reply showed (gift ideas) carry their titles and prices:
+    "what's the cheapest?" next picks one, not "which product do you mean?"."""
+    from shopagent.agent.embedded._tier import _shown_by_a_tool
+
+    cards = [
+        {"id": "whisk", "title": "Bamboo Matcha Whisk", "price": "14.00", "currency": "USD"},
+        {"id": "glass-pot", "title": "Glass Teapot with Infuser", "price": "28.00"},
+    ]
+    done = [ToolOutcome(name="gift_ideas", args={}, ok=True, content={"products": cards})]
+    s = _shown_by_a_tool(DialogueState(), ["whisk", "glass-pot"], done)
+    assert s.last_shown == ["whisk", "glass-pot"]
+    assert s.shown["whisk"]["title"] == "Bamboo Matcha Whisk" and s.shown["whisk"]["price"]
+    shop.model = Reads("product_details", 0.74)
+    nlu = shop.understand("whats the cheapest", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [(c.name, c.args) for c in plan.calls] == [("get_product", {"product_id": "whisk"})]
+
+
+def test_left_handed_is_no_stock_question() -> None:
+    pens = {
+        "title": "Quick-Dry Gel Pens",
+        "description": "Smooth quick-dry ink. Great for left-handers.",
+        "variants": [{"options": {"color": "Black"}, "available": True, "quantity": 5}],
+    }
+    assert answer("i'm left handed, are these ok?", pens) == (
+        'The product page says: "Great for left-handers."'
+    )
+    assert (answer("any left?", pens) or "").startswith("Yes, Quick-Dry Gel Pens is in stock")
+
+
+def test_a_cart_line_named_in_the_plural_is_the_one_removed(shop: EmbeddedTier) -> None:
+    s = DialogueState()
+    s.extra["cart"] = [
+        {"product_id": "whisk", "title": "Bamboo Matcha Whisk", "quantity": 1},
+        {"product_id": "glass-pot", "title": "Glass Teapot with Infuser", "quantity": 1},
+    ]
+    shop.model = Reads("remove_from_cart", 0.95)
+    nlu = shop.understand("remove the teapots", s)
+    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    assert [(c.name, c.args.get("product_id")) for c in plan.calls] == [
+        ("remove_from_cart", "glass-pot")
+    ], plan
