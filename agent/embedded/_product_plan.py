@@ -12,7 +12,7 @@ from shopagent.agent.embedded._answers import page_question, said_options
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._lexicon import leaf
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Plan, PlannedCall
-from shopagent.agent.embedded._state import resolve_references
+from shopagent.agent.embedded._state import resolve_references, shown_options
 from shopagent.agent.embedded._titles import words
 from shopagent.money import format_money
 
@@ -70,21 +70,15 @@ def _offering(nlu: NLUResult, state: DialogueState) -> list[str]:
     s = nlu.slots
     said = [str(v).casefold() for v in (s.size, s.color, *(s.options or {}).values()) if v]
     if not said:  # the values of a shown product's own options ("the 800 lumen one")
-        return [pid for pid in state.last_shown if said_options(nlu.text, _options_of(state, pid))]
-    return [pid for pid in state.last_shown if set(said) <= _values_of(state.shown.get(pid))]
+        return [
+            pid for pid in state.last_shown if said_options(nlu.text, shown_options(state, pid))
+        ]
+    return [pid for pid in state.last_shown if set(said) <= _values_of(state, pid)]
 
 
-def _options_of(state: DialogueState, pid: str) -> dict[str, list[str]]:
-    """A shown product's options by name (its values under one name, in an older state)."""
-    shown = state.shown.get(pid) or {}
-    return shown.get("options") or ({"option": shown["values"]} if shown.get("values") else {})
-
-
-def _values_of(shown: dict[str, Any] | None) -> set[str]:
+def _values_of(state: DialogueState, pid: str) -> set[str]:
     """Every option value a shown product offers, casefolded ("add the 4kg one")."""
-    by_name = (shown or {}).get("options") or {}
-    values = [v for vals in by_name.values() for v in vals] or (shown or {}).get("values") or []
-    return {str(v).casefold() for v in values}  # "values": a state kept before 2026-12-01
+    return {v.casefold() for vals in shown_options(state, pid).values() for v in map(str, vals)}
 
 
 def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
@@ -223,7 +217,7 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
     if chosen.get("product_id") == product_id and str(chosen.get("option")) not in options:
         # "does it come in brown?" -> yes; then "add it": the brown one
         options[str(chosen["option"])] = str(chosen["value"])
-    own = _options_of(state, product_id)
+    own = shown_options(state, product_id)
     taken = {v.casefold() for v in options.values()}
     for name, value in said_options(nlu.text, own, quantity=s.quantity).items():
         # the product's own options by any name: "add the 56cm", "in large with 625wh"

@@ -16,6 +16,7 @@ from shopagent.agent.embedded._parse import parse
 from shopagent.agent.embedded._product_plan import CLEAR_ALL
 from shopagent.agent.embedded._schema import PRODUCT_INTENTS, DialogueState, NLUResult, Slots
 from shopagent.agent.embedded._slots import CART_WORDS, FILTER_INTENTS, ruled_out, values_only
+from shopagent.agent.embedded._state import one_in_play
 from shopagent.agent.embedded._titles import PURCHASE
 
 if TYPE_CHECKING:
@@ -199,7 +200,7 @@ def _asks_about_the_one_in_play(
     """A question about the one product in play, read as small talk ("how far does it go
     on a charge?") or as a search because it names the product's kind ("how heavy is the
     e-bike?"); never a question about the range ("what helmets do you have?")."""
-    one = state.focus or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+    one = one_in_play(state)
     if one is None or not _ASKED_OF.match(low) or _ASKS_RANGE.search(low):
         return False
     if intent in ("out_of_scope", "help"):

@@ -35,6 +35,18 @@ _QUERY_FILLER = re.compile(
 )
 
 
+def one_in_play(state: DialogueState) -> str | None:
+    """The product in focus, or the only one shown."""
+    return state.focus or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+
+
+def shown_options(state: DialogueState, pid: str | None) -> dict[str, list[str]]:
+    """A shown product's options by name ("add the 56cm" reads its frame size). A state
+    kept before 2026-12-01 holds the values alone: they come back under one name."""
+    shown = state.shown.get(pid or "") or {}
+    return shown.get("options") or ({"option": shown["values"]} if shown.get("values") else {})
+
+
 def resolve_references(state: DialogueState, reference: str | None) -> list[str] | None:
     """Product ids a reference names, or None when it cannot be resolved."""
     if not reference:

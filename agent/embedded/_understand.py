@@ -45,6 +45,7 @@ from shopagent.agent.embedded._parse import parse, words_to_numbers
 from shopagent.agent.embedded._reading import ASKS_THE_SHOP, rare_named, read_turn
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Slots
 from shopagent.agent.embedded._slots import FILTER_INTENTS, ruled_out
+from shopagent.agent.embedded._state import one_in_play, shown_options
 
 if TYPE_CHECKING:
     from shopagent.agent.embedded._tier import EmbeddedTier
@@ -304,9 +305,8 @@ def understand(
             nlu.slots.product_id, nlu.slots.reference = named_id, None
     elif (
         not image_id
-        and (one := _one_in_play(state))
         and state.last_intent == "product_details"
-        and what_about_option(nlu.text, (state.shown.get(one) or {}).get("options") or {})
+        and what_about_option(nlu.text, shown_options(state, one_in_play(state)))
     ):
         # "does it fit a pixel 8?" ... "ok what about galaxy s24": asked of the same one
         nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
@@ -425,16 +425,10 @@ def _another_kind(
     return {"query": low[kinds[0].start : kinds[0].end], "category": kinds[0].value}
 
 
-def _one_in_play(state: DialogueState) -> str | None:
-    """The product in focus, or the only one shown."""
-    return state.focus or (state.last_shown[0] if len(state.last_shown) == 1 else None)
-
-
 def _picks_an_option(text: str, state: DialogueState) -> bool:
     """The turn is only a value of the options of the one product in play ("250g pls")."""
-    one = _one_in_play(state)
-    options = (state.shown.get(one) or {}).get("options") if one else None
-    return bool(options) and bool(only_option_values(text, options or {}))
+    options = shown_options(state, one_in_play(state))
+    return bool(options) and bool(only_option_values(text, options))
 
 
 _AN_ADD = re.compile(

@@ -60,6 +60,16 @@ def shop_tier(products: list[dict[str, Any]], encode: object, model: Any) -> Emb
     return tier
 
 
+def planned(
+    tier: EmbeddedTier, text: str, state: DialogueState, reads: str, p: float = 0.95
+) -> tuple[Any, Any]:
+    """The reading of ``text`` (the model stub reading it as ``reads`` at ``p``) and the
+    plan made on the state it leads to."""
+    tier.model = Reads(reads, p)
+    nlu = tier.understand(text, state)
+    return nlu, tier.plan(nlu, tier.update_state(state, nlu))
+
+
 def after(tier: EmbeddedTier, first: str) -> DialogueState:
     """The state after the shopper's first turn ``first``."""
     s = DialogueState()

@@ -10,7 +10,7 @@ import pytest
 from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
 from shopagent.agent.embedded._answers import answer, said_options
 
-from .mini_shop import Reads, product, shown
+from .mini_shop import Reads, planned, product, shown
 from .mini_shop import shop_tier as _tier
 
 BIKES = [
@@ -42,9 +42,7 @@ def shop(encode: object) -> EmbeddedTier:
 
 
 def _add(shop: EmbeddedTier, text: str, s: DialogueState) -> dict[str, object]:
-    shop.model = Reads("add_to_cart", 0.95)
-    nlu = shop.understand(text, s)
-    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    nlu, plan = planned(shop, text, s, "add_to_cart")
     assert [c.name for c in plan.calls] == ["add_to_cart"], (nlu, plan)
     return plan.calls[0].args
 
@@ -289,9 +287,7 @@ def test_a_state_kept_before_options_by_name_still_picks_by_value(shop: Embedded
     for pid in s.shown:
         options = s.shown[pid].pop("options")
         s.shown[pid]["values"] = [v for vals in options.values() for v in vals]
-    shop.model = Reads("add_to_cart", 0.95)
-    nlu = shop.understand("add the 625Wh one", s)
-    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    nlu, plan = planned(shop, "add the 625Wh one", s, "add_to_cart")
     assert [c.args["product_id"] for c in plan.calls] == ["ebike-1"], plan
     assert "625Wh" in dict(plan.calls[0].args.get("options") or {}).values()
 

@@ -12,7 +12,7 @@ import pytest
 from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
 from shopagent.agent.embedded._answers import answer, offered_option
 
-from .mini_shop import Reads, product, shown
+from .mini_shop import Reads, planned, product, shown
 from .mini_shop import shop_tier as _tier
 
 MODELS = ["iPhone 15", "iPhone 14", "Galaxy S24", "Pixel 8"]
@@ -48,9 +48,7 @@ def test_the_search_s_model_carries_into_the_add(shop: EmbeddedTier) -> None:
     s = shown(PHONES, "leather-case")
     s.filters = {"category": "Phone Cases", "options": {"model": "iPhone 15"}}
     s.focus = "leather-case"  # "the leather one" was asked about
-    shop.model = Reads("add_to_cart", 0.95)
-    nlu = shop.understand("brown pls", s)
-    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    nlu, plan = planned(shop, "brown pls", s, "add_to_cart")
     assert [c.name for c in plan.calls] == ["add_to_cart"], plan
     chosen = {**dict(plan.calls[0].args.get("options") or {})}
     if plan.calls[0].args.get("color"):

@@ -11,7 +11,7 @@ from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
 from shopagent.agent.embedded._answers import answer, said_options
 from shopagent.agent.embedded._guards import answer_option
 
-from .mini_shop import Reads, product, shown
+from .mini_shop import Reads, planned, product, shown
 from .mini_shop import shop_tier as _tier
 
 TEAS = [
@@ -36,9 +36,7 @@ def shop(encode: object) -> EmbeddedTier:
 
 
 def _plan(shop: EmbeddedTier, text: str, s: DialogueState, reads: str = "add_to_cart") -> list:
-    shop.model = Reads(reads, 0.95)
-    nlu = shop.understand(text, s)
-    return [(c.name, c.args) for c in shop.plan(nlu, shop.update_state(s, nlu)).calls]
+    return [(c.name, c.args) for c in planned(shop, text, s, reads)[1].calls]
 
 
 @pytest.mark.parametrize(
@@ -156,9 +154,7 @@ def test_a_gift_tool_s_products_are_kept_as_a_search_s(shop: EmbeddedTier) -> No
     s = _shown_by_a_tool(DialogueState(), ["whisk", "glass-pot"], done)
     assert s.last_shown == ["whisk", "glass-pot"]
     assert s.shown["whisk"]["title"] == "Bamboo Matcha Whisk" and s.shown["whisk"]["price"]
-    shop.model = Reads("product_details", 0.74)
-    nlu = shop.understand("whats the cheapest", s)
-    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    nlu, plan = planned(shop, "whats the cheapest", s, "product_details", 0.74)
     assert [(c.name, c.args) for c in plan.calls] == [("get_product", {"product_id": "whisk"})]
 
 
@@ -180,9 +176,7 @@ def test_a_cart_line_named_in_the_plural_is_the_one_removed(shop: EmbeddedTier) 
         {"product_id": "whisk", "title": "Bamboo Matcha Whisk", "quantity": 1},
         {"product_id": "glass-pot", "title": "Glass Teapot with Infuser", "quantity": 1},
     ]
-    shop.model = Reads("remove_from_cart", 0.95)
-    nlu = shop.understand("remove the teapots", s)
-    plan = shop.plan(nlu, shop.update_state(s, nlu))
+    nlu, plan = planned(shop, "remove the teapots", s, "remove_from_cart")
     assert [(c.name, c.args.get("product_id")) for c in plan.calls] == [
         ("remove_from_cart", "glass-pot")
     ], plan
