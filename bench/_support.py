@@ -1,7 +1,9 @@
-"""Helpers shared by the benchmarks: a throwaway redis-server, percentiles, RSS, output."""
+"""Helpers shared by the benchmarks: a throwaway redis-server, the server's event loop,
+percentiles, RSS, output."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -11,9 +13,11 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 RESULTS = Path(__file__).with_name("results")
 
@@ -59,6 +63,28 @@ def machine(load_before: tuple[float, float, float]) -> dict[str, Any]:
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
+
+
+def run_on_loop(coro: Coroutine[Any, Any, T], loop: str = "server") -> T:
+    """Run ``coro`` on the event loop the server runs on (``loop="server"``: uvicorn's
+    choice for ``shopagent serve``, uvloop when installed) or on the standard library's
+    (``"asyncio"``). A turn's CPU depends on it: each trip to a thread, each stream event
+    is a turn of the loop."""
+    factory = None
+    if loop == "server":
+        import uvicorn
+
+        factory = uvicorn.Config(app=object(), log_config=None).get_loop_factory()
+    elif loop != "asyncio":
+        raise ValueError(f"loop must be 'server' or 'asyncio', not {loop!r}")
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(coro)
+
+
+def loop_name() -> str:
+    """The running event loop's class, for a result: ``uvloop.Loop`` or ``asyncio....``."""
+    loop = type(asyncio.get_running_loop())
+    return f"{loop.__module__}.{loop.__qualname__}"
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -29,6 +29,12 @@
 adds ``before_after``: the embedded turn of that tree and of this one in alternating fresh
 processes on the same data (``BENCH_DATA``), medians and after/before ratios.
 
+Every arm runs on the event loop the server runs on: uvicorn's choice for ``shopagent
+serve`` (``loop="auto"``, uvloop when installed; ``event_loop`` in the result). ``--loop
+asyncio`` runs them on the standard library's loop instead (the figures before
+2026-12-01 were taken on it); ``--compare-loops N`` adds ``loops``: the embedded turn on
+each loop in N alternating pairs of fresh processes of this tree.
+
 CPU is process time (all threads), steadier than wall time on a shared machine; the
 load average before and after is recorded. The services run with their startup objects
 frozen out of the garbage collector's passes, as the app serves them (api/_heap.py).
@@ -50,7 +56,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._support import in_process_service, machine, write_result  # noqa: E402
+from bench._support import (  # noqa: E402
+    in_process_service,
+    loop_name,
+    machine,
+    run_on_loop,
+    write_result,
+)
 
 REPLY = "Here are a few options you might like."
 
@@ -392,6 +404,7 @@ async def embedded(tmp: Path, sessions_n: int = 20) -> dict[str, Any]:
     out["embedded_varied_ours_cpu_ms_per_turn"] = round(
         varied.cpu_ms - lg_ms - sum(minilm.values()), 2
     )
+    out["event_loop"] = loop_name()
     return out
 
 
@@ -479,10 +492,15 @@ async def _langgraph_alone(tmp: Path, supersteps: list[int]) -> float:
 
 # Runs the embedded measurement of whichever tree is the working directory (its own
 # bench/turn_cpu.py), so an older checkout can be measured beside this one.
+# The loop is argv[1] ("server": uvicorn's choice, as it serves; "asyncio"), picked here
+# and not through bench._support, which an older checkout may not have.
 _EMBEDDED_ONLY = (
     "import asyncio, json, sys, tempfile; from pathlib import Path; sys.path.insert(0, '.');"
-    "from bench.turn_cpu import embedded\n"
-    "with tempfile.TemporaryDirectory() as t: print(json.dumps(asyncio.run(embedded(Path(t)))))"
+    "import uvicorn; from bench.turn_cpu import embedded\n"
+    "f = uvicorn.Config(app=object(), log_config=None).get_loop_factory()"
+    " if sys.argv[1] == 'server' else None\n"
+    "with tempfile.TemporaryDirectory() as t, asyncio.Runner(loop_factory=f) as r:"
+    " print(json.dumps(r.run(embedded(Path(t)))))"
 )
 _COMPARED = (
     "embedded_varied_cpu_ms_per_turn",
@@ -492,44 +510,68 @@ _COMPARED = (
 )
 
 
-def before_after(baseline: Path, pairs: int, baseline_data: Path | None = None) -> dict[str, Any]:
-    """The embedded turn of ``baseline`` (a checkout of the code before a change) and of
-    this tree, in alternating fresh processes on the same data (``baseline_data``: another
-    data folder for the baseline, when its code reads a different model artifact): drift in
-    the machine's load hits both sides alike. Medians per side and after/before ratios."""
+def _alternating(
+    sides: dict[str, tuple[Path, dict[str, str] | None, str]], pairs: int, label: str
+) -> dict[str, Any]:
+    """The embedded turn of each side (a tree, its environment, its loop) in ``pairs``
+    rounds of fresh processes, one per side in turn, so drift in the machine's load hits
+    every side alike. Per key of ``_COMPARED``: each side's runs and median, and the
+    second side's median over the first's."""
     import json
     import subprocess
 
-    runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
-    here = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "BENCH_DATA": str(baseline_data)} if baseline_data else None
+    runs: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}
     for n in range(pairs):
-        for side, tree in (("before", baseline), ("after", here)):
-            print(f"  before/after pair {n + 1}/{pairs}: {side}", flush=True)
+        for side, (tree, env, loop) in sides.items():
+            print(f"  {label} pair {n + 1}/{pairs}: {side}", flush=True)
             done = subprocess.run(
-                [sys.executable, "-c", _EMBEDDED_ONLY],
+                [sys.executable, "-c", _EMBEDDED_ONLY, loop],
                 cwd=tree,
-                env=env if side == "before" else None,
+                env=env,
                 capture_output=True,
                 text=True,
                 timeout=900,
                 check=True,
             )
             runs[side].append(json.loads(done.stdout.strip().splitlines()[-1]))
-    out: dict[str, Any] = {"pairs": pairs, "baseline": str(baseline)}
-    if baseline_data:
-        out["baseline_data"] = str(baseline_data)
+    first, second = sides
+    out: dict[str, Any] = {"pairs": pairs}
     for key in _COMPARED:
-        before = [r[key] for r in runs["before"]]
-        after = [r[key] for r in runs["after"]]
+        a = [r[key] for r in runs[first]]
+        b = [r[key] for r in runs[second]]
         out[key] = {
-            "before": before,
-            "after": after,
-            "before_median": statistics.median(before),
-            "after_median": statistics.median(after),
-            "ratio": round(statistics.median(after) / statistics.median(before), 3),
+            first: a,
+            second: b,
+            f"{first}_median": statistics.median(a),
+            f"{second}_median": statistics.median(b),
+            "ratio": round(statistics.median(b) / statistics.median(a), 3),
         }
     return out
+
+
+def before_after(
+    baseline: Path, pairs: int, baseline_data: Path | None = None, loop: str = "server"
+) -> dict[str, Any]:
+    """The embedded turn of ``baseline`` (a checkout of the code before a change) and of
+    this tree on ``loop``, in alternating fresh processes on the same data
+    (``baseline_data``: another data folder for the baseline, when its code reads a
+    different model artifact). Medians per side and after/before ratios."""
+    here = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "BENCH_DATA": str(baseline_data)} if baseline_data else None
+    sides = {"before": (baseline, env, loop), "after": (here, None, loop)}
+    out = {"baseline": str(baseline), **_alternating(sides, pairs, "before/after")}
+    if baseline_data:
+        out["baseline_data"] = str(baseline_data)
+    return out
+
+
+def loops(pairs: int) -> dict[str, Any]:
+    """The embedded turn of this tree on the standard library's event loop and on the
+    server's (uvloop when installed), in alternating fresh processes: what the loop
+    the server runs on does to a turn's CPU. ``ratio`` is server / asyncio."""
+    here = Path(__file__).resolve().parents[1]
+    sides = {"asyncio": (here, None, "asyncio"), "server": (here, None, "server")}
+    return _alternating(sides, pairs, "asyncio/server loop")
 
 
 def main() -> None:
@@ -548,17 +590,33 @@ def main() -> None:
         help="the data folder the baseline runs on (default: BENCH_DATA, as this tree)",
     )
     parser.add_argument("--pairs", type=int, default=4, help="before/after pairs (--baseline)")
+    parser.add_argument(
+        "--loop",
+        choices=("server", "asyncio"),
+        default="server",
+        help="the event loop the arms run on: the server's (uvloop when installed, as "
+        "`shopagent serve` runs) or the standard library's",
+    )
+    parser.add_argument(
+        "--compare-loops",
+        type=int,
+        default=0,
+        metavar="PAIRS",
+        help="also measure the embedded turn on both loops in PAIRS alternating pairs",
+    )
     args = parser.parse_args()
     load_before = os.getloadavg()
-    result: dict[str, Any] = asyncio.run(model_client())
+    result: dict[str, Any] = run_on_loop(model_client(), args.loop)
     with tempfile.TemporaryDirectory() as tmp:
-        result.update(asyncio.run(service(Path(tmp))))
+        result.update(run_on_loop(service(Path(tmp)), args.loop))
     with tempfile.TemporaryDirectory() as tmp:
-        result.update(asyncio.run(embedded(Path(tmp))))
+        result.update(run_on_loop(embedded(Path(tmp)), args.loop))
     if args.baseline is not None:
         result["before_after"] = before_after(
-            args.baseline.resolve(), args.pairs, args.baseline_data
+            args.baseline.resolve(), args.pairs, args.baseline_data, args.loop
         )
+    if args.compare_loops:
+        result["loops"] = loops(args.compare_loops)
     result.update(
         {
             "target": "service and embedded CPU per routine turn <= 8 ms (issue #16; the "

@@ -32,12 +32,12 @@ for the same catalog here, and the matcher's whole MiniLM pass), ``fused_query_a
 ``gc_default_threshold`` (young collections every 700 net allocations, as before
 ``api/_heap`` raised it).
 ``BENCH_DATA`` as in ``turn_cpu``; parts named on the command line run alone
-(``bench/turn_parts.py catalog_search``).
+(``bench/turn_parts.py catalog_search``). Runs on the event loop the server runs on
+(uvloop when installed, as uvicorn picks it).
 """
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import os
 import sys
@@ -51,7 +51,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._support import machine, write_result  # noqa: E402
+from bench._support import machine, run_on_loop, write_result  # noqa: E402
 from bench.turn_cpu import _catalog_source, varied_conversation  # noqa: E402
 
 CONVERSATIONS = 20
@@ -290,7 +290,7 @@ def main() -> None:
     result: dict[str, Any] = {}
     for part in parts:
         with tempfile.TemporaryDirectory() as tmp:
-            result[part] = asyncio.run(run_part(part, Path(tmp)))
+            result[part] = run_on_loop(run_part(part, Path(tmp)))
         print(f"  {part}: {result[part]}", flush=True)
     result.update(
         {
