@@ -26,6 +26,12 @@ _STOCK = re.compile(
     r"(?:do|did) (?:you|u) (?:still )?(?:have|sell|stock|carry))\b",
     re.I,
 )
+CHEAPER = re.compile(
+    r"\b(?:cheaper|cheapest|less expensive|least expensive|lower price|"
+    r"best price|more affordable)\b",
+    re.I,
+)
+PRICIER = re.compile(r"\b(?:pricier|priciest|more expensive|most expensive|dearer)\b", re.I)
 _PRICE = re.compile(r"\b(?:price|prices|cost|costs|how much|pricey|expensive)\b", re.I)
 # Shop policies are not product data: asked about them, the page is quoted or said silent
 _POLICY = re.compile(
@@ -523,6 +529,15 @@ _UNIT_GAP = re.compile(r"(\d)\s+(?=[a-z%])")
 _UNIT_START = re.compile(r"(?<=\d)(?=[a-z%])")
 
 
+# A value of two of a thing, with its word ("2 Pillows", "set of 2", "2 pack"), and
+# what shoppers call it
+_TWO_OF = re.compile(
+    r"(?<![\d.])(?:2|two)\s*(?:x\s*)?(?:pack|pk|pcs|pieces|(?!pairs)[a-z]{3,}s)\b|"
+    r"\b(?:set|pack|box|bundle) of (?:2|two)\b|\btwin\s*pack\b"
+)
+_PAIR_WORDS = ("pairs", "pair", "twin pack", "two pack", "set of two", "2 pack", "pack of 2")
+
+
 def _squash(text: str) -> str:
     low = " ".join(text.casefold().replace("\u2019", "'").replace("-", " ").split())
     return _UNIT_GAP.sub(r"\1", low)
@@ -576,6 +591,9 @@ def said_options(
             if form in SIZE_WORDS:
                 # "large" for L, but not within "extra large" or "x-large" (XL)
                 forms.append((SIZE_WORDS[form], value))
+            if _TWO_OF.search(str(value).casefold().replace("-", " ")):
+                # "2 Pillows", "Set of 2", "2-Pack": "a pair", "twin pack"
+                forms.extend((pair, value) for pair in _PAIR_WORDS)
         hits: list[str] = []
         blank = low
         for form, value in sorted(forms, key=lambda f: -len(f[0])):  # "extra large" first
@@ -621,6 +639,42 @@ def _named_variants(low: str, variants: list[dict[str, Any]]) -> list[tuple[Any,
         if said and all(options.get(k) in vals for k, vals in said.items()):
             out.append((v, [options[k] for k in said]))
     return out
+
+
+def priced_in(text: str, products: list[dict[str, Any]]) -> str | None:
+    """ "which is cheaper in double?" over the pages read (get_product's dicts): the one
+    cheapest (or dearest) in the option values said, at its variant's price, with the
+    others' prices in them, and those that do not come in them said; None when the text
+    asks no price or names no option value of any of them."""
+    low = " ".join(text.lower().replace("’", "'").split())
+    cheap, dear = CHEAPER.search(low), PRICIER.search(low)
+    if not (cheap or dear):
+        return None
+    priced: list[tuple[Decimal, str, str, str | None]] = []  # price, title, values, currency
+    lacking: list[str] = []
+    for p in products:
+        named = _named_variants(low, p.get("variants") or [])
+        prices = [Decimal(str(v["price"])) for v, _ in named if v.get("price") is not None]
+        title = str(p.get("title") or "")
+        if not prices:
+            lacking.append(title)
+            continue
+        said = " ".join(dict.fromkeys(w for _, vals in named for w in vals))
+        priced.append((min(prices), title, said, p.get("currency")))
+    if not priced:
+        return None
+    price, title, said, cur = min(priced) if cheap else max(priced)
+    if len(priced) + len(lacking) > 2:
+        word = "cheapest" if cheap else "most expensive"
+    else:
+        word = "cheaper" if cheap else "more expensive"
+    others = [f"{t}: {_money(x, c)}" for x, t, _, c in priced if t != title]
+    text = f"In {said}, the {word} one is {title}, at {_money(price, cur)}"
+    text += f" ({'; '.join(others)})." if others else "."
+    if lacking:
+        verb = "doesn't" if len(lacking) == 1 else "don't"
+        text += f" {_join(lacking)} {verb} come in {said}."
+    return text
 
 
 def offered_option(text: str, p: dict[str, Any]) -> tuple[str, str] | None:

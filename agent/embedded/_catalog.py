@@ -155,6 +155,15 @@ class CatalogProfile:
         self.shared_heads: dict[str, dict[str, list[str]]] = dict(data.get("shared_heads") or {})
         self.head_categories: dict[str, list[str]] = dict(data.get("head_categories") or {})
         self._colours_by_leaf: dict[str, list[str]] | None = None
+        # option values of one word ("Firm", "Oak", "King"): what a product is like or
+        # which one of it, never a thing of its own
+        self.value_words = {
+            v.lower()
+            for opts in self.options.values()
+            for vals in opts.values()
+            for v in vals
+            if re.fullmatch(r"[A-Za-z][a-z]+", v)
+        }
 
     def __bool__(self) -> bool:
         return bool(self.options or self.vocab)

@@ -229,6 +229,7 @@ def not_carried(
     if not profile.vocab or named & {"category", "brand"}:
         return None
     head_part, _ = split_use(text)
+    exclude = {*exclude, *profile.value_words}  # "i like firm": a Firmness, not a thing
     found = [w for w in content_words(head_part, exclude) if not _not_the_thing(w)]
     if not found:
         return None

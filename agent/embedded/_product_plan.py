@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from shopagent.agent.embedded._answers import page_question, said_options
+from shopagent.agent.embedded._answers import CHEAPER, PRICIER, page_question, said_options
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._lexicon import leaf
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Plan, PlannedCall
@@ -260,18 +260,11 @@ def _accepts(tool: str, field: str) -> bool:
     return field in getattr(getattr(cart, model, None), "model_fields", {})
 
 
-_CHEAPER = re.compile(
-    r"\b(?:cheaper|cheapest|less expensive|least expensive|lower price|"
-    r"best price|more affordable)\b",
-    re.I,
-)
-_PRICIER = re.compile(r"\b(?:pricier|priciest|more expensive|most expensive|dearer)\b", re.I)
-
-
 def _which_priced(nlu: NLUResult, state: DialogueState, ids: list[str] | None) -> Plan | None:
     """ "which one is cheaper?" about the products in play: answered from their shown
-    prices, no new tool call."""
-    cheap, dear = _CHEAPER.search(nlu.text), _PRICIER.search(nlu.text)
+    prices, no new tool call. "which is cheaper in double?": a choice's price is its
+    variant's, so their pages are read (``_answers.priced_in`` answers)."""
+    cheap, dear = CHEAPER.search(nlu.text), PRICIER.search(nlu.text)
     if not (cheap or dear) or not re.search(r"\bwhich\b|\bwhat(?:'s| is)\b", nlu.text, re.I):
         return None
     pool = (
@@ -279,6 +272,11 @@ def _which_priced(nlu: NLUResult, state: DialogueState, ids: list[str] | None) -
         if ids and len(ids) >= 2
         else (state.focus_ids if len(state.focus_ids) >= 2 else state.last_shown[:4])
     )
+    if len(pool) >= 2 and any(said_options(nlu.text, shown_options(state, i)) for i in pool):
+        return Plan(
+            calls=[PlannedCall(name="get_product", args={"product_id": i}) for i in pool],
+            reason="priced_in_option",
+        )
     priced = [
         (Decimal(str(state.shown[i]["price"])), i)
         for i in pool

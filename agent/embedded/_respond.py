@@ -302,6 +302,10 @@ def respond(
         return Reply(text=text, product_ids=s.last_shown, quick_replies=quick), s
 
     pages = [r for r in results if r.name == "get_product"]
+    products = [(r.content or {}).get("product") or {} for r in pages if r.ok]
+    if len(pages) > 1 and (in_option := _answers.priced_in(nlu.text, products)) is not None:
+        ids = [str(p["id"]) for p in products if p.get("id")]
+        return Reply(text=in_option, product_ids=ids), s
     if len(pages) > 1 and nlu.intent == "product_details":
         return _which_page_says(nlu, s, pages)
 

@@ -473,10 +473,15 @@ def _note_missing(
             return
         if not use or named & {"category", "brand"}:
             return
-        if _kind_of_the_head(tier, nlu, head):
+        if _kind_of_the_head(tier, nlu, head) or _a_clause_names_it(tier, nlu.text):
             return
     verdict = tier.assortment.judge(nlu.text, named, slot_words, chat=chat, use=use)
-    if verdict.missing and verdict.closest and not chat and _NEED.search(nlu.text):
+    if (
+        verdict.missing
+        and verdict.closest
+        and not chat
+        and (_NEED.search(nlu.text) or _who_i_am(nlu.text, verdict.missing))
+    ):
         # "my cat scratches the sofa": a need, not a product's name. The search by meaning
         # answers it (the scratching post first), not "we don't carry that"; no category
         # is imposed, as the nearest by name is often not the answer (a chewing puppy's
@@ -516,6 +521,30 @@ _NEED = re.compile(
     r"prefers|hates|deserves|collects|has|is|was|does|goes|uses|plays|wears)\b)[a-z]{3,}(?:es|s))\b",
     re.I,
 )
+
+
+# "im a really hot sleeper", "i'm a side sleeper", "i am a total beginner": who the
+# shopper is, said as the need
+_I_AM_A = re.compile(r"\bi(?:'m|m|\s+am)\s+an?\s+((?:[a-z]+\s+){0,2}[a-z]+(?:er|ist|ie))\b", re.I)
+
+
+def _who_i_am(text: str, missing: str) -> bool:
+    """The thing "not carried" is only who the shopper says they are ("hot sleeper" of
+    "im a really hot sleeper any ideas"): a need to search by meaning."""
+    m = _I_AM_A.search(text)
+    return m is not None and set(missing.split()) <= set(m.group(1).lower().split())
+
+
+def _a_clause_names_it(tier: EmbeddedTier, text: str) -> bool:
+    """ "i wake up with a sore back, what mattress would help": a clause of the turn names
+    the product type or brand in its own head, so the first clause's "with a sore back"
+    is no thing's use and "wake" no thing asked for."""
+    clauses = [c for c in re.split(r"[,.;!?]+", text) if c.strip()]
+    return len(clauses) > 1 and any(
+        m.slot in ("category", "brand")
+        for clause in clauses
+        for m in tier.lexicon.scan(_guards.split_use(clause)[0], [], fuzzy=False)
+    )
 
 
 def _kind_of_the_head(tier: EmbeddedTier, nlu: NLUResult, head: str) -> bool:

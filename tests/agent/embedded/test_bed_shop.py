@@ -1,0 +1,178 @@
+"""A bedding shop: sizes Single to Super King, firmness and tog as options, packs of two
+("2 Pillows"), and shoppers who describe themselves ("im a hot sleeper") or their
+trouble ("i wake up with a sore back") before the thing. The intent model is a stub (the
+model boundary); the text encoder is the real MiniLM."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
+from shopagent.agent.embedded._answers import priced_in, said_options
+
+from .mini_shop import Reads, planned, product, shown
+from .mini_shop import shop_tier as _tier
+
+SIZES = ["Single", "Double", "King"]
+BEDDING = [
+    product(
+        "hybrid",
+        "Cloudrest Hybrid Mattress",
+        "Beds > Mattresses",
+        size=SIZES,
+        Firmness=["Medium", "Firm"],
+    ),
+    product("memory", "Cloudrest Memory Foam Mattress", "Beds > Mattresses", size=SIZES),
+    product("kids", "Little Dreams Kids Mattress", "Beds > Mattresses", size=["Single"]),
+    product("topper", "Cooling Mattress Topper", "Beds > Mattress Toppers", size=SIZES),
+    product(
+        "foam-pillow", "Contour Foam Pillow", "Bedding > Pillows", Pack=["1 Pillow", "2 Pillows"]
+    ),
+    product(
+        "down-pillow", "Duck Feather Pillow", "Bedding > Pillows", Pack=["1 Pillow", "2 Pillows"]
+    ),
+    product(
+        "duvet", "Nordlys Goose Down Duvet", "Bedding > Duvets", size=SIZES, Tog=["4.5", "13.5"]
+    ),
+]
+# what a size costs over the Single (the variants' prices on the product pages)
+_BASE = {"hybrid": "449.00", "memory": "329.00", "kids": "149.00", "foam-pillow": "39.00"}
+_TIMES = {"Double": Decimal("1.3"), "King": Decimal("1.5"), "2 Pillows": Decimal("1.8")}
+
+
+def _page(pid: str) -> dict[str, Any]:
+    """The product page of ``pid``: its variants priced by their options."""
+    p = next(p for p in BEDDING if p["id"] == pid)
+    variants = []
+    for v in p["variants"]:
+        price = Decimal(_BASE.get(pid, "25.00"))
+        for value in v["options"].values():
+            price *= _TIMES.get(value, Decimal(1))
+        variants.append({**v, "price": str(price.quantize(Decimal("0.01"))), "available": True})
+    return {**p, "price": variants[0]["price"], "currency": "USD", "variants": variants}
+
+
+@pytest.fixture(scope="module")
+def shop(encode: object) -> EmbeddedTier:
+    return _tier(BEDDING, encode, Reads("search", 0.95))
+
+
+def test_the_product_named_in_a_later_clause_is_the_one_asked_for(shop: EmbeddedTier) -> None:
+    """ "i wake up with a sore back every morning, what mattress would help": the
+    mattresses, not "we don't carry wakes" (the first clause's "with ..." is no thing's use)."""
+    text = "i wake up with a sore back every morning, what mattress would help"
+    nlu, plan = planned(shop, text, DialogueState(), "search")
+    assert "not_carried" not in nlu.notes, nlu.notes
+    assert plan.calls and plan.calls[0].args.get("category") == "Mattresses", plan
+
+
+def test_a_thing_not_sold_is_still_said_with_a_clause_before_it(shop: EmbeddedTier) -> None:
+    nlu, _ = planned(
+        shop, "i'm moving house next week, do you sell hammocks", DialogueState(), "search"
+    )
+    assert nlu.notes.get("not_carried") == "hammocks", nlu.notes
+
+
+@pytest.mark.parametrize("text", ["im a really hot sleeper any ideas", "i'm a side sleeper"])
+def test_who_the_shopper_is_is_a_need_searched_by_meaning(shop: EmbeddedTier, text: str) -> None:
+    nlu, plan = planned(shop, text, DialogueState(), "search")
+    assert "not_carried" not in nlu.notes, nlu.notes
+    assert plan.calls and plan.calls[0].name == "catalog_search", plan
+    assert "sleeper" in plan.calls[0].args["query"], plan
+
+
+def test_a_thing_not_sold_after_who_the_shopper_is_is_still_said(shop: EmbeddedTier) -> None:
+    nlu, _ = planned(shop, "i'm a teacher, do you sell chalk", DialogueState(), "search")
+    assert nlu.notes.get("not_carried") == "chalk", nlu.notes
+
+
+def test_an_option_value_is_no_thing_the_shop_does_not_carry(shop: EmbeddedTier) -> None:
+    """ "i like firm": the hybrid's Firmness, not "we don't carry firms"."""
+    text = "my partner likes soft, i like firm, what do we get"
+    nlu, plan = planned(shop, text, DialogueState(), "search")
+    assert "not_carried" not in nlu.notes, nlu.notes
+    assert plan.calls and plan.calls[0].name == "catalog_search", plan
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "said"),
+    [
+        ("do they come in pairs", {"pack": ["1 Pillow", "2 Pillows"]}, {"pack": "2 Pillows"}),
+        ("a pair please", {"set": ["Set of 2", "Set of 4"]}, {"set": "Set of 2"}),
+        ("the twin pack", {"pack": ["Single", "2-Pack"]}, {"pack": "2-Pack"}),
+        ("a pair", {"length": ["1m", "2m"]}, {}),  # two metres are no pair
+        ("a pair", {"size": ["Size 2", "Size 4"]}, {}),
+        ("a pair", {"pack": ["12", "24"]}, {}),
+    ],
+)
+def test_a_pair_is_the_option_of_two_of_the_thing(
+    text: str, options: dict[str, list[str]], said: dict[str, str]
+) -> None:
+    assert said_options(text, options) == said
+
+
+def test_do_they_come_in_pairs_is_answered_yes_for_each(shop: EmbeddedTier) -> None:
+    s = shown(BEDDING, "foam-pillow", "down-pillow")
+    nlu, plan = planned(shop, "do they come in pairs", s, "product_details")
+    pages = [
+        ToolOutcome(
+            name="get_product",
+            args=c.args,
+            ok=True,
+            content={"product": _page(c.args["product_id"])},
+        )
+        for c in plan.calls
+    ]
+    assert len(pages) == 2, plan
+    reply, _ = shop.respond(nlu, shop.update_state(s, nlu), pages)
+    assert "Neither" not in reply.text and reply.text.count("comes in 2 Pillows") == 2, reply.text
+
+
+def test_which_is_cheaper_in_a_size_reads_the_variants(shop: EmbeddedTier) -> None:
+    """ "which is cheaper in double" over three mattresses: the Double variants' prices
+    (read from their pages), not the shown prices, and the kids' mattress, which is made
+    only in Single, is said not to come in Double (not named the cheapest)."""
+    s = shown(BEDDING, "memory", "hybrid", "kids")
+    for pid, price in (("memory", "329.00"), ("hybrid", "449.00"), ("kids", "149.00")):
+        s.shown[pid]["price"] = price
+    nlu, plan = planned(shop, "which is cheaper in double", s, "compare")
+    assert [c.name for c in plan.calls] == ["get_product"] * 3, plan
+    pages = [
+        ToolOutcome(
+            name="get_product",
+            args=c.args,
+            ok=True,
+            content={"product": _page(c.args["product_id"])},
+        )
+        for c in plan.calls
+    ]
+    reply, _ = shop.respond(nlu, s, pages)
+    assert reply.text == (
+        "In Double, the cheapest one is Cloudrest Memory Foam Mattress, at $427.70 "
+        "(Cloudrest Hybrid Mattress: $583.70). Little Dreams Kids Mattress doesn't come in "
+        "Double."
+    ), reply.text
+
+
+def test_which_is_cheaper_without_an_option_is_answered_from_the_shown_prices(
+    shop: EmbeddedTier,
+) -> None:
+    s = shown(BEDDING, "memory", "hybrid")
+    s.shown["memory"]["price"], s.shown["hybrid"]["price"] = "329.00", "449.00"
+    _, plan = planned(shop, "which is cheaper", s, "compare")
+    assert not plan.calls and plan.reply == (
+        "The cheaper one is Cloudrest Memory Foam Mattress, at $329.00."
+    ), plan
+
+
+def test_the_dearest_in_a_size_and_none_said(shop: EmbeddedTier) -> None:
+    pages = [_page("memory"), _page("hybrid")]
+    assert priced_in("which one is more expensive in king?", pages) == (
+        "In King, the more expensive one is Cloudrest Hybrid Mattress, at $673.50 "
+        "(Cloudrest Memory Foam Mattress: $493.50)."
+    )
+    assert priced_in("which one is cheaper?", pages) is None  # no option said
+    assert priced_in("do they come in king?", pages) is None  # no price asked
