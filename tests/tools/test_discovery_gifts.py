@@ -144,3 +144,74 @@ async def test_a_young_childs_gift_in_a_shop_that_marks_no_audience(tmp_path: Pa
         assert ids and ids <= {"kids-16", "balance"}, out["products"]
     finally:
         cat.close()
+
+
+_SLEEP_SHOP = [  # a bedding shop's feed: no audience column, a gift card, a kids' mattress
+    ("mask", "Silk Sleep Mask", "Blocks light for deeper sleep.", "Sleep Aids", "sleep, travel"),
+    ("pillow", "Contour Foam Pillow", "Supports the neck for a better night.", "Pillows", "neck"),
+    (
+        "kids-mat",
+        "Little Dreams Kids Mattress",
+        "Foam mattress for children.",
+        "Mattresses",
+        "kids",
+    ),
+    ("adult-mat", "Cloudrest Memory Mattress", "Memory foam for deep sleep.", "Mattresses", "foam"),
+    ("card", "Sleep Shop Gift Card", "Delivered by email.", "Gift Cards", "gift card"),
+    ("frame", "Oslo Bed Frame", "Solid oak frame with slats.", "Bed Frames", "oak"),
+]
+
+
+@pytest.mark.parametrize(
+    ("request_", "recipient", "why"),
+    [
+        (
+            "a gift for my sister, she has trouble sleeping",
+            "sister",
+            "to help with trouble sleeping",
+        ),
+        ("my brother can't sleep, any gift ideas?", "brother", "for someone who can't sleep"),
+    ],
+)
+async def test_a_need_said_of_the_person_plans_the_gift(
+    tmp_path: Path, request_: str, recipient: str, why: str
+) -> None:
+    """ "a gift for my sister, she has trouble sleeping": the person given, their trouble
+    is read from the words too and plans the gift (sleep things), said as what it helps
+    with. The gift card fits anyone, not the need, and a grown-up's gift is no kids'
+    mattress in a shop that marks no audience."""
+    settings = discovery_settings(tmp_path)
+    feed = tmp_path / "sleep.csv"
+    rows = [
+        f"{h},{t},<p>{b}</p>,Shop,{k},{tags},Size,One,30.00" for h, t, b, k, tags in _SLEEP_SHOP
+    ]
+    feed.write_text("\n".join([_HEAD, *rows]) + "\n")
+    cat = open_catalog(settings)
+    try:
+        await asyncio.to_thread(cat.ingest_file, feed)
+        ctx = ToolContext(user_id="u", session_id="s", catalog=cat, settings=settings)
+        out = await gifts(ctx, request=request_, recipient=recipient)
+        ids = [c["id"] for c in out["products"]]
+        assert {"mask", "pillow", "adult-mat"} & set(ids), out["products"]
+        assert not {"card", "kids-mat"} & set(ids), out["products"]
+        assert all(c["reason"].endswith(why) for c in out["products"]), out["products"]
+    finally:
+        cat.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("she has trouble sleeping, under 50", ["trouble sleeping"]),
+        ("a gift for my wife, she suffers from back pain", ["back pain"]),
+        ("present for my dad, he is always cold", ["always cold"]),
+        ("gift for a friend with back problems", ["back problems"]),
+        ("gift for my mum who loves baking", ["baking"]),
+        ("gift for my sister", []),
+    ],
+)
+def test_needs_and_loves_read_from_a_gift_request(text: str, found: list[str]) -> None:
+    from shopagent.tools.discovery._words import interests, is_need
+
+    assert interests(text) == found
+    assert all(is_need(x) for x in found) == ("baking" not in found)

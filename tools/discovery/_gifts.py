@@ -87,6 +87,10 @@ def _fits(p: Product, audience: str | None, *, child: bool = False) -> bool:
         # a shop that marks no audience (a feed without the column) still says so in its
         # words: "Kids Bikes", "Balance Bike for toddlers aged 2-4"
         return said == "kids" or (said is None and _FOR_CHILDREN.search(_words_of(p)) is not None)
+    if said is None and audience != "kids":
+        # a grown-up's gift in a shop that marks no audience: not one its name says is a
+        # child's ("Little Dreams Kids Mattress" for a brother)
+        return _FOR_CHILDREN.search(" ".join([p.title, *p.category_path])) is None
     return said in (audience, "unisex", None)
 
 
@@ -160,22 +164,22 @@ def plan_categories(
             seen.add(cat)
             plan.append((cat, why))
 
-    per_interest = [
-        (i, categories_for(catalog, i, leaves, audience, args.budget)[:MAX_PER_INTEREST])
-        for i in args.interests
-    ]
+    def fitting(phrase: str) -> list[str]:
+        """Its categories, gift cards left to the person's own slot (they fit anyone)."""
+        cats = categories_for(catalog, phrase, leaves, audience, args.budget)
+        return [c for c in cats if not _words.GIFT_CARDS.search(c)]
+
+    per_interest = [(i, fitting(i)[:MAX_PER_INTEREST]) for i in args.interests]
     for k in range(MAX_PER_INTEREST):  # round-robin: every interest gets a first pick
         for interest, cats in per_interest:
             if k < len(cats):
-                add(cats[k], f"for their love of {interest}")
+                add(cats[k], _words.why_for(interest))
     if args.occasion:
         occ = norm(args.occasion)
         rules = {norm(k): v for k, v in defaults.get("occasions", {}).items()}
         key = next((k for k in sorted(rules, key=len, reverse=True) if k in occ), None)
         hinted = [c for t in (rules.get(key or "") or []) for c in _matches(norm(t), lows, None)]
-        for cat in (
-            hinted or categories_for(catalog, args.occasion, leaves, audience, args.budget)[:4]
-        ):
+        for cat in hinted or fitting(args.occasion)[:4]:
             add(cat, f"for the {args.occasion}")
     if not plan:
         who = args.recipient or "them"
@@ -249,7 +253,9 @@ async def gift_ideas(ctx: ToolContext, args: GiftArgs) -> dict[str, Any]:
         raise ToolError("the catalog is not available", code="unavailable")
     if args.request and _CHEAPER.search(args.request) and not (args.interests or args.occasion):
         args = await _cheaper_than_last(ctx, args)  # "cheaper gift ideas": refine the plan
-    elif args.request and not (args.recipient or args.interests or args.occasion):
+    elif args.request and not (args.interests or args.occasion):
+        # "a gift for my sister, she has trouble sleeping": the person given, their need
+        # is read from the words too
         args = _from_words(args, load_defaults(data_dir_of(ctx.settings)))
     if not (args.recipient or args.interests or args.occasion or args.more_like):
         raise ToolError("who is it for, or what is the occasion?", code="invalid_arguments")
@@ -304,7 +310,7 @@ def _from_words(args: GiftArgs, defaults: dict[str, Any]) -> GiftArgs:
         (w for names in defaults.get("recipients", {}).values() for w in names if w in words), None
     )
     found = _words.interests(text)
-    if not (found or occasion):
+    if not (found or occasion or args.recipient):
         found = [_words._TAIL.sub("", text).strip()] if text.strip() else []
     return args.model_copy(
         update={

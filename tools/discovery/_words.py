@@ -98,12 +98,58 @@ _INTEREST = re.compile(
 _TAIL = re.compile(r"\b(?:under|below|max|budget|up to|less than|for (?:her|him|them))\b.*$", re.I)
 
 
+# What the person struggles with, said of them: "she has trouble sleeping", "he suffers
+# from back pain", "my brother can't sleep", "she's always cold": the need is the phrase
+_NEED = re.compile(
+    r"\b(?:has|have|having|with)\s+((?:trouble|problems?|difficulty|issues)\s+[^,.;!?]+)|"
+    r"\b(?:suffers?|suffering)\s+from\s+([^,.;!?]+)|"
+    r"\b(?:struggles?|struggling)\s+(?:with\s+)?([^,.;!?]+)|"
+    r"\b((?:can'?t|cannot|never can)\s+(?:sleep|relax|get warm|stay warm|switch off)\b[^,.;!?]*)|"
+    r"\b(?:is|'s|are|am)\s+(always\s+(?:cold|tired|stressed|anxious|hot)\b)|"
+    r"\b(?:has|have|with|got)\s+(?:a\s+)?(?:bad\s+)?([a-z]+\s+(?:problems?|pain|trouble|issues))\b",
+    re.I,
+)
+_NEED_WORDS = re.compile(
+    r"\b(?:trouble|problems?|difficulty|issues|pain|aches?)\b|"
+    r"^(?:can'?t|cannot|never can|always)\b",
+    re.I,
+)
+
+
 def interests(text: str) -> list[str]:
+    """What the person likes ("likes hiking and chess") and what they struggle with ("has
+    trouble sleeping"): the phrases plan their gift's categories (:func:`is_need`)."""
     out = []
     for m in _INTEREST.finditer(text):
         phrase = _TAIL.sub("", m.group(1)).strip()
         out += [p.strip() for p in re.split(r"\band\b|&", phrase) if p.strip()]
+    for m in _NEED.finditer(text):
+        phrase = _TAIL.sub("", next(g for g in m.groups() if g)).strip()
+        if phrase and phrase not in out:
+            out.append(phrase)
     return out[:4]
+
+
+def is_need(phrase: str) -> bool:
+    """A phrase of :func:`interests` that is a trouble ("trouble sleeping", "back pain"),
+    not a love: its gift helps with it."""
+    return bool(_NEED_WORDS.search(phrase.strip()))
+
+
+def why_for(phrase: str) -> str:
+    """Why a gift fits a phrase of :func:`interests`: "for their love of hiking", "to help
+    with back pain", "for someone who is always cold", "for someone who can't sleep"."""
+    if not is_need(phrase):
+        return f"for their love of {phrase}"
+    if phrase.lower().startswith("always"):
+        return f"for someone who is {phrase}"
+    if re.match(r"(?:can'?t|cannot|never)\b", phrase, re.I):
+        return f"for someone who {phrase}"
+    return f"to help with {phrase}"
+
+
+# A shop's gift cards fit any person, not an interest or a need
+GIFT_CARDS = re.compile(r"\bgift\s*(?:cards?|vouchers?|certificates?)\b|\bvouchers?\b", re.I)
 
 
 def forget_what(text: str) -> str | None:
