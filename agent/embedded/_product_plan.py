@@ -76,6 +76,24 @@ def _offering(nlu: NLUResult, state: DialogueState) -> list[str]:
     return [pid for pid in state.last_shown if set(said) <= _values_of(state, pid)]
 
 
+def _which_offers(nlu: NLUResult, state: DialogueState) -> Plan | None:
+    """ "add the 13.5 tog king" with two duvets shown that both come in it: which one, by
+    name, each quick reply the add in full ("Add the Vegan Duvet in 13.5, King")."""
+    offering = _offering(nlu, state)
+    if not 2 <= len(offering) <= 4:
+        return None
+    said = [str(v) for v in (nlu.slots.size, nlu.slots.color) if v]
+    said += [v for v in said_options(nlu.text, shown_options(state, offering[0])).values()]
+    values = ", ".join(dict.fromkeys(said))
+    titles = [str((state.shown.get(i) or {}).get("title") or i) for i in offering]
+    listed = ", ".join(titles[:-1]) + " and " + titles[-1]
+    every = "Both" if len(titles) == 2 else "All"
+    return Plan(
+        reply=f"{every} {listed} come in {values}. Which one should I add?",
+        quick_replies=[f"Add the {t} in {values}" for t in titles],
+    )
+
+
 def _values_of(state: DialogueState, pid: str) -> set[str]:
     """Every option value a shown product offers, casefolded ("add the 4kg one")."""
     return {v.casefold() for vals in shown_options(state, pid).values() for v in map(str, vals)}
@@ -141,6 +159,9 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
         # question answered on the one there is (``plan_next``)
         found = {"query": leaf(s.category).lower(), "category": s.category}
         return Plan(calls=[call(name="catalog_search", args=found)], followup=True)
+    if not ids and not unresolved and intent == "add_to_cart":
+        if (asked := _which_offers(nlu, state)) is not None:
+            return asked
     if not ids or unresolved:
         return Plan(reply=ASK_SEARCH_FIRST if not state.last_shown else _pick(ASK_WHICH, state))
     if len(ids) > 1 and intent == "add_to_cart":

@@ -176,3 +176,27 @@ def test_the_dearest_in_a_size_and_none_said(shop: EmbeddedTier) -> None:
     )
     assert priced_in("which one is cheaper?", pages) is None  # no option said
     assert priced_in("do they come in king?", pages) is None  # no price asked
+
+
+def test_an_add_by_values_two_shown_products_offer_asks_which_by_name(shop: EmbeddedTier) -> None:
+    """ "add the 2 pack" with both pillows shown in 2 Pillows: which one, by name, and each
+    quick reply is that add in full (not "say the first one")."""
+    s = shown(BEDDING, "foam-pillow", "down-pillow")
+    _, plan = planned(shop, "add the 2 pack", s, "add_to_cart")
+    assert not plan.calls and plan.reply == (
+        "Both Contour Foam Pillow and Duck Feather Pillow come in 2 Pillows. "
+        "Which one should I add?"
+    ), plan
+    assert plan.quick_replies == [
+        "Add the Contour Foam Pillow in 2 Pillows",
+        "Add the Duck Feather Pillow in 2 Pillows",
+    ]
+    _, plan = planned(shop, plan.quick_replies[1], s, "add_to_cart")
+    assert [(c.name, c.args["product_id"]) for c in plan.calls] == [("add_to_cart", "down-pillow")]
+    assert dict(plan.calls[0].args.get("options") or {}) == {"Pack": "2 Pillows"}, plan
+
+
+def test_an_add_by_values_only_one_shown_product_offers_adds_it(shop: EmbeddedTier) -> None:
+    s = shown(BEDDING, "duvet", "foam-pillow")
+    _, plan = planned(shop, "add the 13.5 tog king", s, "add_to_cart")
+    assert [(c.name, c.args["product_id"]) for c in plan.calls] == [("add_to_cart", "duvet")], plan
