@@ -491,6 +491,9 @@ _PAGE_WORDS = {
     "bright": ("lumen", "lumens"),
     "brighter": ("lumen", "lumens"),
     "brightest": ("lumen", "lumens"),
+    "hot": ("warm", "heat", "cool", "cooling"),
+    "cold": ("warm", "warmth", "cool", "insulated"),
+    "warm": ("warmth", "hot", "heat", "cool", "cooling"),
 }
 
 
@@ -501,8 +504,11 @@ def _quote(p: dict[str, Any], keys: list[str], name: str) -> str | None:
     stems = {_stem(k) for k in asked} | {_stem(w) for k in asked for w in _PAGE_WORDS.get(k, ())}
     attrs = p.get("attributes") or {}
 
+    def hits(text: str) -> int:
+        return len({_stem(w) for w in re.findall(r"[a-z]+", text.lower())} & stems)
+
     def said(text: str) -> bool:
-        return bool({_stem(w) for w in re.findall(r"[a-z]+", text.lower())} & stems)
+        return hits(text) > 0
 
     for k, v in attrs.items():
         if k in _TAG_KEYS or k in _TAXONOMY_KEYS:
@@ -511,9 +517,12 @@ def _quote(p: dict[str, Any], keys: list[str], name: str) -> str | None:
         shown = _join([str(x) for x in v]) if isinstance(v, list) else v
         if said(f"{k} {shown}"):
             return f"{name}'s {str(k).replace('_', ' ')} is {shown}."
-    for sentence in _SENTENCE.findall(str(p.get("description") or "")):
-        if said(sentence):
-            return f'The product page says: "{sentence.strip()}"'
+    # the sentence that says most of what was asked ("good if i sleep hot": "Sleeps warm."
+    # over "ideal for side sleepers."), the first of equals
+    sentences = _SENTENCE.findall(str(p.get("description") or ""))
+    best = max(sentences, key=hits, default="")
+    if best and said(best):
+        return f'The product page says: "{best.strip()}"'
     for k in _TAG_KEYS:
         tags = attrs.get(k)
         for tag in tags if isinstance(tags, list) else [tags] if tags else []:

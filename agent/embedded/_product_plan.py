@@ -107,8 +107,9 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
     if intent == "compare" and (pick := _which_priced(nlu, state, ids)) is not None:
         return pick
     if intent == "compare":
-        if ids and len(ids) == 1 and not unresolved and state.focus and state.focus != ids[0]:
-            ids = [state.focus, ids[0]]  # "how does it compare to the first one?"
+        in_play = state.focus or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+        if ids and len(ids) == 1 and not unresolved and in_play and in_play != ids[0]:
+            ids = [in_play, ids[0]]  # "how does it compare to the first one?"
         if not ids or len(ids) < 2:
             ids = state.last_shown[:4] if not unresolved and len(state.last_shown) >= 2 else None
         if not ids and not unresolved and len(state.last_shown) == 1:

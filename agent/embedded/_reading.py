@@ -319,6 +319,10 @@ def read_turn(
     titled = titled_all[0] if len(titled_all) == 1 else None
     if not titled_all and shown:
         titled = tier.titles.match(text, shown)
+    if titled is None and not titled_all and len(tier.titles):
+        titled = tier.titles.named_by_end(text)  # "is the memory foam mattress ...?"
+        if titled is None and intent == "compare":
+            titled = tier.titles.named_by_word(text)  # "compare it with the hybrid"
     rest = text
     for t in titled_all or ([titled] if titled else []):
         rest = rest[: t.start] + " " * (t.end - t.start) + rest[t.end :]
@@ -421,6 +425,9 @@ def read_turn(
     if len(titled_all) >= 2 and intent == "compare":
         slots.product_id = ",".join(dict.fromkeys(t.product_id for t in titled_all))
         slots.reference = None
+    elif titled is not None and intent == "compare" and slots.reference in (None, "it"):
+        # "compare it with the hybrid": the one named, beside the one in play (the plan)
+        slots.product_id, slots.reference = titled.product_id, None
     elif (
         titled is not None
         and intent in PRODUCT_INTENTS

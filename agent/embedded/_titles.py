@@ -62,6 +62,14 @@ class TitleIndex:
             if ws:
                 self._by_word.setdefault(min(ws, key=lambda w: (df[w], w)), []).append(pid)
 
+        # titles by their last word (the product's noun: "... Memory Foam Mattress"), for a
+        # product named by the end of its title ("the memory foam mattress")
+        self._seq = {pid: words(t) for pid, t in self.titles.items()}
+        self._by_last: dict[str, list[str]] = {}
+        for pid, seq in self._seq.items():
+            if len(seq) >= 2:
+                self._by_last.setdefault(seq[-1], []).append(pid)
+
         # a word of one title only ("dune", "sapiens"): may name that product alone
         self._unique = {
             w: pid
@@ -92,6 +100,47 @@ class TitleIndex:
             if count == 0 or (count < 2000 and named):
                 found.add(pid)
         return found.pop() if len(found) == 1 else None
+
+    def named_by_end(self, text: str) -> TitleMatch | None:
+        """The one product a turn names by the end of its title after "the": two words or
+        more, in order, the last the title's own ("is the memory foam mattress good if i
+        sleep hot?" of "Cloudrest Memory Foam Mattress", not of "... Memory Foam Pillow");
+        None when no title, or several, end so (``exact`` is False)."""
+        low = text.lower().replace("’", "'")
+        hits: dict[str, TitleMatch] = {}
+        for the in re.finditer(r"\bthe\s+", low):
+            after = [(w.group(0), the.end() + w.end()) for w in _WORD.finditer(low[the.end() :])]
+            for k in range(min(len(after), 5), 1, -1):
+                phrase = [w for w, _ in after[:k]]
+                pids = self._by_last.get(phrase[-1])
+                if not pids:
+                    continue
+                found = [pid for pid in pids if _holds(self._seq[pid], phrase)]
+                if len(found) == 1:
+                    pid = found[0]
+                    hits[pid] = TitleMatch(
+                        pid, self.titles[pid], the.start(), after[k - 1][1], False
+                    )
+                break  # the longest phrase ending in a title's noun decides
+        return next(iter(hits.values())) if len(hits) == 1 else None
+
+    def named_by_word(self, text: str) -> TitleMatch | None:
+        """ "compare it with the hybrid": the one product whose title alone has the word
+        said after "the" (and before "one" or the end of a clause); None otherwise. Only
+        where the turn must name a product (a comparison): a common word may be a unique
+        title word too."""
+        low = text.lower().replace("\u2019", "'")
+        found = {
+            (pid, m.start(), m.end())
+            for m in re.finditer(
+                r"\bthe\s+([a-z][a-z-]{3,})(?:\s+ones?)?\s*(?=$|[,.;!?]|\s+(?:and|or|then)\b)", low
+            )
+            if (pid := self._unique.get(m.group(1))) is not None
+        }
+        if len({pid for pid, _, _ in found}) != 1:
+            return None
+        pid, start, end = next(iter(found))
+        return TitleMatch(pid, self.titles[pid], start, end, False)
 
     def match(self, text: str, extra: dict[str, str] | None = None) -> TitleMatch | None:
         """The product whose title ``text`` names; ``extra`` (id -> title, the products
@@ -137,6 +186,11 @@ class TitleIndex:
             all(w in self._words[pid] for w in ws[:-1]) and pattern.search(t)
             for pid, t in self.titles.items()
         )
+
+
+def _holds(seq: list[str], phrase: list[str]) -> bool:
+    """``phrase`` is the end of the title ``seq`` (its words, in order, the last its last)."""
+    return len(phrase) <= len(seq) and seq[-len(phrase) :] == phrase
 
 
 def _best(

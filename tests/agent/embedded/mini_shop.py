@@ -43,7 +43,11 @@ class Reads:
         return {i: (self.p if i == self.intent else rest) for i in INTENTS}
 
 
-def shop_tier(products: list[dict[str, Any]], encode: object, model: Any) -> EmbeddedTier:
+def shop_tier(
+    products: list[dict[str, Any]], encode: object, model: Any, *, titles: bool = False
+) -> EmbeddedTier:
+    """The tier over ``products``; ``titles``: with the catalog's title index (products
+    named by their titles' words before any is shown)."""
     options = ("color", "size", "audience")  # who it is for, where a product says
     facets: dict[str, set[str]] = {k: set() for k in ("category", "brand", *options)}
     for p in products:
@@ -55,7 +59,8 @@ def shop_tier(products: list[dict[str, Any]], encode: object, model: Any) -> Emb
                     facets[k].add(v["options"][k])
     profile = CatalogProfile(build_profile(products))
     lexicon = Lexicon({k: sorted(v) for k, v in facets.items()})
-    tier = EmbeddedTier(model, lexicon, 0.6, {}, whole_words(), None, profile)
+    named = {p["id"]: p["title"] for p in products} if titles else None
+    tier = EmbeddedTier(model, lexicon, 0.6, {}, whole_words(), named, profile)
     tier.attach_text_encoder(encode)  # type: ignore[arg-type]
     return tier
 

@@ -200,3 +200,54 @@ def test_an_add_by_values_only_one_shown_product_offers_adds_it(shop: EmbeddedTi
     s = shown(BEDDING, "duvet", "foam-pillow")
     _, plan = planned(shop, "add the 13.5 tog king", s, "add_to_cart")
     assert [(c.name, c.args["product_id"]) for c in plan.calls] == [("add_to_cart", "duvet")], plan
+
+
+@pytest.fixture(scope="module")
+def titled(encode: object) -> EmbeddedTier:
+    """The shop with its titles indexed, as a trained tier has them."""
+    return _tier(BEDDING, encode, Reads("search", 0.9), titles=True)
+
+
+def test_a_product_named_by_the_end_of_its_title_is_asked_about(titled: EmbeddedTier) -> None:
+    """ "is the memory foam mattress good if i sleep hot" before any search: the one title
+    ending in "memory foam mattress" (not the foam pillow), its page read."""
+    text = "is the memory foam mattress good if i sleep hot"
+    nlu, plan = planned(titled, text, DialogueState(), "search", 0.9)
+    assert nlu.intent == "product_details" and nlu.slots.product_id == "memory", nlu
+    assert [(c.name, c.args) for c in plan.calls] == [("get_product", {"product_id": "memory"})]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("is the foam pillow soft?", "foam-pillow"),
+        ("is the mattress soft?", None),  # three titles end in "mattress"
+        ("is the kids mattress firm?", "kids"),
+        ("is the memory foam good?", None),  # no title ends in "foam"
+    ],
+)
+def test_the_end_of_a_title_names_one_product_or_none(
+    titled: EmbeddedTier, text: str, named: str | None
+) -> None:
+    hit = titled.titles.named_by_end(text)
+    assert (hit.product_id if hit else None) == named, hit
+
+
+def test_compare_it_with_a_word_only_one_title_has(titled: EmbeddedTier) -> None:
+    s = shown(BEDDING, "memory")
+    _, plan = planned(titled, "compare it with the hybrid", s, "compare")
+    assert [(c.name, c.args) for c in plan.calls] == [
+        ("compare_products", {"product_ids": ["memory", "hybrid"]})
+    ], plan
+
+
+def test_the_page_sentence_that_says_most_of_the_question_is_quoted() -> None:
+    from shopagent.agent.embedded._answers import answer
+
+    page = {
+        **_page("memory"),
+        "description": "Three layers of memory foam. Soft feel, ideal for side sleepers. "
+        "Sleeps warm.",
+    }
+    said = answer("is it good if i sleep hot?", page)
+    assert said == 'The product page says: "Sleeps warm."', said
