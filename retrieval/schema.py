@@ -55,6 +55,20 @@ SIZE_WORDS = {
     "xxl": "2x large",
 }
 
+# What shoppers call an option value the feed spells another way: "lefty" for
+# Left-Handed (keys are values normalised, hyphens as spaces)
+VALUE_WORDS = {
+    "left handed": ("lefty", "leftie", "lefties", "southpaw", "left hand", "lefthanded"),
+    "right handed": ("righty", "rightie", "right hand", "righthanded"),
+    "left hand": ("lefty", "leftie", "lefties", "southpaw", "left handed"),
+    "right hand": ("righty", "rightie", "right handed"),
+}
+
+
+def value_words(value: str) -> tuple[str, ...]:
+    """Shoppers' words for an option value (``VALUE_WORDS``), none for most."""
+    return VALUE_WORDS.get(norm(value).replace("-", " "), ())
+
 
 def norm(value: str) -> str:
     """Normalise a filter value: case and surrounding/duplicate whitespace do not matter."""

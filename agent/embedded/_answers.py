@@ -17,7 +17,7 @@ from typing import Any
 
 from shopagent.agent.embedded._catalog import singular
 from shopagent.money import format_money
-from shopagent.retrieval.schema import SIZE_WORDS
+from shopagent.retrieval.schema import SIZE_WORDS, value_words
 
 _STOCK = re.compile(
     r"\b(?:in stock|stock|available|availability|sold out|out of stock|any left|"
@@ -342,9 +342,24 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         cur = p.get("currency")
         named = _named_variants(low, variants) if len(prices) > 1 else []
         named_prices = {Decimal(str(v["price"])) for v, _ in named if v.get("price") is not None}
+        chosen = " ".join(dict.fromkeys(w for _, said in named for w in said))
         if len(named_prices) == 1:  # "how much is the hardcover?": that option's price
-            chosen = " ".join(dict.fromkeys(w for _, said in named for w in said))
             parts.append(f"{name} in {chosen} costs {_money(next(iter(named_prices)), cur)}.")
+        elif len(named_prices) > 1:  # "the lefty one": its prices, by the options left open
+            low_p, high_p = min(named_prices), max(named_prices)
+            said_values = {w for _, said in named for w in said}
+            said_keys = {
+                str(k).casefold()
+                for v, _ in named
+                for k, val in (v.get("options") or {}).items()
+                if str(val) in said_values
+            }
+            open_keys = [k for k in options if k not in said_keys and len(options[k]) > 1]
+            by = f"the {open_keys[0]}" if len(open_keys) == 1 else "the option"
+            parts.append(
+                f"{name} in {chosen} costs {_money(low_p, cur)} to {_money(high_p, cur)}"
+                f" depending on {by}."
+            )
         elif len(prices) > 1:
             parts.append(
                 f"{name} costs {_money(prices[0], cur)} to {_money(prices[-1], cur)}"
@@ -544,6 +559,8 @@ _TWO_OF = re.compile(
     r"(?<![\d.])(?:2|two)\s*(?:x\s*)?(?:pack|pk|pcs|pieces|(?!pairs)[a-z]{3,}s)\b|"
     r"\b(?:set|pack|box|bundle) of (?:2|two)\b|\btwin\s*pack\b"
 )
+# The numbers a value starts with, before its words ("12-53 Light", "10-46 Regular")
+_NUMBER_FIRST = re.compile(r"(\d[\d.]*(?:\s\d[\d.]*)+)\s+[a-z]")
 _PAIR_WORDS = ("pairs", "pair", "twin pack", "two pack", "set of two", "2 pack", "pack of 2")
 
 
@@ -566,11 +583,8 @@ def only_option_values(text: str, options: dict[str, list[str]]) -> dict[str, st
     said = said_options(text, options)
     rest = " ".join(text.casefold().replace("-", " ").split())
     for value in said.values():
-        form = _squash(value)
-        words = {form, form.replace(" ", ""), *([SIZE_WORDS[form]] if form in SIZE_WORDS else [])}
-        for f in words:
-            joined = r"\s?".join(re.escape(part) for part in _UNIT_START.split(f))
-            rest = re.sub(rf"(?<![\w.]){joined}(?![\w])", " ", rest)
+        for form in sorted(value_forms(value), key=len, reverse=True):
+            rest = re.sub(_said_pattern(form), " ", rest)
     return said if said and not re.search(r"[a-z0-9]", _AROUND_A_PICK.sub(" ", rest)) else {}
 
 
@@ -579,6 +593,33 @@ def what_about_option(text: str, options: dict[str, list[str]]) -> bool:
     the product in play (not of another product: "what about the <title>?")."""
     about = _WHAT_ABOUT.match(" ".join(text.casefold().split()))
     return about is not None and bool(only_option_values(about.group(1), options))
+
+
+def value_forms(value: str) -> list[str]:
+    """The ways a shopper says an option value, squashed as ``said_options`` reads a turn:
+    the value ("250g"), run together ("teabags" for "Tea Bags"), a size's word ("large" for
+    L), shoppers' words ("lefty"), its numbers alone ("12-53" of "12-53 Light"), and a
+    pair for a value of two ("2 Pillows")."""
+    form = _squash(value)
+    forms = [form]
+    if " " in form:
+        forms.append(form.replace(" ", ""))
+    if form in SIZE_WORDS:
+        forms.append(SIZE_WORDS[form])  # but not within "extra large" (said_options)
+    forms.extend(value_words(value))
+    spaced = value.casefold().replace("-", " ")
+    number = _NUMBER_FIRST.match(spaced)
+    if number and number.end() < len(value.strip()):
+        forms.append(number.group(1))
+    if _TWO_OF.search(spaced):
+        forms.extend(_PAIR_WORDS)
+    return forms
+
+
+def _said_pattern(form: str) -> str:
+    """A value's form as said in a turn: "56cm" or "56 cm", never inside "extra large"."""
+    said = r"\s?".join(re.escape(part) for part in _UNIT_START.split(form))
+    return rf"(?<![\w.])(?<!extra )(?<!x )(?<!xx )(?<!2x ){said}(?![\w])"
 
 
 def said_options(
@@ -591,18 +632,7 @@ def said_options(
     low = " ".join(text.casefold().replace("\u2019", "'").replace("-", " ").split())
     out: dict[str, str] = {}
     for option, values in options.items():
-        forms = []
-        for value in values:
-            form = _squash(str(value))
-            forms.append((form, value))
-            if " " in form:  # "teabags" for "Tea Bags"
-                forms.append((form.replace(" ", ""), value))
-            if form in SIZE_WORDS:
-                # "large" for L, but not within "extra large" or "x-large" (XL)
-                forms.append((SIZE_WORDS[form], value))
-            if _TWO_OF.search(str(value).casefold().replace("-", " ")):
-                # "2 Pillows", "Set of 2", "2-Pack": "a pair", "twin pack"
-                forms.extend((pair, value) for pair in _PAIR_WORDS)
+        forms = [(form, value) for value in values for form in value_forms(str(value))]
         hits: list[str] = []
         blank = low
         for form, value in sorted(forms, key=lambda f: -len(f[0])):  # "extra large" first
@@ -610,8 +640,7 @@ def said_options(
                 continue
             if form.isdigit() and quantity is not None and int(form) == quantity:
                 continue
-            said = r"\s?".join(re.escape(part) for part in _UNIT_START.split(form))
-            pattern = rf"(?<![\w.])(?<!extra )(?<!x )(?<!xx )(?<!2x ){said}(?![\w])"
+            pattern = _said_pattern(form)
             if re.search(pattern, blank):
                 blank = re.sub(pattern, " ", blank)
                 if value not in hits:

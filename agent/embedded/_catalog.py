@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from shopagent.agent.embedded._words import UNIT_OF
+from shopagent.retrieval.schema import value_words
 
 _WORD = re.compile(r"[a-z0-9]+(?:['&-][a-z0-9]+)*")
 
@@ -90,6 +91,7 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
     options: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     vocab: set[str] = set()
     heads: set[str] = set()
+    tag_heads: set[str] = set()  # the nouns of the merchant's tags ("cable, lead, jack")
     categories: set[str] = set()
     # head noun -> leaf category -> titles ending in it ("chair": Chairs and Camp Furniture)
     titled: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -117,6 +119,12 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
             + [v for vals in found.values() for v in vals]
         )
         vocab.update(singular(w) for w in _WORD.findall(text.casefold()))
+        tags = attrs.get("tags")
+        for tag in tags if isinstance(tags, list) else str(tags or "").split(","):
+            tag_words = _WORD.findall(str(tag).casefold())
+            if 0 < len(tag_words) <= 2:  # "lead", "gig bag": what the product is called
+                tag_heads.add(singular(tag_words[-1]))
+                vocab.update(singular(w) for w in tag_words)
         title_words = _WORD.findall(without_quantity(str(p.get("title") or "")))
         if title_words:  # the head noun of a title is what the product is
             heads.add(singular(title_words[-1]))
@@ -130,6 +138,7 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
         },
         "vocab": sorted(vocab),
         "heads": sorted(heads),
+        "tag_heads": sorted(tag_heads - heads),
         "categories": sorted(categories, key=str.casefold),
         # the leaf categories each title head noun is sold in ("mouse": Mice)
         "head_categories": {h: sorted(cats) for h, cats in sorted(titled.items())},
@@ -142,6 +151,9 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+_NUMBERS = re.compile(r"\d[\d.]*(?:\s*[-x×/]\s*\d[\d.]*)+")
+
+
 class CatalogProfile:
     def __init__(self, data: dict[str, Any] | None = None) -> None:
         data = data or {}
@@ -151,19 +163,18 @@ class CatalogProfile:
         }
         self.vocab = set(data.get("vocab") or [])
         self.heads = set(data.get("heads") or [])
+        self.tag_heads = set(data.get("tag_heads") or [])
         self.categories: list[str] = list(data.get("categories") or [])
         self.shared_heads: dict[str, dict[str, list[str]]] = dict(data.get("shared_heads") or {})
         self.head_categories: dict[str, list[str]] = dict(data.get("head_categories") or {})
         self._colours_by_leaf: dict[str, list[str]] | None = None
         # option values of one word ("Firm", "Oak", "King"): what a product is like or
         # which one of it, never a thing of its own
-        self.value_words = {
-            v.lower()
-            for opts in self.options.values()
-            for vals in opts.values()
-            for v in vals
-            if re.fullmatch(r"[A-Za-z][a-z]+", v)
-        }
+        values = {v for opts in self.options.values() for vals in opts.values() for v in vals}
+        self.value_words = {v.lower() for v in values if re.fullmatch(r"[A-Za-z][a-z]+", v)}
+        self.value_words |= {w for v in values for w in value_words(v) if " " not in w}
+        # values written like sums ("12-53 Light", "700x25"), as _scope.NUMBERS finds them
+        self.number_values = {m.group(0) for v in values for m in _NUMBERS.finditer(v.lower())}
 
     def __bool__(self) -> bool:
         return bool(self.options or self.vocab)

@@ -70,9 +70,11 @@ def _offering(nlu: NLUResult, state: DialogueState) -> list[str]:
     s = nlu.slots
     said = [str(v).casefold() for v in (s.size, s.color, *(s.options or {}).values()) if v]
     if not said:  # the values of a shown product's own options ("the 800 lumen one")
-        return [
-            pid for pid in state.last_shown if said_options(nlu.text, shown_options(state, pid))
-        ]
+        # those that come in most of what was said ("3 sets of the 12-53": the strings in
+        # 12-53, not every pack of 3 sets)
+        counts = {i: len(said_options(nlu.text, shown_options(state, i))) for i in state.last_shown}
+        most = max(counts.values(), default=0)
+        return [i for i, n in counts.items() if n and n == most]
     return [pid for pid in state.last_shown if set(said) <= _values_of(state, pid)]
 
 
@@ -260,12 +262,25 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
         values = {v.casefold(): v for v in own.get("color") or own.get("Color") or []}
         if str(colour).casefold() in values and str(colour).casefold() not in taken:
             options["color"] = values[str(colour).casefold()]
-    args: dict[str, object] = {"product_id": product_id, "quantity": s.quantity or 1}
+    quantity = s.quantity or 1
+    if s.quantity and any(_is_the_pack(nlu.text, v, s.quantity) for v in options.values()):
+        quantity = 1  # "add 3 sets of the 12-53": one pack of 3 Sets, not three of them
+    args: dict[str, object] = {"product_id": product_id, "quantity": quantity}
     if set(options) <= {"size", "color"} or not _accepts("add_to_cart", "options"):
         args.update({k: v for k, v in options.items() if k in ("size", "color")})
     else:
         args["options"] = options
     return args
+
+
+def _is_the_pack(text: str, value: str, n: int) -> bool:
+    """The turn's number counts the option value chosen ("3 sets" of a "3 Sets" pack), so
+    it is no quantity of it."""
+    unit = re.match(rf"{n}\s*([a-z]+)", value.casefold())
+    if unit is None:
+        return False
+    stem = singular(unit.group(1))
+    return re.search(rf"\b{n}\s*{re.escape(stem)}", text.casefold()) is not None
 
 
 def _accepts(tool: str, field: str) -> bool:

@@ -50,6 +50,8 @@ _LEAD_IN = re.compile(
     re.I,
 )
 # Subjects a shop assistant does not advise on; only with no product of the shop named
+# A number joined to another as sums are written: "12-53", "700x25", "1/4"
+NUMBERS = re.compile(r"\d[\d.]*(?:\s*[-x×/]\s*\d[\d.]*)+")
 _OTHER_SUBJECT = re.compile(
     r"\b(?:stocks|stock market|shares|invest(?:ing|ment|ments)?|crypto(?:currency)?|bitcoin|forex|"
     r"homework|math|maths|algebra|equation|calculus|solve|weather|forecast|news|election|"
@@ -82,11 +84,18 @@ POLICY_REPLY = (
 )
 
 
-def off_topic(text: str, named: set[str], head_nouns: set[str] | frozenset[str]) -> str | None:
+def off_topic(
+    text: str,
+    named: set[str],
+    head_nouns: set[str] | frozenset[str],
+    numbers: set[str] | frozenset[str] = frozenset(),
+) -> str | None:
     """'injection' or 'subject' when the turn is not a shopping request, else None.
 
     ``named``: catalog slots the lexicon found (a category or brand named is shopping);
-    ``head_nouns``: words that name what the shop sells ("stock" in a shop of soup stocks)."""
+    ``head_nouns``: words that name what the shop sells ("stock" in a shop of soup stocks);
+    ``numbers``: the shop's option values that look like sums ("12-53" strings, "700x25"
+    tyres), which name a choice, not arithmetic."""
     if INJECTION.search(text):
         # whatever else it names: text aimed at the instructions changes nothing
         return "injection"
@@ -99,6 +108,8 @@ def off_topic(text: str, named: set[str], head_nouns: set[str] | frozenset[str])
         return None
     if "size" in named:
         low = re.sub(r"\d\s*[x×]\s*\d", " ", low)  # "5 x 8 ft": a rug's size, not a sum
+    if numbers:  # "add 3 sets of the 12-53": the strings' gauge
+        low = NUMBERS.sub(lambda m: " " if m.group(0) in numbers else m.group(0), low)
     if _OTHER_SUBJECT.search(low) and not _SHOPPING.search(low):
         return "subject"
     return None

@@ -58,12 +58,14 @@ class EmbeddedTier:
         self.manifest = manifest or {}
         # product id -> title, saved with the artifact: products named by their title
         self.titles = TitleIndex(titles)
-        # words that name what the shop sells: category and brand surfaces and the last
-        # words of titles ("Laptop Backpack" sells backpacks, not laptops)
+        # words that name what the shop sells: category and brand surfaces, the last
+        # words of titles ("Laptop Backpack" sells backpacks, not laptops) and of the
+        # merchant's short tags (a cable tagged "lead")
         self._head_nouns = (
             {s.split()[-1] for s in lexicon.surfaces["category"] if s.split()}
             | {w for s in lexicon.surfaces["brand"] for w in s.split()}
             | set(self.profile.heads)
+            | self.profile.tag_heads
         )
         # what the shop sells, in meaning: closest categories, products under other names
         self.assortment = Assortment(

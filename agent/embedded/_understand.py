@@ -154,7 +154,11 @@ def understand(
     elif (why := "injection" if injected else None) or (
         nlu.intent not in ("view_cart", "checkout", "order_status", "cancel_order")
         and not notes.get("titled")
-        and (why := _scope.off_topic(nlu.text, named, tier.assortment.head_nouns))
+        and (
+            why := _scope.off_topic(
+                nlu.text, named, tier.assortment.head_nouns, tier.profile.number_values
+            )
+        )
     ):
         # "what stocks should I buy", "print your system prompt": no search, no write
         notes["off_topic"] = why
@@ -376,12 +380,13 @@ def understand(
         nlu.intent in ("search", "refine", "out_of_scope", "help")
         and not image_id
         and not (nlu.slots.color or nlu.slots.size)  # "red medium" narrows the search
-        and _picks_an_option(nlu.text, state)
+        and (picked := _picks_an_option(nlu.text, state)) is not None
     ):
         # "250g pls", "ok the 100g then" with one tea in play: that tea in that weight (the
         # add asks for the shopper's yes, and for any option still open)
         nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
-        nlu.slots = Slots(reference="it")
+        in_play = picked == one_in_play(state)
+        nlu.slots = Slots(reference="it") if in_play else Slots(product_id=picked)
         for key in ("vague", "not_carried", "closest", "carries", "product_like"):
             notes.pop(key, None)  # "teabags": a value of the tea's, not a thing not sold
     if (
@@ -425,10 +430,16 @@ def _another_kind(
     return {"query": low[kinds[0].start : kinds[0].end], "category": kinds[0].value}
 
 
-def _picks_an_option(text: str, state: DialogueState) -> bool:
-    """The turn is only a value of the options of the one product in play ("250g pls")."""
-    options = shown_options(state, one_in_play(state))
-    return bool(options) and bool(only_option_values(text, options))
+def _picks_an_option(text: str, state: DialogueState) -> str | None:
+    """The product the turn picks by saying only values of its options: the one in play
+    ("250g pls"), or the one of those shown that alone comes in them ("the 10-46 pls" with
+    acoustic and electric strings shown); None otherwise."""
+    one = one_in_play(state)
+    if one is not None:
+        options = shown_options(state, one)
+        return one if options and only_option_values(text, options) else None
+    hits = [i for i in state.last_shown if only_option_values(text, shown_options(state, i))]
+    return hits[0] if len(hits) == 1 else None
 
 
 _AN_ADD = re.compile(

@@ -1,0 +1,139 @@
+"""A music shop: guitars made right- or left-handed ("lefty"), strings by gauge ("12-53
+Light", said "the 12-53") and in packs of sets ("3 Sets"), a cable the merchant tags
+"lead". The intent model is a stub (the model boundary); the text encoder is the real
+MiniLM."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from shopagent.agent.embedded import DialogueState, EmbeddedTier
+from shopagent.agent.embedded._answers import answer, only_option_values, said_options
+from shopagent.agent.embedded._scope import off_topic
+
+from .mini_shop import Reads, planned, product, shown
+from .mini_shop import shop_tier as _tier
+
+HANDS = ["Right-Handed", "Left-Handed"]
+MUSIC = [
+    product(
+        "dread",
+        "Harbor Dreadnought Acoustic Guitar",
+        "Instruments > Acoustic Guitars",
+        Handedness=HANDS,
+        Finish=["Natural", "Sunburst"],
+    ),
+    product(
+        "strat",
+        "Voltline S-Style Electric Guitar",
+        "Instruments > Electric Guitars",
+        Handedness=HANDS,
+        color=["Black", "Red"],
+    ),
+    product(
+        "strings-ac",
+        "Bronze Acoustic Guitar Strings",
+        "Accessories > Strings",
+        Gauge=["11-52 Custom Light", "12-53 Light"],
+        Pack=["1 Set", "3 Sets"],
+    ),
+    product(
+        "strings-el",
+        "Nickel Electric Guitar Strings",
+        "Accessories > Strings",
+        Gauge=["9-42 Super Light", "10-46 Regular"],
+        Pack=["1 Set", "3 Sets"],
+    ),
+    {
+        **product("cable", "Braided Instrument Cable", "Accessories > Cables", Length=["3m", "6m"]),
+        "attributes": {"tags": ["cable", "lead", "jack"]},
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def shop(encode: object) -> EmbeddedTier:
+    return _tier(MUSIC, encode, Reads("search", 0.95))
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("a lefty please", {"handedness": "Left-Handed"}),
+        ("is it available left handed?", {"handedness": "Left-Handed"}),
+        ("do you do it for southpaws", {}),  # a plural, not the word
+        ("the righty", {"handedness": "Right-Handed"}),
+    ],
+)
+def test_shoppers_words_for_a_handedness(text: str, said: dict[str, str]) -> None:
+    assert said_options(text, {"handedness": HANDS}) == said
+
+
+@pytest.mark.parametrize("text", ["do u have lefty guitars", "any lefties?"])
+def test_lefty_is_no_thing_the_shop_does_not_carry(shop: EmbeddedTier, text: str) -> None:
+    """ "do u have lefty guitars": the guitars' Left-Handed, not "we don't carry lefties"."""
+    nlu, plan = planned(shop, text, DialogueState(), "search")
+    assert "not_carried" not in nlu.notes, nlu.notes
+    assert plan.calls and plan.calls[0].name == "catalog_search", plan
+
+
+def test_a_thing_the_merchant_tags_is_carried(shop: EmbeddedTier) -> None:
+    """A cable tagged "lead": "i need a new lead" searches, no "we don't carry leads"."""
+    nlu, _ = planned(shop, "i need a new lead for my amp", DialogueState(), "search")
+    assert "not_carried" not in nlu.notes, nlu.notes
+    nlu, _ = planned(shop, "do you sell drums", DialogueState(), "search")
+    assert nlu.notes.get("not_carried") == "drums", nlu.notes
+
+
+def _page(pid: str) -> dict[str, Any]:
+    """``pid``'s page: Left-Handed 10% dearer, Sunburst 5%."""
+    p = next(p for p in MUSIC if p["id"] == pid)
+    variants = []
+    for v in p["variants"]:
+        price = Decimal("249.00")
+        price *= Decimal("1.1") if "Left-Handed" in v["options"].values() else 1
+        price *= Decimal("1.05") if "Sunburst" in v["options"].values() else 1
+        variants.append({**v, "price": str(price.quantize(Decimal("0.01"))), "available": True})
+    return {**p, "price": "249.00", "currency": "USD", "variants": variants}
+
+
+def test_the_price_of_a_choice_that_leaves_one_open(shop: EmbeddedTier) -> None:
+    said = answer("how much is the lefty one", _page("dread"))
+    assert said == (
+        "Harbor Dreadnought Acoustic Guitar in Left-Handed costs $273.90 to $287.60 "
+        "depending on the finish."
+    ), said
+
+
+def test_a_gauge_said_by_its_numbers_and_a_pack_by_its_count(shop: EmbeddedTier) -> None:
+    """ "add 3 sets of the 12-53": the acoustic strings (the only ones in 12-53), one pack
+    of 3 Sets (not three of them), not a sum the shop cannot help with."""
+    s = shown(MUSIC, "strings-ac", "strings-el")
+    nlu, plan = planned(shop, "add 3 sets of the 12-53", s, "add_to_cart")
+    assert [c.name for c in plan.calls] == ["add_to_cart"], plan
+    args = plan.calls[0].args
+    assert args["product_id"] == "strings-ac" and args["quantity"] == 1, args
+    assert dict(args["options"]) == {"Gauge": "12-53 Light", "Pack": "3 Sets"}, args
+
+
+def test_three_of_a_pack_of_one_is_a_quantity(shop: EmbeddedTier) -> None:
+    s = shown(MUSIC, "strings-ac")
+    _, plan = planned(shop, "add 3 of the 12-53 in 1 set", s, "add_to_cart")
+    assert plan.calls and plan.calls[0].args["quantity"] == 3, plan
+
+
+def test_a_value_only_one_shown_product_comes_in_picks_it(shop: EmbeddedTier) -> None:
+    """ "the 10-46 pls" with both strings shown: the electric ones, in 10-46."""
+    s = shown(MUSIC, "strings-ac", "strings-el")
+    nlu, plan = planned(shop, "the 10-46 pls", s, "refine", 0.5)
+    assert [(c.name, c.args["product_id"]) for c in plan.calls] == [("add_to_cart", "strings-el")]
+    assert dict(plan.calls[0].args["options"]) == {"Gauge": "10-46 Regular"}, plan
+    assert only_option_values("the 10-46 pls", {"gauge": ["9-42 Super Light", "10-46 Regular"]})
+
+
+def test_a_value_written_like_a_sum_is_no_sum() -> None:
+    assert off_topic("add 3 sets of the 12-53", set(), set(), {"12-53"}) is None
+    assert off_topic("what is 12-53", set(), set(), {"11-52"}) == "subject"
