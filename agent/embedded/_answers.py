@@ -77,6 +77,8 @@ _ASPECTS = {
     "audience": ("for men", "for women", "for kids", "unisex", "who is it for"),
 }
 _STOP = {
+    "come",  # "what finish does it come in?": the finish is asked
+    "comes",
     "the",
     "a",
     "an",

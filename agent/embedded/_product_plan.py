@@ -193,7 +193,19 @@ def _cart_line(nlu: NLUResult, state: DialogueState) -> dict[str, Any] | None:
     lines = [ln for ln in state.extra.get("cart") or [] if ln.get("product_id")]
     if not lines:
         return None
-    said = set(words(nlu.text)) - {
+    said = cart_words(nlu.text)
+    hits = [ln for ln in lines if said & {singular(w) for w in words(str(ln.get("title") or ""))}]
+    if len(hits) == 1:
+        return dict(hits[0])
+    if len(lines) == 1 and not hits:
+        return dict(lines[0])
+    return None
+
+
+def cart_words(text: str) -> set[str]:
+    """The words of a removal that may name a cart line's product ("remove the paints":
+    paint, paints), singular forms included."""
+    said = set(words(text)) - {
         "remove",
         "take",
         "the",
@@ -216,13 +228,15 @@ def _cart_line(nlu: NLUResult, state: DialogueState) -> dict[str, Any] | None:
         "these",
         "that",
     }
-    said |= {singular(w) for w in said}  # "remove the paints" of a "Paint Set"
-    hits = [ln for ln in lines if said & {singular(w) for w in words(str(ln.get("title") or ""))}]
-    if len(hits) == 1:
-        return dict(hits[0])
-    if len(lines) == 1 and not hits:
-        return dict(lines[0])
-    return None
+    said = {w for w in said if w.isalpha() and len(w) > 2 and w not in _NOT_A_NAME}
+    return said | {singular(w) for w in said}  # "remove the paints" of a "Paint Set"
+
+
+# Words of a removal that point at a line rather than name it ("the second one", "both")
+_NOT_A_NAME = frozenset(
+    "first second third fourth fifth last other both all everything item items thing "
+    "things line lines again now instead too also actually".split()
+)
 
 
 def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str, object]:

@@ -16,7 +16,7 @@ from shopagent.agent.embedded._parse import parse
 from shopagent.agent.embedded._product_plan import CLEAR_ALL
 from shopagent.agent.embedded._schema import PRODUCT_INTENTS, DialogueState, NLUResult, Slots
 from shopagent.agent.embedded._slots import CART_WORDS, FILTER_INTENTS, ruled_out, values_only
-from shopagent.agent.embedded._state import one_in_play
+from shopagent.agent.embedded._state import one_in_play, shown_options
 from shopagent.agent.embedded._titles import PURCHASE
 
 if TYPE_CHECKING:
@@ -204,7 +204,14 @@ def _asks_about_the_one_in_play(
     if one is None or not _ASKED_OF.match(low) or _ASKS_RANGE.search(low):
         return False
     if intent in ("out_of_scope", "help"):
-        return _OF_IT.search(low) is not None
+        # "is it any good?", or a question of one of its choices ("which size is best for
+        # a kid", "what tog do i need") of the one in play
+        names = {"size", "colour", "color", *shown_options(state, one)}
+        asked = re.search(
+            r"\b(?:which|what)\s+(?:" + "|".join(re.escape(n.casefold()) for n in names) + r")s?\b",
+            low,
+        )
+        return _OF_IT.search(low) is not None or asked is not None
     if intent != "search":
         return False
     kinds = [m for m in found if m.slot == "category"]

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from shopagent.agent.embedded import _answers
+from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._phrases import (
     FOUND,
     FOUND_ONE,
@@ -25,8 +26,9 @@ from shopagent.agent.embedded._phrases import (
     _title,
     remember,
 )
-from shopagent.agent.embedded._product_plan import ASK_WHICH
+from shopagent.agent.embedded._product_plan import ASK_WHICH, cart_words
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
+from shopagent.agent.embedded._titles import words
 from shopagent.retrieval.ingest import first_sentence
 
 FAILED = "Sorry, that didn't work: {msg}"
@@ -40,17 +42,37 @@ _SUPERLATIVE_ASKED = re.compile(
 )
 
 
+# The thing a superlative asks for: "cheapest amp", "the most expensive kettle you have"
+_SUPERLATIVE_THING = re.compile(
+    r"\b(?:cheapest|least expensive|lowest[- ]priced|most affordable|most expensive|priciest|"
+    r"dearest|highest[- ]priced)\s+([a-z][a-z'-]{2,})",
+    re.I,
+)
+_NO_THING = {"one", "ones", "thing", "things", "item", "items", "product", "products", "option"}
+
+
 def _by_price(
-    products: list[dict[str, Any]], cheapest: bool, what: str, which: str, total: int
+    products: list[dict[str, Any]], cheapest: bool, what: str, which: str, total: int, asked: str
 ) -> str:
     """Orders ``products`` by price (in place; "the first one" next is the cheapest) and
     names the first; nothing when a price is missing. Of more matches than were shown
-    (``total``), it is the cheapest of those shown, and said so."""
+    (``total``), it is the cheapest of those shown, and said so. Matches of words, not of
+    a kind ("cheapest amp" finding a cable too): those whose titles name the thing asked
+    for come first, and the cheapest of them is named."""
     if any(p.get("price") is None for p in products):
         return ""
     products.sort(key=lambda p: Decimal(str(p["price"])), reverse=not cheapest)
-    top = products[0]
     word = "cheapest" if cheapest else "most expensive"
+    thing = _SUPERLATIVE_THING.search(asked) if what == "products" else None
+    if thing is not None and thing.group(1) not in _NO_THING:
+        noun = singular(thing.group(1).lower())
+        named = [p for p in products if noun in {singular(w) for w in words(_title(p))}]
+        if 0 < len(named) < len(products):
+            products[:] = named + [p for p in products if p not in named]
+            top = products[0]
+            price = _money(top["price"], top.get("currency"))
+            return f"The {word} {noun} here is {_title(top)} at {price}. "
+    top = products[0]
     price = _money(top["price"], top.get("currency"))
     if total > len(products) or what == "products":
         # a page of the best matches, or matches of words and not of a kind of product
@@ -253,7 +275,8 @@ def respond(
                 .replace("at These", "at these")
             )
         if n > 1 and (order := _SUPERLATIVE_ASKED.search(nlu.text)) is not None:
-            text = _by_price(products, order.group(1) is not None, what, which, total) + text
+            cheapest = order.group(1) is not None
+            text = _by_price(products, cheapest, what, which, total, nlu.text) + text
         if unoffered := nlu.notes.get("size_not_offered"):
             prefix = _size_not_offered(unoffered) + prefix
         text = prefix + text
@@ -435,6 +458,12 @@ def respond(
             text += f", {_money(c['total'], c.get('currency'))} in total"
         text += "."
         if nlu.intent == "remove_from_cart":
+            said_words = cart_words(nlu.text)
+            in_cart = {singular(w) for ln in lines for w in words(str(ln.get("title") or ""))}
+            if said_words and not said_words & in_cart:
+                # "remove the picks" with no picks in it: said so, not only "which one?"
+                named_words = " ".join(w for w in words(nlu.text) if w in said_words)
+                text = f"I don't see {named_words} in your cart. " + text
             text += " Which one should I remove?"
         return Reply(text=text, product_ids=ids), s
 

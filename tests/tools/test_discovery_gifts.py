@@ -208,10 +208,46 @@ async def test_a_need_said_of_the_person_plans_the_gift(
         ("gift for a friend with back problems", ["back problems"]),
         ("gift for my mum who loves baking", ["baking"]),
         ("gift for my sister", []),
+        ("gift for my nephew who is learning guitar, under 30", ["guitar"]),
+        ("my son just started playing drums", ["drums"]),
     ],
 )
 def test_needs_and_loves_read_from_a_gift_request(text: str, found: list[str]) -> None:
     from shopagent.tools.discovery._words import interests, is_need
 
     assert interests(text) == found
-    assert all(is_need(x) for x in found) == ("baking" not in found)
+    loves = {"baking", "guitar", "drums"}
+    assert all(is_need(x) for x in found) == (not loves & set(found))
+
+
+_MUSIC_SHOP = [  # guitars over the budget, their accessories under it
+    ("acoustic", "Harbor Acoustic Guitar", "Spruce top guitar.", "Acoustic Guitars", "guitar"),
+    ("electric", "Voltline Electric Guitar", "Solid body guitar.", "Electric Guitars", "guitar"),
+    ("strings", "Bronze Guitar Strings", "One set of guitar strings.", "Strings", "strings"),
+    ("capo", "Quick-Change Guitar Capo", "Trigger capo for guitars.", "Capos", "capo"),
+    ("stand", "Folding Guitar Stand", "Holds any guitar.", "Stands", "stand"),
+]
+
+
+async def test_a_budget_leaves_out_the_kinds_it_cannot_buy(tmp_path: Path) -> None:
+    """ "gift for my nephew who is learning guitar, under 30": the guitars cost more, so
+    the plan's kinds are those with something under 30 (several of them, not the strings
+    alone because the guitars took the plan's places)."""
+    settings = discovery_settings(tmp_path)
+    feed = tmp_path / "music.csv"
+    prices = {"acoustic": "249.00", "electric": "329.00"}
+    rows = [
+        f"{h},{t},<p>{b}</p>,Shop,{k},{tags},Size,One,{prices.get(h, '12.00')}"
+        for h, t, b, k, tags in _MUSIC_SHOP
+    ]
+    feed.write_text("\n".join([_HEAD, *rows]) + "\n")
+    cat = open_catalog(settings)
+    try:
+        await asyncio.to_thread(cat.ingest_file, feed)
+        ctx = ToolContext(user_id="u", session_id="s", catalog=cat, settings=settings)
+        request = "gift for my nephew who is learning guitar, under 30"
+        out = await gifts(ctx, request=request, recipient="nephew", budget="30")
+        ids = {c["id"] for c in out["products"]}
+        assert len(ids) >= 2 and ids <= {"strings", "capo", "stand"}, out["products"]
+    finally:
+        cat.close()

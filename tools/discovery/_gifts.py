@@ -137,6 +137,11 @@ def categories_for(
     if budget is not None:
         filters["price_max"] = float(budget)
     res = catalog.search(phrase, filters, 1, 30)
+    if budget is not None:
+        # within a budget, a category named by the phrase counts only when something of it
+        # costs that little ("guitar" under 30: the strings, not the guitars)
+        affordable = {norm(p.leaf_category) for p in res.products if p.leaf_category}
+        score = defaultdict(float, {c: v for c, v in score.items() if c in affordable})
     for rank, p in enumerate(res.products):
         if not _fits(p, audience):
             continue

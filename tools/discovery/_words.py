@@ -92,7 +92,9 @@ def budget(text: str) -> Decimal | None:
 
 _INTEREST = re.compile(
     r"\b(?:likes?|loves?|into|enjoys?|fan of|crazy about|obsessed with|"
-    r"passionate about|who does|who plays|plays|does)\s+([^,.;!?]+)",
+    r"passionate about|who does|who plays|plays|does|(?:is\s+)?learning(?:\s+to\s+play)?|"
+    r"learns|(?:has\s+)?(?:just\s+)?(?:started|taken up|took up)(?:\s+playing)?|"
+    r"getting into)\s+([^,.;!?]+)",
     re.I,
 )
 _TAIL = re.compile(r"\b(?:under|below|max|budget|up to|less than|for (?:her|him|them))\b.*$", re.I)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from shopagent.agent.embedded import DialogueState, EmbeddedTier
+from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
 from shopagent.agent.embedded._answers import answer, only_option_values, said_options
 from shopagent.agent.embedded._scope import off_topic
 
@@ -50,6 +50,10 @@ MUSIC = [
     {
         **product("cable", "Braided Instrument Cable", "Accessories > Cables", Length=["3m", "6m"]),
         "attributes": {"tags": ["cable", "lead", "jack"]},
+    },
+    {
+        **product("amp", "Voltline Practice Amp", "Audio > Guitar Amplifiers", Wattage=["10W"]),
+        "attributes": {"tags": ["amp", "practice"]},
     },
 ]
 
@@ -137,3 +141,68 @@ def test_a_value_only_one_shown_product_comes_in_picks_it(shop: EmbeddedTier) ->
 def test_a_value_written_like_a_sum_is_no_sum() -> None:
     assert off_topic("add 3 sets of the 12-53", set(), set(), {"12-53"}) is None
     assert off_topic("what is 12-53", set(), set(), {"11-52"}) == "subject"
+
+
+def test_the_cheapest_of_a_word_search_is_of_the_thing_named(shop: EmbeddedTier) -> None:
+    """ "cheapest amp" matched by words (a cable tagged "jack" beside the amp): the
+    cheapest amp is named, not the cable that is cheaper."""
+    shop.model = Reads("search", 0.9)
+    s = DialogueState()
+    nlu = shop.understand("cheapest amp", s)
+    s = shop.update_state(s, nlu)
+    cards = [
+        {"id": "cable", "title": "Braided Instrument Cable", "price": "14.00", "currency": "USD"},
+        {"id": "amp", "title": "Voltline Practice Amp", "price": "89.00", "currency": "USD"},
+        {"id": "big-amp", "title": "Voltline Stage Amp", "price": "249.00", "currency": "USD"},
+    ]
+    found = ToolOutcome(
+        name="catalog_search",
+        args={"query": "amp"},
+        ok=True,
+        content={"products": cards, "total": 3, "filters_applied": {"query": "amp"}},
+    )
+    reply, after = shop.respond(nlu, s, [found])
+    assert reply.text.startswith("The cheapest amp here is Voltline Practice Amp at $89.00"), (
+        reply.text
+    )
+    assert after.last_shown[0] == "amp", after.last_shown  # "the first one" is that amp
+
+
+@pytest.mark.parametrize("text", ["which size is best for a kid", "what gauge should i get"])
+def test_a_question_of_a_choice_of_the_one_in_play_reads_its_page(
+    shop: EmbeddedTier, text: str
+) -> None:
+    """Read as small talk by the model: a question of the one product in play's own
+    choices (its sizes, its gauge) is a question about it, not out of scope."""
+    nlu, plan = planned(shop, text, shown(MUSIC, "strings-ac"), "out_of_scope", 0.9)
+    assert nlu.intent == "product_details", nlu
+    assert [(c.name, c.args) for c in plan.calls] == [
+        ("get_product", {"product_id": "strings-ac"})
+    ], plan
+
+
+def test_an_option_the_product_lacks_is_said_in_the_shoppers_word() -> None:
+    said = answer("what finish does it come in", _page("strings-ac"))
+    assert (
+        said
+        == "The product page doesn't say anything about finish for Bronze Acoustic Guitar Strings."
+    ), said
+
+
+def test_removing_what_is_not_in_the_cart_says_so(shop: EmbeddedTier) -> None:
+    nlu, _ = planned(shop, "remove the picks", DialogueState(), "remove_from_cart")
+    cart = ToolOutcome(
+        name="view_cart",
+        args={},
+        ok=True,
+        content={
+            "lines": [{"product_id": "cable", "title": "Braided Instrument Cable", "quantity": 1}],
+            "total": "14.00",
+            "currency": "USD",
+        },
+    )
+    reply, _ = shop.respond(nlu, DialogueState(), [cart])
+    assert reply.text.startswith("I don't see picks in your cart. You have 1 item"), reply.text
+    nlu, _ = planned(shop, "remove the second one", DialogueState(), "remove_from_cart")
+    reply, _ = shop.respond(nlu, DialogueState(), [cart])
+    assert reply.text.startswith("You have 1 item"), reply.text  # points, names nothing
