@@ -42,8 +42,11 @@ _POLICY = re.compile(
 # "does it fit a pixel 8?", "will it fit my iphone 14": the option value asked about
 _FITS = re.compile(r"\bfits?\s(?:on\s|in\s|into\s)?(?:an?\s|the\s|my\s)?([\w' .-]+?)[?.!]*$")
 # "what about the galaxy s24?", "and the 2m?": the same question of another option value
+# "ok what about galaxy s24", "in 17cm?", "and the 250g?": the last question again, of
+# another value (a bare "in"/"the" form must be asked, with its "?")
 _WHAT_ABOUT = re.compile(
-    r"^\s*(?:(?:ok|okay|so|and|hmm)\W+)?(?:what|how)\s+about\s+(?:the\s|an?\s)?([\w' .-]+?)[?.!]*$"
+    r"^\s*(?:(?:ok|okay|so|and|hmm)\W+)?(?:(?:what|how)\s+about\s+(?:the\s|an?\s)?|"
+    r"(?:in\s+(?:the\s|an?\s)?|the\s)(?=[\w' .-]+\?))([\w' .-]+?)[?.!]*$"
 )
 _SIZE_LIKE = re.compile(
     r"\b(?:how (?:big|large|tall|wide)|dimensions?|measurements?|capacity|volume|"
@@ -386,7 +389,13 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         asked_value = None
     if asked_value:
         said = _comes_in(asked_value, options, name)
-        named = _named_variants(asked_value, p.get("variants") or [])
+        variants = p.get("variants") or []
+        named = _named_variants(asked_value, variants)
+        every = {str(v.get("price")) for v in variants if v.get("price") is not None}
+        priced = {str(v.get("price")) for v, _ in named if v.get("price") is not None}
+        if said.startswith("Yes") and len(every) > 1 and len(priced) == 1:
+            # "and the audiobook?": that choice's own price, when the choices differ in it
+            said = said[:-1] + f", {_money(next(iter(priced)), p.get('currency'))}."
         if said.startswith("Yes") and named and not any(v.get("available", True) for v, _ in named):
             said = said[:-1] + ", but that one is sold out."  # "fits a pixel 8": sold out
         parts.append(said)

@@ -169,6 +169,16 @@ def fix_request(
     return " ".join(out), real
 
 
+# Nouns of stuff, not of things: no plural ("garden furniture", "camping equipment")
+_UNCOUNTED = re.compile(
+    r"(?:furniture|equipment|gear|clothing|jewell?ery|luggage|software|hardware|stationery|"
+    r"cutlery|crockery|bedding|seating|lighting|decor|homeware|kitchenware|glassware|"
+    r"footwear|underwear|swimwear|sportswear|knitwear|outerwear|\w+ware|merchandise|"
+    r"information|advice|music|art|food|fish|sheep|deer|tea|coffee|wine|beer|milk|water|"
+    r"soil|compost|fertili[sz]er|seaweed|rice|bread|cheese|makeup|skincare|haircare)$"
+)
+
+
 def plural(phrase: str) -> str:
     """'blender' -> 'blenders', 'baby stroller' -> 'baby strollers' (a shop sells kinds of
     things); a phrase already plural, or not ending in a plain noun, is kept."""
@@ -176,8 +186,8 @@ def plural(phrase: str) -> str:
     if not words or any(singular(w.lower()) != w.lower() for w in words):
         return phrase  # "coffee beans", "books gardening": already names the kinds
     last = words[-1]
-    if not last.isalpha() or len(last) < 3 or last.isupper():
-        return phrase
+    if not last.isalpha() or len(last) < 3 or last.isupper() or _UNCOUNTED.search(last.lower()):
+        return phrase  # "garden furniture", not "furnitures"
     if last.endswith(("ch", "sh", "ss", "x", "z")):
         last += "es"
     elif last.endswith("y") and last[-2:-1] not in "aeiou":

@@ -104,7 +104,10 @@ _NOT_A_THING = re.compile(
     # what they do: "he likes football" asks for no "likes football"
     r"like|love|enjoy|play|collect|"
     # what the asker does: "my daughter is turning 3, what would you suggest?"
-    r"turning|suggest|suggestion|recommend|recommendation)s?"
+    r"turning|suggest|suggestion|recommend|recommendation|"
+    # units: "i need like 30 litres" asks for an amount of the thing in play
+    r"litre|liter|millilitre|milliliter|gallon|kilo|kilogram|gram|gramme|ounce|"
+    r"metre|meter|centimetre|centimeter|millimetre|millimeter|inch|inche|feet)s?"
 )
 _REQUEST = re.compile(
     r"^.{0,40}?\b(?:looking for|look for|searching for|search for|shopping for|needs?|wants?|"

@@ -141,6 +141,8 @@ def understand(
         named_title = tier.titles.match(nlu.text)
         if named_title is not None and named_title.exact:
             notes["titled"] = named_title.product_id  # "it" next is that product
+        elif (rare := rare_named(tier, nlu.text, state)) is not None:
+            notes["titled"] = rare  # "do you have a monstera": named by its title's own word
     if nlu.intent in ("refine", "product_details") and asks_for_a_kind(nlu.text, named):
         nlu.intent = "search"  # "tents?" over the sofas shown: a request for tents
     if _guards.other_user(text):
@@ -379,7 +381,7 @@ def understand(
     if (
         nlu.intent in ("search", "refine", "out_of_scope", "help")
         and not image_id
-        and not (nlu.slots.color or nlu.slots.size)  # "red medium" narrows the search
+        and not _narrows(nlu, state)  # "red medium" narrows the search
         and (picked := _picks_an_option(nlu.text, state)) is not None
     ):
         # "250g pls", "ok the 100g then" with one tea in play: that tea in that weight (the
@@ -428,6 +430,20 @@ def _another_kind(
         # matcha whisk" beside matcha names a thing of the kind's words that is no matcha
         return _another_thing(tier, low, [state.shown.get(p) or {} for p in about])
     return {"query": low[kinds[0].start : kinds[0].end], "category": kinds[0].value}
+
+
+def _narrows(nlu: NLUResult, state: DialogueState) -> bool:
+    """A colour or size said that narrows the list ("red medium"), not a value of the one in
+    play's own options by another name ("the 17cm" of a plant's Pot Size, though a pot's
+    Size makes "17cm" a size word of the shop)."""
+    said = [v for v in (nlu.slots.color, nlu.slots.size) if v]
+    if not said:
+        return False
+    own = shown_options(state, one_in_play(state))
+    if not own or {k.casefold() for k in own} & {"size", "color", "colour"}:
+        return True
+    values = {v.casefold() for vals in own.values() for v in vals}
+    return not all(str(v).casefold() in values for v in said)
 
 
 def _picks_an_option(text: str, state: DialogueState) -> str | None:

@@ -251,3 +251,20 @@ async def test_a_budget_leaves_out_the_kinds_it_cannot_buy(tmp_path: Path) -> No
         assert len(ids) >= 2 and ids <= {"strings", "capo", "stand"}, out["products"]
     finally:
         cat.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "most"),
+    [
+        ("something for my mum who loves plants, around 20 quid", "20"),
+        ("under £30", "30"),
+        ("£25 please", "25"),
+        ("40 bucks max", "40"),
+        ("a gift for my 3 year old", None),  # an age, not money
+        ("for 2 people", None),
+    ],
+)
+def test_a_budget_said_in_shoppers_words(text: str, most: str | None) -> None:
+    from shopagent.tools.discovery._words import budget
+
+    assert budget(text) == (Decimal(most) if most else None)

@@ -262,6 +262,8 @@ async def gift_ideas(ctx: ToolContext, args: GiftArgs) -> dict[str, Any]:
         # "a gift for my sister, she has trouble sleeping": the person given, their need
         # is read from the words too
         args = _from_words(args, load_defaults(data_dir_of(ctx.settings)))
+    if args.request and args.budget is None and (said := _words.budget(args.request)):
+        args = args.model_copy(update={"budget": said})  # "around 20 quid"
     if not (args.recipient or args.interests or args.occasion or args.more_like):
         raise ToolError("who is it for, or what is the occasion?", code="invalid_arguments")
     taste = await _taste.load(ctx)

@@ -26,7 +26,11 @@ _SIZE = re.compile(
 _SHOE = re.compile(r"\b(?:shoe|shoes)\s*(?:size)?\s*(?:is|are|:)?\s*([0-9]{2}(?:\.5)?)\b", re.I)
 _BUDGET = re.compile(
     r"(?:under|below|max(?:imum)?|up to|less than|budget(?: of| is)?|"
-    r"no more than|within)\s*(?:\$|€|£)?\s*([0-9]+(?:[.,][0-9]{1,2})?)",
+    r"no more than|within|around|about|roughly|approx(?:imately)?\.?|ish)\s*(?:\$|€|£)?\s*"
+    r"([0-9]+(?:[.,][0-9]{1,2})?)|"
+    # "20 quid", "£20", "30 bucks", "40 pounds": an amount said as money
+    r"(?:\$|€|£)\s*([0-9]+(?:[.,][0-9]{1,2})?)|"
+    r"\b([0-9]+(?:[.,][0-9]{1,2})?)\s*(?:quid|bucks|pounds|dollars|euros?|usd|gbp|eur)\b",
     re.I,
 )
 
@@ -84,7 +88,7 @@ def budget(text: str) -> Decimal | None:
     if not m:
         return None
     try:
-        value = Decimal(m.group(1).replace(",", "."))
+        value = Decimal(next(g for g in m.groups() if g).replace(",", "."))
     except InvalidOperation:
         return None
     return value if value > 0 else None
