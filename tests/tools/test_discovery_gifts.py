@@ -249,6 +249,11 @@ async def test_a_budget_leaves_out_the_kinds_it_cannot_buy(tmp_path: Path) -> No
         out = await gifts(ctx, request=request, recipient="nephew", budget="30")
         ids = {c["id"] for c in out["products"]}
         assert len(ids) >= 2 and ids <= {"strings", "capo", "stand"}, out["products"]
+        # the planner gave the interest, not the budget: the words still hold it
+        request = "something for my nephew who loves guitar, around 20 quid"
+        out = await gifts(ctx, request=request, recipient="nephew", interests=["guitar"])
+        assert out["budget"] == "20" and out["products"], out
+        assert all(Decimal(str(c["price"])) <= 20 for c in out["products"]), out["products"]
     finally:
         cat.close()
 
