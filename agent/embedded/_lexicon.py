@@ -15,7 +15,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from shopagent.agent.embedded._assortment import english_word
+from shopagent.agent.embedded._assortment import english_word, word_frequency
 from shopagent.agent.embedded._catalog import measure_key, singular
 from shopagent.agent.embedded._schema import CATALOG_SLOTS
 from shopagent.agent.embedded._words import (
@@ -343,6 +343,11 @@ CHAT_SHORTHAND = frozenset(
 )
 
 
+# An English word this rare (the word list's count: "ukelele" 50, "ukulele" 435) next to
+# a shop's word one slip off is read as that word
+_RARE = 100
+
+
 class SpellFixer:
     """Corrects typos towards the catalog's words and the shopping chat words, leaving real
     words alone.
@@ -359,6 +364,8 @@ class SpellFixer:
     ) -> None:
         targets = {s for d in lexicon.surfaces.values() for s in d if " " not in s}
         targets |= {w for w in (catalog_words or set()) if w.isalpha()}
+        # the shop's own words, which a rare English spelling of them may be a slip of
+        self._shop_words = {t for t in targets if len(t) >= 5}
         # units of the catalog's measures, as shoppers spell them ("peices" -> "pieces")
         targets |= {w for w in UNIT_OF if w.isalpha() and len(w) >= 5}
         self.targets = sorted(t for t in targets | set(CHAT_WORDS) if len(t) >= 4)
@@ -413,6 +420,11 @@ class SpellFixer:
             # an English word the encoder has no token for is no typo either: "handmade"
             # split into "hand" and a slip of "made" read "hand male" (audience: men)
             self._cache[lw] = lw if english_word(lw) == lw else self._closest(lw)
+            if self._cache[lw] == lw and len(lw) >= 5 and (word_frequency(lw) or 0) < _RARE:
+                # "ukelele" is English, barely: the shop's "ukulele" one slip off is meant
+                near = self._closest(lw, split=False)
+                if near in self._shop_words:
+                    self._cache[lw] = near
         return self._cache[lw] if self._cache[lw] != lw else w
 
     def __call__(self, text: str) -> str:

@@ -116,6 +116,15 @@ def understand(
         notes["which_page"] = True
     if (
         nlu.intent == "compare"
+        and len(state.last_shown) <= 1
+        and _another_kind_named(tier, nlu, state)
+    ):
+        # "left handed electric guitar" with a capo shown, read as a comparison: nothing
+        # to compare, and the guitars are asked for, not the capo's page
+        nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
+        nlu.confidence = max(nlu.confidence, 0.9)  # a kind of product named: a request
+    if (
+        nlu.intent == "compare"
         and len(state.last_shown) == 1
         and len(state.focus_ids) < 2
         and not nlu.slots.product_id
@@ -430,6 +439,20 @@ def _another_kind(
         # matcha whisk" beside matcha names a thing of the kind's words that is no matcha
         return _another_thing(tier, low, [state.shown.get(p) or {} for p in about])
     return {"query": low[kinds[0].start : kinds[0].end], "category": kinds[0].value}
+
+
+def _another_kind_named(tier: EmbeddedTier, nlu: NLUResult, state: DialogueState) -> bool:
+    """The turn names a category and none of the products in play is of it."""
+    kinds = {
+        leaf(str(m.value)).casefold()
+        for m in tier.lexicon.scan(nlu.text.lower(), [], fuzzy=False)
+        if m.slot == "category"
+    }
+    shown = {
+        leaf(str((state.shown.get(i) or {}).get("category") or "")).casefold()
+        for i in state.last_shown
+    }
+    return bool(kinds) and not kinds & shown
 
 
 def _narrows(nlu: NLUResult, state: DialogueState) -> bool:

@@ -206,3 +206,22 @@ def test_removing_what_is_not_in_the_cart_says_so(shop: EmbeddedTier) -> None:
     nlu, _ = planned(shop, "remove the second one", DialogueState(), "remove_from_cart")
     reply, _ = shop.respond(nlu, DialogueState(), [cart])
     assert reply.text.startswith("You have 1 item"), reply.text  # points, names nothing
+
+
+def test_a_rare_english_spelling_of_the_shops_word_is_read_as_it() -> None:
+    """ "ukelele" is in the English word list, barely (a variant): in a shop that sells
+    ukuleles it is read as "ukulele"; a common word one slip off a shop word stays."""
+    from shopagent.agent.embedded import Lexicon
+    from shopagent.agent.embedded._lexicon import SpellFixer
+
+    fix = SpellFixer(Lexicon({"category": ["Ukuleles", "Boots"]}), set(), {"ukulele", "boots"})
+    assert fix("any ukelele?") == "any ukulele?"
+    assert fix("boats") == "boats"
+
+
+def test_a_comparison_naming_another_kind_is_a_search_for_it(shop: EmbeddedTier) -> None:
+    """ "left handed electric guitar" with only the strings shown, read as a comparison:
+    the left-handed electric guitars are searched, not the strings' page read."""
+    nlu, plan = planned(shop, "left handed electric guitar", shown(MUSIC, "strings-ac"), "compare")
+    assert nlu.intent == "search" and nlu.slots.category == "Electric Guitars", nlu
+    assert [c.name for c in plan.calls][:1] == ["catalog_search"], plan
