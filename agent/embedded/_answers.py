@@ -41,9 +41,8 @@ _POLICY = re.compile(
 # Size-like questions: a product's size options answer them when no attribute does
 # "does it fit a pixel 8?", "will it fit my iphone 14": the option value asked about
 _FITS = re.compile(r"\bfits?\s(?:on\s|in\s|into\s)?(?:an?\s|the\s|my\s)?([\w' .-]+?)[?.!]*$")
-# "what about the galaxy s24?", "and the 2m?": the same question of another option value
 # "ok what about galaxy s24", "in 17cm?", "and the 250g?": the last question again, of
-# another value (a bare "in"/"the" form must be asked, with its "?")
+# another option value (a bare "in"/"the" form must be asked, with its "?")
 _WHAT_ABOUT = re.compile(
     r"^\s*(?:(?:ok|okay|so|and|hmm)\W+)?(?:(?:what|how)\s+about\s+(?:the\s|an?\s)?|"
     r"(?:in\s+(?:the\s|an?\s)?|the\s)(?=[\w' .-]+\?))([\w' .-]+?)[?.!]*$"

@@ -172,10 +172,9 @@ def fix_request(
 # Nouns of stuff, not of things: no plural ("garden furniture", "camping equipment")
 _UNCOUNTED = re.compile(
     r"(?:furniture|equipment|gear|clothing|jewell?ery|luggage|software|hardware|stationery|"
-    r"cutlery|crockery|bedding|seating|lighting|decor|homeware|kitchenware|glassware|"
-    r"footwear|underwear|swimwear|sportswear|knitwear|outerwear|\w+ware|merchandise|"
+    r"cutlery|crockery|bedding|seating|lighting|decor|\w+ware|\w+wear|merchandise|"
     r"information|advice|music|art|food|fish|sheep|deer|tea|coffee|wine|beer|milk|water|"
-    r"soil|compost|fertili[sz]er|seaweed|rice|bread|cheese|makeup|skincare|haircare)$"
+    r"soil|compost|fertili[sz]er|seaweed|rice|bread|cheese|makeup|skincare|haircare)"
 )
 
 
@@ -186,7 +185,7 @@ def plural(phrase: str) -> str:
     if not words or any(singular(w.lower()) != w.lower() for w in words):
         return phrase  # "coffee beans", "books gardening": already names the kinds
     last = words[-1]
-    if not last.isalpha() or len(last) < 3 or last.isupper() or _UNCOUNTED.search(last.lower()):
+    if not last.isalpha() or len(last) < 3 or last.isupper() or _UNCOUNTED.fullmatch(last.lower()):
         return phrase  # "garden furniture", not "furnitures"
     if last.endswith(("ch", "sh", "ss", "x", "z")):
         last += "es"

@@ -151,7 +151,8 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-_NUMBERS = re.compile(r"\d[\d.]*(?:\s*[-x×/]\s*\d[\d.]*)+")
+# A number joined to another as sums are written: "12-53", "700x25", "1/4"
+SUMS = re.compile(r"\d[\d.]*(?:\s*[-x×/]\s*\d[\d.]*)+")
 
 
 class CatalogProfile:
@@ -173,8 +174,8 @@ class CatalogProfile:
         values = {v for opts in self.options.values() for vals in opts.values() for v in vals}
         self.value_words = {v.lower() for v in values if re.fullmatch(r"[A-Za-z][a-z]+", v)}
         self.value_words |= {w for v in values for w in value_words(v) if " " not in w}
-        # values written like sums ("12-53 Light", "700x25"), as _scope.NUMBERS finds them
-        self.number_values = {m.group(0) for v in values for m in _NUMBERS.finditer(v.lower())}
+        # values written like sums ("12-53 Light", "700x25"): choices, not arithmetic
+        self.number_values = {m.group(0) for v in values for m in SUMS.finditer(v.lower())}
 
     def __bool__(self) -> bool:
         return bool(self.options or self.vocab)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from shopagent.agent.embedded._catalog import CatalogProfile, singular
+from shopagent.agent.embedded._catalog import SUMS, CatalogProfile, singular
 from shopagent.agent.embedded._guards import content_words
 
 # Text aimed at the assistant's instructions, not at the shop
@@ -50,8 +50,6 @@ _LEAD_IN = re.compile(
     re.I,
 )
 # Subjects a shop assistant does not advise on; only with no product of the shop named
-# A number joined to another as sums are written: "12-53", "700x25", "1/4"
-NUMBERS = re.compile(r"\d[\d.]*(?:\s*[-x×/]\s*\d[\d.]*)+")
 _OTHER_SUBJECT = re.compile(
     r"\b(?:stocks|stock market|shares|invest(?:ing|ment|ments)?|crypto(?:currency)?|bitcoin|forex|"
     r"homework|math|maths|algebra|equation|calculus|solve|weather|forecast|news|election|"
@@ -109,7 +107,7 @@ def off_topic(
     if "size" in named:
         low = re.sub(r"\d\s*[x×]\s*\d", " ", low)  # "5 x 8 ft": a rug's size, not a sum
     if numbers:  # "add 3 sets of the 12-53": the strings' gauge
-        low = NUMBERS.sub(lambda m: " " if m.group(0) in numbers else m.group(0), low)
+        low = SUMS.sub(lambda m: " " if m.group(0) in numbers else m.group(0), low)
     if _OTHER_SUBJECT.search(low) and not _SHOPPING.search(low):
         return "subject"
     return None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -124,26 +126,36 @@ _NO_AUDIENCE = [  # a bicycle shop's feed: no audience column, no "kids" audienc
 ]
 
 
-async def test_a_young_childs_gift_in_a_shop_that_marks_no_audience(tmp_path: Path) -> None:
-    """A feed without an audience column (a bicycle shop's): a three-year-old's gift is
-    found by the products' own words ("Kids Bikes", "toddlers aged 2-4"), not refused."""
+@contextlib.asynccontextmanager
+async def _shop(
+    tmp_path: Path, products: list[tuple[str, ...]], prices: dict[str, str], default: str
+) -> AsyncIterator[ToolContext]:
+    """A catalog ingested from a Shopify feed of ``products`` (handle, title, body, type,
+    tags), each at ``prices[handle]`` or ``default``: the tool context over it."""
     settings = discovery_settings(tmp_path)
-    feed = tmp_path / "bikes.csv"
+    feed = tmp_path / "shop.csv"
     rows = [
-        f"{h},{t},<p>{b}</p>,Shop,{k},{tags},Size,One,50.00" for h, t, b, k, tags in _NO_AUDIENCE
+        f"{h},{t},<p>{b}</p>,Shop,{k},{tags},Size,One,{prices.get(h, default)}"
+        for h, t, b, k, tags in products
     ]
     feed.write_text("\n".join([_HEAD, *rows]) + "\n")
     cat = open_catalog(settings)
     try:
         await asyncio.to_thread(cat.ingest_file, feed)
-        ctx = ToolContext(user_id="u", session_id="s", catalog=cat, settings=settings)
+        yield ToolContext(user_id="u", session_id="s", catalog=cat, settings=settings)
+    finally:
+        cat.close()
+
+
+async def test_a_young_childs_gift_in_a_shop_that_marks_no_audience(tmp_path: Path) -> None:
+    """A feed without an audience column (a bicycle shop's): a three-year-old's gift is
+    found by the products' own words ("Kids Bikes", "toddlers aged 2-4"), not refused."""
+    async with _shop(tmp_path, _NO_AUDIENCE, {}, "50.00") as ctx:
         out = await gifts(
             ctx, request="my daughter is turning 3, what would you suggest", recipient="daughter"
         )
         ids = {c["id"] for c in out["products"]}
         assert ids and ids <= {"kids-16", "balance"}, out["products"]
-    finally:
-        cat.close()
 
 
 _SLEEP_SHOP = [  # a bedding shop's feed: no audience column, a gift card, a kids' mattress
@@ -180,23 +192,12 @@ async def test_a_need_said_of_the_person_plans_the_gift(
     is read from the words too and plans the gift (sleep things), said as what it helps
     with. The gift card fits anyone, not the need, and a grown-up's gift is no kids'
     mattress in a shop that marks no audience."""
-    settings = discovery_settings(tmp_path)
-    feed = tmp_path / "sleep.csv"
-    rows = [
-        f"{h},{t},<p>{b}</p>,Shop,{k},{tags},Size,One,30.00" for h, t, b, k, tags in _SLEEP_SHOP
-    ]
-    feed.write_text("\n".join([_HEAD, *rows]) + "\n")
-    cat = open_catalog(settings)
-    try:
-        await asyncio.to_thread(cat.ingest_file, feed)
-        ctx = ToolContext(user_id="u", session_id="s", catalog=cat, settings=settings)
+    async with _shop(tmp_path, _SLEEP_SHOP, {}, "30.00") as ctx:
         out = await gifts(ctx, request=request_, recipient=recipient)
         ids = [c["id"] for c in out["products"]]
         assert {"mask", "pillow", "adult-mat"} & set(ids), out["products"]
         assert not {"card", "kids-mat"} & set(ids), out["products"]
         assert all(c["reason"].endswith(why) for c in out["products"]), out["products"]
-    finally:
-        cat.close()
 
 
 @pytest.mark.parametrize(
@@ -233,18 +234,8 @@ async def test_a_budget_leaves_out_the_kinds_it_cannot_buy(tmp_path: Path) -> No
     """ "gift for my nephew who is learning guitar, under 30": the guitars cost more, so
     the plan's kinds are those with something under 30 (several of them, not the strings
     alone because the guitars took the plan's places)."""
-    settings = discovery_settings(tmp_path)
-    feed = tmp_path / "music.csv"
-    prices = {"acoustic": "249.00", "electric": "329.00"}
-    rows = [
-        f"{h},{t},<p>{b}</p>,Shop,{k},{tags},Size,One,{prices.get(h, '12.00')}"
-        for h, t, b, k, tags in _MUSIC_SHOP
-    ]
-    feed.write_text("\n".join([_HEAD, *rows]) + "\n")
-    cat = open_catalog(settings)
-    try:
-        await asyncio.to_thread(cat.ingest_file, feed)
-        ctx = ToolContext(user_id="u", session_id="s", catalog=cat, settings=settings)
+    guitars = {"acoustic": "249.00", "electric": "329.00"}
+    async with _shop(tmp_path, _MUSIC_SHOP, guitars, "12.00") as ctx:
         request = "gift for my nephew who is learning guitar, under 30"
         out = await gifts(ctx, request=request, recipient="nephew", budget="30")
         ids = {c["id"] for c in out["products"]}
@@ -254,8 +245,6 @@ async def test_a_budget_leaves_out_the_kinds_it_cannot_buy(tmp_path: Path) -> No
         out = await gifts(ctx, request=request, recipient="nephew", interests=["guitar"])
         assert out["budget"] == "20" and out["products"], out
         assert all(Decimal(str(c["price"])) <= 20 for c in out["products"]), out["products"]
-    finally:
-        cat.close()
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,19 @@ def _page(pid: str) -> dict[str, Any]:
     return {**p, "price": variants[0]["price"], "currency": "USD", "variants": variants}
 
 
+def _read(calls: list[Any]) -> list[ToolOutcome]:
+    """The outcomes of the planned get_product calls: each product's priced page."""
+    return [
+        ToolOutcome(
+            name="get_product",
+            args=c.args,
+            ok=True,
+            content={"product": _page(c.args["product_id"])},
+        )
+        for c in calls
+    ]
+
+
 @pytest.fixture(scope="module")
 def shop(encode: object) -> EmbeddedTier:
     return _tier(BEDDING, encode, Reads("search", 0.95))
@@ -117,15 +130,7 @@ def test_a_pair_is_the_option_of_two_of_the_thing(
 def test_do_they_come_in_pairs_is_answered_yes_for_each(shop: EmbeddedTier) -> None:
     s = shown(BEDDING, "foam-pillow", "down-pillow")
     nlu, plan = planned(shop, "do they come in pairs", s, "product_details")
-    pages = [
-        ToolOutcome(
-            name="get_product",
-            args=c.args,
-            ok=True,
-            content={"product": _page(c.args["product_id"])},
-        )
-        for c in plan.calls
-    ]
+    pages = _read(plan.calls)
     assert len(pages) == 2, plan
     reply, _ = shop.respond(nlu, shop.update_state(s, nlu), pages)
     assert "Neither" not in reply.text and reply.text.count("comes in 2 Pillows") == 2, reply.text
@@ -140,15 +145,7 @@ def test_which_is_cheaper_in_a_size_reads_the_variants(shop: EmbeddedTier) -> No
         s.shown[pid]["price"] = price
     nlu, plan = planned(shop, "which is cheaper in double", s, "compare")
     assert [c.name for c in plan.calls] == ["get_product"] * 3, plan
-    pages = [
-        ToolOutcome(
-            name="get_product",
-            args=c.args,
-            ok=True,
-            content={"product": _page(c.args["product_id"])},
-        )
-        for c in plan.calls
-    ]
+    pages = _read(plan.calls)
     reply, _ = shop.respond(nlu, s, pages)
     assert reply.text == (
         "In Double, the cheapest one is Cloudrest Memory Foam Mattress, at $427.70 "
