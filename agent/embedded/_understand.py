@@ -116,7 +116,8 @@ def understand(
         notes["which_page"] = True
     if (
         nlu.intent == "compare"
-        and len(state.last_shown) <= 1
+        and len(state.last_shown) == 1
+        and not nlu.slots.product_id  # "compare the <title> and the <title>": those two
         and _another_kind_named(tier, nlu, state)
     ):
         # "left handed electric guitar" with a capo shown, read as a comparison: nothing

@@ -225,3 +225,16 @@ def test_a_comparison_naming_another_kind_is_a_search_for_it(shop: EmbeddedTier)
     nlu, plan = planned(shop, "left handed electric guitar", shown(MUSIC, "strings-ac"), "compare")
     assert nlu.intent == "search" and nlu.slots.category == "Electric Guitars", nlu
     assert [c.name for c in plan.calls][:1] == ["catalog_search"], plan
+
+
+def test_a_comparison_of_two_titles_before_any_search_compares_them(encode: object) -> None:
+    """The kinds named are the titles' own: the two compared, not a search for them."""
+    titled = _tier(MUSIC, encode, Reads("compare", 0.9), titles=True)
+    text = (
+        "what's the difference between the Harbor Dreadnought Acoustic Guitar and the "
+        "Voltline S-Style Electric Guitar?"
+    )
+    _, plan = planned(titled, text, DialogueState(), "compare")
+    assert [(c.name, c.args) for c in plan.calls] == [
+        ("compare_products", {"product_ids": ["dread", "strat"]})
+    ], plan
