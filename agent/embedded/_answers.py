@@ -689,6 +689,25 @@ def _named_variants(low: str, variants: list[dict[str, Any]]) -> list[tuple[Any,
     return out
 
 
+def explain(term: str, p: dict[str, Any]) -> str:
+    """ "whats a tog?" answered from the first product that uses the word: the page's
+    sentence that says it, the option's values, or the product it names ("Harbor D-10
+    Dreadnought Acoustic Guitar is one: ...")."""
+    name = str(p.get("title") or "This product")
+    options = _options(p)
+    key = next((k for k in options if k in (term, singular(term))), None)
+    said = []
+    quoted = _quote(p, [term], name)
+    if quoted and quoted.startswith("The product page says"):
+        said.append(f"{name}'s page says: {quoted.split(': ', 1)[1]}")
+    if key is not None and len(options[key]) > 1:
+        said.append(f"{name} comes in {key}s: {_join(options[key])}.")
+    if not said:
+        first = _SENTENCE.findall(str(p.get("description") or ""))
+        said.append(f"{name} is one" + (f": {first[0].strip()}" if first else "."))
+    return " ".join(said)
+
+
 def priced_in(text: str, products: list[dict[str, Any]]) -> str | None:
     """ "which is cheaper in double?" over the pages read (get_product's dicts): the one
     cheapest (or dearest) in the option values said, at its variant's price, with the

@@ -298,6 +298,8 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
         found = next((o for o in outcomes if o.name == "catalog_search" and o.ok), None)
         products = list(((found.content or {}) if found else {}).get("products") or [])
         named = products if len(products) == 1 else _titled(nlu.text, products)
+        if not named and nlu.notes.get("define"):
+            named = products[:1]  # "whats a tog?": the page of the first that uses the word
         if len(named) == 1 and named[0].get("id") and len(outcomes) == 1:
             pid = str(named[0]["id"])
             return Plan(calls=[PlannedCall(name="get_product", args={"product_id": pid})])

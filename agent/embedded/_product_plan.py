@@ -157,6 +157,9 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
         and page_question(nlu.text)
     ):
         return _read_pages(state)
+    if intent == "product_details" and (term := nlu.notes.get("define")) and not ids:
+        # "whats a tog?": the first product that uses the word, its page read (plan_next)
+        return Plan(calls=[call(name="catalog_search", args={"query": term})], followup=True)
     if intent == "product_details" and not state.last_shown and s.category and not ids:
         # "what sizes does the jacket come in?" before any search: the jackets, and the
         # question answered on the one there is (``plan_next``)

@@ -339,6 +339,8 @@ def respond(
         # "the cheapest pair" picked a product to show, asking nothing about it
         picked = nlu.intent != "product_details" or nlu.notes.get("picked")
         answer = None if picked else _answers.answer(nlu.text, p)
+        if nlu.notes.get("define"):  # "whats a tog?": the word, as the page uses it
+            answer = _answers.explain(str(nlu.notes["define"]), p)
         if answer and (chosen := _answers.offered_option(nlu.text, p)) is not None:
             # "the brown one" -> "Yes, it comes in Brown": "add it" next adds the brown one
             s.extra["chosen_option"] = {

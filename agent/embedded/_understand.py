@@ -115,6 +115,19 @@ def understand(
         nlu.slots = Slots()
         notes["which_page"] = True
     if (
+        (
+            nlu.intent in ("out_of_scope", "help")
+            or (nlu.intent == "product_details" and not state.last_shown)
+        )
+        and not image_id
+        and (term := _shop_term(tier, nlu.text)) is not None
+    ):
+        # "whats a tog?": a word of the shop's own products (a duvet's Tog), explained by
+        # the page of the first product it finds, not "I can only help with shopping"
+        nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+        nlu.slots = Slots()
+        notes["define"] = term
+    if (
         nlu.intent == "compare"
         and len(state.last_shown) == 1
         and not nlu.slots.product_id  # "compare the <title> and the <title>": those two
@@ -440,6 +453,29 @@ def _another_kind(
         # matcha whisk" beside matcha names a thing of the kind's words that is no matcha
         return _another_thing(tier, low, [state.shown.get(p) or {} for p in about])
     return {"query": low[kinds[0].start : kinds[0].end], "category": kinds[0].value}
+
+
+_WHATS_A = re.compile(
+    r"^\s*(?:(?:so|and|um+|ok)\W+)?(?:what(?:'s|s|\s+is|\s+are)|whats)\s+(?:an?\s+|the\s+)?"
+    r"([a-z][a-z-]{1,20})\s*\??\s*$",
+    re.I,
+)
+
+
+def _shop_term(tier: EmbeddedTier, text: str) -> str | None:
+    """ "whats a tog?", "what is dreadnought": the word asked about when the shop's products
+    use it, as the name or a value of an option or in their titles (not a kind of product
+    or a brand, which a search shows); None otherwise."""
+    m = _WHATS_A.match(text)
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    names = {k for opts in tier.profile.options.values() for k in opts}
+    if word in names or singular(word) in names:
+        return word
+    if singular(word) in tier.profile.vocab and singular(word) not in tier.assortment.head_nouns:
+        return word
+    return None
 
 
 def _another_kind_named(tier: EmbeddedTier, nlu: NLUResult, state: DialogueState) -> bool:

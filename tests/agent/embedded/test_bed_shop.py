@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
-from shopagent.agent.embedded._answers import priced_in, said_options
+from shopagent.agent.embedded._answers import explain, priced_in, said_options
 
 from .mini_shop import Reads, planned, product, shown
 from .mini_shop import shop_tier as _tier
@@ -248,3 +248,24 @@ def test_the_page_sentence_that_says_most_of_the_question_is_quoted() -> None:
     }
     said = answer("is it good if i sleep hot?", page)
     assert said == 'The product page says: "Sleeps warm."', said
+
+
+def test_whats_a_word_of_the_shops_products_is_explained_by_their_page(
+    shop: EmbeddedTier,
+) -> None:
+    """ "whats a tog?": the duvets' Tog, found and explained from the first page that uses
+    it, not "I can only help with shopping"; the weather is still out of scope."""
+    nlu, plan = planned(shop, "whats a tog?", DialogueState(), "out_of_scope")
+    assert nlu.intent == "product_details" and nlu.notes.get("define") == "tog", nlu
+    assert [(c.name, c.args) for c in plan.calls] == [("catalog_search", {"query": "tog"})]
+    assert plan.followup, plan
+    page = {
+        **_page("duvet"),
+        "description": "Light and warm. Tog 4.5 for summer, 13.5 for winter.",
+    }
+    assert explain("tog", page) == (
+        'Nordlys Goose Down Duvet\'s page says: "Tog 4.5 for summer, 13.5 for winter." '
+        "Nordlys Goose Down Duvet comes in togs: 4.5 and 13.5."
+    )
+    nlu, _ = planned(shop, "whats the weather like", DialogueState(), "out_of_scope")
+    assert "define" not in nlu.notes, nlu.notes
