@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from shopagent.agent.embedded._answers import page_question
 from shopagent.agent.embedded._guards import NEGATIVE_PRICE_REPLY, NOTHING_PENDING, OTHER_USER_REPLY
 from shopagent.agent.embedded._product_plan import (
+    ASK_PAGES,
     ASK_WHICH,
     ONE_ADD_AT_A_TIME,
     SEVERAL_ADDS,
@@ -303,6 +305,12 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
         if len(named) == 1 and named[0].get("id") and len(outcomes) == 1:
             pid = str(named[0]["id"])
             return Plan(calls=[PlannedCall(name="get_product", args={"product_id": pid})])
+        if len(products) > 1 and len(outcomes) == 1 and page_question(nlu.text):
+            # "the duvet - is it machine washable?" with two duvets: their pages say which
+            ids = [str(p["id"]) for p in products[:ASK_PAGES] if p.get("id")]
+            return Plan(
+                calls=[PlannedCall(name="get_product", args={"product_id": i}) for i in ids]
+            )
         return Plan()
     if nlu.intent != "add_to_cart":
         return Plan()

@@ -269,3 +269,36 @@ def test_whats_a_word_of_the_shops_products_is_explained_by_their_page(
     )
     nlu, _ = planned(shop, "whats the weather like", DialogueState(), "out_of_scope")
     assert "define" not in nlu.notes, nlu.notes
+
+
+def test_a_return_is_the_shops_policy_not_a_product_question(shop: EmbeddedTier) -> None:
+    from shopagent.agent.embedded._scope import POLICY_REPLY
+
+    text = "i want to return a duvet i bought last week"
+    _, plan = planned(shop, text, DialogueState(), "product_details")
+    assert not plan.calls and plan.reply == POLICY_REPLY, plan
+
+
+def test_a_page_question_of_a_kind_with_several_reads_their_pages(shop: EmbeddedTier) -> None:
+    """ "the duvet - is it machine washable?" before any search: the duvets found, then
+    their pages read (the one that says answers), not the list alone."""
+    nlu, plan = planned(
+        shop, "the duvet - is it machine washable?", DialogueState(), "product_details"
+    )
+    assert [(c.name, c.args.get("category")) for c in plan.calls] == [("catalog_search", "Duvets")]
+    found = ToolOutcome(
+        name="catalog_search",
+        args=plan.calls[0].args,
+        ok=True,
+        content={
+            "products": [
+                {"id": "duvet", "title": "Down Duvet"},
+                {"id": "vegan", "title": "Vegan Duvet"},
+            ]
+        },
+    )
+    then = shop.plan_next(nlu, shop.update_state(DialogueState(), nlu), [found])
+    assert [(c.name, c.args) for c in then.calls] == [
+        ("get_product", {"product_id": "duvet"}),
+        ("get_product", {"product_id": "vegan"}),
+    ], then
