@@ -462,12 +462,20 @@ _WHATS_A = re.compile(
 )
 
 
+# "what's new?", "what's good?", "what's popular?": questions, not words to explain
+_NO_TERM = frozenset(
+    "new good best popular available happening wrong next cheapest cheap included inside "
+    "special hot trending sale price cost total this that there here yours your left right "
+    "going else included recommended top latest".split()
+)
+
+
 def _shop_term(tier: EmbeddedTier, text: str) -> str | None:
     """ "whats a tog?", "what is dreadnought": the word asked about when the shop's products
     use it, as the name or a value of an option or in their titles (not a kind of product
     or a brand, which a search shows); None otherwise."""
     m = _WHATS_A.match(text)
-    if m is None:
+    if m is None or len(m.group(1)) < 3 or m.group(1).lower() in _NO_TERM:
         return None
     word = m.group(1).lower()
     names = {k for opts in tier.profile.options.values() for k in opts}
