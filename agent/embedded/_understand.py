@@ -457,7 +457,7 @@ def _another_kind(
 
 _WHATS_A = re.compile(
     r"^\s*(?:(?:so|and|um+|ok)\W+)?(?:what(?:'s|s|\s+is|\s+are)|whats)\s+(?:an?\s+|the\s+)?"
-    r"([a-z][a-z-]{1,20})\s*\??\s*$",
+    r"([a-z][a-z-]{2,20})\s*\??\s*$",
     re.I,
 )
 
@@ -466,7 +466,7 @@ _WHATS_A = re.compile(
 _NO_TERM = frozenset(
     "new good best popular available happening wrong next cheapest cheap included inside "
     "special hot trending sale price cost total this that there here yours your left right "
-    "going else included recommended top latest".split()
+    "going else recommended top latest".split()
 )
 
 
@@ -475,7 +475,7 @@ def _shop_term(tier: EmbeddedTier, text: str) -> str | None:
     use it, as the name or a value of an option or in their titles (not a kind of product
     or a brand, which a search shows); None otherwise."""
     m = _WHATS_A.match(text)
-    if m is None or len(m.group(1)) < 3 or m.group(1).lower() in _NO_TERM:
+    if m is None or m.group(1).lower() in _NO_TERM:
         return None
     word = m.group(1).lower()
     names = {k for opts in tier.profile.options.values() for k in opts}
