@@ -255,6 +255,9 @@ async def test_a_budget_leaves_out_the_kinds_it_cannot_buy(tmp_path: Path) -> No
         ("£25 please", "25"),
         ("40 bucks max", "40"),
         ("a gift for my 3 year old", None),  # an age, not money
+        ("a gift for my son, he is about 10", None),
+        ("she is around 20 years old", None),
+        ("about 30", "30"),
         ("for 2 people", None),
     ],
 )

@@ -26,8 +26,11 @@ _SIZE = re.compile(
 _SHOE = re.compile(r"\b(?:shoe|shoes)\s*(?:size)?\s*(?:is|are|:)?\s*([0-9]{2}(?:\.5)?)\b", re.I)
 _BUDGET = re.compile(
     r"(?:under|below|max(?:imum)?|up to|less than|budget(?: of| is)?|"
-    r"no more than|within|around|about|roughly|approx(?:imately)?\.?|ish)\s*(?:\$|€|£)?\s*"
-    r"([0-9]+(?:[.,][0-9]{1,2})?)|"
+    r"no more than|within)\s*(?:\$|€|£)?\s*([0-9]+(?:[.,][0-9]{1,2})?)|"
+    # "around 30", not "he is about 10" nor "around 20 years old": an age is no budget
+    r"(?<!\bis )(?<!'s )(?<!aged )\b(?:around|about|roughly|approx(?:imately)?\.?)\s*(?:\$|€|£)?\s*"
+    r"([0-9]+(?:[.,][0-9]{1,2})?)(?![\d.,-]|\s*(?:years?|yrs?|months?|weeks?|days?|y/?o|cm|mm|kg|"
+    r"ft|inch(?:es)?|m|g)\b)|"
     # "20 quid", "£20", "30 bucks", "40 pounds": an amount said as money
     r"(?:\$|€|£)\s*([0-9]+(?:[.,][0-9]{1,2})?)|"
     r"\b([0-9]+(?:[.,][0-9]{1,2})?)\s*(?:quid|bucks|pounds|dollars|euros?|usd|gbp|eur)\b",
