@@ -118,3 +118,20 @@ def pages(
         )
         for i in ids
     ]
+
+
+def searched(
+    cards: list[dict[str, Any]],
+    args: dict[str, Any] | None = None,
+    *,
+    total: int | None = None,
+    filters: dict[str, Any] | None = None,
+) -> ToolOutcome:
+    """catalog_search's outcome showing ``cards`` for ``args`` (``total`` matches in all,
+    ``filters`` as applied, when given)."""
+    content: dict[str, Any] = {"products": cards}
+    if total is not None:
+        content["total"] = total
+    if filters is not None:
+        content["filters_applied"] = filters
+    return ToolOutcome(name="catalog_search", args=args or {}, ok=True, content=content)

@@ -13,7 +13,7 @@ import pytest
 from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
 from shopagent.agent.embedded._answers import explain, priced_in, said_options
 
-from .mini_shop import Reads, planned, product, shown
+from .mini_shop import Reads, planned, product, searched, shown
 from .mini_shop import shop_tier as _tier
 
 SIZES = ["Single", "Double", "King"]
@@ -287,17 +287,8 @@ def test_a_page_question_of_a_kind_with_several_reads_their_pages(shop: Embedded
         shop, "the duvet - is it machine washable?", DialogueState(), "product_details"
     )
     assert [(c.name, c.args.get("category")) for c in plan.calls] == [("catalog_search", "Duvets")]
-    found = ToolOutcome(
-        name="catalog_search",
-        args=plan.calls[0].args,
-        ok=True,
-        content={
-            "products": [
-                {"id": "duvet", "title": "Down Duvet"},
-                {"id": "vegan", "title": "Vegan Duvet"},
-            ]
-        },
-    )
+    duvets = [{"id": "duvet", "title": "Down Duvet"}, {"id": "vegan", "title": "Vegan Duvet"}]
+    found = searched(duvets, plan.calls[0].args)
     then = shop.plan_next(nlu, shop.update_state(DialogueState(), nlu), [found])
     assert [(c.name, c.args) for c in then.calls] == [
         ("get_product", {"product_id": "duvet"}),

@@ -10,7 +10,7 @@ import pytest
 from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
 from shopagent.agent.embedded._answers import answer, said_options
 
-from .mini_shop import Reads, planned, product, shown
+from .mini_shop import Reads, planned, product, searched, shown
 from .mini_shop import shop_tier as _tier
 
 BIKES = [
@@ -118,12 +118,7 @@ def test_a_sizes_question_answers_with_a_frame_size_option() -> None:
 
 def test_the_kept_products_remember_their_options_by_name(shop: EmbeddedTier) -> None:
     card = {"id": "light-1", "title": "Beamo Light Set", "options": {"Lumen": ["400", "800"]}}
-    found = ToolOutcome(
-        name="catalog_search",
-        args={"query": "lights"},
-        ok=True,
-        content={"products": [card], "total": 1},
-    )
+    found = searched([card], {"query": "lights"}, total=1)
     nlu = shop.understand("lights", DialogueState())
     _, s = shop.respond(nlu, DialogueState(), [found])
     assert s.shown["light-1"]["options"] == {"Lumen": ["400", "800"]}
@@ -158,12 +153,8 @@ def test_the_cheapest_of_a_page_is_not_called_the_cheapest_of_the_shop(shop: Emb
     ]
 
     def found(total: int) -> ToolOutcome:
-        return ToolOutcome(
-            name="catalog_search",
-            args={"query": "helmets", "category": "Helmets"},
-            ok=True,
-            content={"products": cards, "total": total, "filters_applied": {"category": "Helmets"}},
-        )
+        args = {"query": "helmets", "category": "Helmets"}
+        return searched(cards, args, total=total, filters={"category": "Helmets"})
 
     reply, _ = shop.respond(nlu, s, [found(2)])
     assert reply.text.startswith("The cheapest helmet is Dino Kids Helmet at $35.00"), reply.text
@@ -182,10 +173,8 @@ def test_a_question_about_a_kind_before_any_search_is_answered_on_the_one_found(
     assert [c.name for c in plan.calls] == ["catalog_search"] and plan.followup, plan
     assert plan.calls[0].args["category"] == "Helmets"
     card = {"id": "helmet-1", "title": "Skyline Aero Helmet", "category": "Helmets"}
-    searched = ToolOutcome(
-        name="catalog_search", args=plan.calls[0].args, ok=True, content={"products": [card]}
-    )
-    nxt = shop.plan_next(nlu, s, [searched])
+    one = searched([card], plan.calls[0].args)
+    nxt = shop.plan_next(nlu, s, [one])
     assert [(c.name, c.args) for c in nxt.calls] == [("get_product", {"product_id": "helmet-1"})]
     page = ToolOutcome(
         name="get_product",
@@ -193,14 +182,9 @@ def test_a_question_about_a_kind_before_any_search_is_answered_on_the_one_found(
         ok=True,
         content={"product": {**BIKES[3], "description": "Road helmet."}},
     )
-    reply, _ = shop.respond(nlu, s, [searched, page])
+    reply, _ = shop.respond(nlu, s, [one, page])
     assert "comes in sizes: M and L" in reply.text, reply.text
-    two = ToolOutcome(
-        name="catalog_search",
-        args=plan.calls[0].args,
-        ok=True,
-        content={"products": [card, {**card, "id": "h-2"}]},
-    )
+    two = searched([card, {**card, "id": "h-2"}], plan.calls[0].args)
     assert not shop.plan_next(nlu, s, [two]).calls  # two found: the list, and the pick
 
 

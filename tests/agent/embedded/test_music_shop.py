@@ -14,7 +14,7 @@ from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
 from shopagent.agent.embedded._answers import answer, only_option_values, said_options
 from shopagent.agent.embedded._scope import off_topic
 
-from .mini_shop import Reads, planned, product, shown
+from .mini_shop import Reads, planned, product, searched, shown
 from .mini_shop import shop_tier as _tier
 
 HANDS = ["Right-Handed", "Left-Handed"]
@@ -155,12 +155,7 @@ def test_the_cheapest_of_a_word_search_is_of_the_thing_named(shop: EmbeddedTier)
         {"id": "amp", "title": "Voltline Practice Amp", "price": "89.00", "currency": "USD"},
         {"id": "big-amp", "title": "Voltline Stage Amp", "price": "249.00", "currency": "USD"},
     ]
-    found = ToolOutcome(
-        name="catalog_search",
-        args={"query": "amp"},
-        ok=True,
-        content={"products": cards, "total": 3, "filters_applied": {"query": "amp"}},
-    )
+    found = searched(cards, {"query": "amp"}, total=3, filters={"query": "amp"})
     reply, after = shop.respond(nlu, s, [found])
     assert reply.text.startswith("The cheapest amp here is Voltline Practice Amp at $89.00"), (
         reply.text

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
+from shopagent.agent.embedded import DialogueState, EmbeddedTier
 from shopagent.agent.embedded._answers import answer, offered_option
 
-from .mini_shop import Reads, planned, product, shown
+from .mini_shop import Reads, planned, product, searched, shown
 from .mini_shop import shop_tier as _tier
 
 MODELS = ["iPhone 15", "iPhone 14", "Galaxy S24", "Pixel 8"]
@@ -64,7 +64,7 @@ def test_does_it_fit_my_phone_before_any_search(shop: EmbeddedTier) -> None:
     plan = shop.plan(nlu, s)
     assert [c.name for c in plan.calls] == ["catalog_search"] and plan.followup, plan
     cards = [{"id": p["id"], "title": p["title"]} for p in PHONES[:3]]
-    found = ToolOutcome(name="catalog_search", args={}, ok=True, content={"products": cards})
+    found = searched(cards)
     nxt = shop.plan_next(nlu, s, [found])  # three cases found; its own word names one
     assert [(c.name, c.args) for c in nxt.calls] == [("get_product", {"product_id": "rugged-case"})]
     said = answer(
