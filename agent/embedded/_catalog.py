@@ -169,6 +169,8 @@ class CatalogProfile:
         self.shared_heads: dict[str, dict[str, list[str]]] = dict(data.get("shared_heads") or {})
         self.head_categories: dict[str, list[str]] = dict(data.get("head_categories") or {})
         self._colours_by_leaf: dict[str, list[str]] | None = None
+        # every option's name, of any category ("whats a tog?" asks of one)
+        self.all_option_names = {k for opts in self.options.values() for k in opts}
         # option values of one word ("Firm", "Oak", "King"): what a product is like or
         # which one of it, never a thing of its own
         values = {v for opts in self.options.values() for vals in opts.values() for v in vals}

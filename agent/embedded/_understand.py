@@ -478,7 +478,7 @@ def _shop_term(tier: EmbeddedTier, text: str) -> str | None:
     if m is None or m.group(1).lower() in _NO_TERM:
         return None
     word = m.group(1).lower()
-    names = {k for opts in tier.profile.options.values() for k in opts}
+    names = tier.profile.all_option_names
     if word in names or singular(word) in names:
         return word
     if singular(word) in tier.profile.vocab and singular(word) not in tier.assortment.head_nouns:
