@@ -17,11 +17,21 @@ from shopagent.retrieval.schema import SIZE_WORDS, Product, Variant, norm, optio
 def wanted_options(
     options: dict[str, str] | None, size: str | None, color: str | None
 ) -> dict[str, str]:
-    """The shopper's option map; ``size``/``color`` are aliases of options["size"/"color"]."""
-    out = {option_key(k): str(v) for k, v in (options or {}).items() if str(v or "").strip()}
-    for key, value in (("size", size), ("color", color)):
-        if value and key not in out:
-            out[key] = value
+    """The shopper's option map; ``size``/``color`` are aliases of options["size"/"color"].
+    Two different values for one option ("Shade" and "shade", or options.size and size)
+    are refused: which of them the shopper confirmed cannot be told."""
+    out: dict[str, str] = {}
+    given = [(k, v) for k, v in (options or {}).items()] + [("size", size), ("color", color)]
+    for name, value in given:
+        if not str(value or "").strip():
+            continue
+        key, value = option_key(name), str(value)
+        if key in out and norm(out[key]) != norm(value):
+            raise ToolError(
+                f"two values for the option {name!r}: {out[key]!r} and {value!r}",
+                code="conflicting_options",
+            )
+        out.setdefault(key, value)
     return out
 
 

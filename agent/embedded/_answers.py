@@ -15,7 +15,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from shopagent.agent.embedded._catalog import singular
+from shopagent.agent.embedded._catalog import coded_names, singular
 from shopagent.money import format_money
 from shopagent.retrieval.schema import SIZE_WORDS, value_words
 
@@ -33,6 +33,12 @@ CHEAPER = re.compile(
 )
 PRICIER = re.compile(r"\b(?:pricier|priciest|more expensive|most expensive|dearer)\b", re.I)
 _PRICE = re.compile(r"\b(?:price|prices|cost|costs|how much|pricey|expensive)\b", re.I)
+# A sale: "is it on sale?", "whats the discount on the retinol", "how much off is it"
+_SALE = re.compile(
+    r"\b(?:on sale|sale price|in the sale|discount(?:ed|s)?|reduced|marked down|markdown|"
+    r"on offer|special offer|(?:how much|what'?s|\d+ ?%) off|promo(?:tion)?|deal)\b",
+    re.I,
+)
 # Shop policies are not product data: asked about them, the page is quoted or said silent
 _POLICY = re.compile(
     r"\b(?:shipping|ships?|shipped|delivery|deliver|returns?|refunds?|warranty|guarantee)\b",
@@ -286,6 +292,41 @@ def _stock(p: dict[str, Any], name: str) -> str:
     return text
 
 
+def _sale(low: str, p: dict[str, Any], name: str) -> str:
+    """ "is it on sale?": the variants (those the question names, or all) whose price is
+    below the price before the sale, with what they cost before and the saving."""
+    cur = p.get("currency")
+    variants = p.get("variants") or [{}]
+    named = _named_variants(low, variants)
+    asked = [v for v, _ in named] or variants
+    said = " ".join(dict.fromkeys(w for _, ws in named for w in ws))
+    of = f"{name} in {said}" if said else name
+    # the options that tell the variants apart name the ones on sale ("50ml")
+    keys = [k for k, vals in _options({"variants": variants}).items() if len(vals) > 1]
+    deals: dict[tuple[Decimal, Decimal], list[str]] = {}
+    prices: set[Decimal] = set()
+    for v in asked:
+        price = v.get("price") if v.get("price") is not None else p.get("price")
+        before = v.get("compare_at_price") or p.get("compare_at_price")
+        if price is None:
+            continue
+        prices.add(Decimal(str(price)))
+        if before is not None and Decimal(str(before)) > Decimal(str(price)):
+            opts = {str(k).casefold(): str(x) for k, x in (v.get("options") or {}).items()}
+            which = " ".join(opts[k] for k in keys if k in opts)
+            deals.setdefault((Decimal(str(price)), Decimal(str(before))), []).append(which)
+    if not deals:
+        cost = _join([_money(x, cur) for x in sorted(prices)][:4]) if prices else None
+        return f"{of} isn't on sale right now" + (f": it's {cost}." if cost else ".")
+    told = []
+    for (now, was), which in sorted(deals.items())[:3]:
+        off = ((was - now) * 100 / was).to_integral_value(rounding="ROUND_HALF_UP")
+        told.append((_join(which[:3]), f"{_money(now, cur)}, down from {_money(was, cur)}", off))
+    if sum(len(w) for w in deals.values()) == len(asked) and len(told) == 1:
+        return f"Yes, {of} is on sale: {told[0][1]} ({told[0][2]}% off)."
+    return f"Yes, {of} is on sale in " + _join([f"{w} ({t}, {o}% off)" for w, t, o in told]) + "."
+
+
 def _named_stock(named: list[tuple[Any, list[str]]], name: str) -> str:
     """ "is the hardcover in stock?": the stock of the options said, not the product's."""
     said = " ".join(dict.fromkeys(w for _, ws in named for w in ws))
@@ -327,9 +368,10 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     if _POLICY.search(low):
         asked = [m.group(0) for m in _POLICY.finditer(low)]
         return _quote_or_unknown(p, asked, name)
+    stocked: list[tuple[Any, list[str]]] = []  # the variants whose stock was told
     if _STOCK.search(low):
-        named = _named_variants(low, p.get("variants") or [])
-        parts.append(_named_stock(named, name) if named else _stock(p, name))
+        stocked = _named_variants(low, p.get("variants") or [])
+        parts.append(_named_stock(stocked, name) if stocked else _stock(p, name))
     # "sizes" of a product whose sizes are a "frame size" or a "ring size" option: those
     size_keys = [k for k in options if k == "size" or k.endswith(" size")] or ["size"]
     if _SIZE_LIKE.search(low) and not any(
@@ -340,7 +382,9 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
             parts.append(f"{name} comes in {size_keys[0]}s: {_join(sizes)}.")
         elif not _ASPECTS_HIT(low, attrs) and not _keywords(low, p):
             parts.append(_quote_or_unknown(p, ["dimensions"], name))
-    if _PRICE.search(low):
+    if _SALE.search(low):
+        parts.append(_sale(low, p, name))
+    elif _PRICE.search(low):
         variants = p.get("variants") or []
         prices = sorted({Decimal(str(v["price"])) for v in variants if v.get("price") is not None})
         cur = p.get("currency")
@@ -397,7 +441,8 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
             said = said[:-1] + f", {_money(next(iter(priced)), p.get('currency'))}."
         if said.startswith("Yes") and named and not any(v.get("available", True) for v, _ in named):
             said = said[:-1] + ", but that one is sold out."  # "fits a pixel 8": sold out
-        parts.append(said)
+        if not (named and stocked and [v for v, _ in named] == [v for v, _ in stocked]):
+            parts.append(said)  # "do u have it in espresso?" is told once, by its stock
     named_options = [k for k in options if re.search(rf"\b{re.escape(k)}s?\b", low)]
     if _SIZES.search(low) and not any("size" in k for k in named_options) and not asked_value:
         named_options.extend(size_keys)
@@ -592,8 +637,9 @@ def only_option_values(text: str, options: dict[str, list[str]]) -> dict[str, st
     then"); {} when it says more ("the Ardent Living Brown Wood Bookshelf": a title)."""
     said = said_options(text, options)
     rest = " ".join(text.casefold().replace("-", " ").split())
-    for value in said.values():
-        for form in sorted(value_forms(value), key=len, reverse=True):
+    for option, value in said.items():
+        name = coded_names(options[option]).get(value)
+        for form in sorted([*value_forms(value), *([name] if name else [])], key=len, reverse=True):
             rest = re.sub(_said_pattern(form), " ", rest)
     return said if said and not re.search(r"[a-z0-9]", _AROUND_A_PICK.sub(" ", rest)) else {}
 
@@ -643,6 +689,7 @@ def said_options(
     out: dict[str, str] = {}
     for option, values in options.items():
         forms = [(form, value) for value in values for form in value_forms(str(value))]
+        forms += [(name, value) for value, name in coded_names(values).items()]  # "caramel"
         hits: list[str] = []
         blank = low
         for form, value in sorted(forms, key=lambda f: -len(f[0])):  # "extra large" first

@@ -79,6 +79,24 @@ def singular(word: str) -> str:
     return w
 
 
+# A value that is a code and a name: "05 Caramel", "#210 Natural Beige", "No. 3 Sand"
+_CODED = re.compile(r"^(?:#|no\.?\s*|n°\s*)?\d[\w.-]*\s+([a-z][a-z' ]*[a-z])$")
+
+
+def coded_names(values: list[str]) -> dict[str, str]:
+    """Value -> the name after its code, for an option whose values are codes with names of
+    their own ("05 Caramel" -> "caramel": a shopper says the shade's name); {} for counts of
+    one thing ("1 Pillow", "2 Pillows", "3 Steps"), whose words say no choice."""
+    names: dict[str, str] = {}
+    for value in values:
+        m = _CODED.match(" ".join(str(value).casefold().split()))
+        if m is None:
+            return {}
+        names[str(value)] = m.group(1)
+    heads = [" ".join(singular(w) for w in name.split()) for name in names.values()]
+    return names if len(set(heads)) == len(heads) else {}
+
+
 def _category_keys(category: str) -> list[str]:
     """'Apparel > Dresses' -> ['apparel > dresses', 'apparel', 'dresses']."""
     parts = [_norm(p) for p in str(category).split(">") if p.strip()]
@@ -246,6 +264,8 @@ class CatalogProfile:
             if name in skip or len(values) < 2:
                 continue
             keys = {measure_key(v): v for v in values if _norm(v) not in _NO_CHOICE}
+            # a coded value by its name alone: "caramel" for "05 Caramel"
+            keys.update({measure_key(name): v for v, name in coded_names(values).items()})
             hits = [v for k, v in keys.items() if k in grams and (len(k) > 2 or k[0].isdigit())]
             if not hits:
                 # "1tb" for "1TB SSD": the value's leading measure, when only it has that one

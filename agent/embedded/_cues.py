@@ -64,6 +64,9 @@ QUESTION = re.compile(
 ABOUT_IT = re.compile(
     r"^\s*(?:(?:ok|okay|and|so|hmm+|also|but|oh)\W+)?(?:is|are|does|do|did|will|would|can|could|"
     r"has|have)\s(?:it|that|this|they|those|these|the (?:first|second|third|last|\w+ one))\b"
+    # "do u have it in espresso?", "have you got that in a 50ml?"
+    r"|^\s*(?:(?:ok|okay|and|so|hmm+|also|but|oh)\W+)?(?:do|have|did) (?:you|u|ya) (?:have|got|"
+    r"do|stock|sell|make) (?:it|that|this|them|those|these)\b"
     r"|^\s*(?:(?:ok|okay|and|so|also)\W+)?(?:what(?:'s| is| are)|how)\s(?:it|that|this|they|"
     r"those|these)\b"
     r"|^\s*(?:(?:ok|okay|and|so|also)\W+)?how (?:big|heavy|long|tall|wide|many|much|large)\b"

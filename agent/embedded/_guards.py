@@ -42,8 +42,12 @@ NEGATIVE_PRICE_REPLY = (
 )
 YES_NO = re.compile(
     r"^\s*(?:(yes|yep|yeah|yup|sure|ok(?:ay)?|confirm(?:ed)?|do it|go ahead|please do)|"
-    r"(no|nope|nah|cancel that|don'?t|do not|stop|never ?mind))"
-    r"(?:,?\s*(?:please|thanks|thank you|cancel that|do it|go ahead|ok|okay|sure))*[\s.!]*$",
+    # "ok nevermind", "nah forget it", "actually scratch that"
+    r"(?:(?:ok(?:ay)?|oh|ah|actually|hmm+|um+|well|no|nope|nah)\W+)?"
+    r"(no|nope|nah|cancel that|don'?t|do not|stop|never ?mind|forget (?:it|that|about it)|"
+    r"scratch that|leave it|doesn'?t matter|not now))"
+    r"(?:,?\s*(?:please|thanks|thank you|cancel that|do it|go ahead|ok|okay|sure|then|"
+    r"for now))*[\s.!]*$",
     re.I,
 )
 NOTHING_PENDING = {

@@ -105,7 +105,11 @@ def plan(
         titles = [str((state.shown.get(i) or {}).get("title") or i) for i in notes["which_of"]]
         listed = ", ".join(titles[:-1]) + " or " + titles[-1]
         return Plan(reply=f"Which one do you mean: {listed}?", quick_replies=titles[:4])
-    if notes.get("yes_no") and intent not in ("search", "refine", "add_to_cart"):
+    if notes.get("yes_no") and (
+        intent not in ("search", "refine", "add_to_cart")
+        # "ok nevermind", "nah forget it" read as a refinement: nothing to search
+        or (notes["yes_no"] == "no" and intent != "add_to_cart" and not nlu.slots.filled())
+    ):
         return Plan(reply=NOTHING_PENDING[notes["yes_no"]], reason="nothing_pending")
     if intent in ("search", "refine") and notes.get("vague"):
         # "which is cheaper" names no product, yet is about the two just compared
@@ -418,6 +422,12 @@ def clarify(nlu: NLUResult, state: DialogueState) -> Plan:
     top = [i for i, _ in ranked if i in _OFFER][:2]
     if nlu.intent not in top and nlu.intent in _OFFER:
         top = [nlu.intent, *top][:2]
+    if not (state.last_shown or state.focus or nlu.slots.product_id) and len(top) == 2:
+        # nothing shown or named: "retinol cream" as the first words is no question about
+        # a product in play; the other reading goes ahead
+        kept = [i for i in top if i not in ("product_details", "compare", "add_to_cart")]
+        if len(kept) == 1:
+            return plan(nlu.model_copy(update={"intent": kept[0], "confidence": 1.0}), state, 0.0)
     if len(top) < 2 or set(top) <= _SEARCHES or nlu.intent in _READ_ONLY or _grounded(nlu):
         # searching either way, or small talk: go ahead with the likeliest reading
         return plan(nlu.model_copy(update={"confidence": 1.0}), state, 0.0)

@@ -254,17 +254,23 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
         if v:
             options[k] = str(v)
     options.update({str(k): str(v) for k, v in (s.options or {}).items()})
-    chosen = state.extra.get("chosen_option") or {}
-    if chosen.get("product_id") == product_id and str(chosen.get("option")) not in options:
-        # "does it come in brown?" -> yes; then "add it": the brown one
-        options[str(chosen["option"])] = str(chosen["value"])
     own = shown_options(state, product_id)
     taken = {v.casefold() for v in options.values()}
-    for name, value in said_options(nlu.text, own, quantity=s.quantity).items():
+    said = said_options(nlu.text, own, quantity=s.quantity)
+    for name, value in said.items():
         # the product's own options by any name: "add the 56cm", "in large with 625wh"
         if value.casefold() not in taken and name.casefold() not in options:
             options[name] = value
             taken.add(value.casefold())
+    chosen = state.extra.get("chosen_option") or {}
+    if (
+        chosen.get("product_id") == product_id
+        and str(chosen.get("option")).casefold() not in {k.casefold() for k in options}
+        and not _names_another(nlu.text, [*options.values(), *said.values()], state, product_id)
+    ):
+        # "does it come in brown?" -> yes; then "add it" (or "add it in large"): the brown
+        # one. Not "add brick red" or "add the pink one" after "is the berry one available?"
+        options[str(chosen["option"])] = str(chosen["value"])
     for name, value in (state.filters.get("options") or {}).items():
         # the search's own option filter ("a case for my iphone 15": Model iPhone 15), when
         # this product offers it, is the variant wanted
@@ -288,6 +294,22 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
     else:
         args["options"] = options
     return args
+
+
+# What an add says besides the product and its options: "ok add it to my bag then"
+_ADD_WORDS = frozenset(
+    "add put get buy take want need like ill i'll will would please pls yes yeah yep sure ok "
+    "okay alright then now just and can could you me for cart basket bag to in with of".split()
+)
+
+
+def _names_another(text: str, values: list[str], state: DialogueState, pid: str) -> bool:
+    """The add says a word that is neither its product's title nor an option value it
+    chose nor an add's own word: "add the pink one" names a choice not understood."""
+    known = set(cart_words(" ".join(values))) | set(
+        cart_words(str((state.shown.get(pid) or {}).get("title") or ""))
+    )
+    return bool(cart_words(text) - known - _ADD_WORDS - _NOT_A_NAME)
 
 
 def _is_the_pack(text: str, value: str, n: int) -> bool:
