@@ -318,10 +318,10 @@ def _sale(low: str, p: dict[str, Any], name: str) -> str:
     if not deals:
         cost = _join([_money(x, cur) for x in sorted(prices)][:4]) if prices else None
         return f"{of} isn't on sale right now" + (f": it's {cost}." if cost else ".")
-    told = []
-    for (now, was), which in sorted(deals.items())[:3]:
+    told: list[tuple[str, str, Decimal]] = []
+    for (now, was), names in sorted(deals.items())[:3]:
         off = ((was - now) * 100 / was).to_integral_value(rounding="ROUND_HALF_UP")
-        told.append((_join(which[:3]), f"{_money(now, cur)}, down from {_money(was, cur)}", off))
+        told.append((_join(names[:3]), f"{_money(now, cur)}, down from {_money(was, cur)}", off))
     if sum(len(w) for w in deals.values()) == len(asked) and len(told) == 1:
         return f"Yes, {of} is on sale: {told[0][1]} ({told[0][2]}% off)."
     return f"Yes, {of} is on sale in " + _join([f"{w} ({t}, {o}% off)" for w, t, o in told]) + "."
