@@ -229,6 +229,13 @@ def _stem(word: str) -> str:
     return w
 
 
+def _plural_name(option: str) -> str:
+    """An option's name for its values: "sizes", "glasses"; "steps" stays "steps"."""
+    if singular(option) != option:
+        return option
+    return option + ("es" if option.endswith(("s", "x", "ch", "sh")) else "s")
+
+
 def _money(amount: Any, currency: str | None) -> str:
     # exact: tool results carry decimal strings; no float on the way to the text
     return format_money(str(amount), currency)
@@ -316,7 +323,14 @@ def _sale(low: str, p: dict[str, Any], name: str) -> str:
             which = " ".join(opts[k] for k in keys if k in opts)
             deals.setdefault((Decimal(str(price)), Decimal(str(before))), []).append(which)
     if not deals:
-        cost = _join([_money(x, cur) for x in sorted(prices)][:4]) if prices else None
+        low_high = sorted(prices)
+        cost = (
+            None
+            if not prices
+            else _money(low_high[0], cur)
+            if len(prices) == 1
+            else f"{_money(low_high[0], cur)} to {_money(low_high[-1], cur)}"
+        )
         return f"{of} isn't on sale right now" + (f": it's {cost}." if cost else ".")
     told: list[tuple[str, str, Decimal]] = []
     for (now, was), names in sorted(deals.items())[:3]:
@@ -379,7 +393,7 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     ):
         sizes = options.get(size_keys[0]) or []
         if sizes and sizes != ["one size"]:
-            parts.append(f"{name} comes in {size_keys[0]}s: {_join(sizes)}.")
+            parts.append(f"{name} comes in {_plural_name(size_keys[0])}: {_join(sizes)}.")
         elif not _ASPECTS_HIT(low, attrs) and not _keywords(low, p):
             parts.append(_quote_or_unknown(p, ["dimensions"], name))
     if _SALE.search(low):
@@ -457,7 +471,7 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
             parts.append(f"{name}'s {k} is {vals[0]}.")  # a fact, not a choice
             continue
         avail = _available(p, k)
-        label = {"color": "colours", "size": "sizes"}.get(k, k + "s")
+        label = {"color": "colours"}.get(k) or _plural_name(k)
         if vals and vals != ["one size"]:
             gone = [v for v in vals if avail and v not in avail]
             note = f" ({_join(gone)} sold out)" if gone else ""
@@ -526,7 +540,7 @@ def _comes_in(value: str, options: dict[str, list[str]], name: str) -> str:
                 return f"No, {name} doesn't come in {value}; its {label}: {_join(options[k])}."
     if len(options) == 1:  # "will it fit my iphone 13?" of a case made by Model
         label, vals = next(iter(options.items()))
-        return f"No, {name} doesn't come in {value}; its {label}s: {_join(vals)}."
+        return f"No, {name} doesn't come in {value}; its {_plural_name(label)}: {_join(vals)}."
     return f"The product page doesn't list {value} as an option for {name}."
 
 
@@ -669,7 +683,17 @@ def value_forms(value: str) -> list[str]:
         forms.append(number.group(1))
     if _TWO_OF.search(spaced):
         forms.extend(_PAIR_WORDS)
+    whole = re.sub(r"(\d)\.0+(?![\d.])", r"\1", form)
+    if whole != form:
+        forms.append(whole)  # "the 5ah" of "5.0Ah"
+    counted = _COUNTED.match(form)
+    if counted and singular(counted.group(2)) != counted.group(2):
+        # "the 50 piece one", "a 5 step ladder": the count's noun in the singular
+        forms.append(f"{counted.group(1)} {singular(counted.group(2))}")
     return forms
+
+
+_COUNTED = re.compile(r"^(\d+)\s?([a-z]+)$")
 
 
 def _said_pattern(form: str) -> str:
@@ -748,7 +772,7 @@ def explain(term: str, p: dict[str, Any]) -> str:
     if quoted and quoted.startswith("The product page says"):
         said.append(f"{name}'s page says: {quoted.split(': ', 1)[1]}")
     if key is not None and len(options[key]) > 1:
-        said.append(f"{name} comes in {key}s: {_join(options[key])}.")
+        said.append(f"{name} comes in {_plural_name(key)}: {_join(options[key])}.")
     if not said:
         first = _SENTENCE.findall(str(p.get("description") or ""))
         said.append(f"{name} is one" + (f": {first[0].strip()}" if first else "."))

@@ -286,5 +286,14 @@ def described_pick(tier: EmbeddedTier, text: str, state: DialogueState) -> list[
                 continue
             picked = [p for p, tw in titles.items() if tw and all(_names(w, tw) for w in said)]
             if picked and (not values or len(picked) == 1):
+                if _another_titled(tier, text, picked):
+                    return []  # "the drill bit set" names the bit set, not the drill shown
                 return picked
     return []
+
+
+def _another_titled(tier: EmbeddedTier, text: str, picked: list[str]) -> bool:
+    """The turn names, by its title's end, a product other than those ``picked`` by only
+    some of its words."""
+    named = tier.titles.named_by_end(text) if len(tier.titles) else None
+    return named is not None and named.product_id not in picked

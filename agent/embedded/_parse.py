@@ -217,7 +217,9 @@ def parse(text: str) -> Parsed:
         r"\b(?:add|want|get|take|buy|put|grab|order|need)\s(\d{1,2}|one|a couple)"
         r"\b(?!\s?(?:st|nd|rd|th)\b)(?!\s(?:year|month|day|size))"
         # "5 x 8 ft" is a size (width x length), not 5 of it nor 8 of it
-        r"|\b(\d{1,2})\s?(?:x\b(?!\s?\d)|of\b|pairs?\b|pieces?\b|pcs\b|units?\b|items?\b)"
+        # not "the 50 piece one": a kind of it (a 50-piece set), not 50 of it
+        r"|(?<!the )\b(\d{1,2})\s?(?:x\b(?!\s?\d)|of\b|pairs?\b|pieces?\b|pcs\b|units?\b|"
+        r"items?\b)"
         r"|\b(?:qty|quantity)\s?:?\s?(\d{1,2})\b|(?<![\d.]\s)(?<![\d.])\bx\s?(\d{1,2})\b",
         t,
     )

@@ -426,7 +426,7 @@ def clarify(nlu: NLUResult, state: DialogueState) -> Plan:
         # nothing shown or named: "retinol cream" as the first words is no question about
         # a product in play; the other reading goes ahead
         kept = [i for i in top if i not in ("product_details", "compare", "add_to_cart")]
-        if len(kept) == 1:
+        if len(kept) == 1 and kept[0] in _SEARCHES and (state.query or state.filters):
             return plan(nlu.model_copy(update={"intent": kept[0], "confidence": 1.0}), state, 0.0)
     if len(top) < 2 or set(top) <= _SEARCHES or nlu.intent in _READ_ONLY or _grounded(nlu):
         # searching either way, or small talk: go ahead with the likeliest reading

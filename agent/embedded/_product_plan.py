@@ -174,7 +174,15 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
         return Plan(escalate=True, reason=SEVERAL_ADDS)
     if intent == "product_details":
         return Plan(calls=[call(name="get_product", args={"product_id": ids[0]})])
-    return Plan(calls=[call(name="add_to_cart", args=add_args(ids[0], nlu, state))])
+    args = add_args(ids[0], nlu, state)
+    most = _at_most("add_to_cart", "quantity")
+    if most is not None and int(str(args["quantity"])) > most:
+        # "add 30": more than one add takes; said plainly, not as the tool's refusal
+        return Plan(
+            reply=f"I can add up to {most} of one item at a time. Shall I add {most}?",
+            quick_replies=[f"Add {most}", "No thanks"],
+        )
+    return Plan(calls=[call(name="add_to_cart", args=args)])
 
 
 def _read_pages(state: DialogueState) -> Plan:
@@ -322,18 +330,29 @@ def _is_the_pack(text: str, value: str, n: int) -> bool:
     return re.search(rf"\b{n}\s*{re.escape(stem)}", text.casefold()) is not None
 
 
+def _at_most(tool: str, field: str) -> int | None:
+    """The installed tool's upper bound on ``field`` (add_to_cart's quantity), if any."""
+    from shopagent.tools import cart
+
+    info = getattr(getattr(cart, _ARGS[tool], None), "model_fields", {}).get(field)
+    bounds = [m.le for m in getattr(info, "metadata", []) if getattr(m, "le", None) is not None]
+    return int(bounds[0]) if bounds else None
+
+
+_ARGS = {
+    "add_to_cart": "AddToCartArgs",
+    "remove_from_cart": "RemoveFromCartArgs",
+    "update_cart_quantity": "UpdateCartQuantityArgs",
+}
+
+
 def _accepts(tool: str, field: str) -> bool:
     """Whether the installed tool takes ``field`` (tools gain arguments across versions)."""
     try:
         from shopagent.tools import cart
     except ImportError:  # pragma: no cover - tools always ship with the agent
         return False
-    model = {
-        "add_to_cart": "AddToCartArgs",
-        "remove_from_cart": "RemoveFromCartArgs",
-        "update_cart_quantity": "UpdateCartQuantityArgs",
-    }[tool]
-    return field in getattr(getattr(cart, model, None), "model_fields", {})
+    return field in getattr(getattr(cart, _ARGS[tool], None), "model_fields", {})
 
 
 def _which_priced(nlu: NLUResult, state: DialogueState, ids: list[str] | None) -> Plan | None:

@@ -202,6 +202,8 @@ def respond(
             missing = _no_such_variant(failed, s)
             if missing is not None:
                 return missing, s
+        if failed.error_code == "empty_cart" and failed.name == "checkout":
+            return Reply(text="Your cart is empty, so there's nothing to check out yet."), s
         if failed.error_code == "out_of_stock" and failed.name == "add_to_cart":
             # a sold-out product (the search may show one, flagged) or option: refused
             why = failed.error_message or "that is sold out"

@@ -95,6 +95,7 @@ def extract_slots(reader: SlotReader, text: str, intent: str, context: str | Non
             if len(use) < len(cats):
                 matches = [m for m in matches if m not in use]
         matches = _modifier_categories(reader, p.text, matches)
+        matches = _compound_heads(reader, p.text, matches)
         matches = _owner_category(reader, p.text, matches)
         matches = [
             m
@@ -262,6 +263,26 @@ def _modifier_categories(reader: SlotReader, text: str, matches: list[Match]) ->
         at = text.find(head)  # a span for the head's category (matches carry one)
         kept.append(Match("category", leaves[0], max(at, 0), max(at, 0) + len(head)))
     return kept
+
+
+_NEXT_WORD = re.compile(r"\s+([a-z][a-z'-]*)")
+
+
+def _compound_heads(reader: SlotReader, text: str, matches: list[Match]) -> list[Match]:
+    """ "drill bits", "guitar picks": a category word that only qualifies the next word,
+    which heads titles in other categories. The head's category (when it has one) is what
+    is sought, not the qualifier's ("drill bits" are no Drills)."""
+    out = []
+    for m in matches:
+        nxt = _NEXT_WORD.match(text.casefold(), m.end) if m.slot == "category" else None
+        found = reader.profile.head_noun(nxt.group(1)) if nxt else None
+        if found is None or m.value.split(">")[-1].strip() in found[1]:
+            out.append(m)
+            continue
+        head, leaves = found
+        if len(leaves) == 1 and leaves[0] in reader.lexicon.facets["category"]:
+            out.append(Match("category", leaves[0], m.start, nxt.end() if nxt else m.end))
+    return out
 
 
 def _fit(

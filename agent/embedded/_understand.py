@@ -67,6 +67,11 @@ def _slot_words(slots: Slots) -> set[str]:
     return {w for v in values if v for w in str(v).lower().split()}
 
 
+def _runner_up(nlu: NLUResult) -> str | None:
+    ranked = sorted(nlu.intent_scores.items(), key=lambda kv: -kv[1])
+    return next((i for i, _ in ranked if i != nlu.intent), None)
+
+
 def understand(
     tier: EmbeddedTier, text: str, state: DialogueState, *, image_id: str | None = None
 ) -> NLUResult:
@@ -103,6 +108,21 @@ def understand(
     if nlu.intent.startswith("plugin:"):
         return nlu
     _reread_without_measures(tier, nlu)
+    if (
+        not image_id
+        and nlu.intent in ("add_to_cart", "product_details", "compare")
+        and nlu.confidence < tier.threshold
+        and not (state.last_shown or state.focus)
+        and not (nlu.slots.product_id or nlu.slots.reference)
+        and not ANOTHER.search(nlu.text)
+        and _runner_up(nlu) in ("search", "refine")
+        # a search is a likely reading, not one of many equally unlikely ones
+        and nlu.intent_scores.get("search", 0.0) + nlu.intent_scores.get("refine", 0.0) >= 0.25
+    ):
+        # "gloves in xl" as the first words, an add at 0.56: with nothing shown there is
+        # nothing to add or ask about, and a search is the other reading
+        nlu.intent = "search"
+        nlu.slots = tier.extract_slots(nlu.text, "search")
     if (
         len(state.last_shown) >= 2
         and nlu.intent in ("compare", "refine", "search", "product_details")

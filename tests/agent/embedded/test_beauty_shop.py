@@ -131,10 +131,10 @@ def test_a_sale_is_told_with_the_price_before_and_the_saving() -> None:
     said = answer("is the 30ml on sale", _serum(None, "43.20"))
     assert said == "Hyaluronic Hydra Serum in 30ml isn't on sale right now: it's $24.00."
     said = answer("any discount on it?", _serum(None, None))
-    assert said == "Hyaluronic Hydra Serum isn't on sale right now: it's $24.00 and $36.00."
+    assert said == "Hyaluronic Hydra Serum isn't on sale right now: it's $24.00 to $36.00."
     # a compare-at price at or below the price is no sale
     assert answer("is it on sale", _serum("24.00", "20.00")) == (
-        "Hyaluronic Hydra Serum isn't on sale right now: it's $24.00 and $36.00."
+        "Hyaluronic Hydra Serum isn't on sale right now: it's $24.00 to $36.00."
     )
 
 
