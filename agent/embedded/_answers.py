@@ -17,6 +17,7 @@ from typing import Any
 
 from shopagent.agent.embedded._catalog import coded_names, singular
 from shopagent.money import format_money
+from shopagent.retrieval.ages import asked_age, stated_ages
 from shopagent.retrieval.schema import SIZE_WORDS, value_words
 
 _STOCK = re.compile(
@@ -299,6 +300,28 @@ def _stock(p: dict[str, Any], name: str) -> str:
     return text
 
 
+# Who a product is for by age: "is it ok for a 5 year old?", "what age is it for", "babies"
+_AGE_ASKED = re.compile(
+    r"\b\d{1,2}\s*-?\s*(?:years?|yrs?|yo)\b|\b(?:what|which) ages?\b|\bage (?:range|group)\b|"
+    r"\bages?\b|\bhow old\b|\b(?:babies|baby|newborns?|infants?|toddlers?)\b"
+)
+
+
+def _for_ages(low: str, p: dict[str, Any], name: str) -> str | None:
+    """ "is the scooter ok for a 5 year old?": the ages the page gives, and whether the
+    age asked is among them; None when the page gives no ages."""
+    ages = stated_ages(str(p.get("description") or ""))
+    if ages is None:
+        return None
+    quoted = f'Its page says: "{ages.sentence}"'
+    asked = asked_age(low)
+    if asked is None:
+        return f'The product page says: "{ages.sentence}"'
+    if ages.suit(asked[0]):
+        return f"Yes, {name} suits {asked[1]}. {quoted}"
+    return f"No, {name} isn't meant for {asked[1]}. {quoted}"
+
+
 def _sale(low: str, p: dict[str, Any], name: str) -> str:
     """ "is it on sale?": the variants (those the question names, or all) whose price is
     below the price before the sale, with what they cost before and the saving."""
@@ -382,6 +405,8 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     if _POLICY.search(low):
         asked = [m.group(0) for m in _POLICY.finditer(low)]
         return _quote_or_unknown(p, asked, name)
+    if (_AGE_ASKED.search(low) or asked_age(low)) and (aged := _for_ages(low, p, name)):
+        return aged
     stocked: list[tuple[Any, list[str]]] = []  # the variants whose stock was told
     if _STOCK.search(low):
         stocked = _named_variants(low, p.get("variants") or [])
@@ -578,6 +603,10 @@ _PAGE_WORDS = {
     "hot": ("warm", "heat", "cool", "cooling"),
     "cold": ("warm", "warmth", "cool", "insulated"),
     "warm": ("warmth", "hot", "heat", "cool", "cooling"),
+    # "how long does a game take", "how long does the battery last"
+    "long": ("minutes", "mins", "hours", "hrs", "length", "lasts"),
+    "take": ("minutes", "mins", "hours", "hrs"),
+    "last": ("hours", "hrs", "lasts", "runtime"),
 }
 
 
@@ -655,6 +684,8 @@ def only_option_values(text: str, options: dict[str, list[str]]) -> dict[str, st
         name = coded_names(options[option]).get(value)
         for form in sorted([*value_forms(value), *([name] if name else [])], key=len, reverse=True):
             rest = re.sub(_said_pattern(form), " ", rest)
+        if value == _extreme(rest, options[option]):
+            rest = _SMALL.sub(" ", _BIG.sub(" ", rest))  # "the big one please"
     return said if said and not re.search(r"[a-z0-9]", _AROUND_A_PICK.sub(" ", rest)) else {}
 
 
@@ -728,7 +759,28 @@ def said_options(
                     hits.append(value)
         if len(hits) == 1:
             out[option] = hits[0]
+        elif not hits and (end := _extreme(low, values)) is not None:
+            out[option] = end  # "the big one" of a teddy in 25cm, 40cm and 60cm: 60cm
     return out
+
+
+# "the big one", "the smallest one": the end of an option whose values are measures
+_BIG = re.compile(
+    r"\b(?:big|bigger|biggest|large|larger|largest|tall|taller|tallest)\s(?:one|size)\b"
+)
+_SMALL = re.compile(r"\b(?:small|smaller|smallest|little|mini|tiny)\s(?:one|size)\b")
+_MEASURED = re.compile(r"^(\d+(?:\.\d+)?)\s?([a-z]*)$")
+
+
+def _extreme(low: str, values: list[str]) -> str | None:
+    big, small = _BIG.search(low), _SMALL.search(low)
+    if bool(big) == bool(small) or len(values) < 2:
+        return None
+    measured = [(_MEASURED.match(str(v).casefold().strip()), str(v)) for v in values]
+    if not all(m for m, _ in measured) or len({m.group(2) for m, _ in measured if m}) != 1:
+        return None  # not all in one unit ("S", "M"; "1 Pillow", "2 Pillows" are counts)
+    ranked = sorted((float(m.group(1)), v) for m, v in measured if m)
+    return ranked[-1][1] if big else ranked[0][1]
 
 
 def _named_variants(low: str, variants: list[dict[str, Any]]) -> list[tuple[Any, list[str]]]:

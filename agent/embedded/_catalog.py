@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
+from typing import Any, Literal
 
 from shopagent.agent.embedded._words import UNIT_OF
 from shopagent.retrieval.schema import value_words
@@ -194,8 +194,28 @@ class CatalogProfile:
         values = {v for opts in self.options.values() for vals in opts.values() for v in vals}
         self.value_words = {v.lower() for v in values if re.fullmatch(r"[A-Za-z][a-z]+", v)}
         self.value_words |= {w for v in values for w in value_words(v) if " " not in w}
+        # values of several words ("pirate ship", "night sky"): a choice of a product too
+        spelt = {" ".join(re.findall(r"[a-z0-9]+", str(v).casefold())) for v in values}
+        self.phrase_values = {v for v in spelt if " " in v and re.search(r"[a-z]{3}", v)}
+        self._phrase_values_said: re.Pattern[str] | Literal[False] | None = None
         # values written like sums ("12-53 Light", "700x25"): choices, not arithmetic
         self.number_values = {m.group(0) for v in values for m in SUMS.finditer(v.lower())}
+
+    def without_phrase_values(self, text: str) -> str:
+        """``text`` with the shop's option values of several words blanked out (the rest
+        as it was: its punctuation splits clauses)."""
+        if self._phrase_values_said is None:  # one pattern, made on first use
+            said = sorted(
+                (r"[\W_]+".join(re.escape(w) for w in v.split()) for v in self.phrase_values),
+                key=len,
+                reverse=True,
+            )
+            self._phrase_values_said = (
+                re.compile(rf"(?<![a-z0-9])(?:{'|'.join(said)})(?![a-z0-9])", re.I)
+                if said
+                else False
+            )
+        return self._phrase_values_said.sub(" ", text) if self._phrase_values_said else text
 
     def __bool__(self) -> bool:
         return bool(self.options or self.vocab)

@@ -70,7 +70,10 @@ ABOUT_IT = re.compile(
     r"|^\s*(?:(?:ok|okay|and|so|also)\W+)?(?:what(?:'s| is| are)|how)\s(?:it|that|this|they|"
     r"those|these)\b"
     r"|^\s*(?:(?:ok|okay|and|so|also)\W+)?how (?:big|heavy|long|tall|wide|many|much|large)\b"
-    r"|^\s*(?:(?:ok|okay|and|so|also)\W+)?what (?:sizes?|colou?rs?|materials?|capacity)\b",
+    r"|^\s*(?:(?:ok|okay|and|so|also)\W+)?what (?:sizes?|colou?rs?|materials?|capacity)\b"
+    # "what age is it for", "which size is that": a question of the product meant
+    r"|^\s*(?:(?:ok|okay|and|so|also)\W+)?(?:what|which)\s(?:\w+\s){1,3}(?:is|are|does|do)\s"
+    r"(?:it|they|that|this)\b",
     re.I,
 )
 # "make it 3", "actually make that 2": the cart line's quantity, set

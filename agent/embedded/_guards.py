@@ -237,6 +237,7 @@ def not_carried(
         return None
     head_part, _ = split_use(text)
     exclude = {*exclude, *profile.value_words}  # "i like firm": a Firmness, not a thing
+    head_part = profile.without_phrase_values(head_part)  # "as a pirate ship": a choice
     found = [w for w in content_words(head_part, exclude) if not _not_the_thing(w)]
     if not found:
         return None

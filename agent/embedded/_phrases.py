@@ -128,14 +128,17 @@ def _sold_out(products: list[dict[str, Any]], sold: set[str]) -> str:
     """The reply when the products the shopper named are sold out (catalog_search keeps
     them, flagged): say so first, then the in-stock alternatives shown after them."""
     gone = [_title(p) for p in products if str(p.get("id")) in sold]
-    alts = [_title(p) for p in products if str(p.get("id")) not in sold]
+    kinds = {p.get("category") for p in products if str(p.get("id")) in sold}
+    # the alternatives are of the same kind where the cards say it ("any kites": no puzzle)
+    alts = [
+        _title(p)
+        for p in products
+        if str(p.get("id")) not in sold and (None in kinds or p.get("category") in kinds)
+    ]
     one = len(gone) == 1
-    text = (
-        f"{_names(gone)} {'is' if one else 'are'} sold out right now, so I can't add "
-        f"{'it' if one else 'them'} to your cart."
-    )
+    text = f"{_names(gone)} {'is' if one else 'are'} sold out right now."
     if not alts:
-        return text + " Nothing else that matches is in stock right now."
+        return text + " Nothing else like " + ("it" if one else "them") + " is in stock right now."
     listed = ", ".join(alts[:3]) + f" and {len(alts) - 3} more" if len(alts) > 3 else _names(alts)
     return text + f" In stock instead: {listed}."
 

@@ -67,6 +67,31 @@ def _slot_words(slots: Slots) -> set[str]:
     return {w for v in values if v for w in str(v).lower().split()}
 
 
+# "how long does a game take", "how loud is the blender": a question of fact
+_HOW_IT_IS = re.compile(
+    r"^\s*(?:and\s|so\s)?how (?:long|often|loud|fast|heavy|hot|warm|strong|easy|hard)\b", re.I
+)
+
+
+def _of_the_kind_shown(nlu: NLUResult, state: DialogueState) -> bool:
+    """The turn names the kind of every product shown, and no other filter."""
+    said = nlu.slots
+    if not said.category or set(said.filled()) - {"category"}:
+        return False
+    leaf = said.category.split(">")[-1].strip().casefold()
+    kinds = {
+        str((state.shown.get(i) or {}).get("category") or "").split(">")[-1].strip().casefold()
+        for i in state.last_shown
+    }
+    return kinds == {leaf}
+
+
+def _names_a_value(tier: EmbeddedTier, text: str) -> bool:
+    """The turn says an option value of the shop's of two words or more ("pirate ship")."""
+    low = " ".join(re.findall(r"[a-z0-9']+", text.casefold()))
+    return tier.profile.without_phrase_values(low) != low
+
+
 def _runner_up(nlu: NLUResult) -> str | None:
     ranked = sorted(nlu.intent_scores.items(), key=lambda kv: -kv[1])
     return next((i for i, _ in ranked if i != nlu.intent), None)
@@ -110,6 +135,19 @@ def understand(
     _reread_without_measures(tier, nlu)
     if (
         not image_id
+        and nlu.intent == "out_of_scope"
+        and not (state.last_shown or state.focus)
+        and ABOUT_IT.search(nlu.text)
+    ):
+        # "what age is it for", "does it come as a pirate ship" with nothing shown: a
+        # product question ("which product?"), or a search where it names a shop's value
+        if _names_a_value(tier, nlu.text):
+            nlu.intent = "search"
+            nlu.slots = tier.extract_slots(nlu.text, "search")
+        else:
+            nlu.intent, nlu.slots = "product_details", Slots(reference="it")
+    if (
+        not image_id
         and nlu.intent in ("add_to_cart", "product_details", "compare")
         and nlu.confidence < tier.threshold
         and not (state.last_shown or state.focus)
@@ -120,7 +158,10 @@ def understand(
         and nlu.intent_scores.get("search", 0.0) + nlu.intent_scores.get("refine", 0.0) >= 0.25
     ):
         # "gloves in xl" as the first words, an add at 0.56: with nothing shown there is
-        # nothing to add or ask about, and a search is the other reading
+        # nothing to add or ask about, and a search is the other reading (which takes
+        # the impossible reading's share, as the reading rules do)
+        shares = ("search", "refine", nlu.intent)
+        nlu.confidence = max(nlu.confidence, sum(nlu.intent_scores.get(k, 0.0) for k in shares))
         nlu.intent = "search"
         nlu.slots = tier.extract_slots(nlu.text, "search")
     if (
@@ -131,6 +172,18 @@ def understand(
     ):
         # "which one is vegetarian?" over a list: the pages of those shown say which (not
         # the one in focus)
+        nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+        nlu.slots = Slots()
+        notes["which_page"] = True
+    elif (
+        len(state.last_shown) >= 2
+        and nlu.intent in ("search", "refine")
+        and (QUESTION.search(nlu.text) or _HOW_IT_IS.match(nlu.text))
+        and page_question(nlu.text)
+        and _of_the_kind_shown(nlu, state)
+    ):
+        # "how long does a game take?" with two games shown: a question their pages may
+        # answer, not a search for games that take long
         nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
         nlu.slots = Slots()
         notes["which_page"] = True
@@ -422,7 +475,11 @@ def understand(
         if (unoffered := size_not_offered(tier, nlu, state)) is not None:
             notes["size_not_offered"] = unoffered
     if (
-        nlu.intent in ("search", "refine", "out_of_scope", "help")
+        (
+            nlu.intent in ("search", "refine", "out_of_scope", "help")
+            # "the big one please" of the teddy in play, an unsure add
+            or (nlu.intent == "add_to_cart" and nlu.confidence < tier.threshold)
+        )
         and not image_id
         and not _narrows(nlu, state)  # "red medium" narrows the search
         and (picked := _picks_an_option(nlu.text, state)) is not None
@@ -528,9 +585,15 @@ def _narrows(nlu: NLUResult, state: DialogueState) -> bool:
     if not said:
         return False
     own = shown_options(state, one_in_play(state))
+    values = {v.casefold() for vals in own.values() for v in vals}
+    if (
+        state.focus
+        and state.last_intent in ("product_details", "add_to_cart")
+        and all(str(v).casefold() in values for v in said)
+    ):
+        return False  # "is the teddy safe for babies?", then "ok the 40cm": the teddy's
     if not own or {k.casefold() for k in own} & {"size", "color", "colour"}:
         return True
-    values = {v.casefold() for vals in own.values() for v in vals}
     return not all(str(v).casefold() in values for v in said)
 
 

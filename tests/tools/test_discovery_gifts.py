@@ -265,3 +265,57 @@ def test_a_budget_said_in_shoppers_words(text: str, most: str | None) -> None:
     from shopagent.tools.discovery._words import budget
 
     assert budget(text) == (Decimal(most) if most else None)
+
+
+_TOY_SHOP = [  # a toy shop's feed: the ages are in the descriptions only
+    (
+        "bricks",
+        "Creator Brick Set",
+        "Build a castle from 450 bricks. Ages 7+.",
+        "Building Toys",
+        "bricks",
+    ),
+    (
+        "blocks",
+        "Wooden Stacking Blocks",
+        "Chunky beech blocks. For ages 1 and up.",
+        "Building Toys",
+        "blocks",
+    ),
+    (
+        "scooter",
+        "Kids 3-Wheel Scooter",
+        "Light-up wheels. Ages 3 to 8, up to 50kg.",
+        "Outdoor Toys",
+        "scooter",
+    ),
+    ("kite", "Rainbow Stunt Kite", "Dual-line stunt kite. Ages 8+.", "Outdoor Toys", "kite"),
+    (
+        "puzzle",
+        "1000 Piece Jigsaw Puzzle",
+        "A map of the world. For ages 12 to adult.",
+        "Puzzles",
+        "puzzle",
+    ),
+    (
+        "floor",
+        "Giant Farm Floor Puzzle",
+        "24 big pieces for little hands. Ages 3+.",
+        "Puzzles",
+        "puzzle",
+    ),
+]
+
+
+async def test_a_childs_gift_suits_the_age_the_pages_give(tmp_path: Path) -> None:
+    """ "my nephew is turning 5": no brick set for ages 7+, no kite for 8+, no 1000-piece
+    puzzle for 12 and up; the blocks, the scooter and the floor puzzle suit a five-year-old."""
+    async with _shop(tmp_path, _TOY_SHOP, {}, "20.00") as ctx:
+        out = await gifts(
+            ctx, request="my nephew is turning 5 what would he like", recipient="nephew"
+        )
+        ids = {c["id"] for c in out["products"]}
+        assert ids and ids <= {"blocks", "scooter", "floor"}, out["products"]
+        out = await gifts(ctx, request="present for a 9 year old", recipient="")
+        ids = {c["id"] for c in out["products"]}
+        assert {"bricks", "kite"} & ids and "puzzle" not in ids, out["products"]

@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopagent.errors import ToolError
+from shopagent.retrieval.ages import asked_age, stated_ages
 from shopagent.retrieval.schema import Product, norm
 from shopagent.tools._registry import ToolContext, tool
 from shopagent.tools.catalog import product_card
@@ -219,11 +220,15 @@ def _pick(
         or catalog.search("", filters, 1, 20).products
     )
     best: tuple[float, int, Product] | None = None
+    age = asked_age(args.request or "")
     for rank, p in enumerate(taste.allowed(res)):
         if p.id in skip:
             continue
         if not _fits(p, audience, child=bool(_CHILD.search(args.request or ""))):
             continue
+        ages = stated_ages(p.description or "") if age is not None else None
+        if age is not None and ages is not None and not ages.suit(age[0]):
+            continue  # "turning 5": not a set its page says is for ages 7+
         s = taste.boost(p)[0] - 0.15 * rank
         if best is None or s > best[0]:
             best = (s, rank, p)

@@ -26,7 +26,7 @@ TOOLS = [
     ),
     product("masonry", "Masonry Drill Bits", "Tools > Accessories", Pieces=["5 Pieces"]),
     product("battery", "Torqmax 18V Battery", "Power > Batteries", Capacity=["2.0Ah", "5.0Ah"]),
-    product("gloves", "Grip Work Gloves", "Safety > Gloves", size=["M", "L", "XL"]),
+    product("gloves", "Grip Work Gloves", "Workwear > Safety", size=["M", "L", "XL"]),
     product("ladder", "Aluminium Step Ladder", "Access > Ladders", Steps=["3 Steps", "5 Steps"]),
 ]
 
@@ -89,7 +89,7 @@ def test_unsure_first_words_of_a_product_search_rather_than_fail(shop: EmbeddedT
     nlu = shop.understand("gloves in xl", DialogueState())
     assert nlu.intent == "search", nlu
     plan = shop.plan(nlu, shop.update_state(DialogueState(), nlu))
-    assert plan.calls and {c.name for c in plan.calls} == {"catalog_search"}, plan
+    assert plan.calls and plan.calls[0].name == "catalog_search", plan
     assert plan.calls[0].args["query"] == "gloves" and plan.calls[0].args["size"] == "XL"
 
 
