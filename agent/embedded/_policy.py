@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shopagent.agent.embedded._answers import page_question
+from shopagent.agent.embedded._answers import page_question, said_options
 from shopagent.agent.embedded._guards import NEGATIVE_PRICE_REPLY, NOTHING_PENDING, OTHER_USER_REPLY
 from shopagent.agent.embedded._product_plan import (
     ASK_PAGES,
@@ -320,6 +320,21 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
         return Plan()
     found = next((o for o in outcomes if o.name == "catalog_search" and o.ok), None)
     products = list(((found.content or {}) if found else {}).get("products") or [])
+    if nlu.notes.get("add_kind"):
+        # "add the coral lipstick" with none shown: the one lipstick there is, in coral
+        # (several: the reply shows them, and "add the second one" picks)
+        if len(products) != 1 or not products[0].get("id"):
+            return Plan()
+        card = products[0]
+        own = {str(k): [str(x) for x in v] for k, v in (card.get("options") or {}).items()}
+        chosen = said_options(nlu.text, own, quantity=nlu.slots.quantity)
+        add: dict[str, object] = {
+            "product_id": str(card["id"]),
+            "quantity": nlu.slots.quantity or 1,
+        }
+        if chosen:
+            add["options"] = chosen
+        return Plan(calls=[PlannedCall(name="add_to_cart", args=add)])
     want = set(words(by_name(nlu)))
     if not want or not products:
         return Plan()

@@ -144,7 +144,7 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
         return Plan(escalate=True, reason=SEVERAL_ADDS)
     if intent == "add_to_cart" and (kind := nlu.notes.get("add_kind")):
         # "add a dog bed" beside a harness: the beds first; "add it" then adds the one
-        return Plan(calls=[call(name="catalog_search", args=dict(kind))])
+        return Plan(calls=[call(name="catalog_search", args=dict(kind))], followup=True)
     if intent == "add_to_cart" and not unresolved and not s.reference and by_name(nlu):
         # a product named by a title we do not know: search for it, then add what matches
         query = {"query": by_name(nlu)}
@@ -267,7 +267,7 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
     said = said_options(nlu.text, own, quantity=s.quantity)
     for name, value in said.items():
         # the product's own options by any name: "add the 56cm", "in large with 625wh"
-        if value.casefold() not in taken and name.casefold() not in options:
+        if value.casefold() not in taken and name.casefold() not in _keys(options):
             options[name] = value
             taken.add(value.casefold())
     chosen = state.extra.get("chosen_option") or {}
@@ -283,12 +283,13 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
         # the search's own option filter ("a case for my iphone 15": Model iPhone 15), when
         # this product offers it, is the variant wanted
         offered = {v.casefold(): v for vals in own.values() for v in vals}
-        if name not in options and str(value).casefold() in offered:
+        if str(name).casefold() not in _keys(options) and str(value).casefold() in offered:
             if str(value).casefold() not in taken:
                 options[str(name)] = offered[str(value).casefold()]
                 taken.add(str(value).casefold())
     colour = state.filters.get("color")
-    if colour and "color" not in options and len(state.last_shown) == 1:
+    # (option names as the shop spells them: "Color" chosen is the colour, whatever case)
+    if colour and not _keys(options) & {"color", "colour"} and len(state.last_shown) == 1:
         # "the red one" narrowed the list to this product, which comes in red: that variant
         values = {v.casefold(): v for v in own.get("color") or own.get("Color") or []}
         if str(colour).casefold() in values and str(colour).casefold() not in taken:
@@ -328,6 +329,10 @@ def _is_the_pack(text: str, value: str, n: int) -> bool:
         return False
     stem = singular(unit.group(1))
     return re.search(rf"\b{n}\s*{re.escape(stem)}", text.casefold()) is not None
+
+
+def _keys(options: dict[str, str]) -> set[str]:
+    return {k.casefold() for k in options}
 
 
 def _at_most(tool: str, field: str) -> int | None:

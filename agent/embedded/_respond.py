@@ -202,6 +202,14 @@ def respond(
             missing = _no_such_variant(failed, s)
             if missing is not None:
                 return missing, s
+        if failed.error_code == "conflicting_options" and failed.name == "add_to_cart":
+            # two values for one option reached the add: which one, asked (never guessed)
+            said = re.findall(r"'([^']+)'", failed.error_message or "")
+            if len(said) == 3:
+                return Reply(
+                    text=f"Which {said[0]} would you like: {said[1]} or {said[2]}?",
+                    quick_replies=[said[1], said[2]],
+                ), s
         if failed.error_code == "empty_cart" and failed.name == "checkout":
             return Reply(text="Your cart is empty, so there's nothing to check out yet."), s
         if failed.error_code == "out_of_stock" and failed.name == "add_to_cart":
@@ -213,7 +221,21 @@ def respond(
         ), s
 
     if "add_to_cart" in by_name:  # after a search for a product named by its title
-        return _added(by_name["add_to_cart"], s), s
+        added = by_name["add_to_cart"]
+        pid = str((added.args or {}).get("product_id") or "")
+        found = by_name.get("catalog_search")
+        card = next(
+            (
+                c
+                for c in ((found.content or {}).get("products") or [] if found and found.ok else [])
+                if str(c.get("id")) == pid
+            ),
+            None,
+        )
+        if card is not None:  # "add the coral lipstick": the lipstick is "it" from now on
+            remember(s, [card])
+            s.focus = pid
+        return _added(added, s), s
     if nlu.intent == "product_details" and "get_product" in by_name:
         # the one product a search found, its page read for the question: answered
         by_name.pop("catalog_search", None)

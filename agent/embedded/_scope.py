@@ -75,13 +75,18 @@ POLICY_QUESTION = re.compile(
     r"can\s+i\s+(?:return|exchange|get\s+a\s+refund)|"
     # "i want to return a duvet i bought last week": a return, which the shop's pages cover
     r"i(?:'d|\s+would)?\s+(?:want|need|like|wanna)\s+(?:to\s+)?(?:return|exchange|send\s+back|"
-    r"get\s+(?:a\s+)?refund))\b",
+    r"get\s+(?:a\s+)?refund)|"
+    # how to pay: "can i pay with paypal", "do you take amex", "payment options"
+    r"(?:can|could)\s+i\s+pay\b|pay(?:ing)?\s+(?:with|by|in|using)\s+\w+|"
+    r"(?:do|can)\s+(?:you|u)\s+(?:take|accept)\s+(?:paypal|klarna|amex|card|cards|credit|debit|"
+    r"apple\s+pay|google\s+pay|cash|crypto|bitcoin)|payment\s+(?:options?|methods?)|"
+    r"buy\s+now\s+pay\s+later|instal?l?ments)\b",
     re.I,
 )
 POLICY_REPLY = (
-    "I can't see this shop's shipping, delivery or returns policies, so I can't promise "
-    "anything about them: the shop's help pages have them. I can find products for you, "
-    "show your cart or check an order."
+    "I can't see this shop's shipping, delivery, returns or payment policies, so I can't "
+    "promise anything about them: the shop's help pages have them. I can find products for "
+    "you, show your cart or check an order."
 )
 
 

@@ -12,6 +12,7 @@ from shopagent.agent.embedded import _guards, _scope
 from shopagent.agent.embedded._answers import (
     only_option_values,
     page_question,
+    said_options,
     what_about_option,
 )
 from shopagent.agent.embedded._assortment import english_word
@@ -67,6 +68,16 @@ def _slot_words(slots: Slots) -> set[str]:
     return {w for v in values if v for w in str(v).lower().split()}
 
 
+# "is the spf ok for kids": a question of "the <word>"
+_IS_THE = re.compile(
+    r"^\s*(?:is|are|does|do|can|will|would|has)\s+the\s+([a-z0-9][a-z0-9-]*)", re.I
+)
+# "and one in rosewood too", "another in XL": the product just added, in another option
+_ONE_MORE_IN = re.compile(
+    r"^\s*(?:and|also|plus|oh and)?\s*(?:one|another|1|a second one)\s+(?:in|with)\s+[\w' -]+?"
+    r"(?:\s+(?:too|as well|also|please|pls))*[.!?]*$",
+    re.I,
+)
 # "how long does a game take", "how loud is the blender": a question of fact
 _HOW_IT_IS = re.compile(
     r"^\s*(?:and\s|so\s)?how (?:long|often|loud|fast|heavy|hot|warm|strong|easy|hard)\b", re.I
@@ -86,10 +97,28 @@ def _of_the_kind_shown(nlu: NLUResult, state: DialogueState) -> bool:
     return kinds == {leaf}
 
 
+def _the_word_elsewhere(tier: EmbeddedTier, text: str, state: DialogueState) -> bool:
+    """ "is the spf ok for kids" with a moisturiser in play: "the spf" is a word of the
+    shop's other products, not of the one in play."""
+    the = _IS_THE.match(text)
+    pid = one_in_play(state)
+    if the is None or pid is None or not tier.profile.knows(the.group(1)):
+        return False
+    title = str((state.shown.get(pid) or {}).get("title") or "").casefold()
+    said = singular(the.group(1).casefold())
+    return said not in {singular(w) for w in re.findall(r"[a-z0-9]+", title)}
+
+
 def _names_a_value(tier: EmbeddedTier, text: str) -> bool:
     """The turn says an option value of the shop's of two words or more ("pirate ship")."""
     low = " ".join(re.findall(r"[a-z0-9']+", text.casefold()))
     return tier.profile.without_phrase_values(low) != low
+
+
+def _share(nlu: NLUResult, *intents: str) -> float:
+    """The model's probability of any of ``intents``: a reading that takes the share of
+    one the rules found impossible."""
+    return sum(nlu.intent_scores.get(k, 0.0) for k in intents)
 
 
 def _runner_up(nlu: NLUResult) -> str | None:
@@ -133,19 +162,32 @@ def understand(
     if nlu.intent.startswith("plugin:"):
         return nlu
     _reread_without_measures(tier, nlu)
+    off_scope = nlu.intent == "out_of_scope"  # the model's reading, before the rules
     if (
         not image_id
-        and nlu.intent == "out_of_scope"
+        and off_scope
         and not (state.last_shown or state.focus)
         and ABOUT_IT.search(nlu.text)
     ):
         # "what age is it for", "does it come as a pirate ship" with nothing shown: a
         # product question ("which product?"), or a search where it names a shop's value
         if _names_a_value(tier, nlu.text):
+            nlu.confidence = max(nlu.confidence, _share(nlu, "search", "out_of_scope"))
             nlu.intent = "search"
             nlu.slots = tier.extract_slots(nlu.text, "search")
         else:
             nlu.intent, nlu.slots = "product_details", Slots(reference="it")
+    elif (
+        not image_id
+        and off_scope
+        and (the := _IS_THE.match(nlu.text)) is not None
+        and tier.profile.knows(the.group(1))
+    ):
+        # "is the spf ok for kids": a question of products the shop's words name (SPF 30,
+        # SPF 50), not an off-topic one; they are found, and the question asked of them
+        nlu.confidence = max(nlu.confidence, _share(nlu, "search", "out_of_scope"))
+        nlu.intent = "search"
+        nlu.slots = tier.extract_slots(nlu.text, "search")
     if (
         not image_id
         and nlu.intent in ("add_to_cart", "product_details", "compare")
@@ -160,8 +202,7 @@ def understand(
         # "gloves in xl" as the first words, an add at 0.56: with nothing shown there is
         # nothing to add or ask about, and a search is the other reading (which takes
         # the impossible reading's share, as the reading rules do)
-        shares = ("search", "refine", nlu.intent)
-        nlu.confidence = max(nlu.confidence, sum(nlu.intent_scores.get(k, 0.0) for k in shares))
+        nlu.confidence = max(nlu.confidence, _share(nlu, "search", "refine", nlu.intent))
         nlu.intent = "search"
         nlu.slots = tier.extract_slots(nlu.text, "search")
     if (
@@ -293,17 +334,25 @@ def understand(
         nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
     elif (
         (cart or state.focus)
-        and ANOTHER.search(nlu.text)
+        and (ANOTHER.search(nlu.text) or _ONE_MORE_IN.match(nlu.text))
         and nlu.intent not in ("remove_from_cart", "view_cart", "checkout")
     ):
-        # "and another one of those for my sister": the same product (and variant) again
+        # "and another one of those for my sister": the same product (and variant) again;
+        # "and one in rosewood too": the same product in that option
         line = next(
             (ln for ln in cart if ln.get("product_id") == state.focus),
             cart[-1] if cart else None,
         )
+        pid = (line or {}).get("product_id") or state.focus
+        other = said_options(nlu.text, shown_options(state, pid)) if pid else {}
         notes["another"] = {
-            "product_id": (line or {}).get("product_id") or state.focus,
-            "variant_id": (line or {}).get("variant_id"),
+            "product_id": pid,
+            # "one in purple" of a lipstick made in no purple: not the same one again (the
+            # add asks which shade)
+            "variant_id": None
+            if other or _ONE_MORE_IN.match(nlu.text)
+            else (line or {}).get("variant_id"),
+            "options": other or None,
         }
         nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
     elif cart and REMOVE_CUE.search(nlu.text) and nlu.intent != "remove_from_cart":
@@ -368,6 +417,7 @@ def understand(
         in_play
         and not image_id
         and not asks_for_a_kind(nlu.text, named)
+        and not (off_scope and _the_word_elsewhere(tier, nlu.text, state))
         and nlu.intent
         not in (
             "add_to_cart",

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from shopagent.agent.embedded import DialogueState, EmbeddedTier
+from shopagent.agent.embedded import DialogueState, EmbeddedTier, NLUResult
 from shopagent.agent.embedded._answers import answer, said_options
 from shopagent.agent.embedded._catalog import CatalogProfile, build_profile, coded_names
 from shopagent.agent.embedded._guards import yes_no
+from shopagent.agent.embedded._schema import ToolOutcome
 from shopagent.errors import ToolError
 from shopagent.tools._variants import wanted_options
 
@@ -177,3 +178,102 @@ def test_two_values_for_one_option_are_refused() -> None:
     with pytest.raises(ToolError):
         wanted_options({"size": "M"}, "L", None)
     assert wanted_options({"Size": "M"}, "m", None) == {"size": "M"}
+
+
+def _lipstick_card() -> dict[str, Any]:
+    return {
+        "id": "lipstick",
+        "title": "Velvet Matte Lipstick",
+        "category": "Lipstick",
+        "price": "15.00",
+        "options": {"Shade": LIPS},
+    }
+
+
+def test_add_a_kind_with_its_shade_adds_the_one_there_is(shop: EmbeddedTier) -> None:
+    """ "add the coral lipstick" with nothing shown: the lipsticks are found, and the one
+    there is is added in coral (it had stopped at "I found one match")."""
+    nlu, plan = planned(shop, "add the coral lipstick", DialogueState(), "add_to_cart", 1.0)
+    assert nlu.notes.get("add_kind") and plan.followup, (nlu, plan)
+    found = ToolOutcome(
+        name="catalog_search", args={}, ok=True, content={"products": [_lipstick_card()]}
+    )
+    nxt = shop.plan_next(nlu, DialogueState(), [found])
+    assert [c.name for c in nxt.calls] == ["add_to_cart"], nxt
+    assert nxt.calls[0].args["options"] == {"Shade": "Coral"}
+    two = ToolOutcome(
+        name="catalog_search",
+        args={},
+        ok=True,
+        content={"products": [_lipstick_card(), {**_lipstick_card(), "id": "other"}]},
+    )
+    assert shop.plan_next(nlu, DialogueState(), [two]).calls == []  # several: shown, asked
+
+
+def _after_the_coral() -> DialogueState:
+    s = shown(BEAUTY, "lipstick")
+    s.focus = "lipstick"
+    s.extra["cart"] = [{"product_id": "lipstick", "variant_id": "lip-3", "quantity": 1}]
+    return s
+
+
+def test_one_more_in_another_shade_is_that_shade(shop: EmbeddedTier) -> None:
+    """After the coral one is added: "and one in rosewood too" adds the rosewood, "and one
+    in purple too" (no purple) asks which shade, never the coral again."""
+    _, plan = planned(shop, "and one in rosewood too", _after_the_coral(), "refine")
+    assert [c.name for c in plan.calls] == ["add_to_cart"], plan
+    args = plan.calls[0].args
+    assert "variant_id" not in args and args["options"] == {"Shade": "Rosewood"}, args
+    _, plan = planned(shop, "and one in purple too", _after_the_coral(), "refine")
+    assert plan.calls[0].args == {"product_id": "lipstick", "quantity": 1}, plan.calls[0].args
+    _, plan = planned(shop, "another one of those", _after_the_coral(), "refine")
+    assert plan.calls[0].args["variant_id"] == "lip-3", plan.calls[0].args
+
+
+@pytest.mark.parametrize(
+    "text", ["can i pay with paypal", "do you take amex?", "what payment options do you have"]
+)
+def test_how_to_pay_is_a_policy_question(shop: EmbeddedTier, text: str) -> None:
+    _, plan = planned(shop, text, shown(BEAUTY, "serum"), "checkout")
+    assert plan.calls == [] and plan.reply and "payment" in plan.reply, plan
+
+
+def test_a_question_of_another_products_word_is_no_off_topic_turn(shop: EmbeddedTier) -> None:
+    """ "is the matte ok for kids" read as off topic with a serum in play: a question of
+    the shop's matte lipstick, found (not about the serum, nor "I can only help ...")."""
+    s = shown(BEAUTY, "serum")
+    s.focus = "serum"
+    nlu, plan = planned(shop, "is the matte ok for kids", s, "out_of_scope", 0.83)
+    assert nlu.intent == "search" and plan.calls, (nlu, plan)
+    assert plan.calls[0].name == "catalog_search", plan
+
+
+def test_two_values_for_an_option_at_the_add_are_asked_about(shop: EmbeddedTier) -> None:
+    failed = ToolOutcome(
+        name="add_to_cart",
+        args={},
+        ok=False,
+        error_code="conflicting_options",
+        error_message="two values for the option 'color': 'Charcoal' and 'Sage'",
+    )
+    nlu = NLUResult(intent="add_to_cart", confidence=0.9, text="charcoal then")
+    reply, _ = shop.respond(nlu, DialogueState(), [failed])
+    assert reply.text == "Which color would you like: Charcoal or Sage?", reply.text
+
+
+def test_the_product_added_after_a_search_is_the_one_in_play(shop: EmbeddedTier) -> None:
+    """The add that followed "add the coral lipstick"'s search makes the lipstick "it",
+    with its shades kept ("and one in rosewood too" reads them)."""
+    found = ToolOutcome(
+        name="catalog_search", args={}, ok=True, content={"products": [_lipstick_card()]}
+    )
+    added = ToolOutcome(
+        name="add_to_cart",
+        args={"product_id": "lipstick", "quantity": 1},
+        ok=True,
+        content={"added": {"title": "Velvet Matte Lipstick", "quantity": 1}},
+    )
+    nlu = NLUResult(intent="add_to_cart", confidence=1.0, text="add the coral lipstick")
+    reply, state = shop.respond(nlu, DialogueState(), [found, added])
+    assert reply.text.startswith("Added Velvet Matte Lipstick to your cart."), reply.text
+    assert state.focus == "lipstick" and state.shown["lipstick"]["options"] == {"Shade": LIPS}
