@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 _SENTENCE = re.compile(r"[^.!?]+[.!?]?")
 _AGES_SAID = re.compile(
-    r"\bages?\s+(\d{1,2})\s*(?:\+|and (?:up|over|above)|(?:to|-|–)\s*(\d{1,2}|adults?))|"
+    r"\bage[sd]?\s+(\d{1,2})\s*(?:\+|and (?:up|over|above)|(?:to|-|–)\s*(\d{1,2}|adults?))|"
     r"\b(\d{1,2})\s*\+|\bfrom (birth)|\bfrom (\d{1,2}) months",
     re.I,
 )

@@ -234,6 +234,8 @@ def _plural_name(option: str) -> str:
     """An option's name for its values: "sizes", "glasses"; "steps" stays "steps"."""
     if singular(option) != option:
         return option
+    if option.endswith("y") and option[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return option[:-1] + "ies"  # "batteries"
     return option + ("es" if option.endswith(("s", "x", "ch", "sh")) else "s")
 
 
@@ -465,6 +467,12 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     if asked_value and (_STOCK.search(asked_value) or _PRICE.search(asked_value)):
         asked_value = None
     with_ = comes is not None and " with " in f" {comes.group(0)} "
+    if (
+        asked_value
+        and with_
+        and any(singular(w) in options for w in re.findall(r"[a-z]+", asked_value))
+    ):
+        asked_value = None  # "does it come with a battery?" of a Battery option: its values
     if asked_value and with_ and not said_options(asked_value, options):
         # "does it come with a cable?": what is in the box, as the page says (no option)
         parts.append(_quote_or_unknown(p, _keywords(asked_value, p) or [asked_value], name))

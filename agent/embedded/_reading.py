@@ -327,7 +327,10 @@ def read_turn(
     if not titled_all and shown:
         titled = tier.titles.match(text, shown)
     if titled is None and not titled_all and len(tier.titles):
-        titled = tier.titles.named_by_end(text)  # "is the memory foam mattress ...?"
+        ends = tier.titles.all_named_by_end(text)
+        if len(ends) >= 2 and (intent == "compare" or _COMPARE_CUE.search(text)):
+            titled_all = ends  # "the difference between the combi drill and the drill driver"
+        titled = ends[0] if len(ends) == 1 else None  # "is the memory foam mattress ...?"
         if titled is None and intent == "compare":
             titled = tier.titles.named_by_word(text)  # "compare it with the hybrid"
     rest = text

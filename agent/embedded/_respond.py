@@ -413,14 +413,20 @@ def respond(
             text = "Side by side: " + ", ".join(named[:-1]) + " and " + named[-1] + "."
         else:
             text = f"Here are the {len(products)} side by side."
-        differ = _differences(c.get("attributes") or {}, [str(p.get("id")) for p in products])
+        attrs = c.get("attributes") or {}
+        shown_ids = [str(p.get("id")) for p in products]
+        differ = _differences(attrs, shown_ids)
+        # a brand is in the titles already: it alone tells the shopper nothing new
+        beyond_brand = _differences({k: v for k, v in attrs.items() if k != "brand"}, shown_ids)
         summaries = c.get("summaries") or {}
         said = [(p, str(summaries.get(str(p.get("id"))) or "")) for p in products]
-        if differ:
+        if beyond_brand:
             text += f" They differ in {differ}."
         elif 2 <= len(said) <= 3 and all(line for _, line in said):
             # no attribute tells them apart: what each one's page says first
             text += " " + " ".join(f"{_title(p)}: {line}" for p, line in said)
+        elif differ:
+            text += f" They differ in {differ}."
         if len(priced) >= 2:
             cheap = min(priced, key=lambda p: Decimal(str(p["price"])))
             word = "cheaper" if len(priced) == 2 else "cheapest"

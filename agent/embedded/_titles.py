@@ -106,10 +106,19 @@ class TitleIndex:
         more, in order, the last the title's own ("is the memory foam mattress good if i
         sleep hot?" of "Cloudrest Memory Foam Mattress", not of "... Memory Foam Pillow");
         None when no title, or several, end so (``exact`` is False)."""
+        hits = self.all_named_by_end(text)
+        return hits[0] if len(hits) == 1 else None
+
+    def all_named_by_end(self, text: str) -> list[TitleMatch]:
+        """Every product the turn names so, one per "the ..." ("the combi drill and the
+        drill driver": two), in the order said."""
         low = text.lower().replace("’", "'")
         hits: dict[str, TitleMatch] = {}
         for the in re.finditer(r"\bthe\s+", low):
             after = [(w.group(0), the.end() + w.end()) for w in _WORD.finditer(low[the.end() :])]
+            # up to the next title said ("the combi drill and the drill driver")
+            cut = next((n for n, (w, _) in enumerate(after) if w in _BETWEEN), len(after))
+            after = after[:cut]
             for k in range(min(len(after), 5), 1, -1):
                 phrase = [w for w, _ in after[:k]]
                 pids = self._by_last.get(phrase[-1])
@@ -122,7 +131,7 @@ class TitleIndex:
                         pid, self.titles[pid], the.start(), after[k - 1][1], False
                     )
                 break  # the longest phrase ending in a title's noun decides
-        return next(iter(hits.values())) if len(hits) == 1 else None
+        return sorted(hits.values(), key=lambda t: t.start)
 
     def named_by_word(self, text: str) -> TitleMatch | None:
         """ "compare it with the hybrid": the one product whose title alone has the word
@@ -186,6 +195,9 @@ class TitleIndex:
             all(w in self._words[pid] for w in ws[:-1]) and pattern.search(t)
             for pid, t in self.titles.items()
         )
+
+
+_BETWEEN = frozenset({"the", "and", "or", "vs", "versus"})
 
 
 def _holds(seq: list[str], phrase: list[str]) -> bool:

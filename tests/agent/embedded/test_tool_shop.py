@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from shopagent.agent.embedded import DialogueState, EmbeddedTier
+from shopagent.agent.embedded import DialogueState, EmbeddedTier, NLUResult
 from shopagent.agent.embedded._answers import answer, said_options
 from shopagent.agent.embedded._parse import parse
 from shopagent.agent.embedded._schema import ToolOutcome
@@ -121,3 +121,52 @@ def test_an_empty_cart_at_checkout_is_said_plainly(shop: EmbeddedTier) -> None:
     nlu = shop.understand("checkout", DialogueState())
     reply, _ = shop.respond(nlu, DialogueState(), [failed])
     assert reply.text == "Your cart is empty, so there's nothing to check out yet.", reply
+
+
+def _drill() -> dict[str, Any]:
+    return {
+        "id": "drill",
+        "title": "Torqmax 18V Combi Drill",
+        "description": "Brushless hammer drill.",
+        "currency": "USD",
+        "variants": [
+            {"id": "d0", "options": {"Battery": "Bare Tool"}, "price": "89.00"},
+            {"id": "d1", "options": {"Battery": "2.0Ah"}, "price": "160.20"},
+        ],
+    }
+
+
+def test_comes_with_an_option_named_lists_its_values() -> None:
+    """ "does it come with a battery?" of a drill sold with or without one (a Battery
+    option): its choices, not "the page doesn't say anything about battery"."""
+    said = answer("does the torqmax come with a battery", _drill())
+    assert said == "Torqmax 18V Combi Drill comes in batteries: Bare Tool and 2.0Ah.", said
+
+
+def test_two_titles_named_by_their_ends_are_compared(shop: EmbeddedTier) -> None:
+    s = shown(TOOLS, "battery")
+    nlu, plan = planned(
+        shop, "whats the difference between the combi drill and the drill driver", s, "compare"
+    )
+    assert [c.name for c in plan.calls] == ["compare_products"], plan
+    assert plan.calls[0].args["product_ids"] == ["drill", "mini-drill"], plan
+
+
+def test_a_comparison_told_apart_by_brand_alone_quotes_the_pages(shop: EmbeddedTier) -> None:
+    compared = ToolOutcome(
+        name="compare_products",
+        args={},
+        ok=True,
+        content={
+            "products": [
+                {"id": "drill", "title": "Torqmax 18V Combi Drill", "price": "89.00"},
+                {"id": "mini-drill", "title": "Handy 12V Drill Driver", "price": "49.00"},
+            ],
+            "attributes": {"brand": {"drill": "Torqmax", "mini-drill": "Handy"}},
+            "summaries": {"drill": "Brushless hammer drill.", "mini-drill": "Light 12V drill."},
+        },
+    )
+    nlu = NLUResult(intent="compare", confidence=0.9, text="whats the difference")
+    reply, _ = shop.respond(nlu, DialogueState(), [compared])
+    assert "differ in brand" not in reply.text, reply.text
+    assert "Torqmax 18V Combi Drill: Brushless hammer drill." in reply.text, reply.text

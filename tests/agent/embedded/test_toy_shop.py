@@ -38,6 +38,7 @@ def shop(encode: object) -> EmbeddedTier:
         ("Chunky blocks. For ages 1 and up.", 1, None),
         ("A map of the world. For ages 12 to adult.", 12, None),
         ("Soft plush bear. Suitable from birth.", 0, None),
+        ("Wooden balance bike for toddlers aged 2-4.", 2, 4),
     ],
 )
 def test_the_ages_a_page_gives(text: str, low: int, high: int | None) -> None:
