@@ -615,6 +615,17 @@ _PAGE_WORDS = {
     "long": ("minutes", "mins", "hours", "hrs", "length", "lasts"),
     "take": ("minutes", "mins", "hours", "hrs"),
     "last": ("hours", "hrs", "lasts", "runtime"),
+    # what a food page says of its allergens and diet: "does it have milk in it?"
+    "milk": ("dairy", "lactose"),
+    "dairy": ("milk", "lactose"),
+    "lactose": ("dairy", "milk"),
+    "nuts": ("nut", "peanuts", "peanut"),
+    "nut": ("nuts", "peanuts", "peanut"),
+    "allergic": ("contains", "traces", "free"),
+    "allergy": ("contains", "traces", "free"),
+    "gluten": ("wheat", "coeliac", "celiac"),
+    "wheat": ("gluten",),
+    "sugar": ("sugars", "sweetened", "unsweetened"),
 }
 
 
@@ -722,6 +733,9 @@ def value_forms(value: str) -> list[str]:
         forms.append(number.group(1))
     if _TWO_OF.search(spaced):
         forms.extend(_PAIR_WORDS)
+    one = _ONE_UNIT.match(form)
+    if one:
+        forms.extend(_UNIT_NAMES[one.group(1)])  # "the litre" of "1L"
     whole = re.sub(r"(\d)\.0+(?![\d.])", r"\1", form)
     if whole != form:
         forms.append(whole)  # "the 5ah" of "5.0Ah"
@@ -733,6 +747,15 @@ def value_forms(value: str) -> list[str]:
 
 
 _COUNTED = re.compile(r"^(\d+)\s?([a-z]+)$")
+# a value of one whole unit is said by the unit's name: "the litre", "a kilo"
+_UNIT_NAMES = {
+    "l": ("litre", "liter"),
+    "kg": ("kilo", "kilogram", "kilogramme"),
+    "lb": ("pound",),
+    "m": ("metre", "meter"),
+    "gallon": ("gallon",),
+}
+_ONE_UNIT = re.compile(rf"^1\s?({'|'.join(_UNIT_NAMES)})$")
 
 
 def _said_pattern(form: str) -> str:
@@ -773,10 +796,9 @@ def said_options(
 
 
 # "the big one", "the smallest one": the end of an option whose values are measures
-_BIG = re.compile(
-    r"\b(?:big|bigger|biggest|large|larger|largest|tall|taller|tallest)\s(?:one|size)\b"
-)
-_SMALL = re.compile(r"\b(?:small|smaller|smallest|little|mini|tiny)\s(?:one|size)\b")
+_ONE = r"\s(?:one|size|bag|pack|box|tin|bottle|jar|tub|can|carton|packet)\b"
+_BIG = re.compile(r"\b(?:big|bigger|biggest|large|larger|largest|tall|taller|tallest)" + _ONE)
+_SMALL = re.compile(r"\b(?:small|smaller|smallest|little|mini|tiny)" + _ONE)
 _MEASURED = re.compile(r"^(\d+(?:\.\d+)?)\s?([a-z]*)$")
 
 
@@ -785,10 +807,31 @@ def _extreme(low: str, values: list[str]) -> str | None:
     if bool(big) == bool(small) or len(values) < 2:
         return None
     measured = [(_MEASURED.match(str(v).casefold().strip()), str(v)) for v in values]
-    if not all(m for m, _ in measured) or len({m.group(2) for m, _ in measured if m}) != 1:
-        return None  # not all in one unit ("S", "M"; "1 Pillow", "2 Pillows" are counts)
-    ranked = sorted((float(m.group(1)), v) for m, v in measured if m)
+    if not all(m for m, _ in measured):
+        return None  # "S", "M"
+    units = {m.group(2) for m, _ in measured if m}
+    families = {_SCALE[u][0] for u in units if u in _SCALE}
+    if len(units) != 1 and (len(families) != 1 or not units <= set(_SCALE)):
+        return None  # not one measure ("1 Pillow", "2 Pillows" are counts; "250g", "1L")
+    ranked = sorted(
+        (float(m.group(1)) * _SCALE.get(m.group(2), ("", 1.0))[1], v) for m, v in measured if m
+    )
     return ranked[-1][1] if big else ranked[0][1]
+
+
+# units of one measure, to rank "250g" below "1kg"
+_SCALE = {
+    "g": ("mass", 1.0),
+    "kg": ("mass", 1000.0),
+    "oz": ("mass", 28.35),
+    "lb": ("mass", 453.6),
+    "ml": ("volume", 1.0),
+    "cl": ("volume", 10.0),
+    "l": ("volume", 1000.0),
+    "mm": ("length", 1.0),
+    "cm": ("length", 10.0),
+    "m": ("length", 1000.0),
+}
 
 
 def _named_variants(low: str, variants: list[dict[str, Any]]) -> list[tuple[Any, list[str]]]:

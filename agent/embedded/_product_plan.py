@@ -8,7 +8,13 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from shopagent.agent.embedded._answers import CHEAPER, PRICIER, page_question, said_options
+from shopagent.agent.embedded._answers import (
+    CHEAPER,
+    PRICIER,
+    page_question,
+    said_options,
+    value_forms,
+)
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._lexicon import leaf
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Plan, PlannedCall
@@ -315,7 +321,8 @@ _ADD_WORDS = frozenset(
 def _names_another(text: str, values: list[str], state: DialogueState, pid: str) -> bool:
     """The add says a word that is neither its product's title nor an option value it
     chose nor an add's own word: "add the pink one" names a choice not understood."""
-    known = set(cart_words(" ".join(values))) | set(
+    forms = [form for v in values for form in value_forms(str(v))]  # "large" for L
+    known = set(cart_words(" ".join([*values, *forms]))) | set(
         cart_words(str((state.shown.get(pid) or {}).get("title") or ""))
     )
     return bool(cart_words(text) - known - _ADD_WORDS - _NOT_A_NAME)

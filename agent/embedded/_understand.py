@@ -74,9 +74,13 @@ _IS_THE = re.compile(
 )
 # "and one in rosewood too", "another in XL": the product just added, in another option
 _ONE_MORE_IN = re.compile(
-    r"^\s*(?:and|also|plus|oh and)?\s*(?:one|another|1|a second one)\s+(?:in|with)\s+[\w' -]+?"
+    r"^\s*(?:and|also|plus|oh and)?\s*(?:one|another|1|a second one)\s+in\s+[\w' -]+?"
     r"(?:\s+(?:too|as well|also|please|pls))*[.!?]*$",
     re.I,
+)
+# "i am allergic to nuts, is the chocolate safe": a question after what the shopper says
+_CLAUSE_QUESTION = re.compile(
+    r"[,.;]\s*(?:so\s+)?(?:is|are|does|do|can|will|would|has)\s+(?:it|they|the|this|that)\b", re.I
 )
 # "how long does a game take", "how loud is the blender": a question of fact
 _HOW_IT_IS = re.compile(
@@ -188,6 +192,18 @@ def understand(
         nlu.confidence = max(nlu.confidence, _share(nlu, "search", "out_of_scope"))
         nlu.intent = "search"
         nlu.slots = tier.extract_slots(nlu.text, "search")
+    if (
+        not image_id
+        and (one := one_in_play(state)) is not None
+        and nlu.intent in ("search", "refine", "out_of_scope", "product_details")
+        and (ABOUT_IT.search(nlu.text) or QUESTION.search(nlu.text))
+        and said_options(nlu.text, shown_options(state, one))
+    ):
+        # "it is possible ground for filter machine?", "and how much the big bag" with one
+        # coffee in play: a question of its own options (Filter; the 1kg), never a thing
+        # the shop does not carry
+        nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+        nlu.slots = Slots(reference="it")
     if (
         not image_id
         and nlu.intent in ("add_to_cart", "product_details", "compare")
@@ -322,7 +338,8 @@ def understand(
             nlu.slots.product_id = None
             if nlu.intent not in ("add_to_cart", "product_details"):
                 nlu.intent = "product_details"
-                notes["picked"] = True  # shown, as "the third one" is: no question asked
+                if not _CLAUSE_QUESTION.search(nlu.text):
+                    notes["picked"] = True  # shown, as "the third one" is: no question asked
             nlu.confidence = max(nlu.confidence, 0.9)
         else:
             nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
@@ -519,7 +536,9 @@ def understand(
     if nlu.intent == "product_details" and _ORDER_QUESTION.search(nlu.text):
         nlu.intent = "order_status"  # "what's the status of that order?"
         nlu.slots = tier.extract_slots(nlu.text, "order_status")
-    if nlu.intent == "product_details" and QUESTION.search(nlu.text):
+    if nlu.intent == "product_details" and (
+        QUESTION.search(nlu.text) or _CLAUSE_QUESTION.search(nlu.text)
+    ):
         notes["question"] = True
     if nlu.intent in ("search", "refine") and "not_carried" not in notes:
         if (unoffered := size_not_offered(tier, nlu, state)) is not None:
@@ -660,7 +679,7 @@ def _picks_an_option(text: str, state: DialogueState) -> str | None:
 
 
 _AN_ADD = re.compile(
-    r"\b(?:add|get|take|buy|want|need|grab|throw in|put)\s+(?:me\s+)?(?:a|an|some|one)\s+"
+    r"\b(?:add|get|take|buy|want|need|grab|throw in|put)\s+(?:me\s+)?(?:a|an|some|one|\d{1,2})\s+"
     r"((?:[a-z][a-z'-]+\s+){0,2}?[a-z][a-z'-]+)(?:\s+(?:too|as well|also)\b|\s*[.!?]*$)"
 )
 

@@ -277,3 +277,19 @@ def test_the_product_added_after_a_search_is_the_one_in_play(shop: EmbeddedTier)
     reply, state = shop.respond(nlu, DialogueState(), [found, added])
     assert reply.text.startswith("Added Velvet Matte Lipstick to your cart."), reply.text
     assert state.focus == "lipstick" and state.shown["lipstick"]["options"] == {"Shade": LIPS}
+
+
+def test_the_colour_asked_about_still_goes_with_a_size_said(encode: object) -> None:
+    """ "does it come in brown?" (yes), then "add it in large": brown, in L."""
+    tees = [
+        product(
+            "tee", "Organic Cotton Tee", "Apparel > Tees", color=["Brown", "Navy"], size=["M", "L"]
+        )
+    ]
+    tier = _tier(tees, encode, Reads("add_to_cart", 0.95))
+    s = shown(tees, "tee")
+    s.focus = "tee"
+    s.extra["chosen_option"] = {"product_id": "tee", "option": "color", "value": "Brown"}
+    _, plan = planned(tier, "add it in large", s, "add_to_cart")
+    args = plan.calls[0].args
+    assert (args.get("color"), args.get("size")) == ("Brown", "L"), args
