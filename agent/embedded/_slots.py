@@ -265,7 +265,7 @@ def _modifier_categories(reader: SlotReader, text: str, matches: list[Match]) ->
     return kept
 
 
-_NEXT_WORD = re.compile(r"\s+([a-z][a-z'-]*)")
+_NEXT_WORD = re.compile(r"\s+([a-z][a-z'-]*)", re.I)
 
 
 def _compound_heads(reader: SlotReader, text: str, matches: list[Match]) -> list[Match]:
@@ -274,8 +274,8 @@ def _compound_heads(reader: SlotReader, text: str, matches: list[Match]) -> list
     is sought, not the qualifier's ("drill bits" are no Drills)."""
     out = []
     for m in matches:
-        nxt = _NEXT_WORD.match(text.casefold(), m.end) if m.slot == "category" else None
-        found = reader.profile.head_noun(nxt.group(1)) if nxt else None
+        nxt = _NEXT_WORD.match(text, m.end) if m.slot == "category" else None
+        found = reader.profile.head_noun(nxt.group(1).casefold()) if nxt else None
         if found is None or m.value.split(">")[-1].strip() in found[1]:
             out.append(m)
             continue
