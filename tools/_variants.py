@@ -30,6 +30,7 @@ def wanted_options(
             raise ToolError(
                 f"two values for the option {name!r}: {out[key]!r} and {value!r}",
                 code="conflicting_options",
+                details={"option": str(name), "values": [out[key], value]},
             )
         out.setdefault(key, value)
     return out

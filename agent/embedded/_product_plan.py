@@ -279,7 +279,7 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
     chosen = state.extra.get("chosen_option") or {}
     if (
         chosen.get("product_id") == product_id
-        and str(chosen.get("option")).casefold() not in {k.casefold() for k in options}
+        and str(chosen.get("option")).casefold() not in _keys(options)
         and not _names_another(nlu.text, [*options.values(), *said.values()], state, product_id)
     ):
         # "does it come in brown?" -> yes; then "add it" (or "add it in large"): the brown

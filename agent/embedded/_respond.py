@@ -204,11 +204,12 @@ def respond(
                 return missing, s
         if failed.error_code == "conflicting_options" and failed.name == "add_to_cart":
             # two values for one option reached the add: which one, asked (never guessed)
-            said = re.findall(r"'([^']+)'", failed.error_message or "")
-            if len(said) == 3:
+            clash = dict(failed.details or failed.error_details or {})
+            values = [str(v) for v in clash.get("values") or []]
+            if clash.get("option") and len(values) == 2:
                 return Reply(
-                    text=f"Which {said[0]} would you like: {said[1]} or {said[2]}?",
-                    quick_replies=[said[1], said[2]],
+                    text=f"Which {clash['option']} would you like: {values[0]} or {values[1]}?",
+                    quick_replies=values,
                 ), s
         if failed.error_code == "empty_cart" and failed.name == "checkout":
             return Reply(text="Your cart is empty, so there's nothing to check out yet."), s

@@ -115,8 +115,7 @@ def _the_word_elsewhere(tier: EmbeddedTier, text: str, state: DialogueState) -> 
 
 def _names_a_value(tier: EmbeddedTier, text: str) -> bool:
     """The turn says an option value of the shop's of two words or more ("pirate ship")."""
-    low = " ".join(re.findall(r"[a-z0-9']+", text.casefold()))
-    return tier.profile.without_phrase_values(low) != low
+    return tier.profile.without_phrase_values(text) != text
 
 
 def _share(nlu: NLUResult, *intents: str) -> float:
@@ -167,6 +166,7 @@ def understand(
         return nlu
     _reread_without_measures(tier, nlu)
     off_scope = nlu.intent == "out_of_scope"  # the model's reading, before the rules
+    more_in: re.Match[str] | None = None  # "and one in rosewood too" (the cart rules below)
     if (
         not image_id
         and off_scope
@@ -351,7 +351,7 @@ def understand(
         nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
     elif (
         (cart or state.focus)
-        and (ANOTHER.search(nlu.text) or _ONE_MORE_IN.match(nlu.text))
+        and (ANOTHER.search(nlu.text) or (more_in := _ONE_MORE_IN.match(nlu.text)))
         and nlu.intent not in ("remove_from_cart", "view_cart", "checkout")
     ):
         # "and another one of those for my sister": the same product (and variant) again;
@@ -366,9 +366,7 @@ def understand(
             "product_id": pid,
             # "one in purple" of a lipstick made in no purple: not the same one again (the
             # add asks which shade)
-            "variant_id": None
-            if other or _ONE_MORE_IN.match(nlu.text)
-            else (line or {}).get("variant_id"),
+            "variant_id": None if other or more_in else (line or {}).get("variant_id"),
             "options": other or None,
         }
         nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)

@@ -175,6 +175,7 @@ def test_two_values_for_one_option_are_refused() -> None:
     with pytest.raises(ToolError) as err:
         wanted_options({"Shade": "Brick Red", "shade": "Berry"}, None, None)
     assert err.value.code == "conflicting_options"
+    assert err.value.details == {"option": "shade", "values": ["Brick Red", "Berry"]}
     with pytest.raises(ToolError):
         wanted_options({"size": "M"}, "L", None)
     assert wanted_options({"Size": "M"}, "m", None) == {"size": "M"}
@@ -255,6 +256,7 @@ def test_two_values_for_an_option_at_the_add_are_asked_about(shop: EmbeddedTier)
         ok=False,
         error_code="conflicting_options",
         error_message="two values for the option 'color': 'Charcoal' and 'Sage'",
+        details={"option": "color", "values": ["Charcoal", "Sage"]},
     )
     nlu = NLUResult(intent="add_to_cart", confidence=0.9, text="charcoal then")
     reply, _ = shop.respond(nlu, DialogueState(), [failed])
