@@ -394,9 +394,11 @@ async def _save_raw(ctx: ToolContext, stored: dict[str, Any]) -> None:
 async def personalise(ctx: ToolContext, result: dict[str, Any]) -> dict[str, Any]:
     """Re-rank a tool result's product cards toward the shopper's taste (stable for ties),
     drop what they excluded, and say why (``personalised``). Unchanged for a new shopper."""
-    taste = await load(ctx)
     cards = result.get("products")
-    if taste.empty or not cards or ctx.catalog is None:
+    if not cards or ctx.catalog is None:
+        return result  # nothing to rank: the shopper's activity is not read
+    taste = await load(ctx)
+    if taste.empty:
         return result
     found = {
         p.id: p for p in await asyncio.to_thread(ctx.catalog.get_products, [c["id"] for c in cards])
