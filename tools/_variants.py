@@ -116,6 +116,14 @@ def pick_variant(
             code="no_such_variant",
             details={"chosen": chosen, "options": product.options()},
         )
+    if chosen and available_only and not any(v.available for v in candidates):
+        # "July" of a necklace whose July is sold out in every chain length: that is the
+        # answer, not a question about the chain length
+        raise ToolError(
+            f"{product.title} ({_describe(product, chosen)}) is out of stock",
+            code="out_of_stock",
+            details={"options": chosen},
+        )
     for key in product.options():
         values = list(dict.fromkeys(v.options[key] for v in candidates if key in v.options))
         if len(values) > 1:

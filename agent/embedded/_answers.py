@@ -15,7 +15,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from shopagent.agent.embedded._catalog import coded_names, singular
+from shopagent.agent.embedded._catalog import short_names, singular
 from shopagent.money import format_money
 from shopagent.retrieval.ages import asked_age, stated_ages
 from shopagent.retrieval.schema import SIZE_WORDS, value_words
@@ -682,8 +682,15 @@ _PAIR_WORDS = ("pairs", "pair", "twin pack", "two pack", "set of two", "2 pack",
 
 
 def _squash(text: str) -> str:
-    low = " ".join(text.casefold().replace("\u2019", "'").replace("-", " ").split())
-    return _UNIT_GAP.sub(r"\1", low)
+    return _UNIT_GAP.sub(r"\1", _spaced(text))
+
+
+# a hyphen is a space ("12-53", "pour-over"), but not a minus ("-5°C", "the -5 one")
+_HYPHEN = re.compile(r"(?<=\w)-|-(?!\d)")
+
+
+def _spaced(text: str) -> str:
+    return " ".join(_HYPHEN.sub(" ", text.casefold().replace("\u2019", "'")).split())
 
 
 # What may be said around an option value picked: "ok the 100g then", "250g pls"
@@ -698,13 +705,15 @@ def only_option_values(text: str, options: dict[str, list[str]]) -> dict[str, st
     """``said_options`` of a turn that says nothing else ("250g pls", "the galaxy s24
     then"); {} when it says more ("the Ardent Living Brown Wood Bookshelf": a title)."""
     said = said_options(text, options)
-    rest = " ".join(text.casefold().replace("-", " ").split())
+    rest = _spaced(text)
     for option, value in said.items():
-        name = coded_names(options[option]).get(value)
-        for form in sorted([*value_forms(value), *([name] if name else [])], key=len, reverse=True):
+        names = [_squash(n) for n in short_names(options[option]).get(value, [])]
+        for form in sorted([*value_forms(value), *names], key=len, reverse=True):
             rest = re.sub(_said_pattern(form), " ", rest)
         if value == _extreme(rest, options[option]):
             rest = _SMALL.sub(" ", _BIG.sub(" ", rest))  # "the big one please"
+        # the option's name said with its value: "the -5 one with left zip", "size 8"
+        rest = re.sub(rf"\b{re.escape(_spaced(option))}s?\b", " ", rest)
     return said if said and not re.search(r"[a-z0-9]", _AROUND_A_PICK.sub(" ", rest)) else {}
 
 
@@ -761,7 +770,7 @@ _ONE_UNIT = re.compile(rf"^1\s?({'|'.join(_UNIT_NAMES)})$")
 def _said_pattern(form: str) -> str:
     """A value's form as said in a turn: "56cm" or "56 cm", never inside "extra large"."""
     said = r"\s?".join(re.escape(part) for part in _UNIT_START.split(form))
-    return rf"(?<![\w.])(?<!extra )(?<!x )(?<!xx )(?<!2x ){said}(?![\w])"
+    return rf"(?<![\w.-])(?<!extra )(?<!x )(?<!xx )(?<!2x ){said}(?!\w|\.\d)"
 
 
 def said_options(
@@ -771,11 +780,14 @@ def said_options(
     56cm", "with 625wh", "the 800 lumen one", "in large" for L); an option of which the text
     names none, or several, is left out. A lone letter ("M") is left to the size slot, and a
     bare number the turn's quantity ("add 2") is not a value."""
-    low = " ".join(text.casefold().replace("\u2019", "'").replace("-", " ").split())
+    low = _spaced(text)
     out: dict[str, str] = {}
     for option, values in options.items():
         forms = [(form, value) for value in values for form in value_forms(str(value))]
-        forms += [(name, value) for value, name in coded_names(values).items()]  # "caramel"
+        # "caramel" of "05 Caramel", "rose gold" of "9ct Rose Gold", "50" of "$50"
+        forms += [
+            (_squash(name), value) for value, names in short_names(values).items() for name in names
+        ]
         hits: list[str] = []
         blank = low
         for form, value in sorted(forms, key=lambda f: -len(f[0])):  # "extra large" first

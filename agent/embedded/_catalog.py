@@ -97,6 +97,63 @@ def coded_names(values: list[str]) -> dict[str, str]:
     return names if len(set(heads)) == len(heads) else {}
 
 
+# a value's words: "-5°C" keeps its minus, "$50" its sign; "July - Ruby" has two words
+_VALUE_WORD = re.compile(r"(?:(?<![\w])-(?=\d))?[$£€]?(?:\d+-\d+|[\w°.+/]*\w[°\"']?)")
+# words that alone name no value of an option: "one", "ship" of "Pirate Ship" ("do you
+# ship to ..."), "set", "size" are said for other reasons
+_NOT_A_NAME = {
+    "one", "the", "and", "with", "for", "of", "in", "on", "a", "an", "or", "to", "by",
+    "ship", "set", "pack", "size", "fit", "free", "new", "kit", "box", "case", "pair",
+    "piece", "pieces", "edition", "style", "type", "model", "version", "only", "plus",
+    "uk", "us", "eu", "x", "comfort", "standard", "regular",
+}  # fmt: skip
+
+
+def short_names(values: list[str]) -> dict[str, list[str]]:
+    """Value -> the shorter ways a shopper names it among its option's other values: the
+    name after its code ("caramel" for "05 Caramel", ``coded_names``), and the first or
+    last words of a value of several that no other value has ("rose gold" and "rose" are
+    not both needed: "rose gold" of "9ct Rose Gold", "silver" of "Sterling Silver", "july"
+    and "ruby" of "July - Ruby", "-5°c" of "Comfort -5°C"). Words every value shares
+    ("gold" of two golds) name none of them."""
+    words = {str(v): [w.casefold() for w in _VALUE_WORD.findall(str(v))] for v in values}
+    # "pillow" of "1 Pillow" is the "pillows" of "2 Pillows": no choice between them
+    singulars = {v: [singular(w) for w in ws] for v, ws in words.items()}
+
+    def within(part: list[str], other: list[str]) -> bool:
+        n = len(part)
+        return any(other[i : i + n] == part for i in range(len(other) - n + 1))
+
+    out: dict[str, list[str]] = {v: [n] for v, n in coded_names(values).items()}
+    for value, ws in words.items():
+        if len(ws) == 1 and ws[0][:1] in "$£€" and ws[0][1:].replace(".", "").isdigit():
+            out.setdefault(value, []).append(ws[0][1:])  # "the 50 one" of "$50"
+        for n in range(1, len(ws)):
+            for part, rest in ((ws[:n], ws[n:]), (ws[-n:], ws[:-n])):
+                name = " ".join(part)
+                if (
+                    # "kids" of "Kids 10", "uk" of "UK 6": the word a number is measured in
+                    (name.isalpha() and all(any(c.isdigit() for c in w) for w in rest))
+                    or part[0] in _NOT_A_NAME
+                    or part[-1] in _NOT_A_NAME
+                    or (len(name) < 3 and not any(c.isdigit() for c in name))
+                    or any(
+                        within([singular(w) for w in part], o)
+                        for v, o in singulars.items()
+                        if v != value
+                    )
+                    or name in out.get(value, [])
+                ):
+                    continue
+                out.setdefault(value, []).append(name)
+                if re.fullmatch(r"-?\d+(?:\.\d+)?°[cf]?", name):
+                    number = name.rstrip("cf").rstrip("°")
+                    out[value].append(number)  # "the -5 one"
+                    if number.startswith("-"):
+                        out[value].append(f"minus {number[1:]}")
+    return out
+
+
 def _category_keys(category: str) -> list[str]:
     """'Apparel > Dresses' -> ['apparel > dresses', 'apparel', 'dresses']."""
     parts = [_norm(p) for p in str(category).split(">") if p.strip()]
@@ -232,6 +289,12 @@ class CatalogProfile:
             return None
         return list(opts.get(_norm(option), []))
 
+    def sized(self, category: str | None) -> list[str]:
+        """The values of ``category``'s options named as a kind of size ("Ring Size", "Shoe
+        Size"), which a shopper calls its size as well."""
+        opts = self.options.get(_norm(str(category).split(">")[-1])) if category else None
+        return [v for name, vals in (opts or {}).items() if name.endswith(" size") for v in vals]
+
     def allows(self, option: str, value: str, category: str | None) -> bool | None:
         """Whether ``value`` is a value of ``option`` for ``category``; None: unknown."""
         vals = self.values(option, category)
@@ -273,7 +336,8 @@ class CatalogProfile:
         )
         if not opts:
             return {}
-        words = re.findall(r"[\w.+'\"/]+", text.casefold())
+        low = _norm(text)
+        words = re.findall(r"[\w.+'\"/]+", low)
         grams = {
             measure_key(" ".join(words[i : i + n]))
             for n in range(1, 5)
@@ -284,9 +348,20 @@ class CatalogProfile:
             if name in skip or len(values) < 2:
                 continue
             keys = {measure_key(v): v for v in values if _norm(v) not in _NO_CHOICE}
-            # a coded value by its name alone: "caramel" for "05 Caramel"
-            keys.update({measure_key(name): v for v, name in coded_names(values).items()})
+            # a value by a name of its own: "caramel" for "05 Caramel", "rose gold" for "9ct
+            # Rose Gold" (not a number alone: "under 50" is no "$50", "size 6" the size slot's)
+            keys.update(
+                {
+                    measure_key(name): v
+                    for v, names in short_names(values).items()
+                    for name in names
+                    if re.search(r"[a-z]", name) and not name.startswith("-")
+                }
+            )
             hits = [v for k, v in keys.items() if k in grams and (len(k) > 2 or k[0].isdigit())]
+            if not hits and name.endswith("size"):
+                # "size M" of a Ring Size: a letter is a value where the text says it is a size
+                hits = [v for v in values if re.search(rf"\bsize\s+{re.escape(_norm(v))}\b", low)]
             if not hits:
                 # "1tb" for "1TB SSD": the value's leading measure, when only it has that one
                 lead: dict[str, list[str]] = {}

@@ -218,6 +218,8 @@ def size_not_offered(
     offered = tier.profile.values("size", str(category))
     if offered is None:
         return None  # a category the profile does not know: nothing to tell
+    if said.casefold() in {v.casefold() for v in tier.profile.sized(str(category))}:
+        return None  # "size M" of rings that come in Ring Size M: an option filter
     return {
         "size": said,
         "category": str(category).split(">")[-1].strip(),

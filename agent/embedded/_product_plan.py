@@ -285,6 +285,13 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
         # "does it come in brown?" -> yes; then "add it" (or "add it in large"): the brown
         # one. Not "add brick red" or "add the pink one" after "is the berry one available?"
         options[str(chosen["option"])] = str(chosen["value"])
+    tried = state.extra.get("tried_options") or {}
+    if tried.get("product_id") == product_id:
+        # the add before this one was sold out: its other options stand ("right zip then")
+        for name, value in (tried.get("options") or {}).items():
+            if name.casefold() not in _keys(options) and str(value).casefold() not in taken:
+                options[name] = str(value)
+                taken.add(str(value).casefold())
     for name, value in (state.filters.get("options") or {}).items():
         # the search's own option filter ("a case for my iphone 15": Model iPhone 15), when
         # this product offers it, is the variant wanted

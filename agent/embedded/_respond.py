@@ -214,7 +214,17 @@ def respond(
         if failed.error_code == "empty_cart" and failed.name == "checkout":
             return Reply(text="Your cart is empty, so there's nothing to check out yet."), s
         if failed.error_code == "out_of_stock" and failed.name == "add_to_cart":
-            # a sold-out product (the search may show one, flagged) or option: refused
+            # a sold-out product (the search may show one, flagged) or option: refused. The
+            # options tried stay chosen: "the -5 one with left zip" sold out, then "right
+            # zip then" is the -5 one with a right zip
+            tried = dict(failed.args.get("options") or {})
+            for k in ("size", "color"):
+                if failed.args.get(k):
+                    tried.setdefault(k, str(failed.args[k]))
+            s.extra["tried_options"] = {
+                "product_id": str(failed.args.get("product_id") or ""),
+                "options": {str(k): str(v) for k, v in tried.items()},
+            }
             why = failed.error_message or "that is sold out"
             return Reply(text=f"Sorry, {why}, so I can't add it to your cart."), s
         return Reply(
@@ -223,6 +233,7 @@ def respond(
 
     if "add_to_cart" in by_name:  # after a search for a product named by its title
         added = by_name["add_to_cart"]
+        s.extra.pop("tried_options", None)
         pid = str((added.args or {}).get("product_id") or "")
         found = by_name.get("catalog_search")
         card = next(
@@ -489,6 +500,9 @@ def respond(
         text = f"You have {items} item{'s' if items != 1 else ''} in your cart"
         if c.get("total") is not None:
             text += f", {_money(c['total'], c.get('currency'))} in total"
+        text += ": " + "; ".join(_cart_line(ln) for ln in lines[:_LISTED_LINES])
+        if len(lines) > _LISTED_LINES:
+            text += f"; and {len(lines) - _LISTED_LINES} more"
         text += "."
         if nlu.intent == "remove_from_cart":
             said_words = cart_words(nlu.text)
@@ -562,6 +576,21 @@ def _remember_cart(s: DialogueState, results: list[ToolOutcome]) -> None:
             {k: ln.get(k) for k in ("product_id", "variant_id", "title", "quantity")}
             for ln in cart.get("lines") or []
         ]
+
+
+# the cart's lines a reply lists (the cards show them all)
+_LISTED_LINES = 8
+
+
+def _cart_line(line: dict[str, Any]) -> str:
+    """ "2 x Leather Chelsea Boot (UK 8, Dark Brown), $370.00": what the line holds."""
+    qty = int(line.get("quantity") or 1)
+    picked = ", ".join(str(v) for v in (line.get("options") or {}).values() if str(v).strip())
+    text = f"{qty} x {line.get('title') or line.get('product_id')}"
+    if picked:
+        text += f" ({picked})"
+    amount = line.get("line_total") or line.get("unit_price")
+    return text + (f", {_money(amount, line.get('currency'))}" if amount is not None else "")
 
 
 def _cart_total(content: Any) -> str:

@@ -216,6 +216,16 @@ def _within_options(
                 if inside:
                     found.pop(slot, None)
                     del source[slot]
+        # "rose gold" said of "9ct Rose Gold": the option, not also the colour Gold
+        words = set(_VALUE_WORD.findall(str(value).lower()))
+        for slot, m in list(source.items()):
+            said_words = _VALUE_WORD.findall(low[m.start : m.end])
+            if slot != "category" and said_words and set(said_words) <= words:
+                found.pop(slot, None)
+                del source[slot]
+
+
+_VALUE_WORD = re.compile(r"[a-z0-9]+")
 
 
 _OWNER_WORD = re.compile(r"[a-z][\w'-]*")

@@ -138,10 +138,28 @@ def understand(
     visual search (it is carried on the result, so ``plan`` can use it)."""
     pending = state.extra.get("pending_option")
     if pending and not image_id:
-        value = _guards.answer_option(text, pending)
+        option = str(pending["option"])
+        values = [str(v) for v in pending.get("values") or []]
+        value = said_options(text, {option: values}).get(option) or _guards.answer_option(
+            text, pending
+        )
         if value is not None:
-            # "clicky" after "which switch type?": the pending add, completed
-            options = {**(pending.get("chosen") or {}), str(pending["option"]): value}
+            # "clicky" after "which switch type?": the pending add, completed; another of
+            # its options said again is the one now chosen ("ok september, 18 inch" after
+            # "july please" and "which chain length?": September, not July)
+            again = {
+                k: v
+                for k, v in said_options(
+                    text, shown_options(state, str(pending["product_id"]))
+                ).items()
+                if k.casefold() != option.casefold()
+            }
+            chosen = {
+                k: v
+                for k, v in (pending.get("chosen") or {}).items()
+                if k.casefold() not in {o.casefold() for o in again}
+            }
+            options = {**chosen, **again, option: value}
             return NLUResult(
                 intent="add_to_cart",
                 confidence=1.0,
@@ -257,6 +275,15 @@ def understand(
         nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
         nlu.slots = Slots()
         notes["define"] = term
+    if (
+        nlu.intent in ("product_details", "compare", "out_of_scope", "refine", "search")
+        and not image_id
+        and _NEED_ONE_TOO.search(nlu.text)
+        and _another_kind_named(tier, nlu, state)
+    ):
+        # "do i need a mat too" with a sleeping bag shown: the mats, not the bag's page
+        nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
+        nlu.confidence = max(nlu.confidence, 0.9)
     if (
         nlu.intent == "compare"
         and len(state.last_shown) == 1
@@ -544,8 +571,9 @@ def understand(
     if (
         (
             nlu.intent in ("search", "refine", "out_of_scope", "help")
-            # "the big one please" of the teddy in play, an unsure add
-            or (nlu.intent == "add_to_cart" and nlu.confidence < tier.threshold)
+            # "the big one please" of the teddy in play, an unsure add; "the -5 one with left
+            # zip" read, unsure, as a removal: a turn of nothing but its values picks them
+            or nlu.confidence < tier.threshold
         )
         and not image_id
         and not _narrows(nlu, state)  # "red medium" narrows the search
@@ -628,6 +656,15 @@ def _shop_term(tier: EmbeddedTier, text: str) -> str | None:
     if singular(word) in tier.profile.vocab and singular(word) not in tier.assortment.head_nouns:
         return word
     return None
+
+
+# "do i need a mat too", "should i get a case as well", "will i also need gas": a thing
+# to go with what is shown, asked for
+_NEED_ONE_TOO = re.compile(
+    r"\b(?:(?:do|will|would|did) (?:i|we|you) (?:also |still )?need|should (?:i|we) (?:also )?"
+    r"(?:get|buy|grab)|(?:i|we)(?:'ll| will| would) (?:also )?need)\b",
+    re.I,
+)
 
 
 def _another_kind_named(tier: EmbeddedTier, nlu: NLUResult, state: DialogueState) -> bool:

@@ -164,3 +164,17 @@ def test_cli_registers_train_embedded() -> None:
 
     result = CliRunner().invoke(app, ["train", "embedded", "--help"])
     assert result.exit_code == 0 and "--force" in result.output
+
+
+def test_a_short_head_that_is_a_word_of_its_category_is_a_noun() -> None:
+    """ "Self-Inflating Sleeping Mat" of Sleeping Mats teaches "mat" (a shopper says "do i
+    need a mat too"); "Tea Set" of Tea Sets does not teach "set"."""
+    from shopagent.agent.embedded import Lexicon
+
+    mats, sets = "Camping > Sleeping Mats", "Kitchen > Tea Sets"
+    products = [
+        {"id": "m", "title": "Self-Inflating Sleeping Mat", "category": mats},
+        {"id": "t", "title": "Porcelain Tea Set", "category": sets},
+    ]
+    nouns = title_nouns(products, Lexicon({"category": [mats, sets]}))
+    assert nouns.get("mat") == mats and "set" not in nouns, nouns

@@ -28,6 +28,17 @@ class Example:
     split: str = "train"  # "train" | "val" (templates held out, for calibration)
 
 
+# short heads that name no kind of product alone ("Tea Set", "Repair Kit")
+_GENERIC_HEADS = {"set", "kit", "box", "pack", "pair", "duo", "trio", "lot"}
+
+
+def _a_word_of(head: str, category: str) -> bool:
+    """``head`` is a whole word of the category's leaf, in the singular ("mat" of Sleeping
+    Mats, not "pen" of Open Shelving)."""
+    words = re.findall(r"[a-z]+", leaf(category).lower())
+    return head.lower().rstrip("s") in {w.rstrip("s") for w in words}
+
+
 def title_nouns(products: list[dict[str, Any]], lexicon: Lexicon) -> dict[str, str]:
     """Product noun phrases from titles -> leaf category ("Chelsea Boot" -> "Boots").
 
@@ -60,6 +71,8 @@ def title_nouns(products: list[dict[str, Any]], lexicon: Lexicon) -> dict[str, s
         # "Chelsea Boot" also teaches "boot"; "Dumbbell Pair" must not teach "pair"
         if len(tail) > 1 and len(head) >= 4 and head.rstrip("s") in leaf(cat).lower():
             counts[head][cat] += 1
+        elif len(tail) > 1 and head.lower() not in _GENERIC_HEADS and _a_word_of(head, cat):
+            counts[head][cat] += 1  # "Sleeping Mat" of Sleeping Mats teaches "mat", "Rug" "rug"
     return {noun: c.most_common(1)[0][0] for noun, c in counts.items() if len(noun) > 2}
 
 

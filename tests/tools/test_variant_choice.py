@@ -1,0 +1,47 @@
+"""Which variant an add names (``tools/_variants.py``), when what was chosen is sold out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from shopagent.errors import ToolError
+from shopagent.retrieval.schema import Product, Variant
+from shopagent.tools._variants import pick_variant
+
+
+def _necklace() -> Product:
+    variants = [
+        Variant(
+            id=f"{stone[:3]}-{length[:2]}",
+            options={"birthstone": stone, "chain length": length},
+            price=Decimal("38.00"),
+            available=not stone.startswith("July"),
+        )
+        for stone in ("January - Garnet", "July - Ruby")
+        for length in ("16 inch", "18 inch")
+    ]
+    return Product(
+        id="pendant",
+        title="Birthstone Pendant",
+        category="Necklaces",
+        price=Decimal("38.00"),
+        variants=variants,
+    )
+
+
+def test_a_choice_sold_out_in_every_remaining_option_is_said_sold_out() -> None:
+    """July in every chain length sold out: "out of stock", not "which chain length?" (a
+    question whose every answer would be refused next)."""
+    with pytest.raises(ToolError) as err:
+        pick_variant(_necklace(), variant_id=None, options={"birthstone": "July - Ruby"})
+    assert err.value.code == "out_of_stock", err.value
+    assert "July - Ruby" in err.value.message
+
+
+def test_a_choice_in_stock_still_asks_for_the_option_left() -> None:
+    with pytest.raises(ToolError) as err:
+        pick_variant(_necklace(), variant_id=None, options={"birthstone": "January - Garnet"})
+    assert err.value.code == "option_required"
+    assert err.value.details["values"] == ["16 inch", "18 inch"]
