@@ -366,6 +366,67 @@ def _sale(low: str, p: dict[str, Any], name: str) -> str:
     return f"Yes, {of} is on sale in " + _join([f"{w} ({t}, {o}% off)" for w, t, o in told]) + "."
 
 
+def _price_against(low: str, p: dict[str, Any], name: str) -> str | None:
+    """ "is it cheaper in black?": the price of the variants said against the others'
+    ("… costs $110.00 in Black, the same as in Volt Yellow"); None when none is said."""
+    variants = [v for v in p.get("variants") or [] if v.get("price") is not None]
+    named = _named_variants(low, variants)
+    if not named:
+        return None
+    said = " ".join(dict.fromkeys(w for _, ws in named for w in ws))
+    ids = {id(v) for v, _ in named}
+    keys = {
+        str(k) for v, ws in named for k, val in (v.get("options") or {}).items() if str(val) in ws
+    }
+    others: dict[str, set[Decimal]] = {}
+    for v in variants:
+        if id(v) not in ids:
+            label = " ".join(str(x) for k, x in (v.get("options") or {}).items() if k in keys)
+            others.setdefault(label, set()).add(Decimal(str(v["price"])))
+    mine = sorted({Decimal(str(v["price"])) for v, _ in named})
+    cur = p.get("currency")
+    if others and len(mine) > 1 and _priced_alike(named, variants, keys):
+        # "is it cheaper in sand?" of a bottle whose price goes by its capacity alone
+        return f"{name} costs the same in {said} as in {_join(list(others)[:4])}."
+    if not others or len(mine) != 1:
+        return None
+    theirs = sorted({x for xs in others.values() for x in xs})
+    which = _join(list(others)[:4])
+    if theirs == mine:
+        return f"{name} costs {_money(mine[0], cur)} in {said}, the same as in {which}."
+    cost = (
+        _money(theirs[0], cur)
+        if len(theirs) == 1
+        else f"{_money(theirs[0], cur)} to {_money(theirs[-1], cur)}"
+    )
+    return f"{name} costs {_money(mine[0], cur)} in {said}, and {cost} in {which}."
+
+
+def _priced_alike(
+    named: list[tuple[Any, list[str]]], variants: list[dict[str, Any]], keys: set[str]
+) -> bool:
+    """Each variant said costs what the others with the same other options cost."""
+
+    def rest(v: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            sorted((str(k), str(x)) for k, x in (v.get("options") or {}).items() if k not in keys)
+        )
+
+    price = {id(v): Decimal(str(v["price"])) for v in variants}
+    by_rest: dict[tuple[tuple[str, str], ...], set[Decimal]] = {}
+    for v in variants:
+        by_rest.setdefault(rest(v), set()).add(price[id(v)])
+    return all(len(by_rest[rest(v)]) == 1 for v, _ in named)
+
+
+# "is it cheaper in black", "are the bigger ones more expensive": a price against others
+_DEARER = re.compile(
+    r"\b(?:cheaper|less expensive|more expensive|pricier|dearer|costs? (?:more|less)|"
+    r"same price)\b",
+    re.I,
+)
+
+
 def _named_stock(named: list[tuple[Any, list[str]]], name: str) -> str:
     """ "is the hardcover in stock?": the stock of the options said, not the product's."""
     said = " ".join(dict.fromkeys(w for _, ws in named for w in ws))
@@ -415,8 +476,17 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         parts.append(_named_stock(stocked, name) if stocked else _stock(p, name))
     # "sizes" of a product whose sizes are a "frame size" or a "ring size" option: those
     size_keys = [k for k in options if k == "size" or k.endswith(" size")] or ["size"]
-    if _SIZE_LIKE.search(low) and not any(
-        k in attrs for k in ("dimensions", "size", "capacity", "volume")
+    if not stocked and (_SIZE_LIKE.search(low) or _SIZES.search(low)):
+        # "tan in size 8?": whether that one is there, not the list of sizes
+        named = _named_variants(low, p.get("variants") or [])
+        sizes_said = {w for _, ws in named for w in ws} & set(options.get(size_keys[0]) or [])
+        if sizes_said:
+            stocked = named
+            parts.append(_named_stock(named, name))
+    if (
+        _SIZE_LIKE.search(low)
+        and not stocked
+        and not any(k in attrs for k in ("dimensions", "size", "capacity", "volume"))
     ):
         sizes = options.get(size_keys[0]) or []
         if sizes and sizes != ["one size"]:
@@ -425,6 +495,8 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
             parts.append(_quote_or_unknown(p, ["dimensions"], name))
     if _SALE.search(low):
         parts.append(_sale(low, p, name))
+    elif _DEARER.search(low) and (against := _price_against(low, p, name)):
+        parts.append(against)  # "is it cheaper in black": that one's price against the rest
     elif _PRICE.search(low):
         variants = p.get("variants") or []
         prices = sorted({Decimal(str(v["price"])) for v in variants if v.get("price") is not None})
@@ -488,10 +560,23 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
             said = said[:-1] + f", {_money(next(iter(priced)), p.get('currency'))}."
         if said.startswith("Yes") and named and not any(v.get("available", True) for v, _ in named):
             said = said[:-1] + ", but that one is sold out."  # "fits a pixel 8": sold out
-        if not (named and stocked and [v for v, _ in named] == [v for v, _ in stocked]):
-            parts.append(said)  # "do u have it in espresso?" is told once, by its stock
-    named_options = [k for k in options if re.search(rf"\b{re.escape(k)}s?\b", low)]
-    if _SIZES.search(low) and not any("size" in k for k in named_options) and not asked_value:
+        asked_words = {w for _, ws in named for w in ws}
+        if not (named and stocked and asked_words <= {w for _, ws in stocked for w in ws}):
+            # "do u have it in espresso?", "is the wide one available in uk 9" are told
+            # once, by their stock
+            parts.append(said)
+    told = {w for _, ws in stocked for w in ws}
+    named_options = [
+        k
+        for k in options
+        if re.search(rf"\b{re.escape(k)}s?\b", low) and not told & set(options[k])
+    ]  # "is size 8 in stock": its stock told, not the sizes listed too
+    if (
+        _SIZES.search(low)
+        and not any("size" in k for k in named_options)
+        and not asked_value
+        and not stocked
+    ):
         named_options.extend(size_keys)
     if _COLOURS.search(low) and "color" not in named_options and not asked_value:
         named_options.append("color")
@@ -748,6 +833,10 @@ def value_forms(value: str) -> list[str]:
     whole = re.sub(r"(\d)\.0+(?![\d.])", r"\1", form)
     if whole != form:
         forms.append(whole)  # "the 5ah" of "5.0Ah"
+    lettered = _LETTER_HEAD.match(form)
+    if lettered:
+        # "S (UK 4-5)": "the s", "size s", "in s" (a lone letter only where it is a size)
+        forms.extend(f"{lead} {lettered.group(1)}" for lead in ("the", "size", "in", "an", "a"))
     counted = _COUNTED.match(form)
     if counted and singular(counted.group(2)) != counted.group(2):
         # "the 50 piece one", "a 5 step ladder": the count's noun in the singular
@@ -756,6 +845,7 @@ def value_forms(value: str) -> list[str]:
 
 
 _COUNTED = re.compile(r"^(\d+)\s?([a-z]+)$")
+_LETTER_HEAD = re.compile(r"^(x{0,3}[sml]|x{1,3}l)\s*\(")
 # a value of one whole unit is said by the unit's name: "the litre", "a kilo"
 _UNIT_NAMES = {
     "l": ("litre", "liter"),

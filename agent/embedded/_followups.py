@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards
+from shopagent.agent.embedded._answers import said_options
 from shopagent.agent.embedded._assortment import english_word
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import ABOUT_IT, QUESTION, QUESTION_ABOUT, STOCK_QUESTION
@@ -186,7 +187,10 @@ def comparative(text: str, *, alone: bool = False) -> str | None:
 
 
 _SIZE_SAID = re.compile(
-    r"\bsizes?\s+([a-z0-9][\w.,/-]*)"
+    # a size after "size": a number ("size 9", "size uk 8", "size 7.5") or a letter size;
+    # never the next word ("that size in the boots", "what size should i get")
+    r"\bsizes?\s+((?:(?:uk|us|eu)\s?)?\d[\w.,/-]*|[a-z]\d[\w.-]*|x{0,4}[sl]\b|[2-6]x?[sl]\b|m\b|"
+    r"small|medium|large|(?:extra|x)[- ]?(?:small|large))"
     # a letter size or its name after "in": "any in a large?", "in XXXL", "in extra small";
     # only at the end of the clause ("in a medium roast" names no size)
     r"|\bin\s+(?:an?\s+)?((?:x{0,4}|[2-6]x?)[sl]|m|small|medium|large|"
@@ -220,11 +224,26 @@ def size_not_offered(
         return None  # a category the profile does not know: nothing to tell
     if said.casefold() in {v.casefold() for v in tier.profile.sized(str(category))}:
         return None  # "size M" of rings that come in Ring Size M: an option filter
+    if said_options(f"size {said}", {"size": offered}) or _within_a_range(said, offered):
+        return None  # "7.5" of UK 7.5, "5" of "S (UK 4-5)": a size the shop has
     return {
         "size": said,
         "category": str(category).split(">")[-1].strip(),
         "sizes": sorted(offered, key=_size_order)[:12],
     }
+
+
+def _within_a_range(said: str, sizes: list[str]) -> bool:
+    """ "5" of "S (UK 4-5)": a number within a size's range."""
+    number = re.fullmatch(r"(?:(?:uk|us|eu)\s?)?(\d+(?:\.\d+)?)", said.casefold())
+    if number is None:
+        return False
+    n = float(number.group(1))
+    return any(
+        float(low) <= n <= float(high)
+        for size in sizes
+        for low, high in re.findall(r"(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)", size)
+    )
 
 
 _LETTER_SIZES = ("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl")

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from shopagent.agent.embedded._assortment import english_word, word_frequency
-from shopagent.agent.embedded._catalog import measure_key, singular
+from shopagent.agent.embedded._catalog import measure_key, short_names, singular
 from shopagent.agent.embedded._schema import CATALOG_SLOTS
 from shopagent.agent.embedded._words import (
     AUDIENCE_CUES,
@@ -65,6 +65,11 @@ class Match:
     exact: bool = True
 
 
+# sizes read by their numbers alone ("size 8" of UK 8) in a shop of at most this many
+# (short_names compares each value with every other)
+_MAX_NAMED_SIZES = 400
+
+
 class Lexicon:
     """Surface forms -> facet values, per slot type."""
 
@@ -104,6 +109,13 @@ class Lexicon:
                     self.surfaces[slot].setdefault(f, hit)
                     if self.surfaces[slot][f] != hit:
                         self.alternatives.setdefault((slot, f), []).append(hit)
+        if len(self.facets["size"]) <= _MAX_NAMED_SIZES:
+            # "size 8", "i am a 7.5" of UK 8, UK 7.5: a size by the number no other size has
+            for value, names in short_names(self.facets["size"]).items():
+                for name in names:
+                    if re.fullmatch(r"\d+(?:\.\d+)?", name):
+                        for lead in ("size", "sz", "a size", "in a", "a"):
+                            self.surfaces["size"].setdefault(f"{lead} {name}", value)
         for noun, cat in (nouns or {}).items():
             target = by_key["category"].get(cat.lower()) or leaf_key.get(leaf(cat).lower())
             if target:

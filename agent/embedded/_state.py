@@ -30,7 +30,10 @@ _QUERY_FILLER = re.compile(
     r"you have|you sell|you carry|"
     # the whole range, and how it is to be ordered: "the cheapest thing you have"
     r"anything|something|things?|stuff|items?|products?|cheapest|priciest|"
-    r"(?:least|most) expensive)(?![\w-])",
+    r"(?:least|most) expensive|"
+    # what it is to go with: "some polish to go with it", "a case that fits it"
+    r"(?:to go|that goes|to match|that fits) (?:with )?(?:it|them|that|those|these)|"
+    r"(?:do|will|would) (?:i|we) (?:also |still )?need|too|as well|also)(?![\w-])",
     re.I,
 )
 

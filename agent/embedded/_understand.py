@@ -72,6 +72,30 @@ def _slot_words(slots: Slots) -> set[str]:
 _IS_THE = re.compile(
     r"^\s*(?:is|are|does|do|can|will|would|has)\s+the\s+([a-z0-9][a-z0-9-]*)", re.I
 )
+# "do gift cards expire?", "are your tents waterproof": a question put of a kind of product
+_KIND_ASKED = re.compile(
+    r"^\W*(?:and\s+|so\s+)?(?:do|does|will|can|are|is|would)\s+"
+    r"(?:the\s+|your\s+|these\s+|those\s+|a\s+|an\s+)?(?=[a-z])",
+    re.I,
+)
+
+
+def _filters_said(slots: Slots) -> bool:
+    """ "do boots come in size 9": a search by the size says it, not a page."""
+    said = slots.model_dump(exclude_none=True)
+    return bool(set(said) - {"category", "quantity", "reference"})
+
+
+def _kind_asked(tier: EmbeddedTier, text: str, at: int) -> str | None:
+    """The category named at ``at`` when words follow it ("gift cards expire"), else None
+    ("do tents" alone asks nothing)."""
+    low = text.lower()
+    for m in tier.lexicon.scan(low, [], fuzzy=False):
+        if m.slot == "category" and m.start == at and re.search(r"[a-z]{3}", low[m.end :]):
+            return str(m.value)
+    return None
+
+
 # "and one in rosewood too", "another in XL": the product just added, in another option
 _ONE_MORE_IN = re.compile(
     r"^\s*(?:and|also|plus|oh and)?\s*(?:one|another|1|a second one)\s+in\s+[\w' -]+?"
@@ -212,6 +236,18 @@ def understand(
         nlu.slots = tier.extract_slots(nlu.text, "search")
     if (
         not image_id
+        and nlu.intent in ("search", "refine", "out_of_scope")
+        and not state.last_shown
+        and (kind_at := _KIND_ASKED.match(nlu.text)) is not None
+        and (asked := _kind_asked(tier, nlu.text, kind_at.end())) is not None
+        and not _filters_said(tier.extract_slots(nlu.text, "search"))
+    ):
+        # "do gift cards expire?" with nothing shown: a question of the gift cards (found,
+        # and their page read), not "we don't carry gift cards expire"
+        nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+        nlu.slots = Slots(category=asked)
+    if (
+        not image_id
         and (one := one_in_play(state)) is not None
         and nlu.intent in ("search", "refine", "out_of_scope", "product_details")
         and (ABOUT_IT.search(nlu.text) or QUESTION.search(nlu.text))
@@ -282,6 +318,19 @@ def understand(
         and _another_kind_named(tier, nlu, state)
     ):
         # "do i need a mat too" with a sleeping bag shown: the mats, not the bag's page
+        nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
+        nlu.confidence = max(nlu.confidence, 0.9)
+    if (
+        nlu.intent in ("refine", "product_details")
+        and not image_id
+        and (with_it := _TO_GO_WITH.search(nlu.text)) is not None
+        and singular(with_it.group(1).lower()) in tier.assortment.head_nouns
+        and not any(
+            with_it.group(1).lower() in str((state.shown.get(i) or {}).get("title", "")).lower()
+            for i in state.last_shown
+        )
+    ):
+        # "and some polish to go with it" after boots: the polish, not more boots
         nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
         nlu.confidence = max(nlu.confidence, 0.9)
     if (
@@ -658,6 +707,12 @@ def _shop_term(tier: EmbeddedTier, text: str) -> str | None:
     return None
 
 
+# "and some polish to go with it", "a case for it too": another thing, wanted with it
+_TO_GO_WITH = re.compile(
+    r"^\W*(?:and|also|plus|oh and)?\s*(?:some|a|an|the)\s+([a-z][a-z'-]+)\s+(?:to go with|"
+    r"for|that goes with|that fits|to match)\s+(?:it|them|that|those|these)\b",
+    re.I,
+)
 # "do i need a mat too", "should i get a case as well", "will i also need gas": a thing
 # to go with what is shown, asked for
 _NEED_ONE_TOO = re.compile(
