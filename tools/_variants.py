@@ -122,7 +122,7 @@ def pick_variant(
         raise ToolError(
             f"{product.title} ({_describe(product, chosen)}) is out of stock",
             code="out_of_stock",
-            details={"options": chosen},
+            details={"options": chosen, "in_stock": _in_stock_instead(product, chosen)},
         )
     for key in product.options():
         values = list(dict.fromkeys(v.options[key] for v in candidates if key in v.options))
@@ -145,9 +145,31 @@ def pick_variant(
         raise ToolError(
             f"{product.title} ({_describe(product, gone.options)}) is out of stock",
             code="out_of_stock",
-            details={"variant_id": gone.id, "options": gone.options},
+            details={
+                "variant_id": gone.id,
+                "options": gone.options,
+                "in_stock": _in_stock_instead(product, chosen),
+            },
         )
     return (sellable or candidates)[0]
+
+
+def _in_stock_instead(product: Product, chosen: dict[str, str]) -> dict[str, list[str]]:
+    """Option -> its values in stock with the other options as chosen: 1L Sand sold out,
+    {"color": ["Forest", "Black"]} (in 1L), {"capacity": ["500ml"]} (in Sand)."""
+    out: dict[str, list[str]] = {}
+    for key in chosen:
+        rest = {k: v for k, v in chosen.items() if k != key}
+        values = [
+            v.options[key]
+            for v in product.variants
+            if v.available
+            and key in v.options
+            and all(norm(v.options.get(k, "")) == norm(x) for k, x in rest.items())
+        ]
+        if values:
+            out[key] = list(dict.fromkeys(values))
+    return out
 
 
 def _describe(product: Product, options: dict[str, Any]) -> str:

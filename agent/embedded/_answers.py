@@ -830,6 +830,7 @@ def value_forms(value: str) -> list[str]:
     one = _ONE_UNIT.match(form)
     if one:
         forms.extend(_UNIT_NAMES[one.group(1)])  # "the litre" of "1L"
+        forms.extend(f"1 {name}" for name in _UNIT_NAMES[one.group(1)])  # "1 litre in sand"
     whole = re.sub(r"(\d)\.0+(?![\d.])", r"\1", form)
     if whole != form:
         forms.append(whole)  # "the 5ah" of "5.0Ah"

@@ -236,6 +236,8 @@ class Lexicon:
             return prev in SIZE_CUES or surface == "xs"
         if slot == "audience":
             return prev in AUDIENCE_CUES
+        if slot == "color":
+            return prev in ("in", "the")  # "1 litre in sand", "the rose one"; not "wine glass"
         return False
 
     def readings(self, slot: str, surface: str) -> list[str]:

@@ -226,6 +226,9 @@ def respond(
                 "options": {str(k): str(v) for k, v in tried.items()},
             }
             why = failed.error_message or "that is sold out"
+            instead = _in_stock_instead(failed.details or failed.error_details or {})
+            if instead:
+                return Reply(text=f"Sorry, {why}. {instead}"), s
             return Reply(text=f"Sorry, {why}, so I can't add it to your cart."), s
         return Reply(
             text=FAILED.format(msg=failed.error_message or failed.error_code or "the tool failed")
@@ -576,6 +579,19 @@ def _remember_cart(s: DialogueState, results: list[ToolOutcome]) -> None:
             {k: ln.get(k) for k in ("product_id", "variant_id", "title", "quantity")}
             for ln in cart.get("lines") or []
         ]
+
+
+def _in_stock_instead(details: dict[str, Any]) -> str:
+    """ "In 1L it's in stock in Forest and Black." (``out_of_stock`` details): what the
+    shopper can have instead, keeping all but one of their choices."""
+    chosen = {str(k): str(v) for k, v in (details.get("options") or {}).items()}
+    instead = {str(k): [str(v) for v in vs] for k, vs in (details.get("in_stock") or {}).items()}
+    said = []
+    for key, values in instead.items():
+        kept = [v for k, v in chosen.items() if k != key]
+        lead = f"In {' '.join(kept)} it's" if kept else "It's"
+        said.append(f"{lead} in stock in {_answers._join(values[:6])}.")
+    return " ".join(said[:2])
 
 
 # the cart's lines a reply lists (the cards show them all)

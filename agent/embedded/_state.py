@@ -32,7 +32,8 @@ _QUERY_FILLER = re.compile(
     r"anything|something|things?|stuff|items?|products?|cheapest|priciest|"
     r"(?:least|most) expensive|"
     # what it is to go with: "some polish to go with it", "a case that fits it"
-    r"(?:to go|that goes|to match|that fits) (?:with )?(?:it|them|that|those|these)|"
+    r"(?:to go|that goes|to match|that fits|fits?|goes with|go with|works? with) "
+    r"(?:with )?(?:it|them|that|those|these)|"
     r"(?:do|will|would) (?:i|we) (?:also |still )?need|too|as well|also)(?![\w-])",
     re.I,
 )

@@ -321,6 +321,27 @@ def understand(
         nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
         nlu.confidence = max(nlu.confidence, 0.9)
     if (
+        not image_id
+        and (fits := _WHICH_FITS.match(nlu.text)) is not None
+        and (state.focus or state.last_shown)
+        and tier.profile.knows(fits.group(1).split()[-1])
+    ):
+        # "which gas fits it" with the stove in play: the gas, searched (its page says
+        # what it fits), not the stove's page
+        nlu.intent, nlu.confidence = "search", max(nlu.confidence, 0.9)
+        nlu.slots = tier.extract_slots(fits.group(1), "search")
+    if (
+        nlu.intent == "add_to_cart"
+        and nlu.confidence < tier.threshold
+        and not image_id
+        and _ASKS_OF_IT.search(nlu.text)
+        and not _ADD_SAID.search(nlu.text)
+    ):
+        # "what about the 2 person one, is it big enough for 2 adults", an add at 0.35: a
+        # question of it, not an add (nor "which colour?"); the add's share is the question's
+        nlu.confidence = max(nlu.confidence, _share(nlu, "product_details", "add_to_cart"))
+        nlu.intent = "product_details"
+    if (
         nlu.intent in ("refine", "product_details")
         and not image_id
         and (with_it := _TO_GO_WITH.search(nlu.text)) is not None
@@ -707,6 +728,20 @@ def _shop_term(tier: EmbeddedTier, text: str) -> str | None:
     return None
 
 
+# "which gas fits it", "what batteries go with this": another thing, for the one in play
+_WHICH_FITS = re.compile(
+    r"^\W*(?:and\s+|so\s+|ok\s+)?(?:which|what)\s+(?:kind of\s+|type of\s+|sort of\s+)?"
+    r"([a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+(?:fits?|goes with|go with|works? with|is for|are for|"
+    r"do i need for|should i get for)\s+(?:it|this|that|them|these|those)\b",
+    re.I,
+)
+# a question put of the product ("is it big enough", "will they fit"), and an add said
+_ASKS_OF_IT = re.compile(
+    r"\b(?:is|are|does|do|will|can|would|could)\s+(?:it|they|that|this|those|these)\b", re.I
+)
+_ADD_SAID = re.compile(
+    r"\b(?:add|buy|take|get me|order|put|i'?ll have|i want|i'?d like|grab|throw in)\b", re.I
+)
 # "and some polish to go with it", "a case for it too": another thing, wanted with it
 _TO_GO_WITH = re.compile(
     r"^\W*(?:and|also|plus|oh and)?\s*(?:some|a|an|the)\s+([a-z][a-z'-]+)\s+(?:to go with|"
@@ -745,12 +780,15 @@ def _narrows(nlu: NLUResult, state: DialogueState) -> bool:
         return False
     own = shown_options(state, one_in_play(state))
     values = {v.casefold() for vals in own.values() for v in vals}
+    own_only = {k: v for k, v in own.items() if k.casefold() not in ("size", "color", "colour")}
     if (
-        state.focus
-        and state.last_intent in ("product_details", "add_to_cart")
-        and all(str(v).casefold() in values for v in said)
-    ):
-        return False  # "is the teddy safe for babies?", then "ok the 40cm": the teddy's
+        (state.focus and state.last_intent in ("product_details", "add_to_cart"))
+        or (len(state.last_shown) == 1 and said_options(nlu.text, own_only))
+    ) and all(str(v).casefold() in values for v in said):
+        # "is the teddy safe for babies?", then "ok the 40cm": the teddy's; "1 litre in
+        # sand" of the one bottle shown (its Capacity said too): that bottle's, not a
+        # narrower list of one ("red medium" alone narrows it)
+        return False
     if not own or {k.casefold() for k in own} & {"size", "color", "colour"}:
         return True
     return not all(str(v).casefold() in values for v in said)
@@ -810,7 +848,8 @@ def _note_missing(
             return
         if not use or named & {"category", "brand"}:
             return
-        if _kind_of_the_head(tier, nlu, head) or _a_clause_names_it(tier, nlu.text):
+        # (the clause first: the head's kind, when taken, replaces the category)
+        if _a_clause_names_it(tier, nlu.text) or _kind_of_the_head(tier, nlu, head):
             return
     verdict = tier.assortment.judge(nlu.text, named, slot_words, chat=chat, use=use)
     if (
