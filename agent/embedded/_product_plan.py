@@ -292,10 +292,14 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
             if name.casefold() not in _keys(options) and str(value).casefold() not in taken:
                 options[name] = str(value)
                 taken.add(str(value).casefold())
+    another = _names_another(nlu.text, [*options.values(), *said.values()], state, product_id)
     for name, value in (state.filters.get("options") or {}).items():
         # the search's own option filter ("a case for my iphone 15": Model iPhone 15), when
-        # this product offers it, is the variant wanted
+        # this product offers it, is the variant wanted; not when the add names another
+        # choice ("a red lipstick" found Brick Red, then "add the pink one": which shade?)
         offered = {v.casefold(): v for vals in own.values() for v in vals}
+        if another:
+            break
         if str(name).casefold() not in _keys(options) and str(value).casefold() in offered:
             if str(value).casefold() not in taken:
                 options[str(name)] = offered[str(value).casefold()]

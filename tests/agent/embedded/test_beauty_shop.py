@@ -59,6 +59,11 @@ def test_add_names_the_shade_said_not_the_one_asked_about(shop: EmbeddedTier) ->
     }
     _, plan = planned(shop, "add the pink one", s, "add_to_cart")
     assert "options" not in plan.calls[0].args, plan.calls[0].args
+    # nor the shade a search found by its word ("a red lipstick": Brick Red)
+    s.filters = {"category": "Lipstick", "options": {"shade": "Brick Red"}}
+    _, plan = planned(shop, "add the pink one", s, "add_to_cart")
+    assert "options" not in plan.calls[0].args, plan.calls[0].args
+    s.filters = {}
     # "add it" still means the shade just asked about
     _, plan = planned(shop, "ok add it", s, "add_to_cart")
     assert plan.calls[0].args["options"] == {"shade": "Berry"}, plan.calls[0].args
