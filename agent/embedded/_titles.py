@@ -181,9 +181,14 @@ class TitleIndex:
     def names_phrase(self, phrase: str) -> bool:
         """Some title holds ``phrase``, its words in order, the last in either number
         ("teddy bear" in "Plushy Brown Teddy Bear"): the phrase names a product sold."""
+        return bool(self.holding(phrase, limit=1))
+
+    def holding(self, phrase: str, limit: int = 2) -> list[str]:
+        """The products (up to ``limit``) whose titles hold ``phrase`` as ``names_phrase``
+        reads it."""
         ws = words(phrase)
         if not ws:
-            return False
+            return []
         stem = ws[-1][:-1] if ws[-1].endswith("s") else ws[-1]
         pattern = re.compile(
             r"(?<![\w])"
@@ -191,10 +196,28 @@ class TitleIndex:
             + r"(?![\w])",
             re.I,
         )
-        return any(
-            all(w in self._words[pid] for w in ws[:-1]) and pattern.search(t)
-            for pid, t in self.titles.items()
-        )
+        found: list[str] = []
+        for pid, title in self.titles.items():
+            if all(w in self._words[pid] for w in ws[:-1]) and pattern.search(title):
+                found.append(pid)
+                if len(found) >= limit:
+                    break
+        return found
+
+    def named_by_phrase(self, text: str) -> str | None:
+        """The one product "the <two or three words>" names by words its title holds in
+        order ("are the pearl studs real pearls?" of "Pearl Stud Earrings"); None when no
+        title, or several, hold them."""
+        low = text.lower().replace("\u2019", "'")
+        for the in re.finditer(r"\bthe\s+", low):
+            after = [w.group(0) for w in _WORD.finditer(low[the.end() :])][:3]
+            for k in range(len(after), 1, -1):
+                pids = self.holding(" ".join(after[:k]))
+                if len(pids) == 1:
+                    return pids[0]
+                if pids:
+                    break  # several hold it: no one product
+        return None
 
 
 _BETWEEN = frozenset({"the", "and", "or", "vs", "versus"})

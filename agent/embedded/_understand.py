@@ -80,6 +80,19 @@ _KIND_ASKED = re.compile(
 )
 
 
+def _for_the_pick(nlu: NLUResult, state: DialogueState, picks: list[str]) -> bool:
+    """ "a rucksack that fits the tent": a search for another kind (the rucksacks) that
+    names a product shown only as what it is for."""
+    kind = nlu.slots.category
+    if nlu.intent != "search" or not kind:
+        return False
+    return all(
+        leaf(str((state.shown.get(p) or {}).get("category") or "")).casefold()
+        != leaf(str(kind)).casefold()
+        for p in picks
+    )
+
+
 def _filters_said(slots: Slots) -> bool:
     """ "do boots come in size 9": a search by the size says it, not a page."""
     said = slots.model_dump(exclude_none=True)
@@ -321,6 +334,44 @@ def understand(
         nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
         nlu.confidence = max(nlu.confidence, 0.9)
     if (
+        nlu.intent == "product_details"
+        and not image_id
+        and not nlu.slots.product_id
+        and len(tier.titles)
+        and (by_phrase := tier.titles.named_by_phrase(nlu.text)) is not None
+        and by_phrase not in state.last_shown
+        and by_phrase != state.focus
+    ):
+        # "are the pearl studs real pearls" with a watch in play (or nothing): the "Pearl
+        # Stud Earrings" its title's words name, not the watch, nor "which product?"
+        nlu.slots.product_id, nlu.slots.reference = by_phrase, None
+        nlu.confidence = max(nlu.confidence, 0.9)
+    elif (
+        nlu.intent in ("product_details", "compare", "add_to_cart")
+        and nlu.confidence < tier.threshold
+        and not image_id
+        and not (state.last_shown or state.focus)
+        and not (nlu.slots.product_id or parse(nlu.text).references)
+        and not (QUESTION.search(nlu.text) or ABOUT_IT.search(nlu.text))
+        and any(tier.profile.knows(w) for w in re.findall(r"[a-z]{3,}", nlu.text.lower()))
+    ):
+        # "mens chain" as the first words, read unsure as a question of a product: with
+        # nothing shown, the shop's own words ask for it
+        nlu.confidence = max(nlu.confidence, _share(nlu, "search", "refine", nlu.intent))
+        nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
+    if (
+        nlu.intent == "visual_search"
+        and not image_id
+        and nlu.slots.category
+        and not nlu.slots.product_id
+        and not parse(nlu.text).references
+        and not _LOOKS_LIKE.search(nlu.text)
+    ):
+        # "a rucksack that fits the tent", read as a look-alike search with no photo: the
+        # rucksacks asked for by name, not "upload a photo"
+        nlu.confidence = max(nlu.confidence, _share(nlu, "search", "visual_search"))
+        nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
+    if (
         not image_id
         and (fits := _WHICH_FITS.match(nlu.text)) is not None
         and (state.focus or state.last_shown)
@@ -425,6 +476,7 @@ def understand(
         not image_id
         and nlu.intent in ("search", "refine", "product_details", "add_to_cart", *_SMALL_TALK)
         and (picks := described_pick(tier, nlu.text, state))
+        and not _for_the_pick(nlu, state, picks)
     ):
         # "the sidamo one", "add the ethiopian one": the product of the list its title's
         # words name (one), or the question which of those it is (several)
@@ -728,6 +780,12 @@ def _shop_term(tier: EmbeddedTier, text: str) -> str | None:
     return None
 
 
+# a look-alike search said as one ("like this", "similar to", "looks like", "same style")
+_LOOKS_LIKE = re.compile(
+    r"\b(?:like (?:this|that|these|those|it|the|mine|my)|similar|looks? like|look-?alikes?|"
+    r"same (?:style|look|kind)|matching|photo|picture|pic|image)\b",
+    re.I,
+)
 # "which gas fits it", "what batteries go with this": another thing, for the one in play
 _WHICH_FITS = re.compile(
     r"^\W*(?:and\s+|so\s+|ok\s+)?(?:which|what)\s+(?:kind of\s+|type of\s+|sort of\s+)?"

@@ -178,3 +178,12 @@ def test_a_short_head_that_is_a_word_of_its_category_is_a_noun() -> None:
     ]
     nouns = title_nouns(products, Lexicon({"category": [mats, sets]}))
     assert nouns.get("mat") == mats and "set" not in nouns, nouns
+
+
+def test_a_long_title_noun_also_teaches_its_last_two_words() -> None:
+    from shopagent.agent.embedded import Lexicon
+
+    light = "Camping > Lighting"
+    products = [{"id": "h", "title": "Lumo Rechargeable Head Torch", "category": light}]
+    nouns = title_nouns(products, Lexicon({"category": [light], "brand": ["Lumo"]}))
+    assert nouns.get("rechargeable head torch") == light and nouns.get("head torch") == light

@@ -67,6 +67,9 @@ def title_nouns(products: list[dict[str, Any]], lexicon: Lexicon) -> dict[str, s
         if not tail or tail[0].lower() in ("for", "with"):
             continue
         counts[" ".join(tail)][cat] += 1
+        if len(tail) > 2:
+            # "Rechargeable Head Torch" also teaches "head torch": what a shopper calls it
+            counts[" ".join(tail[-2:])][cat] += 1
         head = tail[-1]
         # "Chelsea Boot" also teaches "boot"; "Dumbbell Pair" must not teach "pair"
         if len(tail) > 1 and len(head) >= 4 and head.rstrip("s") in leaf(cat).lower():

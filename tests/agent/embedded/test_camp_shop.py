@@ -125,3 +125,17 @@ def test_a_sold_out_choice_says_what_is_in_stock_instead(shop: EmbeddedTier) -> 
         "Sorry, Insulated Steel Bottle (capacity 1L, color Sand) is out of stock. "
         "In Sand it's in stock in 500ml. In 1L it's in stock in Forest."
     ), reply.text
+
+
+def test_a_kind_asked_for_a_product_shown_is_searched(encode: object) -> None:
+    """ "a rucksack that fits the tent", read as a look-alike search with no photo (0.72)
+    and with the tent shown: the rucksacks, never "upload a photo" nor the tent's page."""
+    bag = product("pack", "Ascent 40L Hiking Rucksack", "Camping > Backpacks")
+    tier = _tier([*CAMP, bag], encode, Reads("visual_search", 0.72), titles=True)
+    s = shown([*CAMP, bag], "tent")
+    nlu, plan = planned(tier, "a rucksack that fits the tent", s, "visual_search", 0.72)
+    assert nlu.intent == "search" and nlu.slots.category == "Backpacks", nlu
+    assert plan.calls[0].name == "catalog_search", plan.calls
+    # said as a look-alike search, it stays one
+    nlu, _ = planned(tier, "a rucksack like the tent", s, "visual_search", 0.72)
+    assert nlu.intent != "search", nlu

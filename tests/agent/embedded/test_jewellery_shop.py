@@ -184,3 +184,27 @@ def test_the_cart_is_listed_line_by_line(shop: EmbeddedTier) -> None:
         "You have 3 items in your cart, $280.00 in total: 1 x Hammered Stacking Ring "
         "(9ct Rose Gold, M), $180.00; 2 x Shop Gift Card ($50), $100.00."
     ), reply.text
+
+
+def test_a_product_named_by_words_its_title_holds_is_the_one_asked_of(encode: object) -> None:
+    """ "are the pearl studs real pearls" with the ring in play: the "Pearl Stud Earrings"
+    (not shown), not the ring; "the stacking ring" names the one; "the ring" does not."""
+    studs = product("studs", "Pearl Stud Earrings", "Jewelry > Earrings")
+    tier = _tier([*SHOP, studs], encode, Reads("product_details", 0.66), titles=True)
+    s = shown(SHOP, "ring")
+    s.focus = "ring"
+    nlu, plan = planned(tier, "are the pearl studs real pearls", s, "product_details", 0.66)
+    assert nlu.slots.product_id == "studs", nlu
+    assert plan.calls[0].args == {"product_id": "studs"}, plan.calls
+    assert tier.titles.named_by_phrase("is the birthstone pendant gold") == "pendant"
+    assert tier.titles.named_by_phrase("is the gift card any good") == "card"
+    assert tier.titles.named_by_phrase("is the ring nice") is None  # one word: no phrase
+
+
+def test_a_few_of_the_shops_words_with_nothing_shown_ask_for_them(shop: EmbeddedTier) -> None:
+    """ "mens chain" as the first words, read unsure as a question of a product (0.55):
+    a search, never "which product do you mean?"."""
+    nlu, plan = planned(shop, "stacking ring", shown(SHOP), "product_details", 0.55)
+    assert nlu.intent == "search" and plan.calls[0].name == "catalog_search", (nlu, plan)
+    nlu, _ = planned(shop, "is it real gold", shown(SHOP), "product_details", 0.5)
+    assert nlu.intent == "product_details", nlu  # a question: which product, asked
