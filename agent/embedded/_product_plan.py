@@ -110,7 +110,7 @@ def _values_of(state: DialogueState, pid: str) -> set[str]:
 def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
     s, intent, call = nlu.slots, nlu.intent, PlannedCall
     if intent == "product_details" and nlu.notes.get("which_page") and len(state.last_shown) > 1:
-        return _read_pages(state)
+        return _read_pages(state, nlu.notes.get("pages_of"))
     ids, unresolved = _targets(nlu, state)
     if intent == "compare" and (pick := _which_priced(nlu, state, ids)) is not None:
         return pick
@@ -191,9 +191,10 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
     return Plan(calls=[call(name="add_to_cart", args=args)])
 
 
-def _read_pages(state: DialogueState) -> Plan:
-    """The pages of the first products shown, for a question one of them answers."""
-    pages = state.last_shown[:ASK_PAGES]
+def _read_pages(state: DialogueState, ids: list[str] | None = None) -> Plan:
+    """The pages of the first products shown (or of ``ids`` of them), for a question one
+    of them answers."""
+    pages = [i for i in ids or state.last_shown if i in state.last_shown][:ASK_PAGES]
     return Plan(calls=[PlannedCall(name="get_product", args={"product_id": i}) for i in pages])
 
 

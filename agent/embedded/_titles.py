@@ -206,8 +206,9 @@ class TitleIndex:
 
     def named_by_phrase(self, text: str) -> str | None:
         """The one product "the <two or three words>" names by words its title holds in
-        order ("are the pearl studs real pearls?" of "Pearl Stud Earrings"); None when no
-        title, or several, hold them."""
+        order ("are the pearl studs real pearls?" of "Pearl Stud Earrings"), or "the <noun>"
+        by the noun only its title has and ends in ("the polish"); None when no title, or
+        several, hold them."""
         low = text.lower().replace("\u2019", "'")
         for the in re.finditer(r"\bthe\s+", low):
             after = [w.group(0) for w in _WORD.finditer(low[the.end() :])][:3]
@@ -217,6 +218,10 @@ class TitleIndex:
                     return pids[0]
                 if pids:
                     break  # several hold it: no one product
+            # "the polish" of "Premium Shoe Polish": the noun one title ends in, alone
+            ends = self._by_last.get(after[0]) if after else None
+            if ends and len(ends) == 1 and self._unique.get(after[0]) == ends[0]:
+                return ends[0]
         return None
 
 

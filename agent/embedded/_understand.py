@@ -334,18 +334,26 @@ def understand(
         nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
         nlu.confidence = max(nlu.confidence, 0.9)
     if (
-        nlu.intent == "product_details"
+        (
+            nlu.intent == "product_details"
+            # "does the polish come in brown" with boots shown, read as narrowing them
+            or (nlu.intent in ("search", "refine") and _IS_THE.match(nlu.text))
+        )
         and not image_id
         and not nlu.slots.product_id
         and len(tier.titles)
-        and (by_phrase := tier.titles.named_by_phrase(nlu.text)) is not None
+        and (
+            by_phrase := tier.titles.named_by_phrase(nlu.text)
+            or rare_named(tier, nlu.text, state)  # "what metal is the bracelet"
+        )
+        is not None
         and by_phrase not in state.last_shown
         and by_phrase != state.focus
     ):
         # "are the pearl studs real pearls" with a watch in play (or nothing): the "Pearl
         # Stud Earrings" its title's words name, not the watch, nor "which product?"
-        nlu.slots.product_id, nlu.slots.reference = by_phrase, None
-        nlu.confidence = max(nlu.confidence, 0.9)
+        nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+        nlu.slots = Slots(product_id=by_phrase)
     elif (
         nlu.intent in ("product_details", "compare", "add_to_cart")
         and nlu.confidence < tier.threshold
@@ -359,6 +367,9 @@ def understand(
         # nothing shown, the shop's own words ask for it
         nlu.confidence = max(nlu.confidence, _share(nlu, "search", "refine", nlu.intent))
         nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
+    if not image_id and _CART_TOTAL.search(nlu.text):
+        # "how much is that all together", "how much have i spent": the cart's total
+        nlu.intent, nlu.confidence, nlu.slots = "view_cart", max(nlu.confidence, 0.9), Slots()
     if (
         nlu.intent == "visual_search"
         and not image_id
@@ -490,6 +501,12 @@ def understand(
                 if not _CLAUSE_QUESTION.search(nlu.text):
                     notes["picked"] = True  # shown, as "the third one" is: no question asked
             nlu.confidence = max(nlu.confidence, 0.9)
+        elif _OF_THEM.search(nlu.text) and page_question(nlu.text):
+            # "the boots look good, do they need breaking in" with two boots shown: their
+            # pages say which, not "which one do you mean?"
+            nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+            nlu.slots = Slots()
+            notes["which_page"], notes["pages_of"] = True, picks
         else:
             nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
             notes["which_of"] = picks
@@ -533,6 +550,7 @@ def understand(
             or (state.last_intent != "visual_search" and FACET_QUESTION.search(nlu.text))
         )
         and not parse(nlu.text).references
+        and not nlu.slots.product_id  # "does the polish come in brown": the polish's
         and not ONE_OF_THEM.search(nlu.text)  # "the one in my photo", "that one"
     ):
         # "in size XXXL?", "any in a large?", "what sizes?", "what colours do they come
@@ -557,6 +575,7 @@ def understand(
         and len(state.last_shown) > 1
         and nlu.intent in ("search", "refine", "product_details")
         and not named & {"category", "brand"}
+        and not nlu.slots.product_id
         and (narrowed := narrows_the_list(tier, nlu, state)) is not None
     ):
         # "any cheaper?", "waterproof?" over a list of backpacks: the list narrowed (the
@@ -780,6 +799,18 @@ def _shop_term(tier: EmbeddedTier, text: str) -> str | None:
     return None
 
 
+# the cart's total asked for: "how much is that all together", "what's my total"
+_CART_TOTAL = re.compile(
+    r"\bhow much (?:is|will|would|does|do) (?:that|it|everything|this|the lot|they|all that|"
+    r"my (?:cart|basket|order|bag|trolley))(?: \w+)? (?:all )?(?:together|altogether|in total)\b"
+    r"|\bhow much (?:is|will|would) (?:it|that|everything) (?:be |come to )?(?:all )?"
+    r"(?:together|altogether|in total)\b"
+    r"|\bwhat'?s (?:the|my) (?:total|grand total)\b"
+    r"|\bhow much (?:have i|am i) (?:spent|spending)\b",
+    re.I,
+)
+# a question of several at once: "do they need breaking in", "are those waterproof"
+_OF_THEM = re.compile(r"\b(?:they|them|those|these|both|either|all of)\b", re.I)
 # a look-alike search said as one ("like this", "similar to", "looks like", "same style")
 _LOOKS_LIKE = re.compile(
     r"\b(?:like (?:this|that|these|those|it|the|mine|my)|similar|looks? like|look-?alikes?|"

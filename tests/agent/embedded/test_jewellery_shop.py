@@ -188,7 +188,8 @@ def test_the_cart_is_listed_line_by_line(shop: EmbeddedTier) -> None:
 
 def test_a_product_named_by_words_its_title_holds_is_the_one_asked_of(encode: object) -> None:
     """ "are the pearl studs real pearls" with the ring in play: the "Pearl Stud Earrings"
-    (not shown), not the ring; "the stacking ring" names the one; "the ring" does not."""
+    (not shown), not the ring; "the birthstone pendant" and "the ring" (the one title
+    ending so) name theirs."""
     studs = product("studs", "Pearl Stud Earrings", "Jewelry > Earrings")
     tier = _tier([*SHOP, studs], encode, Reads("product_details", 0.66), titles=True)
     s = shown(SHOP, "ring")
@@ -198,7 +199,8 @@ def test_a_product_named_by_words_its_title_holds_is_the_one_asked_of(encode: ob
     assert plan.calls[0].args == {"product_id": "studs"}, plan.calls
     assert tier.titles.named_by_phrase("is the birthstone pendant gold") == "pendant"
     assert tier.titles.named_by_phrase("is the gift card any good") == "card"
-    assert tier.titles.named_by_phrase("is the ring nice") is None  # one word: no phrase
+    assert tier.titles.named_by_phrase("is the ring nice") == "ring"  # the one ring's noun
+    assert tier.titles.named_by_phrase("is the gold nice") is None  # no title ends so
 
 
 def test_a_few_of_the_shops_words_with_nothing_shown_ask_for_them(shop: EmbeddedTier) -> None:

@@ -132,3 +132,29 @@ def test_a_question_of_a_kind_with_nothing_shown_reads_its_pages(shop: EmbeddedT
     assert "not_carried" not in nlu.notes
     nlu, plan = planned(shop, "do boots come in size 9", shown(SHOES), "search", 0.9)
     assert nlu.intent == "search" and nlu.slots.size == "UK 9", nlu
+
+
+def test_a_question_of_the_ones_named_reads_their_pages(shop: EmbeddedTier) -> None:
+    """ "the boots look good, do they need breaking in" with both boots and the slipper
+    shown: the boots' pages (which one says so), not "which one do you mean?"."""
+    s = shown(SHOES, "chelsea", "hiker", "slipper")
+    nlu, plan = planned(shop, "the boots look good, do they need breaking in", s, "search")
+    assert nlu.notes.get("which_page") and "which_of" not in nlu.notes, nlu.notes
+    assert [c.args["product_id"] for c in plan.calls] == ["chelsea", "hiker"], plan.calls
+
+
+@pytest.mark.parametrize(
+    "text", ["how much is that all together", "whats my total", "how much have i spent"]
+)
+def test_the_total_asked_for_is_the_carts(shop: EmbeddedTier, text: str) -> None:
+    s = shown(SHOES, "chelsea")
+    s.focus = "chelsea"
+    nlu, plan = planned(shop, text, s, "product_details")
+    assert nlu.intent == "view_cart" and [c.name for c in plan.calls] == ["view_cart"], nlu
+
+
+def test_a_product_named_by_its_own_word_is_asked_of_when_not_shown(shop: EmbeddedTier) -> None:
+    """ "does the polish come in brown" with the boots shown: the polish's page."""
+    s = shown(SHOES, "chelsea", "hiker")
+    nlu, plan = planned(shop, "does the polish come in brown", s, "product_details")
+    assert plan.calls[0].args == {"product_id": "polish"}, (nlu, plan)
