@@ -53,6 +53,7 @@ class TitleIndex:
         # filed under its own words: a few instead of every one (5,000 regex-free subset
         # tests per call cost ~1 ms, several calls a turn). Catalog order is kept (ties).
         self._order = {pid: i for i, pid in enumerate(self.titles)}
+        self._having: dict[str, list[str]] | None = None
         df: dict[str, int] = {}
         for ws in self._words.values():
             for w in ws:
@@ -196,10 +197,22 @@ class TitleIndex:
             + r"(?![\w])",
             re.I,
         )
+        if self._having is None:  # word -> the titles that have it, made on first use
+            having: dict[str, list[str]] = {}
+            for pid, seen in self._words.items():
+                for w in seen:
+                    having.setdefault(w, []).append(pid)
+            self._having = having
+        last = {ws[-1], stem, stem + "s"}
+        pool: list[list[str]] = [self._having.get(w, []) for w in ws[:-1]] or [
+            [pid for w in last for pid in self._having.get(w, [])]
+        ]
         found: list[str] = []
-        for pid, title in self.titles.items():
-            if all(w in self._words[pid] for w in ws[:-1]) and pattern.search(title):
-                found.append(pid)
+        fewest = min(pool, key=lambda pids: len(pids))
+        for pid in sorted(fewest, key=self._order.__getitem__):
+            if all(w in self._words[pid] for w in ws[:-1]) and pattern.search(self.titles[pid]):
+                if pid not in found:
+                    found.append(pid)
                 if len(found) >= limit:
                     break
         return found
