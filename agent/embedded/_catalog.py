@@ -11,7 +11,8 @@ profile, under which every check says "unknown" and the tier behaves as before.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
+from functools import lru_cache
 from typing import Any, Literal
 
 from shopagent.agent.embedded._words import UNIT_OF
@@ -109,7 +110,14 @@ _NOT_A_NAME = {
 }  # fmt: skip
 
 
-def short_names(values: list[str]) -> dict[str, list[str]]:
+def short_names(values: list[str]) -> dict[str, tuple[str, ...]]:
+    """Value -> the shorter ways a shopper names it among its option's other values (read
+    it, never change it: the answer is kept per list of values, as every turn asks)."""
+    return _short_names(tuple(str(v) for v in values))
+
+
+@lru_cache(maxsize=4096)
+def _short_names(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """Value -> the shorter ways a shopper names it among its option's other values: the
     name after its code ("caramel" for "05 Caramel", ``coded_names``), and the first or
     last words of a value of several that no other value has ("rose gold" and "rose" are
@@ -117,14 +125,14 @@ def short_names(values: list[str]) -> dict[str, list[str]]:
     and "ruby" of "July - Ruby", "-5°c" of "Comfort -5°C"). Words every value shares
     ("gold" of two golds) name none of them."""
     words = {str(v): [w.casefold() for w in _VALUE_WORD.findall(str(v))] for v in values}
-    # "pillow" of "1 Pillow" is the "pillows" of "2 Pillows": no choice between them
-    singulars = {v: [singular(w) for w in ws] for v, ws in words.items()}
+    # how many values hold each run of words, in the singular ("pillow" of "1 Pillow" is
+    # the "pillows" of "2 Pillows": no choice between them)
+    held: Counter[tuple[str, ...]] = Counter()
+    for ws in words.values():
+        one = [singular(w) for w in ws]
+        held.update({tuple(one[i:j]) for i in range(len(one)) for j in range(i + 1, len(one) + 1)})
 
-    def within(part: list[str], other: list[str]) -> bool:
-        n = len(part)
-        return any(other[i : i + n] == part for i in range(len(other) - n + 1))
-
-    out: dict[str, list[str]] = {v: [n] for v, n in coded_names(values).items()}
+    out: dict[str, list[str]] = {v: [n] for v, n in coded_names(list(values)).items()}
     for value, ws in words.items():
         if len(ws) == 1 and ws[0][:1] in "$£€" and ws[0][1:].replace(".", "").isdigit():
             out.setdefault(value, []).append(ws[0][1:])  # "the 50 one" of "$50"
@@ -137,11 +145,7 @@ def short_names(values: list[str]) -> dict[str, list[str]]:
                     or part[0] in _NOT_A_NAME
                     or part[-1] in _NOT_A_NAME
                     or (len(name) < 3 and not any(c.isdigit() for c in name))
-                    or any(
-                        within([singular(w) for w in part], o)
-                        for v, o in singulars.items()
-                        if v != value
-                    )
+                    or held[tuple(singular(w) for w in part)] > 1  # another value has it
                     or name in out.get(value, [])
                 ):
                     continue
@@ -151,7 +155,7 @@ def short_names(values: list[str]) -> dict[str, list[str]]:
                     out[value].append(number)  # "the -5 one"
                     if number.startswith("-"):
                         out[value].append(f"minus {number[1:]}")
-    return out
+    return {v: tuple(names) for v, names in out.items()}
 
 
 def _category_keys(category: str) -> list[str]:

@@ -76,7 +76,7 @@ def test_words_that_name_no_value_alone_are_not_names() -> None:
     """ "kids" of "Kids 10" (the word its numbers are measured in), "ship" of "Pirate Ship"
     ("do you ship to ..."), "pillow" of both "1 Pillow" and "2 Pillows"."""
     assert "kids" not in short_names(["Kids 10", "Junior 1"])["Kids 10"]
-    assert short_names(["Castle", "Pirate Ship"]) == {"Pirate Ship": ["pirate"]}
+    assert short_names(["Castle", "Pirate Ship"]) == {"Pirate Ship": ("pirate",)}
     assert "pillow" not in str(short_names(["1 Pillow", "2 Pillows"]))
 
 
