@@ -117,3 +117,26 @@ async def test_a_remembered_size_fills_add_to_cart(demo, both) -> None:
     # Another shopper gets no default.
     with pytest.raises(ToolError):
         await add.check(_ctx(demo, both, "bo"), add.parse_args({"product_id": product.id}))
+
+
+async def test_taste_reorders_products_of_like_relevance_only(demo, both) -> None:
+    """A liked brand moves up among products the search scored alike, never above one the
+    words matched far better ("bottles": the bottle stays above the liked bodysuits)."""
+    from shopagent.tools.discovery import personalise
+
+    cat = demo[0]
+    ids = cat.product_ids()[:40]
+    products = cat.get_products(ids)
+    first = products[0]
+    second = next(p for p in products[1:] if p.brand != first.brand)
+    third = next(p for p in products[1:] if p.brand not in (first.brand, second.brand))
+    others = [second, third]
+    ann = _ctx(demo, both, "ann")
+    await call(ann, "remember_preference", {"likes": {"brand": [others[1].brand]}})
+    cards = [
+        {"id": first.id, "brand": first.brand, "score": 0.033},
+        {"id": others[0].id, "brand": others[0].brand, "score": 0.0164},
+        {"id": others[1].id, "brand": others[1].brand, "score": 0.0161},
+    ]
+    out = await personalise(ann, {"products": cards})
+    assert [c["id"] for c in out["products"]] == [first.id, others[1].id, others[0].id]

@@ -404,20 +404,33 @@ async def personalise(ctx: ToolContext, result: dict[str, Any]) -> dict[str, Any
         p.id: p for p in await asyncio.to_thread(ctx.catalog.get_products, [c["id"] for c in cards])
     }
     keep = []
+    tier, lead = 0, None
     for rank, card in enumerate(cards):
+        score = card.get("score")
+        if isinstance(score, int | float) and score > 0:
+            # taste reorders products of like relevance only: "bottles" keeps the bottle
+            # the words match above the liked brand's bodysuits that only resemble them
+            if lead is not None and score < lead * _SAME_TIER:
+                tier += 1
+                lead = score
+            lead = score if lead is None else lead
         p = found.get(card["id"])
         if p is not None and taste.excluded(p):
             continue
         boost, why = taste.boost(p) if p is not None else (0.0, [])
         if why:
             card = {**card, "reason": why[0]}
-        keep.append((-boost + rank * 0.1, rank, card))
-    keep.sort(key=lambda t: (t[0], t[1]))
+        keep.append((tier, -boost + rank * 0.1, rank, card))
+    keep.sort(key=lambda t: (t[0], t[1], t[2]))
     return {
         **result,
-        "products": [c for _, _, c in keep],
-        "personalised": [c["reason"] for _, _, c in keep if c.get("reason")][:3],
+        "products": [c for *_, c in keep],
+        "personalised": [c["reason"] for *_, c in keep if c.get("reason")][:3],
     }
+
+
+# a product scored below this share of the first of its tier starts the next tier
+_SAME_TIER = 0.75
 
 
 async def default_options(
