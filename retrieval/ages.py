@@ -10,7 +10,9 @@ from dataclasses import dataclass
 _SENTENCE = re.compile(r"[^.!?]+[.!?]?")
 _AGES_SAID = re.compile(
     r"\bage[sd]?\s+(\d{1,2})\s*(?:\+|and (?:up|over|above)|(?:to|-|–)\s*(\d{1,2}|adults?))|"
-    r"\b(\d{1,2})\s*\+|\bfrom (birth)|\bfrom (\d{1,2}) months",
+    r"\b(\d{1,2})\s*\+|\bfrom (birth)|\bfrom (\d{1,2}) months|"
+    # "birth to about 4 years", "from birth to 4 years": an end to the ages
+    r"\bbirth (?:to|until|-|–) (?:about |around |approx\.? )?(\d{1,2}) (?:years?|yrs?)",
     re.I,
 )
 _NUMBERS = "one two three four five six seven eight nine ten eleven twelve".split()
@@ -39,6 +41,8 @@ def stated_ages(text: str) -> Ages | None:
         m = _AGES_SAID.search(sentence)
         if m is None:
             continue
+        if m.group(6):  # birth to N years
+            return Ages(0, int(m.group(6)), sentence.strip())
         if m.group(4) or m.group(5):  # from birth, from N months
             return Ages(0, None, sentence.strip())
         top = m.group(2)

@@ -173,7 +173,14 @@ def _in_stock_instead(product: Product, chosen: dict[str, str]) -> dict[str, lis
 
 
 def _describe(product: Product, options: dict[str, Any]) -> str:
-    return ", ".join(f"{product.option_label(k)} {v}" for k, v in options.items())
+    """ "Size UK 8, Color Tan"; a value that says its option's name is said alone ("Size 2
+    (3-6kg)", not "Size Size 2 (3-6kg)")."""
+    return ", ".join(
+        str(v)
+        if str(v).casefold().startswith(product.option_label(k).casefold() + " ")
+        else f"{product.option_label(k)} {v}"
+        for k, v in options.items()
+    )
 
 
 def describe_variant(product: Product, variant: Variant | None) -> str:

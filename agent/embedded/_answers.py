@@ -20,6 +20,13 @@ from shopagent.money import format_money
 from shopagent.retrieval.ages import asked_age, stated_ages
 from shopagent.retrieval.schema import SIZE_WORDS, value_words
 
+# "when will it be back (in stock)?", "any restock date": a date the feed never has
+RESTOCK = re.compile(
+    r"\bwhen (?:will|is|are|do|does|would) (?:it|they|that|this|those|these|the [\w -]+?) "
+    r"(?:be )?(?:back|restocked|coming back|available again|in stock again)\b|"
+    r"\bback in stock\b|\brestock",
+    re.I,
+)
 _STOCK = re.compile(
     r"\b(?:in stock|stock|available|availability|sold out|out of stock|any left|"
     r"left(?![- ]?(?:hand|side|foot|ear|arm|eye))|"  # not "left handed": a question of fit
@@ -305,7 +312,10 @@ def _stock(p: dict[str, Any], name: str) -> str:
 # Who a product is for by age: "is it ok for a 5 year old?", "what age is it for", "babies"
 _AGE_ASKED = re.compile(
     r"\b\d{1,2}\s*-?\s*(?:years?|yrs?|yo)\b|\b(?:what|which) ages?\b|\bage (?:range|group)\b|"
-    r"\bages?\b|\bhow old\b|\b(?:babies|baby|newborns?|infants?|toddlers?)\b"
+    r"\bages?\b|\bhow old\b|\b(?:babies|baby|newborns?|infants?|toddlers?)\b|"
+    # "how long can he use the car seat for", "until what age": how long it lasts a child
+    r"\bhow long (?:can|will|would|does|do) (?:he|she|they|we|i|my \w+|the baby|it) "
+    r"(?:use|last|fit|be used)|\buntil what age\b"
 )
 
 
@@ -471,9 +481,16 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     if (_AGE_ASKED.search(low) or asked_age(low)) and (aged := _for_ages(low, p, name)):
         return aged
     stocked: list[tuple[Any, list[str]]] = []  # the variants whose stock was told
-    if _STOCK.search(low):
+    if _STOCK.search(low) or RESTOCK.search(low):
         stocked = _named_variants(low, p.get("variants") or [])
-        parts.append(_named_stock(stocked, name) if stocked else _stock(p, name))
+        told = _named_stock(stocked, name) if stocked else _stock(p, name)
+        if RESTOCK.search(low) and not _STOCK.search(low):
+            told = told.removeprefix("Yes, ").removeprefix("No, ")  # "when": no yes or no
+            told = told[:1].upper() + told[1:]
+        parts.append(told)
+    if RESTOCK.search(low):
+        # "when will it be back?": the feed has no restock dates, and none is made up
+        parts.append("I can't see when sold-out items will be back: the shop doesn't say.")
     # "sizes" of a product whose sizes are a "frame size" or a "ring size" option: those
     size_keys = [k for k in options if k == "size" or k.endswith(" size")] or ["size"]
     if not stocked and (_SIZE_LIKE.search(low) or _SIZES.search(low)):
@@ -565,11 +582,11 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
             # "do u have it in espresso?", "is the wide one available in uk 9" are told
             # once, by their stock
             parts.append(said)
-    told = {w for _, ws in stocked for w in ws}
+    told_values = {w for _, ws in stocked for w in ws}
     named_options = [
         k
         for k in options
-        if re.search(rf"\b{re.escape(k)}s?\b", low) and not told & set(options[k])
+        if re.search(rf"\b{re.escape(k)}s?\b", low) and not told_values & set(options[k])
     ]  # "is size 8 in stock": its stock told, not the sizes listed too
     if (
         _SIZES.search(low)

@@ -136,6 +136,8 @@ def _short_names(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     for value, ws in words.items():
         if len(ws) == 1 and ws[0][:1] in "$£€" and ws[0][1:].replace(".", "").isdigit():
             out.setdefault(value, []).append(ws[0][1:])  # "the 50 one" of "$50"
+        if len(ws) > 2 and ws[0] == "size" and held[(ws[0], singular(ws[1]))] == 1:
+            out.setdefault(value, []).append(f"size {ws[1]}")  # "size 2" of "Size 2 (3-6kg)"
         for n in range(1, len(ws)):
             for part, rest in ((ws[:n], ws[n:]), (ws[-n:], ws[:-n])):
                 name = " ".join(part)

@@ -41,10 +41,10 @@ NEGATIVE_PRICE_REPLY = (
     'For example "under $50".'
 )
 YES_NO = re.compile(
-    r"^\s*(?:(yes|yep|yeah|yup|sure|ok(?:ay)?|confirm(?:ed)?|do it|go ahead|please do)|"
+    r"^\s*(?:(yes|yep|yeah|yup|y|ya|sure|ok(?:ay)?|confirm(?:ed)?|do it|go ahead|please do)|"
     # "ok nevermind", "nah forget it", "actually scratch that"
     r"(?:(?:ok(?:ay)?|oh|ah|actually|hmm+|um+|well|no|nope|nah)\W+)?"
-    r"(no|nope|nah|cancel that|don'?t|do not|stop|never ?mind|forget (?:it|that|about it)|"
+    r"(no|n|nope|nah|cancel that|don'?t|do not|stop|never ?mind|forget (?:it|that|about it)|"
     r"scratch that|leave it|doesn'?t matter|not now))"
     r"(?:,?\s*(?:please|thanks|thank you|cancel that|do it|go ahead|ok|okay|sure|then|"
     r"for now))*[\s.!]*$",

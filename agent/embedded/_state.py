@@ -127,12 +127,19 @@ def _without_bare_numbers(text: str) -> str:
     return _BARE_NUMBER.sub(lambda m: m.group(0) if m.start() in kept else " ", text)
 
 
+_ANY_WORD = re.compile(r"[a-z]{3}", re.I)
+# what a need is for: the words after it are what to search ("a newborn", "wild camping")
+_NEEDED_FOR = re.compile(
+    r"\bwhat (?:do|will|would|should) (?:i|we) (?:need|get|buy|bring|pack)(?: for| to)?\b",
+    re.I,
+)
+
+
 def search_query(nlu: NLUResult, category: str | None) -> str:
     """Free text for the hybrid search: the turn minus filler and amounts of money (those
     are filters); numbers with units stay (they tell a 27-inch monitor from a 15-inch one);
     the category leaf if nothing is left."""
     text = _RULED_OUT.sub(" ", _without_bare_numbers(_MONEY.sub(" ", nlu.text)))
-    words = _QUERY_FILLER.sub(" ", text)
     # Attribute words are enforced by filters; left in the text they would keep pulling
     # towards "red" after the shopper asked for navy.
     attrs = {
@@ -141,7 +148,18 @@ def search_query(nlu: NLUResult, category: str | None) -> str:
         if (v := getattr(nlu.slots, k))
         for w in str(v).lower().split()
     }
-    q = " ".join(w for w in re.findall(r"[\w&'-]+", words) if w.lower() not in attrs)
+
+    def query_of(text: str) -> str:
+        words = _QUERY_FILLER.sub(" ", text)
+        return " ".join(w for w in re.findall(r"[\w&'-]+", words) if w.lower() not in attrs)
+
+    need = _NEEDED_FOR.search(text)
+    # "im expecting my first, what do i need for a newborn": what the need is for (the
+    # newborn's size a filter, nothing else to search by)
+    if need and _ANY_WORD.search(text[need.end() :]):
+        q = query_of(text[need.end() :])
+    else:
+        q = query_of(text)
     if not q and category:
         q = category.split(">")[-1].strip()
     return q[:200]

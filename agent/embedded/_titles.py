@@ -217,6 +217,17 @@ class TitleIndex:
                     break
         return found
 
+    def all_named_by_phrase(self, text: str) -> list[str]:
+        """The product each "the <words>" names (``named_by_phrase``), in the order said:
+        "the pushchair and the car seat"."""
+        low = text.lower().replace("\u2019", "'")
+        found: list[str] = []
+        for the in re.finditer(r"\bthe\s+", low):
+            pid = self.named_by_phrase(low[the.start() : the.start() + 60].split(" and ")[0])
+            if pid is not None and pid not in found:
+                found.append(pid)
+        return found
+
     def named_by_phrase(self, text: str) -> str | None:
         """The one product "the <two or three words>" names by words its title holds in
         order ("are the pearl studs real pearls?" of "Pearl Stud Earrings"), or "the <noun>"

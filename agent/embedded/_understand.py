@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards, _scope
 from shopagent.agent.embedded._answers import (
+    RESTOCK,
     only_option_values,
     page_question,
     said_options,
@@ -367,6 +368,26 @@ def understand(
         # nothing shown, the shop's own words ask for it
         nlu.confidence = max(nlu.confidence, _share(nlu, "search", "refine", nlu.intent))
         nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
+    if (
+        not image_id
+        and RESTOCK.search(nlu.text)
+        and (state.focus or state.last_shown)
+        and nlu.intent not in ("product_details", "search", "refine")
+    ):
+        # "when will it be back" after "is the navy pushchair in stock?", read as a look at
+        # an order: a question of the product in play
+        nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+        nlu.slots = Slots(reference="it")
+    if (
+        nlu.intent == "compare"
+        and not image_id
+        and "," not in str(nlu.slots.product_id or "")  # one named, or none
+        and len(tier.titles)
+        and len(both := tier.titles.all_named_by_phrase(nlu.text)) >= 2
+    ):
+        # "whats the difference between the pushchair and the car seat": those two
+        nlu.slots = Slots(product_id=",".join(both[:4]))
+        nlu.confidence = max(nlu.confidence, 0.9)
     if not image_id and _CART_TOTAL.search(nlu.text):
         # "how much is that all together", "how much have i spent": the cart's total
         nlu.intent, nlu.confidence, nlu.slots = "view_cart", max(nlu.confidence, 0.9), Slots()
@@ -943,7 +964,7 @@ def _note_missing(
     verdict = tier.assortment.judge(nlu.text, named, slot_words, chat=chat, use=use)
     if (
         verdict.missing
-        and verdict.closest
+        and (verdict.closest or _WHAT_TO_GET.search(nlu.text))
         and not chat
         and (_NEED.search(nlu.text) or _who_i_am(nlu.text, verdict.missing))
     ):
@@ -980,8 +1001,12 @@ _WHICH_ONE = re.compile(
 )
 # "my cat scratches the sofa", "my dog keeps pulling": what someone (or something) does
 # (not what they want: "my daughter wants a hamster cage" names the thing asked for)
+# "what do i need for a newborn": a need put as a question, whatever its other words
+_WHAT_TO_GET = re.compile(r"\bwhat (?:do|will|would|should) (?:i|we) (?:need|get|buy)\b", re.I)
 _NEED = re.compile(
     r"\bi\s+(?:keep|always|constantly)\s+[a-z]+ing\b|"  # "i keep running out of battery"
+    # "what do i need for a newborn", "what should i get for wild camping"
+    r"\bwhat (?:do|will|would|should) (?:i|we) (?:need|get|buy|bring|pack)\b|"
     r"\bmy\s+[a-z]+\s+(?:keeps\s+[a-z]+ing|(?!(?:wants|needs|likes|loves|asks|says|thinks|"
     r"prefers|hates|deserves|collects|has|is|was|does|goes|uses|plays|wears)\b)[a-z]{3,}(?:es|s))\b",
     re.I,

@@ -45,3 +45,13 @@ def test_a_choice_in_stock_still_asks_for_the_option_left() -> None:
         pick_variant(_necklace(), variant_id=None, options={"birthstone": "January - Garnet"})
     assert err.value.code == "option_required"
     assert err.value.details["values"] == ["16 inch", "18 inch"]
+
+
+def test_a_value_that_says_its_option_is_described_alone() -> None:
+    from shopagent.tools._variants import describe_variant
+
+    v = Variant(id="n2", options={"size": "Size 2 (3-6kg)"}, price=Decimal("12.00"))
+    nappies = Product(
+        id="nappies", title="Eco Nappies", category="Nappies", price=Decimal("12"), variants=[v]
+    )
+    assert describe_variant(nappies, v) == "Size 2 (3-6kg)"

@@ -147,7 +147,10 @@ def is_need(phrase: str) -> bool:
 
 def why_for(phrase: str) -> str:
     """Why a gift fits a phrase of :func:`interests`: "for their love of hiking", "to help
-    with back pain", "for someone who is always cold", "for someone who can't sleep"."""
+    with back pain", "for someone who is always cold", "for someone who can't sleep". A
+    phrase is said up to the clause after it ("first time wild camping, what do i need":
+    "first time wild camping")."""
+    phrase = _CLAUSE_AFTER.split(phrase, maxsplit=1)[0].strip() or phrase
     if not is_need(phrase):
         return f"for their love of {phrase}"
     if phrase.lower().startswith("always"):
@@ -157,6 +160,8 @@ def why_for(phrase: str) -> str:
     return f"to help with {phrase}"
 
 
+# where a phrase of interests ends and another clause (often a question) begins
+_CLAUSE_AFTER = re.compile(r"[,;?!]|\b(?:what|which|how|can you|could you|do you)\b", re.I)
 # A shop's gift cards fit any person, not an interest or a need
 GIFT_CARDS = re.compile(r"\bgift\s*(?:cards?|vouchers?|certificates?)\b|\bvouchers?\b", re.I)
 
