@@ -55,6 +55,12 @@ _POLICY = re.compile(
 # Size-like questions: a product's size options answer them when no attribute does
 # "does it fit a pixel 8?", "will it fit my iphone 14": the option value asked about
 _FITS = re.compile(r"\bfits?\s(?:on\s|in\s|into\s)?(?:an?\s|the\s|my\s)?([\w' .-]+?)[?.!]*$")
+# options that say what a product fits ("Model: iPhone 15"): "does it fit a pixel 8?" is
+# answered from their values
+_FITTING_OPTIONS = {
+    "model", "models", "device", "devices", "fits", "fit", "compatibility", "compatible",
+    "compatible with", "for", "phone", "phone model", "vehicle", "car", "make", "bike",
+}  # fmt: skip
 # "ok what about galaxy s24", "in 17cm?", "and the 250g?": the last question again, of
 # another option value (a bare "in"/"the" form must be asked, with its "?")
 _WHAT_ABOUT = re.compile(
@@ -553,6 +559,18 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
     ):
         comes = about  # "ok what about galaxy s24" after "does it fit a pixel 8?"
     asked_value = comes.group(1).strip() if comes else None
+    fit_told = False  # a "does it fit ..." answered from the page: no sizes listed too
+    if (
+        asked_value
+        and comes is not None
+        and comes.re is _FITS
+        and not said_options(asked_value, options)
+        and not any(k in _FITTING_OPTIONS for k in options)
+    ):
+        # "will the battery fit the impact driver" of a battery by Capacity: what its page
+        # says, not "it doesn't come in impact driver; its capacities: ..."
+        parts.append(_quote_or_unknown(p, _keywords(asked_value, p) or [asked_value], name))
+        asked_value, fit_told = None, True
     if asked_value and (_STOCK.search(asked_value) or _PRICE.search(asked_value)):
         asked_value = None
     with_ = comes is not None and " with " in f" {comes.group(0)} "
@@ -593,6 +611,7 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         and not any("size" in k for k in named_options)
         and not asked_value
         and not stocked
+        and not fit_told
     ):
         named_options.extend(size_keys)
     if _COLOURS.search(low) and "color" not in named_options and not asked_value:

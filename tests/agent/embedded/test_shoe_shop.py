@@ -158,3 +158,19 @@ def test_a_product_named_by_its_own_word_is_asked_of_when_not_shown(shop: Embedd
     s = shown(SHOES, "chelsea", "hiker")
     nlu, plan = planned(shop, "does the polish come in brown", s, "product_details")
     assert plan.calls[0].args == {"product_id": "polish"}, (nlu, plan)
+
+
+def test_what_a_product_fits_is_read_from_its_page_unless_an_option_says() -> None:
+    """ "will the battery fit the impact driver" of a battery sold by Capacity: its page,
+    never "it doesn't come in impact driver; its capacities: ..."; a case sold by Model
+    answers from its models."""
+    battery = {
+        "title": "Torqmax 18V Battery",
+        "description": "Lithium-ion battery for every Torqmax 18V tool.",
+        "variants": [{"options": {"capacity": c}} for c in ("2.0Ah", "4.0Ah")],
+    }
+    assert answer("will the battery fit the impact driver", battery) == (
+        "The product page doesn't say anything about impact driver for Torqmax 18V Battery."
+    )
+    case = {"title": "Rugged Case", "variants": [{"options": {"model": "Pixel 8"}}]}
+    assert answer("does it fit a pixel 8", case) == "Yes, Rugged Case comes in Pixel 8."
