@@ -435,6 +435,44 @@ def _priced_alike(
     return all(len(by_rest[rest(v)]) == 1 for v, _ in named)
 
 
+# a comparison of two things: "lighter than the orange", "warmer than", "better than"
+_THAN = re.compile(r"\b(?:\w+er|more \w+|less \w+|better|worse)\s+than\b", re.I)
+
+
+def _two_prices(p: dict[str, Any], name: str, option: str, one: str, other: str) -> str:
+    """ "is the olive one cheaper than the orange": both choices' prices."""
+    cur = p.get("currency")
+
+    def prices(value: str) -> list[Decimal]:
+        return sorted(
+            {
+                Decimal(str(v["price"]))
+                for v in p.get("variants") or []
+                if v.get("price") is not None
+                and any(
+                    str(k).casefold() == option and str(x).casefold() == value.casefold()
+                    for k, x in (v.get("options") or {}).items()
+                )
+            }
+        )
+
+    def said(values: list[Decimal]) -> str:
+        if len(values) == 1:
+            return _money(values[0], cur)
+        return f"{_money(values[0], cur)} to {_money(values[-1], cur)}"
+
+    a, b = prices(one), prices(other)
+    if not a or not b:
+        return f"{name} comes in {one} and {other}; the shop gives no price for one of them."
+    if a == b:
+        return f"{name} costs {said(a)} in {one}, the same as in {other}."
+    return f"{name} costs {said(a)} in {one}, and {said(b)} in {other}."
+
+
+def _singular_name(option: str) -> str:
+    return {"colour": "colour", "color": "colour"}.get(option.casefold(), option.casefold())
+
+
 # "is it cheaper in black", "are the bigger ones more expensive": a price against others
 _DEARER = re.compile(
     r"\b(?:cheaper|less expensive|more expensive|pricier|dearer|costs? (?:more|less)|"
@@ -486,6 +524,21 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         return _quote_or_unknown(p, asked, name)
     if (_AGE_ASKED.search(low) or asked_age(low)) and (aged := _for_ages(low, p, name)):
         return aged
+    if than := _THAN.search(low):
+        # "is the olive one lighter than the orange": two choices of one product, which its
+        # data does not tell apart by that (never "Yes, it comes in Olive"); "cheaper
+        # than": their prices
+        left = said_options(low[: than.start()], options)
+        right = said_options(low[than.end() :], options)
+        same = [k for k in left if k in right and left[k] != right[k]]
+        if same:
+            k = same[0]
+            if _DEARER.search(low):
+                return _two_prices(p, name, k, left[k], right[k])
+            return (
+                f"{left[k]} and {right[k]} are the same {name} in another "
+                f"{_singular_name(k)}: its page doesn't tell them apart by that."
+            )
     stocked: list[tuple[Any, list[str]]] = []  # the variants whose stock was told
     if _STOCK.search(low) or RESTOCK.search(low):
         stocked = _named_variants(low, p.get("variants") or [])

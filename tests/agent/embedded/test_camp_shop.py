@@ -139,3 +139,25 @@ def test_a_kind_asked_for_a_product_shown_is_searched(encode: object) -> None:
     # said as a look-alike search, it stays one
     nlu, _ = planned(tier, "a rucksack like the tent", s, "visual_search", 0.72)
     assert nlu.intent != "search", nlu
+
+
+def test_two_choices_of_one_product_compared() -> None:
+    """ "is the olive one lighter than the orange": the same tent in another colour (never
+    "Yes, it comes in Olive"); "cheaper than": both prices."""
+    from shopagent.agent.embedded._answers import answer
+
+    tent = {
+        "title": "Trailhead Tent",
+        "currency": "USD",
+        "variants": [
+            {"options": {"Color": "Olive"}, "price": "249.00"},
+            {"options": {"Color": "Orange"}, "price": "259.00"},
+        ],
+    }
+    assert answer("is the olive one lighter than the orange", tent) == (
+        "Olive and Orange are the same Trailhead Tent in another colour: its page doesn't "
+        "tell them apart by that."
+    )
+    assert answer("is the olive one cheaper than the orange", tent) == (
+        "Trailhead Tent costs $249.00 in Olive, and $259.00 in Orange."
+    )
