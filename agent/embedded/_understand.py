@@ -362,6 +362,7 @@ def understand(
         and not (state.last_shown or state.focus)
         and not (nlu.slots.product_id or parse(nlu.text).references)
         and not (QUESTION.search(nlu.text) or ABOUT_IT.search(nlu.text))
+        and not re.search(r"\b(?:my|our)\b", nlu.text, re.I)  # "open my running board"
         and any(tier.profile.knows(w) for w in re.findall(r"[a-z]{3,}", nlu.text.lower()))
     ):
         # "mens chain" as the first words, read unsure as a question of a product: with

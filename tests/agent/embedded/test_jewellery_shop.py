@@ -210,3 +210,10 @@ def test_a_few_of_the_shops_words_with_nothing_shown_ask_for_them(shop: Embedded
     assert nlu.intent == "search" and plan.calls[0].name == "catalog_search", (nlu, plan)
     nlu, _ = planned(shop, "is it real gold", shown(SHOP), "product_details", 0.5)
     assert nlu.intent == "product_details", nlu  # a question: which product, asked
+
+
+def test_the_shoppers_own_things_are_no_search(shop: EmbeddedTier) -> None:
+    """ "open my ring board", read unsure as a question of a product: the shopper's own
+    board, never a search for "open ring boards"."""
+    nlu, _ = planned(shop, "open my ring board", shown(SHOP), "product_details", 0.55)
+    assert nlu.intent != "search", nlu
