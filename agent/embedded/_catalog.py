@@ -257,6 +257,13 @@ class CatalogProfile:
         values = {v for opts in self.options.values() for vals in opts.values() for v in vals}
         self.value_words = {v.lower() for v in values if re.fullmatch(r"[A-Za-z][a-z]+", v)}
         self.value_words |= {w for v in values for w in value_words(v) if " " not in w}
+        # a word of a value of a size and a number ("junior" of "Junior 1", "kids" of "Kids
+        # 12"): a kind of size, never a thing the shop does not carry ("junior sizes")
+        self.value_words |= {
+            m.group(1).lower()
+            for v in values
+            if (m := re.fullmatch(r"([A-Za-z]{3,})\s+\d[\w.-]*", str(v).strip()))
+        }
         # values of several words ("pirate ship", "night sky"): a choice of a product too
         spelt = {" ".join(re.findall(r"[a-z0-9]+", str(v).casefold())) for v in values}
         self.phrase_values = {v for v in spelt if " " in v and re.search(r"[a-z]{3}", v)}

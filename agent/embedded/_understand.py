@@ -518,6 +518,14 @@ def understand(
         if len(picks) == 1:
             nlu.slots.reference = str(state.last_shown.index(picks[0]) + 1)
             nlu.slots.product_id = None
+            if (
+                _PLEASE_END.search(nlu.text)
+                and not QUESTION.search(nlu.text)
+                and said_options(nlu.text, shown_options(state, picks[0]))
+            ):
+                # "ok the road one in size 10 pls": that one in that size, asked for (the
+                # add asks the shopper's yes), not its stock told
+                nlu.intent = "add_to_cart"
             if nlu.intent not in ("add_to_cart", "product_details"):
                 nlu.intent = "product_details"
                 if not _CLAUSE_QUESTION.search(nlu.text):
@@ -831,6 +839,8 @@ _CART_TOTAL = re.compile(
     r"|\bhow much (?:have i|am i) (?:spent|spending)\b",
     re.I,
 )
+# a request said politely at its end: "ok the road one in size 10 pls"
+_PLEASE_END = re.compile(r"\b(?:pls|please|plz|thanks|thank you|ta)\W*$", re.I)
 # a question of several at once: "do they need breaking in", "are those waterproof"
 _OF_THEM = re.compile(r"\b(?:they|them|those|these|both|either|all of)\b", re.I)
 # a look-alike search said as one ("like this", "similar to", "looks like", "same style")

@@ -174,3 +174,24 @@ def test_what_a_product_fits_is_read_from_its_page_unless_an_option_says() -> No
     )
     case = {"title": "Rugged Case", "variants": [{"options": {"model": "Pixel 8"}}]}
     assert answer("does it fit a pixel 8", case) == "Yes, Rugged Case comes in Pixel 8."
+
+
+def test_a_product_picked_with_its_size_and_a_please_is_added(shop: EmbeddedTier) -> None:
+    """ "ok the chelsea one in size 8 pls": that boot in UK 8, added (the add asks which
+    colour, then the shopper's yes); not its stock told."""
+    s = shown(SHOES, "chelsea", "hiker")
+    nlu, plan = planned(shop, "ok the chelsea one in size 8 pls", s, "product_details", 0.9)
+    assert nlu.intent == "add_to_cart", nlu
+    assert plan.calls[0].name == "add_to_cart", plan.calls
+    assert "UK 8" in str(plan.calls[0].args), plan.calls[0].args
+    nlu, _ = planned(shop, "is the chelsea one in size 8?", s, "product_details", 0.9)
+    assert nlu.intent == "product_details", nlu  # asked, not added
+
+
+def test_a_word_of_a_size_is_no_thing_the_shop_lacks() -> None:
+    """ "do they do junior sizes" of sneakers in "Kids 12" and "Junior 1": sizes."""
+    from shopagent.agent.embedded._catalog import CatalogProfile, build_profile
+
+    kids = product("kids", "Light-Up Sneaker", "Shoes > Kids", size=["Kids 12", "Junior 1"])
+    profile = CatalogProfile(build_profile([kids]))
+    assert {"junior", "kids"} <= profile.value_words
