@@ -128,8 +128,9 @@ def _without_bare_numbers(text: str) -> str:
 
 
 _ANY_WORD = re.compile(r"[a-z]{3}", re.I)
-# what a need is for: the words after it are what to search ("a newborn", "wild camping")
-_NEEDED_FOR = re.compile(
+# a need put as a question ("what do i need for a newborn"): the words after it are what to
+# search ("a newborn", "wild camping")
+NEEDED_FOR = re.compile(
     r"\bwhat (?:do|will|would|should) (?:i|we) (?:need|get|buy|bring|pack)(?: for| to)?\b",
     re.I,
 )
@@ -153,7 +154,7 @@ def search_query(nlu: NLUResult, category: str | None) -> str:
         words = _QUERY_FILLER.sub(" ", text)
         return " ".join(w for w in re.findall(r"[\w&'-]+", words) if w.lower() not in attrs)
 
-    need = _NEEDED_FOR.search(text)
+    need = NEEDED_FOR.search(text)
     # "im expecting my first, what do i need for a newborn": what the need is for (the
     # newborn's size a filter, nothing else to search by)
     if need and _ANY_WORD.search(text[need.end() :]):

@@ -47,7 +47,7 @@ from shopagent.agent.embedded._parse import parse, words_to_numbers
 from shopagent.agent.embedded._reading import ASKS_THE_SHOP, rare_named, read_turn
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Slots
 from shopagent.agent.embedded._slots import FILTER_INTENTS, ruled_out
-from shopagent.agent.embedded._state import one_in_play, shown_options
+from shopagent.agent.embedded._state import NEEDED_FOR, one_in_play, shown_options
 
 if TYPE_CHECKING:
     from shopagent.agent.embedded._tier import EmbeddedTier
@@ -975,7 +975,7 @@ def _note_missing(
     verdict = tier.assortment.judge(nlu.text, named, slot_words, chat=chat, use=use)
     if (
         verdict.missing
-        and (verdict.closest or _WHAT_TO_GET.search(nlu.text))
+        and (verdict.closest or NEEDED_FOR.search(nlu.text))  # "what do i need for ..."
         and not chat
         and (_NEED.search(nlu.text) or _who_i_am(nlu.text, verdict.missing))
     ):
@@ -1012,8 +1012,6 @@ _WHICH_ONE = re.compile(
 )
 # "my cat scratches the sofa", "my dog keeps pulling": what someone (or something) does
 # (not what they want: "my daughter wants a hamster cage" names the thing asked for)
-# "what do i need for a newborn": a need put as a question, whatever its other words
-_WHAT_TO_GET = re.compile(r"\bwhat (?:do|will|would|should) (?:i|we) (?:need|get|buy)\b", re.I)
 _NEED = re.compile(
     r"\bi\s+(?:keep|always|constantly)\s+[a-z]+ing\b|"  # "i keep running out of battery"
     # "what do i need for a newborn", "what should i get for wild camping"
