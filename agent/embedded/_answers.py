@@ -446,9 +446,10 @@ def _two_prices(p: dict[str, Any], name: str, option: str, one: str, other: str)
     def prices(value: str) -> list[Decimal]:
         return sorted(
             {
-                Decimal(str(v["price"]))
+                # a variant without a price of its own costs the product's price
+                Decimal(str(v["price"] if v.get("price") is not None else p["price"]))
                 for v in p.get("variants") or []
-                if v.get("price") is not None
+                if (v.get("price") is not None or p.get("price") is not None)
                 and any(
                     str(k).casefold() == option and str(x).casefold() == value.casefold()
                     for k, x in (v.get("options") or {}).items()
@@ -469,7 +470,8 @@ def _two_prices(p: dict[str, Any], name: str, option: str, one: str, other: str)
     return f"{name} costs {said(a)} in {one}, and {said(b)} in {other}."
 
 
-def _singular_name(option: str) -> str:
+def _option_word(option: str) -> str:
+    """An option's name as a reply says it: "colour" for Color, else the name."""
     return {"colour": "colour", "color": "colour"}.get(option.casefold(), option.casefold())
 
 
@@ -537,7 +539,7 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
                 return _two_prices(p, name, k, left[k], right[k])
             return (
                 f"{left[k]} and {right[k]} are the same {name} in another "
-                f"{_singular_name(k)}: its page doesn't tell them apart by that."
+                f"{_option_word(k)}: its page doesn't tell them apart by that."
             )
     stocked: list[tuple[Any, list[str]]] = []  # the variants whose stock was told
     if _STOCK.search(low) or RESTOCK.search(low):

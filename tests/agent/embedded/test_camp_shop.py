@@ -161,3 +161,17 @@ def test_two_choices_of_one_product_compared() -> None:
     assert answer("is the olive one cheaper than the orange", tent) == (
         "Trailhead Tent costs $249.00 in Olive, and $259.00 in Orange."
     )
+
+
+def test_choices_without_prices_of_their_own_cost_the_products() -> None:
+    from shopagent.agent.embedded._answers import answer
+
+    tent = {
+        "title": "Tent",
+        "price": "249.00",
+        "currency": "USD",
+        "variants": [{"options": {"color": c}} for c in ("Olive", "Orange")],
+    }
+    assert answer("is the olive one cheaper than the orange", tent) == (
+        "Tent costs $249.00 in Olive, the same as in Orange."
+    )
