@@ -542,14 +542,15 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
                 f"{_option_word(k)}: its page doesn't tell them apart by that."
             )
     stocked: list[tuple[Any, list[str]]] = []  # the variants whose stock was told
-    if _STOCK.search(low) or RESTOCK.search(low):
+    restock, stock = RESTOCK.search(low), _STOCK.search(low)
+    if stock or restock:
         stocked = _named_variants(low, p.get("variants") or [])
         told = _named_stock(stocked, name) if stocked else _stock(p, name)
-        if RESTOCK.search(low) and not _STOCK.search(low):
+        if restock and not stock:
             told = told.removeprefix("Yes, ").removeprefix("No, ")  # "when": no yes or no
             told = told[:1].upper() + told[1:]
         parts.append(told)
-    if RESTOCK.search(low):
+    if restock:
         # "when will it be back?": the feed has no restock dates, and none is made up
         parts.append("I can't see when sold-out items will be back: the shop doesn't say.")
     # "sizes" of a product whose sizes are a "frame size" or a "ring size" option: those
