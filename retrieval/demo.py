@@ -909,6 +909,11 @@ def generate_product(i: int, seed: int = 7) -> Product:
         for v in variants:
             v.available, v.availability, v.quantity = False, "out_of_stock", 0
 
+    # About one product in ten is on sale, 20-40% off, drawn apart from the rest so the
+    # catalog is otherwise what it was before sales existed.
+    sale = random.Random(f"{seed}:{i}:sale")
+    was = round(price * sale.uniform(1.25, 1.65)) - 0.01 if sale.random() < 0.1 else None
+
     return Product(
         id=pid,
         title=title,
@@ -916,6 +921,7 @@ def generate_product(i: int, seed: int = 7) -> Product:
         category=leaf.path,
         brand=brand,
         price=price,
+        compare_at_price=was if was is not None and was > price else None,
         currency="USD",
         attributes={
             "color": color,

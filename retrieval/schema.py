@@ -227,6 +227,17 @@ class Product(BaseModel):
         return variant.price if variant is not None and variant.price is not None else self.price
 
     @property
+    def on_sale(self) -> bool:
+        """A variant (or the product without variants) sells below its compare-at price."""
+        if not self.variants:
+            return self.compare_at_price is not None and self.compare_at_price > self.price
+        return any(
+            before is not None and before > self.unit_price(v)
+            for v in self.variants
+            if (before := v.compare_at_price or self.compare_at_price) is not None
+        )
+
+    @property
     def min_price(self) -> Decimal:
         prices = [v.price for v in self.variants if v.price is not None]
         return min([self.price, *prices]) if prices else self.price
@@ -280,6 +291,9 @@ class SearchFilters(BaseModel):
     price_min: Decimal | None = Field(None, ge=0)
     price_max: Decimal | None = Field(None, ge=0)
     in_stock: bool | None = None
+    on_sale: bool | None = Field(
+        None, description="true: only products on sale (a variant below its compare-at price)"
+    )
     options: dict[str, str | list[str]] | None = Field(
         None,
         description="Option name -> value (or any of a list), e.g. "

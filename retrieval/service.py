@@ -98,6 +98,7 @@ class CatalogService:
         self._fetch_max_bytes = image_fetch_max_bytes
         self._facet_values: dict[str, list[str]] | None = None
         self._option_names: dict[str, int] | None = None
+        self._sale_marked: bool | None = None
         # Written when a feed is ingested (see make_service): marks a merchant's catalog.
         self.merchant_marker: Path | None = None
         self.index.ensure_collection(images.dim)
@@ -136,6 +137,8 @@ class CatalogService:
         cond = Conditions.from_filters(f)
         start = (page - 1) * page_size
         query = (query or "").strip()
+        if f.on_sale and not self.sale_marked():
+            return self._on_sale_scan(query, f, page, page_size)
         if not query:
             hits = self.index.filtered(cond, limit=page_size, offset=start)
             total = self.index.count(cond)
@@ -163,6 +166,44 @@ class CatalogService:
             total=total,
             page=page,
             page_size=page_size,
+            filters_applied=f.applied(),
+            query=query,
+        )
+
+    def sale_marked(self) -> bool:
+        """Every product's payload says whether it is on sale. Points indexed before the
+        field existed lack it; an ``on_sale`` filter would then find nothing, so such
+        searches read the sale off the products themselves (see ``_on_sale_scan``)."""
+        if self._sale_marked is None:
+            marked = self.index.count(Conditions(on_sale=True)) + self.index.count(
+                Conditions(on_sale=False)
+            )
+            self._sale_marked = marked >= self.index.count(Conditions())
+            if not self._sale_marked:
+                log.warning(
+                    "the index predates sale marks: 'on sale' searches read up to %d "
+                    "candidates each; ingest the catalog again to mark them",
+                    MAX_WINDOW,
+                )
+        return self._sale_marked
+
+    def _on_sale_scan(self, query: str, f: SearchFilters, page: int, size: int) -> SearchResult:
+        cond = Conditions.from_filters(f.model_copy(update={"on_sale": None}))
+        if query:
+            candidates = self._hybrid(query, cond, MAX_WINDOW)
+            candidates.sort(key=lambda h: (-round(h.score, 9), h.point_id))
+        else:
+            candidates = self.index.filtered(cond, limit=MAX_WINDOW)
+        found = [
+            SearchHit(product=p, score=round(h.score, 6))
+            for h in candidates
+            if (p := _product(h.payload)).on_sale
+        ]
+        return SearchResult(
+            hits=found[(page - 1) * size : page * size],
+            total=len(found),
+            page=page,
+            page_size=size,
             filters_applied=f.applied(),
             query=query,
         )
@@ -339,6 +380,7 @@ class CatalogService:
             self.index.optimize()
         self._facet_values = None
         self._option_names = None
+        self._sale_marked = None
         return report
 
     def ingest_file(

@@ -44,6 +44,11 @@ class _FilterArgs(BaseModel):
         "unset: products that can be bought now, plus a sold-out one the shopper named "
         "specifically (its card says in_stock false: tell the shopper it is sold out)",
     )
+    on_sale: bool | None = Field(
+        None,
+        description="true: only products on sale (their cards carry compare_at_price, the "
+        "price before the sale); for 'anything on sale?', 'any deals on boots?'",
+    )
     options: dict[str, str | list[str]] | None = Field(
         None,
         description="Filters on the catalog's own product options, by option name: "
@@ -125,7 +130,7 @@ def product_card(p: Product, score: float | None = None) -> dict[str, Any]:
 def _compare_at(p: Product) -> Decimal | None:
     """The pre-sale price of the cheapest variant, when it is on sale."""
     cheapest = min(p.variants, key=lambda v: p.unit_price(v), default=None)
-    before = cheapest.compare_at_price if cheapest is not None else p.compare_at_price
+    before = (cheapest.compare_at_price if cheapest is not None else None) or p.compare_at_price
     return before if before is not None and before > p.min_price else None
 
 
@@ -202,7 +207,7 @@ def _search(catalog: CatalogReader, args: CatalogSearchArgs) -> tuple[SearchResu
 @tool(adapt_schema=with_option_names)
 async def catalog_search(ctx: ToolContext, args: CatalogSearchArgs) -> dict[str, Any]:
     """Search the product catalog by text, with optional filters (category, color, size,
-    material, brand, style, audience, price range, in stock). Returns product cards with
+    material, brand, style, audience, price range, on sale, in stock). Returns product cards with
     the filters that applied and the total number of matches. Use page for more results."""
     res, sold_out = await _call(_search, _catalog(ctx), args)
     out = _result(res)

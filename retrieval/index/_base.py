@@ -3,8 +3,8 @@
 - dense ``text`` (MiniLM, cosine) and ``image`` (encoder-dependent size, cosine);
 - sparse ``bm25`` with the IDF modifier (term weights come from :class:`SparseEncoder`);
 - payload: normalised filter fields (keywords: a string, a list, or absent when there
-  are none), ``*_label`` twins in display case
-  for facets, ``price`` (float), ``in_stock`` (0/1), ``pid``, the full ``product`` and
+  are none), ``*_label`` twins in display case for facets, ``price`` (float),
+  ``in_stock`` and ``on_sale`` (0/1), ``pid``, the full ``product`` and
   ``text_encoder``: what made the point's text vector (see ``retrieval.embed``), so an
   index never silently mixes vectors of two encoders.
 
@@ -134,6 +134,7 @@ class Conditions:
     price_max: float | None = None
     in_stock: bool | None = None
     exclude_pid: str | None = None
+    on_sale: bool | None = None
     # Only points whose text vector another encoder made (untagged points count as
     # UNTAGGED_TEXT_ENCODER's).
     other_text_encoder: str | None = None
@@ -153,7 +154,7 @@ class Conditions:
             for key, value in ((option_key(n), v) for n, v in (f.options or {}).items())
             if value not in (None, "", [])
         )
-        return cls(kws, any_of, lo, hi, f.in_stock, exclude_pid)
+        return cls(kws, any_of, lo, hi, f.in_stock, exclude_pid, on_sale=f.on_sale)
 
     @property
     def empty(self) -> bool:
@@ -163,6 +164,7 @@ class Conditions:
             and self.price_min is None
             and self.price_max is None
             and self.in_stock is None
+            and self.on_sale is None
             and self.exclude_pid is None
             and self.other_text_encoder is None
         )
@@ -208,6 +210,7 @@ def product_payload(p: Product, text_encoder: str | None = None) -> dict[str, An
         # 0/1, not a bool: qdrant-edge-py 0.9.0 bool match returns nothing on indexed
         # segments, integer match works on both engines.
         "in_stock": int(p.available),
+        "on_sale": int(p.on_sale),
         # One JSON string, not a nested object: nothing filters inside it, and a flat
         # string crosses into the engine faster than nested dicts (docs/performance.md).
         "product": p.model_dump_json(),

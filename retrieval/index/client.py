@@ -58,10 +58,9 @@ def _filter(cond: Conditions) -> models.Filter | None:
                 key="price", range=models.Range(gte=cond.price_min, lte=cond.price_max)
             )
         )
-    if cond.in_stock is not None:
-        must.append(
-            models.FieldCondition(key="in_stock", match=models.MatchValue(value=int(cond.in_stock)))
-        )
+    for key in ("in_stock", "on_sale"):
+        if (flag := getattr(cond, key)) is not None:
+            must.append(models.FieldCondition(key=key, match=models.MatchValue(value=int(flag))))
     must_not: list[Any] = []
     if cond.exclude_pid:
         must_not.append(
@@ -213,7 +212,9 @@ class QdrantClientIndex(IndexBackend):
         self.client.create_collection(self.collection, **collection_spec(self.layout, image_dim))
         schemas = {k: models.PayloadSchemaType.KEYWORD for k in KEYWORD_FIELDS}
         schemas.update(
-            price=models.PayloadSchemaType.FLOAT, in_stock=models.PayloadSchemaType.INTEGER
+            price=models.PayloadSchemaType.FLOAT,
+            in_stock=models.PayloadSchemaType.INTEGER,
+            on_sale=models.PayloadSchemaType.INTEGER,
         )
         for key, schema in schemas.items():
             if self._local:

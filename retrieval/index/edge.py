@@ -49,8 +49,9 @@ def _filter(cond: Conditions) -> qe.Filter | None:
                 key="price", range=qe.RangeFloat(gte=cond.price_min, lte=cond.price_max)
             )
         )
-    if cond.in_stock is not None:
-        must.append(qe.FieldCondition(key="in_stock", match=qe.MatchValue(int(cond.in_stock))))
+    for key in ("in_stock", "on_sale"):
+        if (flag := getattr(cond, key)) is not None:
+            must.append(qe.FieldCondition(key=key, match=qe.MatchValue(int(flag))))
     must_not: list[Any] = []
     if cond.exclude_pid:
         must_not.append(qe.FieldCondition(key="pid", match=qe.MatchValue(cond.exclude_pid)))
@@ -227,9 +228,10 @@ class EdgeIndex(IndexBackend):
             self._shard.update(
                 qe.UpdateOperation.create_field_index("price", qe.PayloadSchemaType.Float)
             )
-            self._shard.update(
-                qe.UpdateOperation.create_field_index("in_stock", qe.PayloadSchemaType.Integer)
-            )
+            for key in ("in_stock", "on_sale"):
+                self._shard.update(
+                    qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Integer)
+                )
 
     def ensure_keyword_index(self, field: str) -> None:
         with self._lock:
