@@ -108,7 +108,7 @@ class GetFacetsArgs(_FilterArgs):
 def product_card(p: Product, score: float | None = None) -> dict[str, Any]:
     """The compact card the agent turns into agent.events.ProductCard."""
     attrs = {k: p.attributes[k] for k in ATTRIBUTE_KEYS if p.attributes.get(k) is not None}
-    return {
+    card: dict[str, Any] = {
         "id": p.id,
         "title": p.title,
         "brand": p.brand,
@@ -124,6 +124,37 @@ def product_card(p: Product, score: float | None = None) -> dict[str, Any]:
         "colors": p.option_values("color"),
         # Every option the shopper can choose, by the merchant's option names.
         "options": {p.option_label(k): v for k, v in p.options().items()},
+    }
+    if (sale := _sale(p)) is not None:
+        card["sale"] = sale
+    return card
+
+
+def _sale(p: Product) -> dict[str, Any] | None:
+    """Where a product sells below its compare-at price in some options only (its card's
+    price, the cheapest, is no sale price): the cheapest such variant, so "on sale in Volt
+    Yellow, $110, down from $140" can be said."""
+    offers = [
+        (p.unit_price(v), before, v)
+        for v in p.variants
+        if v.available
+        and (before := v.compare_at_price or p.compare_at_price) is not None
+        and before > p.unit_price(v)
+    ]
+    if not offers or _compare_at(p) is not None:
+        return None
+    price, before, v = min(offers, key=lambda o: o[0])
+    # the options that set the sale apart: one value on every variant on sale (its colour),
+    # not those it is on sale in all of (every size)
+    every = p.options()
+    return {
+        "price": wire(price),
+        "compare_at_price": wire(before),
+        "options": {
+            p.option_label(k): x
+            for k, x in v.options.items()
+            if len(every.get(k, ())) > 1 and all(o[2].options.get(k) == x for o in offers)
+        },
     }
 
 

@@ -42,7 +42,10 @@ def names_filters(slots: Slots) -> bool:
     return (
         bool(slots.modifier)
         or bool(slots.options)
-        or any(getattr(slots, k) is not None for k in (*CATALOG_SLOTS, "price_min", "price_max"))
+        or any(
+            getattr(slots, k) is not None
+            for k in (*CATALOG_SLOTS, "price_min", "price_max", "on_sale")
+        )
     )
 
 

@@ -94,10 +94,27 @@ def words_to_numbers(text: str) -> str:
     return t
 
 
+# A sale asked for ("anything on sale?", "any deals on tents", "discounted boots"): a
+# filter, never search words. A code or a voucher is a question about the shop, and "for
+# sale" or "sales tax" is no sale.
+SALE = re.compile(
+    r"\b(?:on (?:sale|offer|special|promotion|clearance)|in (?:the|your) sales?"
+    r"|(?<!for )sale(?! tax)(?: items?| stuff| section| prices?)?|deals?(?= on| for|\W*$)"
+    r"|deals|discount(?:s|ed)?(?! codes?| vouchers?)|(?:special )?offers"
+    # "anything reduced?", not "reduced sugar"; a clearance sale, not ground clearance
+    r"|reduced(?=\s*(?:$|[?.!,]|(?:to|in|at|for|items?|stuff|prices?|now)\b))"
+    r"|(?<!ground )clearance"
+    r"|special offer|marked down|markdowns?|promotions?|bargains?|price drops?)\b"
+    r"(?:\s(?:on|for|in)\b)?",
+    re.I,
+)
+
+
 @dataclass
 class Parsed:
     price_min: float | None = None
     price_max: float | None = None
+    on_sale: bool = False
     quantity: int | None = None
     references: list[str] = field(default_factory=list)
     bare_numbers: list[str] = field(default_factory=list)
@@ -211,6 +228,11 @@ def parse(text: str) -> Parsed:
         if bare and free(bare):
             out.price_max = _f(bare.group(1) or bare.group(2))
             eat(bare)
+
+    for m in SALE.finditer(t):
+        if free(m):
+            out.on_sale = True
+            eat(m)
 
     # quantities: "add 2 of", "two of those", "3 pairs", "qty 3", "x2"
     q = re.search(

@@ -50,7 +50,7 @@ def _describe(filters: dict[str, Any]) -> tuple[str, str]:
     cat = _as_products(str(filters.get("category") or "").split(">")[-1].strip()) or "products"
     adjectives = [str(filters[k]).lower() for k in ("color", "material", "style") if filters.get(k)]
     what = " ".join([*adjectives, cat])
-    bits = []
+    bits = [" on sale"] if filters.get("on_sale") else []
     if filters.get("brand"):
         bits.append(f" from {filters['brand']}")
     if filters.get("audience") and str(filters["audience"]).lower() != "unisex":
@@ -65,6 +65,26 @@ def _describe(filters: dict[str, Any]) -> tuple[str, str]:
     elif lo is not None:
         bits.append(f" over {_money(lo, 'USD')}")
     return what, "".join(bits)
+
+
+def sale_prices(products: list[dict[str, Any]], limit: int = 3) -> str:
+    """What the first products on sale cost now and before: " Now: Hush Monitor $79.00 (was
+    $99.00); ..." (of one: " It's $79.00, down from $99.00."; "" when no card says a price
+    before the sale)."""
+    said = []
+    for p in products[:limit]:
+        # a card's own prices, or those of the options on sale when only some are
+        sale = p if p.get("compare_at_price") else p.get("sale") or {}
+        if not (sale.get("compare_at_price") and sale.get("price")):
+            continue
+        now, was = (_money(sale[k], p.get("currency")) for k in ("price", "compare_at_price"))
+        where = " / ".join(str(v) for v in (sale.get("options") or {}).values())
+        said.append((p.get("title"), now, was, f" in {where}" if where else ""))
+    if len(products) == 1 and said:
+        _, now, was, where = said[0]
+        return f" It's {now}{where}, down from {was}."
+    listed = [f"{title} {now}{where} (was {was})" for title, now, was, where in said]
+    return " Now: " + "; ".join(listed) + "." if listed else ""
 
 
 def _clarify(
@@ -154,6 +174,7 @@ def _filter_names(dropped: list[str], filters: dict[str, Any]) -> str:
     names = {
         "price_min": "the minimum price",
         "price_max": "the price limit",
+        "on_sale": "the sale",
         "color": "the colour",
         "category": "the category",
     }

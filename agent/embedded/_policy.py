@@ -32,7 +32,7 @@ from shopagent.agent.embedded._schema import (
 )
 from shopagent.agent.embedded._titles import words
 
-SEARCH_FILTERS = (*CATALOG_SLOTS, "price_min", "price_max", "options")
+SEARCH_FILTERS = (*CATALOG_SLOTS, "price_min", "price_max", "on_sale", "options")
 
 GREETINGS = [
     "Hi! What are you shopping for today?",
@@ -236,6 +236,7 @@ RELAX_ORDER = (
     "brand",
     "price_min",
     "price_max",
+    "on_sale",
     "category",
 )
 

@@ -25,6 +25,7 @@ from shopagent.agent.embedded._phrases import (
     _sold_out,
     _title,
     remember,
+    sale_prices,
 )
 from shopagent.agent.embedded._product_plan import ASK_WHICH, cart_words
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
@@ -276,8 +277,13 @@ def respond(
                 kept = (relaxed.content or {}).get("filters_applied") or {}
                 dropped = [k for k in filters if k not in kept and k not in ("query", "page")]
                 prefix = rng.choice(NONE_FOUND).format(what=what, which=which) + (
-                    f" I dropped {_filter_names(dropped, filters)}. "
+                    " These are at their usual price. "
+                    if dropped == ["on_sale"]
+                    else f" I dropped {_filter_names(dropped, filters)}. "
                 )
+                # what was shown is what "more" pages on and a refinement narrows
+                for k in dropped:
+                    s.filters.pop(k, None)
                 content = relaxed.content or {}
                 products = list(content.get("products") or [])
                 filters = dict(content.get("filters_applied") or {})
@@ -291,7 +297,9 @@ def respond(
             return Reply(text=text + more), s
         if not products:
             text = rng.choice(NONE_FOUND).format(what=what, which=which)
-            if len(filters) > 1:
+            if filters == {"on_sale": True}:
+                text = "Nothing is on sale right now."
+            elif len(filters) > 1:
                 text += " Want me to drop one of the filters?"
             return Reply(text=text), s
         total = int(content.get("total") or len(products))
@@ -316,6 +324,8 @@ def respond(
         if n > 1 and (order := _SUPERLATIVE_ASKED.search(nlu.text)) is not None:
             cheapest = order.group(1) is not None
             text = _by_price(products, cheapest, what, which, total, nlu.text) + text
+        if filters.get("on_sale"):
+            text += sale_prices(products)
         if unoffered := nlu.notes.get("size_not_offered"):
             prefix = _size_not_offered(unoffered) + prefix
         text = prefix + text

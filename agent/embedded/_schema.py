@@ -64,6 +64,7 @@ class Slots(BaseModel):
     audience: str | None = None
     price_min: float | None = None
     price_max: float | None = None
+    on_sale: bool | None = Field(None, description="only products on sale ('any deals?')")
     quantity: int | None = None
     reference: str | None = Field(
         None, description="'1', '2', ..., 'last' or 'it'; several joined by commas ('1,3')"

@@ -80,13 +80,16 @@ POLICY_QUESTION = re.compile(
     r"(?:can|could)\s+i\s+pay\b|pay(?:ing)?\s+(?:with|by|in|using)\s+\w+|"
     r"(?:do|can)\s+(?:you|u)\s+(?:take|accept)\s+(?:paypal|klarna|amex|card|cards|credit|debit|"
     r"apple\s+pay|google\s+pay|cash|crypto|bitcoin)|payment\s+(?:options?|methods?)|"
-    r"buy\s+now\s+pay\s+later|instal?l?ments)\b",
+    r"buy\s+now\s+pay\s+later|instal?l?ments|"
+    # codes and vouchers: "do you have a discount code", "any student discount"
+    r"(?:discount|promo|promotional|coupon|voucher|offer)\s+codes?|coupons?|"
+    r"(?:student|military|nhs|senior|staff|first\s+order)\s+discounts?)\b",
     re.I,
 )
 POLICY_REPLY = (
-    "I can't see this shop's shipping, delivery, returns or payment policies, so I can't "
-    "promise anything about them: the shop's help pages have them. I can find products for "
-    "you, show your cart or check an order."
+    "I can't see this shop's shipping, delivery, returns, payment or discount code "
+    "policies, so I can't promise anything about them: the shop's help pages have them. I "
+    "can find products for you (what's on sale too), show your cart or check an order."
 )
 
 

@@ -150,6 +150,7 @@ def extract_slots(reader: SlotReader, text: str, intent: str, context: str | Non
                 found["size"] = size
     if intent in FILTER_INTENTS:
         found.update(price_min=p.price_min, price_max=p.price_max, modifier=p.modifier)
+        found["on_sale"] = True if p.on_sale else None
     if intent in PRODUCT_INTENTS:
         refs = p.references
         if intent == "compare" and len(refs) < 2 and p.bare_numbers:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shopagent.agent.embedded._parse import SALE
 from shopagent.agent.embedded._schema import (
     CATALOG_SLOTS,
     PRODUCT_INTENTS,
@@ -22,14 +23,16 @@ _QUERY_FILLER = re.compile(
     r"do you sell|got|any|find|search|can you|could you|please|pls|thanks|some|a|an|the|in|"
     r"under|over|below|"
     r"above|between|and|or|less|than|more|max|min|up to|at least|no|not|size|price|of|"
-    r"now|what about|how about|only|just|maybe|with|by|from|"
+    r"now|what about|how about|only|just|maybe|with|by|from|on|is|are|there|"
     # how a turn starts in speech, never what is sought: "ok show me jackets"
     r"ok|okay|alright|all right|so|then|oh|hmm+|um+|uh+|yeah|yep|"
     # a greeting, and how a question about the range is put: "hi, what lamps do you have?"
-    r"hi|hello|hey|hiya|good (?:morning|afternoon|evening)|what|which|do you carry|"
+    r"hi|hello|hey|hiya|good (?:morning|afternoon|evening)|what(?:'?s)?|which|do you carry|"
+    # when: "what's on offer this week", "anything reduced at the moment"
+    r"(?:this|next) (?:week|weekend|month)|today|right now|at the moment|currently|"
     r"you have|you sell|you carry|"
     # the whole range, and how it is to be ordered: "the cheapest thing you have"
-    r"anything|something|things?|stuff|items?|products?|cheapest|priciest|"
+    r"anything|something|everything|all|things?|stuff|items?|products?|cheapest|priciest|"
     r"(?:least|most) expensive|"
     # what it is to go with: "some polish to go with it", "a case that fits it"
     r"(?:to go|that goes|to match|that fits|fits?|goes with|go with|works? with) "
@@ -140,7 +143,7 @@ def search_query(nlu: NLUResult, category: str | None) -> str:
     """Free text for the hybrid search: the turn minus filler and amounts of money (those
     are filters); numbers with units stay (they tell a 27-inch monitor from a 15-inch one);
     the category leaf if nothing is left."""
-    text = _RULED_OUT.sub(" ", _without_bare_numbers(_MONEY.sub(" ", nlu.text)))
+    text = _RULED_OUT.sub(" ", _without_bare_numbers(_MONEY.sub(" ", SALE.sub(" ", nlu.text))))
     # Attribute words are enforced by filters; left in the text they would keep pulling
     # towards "red" after the shopper asked for navy.
     attrs = {
@@ -172,7 +175,7 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
     slots = nlu.slots
     new = {
         k: getattr(slots, k)
-        for k in (*CATALOG_SLOTS, "price_min", "price_max")
+        for k in (*CATALOG_SLOTS, "price_min", "price_max", "on_sale")
         if getattr(slots, k) is not None
     }
     intent = nlu.intent
@@ -214,7 +217,10 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
         else:
             kept = {k: v for k, v in s.filters.items() if k in _KEEP_ON_NEW_TOPIC}
             s.filters = {**kept, **new}
-        s.query = search_query(nlu, s.filters.get("category")) or s.query
+        # "any deals?" searches the whole sale, not the words of the last search
+        s.query = search_query(nlu, s.filters.get("category")) or (
+            "" if new.get("on_sale") else s.query
+        )
         if unoffered := nlu.notes.get("size_not_offered"):  # "boots XS": no XS boots here
             size = re.escape(str(unoffered["size"]))
             query = re.sub(rf"(?<!\w){size}(?!\w)", " ", s.query or "", flags=re.I)

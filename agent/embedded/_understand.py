@@ -43,7 +43,7 @@ from shopagent.agent.embedded._followups import (
     size_said,
 )
 from shopagent.agent.embedded._lexicon import leaf
-from shopagent.agent.embedded._parse import parse, words_to_numbers
+from shopagent.agent.embedded._parse import SALE, parse, words_to_numbers
 from shopagent.agent.embedded._reading import ASKS_THE_SHOP, rare_named, read_turn
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Slots
 from shopagent.agent.embedded._slots import FILTER_INTENTS, ruled_out
@@ -505,6 +505,16 @@ def understand(
         return nlu
     elif _guards.negative_price(text):
         notes["negative_price"] = True
+    elif not image_id and _asks_for_a_sale(nlu):
+        # "anything on sale?", "any deals on monitors", "are any of these reduced": the
+        # shop's sale (of that kind, or of the list shown), whatever the model read
+        narrows = searching and PLURAL.search(nlu.text) and not named & {"category", "brand"}
+        nlu.intent = "refine" if narrows else "search"
+        nlu.confidence = max(nlu.confidence, 0.9)
+        nlu.slots = tier.extract_slots(nlu.text, nlu.intent, state.filters.get("category"))
+        rest = nlu.model_copy(update={"text": SALE.sub(" ", nlu.text)})
+        if not narrows and _guards.content_words(rest.text, _slot_words(nlu.slots)):
+            _note_missing(tier, rest, named, _slot_words(nlu.slots), notes)  # "deals on kayaks"
     elif (
         not image_id
         and nlu.intent in ("search", "refine", "product_details", "add_to_cart", *_SMALL_TALK)
@@ -842,6 +852,22 @@ _CART_TOTAL = re.compile(
 # a request said politely at its end: "ok the road one in size 10 pls"
 _PLEASE_END = re.compile(r"\b(?:pls|please|plz|thanks|thank you|ta)\W*$", re.I)
 # a question of several at once: "do they need breaking in", "are those waterproof"
+_NOT_A_SEARCH = ("add_to_cart", "remove_from_cart", "view_cart", "checkout", "cancel_order")
+
+
+def _asks_for_a_sale(nlu: NLUResult) -> bool:
+    """The turn asks what is on sale, not whether a product in play is ("is it on sale?",
+    "the first one is reduced?" are questions about that product)."""
+    p = parse(nlu.text)
+    return (
+        p.on_sale
+        and not p.references
+        and not nlu.slots.product_id
+        and nlu.intent not in _NOT_A_SEARCH
+        and not _ORDER_QUESTION.search(nlu.text)
+    )
+
+
 _OF_THEM = re.compile(r"\b(?:they|them|those|these|both|either|all of)\b", re.I)
 # a look-alike search said as one ("like this", "similar to", "looks like", "same style")
 _LOOKS_LIKE = re.compile(

@@ -62,6 +62,31 @@ def test_a_product_is_on_sale_when_a_variant_sells_below_its_compare_at_price() 
     assert inherited.on_sale
     card = product_card(inherited)
     assert (card["price"], card["compare_at_price"]) == ("18.00", "24.00")
+    assert "sale" not in card  # its price is the sale price: nothing more to say
+
+
+def test_a_card_says_which_options_are_on_sale_when_only_some_are() -> None:
+    """Gloves on sale in olive only, every size: the card's price (the cheapest, not on
+    sale) has no price before it; its ``sale`` names the olive ones at their own prices."""
+    variants = [
+        Variant(
+            id=f"{colour}-{size}",
+            options={"color": colour, "size": size},
+            price=Decimal("24.00") if colour == "Olive" else Decimal("22.00"),
+            compare_at_price=Decimal("30.00") if colour == "Olive" else None,
+            available=(colour, size) != ("Olive", "S"),
+        )
+        for colour in ("Olive", "Black")
+        for size in ("S", "M", "L")
+    ]
+    gloves = Product(id="g", title="Garden Gloves", price=22, variants=variants)
+    card = product_card(gloves)
+    assert gloves.on_sale and card["price"] == "22.00" and card["compare_at_price"] is None
+    assert card["sale"] == {
+        "price": "24.00",
+        "compare_at_price": "30.00",
+        "options": {"color": "Olive"},
+    }
 
 
 def test_on_sale_filter_finds_exactly_the_sale_products(tmp_path: Path) -> None:
