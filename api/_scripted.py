@@ -46,6 +46,7 @@ _PRODUCTS = [
         id="p-00002",
         title="Oxford Shirt",
         price="45.50",
+        compare_at_price="59.00",  # on sale: the page shows the price before it
         brand="Calder",
         category="apparel/shirts",
         image_url="/media/products/p-00002.png",

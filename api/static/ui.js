@@ -75,7 +75,10 @@ export function productCard(p, { act, onCompareToggle, comparing }) {
   return el("li", { class: "product-card" },
     picture(p.image_url, name),
     el("h3", { class: "title", title: name, text: name }),
-    el("p", { class: "price", text: money(p.price, p.currency) }),
+    el("p", { class: "price" }, money(p.price, p.currency),
+      // on sale: the price before it, struck through and read out as such
+      p.compare_at_price ? el("s", { class: "was", "aria-label": `was ${money(p.compare_at_price, p.currency)}`,
+        text: money(p.compare_at_price, p.currency) }) : null),
     p.brand ? el("p", { class: "brand muted", text: p.brand }) : null,
     attrs.length ? el("ul", { class: "attrs", "aria-label": "Attributes" }, ...attrs) : null,
     p.in_stock === false ? el("p", { class: "oos", text: "Out of stock" }) : null,

@@ -87,6 +87,10 @@ def test_shopper_searches_uploads_a_photo_and_confirms_add_to_cart(
     first = cards.first
     expect(first.get_by_role("heading")).to_have_text("Linen Shirt")
     expect(first.locator(".price")).to_have_text("$39.00")
+    # a card on sale shows the price before the sale, struck through
+    expect(cards.nth(1).locator(".price")).to_contain_text("$45.50")
+    expect(cards.nth(1).locator(".price s.was")).to_have_text("$59.00")
+    expect(first.locator(".price s")).to_have_count(0)
     expect(first.locator(".attrs")).to_contain_text("linen")
     page.wait_for_function("() => document.querySelector('.product-card img').naturalWidth > 0")
     expect(page.locator(".msg.assistant").last.locator(".text")).to_have_text(
