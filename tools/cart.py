@@ -65,11 +65,23 @@ def _write_key(ctx: ToolContext, name: str) -> str:
     return ctx.idempotency_key
 
 
-def _product_label(catalog: CatalogReader | None, product_id: str) -> str:
+def _product_label(
+    catalog: CatalogReader | None, product_id: str, variant_id: str | None = None
+) -> str:
+    """The product a cart write changes, as the shopper confirms it: the variant's options
+    and its own price ("Dog Food (dogfood; Bag Size 12kg, 64.40 USD each)"), not the
+    product's lowest price; without a variant of several, no price at all."""
     product = catalog.get_product(product_id) if catalog is not None else None
     if product is None:
         return product_id
-    return f"{product.title} ({product_id}, {product.min_price} {product.currency})"
+    variant = product.variant(variant_id) if variant_id else None
+    if variant is None and len(product.variants) == 1:
+        variant = product.variants[0]
+    opts = describe_variant(product, variant)
+    what = f"{product_id}; {opts}" if opts else product_id
+    if variant is None and len(product.variants) > 1:
+        return f"{product.title} ({what})"
+    return f"{product.title} ({what}, {product.unit_price(variant)} {product.currency} each)"
 
 
 def _describe_add(args: AddToCartArgs, catalog: CatalogReader | None) -> str:
@@ -210,16 +222,24 @@ def _one_line(cart: Cart, product_id: str, variant_id: str | None) -> CartLine:
     return lines[0]
 
 
-async def _check_remove(ctx: ToolContext, args: RemoveFromCartArgs) -> None:
+def _pin_line(line: CartLine, variant_id: str | None) -> dict[str, Any] | None:
+    # the one line meant, by its variant: what the shopper confirms names it (and its price)
+    return {"variant_id": line.variant_id} if line.variant_id and not variant_id else None
+
+
+async def _check_remove(ctx: ToolContext, args: RemoveFromCartArgs) -> dict[str, Any] | None:
     cart = await ctx.need_stores().get_cart(ctx.user_id)
-    if args.quantity is not None:
-        _one_line(cart, args.product_id, args.variant_id)
-    elif not _lines_of(cart, args.product_id, args.variant_id):
+    lines = _lines_of(cart, args.product_id, args.variant_id)
+    if args.quantity is not None or len(lines) == 1:
+        return _pin_line(_one_line(cart, args.product_id, args.variant_id), args.variant_id)
+    if not lines:
         raise ToolError(f"{args.product_id} is not in the cart", code="not_in_cart")
+    return None
 
 
-async def _check_update(ctx: ToolContext, args: UpdateCartQuantityArgs) -> None:
-    _one_line(await ctx.need_stores().get_cart(ctx.user_id), args.product_id, args.variant_id)
+async def _check_update(ctx: ToolContext, args: UpdateCartQuantityArgs) -> dict[str, Any] | None:
+    cart = await ctx.need_stores().get_cart(ctx.user_id)
+    return _pin_line(_one_line(cart, args.product_id, args.variant_id), args.variant_id)
 
 
 async def _check_not_empty(ctx: ToolContext, args: NoArgs) -> None:
@@ -229,8 +249,7 @@ async def _check_not_empty(ctx: ToolContext, args: NoArgs) -> None:
 
 def _describe_remove(a: RemoveFromCartArgs, catalog: CatalogReader | None) -> str:
     what = f"{a.quantity} x " if a.quantity else ""
-    variant = f" [{a.variant_id}]" if a.variant_id else ""
-    return f"Remove {what}{_product_label(catalog, a.product_id)}{variant} from your cart"
+    return f"Remove {what}{_product_label(catalog, a.product_id, a.variant_id)} from your cart"
 
 
 @tool(writes=True, describe_write=_describe_remove, precheck=_check_remove)
@@ -263,9 +282,10 @@ async def remove_from_cart(ctx: ToolContext, args: RemoveFromCartArgs) -> dict[s
     writes=True,
     precheck=_check_update,
     describe_write=lambda a, catalog: (
-        f"Remove {_product_label(catalog, a.product_id)} from your cart"
+        f"Remove {_product_label(catalog, a.product_id, a.variant_id)} from your cart"
         if a.quantity == 0
-        else f"Set {_product_label(catalog, a.product_id)} to {a.quantity} in your cart"
+        else f"Set {_product_label(catalog, a.product_id, a.variant_id)} to {a.quantity} "
+        "in your cart"
     ),
 )
 async def update_cart_quantity(ctx: ToolContext, args: UpdateCartQuantityArgs) -> dict[str, Any]:

@@ -78,7 +78,8 @@ def sale_prices(products: list[dict[str, Any]], limit: int = 3) -> str:
         if not (sale.get("compare_at_price") and sale.get("price")):
             continue
         now, was = (_money(sale[k], p.get("currency")) for k in ("price", "compare_at_price"))
-        where = " / ".join(str(v) for v in (sale.get("options") or {}).values())
+        options = (sale.get("options") or {}) if sale is not p else {}  # a card's: all it has
+        where = " / ".join(str(v) for v in options.values())
         said.append((p.get("title"), now, was, f" in {where}" if where else ""))
     if len(products) == 1 and said:
         _, now, was, where = said[0]

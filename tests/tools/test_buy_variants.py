@@ -198,7 +198,7 @@ async def test_quantities_change_and_remove_one_line(
         assert err.value.code == "variant_required" and len(err.value.details["lines"]) == 2
         cart = await stores.commerce.get_cart("u")
         first = cart.lines[0].variant_id
-        _, _, out = await confirm_and_write(
+        summary, _, out = await confirm_and_write(
             registry,
             ctx,
             "update_cart_quantity",
@@ -206,6 +206,10 @@ async def test_quantities_change_and_remove_one_line(
             "u1",
         )
         assert [ln["quantity"] for ln in out["cart"]["lines"]] == [5, 3]
+        # what the shopper confirms names that variant at its own price
+        line = cart.lines[0]
+        assert f"{line.unit_price} {a['currency']} each" in summary, summary
+        assert all(v in summary for v in line.options.values()), summary
         _, _, out = await confirm_and_write(
             registry,
             ctx,
@@ -223,3 +227,12 @@ async def test_quantities_change_and_remove_one_line(
             "u2",
         )
         assert [ln["variant_id"] for ln in out["cart"]["lines"]] == [cart.lines[1].variant_id]
+        # one line of the product left: a change without a variant is that line's, and
+        # the confirmation says which variant and what it costs
+        kept = cart.lines[1]
+        summary, pinned, out = await confirm_and_write(
+            registry, ctx, "update_cart_quantity", {"product_id": pid, "quantity": 2}, "u3"
+        )
+        assert pinned["variant_id"] == kept.variant_id
+        assert f"{kept.unit_price} {b['currency']} each" in summary, summary
+        assert [ln["quantity"] for ln in out["cart"]["lines"]] == [2]

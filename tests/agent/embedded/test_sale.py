@@ -38,6 +38,11 @@ def card(
         "price": price,
         "compare_at_price": before,
         "currency": "USD",
+        # every option the product has, as a card carries them
+        "options": {
+            k: sorted({v["options"][k] for v in by_id[pid]["variants"]})
+            for k in by_id[pid]["variants"][0]["options"]
+        },
     }
     if sale:
         out["sale"] = sale  # the options on sale, when only some are
