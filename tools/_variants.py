@@ -42,10 +42,17 @@ _SIZE_LETTERS = {v: k for k, v in SIZE_WORDS.items()}
 
 def _match_value(value: str, values: list[str]) -> str | None:
     want = norm(value)
-    for form in (want, SIZE_WORDS.get(want), _SIZE_LETTERS.get(want)):
+    forms = (want, SIZE_WORDS.get(want), _SIZE_LETTERS.get(want))
+    for form in forms:
         exact = [v for v in values if form and norm(v) == form]
         if exact:
             return exact[0]
+    # a size said by its letter or word where the store writes the letter with its measure:
+    # "small" or "S" for "S (40-55cm)"
+    for form in forms:
+        headed = [v for v in values if form and norm(v).split(" (")[0] == form]
+        if len(headed) == 1:
+            return headed[0]
     words = set(want.replace("/", " ").split())
     partial = [v for v in values if words and words <= set(norm(v).replace("/", " ").split())]
     return partial[0] if len(partial) == 1 else None

@@ -22,7 +22,9 @@ from shopagent.retrieval.schema import SIZE_WORDS, value_words
 
 # "when will it be back (in stock)?", "any restock date": a date the feed never has
 RESTOCK = re.compile(
-    r"\bwhen (?:will|is|are|do|does|would) (?:it|they|that|this|those|these|the [\w -]+?) "
+    # "when will lamb be back", "when is the xl restocked", "when are they back"
+    r"\bwhen (?:will|is|are|do|does|would) (?:it|they|that|this|those|these|the [\w -]+?|"
+    r"[\w-]+(?: [\w-]+)?) "
     r"(?:be )?(?:back|restocked|coming back|available again|in stock again)\b|"
     r"\bback in stock\b|\brestock",
     re.I,

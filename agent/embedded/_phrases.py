@@ -171,6 +171,30 @@ def _singular(what: str) -> str:
     return (head + " " if head else "") + singular(last)
 
 
+def sold_out_in(dropped: list[str], filters: dict[str, Any], found: list[dict[str, Any]]) -> str:
+    """A dropped option value the products found come in ("lamb" dog food, none in stock):
+    sold out, said so, not "I dropped the flavour" ("" when no card has the value)."""
+    values: list[str] = [str(filters[k]) for k in ("color", "size", "material") if k in dropped]
+    if "options" in dropped:
+        for v in (filters.get("options") or {}).values():
+            values += [str(x) for x in (v if isinstance(v, list) else [v])]
+    for value in values:
+        having = [
+            str(p.get("title"))
+            for p in found
+            if any(
+                value.casefold()
+                in {str(x).casefold() for x in (xs if isinstance(xs, list) else [xs])}
+                for xs in (p.get("options") or {}).values()
+            )
+        ]
+        if having:
+            who = having[0] if len(having) == 1 else ", ".join(having[:-1]) + " and " + having[-1]
+            comes = "comes" if len(having) == 1 else "come"
+            return f"{who} {comes} in {value}, but {value} is sold out right now."
+    return ""
+
+
 def _filter_names(dropped: list[str], filters: dict[str, Any]) -> str:
     names = {
         "price_min": "the minimum price",

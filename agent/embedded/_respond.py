@@ -26,6 +26,7 @@ from shopagent.agent.embedded._phrases import (
     _title,
     remember,
     sale_prices,
+    sold_out_in,
 )
 from shopagent.agent.embedded._product_plan import ASK_WHICH, cart_words
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
@@ -276,11 +277,15 @@ def respond(
             if relaxed is not None:
                 kept = (relaxed.content or {}).get("filters_applied") or {}
                 dropped = [k for k in filters if k not in kept and k not in ("query", "page")]
-                prefix = rng.choice(NONE_FOUND).format(what=what, which=which) + (
-                    " These are at their usual price. "
-                    if dropped == ["on_sale"]
-                    else f" I dropped {_filter_names(dropped, filters)}. "
-                )
+                relaxed_cards = list((relaxed.content or {}).get("products") or [])
+                if gone := sold_out_in(dropped, filters, relaxed_cards):
+                    prefix = gone + " "  # "comes in lamb, but lamb is sold out right now"
+                else:
+                    prefix = rng.choice(NONE_FOUND).format(what=what, which=which) + (
+                        " These are at their usual price. "
+                        if dropped == ["on_sale"]
+                        else f" I dropped {_filter_names(dropped, filters)}. "
+                    )
                 # what was shown is what "more" pages on and a refinement narrows
                 for k in dropped:
                     s.filters.pop(k, None)

@@ -376,9 +376,13 @@ def understand(
         and nlu.intent not in ("product_details", "search", "refine")
     ):
         # "when will it be back" after "is the navy pushchair in stock?", read as a look at
-        # an order: a question of the product in play
+        # an order: a question of the product in play ("when will lamb be back": the one
+        # shown that comes in lamb)
         nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
         nlu.slots = Slots(reference="it")
+        having = [i for i in state.last_shown if said_options(nlu.text, shown_options(state, i))]
+        if len(having) == 1 and having[0] != state.focus:
+            nlu.slots = Slots(product_id=having[0])
     if (
         nlu.intent == "compare"
         and not image_id

@@ -55,3 +55,29 @@ def test_a_value_that_says_its_option_is_described_alone() -> None:
         id="nappies", title="Eco Nappies", category="Nappies", price=Decimal("12"), variants=[v]
     )
     assert describe_variant(nappies, v) == "Size 2 (3-6kg)"
+
+
+def test_a_size_said_as_a_word_picks_the_letter_written_with_its_measure() -> None:
+    """A harness sized "S (40-55cm)": "small" and "S" are that size (a shopper does not
+    type the chest range); "extra small" is XS, not S."""
+    sizes = ["XS (30-40cm)", "S (40-55cm)", "M (55-70cm)", "L (70-90cm)"]
+    harness = Product(
+        id="harness",
+        title="No-Pull Dog Harness",
+        price=Decimal("24.00"),
+        variants=[
+            Variant(id=f"h-{n}", options={"size": size, "color": "Red"}, price=Decimal("24.00"))
+            for n, size in enumerate(sizes)
+        ],
+    )
+    for said, size in [
+        ("small", "S (40-55cm)"),
+        ("S", "S (40-55cm)"),
+        ("Large", "L (70-90cm)"),
+        ("extra small", "XS (30-40cm)"),
+    ]:
+        v = pick_variant(harness, variant_id=None, options={"size": said})
+        assert v is not None and v.options["size"] == size, said
+    with pytest.raises(ToolError) as err:
+        pick_variant(harness, variant_id=None, options={"size": "XXL"})
+    assert err.value.code == "no_such_variant"

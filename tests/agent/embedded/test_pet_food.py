@@ -1,0 +1,92 @@
+"""A pet shop: dog food by Flavour and Bag Size with one flavour sold out, harnesses
+sized by letter and chest range. "do u have lamb dog food" is answered with the lamb
+being sold out (not "I dropped the flavour"), and "when will lamb be back" is a question
+about the food that comes in lamb, not small talk. The intent model is a stub (the model
+boundary); the text encoder is the real MiniLM."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopagent.agent.embedded import EmbeddedTier, NLUResult, Slots
+
+from .mini_shop import planned, product, searched, shown
+from .mini_shop import shop_tier as _tier
+
+PETS = [
+    product(
+        "dogfood",
+        "Grain Free Adult Dog Food",
+        "Pet Supplies > Dog Food",
+        Flavour=["Salmon", "Chicken", "Lamb"],
+        **{"Bag Size": ["2kg", "6kg", "12kg"]},
+    ),
+    product("puppy", "Puppy Food Small Breed", "Pet Supplies > Dog Food", **{"Bag Size": ["4kg"]}),
+    product(
+        "harness",
+        "No-Pull Dog Harness",
+        "Pet Supplies > Walking",
+        size=["XS (30-40cm)", "S (40-55cm)", "M (55-70cm)"],
+        color=["Red", "Teal"],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def shop(encode: object) -> EmbeddedTier:
+    return _tier(PETS, encode, None, titles=True)
+
+
+@pytest.mark.parametrize("reads", ["out_of_scope", "order_status", "greeting"])
+def test_when_an_option_is_back_asks_of_the_product_that_has_it(
+    shop: EmbeddedTier, reads: str
+) -> None:
+    s = shown(PETS, "dogfood", "puppy")
+    nlu, plan = planned(shop, "when will lamb be back", s, reads, 0.5)
+    assert nlu.intent == "product_details", nlu
+    assert [c.args for c in plan.calls] == [{"product_id": "dogfood"}], plan
+
+
+def _card(p: dict[str, object]) -> dict[str, object]:
+    variants = p["variants"]
+    assert isinstance(variants, list)
+    names = list(variants[0]["options"])
+    return {
+        "id": p["id"],
+        "title": p["title"],
+        "price": "14.00",
+        "currency": "USD",
+        "options": {k: list(dict.fromkeys(v["options"][k] for v in variants)) for k in names},
+    }
+
+
+def test_a_flavour_the_food_comes_in_but_is_sold_out_is_said_sold_out(
+    shop: EmbeddedTier,
+) -> None:
+    asked = {"category": "Dog Food", "options": {"flavour": "Lamb"}}
+    nlu = NLUResult(
+        intent="search",
+        confidence=0.9,
+        slots=Slots(category="Dog Food", options={"flavour": "Lamb"}),
+        text="do u have lamb dog food",
+    )
+    state = shop.update_state(shown(PETS), nlu)
+    none = searched([], {"query": "dog food", **asked}, filters={**asked, "in_stock": True})
+    cards = [_card(p) for p in PETS[:2]]
+    relaxed = searched(
+        cards,
+        {"query": "dog food", "category": "Dog Food"},
+        filters={"category": "Dog Food", "in_stock": True},
+    )
+    reply, after = shop.respond(nlu, state, [none, relaxed])
+    assert reply.text.startswith(
+        "Grain Free Adult Dog Food comes in Lamb, but Lamb is sold out right now."
+    ), reply.text
+    assert "dropped" not in reply.text
+    # what was shown is what a refinement narrows: the flavour is no longer a filter
+    assert "options" not in after.filters, after.filters
+    # a value no product found has: still "I dropped" (it is no sold-out flavour)
+    asked = {"category": "Dog Food", "options": {"flavour": "Duck"}}
+    none = searched([], {"query": "dog food", **asked}, filters={**asked, "in_stock": True})
+    reply, _ = shop.respond(nlu, shop.update_state(shown(PETS), nlu), [none, relaxed])
+    assert "dropped the flavour (Duck)" in reply.text, reply.text
