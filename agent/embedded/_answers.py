@@ -528,6 +528,8 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         return _quote_or_unknown(p, asked, name)
     if (_AGE_ASKED.search(low) or asked_age(low)) and (aged := _for_ages(low, p, name)):
         return aged
+    if fitted := fit_answer(low, p):
+        return fitted  # "what size for a 62cm chest": the size whose range takes it
     if than := _THAN.search(low):
         # "is the olive one lighter than the orange": two choices of one product, which its
         # data does not tell apart by that (never "Yes, it comes in Olive"); "cheaper
@@ -1237,3 +1239,95 @@ def page_says(text: str, p: dict[str, Any]) -> str | None:
     if found is None:
         return None
     return found.replace("The product page says:", f"{name}'s page says:", 1)
+
+
+# A body or thing measured by the shopper ("a 62cm chest", "she's 25 kg", "5kg baby"), and
+# what it is of (the noun after the measure)
+_SAID_MEASURE = re.compile(
+    r"(\d+(?:\.\d+)?)\s?(cm|mm|inch(?:es)?|in|\"|kgs?|kilos?|g|lbs?|pounds|oz)"
+    r"(?![a-z0-9])(?:(?:\s+(?:round|around|across|at))?(?:\s+(?:the|her|his|its|my|their))?"
+    r"\s+(?!(?:and|or|but|so|which|what|how|is|are|the|a|an|will|would|should|does|do|"
+    r"can|in|on|for|to|with|long|wide|tall|high|deep|old|please|pls)\b)([a-z]+))?",
+    re.I,
+)
+_UNIT = {
+    "cm": ("length", 10.0),
+    "mm": ("length", 1.0),
+    "in": ("length", 25.4),
+    "inch": ("length", 25.4),
+    "inches": ("length", 25.4),
+    '"': ("length", 25.4),
+    "kg": ("mass", 1000.0),
+    "kgs": ("mass", 1000.0),
+    "kilo": ("mass", 1000.0),
+    "kilos": ("mass", 1000.0),
+    "g": ("mass", 1.0),
+    "lb": ("mass", 453.6),
+    "lbs": ("mass", 453.6),
+    "pounds": ("mass", 453.6),
+    "oz": ("mass", 28.35),
+}
+# a range written in an option value: "M (55-70cm)", "Size 2 (3-6kg)", "fits 10-15 lbs"
+_VALUE_RANGE = re.compile(
+    r"(\d+(?:\.\d+)?)\s?(?:-|–|to)\s?(\d+(?:\.\d+)?)\s?(cm|mm|inch(?:es)?|in|\"|kgs?|g|lbs?|oz)"
+    r"(?![a-z])",
+    re.I,
+)
+
+
+def measure_said(text: str) -> tuple[float, str, str] | None:
+    """(amount in the unit family's base, family, what it measures) of the first measure
+    the shopper gives ("a 62cm chest" -> (620.0, "length", "chest")), or None."""
+    m = _SAID_MEASURE.search(text)
+    if m is None:
+        return None
+    family, scale = _UNIT[m.group(2).lower()]
+    return float(m.group(1)) * scale, family, (m.group(3) or "").lower()
+
+
+def fitting_values(text: str, options: dict[str, list[str]]) -> tuple[str, list[str]] | None:
+    """The option whose values are ranges of the measure the shopper gave, and the values
+    that take it ("62cm chest" of sizes "S (40-55cm)", "M (55-70cm)": ("size", ["M (55-70cm)"]));
+    None when the turn gives no measure or no option is written as ranges of it."""
+    said = measure_said(text)
+    if said is None:
+        return None
+    amount, family, _ = said
+    for key, values in options.items():
+        ranged = []
+        for v in values:
+            r = _VALUE_RANGE.search(str(v))
+            if r and _UNIT[r.group(3).lower()][0] == family:
+                scale = _UNIT[r.group(3).lower()][1]
+                ranged.append((float(r.group(1)) * scale, float(r.group(2)) * scale, str(v)))
+        if len(ranged) >= 2:
+            return key, [v for low, high, v in ranged if low <= amount <= high]
+    return None
+
+
+def fit_answer(text: str, p: dict[str, Any]) -> str | None:
+    """ "For a 62cm chest, No-Pull Dog Harness in M (55-70cm)." (and whether that size is in
+    stock); the sizes there are when none takes the measure; None when the product's
+    options are not ranges of that measure."""
+    fit = fitting_values(text, _options(p))
+    said = _SAID_MEASURE.search(text)
+    if fit is None or said is None:
+        return None
+    key, values = fit
+    name = str(p.get("title") or "It")
+    unit = said.group(2).replace('"', "inch")
+    amount = said.group(1) + (" " if len(unit) > 3 else "") + unit  # "62cm", "24 inch"
+    # what was measured: after the measure ("a 62cm chest") or before it ("her chest is 45cm")
+    before = re.search(
+        r"\b([a-z]+)\s(?:is|measures|of|at)\s(?:about\s|around\s)?$", text[: said.start()]
+    )
+    noun = said.group(3) or (before.group(1) if before else "")
+    what = f"{'an' if amount[:1] == '8' or amount[:2] in ('11', '18') else 'a'} {amount} {noun}"
+    what = what if noun else amount
+    if not values:
+        offered = _join(_options(p)[key])
+        return f"None of {name}'s {_plural_name(key)} is made for {what}: {offered}."
+    stocked = _available(p, key)
+    said_values = [v if v in stocked else f"{v} (sold out right now)" for v in values]
+    either = " or ".join(said_values)  # two ranges that overlap both take it
+    return f"For {what}, {name} in {either}."

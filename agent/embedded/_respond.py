@@ -331,6 +331,7 @@ def respond(
             text = _by_price(products, cheapest, what, which, total, nlu.text) + text
         if filters.get("on_sale"):
             text += sale_prices(products)
+        text += _fits(nlu.text, products)  # "a harness, she has a 62cm chest": its size
         if unoffered := nlu.notes.get("size_not_offered"):
             prefix = _size_not_offered(unoffered) + prefix
         text = prefix + text
@@ -395,7 +396,15 @@ def respond(
         answer = None if picked else _answers.answer(nlu.text, p)
         if nlu.notes.get("define"):  # "whats a tog?": the word, as the page uses it
             answer = _answers.explain(str(nlu.notes["define"]), p)
-        if answer and (chosen := _answers.offered_option(nlu.text, p)) is not None:
+        fit = _answers.fitting_values(nlu.text, _answers._options(p)) if answer else None
+        if fit is not None and len(fit[1]) == 1:
+            # "what size for a 62cm chest?" -> M (55-70cm): "add it in teal" is that size
+            s.extra["chosen_option"] = {
+                "product_id": str(p["id"]),
+                "option": fit[0],
+                "value": fit[1][0],
+            }
+        elif answer and (chosen := _answers.offered_option(nlu.text, p)) is not None:
             # "the brown one" -> "Yes, it comes in Brown": "add it" next adds the brown one
             s.extra["chosen_option"] = {
                 "product_id": str(p["id"]),
@@ -656,3 +665,19 @@ def _size_not_offered(note: dict[str, Any]) -> str:
             sizes[0] if len(sizes) == 1 else ", ".join(sizes[:-1]) + " and " + sizes[-1]
         )
     return f"{note['category']} here come in {come}, not {note['size']}. "
+
+
+def _fits(text: str, products: list[dict[str, Any]]) -> str:
+    """ " For a 62cm chest: No-Pull Dog Harness in M (55-70cm)." when a search's turn gives a
+    measure and a product found has options that are ranges of it (the first such)."""
+    if _answers.measure_said(text) is None:
+        return ""
+    for p in products[:3]:
+        options = {
+            str(k).casefold(): [str(x) for x in v] for k, v in (p.get("options") or {}).items()
+        }
+        if (fit := _answers.fitting_values(text, options)) is not None and fit[1]:
+            variants = [{"options": {fit[0]: v}} for v in options[fit[0]]]
+            said = _answers.fit_answer(text, {"title": p.get("title"), "variants": variants})
+            return " " + said if said else ""
+    return ""

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from shopagent.agent.embedded import _guards, _scope
 from shopagent.agent.embedded._answers import (
     RESTOCK,
+    fitting_values,
+    measure_said,
     only_option_values,
     page_question,
     said_options,
@@ -509,6 +511,20 @@ def understand(
         return nlu
     elif _guards.negative_price(text):
         notes["negative_price"] = True
+    elif (
+        not image_id
+        # "will it fit" read as an add: still a question ("add one for a 62cm chest" adds)
+        and (
+            nlu.intent not in _NOT_A_SEARCH
+            or (nlu.intent == "add_to_cart" and _FIT_ASKED.search(nlu.text))
+        )
+        and (sized := _fits_one_shown(nlu, state)) is not None
+    ):
+        # "what size for a 62cm chest", "her chest is 45cm, which size should i get" with
+        # the harness shown: its sizes are chest ranges, so its page answers
+        nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+        nlu.slots = Slots(reference="it") if sized == state.focus else Slots(product_id=sized)
+        notes["question"] = True
     elif not image_id and _asks_for_a_sale(nlu):
         # "anything on sale?", "any deals on monitors", "are any of these reduced": the
         # shop's sale (of that kind, or of the list shown), whatever the model read
@@ -870,6 +886,24 @@ def _asks_for_a_sale(nlu: NLUResult) -> bool:
         and nlu.intent not in _NOT_A_SEARCH
         and not _ORDER_QUESTION.search(nlu.text)
     )
+
+
+_FIT_ASKED = re.compile(
+    r"\b(?:will|would|does|do|is|are|should)\b.*\b(?:fit|right|ok|enough)\b|\?", re.I
+)
+
+
+def _fits_one_shown(nlu: NLUResult, state: DialogueState) -> str | None:
+    """The product in play (or the one shown) whose options are ranges of the measure the
+    turn gives ("a 62cm chest" and sizes "M (55-70cm)"); None when there is no such one
+    product or no measure."""
+    if measure_said(nlu.text) is None:
+        return None
+    ids = list(dict.fromkeys([*([state.focus] if state.focus else []), *state.last_shown]))
+    fit = [i for i in ids if fitting_values(nlu.text, shown_options(state, i)) is not None]
+    if state.focus in fit:
+        return state.focus
+    return fit[0] if len(fit) == 1 else None
 
 
 _OF_THEM = re.compile(r"\b(?:they|them|those|these|both|either|all of)\b", re.I)

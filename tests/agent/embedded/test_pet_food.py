@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from shopagent.agent.embedded import EmbeddedTier, NLUResult, Slots
+from shopagent.agent.embedded import EmbeddedTier, NLUResult, Slots, ToolOutcome
 
 from .mini_shop import planned, product, searched, shown
 from .mini_shop import shop_tier as _tier
@@ -90,3 +90,82 @@ def test_a_flavour_the_food_comes_in_but_is_sold_out_is_said_sold_out(
     none = searched([], {"query": "dog food", **asked}, filters={**asked, "in_stock": True})
     reply, _ = shop.respond(nlu, shop.update_state(shown(PETS), nlu), [none, relaxed])
     assert "dropped the flavour (Duck)" in reply.text, reply.text
+
+
+def _page(p: dict[str, object], sold_out: tuple[str, ...] = ()) -> dict[str, object]:
+    variants = p["variants"]
+    assert isinstance(variants, list)
+    return {
+        **p,
+        "price": "24.00",
+        "currency": "USD",
+        "description": "Padded harness with front and back clips.",
+        "variants": [
+            {**v, "available": not any(x in v["options"].values() for x in sold_out)}
+            for v in variants
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "reads", "said"),
+    [
+        (
+            "what size for a 62cm chest",
+            "search",
+            "For a 62cm chest, No-Pull Dog Harness in M (55-70cm).",
+        ),
+        (
+            "her chest is 45 cm, which size should i get",
+            "refine",
+            "For a 45cm chest, No-Pull Dog Harness in S (40-55cm).",
+        ),
+        (
+            "my dog is 95cm round the chest, will it fit",
+            "add_to_cart",
+            "None of No-Pull Dog Harness's sizes is made for a 95cm chest: XS (30-40cm), "
+            "S (40-55cm) and M (55-70cm).",
+        ),
+    ],
+)
+def test_a_measure_is_answered_with_the_size_whose_range_takes_it(
+    shop: EmbeddedTier, text: str, reads: str, said: str
+) -> None:
+    s = shown(PETS, "harness", "dogfood")
+    nlu, plan = planned(shop, text, s, reads, 0.6)
+    assert nlu.intent == "product_details", nlu
+    assert [c.args for c in plan.calls] == [{"product_id": "harness"}], plan
+    page = ToolOutcome(
+        name="get_product",
+        args={"product_id": "harness"},
+        ok=True,
+        content={"product": _page(PETS[2])},
+    )
+    reply, after = shop.respond(nlu, shop.update_state(s, nlu), [page])
+    assert reply.text == said, reply.text
+
+
+def test_the_size_told_is_the_one_added(shop: EmbeddedTier) -> None:
+    """ "what size for a 62cm chest" -> M; "add it in teal": the teal M (not "which size?")."""
+    s = shown(PETS, "harness", "dogfood")
+    nlu, _ = planned(shop, "what size for a 62cm chest", s, "search")
+    page = ToolOutcome(
+        name="get_product",
+        args={"product_id": "harness"},
+        ok=True,
+        content={"product": _page(PETS[2])},
+    )
+    _, after = shop.respond(nlu, shop.update_state(s, nlu), [page])
+    nlu, plan = planned(shop, "add it in teal", after, "add_to_cart")
+    args = plan.calls[0].args
+    assert args["product_id"] == "harness", args
+    chosen = {**(args.get("options") or {}), **{k: args[k] for k in ("size", "color") if k in args}}
+    assert {str(v) for v in chosen.values()} == {"M (55-70cm)", "Teal"}, args
+
+
+def test_a_search_that_gives_a_measure_says_the_size_that_takes_it(shop: EmbeddedTier) -> None:
+    nlu = NLUResult(intent="search", confidence=0.9, text="a harness, she has a 62cm chest")
+    state = shop.update_state(shown(PETS), nlu)
+    found = searched([_card(PETS[2]), _card(PETS[1])], {"query": "harness"}, filters={})
+    reply, _ = shop.respond(nlu, state, [found])
+    assert reply.text.endswith("For a 62cm chest, No-Pull Dog Harness in M (55-70cm)."), reply
