@@ -677,7 +677,12 @@ def _fits(text: str, products: list[dict[str, Any]]) -> str:
             str(k).casefold(): [str(x) for x in v] for k, v in (p.get("options") or {}).items()
         }
         if (fit := _answers.fitting_values(text, options)) is not None and fit[1]:
-            variants = [{"options": {fit[0]: v}} for v in options[fit[0]]]
+            # a card's sizes are those in stock
+            sizes = [str(x) for x in p.get("sizes") or []]
+            stocked = sizes if fit[0] == "size" and sizes else options[fit[0]]
+            variants = [
+                {"options": {fit[0]: v}, "available": v in stocked} for v in options[fit[0]]
+            ]
             said = _answers.fit_answer(text, {"title": p.get("title"), "variants": variants})
             return " " + said if said else ""
     return ""

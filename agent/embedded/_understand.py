@@ -885,7 +885,18 @@ def _asks_for_a_sale(nlu: NLUResult) -> bool:
         and not nlu.slots.product_id
         and nlu.intent not in _NOT_A_SEARCH
         and not _ORDER_QUESTION.search(nlu.text)
+        and not _IS_IT_ON_SALE.search(nlu.text)
     )
+
+
+# "is the hamper on sale", "is the 30ml discounted", "whats the discount on the retinol":
+# a question about one product (its page answers: "Yes, ... 20% off"), not the sale listed
+_IS_IT_ON_SALE = re.compile(
+    r"^\W*(?:(?:so|and|ok|okay|hmm|um|hey)\W+)*(?:is|was|does|did)\s+(?:the|this|that|it|your)\b"
+    r"|\bwhat(?:'s|s| is)? (?:the|my|your) (?:discount|saving|savings|reduction)\b"
+    r"|\bhow much (?:off|(?:is|was) the discount|(?:do|would|will) i save)\b",
+    re.I,
+)
 
 
 _FIT_ASKED = re.compile(
@@ -900,6 +911,8 @@ def _fits_one_shown(nlu: NLUResult, state: DialogueState) -> str | None:
     if measure_said(nlu.text) is None:
         return None
     ids = list(dict.fromkeys([*([state.focus] if state.focus else []), *state.last_shown]))
+    if any(said_options(nlu.text, shown_options(state, i)) for i in ids):
+        return None  # "is newborn ok for a 4kg baby": newborn is a sleepsuit's size
     fit = [i for i in ids if fitting_values(nlu.text, shown_options(state, i)) is not None]
     if state.focus in fit:
         return state.focus

@@ -177,3 +177,17 @@ def test_a_sale_with_nothing_in_it_says_so(shop: EmbeddedTier) -> None:
     text = _reply(shop, "planners on sale", none, full)
     assert "planners on sale" in text.lower() and "usual price" in text, text
     assert "Weekly Desk Planner" in text, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["is the planner on sale?", "is this one discounted", "whats the discount on the pens"],
+)
+def test_a_question_whether_one_product_is_on_sale_is_asked_of_it(
+    shop: EmbeddedTier, text: str
+) -> None:
+    """Its page answers ("Yes, ... is on sale: $9.60, down from $12.00 (20% off)"), not a
+    listing of the sale."""
+    s = shown(PAPER, "planner", "pen")
+    nlu, _ = planned(shop, text, s, "product_details")
+    assert nlu.intent == "product_details" and not nlu.slots.on_sale, nlu
