@@ -84,6 +84,9 @@ def occasion(text: str, defaults: dict[str, Any]) -> str | None:
 
 
 _FILLER = {"a", "an", "the", "my", "our", "to", "for", "at", "of", "is", "s", "up", "setting"}
+# how an occasion is praised or placed, never which one it is: "a good birthday present"
+_FILLER |= {"good", "nice", "great", "lovely", "perfect", "special", "big", "next", "upcoming"}
+_FILLER |= {"this", "her", "his", "their", "your", "its"}
 
 
 def recipient(text: str, defaults: dict[str, Any]) -> str | None:

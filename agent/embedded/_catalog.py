@@ -236,6 +236,10 @@ def build_profile(products: list[dict[str, Any]]) -> dict[str, Any]:
 SUMS = re.compile(r"\d[\d.]*(?:\s*[-x×/]\s*\d[\d.]*)+")
 
 
+# Words that head titles of many kinds ("Paint Set", "Brush Set"): the noun before says which
+_CONTAINER_HEADS = frozenset({"set", "pack", "kit", "bundle", "box", "collection", "pair", "tin"})
+
+
 class CatalogProfile:
     def __init__(self, data: dict[str, Any] | None = None) -> None:
         data = data or {}
@@ -412,11 +416,21 @@ class CatalogProfile:
     def head_noun(self, text: str) -> tuple[str, list[str]] | None:
         """The last word of ``text`` that heads product titles, with the leaf categories
         those products are in ("wireless mouse" -> ("mouse", ["Mice"])); None if none."""
-        for w in reversed(_WORD.findall(text.casefold())):
-            cats = self.head_categories.get(singular(w))
-            if cats:
-                return singular(w), list(cats)
-        return None
+        found = [
+            (singular(w), cats)
+            for w in reversed(_WORD.findall(text.casefold()))
+            if (cats := self.head_categories.get(singular(w)))
+        ]
+        if not found:
+            return None
+        # "a fine pen set": the pens, not every kind sold as a set (paint, brushes, pencils)
+        if (
+            len(found) > 1
+            and found[0][0] in _CONTAINER_HEADS
+            and found[1][0] not in _CONTAINER_HEADS
+        ):
+            return found[1][0], list(found[1][1])
+        return found[0][0], list(found[0][1])
 
     def knows(self, word: str) -> bool:
         return singular(word) in self.vocab or word.lower() in self.vocab

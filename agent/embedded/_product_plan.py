@@ -309,7 +309,12 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
     # (option names as the shop spells them: "Color" chosen is the colour, whatever case)
     if colour and not _keys(options) & {"color", "colour"} and len(state.last_shown) == 1:
         # "the red one" narrowed the list to this product, which comes in red: that variant
-        values = {v.casefold(): v for v in own.get("color") or own.get("Color") or []}
+        values = {
+            v.casefold(): v
+            for k, vs in own.items()
+            if k.casefold() in ("color", "colour")
+            for v in vs
+        }
         if str(colour).casefold() in values and str(colour).casefold() not in taken:
             options["color"] = values[str(colour).casefold()]
     quantity = s.quantity or 1

@@ -33,6 +33,8 @@ _QUERY_FILLER = re.compile(
     r"you have|you sell|you carry|"
     # the whole range, and how it is to be ordered: "the cheapest thing you have"
     r"anything|something|everything|all|things?|stuff|items?|products?|cheapest|priciest|"
+    # the same, as they are typed in a hurry
+    r"anythin|anyting|anythng|somethin|someting|somthing|sumthing|everythin|"
     r"(?:least|most) expensive|"
     # what it is to go with: "some polish to go with it", "a case that fits it"
     r"(?:to go|that goes|to match|that fits|fits?|goes with|go with|works? with) "

@@ -50,6 +50,9 @@ def test_an_occasion_is_found_from_the_shops_defaults_or_an_event_phrase() -> No
     assert plugin_args.occasion("kitting out a new workshop", DEFAULTS) == "new workshop"
     assert plugin_args.occasion("bits for a garden barbecue", DEFAULTS) == "garden barbecue"
     assert plugin_args.occasion("hex keys in steel", DEFAULTS) is None
+    # praise is no part of the occasion: "a nice housewarming present" is for a housewarming
+    said = "what would be a nice housewarming present"
+    assert plugin_args.occasion(said, DEFAULTS) == "housewarming"
 
 
 def test_self_statements_fill_profile_arguments_and_forgetting_names_its_part() -> None:

@@ -319,3 +319,38 @@ async def test_a_childs_gift_suits_the_age_the_pages_give(tmp_path: Path) -> Non
         out = await gifts(ctx, request="present for a 9 year old", recipient="")
         ids = {c["id"] for c in out["products"]}
         assert {"bricks", "kite"} & ids and "puzzle" not in ids, out["products"]
+
+
+_ART_SHOP = [  # an art shop's feed: no audience column, nothing marked for children
+    ("acrylics", "Studio Acrylic Paint Set", "Twelve tubes of acrylic paint.", "Paint", "paint"),
+    ("pans", "Watercolour Pan Set", "Half pans in a tin with a palette.", "Paint", "watercolour"),
+    ("canvas", "Stretched Cotton Canvas", "Primed canvas on a pine frame.", "Canvas", "canvas"),
+    ("apron", "Canvas Art Apron", "Heavy cotton apron with pockets.", "Apparel", "apron"),
+]
+
+
+async def test_an_older_childs_gift_in_a_shop_with_nothing_marked_for_children(
+    tmp_path: Path,
+) -> None:
+    """A ten-year-old who paints: the paint sets (nothing in the shop says it is a child's,
+    and nothing needs to for a ten-year-old), not "nothing in the shop fits"; a
+    three-year-old still gets nothing that is not said to be a child's."""
+    async with _shop(tmp_path, _ART_SHOP, {}, "20.00") as ctx:
+        out = await gifts(
+            ctx,
+            request="my daughter is 10 and getting into painting, what would be a good "
+            "birthday present",
+            recipient="daughter",
+            interests=["painting"],
+            occasion="birthday",
+        )
+        ids = {c["id"] for c in out["products"]}
+        assert ids & {"acrylics", "pans"}, out["products"]
+        with pytest.raises(ToolError) as err:
+            await gifts(
+                ctx,
+                request="my son is turning 3 and loves painting",
+                recipient="son",
+                interests=["painting"],
+            )
+        assert err.value.code == "no_results"

@@ -77,6 +77,17 @@ _CHILD = re.compile(
 )
 
 
+_NUMBERS = {
+    **{str(n): n for n in range(1, 13)},
+    **{
+        w: n
+        for n, w in enumerate(
+            "one two three four five six seven eight nine ten eleven twelve".split(), 1
+        )
+    },
+}
+
+
 def _fits(p: Product, audience: str | None, *, child: bool = False) -> bool:
     """A product for that recipient: theirs or anyone's; a young child's gift is a kids'
     product (a unisex chain necklace is no present for a six-year-old, though a son may
@@ -221,10 +232,20 @@ def _pick(
     )
     best: tuple[float, int, Product] | None = None
     age = asked_age(args.request or "")
+    said = _CHILD.search(args.request or "")
+    child = said is not None
+    number = (
+        re.search(r"\b(?:\d+|[a-z]+)(?=[ -]?(?:years?|yrs?)|$)", said.group(0)) if said else None
+    )
+    years = age[0] if age is not None else _NUMBERS.get(number.group(0)) if number else None
+    if child and years is not None and years >= 8:
+        # a ten-year-old painter: a paint set not marked for children is still a present
+        # when nothing of its kind is (a shop that marks no audience says so in no words)
+        child = any(_fits(p, audience, child=True) for p in res)
     for rank, p in enumerate(taste.allowed(res)):
         if p.id in skip:
             continue
-        if not _fits(p, audience, child=bool(_CHILD.search(args.request or ""))):
+        if not _fits(p, audience, child=child):
             continue
         ages = stated_ages(p.description or "") if age is not None else None
         if age is not None and ages is not None and not ages.suit(age[0]):

@@ -191,3 +191,9 @@ def test_a_question_whether_one_product_is_on_sale_is_asked_of_it(
     s = shown(PAPER, "planner", "pen")
     nlu, _ = planned(shop, text, s, "product_details")
     assert nlu.intent == "product_details" and not nlu.slots.on_sale, nlu
+
+
+def test_a_sale_asked_for_with_a_typo_is_still_the_whole_sale(shop: EmbeddedTier) -> None:
+    nlu, plan = planned(shop, "anythin in the sale?", DialogueState(), "search")
+    args = plan.calls[0].args
+    assert args["query"] == "" and args["on_sale"] is True, args

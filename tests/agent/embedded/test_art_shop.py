@@ -1,0 +1,56 @@
+"""An art shop whose product types are broad (Paint, Drawing, Canvas): "ok a fine pen set"
+after paints were shown is a search for pens (the noun before "set", which heads titles of
+every kind), and "can i get 3 of those" after the lemon yellow oil paint was found by its
+colour adds that colour, under the shop's own option name "Colour". The intent model is a
+stub (the model boundary); the text encoder is the real MiniLM."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopagent.agent.embedded import EmbeddedTier
+
+from .mini_shop import planned, product, shown
+from .mini_shop import shop_tier as _tier
+
+ART = [
+    product(
+        "acrylics", "Studio Acrylic Paint Set", "Art > Paint", Set=["12 Colours", "24 Colours"]
+    ),
+    product("pans", "Watercolour Pan Set", "Art > Paint", Set=["12 Half Pans", "24 Half Pans"]),
+    product(
+        "oils",
+        "Oil Colour Tube 37ml",
+        "Art > Paint",
+        Colour=["Titanium White", "Lemon Yellow", "Burnt Umber"],
+    ),
+    product("brushes", "Synthetic Brush Set", "Art > Brushes"),
+    product("pencils", "Graphite Pencil Set", "Art > Drawing"),
+    product("pens", "Fineliner Ink Pens", "Art > Drawing", Pack=["6 Pack", "12 Pack"]),
+]
+
+
+@pytest.fixture(scope="module")
+def shop(encode: object) -> EmbeddedTier:
+    return _tier(ART, encode, None, titles=True)
+
+
+def test_a_kind_sold_as_a_set_is_the_noun_before_set(shop: EmbeddedTier) -> None:
+    s = shown(ART, "acrylics", "oils", "pans")
+    s.filters = {"category": "Paint"}
+    s.query = "spray paint"
+    nlu, plan = planned(shop, "ok a fine pen set", s, "search", 0.9)
+    assert nlu.intent == "search", nlu
+    args = plan.calls[0].args
+    assert "pen" in str(args["query"]) and args.get("category") != "Paint", args
+
+
+def test_the_colour_searched_is_the_one_added_under_its_own_option_name(
+    shop: EmbeddedTier,
+) -> None:
+    s = shown(ART, "oils")
+    s.filters = {"category": "Paint", "color": "Lemon Yellow"}
+    nlu, plan = planned(shop, "can i get 3 of those", s, "add_to_cart")
+    args = plan.calls[0].args
+    chosen = {**(args.get("options") or {}), **{k: args[k] for k in ("color",) if k in args}}
+    assert "Lemon Yellow" in chosen.values() and args["quantity"] == 3, args
