@@ -24,6 +24,9 @@ class ProductCard(BaseModel):
     category: str | None = None
     attributes: dict[str, Any] = Field(default_factory=dict, description="color, size, ...")
     in_stock: bool = True
+    on_sale: bool = Field(
+        False, description="A variant sells below its compare-at price (maybe not the cheapest)"
+    )
     score: float | None = None
     reason: str | None = Field(
         None,

@@ -86,7 +86,7 @@ class ProductExpectation(_Strict):
         description="Every product shown in the turn must satisfy each: FIELD OP VALUE with "
         "OP one of = != < <= > >= ~ (contains); VALUE may list alternatives separated by "
         "'|' (category=kettles|cookware: either). Fields: price, color, size, material, brand, "
-        "style, audience, category, title, id, in_stock.",
+        "style, audience, category, title, id, in_stock, on_sale.",
         examples=[["category=dresses", "color=red", "price<=50"]],
     )
     top_k: int | None = Field(

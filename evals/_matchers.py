@@ -104,7 +104,7 @@ def match_arguments(matchers: dict[str, Matcher], args: dict[str, Any]) -> tuple
 
 
 def product_field(card: dict[str, Any], field: str) -> Any:
-    if field in ("price", "title", "id", "brand", "in_stock"):
+    if field in ("price", "title", "id", "brand", "in_stock", "on_sale"):
         return card.get(field, _MISSING)
     if field == "category":
         cat = card.get("category")
@@ -144,7 +144,7 @@ def check_constraint(constraint: str, card: dict[str, Any]) -> bool:
     alts = [a.strip() for a in raw.split("|")] if "|" in raw else [raw]
     if op == "~":
         return any(_norm(a) in _norm(str(v)) for a in alts for v in values)
-    if field == "in_stock":
+    if field in ("in_stock", "on_sale"):
         hit = any(str(values[0]).casefold() == a.casefold() for a in alts)
     elif field == "category":
         hit = any(_same_noun(str(v), a) for a in alts for v in values)

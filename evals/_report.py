@@ -257,7 +257,7 @@ def render_html(runs: list[RunResult], *, worst: int = 10) -> str:
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("evals", "templates"),
+        loader=jinja2.PackageLoader("shopagent.evals", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

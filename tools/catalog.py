@@ -118,6 +118,7 @@ def product_card(p: Product, score: float | None = None) -> dict[str, Any]:
         "currency": p.currency,
         "image_url": p.image_url,
         "in_stock": p.available,
+        "on_sale": p.on_sale,
         "score": score,
         "attributes": attrs,
         "sizes": p.option_values("size", available_only=True),

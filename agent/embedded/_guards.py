@@ -66,7 +66,7 @@ _FILLER = re.compile(
     r"deals?|sale|offers?|discounts?|discounted|promos?|promotions?|coupons?|clearance|"
     r"reduced|bestsellers?|arrivals?|collections?|brands?|styles?|kinds?|types?|"
     r"range|selection|catalog(?:ue)?|everything|else|other|others|similar|alternatives?|now|"
-    r"all|whole|entire|week|weekend|today|currently|moment|"
+    r"all|whole|entire|week|weekend|today|currently|moment|rn|atm|going|happening|"
     r"anythin|anyting|anythng|somethin|someting|somthing|sumthing|everythin|"
     r"same|but|ok|okay|just|really|also|maybe|actually|even|still|too|very|so|then|well|yes|"
     r"no|not|only|again|instead|which|where|when|why|who|will|was|were|been|be|had|has|"

@@ -311,7 +311,9 @@ def respond(
         n = len(products)
         if n == 1:
             title = _title(products[0])
-            text = rng.choice(FOUND_ONE).format(title=title, what=_singular(what), which=which)
+            # "There's one keyboard on sale: ...": a sale (or what else was asked) said
+            one = FOUND_ONE[-1] if filters.get("on_sale") else rng.choice(FOUND_ONE)
+            text = one.format(title=title, what=_singular(what), which=which)
         else:
             text = (
                 rng.choice(FOUND)

@@ -159,3 +159,18 @@ def test_diff_skips_turns_whose_input_changed(fakes, dataset_file: Path) -> None
     d = diff_runs(good, bad)
     assert d.changed == ["search-red#0"]
     assert ("search-red", 0) not in {(r["conversation"], r["turn"]) for r in d.regressions}
+
+
+def test_the_report_renders_outside_the_source_tree(tmp_path: Path) -> None:
+    """The installed package finds its templates wherever it runs: `shopagent eval run`
+    from a merchant's own folder wrote no report when the templates were looked up as a
+    top-level ``evals`` package (importable only from the repository root)."""
+    import subprocess
+    import sys
+
+    code = "from shopagent.evals._report import render_html; print(len(render_html([])))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.strip().splitlines()[-1]) > 1000

@@ -62,6 +62,8 @@ def shop(encode: object) -> EmbeddedTier:
         ("any bargains", "search"),
         ("hiya, got any deals at the moment?", "greeting"),
         ("ok show me all the discounted stuff", "refine"),
+        ("anything on sale rn?", "search"),
+        ("any bargains going?", "search"),
     ],
 )
 def test_asking_for_the_sale_searches_the_whole_sale(
