@@ -107,6 +107,15 @@ def _page(p: dict[str, object], sold_out: tuple[str, ...] = ()) -> dict[str, obj
     }
 
 
+def _harness_page() -> ToolOutcome:
+    return ToolOutcome(
+        name="get_product",
+        args={"product_id": "harness"},
+        ok=True,
+        content={"product": _page(PETS[2])},
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "reads", "said"),
     [
@@ -135,12 +144,7 @@ def test_a_measure_is_answered_with_the_size_whose_range_takes_it(
     nlu, plan = planned(shop, text, s, reads, 0.6)
     assert nlu.intent == "product_details", nlu
     assert [c.args for c in plan.calls] == [{"product_id": "harness"}], plan
-    page = ToolOutcome(
-        name="get_product",
-        args={"product_id": "harness"},
-        ok=True,
-        content={"product": _page(PETS[2])},
-    )
+    page = _harness_page()
     reply, after = shop.respond(nlu, shop.update_state(s, nlu), [page])
     assert reply.text == said, reply.text
 
@@ -149,12 +153,7 @@ def test_the_size_told_is_the_one_added(shop: EmbeddedTier) -> None:
     """ "what size for a 62cm chest" -> M; "add it in teal": the teal M (not "which size?")."""
     s = shown(PETS, "harness", "dogfood")
     nlu, _ = planned(shop, "what size for a 62cm chest", s, "search")
-    page = ToolOutcome(
-        name="get_product",
-        args={"product_id": "harness"},
-        ok=True,
-        content={"product": _page(PETS[2])},
-    )
+    page = _harness_page()
     _, after = shop.respond(nlu, shop.update_state(s, nlu), [page])
     nlu, plan = planned(shop, "add it in teal", after, "add_to_cart")
     args = plan.calls[0].args
