@@ -228,13 +228,18 @@ class Product(BaseModel):
 
     @property
     def on_sale(self) -> bool:
-        """A variant (or the product without variants) sells below its compare-at price."""
+        """A variant that can be bought (or the product without variants) sells below its
+        compare-at price: a sale only in sold-out options is no sale a shopper can use."""
         if not self.variants:
-            return self.compare_at_price is not None and self.compare_at_price > self.price
+            return (
+                self.available
+                and self.compare_at_price is not None
+                and self.compare_at_price > self.price
+            )
         return any(
             before is not None and before > self.unit_price(v)
             for v in self.variants
-            if (before := v.compare_at_price or self.compare_at_price) is not None
+            if v.available and (before := v.compare_at_price or self.compare_at_price) is not None
         )
 
     @property

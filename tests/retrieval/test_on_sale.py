@@ -139,3 +139,12 @@ def test_an_index_made_before_sale_marks_reads_the_sale_off_the_products(
         assert chairs.hits[0].product.id == "acacia-adirondack-chair"
     finally:
         catalog.close()
+
+
+def test_a_sale_only_in_sold_out_options_is_no_sale() -> None:
+    variants = [
+        Variant(id="s", options={"size": "S"}, price=20, compare_at_price=30, available=False),
+        Variant(id="m", options={"size": "M"}, price=30),
+    ]
+    assert not Product(id="p", title="Apron", price=20, variants=variants).on_sale
+    assert not Product(id="q", title="Trug", price=10, compare_at_price=15, available=False).on_sale
