@@ -871,7 +871,6 @@ _CART_TOTAL = re.compile(
 )
 # a request said politely at its end: "ok the road one in size 10 pls"
 _PLEASE_END = re.compile(r"\b(?:pls|please|plz|thanks|thank you|ta)\W*$", re.I)
-# a question of several at once: "do they need breaking in", "are those waterproof"
 _NOT_A_SEARCH = ("add_to_cart", "remove_from_cart", "view_cart", "checkout", "cancel_order")
 
 
@@ -919,6 +918,7 @@ def _fits_one_shown(nlu: NLUResult, state: DialogueState) -> str | None:
     return fit[0] if len(fit) == 1 else None
 
 
+# a question of several at once: "do they need breaking in", "are those waterproof"
 _OF_THEM = re.compile(r"\b(?:they|them|those|these|both|either|all of)\b", re.I)
 # a look-alike search said as one ("like this", "similar to", "looks like", "same style")
 _LOOKS_LIKE = re.compile(
