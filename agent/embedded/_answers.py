@@ -24,7 +24,7 @@ from shopagent.retrieval.schema import SIZE_WORDS, value_words
 RESTOCK = re.compile(
     # "when will lamb be back", "when is the xl restocked", "when are they back"
     r"\bwhen (?:will|is|are|do|does|would) (?:it|they|that|this|those|these|the [\w -]+?|"
-    r"[\w-]+(?: [\w-]+)?) "
+    r"(?!(?:my|our|your)\b)[\w-]+(?: [\w-]+)?) "
     r"(?:be )?(?:back|restocked|coming back|available again|in stock again)\b|"
     r"\bback in stock\b|\brestock",
     re.I,
@@ -1244,7 +1244,8 @@ def page_says(text: str, p: dict[str, Any]) -> str | None:
 # A body or thing measured by the shopper ("a 62cm chest", "she's 25 kg", "5kg baby"), and
 # what it is of (the noun after the measure)
 _SAID_MEASURE = re.compile(
-    r"(\d+(?:\.\d+)?)\s?(cm|mm|inch(?:es)?|in|\"|kgs?|kilos?|g|lbs?|pounds|oz)"
+    # ("in" only at the end: "size 10 in black" is a colour, not ten inches)
+    r"(\d+(?:\.\d+)?)\s?(cm|mm|inch(?:es)?|in(?=\s*(?:$|[?.!,]))|\"|kgs?|kilos?|g|lbs?|pounds|oz)"
     r"(?![a-z0-9])(?:(?:\s+(?:round|around|across|at))?(?:\s+(?:the|her|his|its|my|their))?"
     r"\s+(?!(?:and|or|but|so|which|what|how|is|are|the|a|an|will|would|should|does|do|"
     r"can|in|on|for|to|with|long|wide|tall|high|deep|old|please|pls)\b)([a-z]+))?",
