@@ -879,6 +879,9 @@ _AROUND_A_PICK = re.compile(
     r"\b(?:ok|okay|alright|then|the|a|an|one|ones|pls|please|plz|i'?ll|i|will|take|have|"
     r"want|go|with|get|in|that|this|yes|yeah|instead|actually|oh|and|make|it|let'?s|do|"
     r"version|model|option)\b"
+    # how many: "fish please, 2 packs", "x2", "3 of them"
+    r"|\b\d{1,2}\s?(?:x|of|pairs?|pieces?|pcs|units?|items?|packs|bags|boxes|tins|bottles|"
+    r"tubes|jars|rolls|cans)\b|\bx\s?\d{1,2}\b"
 )
 
 

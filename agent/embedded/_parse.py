@@ -241,7 +241,8 @@ def parse(text: str) -> Parsed:
         # "5 x 8 ft" is a size (width x length), not 5 of it nor 8 of it
         # not "the 50 piece one": a kind of it (a 50-piece set), not 50 of it
         r"|(?<!the )\b(\d{1,2})\s?(?:x\b(?!\s?\d)|of\b|pairs?\b|pieces?\b|pcs\b|units?\b|"
-        r"items?\b)"
+        # "2 packs", "3 bags" (plural: "the 3 pack" is a kind of it, one pack of three)
+        r"items?\b|(?:packs|bags|boxes|tins|bottles|tubes|jars|rolls|cans)\b)"
         r"|\b(?:qty|quantity)\s?:?\s?(\d{1,2})\b|(?<![\d.]\s)(?<![\d.])\bx\s?(\d{1,2})\b",
         t,
     )

@@ -33,7 +33,8 @@ _QUERY_FILLER = re.compile(
     r"going|happening|available|around|at all|"
     r"you have|you sell|you carry|"
     # the whole range, and how it is to be ordered: "the cheapest thing you have"
-    r"anything|something|everything|all|things?|stuff|items?|products?|cheapest|priciest|"
+    r"anything|something|everything|all|both|each|things?|stuff|items?|products?|cheapest|"
+    r"priciest|"
     # the same, as they are typed in a hurry
     r"anythin|anyting|anythng|somethin|someting|somthing|sumthing|everythin|"
     r"(?:least|most) expensive|"

@@ -785,6 +785,7 @@ def understand(
         nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
         in_play = picked == one_in_play(state)
         nlu.slots = Slots(reference="it") if in_play else Slots(product_id=picked)
+        nlu.slots.quantity = parse(nlu.text).quantity  # "fish please, 2 packs": two of it
         for key in ("vague", "not_carried", "closest", "carries", "product_like"):
             notes.pop(key, None)  # "teabags": a value of the tea's, not a thing not sold
     if (

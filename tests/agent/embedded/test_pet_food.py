@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from shopagent.agent.embedded import EmbeddedTier, NLUResult, Slots, ToolOutcome
+from shopagent.agent.embedded._parse import parse
 
 from .mini_shop import planned, product, searched, shown
 from .mini_shop import shop_tier as _tier
@@ -28,6 +29,12 @@ PETS = [
         "Pet Supplies > Walking",
         size=["XS (30-40cm)", "S (40-55cm)", "M (55-70cm)"],
         color=["Red", "Teal"],
+    ),
+    product(
+        "catfood",
+        "Wet Cat Food Pouches 12 Pack",
+        "Pet Supplies > Cat Food",
+        Flavour=["Fish Selection", "Meat Selection"],
     ),
 ]
 
@@ -168,3 +175,15 @@ def test_a_search_that_gives_a_measure_says_the_size_that_takes_it(shop: Embedde
     found = searched([_card(PETS[2]), _card(PETS[1])], {"query": "harness"}, filters={})
     reply, _ = shop.respond(nlu, state, [found])
     assert reply.text.endswith("For a 62cm chest, No-Pull Dog Harness in M (55-70cm)."), reply
+
+
+def test_a_value_and_a_count_of_packs_adds_that_many(shop: EmbeddedTier) -> None:
+    """ "fish please, 2 packs" with the cat food in play: two of the fish one (never "we
+    don't carry packs"); "the 3 pack" stays a kind of a product, not three of it."""
+    s = shown(PETS, "catfood")
+    s.focus = "catfood"
+    nlu, plan = planned(shop, "fish please, 2 packs", s, "search", 0.96)
+    assert nlu.intent == "add_to_cart" and "not_carried" not in nlu.notes, nlu
+    args = plan.calls[0].args
+    assert args["quantity"] == 2 and "Fish Selection" in str(args), args
+    assert parse("the 3 pack").quantity is None and parse("3 bags of the 6kg").quantity == 3
