@@ -43,6 +43,14 @@ def _pattern(title: str) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w])" + r"[^\w]+".join(re.escape(w) for w in ws) + r"(?![\w])", re.I)
 
 
+# two things set side by side: "between acrylic and watercolour", "oil vs acrylic"
+_SIDE_BY_SIDE = re.compile(
+    r"\b(?:between|compare)\s+(?:the\s+)?([\w' -]+?)\s+(?:and|or|vs\.?|versus|with|to)\s+"
+    r"(?:the\s+)?([\w' -]+?)\s*(?:[?.!,]|$)"
+    r"|^\W*(?:the\s+)?([\w' -]+?)\s+(?:vs\.?|versus|or)\s+(?:the\s+)?([\w' -]+?)\s*\??$"
+)
+
+
 class TitleIndex:
     def __init__(self, titles: dict[str, str] | None = None) -> None:
         self.titles = {str(k): str(v) for k, v in (titles or {}).items() if v}
@@ -226,7 +234,22 @@ class TitleIndex:
             pid = self.named_by_phrase(low[the.start() : the.start() + 60].split(" and ")[0])
             if pid is not None and pid not in found:
                 found.append(pid)
+        if len(found) < 2 and (pair := _SIDE_BY_SIDE.search(low)) is not None:
+            # "the difference between acrylic and watercolour": each side a word (or a
+            # few) that one title alone holds
+            first, second = (pair.group(1), pair.group(2)) if pair.group(1) else pair.group(3, 4)
+            sides = [self._one_holding(first), self._one_holding(second)]
+            if all(sides) and sides[0] != sides[1]:
+                return [str(x) for x in sides]
         return found
+
+    def _one_holding(self, phrase: str) -> str | None:
+        ws = [w.group(0) for w in _WORD.finditer(phrase)][-3:]
+        for k in range(len(ws)):
+            pids = self.holding(" ".join(ws[k:]))
+            if len(pids) == 1:
+                return pids[0]
+        return None
 
     def named_by_phrase(self, text: str) -> str | None:
         """The one product "the <two or three words>" names by words its title holds in

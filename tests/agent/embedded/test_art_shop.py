@@ -54,3 +54,19 @@ def test_the_colour_searched_is_the_one_added_under_its_own_option_name(
     args = plan.calls[0].args
     chosen = {**(args.get("options") or {}), **{k: args[k] for k in ("color",) if k in args}}
     assert "Lemon Yellow" in chosen.values() and args["quantity"] == 3, args
+
+
+@pytest.mark.parametrize(
+    "text", ["whats the difference between acrylic and watercolour", "oil vs acrylic?"]
+)
+def test_two_kinds_set_side_by_side_compare_the_products_named(
+    shop: EmbeddedTier, text: str
+) -> None:
+    """Nothing shown yet: each side is a word one title alone holds, so those two are
+    compared (not "search for something first")."""
+    from shopagent.agent.embedded import DialogueState
+
+    nlu, plan = planned(shop, text, DialogueState(), "compare")
+    assert plan.calls and plan.calls[0].name == "compare_products", plan
+    ids = plan.calls[0].args["product_ids"]
+    assert set(ids) == ({"acrylics", "pans"} if "water" in text else {"oils", "acrylics"}), ids
