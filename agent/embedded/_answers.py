@@ -1001,7 +1001,8 @@ def said_options(
 _ONE = r"\s(?:one|size|bag|pack|box|tin|bottle|jar|tub|can|carton|packet)\b"
 _BIG = re.compile(r"\b(?:big|bigger|biggest|large|larger|largest|tall|taller|tallest)" + _ONE)
 _SMALL = re.compile(r"\b(?:small|smaller|smallest|little|mini|tiny)" + _ONE)
-_MEASURED = re.compile(r"^(\d+(?:\.\d+)?)\s?([a-z]*)$")
+# "250g", "60cm", "24 half pans" (a count of one kind of thing: "12 Half Pans", "24 Half Pans")
+_MEASURED = re.compile(r"^(\d+(?:\.\d+)?)\s?([a-z]*(?: [a-z]+)*)$")
 
 
 def _extreme(low: str, values: list[str]) -> str | None:

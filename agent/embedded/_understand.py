@@ -537,7 +537,8 @@ def understand(
             _note_missing(tier, rest, named, _slot_words(nlu.slots), notes)  # "deals on kayaks"
     elif (
         not image_id
-        and nlu.intent in ("search", "refine", "product_details", "add_to_cart", *_SMALL_TALK)
+        and nlu.intent
+        in ("search", "refine", "product_details", "add_to_cart", "visual_search", *_SMALL_TALK)
         and (picks := described_pick(tier, nlu.text, state))
         and not _for_the_pick(nlu, state, picks)
     ):
@@ -549,7 +550,7 @@ def understand(
             nlu.slots.reference = str(state.last_shown.index(picks[0]) + 1)
             nlu.slots.product_id = None
             if (
-                _PLEASE_END.search(nlu.text)
+                (_PLEASE_END.search(nlu.text) or _CHOSEN.search(nlu.text))
                 and not QUESTION.search(nlu.text)
                 and said_options(nlu.text, shown_options(state, picks[0]))
             ):
@@ -870,6 +871,8 @@ _CART_TOTAL = re.compile(
     r"|\bhow much (?:have i|am i) (?:spent|spending)\b",
     re.I,
 )
+# a choice made: "the watercolour set then, the bigger one", "i'll take the oak one"
+_CHOSEN = re.compile(r"\bthen\b|\bi'?ll (?:take|have|go with|get)\b", re.I)
 # a request said politely at its end: "ok the road one in size 10 pls"
 _PLEASE_END = re.compile(r"\b(?:pls|please|plz|thanks|thank you|ta)\W*$", re.I)
 _NOT_A_SEARCH = ("add_to_cart", "remove_from_cart", "view_cart", "checkout", "cancel_order")

@@ -70,3 +70,15 @@ def test_two_kinds_set_side_by_side_compare_the_products_named(
     assert plan.calls and plan.calls[0].name == "compare_products", plan
     ids = plan.calls[0].args["product_ids"]
     assert set(ids) == ({"acrylics", "pans"} if "water" in text else {"oils", "acrylics"}), ids
+
+
+def test_a_choice_after_a_comparison_adds_the_one_named_in_the_option_said(
+    shop: EmbeddedTier,
+) -> None:
+    """ "the watercolour set then, the bigger one" after the two sets were compared (read,
+    unsure, as a look-alike search): the 24-pan set, to be confirmed."""
+    s = shown(ART, "acrylics", "pans")
+    nlu, plan = planned(shop, "the watercolour set then, the bigger one", s, "visual_search", 0.3)
+    assert nlu.intent == "add_to_cart", nlu
+    args = plan.calls[0].args
+    assert args["product_id"] == "pans" and "24 Half Pans" in str(args), args
