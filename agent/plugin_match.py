@@ -34,6 +34,7 @@ from shopagent.agent.embedded import (
     ToolOutcome,
     resolve_references,
 )
+from shopagent.money import format_money
 from shopagent.settings import Settings
 from shopagent.tools import Tool
 from shopagent.tools.protocols import CatalogReader
@@ -365,11 +366,33 @@ class PluginMatcher:
         tool = self.tools[nlu.intent.removeprefix(PREFIX)]
         args, missing = self.fill(tool, nlu, state)
         if not missing:
-            return Plan(calls=[PlannedCall(name=tool.name, args=args)])
+            # followup: a tool that finds nothing to show gets the request searched (plan_next)
+            return Plan(calls=[PlannedCall(name=tool.name, args=args)], followup=True)
         reason = f"{tool.name} needs {', '.join(missing)}, which the turn does not give"
         if can_escalate:
             return Plan(escalate=True, reason=reason)
         return Plan(reply=_ask(tool, missing))
+
+    def plan_next(
+        self, nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome], query: str
+    ) -> Plan:
+        """After a tool that found nothing to show ("nothing in the shop fits that yet"): the
+        request's words (``query``) searched once, so the shopper still sees what the shop
+        has for it ("my son needs light up trainers" when no gift plan fits)."""
+        tool = self.tools.get(nlu.intent.removeprefix(PREFIX))
+        mine = [o for o in outcomes if tool is not None and o.name == tool.name]
+        if (
+            not mine
+            or mine[-1].ok
+            or mine[-1].error_code != "no_results"
+            or not query
+            or any(o.name == "catalog_search" for o in outcomes)
+        ):
+            return Plan()
+        args: dict[str, Any] = {"query": query, "page": 1}
+        if (cap := plugin_args.budget(nlu.text)) is not None:
+            args["price_max"] = str(cap)
+        return Plan(calls=[PlannedCall(name="catalog_search", args=args)])
 
     def respond(self, nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome]) -> Reply:
         tool = self.tools.get(nlu.intent.removeprefix(PREFIX))
@@ -380,6 +403,23 @@ class PluginMatcher:
         if not last.ok:
             if last.error_code == "declined":
                 return Reply(text="Okay, I haven't changed anything.")
+            found = next(
+                (
+                    list((o.content or {}).get("products") or [])
+                    for o in outcomes
+                    if o.name == "catalog_search" and o.ok and (o.content or {}).get("products")
+                ),
+                [],
+            )
+            if last.error_code == "no_results" and found:
+                listed = "; ".join(
+                    f"{c.get('title')} ({format_money(c.get('price'), c.get('currency'))})"
+                    for c in found[:3]
+                )
+                ids = [str(c["id"]) for c in found if c.get("id")][:10]
+                why = (last.error_message or "nothing fits that").split(";")[0]
+                text = f"Sorry, {why}. These match what you asked for: {listed}."
+                return Reply(text=text, product_ids=ids)
             return Reply(text=f"Sorry, that didn't work: {last.error_message or 'no answer'}.")
         content = last.content
         # A tool that returns product cards (discovery tools) gets them shown.

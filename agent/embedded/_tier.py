@@ -181,11 +181,12 @@ class EmbeddedTier:
         """The one step after a plan with ``followup=True``, given that plan's outcomes.
 
         An empty plan (no calls, no reply) means: respond with the outcomes so far."""
-        return _policy.plan_next(
-            nlu,
-            state,
-            [o if isinstance(o, ToolOutcome) else ToolOutcome.model_validate(o) for o in outcomes],
-        )
+        done = [
+            o if isinstance(o, ToolOutcome) else ToolOutcome.model_validate(o) for o in outcomes
+        ]
+        if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
+            return self.plugins.plan_next(nlu, state, done, _state.search_query(nlu, None))
+        return _policy.plan_next(nlu, state, done)
 
     def respond(
         self, nlu: NLUResult, state: DialogueState, results: list[ToolOutcome]

@@ -75,3 +75,40 @@ def test_replies_come_from_the_result(matcher: PluginMatcher) -> None:
     no = ToolOutcome(name="gift_wrap", ok=False, error_code="declined")
     assert "haven't changed" in matcher.respond(turn, DialogueState(), [no]).text
     assert render({"stores": []}) == "No stores found."
+
+
+def test_a_tool_that_finds_nothing_to_show_gets_the_request_searched(
+    matcher: PluginMatcher,
+) -> None:
+    """ "nothing in the shop fits that yet" is not the whole answer: the request's words
+    are searched once (with its budget) and what matches is shown, the tool's reason first."""
+    turn = nlu("wrap it in kraft, under 20")
+    none = ToolOutcome(
+        name="gift_wrap",
+        ok=False,
+        error_code="no_results",
+        error_message="nothing in the shop fits that yet; try a larger budget",
+    )
+    plan = matcher.plan_next(turn, DialogueState(), [none], "kraft wrap")
+    assert [(c.name, c.args) for c in plan.calls] == [
+        ("catalog_search", {"query": "kraft wrap", "page": 1, "price_max": "20"})
+    ]
+    found = ToolOutcome(
+        name="catalog_search",
+        args=plan.calls[0].args,
+        content={
+            "products": [
+                {"id": "p-1", "title": "Kraft Paper Roll", "price": "6.50", "currency": "USD"}
+            ]
+        },
+    )
+    # searched once only, and not after a tool that answered
+    assert not matcher.plan_next(turn, DialogueState(), [none, found], "kraft wrap").calls
+    ok = ToolOutcome(name="gift_wrap", content={"message": "Wrapped."})
+    assert not matcher.plan_next(turn, DialogueState(), [ok], "kraft wrap").calls
+    reply = matcher.respond(turn, DialogueState(), [none, found])
+    assert reply.text == (
+        "Sorry, nothing in the shop fits that yet. These match what you asked for: "
+        "Kraft Paper Roll ($6.50)."
+    )
+    assert list(reply.product_ids) == ["p-1"]
