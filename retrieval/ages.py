@@ -18,7 +18,12 @@ _AGES_SAID = re.compile(
 _NUMBERS = "one two three four five six seven eight nine ten eleven twelve".split()
 _NUMBER = rf"(\d{{1,2}}|{'|'.join(_NUMBERS)})"
 _ASKED_YEARS = re.compile(
-    rf"\b{_NUMBER}\s*-?\s*(?:years?|yrs?|yo)\b|\b(?:turns?|turning|aged?)\s+{_NUMBER}\b", re.I
+    rf"\b{_NUMBER}\s*-?\s*(?:years?|yrs?|yo)\b|\b(?:turns?|turning|aged?)\s+{_NUMBER}\b"
+    # a child said to be N: "my daughter is 10", "he's 7" (not "10 kg", "10 months")
+    r"|\b(?:he|she|son|daughter|nephew|niece|grandson|granddaughter|grandchild|kid|child|boy|"
+    rf"girl|brother|sister)(?:'s|\s+is|\s+who\s+is|\s+who's)\s+{_NUMBER}\b"
+    r"(?!\s*(?:cm|mm|kgs?|g|lbs?|inch|in\b|%|months?|weeks?|days?|ft|feet|foot|stone|st\b|\.\d))",
+    re.I,
 )
 # a young child said without a number, and the age meant
 LITTLE = {"newborns": 0, "newborn": 0, "babies": 0, "baby": 0, "infants": 0, "infant": 0}
@@ -57,7 +62,7 @@ def asked_age(text: str) -> tuple[int, str] | None:
     low = text.casefold()
     m = _ASKED_YEARS.search(low)
     if m is not None:
-        said = m.group(1) or m.group(2)
+        said = m.group(1) or m.group(2) or m.group(3)
         age = int(said) if said.isdigit() else _NUMBERS.index(said) + 1
         return age, f"a {age} year old"
     word = next((w for w in LITTLE if re.search(rf"\b{w}\b", low)), None)

@@ -108,13 +108,14 @@ class GetFacetsArgs(_FilterArgs):
 def product_card(p: Product, score: float | None = None) -> dict[str, Any]:
     """The compact card the agent turns into agent.events.ProductCard."""
     attrs = {k: p.attributes[k] for k in ATTRIBUTE_KEYS if p.attributes.get(k) is not None}
+    before = _compare_at(p)
     card: dict[str, Any] = {
         "id": p.id,
         "title": p.title,
         "brand": p.brand,
         "category": p.category,
         "price": wire(p.min_price),
-        "compare_at_price": wire(_compare_at(p)),
+        "compare_at_price": wire(before),
         "currency": p.currency,
         "image_url": p.image_url,
         "in_stock": p.available,
@@ -126,7 +127,7 @@ def product_card(p: Product, score: float | None = None) -> dict[str, Any]:
         # Every option the shopper can choose, by the merchant's option names.
         "options": {p.option_label(k): v for k, v in p.options().items()},
     }
-    if (sale := _sale(p)) is not None:
+    if before is None and (sale := _sale(p)) is not None:
         card["sale"] = sale
     return card
 
@@ -142,7 +143,7 @@ def _sale(p: Product) -> dict[str, Any] | None:
         and (before := v.compare_at_price or p.compare_at_price) is not None
         and before > p.unit_price(v)
     ]
-    if not offers or _compare_at(p) is not None:
+    if not offers:
         return None
     price, before, v = min(offers, key=lambda o: o[0])
     # the options that set the sale apart: one value on every variant on sale (its colour),

@@ -1255,22 +1255,12 @@ _SAID_MEASURE = re.compile(
     r"can|in|on|for|to|with|long|wide|tall|high|deep|old|please|pls)\b)([a-z]+))?",
     re.I,
 )
+# the units a shopper measures in: ``_SCALE``'s, with their other spellings and inches
 _UNIT = {
-    "cm": ("length", 10.0),
-    "mm": ("length", 1.0),
-    "in": ("length", 25.4),
-    "inch": ("length", 25.4),
-    "inches": ("length", 25.4),
-    '"': ("length", 25.4),
-    "kg": ("mass", 1000.0),
-    "kgs": ("mass", 1000.0),
-    "kilo": ("mass", 1000.0),
-    "kilos": ("mass", 1000.0),
-    "g": ("mass", 1.0),
-    "lb": ("mass", 453.6),
-    "lbs": ("mass", 453.6),
-    "pounds": ("mass", 453.6),
-    "oz": ("mass", 28.35),
+    **_SCALE,
+    **{k: _SCALE["kg"] for k in ("kgs", "kilo", "kilos")},
+    **{k: _SCALE["lb"] for k in ("lbs", "pounds")},
+    **{k: ("length", 25.4) for k in ("in", "inch", "inches", '"')},
 }
 # a range written in an option value: "M (55-70cm)", "Size 2 (3-6kg)", "fits 10-15 lbs"
 _VALUE_RANGE = re.compile(

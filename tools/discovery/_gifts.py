@@ -77,17 +77,6 @@ _CHILD = re.compile(
 )
 
 
-_NUMBERS = {
-    **{str(n): n for n in range(1, 13)},
-    **{
-        w: n
-        for n, w in enumerate(
-            "one two three four five six seven eight nine ten eleven twelve".split(), 1
-        )
-    },
-}
-
-
 def _fits(p: Product, audience: str | None, *, child: bool = False) -> bool:
     """A product for that recipient: theirs or anyone's; a young child's gift is a kids'
     product (a unisex chain necklace is no present for a six-year-old, though a son may
@@ -232,13 +221,8 @@ def _pick(
     )
     best: tuple[float, int, Product] | None = None
     age = asked_age(args.request or "")
-    said = _CHILD.search(args.request or "")
-    child = said is not None
-    number = (
-        re.search(r"\b(?:\d+|[a-z]+)(?=[ -]?(?:years?|yrs?)|$)", said.group(0)) if said else None
-    )
-    years = age[0] if age is not None else _NUMBERS.get(number.group(0)) if number else None
-    if child and years is not None and years >= 8:
+    child = bool(_CHILD.search(args.request or ""))
+    if child and age is not None and age[0] >= 8:
         # a ten-year-old painter: a paint set not marked for children is still a present
         # when nothing of its kind is (a shop that marks no audience says so in no words)
         child = any(_fits(p, audience, child=True) for p in res)

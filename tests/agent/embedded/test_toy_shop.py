@@ -51,6 +51,9 @@ def test_the_age_a_shopper_asks_about() -> None:
     assert asked_age("my nephew is turning five") == (5, "a 5 year old")
     assert asked_age("good for my 9yo?") == (9, "a 9 year old")
     assert asked_age("ok for toddlers?") == (2, "toddlers")
+    assert asked_age("my daughter is 10 and getting into painting") == (10, "a 10 year old")
+    assert asked_age("he's 7") == (7, "a 7 year old")
+    assert asked_age("my son is 10 months") is None and asked_age("the price is 10") is None
     assert asked_age("is it machine washable") is None
     assert stated_ages("Machine washable at 40C.") is None
 
