@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from shopagent.errors import ToolError
@@ -17,6 +17,21 @@ from shopagent.tools._registry import ToolContext, tool
 from shopagent.tools._variants import describe_variant, pick_variant, wanted_options
 from shopagent.tools.protocols import CatalogReader
 from shopagent.tools.stores.base import Cart, CartLine, CommerceTxn, Order, utcnow
+
+
+def _price(text: str | None) -> str | None:
+    """A pinned unit price (money.wire's form): a finite amount, or the args are refused."""
+    if text is not None:
+        try:
+            ok = Decimal(text).is_finite() and Decimal(text) >= 0
+        except ArithmeticError:
+            ok = False
+        if not ok:
+            raise ValueError(f"not a price: {text!r}")
+    return text
+
+
+_Price = SkipJsonSchema[Annotated[str | None, AfterValidator(_price)]]
 
 
 class _Args(BaseModel):
@@ -36,7 +51,7 @@ class AddToCartArgs(_Args):
     color: str | None = Field(None, description="Same as options.color")
     # Pinned by the confirmation (what the shopper approved); a write at another price is
     # refused. Hidden from models: the confirm step sets them.
-    unit_price: SkipJsonSchema[str | None] = None
+    unit_price: _Price = None
     currency: SkipJsonSchema[str | None] = None
 
 
@@ -46,12 +61,16 @@ class RemoveFromCartArgs(_Args):
     quantity: int | None = Field(
         None, ge=1, le=1000, description="How many to remove; all of them when left out"
     )
+    # The cart line's own price, pinned by the confirmation (what the shopper approved:
+    # the line, not the catalog's price now); hidden from models.
+    unit_price: _Price = None
 
 
 class UpdateCartQuantityArgs(_Args):
     product_id: str
     variant_id: str | None = Field(None, description="Which variant, when the cart holds several")
     quantity: int = Field(ge=0, le=1000, description="The new quantity; 0 removes the line")
+    unit_price: _Price = None  # as RemoveFromCartArgs'
 
 
 class NoArgs(_Args):
@@ -66,11 +85,15 @@ def _write_key(ctx: ToolContext, name: str) -> str:
 
 
 def _product_label(
-    catalog: CatalogReader | None, product_id: str, variant_id: str | None = None
+    catalog: CatalogReader | None,
+    product_id: str,
+    variant_id: str | None = None,
+    unit_price: str | None = None,
 ) -> str:
-    """The product a cart write changes, as the shopper confirms it: the variant's options
-    and its own price ("Dog Food (dogfood; Bag Size 12kg, 64.40 USD each)"), not the
-    product's lowest price; without a variant of several, no price at all."""
+    """The cart line a write changes, as the shopper confirms it: the variant's options and
+    the line's own price ("Dog Food (dogfood; Bag Size 12kg, 64.40 USD each)"), pinned from
+    the line when given (the catalog's price may have moved since it was added), else the
+    variant's; without a variant of several, no price at all."""
     product = catalog.get_product(product_id) if catalog is not None else None
     if product is None:
         return product_id
@@ -79,9 +102,10 @@ def _product_label(
         variant = product.variants[0]
     opts = describe_variant(product, variant)
     what = f"{product_id}; {opts}" if opts else product_id
-    if variant is None and len(product.variants) > 1:
+    if unit_price is None and variant is None and len(product.variants) > 1:
         return f"{product.title} ({what})"
-    return f"{product.title} ({what}, {product.unit_price(variant)} {product.currency} each)"
+    price = unit_price if unit_price is not None else product.unit_price(variant)
+    return f"{product.title} ({what}, {price} {product.currency} each)"
 
 
 def _describe_add(args: AddToCartArgs, catalog: CatalogReader | None) -> str:
@@ -204,10 +228,20 @@ def _lines_of(cart: Cart, product_id: str, variant_id: str | None) -> list[CartL
     ]
 
 
-def _one_line(cart: Cart, product_id: str, variant_id: str | None) -> CartLine:
+def _one_line(
+    cart: Cart, product_id: str, variant_id: str | None, unit_price: str | None = None
+) -> CartLine:
     lines = _lines_of(cart, product_id, variant_id)
     if not lines:
         raise ToolError(f"{product_id} is not in the cart", code="not_in_cart")
+    if unit_price is not None:  # the line the shopper confirmed, at the price it showed
+        lines = [ln for ln in lines if ln.unit_price == Decimal(unit_price)]
+        if not lines:
+            raise ToolError(
+                f"{product_id} is no longer in the cart at {unit_price} {cart.currency}; "
+                "look at the cart again",
+                code="cart_changed",
+            )
     if len({(ln.variant_id, ln.unit_price) for ln in lines}) > 1:
         raise ToolError(
             f"the cart holds {len(lines)} variants of {lines[0].title}; say which",
@@ -222,16 +256,21 @@ def _one_line(cart: Cart, product_id: str, variant_id: str | None) -> CartLine:
     return lines[0]
 
 
-def _pin_line(line: CartLine, variant_id: str | None) -> dict[str, Any] | None:
-    # the one line meant, by its variant: what the shopper confirms names it (and its price)
-    return {"variant_id": line.variant_id} if line.variant_id and not variant_id else None
+def _pin_line(line: CartLine, variant_id: str | None) -> dict[str, Any]:
+    # the one line meant, by its variant and its own price: what the shopper confirms names
+    # both, and the write changes that line or none
+    pin: dict[str, Any] = {"unit_price": wire(line.unit_price)}
+    if line.variant_id and not variant_id:
+        pin["variant_id"] = line.variant_id
+    return pin
 
 
 async def _check_remove(ctx: ToolContext, args: RemoveFromCartArgs) -> dict[str, Any] | None:
     cart = await ctx.need_stores().get_cart(ctx.user_id)
     lines = _lines_of(cart, args.product_id, args.variant_id)
     if args.quantity is not None or len(lines) == 1:
-        return _pin_line(_one_line(cart, args.product_id, args.variant_id), args.variant_id)
+        line = _one_line(cart, args.product_id, args.variant_id, args.unit_price)
+        return _pin_line(line, args.variant_id)
     if not lines:
         raise ToolError(f"{args.product_id} is not in the cart", code="not_in_cart")
     return None
@@ -239,7 +278,8 @@ async def _check_remove(ctx: ToolContext, args: RemoveFromCartArgs) -> dict[str,
 
 async def _check_update(ctx: ToolContext, args: UpdateCartQuantityArgs) -> dict[str, Any] | None:
     cart = await ctx.need_stores().get_cart(ctx.user_id)
-    return _pin_line(_one_line(cart, args.product_id, args.variant_id), args.variant_id)
+    line = _one_line(cart, args.product_id, args.variant_id, args.unit_price)
+    return _pin_line(line, args.variant_id)
 
 
 async def _check_not_empty(ctx: ToolContext, args: NoArgs) -> None:
@@ -249,7 +289,8 @@ async def _check_not_empty(ctx: ToolContext, args: NoArgs) -> None:
 
 def _describe_remove(a: RemoveFromCartArgs, catalog: CatalogReader | None) -> str:
     what = f"{a.quantity} x " if a.quantity else ""
-    return f"Remove {what}{_product_label(catalog, a.product_id, a.variant_id)} from your cart"
+    label = _product_label(catalog, a.product_id, a.variant_id, a.unit_price)
+    return f"Remove {what}{label} from your cart"
 
 
 @tool(writes=True, describe_write=_describe_remove, precheck=_check_remove)
@@ -263,10 +304,12 @@ async def remove_from_cart(ctx: ToolContext, args: RemoveFromCartArgs) -> dict[s
             gone = _lines_of(cart, args.product_id, args.variant_id)
             if not gone:
                 raise ToolError(f"{args.product_id} is not in the cart", code="not_in_cart")
+            if args.unit_price is not None:  # the one line confirmed
+                gone = [_one_line(cart, args.product_id, args.variant_id, args.unit_price)]
             cart.lines = [ln for ln in cart.lines if all(ln is not g for g in gone)]
             removed = sum(ln.quantity for ln in gone)
         else:
-            line = _one_line(cart, args.product_id, args.variant_id)
+            line = _one_line(cart, args.product_id, args.variant_id, args.unit_price)
             removed = min(args.quantity, line.quantity)
             line.quantity -= removed
             if line.quantity == 0:
@@ -282,10 +325,10 @@ async def remove_from_cart(ctx: ToolContext, args: RemoveFromCartArgs) -> dict[s
     writes=True,
     precheck=_check_update,
     describe_write=lambda a, catalog: (
-        f"Remove {_product_label(catalog, a.product_id, a.variant_id)} from your cart"
+        f"Remove {_product_label(catalog, a.product_id, a.variant_id, a.unit_price)} from your cart"
         if a.quantity == 0
-        else f"Set {_product_label(catalog, a.product_id, a.variant_id)} to {a.quantity} "
-        "in your cart"
+        else f"Set {_product_label(catalog, a.product_id, a.variant_id, a.unit_price)} to "
+        f"{a.quantity} in your cart"
     ),
 )
 async def update_cart_quantity(ctx: ToolContext, args: UpdateCartQuantityArgs) -> dict[str, Any]:
@@ -294,7 +337,7 @@ async def update_cart_quantity(ctx: ToolContext, args: UpdateCartQuantityArgs) -
 
     async def apply(txn: CommerceTxn) -> dict[str, Any]:
         cart = await txn.get_cart()
-        line = _one_line(cart, args.product_id, args.variant_id)
+        line = _one_line(cart, args.product_id, args.variant_id, args.unit_price)
         if args.quantity == 0:
             cart.lines = [ln for ln in cart.lines if ln is not line]
         else:

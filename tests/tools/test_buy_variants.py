@@ -236,3 +236,64 @@ async def test_quantities_change_and_remove_one_line(
         assert pinned["variant_id"] == kept.variant_id
         assert f"{kept.unit_price} {b['currency']} each" in summary, summary
         assert [ln["quantity"] for ln in out["cart"]["lines"]] == [2]
+
+
+async def test_a_quantity_change_confirms_the_lines_own_price(
+    fixture_catalog: tuple[str, Any], tmp_path: Path
+) -> None:
+    """A line added before the merchant's price moved keeps the price it was added at: a
+    change of its quantity shows that price (not the catalog's now) and writes that line;
+    a confirmation whose line has since gone is refused, not applied to another line."""
+    store, catalog = fixture_catalog
+    registry = ToolRegistry(CART_TOOLS)
+    want = next(v for v in truth(store) if v["availability"] != "out_of_stock")
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    async with await open_stores(settings) as stores:
+        ctx = ToolContext(user_id="u", session_id="s", stores=stores.commerce, catalog=catalog)
+        pid = want["product_id"]
+        await confirm_and_write(
+            registry, ctx, "add_to_cart", {"product_id": pid, "options": want["options"]}, "a"
+        )
+        old = Decimal(want["price"]) + Decimal("5.00")  # the price it was added at
+        await stores.commerce.write_once("u", "reprice", reprice_to(old))
+        summary, pinned, out = await confirm_and_write(
+            registry, ctx, "update_cart_quantity", {"product_id": pid, "quantity": 2}, "u"
+        )
+        assert pinned["unit_price"] == str(old)
+        assert f"{old} {want['currency']} each" in summary, summary
+        assert want["price"] + " " not in summary, summary
+        assert [(ln["quantity"], ln["unit_price"]) for ln in out["cart"]["lines"]] == [
+            (2, str(old))
+        ]
+        assert out["cart"]["total"] == str(old * 2)
+        summary, _, out = await confirm_and_write(
+            registry, ctx, "remove_from_cart", {"product_id": pid, "quantity": 1}, "r"
+        )
+        assert f"{old} {want['currency']} each" in summary, summary
+        assert out["cart"]["total"] == str(old)
+        # the line changes price after the confirmation: the confirmed write is refused
+        tool = registry.get("update_cart_quantity")
+        stale = tool.parse_args({**pinned, "quantity": 3})
+        await stores.commerce.write_once("u", "reprice2", reprice_to(Decimal(want["price"])))
+        ctx.idempotency_key = "u2"
+        with pytest.raises(ToolError) as err:
+            await tool(ctx, stale)
+        assert err.value.code == "cart_changed"
+        cart = await stores.commerce.get_cart("u")
+        assert [(ln.quantity, ln.unit_price) for ln in cart.lines] == [(1, Decimal(want["price"]))]
+        # a pinned price that is no amount is refused as bad arguments
+        with pytest.raises(ToolError) as err:
+            tool.parse_args({"product_id": pid, "quantity": 1, "unit_price": "cheap"})
+        assert err.value.code == "invalid_arguments"
+
+
+def reprice_to(price: Decimal) -> Any:
+    """A write that sets the cart's first line's unit price (the line as added earlier)."""
+
+    async def apply(txn: Any) -> dict[str, Any]:
+        cart = await txn.get_cart()
+        cart.lines[0].unit_price = price
+        txn.put_cart(cart)
+        return {}
+
+    return apply
