@@ -15,6 +15,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from shopagent.agent.embedded._assortment import word_frequency
 from shopagent.agent.embedded._catalog import short_names, singular
 from shopagent.money import format_money
 from shopagent.retrieval.ages import asked_age, stated_ages
@@ -758,11 +759,33 @@ def _comes_in(value: str, options: dict[str, list[str]], name: str) -> str:
     return f"The product page doesn't list {value} as an option for {name}."
 
 
+# "-est" words that are no superlatives of the word before their ending
+_NOT_SUPERLATIVE = {"interest", "honest", "modest", "earnest", "forest"}
+
+
+def plain(word: str) -> str:
+    """A superlative's plain adjective ("fruitiest" -> "fruity", "warmest" -> "warm",
+    "biggest" -> "big", "nicest" -> "nice"): a page says what a product is, not that it is
+    the most so; any other word unchanged. "most"/"least" are words of their own."""
+    w = word.lower()
+    if not w.endswith("est") or len(w) < 6 or w in _NOT_SUPERLATIVE or w in ("best", "cheapest"):
+        return word
+    if w.endswith("iest"):
+        forms = [w[:-4] + "y"]
+    else:
+        stem = w[:-3]
+        forms = [stem[:-1]] if len(stem) >= 4 and stem[-1] == stem[-2] else []
+        forms += [stem] if len(stem) >= 4 else []
+        forms.append(stem + "e")
+    freq, form = max(((word_frequency(f) or 0), f) for f in forms if len(f) >= 3)
+    return form if freq > 100 else word
+
+
 def _keywords(low: str, p: dict[str, Any]) -> list[str]:
     """The words the question is about, minus the product's own name."""
     own = f"{p.get('title') or ''} {p.get('category') or ''} {p.get('brand') or ''}"
     title_words = {_stem(w) for w in re.findall(r"[a-z]+", own.lower())}
-    words = re.findall(r"[a-z][a-z'-]+", low)
+    words = [plain(w) for w in re.findall(r"[a-z][a-z'-]+", low) if w != "most"]
     return [w for w in words if w not in _STOP and len(w) > 2 and _stem(w) not in title_words]
 
 
@@ -1204,6 +1227,24 @@ def page_hits(text: str, p: dict[str, Any]) -> int:
         ]
     )
     return len(stems & {_stem(w) for w in re.findall(r"[a-z]+", page.lower())})
+
+
+def page_rank(text: str, p: dict[str, Any]) -> int:
+    """Where ``p``'s page says the question's words: 3 its title, 2 its description, 1 its
+    other attributes or tags, 0 only its options ("which is best for espresso?" of four
+    coffees ground for espresso: the House Espresso Blend says so in its name)."""
+    stems = {_stem(w) for w in asked_words(text)}
+
+    def says(part: str) -> bool:
+        return bool(stems & {_stem(w) for w in re.findall(r"[a-z]+", part.lower())})
+
+    attrs = p.get("attributes") or {}
+    if says(str(p.get("title") or "")):
+        return 3
+    if says(str(p.get("description") or "")):
+        return 2
+    others = (f"{k} {v}" for k, v in attrs.items() if k not in _TAXONOMY_KEYS)
+    return 1 if any(says(o) for o in others) else 0
 
 
 def none_comes_in(text: str, contents: list[dict[str, Any]]) -> str | None:

@@ -119,10 +119,72 @@ def narrows_the_list(
         words = [w for w in _guards.content_words(described.group(1)) if w not in said]
         if words:
             return slots, " ".join(words)
+    if (kept := _kept_to(text, state)) is not None:
+        said = {
+            w
+            for k in ("color", "size", "material")
+            if (v := getattr(slots, k))
+            for w in str(v).lower().split()
+        }
+        return slots, " ".join(w for w in kept.split() if w not in said)
     if names_filters(slots) and QUESTION.search(text):
         return slots, ""
     bare = None if names_filters(slots) else comparative(text, alone=True) or _bare_question(text)
     return (slots, bare) if bare else None
+
+
+# "and some filters", "plus a grinder please", "mugs too", "a kettle as well": one more
+# thing (its last word the thing), nothing else said
+_AND_A_THING = re.compile(
+    r"^\W*(?:(?:ok|okay|oh|right|oh and)\W+)?(?:and|also|plus)\s+(?:(?:some|a|an|any|the|"
+    r"a few|a couple of|one|two|three|\d+)\s+)?((?:[a-z][a-z'-]*\s+){0,2}?[a-z][a-z'-]*)"
+    r"(?:\s+(?:too|as well|also|please|pls))*\s*[?!.]*\s*$",
+    re.I,
+)
+_A_THING_TOO = re.compile(
+    r"^\W*(?:(?:some|a|an|the|any)\s+)?((?:[a-z][a-z'-]*\s+){0,2}?[a-z][a-z'-]*)\s+"
+    r"(?:too|as well)(?:\s+(?:please|pls))?\s*[?!.]*\s*$",
+    re.I,
+)
+
+
+def added_thing(text: str) -> str | None:
+    """The last word of the one thing a turn adds ("and some filters" -> "filters")."""
+    m = _AND_A_THING.match(text) or _A_THING_TOO.match(text)
+    return m.group(1).split()[-1].lower() if m else None
+
+
+def in_shown_titles(word: str, state: DialogueState) -> bool:
+    """A word (or its singular) is a word of a shown product's title."""
+    one = singular(word)
+    return any(
+        one
+        in {
+            singular(w)
+            for w in _guards.title_words(str((state.shown.get(i) or {}).get("title", "")))
+        }
+        for i in state.last_shown
+    )
+
+
+# "only decaf", "just the decaf ones", "decaf ones": the list shown, kept to those
+_ONLY_THOSE = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|hmm+|um+)\W+)*(?:(?:only|just)\s+(?:the\s+)?"
+    r"((?:[a-z][a-z'-]*\s*){1,2}?)(?:\s+ones?)?|(?:the\s+|any\s+)?"
+    r"((?:[a-z][a-z'-]*\s+){1,2}?)ones?(?:\s+only)?)\s*(?:please|pls)?\s*[?!.]*\s*$",
+    re.I,
+)
+
+
+def _kept_to(text: str, state: DialogueState) -> str | None:
+    """The words a turn keeps the list shown to ("only decaf", "decaf ones", "and some
+    decaf" with the decaf among them), or None."""
+    m = _ONLY_THOSE.match(text)
+    if m is not None:
+        words = _guards.content_words(m.group(1) or m.group(2) or "")
+        return " ".join(words) or None
+    thing = added_thing(text)
+    return thing if thing is not None and in_shown_titles(thing, state) else None
 
 
 _KIND_ALONE = re.compile(

@@ -220,6 +220,25 @@ def split_use(text: str) -> tuple[str, str]:
     return parts[0], (parts[1] if len(parts) > 1 else "")
 
 
+# A clause saying what the shopper already has ("i have an espresso machine, which beans
+# ...", "i've got a v60 - what filters do i need"): what the request is for, not the thing
+# asked for. Up to the clause's end or the question that follows it.
+_OWNED = re.compile(
+    r"\b(?:i\s+(?:already\s+)?(?:have|own|use|got)|i'?ve\s+(?:already\s+)?got|i'?ve)\s+"
+    r"(?:an?|one|two|three|\d+|my|the|this|that|these|those|some)\s+"
+    r"[^,.;!?]*?(?=[,.;!?-]|\s(?:and|so|but|which|what|do|does|can|could|any|is|are|"
+    r"will|would|should|need|want|how|where)\b|$)",
+    re.I,
+)
+
+
+def without_owned(text: str) -> str:
+    """The request without its clauses saying what the shopper has, when any other words
+    remain ("i have an espresso machine, which beans" -> ", which beans"); else the text."""
+    rest = _OWNED.sub(" ", text)
+    return rest if content_words(rest) else text
+
+
 def not_carried(
     text: str,
     profile: CatalogProfile,
@@ -237,7 +256,7 @@ def not_carried(
     ... describe the use ("a blender for smoothies") and are left out."""
     if not profile.vocab or named & {"category", "brand"}:
         return None
-    head_part, _ = split_use(text)
+    head_part, _ = split_use(without_owned(text))
     exclude = {*exclude, *profile.value_words}  # "i like firm": a Firmness, not a thing
     head_part = profile.without_phrase_values(head_part)  # "as a pirate ship": a choice
     found = [w for w in content_words(head_part, exclude) if not _not_the_thing(w)]

@@ -97,6 +97,10 @@ def _which_page_says(
     ]
     most = max((hits for _, _, hits in found), default=0)
     said = [(pid, a) for pid, a, hits in found if hits == most]  # the pages that say most
+    if len(said) > 3:  # of many that say it, those that say it in their name, else text
+        page = {str(p.get("id")): p for r in pages if (p := (r.content or {}).get("product") or {})}
+        rank = {pid: _answers.page_rank(nlu.text, page.get(pid) or {}) for pid, _ in said}
+        said = [(pid, a) for pid, a in said if rank[pid] == max(rank.values())]
     if len(said) == 1:
         pid, text = said[0]
         if pid in s.last_shown:
@@ -116,7 +120,7 @@ def _which_page_says(
         return Reply(text=" ".join(a for _, a in said), product_ids=[i for i, _ in said]), s
     if nlu.notes.get("which_page") and not found:
         # "which one is machine washable?" that no page answers: said, not "which one?"
-        asked = " ".join(_answers.asked_words(nlu.text)) or "that"
+        asked = " ".join(w for w in _answers.asked_words(nlu.text) if w != "least") or "that"
         return Reply(text=f"None of their product pages says anything about {asked}."), s
     if not found and (none := _answers.none_comes_in(nlu.text, [r.content or {} for r in pages])):
         return Reply(text=none), s  # "does it come in pink?" of two bikes in red and natural

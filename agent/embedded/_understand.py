@@ -36,9 +36,11 @@ from shopagent.agent.embedded._followups import (
     FACET_QUESTION,
     ONE_OF_THEM,
     THE_CHEAPEST,
+    added_thing,
     asks_for_a_kind,
     comparative,
     described_pick,
+    in_shown_titles,
     names_filters,
     narrows_the_list,
     size_not_offered,
@@ -293,7 +295,8 @@ def understand(
         nlu.slots = tier.extract_slots(nlu.text, "search")
     if (
         len(state.last_shown) >= 2
-        and nlu.intent in ("compare", "refine", "search", "product_details")
+        # (the model's "out of scope" for "which one is fruitiest?": a word it never saw)
+        and nlu.intent in ("compare", "refine", "search", "product_details", "out_of_scope")
         and _WHICH_ONE.match(nlu.text)
         and page_question(nlu.text)
     ):
@@ -442,6 +445,17 @@ def understand(
         )
     ):
         # "and some polish to go with it" after boots: the polish, not more boots
+        nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
+        nlu.confidence = max(nlu.confidence, 0.9)
+    if (
+        nlu.intent in ("refine", "product_details")
+        and not image_id
+        and (kind := added_thing(nlu.text)) is not None
+        and singular(kind) in tier.assortment.head_nouns
+        and not in_shown_titles(kind, state)
+    ):
+        # "and some filters", "a grinder too" with coffee shown: that thing as well, asked
+        # for, not the coffee narrowed by a word it lacks ("and some decaf" narrows it)
         nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
         nlu.confidence = max(nlu.confidence, 0.9)
     if (
@@ -1088,7 +1102,9 @@ def _note_missing(
 _WHICH_ONE = re.compile(
     r"\s*(?:(?:so|ok|okay|and|but)\W+)?which\s+(?:(?:one|ones|of\s+(?:them|these|those|the\s+\w+))"
     r"\s+(?:is|are|has|have|does|do|can|will|would|comes?)\b|(?:is|are|would be)\s+"
-    r"(?:better|best|good|right|suitable|ideal)\s+for\b)",
+    r"(?:better|best|good|right|suitable|ideal)\s+for\b|"
+    # "which is the least acidic", "which is strongest": a superlative of the list
+    r"(?:is|are|'s)\s+(?:the\s+)?(?:most|least|(?!best\b|cheapest\b)[a-z]{2,}est)\b)",
     re.I,
 )
 # "my cat scratches the sofa", "my dog keeps pulling": what someone (or something) does

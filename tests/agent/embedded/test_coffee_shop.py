@@ -1,0 +1,116 @@
+"""A coffee roaster's shop: beans sold by grind and weight beside brewing kit. What the
+shopper already has is what the request is for ("I have an espresso machine, which beans
+for flat whites" is no request for machines); "and some filters" over the coffee shown asks
+for the filters too, "only decaf" keeps the decaf; "which one is fruitiest" and "which is
+best for espresso" are answered from the pages of those shown. The intent model is a stub
+(the model boundary); the text encoder is the real MiniLM."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopagent.agent.embedded import EmbeddedTier
+from shopagent.agent.embedded._answers import plain
+
+from .mini_shop import pages, planned, product, shown
+from .mini_shop import shop_tier as _tier
+
+GRINDS = ["Whole Bean", "Espresso", "Filter", "Cafetiere"]
+COFFEE = [
+    product("ethiopia", "Ethiopia Yirgacheffe", "Coffee", Grind=GRINDS, Weight=["250g", "1kg"]),
+    product("colombia", "Colombia Huila", "Coffee", Grind=GRINDS, Weight=["250g", "1kg"]),
+    product("house", "House Espresso Blend", "Coffee", Grind=GRINDS, Weight=["250g", "1kg"]),
+    product("decaf", "Swiss Water Decaf", "Coffee", Grind=GRINDS, Weight=["250g", "1kg"]),
+    product("grinder", "Burr Hand Grinder", "Equipment", color=["Black", "Silver"]),
+    product("filters", "Paper Filters 02", "Equipment"),
+    product("mug", "Stoneware Mug", "Drinkware", color=["White", "Green"]),
+]
+PAGES = {
+    "ethiopia": "Washed single origin. Light roast, fruity, with notes of jasmine and lemon.",
+    "colombia": "Medium roast. Notes of caramel, red apple and milk chocolate.",
+    "house": "Dark roast blend, low acidity. Made for milk drinks.",
+    "decaf": "Decaffeinated by the Swiss Water process. Notes of cocoa.",
+}
+BEANS = ("ethiopia", "colombia", "house", "decaf")
+
+
+@pytest.fixture(scope="module")
+def shop(encode: object) -> EmbeddedTier:
+    return _tier(COFFEE, encode, None, titles=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have an espresso machine, which beans for flat whites",
+        "i've got an espresso machine what coffee is good for lattes",
+    ],
+)
+def test_what_the_shopper_has_is_no_thing_asked_for(shop: EmbeddedTier, text: str) -> None:
+    from shopagent.agent.embedded import DialogueState
+
+    nlu, plan = planned(shop, text, DialogueState(), "search")
+    assert "not_carried" not in nlu.notes, nlu.notes
+    assert plan.calls and plan.calls[0].name == "catalog_search", plan
+
+
+@pytest.mark.parametrize("text", ["and some filters", "filters too", "plus a grinder please"])
+def test_one_more_thing_over_the_coffee_shown_is_searched(shop: EmbeddedTier, text: str) -> None:
+    s = shown(COFFEE, *BEANS)
+    s.filters, s.query = {"category": "Coffee"}, "coffee"
+    nlu, plan = planned(shop, text, s, "refine")
+    assert nlu.intent == "search", nlu
+    args = plan.calls[0].args
+    assert args.get("category") != "Coffee", args
+    assert ("grinder" if "grinder" in text else "filters") in str(args["query"]), args
+
+
+@pytest.mark.parametrize("text", ["and some decaf", "only decaf", "just the decaf ones"])
+def test_a_word_of_one_shown_keeps_the_list_to_it(shop: EmbeddedTier, text: str) -> None:
+    s = shown(COFFEE, *BEANS)
+    s.filters, s.query = {"category": "Coffee"}, "coffee"
+    nlu, plan = planned(shop, text, s, "refine")
+    assert nlu.intent == "refine", nlu
+    args = plan.calls[0].args
+    assert args.get("category") == "Coffee" and "decaf" in str(args["query"]), args
+
+
+@pytest.mark.parametrize(
+    ("text", "reads", "answer"),
+    [
+        ("which one is fruitiest", "out_of_scope", "ethiopia"),
+        ("which is best for espresso", "compare", "house"),
+        ("which one is the most chocolatey", "out_of_scope", None),
+    ],
+)
+def test_which_of_those_shown_is_answered_from_their_pages(
+    shop: EmbeddedTier, text: str, reads: str, answer: str | None
+) -> None:
+    """Every bean comes ground for espresso: the one whose name says it is the answer,
+    not "which one do you mean?"; a quality no page states is said to be unstated."""
+    s = shown(COFFEE, *BEANS)
+    nlu, plan = planned(shop, text, s, reads, 0.6)
+    assert [c.name for c in plan.calls] == ["get_product"] * 4, plan
+    reply, _ = shop.respond(nlu, shop.update_state(s, nlu), pages(COFFEE, PAGES, *BEANS))
+    if answer is None:
+        assert reply.text.startswith("None of their product pages"), reply.text
+        assert "most" not in reply.text, reply.text
+    else:
+        assert reply.product_ids == [answer], reply
+
+
+@pytest.mark.parametrize(
+    ("word", "base"),
+    [
+        ("fruitiest", "fruity"),
+        ("warmest", "warm"),
+        ("biggest", "big"),
+        ("nicest", "nice"),
+        ("closest", "close"),
+        ("forest", "forest"),
+        ("interest", "interest"),
+        ("chest", "chest"),
+    ],
+)
+def test_a_superlative_is_read_as_its_plain_word(word: str, base: str) -> None:
+    assert plain(word) == base
