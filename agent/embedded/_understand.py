@@ -450,9 +450,9 @@ def understand(
     if (
         nlu.intent in ("refine", "product_details")
         and not image_id
-        and (kind := added_thing(nlu.text)) is not None
-        and singular(kind) in tier.assortment.head_nouns
-        and not in_shown_titles(kind, state)
+        and (thing := added_thing(nlu.text)) is not None
+        and singular(thing) in tier.assortment.head_nouns
+        and not in_shown_titles(thing, state)
     ):
         # "and some filters", "a grinder too" with coffee shown: that thing as well, asked
         # for, not the coffee narrowed by a word it lacks ("and some decaf" narrows it)
