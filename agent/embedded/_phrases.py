@@ -191,7 +191,8 @@ def sold_out_in(dropped: list[str], filters: dict[str, Any], found: list[dict[st
         if having:
             who = having[0] if len(having) == 1 else ", ".join(having[:-1]) + " and " + having[-1]
             comes = "comes" if len(having) == 1 else "come"
-            return f"{who} {comes} in {value}, but {value} is sold out right now."
+            it = "it's" if len(having) == 1 else "they're"
+            return f"{who} {comes} in {value}, but {it} sold out in {value} right now."
     return ""
 
 

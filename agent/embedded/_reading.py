@@ -169,6 +169,15 @@ def _asks_for_what_is_not_sold(
     return tier.assortment.judge(low, named, described).missing is not None
 
 
+def _kind_in_play(state: DialogueState) -> str | None:
+    """The category searched, or the one most products shown are of ("espresso ground
+    decaf" after a search for "decaf" showed coffees: its options are the coffee's Grind)."""
+    if category := state.filters.get("category"):
+        return str(category)
+    kinds = [str((state.shown.get(i) or {}).get("category") or "") for i in state.last_shown]
+    return max(kinds, key=kinds.count) or None if kinds else None
+
+
 def _names_values(tier: EmbeddedTier, low: str) -> bool:
     """The turn names a value of the shop's facets (a colour, a size, a brand, a type)."""
     return bool(tier.lexicon.scan(low, [], fuzzy=False))
@@ -431,7 +440,7 @@ def read_turn(
         confidence = max(confidence, scores["view_cart"] + scores.get("remove_from_cart", 0.0))
     if intent not in PRODUCT_INTENTS:
         rest = text  # a title in a search is what the shopper is looking for
-    slots = tier.extract_slots(rest, intent, context=state.filters.get("category"))
+    slots = tier.extract_slots(rest, intent, context=_kind_in_play(state))
     if len(titled_all) >= 2 and intent == "compare":
         slots.product_id = ",".join(dict.fromkeys(t.product_id for t in titled_all))
         slots.reference = None

@@ -83,6 +83,28 @@ def _by_price(
     return f"The {word} {_singular(what)}{which} is {_title(top)} at {price}. "
 
 
+def _named_sold_out(
+    filters: dict[str, Any], products: list[dict[str, Any]], unfiltered: ToolOutcome
+) -> str:
+    """ "espresso ground decaf" found other coffees: the decaf the words name, found by the
+    same words without the option filters, comes in Espresso but has sold out in it; said
+    before the coffees found ("" when it does not come in that value at all)."""
+    kept = (unfiltered.content or {}).get("filters_applied") or {}
+    dropped: list[str] = [
+        k for k in ("color", "size", "material", "options") if k in filters and k not in kept
+    ]
+    shown = {str(p.get("id")) for p in products}
+    said = set(re.findall(r"[a-z]+", str(unfiltered.args.get("query") or "").lower()))
+    named = [
+        c
+        for c in (unfiltered.content or {}).get("products") or []
+        if str(c.get("id")) not in shown
+        and said & set(re.findall(r"[a-z]+", str(c.get("title")).lower()))
+    ]
+    gone = sold_out_in(dropped, filters, named[:1]) if named else ""
+    return gone + " " if gone else ""
+
+
 def _which_page_says(
     nlu: NLUResult, s: DialogueState, pages: list[ToolOutcome]
 ) -> tuple[Reply, DialogueState]:
@@ -276,6 +298,8 @@ def respond(
                 str(missing), products, s, nlu.notes.get("closest"), nlu.notes.get("carries")
             ), s
         prefix = ""
+        if products and len(searches) > 1:
+            prefix = _named_sold_out(filters, products, searches[1])
         if not products and len(searches) > 1:
             relaxed = next((x for x in searches[1:] if (x.content or {}).get("products")), None)
             if relaxed is not None:
@@ -283,7 +307,7 @@ def respond(
                 dropped = [k for k in filters if k not in kept and k not in ("query", "page")]
                 relaxed_cards = list((relaxed.content or {}).get("products") or [])
                 if gone := sold_out_in(dropped, filters, relaxed_cards):
-                    prefix = gone + " "  # "comes in lamb, but lamb is sold out right now"
+                    prefix = gone + " "  # "comes in lamb, but it's sold out in lamb right now"
                 else:
                     prefix = rng.choice(NONE_FOUND).format(what=what, which=which) + (
                         " These are at their usual price. "

@@ -17,12 +17,26 @@ from shopagent.agent.embedded._schema import (
     DialogueState,
     NLUResult,
     Plan,
+    PlannedCall,
     Reply,
     Slots,
     ToolOutcome,
 )
 from shopagent.agent.embedded._titles import TitleIndex
 from shopagent.errors import ShopAgentError
+
+# a search's filters by an option's value, which a product may have sold out in
+_OPTION_FILTERS = ("color", "size", "material", "options")
+
+
+def _values_of(filters: dict[str, Any]) -> list[str]:
+    """The option values a search's filters name ({"options": {"grind": "Espresso"}})."""
+    out: list[str] = []
+    for v in filters.values():
+        for x in v.values() if isinstance(v, dict) else [v]:
+            out += [str(y) for y in x] if isinstance(x, list) else [str(x)]
+    return out
+
 
 if TYPE_CHECKING:
     from shopagent.agent.plugin_match import PluginMatcher
@@ -173,9 +187,25 @@ class EmbeddedTier:
     def plan(self, nlu: NLUResult, state: DialogueState, *, alone: bool = False) -> Plan:
         if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
             return self.plugins.plan(nlu, state, can_escalate=self.can_escalate)
-        return _policy.plan(
+        plan = _policy.plan(
             nlu, state, self.threshold, alone=alone, categories=self.profile.colours_by_leaf()
         )
+        if plan.until_found and self._filtered_named(plan.calls[0].args):
+            # a product named by its title's word beside an option it may have sold out
+            # in: the filtered search alone first, then (plan_next) the search without it
+            return plan.model_copy(
+                update={"calls": plan.calls[:1], "until_found": False, "followup": True}
+            )
+        return plan
+
+    def _filtered_named(self, args: dict[str, Any]) -> set[str]:
+        """The products a search's words name by their titles' own words ("espresso ground
+        decaf": the decaf), when it also filters by an option value (Grind: Espresso)."""
+        said = {k: args[k] for k in _OPTION_FILTERS if args.get(k)}
+        if not said or not len(self.titles) or int(args.get("page") or 1) > 1:
+            return set()
+        values = {w for v in _values_of(said) for w in v.lower().split()}
+        return self.titles.only_titles_with(str(args.get("query") or ""), values)
 
     def plan_next(self, nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome]) -> Plan:
         """The one step after a plan with ``followup=True``, given that plan's outcomes.
@@ -186,6 +216,16 @@ class EmbeddedTier:
         ]
         if nlu.intent.startswith("plugin:") and self.plugins is not None:  # [plugin hook]
             return self.plugins.plan_next(nlu, state, done, _state.search_query(nlu, None))
+        searches = [o for o in done if o.name == "catalog_search"]
+        if nlu.intent in ("search", "refine") and len(searches) == 1 and searches[0].ok:
+            first = searches[0]
+            found = {str(p.get("id")) for p in (first.content or {}).get("products") or []}
+            if found and (self._filtered_named(first.args) - found):
+                # the product named is not among those found: the same words without the
+                # option filters tell whether it comes in that value (sold out) or not
+                args = {k: v for k, v in first.args.items() if k not in _OPTION_FILTERS}
+                call = PlannedCall(name="catalog_search", args={**args, "page": 1})
+                return Plan(calls=[call], reason="the product named, unfiltered")
         return _policy.plan_next(nlu, state, done)
 
     def respond(

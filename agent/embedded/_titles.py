@@ -110,6 +110,13 @@ class TitleIndex:
                 found.add(pid)
         return found.pop() if len(found) == 1 else None
 
+    def only_titles_with(
+        self, text: str, skip: set[str] | frozenset[str] = frozenset()
+    ) -> set[str]:
+        """The products whose titles alone hold a word of ``text`` ("espresso ground decaf":
+        Swiss Water Decaf), the words in ``skip`` (values the turn filters by) left out."""
+        return {pid for w in set(words(text)) - skip if (pid := self._unique.get(w)) is not None}
+
     def named_by_end(self, text: str) -> TitleMatch | None:
         """The one product a turn names by the end of its title after "the": two words or
         more, in order, the last the title's own ("is the memory foam mattress good if i

@@ -12,7 +12,7 @@ import pytest
 from shopagent.agent.embedded import EmbeddedTier
 from shopagent.agent.embedded._answers import plain
 
-from .mini_shop import pages, planned, product, shown
+from .mini_shop import pages, planned, product, searched, shown
 from .mini_shop import shop_tier as _tier
 
 GRINDS = ["Whole Bean", "Espresso", "Filter", "Cafetiere"]
@@ -99,6 +99,46 @@ def test_which_of_those_shown_is_answered_from_their_pages(
         assert reply.product_ids == [answer], reply
 
 
+def _card(pid: str) -> dict[str, object]:
+    p = next(x for x in COFFEE if x["id"] == pid)
+    names = list(p["variants"][0]["options"])
+    opts = {n: list(dict.fromkeys(v["options"][n] for v in p["variants"])) for n in names}
+    return {"id": pid, "title": p["title"], "price": "10.00", "options": opts}
+
+
+def test_a_product_named_with_an_option_it_has_sold_out_in_is_said_sold_out(
+    shop: EmbeddedTier,
+) -> None:
+    """ "espresso ground decaf" after a search for decaf: the coffees ground for espresso
+    (the filter), and the decaf, which the search's filter left out because its Espresso
+    has sold out, is said to be sold out in it (the same words searched without the filter
+    find it), not left out unsaid."""
+    s = shown(COFFEE, "decaf", "house")
+    s.query = "decaf"
+    nlu, plan = planned(shop, "espresso ground decaf", s, "search")
+    state = shop.update_state(s, nlu)
+    args = plan.calls[0].args
+    assert plan.calls[0].name == "catalog_search" and plan.followup, plan
+    assert {k.lower(): v for k, v in args["options"].items()} == {"grind": "Espresso"}, args
+    first = searched([_card("house"), _card("colombia")], args, filters=dict(args))
+    step = shop.plan_next(nlu, state, [first])
+    assert [c.name for c in step.calls] == ["catalog_search"], step
+    assert "options" not in step.calls[0].args and "decaf" in step.calls[0].args["query"]
+    second = searched([_card("decaf"), _card("house")], step.calls[0].args, filters={})
+    assert not shop.plan_next(nlu, state, [first, second]).calls  # one look, no more
+    reply, after = shop.respond(nlu, state, [first, second])
+    assert reply.text.startswith(
+        "Swiss Water Decaf comes in Espresso, but it's sold out in Espresso right now."
+    ), reply.text
+    assert list(reply.product_ids) == ["house", "colombia"] and after.last_shown[:2] == [
+        "house",
+        "colombia",
+    ]
+    # the decaf found among the filtered ones: nothing more to look up
+    found = searched([_card("decaf"), _card("house")], args, filters=dict(args))
+    assert not shop.plan_next(nlu, state, [found]).calls
+
+
 @pytest.mark.parametrize(
     ("word", "base"),
     [
@@ -114,3 +154,19 @@ def test_which_of_those_shown_is_answered_from_their_pages(
 )
 def test_a_superlative_is_read_as_its_plain_word(word: str, base: str) -> None:
     assert plain(word) == base
+
+
+@pytest.mark.parametrize(
+    ("text", "option", "value"),
+    [("ok whole bean then", "grind", "Whole Bean"), ("any in 1kg?", "weight", "1kg")],
+)
+def test_an_option_of_the_kind_shown_narrows_a_search_that_named_no_kind(
+    shop: EmbeddedTier, text: str, option: str, value: str
+) -> None:
+    """ "decaf" searched no category, but the coffees shown (most of them) are what "whole
+    bean" is a grind of."""
+    s = shown(COFFEE, "decaf", "house", "grinder")
+    s.query = "decaf"
+    nlu, plan = planned(shop, text, s, "refine")
+    args = plan.calls[0].args
+    assert {k.lower(): v for k, v in (args.get("options") or {}).items()} == {option: value}, args

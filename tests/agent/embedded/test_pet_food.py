@@ -87,7 +87,7 @@ def test_a_flavour_the_food_comes_in_but_is_sold_out_is_said_sold_out(
     )
     reply, after = shop.respond(nlu, state, [none, relaxed])
     assert reply.text.startswith(
-        "Grain Free Adult Dog Food comes in Lamb, but Lamb is sold out right now."
+        "Grain Free Adult Dog Food comes in Lamb, but it's sold out in Lamb right now."
     ), reply.text
     assert "dropped" not in reply.text
     # what was shown is what a refinement narrows: the flavour is no longer a filter
