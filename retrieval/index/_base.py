@@ -215,9 +215,13 @@ def product_payload(p: Product, text_encoder: str | None = None) -> dict[str, An
         # string crosses into the engine faster than nested dicts (docs/performance.md).
         "product": p.model_dump_json(),
     }
+    # A colour filters as a size does: "the silver one" is a silver one that can be bought
+    # (of a product sold out in all, every value). Its label keeps every colour the product
+    # is made in, so the shop's words still know a colour sold out for now.
+    filtering = {**labels, "color": p.option_values("color", available_only=p.available)}
     for k, vals in labels.items():
         if k != "category":
-            _put_keywords(payload, k, list(dict.fromkeys(norm(v) for v in vals)))
+            _put_keywords(payload, k, list(dict.fromkeys(norm(v) for v in filtering[k])))
         _put_keywords(payload, f"{k}_label", list(dict.fromkeys(vals)))
     # Every option is filterable: "switch type" = clicky, "ram" = 32gb (values a shopper
     # can buy, as for sizes).

@@ -164,3 +164,46 @@ def test_restart_with_same_fingerprint_reopens_without_rebuilding(tmp_path):
         assert changed.count() == 50
     finally:
         changed.close()
+
+
+def test_a_colour_filter_finds_a_colour_that_can_be_bought(tmp_path):
+    """ "the silver one" of a grinder sold out in silver finds no grinder (as a size sold
+    out does), a colour in stock finds it, and the shop's colours still name silver (the
+    words a shopper uses stay known while it is out); a product sold out in every colour
+    is still found by each (its stock is another filter)."""
+    from decimal import Decimal
+
+    from shopagent.retrieval import open_catalog
+    from shopagent.retrieval.schema import Product, Variant
+
+    from .conftest import demo_settings
+
+    def product(pid: str, title: str, stock: dict[str, bool]) -> Product:
+        return Product(
+            id=pid,
+            title=title,
+            category="Kitchen > Coffee Grinders",
+            price=Decimal("65.00"),
+            variants=[
+                Variant(id=f"{pid}-{c}", options={"color": c}, price=Decimal("65.00"), available=a)
+                for c, a in stock.items()
+            ],
+        )
+
+    catalog = open_catalog(demo_settings(tmp_path))
+    try:
+        catalog.ingest(
+            [
+                product("grinder", "Burr Hand Grinder", {"Black": True, "Silver": False}),
+                product("mill", "Electric Burr Mill", {"Black": False, "Silver": False}),
+            ]
+        )
+
+        def found(color: str) -> set[str]:
+            return {h.product.id for h in catalog.search("grinder", {"color": color}).hits}
+
+        assert found("Silver") == {"mill"}
+        assert found("Black") == {"grinder", "mill"}
+        assert "Silver" in catalog.facet_values()["color"]
+    finally:
+        catalog.close()
