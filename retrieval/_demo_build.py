@@ -26,7 +26,7 @@ from shopagent.retrieval.embed import DescriptorEncoder
 from shopagent.retrieval.index import Conditions
 from shopagent.retrieval.service import CatalogService, make_service, merchant_marker, open_index
 
-DEMO_VERSION = "demo-v5"  # v5: sale marks in the payload
+DEMO_VERSION = "demo-v6"  # v5: sale marks in the payload; v6: colours filter by stock
 
 
 def _fingerprint(settings: Any, n: int, text_encoder: str, image_encoder: str) -> str:
