@@ -208,7 +208,10 @@ class ScriptedAgentService:
                 raise RuntimeError("scripted failure")
             lowered = text.lower()
             if "add" in lowered and "cart" in lowered:
-                product = _PRODUCTS[0]
+                # the shirt named ("add the oxford shirt to my cart"), else the first
+                product = next(
+                    (p for p in _PRODUCTS if p.title.split()[0].lower() in lowered), _PRODUCTS[0]
+                )
                 confirm = ev.ConfirmRequiredEvent(
                     confirmation_id="c-" + secrets.token_hex(6),
                     tool="add_to_cart",
@@ -256,13 +259,15 @@ class ScriptedAgentService:
             if approve:
                 call_id = "call-" + secrets.token_hex(4)
                 yield ev.ToolCallEvent(id=call_id, name=pending.tool, arguments=pending.arguments)
-                product = _PRODUCTS[0]
+                pid = pending.arguments.get("product_id")
+                product = next((p for p in _PRODUCTS if p.id == pid), _PRODUCTS[0])
                 self.carts.setdefault(user_id, []).append(
                     {
                         "product_id": product.id,
                         "title": product.title,
                         "options": {"size": "M"},
                         "unit_price": product.price,
+                        "compare_at_price": product.compare_at_price,  # added in its sale
                         "currency": "USD",
                         "quantity": 1,
                         "line_total": product.price,
@@ -290,10 +295,19 @@ class ScriptedAgentService:
 
     async def get_cart(self, *, user_id: str) -> dict[str, Any]:
         lines = self.carts.get(user_id, [])
+        saved = sum(
+            (
+                (Decimal(line["compare_at_price"]) - Decimal(line["unit_price"])) * line["quantity"]
+                for line in lines
+                if line.get("compare_at_price")
+            ),
+            Decimal("0.00"),
+        )
         return {
             "lines": lines,
             "item_count": sum(line["quantity"] for line in lines),
             "total": str(sum((Decimal(line["line_total"]) for line in lines), Decimal("0.00"))),
+            "savings": str(saved) if saved else None,
             "currency": "USD",
         }
 

@@ -238,6 +238,12 @@ class CartLineOut(BaseModel):
     variant_title: str | None = None
     options: dict[str, str] = Field(default_factory=dict)
     unit_price: str = Field(description="Decimal string, exact", examples=["226.11"])
+    compare_at_price: str | None = Field(
+        None,
+        description="The unit price before the sale the line was added in (null: added at "
+        "its usual price)",
+        examples=["250.00"],
+    )
     currency: str = "USD"
     quantity: int
     line_total: str = Field(description="Decimal string, exact", examples=["452.22"])
@@ -247,6 +253,11 @@ class CartOut(BaseModel):
     lines: list[CartLineOut] = Field(default_factory=list)
     item_count: int = 0
     total: str = Field("0.00", description="Decimal string, exact", examples=["452.22"])
+    savings: str | None = Field(
+        None,
+        description="What the lines added in a sale cost less than before it (null: none)",
+        examples=["47.78"],
+    )
     currency: str = "USD"
 
 

@@ -242,6 +242,14 @@ class Product(BaseModel):
             if v.available and (before := v.compare_at_price or self.compare_at_price) is not None
         )
 
+    def price_before(self, variant: Variant | None) -> Decimal | None:
+        """The price ``variant`` (or the product) sold at before its sale, when it sells
+        below it now; None when it is at its usual price."""
+        before = (variant.compare_at_price if variant is not None else None) or (
+            self.compare_at_price
+        )
+        return before if before is not None and before > self.unit_price(variant) else None
+
     @property
     def min_price(self) -> Decimal:
         prices = [v.price for v in self.variants if v.price is not None]

@@ -202,6 +202,7 @@ async def add_to_cart(ctx: ToolContext, args: AddToCartArgs) -> dict[str, Any]:
                 variant_title=variant.title if variant is not None else None,
                 options=options,
                 unit_price=price,
+                compare_at_price=product.price_before(variant),
                 currency=product.currency,
                 quantity=args.quantity,
             )

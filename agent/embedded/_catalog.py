@@ -271,6 +271,11 @@ class CatalogProfile:
         # values of several words ("pirate ship", "night sky"): a choice of a product too
         spelt = {" ".join(re.findall(r"[a-z0-9]+", str(v).casefold())) for v in values}
         self.phrase_values = {v for v in spelt if " " in v and re.search(r"[a-z]{3}", v)}
+        # and such a value's noun ("bean" of "Whole Bean": "coffee beans" asks for what is
+        # sold as whole beans, never a thing the shop does not carry)
+        self.value_words |= {
+            last for v in self.phrase_values if re.fullmatch(r"[a-z]{3,}", last := v.split()[-1])
+        }
         self._phrase_values_said: re.Pattern[str] | Literal[False] | None = None
         # values written like sums ("12-53 Light", "700x25"): choices, not arithmetic
         self.number_values = {m.group(0) for v in values for m in SUMS.finditer(v.lower())}

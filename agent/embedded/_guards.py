@@ -259,7 +259,11 @@ def not_carried(
     head_part, _ = split_use(without_owned(text))
     exclude = {*exclude, *profile.value_words}  # "i like firm": a Firmness, not a thing
     head_part = profile.without_phrase_values(head_part)  # "as a pirate ship": a choice
-    found = [w for w in content_words(head_part, exclude) if not _not_the_thing(w)]
+    found = [
+        w
+        for w in content_words(head_part, exclude)
+        if not _not_the_thing(w) and not _of_a_place(w, profile.vocab)
+    ]
     if not found:
         return None
     if head_nouns:
@@ -274,6 +278,23 @@ def not_carried(
         if first:
             return " ".join(dict.fromkeys(first))
     return " ".join(dict.fromkeys(found))
+
+
+def _of_a_place(word: str, vocab: set[str] | frozenset[str]) -> bool:
+    """A word for things from a place the shop's words name ("colombian" of Colombia,
+    "brazilian", "italian", "japanese", "mexican"): it says which product, never a thing of
+    its own."""
+    forms = []
+    if word.endswith("n"):
+        forms.append(word[:-1])  # colombia-n, kenya-n (the place ends in a)
+    if word.endswith(("ian", "ese")):
+        forms += [word[:-3], word[:-3] + "y", word[:-3] + "a"]  # brazil, italy, china
+    if word.endswith("an"):
+        forms.append(word[:-2] + "o")  # mexic-o
+    return any(
+        len(f) >= 4 and f in vocab and (not word.endswith("n") or f != word[:-1] or f[-1] == "a")
+        for f in forms
+    )
 
 
 def _not_the_thing(word: str) -> bool:

@@ -561,6 +561,8 @@ def respond(
         if len(lines) > _LISTED_LINES:
             text += f"; and {len(lines) - _LISTED_LINES} more"
         text += "."
+        if c.get("savings"):  # lines added in a sale: what they cost less than before it
+            text += f" You're saving {_money(c['savings'], c.get('currency'))} on sale prices."
         if nlu.intent == "remove_from_cart":
             said_words = cart_words(nlu.text)
             in_cart = {singular(w) for ln in lines for w in words(str(ln.get("title") or ""))}
@@ -660,7 +662,13 @@ def _cart_line(line: dict[str, Any]) -> str:
     if picked:
         text += f" ({picked})"
     amount = line.get("line_total") or line.get("unit_price")
-    return text + (f", {_money(amount, line.get('currency'))}" if amount is not None else "")
+    if amount is None:
+        return text
+    text += f", {_money(amount, line.get('currency'))}"
+    if line.get("compare_at_price"):  # added in a sale: "$16.00 (was $20.00)"
+        before = Decimal(str(line["compare_at_price"])) * qty
+        text += f" (was {_money(str(before), line.get('currency'))})"
+    return text
 
 
 def _cart_total(content: Any) -> str:

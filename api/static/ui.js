@@ -286,6 +286,14 @@ export function lookGroup(look, onAdd) {
 
 // --- the cart ----------------------------------------------------------------------------
 
+// a line's total at its price before the sale, in cents (exact: no float sums of money)
+function wasTotal(l) {
+  const [whole, frac = ""] = String(l.compare_at_price).split(".");
+  const cents = (BigInt(whole) * 100n + BigInt((frac + "00").slice(0, 2))) * BigInt(l.quantity);
+  const c = cents.toString().padStart(3, "0");
+  return `${c.slice(0, -2)}.${c.slice(-2)}`;
+}
+
 export function cartView(cart, act) {
   if (!cart.lines || !cart.lines.length) {
     return [el("p", { class: "muted", text: "Your cart is empty." })];
@@ -296,7 +304,11 @@ export function cartView(cart, act) {
     return el("li", { class: "cart-line" },
       el("span", { class: "title", text: l.title }),
       opts ? el("span", { class: "muted opts", text: opts }) : null,
-      el("span", { class: "price", text: money(l.line_total, l.currency) }),
+      el("span", { class: "price" }, money(l.line_total, l.currency),
+        // added in a sale: the line at its price before it, struck through
+        l.compare_at_price ? el("s", { class: "was",
+          "aria-label": `was ${money(wasTotal(l), l.currency)}`,
+          text: money(wasTotal(l), l.currency) }) : null),
       el("div", { class: "qty", role: "group", "aria-label": `Quantity of ${name}` },
         el("button", { type: "button", "aria-label": `One less ${name}`,
           onclick: () => act("update_quantity", l, l.quantity - 1) }, "−"),
@@ -310,6 +322,7 @@ export function cartView(cart, act) {
     el("ul", { class: "cart-lines" }, ...rows),
     el("p", { class: "total" }, `${cart.item_count} item${cart.item_count === 1 ? "" : "s"}, total `,
       el("strong", { text: money(cart.total, cart.currency) })),
+    cart.savings ? el("p", { class: "savings", text: `You save ${money(cart.savings, cart.currency)}` }) : null,
     el("button", { type: "button", class: "primary checkout",
       onclick: () => act("checkout") }, "Check out"),
   ];

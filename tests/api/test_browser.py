@@ -120,6 +120,18 @@ def test_shopper_searches_uploads_a_photo_and_confirms_add_to_cart(
     expect(page.locator("#cart .qty .n")).to_have_text("1")
     expect(page.locator("#cart")).to_contain_text("$39.00")
 
+    # A shirt on sale: its line shows the price before the sale struck through, and the
+    # cart what the sale saves.
+    box.fill("add the oxford shirt to my cart")
+    box.press("Enter")
+    confirm = page.get_by_role("group", name="Confirm action").last
+    expect(confirm).to_contain_text("Add 1 x Oxford Shirt (M) for 45.50 USD")
+    confirm.get_by_role("button", name="Confirm").click()
+    expect(page.locator("#cart .cart-line .title")).to_have_text(["Linen Shirt", "Oxford Shirt"])
+    expect(page.locator("#cart .cart-line").nth(1).locator(".price s.was")).to_have_text("$59.00")
+    expect(page.locator("#cart .savings")).to_have_text("You save $13.50")
+    expect(page.locator("#cart .cart-line").first.locator(".price s.was")).to_have_count(0)
+
     # The session list shows this conversation, current.
     current = page.locator("#sessions .session[aria-current='true']")
     expect(current).to_have_text("blue linen shirts under $50")
@@ -128,7 +140,7 @@ def test_shopper_searches_uploads_a_photo_and_confirms_add_to_cart(
     # 4. Reload: history, cards and session come back from the API.
     page.reload()
     expect(page.locator(".product-card")).to_have_count(6)
-    expect(page.locator("#cart .cart-line .title")).to_have_text("Linen Shirt")
+    expect(page.locator("#cart .cart-line .title")).to_have_text(["Linen Shirt", "Oxford Shirt"])
 
     # 5. A phone (a new browser: no remembered session): nothing overflows sideways; the
     #    side panel opens on demand, shows the cart, and reopens the conversation.
@@ -139,7 +151,7 @@ def test_shopper_searches_uploads_a_photo_and_confirms_add_to_cart(
     expect(phone.locator("#side")).to_be_hidden()
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
-    expect(phone.locator("#cart .cart-line .title")).to_have_text("Linen Shirt")
+    expect(phone.locator("#cart .cart-line .title")).to_have_text(["Linen Shirt", "Oxford Shirt"])
     phone.get_by_role("button", name="blue linen shirts under $50", exact=True).click()
     expect(phone.locator("#side")).to_be_hidden()
     expect(phone.locator(".product-card")).to_have_count(6)

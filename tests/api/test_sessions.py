@@ -71,7 +71,13 @@ async def test_dev_key_maps_to_dev_user_in_development(api_factory) -> None:  # 
 
 async def test_cart_and_tools(api: Api) -> None:
     cart = (await api.client.get("/v1/cart", headers=ALICE)).json()
-    assert cart == {"lines": [], "item_count": 0, "total": "0.00", "currency": "USD"}
+    assert cart == {
+        "lines": [],
+        "item_count": 0,
+        "total": "0.00",
+        "savings": None,
+        "currency": "USD",
+    }
     tools = (await api.client.get("/v1/tools", headers=ALICE)).json()["tools"]
     add = next(t for t in tools if t["name"] == "add_to_cart")
     assert add["writes"] is True

@@ -297,3 +297,36 @@ def reprice_to(price: Decimal) -> Any:
         return {}
 
     return apply
+
+
+async def test_a_line_added_in_a_sale_keeps_its_price_before_it_and_the_cart_its_savings(
+    tmp_path: Path,
+) -> None:
+    """The price before a sale is the variant's compare-at price (the fixture's record, not
+    the code under test): the line keeps it, the cart adds up what the sale saves."""
+    rows = truth("home_outdoor")
+    sale = next(
+        v
+        for v in rows
+        if v["availability"] != "out_of_stock"
+        and v["compare_at"]
+        and Decimal(v["compare_at"]) > Decimal(v["price"])
+    )
+    usual = next(v for v in rows if v["availability"] != "out_of_stock" and not v["compare_at"])
+    data = tmp_path / "cat"
+    catalog = open_catalog(Settings(_env_file=None, data_dir=data))  # type: ignore[call-arg]
+    catalog.ingest_file(CATALOGS / "home_outdoor" / "shopify.csv")
+    registry = ToolRegistry(CART_TOOLS)
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    try:
+        async with await open_stores(settings) as stores:
+            ctx = ToolContext(user_id="u", session_id="s", stores=stores.commerce, catalog=catalog)
+            for key, v, qty in (("a", sale, 2), ("b", usual, 1)):
+                args = {"product_id": v["product_id"], "options": v["options"], "quantity": qty}
+                await confirm_and_write(registry, ctx, "add_to_cart", args, key)
+            cart = (await stores.commerce.get_cart("u")).summary()
+            assert [ln["compare_at_price"] for ln in cart["lines"]] == [sale["compare_at"], None]
+            saved = (Decimal(sale["compare_at"]) - Decimal(sale["price"])) * 2
+            assert cart["savings"] == str(saved)
+    finally:
+        catalog.close()

@@ -32,6 +32,8 @@ class CartLine(BaseModel):
     variant_title: str | None = None
     options: dict[str, str] = Field(default_factory=dict, description="e.g. size, switch type")
     unit_price: Decimal = Field(ge=0)
+    # the price before the sale it was added in (None: added at its usual price)
+    compare_at_price: Decimal | None = Field(None, ge=0)
     currency: str = "USD"
     quantity: int = Field(1, ge=1)
 
@@ -39,11 +41,23 @@ class CartLine(BaseModel):
     def _exact(self) -> CartLine:
         self.currency = self.currency.upper()
         self.unit_price = quantize(self.unit_price, self.currency)
+        if self.compare_at_price is not None:
+            self.compare_at_price = quantize(self.compare_at_price, self.currency)
         return self
 
     @property
     def line_total(self) -> Decimal:
         return self.unit_price * self.quantity
+
+    @property
+    def saving(self) -> Decimal:
+        """What the line costs less than at its price before the sale (0 when none)."""
+        before = self.compare_at_price
+        return (
+            (before - self.unit_price) * self.quantity
+            if before and before > self.unit_price
+            else Decimal(0)
+        )
 
     def view(self) -> dict[str, Any]:
         """The wire form: amounts as decimal strings."""
@@ -75,12 +89,15 @@ class Cart(BaseModel):
         return self.lines[0].currency if self.lines else "USD"
 
     def summary(self) -> dict[str, Any]:
-        return {
+        out = {
             "lines": [line.view() for line in self.lines],
             "item_count": sum(line.quantity for line in self.lines),
             "total": wire(self.total),
             "currency": self.currency,
         }
+        if saved := sum((line.saving for line in self.lines), Decimal(0)):
+            out["savings"] = wire(saved)  # against the lines' prices before their sales
+        return out
 
 
 OrderStatus = Literal["pending", "shipped", "delivered", "cancelled"]

@@ -199,3 +199,42 @@ def test_a_sale_asked_for_with_a_typo_is_still_the_whole_sale(shop: EmbeddedTier
     nlu, plan = planned(shop, "anythin in the sale?", DialogueState(), "search")
     args = plan.calls[0].args
     assert args["query"] == "" and args["on_sale"] is True, args
+
+
+@pytest.mark.parametrize("text", ["how much did i save", "whats in my cart"])
+def test_the_cart_says_what_its_sale_lines_save(shop: EmbeddedTier, text: str) -> None:
+    """A line added in a sale shows its price before it; the cart what the sale saves."""
+    from shopagent.agent.embedded import ToolOutcome
+
+    nlu, plan = planned(shop, text, DialogueState(), "view_cart")
+    assert [c.name for c in plan.calls] == ["view_cart"], plan
+    line = {"product_id": "pen", "title": "Fineliner Pen Set", "currency": "USD"}
+    cart = {
+        "lines": [
+            {
+                **line,
+                "quantity": 2,
+                "unit_price": "8.00",
+                "line_total": "16.00",
+                "compare_at_price": "10.00",
+            },
+            {
+                **line,
+                "product_id": "planner",
+                "title": "Weekly Desk Planner",
+                "quantity": 1,
+                "unit_price": "12.00",
+                "line_total": "12.00",
+                "compare_at_price": None,
+            },
+        ],
+        "item_count": 3,
+        "total": "28.00",
+        "savings": "4.00",
+        "currency": "USD",
+    }
+    out = ToolOutcome(name="view_cart", args={}, ok=True, content=cart)
+    reply, _ = shop.respond(nlu, DialogueState(), [out])
+    assert "2 x Fineliner Pen Set, $16.00 (was $20.00)" in reply.text, reply.text
+    assert "Weekly Desk Planner, $12.00;" not in reply.text and "(was $12" not in reply.text
+    assert reply.text.endswith("You're saving $4.00 on sale prices."), reply.text
