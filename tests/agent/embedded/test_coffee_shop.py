@@ -54,6 +54,24 @@ def test_what_the_shopper_has_is_no_thing_asked_for(shop: EmbeddedTier, text: st
     assert plan.calls and plan.calls[0].name == "catalog_search", plan
 
 
+@pytest.mark.parametrize(
+    "text", ["beans for a cafetiere", "the colombian one", "any ethiopian beans?", "brazilian"]
+)
+def test_the_shops_own_things_in_other_words_are_no_thing_it_lacks(
+    shop: EmbeddedTier, text: str
+) -> None:
+    """ "beans": the noun of a grind sold as "Whole Bean"; "colombian": of Colombia, a word
+    of a title; "brazilian" (no title says Brazil) still names nothing the shop sells."""
+    from shopagent.agent.embedded import DialogueState
+
+    nlu, plan = planned(shop, text, DialogueState(), "search")
+    if text == "brazilian":
+        assert nlu.notes.get("not_carried") == "brazilian", nlu.notes
+        return
+    assert "not_carried" not in nlu.notes, nlu.notes
+    assert plan.calls and plan.calls[0].name == "catalog_search", plan
+
+
 @pytest.mark.parametrize("text", ["and some filters", "filters too", "plus a grinder please"])
 def test_one_more_thing_over_the_coffee_shown_is_searched(shop: EmbeddedTier, text: str) -> None:
     s = shown(COFFEE, *BEANS)
