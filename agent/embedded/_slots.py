@@ -111,7 +111,8 @@ def extract_slots(reader: SlotReader, text: str, intent: str, context: str | Non
         ]
         # the category the slot ends up with (a later mention wins, below): sizes and
         # options are that category's ("electric guitar strings 10-46": the strings' gauge)
-        category = next((m.value for m in reversed(matches) if m.slot == "category"), context)
+        named = next((m.value for m in reversed(matches) if m.slot == "category"), None)
+        category = named or context
         source: dict[str, Match] = {}
         for m in matches:
             if (
@@ -122,6 +123,8 @@ def extract_slots(reader: SlotReader, text: str, intent: str, context: str | Non
                 continue
             if ruled_out(p.text, m.start):
                 continue  # "not black", "not sneakers": ruled out, so no filter on it
+            if m.slot == "color" and named and reader.profile.values("color", named) == []:
+                continue  # "coffee, i drink it black": no coffee has a colour; words only
             value: str | None = m.value
             if m.slot in OPTION_SLOTS:
                 value = _fit(

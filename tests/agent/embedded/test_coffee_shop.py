@@ -188,3 +188,20 @@ def test_an_option_of_the_kind_shown_narrows_a_search_that_named_no_kind(
     nlu, plan = planned(shop, text, s, "refine")
     args = plan.calls[0].args
     assert {k.lower(): v for k, v in (args.get("options") or {}).items()} == {option: value}, args
+
+
+def test_a_colour_said_of_a_kind_that_comes_in_none_is_no_filter(shop: EmbeddedTier) -> None:
+    """ "I mostly drink it black": no coffee has a colour, so no colour filter (which would
+    find nothing and be dropped with a 'nothing matches black coffee'); a mug's does."""
+    from shopagent.agent.embedded import DialogueState
+
+    nlu, plan = planned(
+        shop,
+        "looking for a coffee thats not too bitter, I mostly drink it black",
+        DialogueState(),
+        "search",
+    )
+    args = plan.calls[0].args
+    assert args.get("category") == "Coffee" and "color" not in args, args
+    nlu, plan = planned(shop, "a green mug", DialogueState(), "search")
+    assert plan.calls[0].args.get("color") == "Green", plan.calls[0].args
