@@ -21,6 +21,7 @@ import secrets
 from typing import Any, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 
 IDENTITY = "X-Shopper-Id"
 STORES = [
@@ -86,12 +87,14 @@ def reserve_pickup(
     """Reserve one unit of a product at a store for the shopper to pick up within 48 hours."""
     shopper = _shopper(ctx)
     if not shopper:
-        raise ValueError("no shopper identity on this request")
+        # ToolError: the SDK passes its message on (any other exception reads only
+        # "Error executing tool reserve_pickup" to the caller)
+        raise ToolError("no shopper identity on this request")
     store = next((s for s in STORES if s["store_id"] == store_id), None)
     if store is None:
-        raise ValueError(f"unknown store {store_id!r}")
+        raise ToolError(f"unknown store {store_id!r}")
     if _stock(product_id, store_id) == 0:
-        raise ValueError(f"{store['name']} has none in stock")
+        raise ToolError(f"{store['name']} has none in stock")
     key = str((ctx.request_context.meta or {}).get("shopagent/idempotency_key") or "")
     if ctx.headers is not None:
         key = ctx.headers.get("idempotency-key") or key

@@ -100,6 +100,22 @@ async def test_stdio_server_tools_join_with_origin_identity_and_confirmed_writes
         assert other["shopper"] == "joao" and other["reservation_id"] != first["reservation_id"]
         assert "pickup" in reserve.describe_write(args, None)  # type: ignore[misc]
 
+        # a store the check does not list has none in stock: the plugin's own reason reaches
+        # the shopper (the SDK's "Error executing tool ..." prefix taken off)
+        for n in range(100, 140):
+            pid = f"kb-{n}"
+            listed = {
+                s["store_id"]
+                for s in (await check(ctx(stores), check.parse_args({"product_id": pid})))["stores"]
+            }
+            if missing := {"harbour", "old-mill", "ridge"} - listed:
+                break
+        none_here = reserve.parse_args({"product_id": pid, "store_id": sorted(missing)[0]})
+        with pytest.raises(ToolError) as refused:
+            await reserve(ctx(stores, key="s-1:call_2"), none_here)
+        assert refused.value.message.endswith("has none in stock"), refused.value.message
+        assert "Error executing" not in refused.value.message
+
 
 def _free_port() -> int:
     with socket.socket() as s:

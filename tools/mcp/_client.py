@@ -226,6 +226,9 @@ class McpConnection:
                 await asyncio.wait_for(task, 10)
 
 
+_SDK_PREFIX = re.compile(r"^Error executing tool [\w.-]+: ")
+
+
 def _content(server: str, result: types.CallToolResult) -> dict[str, Any]:
     texts = [b.text for b in result.content if isinstance(b, types.TextContent)]
     if result.is_error:
@@ -235,6 +238,9 @@ def _content(server: str, result: types.CallToolResult) -> dict[str, Any]:
             message = str(err["error"].get("message") or " ".join(texts))
         else:
             code, message = "remote_error", " ".join(texts) or f"the {server} tool failed"
+        # the official SDK's prefix on a tool's own error ("Error executing tool
+        # reserve_pickup: Ridge Park has none in stock"): the shopper hears the reason
+        message = _SDK_PREFIX.sub("", message, count=1) or message
         raise ToolError(message[:500], code=code)
     if result.structured_content is not None:
         data = result.structured_content
