@@ -183,10 +183,27 @@ def answer_option(text: str, pending: dict[str, Any]) -> str | None:
         if f" {lv} " in low or (squeezed != lv and f" {squeezed} " in low):
             hits.append(v)
     if not hits:
+        # "red then" of Cherry Red and Graphite, "ok 24 then" of 20cm and 24cm: the one value
+        # holding every word or number said (the rest filler)
+        said = [w for w in low.split() if not _FILLER.fullmatch(w) and w not in _PICK_FILLER]
+        if said and len(said) <= 3:
+            fits = [v for v in values if all(_in_value(w, v) for w in said)]
+            if len(fits) == 1:
+                return fits[0]
         # "yes" to "is only left in Loose Leaf: add that?": the one value offered
         return values[0] if len(values) == 1 and yes_no(text) == "yes" else None
     hits.sort(key=len, reverse=True)
     return hits[0]
+
+
+# words of a pick that are no part of the value picked ("ok the 24 then please")
+_PICK_FILLER = {"then", "ok", "okay", "fine", "go", "with", "one", "ones", "instead", "yeah", "yes"}
+
+
+def _in_value(word: str, value: str) -> bool:
+    """A word of ``value``, or the number it starts with ("24" of "24cm")."""
+    parts = re.findall(r"[\w.+#/-]+", value.lower())
+    return word in parts or any(re.fullmatch(rf"{re.escape(word)}[a-z]+", p) for p in parts)
 
 
 def title_words(title: str) -> set[str]:

@@ -254,8 +254,23 @@ def respond(
                 "options": {str(k): str(v) for k, v in tried.items()},
             }
             why = failed.error_message or "that is sold out"
-            instead = _in_stock_instead(failed.details or failed.error_details or {})
+            details = failed.details or failed.error_details or {}
+            instead = _in_stock_instead(details)
             if instead:
+                open_values = _one_open_option(details)
+                if open_values is not None:
+                    # "It's in stock in Cherry Red and Graphite": "red then" picks one
+                    option, values = open_values
+                    s.extra["pending_option"] = {
+                        "product_id": failed.args.get("product_id"),
+                        "option": option,
+                        "values": values,
+                        "chosen": {
+                            k: v for k, v in tried.items() if k.casefold() != option.casefold()
+                        },
+                        "quantity": failed.args.get("quantity"),
+                    }
+                    return Reply(text=f"Sorry, {why}. {instead}", quick_replies=values[:8]), s
                 return Reply(text=f"Sorry, {why}. {instead}"), s
             return Reply(text=f"Sorry, {why}, so I can't add it to your cart."), s
         return Reply(
@@ -635,6 +650,16 @@ def _remember_cart(s: DialogueState, results: list[ToolOutcome]) -> None:
             {k: ln.get(k) for k in ("product_id", "variant_id", "title", "quantity")}
             for ln in cart.get("lines") or []
         ]
+
+
+def _one_open_option(details: dict[str, Any]) -> tuple[str, list[str]] | None:
+    """The one option whose other values are in stock (``out_of_stock`` details), and those
+    values: the question the refusal ends on; None for none or several."""
+    instead = {str(k): [str(v) for v in vs] for k, vs in (details.get("in_stock") or {}).items()}
+    if len(instead) != 1:
+        return None
+    option, values = next(iter(instead.items()))
+    return (option, values) if values else None
 
 
 def _in_stock_instead(details: dict[str, Any]) -> str:

@@ -1,0 +1,90 @@
+"""A kitchen shop: a pan or a casserole sold out in the size or colour asked is refused
+with what is in stock instead, and the shopper's pick of those ("ok 24 then", "red then")
+adds it, to be confirmed (not a new search, nor "no red casseroles, I dropped the colour").
+The intent model is a stub (the model boundary); the text encoder is the real MiniLM."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopagent.agent.embedded import EmbeddedTier, ToolOutcome
+from shopagent.agent.embedded._guards import answer_option
+
+from .mini_shop import planned, product, shown
+from .mini_shop import shop_tier as _tier
+
+KITCHEN = [
+    product("frypan", "Non-Stick Frying Pan", "Kitchen > Pans", size=["20cm", "24cm", "28cm"]),
+    product(
+        "dutch",
+        "Enamelled Dutch Oven",
+        "Kitchen > Casseroles",
+        color=["Cherry Red", "Sage", "Graphite"],
+    ),
+    product("tin", "Loaf Tin", "Kitchen > Bakeware"),
+]
+
+
+@pytest.fixture(scope="module")
+def shop(encode: object) -> EmbeddedTier:
+    return _tier(KITCHEN, encode, None, titles=True)
+
+
+@pytest.mark.parametrize(
+    ("pid", "key", "sold", "in_stock", "pick", "want"),
+    [
+        ("frypan", "size", "28cm", ["20cm", "24cm"], "ok 24 then", "24cm"),
+        ("dutch", "color", "Sage", ["Cherry Red", "Graphite"], "red then", "Cherry Red"),
+        (
+            "dutch",
+            "color",
+            "Sage",
+            ["Cherry Red", "Graphite"],
+            "the graphite one please",
+            "Graphite",
+        ),
+    ],
+)
+def test_a_pick_of_what_is_in_stock_instead_adds_it(
+    shop: EmbeddedTier,
+    pid: str,
+    key: str,
+    sold: str,
+    in_stock: list[str],
+    pick: str,
+    want: str,
+) -> None:
+    s = shown(KITCHEN, pid)
+    nlu, _ = planned(shop, f"add it in {sold}", s, "add_to_cart")
+    refused = ToolOutcome(
+        name="add_to_cart",
+        args={"product_id": pid, "options": {key: sold}},
+        ok=False,
+        error_code="out_of_stock",
+        error_message=f"{s.shown[pid]['title']} ({key} {sold}) is out of stock",
+        error_details={"options": {key: sold}, "in_stock": {key: in_stock}},
+    )
+    reply, after = shop.respond(nlu, shop.update_state(s, nlu), [refused])
+    assert "in stock in" in reply.text and list(reply.quick_replies) == in_stock, reply
+    nlu, plan = planned(shop, pick, after, "search", 0.7)
+    assert nlu.intent == "add_to_cart", nlu
+    args = plan.calls[0].args
+    chosen = {k.lower(): v for k, v in (args.get("options") or {}).items()}
+    chosen.update({k: args[k] for k in ("size", "color") if args.get(k)})
+    assert args["product_id"] == pid and chosen == {key: want}, args
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "want"),
+    [
+        ("red then", ["Cherry Red", "Graphite"], "Cherry Red"),
+        ("ok 24 then", ["20cm", "24cm"], "24cm"),
+        ("2 then", ["20cm", "24cm"], None),  # a number no value starts with
+        ("blue then", ["Cherry Red", "Graphite"], None),
+        ("red", ["Cherry Red", "Brick Red"], None),  # two values hold it: asked again
+    ],
+)
+def test_a_word_or_number_of_one_value_answers_the_question(
+    text: str, values: list[str], want: str | None
+) -> None:
+    assert answer_option(text, {"values": values}) == want
