@@ -801,8 +801,13 @@ def _quote_or_unknown(p: dict[str, Any], keys: list[str], name: str) -> str:
     return f"The product page doesn't say anything about {what} for {name}."
 
 
+# Words that say what a thing is safe, proof or fit for only beside that thing
+_QUALIFIERS = {"safe", "proof", "friendly", "compatible", "suitable", "ready", "resistant", "ok"}
+
 # The words a page answers a question's word with: "how far does it go?" -> "80km range"
 _PAGE_WORDS = {
+    "dishwasher": ("handwash", "wash", "washing"),  # "Hand wash only"
+    "induction": ("hob", "hobs"),
     "far": ("range", "km", "miles"),
     "charge": ("range", "battery"),
     "heavy": ("weight", "weighs", "kg", "g", "lb", "lbs", "oz"),
@@ -838,13 +843,18 @@ def _quote(p: dict[str, Any], keys: list[str], name: str) -> str | None:
     tag; None when it says nothing."""
     asked = [k for key in keys for k in key.split()]
     stems = {_stem(k) for k in asked} | {_stem(w) for k in asked for w in _PAGE_WORDS.get(k, ())}
+    # "dishwasher safe": a sentence that says only "safe" ("Oven safe to 180C") is about
+    # something else; it must say what is safe (or the page's word for it: "hand wash")
+    strong = {_stem(k) for k in asked if k not in _QUALIFIERS}
+    strong |= {_stem(w) for k in asked if k not in _QUALIFIERS for w in _PAGE_WORDS.get(k, ())}
     attrs = p.get("attributes") or {}
 
     def hits(text: str) -> int:
         return len({_stem(w) for w in re.findall(r"[a-z]+", text.lower())} & stems)
 
     def said(text: str) -> bool:
-        return hits(text) > 0
+        found = {_stem(w) for w in re.findall(r"[a-z]+", text.lower())}
+        return bool(found & (strong or stems))
 
     for k, v in attrs.items():
         if k in _TAG_KEYS or k in _TAXONOMY_KEYS:
@@ -856,8 +866,8 @@ def _quote(p: dict[str, Any], keys: list[str], name: str) -> str | None:
     # the sentence that says most of what was asked ("good if i sleep hot": "Sleeps warm."
     # over "ideal for side sleepers."), the first of equals
     sentences = _SENTENCE.findall(str(p.get("description") or ""))
-    best = max(sentences, key=hits, default="")
-    if best and said(best):
+    best = max((x for x in sentences if said(x)), key=hits, default="")
+    if best:
         return f'The product page says: "{best.strip()}"'
     for k in _TAG_KEYS:
         tags = attrs.get(k)

@@ -10,7 +10,7 @@ import pytest
 from shopagent.agent.embedded import EmbeddedTier, ToolOutcome
 from shopagent.agent.embedded._guards import answer_option
 
-from .mini_shop import planned, product, shown
+from .mini_shop import pages, planned, product, shown
 from .mini_shop import shop_tier as _tier
 
 KITCHEN = [
@@ -88,3 +88,31 @@ def test_a_word_or_number_of_one_value_answers_the_question(
     text: str, values: list[str], want: str | None
 ) -> None:
     assert answer_option(text, {"values": values}) == want
+
+
+@pytest.mark.parametrize(
+    ("question", "page", "quoted"),
+    [
+        (
+            "is it dishwasher safe",
+            "Suitable for all hobs. Oven safe to 180C. Hand wash recommended.",
+            "Hand wash recommended.",
+        ),
+        ("is it oven safe", "Not dishwasher safe. Oven safe to 250C.", "Oven safe to 250C."),
+        ("is it dishwasher safe", "Oven safe to 180C.", None),
+    ],
+)
+def test_a_safe_for_question_is_answered_by_what_the_page_says_of_that_thing(
+    shop: EmbeddedTier, question: str, page: str, quoted: str | None
+) -> None:
+    """ "Oven safe" is no answer to "dishwasher safe"; "Hand wash recommended" is."""
+    s = shown(KITCHEN, "frypan")
+    nlu, plan = planned(shop, question, s, "product_details")
+    assert [c.name for c in plan.calls] == ["get_product"], plan
+    reply, _ = shop.respond(
+        nlu, shop.update_state(s, nlu), pages(KITCHEN, {"frypan": page}, "frypan")
+    )
+    if quoted is None:
+        assert "Oven safe" not in reply.text and "doesn't say" in reply.text, reply.text
+    else:
+        assert reply.text.endswith(f'"{quoted}"'), reply.text
