@@ -138,7 +138,8 @@ def narrows_the_list(
 _AND_A_THING = re.compile(
     r"^\W*(?:(?:ok|okay|oh|right|oh and)\W+)?(?:and|also|plus)\s+(?:(?:some|a|an|any|the|"
     r"a few|a couple of|one|two|three|\d+)\s+)?((?:[a-z][a-z'-]*\s+){0,2}?[a-z][a-z'-]*)"
-    r"(?:\s+(?:too|as well|also|please|pls))*\s*[?!.]*\s*$",
+    r"(?:\s+(?:too|as well|also|please|pls|for (?:it|them|that|this)|to go with (?:it|them)))*"
+    r"\s*[?!.]*\s*$",
     re.I,
 )
 _A_THING_TOO = re.compile(

@@ -314,6 +314,11 @@ def _of_a_place(word: str, vocab: set[str] | frozenset[str]) -> bool:
     )
 
 
+def describes(word: str) -> bool:
+    """A word that describes a thing or says who or when it is for (never names one)."""
+    return _not_the_thing(word)
+
+
 def _not_the_thing(word: str) -> bool:
     """A word that describes a thing or says who or when it is for, never names it."""
     return bool(_DESCRIBES.fullmatch(word) or _NOT_A_THING.fullmatch(word))

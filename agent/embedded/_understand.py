@@ -448,14 +448,18 @@ def understand(
         nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
         nlu.confidence = max(nlu.confidence, 0.9)
     if (
-        nlu.intent in ("refine", "product_details")
+        nlu.intent in ("refine", "product_details", "add_to_cart")
         and not image_id
         and (thing := added_thing(nlu.text)) is not None
-        and singular(thing) in tier.assortment.head_nouns
         and not in_shown_titles(thing, state)
+        and (
+            _a_thing_not_sold(tier, thing)
+            or (nlu.intent != "add_to_cart" and singular(thing) in tier.assortment.head_nouns)
+        )
     ):
         # "and some filters", "a grinder too" with coffee shown: that thing as well, asked
-        # for, not the coffee narrowed by a word it lacks ("and some decaf" narrows it)
+        # for, not the coffee narrowed by a word it lacks ("and some decaf" narrows it);
+        # "and a lid for it", where none is sold: asked for all the same (and not carried)
         nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
         nlu.confidence = max(nlu.confidence, 0.9)
     if (
@@ -971,6 +975,20 @@ _NEED_ONE_TOO = re.compile(
     r"(?:get|buy|grab)|(?:i|we)(?:'ll| will| would) (?:also )?need)\b",
     re.I,
 )
+
+
+def _a_thing_not_sold(tier: EmbeddedTier, word: str) -> bool:
+    """An English noun of no product of the shop's ("lid"): not a word that describes, a
+    comparative ("a bigger one") or a value of the shop's options."""
+    w = word.lower()
+    return (
+        english_word(w) == w
+        and not _guards.content_words(w) == []
+        and not tier.profile.knows(singular(w))
+        and singular(w) not in tier.profile.value_words
+        and comparative(w) is None
+        and not _guards.describes(w)
+    )
 
 
 def _another_kind_named(tier: EmbeddedTier, nlu: NLUResult, state: DialogueState) -> bool:

@@ -116,3 +116,21 @@ def test_a_safe_for_question_is_answered_by_what_the_page_says_of_that_thing(
         assert "Oven safe" not in reply.text and "doesn't say" in reply.text, reply.text
     else:
         assert reply.text.endswith(f'"{quoted}"'), reply.text
+
+
+@pytest.mark.parametrize("reads", ["add_to_cart", "refine", "product_details"])
+def test_one_more_thing_the_shop_does_not_sell_is_said_not_carried(
+    shop: EmbeddedTier, reads: str
+) -> None:
+    """ "and a lid for it" with the pan shown: lids, asked for (none sold: said so), not
+    the pan's size asked for an add nor "which product do you mean?"."""
+    s = shown(KITCHEN, "frypan")
+    nlu, plan = planned(shop, "and a lid for it", s, reads)
+    assert nlu.intent == "search" and nlu.notes.get("not_carried") == "lid", nlu
+    assert not any(c.name == "add_to_cart" for c in plan.calls), plan
+
+
+def test_a_bigger_one_is_no_thing_asked_for(shop: EmbeddedTier) -> None:
+    s = shown(KITCHEN, "frypan", "dutch")
+    nlu, _ = planned(shop, "and a bigger one", s, "refine")
+    assert nlu.intent != "search" and "not_carried" not in nlu.notes, nlu
