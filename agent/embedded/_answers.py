@@ -807,6 +807,7 @@ _QUALIFIERS = {"safe", "proof", "friendly", "compatible", "suitable", "ready", "
 # The words a page answers a question's word with: "how far does it go?" -> "80km range"
 _PAGE_WORDS = {
     "dishwasher": ("handwash", "wash", "washing"),  # "Hand wash only"
+    "pet": ("cats", "dogs", "cat", "dog", "animals"),  # "pet safe": "safe for cats and dogs"
     "induction": ("hob", "hobs"),
     "far": ("range", "km", "miles"),
     "charge": ("range", "battery"),

@@ -125,6 +125,18 @@ def word_frequency(word: str) -> int | None:
     return None if spell is None else int(spell.word_frequency[word.lower()])
 
 
+def _one_edit(word: str) -> set[str]:
+    """The words one letter away from ``word`` (dropped, swapped, changed or added)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    cut = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return (
+        {a + b[1:] for a, b in cut if b}
+        | {a + b[1] + b[0] + b[2:] for a, b in cut if len(b) > 1}
+        | {a + c + b[1:] for a, b in cut if b for c in letters}
+        | {a + c + b for a, b in cut for c in letters}
+    ) - {word}
+
+
 def english_word(word: str) -> str | None:
     """``word`` when it is an English word, the word it is a slip of when there is one
     ("blendr" -> "blender", "matress" -> "mattress"), else None ("xqzt").
@@ -418,6 +430,28 @@ class Assortment:
     def _knows(self, word: str) -> bool:
         vocab = self.profile.vocab
         return word in vocab or singular(word) in vocab or word in self._known_words
+
+    def unknown_name(self, text: str) -> str | None:
+        """A name the shop does not have, said of a kind it sells ("kitchenaid mixer", "le
+        creuset dutch oven", "staub casseroles": a brand of another shop's), or None. The
+        word is no English word (the word list's: "nike" is one, "lefty" too) nor a slip of
+        one, nor a slip of the shop's own words, and a product word follows it within three
+        words ("for my son jakob" names no product)."""
+        words = re.findall(r"[a-z][a-z'-]*", text.lower())
+        for i, w in enumerate(words):
+            if len(w) < 4 or not w.isalpha() or self._knows(w) or not _guards.content_words(w):
+                continue  # ("hiya, ...": a greeting)
+            if not any(singular(x) in self.head_nouns for x in words[i + 1 : i + 4]):
+                continue
+            if word_frequency(w) != 0:
+                continue  # an English word ("lefty electrics"), however rare
+            slip = english_word(w)
+            if slip not in (None, w) and (word_frequency(slip or "") or 0) >= 1000:
+                continue  # a slip of a common word ("matress")
+            if any(e in self.profile.vocab for e in _one_edit(w)):
+                continue  # a slip of the shop's own word ("nordvk")
+            return str(w)
+        return None
 
     def judge(
         self, text: str, named: set[str], exclude: set[str], *, chat: bool = False, use: str = ""

@@ -69,8 +69,28 @@ def measure_key(value: str) -> str:
     return re.sub(r"[\s\-_]+", "", low)
 
 
+# plurals in -ves whose singular ends in f or fe ("knives": a knife; "olives" is no olife)
+_VES = {
+    "knives": "knife",
+    "wives": "wife",
+    "lives": "life",
+    "leaves": "leaf",
+    "loaves": "loaf",
+    "shelves": "shelf",
+    "halves": "half",
+    "wolves": "wolf",
+    "calves": "calf",
+    "scarves": "scarf",
+    "hooves": "hoof",
+    "thieves": "thief",
+    "elves": "elf",
+}
+
+
 def singular(word: str) -> str:
     w = word.lower()
+    if w in _VES:
+        return _VES[w]
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     if len(w) > 4 and w.endswith(("ches", "shes", "sses", "xes")):

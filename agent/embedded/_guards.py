@@ -201,9 +201,12 @@ _PICK_FILLER = {"then", "ok", "okay", "fine", "go", "with", "one", "ones", "inst
 
 
 def _in_value(word: str, value: str) -> bool:
-    """A word of ``value``, or the number it starts with ("24" of "24cm")."""
+    """A word of ``value``, or the number it starts with ("24" of "24cm"; a letter is no
+    start of a word: "y" is a yes, never "Yellow")."""
     parts = re.findall(r"[\w.+#/-]+", value.lower())
-    return word in parts or any(re.fullmatch(rf"{re.escape(word)}[a-z]+", p) for p in parts)
+    if word in parts:
+        return True
+    return word[:1].isdigit() and any(re.fullmatch(rf"{re.escape(word)}[a-z]+", p) for p in parts)
 
 
 def title_words(title: str) -> set[str]:

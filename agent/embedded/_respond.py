@@ -313,6 +313,8 @@ def respond(
                 str(missing), products, s, nlu.notes.get("closest"), nlu.notes.get("carries")
             ), s
         prefix = ""
+        if products and (name := nlu.notes.get("unknown_name")):
+            prefix = f"We don't carry {str(name).title()}, but here's what we have. "
         if products and len(searches) > 1:
             prefix = _named_sold_out(filters, products, searches[1])
         if not products and len(searches) > 1:

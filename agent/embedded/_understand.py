@@ -293,6 +293,20 @@ def understand(
         nlu.confidence = max(nlu.confidence, _share(nlu, "search", "refine", nlu.intent))
         nlu.intent = "search"
         nlu.slots = tier.extract_slots(nlu.text, "search")
+    elif (
+        not image_id
+        and nlu.intent == "add_to_cart"
+        and not (state.last_shown or state.focus)
+        and not (nlu.slots.product_id or nlu.slots.reference)
+        and not _ADD_SAID.search(nlu.text)
+        and (words := re.findall(r"[a-z]+", nlu.text.lower()))
+        and singular(words[-1]) in tier.assortment.head_nouns
+    ):
+        # "kitchenaid mixer" as the first words, an add at 0.67: a thing named, no add
+        # said and nothing to add yet: the thing is searched for
+        nlu.confidence = max(nlu.confidence, _share(nlu, "search", "refine", nlu.intent))
+        nlu.intent = "search"
+        nlu.slots = tier.extract_slots(nlu.text, "search")
     if (
         len(state.last_shown) >= 2
         # (the model's "out of scope" for "which one is fruitiest?": a word it never saw)
@@ -819,6 +833,13 @@ def understand(
         nlu.slots = tier.extract_slots(nlu.text, "search")
     if nlu.intent == "add_to_cart" and (kind := _another_kind(tier, nlu, state, low)):
         notes["add_kind"] = kind
+    if (
+        nlu.intent == "search"
+        and not notes.get("not_carried")
+        and not notes.get("titled")
+        and (name := tier.assortment.unknown_name(nlu.text)) is not None
+    ):
+        notes["unknown_name"] = name  # "kitchenaid mixer": said, then the mixers there are
     nlu.notes = notes
     return nlu
 

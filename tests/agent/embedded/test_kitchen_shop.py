@@ -82,6 +82,7 @@ def test_a_pick_of_what_is_in_stock_instead_adds_it(
         ("2 then", ["20cm", "24cm"], None),  # a number no value starts with
         ("blue then", ["Cherry Red", "Graphite"], None),
         ("red", ["Cherry Red", "Brick Red"], None),  # two values hold it: asked again
+        ("y", ["Black", "Volt Yellow"], None),  # a yes, no start of "Yellow"
     ],
 )
 def test_a_word_or_number_of_one_value_answers_the_question(
@@ -134,3 +135,39 @@ def test_a_bigger_one_is_no_thing_asked_for(shop: EmbeddedTier) -> None:
     s = shown(KITCHEN, "frypan", "dutch")
     nlu, _ = planned(shop, "and a bigger one", s, "refine")
     assert nlu.intent != "search" and "not_carried" not in nlu.notes, nlu
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("kitchenaid mixer", "kitchenaid"),
+        ("le creuset dutch oven", "creuset"),
+        ("zwilling knife", "zwilling"),
+        ("knives for my son jakob", None),  # a name, but of no product
+        ("non stick fryng pan", None),  # a slip of the shop's own word
+        ("a nice pan", None),
+        ("hiya, looking for a pan", None),  # a greeting
+    ],
+)
+def test_a_brand_the_shop_does_not_have_is_said_before_what_it_has(
+    encode: object, text: str, name: str | None
+) -> None:
+    """ "kitchenaid mixer": the mixers there are, after "we don't carry Kitchenaid" (not
+    shown as if they were the brand asked for); read as a search even when the model reads
+    a bare product name as an add with nothing to add."""
+    from shopagent.agent.embedded import DialogueState
+
+    from .mini_shop import searched
+
+    more = [
+        product("mixer", "Stand Mixer", "Kitchen > Appliances"),
+        product("knife", "Chef's Knife 20cm", "Kitchen > Knives"),
+    ]
+    shop = _tier([*KITCHEN, *more], encode, None)
+    nlu, plan = planned(shop, text, DialogueState(), "add_to_cart", 0.67)
+    assert nlu.intent == "search" and plan.calls[0].name == "catalog_search", nlu
+    assert nlu.notes.get("unknown_name") == name, nlu.notes
+    found = searched([{"id": "mixer", "title": "Stand Mixer", "price": "229.00"}], {"query": text})
+    reply, _ = shop.respond(nlu, shop.update_state(DialogueState(), nlu), [found])
+    said = f"We don't carry {name.title()}" if name else "We don't carry"
+    assert (said in reply.text) == bool(name), reply.text
