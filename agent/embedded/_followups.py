@@ -343,7 +343,8 @@ def _names(said: str, title_words: set[str]) -> bool:
 
 def described_pick(tier: EmbeddedTier, text: str, state: DialogueState) -> list[str]:
     """The shown products "the <words> [one]" names by their titles (every word in the
-    title); [] when the turn says no such thing, its words hold a value of the shop's
+    title), or the one product not shown whose title holds more of them ("the knife set"
+    beside a chef's knife: the Knife Block Set); [] when the turn says no such thing, its words hold a value of the shop's
     options ("the blue one" narrows by colour, as before), or name no product shown. A
     brand's or a product type's name picks its product when only one shown has it ("the
     nordvale one", "the kettle" beside mugs)."""
@@ -375,6 +376,12 @@ def described_pick(tier: EmbeddedTier, text: str, state: DialogueState) -> list[
             if picked and (not values or len(picked) == 1):
                 if _another_titled(tier, text, picked):
                     return []  # "the drill bit set" names the bit set, not the drill shown
+                run_words = [w.lower() for w in words[:n] if w.lower() not in ("one", "ones")]
+                other = [p for p in tier.titles.holding_all(run_words) if p not in picked]
+                if other:
+                    # "the knife set" names the Knife Block Set (not shown: sold out), not
+                    # the knife shown
+                    return other if len(other) == 1 else []
                 return picked
     return []
 

@@ -22,6 +22,10 @@ PURCHASE = re.compile(
 )
 
 
+def _one(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("’", "'"))
 
@@ -62,6 +66,7 @@ class TitleIndex:
         # tests per call cost ~1 ms, several calls a turn). Catalog order is kept (ties).
         self._order = {pid: i for i, pid in enumerate(self.titles)}
         self._having: dict[str, list[str]] | None = None
+        self._all: set[str] | None = None  # every title's words (singular), on first use
         df: dict[str, int] = {}
         for ws in self._words.values():
             for w in ws:
@@ -116,6 +121,17 @@ class TitleIndex:
         """The products whose titles alone hold a word of ``text`` ("espresso ground decaf":
         Swiss Water Decaf), the words in ``skip`` (values the turn filters by) left out."""
         return {pid for w in set(words(text)) - skip if (pid := self._unique.get(w)) is not None}
+
+    def holding_all(self, said: list[str]) -> list[str]:
+        """The products whose titles hold every one of ``said`` that some title has (two
+        words or more, singular or plural alike): "knife set looks nice" of "Knife Block
+        Set"."""
+        if self._all is None:
+            self._all = {_one(w) for ws in self._words.values() for w in ws}
+        want = {_one(w) for w in said} & self._all
+        if len(want) < 2:
+            return []
+        return [pid for pid, ws in self._words.items() if want <= {_one(w) for w in ws}]
 
     def named_by_end(self, text: str) -> TitleMatch | None:
         """The one product a turn names by the end of its title after "the": two words or

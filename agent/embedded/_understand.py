@@ -578,7 +578,12 @@ def understand(
         # words name (one), or the question which of those it is (several)
         if nlu.intent == "add_to_cart" and QUESTION.search(nlu.text):
             nlu.intent = "product_details"  # "does the hand grinder fit in a bag?": asked
-        if len(picks) == 1:
+        if len(picks) == 1 and picks[0] not in state.last_shown:
+            nlu.intent, nlu.confidence = "product_details", max(nlu.confidence, 0.9)
+            nlu.slots = Slots(product_id=picks[0])  # named by its title, not shown
+            if not _CLAUSE_QUESTION.search(nlu.text):
+                notes["picked"] = True  # its page shown, no question answered
+        elif len(picks) == 1:
             nlu.slots.reference = str(state.last_shown.index(picks[0]) + 1)
             nlu.slots.product_id = None
             if (

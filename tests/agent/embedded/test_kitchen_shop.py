@@ -171,3 +171,21 @@ def test_a_brand_the_shop_does_not_have_is_said_before_what_it_has(
     reply, _ = shop.respond(nlu, shop.update_state(DialogueState(), nlu), [found])
     said = f"We don't carry {name.title()}" if name else "We don't carry"
     assert (said in reply.text) == bool(name), reply.text
+
+
+def test_a_product_named_by_more_of_its_title_than_the_one_shown_is_that_one(
+    encode: object,
+) -> None:
+    """ "the knife set looks nice" beside the chef's knife (the set, sold out, was not
+    shown): the Knife Block Set's page, not the knife's."""
+    more = [
+        product("knife", "Chef's Knife 20cm", "Kitchen > Knives"),
+        product("set", "Knife Block Set", "Kitchen > Knives"),
+    ]
+    shop = _tier([*KITCHEN, *more], encode, None, titles=True)
+    s = shown([*KITCHEN, *more], "frypan", "knife", "dutch")
+    nlu, plan = planned(shop, "the knife set looks nice", s, "visual_search", 0.5)
+    assert nlu.intent == "product_details" and nlu.slots.product_id == "set", nlu
+    assert [(c.name, c.args.get("product_id")) for c in plan.calls] == [("get_product", "set")]
+    nlu, _ = planned(shop, "the knife looks nice", s, "visual_search", 0.5)
+    assert nlu.slots.reference == "2", nlu  # the knife shown
