@@ -344,8 +344,9 @@ def _names(said: str, title_words: set[str]) -> bool:
 def described_pick(tier: EmbeddedTier, text: str, state: DialogueState) -> list[str]:
     """The shown products "the <words> [one]" names by their titles (every word in the
     title), or the one product not shown whose title holds more of them ("the knife set"
-    beside a chef's knife: the Knife Block Set); [] when the turn says no such thing, its words hold a value of the shop's
-    options ("the blue one" narrows by colour, as before), or name no product shown. A
+    beside a chef's knife: the Knife Block Set); [] when the turn says no such thing, its
+    words hold a value of the shop's options ("the blue one" narrows by colour, as
+    before), or name no product shown. A
     brand's or a product type's name picks its product when only one shown has it ("the
     nordvale one", "the kettle" beside mugs)."""
     if not state.last_shown or set(parse(text).references) - {"it"}:
