@@ -72,25 +72,29 @@ def test_the_shops_own_things_in_other_words_are_no_thing_it_lacks(
     assert plan.calls and plan.calls[0].name == "catalog_search", plan
 
 
-@pytest.mark.parametrize("text", ["and some filters", "filters too", "plus a grinder please"])
-def test_one_more_thing_over_the_coffee_shown_is_searched(shop: EmbeddedTier, text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "intent", "word"),
+    [
+        # one more thing over the coffee shown: searched for
+        ("and some filters", "search", "filters"),
+        ("filters too", "search", "filters"),
+        ("plus a grinder please", "search", "grinder"),
+        # a word of one shown: the list kept to it
+        ("and some decaf", "refine", "decaf"),
+        ("only decaf", "refine", "decaf"),
+        ("just the decaf ones", "refine", "decaf"),
+    ],
+)
+def test_one_more_thing_is_searched_and_a_word_of_one_shown_narrows(
+    shop: EmbeddedTier, text: str, intent: str, word: str
+) -> None:
     s = shown(COFFEE, *BEANS)
     s.filters, s.query = {"category": "Coffee"}, "coffee"
     nlu, plan = planned(shop, text, s, "refine")
-    assert nlu.intent == "search", nlu
+    assert nlu.intent == intent, nlu
     args = plan.calls[0].args
-    assert args.get("category") != "Coffee", args
-    assert ("grinder" if "grinder" in text else "filters") in str(args["query"]), args
-
-
-@pytest.mark.parametrize("text", ["and some decaf", "only decaf", "just the decaf ones"])
-def test_a_word_of_one_shown_keeps_the_list_to_it(shop: EmbeddedTier, text: str) -> None:
-    s = shown(COFFEE, *BEANS)
-    s.filters, s.query = {"category": "Coffee"}, "coffee"
-    nlu, plan = planned(shop, text, s, "refine")
-    assert nlu.intent == "refine", nlu
-    args = plan.calls[0].args
-    assert args.get("category") == "Coffee" and "decaf" in str(args["query"]), args
+    assert (args.get("category") == "Coffee") == (intent == "refine"), args
+    assert word in str(args["query"]), args
 
 
 @pytest.mark.parametrize(
