@@ -190,7 +190,7 @@ class EmbeddedTier:
         plan = _policy.plan(
             nlu, state, self.threshold, alone=alone, categories=self.profile.colours_by_leaf()
         )
-        if plan.until_found and self._filtered_named(plan.calls[0].args):
+        if plan.until_found and self._filtered_named(plan.calls[0].args, nlu.text):
             # a product named by its title's word beside an option it may have sold out
             # in: the filtered search alone first, then (plan_next) the search without it
             return plan.model_copy(
@@ -198,14 +198,18 @@ class EmbeddedTier:
             )
         return plan
 
-    def _filtered_named(self, args: dict[str, Any]) -> set[str]:
-        """The products a search's words name by their titles' own words ("espresso ground
-        decaf": the decaf), when it also filters by an option value (Grind: Espresso)."""
+    def _filtered_named(self, args: dict[str, Any], text: str) -> set[str]:
+        """The products the turn names by their titles' own words, in the words of the
+        search ("espresso ground decaf": the decaf), when it also filters by an option value
+        (Grind: Espresso). Only the turn's own words: "white" after a search for a bluetooth
+        speaker names no product (its "bluetooth" was the last turn's)."""
         said = {k: args[k] for k in _OPTION_FILTERS if args.get(k)}
         if not said or not len(self.titles) or int(args.get("page") or 1) > 1:
             return set()
         values = {w for v in _values_of(said) for w in v.lower().split()}
-        return self.titles.only_titles_with(str(args.get("query") or ""), values)
+        query = set(str(args.get("query") or "").lower().split())
+        turn = " ".join(w for w in text.lower().split() if w in query)
+        return self.titles.only_titles_with(turn, values)
 
     def plan_next(self, nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome]) -> Plan:
         """The one step after a plan with ``followup=True``, given that plan's outcomes.
@@ -220,7 +224,7 @@ class EmbeddedTier:
         if nlu.intent in ("search", "refine") and len(searches) == 1 and searches[0].ok:
             first = searches[0]
             found = {str(p.get("id")) for p in (first.content or {}).get("products") or []}
-            if found and (self._filtered_named(first.args) - found):
+            if found and (self._filtered_named(first.args, nlu.text) - found):
                 # the product named is not among those found: the same words without the
                 # option filters tell whether it comes in that value (sold out) or not
                 args = {k: v for k, v in first.args.items() if k not in _OPTION_FILTERS}
