@@ -316,7 +316,7 @@ def respond(
         if products and (name := nlu.notes.get("unknown_name")):
             prefix = f"We don't carry {str(name).title()}, but here's what we have. "
         if products and len(searches) > 1:
-            prefix = _named_sold_out(filters, products, searches[1])
+            prefix += _named_sold_out(filters, products, searches[1])
         if not products and len(searches) > 1:
             relaxed = next((x for x in searches[1:] if (x.content or {}).get("products")), None)
             if relaxed is not None:
