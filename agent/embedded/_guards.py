@@ -282,7 +282,7 @@ def not_carried(
     found = [
         w
         for w in content_words(head_part, exclude)
-        if not _not_the_thing(w) and not _of_a_place(w, profile.vocab)
+        if not describes(w) and not _of_a_place(w, profile.vocab)
     ]
     if not found:
         return None
@@ -294,7 +294,7 @@ def not_carried(
     # the thing is named in the first clause that names anything ("socks! warm wool
     # socks", "a mattress, queen size"); the rest describes it
     for clause in re.split(r"[,!?;:]", head_part):
-        first = [w for w in content_words(clause, exclude) if not _not_the_thing(w)]
+        first = [w for w in content_words(clause, exclude) if not describes(w)]
         if first:
             return " ".join(dict.fromkeys(first))
     return " ".join(dict.fromkeys(found))
@@ -318,11 +318,6 @@ def _of_a_place(word: str, vocab: set[str] | frozenset[str]) -> bool:
 
 
 def describes(word: str) -> bool:
-    """A word that describes a thing or says who or when it is for (never names one)."""
-    return _not_the_thing(word)
-
-
-def _not_the_thing(word: str) -> bool:
     """A word that describes a thing or says who or when it is for, never names it."""
     return bool(_DESCRIBES.fullmatch(word) or _NOT_A_THING.fullmatch(word))
 

@@ -5,6 +5,7 @@ differ, sold out and not carried. Everything said comes from the tool results pa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from shopagent.agent.embedded._answers import _options
@@ -171,13 +172,25 @@ def _singular(what: str) -> str:
     return (head + " " if head else "") + singular(last)
 
 
+# a search's filters by an option's value, which a product may have sold out in
+OPTION_FILTERS = ("color", "size", "material", "options")
+
+
+def option_values_of(filters: dict[str, Any], keys: Iterable[str] = OPTION_FILTERS) -> list[str]:
+    """The option values a search's ``keys`` filters name ({"options": {"grind":
+    "Espresso"}, "color": "Red"} -> Espresso, Red)."""
+    values: list[str] = []
+    for k in keys:
+        v = filters.get(k)
+        for x in v.values() if isinstance(v, dict) else [v] if v else []:
+            values += [str(y) for y in x] if isinstance(x, list) else [str(x)]
+    return values
+
+
 def sold_out_in(dropped: list[str], filters: dict[str, Any], found: list[dict[str, Any]]) -> str:
     """A dropped option value the products found come in ("lamb" dog food, none in stock):
     sold out, said so, not "I dropped the flavour" ("" when no card has the value)."""
-    values: list[str] = [str(filters[k]) for k in ("color", "size", "material") if k in dropped]
-    if "options" in dropped:
-        for v in (filters.get("options") or {}).values():
-            values += [str(x) for x in (v if isinstance(v, list) else [v])]
+    values = option_values_of(filters, [k for k in OPTION_FILTERS if k in dropped])
     for value in values:
         having = [
             str(p.get("title"))

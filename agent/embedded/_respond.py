@@ -15,6 +15,7 @@ from shopagent.agent.embedded._phrases import (
     FOUND,
     FOUND_ONE,
     NONE_FOUND,
+    OPTION_FILTERS,
     _clarify,
     _describe,
     _differences,
@@ -90,9 +91,7 @@ def _named_sold_out(
     same words without the option filters, comes in Espresso but has sold out in it; said
     before the coffees found ("" when it does not come in that value at all)."""
     kept = (unfiltered.content or {}).get("filters_applied") or {}
-    dropped: list[str] = [
-        k for k in ("color", "size", "material", "options") if k in filters and k not in kept
-    ]
+    dropped = [k for k in OPTION_FILTERS if k in filters and k not in kept]
     shown = {str(p.get("id")) for p in products}
     said = set(re.findall(r"[a-z]+", str(unfiltered.args.get("query") or "").lower()))
     named = [

@@ -12,7 +12,7 @@ from shopagent.agent.embedded import _policy, _respond, _slots, _state, _underst
 from shopagent.agent.embedded._assortment import Assortment, english_word
 from shopagent.agent.embedded._catalog import CatalogProfile, facets_hash
 from shopagent.agent.embedded._lexicon import Lexicon, SpellFixer
-from shopagent.agent.embedded._phrases import remember
+from shopagent.agent.embedded._phrases import OPTION_FILTERS, option_values_of, remember
 from shopagent.agent.embedded._schema import (
     DialogueState,
     NLUResult,
@@ -24,19 +24,6 @@ from shopagent.agent.embedded._schema import (
 )
 from shopagent.agent.embedded._titles import TitleIndex
 from shopagent.errors import ShopAgentError
-
-# a search's filters by an option's value, which a product may have sold out in
-_OPTION_FILTERS = ("color", "size", "material", "options")
-
-
-def _values_of(filters: dict[str, Any]) -> list[str]:
-    """The option values a search's filters name ({"options": {"grind": "Espresso"}})."""
-    out: list[str] = []
-    for v in filters.values():
-        for x in v.values() if isinstance(v, dict) else [v]:
-            out += [str(y) for y in x] if isinstance(x, list) else [str(x)]
-    return out
-
 
 if TYPE_CHECKING:
     from shopagent.agent.plugin_match import PluginMatcher
@@ -203,10 +190,10 @@ class EmbeddedTier:
         search ("espresso ground decaf": the decaf), when it also filters by an option value
         (Grind: Espresso). Only the turn's own words: "white" after a search for a bluetooth
         speaker names no product (its "bluetooth" was the last turn's)."""
-        said = {k: args[k] for k in _OPTION_FILTERS if args.get(k)}
+        said = option_values_of(args)
         if not said or not len(self.titles) or int(args.get("page") or 1) > 1:
             return set()
-        values = {w for v in _values_of(said) for w in v.lower().split()}
+        values = {w for v in said for w in v.lower().split()}
         query = set(str(args.get("query") or "").lower().split())
         turn = " ".join(w for w in text.lower().split() if w in query)
         return self.titles.only_titles_with(turn, values)
@@ -227,7 +214,7 @@ class EmbeddedTier:
             if found and (self._filtered_named(first.args, nlu.text) - found):
                 # the product named is not among those found: the same words without the
                 # option filters tell whether it comes in that value (sold out) or not
-                args = {k: v for k, v in first.args.items() if k not in _OPTION_FILTERS}
+                args = {k: v for k, v in first.args.items() if k not in OPTION_FILTERS}
                 call = PlannedCall(name="catalog_search", args={**args, "page": 1})
                 return Plan(calls=[call], reason="the product named, unfiltered")
         return _policy.plan_next(nlu, state, done)

@@ -66,7 +66,6 @@ class TitleIndex:
         # tests per call cost ~1 ms, several calls a turn). Catalog order is kept (ties).
         self._order = {pid: i for i, pid in enumerate(self.titles)}
         self._having: dict[str, list[str]] | None = None
-        self._all: set[str] | None = None  # every title's words (singular), on first use
         df: dict[str, int] = {}
         for ws in self._words.values():
             for w in ws:
@@ -126,12 +125,15 @@ class TitleIndex:
         """The products whose titles hold every one of ``said`` that some title has (two
         words or more, singular or plural alike): "knife set looks nice" of "Knife Block
         Set"."""
-        if self._all is None:
-            self._all = {_one(w) for ws in self._words.values() for w in ws}
-        want = {_one(w) for w in said} & self._all
-        if len(want) < 2:
+        having = self._word_index()
+        sets = [
+            pids
+            for w in dict.fromkeys(said)
+            if (pids := {p for f in (w, _one(w), _one(w) + "s") for p in having.get(f, [])})
+        ]
+        if len(sets) < 2:
             return []
-        return [pid for pid, ws in self._words.items() if want <= {_one(w) for w in ws}]
+        return sorted(set.intersection(*sets), key=self._order.__getitem__)
 
     def named_by_end(self, text: str) -> TitleMatch | None:
         """The one product a turn names by the end of its title after "the": two words or
@@ -215,6 +217,16 @@ class TitleIndex:
         ("teddy bear" in "Plushy Brown Teddy Bear"): the phrase names a product sold."""
         return bool(self.holding(phrase, limit=1))
 
+    def _word_index(self) -> dict[str, list[str]]:
+        """Word -> the titles that have it (catalog order), made on first use."""
+        if self._having is None:
+            having: dict[str, list[str]] = {}
+            for pid, seen in self._words.items():
+                for w in seen:
+                    having.setdefault(w, []).append(pid)
+            self._having = having
+        return self._having
+
     def holding(self, phrase: str, limit: int = 2) -> list[str]:
         """The products (up to ``limit``) whose titles hold ``phrase`` as ``names_phrase``
         reads it."""
@@ -228,15 +240,10 @@ class TitleIndex:
             + r"(?![\w])",
             re.I,
         )
-        if self._having is None:  # word -> the titles that have it, made on first use
-            having: dict[str, list[str]] = {}
-            for pid, seen in self._words.items():
-                for w in seen:
-                    having.setdefault(w, []).append(pid)
-            self._having = having
+        having = self._word_index()
         last = {ws[-1], stem, stem + "s"}
-        pool: list[list[str]] = [self._having.get(w, []) for w in ws[:-1]] or [
-            [pid for w in last for pid in self._having.get(w, [])]
+        pool: list[list[str]] = [having.get(w, []) for w in ws[:-1]] or [
+            [pid for w in last for pid in having.get(w, [])]
         ]
         found: list[str] = []
         fewest = min(pool, key=lambda pids: len(pids))

@@ -1009,7 +1009,7 @@ def _a_thing_not_sold(tier: EmbeddedTier, word: str) -> bool:
     w = word.lower()
     return (
         english_word(w) == w
-        and not _guards.content_words(w) == []
+        and bool(_guards.content_words(w))
         and not tier.profile.knows(singular(w))
         and singular(w) not in tier.profile.value_words
         and comparative(w) is None
@@ -1191,7 +1191,7 @@ def _kind_of_the_head(tier: EmbeddedTier, nlu: NLUResult, head: str) -> bool:
     """ "a new tube for 700x25 tyres": the thing asked for is the head's noun, a product
     type the shop sells (its inner tubes), not the kind its use names (the tyres). The
     category becomes the noun's own, or none (the search finds it by its words)."""
-    nouns = [w for w in _guards.content_words(head) if not _guards._not_the_thing(w)]
+    nouns = [w for w in _guards.content_words(head) if not _guards.describes(w)]
     if not nouns:
         return False
     noun = singular(nouns[-1])
