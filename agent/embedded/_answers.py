@@ -231,7 +231,10 @@ _SENTENCE = re.compile(r"(?:[^.!?]|\.(?=\d))+[.!?]?")  # "Bluetooth 5.3" is no s
 _WHATS_IN = re.compile(
     r"\bwhat(?:'s|s| is| are)? (?:in|inside)\b(?! stock| my )|"
     r"\bwhat(?: does| do)? (?:it|they|this|that)? ?(?:include|come with|comes with|contain)|"
-    r"\bwhat(?:'s|s| is) (?:it|this|that)(?: exactly)?\W*$"
+    r"\bwhat(?:'s|s| is) (?:it|this|that)(?: exactly)?\W*$|"
+    # "what comes in the kit", "what do you get with it", "whats included"
+    r"\bwhat comes (?:in|with) (?:the|it|this|that|a|each|your)\b|"
+    r"\bwhat do (?:you|i|we) get (?:in|with)\b|\bwhat(?:'s|s| is| are)? included\b"
 )
 
 

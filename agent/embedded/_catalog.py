@@ -61,6 +61,36 @@ def _norm(v: Any) -> str:
     return " ".join(str(v).casefold().split())
 
 
+# A number said of a measured option without its unit: after the kind's name ("kettlebell
+# 16") or as the whole answer ("12.5 then", "the 16 please"); never money, a size or a count
+_BARE_MEASURE = re.compile(
+    r"^(?:(?:ok|okay|so|and|the|a|an|maybe|actually|then|um+|hmm+)\s+)*(\d+(?:\.\d+)?)"
+    r"(?:\s+(?:one|ones|then|please|pls|instead|maybe))*\s*[?!.]*$"
+)
+
+
+def _number_of_a_measure(low: str, category: str | None) -> str | None:
+    m = _BARE_MEASURE.match(low.strip())
+    if m is None and category:
+        kind = singular(_norm(str(category).split(">")[-1]).split()[-1])
+        m = re.search(rf"\b{re.escape(kind)}s?\s+(\d+(?:\.\d+)?)(?![\w.%$£€])", low)
+    return m.group(1) if m else None
+
+
+def _measured(values: list[str], number: str) -> list[str]:
+    """The one value of ``values`` that is ``number`` in their shared unit ([] unless every
+    value is a number and one unit, and one value has that number)."""
+    parts = [_MEASURE.fullmatch(v.casefold().strip()) for v in values]
+    if not all(parts) or len({UNIT_OF[p.group(2)] for p in parts if p}) != 1:
+        return []
+    same = [
+        v
+        for v, p in zip(values, parts, strict=True)
+        if p and float(p.group(1).replace(",", ".")) == float(number)
+    ]
+    return same if len(same) == 1 else []
+
+
 def measure_key(value: str) -> str:
     """A value as a comparison key: case, spaces and hyphens dropped, units in one spelling
     ("1 l", "1l", "1 Litre" -> "1l"; "32 GB" -> "32gb"; "5 x 8 ft" -> "5x8ft")."""
@@ -412,6 +442,10 @@ class CatalogProfile:
                     if m and m.start() == 0:
                         lead.setdefault(m.group(1) + UNIT_OF[m.group(2)], []).append(v)
                 hits = [vs[0] for k, vs in lead.items() if len(vs) == 1 and k in grams]
+            if not hits and (said := _number_of_a_measure(low, category)) is not None:
+                # "kettlebell 16", "12.5 then": the one value of a measured option (all of
+                # its values in one unit) with that number
+                hits = _measured(values, said)
             if hits:
                 found[name] = max(hits, key=len)
         return found

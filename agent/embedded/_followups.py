@@ -25,11 +25,13 @@ FACET_QUESTION = re.compile(
     r"\b|\b(?:are|is) (?:the|your|these|those) [\w ]{2,30}? made (?:of|from)\b",
     re.I,
 )
-# "the cheapest", "show me the cheapest pair", "and the most expensive one?"
+# "the cheapest", "show me the cheapest pair", "and the most expensive one?", "whats the
+# cheapest dumbbell" (``kind``: the words after it, a kind the list shown must hold)
 THE_CHEAPEST = re.compile(
     r"^\s*(?:(?:ok|okay|and|so|just|then)\W+)*(?:show me |what'?s |what is |which is )?"
     r"the (?:(cheapest|least expensive|lowest priced)|priciest|most expensive|dearest)"
-    r"(?: (?:one|pair|item|option|of (?:them|those|these)))?\s*[?.!]*\s*$",
+    r"(?: (?:one|pair|item|option|of (?:them|those|these))|\s(?P<kind>[a-z]+(?: [a-z]+)?))?"
+    r"(?: (?:here|there|of (?:them|those|these)|you (?:have|sell|do|showed)))?\s*[?.!]*\s*$",
     re.I,
 )
 ONE_OF_THEM = re.compile(r"\b(?:the|this|that)\s+(?:\w+\s+)?one\b", re.I)
@@ -127,6 +129,10 @@ def narrows_the_list(
             for w in str(v).lower().split()
         }
         return slots, " ".join(w for w in kept.split() if w not in said)
+    if (kind := any_of(text)) is not None and (
+        in_shown_titles(kind.split()[-1], state) or tier.titles.names_phrase(kind)
+    ):
+        return slots, kind  # "any alpaca?" over yarns: the alpaca yarn (or its absence)
     if names_filters(slots) and QUESTION.search(text):
         return slots, ""
     bare = None if names_filters(slots) else comparative(text, alone=True) or _bare_question(text)
@@ -175,6 +181,24 @@ _ONLY_THOSE = re.compile(
     r"((?:[a-z][a-z'-]*\s+){1,2}?)ones?(?:\s+only)?)\s*(?:please|pls)?\s*[?!.]*\s*$",
     re.I,
 )
+
+
+# "any alpaca?", "anything in merino", "got any cotton ones": the list, of that kind
+_ANY_OF = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|hmm+|um+|oh)\W+)*(?:any|anything|something|got any|"
+    r"do you have any|have you got any|what about|how about)\s+(?:in\s+|made of\s+)?"
+    r"((?:[a-z][a-z'-]*\s*){1,2}?)(?:\s+ones?)?\s*(?:please|pls|then)?\s*[?!.]*\s*$",
+    re.I,
+)
+
+
+def any_of(text: str) -> str | None:
+    """The one or two words "any <words>" asks the list for, or None."""
+    m = _ANY_OF.match(text)
+    if m is None:
+        return None
+    words = _guards.content_words(m.group(1))
+    return " ".join(words) if words and len(words) == len(m.group(1).split()) else None
 
 
 def _kept_to(text: str, state: DialogueState) -> str | None:

@@ -54,7 +54,7 @@ def _targets(nlu: NLUResult, state: DialogueState) -> tuple[list[str] | None, bo
     if nlu.slots.product_id:
         return [p.strip() for p in nlu.slots.product_id.split(",") if p.strip()], False
     if nlu.slots.reference:
-        ids = resolve_references(state, nlu.slots.reference)
+        ids = resolve_references(state, nlu.slots.reference, nlu.slots.category)
         return ids, ids is None
     if nlu.intent == "add_to_cart" and by_name(nlu):
         return None, False  # "buy <a title we do not know>": not the product in focus
@@ -391,6 +391,8 @@ def _which_priced(nlu: NLUResult, state: DialogueState, ids: list[str] | None) -
     cheap, dear = CHEAPER.search(nlu.text), PRICIER.search(nlu.text)
     if not (cheap or dear) or not re.search(r"\bwhich\b|\bwhat(?:'s| is)\b", nlu.text, re.I):
         return None
+    if nlu.notes.get("by_price"):
+        return None  # "which is the cheapest bench": picked among the benches already
     pool = (
         ids
         if ids and len(ids) >= 2

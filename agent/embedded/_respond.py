@@ -21,6 +21,7 @@ from shopagent.agent.embedded._phrases import (
     _differences,
     _filter_names,
     _money,
+    _names,
     _not_carried,
     _singular,
     _sold_out,
@@ -352,6 +353,13 @@ def respond(
                 text += " Want me to drop one of the filters?"
             return Reply(text=text), s
         total = int(content.get("total") or len(products))
+        sold_ids = {str(x.get("id")) for x in content.get("sold_out_matches") or []}
+        if kind := nlu.notes.get("any_of"):
+            # "any merino?" over yarns: the ones of merino, when some in stock are
+            kind_words = {singular(w) for w in str(kind).split()}
+            held = [p for p in products if kind_words <= {singular(w) for w in words(_title(p))}]
+            if held and len(held) < len(products) and {str(p.get("id")) for p in held} - sold_ids:
+                products, total = held, len(held)
         n = len(products)
         if n == 1:
             title = _title(products[0])
@@ -378,14 +386,17 @@ def respond(
         if filters.get("on_sale"):
             text += sale_prices(products)
         text += _fits(nlu.text, products)  # "a harness, she has a 62cm chest": its size
+        if (ex := content.get("excluded")) and ex.get("count"):
+            # the shopper's "no wool" hid some: said, so none seems lost
+            n, why = int(ex["count"]), _names([str(b) for b in ex.get("because") or []])
+            text += f" I left out {n} with {why}, as you asked." if why else ""
         if unoffered := nlu.notes.get("size_not_offered"):
             prefix = _size_not_offered(unoffered) + prefix
         text = prefix + text
-        sold = {str(x.get("id")) for x in content.get("sold_out_matches") or []} & {
-            str(p.get("id")) for p in products
-        }
-        if sold and not prefix:  # a product the shopper named, sold out: said first
-            text = _sold_out(products, sold)
+        sold_ids &= {str(p.get("id")) for p in products}
+        said_sold = bool(sold_ids) and not prefix
+        if said_sold:  # a product the shopper named, sold out: said first
+            text = _sold_out(products, sold_ids)
         fr = by_name.get("get_facets")
         facets = (fr.content or {}).get("facets") if fr is not None and fr.ok else None
         quick: list[str] = []
@@ -409,7 +420,7 @@ def respond(
             text = f"The {plural} for {what}{which}: {listed}. {text}"
             remember(s, products)
             return Reply(text=text, product_ids=s.last_shown, quick_replies=values), s
-        if facets and total > n and not prefix and not sold:
+        if facets and total > n and not prefix and not sold_ids:
             question = _clarify(facets, filters, products)
             if question:
                 text += " " + question[0]
@@ -423,6 +434,8 @@ def respond(
                 s.extra["visual_category"] = leaf
         if nlu.notes.get("titled") in s.last_shown:
             s.focus = str(nlu.notes["titled"])  # the product the shopper named
+        elif said_sold and len(sold_ids) == 1:
+            s.focus = next(iter(sold_ids))  # "X is sold out right now": "when is it back?"
         return Reply(text=text, product_ids=s.last_shown, quick_replies=quick), s
 
     pages = [r for r in results if r.name == "get_product"]
@@ -464,6 +477,8 @@ def respond(
                 remember(s, [p])
             return Reply(text=answer, product_ids=[str(p["id"])]), s
         parts = [f"{_title(p) or 'This product'}"]
+        if nlu.notes.get("by_price"):  # "whats the cheapest dumbbell", of a list shown
+            parts.insert(0, f"The {nlu.notes['by_price']} of those is ")
         if p.get("brand"):
             parts.append(f" by {p['brand']}")
         if p.get("price") is not None:

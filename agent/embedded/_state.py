@@ -33,11 +33,11 @@ _QUERY_FILLER = re.compile(
     r"going|happening|available|around|at all|"
     r"you have|you sell|you carry|"
     # the whole range, and how it is to be ordered: "the cheapest thing you have"
-    r"anything|something|everything|all|both|each|things?|stuff|items?|products?|cheapest|"
-    r"priciest|"
+    r"anything|something|everything|all|both|each|things?|stuff|items?|products?|"
+    r"(?:cheapest|priciest|dearest)(?: ones?)?|"
     # the same, as they are typed in a hurry
     r"anythin|anyting|anythng|somethin|someting|somthing|sumthing|everythin|"
-    r"(?:least|most) expensive|"
+    r"(?:least|most) expensive(?: ones?)?|"
     # what it is to go with: "some polish to go with it", "a case that fits it"
     r"(?:to go|that goes|to match|that fits|fits?|goes with|go with|works? with) "
     r"(?:with )?(?:it|them|that|those|these)|"
@@ -58,8 +58,12 @@ def shown_options(state: DialogueState, pid: str | None) -> dict[str, list[str]]
     return shown.get("options") or ({"option": shown["values"]} if shown.get("values") else {})
 
 
-def resolve_references(state: DialogueState, reference: str | None) -> list[str] | None:
-    """Product ids a reference names, or None when it cannot be resolved."""
+def resolve_references(
+    state: DialogueState, reference: str | None, kind: str | None = None
+) -> list[str] | None:
+    """Product ids a reference names, or None when it cannot be resolved. ``kind``: the
+    category the turn names; "the cheapest dumbbell" of a list of dumbbells and benches is
+    the cheapest of the dumbbells shown (of all shown when none is of that kind)."""
     if not reference:
         return None
     ids: list[str] = []
@@ -78,6 +82,8 @@ def resolve_references(state: DialogueState, reference: str | None) -> list[str]
                 for n, i in enumerate(state.last_shown)
                 if (state.shown.get(i) or {}).get("price") is not None
             ]
+            of_kind = [x for x in priced if kind and state.shown[x[2]].get("category") == kind]
+            priced = of_kind or priced
             if not priced:
                 return None
             pick = min(priced) if ref == "cheapest" else max(priced, key=lambda x: (x[0], -x[1]))
@@ -188,6 +194,10 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
         same = intent == "refine" and "category" not in new
         new["options"] = {**(s.filters.get("options") or {} if same else {}), **slots.options}
     s.extra.pop("visual_refine", None)
+    if any_of := nlu.notes.get("any_of"):  # the kind "any <words>?" kept the list to
+        s.extra["any_of"] = any_of
+    else:
+        s.extra.pop("any_of", None)
     # an option question is answered by the next turn or not at all
     s.extra.pop("pending_option", None)
     if intent == "visual_search" and nlu.image_id:
@@ -247,6 +257,10 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
             if lo is not None and hi is not None and lo > hi:
                 merged.pop("price_min" if "price_max" in new else "price_max")
             s.filters = merged
+        if (before := state.extra.get("any_of")) and nlu.notes.get("any_of"):
+            # "any merino?" then "anything in cotton": the one kind asked for, not both
+            dropped = set(str(before).split())
+            s.query = " ".join(w for w in (s.query or "").split() if w not in dropped)
         if (more := nlu.notes.get("adds_words")) and more not in (s.query or "").split():
             s.query = f"{s.query or ''} {more}".strip()  # "something warmer": + "warm"
         s.page = s.page + 1 if slots.modifier == "more" and not new else 1

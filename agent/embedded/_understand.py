@@ -37,6 +37,7 @@ from shopagent.agent.embedded._followups import (
     ONE_OF_THEM,
     THE_CHEAPEST,
     added_thing,
+    any_of,
     asks_for_a_kind,
     comparative,
     described_pick,
@@ -51,7 +52,12 @@ from shopagent.agent.embedded._parse import SALE, parse, words_to_numbers
 from shopagent.agent.embedded._reading import ASKS_THE_SHOP, rare_named, read_turn
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Slots
 from shopagent.agent.embedded._slots import FILTER_INTENTS, ruled_out
-from shopagent.agent.embedded._state import NEEDED_FOR, one_in_play, shown_options
+from shopagent.agent.embedded._state import (
+    NEEDED_FOR,
+    one_in_play,
+    resolve_references,
+    shown_options,
+)
 
 if TYPE_CHECKING:
     from shopagent.agent.embedded._tier import EmbeddedTier
@@ -96,6 +102,30 @@ def _for_the_pick(nlu: NLUResult, state: DialogueState, picks: list[str]) -> boo
         != leaf(str(kind)).casefold()
         for p in picks
     )
+
+
+def _those_of_the_kind(words: str | None, category: str | None, state: DialogueState) -> list[str]:
+    """The shown products "the cheapest <words>" picks among: all of them (no words), those
+    of the category the words name, or those whose titles hold the words; [] when none
+    shown is that kind (a new search: "the cheapest kettle" while mugs are shown)."""
+    if not words:
+        return list(state.last_shown)
+    if category:  # (a shown product's category: its path, or the leaf alone)
+        kind = leaf(category).casefold()
+        of = [
+            i
+            for i in state.last_shown
+            if leaf(str((state.shown.get(i) or {}).get("category") or "")).casefold() == kind
+        ]
+        if of:
+            return of
+    said = {singular(w) for w in words.lower().split()}
+    return [i for i in state.last_shown if said <= _title_words(state, i)]
+
+
+def _title_words(state: DialogueState, pid: str) -> set[str]:
+    title = str((state.shown.get(pid) or {}).get("title", "")).lower()
+    return {singular(w) for w in re.findall(r"[a-z]+", title)}
 
 
 def _filters_said(slots: Slots) -> bool:
@@ -659,18 +689,34 @@ def understand(
             nlu.intent, nlu.slots = "refine", tier.extract_slots(nlu.text, "refine", context)
     elif (
         not image_id
-        and len(state.last_shown) > 1
-        and nlu.intent in ("search", "refine", "product_details")
+        and nlu.intent in ("search", "refine", "product_details", *_SMALL_TALK)
         and (pick := THE_CHEAPEST.match(nlu.text)) is not None
+        and (pick.group("kind") or len(state.last_shown) > 1)
     ):
-        # "the cheapest pair" over the boots shown: that pair, not boots under a price
-        nlu.intent = "product_details"
-        nlu.slots = Slots(reference="cheapest" if pick.group(1) else "priciest")
-        notes["picked"] = True  # shown, as "the third one" is: no question to answer
+        pool = _those_of_the_kind(pick.group("kind"), nlu.slots.category, state)
+        if pool and (pick.group("kind") or len(state.last_shown) > 1):
+            # "the cheapest pair" over the boots shown: that pair, not boots under a
+            # price; "whats the cheapest dumbbell" over a home gym's list: the cheapest
+            # dumbbell shown
+            nlu.intent = "product_details"
+            ref = "cheapest" if pick.group(1) else "priciest"
+            if len(pool) < len(state.last_shown):
+                of_kind = state.model_copy(update={"last_shown": pool})
+                ref = str(state.last_shown.index((resolve_references(of_kind, ref) or pool)[0]) + 1)
+            nlu.slots = Slots(reference=ref)
+            notes["picked"] = True  # shown, as "the third one" is: no question to answer
+            notes["by_price"] = "cheapest" if pick.group(1) else "most expensive"
+        else:
+            # "whats the cheapest treadmill" with none shown: a search, ordered by price
+            nlu.intent, nlu.confidence = "search", max(nlu.confidence, 0.9)
+            nlu.slots = tier.extract_slots(nlu.text, "search")
+            if kind := pick.group("kind"):  # "the cheapest kettle": a kettle, or not sold
+                kind_asked = nlu.model_copy(update={"text": kind})
+                _note_missing(tier, kind_asked, named, _slot_words(nlu.slots), notes)
     elif (
         not image_id
         and state.last_intent in ("search", "refine")
-        and len(state.last_shown) > 1
+        and (len(state.last_shown) > 1 or (state.last_shown and any_of(nlu.text)))
         and nlu.intent in ("search", "refine", "product_details")
         and not named & {"category", "brand"}
         and not nlu.slots.product_id
@@ -681,6 +727,9 @@ def understand(
         nlu.intent, nlu.slots = "refine", narrowed[0]
         if narrowed[1]:
             notes["adds_words"] = narrowed[1]
+        if narrowed[1] and narrowed[1] == any_of(nlu.text):
+            # "any merino?" then "anything in cotton": cotton instead of merino
+            notes["any_of"] = narrowed[1]
     elif (
         not image_id
         and nlu.intent in ("search", "refine", "out_of_scope")

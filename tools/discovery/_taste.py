@@ -10,6 +10,7 @@ when they were personalised ("because you like Nordvale").
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, TypeGuard, runtime_checkable
@@ -42,6 +43,22 @@ def _value(p: Product, key: str) -> list[str]:
     return [norm(str(x)) for x in vals]
 
 
+def _names(p: Product, value: str) -> bool:
+    """The product's title, tags or description name ``value`` (a word, either number),
+    not as what it is free of ("wool-free", "no wool", "without latex")."""
+    said = [v for vs in p.attributes.values() for v in (vs if isinstance(vs, list) else [vs])]
+    text = " ".join((p.title, p.description, *map(str, said))).lower()
+    stem = re.escape(value[:-1] if value.endswith("s") else value)
+    for m in re.finditer(rf"(?<![\w-])({stem}s?)(?![\w])", text):
+        before, after = text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 8]
+        if not (
+            re.search(r"\b(?:no|without|free of|free from|non)[\s-]*$", before)
+            or re.match(r"[\s-]*free\b", after)
+        ):
+            return True
+    return False
+
+
 class Taste(BaseModel):
     """The profile as the tools use it."""
 
@@ -58,7 +75,20 @@ class Taste(BaseModel):
         return [p for p in products if not self.excluded(p)]
 
     def excluded(self, p: Product) -> bool:
-        return any(v in self.excludes.get(k, []) for k in FIELDS for v in _value(p, k))
+        return self.excluded_by(p) is not None
+
+    def excluded_by(self, p: Product) -> str | None:
+        """The value the shopper ruled out that ``p`` has (as they said it), or None."""
+        for k in FIELDS:
+            for v in _value(p, k):
+                if v in self.excludes.get(k, []):
+                    return self.labels.get(v, v)
+        # a material ruled out is also one the product's own words name: "no wool" hides
+        # "Superwash merino wool" where the shop keeps no material field
+        for m in self.excludes.get("material", []):
+            if _names(p, m):
+                return self.labels.get(m, m)
+        return None
 
     def boost(self, p: Product) -> tuple[float, list[str]]:
         score, why = 0.0, []
@@ -404,6 +434,7 @@ async def personalise(ctx: ToolContext, result: dict[str, Any]) -> dict[str, Any
         p.id: p for p in await asyncio.to_thread(ctx.catalog.get_products, [c["id"] for c in cards])
     }
     keep = []
+    hidden: list[str] = []  # what each card left out was ruled out for
     tier, lead = 0, None
     for rank, card in enumerate(cards):
         score = card.get("score")
@@ -415,18 +446,25 @@ async def personalise(ctx: ToolContext, result: dict[str, Any]) -> dict[str, Any
                 lead = score
             lead = score if lead is None else lead
         p = found.get(card["id"])
-        if p is not None and taste.excluded(p):
+        if p is not None and (why_not := taste.excluded_by(p)) is not None:
+            hidden.append(why_not)
             continue
         boost, why = taste.boost(p) if p is not None else (0.0, [])
         if why:
             card = {**card, "reason": why[0]}
         keep.append((tier, -boost + rank * 0.1, rank, card))
     keep.sort(key=lambda t: (t[0], t[1], t[2]))
-    return {
+    out = {
         **result,
         "products": [c for *_, c in keep],
         "personalised": [c["reason"] for *_, c in keep if c.get("reason")][:3],
     }
+    if hidden:
+        # "4 match, the best 2" would hide the 2 dropped: the count and why, said
+        out["excluded"] = {"count": len(hidden), "because": list(dict.fromkeys(hidden))}
+        if isinstance(result.get("total"), int):
+            out["total"] = max(len(keep), result["total"] - len(hidden))
+    return out
 
 
 # a product scored below this share of the first of its tier starts the next tier

@@ -78,12 +78,31 @@ def preferences(text: str, facets: dict[str, list[str]]) -> dict[str, Any]:
     target: dict[str, list[str]] | None = None
     for clause in _clauses(text):
         # "I love Nordvale and navy": a clause without its own verb keeps the last one.
-        target = excludes if _NEG.search(clause) else likes if _POS.search(clause) else target
+        cannot = _CANNOT_HAVE.search(clause)
+        target = (
+            excludes if _NEG.search(clause) or cannot else likes if _POS.search(clause) else target
+        )
         if target is None:
             continue
-        for field, value in facet_mentions(clause, facets):
+        found = facet_mentions(clause, facets)
+        for field, value in found:
             target.setdefault(field, []).append(value)
+        if not found and (m := cannot):
+            # "I'm allergic to wool" in a shop whose products name no material: the word,
+            # matched in their names and descriptions (Taste.excluded)
+            excludes.setdefault("material", []).append(m.group(1).lower())
     return {"sizes": list(dict.fromkeys(sizes)), "likes": likes, "excludes": excludes}
+
+
+# What the shopper cannot have, named by a word no facet holds: "allergic to wool", "can't
+# eat nuts", "I avoid latex" (strong cues only: "no thanks" names nothing to exclude)
+_CANNOT_HAVE = re.compile(
+    r"\b(?:allergic to|intolerant to|sensitive to|can'?t (?:have|wear|use|eat|stand)|"
+    r"cannot (?:have|wear|use|eat)|avoid|hate|never (?:show me|want|wear|use|eat))\s+"
+    r"(?:any\s+|anything\s+(?:with|made of)\s+)?(?!(?:it|that|this|them|those|anything)\b)"
+    r"([a-z][a-z-]{2,})\b",
+    re.I,
+)
 
 
 def budget(text: str) -> Decimal | None:

@@ -1,0 +1,170 @@
+"""A home-gym shop and a craft shop, in their shoppers' words: "whats the cheapest dumbbell"
+over a mixed list picks the cheapest dumbbell shown (and says it is the cheapest); "the
+cheapest treadmill" with none shown is a search (here: not carried); "any merino?" keeps the
+yarns shown to the merino one, "anything in cotton" then to cotton; a product said sold out
+is the "it" of "when is it back"; "12.5 then", "kettlebell 16" pick the weight of that
+number; "what comes in the kit" quotes the kit's page. The intent model is a stub (the
+model boundary); the text encoder is the real MiniLM."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopagent.agent.embedded import DialogueState, EmbeddedTier, ToolOutcome
+from shopagent.agent.embedded._answers import answer
+
+from .mini_shop import pages, planned, product, shown
+from .mini_shop import shop_tier as _tier
+
+WEIGHTS = ["2.5kg", "5kg", "7.5kg", "10kg", "12.5kg", "15kg", "20kg"]
+GYM = [
+    product("hex", "IronCo Hex Dumbbell", "Fitness > Dumbbells", Weight=WEIGHTS),
+    product("adjustable", "IronCo Adjustable Dumbbell", "Fitness > Dumbbells"),
+    product("bench", "IronCo Folding Bench", "Fitness > Benches"),
+    product("bands", "Flexi Resistance Band Set", "Fitness > Bands"),
+    product("bell", "IronCo Cast Kettlebell", "Fitness > Kettlebells", Weight=["8kg", "16kg"]),
+    product("gloves", "Grip Padded Lifting Gloves", "Fitness > Gloves", size=["S", "M", "L"]),
+]
+PRICES = {"hex": "10.00", "adjustable": "249.00", "bench": "149.00", "bands": "8.00"}
+CRAFT = [
+    product("merino", "Loopy Merino DK", "Crafts > Yarn", color=["Oatmeal", "Rust"]),
+    product("cotton", "Loopy Organic Cotton 4ply", "Crafts > Yarn", color=["White", "Sage"]),
+    product("acrylic", "Crafty Aran Acrylic", "Crafts > Yarn", color=["Cream", "Navy"]),
+    product("alpaca", "Loopy Baby Alpaca Lace", "Crafts > Yarn"),
+    product("kit", "Crafty Beanie Kit", "Crafts > Kits"),
+]
+
+
+@pytest.fixture(scope="module")
+def gym(encode: object) -> EmbeddedTier:
+    return _tier(GYM, encode, None, titles=True)
+
+
+@pytest.fixture(scope="module")
+def craft(encode: object) -> EmbeddedTier:
+    return _tier(CRAFT, encode, None, titles=True)
+
+
+def _priced(*ids: str) -> DialogueState:
+    s = shown(GYM, *ids)
+    for i in ids:
+        s.shown[i]["price"] = PRICES[i]
+    return s
+
+
+@pytest.mark.parametrize(
+    ("text", "want", "word"),
+    [
+        ("whats the cheapest dumbbell", "hex", "cheapest"),  # the bands are cheaper
+        ("the most expensive dumbbell?", "adjustable", "most expensive"),
+        ("which is the cheapest bench", "bench", "cheapest"),
+        ("the cheapest", "bands", "cheapest"),  # of all of them
+    ],
+)
+def test_the_cheapest_of_a_kind_is_picked_among_those_shown(
+    gym: EmbeddedTier, text: str, want: str, word: str
+) -> None:
+    s = _priced("adjustable", "bench", "bands", "hex")
+    nlu, plan = planned(gym, text, s, "product_details", 0.7)
+    assert [(c.name, c.args.get("product_id")) for c in plan.calls] == [("get_product", want)]
+    page = pages(GYM, {want: "Sold singly."}, want)
+    reply, _ = gym.respond(nlu, gym.update_state(s, nlu), page)
+    title = next(p["title"] for p in GYM if p["id"] == want)
+    assert reply.text.startswith(f"The {word} of those is {title}"), reply.text
+
+
+@pytest.mark.parametrize("reads", ["out_of_scope", "product_details", "search"])
+def test_the_cheapest_thing_with_none_of_it_shown_is_searched(
+    gym: EmbeddedTier, reads: str
+) -> None:
+    """ "whats the cheapest treadmill": treadmills, none sold (said so), not "which product
+    do you mean?" nor "I can only help with shopping"."""
+    for s in (DialogueState(), _priced("hex", "bench")):
+        nlu, plan = planned(gym, "whats the cheapest treadmill", s, reads, 0.7)
+        assert nlu.intent == "search" and nlu.notes.get("not_carried") == "treadmill", nlu
+        assert plan.calls and plan.calls[0].name == "catalog_search", plan
+
+
+def test_the_cheapest_one_with_nothing_shown_asks_what_kind(gym: EmbeddedTier) -> None:
+    """(Asked where no frontier model is set up; handed to it where one is.)"""
+    _, plan = planned(gym, "cheapest one please", DialogueState(), "search")
+    assert not plan.calls and (plan.escalate or "What kind of product" in str(plan.reply)), plan
+
+
+def test_any_word_of_a_title_keeps_the_list_to_it(craft: EmbeddedTier) -> None:
+    s = shown(CRAFT, "merino", "cotton", "acrylic")
+    nlu, plan = planned(craft, "any merino?", s, "refine", 0.6)
+    assert nlu.intent == "refine" and nlu.notes.get("any_of") == "merino", nlu
+    s = craft.update_state(s, nlu)
+    assert "merino" in (s.query or "").split(), s.query
+    cards = [{"id": i, "title": s.shown[i]["title"], "price": "5.00"} for i in s.last_shown]
+    found = ToolOutcome(
+        name="catalog_search", args=plan.calls[0].args, ok=True, content={"products": cards}
+    )
+    reply, s = craft.respond(nlu, s, [found])
+    assert list(reply.product_ids) == ["merino"], reply
+    nlu, _ = planned(craft, "anything in cotton", s, "refine", 0.6)
+    query = (craft.update_state(s, nlu).query or "").split()
+    assert "cotton" in query and "merino" not in query, query  # the one kind asked for
+
+
+@pytest.mark.parametrize("text", ["any good?", "any cheaper", "any in navy"])
+def test_any_that_names_no_title_word_is_no_kind(craft: EmbeddedTier, text: str) -> None:
+    s = shown(CRAFT, "merino", "cotton", "acrylic")
+    nlu, _ = planned(craft, text, s, "refine", 0.6)
+    assert "any_of" not in nlu.notes, nlu
+
+
+def test_a_product_said_sold_out_is_what_it_means_next(craft: EmbeddedTier) -> None:
+    s = shown(CRAFT, "merino", "cotton")
+    nlu, plan = planned(craft, "any alpaca", s, "refine", 0.6)
+    cards = [
+        {"id": "alpaca", "title": "Baby Alpaca Lace", "price": "12.00", "in_stock": False},
+        {"id": "merino", "title": "Merino DK", "price": "8.50"},
+    ]
+    found = ToolOutcome(
+        name="catalog_search",
+        args=plan.calls[0].args,
+        ok=True,
+        content={"products": cards, "sold_out_matches": [{"id": "alpaca"}]},
+    )
+    reply, s = craft.respond(nlu, craft.update_state(s, nlu), [found])
+    assert reply.text.startswith("Baby Alpaca Lace is sold out"), reply.text
+    _, plan = planned(craft, "when is it back", s, "product_details")
+    assert [(c.name, c.args.get("product_id")) for c in plan.calls] == [("get_product", "alpaca")]
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "want"),
+    [
+        ("12.5 then", "Dumbbells", "12.5kg"),
+        ("the 15 please", "Dumbbells", "15kg"),
+        ("kettlebell 16", None, "16kg"),
+        ("kettlebell under 20", None, None),  # money
+        ("2 kettlebells", None, None),  # a count
+        ("12 then", "Dumbbells", None),  # no 12kg
+    ],
+)
+def test_a_number_alone_is_the_value_of_a_measured_option(
+    gym: EmbeddedTier, text: str, category: str | None, want: str | None
+) -> None:
+    slots = gym.extract_slots(text, "refine" if category else "search", category)
+    assert (slots.options or {}).get("weight") == want, slots
+
+
+def test_a_number_is_no_value_of_an_option_not_measured(gym: EmbeddedTier) -> None:
+    assert not gym.extract_slots("2 then", "refine", "Gloves").options
+
+
+@pytest.mark.parametrize(
+    "question", ["what comes in the kit", "whats included", "what do you get with it"]
+)
+def test_what_comes_in_a_kit_is_what_its_page_says(question: str) -> None:
+    page = {
+        "id": "kit",
+        "title": "Beginner Beanie Kit",
+        "description": "Everything to knit your first hat: two balls of wool and 10mm needles.",
+        "options": {"colourway": ["Oatmeal", "Forest"]},
+    }
+    said = answer(question, page)
+    assert said is not None and said.startswith("The product page says") and "10mm" in said
