@@ -292,6 +292,8 @@ async def get_product(ctx: ToolContext, args: GetProductArgs) -> dict[str, Any]:
         raise ToolError(f"no product {args.product_id!r}", code="not_found")
     data = product.model_dump(mode="json")
     data["in_stock"] = product.available
+    # the price before the sale of its cheapest choice, as its card says (None: not on sale)
+    data["compare_at_price"] = wire(_compare_at(product))
     return {"product": data}
 
 

@@ -228,6 +228,13 @@ _STOP = {
 }
 _SENTENCE = re.compile(r"(?:[^.!?]|\.(?=\d))+[.!?]?")  # "Bluetooth 5.3" is no sentence end
 # What a product is or holds, asked as a whole: its page's own words answer it
+# A judgement asked of the product as a whole, which no page states: "is the adjustable one
+# worth it", "is it any good", "would you recommend it", "worth the money?"
+_OPINION = re.compile(
+    r"\b(?:(?:is|are) (?:it|they|this|that|the [\w ]{1,30}?) (?:worth (?:it|the money|buying)|"
+    r"any good|good value|a good buy)|worth (?:it|the money)\W*$|"
+    r"would you (?:recommend|get|buy) (?:it|one|them|this|that))(?!\s+(?:for|with|on|in)\b)"
+)
 _WHATS_IN = re.compile(
     r"\bwhat(?:'s|s| is| are)? (?:in|inside)\b(?! stock| my )|"
     r"\bwhat(?: does| do)? (?:it|they|this|that)? ?(?:include|come with|comes with|contain)|"
@@ -523,6 +530,8 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         if v not in (None, "", [])
     }
     parts: list[str] = []
+    if _OPINION.search(low):
+        return None  # "is it worth it?": no page says; what it is and costs, described
     if _WHATS_IN.search(low) and str(p.get("description") or "").strip():
         # "what's in the sampler box?", "what does it come with?": what the page says it is
         said = " ".join(x.strip() for x in _SENTENCE.findall(str(p["description"]))[:2])
@@ -936,6 +945,17 @@ def only_option_values(text: str, options: dict[str, list[str]]) -> dict[str, st
         # the option's name said with its value: "the -5 one with left zip", "size 8"
         rest = re.sub(rf"\b{re.escape(_spaced(option))}s?\b", " ", rest)
     return said if said and not re.search(r"[a-z0-9]", _AROUND_A_PICK.sub(" ", rest)) else {}
+
+
+def lone_letter_value(text: str, options: dict[str, list[str]]) -> tuple[str, str] | None:
+    """(option, value) of a turn that says one lone letter besides the words around a pick
+    ("L please", "ok M then") when exactly one option has a value of that letter (which
+    ``said_options`` leaves to the size slot); None otherwise."""
+    rest = _AROUND_A_PICK.sub(" ", _spaced(re.sub(r"\bsize\b", " ", text.lower()))).split()
+    if len(rest) != 1 or len(rest[0]) != 1 or not rest[0].isalpha():
+        return None
+    hits = [(k, v) for k, vs in options.items() for v in vs if v.casefold() == rest[0]]
+    return hits[0] if len(hits) == 1 else None
 
 
 def what_about_option(text: str, options: dict[str, list[str]]) -> bool:

@@ -242,7 +242,8 @@ def parse(text: str) -> Parsed:
         # not "the 50 piece one": a kind of it (a 50-piece set), not 50 of it
         r"|(?<!the )\b(\d{1,2})\s?(?:x\b(?!\s?\d)|of\b|pairs?\b|pieces?\b|pcs\b|units?\b|"
         # "2 packs", "3 bags" (plural: "the 3 pack" is a kind of it, one pack of three)
-        r"items?\b|(?:packs|bags|boxes|tins|bottles|tubes|jars|rolls|cans)\b)"
+        r"items?\b|(?:packs|bags|boxes|tins|bottles|tubes|jars|rolls|cans|balls|skeins|hanks|"
+        r"cones|spools|reels|pots|tubs|sachets|pouches|cartons|packets|bars|sheets|pads)\b)"
         r"|\b(?:qty|quantity)\s?:?\s?(\d{1,2})\b|(?<![\d.]\s)(?<![\d.])\bx\s?(\d{1,2})\b",
         t,
     )

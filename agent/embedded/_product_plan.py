@@ -253,7 +253,8 @@ def cart_words(text: str) -> set[str]:
 # Words of a removal that point at a line rather than name it ("the second one", "both")
 _NOT_A_NAME = frozenset(
     "first second third fourth fifth last other both all everything item items thing "
-    "things line lines again now instead too also actually".split()
+    "things line lines again now instead too also actually one two three four five six seven "
+    "eight nine ten eleven twelve pair pairs couple few".split()  # how many: no choice named
 )
 
 

@@ -483,6 +483,9 @@ def respond(
             parts.append(f" by {p['brand']}")
         if p.get("price") is not None:
             parts.append(f", {_money(p['price'], p.get('currency'))}")
+            was = p.get("compare_at_price")
+            if was is not None and Decimal(str(was)) > Decimal(str(p["price"])):
+                parts.append(f" (down from {_money(was, p.get('currency'))})")
         text = "".join(parts) + "."
         # "tell me more about the fountain pen": what its page says it is, and its choices
         first = first_sentence(str(p.get("description") or ""))

@@ -77,7 +77,7 @@ POLICY_QUESTION = re.compile(
     r"i(?:'d|\s+would)?\s+(?:want|need|like|wanna)\s+(?:to\s+)?(?:return|exchange|send\s+back|"
     r"get\s+(?:a\s+)?refund)|"
     # how to pay: "can i pay with paypal", "do you take amex", "payment options"
-    r"(?:can|could)\s+i\s+pay\b|pay(?:ing)?\s+(?:with|by|in|using)\s+\w+|"
+    r"(?:can|could)\s+i\s+pay\b(?!\s+in\s+total\b)|pay(?:ing)?\s+(?:with|by|in|using)\s+(?!total\b)\w+|"
     r"(?:do|can)\s+(?:you|u)\s+(?:take|accept)\s+(?:paypal|klarna|amex|card|cards|credit|debit|"
     r"apple\s+pay|google\s+pay|cash|crypto|bitcoin)|payment\s+(?:options?|methods?)|"
     r"buy\s+now\s+pay\s+later|instal?l?ments|"

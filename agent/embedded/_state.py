@@ -232,8 +232,11 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
             kept = {k: v for k, v in s.filters.items() if k in _KEEP_ON_NEW_TOPIC}
             s.filters = {**kept, **new}
         # "any deals?" searches the whole sale, not the words of the last search
-        s.query = search_query(nlu, s.filters.get("category")) or (
-            "" if new.get("on_sale") else s.query
+        said = nlu.notes.get("search_words")  # the words a rule read as the request
+        s.query = (
+            str(said or "")
+            or search_query(nlu, s.filters.get("category"))
+            or ("" if new.get("on_sale") else s.query)
         )
         if unoffered := nlu.notes.get("size_not_offered"):  # "boots XS": no XS boots here
             size = re.escape(str(unoffered["size"]))

@@ -12,6 +12,7 @@ from shopagent.agent.embedded import _guards, _scope
 from shopagent.agent.embedded._answers import (
     RESTOCK,
     fitting_values,
+    lone_letter_value,
     measure_said,
     only_option_values,
     page_question,
@@ -126,6 +127,16 @@ def _those_of_the_kind(words: str | None, category: str | None, state: DialogueS
 def _title_words(state: DialogueState, pid: str) -> set[str]:
     title = str((state.shown.get(pid) or {}).get("title", "")).lower()
     return {singular(w) for w in re.findall(r"[a-z]+", title)}
+
+
+# "what else for upper body", "anything else for the garden", "something else for my abs"
+_ELSE_FOR = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|hmm+|right)\W+)*(?:what|anything|something|got anything|"
+    r"do you have anything|have you got anything)\s+else\s+(?:(?:do you have|could i use|"
+    r"can i use|would you suggest|is there)\s+)?for\s+(?:(?:my|a|an|the|your|some)\s+)?"
+    r"((?:[a-z][a-z'-]*\s*){1,3}?)\s*(?:please|pls|then)?\s*[?!.]*\s*$",
+    re.I,
+)
 
 
 def _filters_said(slots: Slots) -> bool:
@@ -601,7 +612,7 @@ def understand(
         not image_id
         and nlu.intent
         in ("search", "refine", "product_details", "add_to_cart", "visual_search", *_SMALL_TALK)
-        and (picks := described_pick(tier, nlu.text, state))
+        and (picks := described_pick(tier, _CHOICE_SAID.sub(r"\1 the ", nlu.text), state))
         and not _for_the_pick(nlu, state, picks)
     ):
         # "the sidamo one", "add the ethiopian one": the product of the list its title's
@@ -624,6 +635,7 @@ def understand(
                 # "ok the road one in size 10 pls": that one in that size, asked for (the
                 # add asks the shopper's yes), not its stock told
                 nlu.intent = "add_to_cart"
+                nlu.slots.quantity = nlu.slots.quantity or parse(nlu.text).quantity
             if nlu.intent not in ("add_to_cart", "product_details"):
                 nlu.intent = "product_details"
                 if not _CLAUSE_QUESTION.search(nlu.text):
@@ -713,6 +725,19 @@ def understand(
             if kind := pick.group("kind"):  # "the cheapest kettle": a kettle, or not sold
                 kind_asked = nlu.model_copy(update={"text": kind})
                 _note_missing(tier, kind_asked, named, _slot_words(nlu.slots), notes)
+    elif (
+        not image_id
+        and searching
+        and nlu.intent in ("search", "refine", "product_details", "out_of_scope")
+        and not named & {"category", "brand"}
+        and (wanted := _ELSE_FOR.match(nlu.text)) is not None
+        and (words := _guards.content_words(wanted.group(1)))
+    ):
+        # "ok what else for upper body" after a pull-up bar: other things for that, a
+        # search of its words (not the bar again)
+        nlu.intent, nlu.confidence = "search", max(nlu.confidence, 0.9)
+        nlu.slots = tier.extract_slots(" ".join(words), "search")
+        notes["search_words"] = " ".join(words)
     elif (
         not image_id
         and state.last_intent in ("search", "refine")
@@ -873,8 +898,24 @@ def understand(
         in_play = picked == one_in_play(state)
         nlu.slots = Slots(reference="it") if in_play else Slots(product_id=picked)
         nlu.slots.quantity = parse(nlu.text).quantity  # "fish please, 2 packs": two of it
+        if letter := lone_letter_value(nlu.text, shown_options(state, picked)):
+            # "L please" of gloves in S, M, L, XL: that size
+            key, value = letter
+            if key == "size":
+                nlu.slots.size = value
+            else:
+                nlu.slots.options = {key: value}
         for key in ("vague", "not_carried", "closest", "carries", "product_like"):
             notes.pop(key, None)  # "teabags": a value of the tea's, not a thing not sold
+    if (
+        nlu.intent in ("search", "refine", "out_of_scope", "help", "product_details")
+        and not image_id
+        and (count := _JUST_A_COUNT.match(words_to_numbers(nlu.text.lower()))) is not None
+        and one_in_play(state) is not None
+    ):
+        # "ok two of them please", "2 please" with one product in play: that many of it
+        nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
+        nlu.slots = Slots(reference="it", quantity=int(count.group(1)))
     if (
         nlu.intent in ("remove_from_cart", "out_of_scope", "help", "view_cart", "goodbye")
         and not image_id
@@ -961,11 +1002,27 @@ _CART_TOTAL = re.compile(
     r"|\bhow much (?:is|will|would) (?:it|that|everything) (?:be |come to )?(?:all )?"
     r"(?:together|altogether|in total)\b"
     r"|\bwhat'?s (?:the|my) (?:total|grand total)\b"
-    r"|\bhow much (?:have i|am i) (?:spent|spending)\b",
+    r"|\bhow much (?:have i|am i) (?:spent|spending)\b"
+    # "how much i pay in total", "how much do i owe altogether", "what do i pay in total"
+    r"|\b(?:how much|what) (?:do |will |would |shall )?(?:i|we) (?:pay|owe|spend|have to pay)\b"
+    r"(?: \w+)?(?: (?:all )?(?:together|altogether|in total|total))?\s*[?.!]*$",
+    re.I,
+)
+# How many of the one product in play, said alone: "ok two of them please", "3 then"
+_JUST_A_COUNT = re.compile(
+    r"^\W*(?:(?:ok|okay|yes|yeah|yep|right|great|perfect)\W+)*(?:(?:i'?ll take|i take|i want|"
+    r"i'?d like|give me|can i have|can i get)\s+)?(\d{1,2})(?:\s+(?:of (?:them|those|these|it)|"
+    r"pieces?|pcs|units?))?(?:\s+(?:please|pls|then|thanks))*\s*[?!.]*\s*$"
+)
+# "ok i take merino, 3 balls in rust": a choice said by its verb, the title's word after it
+# read as "the merino" (as described_pick reads "the <words>")
+_CHOICE_SAID = re.compile(
+    r"^(\W*(?:(?:ok|okay|right|then|so)\W+)*(?:i take|i'?ll take|i will take|i'?ll have|"
+    r"i'?ll go with|i'?d like|give me))\s+(?!(?:the|a|an|one|it|that|this|those|these|\d)\b)",
     re.I,
 )
 # a choice made: "the watercolour set then, the bigger one", "i'll take the oak one"
-_CHOSEN = re.compile(r"\bthen\b|\bi'?ll (?:take|have|go with|get)\b", re.I)
+_CHOSEN = re.compile(r"\bthen\b|\bi(?:'?ll| will) (?:take|have|go with|get)\b|\bi take\b", re.I)
 # a request said politely at its end: "ok the road one in size 10 pls"
 _PLEASE_END = re.compile(r"\b(?:pls|please|plz|thanks|thank you|ta)\W*$", re.I)
 _NOT_A_SEARCH = ("add_to_cart", "remove_from_cart", "view_cart", "checkout", "cancel_order")
@@ -1110,7 +1167,8 @@ def _picks_an_option(text: str, state: DialogueState) -> str | None:
     one = one_in_play(state)
     if one is not None:
         options = shown_options(state, one)
-        return one if options and only_option_values(text, options) else None
+        said = options and (only_option_values(text, options) or lone_letter_value(text, options))
+        return one if said else None
     hits = [i for i in state.last_shown if only_option_values(text, shown_options(state, i))]
     return hits[0] if len(hits) == 1 else None
 

@@ -354,3 +354,22 @@ async def test_an_older_childs_gift_in_a_shop_with_nothing_marked_for_children(
                 interests=["painting"],
             )
         assert err.value.code == "no_results"
+
+
+async def test_the_shoppers_own_likes_are_no_reason_for_a_gift_to_someone_else(
+    demo, stores
+) -> None:
+    """ "because you like Nordvale" on a gift for mum says the shopper's taste is hers;
+    for the shopper themselves it still is a reason."""
+    cat, settings = demo
+    ctx = ToolContext(
+        user_id="u", session_id="s", catalog=cat, stores=stores.commerce, settings=settings
+    )
+    plain = await gifts(ctx, recipient="me", interests=["gardening"])
+    brands = [str(c["brand"]) for c in plain["products"] if c.get("brand")]
+    remember = REG.get("remember_preference")
+    await remember(ctx, remember.parse_args({"likes": {"brand": brands}}))
+    mine = await gifts(ctx, recipient="me", interests=["gardening"])
+    assert any("because you like" in c["reason"] for c in mine["products"]), mine
+    mum = await gifts(ctx, recipient="my mum", interests=["gardening"])
+    assert mum["products"] and not any("because you like" in c["reason"] for c in mum["products"])

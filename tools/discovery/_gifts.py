@@ -277,11 +277,16 @@ async def gift_ideas(ctx: ToolContext, args: GiftArgs) -> dict[str, Any]:
     if not (args.recipient or args.interests or args.occasion or args.more_like):
         raise ToolError("who is it for, or what is the occasion?", code="invalid_arguments")
     taste = await _taste.load(ctx)
+    if args.recipient and not _SELF.fullmatch(args.recipient.strip()):
+        # a gift for mum: the shopper's own likes are no reason ("because you like Crafty
+        # Bee"); what they never want shown still is not shown
+        taste = taste.model_copy(update={"likes": {}, "stated_likes": {}})
     result = await asyncio.to_thread(_plan, ctx, args, taste)
     await _remember_plan(ctx, args, result)
     return result
 
 
+_SELF = re.compile(r"(?:me|myself|i|for me|for myself)", re.I)
 _CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|too (pricey|expensive))\b", re.I)
 LAST_GIFTS = "last_gifts"
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from shopagent.errors import ToolError
-from shopagent.retrieval.schema import Product
+from shopagent.retrieval.schema import Product, norm
 from shopagent.tools._registry import ToolContext, tool
 from shopagent.tools.catalog import product_card
 from shopagent.tools.discovery import _taste
@@ -156,7 +156,23 @@ def _complement_order(
                 if c not in chosen and c != leaf(anchor)
             ]
         return chosen[:MAX_CATEGORIES], {c: weights.get(c, 0.5) for c in chosen}
+    if not comps:  # no looks, orders or rule know its kind: the kinds its own words name
+        comps = _kinds_it_names(ctx, anchor, shop)
+        weights = dict(comps)
     return [c for c, _ in comps[:MAX_CATEGORIES]], weights
+
+
+def _kinds_it_names(ctx: ToolContext, anchor: Product, shop: list[str]) -> list[tuple[str, float]]:
+    """Other categories nearest the product's own title and description, by the catalog's
+    search (its first products' categories, in order, weighted 0.5 down): a merchant's
+    "Beginner Beanie Kit" (with no looks, orders or rules to learn from) whose page names
+    wool, needles and a pattern goes with the Yarn, Needles and Patterns sold."""
+    own = leaf(anchor)
+    names = {norm(c): c for c in shop}
+    query = f"{anchor.title}. {anchor.description[:300]}"
+    found = ctx.need_catalog().search(query, {"in_stock": True}, 1, 30).products
+    order = list(dict.fromkeys(names[c] for p in found if (c := leaf(p)) != own and c in names))
+    return [(c, 0.5 * (1 - i / (len(order) + 1))) for i, c in enumerate(order)]
 
 
 @tool(

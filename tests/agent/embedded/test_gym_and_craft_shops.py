@@ -168,3 +168,87 @@ def test_what_comes_in_a_kit_is_what_its_page_says(question: str) -> None:
     }
     said = answer(question, page)
     assert said is not None and said.startswith("The product page says") and "10mm" in said
+
+
+@pytest.mark.parametrize(
+    ("question", "judged"),
+    [
+        ("is the adjustable one worth it", True),
+        ("would you recommend it", True),
+        ("worth the money?", True),
+        ("is it any good for a beginner", False),  # a page may say who it is for
+    ],
+)
+def test_a_judgement_no_page_states_is_answered_by_what_it_is_and_costs(
+    gym: EmbeddedTier, question: str, judged: bool
+) -> None:
+    """ "is the adjustable one worth it": its page's summary and its sale price, not "the
+    product page doesn't say anything about worth"."""
+    s = _priced("adjustable", "hex")
+    nlu, plan = planned(gym, question, s, "product_details")
+    page = pages(GYM, {"adjustable": "Dial adjustable from 2kg to 24kg."}, "adjustable")
+    page[0].content["product"].update(price="249.00", compare_at_price="299.00", currency="USD")  # type: ignore[index]
+    nlu.slots.reference, nlu.slots.product_id = None, "adjustable"
+    reply, _ = gym.respond(nlu, gym.update_state(s, nlu), page)
+    if judged:
+        assert "$249.00 (down from $299.00). Dial adjustable" in reply.text, reply.text
+    else:
+        assert "doesn't say" in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [("ok what else for upper body", "upper body"), ("anything else for my abs?", "abs")],
+)
+def test_what_else_for_a_use_is_a_search_for_it(gym: EmbeddedTier, text: str, query: str) -> None:
+    """After a pull-up bar, "what else for upper body": other things for it (not the bar's
+    search again, which the model's "refine" would repeat)."""
+    s = shown(GYM, "bench")
+    s.query, s.filters = "weight bench", {"category": "Benches"}
+    nlu, plan = planned(gym, text, s, "refine", 0.6)
+    assert nlu.intent == "search", nlu
+    args = plan.calls[0].args
+    assert args["query"] == query and "category" not in args, args
+
+
+@pytest.mark.parametrize(
+    "text", ["how much i pay in total", "how much do i pay in total?", "what do i pay"]
+)
+def test_what_the_shopper_pays_in_all_is_the_cart(gym: EmbeddedTier, text: str) -> None:
+    """(not the shop's payment policy: "pay in total" is no way of paying)"""
+    nlu, plan = planned(gym, text, DialogueState(), "out_of_scope", 0.7)
+    assert nlu.intent == "view_cart" and [c.name for c in plan.calls] == ["view_cart"], nlu
+
+
+def test_a_lone_size_letter_picks_that_size_of_the_product_in_play(gym: EmbeddedTier) -> None:
+    s = shown(GYM, "gloves")
+    nlu, plan = planned(gym, "L please", s, "refine", 0.6)
+    assert nlu.intent == "add_to_cart", nlu
+    args = plan.calls[0].args
+    assert args["product_id"] == "gloves" and "L" in (
+        args.get("size"),
+        *args.get("options", {}).values(),
+    )
+
+
+def test_how_many_said_alone_adds_that_many_in_the_option_searched(gym: EmbeddedTier) -> None:
+    """ "5kg is good?" narrowed the dumbbells to 5kg; "ok two of them please": two of the
+    5kg one (not the search again, nor "which weight?")."""
+    s = shown(GYM, "hex")
+    s.filters = {"category": "Dumbbells", "options": {"weight": "5kg"}}
+    nlu, plan = planned(gym, "ok two of them please", s, "refine", 0.6)
+    assert nlu.intent == "add_to_cart", nlu
+    args = plan.calls[0].args
+    assert args["quantity"] == 2 and {k.lower(): v for k, v in args["options"].items()} == {
+        "weight": "5kg"
+    }, args
+
+
+def test_a_choice_said_by_its_verb_adds_that_one(craft: EmbeddedTier) -> None:
+    s = shown(CRAFT, "cotton", "merino", "acrylic")
+    nlu, plan = planned(craft, "ok i take merino, 3 balls in rust", s, "refine", 0.6)
+    assert nlu.intent == "add_to_cart", nlu
+    args = plan.calls[0].args
+    chosen = {k.lower(): v for k, v in (args.get("options") or {}).items()}
+    assert args["product_id"] == "merino" and args["quantity"] == 3, args
+    assert args.get("color") == "Rust" or chosen.get("color") == "Rust", args
