@@ -848,6 +848,15 @@ _PAGE_WORDS = {
     "gluten": ("wheat", "coeliac", "celiac"),
     "wheat": ("gluten",),
     "sugar": ("sugars", "sweetened", "unsweetened"),
+    # measures, as pages write them ("100g ball of 190m", "183 x 68cm", "4mm")
+    "meters": ("m", "metres", "metre", "meter", "length"),
+    "metres": ("m", "meters", "metre", "meter", "length"),
+    "yards": ("yds", "yd", "m", "metres"),
+    "grams": ("g", "gram"),
+    "big": ("cm", "mm", "size", "dimensions"),
+    "wide": ("cm", "mm", "width"),
+    "tall": ("cm", "height"),
+    "thick": ("mm", "cm", "thickness"),
 }
 
 

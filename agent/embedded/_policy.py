@@ -6,6 +6,7 @@ any of them runs. When the turn is unclear or beyond these templates, the plan e
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from shopagent.agent.embedded._answers import page_question, said_options
@@ -284,6 +285,13 @@ def _titled(text: str, products: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return picked if len(picked) == 1 else []
 
 
+def _how_many(text: str) -> int:
+    """The number of products a comparison names ("the two mats": 2), at most 4."""
+    said = re.search(r"\b(2|3|4|two|three|four|both)\b", text.lower())
+    words = {"two": 2, "both": 2, "three": 3, "four": 4}
+    return (words.get(said.group(1)) or int(said.group(1))) if said else 4
+
+
 def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome]) -> Plan:
     """The step after a ``followup`` plan: add the product the search found by its name;
     or, when a filtered search found nothing, the same search with filters dropped one at
@@ -293,6 +301,15 @@ def plan_next(nlu: NLUResult, state: DialogueState, outcomes: list[ToolOutcome])
         if first is None or not first.ok or (first.content or {}).get("products"):
             return Plan()
         return Plan(calls=_relaxed(dict(first.args)), reason="relax filters", until_found=True)
+    if nlu.intent == "compare":
+        # "compare the two yoga mats" with none shown: the ones the search found, as many
+        # as said ("the two", "the three"; up to four)
+        found = next((o for o in outcomes if o.name == "catalog_search" and o.ok), None)
+        products = list(((found.content or {}) if found else {}).get("products") or [])
+        ids = [str(p["id"]) for p in products if p.get("id")][: _how_many(nlu.text)]
+        if len(ids) < 2 or len(outcomes) != 1:
+            return Plan()
+        return Plan(calls=[PlannedCall(name="compare_products", args={"product_ids": ids})])
     if nlu.intent in ("order_status", "cancel_order"):
         listed = next((o for o in outcomes if o.name == "list_orders" and o.ok), None)
         orders = list(((listed.content or {}) if listed else {}).get("orders") or [])

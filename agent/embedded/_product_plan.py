@@ -123,6 +123,11 @@ def _product_plan(nlu: NLUResult, state: DialogueState) -> Plan:
         if not ids and not unresolved and len(state.last_shown) == 1:
             # "which of those is the cheapest?" with one shown: that one's details
             return Plan(calls=[call(name="get_product", args={"product_id": state.last_shown[0]})])
+        if not ids and not state.last_shown and s.category and not unresolved:
+            # "compare the two yoga mats" before any search: the mats, then those compared
+            # (``plan_next``)
+            found = {"query": leaf(s.category).lower(), "category": s.category}
+            return Plan(calls=[call(name="catalog_search", args=found)], followup=True)
         if not ids:
             return Plan(reply=ASK_SEARCH_FIRST if not state.last_shown else _pick(ASK_WHICH, state))
         return Plan(calls=[call(name="compare_products", args={"product_ids": ids[:4]})])

@@ -11,6 +11,7 @@ from typing import Any
 
 from shopagent.agent.embedded import _answers
 from shopagent.agent.embedded._catalog import singular
+from shopagent.agent.embedded._followups import size_said
 from shopagent.agent.embedded._phrases import (
     FOUND,
     FOUND_ONE,
@@ -298,7 +299,8 @@ def respond(
         # the one product a search found, its page read for the question: answered
         by_name.pop("catalog_search", None)
 
-    if "catalog_search" in by_name or "visual_search" in by_name:
+    compared = nlu.intent == "compare" and "compare_products" in by_name  # searched first
+    if ("catalog_search" in by_name or "visual_search" in by_name) and not compared:
         searches = [r for r in results if r.name in ("catalog_search", "visual_search")]
         r = searches[0]
         content = r.content or {}
@@ -390,7 +392,8 @@ def respond(
             # the shopper's "no wool" hid some: said, so none seems lost
             n, why = int(ex["count"]), _names([str(b) for b in ex.get("because") or []])
             text += f" I left out {n} with {why}, as you asked." if why else ""
-        if unoffered := nlu.notes.get("size_not_offered"):
+        unoffered = nlu.notes.get("size_not_offered") or _no_card_in_size(nlu, products, what)
+        if unoffered:
             prefix = _size_not_offered(unoffered) + prefix
         text = prefix + text
         sold_ids &= {str(p.get("id")) for p in products}
@@ -737,6 +740,31 @@ def _added(r: ToolOutcome, s: DialogueState) -> Reply:
     return Reply(text=text + _cart_total(r.content))
 
 
+_LETTER_SIZES = {"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "5xl"}
+
+
+def _no_card_in_size(
+    nlu: NLUResult, products: list[dict[str, Any]], what: str
+) -> dict[str, Any] | None:
+    """ "do you have gloves in xxl" where no category was read (so no size filter) and
+    none of the products found comes in that size: the ``size_not_offered`` note for
+    them, from their cards' sizes (None when one has it, or none has sizes)."""
+    said = size_said(nlu.text)
+    if said is None or nlu.slots.size or not products:
+        return None
+    sized = [p for p in products if p.get("sizes")]
+    having = {str(x).casefold() for p in sized for x in p["sizes"]}
+    if (
+        not sized
+        or said.casefold() in having
+        or _answers.said_options(f"size {said}", {"size": sorted(having)})
+    ):
+        return None
+    sizes = list(dict.fromkeys(str(x) for p in sized for x in p["sizes"]))
+    kind = _title(sized[0]) if len(sized) == 1 else what[:1].upper() + what[1:]
+    return {"size": said, "category": kind, "sizes": sizes, "product": len(sized) == 1}
+
+
 def _size_not_offered(note: dict[str, Any]) -> str:
     """ "Boots here come in sizes 38, 39 and 40, not XS. " (``size_not_offered`` note)."""
     sizes = [str(v) for v in note.get("sizes") or []]
@@ -746,7 +774,10 @@ def _size_not_offered(note: dict[str, Any]) -> str:
         come = "sizes " + (
             sizes[0] if len(sizes) == 1 else ", ".join(sizes[:-1]) + " and " + sizes[-1]
         )
-    return f"{note['category']} here come in {come}, not {note['size']}. "
+    here = "" if note.get("product") else " here"  # "Padded Lifting Gloves come in ..."
+    size = str(note["size"])
+    size = size.upper() if size.casefold() in _LETTER_SIZES else size  # "xxl" -> XXL
+    return f"{note['category']}{here} come in {come}, not {size}. "
 
 
 def _fits(text: str, products: list[dict[str, Any]]) -> str:

@@ -52,6 +52,9 @@ _SIDE_BY_SIDE = re.compile(
     r"\b(?:between|compare)\s+(?:the\s+)?([\w' -]+?)\s+(?:and|or|vs\.?|versus|with|to)\s+"
     r"(?:the\s+)?([\w' -]+?)\s*(?:[?.!,]|$)"
     r"|^\W*(?:the\s+)?([\w' -]+?)\s+(?:vs\.?|versus|or)\s+(?:the\s+)?([\w' -]+?)\s*\??$"
+    # "which is more soft, merino or alpaca?"
+    r"|\bwhich\s(?:one\s|of them\s)?(?:is|are|has|would be|'s)\b[^,]{0,40},\s*(?:the\s+)?"
+    r"([\w' -]+?)\s+(?:or|vs\.?|versus)\s+(?:the\s+)?([\w' -]+?)\s*[?.!]*$"
 )
 
 
@@ -267,7 +270,8 @@ class TitleIndex:
         if len(found) < 2 and (pair := _SIDE_BY_SIDE.search(low)) is not None:
             # "the difference between acrylic and watercolour": each side a word (or a
             # few) that one title alone holds
-            first, second = (pair.group(1), pair.group(2)) if pair.group(1) else pair.group(3, 4)
+            k = next(i for i in (1, 3, 5) if pair.group(i))
+            first, second = pair.group(k), pair.group(k + 1)
             sides = [self._one_holding(first), self._one_holding(second)]
             if all(sides) and sides[0] != sides[1]:
                 return [str(x) for x in sides]

@@ -453,6 +453,16 @@ def understand(
         # "whats the difference between the pushchair and the car seat": those two
         nlu.slots = Slots(product_id=",".join(both[:4]))
         nlu.confidence = max(nlu.confidence, 0.9)
+    if (
+        nlu.intent == "compare"
+        and not image_id
+        and not state.last_shown
+        and not nlu.slots.product_id
+    ):
+        # "compare the two yoga mats" before any search: of that kind (the plan searches
+        # it first), not "the second" of nothing shown
+        if compared_kind := tier.extract_slots(nlu.text, "search").category:
+            nlu.slots = Slots(category=compared_kind)
     if not image_id and _CART_TOTAL.search(nlu.text):
         # "how much is that all together", "how much have i spent": the cart's total
         nlu.intent, nlu.confidence, nlu.slots = "view_cart", max(nlu.confidence, 0.9), Slots()
@@ -722,8 +732,8 @@ def understand(
             # "whats the cheapest treadmill" with none shown: a search, ordered by price
             nlu.intent, nlu.confidence = "search", max(nlu.confidence, 0.9)
             nlu.slots = tier.extract_slots(nlu.text, "search")
-            if kind := pick.group("kind"):  # "the cheapest kettle": a kettle, or not sold
-                kind_asked = nlu.model_copy(update={"text": kind})
+            if kind_word := pick.group("kind"):  # "the cheapest kettle": a kettle, or none
+                kind_asked = nlu.model_copy(update={"text": kind_word})
                 _note_missing(tier, kind_asked, named, _slot_words(nlu.slots), notes)
     elif (
         not image_id

@@ -252,3 +252,81 @@ def test_a_choice_said_by_its_verb_adds_that_one(craft: EmbeddedTier) -> None:
     chosen = {k.lower(): v for k, v in (args.get("options") or {}).items()}
     assert args["product_id"] == "merino" and args["quantity"] == 3, args
     assert args.get("color") == "Rust" or chosen.get("color") == "Rust", args
+
+
+@pytest.mark.parametrize(
+    ("text", "n"), [("compare the two dumbbells", 2), ("compare your dumbbells", 3)]
+)
+def test_a_comparison_of_a_kind_before_any_search_finds_them_first(
+    gym: EmbeddedTier, text: str, n: int
+) -> None:
+    """ "compare the two yoga mats" as a first turn: the mats searched, then compared (not
+    "search for something first")."""
+    from .mini_shop import searched
+
+    s = DialogueState()
+    nlu, plan = planned(gym, text, s, "compare")
+    assert [c.name for c in plan.calls] == ["catalog_search"] and plan.followup, plan
+    assert plan.calls[0].args.get("category"), plan
+    cards = [{"id": i, "title": i, "price": "10.00"} for i in ("hex", "adjustable", "x")]
+    nxt = gym.plan_next(nlu, gym.update_state(s, nlu), [searched(cards, plan.calls[0].args)])
+    assert [(c.name, c.args) for c in nxt.calls] == [
+        ("compare_products", {"product_ids": ["hex", "adjustable", "x"][:n]})
+    ]
+
+
+def test_a_size_none_found_comes_in_is_said_where_no_category_was_read(encode: object) -> None:
+    """ "do you have gloves in xxl" (no category read, so no size filter): the gloves found
+    come in S to L, said, not shown as if they came in XXL."""
+    from .mini_shop import searched
+
+    gloves = product("gloves", "Grip Padded Lifting Gloves", "Fitness > Accessories")
+    gym = _tier([*GYM[:3], gloves], encode, None)
+    s = DialogueState()
+    nlu, plan = planned(gym, "do you have gloves in xxl", s, "search")
+    card = {"id": "gloves", "title": "Grip Padded Lifting Gloves", "price": "16.00"}
+    card["sizes"] = ["S", "M", "L"]
+    reply, _ = gym.respond(nlu, gym.update_state(s, nlu), [searched([card], plan.calls[0].args)])
+    assert reply.text.startswith("Grip Padded Lifting Gloves come in sizes S, M and L, not XXL."), (
+        reply.text
+    )
+    card["sizes"] = ["S", "XXL"]
+    reply, _ = gym.respond(nlu, gym.update_state(s, nlu), [searched([card], plan.calls[0].args)])
+    assert "not XXL" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("how many meters is it", "100g ball of 190m."),
+        ("how many grams is a ball", "100g ball of 190m."),
+        ("how thick is the mat", "4mm natural rubber."),
+    ],
+)
+def test_a_measure_asked_in_words_is_found_in_the_units_a_page_writes(
+    question: str, quoted: str
+) -> None:
+    page = {
+        "id": "x",
+        "title": "Aran Acrylic" if "mat" not in question else "Rubber Mat",
+        "description": quoted if "mat" in question else "Soft acrylic. 100g ball of 190m.",
+    }
+    said = answer(question, page)
+    assert said is not None and quoted in said, said
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("which is more soft, merino or alpaca?", ["merino", "alpaca"]),
+        ("which one is warmer, the alpaca or the cotton", ["alpaca", "cotton"]),
+        ("which is softer?", []),
+    ],
+)
+def test_two_products_named_after_a_which_question_are_the_two_compared(
+    text: str, want: list[str]
+) -> None:
+    from shopagent.agent.embedded._titles import TitleIndex
+
+    titles = TitleIndex({p["id"]: p["title"] for p in CRAFT})
+    assert titles.all_named_by_phrase(text) == want
