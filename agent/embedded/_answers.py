@@ -47,7 +47,10 @@ _PRICE = re.compile(r"\b(?:price|prices|cost|costs|how much|pricey|expensive)\b"
 # A sale: "is it on sale?", "whats the discount on the retinol", "how much off is it"
 _SALE = re.compile(
     r"\b(?:on sale|sale price|in the sale|discount(?:ed|s)?|reduced|marked down|markdown|"
-    r"on offer|special offer|(?:how much|what'?s|\d+ ?%) off|promo(?:tion)?|deal)\b",
+    r"on offer|special offer|(?:how much|what'?s|\d+ ?%) off|promo(?:tion)?|deal|"
+    # the price before: "how much was it before", "what was the original price", "rrp"
+    r"(?:was|were) (?:it|they|this|that)(?: before| originally| usually)|"
+    r"(?:original|full|usual|normal|old|regular) price|price before|before the sale|rrp)\b",
     re.I,
 )
 # Shop policies are not product data: asked about them, the page is quoted or said silent
@@ -390,9 +393,11 @@ def _sale(low: str, p: dict[str, Any], name: str) -> str:
     for (now, was), names in sorted(deals.items())[:3]:
         off = ((was - now) * 100 / was).to_integral_value(rounding="ROUND_HALF_UP")
         told.append((_join(names[:3]), f"{_money(now, cur)}, down from {_money(was, cur)}", off))
+    # "is it on sale?" is answered yes; "how much was it before?" is not a yes/no question
+    yes = "Yes, " if re.match(r"\W*(?:is|are|does|do|any|so)\b", low) else ""
     if sum(len(w) for w in deals.values()) == len(asked) and len(told) == 1:
-        return f"Yes, {of} is on sale: {told[0][1]} ({told[0][2]}% off)."
-    return f"Yes, {of} is on sale in " + _join([f"{w} ({t}, {o}% off)" for w, t, o in told]) + "."
+        return f"{yes}{of} is on sale: {told[0][1]} ({told[0][2]}% off)."
+    return f"{yes}{of} is on sale in " + _join([f"{w} ({t}, {o}% off)" for w, t, o in told]) + "."
 
 
 def _price_against(low: str, p: dict[str, Any], name: str) -> str | None:
@@ -834,7 +839,7 @@ _PAGE_WORDS = {
     "cold": ("warm", "warmth", "cool", "insulated"),
     "warm": ("warmth", "hot", "heat", "cool", "cooling"),
     # "how long does a game take", "how long does the battery last"
-    "long": ("minutes", "mins", "hours", "hrs", "length", "lasts"),
+    "long": ("minutes", "mins", "hours", "hrs", "length", "lasts", "m", "cm", "metres"),
     "take": ("minutes", "mins", "hours", "hrs"),
     "last": ("hours", "hrs", "lasts", "runtime"),
     # what a food page says of its allergens and diet: "does it have milk in it?"

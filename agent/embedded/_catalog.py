@@ -193,7 +193,8 @@ def _short_names(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
                 name = " ".join(part)
                 if (
                     # "kids" of "Kids 10", "uk" of "UK 6": the word a number is measured in
-                    (name.isalpha() and all(any(c.isdigit() for c in w) for w in rest))
+                    # (not "bayonet" of "B22 Bayonet": a code, then the name)
+                    (name.isalpha() and all(w[:1].isdigit() for w in rest))
                     or part[0] in _NOT_A_NAME
                     or part[-1] in _NOT_A_NAME
                     or (len(name) < 3 and not any(c.isdigit() for c in name))
@@ -306,6 +307,11 @@ class CatalogProfile:
         self._colours_by_leaf: dict[str, list[str]] | None = None
         # every option's name, of any category ("whats a tog?" asks of one)
         self.all_option_names = {k for opts in self.options.values() for k in opts}
+        # their words ("fitting" of Fitting, "temperature" of Colour Temperature): which one
+        # of a product ("screw fitting"), never a thing the shop does not carry
+        self.option_words = {
+            w for k in self.all_option_names for w in re.findall(r"[a-z]{3,}", k.casefold())
+        }
         # option values of one word ("Firm", "Oak", "King"): what a product is like or
         # which one of it, never a thing of its own
         values = {v for opts in self.options.values() for vals in opts.values() for v in vals}

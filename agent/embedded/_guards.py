@@ -277,7 +277,8 @@ def not_carried(
     if not profile.vocab or named & {"category", "brand"}:
         return None
     head_part, _ = split_use(without_owned(text))
-    exclude = {*exclude, *profile.value_words}  # "i like firm": a Firmness, not a thing
+    # "i like firm": a Firmness, not a thing; "screw fitting": a Fitting
+    exclude = {*exclude, *profile.value_words, *profile.option_words}
     head_part = profile.without_phrase_values(head_part)  # "as a pirate ship": a choice
     found = [
         w

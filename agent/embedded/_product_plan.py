@@ -292,6 +292,13 @@ def add_args(product_id: str, nlu: NLUResult, state: DialogueState) -> dict[str,
         # "does it come in brown?" -> yes; then "add it" (or "add it in large"): the brown
         # one. Not "add brick red" or "add the pink one" after "is the berry one available?"
         options[str(chosen["option"])] = str(chosen["value"])
+    declined = state.extra.get("declined_add") or {}
+    if declined.get("product_id") == product_id and not another_said(nlu.text, state, product_id):
+        # the add the shopper answered with "2 of them" instead of a yes: its choices stand
+        for name, value in (declined.get("options") or {}).items():
+            if name.casefold() not in _keys(options) and str(value).casefold() not in taken:
+                options[name] = str(value)
+                taken.add(str(value).casefold())
     tried = state.extra.get("tried_options") or {}
     if tried.get("product_id") == product_id:
         # the add before this one was sold out: its other options stand ("right zip then")
@@ -339,6 +346,11 @@ _ADD_WORDS = frozenset(
     "add put get buy take want need like ill i'll will would please pls yes yeah yep sure ok "
     "okay alright then now just and can could you me for cart basket bag to in with of".split()
 )
+
+
+def another_said(text: str, state: DialogueState, pid: str) -> bool:
+    """The turn names an option value of ``pid`` of its own ("2 in cool white")."""
+    return bool(said_options(text, shown_options(state, pid)))
 
 
 def _names_another(text: str, values: list[str], state: DialogueState, pid: str) -> bool:

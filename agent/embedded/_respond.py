@@ -220,8 +220,18 @@ def respond(
     _remember_cart(s, results)
     by_name = {r.name: r for r in results}
     failed = next((r for r in results if not r.ok), None)
+    s.extra.pop("declined_add", None)  # read by this turn's plan, if at all
     if failed is not None and failed.name != "get_facets":
         if failed.error_code == "declined":
+            if failed.name == "add_to_cart" and failed.args.get("product_id"):
+                # "2 of them" said instead of a yes: the next add keeps what this one chose
+                s.extra["declined_add"] = {
+                    "product_id": str(failed.args.get("product_id") or ""),
+                    "options": {
+                        **{k: str(failed.args[k]) for k in ("size", "color") if failed.args.get(k)},
+                        **{str(k): str(v) for k, v in (failed.args.get("options") or {}).items()},
+                    },
+                }
             return Reply(text="Okay, I haven't changed anything."), s
         if failed.error_code == "option_required" and failed.name == "add_to_cart":
             asked = _ask_option(failed, s)
@@ -733,6 +743,11 @@ def _added(r: ToolOutcome, s: DialogueState) -> Reply:
         "title"
     )
     qty = int((added or {}).get("quantity") or r.args.get("quantity") or 1)
+    # "cancel that, i changed my mind" next: this line taken out again (not an order)
+    s.extra["just_added"] = {
+        "product_id": str(r.args.get("product_id") or ""),
+        "variant_id": (added or {}).get("variant_id") or r.args.get("variant_id"),
+    }
     if title:
         text = f"Added {qty} x {title} to your cart." if qty > 1 else f"Added {title} to your cart."
     else:

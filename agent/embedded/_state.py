@@ -194,6 +194,7 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
         same = intent == "refine" and "category" not in new
         new["options"] = {**(s.filters.get("options") or {} if same else {}), **slots.options}
     s.extra.pop("visual_refine", None)
+    s.extra.pop("just_added", None)  # the last turn's add, undone by this turn or not at all
     if any_of := nlu.notes.get("any_of"):  # the kind "any <words>?" kept the list to
         s.extra["any_of"] = any_of
     else:

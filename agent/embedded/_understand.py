@@ -133,7 +133,8 @@ def _title_words(state: DialogueState, pid: str) -> set[str]:
 _ELSE_FOR = re.compile(
     r"^\W*(?:(?:ok|okay|so|and|hmm+|right)\W+)*(?:what|anything|something|got anything|"
     r"do you have anything|have you got anything)\s+else\s+(?:(?:do you have|could i use|"
-    r"can i use|would you suggest|is there)\s+)?for\s+(?:(?:my|a|an|the|your|some)\s+)?"
+    r"can i use|would you suggest|is there|have you got|you got|you have|do you sell)\s+)?"
+    r"for\s+(?:(?:my|a|an|the|your|some)\s+)?"
     r"((?:[a-z][a-z'-]*\s*){1,3}?)\s*(?:please|pls|then)?\s*[?!.]*\s*$",
     re.I,
 )
@@ -463,6 +464,16 @@ def understand(
         # it first), not "the second" of nothing shown
         if compared_kind := tier.extract_slots(nlu.text, "search").category:
             nlu.slots = Slots(category=compared_kind)
+    if (
+        (added := state.extra.get("just_added"))
+        and added.get("product_id")
+        and _UNDO.search(nlu.text)
+        and not re.search(r"\borders?\b", nlu.text, re.I)
+    ):
+        # "cancel that, i changed my mind" right after an add: that line out of the cart
+        # (confirmed like any removal), not an order cancelled
+        nlu.intent, nlu.confidence = "remove_from_cart", max(nlu.confidence, 0.9)
+        nlu.slots = Slots(product_id=str(added["product_id"]))
     if not image_id and _CART_TOTAL.search(nlu.text):
         # "how much is that all together", "how much have i spent": the cart's total
         nlu.intent, nlu.confidence, nlu.slots = "view_cart", max(nlu.confidence, 0.9), Slots()
@@ -1016,6 +1027,13 @@ _CART_TOTAL = re.compile(
     # "how much i pay in total", "how much do i owe altogether", "what do i pay in total"
     r"|\b(?:how much|what) (?:do |will |would |shall )?(?:i|we) (?:pay|owe|spend|have to pay)\b"
     r"(?: \w+)?(?: (?:all )?(?:together|altogether|in total|total))?\s*[?.!]*$",
+    re.I,
+)
+# Taking back what was just done: "cancel that", "undo", "i changed my mind", "scrap it"
+# ("forget it" is left alone: as often "never mind" as an undo)
+_UNDO = re.compile(
+    r"^\W*(?:(?:no|oh|sorry|actually|wait|hmm+)\W+)*(?:cancel|undo|scrap|delete)\s+"
+    r"(?:that|it|this)\b|\bchanged my mind\b|^\W*undo\W*$",
     re.I,
 )
 # How many of the one product in play, said alone: "ok two of them please", "3 then"

@@ -125,13 +125,16 @@ def _serum(before_30: str | None, before_50: str | None) -> dict[str, Any]:
 
 def test_a_sale_is_told_with_the_price_before_and_the_saving() -> None:
     said = answer("is it on sale?", _serum(None, "43.20"))
+    assert answer("how much was it before", _serum(None, "43.20")) == (
+        "Hyaluronic Hydra Serum is on sale in 50ml ($36.00, down from $43.20, 17% off)."
+    )
     assert (
         said
         == "Yes, Hyaluronic Hydra Serum is on sale in 50ml ($36.00, down from $43.20, 17% off)."
     )
-    said = answer("whats the discount", _serum("30.00", "45.00"))
+    said = answer("whats the discount", _serum("30.00", "45.00"))  # (no yes/no question)
     assert said == (
-        "Yes, Hyaluronic Hydra Serum is on sale in 30ml ($24.00, down from $30.00, 20% off)"
+        "Hyaluronic Hydra Serum is on sale in 30ml ($24.00, down from $30.00, 20% off)"
         " and 50ml ($36.00, down from $45.00, 20% off)."
     )
     said = answer("is the 30ml on sale", _serum(None, "43.20"))
