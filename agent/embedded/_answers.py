@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from shopagent.agent.embedded._assortment import word_frequency
-from shopagent.agent.embedded._catalog import short_names, singular
+from shopagent.agent.embedded._catalog import measured, short_names, singular
 from shopagent.money import format_money
 from shopagent.retrieval.ages import asked_age, stated_ages
 from shopagent.retrieval.schema import SIZE_WORDS, value_words
@@ -961,15 +961,29 @@ def only_option_values(text: str, options: dict[str, list[str]]) -> dict[str, st
     return said if said and not re.search(r"[a-z0-9]", _AROUND_A_PICK.sub(" ", rest)) else {}
 
 
-def lone_letter_value(text: str, options: dict[str, list[str]]) -> tuple[str, str] | None:
-    """(option, value) of a turn that says one lone letter besides the words around a pick
-    ("L please", "ok M then") when exactly one option has a value of that letter (which
-    ``said_options`` leaves to the size slot); None otherwise."""
+def lone_value(text: str, options: dict[str, list[str]]) -> tuple[str, str] | None:
+    """(option, value) of a turn that says one lone letter or number besides the words
+    around a pick ("L please", "ok M then", "24 please" of 8kg-32kg kettlebells) when
+    exactly one value is that letter, or that number in its option's one unit (both of
+    which ``said_options`` leaves alone: a size slot's letter, a count); None otherwise."""
     rest = _AROUND_A_PICK.sub(" ", _spaced(re.sub(r"\bsize\b", " ", text.lower()))).split()
-    if len(rest) != 1 or len(rest[0]) != 1 or not rest[0].isalpha():
+    if len(rest) != 1:
         return None
-    hits = [(k, v) for k, vs in options.items() for v in vs if v.casefold() == rest[0]]
+    word = rest[0]
+    if len(word) == 1 and word.isalpha():
+        hits = [(k, v) for k, vs in options.items() for v in vs if v.casefold() == word]
+    elif re.fullmatch(r"\d+(?:\.\d+)?", word):
+        hits = [
+            (k, v) for k, vs in options.items() for v in (measured(vs, word) or _plain(vs, word))
+        ]
+    else:
+        return None
     return hits[0] if len(hits) == 1 else None
+
+
+def _plain(values: list[str], number: str) -> list[str]:
+    """The value that is ``number`` itself ("10" of shoe sizes 9, 10, 11)."""
+    return [v for v in values if v.strip() == number]
 
 
 def what_about_option(text: str, options: dict[str, list[str]]) -> bool:

@@ -77,7 +77,7 @@ def _number_of_a_measure(low: str, category: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def _measured(values: list[str], number: str) -> list[str]:
+def measured(values: list[str], number: str) -> list[str]:
     """The one value of ``values`` that is ``number`` in their shared unit ([] unless every
     value is a number and one unit, and one value has that number)."""
     parts = [_MEASURE.fullmatch(v.casefold().strip()) for v in values]
@@ -451,7 +451,7 @@ class CatalogProfile:
             if not hits and (said := _number_of_a_measure(low, category)) is not None:
                 # "kettlebell 16", "12.5 then": the one value of a measured option (all of
                 # its values in one unit) with that number
-                hits = _measured(values, said)
+                hits = measured(values, said)
             if hits:
                 found[name] = max(hits, key=len)
         return found

@@ -30,8 +30,10 @@ FACET_QUESTION = re.compile(
 THE_CHEAPEST = re.compile(
     r"^\s*(?:(?:ok|okay|and|so|just|then)\W+)*(?:show me |what'?s |what is |which is )?"
     r"the (?:(cheapest|least expensive|lowest priced)|priciest|most expensive|dearest)"
-    r"(?: (?:one|pair|item|option|of (?:them|those|these))|\s(?P<kind>[a-z]+(?: [a-z]+)?))?"
-    r"(?: (?:here|there|of (?:them|those|these)|you (?:have|sell|do|showed)))?\s*[?.!]*\s*$",
+    r"(?: (?:one|pair|item|option|of (?:them|those|these))|\s(?!(?:please|pls|then|thanks|"
+    r"here|there)\b)(?P<kind>[a-z]+(?: (?!(?:please|pls|then|thanks)\b)[a-z]+)?))?"
+    r"(?: (?:here|there|of (?:them|those|these)|you (?:have|sell|do|showed)))?"
+    r"(?:\W*(?:please|pls|then|thanks))?\s*[?.!]*\s*$",
     re.I,
 )
 ONE_OF_THEM = re.compile(r"\b(?:the|this|that)\s+(?:\w+\s+)?one\b", re.I)

@@ -400,8 +400,8 @@ def respond(
         text += _fits(nlu.text, products)  # "a harness, she has a 62cm chest": its size
         if (ex := content.get("excluded")) and ex.get("count"):
             # the shopper's "no wool" hid some: said, so none seems lost
-            n, why = int(ex["count"]), _names([str(b) for b in ex.get("because") or []])
-            text += f" I left out {n} with {why}, as you asked." if why else ""
+            left_out, why = int(ex["count"]), _names([str(b) for b in ex.get("because") or []])
+            text += f" I left out {left_out} with {why}, as you asked." if why else ""
         unoffered = nlu.notes.get("size_not_offered") or _no_card_in_size(nlu, products, what)
         if unoffered:
             prefix = _size_not_offered(unoffered) + prefix
@@ -747,6 +747,7 @@ def _added(r: ToolOutcome, s: DialogueState) -> Reply:
     s.extra["just_added"] = {
         "product_id": str(r.args.get("product_id") or ""),
         "variant_id": (added or {}).get("variant_id") or r.args.get("variant_id"),
+        "quantity": qty,
     }
     if title:
         text = f"Added {qty} x {title} to your cart." if qty > 1 else f"Added {title} to your cart."

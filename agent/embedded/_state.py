@@ -82,7 +82,14 @@ def resolve_references(
                 for n, i in enumerate(state.last_shown)
                 if (state.shown.get(i) or {}).get("price") is not None
             ]
-            of_kind = [x for x in priced if kind and state.shown[x[2]].get("category") == kind]
+            leaf = str(kind or "").split(">")[-1].strip().casefold()
+            of_kind = [
+                x
+                for x in priced
+                if leaf
+                and str(state.shown[x[2]].get("category") or "").split(">")[-1].strip().casefold()
+                == leaf
+            ]
             priced = of_kind or priced
             if not priced:
                 return None
@@ -195,8 +202,8 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
         new["options"] = {**(s.filters.get("options") or {} if same else {}), **slots.options}
     s.extra.pop("visual_refine", None)
     s.extra.pop("just_added", None)  # the last turn's add, undone by this turn or not at all
-    if any_of := nlu.notes.get("any_of"):  # the kind "any <words>?" kept the list to
-        s.extra["any_of"] = any_of
+    if kind_asked := nlu.notes.get("any_of"):  # the kind "any <words>?" kept the list to
+        s.extra["any_of"] = kind_asked
     else:
         s.extra.pop("any_of", None)
     # an option question is answered by the next turn or not at all

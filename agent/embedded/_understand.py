@@ -12,7 +12,7 @@ from shopagent.agent.embedded import _guards, _scope
 from shopagent.agent.embedded._answers import (
     RESTOCK,
     fitting_values,
-    lone_letter_value,
+    lone_value,
     measure_said,
     only_option_values,
     page_question,
@@ -464,6 +464,7 @@ def understand(
         # it first), not "the second" of nothing shown
         if compared_kind := tier.extract_slots(nlu.text, "search").category:
             nlu.slots = Slots(category=compared_kind)
+    undo = False
     if (
         (added := state.extra.get("just_added"))
         and added.get("product_id")
@@ -473,7 +474,9 @@ def understand(
         # "cancel that, i changed my mind" right after an add: that line out of the cart
         # (confirmed like any removal), not an order cancelled
         nlu.intent, nlu.confidence = "remove_from_cart", max(nlu.confidence, 0.9)
-        nlu.slots = Slots(product_id=str(added["product_id"]))
+        undo = True  # (no "no" to a question: nothing else is waiting)
+        # as many as were added (a line that had some before keeps those)
+        nlu.slots = Slots(product_id=str(added["product_id"]), quantity=added.get("quantity"))
     if not image_id and _CART_TOTAL.search(nlu.text):
         # "how much is that all together", "how much have i spent": the cart's total
         nlu.intent, nlu.confidence, nlu.slots = "view_cart", max(nlu.confidence, 0.9), Slots()
@@ -919,8 +922,8 @@ def understand(
         in_play = picked == one_in_play(state)
         nlu.slots = Slots(reference="it") if in_play else Slots(product_id=picked)
         nlu.slots.quantity = parse(nlu.text).quantity  # "fish please, 2 packs": two of it
-        if letter := lone_letter_value(nlu.text, shown_options(state, picked)):
-            # "L please" of gloves in S, M, L, XL: that size
+        if letter := lone_value(nlu.text, shown_options(state, picked)):
+            # "L please" of gloves in S, M, L, XL: that size; "24 please": 24kg
             key, value = letter
             if key == "size":
                 nlu.slots.size = value
@@ -932,7 +935,8 @@ def understand(
         nlu.intent in ("search", "refine", "out_of_scope", "help", "product_details")
         and not image_id
         and (count := _JUST_A_COUNT.match(words_to_numbers(nlu.text.lower()))) is not None
-        and one_in_play(state) is not None
+        and (one := one_in_play(state)) is not None
+        and not lone_value(count.group(1), shown_options(state, one))  # "16 please": 16kg
     ):
         # "ok two of them please", "2 please" with one product in play: that many of it
         nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
@@ -956,6 +960,8 @@ def understand(
         and (name := tier.assortment.unknown_name(nlu.text)) is not None
     ):
         notes["unknown_name"] = name  # "kitchenaid mixer": said, then the mixers there are
+    if undo:
+        notes.pop("yes_no", None)  # "cancel that": the add taken back, not a bare "no"
     nlu.notes = notes
     return nlu
 
@@ -1195,7 +1201,7 @@ def _picks_an_option(text: str, state: DialogueState) -> str | None:
     one = one_in_play(state)
     if one is not None:
         options = shown_options(state, one)
-        said = options and (only_option_values(text, options) or lone_letter_value(text, options))
+        said = options and (only_option_values(text, options) or lone_value(text, options))
         return one if said else None
     hits = [i for i in state.last_shown if only_option_values(text, shown_options(state, i))]
     return hits[0] if len(hits) == 1 else None

@@ -3,6 +3,7 @@ built once per session, and fresh commerce stores per test (SQLite, or both back
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,21 @@ from shopagent.tools.stores import Stores, open_stores
 
 def discovery_settings(data: Path) -> Settings:
     return Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
+
+
+@contextlib.contextmanager
+def hand_made_shop(
+    tmp_path_factory: pytest.TempPathFactory, name: str, products: list[Any]
+) -> Iterator[Any]:
+    """A real catalog service over ``products`` (all ingested) in a fresh data folder."""
+    from shopagent.retrieval import open_catalog
+
+    cat = open_catalog(discovery_settings(tmp_path_factory.mktemp(name)))
+    try:
+        assert cat.ingest(products).ingested == len(products)
+        yield cat
+    finally:
+        cat.close()
 
 
 @pytest.fixture(scope="session")

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
-from shopagent.retrieval import open_catalog
 from shopagent.retrieval.schema import Product, Variant
 from shopagent.settings import Settings
 from shopagent.tools._registry import ToolContext, ToolRegistry
 from shopagent.tools.builtin import build_registry
+
+from .conftest import hand_made_shop
 
 REG: ToolRegistry = build_registry()
 
@@ -51,11 +52,8 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    data = tmp_path_factory.mktemp("craft-shop")
-    cat = open_catalog(Settings(_env_file=None, data_dir=data))  # type: ignore[call-arg]
-    assert cat.ingest(SHOP).ingested == len(SHOP)
-    yield cat
-    cat.close()
+    with hand_made_shop(tmp_path_factory, "craft-shop", SHOP) as cat:
+        yield cat
 
 
 async def test_what_goes_with_a_kit_is_what_its_page_names(catalog: Any, tmp_path: Path) -> None:

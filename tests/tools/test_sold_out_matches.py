@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 
 from shopagent.errors import ToolError
-from shopagent.retrieval import open_catalog
 from shopagent.retrieval.schema import Product, Variant
 from shopagent.settings import Settings
 from shopagent.tools._registry import ToolContext, ToolRegistry
 from shopagent.tools.cart import CART_TOOLS
 from shopagent.tools.catalog import CATALOG_TOOLS
 from shopagent.tools.stores import open_stores
+
+from .conftest import hand_made_shop
 
 
 def _product(pid: str, title: str, category: str, brand: str, price: str, **kw: Any) -> Product:
@@ -93,11 +94,8 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    data = tmp_path_factory.mktemp("sports-shop")
-    cat = open_catalog(Settings(_env_file=None, data_dir=data))  # type: ignore[call-arg]
-    assert cat.ingest(SHOP).ingested == len(SHOP)
-    yield cat
-    cat.close()
+    with hand_made_shop(tmp_path_factory, "sports-shop", SHOP) as cat:
+        yield cat
 
 
 @pytest.fixture

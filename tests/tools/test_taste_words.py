@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 
-from shopagent.retrieval import open_catalog
 from shopagent.retrieval.schema import Product, Variant
 from shopagent.settings import Settings
 from shopagent.tools._registry import ToolContext, ToolRegistry
 from shopagent.tools.builtin import build_registry
 from shopagent.tools.discovery._words import preferences
 from shopagent.tools.stores import Stores, open_stores
+
+from .conftest import hand_made_shop
 
 REG: ToolRegistry = build_registry()
 
@@ -46,11 +47,8 @@ SHOP = [
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    data = tmp_path_factory.mktemp("yarn-shop")
-    cat = open_catalog(Settings(_env_file=None, data_dir=data))  # type: ignore[call-arg]
-    assert cat.ingest(SHOP).ingested == len(SHOP)
-    yield cat
-    cat.close()
+    with hand_made_shop(tmp_path_factory, "yarn-shop", SHOP) as cat:
+        yield cat
 
 
 @pytest.fixture

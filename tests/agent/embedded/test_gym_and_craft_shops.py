@@ -330,3 +330,18 @@ def test_two_products_named_after_a_which_question_are_the_two_compared(
 
     titles = TitleIndex({p["id"]: p["title"] for p in CRAFT})
     assert titles.all_named_by_phrase(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "weight", "quantity"),
+    [("16 please", "16kg", None), ("2 please", None, 2), ("ok 8 then", "8kg", None)],
+)
+def test_a_number_alone_with_one_product_in_play_is_its_weight_or_how_many(
+    gym: EmbeddedTier, text: str, weight: str | None, quantity: int | None
+) -> None:
+    s = shown(GYM, "bell")
+    nlu, plan = planned(gym, text, s, "refine", 0.6)
+    assert nlu.intent == "add_to_cart", nlu
+    args = plan.calls[0].args
+    chosen = {k.lower(): v for k, v in (args.get("options") or {}).items()}
+    assert chosen.get("weight") == weight and args.get("quantity", 1) == (quantity or 1), args

@@ -46,12 +46,15 @@ def _after_adding(shop: EmbeddedTier) -> object:
     return after
 
 
-@pytest.mark.parametrize("text", ["cancel that, i changed my mind", "undo", "oh no, scrap that"])
+@pytest.mark.parametrize(
+    "text", ["cancel that, i changed my mind", "undo", "oh no, scrap that", "cancel that"]
+)
 def test_taking_back_an_add_just_made_removes_that_line(shop: EmbeddedTier, text: str) -> None:
     nlu, plan = planned(shop, text, _after_adding(shop), "cancel_order", 0.8)
     assert nlu.intent == "remove_from_cart", nlu
     assert plan.calls and plan.calls[0].name == "remove_from_cart", plan
     assert plan.calls[0].args["product_id"] == "shade", plan
+    assert plan.calls[0].args.get("quantity") in (None, 1), plan  # as many as were added
 
 
 def test_an_order_named_is_still_the_order(shop: EmbeddedTier) -> None:
