@@ -316,7 +316,7 @@ def size_not_offered(
         return None  # a category the profile does not know: nothing to tell
     if said.casefold() in {v.casefold() for v in tier.profile.sized(str(category))}:
         return None  # "size M" of rings that come in Ring Size M: an option filter
-    if said_options(f"size {said}", {"size": offered}) or _within_a_range(said, offered):
+    if said_options(f"size {said}", {"size": offered}) or within_a_range(said, offered):
         return None  # "7.5" of UK 7.5, "5" of "S (UK 4-5)": a size the shop has
     return {
         "size": said,
@@ -325,7 +325,7 @@ def size_not_offered(
     }
 
 
-def _within_a_range(said: str, sizes: list[str]) -> bool:
+def within_a_range(said: str, sizes: list[str]) -> bool:
     """ "5" of "S (UK 4-5)": a number within a size's range."""
     number = re.fullmatch(r"(?:(?:uk|us|eu)\s?)?(\d+(?:\.\d+)?)", said.casefold())
     if number is None:

@@ -277,16 +277,17 @@ def not_carried(
     if not profile.vocab or named & {"category", "brand"}:
         return None
     head_part, _ = split_use(without_owned(text))
-    # "i like firm": a Firmness, not a thing; "screw fitting": a Fitting
-    exclude = {*exclude, *profile.value_words, *profile.option_words}
+    exclude = {*exclude, *profile.value_words}  # "i like firm": a Firmness, not a thing
     head_part = profile.without_phrase_values(head_part)  # "as a pirate ship": a choice
     found = [
         w
         for w in content_words(head_part, exclude)
         if not describes(w) and not _of_a_place(w, profile.vocab)
     ]
-    if not found:
-        return None
+    if not found or all(
+        w in profile.option_words or singular(w) in profile.option_words for w in found
+    ):
+        return None  # "screw fitting": a Fitting (its value's word left out), not a thing
     if head_nouns:
         if any(w in head_nouns or singular(w) in head_nouns for w in found):
             return None

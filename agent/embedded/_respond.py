@@ -11,7 +11,7 @@ from typing import Any
 
 from shopagent.agent.embedded import _answers
 from shopagent.agent.embedded._catalog import singular
-from shopagent.agent.embedded._followups import size_said
+from shopagent.agent.embedded._followups import size_said, within_a_range
 from shopagent.agent.embedded._phrases import (
     FOUND,
     FOUND_ONE,
@@ -402,9 +402,10 @@ def respond(
             # the shopper's "no wool" hid some: said, so none seems lost
             left_out, why = int(ex["count"]), _names([str(b) for b in ex.get("because") or []])
             text += f" I left out {left_out} with {why}, as you asked." if why else ""
-        unoffered = nlu.notes.get("size_not_offered") or _no_card_in_size(nlu, products, what)
-        if unoffered:
+        if unoffered := nlu.notes.get("size_not_offered"):
             prefix = _size_not_offered(unoffered) + prefix
+        else:
+            prefix = _no_card_in_size(nlu, products, what) + prefix
         text = prefix + text
         sold_ids &= {str(p.get("id")) for p in products}
         said_sold = bool(sold_ids) and not prefix
@@ -759,26 +760,43 @@ def _added(r: ToolOutcome, s: DialogueState) -> Reply:
 _LETTER_SIZES = {"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "5xl"}
 
 
-def _no_card_in_size(
-    nlu: NLUResult, products: list[dict[str, Any]], what: str
-) -> dict[str, Any] | None:
+def _no_card_in_size(nlu: NLUResult, products: list[dict[str, Any]], what: str) -> str:
     """ "do you have gloves in xxl" where no category was read (so no size filter) and
-    none of the products found comes in that size: the ``size_not_offered`` note for
-    them, from their cards' sizes (None when one has it, or none has sizes)."""
+    none of the products found has that size in stock: said before them, as sold out in it
+    ("Grip Work Gloves comes in XL, but it's sold out in XL right now") where one is made
+    in it, else with the sizes they come in ("... come in sizes S, M and L, not XXL");
+    "" when one has it, or none has sizes."""
     said = size_said(nlu.text)
     if said is None or nlu.slots.size or not products:
-        return None
-    sized = [p for p in products if p.get("sizes")]
-    having = {str(x).casefold() for p in sized for x in p["sizes"]}
-    if (
-        not sized
-        or said.casefold() in having
-        or _answers.said_options(f"size {said}", {"size": sorted(having)})
-    ):
-        return None
-    sizes = list(dict.fromkeys(str(x) for p in sized for x in p["sizes"]))
+        return ""
+
+    def made_in(p: dict[str, Any]) -> list[str]:
+        options = p.get("options") or {}
+        return [str(x) for k, xs in options.items() if _is_size(k) for x in xs]
+
+    def has(values: list[str]) -> bool:
+        return (
+            said.casefold() in {v.casefold() for v in values}
+            or bool(_answers.said_options(f"size {said}", {"size": values}))
+            or within_a_range(said, values)
+        )
+
+    sized = [p for p in products if p.get("sizes") or made_in(p)]
+    if not sized or any(has([str(x) for x in p.get("sizes") or []]) for p in sized):
+        return ""
+    size = said.upper() if said.casefold() in _LETTER_SIZES else said
+    made = [p for p in sized if has(made_in(p))]
+    if made:
+        return f"{_title(made[0])} comes in {size}, but it's sold out in {size} right now. "
+    sizes = list(dict.fromkeys(str(x) for p in sized for x in p.get("sizes") or made_in(p)))
     kind = _title(sized[0]) if len(sized) == 1 else what[:1].upper() + what[1:]
-    return {"size": said, "category": kind, "sizes": sizes, "product": len(sized) == 1}
+    note = {"size": said, "category": kind, "sizes": sizes, "product": len(sized) == 1}
+    return _size_not_offered(note)
+
+
+def _is_size(option: str) -> bool:
+    key = option.casefold()
+    return key == "size" or key.endswith(" size")
 
 
 def _size_not_offered(note: dict[str, Any]) -> str:

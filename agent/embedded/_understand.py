@@ -1204,9 +1204,24 @@ def _picks_an_option(text: str, state: DialogueState) -> str | None:
         said = options and (only_option_values(text, options) or lone_value(text, options))
         return one if said else None
     hits = [i for i in state.last_shown if only_option_values(text, shown_options(state, i))]
-    return hits[0] if len(hits) == 1 else None
+    if len(hits) != 1:
+        return None
+    # "screw fitting" with two bulbs shown, one in E27 Screw, the other in E27 Screw and E14
+    # Small Screw: both come in a screw fitting, so it picks neither
+    words = set(re.findall(r"[a-z0-9]{3,}", text.lower())) - _PICK_WORDS
+    for other in state.last_shown:
+        values = [v for vs in shown_options(state, other).values() for v in vs]
+        theirs = {w for v in values for w in re.findall(r"[a-z0-9]{3,}", v.lower())}
+        if other != hits[0] and words & theirs:
+            return None
+    return hits[0]
 
 
+# the words around a pick that name no value ("the red one please")
+_PICK_WORDS = frozenset(
+    "one ones the then please pls plz size and with that this for get take want have ill "
+    "okay yes yeah instead actually just".split()
+)
 _AN_ADD = re.compile(
     r"\b(?:add|get|take|buy|want|need|grab|throw in|put)\s+(?:me\s+)?(?:a|an|some|one|\d{1,2})\s+"
     r"((?:[a-z][a-z'-]+\s+){0,2}?[a-z][a-z'-]+)(?:\s+(?:too|as well|also)\b|\s*[.!?]*$)"

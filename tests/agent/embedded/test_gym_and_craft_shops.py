@@ -293,6 +293,12 @@ def test_a_size_none_found_comes_in_is_said_where_no_category_was_read(encode: o
     card["sizes"] = ["S", "XXL"]
     reply, _ = gym.respond(nlu, gym.update_state(s, nlu), [searched([card], plan.calls[0].args)])
     assert "not XXL" not in reply.text, reply.text
+    # made in XXL, sold out in it: said so, never "not XXL"
+    card.update(sizes=["S", "M"], options={"Size": ["S", "M", "XXL"]})
+    reply, _ = gym.respond(nlu, gym.update_state(s, nlu), [searched([card], plan.calls[0].args)])
+    assert reply.text.startswith(
+        "Grip Padded Lifting Gloves comes in XXL, but it's sold out in XXL right now."
+    ), reply.text
 
 
 @pytest.mark.parametrize(

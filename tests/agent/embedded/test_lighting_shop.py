@@ -94,3 +94,21 @@ def test_how_many_said_instead_of_a_yes_keeps_the_adds_choices(shop: EmbeddedTie
     nlu, plan = planned(shop, "2 in cool white", s, "add_to_cart")
     chosen = {str(v) for v in (plan.calls[0].args.get("options") or {}).values()}
     assert "Warm White" not in chosen and "Cool White" in chosen, plan
+
+
+def test_an_option_name_and_a_value_word_is_no_thing_the_shop_lacks(encode: object) -> None:
+    """ "screw fitting": the bulbs' Fitting option (not "we don't carry fittings"); beside
+    two bulbs that both come in a screw fitting, no pick of one of them either."""
+    other = product(
+        "small",
+        "Brightway Candle Bulb",
+        "Lighting > Bulbs",
+        Fitting=["E27 Screw", "E14 Small Screw"],
+    )
+    shop = _tier([*LAMPS, other], encode, None)
+    from shopagent.agent.embedded import DialogueState
+
+    nlu, _ = planned(shop, "screw fitting", DialogueState(), "search", 0.7)
+    assert "not_carried" not in nlu.notes, nlu.notes
+    nlu, _ = planned(shop, "screw fitting", shown([*LAMPS, other], "bulb", "small"), "refine", 0.5)
+    assert nlu.intent != "add_to_cart", nlu

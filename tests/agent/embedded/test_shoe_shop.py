@@ -71,9 +71,9 @@ def test_a_size_the_shop_has_under_another_name_is_offered(shop: EmbeddedTier, t
 
 
 def test_a_size_the_shop_lacks_is_still_said() -> None:
-    from shopagent.agent.embedded._followups import _within_a_range
+    from shopagent.agent.embedded._followups import within_a_range
 
-    assert _within_a_range("5", ["S (UK 4-5)"]) and not _within_a_range("10", ["S (UK 4-5)"])
+    assert within_a_range("5", ["S (UK 4-5)"]) and not within_a_range("10", ["S (UK 4-5)"])
 
 
 def test_a_colour_in_a_size_is_answered_by_its_stock() -> None:
