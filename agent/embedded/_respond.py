@@ -781,14 +781,18 @@ def _no_card_in_size(nlu: NLUResult, products: list[dict[str, Any]], what: str) 
             or within_a_range(said, values)
         )
 
-    sized = [p for p in products if p.get("sizes") or made_in(p)]
-    if not sized or any(has([str(x) for x in p.get("sizes") or []]) for p in sized):
+    # a card without "sizes" (a "Ring Size" option) does not say which are in stock: one
+    # made in the size may have it, so nothing is said
+    if any(not p.get("sizes") and has(made_in(p)) for p in products):
+        return ""
+    sized = [p for p in products if p.get("sizes")]
+    if not sized or any(has([str(x) for x in p["sizes"]]) for p in sized):
         return ""
     size = said.upper() if said.casefold() in _LETTER_SIZES else said
     made = [p for p in sized if has(made_in(p))]
     if made:
         return f"{_title(made[0])} comes in {size}, but it's sold out in {size} right now. "
-    sizes = list(dict.fromkeys(str(x) for p in sized for x in p.get("sizes") or made_in(p)))
+    sizes = list(dict.fromkeys(str(x) for p in sized for x in made_in(p) or p["sizes"]))
     kind = _title(sized[0]) if len(sized) == 1 else what[:1].upper() + what[1:]
     note = {"size": said, "category": kind, "sizes": sizes, "product": len(sized) == 1}
     return _size_not_offered(note)

@@ -299,6 +299,11 @@ def test_a_size_none_found_comes_in_is_said_where_no_category_was_read(encode: o
     assert reply.text.startswith(
         "Grip Padded Lifting Gloves comes in XXL, but it's sold out in XXL right now."
     ), reply.text
+    # a card that does not say which sizes are in stock (a "Ring Size" option): nothing said
+    card.pop("sizes")
+    card["options"] = {"Ring Size": ["L", "XXL", "N"]}
+    reply, _ = gym.respond(nlu, gym.update_state(s, nlu), [searched([card], plan.calls[0].args)])
+    assert "XXL" not in reply.text, reply.text
 
 
 @pytest.mark.parametrize(
