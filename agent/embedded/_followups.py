@@ -341,6 +341,12 @@ def within_a_range(said: str, sizes: list[str]) -> bool:
 _LETTER_SIZES = ("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl")
 
 
+def as_said_size(size: str) -> str:
+    """A letter size as shops write it ("xxl" -> "XXL", "3xl" -> "3XL"); others as said."""
+    low = size.casefold()
+    return size.upper() if low in _LETTER_SIZES or re.fullmatch(r"[2-5]xl", low) else size
+
+
 def _size_order(size: str) -> tuple[int, float, str]:
     """S before M before L; 38 before 40; other sizes by name after them."""
     low = size.lower().strip()

@@ -11,7 +11,7 @@ from typing import Any
 
 from shopagent.agent.embedded import _answers
 from shopagent.agent.embedded._catalog import singular
-from shopagent.agent.embedded._followups import size_said, within_a_range
+from shopagent.agent.embedded._followups import as_said_size, size_said, within_a_range
 from shopagent.agent.embedded._phrases import (
     FOUND,
     FOUND_ONE,
@@ -757,9 +757,6 @@ def _added(r: ToolOutcome, s: DialogueState) -> Reply:
     return Reply(text=text + _cart_total(r.content))
 
 
-_LETTER_SIZES = {"xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "5xl"}
-
-
 def _no_card_in_size(nlu: NLUResult, products: list[dict[str, Any]], what: str) -> str:
     """ "do you have gloves in xxl" where no category was read (so no size filter) and
     none of the products found has that size in stock: said before them, as sold out in it
@@ -788,7 +785,7 @@ def _no_card_in_size(nlu: NLUResult, products: list[dict[str, Any]], what: str) 
     sized = [p for p in products if p.get("sizes")]
     if not sized or any(has([str(x) for x in p["sizes"]]) for p in sized):
         return ""
-    size = said.upper() if said.casefold() in _LETTER_SIZES else said
+    size = as_said_size(said)
     made = [p for p in sized if has(made_in(p))]
     if made:
         return f"{_title(made[0])} comes in {size}, but it's sold out in {size} right now. "
@@ -813,8 +810,7 @@ def _size_not_offered(note: dict[str, Any]) -> str:
             sizes[0] if len(sizes) == 1 else ", ".join(sizes[:-1]) + " and " + sizes[-1]
         )
     here = "" if note.get("product") else " here"  # "Padded Lifting Gloves come in ..."
-    size = str(note["size"])
-    size = size.upper() if size.casefold() in _LETTER_SIZES else size  # "xxl" -> XXL
+    size = as_said_size(str(note["size"]))  # "xxl" -> XXL
     return f"{note['category']}{here} come in {come}, not {size}. "
 
 
