@@ -45,6 +45,33 @@ _YES = re.compile(
 _NO = re.compile(
     rf"^\s*(no|nope|n|cancel|don'?t|do not|stop|never ?mind){_POLITE}[\s.!]*$", re.IGNORECASE
 )
+# Saying the write itself again answers its confirmation: "add it" to "Add 1 x ... to your
+# cart?", "place the order" to "Place an order for everything in your cart?"
+_AGAIN_LEAD = r"^\s*(?:(?:yes|yep|yeah|yup|ok(?:ay)?|sure)\W+)?(?:(?:please|just)\s+)?"
+_AGAIN_END = rf"{_POLITE}[\s.!]*$"
+_SAYS_THE_WRITE = {
+    "add_to_cart": re.compile(
+        rf"{_AGAIN_LEAD}(?:add|put|pop|get|buy)(?:\s+(?:it|that|this|them|those|these|one))?"
+        rf"(?:\s+(?:to|in|into)\s+(?:my\s+|the\s+)?(?:cart|basket|bag|trolley))?{_AGAIN_END}",
+        re.IGNORECASE,
+    ),
+    "checkout": re.compile(
+        rf"{_AGAIN_LEAD}(?:check\s?out|place\s+(?:it|the\s+order|my\s+order|an\s+order)"
+        rf"|order\s+it|buy\s+(?:it|them)(?:\s+now)?){_AGAIN_END}",
+        re.IGNORECASE,
+    ),
+    "remove_from_cart": re.compile(
+        rf"{_AGAIN_LEAD}(?:remove|delete|take\s+out)(?:\s+(?:it|that|this|them|those|these))?"
+        rf"{_AGAIN_END}",
+        re.IGNORECASE,
+    ),
+}
+
+
+def _approves(text: str, pending: dict[str, Any]) -> bool:
+    """A typed yes to ``pending``: a short yes, or the write said again."""
+    again = _SAYS_THE_WRITE.get(str(pending.get("tool")))
+    return bool(_YES.match(text) or (again is not None and again.match(text)))
 
 
 def _load_embedded(settings: Settings, catalog: CatalogReader) -> EmbeddedTier | None:
@@ -324,13 +351,13 @@ class AgentService:
                 pending is not None
                 and image_id is None
                 and action is None
-                and (_YES.match(text) or _NO.match(text))
+                and (_approves(text, pending) or _NO.match(text))
             ):
                 async for e in self._run(
                     Command(
                         resume={
                             "confirmation_id": pending["confirmation_id"],
-                            "approve": bool(_YES.match(text)),
+                            "approve": _approves(text, pending),
                         }
                     ),
                     config,

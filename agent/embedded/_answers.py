@@ -127,6 +127,8 @@ _STOP = {
     "are",
     "there",
     "what",
+    "whats",
+    "what's",
     "which",
     "how",
     "about",
@@ -242,6 +244,9 @@ _WHATS_IN = re.compile(
     r"\bwhat(?:'s|s| is| are)? (?:in|inside)\b(?! stock| my )|"
     r"\bwhat(?: does| do)? (?:it|they|this|that)? ?(?:include|come with|comes with|contain)|"
     r"\bwhat(?:'s|s| is) (?:it|this|that)(?: exactly)?\W*$|"
+    # "whats the second book", "what is the last one": the one at that place, as a whole
+    r"^\W*what(?:'s|s| is) the (?:first|second|third|fourth|fifth|last|other|\d+(?:st|nd|rd|th)?)"
+    r"(?: [a-z]+)?\W*$|"
     # "what comes in the kit", "what do you get with it", "whats included"
     r"\bwhat comes (?:in|with) (?:the|it|this|that|a|each|your)\b|"
     r"\bwhat do (?:you|i|we) get (?:in|with)\b|\bwhat(?:'s|s| is| are)? included\b"
@@ -1042,10 +1047,13 @@ _UNIT_NAMES = {
 _ONE_UNIT = re.compile(rf"^1\s?({'|'.join(_UNIT_NAMES)})$")
 
 
-def _said_pattern(form: str) -> str:
+def _said_pattern(form: str, *, plural: bool = False) -> str:
     """A value's form as said in a turn: "56cm" or "56 cm", never inside "extra large"."""
     said = r"\s?".join(re.escape(part) for part in _UNIT_START.split(form))
-    return rf"(?<![\w.-])(?<!extra )(?<!x )(?<!xx )(?<!2x ){said}(?!\w|\.\d)"
+    # ``plural``: a value's plural names it too ("2 paperbacks" of "Paperback"); not a
+    # shopper's word for it ("southpaws" are people, not the left-handed model)
+    ending = r"(?:e?s)?" if plural and len(form) >= 4 and form[-1].isalpha() else ""
+    return rf"(?<![\w.-])(?<!extra )(?<!x )(?<!xx )(?<!2x ){said}{ending}(?!\w|\.\d)"
 
 
 def said_options(
@@ -1058,19 +1066,25 @@ def said_options(
     low = _spaced(text)
     out: dict[str, str] = {}
     for option, values in options.items():
-        forms = [(form, value) for value in values for form in value_forms(str(value))]
+        forms = [
+            (form, value, form.replace(" ", "") == _squash(str(value)).replace(" ", ""))
+            for value in values
+            for form in value_forms(str(value))
+        ]
         # "caramel" of "05 Caramel", "rose gold" of "9ct Rose Gold", "50" of "$50"
         forms += [
-            (_squash(name), value) for value, names in short_names(values).items() for name in names
+            (_squash(name), value, False)
+            for value, names in short_names(values).items()
+            for name in names
         ]
         hits: list[str] = []
         blank = low
-        for form, value in sorted(forms, key=lambda f: -len(f[0])):  # "extra large" first
+        for form, value, whole in sorted(forms, key=lambda f: -len(f[0])):  # "extra large" first
             if not form or (len(form) == 1 and form.isalpha()):
                 continue
             if form.isdigit() and quantity is not None and int(form) == quantity:
                 continue
-            pattern = _said_pattern(form)
+            pattern = _said_pattern(form, plural=whole)
             if re.search(pattern, blank):
                 blank = re.sub(pattern, " ", blank)
                 if value not in hits:

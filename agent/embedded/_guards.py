@@ -235,7 +235,9 @@ def split_use(text: str) -> tuple[str, str]:
     # "what about helmets", "ok how about a lamp": what follows is the thing
     low = re.sub(r"^\W*(?:(?:ok|okay|so|and|then|fine)\W+)*(?:what|how) about\b", " ", low)
     parts = re.split(
-        r"\b(?=(?:for|with|that|which|from|by|to|under|below|over|in|on|about)\b)", low, maxsplit=1
+        r"\b(?=(?:for|with|thats|that|which|from|by|to|under|below|over|in|on|about)\b)",
+        low,
+        maxsplit=1,
     )
     return parts[0], (parts[1] if len(parts) > 1 else "")
 

@@ -34,7 +34,7 @@ def _plural_forms(word: str) -> list[str]:
     built in it, and a set's order changes with each process's string hashing (the
     closest categories, ranked from those tables, changed from one run to the next)."""
     w = word.lower()
-    forms = {w, w.replace("-", " "), w.replace("-", "")}
+    forms = {w, w.replace("-", " "), w.replace("-", ""), w.replace("'", "")}
     out = set(forms)
     for f in forms:
         if f.endswith("ies"):
@@ -96,6 +96,19 @@ class Lexicon:
                     forms = sorted({*forms, *more})
                 for f in forms:
                     self.surfaces[slot].setdefault(f, v)
+        # "Mystery & Thriller", "Beds and Mattresses": each kind of a category that joins
+        # two names it ("thrillers"), where no other category has that name
+        parts: dict[str, list[str]] = {}
+        for v in self.facets["category"]:
+            pieces = re.split(r"\s*(?:&|\band\b|,|/|\+)\s*", leaf(v))
+            if len(pieces) >= 2:
+                for piece in pieces:
+                    if len(piece) >= 3:
+                        parts.setdefault(piece.lower(), []).append(v)
+        for piece, owners in sorted(parts.items()):
+            if len(set(owners)) == 1:
+                for f in _plural_forms(piece):
+                    self.surfaces["category"].setdefault(f, owners[0])
         for slot, table in BUILTIN.items():
             for surface, targets in table.items():
                 pool = leaf_key if slot == "category" else by_key[slot]
@@ -188,6 +201,11 @@ class Lexicon:
                     continue
                 surface = " ".join(w[2] for w in words[i : i + n]).lower()
                 prev = words[i - 1][2].lower() if i > 0 else ""
+                if surface in _MODALS and (
+                    prev in _PRONOUNS
+                    or (i + 1 < len(words) and words[i + 1][2].lower() in _PRONOUNS)
+                ):
+                    continue  # "can i get it bigger": the verb, never the watering cans
                 for slot in TYPE_PRIORITY:
                     value = self.surfaces[slot].get(surface)
                     if value is None and slot == "size":
@@ -254,6 +272,10 @@ class Lexicon:
         return sorted(s for s, v in self.surfaces.get(slot, {}).items() if v == value)
 
 
+# A modal verb beside a pronoun ("can i", "you can", "will it") is that verb, whatever
+# product, brand or value shares its spelling ("Watering Cans", a brand "Will").
+_MODALS = frozenset({"can", "will", "may", "must", "might", "shall", "could", "would", "should"})
+_PRONOUNS = frozenset({"i", "you", "u", "we", "they", "it", "he", "she", "this", "that", "these"})
 # Words of shopping chat a typo is corrected towards, besides the catalog's own words.
 CHAT_WORDS = (
     "what",

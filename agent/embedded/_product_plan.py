@@ -434,7 +434,14 @@ def _which_priced(nlu: NLUResult, state: DialogueState, ids: list[str] | None) -
     if len(priced) > 2:
         word = "cheapest" if cheap else "most expensive"
     amount = format_money(str(price), info.get("currency") or "USD")
-    text = f"The {word} one is {info.get('title')}, at {amount}."
+    tied = [str(state.shown[i].get("title")) for p, i in priced if p == price]
+    if len(tied) == len(priced):  # "which is cheaper?" of two at one price
+        text = f"Both cost {amount}." if len(tied) == 2 else f"They all cost {amount}."
+    elif len(tied) >= 2:
+        names = ", ".join(tied[:-1]) + " and " + tied[-1]
+        text = f"{names} are the {word}, at {amount} each."
+    else:
+        text = f"The {word} one is {info.get('title')}, at {amount}."
     return Plan(reply=text, reason="answered_from_state")
 
 

@@ -17,7 +17,7 @@ from shopagent.agent.embedded._product_plan import CLEAR_ALL
 from shopagent.agent.embedded._schema import PRODUCT_INTENTS, DialogueState, NLUResult, Slots
 from shopagent.agent.embedded._slots import CART_WORDS, FILTER_INTENTS, ruled_out, values_only
 from shopagent.agent.embedded._state import one_in_play, shown_options
-from shopagent.agent.embedded._titles import PURCHASE
+from shopagent.agent.embedded._titles import PURCHASE, shown_named
 
 if TYPE_CHECKING:
     from shopagent.agent.embedded._tier import EmbeddedTier
@@ -334,7 +334,16 @@ def read_turn(
     titled_all = tier.titles.match_all(text, shown) if (len(tier.titles) or shown) else []
     titled = titled_all[0] if len(titled_all) == 1 else None
     if not titled_all and shown:
-        titled = tier.titles.match(text, shown)
+        titled = tier.titles.match(text, shown) or shown_named(
+            text,
+            shown,
+            lambda pid: {
+                w
+                for vals in shown_options(state, pid).values()
+                for v in map(str, vals)
+                for w in v.casefold().split()
+            },
+        )
     if titled is None and not titled_all and len(tier.titles):
         ends = tier.titles.all_named_by_end(text)
         if len(ends) >= 2 and (intent == "compare" or _COMPARE_CUE.search(text)):

@@ -544,7 +544,10 @@ def respond(
             text += " " + " ".join(f"{_title(p)}: {line}" for p, line in said)
         elif differ:
             text += f" They differ in {differ}."
-        if len(priced) >= 2:
+        prices = sorted(Decimal(str(p["price"])) for p in priced)
+        if len(priced) >= 2 and prices[0] == prices[-1]:
+            text += " They cost the same." if len(priced) == 2 else " They all cost the same."
+        elif len(priced) >= 2 and prices[0] < prices[1]:  # no "cheapest" of a tie
             cheap = min(priced, key=lambda p: Decimal(str(p["price"])))
             word = "cheaper" if len(priced) == 2 else "cheapest"
             text += f" The {word} is {_title(cheap)}."

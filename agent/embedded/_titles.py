@@ -306,6 +306,58 @@ class TitleIndex:
         return None
 
 
+# "the wool one", "the dragons one", "the jute rug": a word or a few said after "the"
+_THE = re.compile(r"\bthe\s+")
+# words that pick by place or price, never by name ("the other one", "the cheaper one")
+_NO_NAME = frozenset(
+    "one ones other same first second third fourth fifth last next previous cheaper "
+    "cheapest pricier priciest dearer bigger smaller biggest smallest best better new "
+    "top bottom left right middle above below and or with in of for".split()
+)
+
+
+def shown_named(
+    text: str, shown: dict[str, str], options: Callable[[str], set[str]] | None = None
+) -> TitleMatch | None:
+    """The one shown product "the <words> one" names by words its title alone holds among
+    those shown ("is the wool one soft?" of a jute and a wool rug); without "one", two
+    words or more ("add the jute rug"). None when no shown title, or several, hold them, or
+    another shown product has one of them in an option value (``options``: the words of
+    its values, lower case): "the navy one" of a navy-named sofa and a chair that comes in
+    navy."""
+    if len(shown) < 2:
+        return None
+    low = text.lower().replace("\u2019", "'")
+    seen = {pid: {f for w in words(t) for f in (w, _one(w))} for pid, t in shown.items()}
+
+    def one_holding(said: list[str]) -> str | None:
+        pids = [pid for pid, ws in seen.items() if all(w in ws or _one(w) in ws for w in said)]
+        if len(pids) != 1 or (
+            options is not None
+            and any(any(w in options(p) for w in said) for p in shown if p != pids[0])
+        ):
+            return None
+        return pids[0]
+
+    hits: dict[str, TitleMatch] = {}
+    for the in _THE.finditer(low):
+        after = list(_WORD.finditer(low, the.end()))[:4]
+        ws = [w.group(0) for w in after]
+        k = next((i for i, w in enumerate(ws) if w == "one"), None)  # "ones": a filter
+        if k is not None:  # "the wool one"
+            tries = [k] if 1 <= k <= 3 and not any(w in _NO_NAME for w in ws[:k]) else []
+        else:  # "the jute rug": the longest run of two or three title words
+            run = next((i for i, w in enumerate(ws) if w in _NO_NAME or not w.isalpha()), len(ws))
+            tries = list(range(min(run, 3), 1, -1))
+        for n in tries:
+            pid = one_holding(ws[:n])
+            if pid is not None:
+                end = after[n].end() if k is not None else after[n - 1].end()
+                hits[pid] = TitleMatch(pid, shown[pid], the.start(), end, False)
+                break
+    return next(iter(hits.values())) if len(hits) == 1 else None
+
+
 _BETWEEN = frozenset({"the", "and", "or", "vs", "versus"})
 
 

@@ -514,7 +514,11 @@ def understand(
         nlu.confidence = max(nlu.confidence, _share(nlu, "product_details", "add_to_cart"))
         nlu.intent = "product_details"
     if (
-        nlu.intent in ("refine", "product_details")
+        (
+            nlu.intent in ("refine", "product_details")
+            # "and the chairs to go with it" read as an add of "it": no word of buying
+            or (nlu.intent == "add_to_cart" and not _ADD_SAID.search(nlu.text))
+        )
         and not image_id
         and (with_it := _TO_GO_WITH.search(nlu.text)) is not None
         and singular(with_it.group(1).lower()) in tier.assortment.head_nouns

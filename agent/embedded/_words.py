@@ -65,6 +65,9 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "perfume": ("perfumes",), "fragrance": ("perfumes",), "cologne": ("perfumes",),
     "lipstick": ("lipsticks",), "pillow": ("cushions",), "pillows": ("cushions",),
     "carpet": ("rugs",), "plant pot": ("planters",),
+    "sci fi": ("science fiction", "sci-fi"), "scifi": ("science fiction", "sci-fi"),
+    "sci-fi": ("science fiction",), "kids books": ("children's books", "kids' books"),
+    "kids book": ("children's books", "kids' books"), "novels": ("fiction",),
 }
 BUILTIN: dict[str, dict[str, tuple[str, ...]]] = {
     "color": COLOR_FAMILIES, "size": SIZE_WORDS, "audience": AUDIENCE_WORDS,

@@ -113,6 +113,35 @@ async def test_routine_conversation_on_the_embedded_tier_alone(
     assert "pending" in of(events, "message")[0].text.lower()
 
 
+async def test_saying_the_write_again_answers_its_confirmation(
+    service_factory: Any, embedded_tier: Any, shared_catalog: Any
+) -> None:
+    """ "add it" to "Add 1 x ...?" is a yes to that add (not a second request that declines
+    the first and asks again); "place the order" to the checkout's question places it."""
+    svc = await service_factory(embedded=embedded_tier)
+    leaf, _ = busiest(shared_catalog)
+    sid = (await svc.sessions.create_session("alice")).session_id
+    shown = of(await turn(svc, sid, f"show me {leaf.lower()}"), "products")[0].products
+    product = shared_catalog.get_product(shown[0].id)
+    variant = next(v for v in product.variants if v.available)
+    said = " ".join(f"{k} {v}" for k, v in variant.options.items())
+    events = await turn(svc, sid, f"add the first one {said}".strip())
+    asks = of(events, "confirm_required")
+    assert asks and asks[0].tool == "add_to_cart", events
+
+    events = await turn(svc, sid, "add it please")
+    assert not of(events, "confirm_required"), events  # not asked a second time
+    assert "did not go ahead" not in " ".join(e.text for e in of(events, "message"))
+    cart = await svc.get_cart(user_id="alice")
+    assert [line["variant_id"] for line in cart["lines"]] == [asks[0].variant_id]
+
+    asks = of(await turn(svc, sid, "checkout"), "confirm_required")
+    assert asks and asks[0].tool == "checkout", asks
+    events = await turn(svc, sid, "ok place the order")
+    assert of(events, "tool_result")[0].content["order_id"]
+    assert (await svc.get_cart(user_id="alice"))["lines"] == []
+
+
 async def test_relaxed_searches_stop_at_the_first_that_finds_products(
     service_factory: Any, embedded_tier: Any, shared_catalog: Any
 ) -> None:

@@ -44,10 +44,16 @@ class Reads:
 
 
 def shop_tier(
-    products: list[dict[str, Any]], encode: object, model: Any, *, titles: bool = False
+    products: list[dict[str, Any]],
+    encode: object,
+    model: Any,
+    *,
+    titles: bool = False,
+    facets_too: dict[str, list[str]] | None = None,
 ) -> EmbeddedTier:
     """The tier over ``products``; ``titles``: with the catalog's title index (products
-    named by their titles' words before any is shown)."""
+    named by their titles' words before any is shown); ``facets_too``: more facet values
+    (a material the products are filed under, not one of their options)."""
     options = ("color", "size", "audience")  # who it is for, where a product says
     facets: dict[str, set[str]] = {k: set() for k in ("category", "brand", *options)}
     for p in products:
@@ -57,6 +63,8 @@ def shop_tier(
             for k in options:
                 if v["options"].get(k):
                     facets[k].add(v["options"][k])
+    for k, vals in (facets_too or {}).items():
+        facets.setdefault(k, set()).update(vals)
     profile = CatalogProfile(build_profile(products))
     lexicon = Lexicon({k: sorted(v) for k, v in facets.items()})
     named = {p["id"]: p["title"] for p in products} if titles else None

@@ -1,0 +1,206 @@
+"""A bookshop and a furniture shop: a shown product named by a word only its title has
+("is the velvet one soft?"); an option said in the plural ("3 hardcovers"); two products
+at one price are never "the cheaper"; a category that joins two kinds ("Crime &
+Thriller") is named by either; common short names of a kind ("sci fi"); "a lamp thats
+..." typed without its apostrophe; "and the stools to go with it" read as an add; a modal
+verb ("can i") is never a product spelt the same. The intent model is a stub (the model
+boundary); the text encoder is the real MiniLM."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopagent.agent.embedded import EmbeddedTier, Lexicon, ToolOutcome
+from shopagent.agent.embedded._state import resolve_references
+
+from .mini_shop import pages, planned, product, shown
+from .mini_shop import shop_tier as _tier
+
+HOME = [
+    product("linen", "Nordic Linen Cushion", "Home > Cushions", color=["Grey", "Sand"]),
+    product("velvet", "Plush Velvet Cushion", "Home > Cushions", color=["Green", "Rust"]),
+    # a title word that is also a value of the shop's (a colour, a material): "the sage
+    # one", "the wool one" of these two is the first
+    product("sage", "Sage Wool Throw", "Home > Throws", color=["Sage"]),
+    product("knit", "Chunky Knit Throw", "Home > Throws", color=["Cream", "Grey"]),
+    product("lamp", "Arbor Floor Lamp", "Home > Lamps", color=["Black"]),
+    product("stool", "Tamsin Bar Stool", "Home > Stools", color=["Oak", "Walnut"]),
+    product("counter", "Tamsin Kitchen Counter Table", "Home > Tables", color=["Oak"]),
+    product("can", "Verdi Watering Can", "Garden > Watering Cans", size=["5 l", "10 l"]),
+]
+BOOKS = [
+    product(
+        "heron",
+        "Harbourlight Heron Season",
+        "Books > Crime & Thriller",
+        Format=["Hardcover", "Paperback"],
+    ),
+    product(
+        "comet", "Quillon Comet Tides", "Books > Science Fiction", Format=["Hardcover", "Paperback"]
+    ),
+    product(
+        "mole",
+        "Pennywort Mole Goes Sailing",
+        "Books > Picture Books",
+        Format=["Board Book", "Hardcover"],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def home(encode: object) -> EmbeddedTier:
+    # materials filed as the catalog's facet values, none of them an option to choose
+    return _tier(
+        HOME, encode, None, titles=True, facets_too={"material": ["Wool", "Linen", "Velvet"]}
+    )
+
+
+@pytest.fixture(scope="module")
+def books(encode: object) -> EmbeddedTier:
+    return _tier(BOOKS, encode, None, titles=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "reads", "pid"),
+    [
+        ("is the velvet one soft?", "product_details", "velvet"),
+        ("how much is the linen one", "product_details", "linen"),
+        ("add the plush cushion in rust", "add_to_cart", "velvet"),
+        ("i'll take the nordic one in sand", "add_to_cart", "linen"),
+    ],
+)
+def test_a_word_only_one_shown_title_has_names_that_product(
+    home: EmbeddedTier, text: str, reads: str, pid: str
+) -> None:
+    s = shown(HOME, "linen", "velvet")
+    nlu, plan = planned(home, text, s, reads)
+    assert [nlu.slots.product_id] == [pid] or resolve_references(s, nlu.slots.reference) == [pid], (
+        nlu
+    )
+    assert not (plan.reply and "Which product do you mean" in plan.reply), plan
+
+
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ("is the sage one itchy?", "product_details"),
+        ("add the sage one", "add_to_cart"),
+        ("is the wool one itchy?", "product_details"),
+        ("how much is the wool one", "product_details"),
+    ],
+)
+def test_a_title_word_that_is_also_a_value_names_the_one_shown_product(
+    home: EmbeddedTier, text: str, reads: str
+) -> None:
+    s = shown(HOME, "knit", "sage")
+    nlu, plan = planned(home, text, s, reads)
+    assert [nlu.slots.product_id] == ["sage"] or resolve_references(s, nlu.slots.reference) == [
+        "sage"
+    ], nlu
+    assert not (plan.reply and "Which product do you mean" in plan.reply), plan
+
+
+@pytest.mark.parametrize("text", ["what about the other one", "is the cushion soft?"])
+def test_a_word_both_shown_titles_have_or_a_place_word_names_neither(
+    home: EmbeddedTier, text: str
+) -> None:
+    nlu, _ = planned(home, text, shown(HOME, "linen", "velvet"), "product_details")
+    assert nlu.slots.product_id is None, nlu
+
+
+def test_a_word_another_shown_product_comes_in_names_no_one(home: EmbeddedTier) -> None:
+    # "oak" is the stool's colour as well as a word of neither title: the stool and the
+    # table both come in oak, so "the oak one" is no name
+    nlu, _ = planned(
+        home, "is the oak one sturdy", shown(HOME, "stool", "counter"), "product_details"
+    )
+    assert nlu.slots.product_id is None, nlu
+
+
+def test_an_option_said_in_the_plural_is_that_option(books: EmbeddedTier) -> None:
+    nlu, plan = planned(books, "add 3 hardcovers of it", shown(BOOKS, "comet"), "add_to_cart")
+    assert plan.calls and plan.calls[0].name == "add_to_cart", plan
+    assert plan.calls[0].args["quantity"] == 3, plan
+    assert plan.calls[0].args.get("options") == {"Format": "Hardcover"}, plan
+
+
+def test_two_at_one_price_are_never_the_cheaper(books: EmbeddedTier) -> None:
+    s = shown(BOOKS, "heron", "comet")  # both shown at 10.00
+    _, plan = planned(books, "which one is cheaper?", s, "product_details")
+    assert plan.reply == "Both cost $10.00.", plan
+    nlu, _ = planned(books, "compare them", s, "compare")
+    cards = [
+        {"id": i, "title": t, "price": "13.50", "currency": "USD"}
+        for i, t in (("heron", "Harbourlight Heron Season"), ("comet", "Quillon Comet Tides"))
+    ]
+    compared = ToolOutcome(
+        name="compare_products",
+        args={"product_ids": ["heron", "comet"]},
+        ok=True,
+        content={"products": cards, "attributes": {}, "summaries": {}},
+    )
+    reply, _ = books.respond(nlu, books.update_state(s, nlu), [compared])
+    assert "cheaper" not in reply.text and "They cost the same." in reply.text, reply
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("any good thrillers?", "Crime & Thriller"),
+        ("crime books for my dad", "Crime & Thriller"),
+        ("sci fi please", "Science Fiction"),
+        ("something scifi", "Science Fiction"),
+    ],
+)
+def test_a_kind_is_named_by_its_part_or_its_short_name(
+    books: EmbeddedTier, text: str, category: str
+) -> None:
+    nlu, plan = planned(books, text, shown(BOOKS), "search")
+    assert nlu.slots.category == category, nlu
+    assert plan.calls and plan.calls[0].args.get("category") == category, plan
+
+
+def test_a_request_typed_with_thats_still_names_its_kind(home: EmbeddedTier) -> None:
+    nlu, plan = planned(home, "a lamp thats good for reading", shown(HOME), "search")
+    assert nlu.slots.category == "Lamps", nlu
+    assert plan.calls and plan.calls[0].args.get("category") == "Lamps", plan
+    assert not (plan.reply and "don't carry" in plan.reply), plan
+
+
+def test_the_thing_to_go_with_it_is_searched_not_added(home: EmbeddedTier) -> None:
+    nlu, plan = planned(
+        home, "and the stools to go with it", shown(HOME, "counter"), "add_to_cart", 0.8
+    )
+    assert nlu.intent == "search" and nlu.slots.category == "Stools", nlu
+    assert plan.calls and plan.calls[0].name == "catalog_search", plan
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can i get it in a bigger size",
+        "can you show me something cheaper",
+        "you can pick",
+        "will it fit",
+    ],
+)
+def test_a_modal_verb_is_no_product_of_that_spelling(text: str) -> None:
+    # the catalog's titles end in "Can" and "Will" (a brand): the lexicon knows both words
+    lexicon = Lexicon(
+        {"category": ["Watering Cans"], "brand": ["Will"]}, nouns={"can": "Watering Cans"}
+    )
+    assert lexicon.scan(text, [], fuzzy=False) == []
+    assert [m.value for m in lexicon.scan("a can for the balcony", [], fuzzy=False)] == [
+        "Watering Cans"
+    ]
+    assert [m.value for m in lexicon.scan("anything by will", [], fuzzy=False)] == ["Will"]
+
+
+def test_whats_the_second_one_is_what_its_page_says(books: EmbeddedTier) -> None:
+    s = shown(BOOKS, "heron", "comet")
+    nlu, plan = planned(books, "whats the second book", s, "product_details")
+    assert [c.args for c in plan.calls] == [{"product_id": "comet"}], plan
+    outcomes = pages(BOOKS, {"comet": "A comet returns every forty years."}, "comet")
+    reply, _ = books.respond(nlu, books.update_state(s, nlu), outcomes)
+    assert "A comet returns every forty years." in reply.text, reply
+    assert "doesn't say" not in reply.text, reply
