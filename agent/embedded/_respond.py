@@ -490,6 +490,13 @@ def respond(
             else:
                 remember(s, [p])
             return Reply(text=answer, product_ids=[str(p["id"])]), s
+        if (chosen := _answers.offered_option(nlu.text, p)) is not None:
+            # "the loop chair in olive", its page shown: "add 2" next adds the olive one
+            s.extra["chosen_option"] = {
+                "product_id": str(p["id"]),
+                "option": chosen[0],
+                "value": chosen[1],
+            }
         parts = [f"{_title(p) or 'This product'}"]
         if nlu.notes.get("by_price"):  # "whats the cheapest dumbbell", of a list shown
             parts.insert(0, f"The {nlu.notes['by_price']} of those is ")

@@ -204,3 +204,18 @@ def test_whats_the_second_one_is_what_its_page_says(books: EmbeddedTier) -> None
     reply, _ = books.respond(nlu, books.update_state(s, nlu), outcomes)
     assert "A comet returns every forty years." in reply.text, reply
     assert "doesn't say" not in reply.text, reply
+
+
+def test_a_choice_said_with_the_product_named_carries_into_the_add(home: EmbeddedTier) -> None:
+    """ "the tamsin stool in walnut" shows its page (nothing asked of it); "add 2" next
+    adds two of the walnut one, not "which colour?"."""
+    s = shown(HOME, "stool", "counter")
+    nlu, plan = planned(home, "the tamsin stool in walnut", s, "product_details")
+    s = home.update_state(s, nlu)
+    outcomes = pages(HOME, {"stool": "A bar stool with a footrest."}, "stool")
+    _, s = home.respond(nlu, s, outcomes)
+    _, plan = planned(home, "add 2", s, "add_to_cart")
+    assert plan.calls and plan.calls[0].name == "add_to_cart", plan
+    args = plan.calls[0].args
+    assert args["product_id"] == "stool" and args["quantity"] == 2, args
+    assert args.get("color") == "Walnut" or args.get("options") == {"color": "Walnut"}, args
