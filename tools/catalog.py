@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -66,6 +66,11 @@ class _FilterArgs(BaseModel):
             raise ToolError(f"invalid filters: {exc}", code="invalid_arguments") from exc
 
 
+# How many of the best matches a price order ranks ("the cheapest kettle you have"): the
+# engine's relevance decides what matches, the price only their order.
+PRICE_ORDER_WINDOW = 50
+
+
 class CatalogSearchArgs(_FilterArgs):
     query: str = Field(
         description="What the shopper is looking for, in their words",
@@ -73,6 +78,11 @@ class CatalogSearchArgs(_FilterArgs):
     )
     page: int = Field(1, ge=1)
     page_size: int = Field(10, ge=1, le=50)
+    sort: Literal["relevance", "price_low", "price_high"] = Field(
+        "relevance",
+        description="Order of the results: best match first, or by price, lowest or highest "
+        f"first (among the {PRICE_ORDER_WINDOW} best matches); for 'the cheapest ... you have'",
+    )
 
 
 class VisualSearchArgs(_FilterArgs):
@@ -217,12 +227,29 @@ def with_option_names(schema: dict[str, Any], catalog: CatalogReader) -> dict[st
     return _ADAPTED[key]
 
 
+def _by_price(window: SearchResult, args: CatalogSearchArgs) -> SearchResult:
+    """The best matches in price order (a product's card price, its cheapest choice; ties
+    keep their relevance order), paged as asked."""
+    hits = sorted(window.hits, key=lambda h: h.product.min_price, reverse=args.sort == "price_high")
+    start = (args.page - 1) * args.page_size
+    return window.model_copy(
+        update={
+            "hits": hits[start : start + args.page_size],
+            "page": args.page,
+            "page_size": args.page_size,
+        }
+    )
+
+
 def _search(catalog: CatalogReader, args: CatalogSearchArgs) -> tuple[SearchResult, list[Product]]:
     """The search, and the sold-out products it named (``tools/_sold_out.py``): both in one
     worker-thread call, as the second search depends on the first's results (a hand-off to
     a thread and back costs more than the rest of a small search's work on the loop)."""
     filters = args.filters()
-    res = catalog.search(args.query, filters, args.page, args.page_size)
+    if args.sort == "relevance":
+        res = catalog.search(args.query, filters, args.page, args.page_size)
+    else:
+        res = _by_price(catalog.search(args.query, filters, 1, PRICE_ORDER_WINDOW), args)
     shown = [h.product for h in res.hits]
     if (
         args.in_stock is None

@@ -416,6 +416,8 @@ class CatalogProfile:
             return {}
         low = _norm(text)
         words = re.findall(r"[\w.+'\"/]+", low)
+        # the kind's own noun is no value's name: "book" of "Board Book" in Children's Books
+        kind = {singular(w) for w in _WORD.findall(str(category).split(">")[-1].casefold())}
         grams = {
             measure_key(" ".join(words[i : i + n]))
             for n in range(1, 5)
@@ -433,7 +435,9 @@ class CatalogProfile:
                     measure_key(name): v
                     for v, names in short_names(values).items()
                     for name in names
-                    if re.search(r"[a-z]", name) and not name.startswith("-")
+                    if re.search(r"[a-z]", name)
+                    and not name.startswith("-")
+                    and singular(name.casefold()) not in kind
                 }
             )
             hits = [v for k, v in keys.items() if k in grams and (len(k) > 2 or k[0].isdigit())]

@@ -57,13 +57,22 @@ _NO_THING = {"one", "ones", "thing", "things", "item", "items", "product", "prod
 
 
 def _by_price(
-    products: list[dict[str, Any]], cheapest: bool, what: str, which: str, total: int, asked: str
+    products: list[dict[str, Any]],
+    cheapest: bool,
+    what: str,
+    which: str,
+    total: int,
+    asked: str,
+    *,
+    ordered: bool = False,
 ) -> str:
     """Orders ``products`` by price (in place; "the first one" next is the cheapest) and
     names the first; nothing when a price is missing. Of more matches than were shown
-    (``total``), it is the cheapest of those shown, and said so. Matches of words, not of
-    a kind ("cheapest amp" finding a cable too): those whose titles name the thing asked
-    for come first, and the cheapest of them is named."""
+    (``total``), it is the cheapest of those shown, and said so, unless the search itself
+    was in price order (``ordered``). Matches of words, not of a kind ("cheapest amp"
+    finding a cable too): those whose titles (or categories: "cheapest book" of a
+    bookshop's Children's Books) name the thing asked for come first, and the cheapest of
+    them is named."""
     if any(p.get("price") is None for p in products):
         return ""
     products.sort(key=lambda p: Decimal(str(p["price"])), reverse=not cheapest)
@@ -71,7 +80,12 @@ def _by_price(
     thing = _SUPERLATIVE_THING.search(asked) if what == "products" else None
     if thing is not None and thing.group(1) not in _NO_THING:
         noun = singular(thing.group(1).lower())
-        named = [p for p in products if noun in {singular(w) for w in words(_title(p))}]
+        named = [
+            p
+            for p in products
+            if noun
+            in {singular(w) for w in (*words(_title(p)), *words(str(p.get("category") or "")))}
+        ]
         if 0 < len(named) < len(products):
             products[:] = named + [p for p in products if p not in named]
             top = products[0]
@@ -79,7 +93,9 @@ def _by_price(
             return f"The {word} {noun} here is {_title(top)} at {price}. "
     top = products[0]
     price = _money(top["price"], top.get("currency"))
-    if total > len(products) or what == "products":
+    if ordered and what == "products":
+        return f"The {word} here is {_title(top)} at {price}. "
+    if total > len(products) and not ordered or what == "products":
         # a page of the best matches, or matches of words and not of a kind of product
         # ("the cheapest thing you have"): the shop's cheapest may be elsewhere
         return f"The {word} of these is {_title(top)} at {price}. "
@@ -394,7 +410,18 @@ def respond(
             )
         if n > 1 and (order := _SUPERLATIVE_ASKED.search(nlu.text)) is not None:
             cheapest = order.group(1) is not None
-            text = _by_price(products, cheapest, what, which, total, nlu.text) + text
+            text = (
+                _by_price(
+                    products,
+                    cheapest,
+                    what,
+                    which,
+                    total,
+                    nlu.text,
+                    ordered=bool((r.args or {}).get("sort")),
+                )
+                + text
+            )
         if filters.get("on_sale"):
             text += sale_prices(products)
         text += _fits(nlu.text, products)  # "a harness, she has a 62cm chest": its size

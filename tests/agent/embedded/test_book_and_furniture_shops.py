@@ -219,3 +219,40 @@ def test_a_choice_said_with_the_product_named_carries_into_the_add(home: Embedde
     args = plan.calls[0].args
     assert args["product_id"] == "stool" and args["quantity"] == 2, args
     assert args.get("color") == "Walnut" or args.get("options") == {"color": "Walnut"}, args
+
+
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [
+        ("whats the cheapest book you have", "price_low"),
+        ("your most expensive hardcover?", "price_high"),
+        ("cheaper ones please", None),  # narrows by price; no order asked
+    ],
+)
+def test_a_superlative_of_price_searches_in_price_order(
+    books: EmbeddedTier, text: str, order: str | None
+) -> None:
+    s = shown(BOOKS, "heron", "comet")
+    _, plan = planned(books, text, s, "search" if order else "refine")
+    search = next(c for c in plan.calls if c.name == "catalog_search")
+    assert search.args.get("sort") == order, plan
+    assert all("sort" not in c.args for c in plan.calls if c.name == "get_facets"), plan
+
+
+def test_the_cheapest_of_a_price_ordered_search_is_the_shops(books: EmbeddedTier) -> None:
+    s = shown(BOOKS)
+    nlu, plan = planned(books, "the cheapest sci fi you have", s, "search")
+    args = plan.calls[0].args
+    cards = [
+        {"id": "comet", "title": "Quillon Comet Tides", "price": "9.99", "currency": "USD"},
+        {"id": "heron", "title": "Harbourlight Heron Season", "price": "12.00", "currency": "USD"},
+    ]
+    found = ToolOutcome(
+        name="catalog_search",
+        args=args,
+        ok=True,
+        content={"products": cards, "total": 14, "filters_applied": {}},
+    )
+    reply, _ = books.respond(nlu, books.update_state(s, nlu), [found])
+    assert "Quillon Comet Tides at $9.99" in reply.text, reply
+    assert "of these" not in reply.text, reply  # the shop's cheapest, not of a page
