@@ -266,19 +266,32 @@ def _pin_line(line: CartLine, variant_id: str | None) -> dict[str, Any]:
     return pin
 
 
+def _not_in_cart(ctx: ToolContext, product_id: str) -> ToolError:
+    """The refusal of a change to a product the cart lacks, naming it as the shop does."""
+    product = ctx.catalog.get_product(product_id) if ctx.catalog is not None else None
+    title = product.title if product is not None else product_id
+    return ToolError(
+        f"{title} is not in the cart",
+        code="not_in_cart",
+        details={"product_id": product_id, "title": title},
+    )
+
+
 async def _check_remove(ctx: ToolContext, args: RemoveFromCartArgs) -> dict[str, Any] | None:
     cart = await ctx.need_stores().get_cart(ctx.user_id)
     lines = _lines_of(cart, args.product_id, args.variant_id)
+    if not lines:
+        raise _not_in_cart(ctx, args.product_id)
     if args.quantity is not None or len(lines) == 1:
         line = _one_line(cart, args.product_id, args.variant_id, args.unit_price)
         return _pin_line(line, args.variant_id)
-    if not lines:
-        raise ToolError(f"{args.product_id} is not in the cart", code="not_in_cart")
     return None
 
 
 async def _check_update(ctx: ToolContext, args: UpdateCartQuantityArgs) -> dict[str, Any] | None:
     cart = await ctx.need_stores().get_cart(ctx.user_id)
+    if not _lines_of(cart, args.product_id, args.variant_id):
+        raise _not_in_cart(ctx, args.product_id)
     line = _one_line(cart, args.product_id, args.variant_id, args.unit_price)
     return _pin_line(line, args.variant_id)
 

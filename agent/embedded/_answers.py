@@ -819,8 +819,12 @@ def _quote_or_unknown(p: dict[str, Any], keys: list[str], name: str) -> str:
     found = _quote(p, keys, name)
     if found is not None:
         return found
-    what = " ".join(keys)
+    what = " ".join(_ASPECT_SAID.get(k, k) for k in keys)
     return f"The product page doesn't say anything about {what} for {name}."
+
+
+# an aspect as a reply says it ("who it is for", not the attribute's key "audience")
+_ASPECT_SAID = {"audience": "who it is for"}
 
 
 # Words that say what a thing is safe, proof or fit for only beside that thing
@@ -830,6 +834,9 @@ _QUALIFIERS = {"safe", "proof", "friendly", "compatible", "suitable", "ready", "
 _PAGE_WORDS = {
     "dishwasher": ("handwash", "wash", "washing"),  # "Hand wash only"
     "pet": ("cats", "dogs", "cat", "dog", "animals"),  # "pet safe": "safe for cats and dogs"
+    # who it is for: "ok for kids?" of a page that says "Teen and adult." or "Ages 9+"
+    "audience": ("kids", "children", "child", "teen", "teens", "adult", "adults", "ages", "age"),
+    "kids": ("children", "child", "teen", "teens", "adult", "adults", "ages", "age"),
     "induction": ("hob", "hobs"),
     "far": ("range", "km", "miles"),
     "charge": ("range", "battery"),

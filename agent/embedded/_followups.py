@@ -62,7 +62,9 @@ _COMPARATIVE = re.compile(
     r"|a (?:bit|little|tad)|slightly|much|even|way|(?:an?\s+)?(?=\w+er\s+ones?\b))"
     r"\s*([a-z]+er)\b"
     r"(?:\s+(?:ones?|than (?:th(?:at|ose|ese|is)|them|it)|maybe|perhaps|please|pls|plz|"
-    r"for (?:me|him|her|them)|instead))*\s*[?!.]*\s*$",
+    r"for (?:me|him|her|them)|instead))*"
+    # "something lighter maybe, funny": one more word of what it should be
+    r"(?:\s*[,;]?\s*(?:and\s+|or\s+|more\s+|something\s+)?([a-z]{3,15}))?\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
 
@@ -270,10 +272,13 @@ def comparative(text: str, *, alone: bool = False) -> str | None:
         return None
     stem = word[:-2]
     doubled = stem[:-1] if stem[-1:] == stem[-2:-1] else ""  # "bigger"
+    extra = (m.group(2) or "").lower() if m.re is _COMPARATIVE else ""
     for base in (stem, stem + "e", doubled, stem[:-1] + "y"):
         if len(base) >= 3 and english_word(base) == base:
             if lone is not None and english_word(word[:-2] + "est") != word[:-2] + "est":
                 return None
+            if extra and english_word(extra) == extra and _guards.describes_after(extra):
+                return f"{base} {extra}"  # "something lighter maybe, funny"
             return base
     return None
 

@@ -68,6 +68,7 @@ _FILLER = re.compile(
     r"range|selection|catalog(?:ue)?|everything|else|other|others|similar|alternatives?|now|"
     r"all|whole|entire|week|weekend|today|currently|moment|rn|atm|going|happening|"
     r"anythin|anyting|anythng|somethin|someting|somthing|sumthing|everythin|"
+    r"somewhere|someplace|anywhere|"
     r"same|but|ok|okay|just|really|also|maybe|actually|even|still|too|very|so|then|well|yes|"
     r"no|not|only|again|instead|which|where|when|why|who|will|was|were|been|be|had|has|"
     r"should|let|lets|see|give|tell|want|wanted|kind|sort|lot|lots|few|bit|little|much|many|"
@@ -324,6 +325,12 @@ def _of_a_place(word: str, vocab: set[str] | frozenset[str]) -> bool:
 def describes(word: str) -> bool:
     """A word that describes a thing or says who or when it is for, never names it."""
     return bool(_DESCRIBES.fullmatch(word) or _NOT_A_THING.fullmatch(word))
+
+
+def describes_after(word: str) -> bool:
+    """A word that describes (``describes``), or reads as describing when typed after a
+    thing ("dress long", "something lighter, romantic")."""
+    return describes(word) or bool(_AFTER_DESCRIBES.fullmatch(word))
 
 
 # Words that describe rather than name a thing when typed after a product ("boots

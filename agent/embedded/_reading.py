@@ -15,6 +15,7 @@ from shopagent.agent.embedded._lexicon import leaf
 from shopagent.agent.embedded._parse import parse
 from shopagent.agent.embedded._product_plan import CLEAR_ALL
 from shopagent.agent.embedded._schema import PRODUCT_INTENTS, DialogueState, NLUResult, Slots
+from shopagent.agent.embedded._scope import POLICY_QUESTION
 from shopagent.agent.embedded._slots import CART_WORDS, FILTER_INTENTS, ruled_out, values_only
 from shopagent.agent.embedded._state import one_in_play, shown_options
 from shopagent.agent.embedded._titles import PURCHASE, shown_named
@@ -95,6 +96,9 @@ _SAID_IN = {
         "can could i do have got how looking please so and ok okay let's lets check".split()
     ),
 }
+
+
+_SURE_OF_A_SERVICE = 0.8
 
 
 def _needs_no_tool(
@@ -263,8 +267,15 @@ def read_turn(
         and not _needs_no_tool(tier, text, state, scores)
     ):
         plugin = _plugin_turn(tier, text, state, scores)
-        if plugin is not None and not tier.assortment.asks_for_a_kind(
-            text, {m.slot for m in tier.lexicon.scan(text.lower(), [], fuzzy=False)}
+        if (
+            plugin is not None
+            and not tier.assortment.asks_for_a_kind(
+                text, {m.slot for m in tier.lexicon.scan(text.lower(), [], fuzzy=False)}
+            )
+            # "do you do gift wrapping" is the shop's service, not gift ideas at 0.64: a
+            # question of policy or service goes to a tool only when that tool is sure
+            # (a click-and-collect tool for "available for click and collect?")
+            and (plugin.confidence >= _SURE_OF_A_SERVICE or not POLICY_QUESTION.search(text))
         ):
             return plugin
     intent = max(scores, key=scores.__getitem__)

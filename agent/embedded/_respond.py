@@ -142,8 +142,6 @@ def _which_page_says(
         said = [(pid, a) for pid, a in said if rank[pid] == max(rank.values())]
     if len(said) == 1:
         pid, text = said[0]
-        if pid in s.last_shown:
-            s.focus = pid
         page = next(
             (
                 (r.content or {}).get("product") or {}
@@ -152,6 +150,13 @@ def _which_page_says(
             ),
             {},
         )
+        if pid in s.last_shown:
+            s.focus = pid
+        elif page:
+            # "is the harbour sofa available in velvet?" answered from a search's pages: that
+            # sofa is "it" next ("what colours does it come in?")
+            remember(s, [page])
+            s.focus = pid
         if (chosen := _answers.offered_option(nlu.text, page)) is not None:
             s.extra["chosen_option"] = {"product_id": pid, "option": chosen[0], "value": chosen[1]}
         return Reply(text=text, product_ids=[pid]), s
@@ -268,6 +273,20 @@ def respond(
                 ), s
         if failed.error_code == "empty_cart" and failed.name == "checkout":
             return Reply(text="Your cart is empty, so there's nothing to check out yet."), s
+        if failed.error_code == "not_in_cart" and failed.name in (
+            "remove_from_cart",
+            "update_cart_quantity",
+        ):
+            # "remove bread at home" of a cart without it: said by its name, not its id
+            pid = str(failed.args.get("product_id") or "")
+            details = failed.details or failed.error_details or {}
+            title = str(
+                details.get("title") or (s.shown.get(pid) or {}).get("title") or "That product"
+            )
+            return Reply(
+                text=f"{title} isn't in your cart, so there's nothing to change. "
+                'Say "what\'s in my cart" to see what is.'
+            ), s
         if failed.error_code == "out_of_stock" and failed.name == "add_to_cart":
             # a sold-out product (the search may show one, flagged) or option: refused. The
             # options tried stay chosen: "the -5 one with left zip" sold out, then "right

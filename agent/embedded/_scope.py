@@ -83,13 +83,20 @@ POLICY_QUESTION = re.compile(
     r"buy\s+now\s+pay\s+later|instal?l?ments|"
     # codes and vouchers: "do you have a discount code", "any student discount"
     r"(?:discount|promo|promotional|coupon|voucher|offer)\s+codes?|coupons?|"
-    r"(?:student|military|nhs|senior|staff|first\s+order)\s+discounts?)\b",
+    r"(?:student|military|nhs|senior|staff|first\s+order)\s+discounts?|"
+    # services around an order: "do you do gift wrapping", "can you assemble it", "click and
+    # collect", "do you price match"
+    r"gift[- ]?wrap(?:ping|ped)?|gift\s+(?:receipts?|messages?|notes?)|"
+    r"(?:do|can|will)\s+(?:you|u)\s+(?:guys\s+)?(?:assemble|install|fit)\s+(?:it|them)|"
+    r"(?:assembly|installation)\s+(?:service|included)|click\s+(?:and|&|n)\s+collect|"
+    r"(?:collect|pick\s+(?:it\s+)?up)\s+in[- ]store|price[- ]match(?:ing)?)\b",
     re.I,
 )
 POLICY_REPLY = (
     "I can't see this shop's shipping, delivery, returns, payment or discount code "
-    "policies, so I can't promise anything about them: the shop's help pages have them. I "
-    "can find products for you (what's on sale too), show your cart or check an order."
+    "policies, or its services such as gift wrapping or assembly, so I can't promise "
+    "anything about them: the shop's help pages have them. I can find products for you "
+    "(what's on sale too), show your cart or check an order."
 )
 
 

@@ -37,6 +37,7 @@ _QUERY_FILLER = re.compile(
     r"(?:cheapest|priciest|dearest)(?: ones?)?|"
     # the same, as they are typed in a hurry
     r"anythin|anyting|anythng|somethin|someting|somthing|sumthing|everythin|"
+    r"somewhere|someplace|anywhere|"
     r"(?:least|most) expensive(?: ones?)?|"
     # what it is to go with: "some polish to go with it", "a case that fits it"
     r"(?:to go|that goes|to match|that fits|fits?|goes with|go with|works? with) "

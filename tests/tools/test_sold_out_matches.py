@@ -160,6 +160,24 @@ async def test_the_cart_refuses_a_sold_out_product_clearly(
         assert "Ridgeback Carbon Squash Racket" in err.value.message
 
 
+async def test_a_change_to_a_product_not_in_the_cart_is_refused_by_its_name(
+    ctx: ToolContext, tmp_path: Path
+) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    async with await open_stores(settings) as stores:
+        ctx.stores = stores.commerce
+        for name, extra in (("remove_from_cart", {}), ("update_cart_quantity", {"quantity": 2})):
+            tool = ToolRegistry(CART_TOOLS).get(name)
+            with pytest.raises(ToolError) as err:
+                await tool.check(ctx, tool.parse_args({"product_id": "rk-carbon-racket", **extra}))
+            assert err.value.code == "not_in_cart", name
+            assert err.value.message == "Ridgeback Carbon Squash Racket is not in the cart", name
+            assert err.value.details == {
+                "product_id": "rk-carbon-racket",
+                "title": "Ridgeback Carbon Squash Racket",
+            }
+
+
 async def test_facets_cover_the_catalogs_own_options(ctx: ToolContext) -> None:
     tool = ToolRegistry(CATALOG_TOOLS).get("get_facets")
     out = await tool(ctx, tool.parse_args({"query": "kettlebell", "fields": ["weight"]}))

@@ -256,3 +256,52 @@ def test_the_cheapest_of_a_price_ordered_search_is_the_shops(books: EmbeddedTier
     reply, _ = books.respond(nlu, books.update_state(s, nlu), [found])
     assert "Quillon Comet Tides at $9.99" in reply.text, reply
     assert "of these" not in reply.text, reply  # the shop's cheapest, not of a page
+
+
+@pytest.mark.parametrize(
+    "text", ["do you do gift wrapping", "can i get it gift wrapped?", "can you assemble it"]
+)
+def test_a_service_of_the_shop_is_its_policy_question(home: EmbeddedTier, text: str) -> None:
+    from shopagent.agent.embedded._scope import POLICY_REPLY
+
+    _, plan = planned(home, text, shown(HOME, "lamp"), "out_of_scope", 0.7)
+    assert not plan.calls and plan.reply == POLICY_REPLY, plan
+
+
+def test_somewhere_to_put_things_searches_for_the_use(home: EmbeddedTier) -> None:
+    nlu, plan = planned(home, "need somewhere to put my boots in the hall", shown(HOME), "search")
+    assert "not_carried" not in nlu.notes, nlu.notes
+    assert plan.calls and "boots" in plan.calls[0].args["query"], plan
+
+
+def test_a_comparative_with_one_more_word_narrows_by_both(books: EmbeddedTier) -> None:
+    s = shown(BOOKS, "heron", "comet")
+    s.query = "book for a flight"
+    nlu, plan = planned(books, "something lighter maybe, funny", s, "search", 0.7)
+    assert "not_carried" not in nlu.notes, nlu.notes
+    query = plan.calls[0].args["query"]
+    assert "light" in query and "funny" in query and "lighter" not in query, plan
+
+
+def test_a_change_to_a_product_not_in_the_cart_names_it(books: EmbeddedTier) -> None:
+    s = shown(BOOKS, "comet")
+    nlu, plan = planned(books, "remove it", s, "remove_from_cart")
+    refused = ToolOutcome(
+        name="remove_from_cart",
+        args={"product_id": "comet"},
+        ok=False,
+        error_code="not_in_cart",
+        error_message="Quillon Comet Tides is not in the cart",
+        details={"product_id": "comet", "title": "Quillon Comet Tides"},
+    )
+    reply, _ = books.respond(nlu, books.update_state(s, nlu), [refused])
+    assert reply.text.startswith("Quillon Comet Tides isn't in your cart"), reply
+    assert "comet is" not in reply.text, reply  # never the product's id
+
+
+def test_who_a_product_is_for_is_answered_from_its_page(books: EmbeddedTier) -> None:
+    s = shown(BOOKS, "comet")
+    nlu, _ = planned(books, "is it ok for kids?", s, "product_details")
+    page = pages(BOOKS, {"comet": "A space opera in three parts. Teen and adult."}, "comet")
+    reply, _ = books.respond(nlu, books.update_state(s, nlu), page)
+    assert "Teen and adult." in reply.text and "audience" not in reply.text, reply
