@@ -421,7 +421,24 @@ def described_pick(tier: EmbeddedTier, text: str, state: DialogueState) -> list[
                     # the knife shown
                     return other if len(other) == 1 else []
                 return picked
-    return []
+    return _one_not_shown(tier, text, state)
+
+
+# "the lisbon one": a word and "one" after "the"
+_THE_WORD_ONE = re.compile(r"\bthe\s+([a-z][a-z'-]{3,})\s+one\b", re.I)
+
+
+def _one_not_shown(tier: EmbeddedTier, text: str, state: DialogueState) -> list[str]:
+    """ "what about the lisbon one" where no shown title has "lisbon": the one catalog
+    product whose title alone has that word (not a value of the shop's, nor a kind)."""
+    m = _THE_WORD_ONE.search(text)
+    if m is None or not len(tier.titles):
+        return []
+    word = m.group(1).lower()
+    pid = tier.titles.only_title_with(word)
+    if pid is None or pid in state.last_shown or tier.lexicon.scan(word, [], fuzzy=False):
+        return []
+    return [pid]
 
 
 def _another_titled(tier: EmbeddedTier, text: str, picked: list[str]) -> bool:

@@ -117,6 +117,12 @@ class TitleIndex:
                 found.add(pid)
         return found.pop() if len(found) == 1 else None
 
+    def only_title_with(self, word: str) -> str | None:
+        """The product whose title alone has ``word`` (four letters or more), or None; never
+        by a word that picks by place or price ("the other one" of "The Other Side")."""
+        w = word.lower()
+        return None if w in _NO_NAME else self._unique.get(w)
+
     def only_titles_with(
         self, text: str, skip: set[str] | frozenset[str] = frozenset()
     ) -> set[str]:

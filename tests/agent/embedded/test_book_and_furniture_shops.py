@@ -305,3 +305,14 @@ def test_who_a_product_is_for_is_answered_from_its_page(books: EmbeddedTier) -> 
     page = pages(BOOKS, {"comet": "A space opera in three parts. Teen and adult."}, "comet")
     reply, _ = books.respond(nlu, books.update_state(s, nlu), page)
     assert "Teen and adult." in reply.text and "audience" not in reply.text, reply
+
+
+def test_the_word_one_names_a_product_not_shown_by_its_title(books: EmbeddedTier) -> None:
+    s = shown(BOOKS, "comet")
+    nlu, plan = planned(books, "ok what about the heron one", s, "refine")
+    assert nlu.intent == "product_details" and nlu.slots.product_id == "heron", nlu
+    assert [c.args for c in plan.calls] == [{"product_id": "heron"}], plan
+    nlu, _ = planned(books, "and the sailing one?", s, "refine")
+    assert nlu.slots.product_id == "mole", nlu
+    nlu, _ = planned(books, "what about the other one", s, "refine")  # a place, no name
+    assert nlu.slots.product_id is None, nlu
