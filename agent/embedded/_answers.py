@@ -570,9 +570,11 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
             )
     stocked: list[tuple[Any, list[str]]] = []  # the variants whose stock was told
     restock, stock = RESTOCK.search(low), _STOCK.search(low)
+    whole_stock = None  # "do you have it in a gift box": the product's stock, no choice named
     if stock or restock:
         stocked = _named_variants(low, p.get("variants") or [])
         told = _named_stock(stocked, name) if stocked else _stock(p, name)
+        whole_stock = None if stocked else told
         if restock and not stock:
             told = told.removeprefix("Yes, ").removeprefix("No, ")  # "when": no yes or no
             told = told[:1].upper() + told[1:]
@@ -731,6 +733,10 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
             continue
         if re.search(rf"\b{re.escape(k.replace('_', ' '))}\b", low):
             parts.append(f"{name}'s {k.replace('_', ' ')} is {v}.")
+    if whole_stock in parts and any(x.startswith("No, ") and " come in " in x for x in parts):
+        # "do you have it in a gift box" of a whisky sold in a bottle only: that it does not
+        # come so answers it; "Yes, it is in stock" beside it would say the opposite
+        parts.remove(str(whole_stock))
     if parts:
         return _it(list(dict.fromkeys(parts)), name)
     keys = _keywords(low, p)
@@ -888,12 +894,18 @@ def _quote(p: dict[str, Any], keys: list[str], name: str) -> str | None:
     strong |= {_stem(w) for k in asked if k not in _QUALIFIERS for w in _PAGE_WORDS.get(k, ())}
     attrs = p.get("attributes") or {}
 
+    def page_stems(text: str) -> set[str]:
+        # "is it oaked?" of "Unoaked Chardonnay": the page's "un-"/"non-" word answers it
+        ws = re.findall(r"[a-z]+", text.lower())
+        return {_stem(w) for w in ws} | {
+            _stem(w[k:]) for w in ws for k in (2, 3) if len(w) > k + 3 and w[:k] in ("un", "non")
+        }
+
     def hits(text: str) -> int:
-        return len({_stem(w) for w in re.findall(r"[a-z]+", text.lower())} & stems)
+        return len(page_stems(text) & stems)
 
     def said(text: str) -> bool:
-        found = {_stem(w) for w in re.findall(r"[a-z]+", text.lower())}
-        return bool(found & (strong or stems))
+        return bool(page_stems(text) & (strong or stems))
 
     for k, v in attrs.items():
         if k in _TAG_KEYS or k in _TAXONOMY_KEYS:

@@ -68,7 +68,7 @@ _FILLER = re.compile(
     r"range|selection|catalog(?:ue)?|everything|else|other|others|similar|alternatives?|now|"
     r"all|whole|entire|week|weekend|today|currently|moment|rn|atm|going|happening|"
     r"anythin|anyting|anythng|somethin|someting|somthing|sumthing|everythin|"
-    r"somewhere|someplace|anywhere|"
+    r"somewhere|someplace|anywhere|order|ordering|"
     r"same|but|ok|okay|just|really|also|maybe|actually|even|still|too|very|so|then|well|yes|"
     r"no|not|only|again|instead|which|where|when|why|who|will|was|were|been|be|had|has|"
     r"should|let|lets|see|give|tell|want|wanted|kind|sort|lot|lots|few|bit|little|much|many|"

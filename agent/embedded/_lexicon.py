@@ -21,6 +21,7 @@ from shopagent.agent.embedded._schema import CATALOG_SLOTS
 from shopagent.agent.embedded._words import (
     AUDIENCE_CUES,
     BUILTIN,
+    COLOR_FAMILIES,
     CUE_ONLY,
     SIZE_CUES,
     STOP,
@@ -134,6 +135,28 @@ class Lexicon:
             if target:
                 for f in _plural_forms(noun):
                     self.surfaces["category"].setdefault(f, target)
+        # "a red", "something white" in a shop of Red Wine, White Wine and Rose Wine: the
+        # colour word that sets a category apart from others of the same kind names it,
+        # where no other surface has that word (a shop with a colour "red" keeps it a
+        # colour; "cat" of Cat Food and Dog Food is who it is for, no kind)
+        self._kind_words: set[str] = set()  # no cue needed: "rose" is the Rose Wine here
+        kinds: dict[str, list[str]] = {}
+        for v in self.facets["category"]:
+            ws = leaf(v).lower().split()
+            if len(ws) == 2:
+                kinds.setdefault(singular(ws[1]), []).append(v)
+        for cats in kinds.values():
+            if len(cats) < 2:
+                continue
+            for v in cats:
+                mod = leaf(v).lower().split()[0]
+                forms = _plural_forms(mod)
+                if mod in _COLOUR_WORDS and not any(
+                    f in d for d in self.surfaces.values() for f in forms
+                ):
+                    for f in forms:
+                        self.surfaces["category"][f] = v
+                        self._kind_words.add(f)
         # sizes that are measures, by their key: "1l", "1 litre" and "1 ltr" are "1 l"
         self._measures = {
             measure_key(v): v
@@ -212,7 +235,11 @@ class Lexicon:
                         value = self._measure(surface)
                     if value is None:
                         continue
-                    if surface in CUE_ONLY and not self._cued(slot, prev, surface):
+                    if (
+                        surface in CUE_ONLY
+                        and surface not in self._kind_words
+                        and not self._cued(slot, prev, surface)
+                    ):
                         continue
                     out.append(Match(slot, value, a, b))
                     taken[i : i + n] = [True] * n
@@ -272,6 +299,10 @@ class Lexicon:
         return sorted(s for s, v in self.surfaces.get(slot, {}).items() if v == value)
 
 
+# colour words in general ("red", "white", "rose"), for kinds named by colour (wines, teas)
+_COLOUR_WORDS = frozenset(
+    {*COLOR_FAMILIES, *(t for ts in COLOR_FAMILIES.values() for t in ts), "rosé"}
+)
 # A modal verb beside a pronoun ("can i", "you can", "will it") is that verb, whatever
 # product, brand or value shares its spelling ("Watering Cans", a brand "Will").
 _MODALS = frozenset({"can", "will", "may", "must", "might", "shall", "could", "would", "should"})

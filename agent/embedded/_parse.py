@@ -153,6 +153,14 @@ def _misspelt_ordinal(word: str) -> str | None:
     return None if english_word(word) == word else ORDINALS[close[0]]
 
 
+# What a count of a product is said in ("2 packs", "3 bottles"; plural: "the 3 pack" is a
+# kind of it, one pack of three)
+COUNTED_IN = (
+    r"packs|bags|boxes|tins|bottles|tubes|jars|rolls|cans|balls|skeins|hanks|cones|spools|"
+    r"reels|pots|tubs|sachets|pouches|cartons|packets|bars|sheets|pads|cases|crates"
+)
+
+
 @functools.lru_cache(maxsize=64)
 def parse(text: str) -> Parsed:
     """Parse the numeric and identifier slots of ``text`` (any case).
@@ -242,8 +250,7 @@ def parse(text: str) -> Parsed:
         # not "the 50 piece one": a kind of it (a 50-piece set), not 50 of it
         r"|(?<!the )\b(\d{1,2})\s?(?:x\b(?!\s?\d)|of\b|pairs?\b|pieces?\b|pcs\b|units?\b|"
         # "2 packs", "3 bags" (plural: "the 3 pack" is a kind of it, one pack of three)
-        r"items?\b|(?:packs|bags|boxes|tins|bottles|tubes|jars|rolls|cans|balls|skeins|hanks|"
-        r"cones|spools|reels|pots|tubs|sachets|pouches|cartons|packets|bars|sheets|pads)\b)"
+        rf"items?\b|(?:{COUNTED_IN})\b)"
         r"|\b(?:qty|quantity)\s?:?\s?(\d{1,2})\b|(?<![\d.]\s)(?<![\d.])\bx\s?(\d{1,2})\b",
         t,
     )

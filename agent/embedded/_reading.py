@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards
+from shopagent.agent.embedded._answers import said_options
 from shopagent.agent.embedded._assortment import word_frequency
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import ASKS_FOR, QUESTION_ABOUT, STOCK_QUESTION
@@ -99,6 +100,22 @@ _SAID_IN = {
 
 
 _SURE_OF_A_SERVICE = 0.8
+
+
+def _of_the_one_in_play(text: str, state: DialogueState) -> bool:
+    """ "do you have it in a gift box?" with one product in play: a question of that
+    product, not a plugin tool's request at a guess ("reserve it for pickup" still is)."""
+    low = text.lower()
+    return (
+        one_in_play(state) is not None and bool(_ASKED_OF.match(low)) and bool(_OF_IT.search(low))
+    )
+
+
+def _names_its_option(text: str, state: DialogueState) -> bool:
+    """ "gift box please" of a champagne that comes in a Gift Box: a choice of the one
+    product in play, never a plugin tool's request."""
+    one = one_in_play(state)
+    return one is not None and bool(said_options(text.lower(), shown_options(state, one)))
 
 
 def _needs_no_tool(
@@ -275,7 +292,11 @@ def read_turn(
             # "do you do gift wrapping" is the shop's service, not gift ideas at 0.64: a
             # question of policy or service goes to a tool only when that tool is sure
             # (a click-and-collect tool for "available for click and collect?")
-            and (plugin.confidence >= _SURE_OF_A_SERVICE or not POLICY_QUESTION.search(text))
+            and not _names_its_option(text, state)
+            and (
+                plugin.confidence >= _SURE_OF_A_SERVICE
+                or not (POLICY_QUESTION.search(text) or _of_the_one_in_play(text, state))
+            )
         ):
             return plugin
     intent = max(scores, key=scores.__getitem__)

@@ -89,7 +89,10 @@ POLICY_QUESTION = re.compile(
     r"gift[- ]?wrap(?:ping|ped)?|gift\s+(?:receipts?|messages?|notes?)|"
     r"(?:do|can|will)\s+(?:you|u)\s+(?:guys\s+)?(?:assemble|install|fit)\s+(?:it|them)|"
     r"(?:assembly|installation)\s+(?:service|included)|click\s+(?:and|&|n)\s+collect|"
-    r"(?:collect|pick\s+(?:it\s+)?up)\s+in[- ]store|price[- ]match(?:ing)?)\b",
+    r"(?:collect|pick\s+(?:it\s+)?up)\s+in[- ]store|price[- ]match(?:ing)?|"
+    # the shop's hours: "are u open on christmas", "opening times"
+    r"(?:are|r)\s+(?:you|u|ya)\s+open\b|opening\s+(?:hours|times)|store\s+hours|"
+    r"(?:orders?|delivery|deliver)\s+(?:on|by|before)\s+(?:christmas|sundays?|weekends?))\b",
     re.I,
 )
 POLICY_REPLY = (

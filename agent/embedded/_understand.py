@@ -49,7 +49,7 @@ from shopagent.agent.embedded._followups import (
     size_said,
 )
 from shopagent.agent.embedded._lexicon import leaf
-from shopagent.agent.embedded._parse import SALE, parse, words_to_numbers
+from shopagent.agent.embedded._parse import COUNTED_IN, SALE, parse, words_to_numbers
 from shopagent.agent.embedded._reading import ASKS_THE_SHOP, rare_named, read_turn
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Slots
 from shopagent.agent.embedded._slots import FILTER_INTENTS, ruled_out
@@ -494,6 +494,16 @@ def understand(
         nlu.intent, nlu.slots = "search", tier.extract_slots(nlu.text, "search")
     if (
         not image_id
+        and nlu.intent in ("search", "refine")
+        and _SIMILAR_ONES.match(nlu.text)
+        and one_in_play(state) is not None
+    ):
+        # "ok something similar then" of a sold-out claret in play: more like it, not a
+        # search for the word "similar"
+        nlu.intent, nlu.slots = "visual_search", Slots(reference="it")
+        nlu.confidence = max(nlu.confidence, 0.9)
+    if (
+        not image_id
         and (fits := _WHICH_FITS.match(nlu.text)) is not None
         and (state.focus or state.last_shown)
         and tier.profile.knows(fits.group(1).split()[-1])
@@ -521,7 +531,11 @@ def understand(
         )
         and not image_id
         and (with_it := _TO_GO_WITH.search(nlu.text)) is not None
-        and singular(with_it.group(1).lower()) in tier.assortment.head_nouns
+        and (
+            singular(with_it.group(1).lower()) in tier.assortment.head_nouns
+            # "some tonic to go with it" of a "Fever Light Tonic Water": a title's word
+            or bool(len(tier.titles) and tier.titles.names_phrase(with_it.group(1)))
+        )
         and not any(
             with_it.group(1).lower() in str((state.shown.get(i) or {}).get("title", "")).lower()
             for i in state.last_shown
@@ -943,8 +957,11 @@ def understand(
         and not lone_value(count.group(1), shown_options(state, one))  # "16 please": 16kg
     ):
         # "ok two of them please", "2 please" with one product in play: that many of it
+        # ("3 bottles": bottles are how it is counted, no product not carried)
         nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
         nlu.slots = Slots(reference="it", quantity=int(count.group(1)))
+        for key in ("not_carried", "closest", "carries"):
+            notes.pop(key, None)
     if (
         nlu.intent in ("remove_from_cart", "out_of_scope", "help", "view_cart", "goodbye")
         and not image_id
@@ -1050,7 +1067,7 @@ _UNDO = re.compile(
 _JUST_A_COUNT = re.compile(
     r"^\W*(?:(?:ok|okay|yes|yeah|yep|right|great|perfect)\W+)*(?:(?:i'?ll take|i take|i want|"
     r"i'?d like|give me|can i have|can i get)\s+)?(\d{1,2})(?:\s+(?:of (?:them|those|these|it)|"
-    r"pieces?|pcs|units?))?(?:\s+(?:please|pls|then|thanks))*\s*[?!.]*\s*$"
+    rf"pieces?|pcs|units?|{COUNTED_IN}))?(?:\s+(?:please|pls|then|thanks))*\s*[?!.]*\s*$"
 )
 # "ok i take merino, 3 balls in rust": a choice said by its verb, the title's word after it
 # read as "the merino" (as described_pick reads "the <words>")
@@ -1113,6 +1130,13 @@ def _fits_one_shown(nlu: NLUResult, state: DialogueState) -> str | None:
 # a question of several at once: "do they need breaking in", "are those waterproof"
 _OF_THEM = re.compile(r"\b(?:they|them|those|these|both|either|all of)\b", re.I)
 # a look-alike search said as one ("like this", "similar to", "looks like", "same style")
+# more like the one in play, asked with no other word: "something similar", "similar ones?"
+_SIMILAR_ONES = re.compile(
+    r"^\W*(?:(?:ok|okay|so|hmm+|right|then|oh)\W+)*(?:(?:do you have|have you got|got|show me)\s+)?"
+    r"(?:something|anything|any|some)?\s*(?:else\s+)?(?:similar|alike)(?:\s+ones?)?"
+    r"(?:\s+(?:then|instead|please|pls|maybe|in stock|available))*\s*[?!.]*\s*$",
+    re.I,
+)
 _LOOKS_LIKE = re.compile(
     r"\b(?:like (?:this|that|these|those|it|the|mine|my)|similar|looks? like|look-?alikes?|"
     r"same (?:style|look|kind)|matching|photo|picture|pic|image)\b",

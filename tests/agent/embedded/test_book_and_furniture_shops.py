@@ -316,3 +316,84 @@ def test_the_word_one_names_a_product_not_shown_by_its_title(books: EmbeddedTier
     assert nlu.slots.product_id == "mole", nlu
     nlu, _ = planned(books, "what about the other one", s, "refine")  # a place, no name
     assert nlu.slots.product_id is None, nlu
+
+
+# A drinks shop: kinds told apart by a word ("Red Wine", "White Wine", "Rose Wine")
+CELLAR = [
+    product("rioja", "Alcala Rioja Crianza", "Wine > Red Wine", size=["75cl", "Magnum"]),
+    product("gruner", "Steinhof Gruner Veltliner", "Wine > White Wine", size=["75cl"]),
+    product("provence", "Calanque Provence Rose", "Wine > Rose Wine", size=["75cl"]),
+    product("tonic", "Fizzwell Light Tonic Water", "Mixers > Mixers", size=["8 Pack"]),
+    product("gin", "Marram London Dry Gin", "Spirits > Gin", size=["70cl"]),
+]
+
+
+@pytest.fixture(scope="module")
+def cellar(encode: object) -> EmbeddedTier:
+    return _tier(CELLAR, encode, None, titles=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("a red for steak night under 20", "Red Wine"),
+        ("something dry and white for fish", "White Wine"),
+        ("any nice rose?", "Rose Wine"),
+        ("a few whites please", "White Wine"),
+    ],
+)
+def test_the_word_that_sets_a_kind_apart_names_it(
+    cellar: EmbeddedTier, text: str, category: str
+) -> None:
+    nlu, plan = planned(cellar, text, shown(CELLAR), "search")
+    assert nlu.slots.category == category, nlu
+    assert "not_carried" not in nlu.notes, nlu.notes
+    assert plan.calls and plan.calls[0].args.get("category") == category, plan
+
+
+def test_a_count_of_bottles_adds_that_many_of_the_one_picked(cellar: EmbeddedTier) -> None:
+    s = shown(CELLAR, "rioja", "gruner")
+    s.focus = "gruner"
+    nlu, plan = planned(cellar, "3 bottles", s, "search", 0.6)
+    assert nlu.intent == "add_to_cart", nlu
+    add = next((c for c in plan.calls if c.name == "add_to_cart"), None)
+    assert add is not None, plan
+    assert add.args["product_id"] == "gruner" and add.args["quantity"] == 3, plan
+
+
+def test_a_thing_a_title_names_to_go_with_it_is_searched(cellar: EmbeddedTier) -> None:
+    nlu, plan = planned(cellar, "and some tonic to go with it", shown(CELLAR, "gin"), "refine")
+    assert nlu.intent == "search", nlu
+    assert plan.calls and "tonic" in plan.calls[0].args["query"], plan
+
+
+def test_something_similar_is_more_like_the_one_in_play(cellar: EmbeddedTier) -> None:
+    s = shown(CELLAR, "rioja")
+    nlu, plan = planned(cellar, "ok something similar then", s, "refine")
+    assert nlu.intent == "visual_search", nlu
+    assert plan.calls and plan.calls[0].name == "visual_search", plan
+    assert plan.calls[0].args.get("product_id") == "rioja", plan
+
+
+@pytest.mark.parametrize("text", ["are u open on christmas", "what are your opening hours"])
+def test_the_shops_hours_are_its_policy_question(cellar: EmbeddedTier, text: str) -> None:
+    from shopagent.agent.embedded._scope import POLICY_REPLY
+
+    _, plan = planned(cellar, text, shown(CELLAR), "out_of_scope", 0.7)
+    assert not plan.calls and plan.reply == POLICY_REPLY, plan
+
+
+def test_a_page_word_with_un_answers_the_plain_word(cellar: EmbeddedTier) -> None:
+    s = shown(CELLAR, "gruner")
+    nlu, _ = planned(cellar, "is it oaked?", s, "product_details")
+    page = pages(CELLAR, {"gruner": "Unoaked and peppery. Serve chilled."}, "gruner")
+    reply, _ = cellar.respond(nlu, cellar.update_state(s, nlu), page)
+    assert "Unoaked and peppery." in reply.text and "doesn't say" not in reply.text, reply
+
+
+def test_a_choice_it_does_not_come_in_is_no_yes_of_stock(cellar: EmbeddedTier) -> None:
+    s = shown(CELLAR, "gin")
+    nlu, _ = planned(cellar, "do you have it in a gift box", s, "product_details")
+    reply, _ = cellar.respond(nlu, cellar.update_state(s, nlu), pages(CELLAR, {}, "gin"))
+    assert reply.text.startswith("No, "), reply
+    assert "in stock" not in reply.text, reply
