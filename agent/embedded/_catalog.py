@@ -193,8 +193,9 @@ def _short_names(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
                 name = " ".join(part)
                 if (
                     # "kids" of "Kids 10", "uk" of "UK 6": the word a number is measured in
-                    # (not "bayonet" of "B22 Bayonet": a code, then the name)
-                    (name.isalpha() and all(w[:1].isdigit() for w in rest))
+                    # (not "bayonet" of "B22 Bayonet": a code, then the name; nor "magnum"
+                    # of "Magnum 150cl": a name, then its measure)
+                    (name.isalpha() and all(re.fullmatch(r"[\d.,/-]+", w) for w in rest))
                     or part[0] in _NOT_A_NAME
                     or part[-1] in _NOT_A_NAME
                     or (len(name) < 3 and not any(c.isdigit() for c in name))

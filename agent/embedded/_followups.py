@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards
 from shopagent.agent.embedded._answers import said_options
-from shopagent.agent.embedded._assortment import english_word
+from shopagent.agent.embedded._assortment import english_word, word_frequency
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import ABOUT_IT, QUESTION, QUESTION_ABOUT, STOCK_QUESTION
 from shopagent.agent.embedded._parse import parse
@@ -430,10 +430,15 @@ _THE_WORD_ONE = re.compile(r"\bthe\s+([a-z][a-z'-]{3,})\s+one\b", re.I)
 
 def _one_not_shown(tier: EmbeddedTier, text: str, state: DialogueState) -> list[str]:
     """ "what about the lisbon one" where no shown title has "lisbon": the one catalog
-    product whose title alone has that word (not a value of the shop's, nor a kind)."""
-    m = _THE_WORD_ONE.search(text)
-    if m is None or not len(tier.titles):
+    product whose title alone has that word (not a value of the shop's, nor a kind); "the
+    rioja" by a word rare in English (``TitleIndex.rare_name``)."""
+    if not len(tier.titles):
         return []
+    m = _THE_WORD_ONE.search(text)
+    if m is None:
+        # "the rioja in magnum": a word English hardly has, that one title alone holds
+        rare = tier.titles.rare_name(text, word_frequency)
+        return [rare] if rare is not None and rare not in state.last_shown else []
     word = m.group(1).lower()
     pid = tier.titles.only_title_with(word)
     if pid is None or pid in state.last_shown or tier.lexicon.scan(word, [], fuzzy=False):

@@ -135,6 +135,20 @@ class Lexicon:
             if target:
                 for f in _plural_forms(noun):
                     self.surfaces["category"].setdefault(f, target)
+        # "non alcoholic", "no gluten" for a category "Alcohol-Free", "Gluten Free": the
+        # same kind said the other way round
+        for v in self.facets["category"]:
+            free = re.fullmatch(r"([a-z]{3,})[- ]free", leaf(v).lower())
+            if free is None:
+                continue
+            x = free.group(1)
+            for f in (
+                *(f"non{sep}{x}{end}" for sep in (" ", "-", "") for end in ("", "ic")),
+                f"no {x}",
+                f"zero {x}",
+                f"without {x}",
+            ):
+                self.surfaces["category"].setdefault(f, v)
         # "a red", "something white" in a shop of Red Wine, White Wine and Rose Wine: the
         # colour word that sets a category apart from others of the same kind names it,
         # where no other surface has that word (a shop with a colour "red" keeps it a

@@ -536,8 +536,13 @@ def respond(
             else:
                 remember(s, [p])
             return Reply(text=answer, product_ids=[str(p["id"])]), s
-        if (chosen := _answers.offered_option(nlu.text, p)) is not None:
-            # "the loop chair in olive", its page shown: "add 2" next adds the olive one
+        values_said = _answers.said_options(nlu.text, _answers._options(p))
+        chosen = _answers.offered_option(nlu.text, p) or (
+            next(iter(values_said.items())) if len(values_said) == 1 else None
+        )
+        if chosen is not None:
+            # "the loop chair in olive", "the rioja in magnum", its page shown: "add 2"
+            # next adds the olive one, the magnum
             s.extra["chosen_option"] = {
                 "product_id": str(p["id"]),
                 "option": chosen[0],

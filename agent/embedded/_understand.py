@@ -963,6 +963,18 @@ def understand(
         for key in ("not_carried", "closest", "carries"):
             notes.pop(key, None)
     if (
+        nlu.intent in ("search", "refine", "out_of_scope", "help", "product_details")
+        and not image_id
+        and _THAT_ONE.match(nlu.text)
+        and state.focus is not None
+    ):
+        # "ok that one then" after a question of one product: that one, chosen (the add
+        # asks the shopper's yes first)
+        nlu.intent, nlu.confidence = "add_to_cart", max(nlu.confidence, 0.9)
+        nlu.slots = Slots(reference="it")
+        for key in ("not_carried", "closest", "carries", "vague"):
+            notes.pop(key, None)
+    if (
         nlu.intent in ("remove_from_cart", "out_of_scope", "help", "view_cart", "goodbye")
         and not image_id
         and _NEED.search(nlu.text)
@@ -1068,6 +1080,13 @@ _JUST_A_COUNT = re.compile(
     r"^\W*(?:(?:ok|okay|yes|yeah|yep|right|great|perfect)\W+)*(?:(?:i'?ll take|i take|i want|"
     r"i'?d like|give me|can i have|can i get)\s+)?(\d{1,2})(?:\s+(?:of (?:them|those|these|it)|"
     rf"pieces?|pcs|units?|{COUNTED_IN}))?(?:\s+(?:please|pls|then|thanks))*\s*[?!.]*\s*$"
+)
+# "ok that one then", "this one please": the product in focus, chosen
+_THAT_ONE = re.compile(
+    r"^\W*(?:(?:ok|okay|right|fine|great|perfect|yes|yeah|yep|alright)\W+)*(?:i'?ll take |"
+    r"i'?ll have |give me |i want )?(?:that|this) one(?:\W+(?:then|please|pls|thanks|it is))*"
+    r"\W*$",
+    re.I,
 )
 # "ok i take merino, 3 balls in rust": a choice said by its verb, the title's word after it
 # read as "the merino" (as described_pick reads "the <words>")

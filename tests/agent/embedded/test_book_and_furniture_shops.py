@@ -320,7 +320,8 @@ def test_the_word_one_names_a_product_not_shown_by_its_title(books: EmbeddedTier
 
 # A drinks shop: kinds told apart by a word ("Red Wine", "White Wine", "Rose Wine")
 CELLAR = [
-    product("rioja", "Alcala Rioja Crianza", "Wine > Red Wine", size=["75cl", "Magnum"]),
+    product("rioja", "Alcala Rioja Crianza", "Wine > Red Wine", size=["75cl", "Magnum 150cl"]),
+    product("zero", "Sobria Botanical Spirit", "Spirits > Alcohol-Free", size=["70cl"]),
     product("gruner", "Steinhof Gruner Veltliner", "Wine > White Wine", size=["75cl"]),
     product("provence", "Calanque Provence Rose", "Wine > Rose Wine", size=["75cl"]),
     product("tonic", "Fizzwell Light Tonic Water", "Mixers > Mixers", size=["8 Pack"]),
@@ -397,3 +398,33 @@ def test_a_choice_it_does_not_come_in_is_no_yes_of_stock(cellar: EmbeddedTier) -
     reply, _ = cellar.respond(nlu, cellar.update_state(s, nlu), pages(CELLAR, {}, "gin"))
     assert reply.text.startswith("No, "), reply
     assert "in stock" not in reply.text, reply
+
+
+def test_that_one_after_a_question_of_it_is_chosen(cellar: EmbeddedTier) -> None:
+    s = shown(CELLAR, "rioja", "gruner")
+    s.focus = "gruner"
+    nlu, plan = planned(cellar, "ok that one then", s, "refine", 0.5)
+    assert nlu.intent == "add_to_cart", nlu
+    add = next(c for c in plan.calls if c.name == "add_to_cart")
+    assert add.args["product_id"] == "gruner", plan
+
+
+@pytest.mark.parametrize("text", ["something non alcoholic for my wife", "any non-alcoholic?"])
+def test_non_x_is_the_x_free_kind(cellar: EmbeddedTier, text: str) -> None:
+    nlu, _ = planned(cellar, text, shown(CELLAR), "search")
+    assert nlu.slots.category == "Alcohol-Free", nlu
+    assert "not_carried" not in nlu.notes, nlu.notes
+
+
+def test_a_rare_title_word_and_a_choice_of_it_carry_into_the_add(cellar: EmbeddedTier) -> None:
+    """ "the alcala in magnum" (not shown): its page, then "add it" adds the magnum ("magnum"
+    of "Magnum 150cl": a name before its measure)."""
+    s = shown(CELLAR, "gruner")
+    nlu, plan = planned(cellar, "the alcala in magnum", s, "refine")
+    assert [c.args for c in plan.calls] == [{"product_id": "rioja"}], (nlu, plan)
+    s = cellar.update_state(s, nlu)
+    _, s = cellar.respond(nlu, s, pages(CELLAR, {"rioja": "A red from Rioja."}, "rioja"))
+    _, plan = planned(cellar, "add it", s, "add_to_cart")
+    add = next(c for c in plan.calls if c.name == "add_to_cart")
+    assert add.args["product_id"] == "rioja", plan
+    assert "Magnum 150cl" in (add.args.get("size"), *(add.args.get("options") or {}).values())
