@@ -16,6 +16,7 @@ from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import ABOUT_IT, QUESTION, QUESTION_ABOUT, STOCK_QUESTION
 from shopagent.agent.embedded._parse import parse
 from shopagent.agent.embedded._schema import CATALOG_SLOTS, DialogueState, NLUResult, Slots
+from shopagent.agent.embedded._titles import PURCHASE
 
 if TYPE_CHECKING:
     from shopagent.agent.embedded._tier import EmbeddedTier
@@ -432,8 +433,8 @@ def _one_not_shown(tier: EmbeddedTier, text: str, state: DialogueState) -> list[
     """ "what about the lisbon one" where no shown title has "lisbon": the one catalog
     product whose title alone has that word (not a value of the shop's, nor a kind); "the
     rioja" by a word rare in English (``TitleIndex.rare_name``)."""
-    if not len(tier.titles):
-        return []
+    if not len(tier.titles) or PURCHASE.search(text):
+        return []  # "add the lisbon one": an add, which names its product itself
     m = _THE_WORD_ONE.search(text)
     if m is None:
         # "the rioja in magnum": a word English hardly has, that one title alone holds
