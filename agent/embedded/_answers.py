@@ -718,7 +718,9 @@ def answer(text: str, p: dict[str, Any]) -> str | None:
         elif vals == ["one size"]:
             parts.append(f"{name} is one size.")
         elif k == "size" and not vals:
-            parts.append(f"{name} has no size options.")
+            # "what size is it" of a sofa: its measurements, where its page gives them
+            measured = _quote(p, ["dimensions"], name)
+            parts.append(measured or f"{name} has no size options.")
     for key, cues in _ASPECTS.items():
         if key == "dimensions" and _SIZE_LIKE.search(low):
             continue  # answered above
@@ -877,6 +879,10 @@ _PAGE_WORDS = {
     "yards": ("yds", "yd", "m", "metres"),
     "grams": ("g", "gram"),
     "big": ("cm", "mm", "size", "dimensions"),
+    "dimensions": (
+        *("cm", "mm", "inches", "inch"),
+        *("width", "height", "depth", "wide", "tall", "deep"),
+    ),
     "wide": ("cm", "mm", "width"),
     "tall": ("cm", "height"),
     "thick": ("mm", "cm", "thickness"),

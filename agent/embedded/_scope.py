@@ -72,7 +72,7 @@ POLICY_QUESTION = re.compile(
     r"(?:shipping|delivery|postage)\s+(?:costs?|times?|fees?|rates?|charges?|take|takes)|"
     r"how\s+long\s+(?:does|will|would)\s+(?:the\s+)?(?:delivery|shipping|postage)|"
     r"free\s+(?:shipping|delivery|returns?)|ship\s+(?:internationally|abroad|overseas)|"
-    r"can\s+i\s+(?:return|exchange|get\s+a\s+refund)|"
+    r"can\s+i\s+(?:return|exchange|swap|get\s+a\s+refund)|"
     # "i want to return a duvet i bought last week": a return, which the shop's pages cover
     r"i(?:'d|\s+would)?\s+(?:want|need|like|wanna)\s+(?:to\s+)?(?:return|exchange|send\s+back|"
     r"get\s+(?:a\s+)?refund)|"

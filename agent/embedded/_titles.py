@@ -351,9 +351,14 @@ def shown_named(
         ws = [w.group(0) for w in after]
         k = next((i for i, w in enumerate(ws) if w == "one"), None)  # "ones": a filter
         if k is not None:  # "the wool one"
-            tries = [k] if 1 <= k <= 3 and not any(w in _NO_NAME for w in ws[:k]) else []
+            # (a number before "one" is a place or a size: "the 2 one" names no title)
+            named = ws[:k]
+            tries = (
+                [k] if 1 <= k <= 3 and all(w.isalpha() and w not in _NO_NAME for w in named) else []
+            )
         else:  # "the jute rug": the longest run of two or three title words
-            run = next((i for i, w in enumerate(ws) if w in _NO_NAME or not w.isalpha()), len(ws))
+            # (a number may be a title's word too: "the 2 seater harbour")
+            run = next((i for i, w in enumerate(ws) if w in _NO_NAME or not w.isalnum()), len(ws))
             tries = list(range(min(run, 3), 1, -1))
         for n in tries:
             pid = one_holding(ws[:n])

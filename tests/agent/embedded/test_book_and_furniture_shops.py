@@ -27,6 +27,8 @@ HOME = [
     product("stool", "Tamsin Bar Stool", "Home > Stools", color=["Oak", "Walnut"]),
     product("counter", "Tamsin Kitchen Counter Table", "Home > Tables", color=["Oak"]),
     product("can", "Verdi Watering Can", "Garden > Watering Cans", size=["5 l", "10 l"]),
+    product("two", "Kestrel 2-Seater Sofa", "Home > Sofas", color=["Oat", "Moss"]),
+    product("three", "Kestrel 3-Seater Sofa", "Home > Sofas", color=["Oat", "Moss"]),
 ]
 BOOKS = [
     product(
@@ -428,3 +430,28 @@ def test_a_rare_title_word_and_a_choice_of_it_carry_into_the_add(cellar: Embedde
     add = next(c for c in plan.calls if c.name == "add_to_cart")
     assert add.args["product_id"] == "rioja", plan
     assert "Magnum 150cl" in (add.args.get("size"), *(add.args.get("options") or {}).values())
+
+
+def test_a_number_in_a_title_names_it_among_those_shown(home: EmbeddedTier) -> None:
+    s = shown(HOME, "two", "three")
+    nlu, plan = planned(home, "the 3 seater kestrel, what size is it", s, "product_details")
+    assert [c.args for c in plan.calls] == [{"product_id": "three"}], (nlu, plan)
+    nlu, _ = planned(home, "is the 2 one bigger", s, "product_details")  # a place, no name
+    assert nlu.slots.product_id is None, nlu
+
+
+def test_what_size_of_a_product_without_sizes_is_its_measurements(home: EmbeddedTier) -> None:
+    s = shown(HOME, "two")
+    nlu, _ = planned(home, "what size is it", s, "product_details")
+    page = pages(HOME, {"two": "A compact sofa. W 176 cm x D 98 cm."}, "two")
+    reply, _ = home.respond(nlu, home.update_state(s, nlu), page)
+    assert "W 176 cm x D 98 cm." in reply.text and "no size options" not in reply.text, reply
+
+
+def test_swapping_a_bought_product_is_the_shops_policy(home: EmbeddedTier) -> None:
+    from shopagent.agent.embedded._scope import POLICY_REPLY
+
+    _, plan = planned(
+        home, "can i swap it for the velvet one", shown(HOME, "linen"), "out_of_scope"
+    )
+    assert not plan.calls and plan.reply == POLICY_REPLY, plan
