@@ -963,6 +963,21 @@ def understand(
         for key in ("not_carried", "closest", "carries"):
             notes.pop(key, None)
     if (
+        nlu.intent == "search"
+        and not image_id
+        and state.filters.get("category")
+        and nlu.slots.category not in (None, state.filters.get("category"))
+        and (feature := _WITH_A_FEATURE.match(nlu.text)) is not None
+    ):
+        # "somethin with storage" while beds are searched: beds with storage (the Storage
+        # category's name said as a feature of the kind in play), not the Storage range
+        nlu.intent, nlu.confidence = "refine", max(nlu.confidence, 0.9)
+        nlu.slots = tier.extract_slots(nlu.text, "refine", state.filters.get("category"))
+        nlu.slots.category = None
+        notes["adds_words"] = feature.group(1)
+        for key in ("not_carried", "closest", "carries"):
+            notes.pop(key, None)
+    if (
         nlu.intent in ("search", "refine", "out_of_scope", "help", "product_details")
         and not image_id
         and _THAT_ONE.match(nlu.text)
@@ -1080,6 +1095,13 @@ _JUST_A_COUNT = re.compile(
     r"^\W*(?:(?:ok|okay|yes|yeah|yep|right|great|perfect)\W+)*(?:(?:i'?ll take|i take|i want|"
     r"i'?d like|give me|can i have|can i get)\s+)?(\d{1,2})(?:\s+(?:of (?:them|those|these|it)|"
     rf"pieces?|pcs|units?|{COUNTED_IN}))?(?:\s+(?:please|pls|then|thanks))*\s*[?!.]*\s*$"
+)
+# "something with storage", "any with a drawer?": a feature of the kind in play
+_WITH_A_FEATURE = re.compile(
+    r"^\W*(?:(?:ok|okay|and|maybe|so|hmm+|um+)\W+)*(?:something|somethin|anything|one|ones|any|"
+    r"some)?\s*(?:with|that has|that have|which has|having)\s+(?:a |an |some |more |built[- ]in )?"
+    r"([a-z][a-z -]{2,30}?)\s*[?!.]*$",
+    re.I,
 )
 # "ok that one then", "this one please": the product in focus, chosen
 _THAT_ONE = re.compile(

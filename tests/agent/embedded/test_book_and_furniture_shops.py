@@ -455,3 +455,14 @@ def test_swapping_a_bought_product_is_the_shops_policy(home: EmbeddedTier) -> No
         home, "can i swap it for the velvet one", shown(HOME, "linen"), "out_of_scope"
     )
     assert not plan.calls and plan.reply == POLICY_REPLY, plan
+
+
+def test_a_feature_named_like_another_kind_narrows_the_kind_in_play(home: EmbeddedTier) -> None:
+    """ "something with cushions" while sofas are searched: sofas with cushions, not the
+    Cushions range."""
+    s = shown(HOME, "two", "three")
+    s.filters = {"category": "Sofas"}
+    nlu, plan = planned(home, "somethin with cushions", s, "search")
+    assert nlu.intent == "refine" and nlu.slots.category is None, nlu
+    search = plan.calls[0]
+    assert search.args.get("category") == "Sofas" and "cushions" in search.args["query"], plan
