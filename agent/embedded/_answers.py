@@ -42,6 +42,12 @@ CHEAPER = re.compile(
     r"best price|more affordable)\b",
     re.I,
 )
+# "which is the better deal", "which has the bigger discount", "most off"
+BETTER_DEAL = re.compile(
+    r"\b(?:(?:better|best|bigger|biggest)\s+(?:deal|discount|saving|bargain|offer)s?|"
+    r"(?:more|most)\s+(?:off|discounted|savings?)|(?:saves?|save)\s+(?:me\s+)?(?:more|most))\b",
+    re.I,
+)
 PRICIER = re.compile(r"\b(?:pricier|priciest|more expensive|most expensive|dearer)\b", re.I)
 _PRICE = re.compile(r"\b(?:price|prices|cost|costs|how much|pricey|expensive)\b", re.I)
 # A sale: "is it on sale?", "whats the discount on the retinol", "how much off is it"
@@ -1468,3 +1474,42 @@ def fit_answer(text: str, p: dict[str, Any]) -> str | None:
     said_values = [v if v in stocked else f"{v} (sold out right now)" for v in values]
     either = " or ".join(said_values)  # two ranges that overlap both take it
     return f"For {what}, {name} in {either}."
+
+
+def best_deal(products: list[dict[str, Any]]) -> str | None:
+    """ "which is the better deal?" of product pages: each one's best sale among the choices
+    that can be bought (its price against its price before, the choice named where only some
+    are on sale), the biggest share off first; None when none is on sale."""
+    deals: list[tuple[Decimal, Decimal, str, str]] = []
+    plain: list[str] = []
+    for p in products:
+        title, cur = str(p.get("title") or ""), p.get("currency")
+        variants = [v for v in p.get("variants") or [] if v.get("available", True)]
+        offers = []
+        for v in variants:
+            before = v.get("compare_at_price") or p.get("compare_at_price")
+            if v.get("price") is None or before is None:
+                continue
+            now, was = Decimal(str(v["price"])), Decimal(str(before))
+            if was > now:
+                offers.append(((was - now) / was, was - now, now, was, v))
+        if not offers:
+            plain.append(title)
+            continue
+        share, off, now, was, v = max(offers, key=lambda o: (o[0], o[1]))
+        values = [str(x) for x in (v.get("options") or {}).values()]
+        where = f" in {' '.join(values)}" if values and len(offers) < len(variants) else ""
+        pct = int((share * 100).to_integral_value())
+        said = f"{pct}% off{where}, {_money(off, cur)} less ({_money(now, cur)}, "
+        deals.append((share, off, title, said + f"down from {_money(was, cur)})"))
+    if not deals:
+        return None
+    deals.sort(key=lambda d: (d[0], d[1]), reverse=True)
+    word = "bigger" if len(products) == 2 else "biggest"
+    text = f"{deals[0][2]} is the {word} saving: {deals[0][3]}."
+    if len(deals) > 1:
+        text += " " + "; ".join(f"{d[2]}: {d[3]}" for d in deals[1:]) + "."
+    if plain:
+        verb = "isn't" if len(plain) == 1 else "aren't"
+        text += f" {_join(plain)} {verb} on sale."
+    return text

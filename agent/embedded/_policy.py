@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from shopagent.agent.embedded._answers import page_question, said_options
+from shopagent.agent.embedded._answers import BETTER_DEAL, page_question, said_options
 from shopagent.agent.embedded._guards import NEGATIVE_PRICE_REPLY, NOTHING_PENDING, OTHER_USER_REPLY
 from shopagent.agent.embedded._product_plan import (
     ASK_PAGES,
@@ -158,6 +158,14 @@ def plan(
         "remove_from_cart",
     ):
         return pick  # "which is cheaper?" about the products in play
+    if BETTER_DEAL.search(nlu.text) and intent not in ("add_to_cart", "remove_from_cart"):
+        # "which is the better deal?" of the products in play: their pages' sale prices
+        pool = state.focus_ids if len(state.focus_ids) >= 2 else state.last_shown[:4]
+        if len(pool) >= 2:
+            return Plan(
+                calls=[PlannedCall(name="get_product", args={"product_id": i}) for i in pool],
+                reason="better_deal",
+            )
     if nlu.confidence < threshold:
         if alone:
             return clarify(nlu, state)

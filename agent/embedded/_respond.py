@@ -500,6 +500,11 @@ def respond(
 
     pages = [r for r in results if r.name == "get_product"]
     products = [(r.content or {}).get("product") or {} for r in pages if r.ok]
+    if len(pages) > 1 and _answers.BETTER_DEAL.search(nlu.text):
+        deal = _answers.best_deal(products)
+        ids = [str(p["id"]) for p in products if p.get("id")]
+        text = deal or "None of them is on sale right now: each is at its usual price."
+        return Reply(text=text, product_ids=ids), s
     if len(pages) > 1 and (in_option := _answers.priced_in(nlu.text, products)) is not None:
         ids = [str(p["id"]) for p in products if p.get("id")]
         return Reply(text=in_option, product_ids=ids), s

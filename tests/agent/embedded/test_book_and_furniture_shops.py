@@ -466,3 +466,36 @@ def test_a_feature_named_like_another_kind_narrows_the_kind_in_play(home: Embedd
     assert nlu.intent == "refine" and nlu.slots.category is None, nlu
     search = plan.calls[0]
     assert search.args.get("category") == "Sofas" and "cushions" in search.args["query"], plan
+
+
+def test_the_better_deal_is_the_bigger_share_off(home: EmbeddedTier) -> None:
+    s = shown(HOME, "two", "three", "lamp")
+    nlu, plan = planned(home, "which is the better deal?", s, "product_details")
+    assert [c.args["product_id"] for c in plan.calls] == ["two", "three", "lamp"], plan
+    by_id = {p["id"]: p for p in HOME}
+
+    def page(pid: str, sale: dict[str, tuple[str, str | None]]) -> ToolOutcome:
+        variants = [
+            {
+                **v,
+                "price": sale[v["options"]["color"]][0],
+                "compare_at_price": sale[v["options"]["color"]][1],
+            }
+            for v in by_id[pid]["variants"]
+        ]
+        product = {**by_id[pid], "variants": variants, "currency": "USD"}
+        return ToolOutcome(
+            name="get_product", args={"product_id": pid}, content={"product": product}
+        )
+
+    outcomes = [
+        page("two", {"Oat": ("900.00", "1000.00"), "Moss": ("950.00", "1000.00")}),  # 10% off
+        page("three", {"Oat": ("1200.00", None), "Moss": ("1000.00", "1250.00")}),  # 20%, Moss
+        page("lamp", {"Black": ("80.00", None)}),
+    ]
+    reply, _ = home.respond(nlu, home.update_state(s, nlu), outcomes)
+    assert reply.text.startswith(
+        "Kestrel 3-Seater Sofa is the biggest saving: 20% off in Moss, $250.00 less"
+    ), reply
+    assert "Kestrel 2-Seater Sofa: 10% off, $100.00 less" in reply.text, reply
+    assert reply.text.endswith("Arbor Floor Lamp isn't on sale."), reply
