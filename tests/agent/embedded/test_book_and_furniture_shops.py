@@ -49,6 +49,18 @@ BOOKS = [
 ]
 
 
+def _page_answer(
+    tier: EmbeddedTier, products: list[dict], pid: str, text: str, description: str = ""
+) -> str:
+    """The reply to ``text`` asked of ``pid`` (shown alone), its page with ``description``."""
+    s = shown(products, pid)
+    nlu, _ = planned(tier, text, s, "product_details")
+    reply, _ = tier.respond(
+        nlu, tier.update_state(s, nlu), pages(products, {pid: description}, pid)
+    )
+    return reply.text
+
+
 @pytest.fixture(scope="module")
 def home(encode: object) -> EmbeddedTier:
     # materials filed as the catalog's facet values, none of them an option to choose
@@ -302,11 +314,10 @@ def test_a_change_to_a_product_not_in_the_cart_names_it(books: EmbeddedTier) -> 
 
 
 def test_who_a_product_is_for_is_answered_from_its_page(books: EmbeddedTier) -> None:
-    s = shown(BOOKS, "comet")
-    nlu, _ = planned(books, "is it ok for kids?", s, "product_details")
-    page = pages(BOOKS, {"comet": "A space opera in three parts. Teen and adult."}, "comet")
-    reply, _ = books.respond(nlu, books.update_state(s, nlu), page)
-    assert "Teen and adult." in reply.text and "audience" not in reply.text, reply
+    text = _page_answer(
+        books, BOOKS, "comet", "is it ok for kids?", "A space saga. Teen and adult."
+    )
+    assert "Teen and adult." in text and "audience" not in text, text
 
 
 def test_the_word_one_names_a_product_not_shown_by_its_title(books: EmbeddedTier) -> None:
@@ -387,19 +398,13 @@ def test_the_shops_hours_are_its_policy_question(cellar: EmbeddedTier, text: str
 
 
 def test_a_page_word_with_un_answers_the_plain_word(cellar: EmbeddedTier) -> None:
-    s = shown(CELLAR, "gruner")
-    nlu, _ = planned(cellar, "is it oaked?", s, "product_details")
-    page = pages(CELLAR, {"gruner": "Unoaked and peppery. Serve chilled."}, "gruner")
-    reply, _ = cellar.respond(nlu, cellar.update_state(s, nlu), page)
-    assert "Unoaked and peppery." in reply.text and "doesn't say" not in reply.text, reply
+    text = _page_answer(cellar, CELLAR, "gruner", "is it oaked?", "Unoaked and peppery.")
+    assert "Unoaked and peppery." in text and "doesn't say" not in text, text
 
 
 def test_a_choice_it_does_not_come_in_is_no_yes_of_stock(cellar: EmbeddedTier) -> None:
-    s = shown(CELLAR, "gin")
-    nlu, _ = planned(cellar, "do you have it in a gift box", s, "product_details")
-    reply, _ = cellar.respond(nlu, cellar.update_state(s, nlu), pages(CELLAR, {}, "gin"))
-    assert reply.text.startswith("No, "), reply
-    assert "in stock" not in reply.text, reply
+    text = _page_answer(cellar, CELLAR, "gin", "do you have it in a gift box")
+    assert text.startswith("No, ") and "in stock" not in text, text
 
 
 def test_that_one_after_a_question_of_it_is_chosen(cellar: EmbeddedTier) -> None:
@@ -441,11 +446,8 @@ def test_a_number_in_a_title_names_it_among_those_shown(home: EmbeddedTier) -> N
 
 
 def test_what_size_of_a_product_without_sizes_is_its_measurements(home: EmbeddedTier) -> None:
-    s = shown(HOME, "two")
-    nlu, _ = planned(home, "what size is it", s, "product_details")
-    page = pages(HOME, {"two": "A compact sofa. W 176 cm x D 98 cm."}, "two")
-    reply, _ = home.respond(nlu, home.update_state(s, nlu), page)
-    assert "W 176 cm x D 98 cm." in reply.text and "no size options" not in reply.text, reply
+    text = _page_answer(home, HOME, "two", "what size is it", "A compact sofa. W 176 cm x D 98 cm.")
+    assert "W 176 cm x D 98 cm." in text and "no size options" not in text, text
 
 
 def test_swapping_a_bought_product_is_the_shops_policy(home: EmbeddedTier) -> None:
