@@ -238,9 +238,12 @@ class Lexicon:
                     continue
                 surface = " ".join(w[2] for w in words[i : i + n]).lower()
                 prev = words[i - 1][2].lower() if i > 0 else ""
+                after = words[i + 1][2].lower() if i + 1 < len(words) else ""
                 if surface in _MODALS and (
                     prev in _PRONOUNS
-                    or (i + 1 < len(words) and words[i + 1][2].lower() in _PRONOUNS)
+                    or after in _PRONOUNS
+                    # "can this go in the dishwasher", not "a can that holds 5 litres"
+                    or (i == 0 and after in _DEMONSTRATIVES)
                 ):
                     continue  # "can i get it bigger": the verb, never the watering cans
                 for slot in TYPE_PRIORITY:
@@ -320,7 +323,8 @@ _COLOUR_WORDS = frozenset(
 # A modal verb beside a pronoun ("can i", "you can", "will it") is that verb, whatever
 # product, brand or value shares its spelling ("Watering Cans", a brand "Will").
 _MODALS = frozenset({"can", "will", "may", "must", "might", "shall", "could", "would", "should"})
-_PRONOUNS = frozenset({"i", "you", "u", "we", "they", "it", "he", "she", "this", "that", "these"})
+_PRONOUNS = frozenset({"i", "you", "u", "we", "they", "it", "he", "she"})
+_DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})
 # Words of shopping chat a typo is corrected towards, besides the catalog's own words.
 CHAT_WORDS = (
     "what",

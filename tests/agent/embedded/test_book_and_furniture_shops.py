@@ -204,9 +204,9 @@ def test_a_modal_verb_is_no_product_of_that_spelling(text: str) -> None:
         {"category": ["Watering Cans"], "brand": ["Will"]}, nouns={"can": "Watering Cans"}
     )
     assert lexicon.scan(text, [], fuzzy=False) == []
-    assert [m.value for m in lexicon.scan("a can for the balcony", [], fuzzy=False)] == [
-        "Watering Cans"
-    ]
+    for said in ("a can for the balcony", "a can that holds 5 litres"):
+        assert [m.value for m in lexicon.scan(said, [], fuzzy=False)] == ["Watering Cans"]
+    assert lexicon.scan("can this stay outside", [], fuzzy=False) == []
     assert [m.value for m in lexicon.scan("anything by will", [], fuzzy=False)] == ["Will"]
 
 
