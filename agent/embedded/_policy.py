@@ -66,24 +66,6 @@ HANDOFF = (
 ASK_PHOTO = "Upload a photo (or pick a product I showed) and I'll find similar items."
 
 
-# A superlative of price asks for the search in price order ("cheapest", "the most
-# expensive one you have"); a comparative ("cheaper ones") narrows by price instead
-_PRICE_LOW = re.compile(
-    r"\b(?:cheapest|least expensive|lowest[- ]price[sd]?|most affordable|lowest cost)\b", re.I
-)
-_PRICE_HIGH = re.compile(
-    r"\b(?:most expensive|priciest|dearest|highest[- ]price[sd]?|most premium)\b", re.I
-)
-
-
-def price_order(text: str) -> str | None:
-    """catalog_search's ``sort`` a turn asks for, or None (best match first)."""
-    low, high = _PRICE_LOW.search(text), _PRICE_HIGH.search(text)
-    if bool(low) == bool(high):
-        return None
-    return "price_low" if low else "price_high"
-
-
 def search_args(state: DialogueState, **extra: object) -> dict[str, object]:
     args: dict[str, object] = {"query": state.query or ""}
     args.update({k: v for k, v in state.filters.items() if k in SEARCH_FILTERS and v is not None})
@@ -187,7 +169,7 @@ def plan(
                 return _ask_what(nlu, state, categories)
             return Plan(escalate=True, reason="search without anything to search for")
         args = search_args(state, page=state.page)
-        if (order := price_order(nlu.text)) is not None:
+        if (order := state.extra.get("sort")) is not None:
             args["sort"] = order  # "the cheapest book you have": by price, not the best match
         calls = [call(name="catalog_search", args=args)]
         asked = nlu.notes.get("facet_question")

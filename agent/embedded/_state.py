@@ -157,6 +157,24 @@ NEEDED_FOR = re.compile(
 )
 
 
+# A superlative of price asks for the search in price order ("cheapest", "the most
+# expensive one you have"); a comparative ("cheaper ones") narrows by price instead
+_PRICE_LOW = re.compile(
+    r"\b(?:cheapest|least expensive|lowest[- ]price[sd]?|most affordable|lowest cost)\b", re.I
+)
+_PRICE_HIGH = re.compile(
+    r"\b(?:most expensive|priciest|dearest|highest[- ]price[sd]?|most premium)\b", re.I
+)
+
+
+def price_order(text: str) -> str | None:
+    """catalog_search's ``sort`` a turn asks for, or None (best match first)."""
+    low, high = _PRICE_LOW.search(text), _PRICE_HIGH.search(text)
+    if bool(low) == bool(high):
+        return None
+    return "price_low" if low else "price_high"
+
+
 def search_query(nlu: NLUResult, category: str | None) -> str:
     """Free text for the hybrid search: the turn minus filler and amounts of money (those
     are filters); numbers with units stay (they tell a 27-inch monitor from a 15-inch one);
@@ -281,6 +299,13 @@ def update_state(state: DialogueState, nlu: NLUResult) -> DialogueState:
                 if k not in new:
                     s.filters.pop(k, None)
         _cheaper_or_pricier(s, slots, new)
+    if intent in ("search", "refine"):
+        # "the cheapest book you have": in price order, kept by its narrowings and its
+        # next pages ("in paperback", "more"); a new search is best match first again
+        if (order := price_order(nlu.text)) is not None:
+            s.extra["sort"] = order
+        elif intent == "search" and s.page == 1:
+            s.extra.pop("sort", None)
     if intent in PRODUCT_INTENTS:
         ids = resolve_references(s, slots.reference)
         if slots.product_id:

@@ -501,3 +501,20 @@ def test_the_better_deal_is_the_bigger_share_off(home: EmbeddedTier) -> None:
     ), reply
     assert "Kestrel 2-Seater Sofa: 10% off, $100.00 less" in reply.text, reply
     assert reply.text.endswith("Arbor Floor Lamp isn't on sale."), reply
+
+
+def test_a_price_order_holds_for_its_next_page_and_narrowing_not_a_new_search(
+    books: EmbeddedTier,
+) -> None:
+    s = shown(BOOKS)
+    turns = [
+        ("the cheapest sci fi you have", "search", "price_low"),
+        ("show me more", "refine", "price_low"),
+        ("in paperback", "refine", "price_low"),
+        ("any thrillers?", "search", None),
+    ]
+    for text, reads, order in turns:
+        nlu, plan = planned(books, text, s, reads)
+        s = books.update_state(s, nlu)
+        search = next(c for c in plan.calls if c.name == "catalog_search")
+        assert search.args.get("sort") == order, (text, plan)
