@@ -351,13 +351,13 @@ class AgentService:
                 pending is not None
                 and image_id is None
                 and action is None
-                and (_approves(text, pending) or _NO.match(text))
+                and ((approve := _approves(text, pending)) or _NO.match(text))
             ):
                 async for e in self._run(
                     Command(
                         resume={
                             "confirmation_id": pending["confirmation_id"],
-                            "approve": _approves(text, pending),
+                            "approve": approve,
                         }
                     ),
                     config,

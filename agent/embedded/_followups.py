@@ -429,6 +429,14 @@ def described_pick(tier: EmbeddedTier, text: str, state: DialogueState) -> list[
 _THE_WORD_ONE = re.compile(r"\bthe\s+([a-z][a-z'-]{3,})\s+one\b", re.I)
 
 
+def rare_named(tier: EmbeddedTier, text: str, state: DialogueState) -> str | None:
+    """ "is the hardcover dune in stock?" with The Hobbit in focus: Dune, named by the one
+    rare word of its title (not the product in focus, answered about by mistake); None for
+    a product shown (the shown titles' words pick those) or no such word."""
+    rare = tier.titles.rare_name(text, word_frequency) if len(tier.titles) else None
+    return rare if rare is not None and rare not in state.shown else None
+
+
 def _one_not_shown(tier: EmbeddedTier, text: str, state: DialogueState) -> list[str]:
     """ "what about the lisbon one" where no shown title has "lisbon": the one catalog
     product whose title alone has that word (not a value of the shop's, nor a kind); "the
@@ -438,8 +446,8 @@ def _one_not_shown(tier: EmbeddedTier, text: str, state: DialogueState) -> list[
     m = _THE_WORD_ONE.search(text)
     if m is None:
         # "the rioja in magnum": a word English hardly has, that one title alone holds
-        rare = tier.titles.rare_name(text, word_frequency)
-        return [rare] if rare is not None and rare not in state.last_shown else []
+        rare = rare_named(tier, text, state)
+        return [rare] if rare is not None else []
     word = m.group(1).lower()
     pid = tier.titles.only_title_with(word)
     if pid is None or pid in state.last_shown or tier.lexicon.scan(word, [], fuzzy=False):

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from shopagent.agent.embedded import _guards
 from shopagent.agent.embedded._answers import said_options
-from shopagent.agent.embedded._assortment import word_frequency
 from shopagent.agent.embedded._catalog import singular
 from shopagent.agent.embedded._cues import ASKS_FOR, QUESTION_ABOUT, STOCK_QUESTION
+from shopagent.agent.embedded._followups import rare_named
 from shopagent.agent.embedded._lexicon import leaf
 from shopagent.agent.embedded._parse import parse
 from shopagent.agent.embedded._product_plan import CLEAR_ALL
@@ -202,14 +202,6 @@ def _kind_in_play(state: DialogueState) -> str | None:
 def _names_values(tier: EmbeddedTier, low: str) -> bool:
     """The turn names a value of the shop's facets (a colour, a size, a brand, a type)."""
     return bool(tier.lexicon.scan(low, [], fuzzy=False))
-
-
-def rare_named(tier: EmbeddedTier, text: str, state: DialogueState) -> str | None:
-    """ "is the hardcover dune in stock?" with The Hobbit in focus: Dune, named by the one
-    rare word of its title (not the product in focus, answered about by mistake); None for
-    a product shown (the shown titles' words pick those) or no such word."""
-    rare = tier.titles.rare_name(text, word_frequency) if len(tier.titles) else None
-    return rare if rare is not None and rare not in state.shown else None
 
 
 # A question put about "it" or "the <kind>": "how far does it go", "is the e-bike heavy?"

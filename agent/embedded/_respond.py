@@ -33,6 +33,7 @@ from shopagent.agent.embedded._phrases import (
 )
 from shopagent.agent.embedded._product_plan import ASK_WHICH, cart_words
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Reply, ToolOutcome
+from shopagent.agent.embedded._state import price_order
 from shopagent.agent.embedded._titles import words
 from shopagent.retrieval.ingest import first_sentence
 
@@ -40,13 +41,6 @@ FAILED = "Sorry, that didn't work: {msg}"
 
 
 # "cheapest grinder?", "the most expensive kettle you have": a search ordered by price
-_SUPERLATIVE_ASKED = re.compile(
-    r"\b(?:(cheapest|least expensive|lowest[- ]priced|most affordable)|"
-    r"(most expensive|priciest|dearest|highest[- ]priced))\b",
-    re.I,
-)
-
-
 # The thing a superlative asks for: "cheapest amp", "the most expensive kettle you have"
 _SUPERLATIVE_THING = re.compile(
     r"\b(?:cheapest|least expensive|lowest[- ]priced|most affordable|most expensive|priciest|"
@@ -427,8 +421,8 @@ def respond(
                 )
                 .replace("at These", "at these")
             )
-        if n > 1 and (order := _SUPERLATIVE_ASKED.search(nlu.text)) is not None:
-            cheapest = order.group(1) is not None
+        if n > 1 and (order := price_order(nlu.text)) is not None:
+            cheapest = order == "price_low"
             text = (
                 _by_price(
                     products,

@@ -45,12 +45,13 @@ from shopagent.agent.embedded._followups import (
     in_shown_titles,
     names_filters,
     narrows_the_list,
+    rare_named,
     size_not_offered,
     size_said,
 )
 from shopagent.agent.embedded._lexicon import leaf
 from shopagent.agent.embedded._parse import COUNTED_IN, SALE, parse, words_to_numbers
-from shopagent.agent.embedded._reading import ASKS_THE_SHOP, rare_named, read_turn
+from shopagent.agent.embedded._reading import ASKS_THE_SHOP, read_turn
 from shopagent.agent.embedded._schema import DialogueState, NLUResult, Slots
 from shopagent.agent.embedded._slots import FILTER_INTENTS, ruled_out
 from shopagent.agent.embedded._state import (
